@@ -1,0 +1,575 @@
+"""Questionnaire import and figures (SPEC §7): satisfaction, awareness, intervals, breakdowns.
+
+Pure pandas on purpose: the flow tasks call this, but it must stay importable and testable
+without Prefect or the database.
+
+Privacy (E-PRIVACY, bazhou 19 / ordos 21 / ningxia 15 / changli 22) is enforced at the border:
+`read_survey` never returns personal-data columns, and masks contact data typed into free text,
+so nothing downstream (reports, artifacts, logs) can leak what it never received.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import warnings
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from pinggu.errors import InputFileError, Problem
+
+SATISFACTION_SCALE: dict[str, int] = {
+    "很满意": 5,
+    "满意": 4,
+    "一般": 3,
+    "不满意": 2,
+    "很不满意": 1,
+}
+YES, NO = "是", "否"
+
+PERSONAL_DATA_COLUMNS: frozenset[str] = frozenset(
+    {
+        "姓名", "名字", "真实姓名", "受访者姓名", "联系人",
+        "手机号", "手机号码", "手机", "电话", "电话号码", "联系电话", "联系方式", "固定电话", "座机",
+        "身份证", "身份证号", "身份证号码", "证件号", "证件号码", "公民身份号码",
+        "住址", "地址", "家庭住址", "居住地址", "详细地址", "通讯地址", "户籍地址", "门牌号",
+        "邮箱", "电子邮箱", "电子邮件", "邮件", "email", "e-mail",
+        "微信", "微信号", "qq", "qq号",
+        "家庭财产", "财产", "存款", "家庭收入", "月收入", "年收入", "具体收入",
+        "ip", "ip地址", "填写人ip", "来源ip",
+    }
+)
+DEMOGRAPHIC_COLUMNS: tuple[str, ...] = ("职业", "年龄段", "性别", "收入水平", "文化程度", "街镇")
+
+# Platform exports name the respondent id differently; the first one present is the id.
+_ID_COLUMNS: tuple[str, ...] = ("问卷编号", "答卷编号", "序号")
+# A header not in the exact list but carrying one of these is still personal data (e.g.
+# "受访者手机号（选填）", "IP地址"). Only applied to columns that are not question items, so
+# "Q5 对办理地址的满意度" stays an item.
+_PERSONAL_KEYWORDS: tuple[str, ...] = (
+    "姓名", "手机", "电话", "身份证", "证件号", "住址", "地址", "邮箱", "email", "微信", "qq",
+    "财产", "存款", "具体收入", "月收入", "年收入",
+)
+MASK = "[已隐去]"
+_UNANSWERED_GROUP = "未填写"
+
+_MASK_PATTERN = re.compile(
+    "|".join(
+        (
+            r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}",  # e-mail
+            r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])",  # 18-digit ID (may end in X)
+            r"(?<!\d)(?:\+?86[-\s]?)?1[3-9]\d[-\s]?\d{4}[-\s]?\d{4}(?!\d)",  # mobile
+            r"[(（]0\d{2,3}[)）][-\s]?\d{7,8}(?!\d)",  # landline, (010)12345678
+            r"(?<!\d)0\d{2,3}[-\s]?\d{7,8}(?:[-转]\d{1,6})?(?!\d)",  # landline, 010-12345678
+            # A bare local number is only masked where the text says it is one, because a bare
+            # 7-8 digit figure is as likely to be an amount of money.
+            r"(?:(?<=电话)|(?<=座机)|(?<=手机)|(?<=号码)|(?<=联系)|(?<=tel)|(?<=Tel)|(?<=TEL))[:：\s]*\d{7,8}(?!\d)",
+            r"(?<![0-9A-Za-z])\d{15}(?![0-9A-Za-z])",  # 15-digit (old) ID
+            r"(?<!\d)\d{11,}(?!\d)",  # any other long number: bank card, odd phone formats
+        )
+    )
+)
+_LIKERT_NUMBER = re.compile(r"^[1-5](?:\.0+)?$")
+_LIKERT_LABELS: dict[str, str] = {
+    str(score): label for label, score in SATISFACTION_SCALE.items()
+}
+_Kind = Literal["satisfaction", "yes_no"]
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_survey(path: Path) -> pd.DataFrame:
+    """Read a questionnaire export (CSV in UTF-8/UTF-8-BOM/GBK, or XLSX), validate it, and strip personal data."""
+    path = Path(path)
+    raw = _read_raw(path)
+    return _validate(raw, path)
+
+
+def _fail(path: Path, message: str, problems: list[Problem] | None = None) -> InputFileError:
+    return InputFileError(message, problems=problems, path=str(path))
+
+
+def _read_raw(path: Path) -> pd.DataFrame:
+    """All cells as stripped strings, header included as row 0, blank lines kept for numbering."""
+    suffix = path.suffix.lower()
+    if suffix not in {".csv", ".xlsx", ".xlsm", ".xls"}:
+        shown = path.suffix or "（无扩展名）"
+        raise _fail(path, f"不支持的文件类型“{shown}”：请上传 CSV 或 Excel（.xlsx）格式的问卷导出文件。")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise _fail(path, f"找不到问卷文件“{path.name}”，请检查路径。") from None
+    except IsADirectoryError:
+        raise _fail(path, f"“{path.name}”是一个文件夹，不是问卷文件。") from None
+    except PermissionError:
+        raise _fail(path, f"没有权限读取问卷文件“{path.name}”。") from None
+    except OSError:
+        raise _fail(path, f"无法读取问卷文件“{path.name}”。") from None
+    if not data.strip().lstrip(b"\xef\xbb\xbf").strip():
+        raise _fail(path, f"问卷文件“{path.name}”是空的，没有任何内容。")
+    raw = _parse_csv(data, path) if suffix == ".csv" else _parse_excel(data, path)
+    return raw.apply(_per_distinct(lambda values: values.str.strip()))
+
+
+def _per_distinct(transform):
+    """Apply a string transform once per distinct value: answers repeat, so this is far cheaper."""
+
+    def apply(column: pd.Series) -> pd.Series:
+        codes, uniques = pd.factorize(column, use_na_sentinel=False)
+        done = transform(pd.Series(uniques, dtype=column.dtype)).to_numpy()
+        return pd.Series(done[codes], index=column.index, dtype=column.dtype, name=column.name)
+
+    return apply
+
+
+def _parse_csv(data: bytes, path: Path) -> pd.DataFrame:
+    if data.startswith(b"PK\x03\x04"):
+        raise _fail(path, f"“{path.name}”实际上是 Excel 文件，请把扩展名改为 .xlsx 后重新上传。")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _fail(path, f"“{path.name}”是 UTF-16 编码的文本，请另存为 UTF-8 或 GBK 编码的 CSV 后重新上传。")
+    try:
+        text = data.decode("utf-8-sig")
+        utf8 = data
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError:
+            raise _fail(path, f"无法识别“{path.name}”的文字编码，请另存为 UTF-8 或 GBK 编码的 CSV。") from None
+        utf8 = text.encode("utf-8")
+    if "\x00" in text:
+        raise _fail(path, f"“{path.name}”不是文本格式的 CSV 文件，请从问卷平台重新导出 CSV 或 XLSX。")
+    # The header's width is read first so that a longer data row can be named precisely.
+    header = next(csv.reader(io.StringIO(text)), [])
+    try:
+        # Bytes, not a StringIO: pandas' C reader is an order of magnitude slower on text streams.
+        return pd.read_csv(
+            io.BytesIO(utf8),
+            encoding="utf-8-sig",
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+        )
+    except pd.errors.EmptyDataError:
+        raise _fail(path, f"问卷文件“{path.name}”是空的，没有任何内容。") from None
+    except pd.errors.ParserError as exc:
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if not found:
+            raise _fail(path, f"“{path.name}”不是有效的 CSV 文件（引号或分隔符有误），请从问卷平台重新导出。") from None
+        width, line, seen = (int(g) for g in found.groups())
+        reason = f"该行有 {seen} 列，多于表头的 {width} 列（可能有未加引号的逗号）"
+        if sum(1 for cell in header if cell.strip()) <= 1:
+            reason += "；第 1 行看起来是标题而不是列名，请删除标题行，使第 1 行为表头"
+        raise _fail(path, "问卷文件的列数不一致，无法读取。", [Problem(reason=reason, row=line)]) from None
+
+
+def _parse_excel(data: bytes, path: Path) -> pd.DataFrame:
+    import openpyxl  # only needed for Excel input
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        with warnings.catch_warnings():
+            # Exports from some platforms lack a default style; openpyxl says so, harmlessly.
+            warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
+            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            try:
+                sheet = workbook.worksheets[0]
+                rows = [[_excel_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+            finally:
+                workbook.close()
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError):
+        if path.suffix.lower() == ".xls":
+            raise _fail(path, f"无法读取旧版 Excel 文件“{path.name}”，请在 Excel 中另存为 .xlsx 或 CSV 后重新上传。") from None
+        raise _fail(path, f"无法打开 Excel 文件“{path.name}”，文件可能已损坏，请从问卷平台重新导出。") from None
+    # Trailing fully empty rows are common in Excel files and mean nothing.
+    while rows and not any(rows[-1]):
+        rows.pop()
+    if not rows:
+        raise _fail(path, f"问卷文件“{path.name}”的第一个工作表是空的，没有任何内容。")
+    width = max(len(r) for r in rows)
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    return pd.DataFrame(rows, dtype=str)
+
+
+def _excel_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        # Answers typed as numbers (Likert 1-5, ids) come back as floats like 5.0.
+        return str(int(value))
+    return str(value)
+
+
+def _validate(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
+    header = [str(h) for h in raw.iloc[0].tolist()]
+    body = raw.iloc[1:]
+    # Operator-visible row numbers: the header is row 1, so data position i is row i + 2.
+    body.index = pd.RangeIndex(2, len(raw) + 1, name="行号")
+    body = body[(body != "").any(axis=1)]
+
+    if not any(header):
+        raise _fail(path, "第 1 行（表头）是空的：问卷文件的第 1 行必须是列名（如“问卷编号”“Q1 …”）。")
+    if _looks_like_answers(header):
+        raise _fail(path, "第 1 行看起来是答卷数据而不是列名：请加上表头行后重新上传。")
+
+    problems: list[Problem] = []
+    columns: list[tuple[str, int]] = []  # (name, raw position)
+    for pos, name in enumerate(header):
+        if name:
+            columns.append((name, pos))
+        elif (body[pos] != "").any():
+            problems.append(Problem(reason="该列有答案但没有列名", column=f"第 {pos + 1} 列"))
+    seen: dict[str, int] = {}
+    for name, pos in columns:
+        if name in seen:
+            problems.append(
+                Problem(
+                    reason=f"列名与第 {seen[name] + 1} 列重复，请给每一列起不同的名字",
+                    row=1,
+                    column=name,
+                )
+            )
+        else:
+            seen[name] = pos
+    if problems:
+        raise _fail(path, "问卷文件的表头有误，无法读取。", problems)
+    if body.empty:
+        raise _fail(path, "问卷文件只有表头，没有任何答卷（从第 2 行起应为每份答卷一行）。")
+
+    frame = pd.DataFrame({name: body[pos] for name, pos in columns}, index=body.index)
+    out: dict[str, pd.Series] = {}
+    free_text: list[str] = []
+    names = _respondent_names(frame)
+    id_column = next((c for c in _ID_COLUMNS if c in frame.columns), None)
+
+    for name in frame.columns:
+        series = frame[name]
+        key = _normalise_header(name)
+        if key in PERSONAL_DATA_COLUMNS:
+            continue
+        if name == id_column:
+            problems.extend(_duplicate_ids(series, name))
+            # Some operators number questionnaires by the respondent's phone or ID number; the
+            # analysis does not need the id, so such a column is dropped rather than leaked.
+            if not series.str.contains(_MASK_PATTERN).any():
+                out[name] = series
+            continue
+        if name in DEMOGRAPHIC_COLUMNS:
+            out[name] = series
+            continue
+        item, bad = _as_item(series, name)
+        if item is not None:
+            out[name] = item
+            continue
+        if bad:
+            problems.extend(bad)
+            continue
+        if any(word in key for word in _PERSONAL_KEYWORDS):
+            continue
+        out[name] = series
+        free_text.append(name)
+
+    if problems:
+        raise _fail(path, f"问卷文件有 {len(problems)} 处问题，请修改后重新上传：", problems)
+    if not any(isinstance(s.dtype, pd.CategoricalDtype) for s in out.values()):
+        raise _fail(
+            path,
+            "没有找到可以统计的题目：满意度题的答案应为 很满意/满意/一般/不满意/很不满意（或 1–5），"
+            "知晓题的答案应为 是/否。",
+        )
+    for name in free_text:
+        out[name] = _mask_personal(out[name], names)
+    return pd.DataFrame(out, index=frame.index)
+
+
+def _normalise_header(name: str) -> str:
+    return re.sub(r"[\s:：*（）()]+", "", name).lower()
+
+
+def _looks_like_answers(header: list[str]) -> bool:
+    cells = [h for h in header if h]
+    answers = set(SATISFACTION_SCALE) | {YES, NO} | set(_LIKERT_LABELS)
+    return sum(c in answers for c in cells) * 2 > len(cells)
+
+
+def _respondent_names(frame: pd.DataFrame) -> pd.Series | None:
+    for name in frame.columns:
+        if _normalise_header(name) in {"姓名", "名字", "真实姓名", "受访者姓名"}:
+            return frame[name]
+    return None
+
+
+def _duplicate_ids(series: pd.Series, column: str) -> list[Problem]:
+    filled = series[series != ""]
+    dupes = filled[filled.duplicated(keep=False)]
+    if dupes.empty:
+        return []
+    first_row = dupes.reset_index().groupby(column, sort=False)["行号"].transform("first")
+    first_row.index = dupes.index
+    return [
+        Problem(reason=f"问卷编号“{_mask_text(value)}”与第 {first} 行重复", row=int(row), column=column)
+        for row, value, first in zip(dupes.index, dupes, first_row)
+        if row != first
+    ]
+
+
+def _as_item(series: pd.Series, name: str) -> tuple[pd.Series | None, list[Problem]]:
+    """The column as an item (categorical, blanks NaN), or the problems that stop it being one."""
+    answered = series[series != ""]
+    values = set(answered.unique())
+    if "满意" in name and values and all(_LIKERT_NUMBER.match(v) for v in values):
+        answered = answered.str.slice(0, 1).map(_LIKERT_LABELS)
+        values = set(answered.unique())
+    if values <= set(SATISFACTION_SCALE) and (values or "满意度" in name):
+        return _categorical(series.index, answered, list(SATISFACTION_SCALE)[::-1]), []
+    if values <= {YES, NO} and (values or "是否" in name):
+        return _categorical(series.index, answered, [NO, YES]), []
+
+    if "满意度" in name:
+        # Numbers and labels may be mixed in one column; only what is neither is wrong.
+        numeric = answered.str.match(_LIKERT_NUMBER.pattern)
+        bad = answered[~answered.isin(list(SATISFACTION_SCALE)) & ~numeric]
+        expected = "应为 很满意/满意/一般/不满意/很不满意 或 1–5"
+        if bad.empty:
+            labels = answered.where(~numeric, answered.str.slice(0, 1).map(_LIKERT_LABELS))
+            return _categorical(series.index, labels, list(SATISFACTION_SCALE)[::-1]), []
+    elif "是否" in name:
+        bad = answered[~answered.isin([YES, NO])]
+        expected = "应为 是 或 否"
+    else:
+        return None, []
+    return None, [
+        # The bad value is shown to the operator and may end in logs: mask contact data in it.
+        Problem(reason=f"答案“{_mask_text(value)}”不在量表内，{expected}", row=int(row), column=name)
+        for row, value in bad.items()
+    ]
+
+
+def _categorical(index: pd.Index, answered: pd.Series, categories: list[str]) -> pd.Series:
+    full = answered.reindex(index)
+    return pd.Series(pd.Categorical(full, categories=categories, ordered=True), index=index)
+
+
+def _mask_text(text: str) -> str:
+    return _MASK_PATTERN.sub(MASK, text)
+
+
+def _mask_personal(series: pd.Series, names: pd.Series | None) -> pd.Series:
+    masked = _per_distinct(lambda values: values.str.replace(_MASK_PATTERN, MASK, regex=True))(series)
+    if names is not None:
+        # A respondent who signs the comment with their own name: remove it too. Only the
+        # row's own name is looked for; a whole-file name list would match ordinary words.
+        values = [
+            text.replace(name, MASK) if len(name) >= 2 and text and name in text else text
+            for text, name in zip(masked.tolist(), names.reindex(masked.index).tolist())
+        ]
+        masked = pd.Series(values, index=masked.index, dtype=series.dtype)
+    return masked
+
+
+# --------------------------------------------------------------------------- figures
+
+
+@dataclass(frozen=True)
+class ItemFigures:
+    """Figures for one question item (rate and interval on non-blank answers)."""
+
+    question: str
+    kind: _Kind
+    n: int
+    rate: float  # satisfaction: share of 很满意+满意; yes_no: share of 是; 0.0 when n == 0
+    ci95: tuple[float, float]
+    mean: float | None  # satisfaction only, on the 5..1 scale
+
+
+@dataclass(frozen=True)
+class SurveyFigures:
+    """Response counts, pooled rates, per-item figures and demographic breakdowns of one survey."""
+
+    respondents: int
+    items: list[ItemFigures]
+    awareness_rate: float | None
+    satisfaction_rate: float | None
+    satisfaction_mean: float | None
+    breakdowns: dict[str, list[dict]]
+
+    def to_dict(self) -> dict:
+        """JSON-serialisable form, floats rounded to 4 decimals."""
+        return _jsonable(
+            {
+                "respondents": self.respondents,
+                "awareness_rate": self.awareness_rate,
+                "satisfaction_rate": self.satisfaction_rate,
+                "satisfaction_mean": self.satisfaction_mean,
+                "items": [
+                    {
+                        "question": i.question,
+                        "kind": i.kind,
+                        "n": i.n,
+                        "rate": i.rate,
+                        "ci95": i.ci95,
+                        "mean": i.mean,
+                    }
+                    for i in self.items
+                ],
+                "breakdowns": self.breakdowns,
+            }
+        )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(value) else round(float(value), 4)
+    return value
+
+
+def wilson_interval(successes: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """Wilson score interval for a proportion; (0.0, 0.0) when there are no answers."""
+    if n == 0:
+        return (0.0, 0.0)
+    if n < 0 or not 0 <= successes <= n:
+        raise ValueError(f"successes={successes} 与 n={n} 不合理")
+    p = successes / n
+    z2 = z * z
+    denominator = 1 + z2 / n
+    centre = (p + z2 / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denominator
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def summarise_survey(survey: pd.DataFrame) -> SurveyFigures:
+    """Per-item figures, pooled awareness/satisfaction, and breakdowns by each demographic present."""
+    kinds = _item_kinds(survey)
+    sat_cols = [c for c, k in kinds.items() if k == "satisfaction"]
+    yn_cols = [c for c, k in kinds.items() if k == "yes_no"]
+    rows = len(survey)
+    # One numeric matrix per kind (NaN = blank) so every figure below is a column/row reduction.
+    sat = _score_matrix(survey, sat_cols, SATISFACTION_SCALE, rows)
+    yn = _score_matrix(survey, yn_cols, {YES: 1, NO: 0}, rows)
+
+    items: list[ItemFigures] = []
+    sat_n, sat_top, sat_sum = (~np.isnan(sat)).sum(0), (sat >= 4).sum(0), np.nansum(sat, 0)
+    yn_n, yn_yes = (~np.isnan(yn)).sum(0), np.nansum(yn, 0)
+    for col in kinds:
+        if kinds[col] == "satisfaction":
+            j = sat_cols.index(col)
+            n, hits, mean = int(sat_n[j]), int(sat_top[j]), (float(sat_sum[j]) / sat_n[j] if sat_n[j] else None)
+        else:
+            j = yn_cols.index(col)
+            n, hits, mean = int(yn_n[j]), int(yn_yes[j]), None
+        items.append(
+            ItemFigures(
+                question=col,
+                kind=kinds[col],
+                n=n,
+                rate=hits / n if n else 0.0,
+                ci95=wilson_interval(hits, n),
+                mean=mean,
+            )
+        )
+
+    per_row = pd.DataFrame(
+        {
+            "sat_n": (~np.isnan(sat)).sum(1),
+            "sat_top": (sat >= 4).sum(1),
+            "sat_sum": np.nansum(sat, 1),
+            "aw_n": (~np.isnan(yn)).sum(1),
+            "aw_yes": np.nansum(yn, 1),
+        },
+        index=survey.index,
+    )
+    totals = per_row.sum()
+    return SurveyFigures(
+        respondents=rows,
+        items=items,
+        awareness_rate=_ratio(totals["aw_yes"], totals["aw_n"]) if yn_cols else None,
+        satisfaction_rate=_ratio(totals["sat_top"], totals["sat_n"]) if sat_cols else None,
+        satisfaction_mean=_ratio(totals["sat_sum"], totals["sat_n"]) if sat_cols else None,
+        breakdowns={
+            col: _breakdown(survey[col], per_row, rows, bool(sat_cols), bool(yn_cols))
+            for col in DEMOGRAPHIC_COLUMNS
+            if col in survey.columns
+        },
+    )
+
+
+def _item_kinds(survey: pd.DataFrame) -> dict[str, _Kind]:
+    kinds: dict[str, _Kind] = {}
+    for col in survey.columns:
+        if col in DEMOGRAPHIC_COLUMNS or col in _ID_COLUMNS:
+            continue
+        s = survey[col]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            values = set(s.cat.categories)
+        else:
+            # A frame built by hand rather than by read_survey: decide by the answers.
+            values = set(pd.unique(s[s.notna()])) - {""}
+        if values and values <= set(SATISFACTION_SCALE):
+            kinds[col] = "satisfaction"
+        elif values and values <= {YES, NO}:
+            kinds[col] = "yes_no"
+    return kinds
+
+
+def _score_matrix(survey: pd.DataFrame, cols: list[str], scale: dict[str, int], rows: int) -> np.ndarray:
+    matrix = np.full((rows, len(cols)), np.nan)
+    for j, col in enumerate(cols):
+        s = survey[col]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            # Lookup by category code: no per-cell string work, which matters at a million rows.
+            lut = np.array([scale[c] for c in s.cat.categories] + [np.nan], dtype=float)
+            matrix[:, j] = lut[s.cat.codes.to_numpy()]
+        else:
+            codes, uniques = pd.factorize(s)
+            lut = np.array([scale.get(v, np.nan) for v in uniques] + [np.nan], dtype=float)
+            matrix[:, j] = lut[codes]  # code -1 (missing) picks the trailing NaN
+    return matrix
+
+
+def _ratio(numerator: float, denominator: float) -> float | None:
+    return float(numerator) / float(denominator) if denominator else None
+
+
+def _breakdown(
+    groups: pd.Series, per_row: pd.DataFrame, rows: int, has_sat: bool, has_yn: bool
+) -> list[dict]:
+    labels = groups.astype(object).where(groups.notna() & (groups.astype(str) != ""), _UNANSWERED_GROUP)
+    sums = per_row.groupby(labels.to_numpy(), sort=True).agg(
+        respondents=("sat_n", "size"),
+        sat_n=("sat_n", "sum"),
+        sat_top=("sat_top", "sum"),
+        aw_n=("aw_n", "sum"),
+        aw_yes=("aw_yes", "sum"),
+    )
+    # Blank answers to a demographic question are a group of their own, shown last.
+    order = [g for g in sums.index if g != _UNANSWERED_GROUP] + (
+        [_UNANSWERED_GROUP] if _UNANSWERED_GROUP in sums.index else []
+    )
+    return [
+        {
+            "group": str(group),
+            "respondents": int(sums.at[group, "respondents"]),
+            "share": int(sums.at[group, "respondents"]) / rows if rows else 0.0,
+            "satisfaction_rate": _ratio(sums.at[group, "sat_top"], sums.at[group, "sat_n"]) if has_sat else None,
+            "awareness_rate": _ratio(sums.at[group, "aw_yes"], sums.at[group, "aw_n"]) if has_yn else None,
+        }
+        for group in order
+    ]

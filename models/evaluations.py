@@ -1,0 +1,281 @@
+"""Persistence functions for evaluations, their stages, steps, gates and documents.
+
+Every function takes a keyword-only `session`; callers own the transaction (models.db.session_scope).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from models import audit
+from models.tables import (
+    Approval,
+    Decision,
+    Document,
+    Evaluation,
+    FormRejection,
+    StageRecord,
+    StepRecord,
+    TeamMember,
+    now_beijing,
+)
+from pinggu.errors import NotFound
+
+STAGE_ORDER = ("preparation", "implementation", "conclusion")
+
+
+# ── decisions ────────────────────────────────────────────────────────────────
+
+
+def get_decision(*, session: Session, code: str) -> Decision:
+    """The decision with this 编号, or NotFound with what to do."""
+    decision = session.get(Decision, code)
+    if decision is None:
+        raise NotFound(f"决策事项 {code} 不存在，请先导入决策目录（pinggu catalog import 文件）", code=code)
+    return decision
+
+
+# ── evaluations ──────────────────────────────────────────────────────────────
+
+
+def get_evaluation(*, session: Session, code: str) -> Evaluation:
+    """The evaluation with this code (e.g. PG-2026-0001), or NotFound."""
+    evaluation = session.exec(select(Evaluation).where(Evaluation.code == code)).first()
+    if evaluation is None:
+        raise NotFound(f"评估 {code} 不存在，请用 pinggu status 查看已有评估", code=code)
+    return evaluation
+
+
+def find_by_flow_run(*, session: Session, flow_run_id: str) -> Evaluation | None:
+    """The evaluation a flow run works on, if it already opened one."""
+    return session.exec(select(Evaluation).where(Evaluation.flow_run_id == flow_run_id)).first()
+
+
+def unfinished_evaluations(*, session: Session, decision_code: str, type: str) -> list[Evaluation]:
+    """Evaluations of this decision and type that are not completed."""
+    query = select(Evaluation).where(
+        Evaluation.decision_code == decision_code,
+        Evaluation.type == type,
+        Evaluation.status != "completed",
+    )
+    return list(session.exec(query))
+
+
+def next_evaluation_code(*, session: Session, year: int) -> str:
+    """The next free code of the year: PG-<year>-<sequence>."""
+    prefix = f"PG-{year}-"
+    count = session.exec(
+        select(func.count()).select_from(Evaluation).where(col(Evaluation.code).startswith(prefix))
+    ).one()
+    return f"{prefix}{count + 1:04d}"
+
+
+def create_evaluation(
+    *,
+    session: Session,
+    decision: Decision,
+    type: str,
+    scope: str,
+    scope_parts: list[str],
+    methods: list[str],
+    stage_targets: dict[str, date],
+    flow_run_id: str | None,
+    reason: str | None = None,
+) -> Evaluation:
+    """Create an evaluation with its stage records and target dates."""
+    today = now_beijing().date()
+    evaluation = Evaluation(
+        code=next_evaluation_code(session=session, year=today.year),
+        decision_code=decision.code,
+        type=type,
+        reason=reason,
+        scope=scope,
+        scope_parts=scope_parts,
+        methods=methods,
+        flow_run_id=flow_run_id,
+        starts_on=today,
+    )
+    session.add(evaluation)
+    session.flush()
+    for position, stage in enumerate(STAGE_ORDER, start=1):
+        session.add(
+            StageRecord(
+                evaluation_id=evaluation.id,
+                stage=stage,
+                position=position,
+                target_date=stage_targets.get(stage),
+            )
+        )
+    audit.record(
+        session=session,
+        action="evaluation_opened",
+        evaluation_id=evaluation.id,
+        decision_code=decision.code,
+        code=evaluation.code,
+        type=type,
+        scope=scope,
+        flow_run_id=flow_run_id,
+    )
+    return evaluation
+
+
+def stages(*, session: Session, evaluation_id: int) -> list[StageRecord]:
+    """The evaluation's stage records in procedure order."""
+    query = select(StageRecord).where(StageRecord.evaluation_id == evaluation_id)
+    return list(session.exec(query.order_by(col(StageRecord.position))))
+
+
+def mark_stage(*, session: Session, evaluation_id: int, stage: str, status: str) -> StageRecord:
+    """Move a stage to running or done, stamping the first start and the finish."""
+    record = session.exec(
+        select(StageRecord).where(StageRecord.evaluation_id == evaluation_id, StageRecord.stage == stage)
+    ).one()
+    if status == "running" and record.status == "pending":
+        record.status, record.started_at = "running", now_beijing()
+        audit.record(session=session, action="stage_started", evaluation_id=evaluation_id, stage=stage)
+    elif status == "done" and record.status != "done":
+        record.status, record.finished_at = "done", now_beijing()
+        record.started_at = record.started_at or record.finished_at
+        audit.record(session=session, action="stage_finished", evaluation_id=evaluation_id, stage=stage)
+    session.add(record)
+    return record
+
+
+def reopen_stage(*, session: Session, evaluation_id: int, stage: str) -> None:
+    """Put a finished stage back to running (rework), keeping its first start date."""
+    record = session.exec(
+        select(StageRecord).where(StageRecord.evaluation_id == evaluation_id, StageRecord.stage == stage)
+    ).one()
+    if record.status == "done":
+        record.status, record.finished_at = "running", None
+        session.add(record)
+
+
+# ── steps ────────────────────────────────────────────────────────────────────
+
+
+def latest_step(*, session: Session, evaluation_id: int, step: str) -> StepRecord | None:
+    """The latest attempt at a step, whatever its status."""
+    query = select(StepRecord).where(StepRecord.evaluation_id == evaluation_id, StepRecord.step == step)
+    return session.exec(query.order_by(col(StepRecord.attempt).desc()).limit(1)).first()
+
+
+def step_attempts(*, session: Session, evaluation_id: int, step: str | None = None) -> list[StepRecord]:
+    """All attempts at one step (or all steps), oldest first."""
+    query = select(StepRecord).where(StepRecord.evaluation_id == evaluation_id)
+    if step:
+        query = query.where(StepRecord.step == step)
+    return list(session.exec(query.order_by(col(StepRecord.id))))
+
+
+def supersede_steps(*, session: Session, evaluation_id: int, steps: list[str], reason: str) -> None:
+    """Mark the done attempts of these steps superseded so they run again; the records stay."""
+    for step in steps:
+        record = latest_step(session=session, evaluation_id=evaluation_id, step=step)
+        if record and record.status == "done":
+            record.status = "superseded"
+            session.add(record)
+            audit.record(
+                session=session, action="step_reopened", evaluation_id=evaluation_id, step=step, reason=reason
+            )
+
+
+# ── gates ────────────────────────────────────────────────────────────────────
+
+
+def current_approval(*, session: Session, evaluation_id: int, gate: str) -> Approval | None:
+    """The gate's latest answer that still stands (not superseded by rework)."""
+    query = select(Approval).where(
+        Approval.evaluation_id == evaluation_id, Approval.gate == gate, Approval.superseded == False  # noqa: E712
+    )
+    return session.exec(query.order_by(col(Approval.attempt).desc()).limit(1)).first()
+
+
+def next_gate_attempt(*, session: Session, evaluation_id: int, gate: str) -> int:
+    """1 + the number of answers (accepted or refused) this gate has had."""
+    answered = session.exec(
+        select(func.count()).select_from(Approval).where(Approval.evaluation_id == evaluation_id, Approval.gate == gate)
+    ).one()
+    refused = session.exec(
+        select(func.count())
+        .select_from(FormRejection)
+        .where(FormRejection.evaluation_id == evaluation_id, FormRejection.gate == gate)
+    ).one()
+    return answered + refused + 1
+
+
+def approvals(*, session: Session, evaluation_id: int) -> list[Approval]:
+    """Every answer given at the evaluation's gates, oldest first."""
+    query = select(Approval).where(Approval.evaluation_id == evaluation_id)
+    return list(session.exec(query.order_by(col(Approval.id))))
+
+
+def rejections(*, session: Session, evaluation_id: int) -> list[FormRejection]:
+    """Every refused gate answer, oldest first."""
+    query = select(FormRejection).where(FormRejection.evaluation_id == evaluation_id)
+    return list(session.exec(query.order_by(col(FormRejection.id))))
+
+
+def supersede_approval(*, session: Session, evaluation_id: int, gate: str) -> None:
+    """Set aside the gate's standing answer so the gate is asked again after rework."""
+    standing = current_approval(session=session, evaluation_id=evaluation_id, gate=gate)
+    if standing:
+        standing.superseded = True
+        session.add(standing)
+
+
+# ── team and documents ───────────────────────────────────────────────────────
+
+
+def team(*, session: Session, evaluation_id: int) -> list[TeamMember]:
+    """The evaluation team."""
+    return list(session.exec(select(TeamMember).where(TeamMember.evaluation_id == evaluation_id)))
+
+
+def current_document(*, session: Session, evaluation_id: int, kind: str) -> Document | None:
+    """The latest document of a kind that is not superseded."""
+    query = select(Document).where(
+        Document.evaluation_id == evaluation_id, Document.kind == kind, Document.superseded == False  # noqa: E712
+    )
+    return session.exec(query.order_by(col(Document.id).desc()).limit(1)).first()
+
+
+def documents(*, session: Session, evaluation_id: int) -> list[Document]:
+    """All documents of an evaluation, oldest first."""
+    query = select(Document).where(Document.evaluation_id == evaluation_id)
+    return list(session.exec(query.order_by(col(Document.id))))
+
+
+def add_document(
+    *, session: Session, evaluation_id: int, kind: str, title: str, path: str, sha256: str, **meta: Any
+) -> Document:
+    """Store a document record, superseding the previous one of the same kind."""
+    previous = current_document(session=session, evaluation_id=evaluation_id, kind=kind)
+    if previous:
+        previous.superseded = True
+        session.add(previous)
+    document = Document(
+        evaluation_id=evaluation_id, kind=kind, title=title, path=path, sha256=sha256, meta=meta
+    )
+    session.add(document)
+    session.flush()
+    audit.record(
+        session=session,
+        action="document_stored",
+        evaluation_id=evaluation_id,
+        kind=kind,
+        title=title,
+        sha256=sha256,
+    )
+    return document
+
+
+def get_evaluation_by_id(*, session: Session, evaluation_id: int) -> Evaluation:
+    """The evaluation with this database id."""
+    evaluation = session.get(Evaluation, evaluation_id)
+    if evaluation is None:
+        raise NotFound(f"评估记录 {evaluation_id} 不存在", evaluation_id=evaluation_id)
+    return evaluation

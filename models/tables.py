@@ -1,0 +1,173 @@
+"""Tables of the product database: the source of truth for evaluation state."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def now_beijing() -> datetime:
+    """Now, timezone-aware in Beijing time (the database stores it as UTC)."""
+    return datetime.now(BEIJING).replace(microsecond=0)
+
+
+def beijing_minute(moment: datetime | None, missing: str = "—") -> str:
+    """A stored timestamp as an office reads it: Beijing time to the minute."""
+    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") if moment else missing
+
+
+class Decision(SQLModel, table=True):
+    """A major administrative decision from the catalog (决策事项目录)."""
+
+    code: str = Field(primary_key=True)  # 编号
+    title: str
+    profile: str = Field(index=True)
+    decision_body: str
+    lead_unit: str
+    category: str
+    broad_impact: bool = False
+    decided_on: date | None = None
+    starts_on: date
+    ends_on: date | None = None
+    progress_percent: int | None = None
+    uses_fiscal_funds: bool = False
+    superior_evaluates: bool = False
+    public_attention: str | None = None
+    last_evaluation_type: str | None = None
+    last_evaluation_on: date | None = None
+    # Experts/agencies who did the main pre-decision argumentation (TEAM-CONFLICT).
+    pre_decision_assessors: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    updated_at: datetime = Field(default_factory=now_beijing)
+
+
+class Evaluation(SQLModel, table=True):
+    """One post-evaluation (后评估) of a decision."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True)
+    decision_code: str = Field(foreign_key="decision.code", index=True)
+    type: str  # ordinary / simplified / midterm / final / ningxia_90day
+    reason: str | None = None
+    scope: str = "whole"
+    scope_parts: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    methods: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    status: str = "running"  # running / waiting / completed / failed
+    waiting_for: str | None = None
+    flow_run_id: str | None = Field(default=None, index=True)
+    conclusion: str | None = None
+    report_path: str | None = None
+    created_at: datetime = Field(default_factory=now_beijing)
+    starts_on: date = Field(default_factory=lambda: now_beijing().date())
+    completed_at: datetime | None = None
+
+
+class StageRecord(SQLModel, table=True):
+    """Status and dates of one stage (preparation / implementation / conclusion) of an evaluation."""
+
+    __table_args__ = (UniqueConstraint("evaluation_id", "stage"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    evaluation_id: int = Field(foreign_key="evaluation.id", index=True)
+    stage: str
+    position: int
+    status: str = "pending"  # pending / running / done
+    target_date: date | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+class StepRecord(SQLModel, table=True):
+    """One attempt at one step; a step is done when its latest attempt is done and not superseded."""
+
+    __table_args__ = (UniqueConstraint("evaluation_id", "step", "attempt"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    evaluation_id: int = Field(foreign_key="evaluation.id", index=True)
+    stage: str
+    step: str
+    attempt: int = 1
+    status: str = "running"  # running / done / failed / superseded
+    result: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    error: str | None = None
+    flow_run_id: str | None = None
+    started_at: datetime = Field(default_factory=now_beijing)
+    finished_at: datetime | None = None
+
+
+class TeamMember(SQLModel, table=True):
+    """A member of an evaluation team (评估小组)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    evaluation_id: int = Field(foreign_key="evaluation.id", index=True)
+    name: str
+    role: str
+    unit: str | None = None
+
+
+class Approval(SQLModel, table=True):
+    """An accepted answer at a human step (approval or data submission): who, what, when, why."""
+
+    __table_args__ = (UniqueConstraint("evaluation_id", "pause_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    evaluation_id: int = Field(foreign_key="evaluation.id", index=True)
+    gate: str
+    attempt: int
+    pause_key: str
+    approver: str
+    approver_role: str
+    choice: str
+    conclusion: str | None = None
+    comment: str | None = None
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    superseded: bool = False
+    flow_run_id: str | None = None
+    decided_at: datetime = Field(default_factory=now_beijing)
+
+
+class FormRejection(SQLModel, table=True):
+    """A gate or submission answer the product refused (the run asked again under a new key)."""
+
+    __table_args__ = (UniqueConstraint("evaluation_id", "pause_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    evaluation_id: int = Field(foreign_key="evaluation.id", index=True)
+    gate: str
+    pause_key: str
+    reason: str
+    rejected_at: datetime = Field(default_factory=now_beijing)
+
+
+class Document(SQLModel, table=True):
+    """A stored document or material of an evaluation, with its content hash."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    evaluation_id: int = Field(foreign_key="evaluation.id", index=True)
+    kind: str  # plan / survey / expert_review / draft_report / report / archive_manifest
+    title: str
+    path: str
+    sha256: str
+    superseded: bool = False
+    meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    created_at: datetime = Field(default_factory=now_beijing)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only, hash-chained record of every step (minhang 档案 5–11)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=now_beijing)
+    evaluation_id: int | None = Field(default=None, index=True)
+    decision_code: str | None = None
+    actor: str
+    action: str
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    prev_hash: str
+    hash: str

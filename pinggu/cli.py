@@ -1,0 +1,241 @@
+"""`pinggu`: the operator's command line. A thin layer over the library; messages in Chinese."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from pinggu.settings import configure_prefect_environment, get_settings
+
+configure_prefect_environment()  # before anything imports Prefect
+
+from pinggu.errors import InputFileError, PingguError, StateConflict  # noqa: E402
+
+app = typer.Typer(help="pinggu 重大行政决策跟踪反馈与后评估系统", no_args_is_help=True, add_completion=False)
+catalog_app = typer.Typer(help="决策事项目录", no_args_is_help=True)
+app.add_typer(catalog_app, name="catalog")
+
+
+def friendly(command):
+    """Show product errors as Chinese messages with exit code 1, never as a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except PingguError as error:
+            typer.secho(f"错误：{error}", fg=typer.colors.RED, err=True)
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            typer.secho("已中断", err=True)
+            raise typer.Exit(130) from None
+
+    return wrapper
+
+
+def _validate_form(form_class, values: dict) -> dict:
+    from pydantic import ValidationError
+
+    try:
+        return form_class.model_validate(values).model_dump(mode="json")
+    except ValidationError as error:
+        fields = form_class.model_fields
+        problems = [
+            f"“{fields[str(e['loc'][0])].title if e['loc'] and str(e['loc'][0]) in fields else e['loc']}”{'未填写或为空' if e['type'] in ('missing', 'string_pattern_mismatch') else '填写有误：' + e['msg']}"
+            for e in error.errors()
+        ]
+        raise StateConflict("表单填写不完整：" + "；".join(problems)) from None
+
+
+def _evaluation_run(code: str):
+    from models import evaluations as store
+    from models.db import session_scope
+
+    with session_scope() as session:
+        evaluation = store.get_evaluation(session=session, code=code)
+    if not evaluation.flow_run_id:
+        raise StateConflict(f"评估 {code} 没有对应的流程运行")
+    return evaluation
+
+
+# ── setup and services ───────────────────────────────────────────────────────
+
+
+@app.command()
+@friendly
+def up() -> None:
+    """启动本地 Prefect 服务（127.0.0.1，SQLite）和部署服务进程，在后台运行。"""
+    from pinggu.localserver import start_server, start_worker
+
+    settings = get_settings()
+    typer.echo("Prefect 服务：" + ("已启动" if start_server(settings) else "已在运行") + f"  {settings.prefect_ui_url}")
+    typer.echo("部署服务进程：" + ("已启动" if start_worker(settings) else "已在运行"))
+
+
+@app.command()
+@friendly
+def down() -> None:
+    """停止 pinggu up 启动的本地服务。"""
+    from pinggu.localserver import stop_all
+
+    stopped = stop_all()
+    typer.echo("已停止：" + ("、".join(stopped) if stopped else "无（未在运行）"))
+
+
+# ── catalog ──────────────────────────────────────────────────────────────────
+
+
+@catalog_app.command("import")
+@friendly
+def catalog_import(
+    file: Annotated[Path, typer.Argument(help="决策目录文件（CSV 或 XLSX，中文表头）")],
+    skip_bad: Annotated[bool, typer.Option("--skip-bad", help="只导入无误的行，列出有误的行")] = False,
+) -> None:
+    """导入决策事项目录（按编号新增或更新）。有任何错误行时默认不写入。"""
+    from pinggu.catalog import import_catalog
+
+    created, updated, parsed = import_catalog(file, skip_bad=skip_bad)
+    typer.echo(f"已导入决策目录 {file.name}：新增 {created} 项，更新 {updated} 项")
+    if parsed.problems:
+        typer.secho(f"跳过 {len(parsed.bad_rows)} 行错误：", fg=typer.colors.YELLOW)
+        for problem in parsed.problems:
+            typer.echo(f"  - {problem}")
+
+
+# ── evaluations ──────────────────────────────────────────────────────────────
+
+
+def _member(text: str) -> dict:
+    parts = [part.strip() for part in text.replace("：", ":").split(":")]
+    if len(parts) < 2 or not parts[0]:
+        raise StateConflict(f"评估小组成员“{text}”格式应为 姓名:角色[:单位]，例如 张三:单位工作人员:区司法局")
+    return {"name": parts[0], "role": parts[1], "unit": parts[2] if len(parts) > 2 and parts[2] else None}
+
+
+@app.command()
+@friendly
+def evaluate(
+    decision: Annotated[str, typer.Argument(help="决策编号，例如 S-2024-001")],
+    member: Annotated[list[str], typer.Option("--member", "-m", help="评估小组成员 姓名:角色[:单位]，可重复")],
+    type: Annotated[str, typer.Option("--type", help="评估类型")] = "ordinary",
+    evaluation: Annotated[Optional[str], typer.Option(help="续办已有评估时填写评估编号")] = None,
+) -> None:
+    """启动一项评估（在 Prefect 服务上创建流程运行）。"""
+    from pinggu.orchestration import start_evaluation
+
+    parameters = {"decision": decision, "team": [_member(m) for m in member]}
+    if evaluation:
+        parameters["evaluation"] = evaluation
+    run_id = start_evaluation(type, parameters)
+    typer.echo(f"已启动评估流程运行 {run_id}")
+    typer.echo(f"在界面查看：{get_settings().prefect_ui_url}/runs/flow-run/{run_id}")
+
+
+@app.command()
+@friendly
+def approve(
+    evaluation: Annotated[str, typer.Argument(help="评估编号，例如 PG-2026-0001")],
+    gate: Annotated[str, typer.Option(help="审批环节：plan_approval（方案审定）或 approval（决策机关审定）")],
+    approver: Annotated[str, typer.Option(help="审批人姓名")] = "",
+    role: Annotated[str, typer.Option(help="审批人职务")] = "",
+    choice: Annotated[str, typer.Option(help="方案审定：同意/退回修改；决策机关审定：通过/退回修改")] = "",
+    conclusion: Annotated[Optional[str], typer.Option(help="评估结论：继续执行/调整/中止执行/终止执行")] = None,
+    comment: Annotated[str, typer.Option(help="说明（退回修改时必填）")] = "",
+) -> None:
+    """在审批环节给出审定意见（与 Prefect 界面的恢复表单等效）。"""
+    from flows.forms import PlanApprovalForm, ReportApprovalForm
+    from pinggu.orchestration import answer_gate
+
+    forms = {"plan_approval": PlanApprovalForm, "approval": ReportApprovalForm}
+    if gate not in forms:
+        raise StateConflict(f"未知的审批环节 {gate}，可选：{'、'.join(forms)}")
+    values = {"approver": approver, "approver_role": role, "choice": choice, "comment": comment}
+    if gate == "approval":
+        values["conclusion"] = conclusion
+    run_input = _validate_form(forms[gate], values)
+    answer_gate(_evaluation_run(evaluation).flow_run_id, gate, run_input)
+    typer.echo(f"已提交：{evaluation} {gate} {choice}")
+
+
+@app.command()
+@friendly
+def submit(
+    evaluation: Annotated[str, typer.Argument(help="评估编号")],
+    file: Annotated[Path, typer.Argument(help="数据文件（CSV/XLSX）")],
+    kind: Annotated[str, typer.Option(help="材料类型：survey（问卷数据）")] = "survey",
+    submitter: Annotated[str, typer.Option(help="提交人姓名")] = "",
+    role: Annotated[str, typer.Option(help="提交人单位及职务")] = "",
+) -> None:
+    """提交评估所需的数据文件；文件在评估流程中校验，不合格时流程会再次等待提交。"""
+    from flows.forms import SurveySubmissionForm
+    from pinggu.orchestration import answer_gate
+
+    if kind != "survey":
+        raise StateConflict(f"暂只支持提交问卷数据（survey），收到：{kind}")
+    if not file.is_file():
+        raise InputFileError(f"找不到文件 {file}")
+    values = {"file": str(file.resolve()), "submitter": submitter, "submitter_role": role}
+    run_input = _validate_form(SurveySubmissionForm, values)
+    answer_gate(_evaluation_run(evaluation).flow_run_id, "survey", run_input)
+    typer.echo(f"已提交问卷数据 {file.name}，评估流程将校验并导入")
+
+
+@app.command()
+@friendly
+def review(
+    evaluation: Annotated[str, typer.Argument(help="评估编号")],
+    experts: Annotated[str, typer.Option(help="论证专家，顿号或逗号分隔")] = "",
+    opinion: Annotated[str, typer.Option(help="论证意见")] = "",
+    handling: Annotated[str, typer.Option(help="意见采纳及处理情况")] = "",
+    submitter: Annotated[str, typer.Option(help="录入人姓名")] = "",
+    role: Annotated[str, typer.Option(help="录入人职务")] = "",
+) -> None:
+    """录入专家对评估报告送审稿的论证意见。"""
+    from flows.forms import ExpertReviewForm
+    from pinggu.orchestration import answer_gate
+
+    values = {"experts": experts, "opinion": opinion, "handling": handling, "submitter": submitter, "submitter_role": role}
+    run_input = _validate_form(ExpertReviewForm, values)
+    answer_gate(_evaluation_run(evaluation).flow_run_id, "expert_review", run_input)
+    typer.echo("已提交专家论证意见")
+
+
+@app.command()
+@friendly
+def status(
+    evaluation: Annotated[Optional[str], typer.Argument(help="评估编号；不填则列出全部评估")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+) -> None:
+    """查看评估进度：各阶段目标与实际日期、逾期标记、等待的环节。"""
+    from pinggu.status import evaluation_status, evaluations_overview
+
+    data = evaluation_status(evaluation) if evaluation else evaluations_overview()
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        return
+    from pinggu.status import render_text
+
+    typer.echo(render_text(data))
+
+
+@app.command()
+@friendly
+def demo() -> None:
+    """演示：启动本地服务，导入样例目录，完整办理一项一般程序评估并输出 PDF 报告。"""
+    from pinggu.demo import run_demo
+
+    run_demo()
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    """Console entry point."""
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

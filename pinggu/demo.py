@@ -1,0 +1,110 @@
+"""The main job on the embedded default: bring the product up and take one ordinary evaluation
+of a sample decision from start to an approved PDF report, answering every human step through
+the Prefect API as the people involved would."""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+
+from pinggu.settings import PROJECT_ROOT, get_settings
+
+SAMPLES = PROJECT_ROOT.parent / "shared" / "samples"
+DEMO_DECISION = "S-2024-001"
+DEMO_TEAM = [
+    {"name": "王明", "role": "单位工作人员", "unit": "区司法局"},
+    {"name": "李华", "role": "法律专家", "unit": "华东政法大学"},
+    {"name": "陈静", "role": "人大代表", "unit": None},
+]
+
+
+@contextmanager
+def timed(label: str, timings: list[tuple[str, float]]):
+    """Print how long a step took and keep it for the summary."""
+    typer.echo(f"▶ {label} …")
+    started = time.perf_counter()
+    yield
+    elapsed = time.perf_counter() - started
+    timings.append((label, elapsed))
+    typer.echo(f"  完成（{elapsed:.1f} 秒）")
+
+
+def run_demo(samples: Path = SAMPLES) -> Path:
+    """Run the demo and return the final report's path."""
+
+    from models import evaluations as store
+    from models.db import session_scope
+    from pinggu.localserver import start_server, start_worker
+    from pinggu.orchestration import answer_gate, paused_at, start_evaluation, wait_for
+
+    settings = get_settings()
+    timings: list[tuple[str, float]] = []
+    total = time.perf_counter()
+
+    with timed("启动本地 Prefect 服务", timings):
+        start_server(settings)
+    with timed("启动部署服务进程", timings):
+        start_worker(settings)
+    with timed("导入样例决策目录", timings):
+        _import_catalog(samples / "catalog.csv")
+
+    with session_scope() as session:
+        unfinished = store.unfinished_evaluations(session=session, decision_code=DEMO_DECISION, type="ordinary")
+    parameters = {"decision": DEMO_DECISION, "team": DEMO_TEAM, "budget_yuan": 80000}
+    if unfinished:
+        parameters["evaluation"] = unfinished[0].code
+    with timed(f"启动一般程序评估（{DEMO_DECISION}）", timings):
+        run_id = start_evaluation("ordinary", parameters)
+
+    def reach(gate: str):
+        return wait_for(run_id, lambda run: paused_at(run) == gate, timeout=180, what=f"“{gate}”环节")
+
+    with timed("准备阶段 → 方案审定（区政府办公室主任 同意）", timings):
+        reach("plan_approval")
+        answer_gate(run_id, "plan_approval", {
+            "approver": "张建国", "approver_role": "区政府办公室主任", "choice": "同意", "comment": "方案可行，按计划实施",
+        })
+    with timed("实施阶段 → 提交问卷数据（样例 survey.csv）", timings):
+        reach("survey")
+        answer_gate(run_id, "survey", {
+            "file": str((samples / "survey.csv").resolve()), "submitter": "赵敏", "submitter_role": "区发展和改革委员会 科员",
+        })
+    with timed("分析问卷、起草报告送审稿 → 专家论证意见", timings):
+        reach("expert_review")
+        answer_gate(run_id, "expert_review", {
+            "experts": "周立平、吴晓",
+            "opinion": "评估方法规范，数据可信；建议补充资金使用情况分析",
+            "handling": "已采纳，在报告第二部分补充说明",
+            "submitter": "王明",
+            "submitter_role": "评估小组组长",
+        })
+    with timed("决策机关审定（区长 通过，继续执行）", timings):
+        reach("approval")
+        answer_gate(run_id, "approval", {
+            "approver": "刘志强", "approver_role": "区长", "choice": "通过", "conclusion": "继续执行",
+            "comment": "同意评估结论，请承办单位落实专家意见",
+        })
+    with timed("正式报告、归档", timings):
+        flow_run = wait_for(run_id, lambda run: run.state is not None and run.state.is_completed(), timeout=180, what="完成")
+
+    with session_scope() as session:
+        evaluation = store.find_by_flow_run(session=session, flow_run_id=str(run_id))
+    report = Path(evaluation.report_path)
+    typer.echo("")
+    typer.echo("各步骤耗时：" + "，".join(f"{label} {seconds:.1f}s" for label, seconds in timings))
+    typer.echo(f"总耗时 {time.perf_counter() - total:.1f} 秒；流程运行：{flow_run.name}（{flow_run.state.name}）")
+    typer.echo(f"评估编号：{evaluation.code}  评估结论：{evaluation.conclusion}")
+    typer.secho(f"PDF 报告：{report}", fg=typer.colors.GREEN)
+    typer.secho(f"Prefect 界面（运行、审批输入和产物）：{settings.prefect_ui_url}/runs/flow-run/{run_id}", fg=typer.colors.GREEN)
+    typer.echo("服务仍在后台运行；停止请用 .venv/bin/pinggu down")
+    return report
+
+
+def _import_catalog(path: Path) -> None:
+    from pinggu.catalog import import_catalog
+
+    created, updated, _ = import_catalog(path)
+    typer.echo(f"  新增 {created} 项，更新 {updated} 项")

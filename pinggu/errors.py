@@ -1,0 +1,89 @@
+"""The product's one error hierarchy.
+
+Every error carries a Chinese message an operator can act on (what is wrong and what to do) and
+its context as keyword arguments. Only the edges — the CLI, a gate's form, a flow's failure
+message — show them to people.
+
+    PingguError
+    ├── InputFileError        a file an operator supplied cannot be used (catalog, survey …)
+    ├── RuleViolation         a registered rule refuses the action (rule id attached)
+    ├── NotFound              a decision / evaluation / document does not exist
+    ├── StateConflict         the action does not fit the evaluation's current state
+    ├── ReportError           a report could not be rendered or written
+    └── OrchestrationError    the Prefect server is unreachable or refused a request
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+class PingguError(Exception):
+    """Base class: a message for people plus the context that produced it."""
+
+    def __init__(self, message: str, **context: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.context = context
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in an input file: where (row as the operator sees it, column) and why."""
+
+    reason: str
+    row: int | None = None
+    column: str | None = None
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"第 {self.row} 行")
+        if self.column:
+            where.append(f"“{self.column}”列")
+        return f"{'，'.join(where)}：{self.reason}" if where else self.reason
+
+
+class InputFileError(PingguError):
+    """A file supplied by an operator is unreadable or has bad rows; nothing was written."""
+
+    def __init__(self, message: str, *, problems: list[Problem] | None = None, **context: Any):
+        super().__init__(message, **context)
+        self.problems = problems or []
+
+    def __str__(self) -> str:
+        lines = [self.message, *(f"  - {p}" for p in self.problems[:50])]
+        if len(self.problems) > 50:
+            lines.append(f"  … 另有 {len(self.problems) - 50} 处问题")
+        return "\n".join(lines)
+
+
+class RuleViolation(PingguError):
+    """A registered rule (../shared/RULES.md) refuses the action."""
+
+    def __init__(self, message: str, *, rule: str, **context: Any) -> None:
+        super().__init__(message, rule=rule, **context)
+        self.rule = rule
+
+    def __str__(self) -> str:
+        return f"{self.message}（规则 {self.rule}）"
+
+
+class NotFound(PingguError):
+    """The named decision, evaluation or document does not exist."""
+
+
+class StateConflict(PingguError):
+    """The action does not fit the current state (e.g. approving a gate that is not waiting)."""
+
+
+class OrchestrationError(PingguError):
+    """The Prefect server is unreachable or refused the request."""
+
+
+class ReportError(PingguError):
+    """A report could not be rendered or written."""

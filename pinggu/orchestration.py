@@ -1,0 +1,111 @@
+"""Talking to the Prefect server: start evaluations, read their runs, answer their gates.
+
+Used by the CLI and the demo; `pinggu approve` and the Prefect UI resume a run through the same
+API call, so both give answers the flow treats alike.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from pinggu.errors import OrchestrationError, StateConflict
+from rules.vocabulary import GATE_NAMES
+
+DEPLOYMENTS = {"ordinary": "ordinary-evaluation/ordinary"}
+
+
+def _client():
+    from prefect import get_client
+
+    return get_client(sync_client=True)
+
+
+def start_evaluation(evaluation_type: str, parameters: dict[str, Any]) -> UUID:
+    """Create a flow run of the evaluation type's deployment and return its id."""
+    from prefect.deployments import run_deployment
+
+    if evaluation_type not in DEPLOYMENTS:
+        raise StateConflict(f"暂不支持的评估类型 {evaluation_type}，可选：{'、'.join(DEPLOYMENTS)}")
+    try:
+        flow_run = run_deployment(DEPLOYMENTS[evaluation_type], parameters=parameters, timeout=0)
+    except Exception as error:  # the server is down or the deployment is not served
+        raise OrchestrationError(
+            f"无法启动评估：{error}。请先运行 pinggu up 启动本地 Prefect 服务和部署", deployment=DEPLOYMENTS[evaluation_type]
+        ) from error
+    return flow_run.id
+
+
+def read_flow_run(flow_run_id: UUID | str):
+    """The flow run as the server sees it now."""
+    with _client() as client:
+        return client.read_flow_run(UUID(str(flow_run_id)))
+
+
+def wait_for(
+    flow_run_id: UUID | str, done: Callable[[Any], bool], *, timeout: float = 120, what: str = "目标状态"
+) -> Any:
+    """Poll the flow run until `done(flow_run)` or a final state; return the flow run."""
+    deadline = time.monotonic() + timeout
+    while True:
+        flow_run = read_flow_run(flow_run_id)
+        state = flow_run.state
+        if done(flow_run):
+            return flow_run
+        if state is not None and state.is_final():
+            raise OrchestrationError(
+                f"流程运行 {flow_run.name} 已结束（{state.name}）：{state.message or ''}，未到达{what}",
+                flow_run_id=str(flow_run_id),
+            )
+        if time.monotonic() > deadline:
+            raise OrchestrationError(
+                f"等待流程运行 {flow_run.name} 到达{what}超时（当前：{state.name if state else '无'}）",
+                flow_run_id=str(flow_run_id),
+            )
+        time.sleep(0.3)
+
+
+def gate_of_pause_key(key: str) -> str:
+    """The gate id of a pause key: plan-approval-2 → plan_approval (see tasks.gates.pause_key)."""
+    return key.rsplit("-", 1)[0].replace("-", "_")
+
+
+def paused_at(flow_run: Any) -> str | None:
+    """The gate a suspended run is ready to be answered at (pause key plan_approval-1 → plan_approval).
+
+    The run turns Suspended a moment before it stores its form's schema, and the server refuses an
+    answer until the schema is there; so a gate counts as open only once its schema is readable.
+    """
+    from prefect.exceptions import ObjectNotFound, PrefectHTTPStatusError
+
+    state = flow_run.state
+    if state is None or not state.is_paused() or not state.state_details.pause_key:
+        return None
+    keyset = state.state_details.run_input_keyset
+    if keyset:
+        try:
+            with _client() as client:
+                client.read_flow_run_input(flow_run.id, keyset["schema"])
+        except (ObjectNotFound, PrefectHTTPStatusError):
+            return None
+    return gate_of_pause_key(state.state_details.pause_key)
+
+
+def answer_gate(flow_run_id: UUID | str, gate: str, run_input: dict[str, Any]) -> None:
+    """Resume a run suspended at `gate` with the form's answer; the server checks the form."""
+    flow_run = read_flow_run(flow_run_id)
+    waiting = paused_at(flow_run)
+    if waiting != gate:
+        current = GATE_NAMES.get(waiting, waiting) if waiting else f"未在等待（{flow_run.state.name}）"
+        raise StateConflict(
+            f"该评估当前不在“{GATE_NAMES.get(gate, gate)}”环节，当前：{current}", gate=gate, flow_run_id=str(flow_run_id)
+        )
+    from prefect.client.schemas.responses import SetStateStatus
+
+    with _client() as client:
+        result = client.resume_flow_run(UUID(str(flow_run_id)), run_input=run_input)
+    if result.status != SetStateStatus.ACCEPT:
+        reason = result.details.reason if result.details else ""
+        raise OrchestrationError(f"Prefect 服务拒绝了本次提交：{reason}", flow_run_id=str(flow_run_id))

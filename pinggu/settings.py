@@ -1,0 +1,93 @@
+"""The one typed settings object, read once from PINGGU_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    """Where the product keeps its data and how it reaches the Prefect server."""
+
+    model_config = SettingsConfigDict(env_prefix="PINGGU_", extra="ignore")
+
+    home: Path = Field(
+        default=PROJECT_ROOT / ".pinggu",
+        description="Product data directory: database, stored documents, reports, server logs.",
+    )
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy URL of the product database; empty means SQLite in `home`.",
+    )
+    prefect_host: str = "127.0.0.1"
+    prefect_port: int = 4200
+    prefect_api_url: str = Field(
+        default="",
+        description="An existing Prefect server's API; empty means the local one started by `pinggu up`.",
+    )
+
+    @field_validator("database_url", "prefect_api_url")
+    @classmethod
+    def _reject_placeholders(cls, value: str) -> str:
+        if "changeme" in value.lower() or "<" in value:
+            raise ValueError(f"占位值未替换: {value}")
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'pinggu.db'}"
+
+    @property
+    def resolved_prefect_api_url(self) -> str:
+        return self.prefect_api_url or f"http://{self.prefect_host}:{self.prefect_port}/api"
+
+    @property
+    def prefect_ui_url(self) -> str:
+        return self.resolved_prefect_api_url.removesuffix("/api")
+
+    @property
+    def documents_dir(self) -> Path:
+        return self.home / "documents"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.home / "reports"
+
+    @property
+    def prefect_home(self) -> Path:
+        return self.home / "prefect"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process, read once."""
+    return Settings()
+
+
+def configure_prefect_environment(settings: Settings | None = None) -> dict[str, str]:
+    """Point Prefect at our server and home; call before Prefect is imported.
+
+    Values already in the environment win, so an operator can aim at an existing server.
+    """
+    settings = settings or get_settings()
+    defaults = {
+        "PREFECT_API_URL": settings.resolved_prefect_api_url,
+        "PREFECT_HOME": str(settings.prefect_home),
+        # No network here; telemetry would only log errors.
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_UI_URL": settings.prefect_ui_url,
+        "PREFECT_SERVER_API_HOST": settings.prefect_host,
+        "PREFECT_SERVER_API_PORT": str(settings.prefect_port),
+        # A resumed run waits for the serving process's next poll; 1 s keeps a gate answer snappy.
+        "PREFECT_RUNNER_POLL_FREQUENCY": "1",
+        "PREFECT_LOGGING_LEVEL": os.environ.get("PREFECT_LOGGING_LEVEL", "WARNING"),
+    }
+    for key, value in defaults.items():
+        os.environ.setdefault(key, value)
+    return {key: os.environ[key] for key in defaults}

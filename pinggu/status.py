@@ -1,0 +1,112 @@
+"""What `pinggu status` shows: stages with target and actual dates, overdue marks, what a run waits for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import select
+
+from models import evaluations as store
+from models.db import session_scope
+from models.tables import Evaluation, beijing_minute, now_beijing
+from rules.vocabulary import EVALUATION_TYPE_NAMES, GATE_NAMES, STAGE_NAMES, STATUS_NAMES
+
+
+def evaluation_status(code: str) -> dict[str, Any]:
+    """One evaluation's state, read from the product database."""
+    today = now_beijing().date()
+    with session_scope() as session:
+        evaluation = store.get_evaluation(session=session, code=code)
+        decision = store.get_decision(session=session, code=evaluation.decision_code)
+        stages = store.stages(session=session, evaluation_id=evaluation.id)
+        answers = store.approvals(session=session, evaluation_id=evaluation.id)
+    return {
+        "evaluation": evaluation.code,
+        "decision": decision.code,
+        "title": decision.title,
+        "type": evaluation.type,
+        "type_name": EVALUATION_TYPE_NAMES[evaluation.type],
+        "status": evaluation.status,
+        "status_name": STATUS_NAMES[evaluation.status],
+        "waiting_for": evaluation.waiting_for,
+        "conclusion": evaluation.conclusion,
+        "report": evaluation.report_path,
+        "flow_run_id": evaluation.flow_run_id,
+        "stages": [
+            {
+                "stage": s.stage,
+                "name": STAGE_NAMES[s.stage],
+                "status": s.status,
+                "target_date": s.target_date,
+                "started_at": beijing_minute(s.started_at),
+                "finished_at": beijing_minute(s.finished_at),
+                "overdue": s.status != "done" and s.target_date is not None and s.target_date < today,
+            }
+            for s in stages
+        ],
+        "answers": [
+            {
+                "gate": a.gate,
+                "gate_name": GATE_NAMES.get(a.gate, a.gate),
+                "by": f"{a.approver}（{a.approver_role}）",
+                "choice": a.choice,
+                "conclusion": a.conclusion,
+                "at": beijing_minute(a.decided_at),
+                "superseded": a.superseded,
+            }
+            for a in answers
+        ],
+    }
+
+
+def evaluations_overview() -> dict[str, Any]:
+    """Every evaluation in one line each."""
+    with session_scope() as session:
+        rows = list(session.exec(select(Evaluation).order_by(Evaluation.id)))
+    return {
+        "evaluations": [
+            {
+                "evaluation": e.code,
+                "decision": e.decision_code,
+                "type_name": EVALUATION_TYPE_NAMES[e.type],
+                "status_name": STATUS_NAMES[e.status],
+                "waiting_for": e.waiting_for,
+                "conclusion": e.conclusion,
+            }
+            for e in rows
+        ]
+    }
+
+
+def render_text(data: dict[str, Any]) -> str:
+    """Chinese plain-text rendering of evaluation_status / evaluations_overview."""
+    if "evaluations" in data:
+        if not data["evaluations"]:
+            return "暂无评估。用 pinggu evaluate 决策编号 启动一项评估。"
+        return "\n".join(
+            f"{e['evaluation']}  {e['decision']}  {e['type_name']}  {e['status_name']}"
+            + (f"  等待：{e['waiting_for']}" if e["waiting_for"] else "")
+            + (f"  结论：{e['conclusion']}" if e["conclusion"] else "")
+            for e in data["evaluations"]
+        )
+    lines = [
+        f"{data['evaluation']} · 《{data['title']}》（{data['decision']}）· {data['type_name']} · {data['status_name']}",
+    ]
+    if data["waiting_for"]:
+        lines.append(f"正在等待：{data['waiting_for']}")
+    lines.append("阶段            状态      目标完成日    开始               完成")
+    for s in data["stages"]:
+        lines.append(
+            f"{s['name']:<10}  {STATUS_NAMES[s['status']]:<6}  {s['target_date'] or '—'!s:<12}  "
+            f"{s['started_at'] or '—'!s:<17}  {s['finished_at'] or '—'!s}" + ("  【逾期】" if s["overdue"] else "")
+        )
+    for a in data["answers"]:
+        lines.append(
+            f"{a['gate_name']}：{a['by']} {a['choice']}" + (f"（{a['conclusion']}）" if a["conclusion"] else "")
+            + f"  {a['at']}" + ("  [已被退回修改取代]" if a["superseded"] else "")
+        )
+    if data["conclusion"]:
+        lines.append(f"评估结论：{data['conclusion']}")
+    if data["report"]:
+        lines.append(f"报告：{data['report']}")
+    return "\n".join(lines)

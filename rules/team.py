@@ -1,0 +1,82 @@
+"""Who may sit on an evaluation team or review its report (TEAM-MEMBERS, TEAM-CONFLICT)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pinggu.errors import RuleViolation
+
+# bazhou 9(1), minhang 12(1), ordos 16: unit staff, optionally deputies, members, experts, public.
+TEAM_ROLES = (
+    "单位工作人员",
+    "人大代表",
+    "政协委员",
+    "法律专家",
+    "行业专家",
+    "第三方机构",
+    "公众代表",
+)
+UNIT_STAFF = "单位工作人员"
+
+
+@dataclass(frozen=True)
+class Member:
+    """A proposed team member as the operator declared them."""
+
+    name: str
+    role: str
+    unit: str | None = None
+    did_pre_decision_argumentation: bool = False
+
+
+def _normalise(name: str) -> str:
+    return "".join(name.split())
+
+
+def conflicted(name: str, declared: bool, assessors: Iterable[str]) -> bool:
+    """True if this person or agency did the main pre-decision argumentation of the decision."""
+    return declared or _normalise(name) in {_normalise(a) for a in assessors}
+
+
+def check_team(members: list[Member], assessors: Iterable[str]) -> None:
+    """Refuse an empty team, unknown roles, a team without unit staff, and conflicted members."""
+    assessors = list(assessors)
+    if not members:
+        raise RuleViolation("评估小组至少需要一名成员，请填写评估小组成员", rule="TEAM-MEMBERS")
+    for member in members:
+        if not member.name.strip():
+            raise RuleViolation("评估小组成员姓名不能为空", rule="TEAM-MEMBERS")
+        if member.role not in TEAM_ROLES:
+            raise RuleViolation(
+                f"评估小组成员 {member.name} 的角色“{member.role}”无效，可选：{'、'.join(TEAM_ROLES)}",
+                rule="TEAM-MEMBERS",
+                member=member.name,
+            )
+        # ningxia 8, minhang 7, changli 64: whoever argued the decision beforehand may not evaluate it.
+        if conflicted(member.name, member.did_pre_decision_argumentation, assessors):
+            raise RuleViolation(
+                f"{member.name} 曾承担该决策的决策前论证或评估工作，不得参加本次后评估，请更换成员"
+                "（宁夏商务厅办法第八条、闵行区细则第七条、昌黎县规定第六十四条）",
+                rule="TEAM-CONFLICT",
+                member=member.name,
+            )
+    # bazhou 9(1): the team is formed from the evaluating unit's own staff, others may join.
+    if not any(member.role == UNIT_STAFF for member in members):
+        raise RuleViolation(
+            "评估小组须由承担评估具体工作的单位相关人员组成，请至少加入一名“单位工作人员”（霸州市规定第九条）",
+            rule="TEAM-MEMBERS",
+        )
+
+
+def check_experts(names: list[str], assessors: Iterable[str]) -> None:
+    """Refuse a report reviewer who did the pre-decision argumentation (TEAM-CONFLICT)."""
+    assessors = list(assessors)
+    for name in names:
+        if conflicted(name, False, assessors):
+            raise RuleViolation(
+                f"专家 {name} 曾参与该决策的决策前论证，不得参与本次评估报告论证，请更换专家"
+                "（宁夏商务厅办法第八条、闵行区细则第七条、昌黎县规定第六十四条）",
+                rule="TEAM-CONFLICT",
+                member=name,
+            )

@@ -1,0 +1,78 @@
+"""Fixed vocabulary of the procedure: identifiers (English) and what operators read (Chinese)."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Conclusion(str, Enum):
+    """The evaluation conclusion (C-CONCLUSION: ordos 19(8), minhang 12(4), ningxia 7(4))."""
+
+    continue_execution = "继续执行"
+    adjust = "调整"
+    suspend = "中止执行"
+    terminate = "终止执行"
+
+
+# bazhou 15, ningxia 14: these conclusions oblige the executing unit to act (C-FOLLOWUP).
+CONCLUSIONS_NEEDING_FOLLOWUP = frozenset({Conclusion.adjust, Conclusion.suspend, Conclusion.terminate})
+
+EVALUATION_TYPE_NAMES = {
+    "ordinary": "一般程序",
+    "simplified": "简易程序",
+    "midterm": "中期评估",
+    "final": "终期评估",
+    "ningxia_90day": "九十日评估",
+}
+
+STAGE_NAMES = {
+    "preparation": "准备阶段",
+    "implementation": "实施阶段",
+    "conclusion": "结论形成阶段",
+}
+
+STEP_NAMES = {
+    "team": "组建评估小组",
+    "plan": "制定评估方案",
+    "survey_import": "导入问卷数据",
+    "survey_analysis": "分析问卷数据",
+    "preliminary": "形成初步结论",
+    "draft_report": "起草评估报告",
+    "expert_review_record": "记录专家论证意见",
+    "final_report": "正式形成评估报告",
+    "archive": "归档",
+}
+
+GATE_NAMES = {
+    "plan_approval": "方案审定",
+    "survey": "问卷数据提交",
+    "expert_review": "专家论证意见",
+    "approval": "决策机关审定",
+}
+
+STATUS_NAMES = {
+    "running": "进行中",
+    "waiting": "等待人工处理",
+    "completed": "已完成",
+    "failed": "失败",
+    "pending": "未开始",
+    "done": "已完成",
+}
+
+SCOPE_NAMES = {"whole": "整体评估", "partial": "部分评估"}
+
+# ordos 17, minhang 11, bazhou 10(2), changli 20–21 (E-METHODS).
+METHODS = (
+    "问卷调查",
+    "实地调研",
+    "座谈会",
+    "论证会",
+    "听证会",
+    "意见征询",
+    "舆情跟踪",
+    "个别访谈",
+    "专家咨询",
+)
+
+# One jurisdiction profile per seed (SPEC §3); their rule data comes with the profiles themselves.
+PROFILE_IDS = ("bazhou", "ordos", "ningxia_commerce", "changli", "minhang")

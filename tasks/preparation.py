@@ -1,0 +1,65 @@
+"""Preparation stage (准备阶段, bazhou 9): team and plan."""
+
+from __future__ import annotations
+
+import json
+
+from prefect import task
+from sqlmodel import Session
+
+from models import evaluations as store
+from models.tables import Evaluation, TeamMember
+from pinggu.settings import get_settings
+from reporting.pdf import file_sha256
+from rules.team import Member, check_team
+from tasks.ledger import IO_RETRIES, STEP_TASK_OPTIONS, run_step
+
+
+@task(name="组建评估小组", **STEP_TASK_OPTIONS)
+def form_team(evaluation_id: int, members: list[dict], flow_run_id: str | None = None) -> dict:
+    """Form the evaluation team, refusing conflicted members (TEAM-MEMBERS, TEAM-CONFLICT)."""
+
+    def work(session: Session, evaluation: Evaluation) -> dict:
+        decision = store.get_decision(session=session, code=evaluation.decision_code)
+        proposed = [Member(**member) for member in members]
+        check_team(proposed, decision.pre_decision_assessors)
+        for member in proposed:
+            session.add(TeamMember(evaluation_id=evaluation.id, name=member.name, role=member.role, unit=member.unit))
+        return {"members": [{"name": m.name, "role": m.role, "unit": m.unit} for m in proposed]}
+
+    return run_step(evaluation_id, "preparation", "team", work, flow_run_id=flow_run_id)
+
+
+@task(name="制定评估方案", **STEP_TASK_OPTIONS, **IO_RETRIES)
+def write_plan(evaluation_id: int, budget_yuan: float | None, flow_run_id: str | None = None) -> dict:
+    """Write the evaluation plan with its schedule and store it as a document (S-PREP)."""
+    from rules.plan import draft_plan
+
+    def work(session: Session, evaluation: Evaluation) -> dict:
+        decision = store.get_decision(session=session, code=evaluation.decision_code)
+        targets = {s.stage: s.target_date for s in store.stages(session=session, evaluation_id=evaluation.id)}
+        plan = draft_plan(
+            decision_title=decision.title,
+            lead_unit=decision.lead_unit,
+            evaluation_type=evaluation.type,
+            scope=evaluation.scope,
+            scope_parts=evaluation.scope_parts,
+            methods=evaluation.methods,
+            targets=targets,
+            budget_yuan=budget_yuan,
+        )
+        attempt = store.latest_step(session=session, evaluation_id=evaluation.id, step="plan").attempt
+        path = get_settings().documents_dir / evaluation.code / f"评估方案-第{attempt}稿.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(plan, ensure_ascii=False, indent=2), encoding="utf-8")
+        store.add_document(
+            session=session,
+            evaluation_id=evaluation.id,
+            kind="plan",
+            title=f"评估方案（第{attempt}稿）",
+            path=str(path),
+            sha256=file_sha256(path),
+        )
+        return plan
+
+    return run_step(evaluation_id, "preparation", "plan", work, flow_run_id=flow_run_id)
