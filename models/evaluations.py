@@ -81,11 +81,11 @@ def create_evaluation(
     scope: str,
     scope_parts: list[str],
     methods: list[str],
-    stage_targets: dict[str, date],
+    stage_targets: dict[str, tuple[date, bool]],
     flow_run_id: str | None,
     reason: str | None = None,
 ) -> Evaluation:
-    """Create an evaluation with its stage records and target dates."""
+    """Create an evaluation with its stage records and target dates ((date, provisional) per stage)."""
     today = now_beijing().date()
     evaluation = Evaluation(
         code=next_evaluation_code(session=session, year=today.year),
@@ -106,7 +106,8 @@ def create_evaluation(
                 evaluation_id=evaluation.id,
                 stage=stage,
                 position=position,
-                target_date=stage_targets.get(stage),
+                target_date=stage_targets[stage][0] if stage in stage_targets else None,
+                target_provisional=stage_targets[stage][1] if stage in stage_targets else False,
             )
         )
     audit.record(

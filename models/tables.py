@@ -79,6 +79,8 @@ class StageRecord(SQLModel, table=True):
     position: int
     status: str = "pending"  # pending / running / done
     target_date: date | None = None
+    # True when the date rests on a year without official calendar data (P-UNKNOWN).
+    target_provisional: bool = False
     started_at: datetime | None = None
     finished_at: datetime | None = None
 

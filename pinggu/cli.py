@@ -107,6 +107,48 @@ def catalog_import(
             typer.echo(f"  - {problem}")
 
 
+# ── periods ──────────────────────────────────────────────────────────────────
+
+
+@app.command()
+@friendly
+def deadline(
+    start: Annotated[str, typer.Option(help="起算日 YYYY-MM-DD（期间自次日起算）")],
+    days: Annotated[Optional[int], typer.Option(help="按日计算的期间")] = None,
+    working_days: Annotated[Optional[int], typer.Option(help="按工作日计算的期间")] = None,
+    months: Annotated[Optional[int], typer.Option(help="按月计算的期间")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+) -> None:
+    """计算期间届满日（民法典第二百零一至二百零三条，含法定节假日与调休）。"""
+    from datetime import date
+
+    from rules.periods import Period, PeriodUnit, add_period
+
+    chosen = [(n, unit) for n, unit in ((days, PeriodUnit.days), (working_days, PeriodUnit.working_days),
+                                        (months, PeriodUnit.months)) if n is not None]
+    if len(chosen) != 1:
+        raise StateConflict("请且仅请指定 --days、--working-days、--months 中的一项")
+    try:
+        start_date = date.fromisoformat(start)
+        period = Period(chosen[0][0], chosen[0][1])
+    except ValueError as error:
+        message = str(error) if "期间" in str(error) else f"起算日“{start}”格式应为 YYYY-MM-DD"
+        raise StateConflict(message) from None
+    result = add_period(start_date, period)
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+        return
+    from rules.calendar import default_calendar
+
+    weekday = f"星期{'一二三四五六日'[result.due.weekday()]}"
+    if result.due.weekday() >= 5 and default_calendar().is_workday(result.due):
+        weekday += "，调休上班日"
+    line = f"自 {start_date} 起 {period}，届满日为 {result.due}（{weekday}）"
+    typer.echo(line if result.calendar_complete else line + "【暂定】")
+    for warning in result.warnings:
+        typer.secho(f"注意：{warning}", fg=typer.colors.YELLOW)
+
+
 # ── evaluations ──────────────────────────────────────────────────────────────
 
 

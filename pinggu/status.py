@@ -38,6 +38,7 @@ def evaluation_status(code: str) -> dict[str, Any]:
                 "name": STAGE_NAMES[s.stage],
                 "status": s.status,
                 "target_date": s.target_date,
+                "target_provisional": s.target_provisional,
                 "started_at": beijing_minute(s.started_at),
                 "finished_at": beijing_minute(s.finished_at),
                 "overdue": s.status != "done" and s.target_date is not None and s.target_date < today,
@@ -97,7 +98,8 @@ def render_text(data: dict[str, Any]) -> str:
     lines.append("阶段            状态      目标完成日    开始               完成")
     for s in data["stages"]:
         lines.append(
-            f"{s['name']:<10}  {STATUS_NAMES[s['status']]:<6}  {s['target_date'] or '—'!s:<12}  "
+            f"{s['name']:<10}  {STATUS_NAMES[s['status']]:<6}  "
+            f"{str(s['target_date'] or '—') + ('（暂定）' if s['target_provisional'] else ''):<12}  "
             f"{s['started_at'] or '—'!s:<17}  {s['finished_at'] or '—'!s}" + ("  【逾期】" if s["overdue"] else "")
         )
     for a in data["answers"]:

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
+from rules.periods import DueDate, add_days
 from rules.vocabulary import EVALUATION_TYPE_NAMES, SCOPE_NAMES, STAGE_NAMES
 
-# Until the profiles (issue 3) set windows per jurisdiction, an ordinary evaluation is planned over
-# 90 calendar days: preparation 20, implementation 40, conclusion 30.
+# Until profiles set windows per jurisdiction, an evaluation is planned over 90 days counted from
+# its start: preparation ends on day 20, implementation on day 60, conclusion on day 90.
 DEFAULT_STAGE_DAYS = {"preparation": 20, "implementation": 60, "conclusion": 90}
 
 
-def stage_targets(start: date, offsets: dict[str, int] | None = None) -> dict[str, date]:
-    """Target completion date of each stage, counted from the evaluation's start."""
+def stage_targets(start: date, offsets: dict[str, int] | None = None) -> dict[str, DueDate]:
+    """Target completion date of each stage, counted from the evaluation's start (Civil Code 201–203)."""
     offsets = offsets or DEFAULT_STAGE_DAYS
-    return {stage: start + timedelta(days=days) for stage, days in offsets.items()}
+    return {stage: add_days(start, days) for stage, days in offsets.items()}
 
 
 def draft_plan(
@@ -25,7 +26,7 @@ def draft_plan(
     scope: str,
     scope_parts: list[str],
     methods: list[str],
-    targets: dict[str, date],
+    targets: dict[str, date | None],
     budget_yuan: float | None,
 ) -> dict:
     """The plan with the contents bazhou 9(2) requires: purpose, object and content, standards and
@@ -39,7 +40,7 @@ def draft_plan(
         "scope_parts": scope_parts,
         "methods": methods,
         "schedule": [
-            {"stage": STAGE_NAMES[stage], "target_date": target.isoformat()} for stage, target in targets.items()
+            {"stage": STAGE_NAMES[stage], "target_date": target.isoformat() if target else None} for stage, target in targets.items()
         ],
         "budget": f"{budget_yuan:,.2f} 元" if budget_yuan is not None else "由承担评估具体工作的单位在部门预算内统筹安排",
         "organisation": f"由评估小组具体实施，{lead_unit}提供决策实施的材料和数据并如实说明问题和风险（霸州市规定第四条）。",

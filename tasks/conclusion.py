@@ -49,12 +49,15 @@ def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> 
         "stages": [
             {
                 "name": STAGE_NAMES[s.stage],
-                "target_date": s.target_date,
+                "target_date": f"{s.target_date}（暂定）" if s.target_provisional else s.target_date,
                 "started": beijing_minute(s.started_at, ""),
                 "finished": beijing_minute(s.finished_at, ""),
             }
             for s in store.stages(session=session, evaluation_id=evaluation.id)
         ],
+        "schedule_provisional": any(
+            s.target_provisional for s in store.stages(session=session, evaluation_id=evaluation.id)
+        ),
         "survey": steps["survey_analysis"].result,
         "preliminary": steps["preliminary"].result["text"],
         "expert_review": expert.details if expert else None,

@@ -53,7 +53,10 @@ def open_evaluation(
                 scope=scope,
                 scope_parts=scope_parts,
                 methods=methods,
-                stage_targets=stage_targets(now_beijing().date()),
+                stage_targets={
+                    stage: (due.due, not due.calendar_complete)
+                    for stage, due in stage_targets(now_beijing().date()).items()
+                },
                 flow_run_id=flow_run_id,
             )
         elif evaluation.flow_run_id != flow_run_id:
@@ -129,7 +132,8 @@ def publish_progress(evaluation_id: int) -> None:
     for row in rows:
         overdue = row.status != "done" and row.target_date is not None and row.target_date < today
         lines.append(
-            f"| {STAGE_NAMES[row.stage]} | {STATUS_NAMES[row.status]} | {row.target_date or '—'} | "
+            f"| {STAGE_NAMES[row.stage]} | {STATUS_NAMES[row.status]} | {row.target_date or '—'}"
+            f"{'（暂定）' if row.target_provisional else ''} | "
             f"{beijing_minute(row.started_at)} | {beijing_minute(row.finished_at)} | {'是' if overdue else '否'} |"
         )
     if evaluation.report_path:

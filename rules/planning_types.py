@@ -1,0 +1,94 @@
+"""Plain data the annual plan works on: decision facts, past evaluations, events, per-profile policy.
+
+Shared by rules.profiles (which builds a PlanPolicy from a profile file) and rules.annual_plan
+(which applies it); pure Python, no Prefect, no database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from rules.periods import Period
+
+TIME_TRIGGERS = ("one_year", "half_term", "ended")
+# T-EVENT (bazhou 7, ordos 11, ningxia 4, changli 57, minhang 6) and T-PROMPT (controversy_risk).
+EVENT_KINDS = (
+    "basis_changed",
+    "effect_not_met",
+    "many_opinions",
+    "negative_public_opinion",
+    "unit_application",
+    "body_deems_necessary",
+    "controversy_risk",
+    "superior_request",
+    "other_division_request",
+    "special_provision",
+)
+
+
+@dataclass(frozen=True)
+class DecisionFacts:
+    """What the catalog says about a decision, as the plan needs it."""
+
+    code: str
+    title: str
+    profile: str
+    category: str
+    lead_unit: str
+    decision_body: str
+    broad_impact: bool
+    starts_on: date
+    ends_on: date | None
+    progress_percent: int | None
+    uses_fiscal_funds: bool
+    superior_evaluates: bool
+    public_attention: str | None
+    last_evaluation_type: str | None
+    last_evaluation_on: date | None
+
+
+@dataclass(frozen=True)
+class CompletedEvaluation:
+    """An evaluation finished on a date (from the product database)."""
+
+    decision_code: str
+    type: str
+    completed_on: date
+
+
+@dataclass(frozen=True)
+class EventTrigger:
+    """An event recorded against a decision (T-EVENT / T-PROMPT), with an approval date if it needs one."""
+
+    decision_code: str
+    kind: str
+    occurred_on: date
+    note: str = ""
+    approved_on: date | None = None  # minhang 6(4): a unit's application counts once the district agrees
+
+
+@dataclass(frozen=True)
+class UnitRule:
+    """One rule of evaluating-unit assignment: when every condition holds, this unit evaluates.
+
+    `conditions` map DecisionFacts field names to the value required (e.g. {"uses_fiscal_funds": True});
+    `unit` may use {lead_unit} and {decision_body} placeholders. An empty `conditions` always holds.
+    """
+
+    unit: str
+    conditions: dict[str, object] = field(default_factory=dict)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class PlanPolicy:
+    """What the annual plan needs from a jurisdiction profile."""
+
+    profile: str
+    time_triggers: frozenset[str]  # of TIME_TRIGGERS recognised by the profile
+    event_kinds: frozenset[str]  # of EVENT_KINDS recognised by the profile
+    events_need_approval: frozenset[str]  # kinds that count only once approved (minhang 6(4))
+    planned_type: str | None  # every planned evaluation of this type (ningxia: ningxia_90day), else by trigger
+    unit_rules: tuple[UnitRule, ...]  # first match wins; the last should have no conditions
+    due: Period  # evaluation window: due date = max(trigger date, 1 Jan of the plan year) + due

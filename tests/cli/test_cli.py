@@ -1,0 +1,110 @@
+"""The operator's command line: help everywhere, Chinese errors, no traceback, nothing half-written."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlmodel import func, select
+from typer.main import get_command
+from typer.testing import CliRunner
+
+from builders import SAMPLES
+from pinggu.cli import app
+
+runner = CliRunner()
+
+
+def _commands(group, prefix=()):
+    for name, command in group.commands.items():
+        if hasattr(command, "commands"):
+            yield from _commands(command, (*prefix, name))
+        else:
+            yield (*prefix, name), command
+
+
+def test_every_command_has_chinese_help_text():
+    for path, command in _commands(get_command(app)):
+        assert command.help and any("\u4e00" <= ch <= "\u9fff" for ch in command.help), path
+        result = runner.invoke(app, [*path, "--help"])
+        assert result.exit_code == 0, path
+
+
+@pytest.mark.rule("P-START", "P-HOLIDAY", "P-WORKDAY", "P-MONTH")
+@pytest.mark.parametrize(
+    ("args", "due"),
+    [
+        (["--working-days", "7"], "2026-10-13"),  # start 2026-09-28; make-up Saturday 10-10 counts
+        (["--days", "15"], "2026-10-08"),  # start 2026-09-20; day 15 is in the National Day holiday
+        (["--months", "1"], "2026-02-28"),  # start 2026-01-31; a make-up working Saturday
+    ],
+    ids=["workdays-national-day", "days-into-holiday", "month-end-makeup-day"],
+)
+def test_deadline_json(args, due):
+    start = {"2026-10-13": "2026-09-28", "2026-10-08": "2026-09-20", "2026-02-28": "2026-01-31"}[due]
+    result = runner.invoke(app, ["deadline", "--start", start, *args, "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {"due": due, "calendar_complete": True, "warnings": []}
+
+
+@pytest.mark.rule("P-UNKNOWN")
+def test_deadline_in_a_year_without_official_data_is_flagged_not_crashed():
+    result = runner.invoke(app, ["deadline", "--start", "2027-12-20", "--working-days", "30"])
+    assert result.exit_code == 0
+    assert "暂定" in result.output and "2028" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--start", "2026-02-30", "--days", "3"], "格式应为"),
+        (["--start", "2026-01-01"], "仅请指定"),
+        (["--start", "2026-01-01", "--days", "1", "--months", "1"], "仅请指定"),
+    ],
+)
+def test_deadline_bad_input_gets_a_chinese_error(args, message):
+    result = runner.invoke(app, ["deadline", *args])
+    assert result.exit_code == 1 and message in result.output and "Traceback" not in result.output
+
+
+def _decision_count():
+    from models.db import session_scope
+    from models.tables import Decision
+
+    with session_scope() as session:
+        return session.exec(select(func.count()).select_from(Decision)).one()
+
+
+def test_catalog_with_bad_rows_writes_nothing_and_names_each_row(tmp_path):
+    rows = (SAMPLES / "catalog.csv").read_text(encoding="utf-8").splitlines()
+    bad = rows[0].split(",")
+    good_row = "X-2026-901," + ",".join(rows[1].split(",")[1:])
+    broken = rows[2].split(",")
+    broken[0], broken[2] = "X-2026-902", "shanghai"  # unknown profile
+    (tmp_path / "目录.csv").write_text("\n".join([",".join(bad), good_row, ",".join(broken)]), encoding="utf-8")
+    before = _decision_count()
+
+    result = runner.invoke(app, ["catalog", "import", str(tmp_path / "目录.csv")])
+    assert result.exit_code == 1
+    assert "未导入任何记录" in result.output and "第 3 行" in result.output and "规则" in result.output
+    assert _decision_count() == before
+
+    result = runner.invoke(app, ["catalog", "import", str(tmp_path / "目录.csv"), "--skip-bad"])
+    assert result.exit_code == 0 and "新增 1 项" in result.output and "第 3 行" in result.output
+    assert _decision_count() == before + 1
+
+
+def test_catalog_file_that_is_not_a_catalog_is_refused(tmp_path):
+    (tmp_path / "x.pdf").write_bytes(b"%PDF-1.7")
+    result = runner.invoke(app, ["catalog", "import", str(tmp_path / "x.pdf")])
+    assert result.exit_code == 1 and "错误" in result.output and "Traceback" not in result.output
+
+
+def test_approve_without_approver_is_refused_before_reaching_the_server():
+    result = runner.invoke(app, ["approve", "PG-2026-9999", "--gate", "plan_approval", "--choice", "同意", "--role", "主任"])
+    assert result.exit_code == 1 and "审批人姓名" in result.output
+
+
+def test_status_of_an_unknown_evaluation_says_what_to_do():
+    result = runner.invoke(app, ["status", "PG-1999-0001"])
+    assert result.exit_code == 1 and "不存在" in result.output
