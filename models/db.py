@@ -33,7 +33,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def build_engine(url: str) -> Engine:
     """Create an engine for `url` and make sure the schema exists."""
-    import models.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+    import models.agencies  # noqa: F401  (registers the tables on SQLModel.metadata)
+    import models.tables  # noqa: F401
 
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)

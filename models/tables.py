@@ -173,3 +173,17 @@ class AuditEvent(SQLModel, table=True):
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     prev_hash: str
     hash: str
+
+
+class TriggerEvent(SQLModel, table=True):
+    """An event recorded against a decision that may require an evaluation (T-EVENT, T-PROMPT)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    decision_code: str = Field(foreign_key="decision.code", index=True)
+    kind: str
+    occurred_on: date
+    note: str = ""
+    recorded_by: str = ""
+    # minhang 6(4): a unit's application counts only from the day the district government agrees.
+    approved_on: date | None = None
+    recorded_at: datetime = Field(default_factory=now_beijing)

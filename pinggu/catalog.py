@@ -8,12 +8,12 @@ from analysis.catalog import CatalogParse, read_catalog
 from models.db import session_scope
 from models.decisions import upsert_decisions
 from pinggu.errors import InputFileError
-from rules.vocabulary import PROFILE_IDS
+from rules.profiles import known_profile_ids
 
 
 def import_catalog(path: Path, *, skip_bad: bool = False) -> tuple[int, int, CatalogParse]:
     """Validate and upsert a catalog file; return (created, updated, parse result)."""
-    parsed = read_catalog(path, PROFILE_IDS)
+    parsed = read_catalog(path, known_profile_ids())
     if parsed.problems and not skip_bad:
         raise InputFileError(
             f"决策目录 {path.name} 有 {len(parsed.bad_rows)} 行错误，未导入任何记录"

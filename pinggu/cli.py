@@ -149,6 +149,52 @@ def deadline(
         typer.secho(f"注意：{warning}", fg=typer.colors.YELLOW)
 
 
+# ── triggers and the annual plan ─────────────────────────────────────────────
+
+
+def _date(text: str | None, what: str):
+    from datetime import date
+
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise StateConflict(f"{what}“{text}”格式应为 YYYY-MM-DD") from None
+
+
+@app.command()
+@friendly
+def trigger(
+    decision: Annotated[str, typer.Argument(help="决策编号")],
+    kind: Annotated[str, typer.Option(help="触发情形，如 basis_changed、effect_not_met、many_opinions、controversy_risk")],
+    date: Annotated[str, typer.Option(help="发生或申请日期 YYYY-MM-DD")],
+    note: Annotated[str, typer.Option(help="情况说明")] = "",
+    by: Annotated[str, typer.Option(help="记录人")] = "",
+    approved_on: Annotated[Optional[str], typer.Option(help="上级同意日期（执行单位申请须经同意的情形）")] = None,
+) -> None:
+    """记录一项触发评估的情形（决策依据变化、效果未达预期、意见较多、争议风险等）。"""
+    from pinggu.planning import add_trigger
+
+    typer.echo(add_trigger(decision, kind, _date(date, "日期"), note, by, _date(approved_on, "同意日期")))
+
+
+@app.command()
+@friendly
+def plan(
+    year: Annotated[int, typer.Option(help="计划年度")],
+    as_of: Annotated[Optional[str], typer.Option(help="计算基准日 YYYY-MM-DD，默认今天")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+) -> None:
+    """列出年度评估计划：每项决策在该年度依规应开展的评估、原因、评估单位和完成期限。"""
+    from models.tables import now_beijing
+    from pinggu.planning import build_plan
+    from pinggu.status import render_plan
+
+    result = build_plan(year, _date(as_of, "基准日") or now_beijing().date())
+    typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if as_json else render_plan(result))
+
+
 # ── evaluations ──────────────────────────────────────────────────────────────
 
 
@@ -272,6 +318,11 @@ def demo() -> None:
     from pinggu.demo import run_demo
 
     run_demo()
+
+
+from pinggu.agency_cli import agency_app  # noqa: E402
+
+app.add_typer(agency_app, name="agency")
 
 
 def main() -> None:  # pragma: no cover - console entry point

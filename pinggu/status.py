@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from sqlmodel import select
@@ -79,6 +80,13 @@ def evaluations_overview() -> dict[str, Any]:
     }
 
 
+def _pad(text: object, width: int) -> str:
+    """Pad to a display width, counting a Chinese character as two columns."""
+    text = str(text)
+    shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(width - shown, 1)
+
+
 def render_text(data: dict[str, Any]) -> str:
     """Chinese plain-text rendering of evaluation_status / evaluations_overview."""
     if "evaluations" in data:
@@ -95,12 +103,12 @@ def render_text(data: dict[str, Any]) -> str:
     ]
     if data["waiting_for"]:
         lines.append(f"正在等待：{data['waiting_for']}")
-    lines.append("阶段            状态      目标完成日    开始               完成")
+    lines.append(_pad("阶段", 14) + _pad("状态", 8) + _pad("目标完成日", 20) + _pad("开始", 18) + "完成")
     for s in data["stages"]:
+        target = f"{s['target_date'] or '—'}{'（暂定）' if s['target_provisional'] else ''}"
         lines.append(
-            f"{s['name']:<10}  {STATUS_NAMES[s['status']]:<6}  "
-            f"{str(s['target_date'] or '—') + ('（暂定）' if s['target_provisional'] else ''):<12}  "
-            f"{s['started_at'] or '—'!s:<17}  {s['finished_at'] or '—'!s}" + ("  【逾期】" if s["overdue"] else "")
+            _pad(s["name"], 14) + _pad(STATUS_NAMES[s["status"]], 8) + _pad(target, 20)
+            + _pad(s["started_at"] or "—", 18) + (s["finished_at"] or "—") + ("  【逾期】" if s["overdue"] else "")
         )
     for a in data["answers"]:
         lines.append(
@@ -111,4 +119,28 @@ def render_text(data: dict[str, Any]) -> str:
         lines.append(f"评估结论：{data['conclusion']}")
     if data["report"]:
         lines.append(f"报告：{data['report']}")
+    return "\n".join(lines)
+
+
+def render_plan(plan) -> str:
+    """Chinese table of an annual plan (rules.annual_plan.AnnualPlan)."""
+    from rules.annual_plan import REASON_NAMES
+
+    lines = [f"{plan.year} 年度评估计划（基准日 {plan.as_of}）：计划 {len(plan.items)} 项，免于评估 {len(plan.exempt)} 项"]
+    if plan.items:
+        lines.append(
+            _pad("决策编号", 12) + _pad("评估类型", 12) + _pad("原因", 22) + _pad("触发日", 12)
+            + _pad("评估单位", 30) + "完成期限"
+        )
+    for item in plan.items:
+        reason = REASON_NAMES.get(item.reason, item.reason)
+        lines.append(
+            _pad(item.decision, 12) + _pad(EVALUATION_TYPE_NAMES[item.type], 12) + _pad(reason, 22)
+            + _pad(item.trigger_date, 12) + _pad(item.evaluating_unit, 30) + str(item.due)
+            + ("（暂定）" if not item.calendar_complete else "") + ("  【及时启动】" if item.prompt else "")
+        )
+    for title, entries in (("免于评估", plan.exempt), ("待批准", plan.pending)):
+        if entries:
+            lines.append(f"{title}：")
+            lines.extend(f"  {entry.decision}：{entry.detail}" for entry in entries)
     return "\n".join(lines)

@@ -97,7 +97,8 @@ def _month_end(year: int, month: int) -> int:
     return (following - timedelta(days=1)).day
 
 
-def _add_months(start: date, months: int) -> date:
+def corresponding_day(start: date, months: int) -> date:
+    """The day `months` months after `start` (Civil Code 202), not moved off rest days."""
     # 《民法典》第二百零二条: the last day is the corresponding day of the last month; when that
     # month has no such day (Jan 31 → February), its last day. Counting from the day after the
     # start (第二百零一条) and ending on the corresponding day are the same thing.
@@ -131,7 +132,7 @@ def add_period(start: date, period: Period, calendar: OfficialCalendar | None = 
         else:
             # A year is twelve months: 第二百零二条 applies to both (2024-02-29 + 1 year → 2025-02-28).
             months = period.amount * (12 if period.unit is PeriodUnit.years else 1)
-            last = _add_months(start, months)
+            last = corresponding_day(start, months)
         return counter.result(counter.next_workday_from(last))
     except OverflowError:
         raise ValueError(f"{start.isoformat()} 起 {period} 超出可计算的日期范围（至 9999-12-31）") from None

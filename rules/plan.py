@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from rules.periods import DueDate, add_days
+from rules.periods import DueDate, add_days, add_period
+from rules.profiles import Profile
 from rules.vocabulary import EVALUATION_TYPE_NAMES, SCOPE_NAMES, STAGE_NAMES
 
-# Until profiles set windows per jurisdiction, an evaluation is planned over 90 days counted from
-# its start: preparation ends on day 20, implementation on day 60, conclusion on day 90.
-DEFAULT_STAGE_DAYS = {"preparation": 20, "implementation": 60, "conclusion": 90}
 
-
-def stage_targets(start: date, offsets: dict[str, int] | None = None) -> dict[str, DueDate]:
-    """Target completion date of each stage, counted from the evaluation's start (Civil Code 201–203)."""
-    offsets = offsets or DEFAULT_STAGE_DAYS
-    return {stage: add_days(start, days) for stage, days in offsets.items()}
+def stage_targets(start: date, profile: Profile) -> dict[str, DueDate]:
+    """Target completion date of each stage: the profile's evaluation window split by its stage
+    shares, each counted from the evaluation's start (Civil Code 201–203)."""
+    window_days = (add_period(start, profile.evaluation_window).due - start).days
+    return {stage: add_days(start, days) for stage, days in profile.stage_offsets(window_days).items()}
 
 
 def draft_plan(

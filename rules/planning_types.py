@@ -25,6 +25,8 @@ EVENT_KINDS = (
     "other_division_request",
     "special_provision",
 )
+# X-12M (bazhou 16 ¶1, changli 63 ¶1), X-SUPERIOR (bazhou 16 ¶2, changli 63 ¶2), X-DONE (minhang 3 ¶2).
+EXEMPTION_KINDS = ("within_12_months", "superior_evaluates", "already_evaluated")
 
 
 @dataclass(frozen=True)
@@ -83,12 +85,23 @@ class UnitRule:
 
 @dataclass(frozen=True)
 class PlanPolicy:
-    """What the annual plan needs from a jurisdiction profile."""
+    """What the annual plan needs from a jurisdiction profile.
+
+    Everything that differs between jurisdictions is here, as data: the plan never asks which
+    profile it is. Citations are Chinese text ready for the plan document, naming the regulation
+    (rules.profiles fills them from the profile file).
+    """
 
     profile: str
     time_triggers: frozenset[str]  # of TIME_TRIGGERS recognised by the profile
     event_kinds: frozenset[str]  # of EVENT_KINDS recognised by the profile
-    events_need_approval: frozenset[str]  # kinds that count only once approved (minhang 6(4))
+    events_need_approval: frozenset[str]  # kinds that count only once approved (minhang 6(4), ordos 11)
     planned_type: str | None  # every planned evaluation of this type (ningxia: ningxia_90day), else by trigger
     unit_rules: tuple[UnitRule, ...]  # first match wins; the last should have no conditions
     due: Period  # evaluation window: due date = max(trigger date, 1 Jan of the plan year) + due
+    # Of EXEMPTION_KINDS, the ones the profile's regulation grants; a decision whose facts would
+    # meet another exemption is planned like any other (e.g. 上级组织评估 = 是 where the seed has
+    # no X-SUPERIOR).
+    exemptions: frozenset[str]
+    exemption_basis: dict[str, str]  # exemption id → its citation, one for each of `exemptions`
+    approval_basis: str  # who agrees to events_need_approval, with the citation; "" when none needs it

@@ -74,5 +74,16 @@ METHODS = (
     "专家咨询",
 )
 
-# One jurisdiction profile per seed (SPEC §3); their rule data comes with the profiles themselves.
-PROFILE_IDS = ("bazhou", "ordos", "ningxia_commerce", "changli", "minhang")
+# T-EVENT / T-PROMPT kinds (ids in rules.planning_types.EVENT_KINDS) as operators read them.
+EVENT_KIND_NAMES = {
+    "basis_changed": "决策依据的法律、法规、政策或客观情况发生重大变化",
+    "effect_not_met": "实施后明显未达到预期效果",
+    "many_opinions": "公民、法人或其他组织提出较多意见",
+    "negative_public_opinion": "出现较多负面舆情",
+    "unit_application": "执行单位申请开展评估",
+    "body_deems_necessary": "决策机关认为有必要",
+    "controversy_risk": "执行中出现较大争议、风险或重大分歧",
+    "superior_request": "上级机关要求",
+    "other_division_request": "其他处室提出",
+    "special_provision": "法律法规另有规定",
+}

@@ -11,6 +11,7 @@ from models.db import session_scope
 from models.tables import beijing_minute, now_beijing
 from pinggu.errors import StateConflict
 from rules.plan import stage_targets
+from rules.profiles import load_profile
 from rules.vocabulary import EVALUATION_TYPE_NAMES, STAGE_NAMES, STATUS_NAMES
 from tasks.ledger import STEP_TASK_OPTIONS
 
@@ -38,6 +39,14 @@ def open_evaluation(
         else:
             evaluation = store.find_by_flow_run(session=session, flow_run_id=flow_run_id)
         if evaluation is None:
+            profile = load_profile(decision.profile)
+            if evaluation_type not in profile.evaluation_types:
+                offered = "、".join(EVALUATION_TYPE_NAMES[t] for t in profile.evaluation_types)
+                raise StateConflict(
+                    f"决策 {decision.code} 适用《{profile.title}》，该规定不设{EVALUATION_TYPE_NAMES[evaluation_type]}；"
+                    f"可开展：{offered}",
+                    decision=decision.code,
+                )
             unfinished = store.unfinished_evaluations(session=session, decision_code=decision.code, type=evaluation_type)
             if unfinished:
                 codes = "、".join(e.code for e in unfinished)
@@ -55,7 +64,7 @@ def open_evaluation(
                 methods=methods,
                 stage_targets={
                     stage: (due.due, not due.calendar_complete)
-                    for stage, due in stage_targets(now_beijing().date()).items()
+                    for stage, due in stage_targets(now_beijing().date(), profile).items()
                 },
                 flow_run_id=flow_run_id,
             )

@@ -1,0 +1,222 @@
+"""Is the questionnaire sample representative? (E-SAMPLE: changli 21; SPEC §7)
+
+Changli 21 requires sampling by occupation, age, gender, living standard and education so that
+the sample reflects real public opinion. Given the population's shares of a demographic's groups
+(from the census or the statistics bureau), ``representativeness`` compares the sample's counts
+with the counts those shares predict, by Pearson's chi-square goodness-of-fit test:
+
+    expected_i = n × p_i / Σp        χ² = Σ (observed_i − expected_i)² / expected_i
+    df = k − 1                       p = P(χ²_df ≥ χ²)
+
+and calls the sample representative for that demographic when p ≥ 0.05.
+
+Groups are matched by name, explicitly:
+
+* a population group with no respondents is tested with observed 0 (listed in ``absent``);
+* respondents in a group the population does not list (or lists with share 0), e.g. a label
+  spelt differently, cannot be placed: they are listed in ``sample_only`` and the verdict is
+  None (not judged) until the shares or the labels are made to match; the test on the matched
+  groups is still shown;
+* respondents who left the question blank (analysis.survey's 未填写 group) are outside the test
+  and counted in ``unanswered``;
+* with fewer than two groups, or no respondents, nothing can be tested (verdict None);
+* expected counts below 5 make the χ² approximation rough: such groups are listed in
+  ``small_expected``.
+
+The p-value is computed here (scipy is not a dependency): the χ² survival function is the
+regularized upper incomplete gamma function Q(df/2, χ²/2), by its power series below a + 1 and
+by its continued fraction (modified Lentz) above, as in Numerical Recipes §6.2.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+ALPHA = 0.05
+"""Significance level of the test: below it the sample is not representative."""
+UNANSWERED_GROUP = "未填写"
+"""analysis.survey's group of respondents who left a demographic question blank."""
+
+_EPS = 1e-15
+_TINY = 1e-300
+_MAX_ITERATIONS = 10_000
+
+
+# --- the χ² distribution ----------------------------------------------------------------------
+
+
+def regularized_gamma_q(a: float, x: float) -> float:
+    """Q(a, x) = Γ(a, x) / Γ(a), the regularized upper incomplete gamma function (a > 0, x ≥ 0)."""
+    if a <= 0 or math.isnan(a):
+        raise ValueError(f"a 应大于 0，实际为 {a}")
+    if x < 0 or math.isnan(x):
+        raise ValueError(f"x 不能为负数，实际为 {x}")
+    if x == 0:
+        return 1.0
+    if math.isinf(x):
+        return 0.0
+    log_prefix = a * math.log(x) - x - math.lgamma(a)
+    if x < a + 1:
+        # P(a, x) = e^{-x} x^a / Γ(a+1) · Σ x^n / ((a+1)…(a+n)); Q = 1 − P.
+        term = total = 1.0 / a
+        denominator = a
+        for _ in range(_MAX_ITERATIONS):
+            denominator += 1
+            term *= x / denominator
+            total += term
+            if abs(term) < abs(total) * _EPS:
+                break
+        return max(0.0, 1.0 - total * math.exp(log_prefix))
+    # Q(a, x) = e^{-x} x^a / Γ(a) · 1 / (x + 1 − a − 1·(1−a) / (x + 3 − a − 2·(2−a) / …)).
+    b = x + 1 - a
+    c = 1 / _TINY
+    d = 1 / b
+    fraction = d
+    for i in range(1, _MAX_ITERATIONS):
+        an = -i * (i - a)
+        b += 2
+        d = an * d + b
+        d = _TINY if abs(d) < _TINY else d
+        c = b + an / c
+        c = _TINY if abs(c) < _TINY else c
+        d = 1 / d
+        delta = d * c
+        fraction *= delta
+        if abs(delta - 1) < _EPS:
+            break
+    return min(1.0, math.exp(log_prefix) * fraction)
+
+
+def chi_square_sf(statistic: float, df: int) -> float:
+    """P(χ²_df ≥ statistic): the p-value of a chi-square statistic with ``df`` degrees of freedom."""
+    if isinstance(df, bool) or not isinstance(df, int) or df < 1:
+        raise ValueError(f"自由度应为正整数，实际为 {df}")
+    if statistic < 0:
+        raise ValueError(f"卡方统计量不能为负数，实际为 {statistic}")
+    return regularized_gamma_q(df / 2, statistic / 2)
+
+
+# --- the representativeness check ------------------------------------------------------------
+
+
+def _shares(demographic: str, shares: Mapping[str, float]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for group, share in shares.items():
+        if isinstance(share, bool) or not isinstance(share, int | float) or math.isnan(share) or share < 0:
+            raise ValueError(f"“{demographic}”中“{group}”的总体比例应为非负数，实际为“{share}”")
+        out[str(group).strip()] = float(share)
+    if sum(out.values()) <= 0:
+        raise ValueError(f"“{demographic}”的总体比例之和应大于 0")
+    return out
+
+
+def _observed(rows: list[dict[str, Any]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for row in rows:
+        group = str(row["group"]).strip()
+        counts[group] = counts.get(group, 0) + int(row["respondents"])
+    return counts
+
+
+def check_demographic(demographic: str, rows: list[dict[str, Any]] | None, shares: Mapping[str, float]) -> dict:
+    """The goodness-of-fit test of one demographic (see the module docstring for each field)."""
+    population = _shares(demographic, shares)
+    result: dict[str, Any] = {
+        "respondents": 0,
+        "unanswered": 0,
+        "groups": [],
+        "absent": [],
+        "sample_only": [],
+        "small_expected": [],
+        "chi_square": None,
+        "df": None,
+        "p_value": None,
+        "representative": None,
+        "note": None,
+    }
+    if rows is None:
+        result["note"] = f"问卷中没有“{demographic}”一项，无法检验"
+        return result
+    observed = _observed(rows)
+    result["unanswered"] = observed.pop(UNANSWERED_GROUP, 0)
+    total_share = sum(population.values())
+    tested = [group for group, share in population.items() if share > 0]
+    result["sample_only"] = [
+        {"group": group, "observed": count}
+        for group, count in observed.items()
+        if count > 0 and population.get(group, 0) <= 0
+    ]
+    n = sum(observed.get(group, 0) for group in tested)
+    result["respondents"] = n
+    notes: list[str] = []
+    if n == 0 or len(tested) < 2:
+        notes.append("没有可检验的答卷" if n == 0 else "总体中只有一个组别，无需检验")
+    else:
+        statistic = 0.0
+        for group in tested:
+            p = population[group] / total_share
+            o = observed.get(group, 0)
+            e = n * p
+            contribution = (o - e) ** 2 / e
+            statistic += contribution
+            result["groups"].append(
+                {
+                    "group": group,
+                    "observed": o,
+                    "expected": round(e, 4),
+                    "observed_share": round(o / n, 4),
+                    "population_share": round(p, 4),
+                    "contribution": round(contribution, 4),
+                }
+            )
+            if o == 0:
+                result["absent"].append(group)
+            if e < 5:
+                result["small_expected"].append(group)
+        df = len(tested) - 1
+        p_value = chi_square_sf(statistic, df)
+        result.update(chi_square=round(statistic, 4), df=df, p_value=round(p_value, 4))
+        result["representative"] = p_value >= ALPHA
+        if result["small_expected"]:
+            notes.append(f"{'、'.join(result['small_expected'])} 的期望人数不足 5，卡方检验结果仅供参考")
+    if result["sample_only"]:
+        listed = "、".join(f"{g['group']}（{g['observed']} 人）" for g in result["sample_only"])
+        notes.append(f"样本中有总体比例未列出的组别：{listed}；请补充其总体比例或统一组别名称后再判断")
+        result["representative"] = None
+    result["note"] = "；".join(notes) or None
+    return result
+
+
+def representativeness(
+    breakdowns: Mapping[str, list[dict[str, Any]]],
+    population: Mapping[str, Mapping[str, float]],
+) -> dict:
+    """Test the sample against the population's shares, per demographic (E-SAMPLE).
+
+    ``breakdowns`` is ``SurveyFigures.to_dict()["breakdowns"]`` (per demographic, groups with
+    ``respondents``); ``population`` gives per demographic the population's share of each group
+    (fractions, percentages or head counts: only their ratios matter).
+
+    Returns ``{"alpha", "representative", "demographics": {name: check}, "not_checked"}``:
+    ``representative`` is True when every demographic with population shares passes, False when
+    any fails, None when none could be judged (or one could not and none failed);
+    ``not_checked`` lists the survey's demographics without population shares.
+    """
+    demographics = {
+        name: check_demographic(name, breakdowns.get(name), shares) for name, shares in population.items()
+    }
+    verdicts = [check["representative"] for check in demographics.values()]
+    if any(verdict is False for verdict in verdicts):
+        overall: bool | None = False
+    elif verdicts and all(verdict is True for verdict in verdicts):
+        overall = True
+    else:
+        overall = None
+    return {
+        "alpha": ALPHA,
+        "representative": overall,
+        "demographics": demographics,
+        "not_checked": [name for name in breakdowns if name not in population],
+    }

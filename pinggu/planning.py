@@ -1,0 +1,71 @@
+"""The annual evaluation plan (MH-4) and event triggers, read from and recorded in the product database."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import select
+
+from models.db import session_scope
+from models.decisions import list_decisions, list_triggers, record_trigger
+from models.evaluations import get_decision
+from models.tables import Evaluation
+from pinggu.errors import RuleViolation, StateConflict
+from rules.annual_plan import AnnualPlan, annual_plan
+from rules.planning_types import EVENT_KINDS, CompletedEvaluation, DecisionFacts, EventTrigger
+from rules.profiles import load_profiles
+from rules.vocabulary import EVENT_KIND_NAMES
+
+_FACT_FIELDS = tuple(DecisionFacts.__dataclass_fields__)
+
+
+def build_plan(year: int, as_of: date) -> AnnualPlan:
+    """The plan for `year` over every decision in the database, as of a date."""
+    policies = {profile_id: profile.plan_policy() for profile_id, profile in load_profiles().items()}
+    with session_scope() as session:
+        decisions = [
+            DecisionFacts(**{name: getattr(d, name) for name in _FACT_FIELDS}) for d in list_decisions(session=session)
+        ]
+        completed = [
+            CompletedEvaluation(decision_code=e.decision_code, type=e.type, completed_on=e.completed_at.date())
+            for e in session.exec(select(Evaluation).where(Evaluation.status == "completed"))
+        ]
+        events = [
+            EventTrigger(
+                decision_code=t.decision_code, kind=t.kind, occurred_on=t.occurred_on, note=t.note, approved_on=t.approved_on
+            )
+            for t in list_triggers(session=session)
+        ]
+    return annual_plan(year, as_of, decisions, policies, completed=completed, events=events)
+
+
+def add_trigger(
+    decision_code: str, kind: str, occurred_on: date, note: str, recorded_by: str, approved_on: date | None = None
+) -> str:
+    """Record an event trigger after checking the decision's profile recognises it; return a summary."""
+    if kind not in EVENT_KINDS:
+        choices = "；".join(f"{k}（{EVENT_KIND_NAMES[k]}）" for k in EVENT_KINDS)
+        raise StateConflict(f"未知的触发情形 {kind}，可选：{choices}")
+    with session_scope() as session:
+        decision = get_decision(session=session, code=decision_code)
+        policy = load_profiles()[decision.profile].plan_policy()
+        if kind not in policy.event_kinds:
+            raise RuleViolation(
+                f"决策 {decision.code} 适用的规则（{decision.profile}）未规定“{EVENT_KIND_NAMES[kind]}”这一评估情形",
+                rule="T-EVENT",
+            )
+        if approved_on and approved_on < occurred_on:
+            raise StateConflict("同意日期不能早于申请或发生日期")
+        record_trigger(
+            session=session,
+            decision_code=decision.code,
+            kind=kind,
+            occurred_on=occurred_on,
+            note=note,
+            recorded_by=recorded_by,
+            approved_on=approved_on,
+        )
+    pending = kind in policy.events_need_approval and approved_on is None
+    return f"已记录 {decision.code}：{EVENT_KIND_NAMES[kind]}（{occurred_on}）" + (
+        f"；须经同意后方启动评估（{policy.approval_basis}），同意后请补录 --approved-on" if pending else ""
+    )

@@ -1,0 +1,917 @@
+"""Jurisdiction profiles (SPEC §3): one validated YAML file per regulation, in ``profiles/``.
+
+Every seed regulation is a *profile*: the same engine, different rules. A profile file says which
+evaluation types the regulation offers, its human gates, its statutory deadlines, its report
+outline, its indicator system and grade bands, what triggers an evaluation, who evaluates and what
+a third party's agreement must contain. The engine reads these values; it never branches on a
+jurisdiction's name (the profile ids appear only in the files and in these docs).
+
+Files: ``<PROFILES_DIR>/<id>.yaml`` (``PROFILES_DIR`` = ``<repo>/profiles``, or the directory in the
+environment variable ``PINGGU_PROFILES_DIR``), UTF-8, the file name equal to ``id``. Only ``*.yaml``
+files are read. Every rule value cites its article, in a ``basis:`` field or a comment; a value the
+regulation does not give is marked ``# default: seed silent``.
+
+Top-level keys (English keys, Chinese values; all required unless marked optional):
+
+    id, name, issuer, seed, title        who issued which regulation (seed = file in ../shared/seeds)
+    evaluation_types                     of: ordinary, simplified, midterm, final, ningxia_90day
+    methods                              evidence methods of rules.vocabulary.METHODS
+    simplified_methods                   the simplified procedure's choices (only with simplified)
+    gates                                human gates in procedure order: id, name, actor,
+                                         applies_to, basis, required (default true),
+                                         entrusted_only (default false: only when a third party
+                                         wrote the report)
+    deadlines                            rule, label, period {amount, unit}, counted_from, until, basis
+    default_window                       optional {amount, unit}: evaluation window when no deadline
+                                         runs until evaluation_completed (exactly one of the two)
+    stage_schedule                       preparation / implementation / conclusion: percent of the
+                                         window, summing to 100
+    report_outline                       the report's parts, in order
+    midterm_parts, final_parts           what a midterm / final report adds (only with that type)
+    indicators                           id, name, weight (summing to 100), basis; either items
+                                         (second level: id, name, weight summing to 100, scoring)
+                                         or a scoring of its own (default expert_marks)
+    score_required                       the report must give a score and conclude from it
+    grade_bands                          grade, min, max, conclusion; min ≤ score < max (the top
+                                         band includes 100); together exactly 0–100
+    triggers                             time, events, events_need_approval, approval_basis
+                                         (who agrees to those events, on which article; only
+                                         with events_need_approval), exemptions (the ones the
+                                         regulation grants: id, basis; none listed = none apply)
+    planned_type                         the type of every planned evaluation, or null (by trigger)
+    evaluating_unit                      ordered rules: unit, conditions, note, basis; first match
+                                         wins, the last has no conditions
+    third_party                          allowed, agreement_fields, basis
+
+Scoring of an indicator: ``survey_rate`` (``item``: satisfaction / awareness; score = rate × 100),
+``expert_marks`` (the mean of the experts' marks, 0–100) or ``data_threshold`` (``measure`` names
+the figure; ``thresholds`` list ``{min, score}`` from the highest min down; the first min the value
+reaches gives the score, below all of them the score is 0).
+
+A file with a mistake is refused as a whole with ``InputFileError``: a Chinese message naming the
+file, and per problem the line, the key path (``deadlines[1].period.unit``; list positions count
+from 0, the message adds the position counted from 1) and what is wrong.
+
+Pure Python (pydantic, PyYAML): no Prefect, no database.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import string
+import types
+import typing
+from dataclasses import fields as dataclass_fields
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+
+from pinggu.errors import InputFileError, NotFound, Problem
+from rules.periods import Period, PeriodUnit
+from rules.planning_types import EVENT_KINDS, TIME_TRIGGERS, DecisionFacts, PlanPolicy, UnitRule
+from rules.vocabulary import EVALUATION_TYPE_NAMES, METHODS, Conclusion
+
+PROFILES_DIR: Path = Path(
+    os.environ.get("PINGGU_PROFILES_DIR") or Path(__file__).resolve().parents[1] / "profiles"
+)
+"""Where the profile files live: ``<repo>/profiles``, or ``$PINGGU_PROFILES_DIR``."""
+
+GATE_IDS = ("plan_approval", "start_approval", "survey", "expert_review", "third_party_acceptance", "approval")
+"""Human gates, in the only order they may appear in a procedure."""
+
+MILESTONES = {
+    "trigger": "评估情形出现之日",
+    "plan_approved": "评估方案审定之日",
+    "start_approved": "决定开展评估之日",
+    "evaluation_completed": "评估工作完成之日",
+    "report_submitted": "评估报告提交决策机关审定（审议）之日",
+    "decision_issued": "决策出台之日",
+    "archive_filed": "决策档案报备之日",
+}
+"""Events a deadline is counted from or must be met by, with their Chinese names."""
+
+AGREEMENT_FIELDS = {
+    "matter": "评估事项",
+    "quality": "质量要求",
+    "deadline": "完成期限",
+    "fee": "评估经费",
+    "ownership": "评估成果归属",
+    "confidentiality": "保密条款",
+    "liability": "违约责任",
+}
+"""What a written entrustment agreement may be required to settle (TP-AGREEMENT), Chinese names."""
+
+EXEMPTIONS = {
+    "within_12_months": "一年内已组织过执行评估且无新情况、新事由、新争议",
+    "superior_evaluates": "应当由上级机关组织评估",
+    "already_evaluated": "按照相关规定已进行评价或者评估",
+}
+"""Exemptions a profile may grant (X-12M, X-SUPERIOR, X-DONE), Chinese names; ids of
+rules.planning_types.EXEMPTION_KINDS."""
+
+SCORINGS = ("survey_rate", "expert_marks", "data_threshold")
+SURVEY_ITEMS = ("satisfaction", "awareness")
+STAGES = ("preparation", "implementation", "conclusion")
+
+# The values the catalog's 社会关注度 column allows (analysis/catalog.py), for rule conditions.
+_FACT_VALUES: dict[str, tuple[str, ...]] = {"public_attention": ("高", "中", "低")}
+_PLACEHOLDERS = ("lead_unit", "decision_body")
+# DecisionFacts fields a unit rule may test: yes/no and text facts, not a decision's own identity.
+_CONDITION_FIELDS = {
+    f.name: "bool" if f.type == "bool" else "str"
+    for f in dataclass_fields(DecisionFacts)
+    if f.type in ("bool", "str", "str | None") and f.name not in ("code", "title", "profile")
+}
+_TIME_TRIGGER_NEEDS = {"one_year": "ordinary", "half_term": "midterm", "ended": "final"}
+
+
+# --- problems at key paths ----------------------------------------------------------------------
+
+Loc = tuple[str | int, ...]
+
+
+class _Issues(ValueError):
+    """Problems a validator found, each at a key path relative to the object it validated."""
+
+    def __init__(self, issues: list[tuple[Loc, str]]) -> None:
+        super().__init__("；".join(reason for _, reason in issues))
+        self.issues = issues
+
+
+def _check(issues: list[tuple[Loc, str]]) -> None:
+    if issues:
+        raise _Issues(issues)
+
+
+def key_path(loc: Loc) -> str:
+    """``("deadlines", 1, "period", "unit")`` → ``deadlines[1].period.unit``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _where(loc: Loc) -> str:
+    # The key path, plus list positions counted from 1 for people who count entries in the file.
+    positions = [f"{loc[i - 1]} 的第 {part + 1} 项" for i, part in enumerate(loc) if isinstance(part, int) and i]
+    return f"键“{key_path(loc)}”" + (f"（{'，'.join(positions)}）" if positions else "")
+
+
+# --- field types --------------------------------------------------------------------------------
+
+Text = Annotated[StrictStr, StringConstraints(strip_whitespace=True, min_length=1)]
+Ident = Annotated[StrictStr, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+RuleId = Annotated[StrictStr, StringConstraints(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$")]
+EvaluationType = Literal[tuple(EVALUATION_TYPE_NAMES)]  # type: ignore[valid-type]
+TimeTrigger = Literal[TIME_TRIGGERS]  # type: ignore[valid-type]
+EventKind = Literal[EVENT_KINDS]  # type: ignore[valid-type]
+Milestone = Literal[tuple(MILESTONES)]  # type: ignore[valid-type]
+GateId = Literal[GATE_IDS]  # type: ignore[valid-type]
+AgreementField = Literal[tuple(AGREEMENT_FIELDS)]  # type: ignore[valid-type]
+ExemptionId = Literal[tuple(EXEMPTIONS)]  # type: ignore[valid-type]
+Method = Literal[METHODS]  # type: ignore[valid-type]
+Scoring = Literal[SCORINGS]  # type: ignore[valid-type]
+SurveyItem = Literal[SURVEY_ITEMS]  # type: ignore[valid-type]
+Percent = Annotated[StrictInt, Field(ge=1, le=100)]
+
+
+def _number(value: Any) -> Any:
+    # YAML's true/false and quoted text are not scores; pydantic's lax float would take "90".
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"应为数字，实际为“{value}”")
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_number)]
+
+
+def _period(value: Any) -> Period:
+    """``{amount: 90, unit: days}`` → rules.periods.Period, each wrong key reported on its own."""
+    if isinstance(value, Period):
+        return value
+    if not isinstance(value, dict):
+        raise _Issues([((), "应写成 {amount: 数量, unit: 单位} 的形式，如 {amount: 90, unit: days}")])
+    issues: list[tuple[Loc, str]] = []
+    for key in value:
+        if key not in ("amount", "unit"):
+            issues.append(((str(key),), "不认识的键（允许的键：amount、unit）"))
+    for key in ("amount", "unit"):
+        if key not in value:
+            issues.append(((key,), "缺少此项"))
+    amount, unit = value.get("amount"), value.get("unit")
+    if "amount" in value and (isinstance(amount, bool) or not isinstance(amount, int) or amount < 1):
+        issues.append((("amount",), f"期间长度应为正整数，实际为“{amount}”"))
+    if "unit" in value and unit not in {u.value for u in PeriodUnit}:
+        issues.append((("unit",), f"期间单位“{unit}”无效，应为 days、working_days、months 或 years"))
+    _check(issues)
+    return Period(amount, PeriodUnit(unit))
+
+
+PeriodField = Annotated[
+    Period,
+    PlainValidator(_period),
+    PlainSerializer(lambda p: {"amount": p.amount, "unit": p.unit.value}),
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _duplicates(values: typing.Iterable[Any]) -> list[Any]:
+    seen: set[Any] = set()
+    repeated: list[Any] = []
+    for value in values:
+        if value in seen and value not in repeated:
+            repeated.append(value)
+        seen.add(value)
+    return repeated
+
+
+# --- the parts of a profile ---------------------------------------------------------------------
+
+
+class Gate(_Model):
+    """A human gate of the procedure: who acts, for which evaluation types, on which article."""
+
+    id: GateId
+    name: Text
+    actor: Text
+    applies_to: tuple[EvaluationType, ...] = Field(min_length=1)
+    basis: Text
+    required: StrictBool = True  # false: the evaluating unit may skip it, recording why
+    entrusted_only: StrictBool = False  # only when an entrusted third party wrote the report
+
+
+class Deadline(_Model):
+    """A statutory period: ``until`` must happen within ``period`` counted from ``counted_from``."""
+
+    rule: RuleId
+    label: Text
+    period: PeriodField
+    counted_from: Milestone
+    until: Milestone
+    basis: Text
+
+    @model_validator(mode="after")
+    def _distinct_events(self) -> Deadline:
+        if self.counted_from == self.until:
+            _check([(("until",), f"不能与 counted_from 相同（“{self.until}”）")])
+        return self
+
+
+class Threshold(_Model):
+    """A data value at or above ``min`` scores ``score``."""
+
+    min: Number
+    score: Annotated[Number, Field(ge=0, le=100)]
+
+
+class _Scored(_Model):
+    """How an indicator without sub-indicators is scored."""
+
+    scoring: Scoring | None = None
+    item: SurveyItem | None = None
+    measure: Text | None = None
+    thresholds: tuple[Threshold, ...] | None = None
+
+    def _scoring_issues(self) -> list[tuple[Loc, str]]:
+        issues: list[tuple[Loc, str]] = []
+        scoring = self.scoring or "expert_marks"
+        if scoring == "survey_rate" and self.item is None:
+            issues.append((("item",), "scoring 为 survey_rate 时须写明 item（satisfaction 或 awareness）"))
+        if scoring != "survey_rate" and self.item is not None:
+            issues.append((("item",), "只有 scoring 为 survey_rate 时才写 item"))
+        if scoring == "data_threshold":
+            if self.measure is None:
+                issues.append((("measure",), "scoring 为 data_threshold 时须写明 measure（所用数据的名称和单位）"))
+            if not self.thresholds:
+                issues.append((("thresholds",), "scoring 为 data_threshold 时须列出 thresholds（{min, score}，从高到低）"))
+            else:
+                for i in range(1, len(self.thresholds)):
+                    before, this = self.thresholds[i - 1], self.thresholds[i]
+                    if this.min >= before.min:
+                        issues.append((("thresholds", i, "min"), "应从高到低排列，且不能重复"))
+                    elif this.score > before.score:
+                        issues.append((("thresholds", i, "score"), "数据越低得分不能越高"))
+        else:
+            for key in ("measure", "thresholds"):
+                if getattr(self, key) is not None:
+                    issues.append(((key,), "只有 scoring 为 data_threshold 时才写此项"))
+        return issues
+
+
+class SubIndicator(_Scored):
+    """A second-level indicator: its weight within the parent and how it is scored."""
+
+    id: Ident
+    name: Text
+    weight: Percent
+    basis: Text | None = None
+
+    @model_validator(mode="after")
+    def _scoring_fits(self) -> SubIndicator:
+        _check(self._scoring_issues())
+        return self
+
+
+class Indicator(_Scored):
+    """A first-level indicator with its weight in the total score (SPEC §8)."""
+
+    id: Ident
+    name: Text
+    weight: Percent
+    basis: Text
+    items: tuple[SubIndicator, ...] = ()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Indicator:
+        issues: list[tuple[Loc, str]] = []
+        if self.items:
+            for key in ("scoring", "item", "measure", "thresholds"):
+                if getattr(self, key) is not None:
+                    issues.append(((key,), "有 items（二级指标）时按二级指标计分，一级指标不再写此项"))
+            total = sum(item.weight for item in self.items)
+            if total != 100:
+                issues.append((("items",), f"二级指标权重之和应为 100，实际为 {total}"))
+            for repeated in _duplicates(item.id for item in self.items):
+                issues.append((("items",), f"二级指标 id“{repeated}”重复"))
+        else:
+            issues.extend(self._scoring_issues())
+        _check(issues)
+        return self
+
+
+class GradeBand(_Model):
+    """Scores with min ≤ score < max (the top band includes 100) get this grade and recommendation."""
+
+    grade: Text
+    min: Annotated[Number, Field(ge=0, le=100)]
+    max: Annotated[Number, Field(ge=0, le=100)]
+    conclusion: Conclusion
+
+    @model_validator(mode="after")
+    def _ordered(self) -> GradeBand:
+        if self.max <= self.min:
+            _check([(("max",), f"应大于 min（{self.min:g}）")])
+        return self
+
+
+class UnitRuleSpec(_Model):
+    """One evaluating-unit rule as written in the file (→ rules.planning_types.UnitRule)."""
+
+    unit: Text
+    conditions: dict[StrictStr, Any] = {}
+    note: StrictStr = ""
+    basis: Text
+
+    @model_validator(mode="after")
+    def _valid(self) -> UnitRuleSpec:
+        issues: list[tuple[Loc, str]] = []
+        try:
+            names = [name for _, name, _, _ in string.Formatter().parse(self.unit) if name is not None]
+        except ValueError:
+            names = None
+            issues.append((("unit",), "花括号不成对；占位符只能写 {lead_unit} 或 {decision_body}"))
+        for name in names or ():
+            if name not in _PLACEHOLDERS:
+                issues.append((("unit",), f"占位符“{{{name}}}”未知，只能用 {{lead_unit}} 或 {{decision_body}}"))
+        for name, value in self.conditions.items():
+            where: Loc = ("conditions", name)
+            kind = _CONDITION_FIELDS.get(name)
+            if kind is None:
+                issues.append((where, f"不是可用作条件的决策信息字段（可用：{'、'.join(_CONDITION_FIELDS)}）"))
+            elif kind == "bool":
+                if not isinstance(value, bool):
+                    issues.append((where, f"应为 true 或 false，实际为“{value}”"))
+            elif not isinstance(value, str):
+                issues.append((where, f"应为文本，实际为“{value}”"))
+            elif name in _FACT_VALUES and value not in _FACT_VALUES[name]:
+                issues.append((where, f"“{value}”不是可能的取值（可能的取值：{'、'.join(_FACT_VALUES[name])}）"))
+        _check(issues)
+        return self
+
+    def to_rule(self) -> UnitRule:
+        """The rule as the annual plan applies it."""
+        return UnitRule(unit=self.unit, conditions=dict(self.conditions), note=self.note)
+
+
+class ExemptionSpec(_Model):
+    """An exemption the regulation grants, with its article (cited in the annual plan)."""
+
+    id: ExemptionId
+    basis: Text
+
+
+class Triggers(_Model):
+    """What obliges an evaluation (T-ONE-YEAR, T-HALF, T-ENDED, T-EVENT, T-PROMPT) and what exempts."""
+
+    time: tuple[TimeTrigger, ...]
+    events: tuple[EventKind, ...]
+    events_need_approval: tuple[EventKind, ...] = ()
+    approval_basis: Text | None = None  # who agrees and on which article, when some events need it
+    exemptions: tuple[ExemptionSpec, ...] = ()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Triggers:
+        issues: list[tuple[Loc, str]] = []
+        for key in ("time", "events", "events_need_approval"):
+            for repeated in _duplicates(getattr(self, key)):
+                issues.append(((key,), f"“{repeated}”重复"))
+        for repeated in _duplicates(exemption.id for exemption in self.exemptions):
+            issues.append((("exemptions",), f"“{repeated}”重复"))
+        for i, kind in enumerate(self.events_need_approval):
+            if kind not in self.events:
+                issues.append((("events_need_approval", i), f"“{kind}”不在 events 中"))
+        if self.events_need_approval and self.approval_basis is None:
+            issues.append((("approval_basis",), "有须经同意的事件时，须写明由谁同意及依据条款"))
+        if not self.events_need_approval and self.approval_basis is not None:
+            issues.append((("approval_basis",), "没有须经同意的事件（events_need_approval 为空）时不写此项"))
+        _check(issues)
+        return self
+
+
+class StageSchedule(_Model):
+    """Share of the evaluation window each stage gets, in percent (preparation → conclusion)."""
+
+    preparation: Percent
+    implementation: Percent
+    conclusion: Percent
+
+    @model_validator(mode="after")
+    def _sums_to_100(self) -> StageSchedule:
+        total = self.preparation + self.implementation + self.conclusion
+        if total != 100:
+            _check([((), f"三个阶段的比例之和应为 100，实际为 {total}")])
+        return self
+
+
+class ThirdParty(_Model):
+    """Whether evaluation may be entrusted, and what the written agreement must settle."""
+
+    allowed: StrictBool
+    agreement_fields: tuple[AgreementField, ...] = ()
+    basis: Text
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ThirdParty:
+        issues: list[tuple[Loc, str]] = [
+            (("agreement_fields",), f"“{repeated}”重复") for repeated in _duplicates(self.agreement_fields)
+        ]
+        if not self.allowed and self.agreement_fields:
+            issues.append((("agreement_fields",), "不允许委托第三方（allowed: false）时不写协议内容"))
+        _check(issues)
+        return self
+
+
+# --- the profile --------------------------------------------------------------------------------
+
+
+class Profile(_Model):
+    """One jurisdiction's rules of post-evaluation, read from ``profiles/<id>.yaml``."""
+
+    id: Ident
+    name: Text
+    issuer: Text
+    seed: Text
+    title: Text
+    evaluation_types: tuple[EvaluationType, ...] = Field(min_length=1)
+    methods: tuple[Method, ...] = Field(min_length=1)
+    simplified_methods: tuple[Method, ...] = ()
+    gates: tuple[Gate, ...] = Field(min_length=1)
+    deadlines: tuple[Deadline, ...] = ()
+    default_window: PeriodField | None = None
+    stage_schedule: StageSchedule
+    report_outline: tuple[Text, ...] = Field(min_length=1)
+    midterm_parts: tuple[Text, ...] = ()
+    final_parts: tuple[Text, ...] = ()
+    indicators: tuple[Indicator, ...] = Field(min_length=1)
+    score_required: StrictBool
+    grade_bands: tuple[GradeBand, ...] = Field(min_length=1)
+    triggers: Triggers
+    planned_type: EvaluationType | None = None
+    evaluating_unit: tuple[UnitRuleSpec, ...] = Field(min_length=1)
+    third_party: ThirdParty
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Profile:
+        issues: list[tuple[Loc, str]] = []
+        types_offered = set(self.evaluation_types)
+        for key in ("evaluation_types", "methods", "simplified_methods", "report_outline"):
+            for repeated in _duplicates(getattr(self, key)):
+                issues.append(((key,), f"“{repeated}”重复"))
+        # simplified procedure: one method of its own list (bazhou 13, changli 60).
+        if "simplified" in types_offered and not self.simplified_methods:
+            issues.append((("simplified_methods",), "提供简易程序（simplified）时须列出可选的方法"))
+        if "simplified" not in types_offered and self.simplified_methods:
+            issues.append((("simplified_methods",), "evaluation_types 中没有 simplified，不写此项"))
+        for key, kind in (("midterm_parts", "midterm"), ("final_parts", "final")):
+            if kind in types_offered and not getattr(self, key):
+                issues.append(((key,), f"提供 {kind} 评估时须列出其报告增加的部分"))
+            if kind not in types_offered and getattr(self, key):
+                issues.append(((key,), f"evaluation_types 中没有 {kind}，不写此项"))
+        issues += self._gate_issues(types_offered)
+        issues += self._deadline_issues()
+        issues += self._indicator_issues()
+        issues += self._band_issues()
+        if self.planned_type is not None and self.planned_type not in types_offered:
+            issues.append((("planned_type",), f"“{self.planned_type}”不在 evaluation_types 中"))
+        if self.planned_type is None:
+            for i, trigger in enumerate(self.triggers.time):
+                needed = _TIME_TRIGGER_NEEDS[trigger]
+                if needed not in types_offered:
+                    issues.append((("triggers", "time", i), f"“{trigger}”引起 {needed} 评估，但 evaluation_types 中没有它"))
+        last = len(self.evaluating_unit) - 1
+        for i, rule in enumerate(self.evaluating_unit):
+            if i == last and rule.conditions:
+                issues.append((("evaluating_unit", i, "conditions"), "最后一条规则不能有条件：须有一条兜底规则"))
+            if i < last and not rule.conditions:
+                issues.append((("evaluating_unit", i, "conditions"), "无条件的规则只能放在最后（其后的规则永远用不到）"))
+        if any(gate.entrusted_only for gate in self.gates) and not self.third_party.allowed:
+            issues.append((("third_party", "allowed"), "有仅在委托第三方时适用的关口，却不允许委托第三方"))
+        _check(issues)
+        return self
+
+    def _gate_issues(self, types_offered: set[str]) -> list[tuple[Loc, str]]:
+        issues: list[tuple[Loc, str]] = []
+        order = {gate_id: n for n, gate_id in enumerate(GATE_IDS)}
+        for i, gate in enumerate(self.gates):
+            if i and order[gate.id] <= order[self.gates[i - 1].id]:
+                what = "重复" if gate.id == self.gates[i - 1].id else "顺序不对"
+                issues.append((("gates", i, "id"), f"“{gate.id}”{what}：关口应按 {'、'.join(GATE_IDS)} 的顺序各出现一次"))
+            for j, kind in enumerate(gate.applies_to):
+                if kind not in types_offered:
+                    issues.append((("gates", i, "applies_to", j), f"“{kind}”不在 evaluation_types 中"))
+        # G-APPROVE: every evaluation ends with the decision body's approval, which cannot be skipped.
+        approval = [i for i, gate in enumerate(self.gates) if gate.id == "approval"]
+        if not approval:
+            issues.append((("gates",), "缺少决策机关审定关口（approval）"))
+        else:
+            gate = self.gates[approval[0]]
+            missing = [kind for kind in self.evaluation_types if kind not in gate.applies_to]
+            if missing:
+                issues.append((("gates", approval[0], "applies_to"), f"审定关口须适用于所有评估类型，缺少 {'、'.join(missing)}"))
+            if not gate.required or gate.entrusted_only:
+                issues.append((("gates", approval[0], "required"), "审定关口不能省略"))
+        return issues
+
+    def _deadline_issues(self) -> list[tuple[Loc, str]]:
+        issues: list[tuple[Loc, str]] = []
+        for repeated in _duplicates(d.rule for d in self.deadlines):
+            issues.append((("deadlines",), f"规则编号“{repeated}”重复"))
+        windows = [i for i, d in enumerate(self.deadlines) if d.until == "evaluation_completed"]
+        if len(windows) > 1:
+            issues.append((("deadlines", windows[1], "until"), "只能有一个完成评估的期限"))
+        if windows and self.default_window is not None:
+            issues.append((("default_window",), "已有法定的完成评估期限（until: evaluation_completed），不写默认期限"))
+        if not windows and self.default_window is None:
+            issues.append((("default_window",), "没有法定的完成评估期限时须写默认评估期限，如 {amount: 90, unit: days}"))
+        return issues
+
+    def _indicator_issues(self) -> list[tuple[Loc, str]]:
+        issues: list[tuple[Loc, str]] = []
+        total = sum(indicator.weight for indicator in self.indicators)
+        if total != 100:
+            issues.append((("indicators",), f"一级指标权重之和应为 100，实际为 {total}"))
+        for repeated in _duplicates(indicator.id for indicator in self.indicators):
+            issues.append((("indicators",), f"指标 id“{repeated}”重复"))
+        return issues
+
+    def _band_issues(self) -> list[tuple[Loc, str]]:
+        issues: list[tuple[Loc, str]] = []
+        bands = sorted(enumerate(self.grade_bands), key=lambda pair: pair[1].min)
+        for repeated in _duplicates(band.grade for band in self.grade_bands):
+            issues.append((("grade_bands",), f"等次“{repeated}”重复"))
+        first_i, first = bands[0]
+        if first.min != 0:
+            issues.append((("grade_bands", first_i, "min"), f"最低等次应从 0 分起，实际从 {first.min:g} 分起"))
+        for (prev_i, prev), (i, band) in zip(bands, bands[1:], strict=False):
+            if band.min > prev.max:
+                issues.append((("grade_bands", prev_i, "max"), f"{prev.max:g} 至 {band.min:g} 分之间没有等次（有空档）"))
+            elif band.min < prev.max:
+                issues.append((("grade_bands", i, "min"), f"与等次“{prev.grade}”重叠（{band.min:g} 至 {prev.max:g} 分）"))
+        last_i, last = bands[-1]
+        if last.max != 100:
+            issues.append((("grade_bands", last_i, "max"), f"最高等次应到 100 分，实际到 {last.max:g} 分"))
+        return issues
+
+    # --- what the engine asks ----------------------------------------------------------------
+
+    @property
+    def evaluation_window(self) -> Period:
+        """The period an evaluation must be completed in: the statutory one, else default_window."""
+        for deadline in self.deadlines:
+            if deadline.until == "evaluation_completed":
+                return deadline.period
+        assert self.default_window is not None  # validated: one of the two is given
+        return self.default_window
+
+    def citation(self, article: str) -> str:
+        """An article of this profile's regulation as the plan cites it: 《title》article."""
+        return f"《{self.title}》{article}"
+
+    def plan_policy(self) -> PlanPolicy:
+        """What the annual plan needs from this profile (rules.annual_plan)."""
+        approval = self.triggers.approval_basis
+        return PlanPolicy(
+            profile=self.id,
+            time_triggers=frozenset(self.triggers.time),
+            event_kinds=frozenset(self.triggers.events),
+            events_need_approval=frozenset(self.triggers.events_need_approval),
+            planned_type=self.planned_type,
+            unit_rules=tuple(rule.to_rule() for rule in self.evaluating_unit),
+            due=self.evaluation_window,
+            exemptions=frozenset(exemption.id for exemption in self.triggers.exemptions),
+            exemption_basis={exemption.id: self.citation(exemption.basis) for exemption in self.triggers.exemptions},
+            approval_basis=self.citation(approval) if approval else "",
+        )
+
+    def gates_for(self, evaluation_type: str, *, entrusted: bool = False) -> tuple[Gate, ...]:
+        """The gates an evaluation of this type passes, in order (entrusted: a third party reports)."""
+        return tuple(
+            gate
+            for gate in self.gates
+            if evaluation_type in gate.applies_to and (entrusted or not gate.entrusted_only)
+        )
+
+    def deadline(self, rule: str) -> Deadline:
+        """The deadline with this rule id (e.g. NX-11); KeyError when the profile has none."""
+        for deadline in self.deadlines:
+            if deadline.rule == rule:
+                return deadline
+        raise KeyError(rule)
+
+    def type_parts(self, evaluation_type: str) -> tuple[str, ...]:
+        """What a report of this type adds to report_outline (midterm / final), else ()."""
+        return {"midterm": self.midterm_parts, "final": self.final_parts}.get(evaluation_type, ())
+
+    def stage_offsets(self, total_days: int) -> dict[str, int]:
+        """Cumulative day on which each stage should end, for a window of ``total_days`` days."""
+        shares = self.stage_schedule
+        preparation = round(total_days * shares.preparation / 100)
+        implementation = round(total_days * (shares.preparation + shares.implementation) / 100)
+        return {"preparation": preparation, "implementation": implementation, "conclusion": total_days}
+
+    def grade_for(self, score: float) -> GradeBand:
+        """The grade band of a total score 0–100 (its recommended conclusion is only a proposal)."""
+        if not 0 <= score <= 100:
+            raise ValueError(f"评估得分应在 0 至 100 之间，实际为 {score}")
+        for band in self.grade_bands:
+            if band.min <= score < band.max or score == band.max == 100:
+                return band
+        raise AssertionError("grade bands are validated to cover 0–100")  # pragma: no cover
+
+
+# --- reading files ------------------------------------------------------------------------------
+
+
+_SafeLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when installed
+
+
+class _Loader(_SafeLoader):  # type: ignore[misc, valid-type]
+    """Safe loader that refuses a key written twice in one mapping (PyYAML keeps the last silently)."""
+
+    def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                line = key_node.start_mark.line + 1
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"键“{key}”重复（第 {seen[key]} 行已有）", key_node.start_mark
+                    )
+                seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+def _line(root: yaml.Node | None, loc: Loc) -> int | None:
+    """Line of the YAML node at ``loc`` (or of the nearest enclosing node that exists)."""
+    node = root
+    if node is None:
+        return None
+    line = node.start_mark.line + 1
+    for part in loc:
+        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+            pair = next(((k, v) for k, v in node.value if k.value == part), None)
+            if pair is None:
+                return line
+            line, node = pair[0].start_mark.line + 1, pair[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+_REASONS = {
+    "missing": "缺少此项",
+    "string_type": "应为文本",
+    "string_too_short": "不能为空",
+    "string_pattern_mismatch": "格式不对",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
+    "tuple_type": "应为列表",
+    "list_type": "应为列表",
+    "dict_type": "应为键值对",
+    "model_type": "应为键值对",
+    "model_attributes_type": "应为键值对",
+    "too_short": "不能为空",
+}
+_PATTERN_HINTS = {
+    "Ident": "应为小写英文字母、数字和下划线，以字母开头（如 goal_attainment）",
+    "RuleId": "应为规则编号，如 NX-11",
+}
+
+
+def _annotation_at(loc: Loc) -> Any:
+    """The annotation of the field at ``loc`` of a Profile, or None when it cannot be told."""
+    current: Any = Profile
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(part, int):
+            continue
+        if isinstance(current, type) and issubclass(current, BaseModel) and part in current.model_fields:
+            current = current.model_fields[part].annotation
+        else:
+            return None
+    return current
+
+
+def _unwrap(annotation: Any) -> Any:
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (tuple, list):
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
+        else:
+            return annotation
+
+
+def _reason(err: dict[str, Any], loc: Loc) -> str:
+    kind, ctx = err["type"], err.get("ctx") or {}
+    if kind == "extra_forbidden":
+        parent = _unwrap(_annotation_at(loc[:-1]))
+        allowed = "、".join(parent.model_fields) if isinstance(parent, type) and issubclass(parent, BaseModel) else ""
+        return "不认识的键" + (f"（允许的键：{allowed}）" if allowed else "")
+    if kind in ("literal_error", "enum"):
+        expected = "、".join(re.findall(r"'([^']*)'", str(ctx.get("expected", ""))))
+        return f"“{err.get('input')}”不是可用的值（可用的值：{expected}）"
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        bound = next(iter(ctx.values()), "")
+        word = {"greater_than_equal": "不小于", "less_than_equal": "不大于", "greater_than": "大于", "less_than": "小于"}
+        return f"应{word[kind]} {bound}，实际为“{err.get('input')}”"
+    if kind == "string_pattern_mismatch":
+        field = loc[-1] if loc else ""
+        hint = _PATTERN_HINTS["RuleId"] if field == "rule" else _PATTERN_HINTS["Ident"]
+        return f"“{err.get('input')}”{hint}"
+    if kind == "too_short" and ctx.get("min_length"):
+        return "不能为空，至少写一项"
+    reason = _REASONS.get(kind, f"格式不正确（{err['msg']}）")
+    if kind.endswith(("_type", "_parsing", "_from_float")) and not isinstance(err.get("input"), dict | list):
+        reason += f"，实际为“{err.get('input')}”"
+    return reason
+
+
+def _problems(exc: ValidationError, root: yaml.Node | None) -> list[tuple[Loc, Problem]]:
+    # pydantic's English errors → Chinese problems naming the line and the key path.
+    out: list[tuple[Loc, Problem]] = []
+    errors = exc.errors()
+    locs = [tuple(err["loc"]) for err in errors]
+    for err in errors:
+        # A list whose only entries are wrong is also "too short": say only what is wrong inside.
+        here = tuple(err["loc"])
+        if err["type"] == "too_short" and any(len(other) > len(here) and other[: len(here)] == here for other in locs):
+            continue
+        loc: Loc = tuple(part for part in err["loc"] if not (isinstance(part, str) and "[" in part))
+        error = (err.get("ctx") or {}).get("error")
+        if err["type"] == "value_error" and isinstance(error, _Issues):
+            found = [(loc + sub, reason) for sub, reason in error.issues]
+        elif err["type"] == "value_error":
+            found = [(loc, str(error))]
+        else:
+            found = [(loc, _reason(err, loc))]
+        for where, reason in found:
+            text = f"{_where(where)}：{reason}" if where else reason
+            out.append((where, Problem(reason=text, row=_line(root, where))))
+    return out
+
+
+def _refuse(path: Path, problems: list[tuple[Loc, Problem]]) -> InputFileError:
+    message = f"规则配置文件 {path} 有误，未加载；请按 rules/profiles.py 开头的格式说明修改后重试"
+    first = next((loc for loc, _ in problems if loc), None)
+    return InputFileError(
+        message, problems=[p for _, p in problems], file=str(path), key=key_path(first) if first else None
+    )
+
+
+def read_profile_file(path: Path) -> Profile:
+    """Read and validate one profile file; InputFileError names the file, line, key and problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise _refuse(path, [((), Problem(reason="文件应为 UTF-8 编码"))]) from None
+    except OSError as exc:
+        raise _refuse(path, [((), Problem(reason=f"无法读取文件（{exc.strerror or exc}）"))]) from None
+    loader = _Loader(text)
+    try:
+        # One parse: the node tree gives line numbers for problems, the constructed data is validated.
+        root = loader.get_single_node()
+        raw = loader.construct_document(root) if root is not None else None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        reason = f"不是有效的 YAML（{getattr(exc, 'problem', None) or exc}）"
+        raise _refuse(path, [((), Problem(reason=reason, row=mark.line + 1 if mark else None))]) from None
+    finally:
+        loader.dispose()
+    if not isinstance(raw, dict):
+        raise _refuse(path, [((), Problem(reason="文件内容应为键值对（id、name、gates …）"))])
+    try:
+        profile = Profile.model_validate(raw)
+    except ValidationError as exc:
+        raise _refuse(path, _problems(exc, root)) from None
+    if profile.id != path.stem:
+        problem = Problem(reason=f"{_where(('id',))}：“{profile.id}”与文件名 {path.name} 不一致", row=_line(root, ("id",)))
+        raise _refuse(path, [(("id",), problem)])
+    return profile
+
+
+def _default_dir() -> Path:
+    override = os.environ.get("PINGGU_PROFILES_DIR")
+    return Path(override) if override else PROFILES_DIR
+
+
+def _read_dir(directory: Path) -> dict[str, Profile]:
+    if not directory.is_dir():
+        raise InputFileError(
+            f"规则配置目录 {directory} 不存在；请检查环境变量 PINGGU_PROFILES_DIR", file=str(directory)
+        )
+    profiles = {}
+    for path in sorted(directory.glob("*.yaml")):
+        profile = read_profile_file(path)
+        profiles[profile.id] = profile
+    if not profiles:
+        raise InputFileError(f"规则配置目录 {directory} 中没有 .yaml 规则文件", file=str(directory))
+    return profiles
+
+
+@lru_cache(maxsize=4)
+def _cached(directory: Path) -> dict[str, Profile]:
+    return _read_dir(directory)
+
+
+def load_profiles(directory: Path | None = None) -> dict[str, Profile]:
+    """Every profile of the directory by id; the default directory is read once and cached."""
+    if directory is None:
+        return dict(_cached(_default_dir().resolve()))
+    return _read_dir(Path(directory))
+
+
+def load_profile(profile_id: str, directory: Path | None = None) -> Profile:
+    """One profile by id (NotFound when there is no such file)."""
+    if directory is None:
+        profiles = _cached(_default_dir().resolve())
+        if profile_id in profiles:
+            return profiles[profile_id]
+        known = "、".join(profiles)
+    else:
+        path = Path(directory) / f"{profile_id}.yaml"
+        if re.fullmatch(r"[a-z][a-z0-9_]*", profile_id) and path.is_file():
+            return read_profile_file(path)
+        known = "、".join(sorted(p.stem for p in Path(directory).glob("*.yaml")))
+    raise NotFound(f"未知的规则“{profile_id}”，可用的规则：{known or '无'}", profile=profile_id)
+
+
+def known_profile_ids(directory: Path | None = None) -> tuple[str, ...]:
+    """Ids of the profiles in the directory, sorted (the files are validated on the way)."""
+    return tuple(sorted(load_profiles(directory)))
+
+
+def clear_cache() -> None:
+    """Forget the cached default directory (after editing a profile file in a running process)."""
+    _cached.cache_clear()

@@ -1,0 +1,168 @@
+"""Third-party entrustment rules (SPEC §10): TP-QUALIFY bazhou 18 / changli 65 / minhang 7,
+TP-AGREEMENT minhang 8, TP-NOSUB bazhou 17 / ningxia 4 / minhang 8 / changli 64, TP-CREDIT bazhou 21 /
+ningxia 17 / changli 66, TEAM-CONFLICT ningxia 8 / minhang 7 / changli 64."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from pinggu.errors import RuleViolation, StateConflict
+from rules.profiles import load_profile
+from rules.third_party import (
+    AGENCY_KINDS,
+    AgencyFacts,
+    Agreement,
+    check_agreement,
+    check_entrustment,
+    check_entrustment_allowed,
+    check_not_conflicted,
+    check_qualified,
+    check_subcontract,
+)
+
+GOOD = AgencyFacts("某大学公共管理学院", "高等学校")
+FULL = Agreement(
+    matter="某政策执行情况后评估",
+    quality="符合闵行区后评估指标体系",
+    deadline=date(2026, 9, 30),
+    fee="人民币8万元",
+    ownership="评估成果归委托单位所有",
+    confidentiality="不得泄露评估中知悉的秘密和个人信息",
+    liability="逾期或弄虚作假的，退还经费并赔偿损失",
+)
+ALL_FIELDS = ("matter", "quality", "deadline", "fee", "ownership", "confidentiality", "liability")
+
+
+@pytest.mark.rule("TP-QUALIFY")
+@pytest.mark.parametrize("kind", AGENCY_KINDS)
+def test_every_kind_the_seeds_name_qualifies(kind):
+    # bazhou 17, changli 64: 高等学校、科研机构、律师事务所、社会组织、咨询机构
+    check_qualified(AgencyFacts("某机构", kind))
+
+
+@pytest.mark.rule("TP-QUALIFY", "TP-CREDIT")
+@pytest.mark.parametrize(
+    ("agency", "rule", "words"),
+    [
+        (AgencyFacts("甲", "高等学校", credit_status="不良"), "TP-CREDIT", ["信用记录不良", "第十八条", "第六十六条"]),
+        (AgencyFacts("乙", "咨询机构", has_equipment=False), "TP-QUALIFY", ["必要设备、设施", "第六十五条"]),
+        (AgencyFacts("丙", "社会组织", qualified_staff=False), "TP-QUALIFY", ["专业素质", "闵行区细则第七条"]),
+        (
+            AgencyFacts("丁", "科研机构", has_equipment=False, qualified_staff=False),
+            "TP-QUALIFY",
+            ["必要设备、设施", "专业素质"],  # both shortcomings named at once
+        ),
+        (AgencyFacts("戊", "个人工作室"), "TP-QUALIFY", ["类别“个人工作室”无效", "高等学校", "第十七条"]),
+    ],
+    ids=["bad-credit", "no-equipment", "no-staff", "both", "unknown-kind"],
+)
+def test_an_unqualified_agency_is_refused_citing_the_articles(agency, rule, words):
+    with pytest.raises(RuleViolation) as refused:
+        check_qualified(agency)
+    assert refused.value.rule == rule
+    assert agency.name in str(refused.value)
+    for word in words:
+        assert word in str(refused.value)
+
+
+def test_an_unknown_credit_status_is_an_input_mistake():
+    with pytest.raises(StateConflict, match="应为“良好”或“不良”"):
+        check_qualified(AgencyFacts("甲", "高等学校", credit_status="一般"))
+
+
+@pytest.mark.rule("TP-AGREEMENT")
+@pytest.mark.parametrize(
+    ("agreement", "required", "missing"),
+    [
+        (FULL, ALL_FIELDS, None),
+        (Agreement(matter="某事项", liability="违约责任条款"), ("matter", "liability"), None),  # bazhou / changli
+        (Agreement(), (), None),  # ordos: seed silent on the agreement's contents
+        (Agreement(matter="某事项"), ALL_FIELDS, "质量要求、完成期限、评估经费、评估成果归属、保密条款、违约责任"),
+        (Agreement(matter="  ", liability="有"), ("matter", "liability"), "评估事项"),  # blank is not written
+        (Agreement(fee="8万元"), ("liability", "matter"), "违约责任、评估事项"),  # in the profile's order
+    ],
+    ids=["minhang-complete", "bazhou-complete", "nothing-required", "six-missing", "blank", "order"],
+)
+def test_the_written_agreement_settles_every_required_field(agreement, required, missing):
+    if missing is None:
+        check_agreement(agreement, required)
+        return
+    with pytest.raises(RuleViolation) as refused:
+        check_agreement(agreement, required)
+    assert refused.value.rule == "TP-AGREEMENT"
+    assert f"书面委托协议未写明：{missing}。" in str(refused.value) and "闵行区细则第八条" in str(refused.value)
+
+
+@pytest.mark.rule("TP-AGREEMENT")
+@pytest.mark.parametrize("profile", ["bazhou", "changli", "minhang", "ningxia_commerce", "ordos"])
+def test_every_profile_requirement_is_met_by_a_complete_agreement(profile):
+    third_party = load_profile(profile).third_party
+    check_entrustment_allowed(third_party.allowed)
+    check_agreement(FULL, third_party.agreement_fields, third_party.basis)
+    if third_party.agreement_fields:
+        with pytest.raises(RuleViolation, match=re.escape(third_party.basis)):
+            check_agreement(Agreement(), third_party.agreement_fields, third_party.basis)
+
+
+def test_a_field_no_profile_knows_is_a_programming_error():
+    with pytest.raises(ValueError, match="unknown agreement field"):
+        check_agreement(FULL, ["price"])
+
+
+@pytest.mark.rule("TP-NOSUB")
+def test_subcontracting_needs_the_consent_recorded_in_the_agreement():
+    with pytest.raises(RuleViolation) as refused:
+        check_subcontract(FULL)
+    assert refused.value.rule == "TP-NOSUB"
+    for article in ("霸州市规定第十七条", "宁夏商务厅办法第四条", "闵行区细则第八条", "昌黎县规定第六十四条"):
+        assert article in str(refused.value)
+    check_subcontract(Agreement(subcontracting_consent=True))
+
+
+@pytest.mark.rule("TEAM-CONFLICT")
+@pytest.mark.parametrize(
+    ("name", "assessors", "declared", "refused"),
+    [
+        ("某咨询公司", ["某 咨询公司"], False, True),  # recorded pre-decision assessor, spacing ignored
+        ("某咨询公司", [], True, True),  # declared by the operator for this decision
+        ("某咨询公司", ["另一家机构"], False, False),
+    ],
+)
+def test_the_agency_that_argued_the_decision_beforehand_is_excluded(name, assessors, declared, refused):
+    if not refused:
+        check_not_conflicted(name, assessors, declared)
+        return
+    with pytest.raises(RuleViolation) as error:
+        check_not_conflicted(name, assessors, declared)
+    assert error.value.rule == "TEAM-CONFLICT" and "昌黎县规定第六十四条" in str(error.value)
+
+
+@pytest.mark.rule("TP-QUALIFY")
+def test_a_profile_that_forbids_entrustment_refuses_it():
+    with pytest.raises(RuleViolation, match="不允许委托第三方机构") as refused:
+        check_entrustment_allowed(False, "某办法第五条")
+    assert "某办法第五条" in str(refused.value)
+
+
+@pytest.mark.rule("TP-QUALIFY", "TP-AGREEMENT", "TEAM-CONFLICT")
+def test_the_combined_check_refuses_in_the_order_an_operator_fixes_things():
+    conflicted = AgencyFacts("乙", "咨询机构", did_pre_decision_argumentation=True)
+    cases = [
+        (dict(agency=GOOD, allowed=False), "TP-QUALIFY"),
+        (dict(agency=AgencyFacts("甲", "高等学校", has_equipment=False), allowed=True), "TP-QUALIFY"),
+        (dict(agency=conflicted, allowed=True), "TEAM-CONFLICT"),
+        (dict(agency=GOOD, allowed=True), "TP-AGREEMENT"),
+    ]
+    for case, rule in cases:
+        with pytest.raises(RuleViolation) as refused:
+            check_entrustment(case["agency"], Agreement(), assessors=[], required_fields=ALL_FIELDS, allowed=case["allowed"])
+        assert refused.value.rule == rule
+    check_entrustment(GOOD, FULL, assessors=["别人"], required_fields=ALL_FIELDS, allowed=True)
+
+
+def test_agreement_as_plain_values():
+    assert FULL.to_dict()["deadline"] == "2026-09-30"
+    assert FULL.to_dict()["subcontracting_consent"] is False
