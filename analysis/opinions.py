@@ -27,20 +27,16 @@ Pure pandas (openpyxl for XLSX): no Prefect, no database.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import warnings
-import zipfile
 from collections import Counter
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 # The survey module's masking, so opinions and questionnaires mask personal data identically.
 from analysis.survey import MASK, _mask_personal, _mask_text
+from pinggu.spreadsheet import read_grid
 from pinggu.errors import InputFileError, Problem
 
 __all__ = [
@@ -107,7 +103,7 @@ def read_opinions(path: Path) -> pd.DataFrame:
     Any bad cell refuses the whole file with an ``InputFileError`` listing every problem.
     """
     path = Path(path)
-    header, rows = _read_grid(path)
+    header, rows = read_grid(path, _WHAT)
     columns = _columns(path, header)
     if not rows:
         raise InputFileError(f"{_WHAT}“{path.name}”只有表头，没有意见（从第 2 行起每行一条意见）", path=str(path))
@@ -204,73 +200,6 @@ def _parse_date(text: str) -> tuple[pd.Timestamp | None, str | None]:
         return pd.Timestamp(date(int(match["y"]), int(month), int(day))), None
     except ValueError:
         return None, f"日期不存在：“{text}”"
-
-
-def _read_grid(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """The header (row 1) and the non-blank data rows with their spreadsheet row numbers."""
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise InputFileError(
-            f"不支持的{_WHAT}文件类型“{path.suffix or path.name}”：请提供 .csv 或 .xlsx 文件"
-            "（旧版 .xls 请在 Excel 中另存为 .xlsx）",
-            path=str(path),
-        )
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputFileError(f"无法读取{_WHAT}“{path.name}”：{exc.strerror or exc}", path=str(path)) from None
-    grid = _csv_grid(path, data) if suffix == ".csv" else _xlsx_grid(path, data)
-    if not grid or not any(grid[0]):
-        raise InputFileError(
-            f"{_WHAT}“{path.name}”的第 1 行（表头）是空的；第 1 行应为 {'、'.join(OPINION_COLUMNS)}", path=str(path)
-        )
-    rows = [(number, cells) for number, cells in enumerate(grid[1:], start=2) if any(cells)]
-    return grid[0], rows
-
-
-def _csv_grid(path: Path, data: bytes) -> list[list[str]]:
-    if data.startswith(b"PK\x03\x04"):
-        raise InputFileError(f"“{path.name}”实际上是 Excel 文件，请把扩展名改为 .xlsx 后重新导入", path=str(path))
-    for encoding in ("utf-8-sig", "gb18030"):  # GB18030 is a superset of GBK
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise InputFileError(f"无法识别{_WHAT}“{path.name}”的编码：请另存为 UTF-8 或 GBK 编码的 CSV", path=str(path))
-    try:
-        return [[cell.strip() for cell in record] for record in csv.reader(io.StringIO(text, newline=""))]
-    except csv.Error as exc:
-        raise InputFileError(f"{_WHAT}“{path.name}”不是有效的 CSV：{exc}", path=str(path)) from None
-
-
-def _xlsx_grid(path: Path, data: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            return [[_cell_text(v) for v in row] for row in workbook.worksheets[0].iter_rows(values_only=True)]
-        finally:
-            workbook.close()
-    except (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, IndexError):
-        raise InputFileError(f"无法打开{_WHAT}“{path.name}”：不是有效的 .xlsx 文件", path=str(path)) from None
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 # --- figures ----------------------------------------------------------------------------------

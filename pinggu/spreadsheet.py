@@ -1,0 +1,77 @@
+"""Reading a small operator table (CSV in UTF-8/GBK, or the first sheet of an XLSX) as text cells."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from pinggu.errors import InputFileError
+
+
+def read_grid(path: Path, what: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header (row 1) and the non-blank data rows with their spreadsheet row numbers."""
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise InputFileError(f"不支持的{what}文件类型“{path.suffix or path.name}”：请提供 .csv 或 .xlsx 文件", path=str(path))
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputFileError(f"无法读取{what}“{path.name}”：{exc.strerror or exc}", path=str(path)) from None
+    grid = _csv_grid(path, data, what) if suffix == ".csv" else _xlsx_grid(path, data, what)
+    if not grid or not any(grid[0]):
+        raise InputFileError(f"{what}“{path.name}”的第 1 行（表头）是空的；第 1 行应为列名", path=str(path))
+    rows = [(number, cells) for number, cells in enumerate(grid[1:], start=2) if any(cells)]
+    return grid[0], rows
+
+
+def _csv_grid(path: Path, data: bytes, what: str) -> list[list[str]]:
+    if data.startswith(b"PK\x03\x04"):
+        raise InputFileError(f"“{path.name}”实际上是 Excel 文件，请把扩展名改为 .xlsx", path=str(path))
+    for encoding in ("utf-8-sig", "gb18030"):  # GB18030 is a superset of GBK
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise InputFileError(f"无法识别{what}“{path.name}”的编码：请另存为 UTF-8 或 GBK 编码的 CSV", path=str(path))
+    try:
+        return [[cell.strip() for cell in record] for record in csv.reader(io.StringIO(text, newline=""))]
+    except csv.Error as exc:
+        raise InputFileError(f"{what}“{path.name}”不是有效的 CSV：{exc}", path=str(path)) from None
+
+
+def _xlsx_grid(path: Path, data: bytes, what: str) -> list[list[str]]:
+    import warnings
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            return [[_cell_text(value) for value in row] for row in workbook.worksheets[0].iter_rows(values_only=True)]
+        finally:
+            workbook.close()
+    except (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, IndexError):
+        raise InputFileError(f"无法打开{what}“{path.name}”：不是有效的 .xlsx 文件", path=str(path)) from None
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
