@@ -7,9 +7,10 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from rules.team import TEAM_ROLES
+from rules.vocabulary import METHODS
 
 TeamRole = Literal[TEAM_ROLES]  # type: ignore[valid-type]
-MethodChoice = Literal["问卷调查", "实地调研", "座谈会", "论证会", "听证会", "意见征询", "舆情跟踪", "个别访谈", "专家咨询"]
+MethodChoice = Literal[METHODS]  # type: ignore[valid-type]
 ScopeChoice = Literal["整体评估", "部分评估"]
 SCOPE_IDS = {"整体评估": "whole", "部分评估": "partial"}
 
