@@ -16,6 +16,7 @@ from pydantic import Field
 NON_BLANK = r"\S"  # JSON-schema pattern: at least one non-space character
 
 ConclusionChoice = Literal["继续执行", "调整", "中止执行", "终止执行"]
+SERVER_FILE = "评估服务器上可读取的文件完整路径（也可用命令 pinggu submit 提交）"
 
 
 class PlanApprovalForm(RunInput):
@@ -27,13 +28,38 @@ class PlanApprovalForm(RunInput):
     comment: str = Field(default="", title="说明", description="退回修改时必填：写明需要修改的内容")
 
 
-class SurveySubmissionForm(RunInput):
-    """问卷数据提交：提交问卷平台导出的数据文件。"""
+class StartApprovalForm(RunInput):
+    """决定是否开展评估：决策机关研究审议是否开展评估及评估的具体事宜。"""
 
-    file: str = Field(
-        title="问卷数据文件",
-        pattern=NON_BLANK,
-        description="评估服务器上可读取的 CSV 或 XLSX 文件的完整路径（也可用命令 pinggu submit 提交）",
+    approver: str = Field(title="决定人姓名", pattern=NON_BLANK, description="主持会议的负责人")
+    approver_role: str = Field(title="决定人职务", pattern=NON_BLANK)
+    choice: Literal["同意开展", "不开展"] = Field(title="决定")
+    comment: str = Field(default="", title="说明", description="不开展时必填：写明理由；可注明会议名称")
+
+
+class DataFileForm(RunInput):
+    """数据文件提交：问卷平台导出的问卷数据，或意见征集登记表（CSV 或 XLSX）。"""
+
+    file: str = Field(title="数据文件", pattern=NON_BLANK, description="CSV 或 XLSX：" + SERVER_FILE)
+    submitter: str = Field(title="提交人姓名", pattern=NON_BLANK)
+    submitter_role: str = Field(title="提交人单位及职务", pattern=NON_BLANK)
+
+
+class RecordsForm(RunInput):
+    """记录材料提交：座谈会、论证会等会议纪要，或实地调研记录。"""
+
+    file: str = Field(title="材料文件", pattern=NON_BLANK, description="PDF、Word 或文本文件：" + SERVER_FILE)
+    summary: str = Field(title="主要情况摘要", pattern=NON_BLANK, description="写入评估报告：时间、地点、参加人员、主要意见")
+    submitter: str = Field(title="提交人姓名", pattern=NON_BLANK)
+    submitter_role: str = Field(title="提交人单位及职务", pattern=NON_BLANK)
+
+
+class ExpertMarksForm(RunInput):
+    """专家评分及统计数据：按指标体系提交专家打分表和统计数据。"""
+
+    file: str = Field(title="专家打分表", pattern=NON_BLANK, description="CSV 或 XLSX，列为 指标、专家、分数：" + SERVER_FILE)
+    data_values: str = Field(
+        default="", title="统计数据", description="每行“名称：数值”，例如 目标任务完成率（%）：92"
     )
     submitter: str = Field(title="提交人姓名", pattern=NON_BLANK)
     submitter_role: str = Field(title="提交人单位及职务", pattern=NON_BLANK)
@@ -42,11 +68,25 @@ class SurveySubmissionForm(RunInput):
 class ExpertReviewForm(RunInput):
     """专家论证：录入专家对评估报告送审稿的论证意见。"""
 
-    experts: str = Field(title="论证专家", pattern=NON_BLANK, description="多位专家用顿号或逗号分隔")
-    opinion: str = Field(title="论证意见", pattern=NON_BLANK)
-    handling: str = Field(title="意见采纳及处理情况", pattern=NON_BLANK)
+    organised: Literal["已组织专家论证", "不组织专家论证"] = Field(
+        default="已组织专家论证", title="是否组织专家论证", description="规定可以不组织时方可选择不组织，并写明理由"
+    )
+    experts: str = Field(default="", title="论证专家", description="多位专家用顿号或逗号分隔")
+    opinion: str = Field(default="", title="论证意见")
+    handling: str = Field(default="", title="意见采纳及处理情况", description="不组织专家论证时写明理由")
     submitter: str = Field(title="录入人姓名", pattern=NON_BLANK)
     submitter_role: str = Field(title="录入人职务", pattern=NON_BLANK)
+
+
+class ThirdPartyAcceptanceForm(RunInput):
+    """第三方评估报告验收：决策承办单位审查验收受委托机构的评估报告。"""
+
+    approver: str = Field(title="验收人姓名", pattern=NON_BLANK)
+    approver_role: str = Field(title="验收人职务", pattern=NON_BLANK)
+    choice: Literal["验收通过", "退回修改", "认定虚假报告"] = Field(
+        title="验收意见", description="认定虚假报告将记入该机构信用记录并终止委托，报告由评估单位重新起草"
+    )
+    comment: str = Field(default="", title="说明", description="退回修改或认定虚假报告时必填")
 
 
 class ReportApprovalForm(RunInput):
@@ -58,12 +98,24 @@ class ReportApprovalForm(RunInput):
     conclusion: ConclusionChoice | None = Field(
         default=None, title="评估结论", description="审定通过时必选：继续执行 / 调整 / 中止执行 / 终止执行"
     )
+    departure_reason: str = Field(
+        default="", title="偏离推荐结论的理由", description="评估结论与按得分推荐的结论不同时必填"
+    )
+    rework: Literal["修改评估报告", "补充评估材料"] = Field(
+        default="修改评估报告", title="退回至", description="退回修改时选择：修改报告，或补充调查材料后重新分析"
+    )
     comment: str = Field(default="", title="审定意见说明", description="退回修改时必填")
 
 
 GATE_FORMS: dict[str, type[RunInput]] = {
     "plan_approval": PlanApprovalForm,
-    "survey": SurveySubmissionForm,
+    "start_approval": StartApprovalForm,
+    "survey": DataFileForm,
+    "opinions": DataFileForm,
+    "minutes": RecordsForm,
+    "field": RecordsForm,
+    "expert_marks": ExpertMarksForm,
     "expert_review": ExpertReviewForm,
+    "third_party_acceptance": ThirdPartyAcceptanceForm,
     "approval": ReportApprovalForm,
 }

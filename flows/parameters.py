@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from rules.team import TEAM_ROLES
-from rules.vocabulary import METHODS
+from rules.vocabulary import EVALUATION_TYPE_NAMES, METHODS
 
 TeamRole = Literal[TEAM_ROLES]  # type: ignore[valid-type]
 MethodChoice = Literal[METHODS]  # type: ignore[valid-type]
 ScopeChoice = Literal["整体评估", "部分评估"]
 SCOPE_IDS = {"整体评估": "whole", "部分评估": "partial"}
+EvaluationTypeChoice = Literal[tuple(EVALUATION_TYPE_NAMES.values())]  # type: ignore[valid-type]
+TYPE_IDS = {name: type_id for type_id, name in EVALUATION_TYPE_NAMES.items()}
 
 
 class TeamMemberSpec(BaseModel):
@@ -24,5 +27,22 @@ class TeamMemberSpec(BaseModel):
     did_pre_decision_argumentation: bool = Field(
         default=False,
         title="是否参与过该决策的决策前论证或评估",
-        description="参与过的人员不得参加后评估（宁夏商务厅办法第八条、闵行区细则第七条、昌黎县规定第六十四条）",
+        description="参与过的人员不得参加后评估（TEAM-CONFLICT）",
+    )
+
+
+class ThirdPartySpec(BaseModel):
+    """委托第三方机构评估：机构须已登记（pinggu agency register），委托协议写明规定的事项。"""
+
+    agency: str = Field(title="受托机构名称", min_length=1)
+    matter: str | None = Field(default=None, title="评估事项")
+    quality: str | None = Field(default=None, title="质量要求")
+    deadline: date | None = Field(default=None, title="完成期限")
+    fee: str | None = Field(default=None, title="评估经费")
+    ownership: str | None = Field(default=None, title="评估成果归属")
+    confidentiality: str | None = Field(default=None, title="保密条款")
+    liability: str | None = Field(default=None, title="违约责任")
+    subcontracting_consent: bool = Field(default=False, title="是否同意转委托")
+    did_pre_decision_argumentation: bool = Field(
+        default=False, title="该机构是否参与过决策前论证", description="参与过的机构不得受托（TEAM-CONFLICT）"
     )

@@ -240,6 +240,12 @@ def current_entrustment(*, session: Session, evaluation_id: int) -> Entrustment 
     return session.exec(query.order_by(col(Entrustment.id).desc())).first()
 
 
+def latest_entrustment(*, session: Session, evaluation_id: int) -> Entrustment | None:
+    """The evaluation's latest entrustment, in force or ended (for the report's record)."""
+    query = select(Entrustment).where(Entrustment.evaluation_id == evaluation_id)
+    return session.exec(query.order_by(col(Entrustment.id).desc())).first()
+
+
 def _open_evaluation(session: Session, evaluation_id: int) -> Evaluation:
     evaluation = session.get(Evaluation, evaluation_id)
     if evaluation is None:

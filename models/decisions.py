@@ -6,10 +6,10 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models import audit
-from models.tables import Decision, TriggerEvent, now_beijing
+from models.tables import Decision, DecisionOutcome, Evaluation, TriggerEvent, now_beijing
 
 
 def upsert_decisions(*, session: Session, rows: Iterable[Any], source: str) -> tuple[int, int]:
@@ -75,3 +75,69 @@ def record_trigger(
 def list_triggers(*, session: Session) -> list[TriggerEvent]:
     """Every recorded event trigger, oldest first."""
     return list(session.exec(select(TriggerEvent).order_by(TriggerEvent.id)))
+
+
+def record_outcome(
+    *,
+    session: Session,
+    decision_code: str,
+    outcome: str,
+    decided_by: str,
+    decided_by_role: str,
+    decided_on: date,
+    note: str = "",
+) -> DecisionOutcome:
+    """Record the decision body's decision to continue, adjust, suspend or terminate a decision.
+
+    MH-2 (minhang 2): refused unless the decision's evaluation is complete — none may be under way,
+    and the latest one must have reached an approved report.
+    """
+    from pinggu.errors import NotFound, RuleViolation, StateConflict
+    from rules.vocabulary import Conclusion
+
+    decision = session.get(Decision, decision_code)
+    if decision is None:
+        raise NotFound(f"决策事项 {decision_code} 不存在，请先导入决策目录（pinggu catalog import 文件）", code=decision_code)
+    allowed = [c.value for c in Conclusion]
+    if outcome not in allowed:
+        raise StateConflict(f"决定应为 {'、'.join(allowed)} 之一，收到：{outcome}")
+    if not decided_by.strip() or not decided_by_role.strip():
+        raise StateConflict("请填写作出决定的人员姓名（--by）和职务（--role）")
+    evaluations = list(
+        session.exec(
+            select(Evaluation)
+            .where(Evaluation.decision_code == decision_code, Evaluation.status != "not_started")
+            .order_by(col(Evaluation.id))
+        )
+    )
+    unfinished = [e.code for e in evaluations if e.status != "completed"]
+    if not evaluations or unfinished:
+        state = f"评估 {'、'.join(unfinished)} 尚未完成" if unfinished else "尚无已完成的后评估"
+        raise RuleViolation(
+            f"决策 {decision_code}《{decision.title}》{state}，不能作出继续执行、调整、中止执行或终止执行的决定；"
+            "请先完成评估并经审定",
+            rule="MH-2",
+            decision=decision_code,
+        )
+    basis = evaluations[-1]
+    entry = DecisionOutcome(
+        decision_code=decision_code,
+        outcome=outcome,
+        evaluation_code=basis.code,
+        decided_by=decided_by.strip(),
+        decided_by_role=decided_by_role.strip(),
+        decided_on=decided_on,
+        note=note.strip(),
+    )
+    session.add(entry)
+    audit.record(
+        session=session,
+        action="decision_outcome_recorded",
+        actor=f"{entry.decided_by}（{entry.decided_by_role}）",
+        decision_code=decision_code,
+        outcome=outcome,
+        evaluation=basis.code,
+        evaluation_conclusion=basis.conclusion,
+        rule="MH-2",
+    )
+    return entry

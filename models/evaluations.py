@@ -13,9 +13,11 @@ from sqlmodel import Session, col, func, select
 from models import audit
 from models.tables import (
     Approval,
+    DeadlineRecord,
     Decision,
     Document,
     Evaluation,
+    FollowUp,
     FormRejection,
     StageRecord,
     StepRecord,
@@ -25,6 +27,13 @@ from models.tables import (
 from pinggu.errors import NotFound
 
 STAGE_ORDER = ("preparation", "implementation", "conclusion")
+
+# The steps of each stage, in order; a redo (MH-12) or a rework sets aside the steps it names.
+STAGE_STEPS = {
+    "preparation": ("team", "plan"),
+    "implementation": ("analysis", "scoring", "preliminary"),
+    "conclusion": ("draft_report", "work_completed", "final_report", "follow_up", "archive"),
+}
 
 
 # ── decisions ────────────────────────────────────────────────────────────────
@@ -84,6 +93,7 @@ def create_evaluation(
     stage_targets: dict[str, tuple[date, bool]],
     flow_run_id: str | None,
     reason: str | None = None,
+    due_on: date | None = None,
 ) -> Evaluation:
     """Create an evaluation with its stage records and target dates ((date, provisional) per stage)."""
     today = now_beijing().date()
@@ -97,6 +107,7 @@ def create_evaluation(
         methods=methods,
         flow_run_id=flow_run_id,
         starts_on=today,
+        due_on=due_on,
     )
     session.add(evaluation)
     session.flush()
@@ -153,6 +164,20 @@ def reopen_stage(*, session: Session, evaluation_id: int, stage: str) -> None:
     if record.status == "done":
         record.status, record.finished_at = "running", None
         session.add(record)
+
+
+def set_stage_targets(*, session: Session, evaluation_id: int, targets: dict[str, tuple[date, bool]]) -> None:
+    """Replace the stages' target dates ((date, provisional) per stage), e.g. once the start is approved."""
+    for record in stages(session=session, evaluation_id=evaluation_id):
+        if record.stage in targets:
+            record.target_date, record.target_provisional = targets[record.stage]
+            session.add(record)
+    audit.record(
+        session=session,
+        action="stage_targets_set",
+        evaluation_id=evaluation_id,
+        targets={stage: due.isoformat() for stage, (due, _) in targets.items()},
+    )
 
 
 # ── steps ────────────────────────────────────────────────────────────────────
@@ -226,6 +251,128 @@ def supersede_approval(*, session: Session, evaluation_id: int, gate: str) -> No
     if standing:
         standing.superseded = True
         session.add(standing)
+
+
+# ── statutory deadlines (NX-11, NX-12, OR-19) ─────────────────────────────────
+
+
+def deadlines(*, session: Session, evaluation_id: int, current_only: bool = True) -> list[DeadlineRecord]:
+    """The evaluation's statutory deadlines, oldest first (without the ones a redo set aside)."""
+    query = select(DeadlineRecord).where(DeadlineRecord.evaluation_id == evaluation_id)
+    if current_only:
+        query = query.where(DeadlineRecord.superseded == False)  # noqa: E712
+    return list(session.exec(query.order_by(col(DeadlineRecord.id))))
+
+
+def start_deadline(*, session: Session, evaluation_id: int, **fields: Any) -> DeadlineRecord:
+    """Record a deadline that started running; one running per rule, an earlier one is set aside."""
+    for earlier in deadlines(session=session, evaluation_id=evaluation_id):
+        if earlier.rule == fields["rule"]:
+            earlier.superseded = True
+            session.add(earlier)
+    record = DeadlineRecord(evaluation_id=evaluation_id, **fields)
+    session.add(record)
+    audit.record(
+        session=session,
+        action="deadline_started",
+        evaluation_id=evaluation_id,
+        rule=record.rule,
+        from_date=record.from_date.isoformat(),
+        due_date=record.due_date.isoformat(),
+    )
+    return record
+
+
+def meet_deadlines(*, session: Session, evaluation_id: int, milestone: str) -> list[DeadlineRecord]:
+    """Stamp the running deadlines that `milestone` meets (once; a later repeat changes nothing)."""
+    met = []
+    for record in deadlines(session=session, evaluation_id=evaluation_id):
+        if record.until == milestone and record.met_at is None:
+            record.met_at = now_beijing()
+            session.add(record)
+            met.append(record)
+            audit.record(
+                session=session,
+                action="deadline_met",
+                evaluation_id=evaluation_id,
+                rule=record.rule,
+                on_time=record.met_at.date() <= record.due_date,
+            )
+    return met
+
+
+# ── follow-up measures (C-FOLLOWUP) ──────────────────────────────────────────
+
+
+def follow_ups(*, session: Session, evaluation_id: int | None = None) -> list[FollowUp]:
+    """Follow-up measures, of one evaluation or all, oldest first."""
+    query = select(FollowUp)
+    if evaluation_id is not None:
+        query = query.where(FollowUp.evaluation_id == evaluation_id)
+    return list(session.exec(query.order_by(col(FollowUp.id))))
+
+
+def open_follow_up(*, session: Session, evaluation: Evaluation, **fields: Any) -> FollowUp:
+    """Open the follow-up measure an adjust/suspend/terminate conclusion requires."""
+    item = FollowUp(evaluation_id=evaluation.id, decision_code=evaluation.decision_code, **fields)
+    session.add(item)
+    session.flush()
+    audit.record(
+        session=session,
+        action="follow_up_opened",
+        evaluation_id=evaluation.id,
+        follow_up=item.id,
+        unit=item.unit,
+        due_date=item.due_date.isoformat(),
+    )
+    return item
+
+
+# ── redo (MH-12) ─────────────────────────────────────────────────────────────
+
+
+def reopen_evaluation(*, session: Session, code: str, stage: str, reason: str, actor: str) -> Evaluation:
+    """Redo an evaluation from a stage on (minhang 12): set aside that stage's and later stages'
+    steps and answers; every record of the first attempt stays. The team is kept."""
+    from pinggu.errors import StateConflict
+    from rules.vocabulary import GATE_STAGE, STAGE_NAMES
+
+    evaluation = get_evaluation(session=session, code=code)
+    if stage not in STAGE_ORDER:
+        raise StateConflict(f"阶段应为 {'、'.join(STAGE_ORDER)} 之一（{'、'.join(STAGE_NAMES.values())}），收到：{stage}")
+    if not reason.strip() or not actor.strip():
+        raise StateConflict("重新评估须写明原因（--reason）和决定人（--by）")
+    if evaluation.status == "not_started":
+        raise StateConflict(f"评估 {code} 已决定不开展，不能重做；如需评估请重新启动", code=code)
+    later = STAGE_ORDER[STAGE_ORDER.index(stage):]
+    steps = [step for s in later for step in STAGE_STEPS[s] if step != "team"]
+    supersede_steps(session=session, evaluation_id=evaluation.id, steps=steps, reason=reason)
+    for approval in approvals(session=session, evaluation_id=evaluation.id):
+        if GATE_STAGE.get(approval.gate) in later and not approval.superseded:
+            approval.superseded = True
+            session.add(approval)
+    for record in stages(session=session, evaluation_id=evaluation.id):
+        if record.stage in later and record.status == "done":
+            record.status, record.finished_at = ("running" if record.stage == stage else "pending"), None
+            session.add(record)
+    for item in follow_ups(session=session, evaluation_id=evaluation.id):
+        if item.status == "open":
+            item.status, item.note, item.closed_at = "withdrawn", f"评估重做：{reason}", now_beijing()
+            session.add(item)
+    if "conclusion" in later:
+        evaluation.conclusion, evaluation.report_path, evaluation.completed_at = None, None, None
+    evaluation.status, evaluation.waiting_for, evaluation.waiting_gate = "reopened", None, None
+    session.add(evaluation)
+    audit.record(
+        session=session,
+        action="evaluation_reopened",
+        actor=actor.strip(),
+        evaluation_id=evaluation.id,
+        stage=stage,
+        reason=reason.strip(),
+        rule="MH-12",
+    )
+    return evaluation
 
 
 # ── team and documents ───────────────────────────────────────────────────────

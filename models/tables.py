@@ -58,8 +58,15 @@ class Evaluation(SQLModel, table=True):
     scope: str = "whole"
     scope_parts: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     methods: list[str] = Field(default_factory=list, sa_column=Column(JSON))
-    status: str = "running"  # running / waiting / completed / failed
+    status: str = "running"  # running / waiting / completed / not_started / reopened
     waiting_for: str | None = None
+    waiting_gate: str | None = None
+    # Time limit set by the annual plan (minhang 4); else the profile's statutory or default window.
+    due_on: date | None = None
+    # NX-10/NX-11: the day the decision body decided to evaluate; the 90-day clock starts there.
+    start_approved_on: date | None = None
+    # Milestone "evaluation_completed": the report is ready for the decision body (NX-11, NX-12, OR-19).
+    work_completed_at: datetime | None = None
     flow_run_id: str | None = Field(default=None, index=True)
     conclusion: str | None = None
     report_path: str | None = None
@@ -186,4 +193,55 @@ class TriggerEvent(SQLModel, table=True):
     recorded_by: str = ""
     # minhang 6(4): a unit's application counts only from the day the district government agrees.
     approved_on: date | None = None
+    recorded_at: datetime = Field(default_factory=now_beijing)
+
+
+class DeadlineRecord(SQLModel, table=True):
+    """A statutory deadline of an evaluation, counted from the real date of its event (NX-11, NX-12, OR-19)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    evaluation_id: int = Field(foreign_key="evaluation.id", index=True)
+    rule: str
+    label: str
+    basis: str
+    counted_from: str
+    from_date: date
+    until: str
+    due_date: date
+    provisional: bool = False
+    met_at: datetime | None = None
+    # A redo (MH-12) sets the deadline aside; the record stays and a new one runs from the new event.
+    superseded: bool = False
+    created_at: datetime = Field(default_factory=now_beijing)
+
+
+class FollowUp(SQLModel, table=True):
+    """A measure the lead unit must take after an adjust/suspend/terminate conclusion (C-FOLLOWUP)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    evaluation_id: int = Field(foreign_key="evaluation.id", index=True)
+    decision_code: str = Field(foreign_key="decision.code", index=True)
+    conclusion: str
+    unit: str
+    action: str
+    basis: str
+    due_date: date
+    provisional: bool = False
+    status: str = "open"  # open / done / withdrawn
+    note: str | None = None
+    created_at: datetime = Field(default_factory=now_beijing)
+    closed_at: datetime | None = None
+
+
+class DecisionOutcome(SQLModel, table=True):
+    """The decision body's decision to continue, adjust, suspend or terminate a decision (MH-2)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    decision_code: str = Field(foreign_key="decision.code", index=True)
+    outcome: str
+    evaluation_code: str
+    decided_by: str
+    decided_by_role: str
+    decided_on: date
+    note: str = ""
     recorded_at: datetime = Field(default_factory=now_beijing)

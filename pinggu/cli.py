@@ -209,14 +209,28 @@ def _member(text: str) -> dict:
 @friendly
 def evaluate(
     decision: Annotated[str, typer.Argument(help="决策编号，例如 S-2024-001")],
-    member: Annotated[list[str], typer.Option("--member", "-m", help="评估小组成员 姓名:角色[:单位]，可重复")],
-    type: Annotated[str, typer.Option("--type", help="评估类型")] = "ordinary",
+    member: Annotated[list[str], typer.Option("--member", "-m", help="评估小组成员 姓名:角色[:单位]，可重复；续办时可不填")] = [],
+    type: Annotated[str, typer.Option("--type", help="评估类型：ordinary 一般程序、simplified 简易程序、midterm 中期评估、final 终期评估、ningxia_90day 九十日评估")] = "ordinary",
+    method: Annotated[list[str], typer.Option("--method", help="评估方法，可重复，例如 问卷调查、座谈会；简易程序只选一种")] = [],
+    part: Annotated[list[str], typer.Option("--part", help="部分评估涉及的内容，可重复；填写即为部分评估")] = [],
+    third_party: Annotated[Optional[Path], typer.Option("--third-party", help="委托第三方评估：协议要点的 JSON 文件（agency、matter、quality、deadline、fee、ownership、confidentiality、liability）")] = None,
+    due: Annotated[Optional[str], typer.Option(help="评估完成期限 YYYY-MM-DD（年度计划确定的）")] = None,
     evaluation: Annotated[Optional[str], typer.Option(help="续办已有评估时填写评估编号")] = None,
 ) -> None:
     """启动一项评估（在 Prefect 服务上创建流程运行）。"""
-    from pinggu.orchestration import start_evaluation
+    from pinggu.orchestration import DEPLOYMENTS, start_evaluation
 
-    parameters = {"decision": decision, "team": [_member(m) for m in member]}
+    if type not in DEPLOYMENTS:
+        raise StateConflict(f"评估类型应为 {'、'.join(DEPLOYMENTS)} 之一，收到：{type}")
+    parameters: dict = {"decision": decision, "team": [_member(m) for m in member]}
+    if method:
+        parameters["methods"] = method
+    if part:
+        parameters["scope"], parameters["scope_parts"] = "部分评估", part
+    if third_party:
+        parameters["third_party"] = _agreement(third_party)
+    if due:
+        parameters["due_date"] = _date(due, "评估完成期限").isoformat()
     if evaluation:
         parameters["evaluation"] = evaluation
     run_id = start_evaluation(type, parameters)
@@ -224,53 +238,90 @@ def evaluate(
     typer.echo(f"在界面查看：{get_settings().prefect_ui_url}/runs/flow-run/{run_id}")
 
 
+def _agreement(path: Path) -> dict:
+    from flows.parameters import ThirdPartySpec
+
+    try:
+        values = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputFileError(f"找不到委托协议文件 {path}") from None
+    except json.JSONDecodeError as error:
+        raise InputFileError(f"委托协议文件 {path.name} 不是有效的 JSON：第 {error.lineno} 行 {error.msg}") from None
+    return _validate_form(ThirdPartySpec, values)
+
+
+APPROVAL_GATES = {
+    "plan_approval": "方案审定：同意 / 退回修改",
+    "start_approval": "决定是否开展评估（九十日评估）：同意开展 / 不开展",
+    "third_party_acceptance": "第三方评估报告验收：验收通过 / 退回修改 / 认定虚假报告",
+    "approval": "决策机关审定：通过 / 退回修改",
+}
+
+
 @app.command()
 @friendly
 def approve(
     evaluation: Annotated[str, typer.Argument(help="评估编号，例如 PG-2026-0001")],
-    gate: Annotated[str, typer.Option(help="审批环节：plan_approval（方案审定）或 approval（决策机关审定）")],
+    gate: Annotated[str, typer.Option(help="审批环节：" + "；".join(f"{k}（{v}）" for k, v in APPROVAL_GATES.items()))],
     approver: Annotated[str, typer.Option(help="审批人姓名")] = "",
     role: Annotated[str, typer.Option(help="审批人职务")] = "",
-    choice: Annotated[str, typer.Option(help="方案审定：同意/退回修改；决策机关审定：通过/退回修改")] = "",
+    choice: Annotated[str, typer.Option(help="审批意见，见各环节的选项")] = "",
     conclusion: Annotated[Optional[str], typer.Option(help="评估结论：继续执行/调整/中止执行/终止执行")] = None,
-    comment: Annotated[str, typer.Option(help="说明（退回修改时必填）")] = "",
+    departure_reason: Annotated[str, typer.Option(help="评估结论与按得分推荐的结论不同时的理由")] = "",
+    rework: Annotated[str, typer.Option(help="决策机关退回时：修改评估报告 / 补充评估材料")] = "修改评估报告",
+    comment: Annotated[str, typer.Option(help="说明（退回、不开展、认定虚假报告时必填）")] = "",
 ) -> None:
-    """在审批环节给出审定意见（与 Prefect 界面的恢复表单等效）。"""
-    from flows.forms import PlanApprovalForm, ReportApprovalForm
+    """在审批环节给出意见（与 Prefect 界面的恢复表单等效）。"""
+    from flows.forms import GATE_FORMS
     from pinggu.orchestration import answer_gate
 
-    forms = {"plan_approval": PlanApprovalForm, "approval": ReportApprovalForm}
-    if gate not in forms:
-        raise StateConflict(f"未知的审批环节 {gate}，可选：{'、'.join(forms)}")
+    if gate not in APPROVAL_GATES:
+        raise StateConflict(f"未知的审批环节 {gate}，可选：{'、'.join(APPROVAL_GATES)}")
     values = {"approver": approver, "approver_role": role, "choice": choice, "comment": comment}
     if gate == "approval":
-        values["conclusion"] = conclusion
-    run_input = _validate_form(forms[gate], values)
+        values.update(conclusion=conclusion, departure_reason=departure_reason, rework=rework)
+    run_input = _validate_form(GATE_FORMS[gate], values)
     answer_gate(_evaluation_run(evaluation).flow_run_id, gate, run_input)
-    typer.echo(f"已提交：{evaluation} {gate} {choice}")
+    typer.echo(f"已提交：{evaluation} {gate} {choice}，评估流程将按规则受理；用 pinggu status {evaluation} 查看结果")
+
+
+SUBMISSION_KINDS = {
+    "survey": ("survey", "问卷数据（CSV/XLSX）"),
+    "minutes": ("minutes", "座谈会、论证会等会议纪要（须 --summary）"),
+    "field": ("field", "实地调研记录（须 --summary）"),
+    "opinions": ("opinions", "意见征集登记表（CSV/XLSX）"),
+    "expert": ("expert_marks", "专家打分表（列：指标、专家、分数），统计数据用 --data"),
+}
 
 
 @app.command()
 @friendly
 def submit(
     evaluation: Annotated[str, typer.Argument(help="评估编号")],
-    file: Annotated[Path, typer.Argument(help="数据文件（CSV/XLSX）")],
-    kind: Annotated[str, typer.Option(help="材料类型：survey（问卷数据）")] = "survey",
+    file: Annotated[Path, typer.Argument(help="材料文件")],
+    kind: Annotated[str, typer.Option(help="材料类型：" + "；".join(f"{k} {v[1]}" for k, v in SUBMISSION_KINDS.items()))] = "survey",
     submitter: Annotated[str, typer.Option(help="提交人姓名")] = "",
     role: Annotated[str, typer.Option(help="提交人单位及职务")] = "",
+    summary: Annotated[str, typer.Option(help="会议纪要、调研记录的主要情况摘要（写入报告）")] = "",
+    data: Annotated[list[str], typer.Option("--data", help="统计数据“名称：数值”，可重复，例如 目标任务完成率（%）：92")] = [],
 ) -> None:
-    """提交评估所需的数据文件；文件在评估流程中校验，不合格时流程会再次等待提交。"""
-    from flows.forms import SurveySubmissionForm
+    """提交评估所需的材料；材料在评估流程中校验，不合格时流程会说明原因并再次等待提交。"""
+    from flows.forms import GATE_FORMS
     from pinggu.orchestration import answer_gate
 
-    if kind != "survey":
-        raise StateConflict(f"暂只支持提交问卷数据（survey），收到：{kind}")
+    if kind not in SUBMISSION_KINDS:
+        raise StateConflict(f"材料类型应为 {'、'.join(SUBMISSION_KINDS)} 之一，收到：{kind}")
     if not file.is_file():
         raise InputFileError(f"找不到文件 {file}")
+    gate = SUBMISSION_KINDS[kind][0]
     values = {"file": str(file.resolve()), "submitter": submitter, "submitter_role": role}
-    run_input = _validate_form(SurveySubmissionForm, values)
-    answer_gate(_evaluation_run(evaluation).flow_run_id, "survey", run_input)
-    typer.echo(f"已提交问卷数据 {file.name}，评估流程将校验并导入")
+    if gate in ("minutes", "field"):
+        values["summary"] = summary
+    if gate == "expert_marks":
+        values["data_values"] = "\n".join(data)
+    run_input = _validate_form(GATE_FORMS[gate], values)
+    answer_gate(_evaluation_run(evaluation).flow_run_id, gate, run_input)
+    typer.echo(f"已提交{SUBMISSION_KINDS[kind][1].split('（')[0]} {file.name}，评估流程将校验并导入；用 pinggu status {evaluation} 查看结果")
 
 
 @app.command()
@@ -279,7 +330,8 @@ def review(
     evaluation: Annotated[str, typer.Argument(help="评估编号")],
     experts: Annotated[str, typer.Option(help="论证专家，顿号或逗号分隔")] = "",
     opinion: Annotated[str, typer.Option(help="论证意见")] = "",
-    handling: Annotated[str, typer.Option(help="意见采纳及处理情况")] = "",
+    handling: Annotated[str, typer.Option(help="意见采纳及处理情况；--skip 时写不组织的理由")] = "",
+    skip: Annotated[bool, typer.Option("--skip", help="不组织专家论证（规定可以不组织时）")] = False,
     submitter: Annotated[str, typer.Option(help="录入人姓名")] = "",
     role: Annotated[str, typer.Option(help="录入人职务")] = "",
 ) -> None:
@@ -287,10 +339,58 @@ def review(
     from flows.forms import ExpertReviewForm
     from pinggu.orchestration import answer_gate
 
-    values = {"experts": experts, "opinion": opinion, "handling": handling, "submitter": submitter, "submitter_role": role}
+    values = {
+        "organised": "不组织专家论证" if skip else "已组织专家论证",
+        "experts": experts, "opinion": opinion, "handling": handling, "submitter": submitter, "submitter_role": role,
+    }
     run_input = _validate_form(ExpertReviewForm, values)
     answer_gate(_evaluation_run(evaluation).flow_run_id, "expert_review", run_input)
     typer.echo("已提交专家论证意见")
+
+
+@app.command()
+@friendly
+def reopen(
+    evaluation: Annotated[str, typer.Argument(help="评估编号")],
+    stage: Annotated[str, typer.Option(help="从哪个阶段重做：preparation 准备、implementation 实施、conclusion 结论形成")],
+    reason: Annotated[str, typer.Option(help="重做原因，例如 严重违反评估程序的情形")] = "",
+    by: Annotated[str, typer.Option(help="作出重做决定的人员及职务")] = "",
+) -> None:
+    """重新评估（闵行区细则第十二条）：从指定阶段起重做，第一次评估的记录全部保留。"""
+    from models import evaluations as store
+    from models.db import session_scope
+    from pinggu.orchestration import cancel_waiting_run, start_evaluation
+
+    with session_scope() as session:
+        reopened = store.reopen_evaluation(session=session, code=evaluation, stage=stage, reason=reason, actor=by)
+        decision, evaluation_type, old_run = reopened.decision_code, reopened.type, reopened.flow_run_id
+    if old_run and cancel_waiting_run(old_run, f"评估重做：{reason}"):
+        typer.echo(f"已取消仍在等待的流程运行 {old_run}")
+    run_id = start_evaluation(evaluation_type, {"decision": decision, "evaluation": evaluation})
+    typer.echo(f"评估 {evaluation} 已从{stage}阶段起重做，新的流程运行 {run_id}")
+
+
+@app.command()
+@friendly
+def decide(
+    decision: Annotated[str, typer.Argument(help="决策编号")],
+    outcome: Annotated[str, typer.Option(help="决定：继续执行 / 调整 / 中止执行 / 终止执行")],
+    by: Annotated[str, typer.Option(help="作出决定的人员姓名")] = "",
+    role: Annotated[str, typer.Option(help="职务或会议，例如 区政府常务会议")] = "",
+    on: Annotated[Optional[str], typer.Option(help="决定日期 YYYY-MM-DD，默认今天")] = None,
+    note: Annotated[str, typer.Option(help="说明")] = "",
+) -> None:
+    """记录决策机关对决策继续执行、调整、中止或终止执行的决定；须已完成后评估（闵行区细则第二条）。"""
+    from models.db import session_scope
+    from models.decisions import record_outcome
+    from models.tables import now_beijing
+
+    with session_scope() as session:
+        entry = record_outcome(
+            session=session, decision_code=decision, outcome=outcome, decided_by=by, decided_by_role=role,
+            decided_on=_date(on, "决定日期") if on else now_beijing().date(), note=note,
+        )
+        typer.echo(f"已记录：决策 {decision} {entry.outcome}（依据评估 {entry.evaluation_code}）")
 
 
 @app.command()

@@ -10,6 +10,9 @@ from pathlib import Path
 
 import typer
 
+from models import evaluations as store
+from models.db import session_scope
+
 from pinggu.settings import PROJECT_ROOT, get_settings
 
 SAMPLES = PROJECT_ROOT.parent / "shared" / "samples"
@@ -34,9 +37,6 @@ def timed(label: str, timings: list[tuple[str, float]]):
 
 def run_demo(samples: Path = SAMPLES) -> Path:
     """Run the demo and return the final report's path."""
-
-    from models import evaluations as store
-    from models.db import session_scope
     from pinggu.localserver import start_server, start_worker
     from pinggu.orchestration import answer_gate, paused_at, start_evaluation, wait_for
 
@@ -72,7 +72,13 @@ def run_demo(samples: Path = SAMPLES) -> Path:
         answer_gate(run_id, "survey", {
             "file": str((samples / "survey.csv").resolve()), "submitter": "赵敏", "submitter_role": "区发展和改革委员会 科员",
         })
-    with timed("分析问卷、起草报告送审稿 → 专家论证意见", timings):
+    with timed("专家评分及统计数据（演示用评分表）", timings):
+        reach("expert_marks")
+        answer_gate(run_id, "expert_marks", {
+            "file": str(_demo_marks(settings.home / "demo")), "data_values": _demo_data(),
+            "submitter": "王明", "submitter_role": "评估小组组长",
+        })
+    with timed("分析材料、计分、起草报告送审稿 → 专家论证意见", timings):
         reach("expert_review")
         answer_gate(run_id, "expert_review", {
             "experts": "周立平、吴晓",
@@ -81,10 +87,10 @@ def run_demo(samples: Path = SAMPLES) -> Path:
             "submitter": "王明",
             "submitter_role": "评估小组组长",
         })
-    with timed("决策机关审定（区长 通过，继续执行）", timings):
+    with timed("决策机关审定（区长 通过，采用按得分推荐的结论）", timings):
         reach("approval")
         answer_gate(run_id, "approval", {
-            "approver": "刘志强", "approver_role": "区长", "choice": "通过", "conclusion": "继续执行",
+            "approver": "刘志强", "approver_role": "区长", "choice": "通过", "conclusion": _recommended(run_id),
             "comment": "同意评估结论，请承办单位落实专家意见",
         })
     with timed("正式报告、归档", timings):
@@ -101,6 +107,38 @@ def run_demo(samples: Path = SAMPLES) -> Path:
     typer.secho(f"Prefect 界面（运行、审批输入和产物）：{settings.prefect_ui_url}/runs/flow-run/{run_id}", fg=typer.colors.GREEN)
     typer.echo("服务仍在后台运行；停止请用 .venv/bin/pinggu down")
     return report
+
+
+def _recommended(run_id) -> str:
+    """The conclusion the score recommends (the demo's approver follows it; departing needs a reason)."""
+    with session_scope() as session:
+        evaluation = store.find_by_flow_run(session=session, flow_run_id=str(run_id))
+        scored = store.latest_step(session=session, evaluation_id=evaluation.id, step="scoring")
+    return scored.result.get("recommended") or "继续执行"
+
+
+def _needed() -> dict:
+    from rules.profiles import load_profile
+    from rules.scoring import inputs_needed
+
+    with session_scope() as session:
+        profile = store.get_decision(session=session, code=DEMO_DECISION).profile
+    return inputs_needed(load_profile(profile))
+
+
+def _demo_marks(directory: Path) -> Path:
+    """A demonstration expert table: two experts mark every expert-scored indicator of the profile."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "专家打分表（演示）.csv"
+    rows = ["指标,专家,分数"] + [
+        f"{key},{expert},{mark}" for key, _ in _needed()["expert_marks"] for expert, mark in (("周立平", 88), ("吴晓", 92))
+    ]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def _demo_data() -> str:
+    return "\n".join(f"{measure}：93" for measure, _ in _needed()["data"])
 
 
 def _import_catalog(path: Path) -> None:

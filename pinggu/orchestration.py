@@ -14,7 +14,10 @@ from uuid import UUID
 from pinggu.errors import OrchestrationError, StateConflict
 from rules.vocabulary import GATE_NAMES
 
-DEPLOYMENTS = {"ordinary": "ordinary-evaluation/ordinary"}
+from rules.vocabulary import EVALUATION_TYPE_NAMES
+
+FLOW_NAME = "post-evaluation"
+DEPLOYMENTS = {evaluation_type: f"{FLOW_NAME}/{evaluation_type}" for evaluation_type in EVALUATION_TYPE_NAMES}
 
 
 def _client():
@@ -29,6 +32,7 @@ def start_evaluation(evaluation_type: str, parameters: dict[str, Any]) -> UUID:
 
     if evaluation_type not in DEPLOYMENTS:
         raise StateConflict(f"暂不支持的评估类型 {evaluation_type}，可选：{'、'.join(DEPLOYMENTS)}")
+    parameters = {**parameters, "evaluation_type": EVALUATION_TYPE_NAMES[evaluation_type]}
     try:
         flow_run = run_deployment(DEPLOYMENTS[evaluation_type], parameters=parameters, timeout=0)
     except Exception as error:  # the server is down or the deployment is not served
@@ -109,3 +113,15 @@ def answer_gate(flow_run_id: UUID | str, gate: str, run_input: dict[str, Any]) -
     if result.status != SetStateStatus.ACCEPT:
         reason = result.details.reason if result.details else ""
         raise OrchestrationError(f"Prefect 服务拒绝了本次提交：{reason}", flow_run_id=str(flow_run_id))
+
+
+def cancel_waiting_run(flow_run_id: UUID | str, reason: str) -> bool:
+    """Cancel a run that still waits (suspended or scheduled), e.g. before a redo starts a new one."""
+    from prefect.states import Cancelled
+
+    flow_run = read_flow_run(flow_run_id)
+    if flow_run.state is None or flow_run.state.is_final():
+        return False
+    with _client() as client:
+        client.set_flow_run_state(flow_run.id, Cancelled(message=reason), force=True)
+    return True

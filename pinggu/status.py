@@ -9,8 +9,10 @@ from sqlmodel import select
 
 from models import evaluations as store
 from models.db import session_scope
-from models.tables import Evaluation, beijing_minute, now_beijing
-from rules.vocabulary import EVALUATION_TYPE_NAMES, GATE_NAMES, STAGE_NAMES, STATUS_NAMES
+from models.tables import BEIJING, Evaluation, beijing_minute, now_beijing
+from rules.vocabulary import EVALUATION_TYPE_NAMES, GATE_NAMES, GATE_STAGE, STAGE_NAMES, STATUS_NAMES
+
+FOLLOW_UP_STATUS = {"open": "办理中", "done": "已办结", "withdrawn": "已撤回"}
 
 
 def evaluation_status(code: str) -> dict[str, Any]:
@@ -21,6 +23,11 @@ def evaluation_status(code: str) -> dict[str, Any]:
         decision = store.get_decision(session=session, code=evaluation.decision_code)
         stages = store.stages(session=session, evaluation_id=evaluation.id)
         answers = store.approvals(session=session, evaluation_id=evaluation.id)
+        deadlines = store.deadlines(session=session, evaluation_id=evaluation.id)
+        follow_ups = store.follow_ups(session=session, evaluation_id=evaluation.id)
+    gate_target = next(
+        (s.target_date for s in stages if evaluation.waiting_gate and s.stage == GATE_STAGE[evaluation.waiting_gate]), None
+    )
     return {
         "evaluation": evaluation.code,
         "decision": decision.code,
@@ -30,6 +37,9 @@ def evaluation_status(code: str) -> dict[str, Any]:
         "status": evaluation.status,
         "status_name": STATUS_NAMES[evaluation.status],
         "waiting_for": evaluation.waiting_for,
+        "waiting_gate": evaluation.waiting_gate,
+        "waiting_target": gate_target,
+        "waiting_overdue": bool(evaluation.waiting_gate and gate_target and gate_target < today),
         "conclusion": evaluation.conclusion,
         "report": evaluation.report_path,
         "flow_run_id": evaluation.flow_run_id,
@@ -45,6 +55,26 @@ def evaluation_status(code: str) -> dict[str, Any]:
                 "overdue": s.status != "done" and s.target_date is not None and s.target_date < today,
             }
             for s in stages
+        ],
+        "deadlines": [
+            {
+                "rule": d.rule,
+                "label": d.label,
+                "basis": d.basis,
+                "from_date": d.from_date,
+                "due_date": d.due_date,
+                "provisional": d.provisional,
+                "met_at": beijing_minute(d.met_at, None),
+                "overdue": (d.met_at.astimezone(BEIJING).date() if d.met_at else today) > d.due_date,
+            }
+            for d in deadlines
+        ],
+        "follow_ups": [
+            {
+                "id": f.id, "unit": f.unit, "action": f.action, "due_date": f.due_date, "status": f.status,
+                "overdue": f.status == "open" and f.due_date < today,
+            }
+            for f in follow_ups
         ],
         "answers": [
             {
@@ -102,13 +132,25 @@ def render_text(data: dict[str, Any]) -> str:
         f"{data['evaluation']} · 《{data['title']}》（{data['decision']}）· {data['type_name']} · {data['status_name']}",
     ]
     if data["waiting_for"]:
-        lines.append(f"正在等待：{data['waiting_for']}")
+        target = f"，目标完成日 {data['waiting_target']}" if data["waiting_target"] else ""
+        lines.append(f"正在等待：{data['waiting_for']}{target}" + ("  【逾期】" if data["waiting_overdue"] else ""))
     lines.append(_pad("阶段", 14) + _pad("状态", 8) + _pad("目标完成日", 20) + _pad("开始", 18) + "完成")
     for s in data["stages"]:
         target = f"{s['target_date'] or '—'}{'（暂定）' if s['target_provisional'] else ''}"
         lines.append(
             _pad(s["name"], 14) + _pad(STATUS_NAMES[s["status"]], 8) + _pad(target, 20)
             + _pad(s["started_at"] or "—", 18) + (s["finished_at"] or "—") + ("  【逾期】" if s["overdue"] else "")
+        )
+    for d in data["deadlines"]:
+        met = f"已于 {d['met_at']} 完成" if d["met_at"] else "未完成"
+        lines.append(
+            f"法定期限 {d['rule']} {d['label']}：自 {d['from_date']} 起算，{d['due_date']}"
+            f"{'（暂定）' if d['provisional'] else ''} 届满，{met}" + ("  【逾期】" if d["overdue"] else "")
+        )
+    for f in data["follow_ups"]:
+        lines.append(
+            f"后续措施 #{f['id']}（{f['unit']}，{f['due_date']} 前）：{f['action']} · "
+            f"{FOLLOW_UP_STATUS[f['status']]}" + ("  【逾期】" if f["overdue"] else "")
         )
     for a in data["answers"]:
         lines.append(

@@ -9,10 +9,13 @@ from rules.profiles import Profile
 from rules.vocabulary import EVALUATION_TYPE_NAMES, SCOPE_NAMES, STAGE_NAMES
 
 
-def stage_targets(start: date, profile: Profile) -> dict[str, DueDate]:
-    """Target completion date of each stage: the profile's evaluation window split by its stage
-    shares, each counted from the evaluation's start (Civil Code 201–203)."""
-    window_days = (add_period(start, profile.evaluation_window).due - start).days
+def stage_targets(start: date, profile: Profile, due: date | None = None) -> dict[str, DueDate]:
+    """Target completion date of each stage: the evaluation window split by the profile's stage
+    shares, each counted from the evaluation's start (Civil Code 201–203). The window ends on `due`
+    when the annual plan set a time limit (minhang 4), else after the profile's statutory or default period."""
+    if due is not None and due <= start:
+        raise ValueError(f"评估完成期限 {due} 应晚于评估开始日 {start}")
+    window_days = ((due or add_period(start, profile.evaluation_window).due) - start).days
     return {stage: add_days(start, days) for stage, days in profile.stage_offsets(window_days).items()}
 
 

@@ -463,6 +463,14 @@ class StageSchedule(_Model):
         return self
 
 
+class FollowUpRule(_Model):
+    """After an adjust/suspend/terminate conclusion, the measures the lead unit owes and by when (C-FOLLOWUP)."""
+
+    action: Text
+    window: PeriodField
+    basis: Text
+
+
 class ThirdParty(_Model):
     """Whether evaluation may be entrusted, and what the written agreement must settle."""
 
@@ -509,6 +517,7 @@ class Profile(_Model):
     planned_type: EvaluationType | None = None
     evaluating_unit: tuple[UnitRuleSpec, ...] = Field(min_length=1)
     third_party: ThirdParty
+    followup: FollowUpRule
 
     @model_validator(mode="after")
     def _consistent(self) -> Profile:

@@ -162,6 +162,18 @@ def _leaves(profile: Profile) -> list[tuple[Any, list[_Leaf]]]:
     return out
 
 
+def inputs_needed(profile: Profile) -> dict[str, list[tuple[str, str]]]:
+    """What the experts and the statistics must supply: {"expert_marks": [(key, label)], "data": [(measure, label)]}.
+
+    The keys are what the expert table's 指标 column and the statistics' names accept.
+    """
+    leaves = [leaf for _, group in _leaves(profile) for leaf in group]
+    return {
+        "expert_marks": [(leaf.key, leaf.label) for leaf in leaves if leaf.scoring == "expert_marks"],
+        "data": [(leaf.measure or leaf.key, leaf.label) for leaf in leaves if leaf.scoring == "data_threshold"],
+    }
+
+
 def _resolver(profile: Profile) -> tuple[dict[str, list[_Leaf]], list[_Leaf]]:
     """Every name a leaf may be called by → the leaves so called (more than one = ambiguous)."""
     leaves = [leaf for _, group in _leaves(profile) for leaf in group]

@@ -11,14 +11,30 @@ from sqlmodel import Session
 
 from models import audit
 from models import evaluations as store
-from models.tables import Evaluation, beijing_minute, now_beijing
+from models.agencies import Agency, latest_entrustment
+from models.tables import BEIJING, Evaluation, beijing_minute, now_beijing
 from pinggu.settings import get_settings
 from reporting.pdf import file_sha256, render_html, write_pdf
+from rules.periods import add_period
 from rules.vocabulary import EVALUATION_TYPE_NAMES, GATE_NAMES, SCOPE_NAMES, STAGE_NAMES, STEP_NAMES
-from tasks.evaluation import artifact_key
+from rules.profiles import load_profile
+from rules.vocabulary import CONCLUSIONS_NEEDING_FOLLOWUP, Conclusion
+from tasks.evaluation import start_deadlines, artifact_key, procedure_of
 from tasks.ledger import IO_RETRIES, STEP_TASK_OPTIONS, run_step
 
 REPORT_TEMPLATE = "evaluation_report.html.j2"
+
+# Where the report shows the evidence for each part a mid-term or final report must cover (S-MID, S-FINAL).
+_PART_SECTIONS = (
+    (("效果", "成效"), "二、问卷调查、意见征集与指标评分"),
+    (("问题", "不足", "不当"), "二、初步结论"),
+    (("建议", "经验", "教训", "意见"), "三、专家论证意见及采纳情况"),
+)
+
+
+def where_in_report(part: str) -> str:
+    """The report section that holds the evidence for a required part."""
+    return next((section for words, section in _PART_SECTIONS if any(w in part for w in words)), "二、三各节")
 
 
 def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> dict:
@@ -27,6 +43,9 @@ def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> 
     steps = {s.step: s for s in store.step_attempts(session=session, evaluation_id=evaluation.id) if s.status == "done"}
     answers = [a for a in store.approvals(session=session, evaluation_id=evaluation.id)]
     expert = next((a for a in reversed(answers) if a.gate == "expert_review" and not a.superseded), None)
+    procedure = procedure_of(session, evaluation)
+    entrustment = latest_entrustment(session=session, evaluation_id=evaluation.id)
+    agency = session.get(Agency, entrustment.agency_id) if entrustment else None
     process = [
         {"at": beijing_minute(s.finished_at, ""), "what": STEP_NAMES.get(s.step, s.step), "outcome": f"第{s.attempt}次 · 完成"}
         for s in store.step_attempts(session=session, evaluation_id=evaluation.id)
@@ -58,9 +77,29 @@ def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> 
         "schedule_provisional": any(
             s.target_provisional for s in store.stages(session=session, evaluation_id=evaluation.id)
         ),
-        "survey": steps["survey_analysis"].result,
+        "survey": steps["analysis"].result["survey"],
+        "opinions": steps["analysis"].result["opinions"],
+        "records": steps["analysis"].result["records"],
+        "score": steps["scoring"].result,
         "preliminary": steps["preliminary"].result["text"],
         "expert_review": expert.details if expert else None,
+        "type_parts": [{"part": part, "where": where_in_report(part)} for part in procedure.report_parts],
+        "third_party": {
+            "agency": agency.name,
+            "status": entrustment.status,
+            "end_reason": entrustment.end_reason,
+        } if agency else None,
+        "deadlines": [
+            {
+                "rule": d.rule,
+                "label": d.label,
+                "basis": d.basis,
+                "from_date": d.from_date,
+                "due_date": f"{d.due_date}（暂定）" if d.provisional else d.due_date,
+                "met": beijing_minute(d.met_at, "未到"),
+            }
+            for d in store.deadlines(session=session, evaluation_id=evaluation.id)
+        ],
         "approvals": [
             {
                 "gate_name": GATE_NAMES.get(a.gate, a.gate),
@@ -72,7 +111,7 @@ def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> 
                 "decided_at": beijing_minute(a.decided_at, ""),
             }
             for a in answers
-            if a.gate in ("plan_approval", "approval")
+            if a.gate in ("plan_approval", "start_approval", "third_party_acceptance", "approval")
         ],
         "conclusion": evaluation.conclusion if final else None,
         "process": sorted(process, key=lambda entry: entry["at"]),
@@ -99,6 +138,46 @@ def draft_report(evaluation_id: int, flow_run_id: str | None = None) -> dict:
         return _render(session, evaluation, final=False, kind="draft_report", title="评估报告送审稿")
 
     return run_step(evaluation_id, "conclusion", "draft_report", work, flow_run_id=flow_run_id)
+
+
+@task(name="评估工作完成（起算报送期限）", **STEP_TASK_OPTIONS)
+def complete_work(evaluation_id: int, flow_run_id: str | None = None) -> dict:
+    """Mark the evaluation work complete: meets NX-11 and starts NX-12 / OR-19 from today."""
+
+    def work(session: Session, evaluation: Evaluation) -> dict:
+        evaluation.work_completed_at = now_beijing()
+        session.add(evaluation)
+        met = store.meet_deadlines(session=session, evaluation_id=evaluation.id, milestone="evaluation_completed")
+        profile = load_profile(store.get_decision(session=session, code=evaluation.decision_code).profile)
+        start_deadlines(session, evaluation, profile, "evaluation_completed", evaluation.work_completed_at.astimezone(BEIJING).date())
+        return {"completed_at": evaluation.work_completed_at.isoformat(), "met": [d.rule for d in met]}
+
+    return run_step(evaluation_id, "conclusion", "work_completed", work, flow_run_id=flow_run_id)
+
+
+@task(name="开启后续措施事项", **STEP_TASK_OPTIONS)
+def open_follow_up(evaluation_id: int, flow_run_id: str | None = None) -> dict:
+    """After an adjust/suspend/terminate conclusion, open the lead unit's follow-up with its deadline (C-FOLLOWUP)."""
+
+    def work(session: Session, evaluation: Evaluation) -> dict:
+        if Conclusion(evaluation.conclusion) not in CONCLUSIONS_NEEDING_FOLLOWUP:
+            return {"opened": None}
+        decision = store.get_decision(session=session, code=evaluation.decision_code)
+        rule = load_profile(decision.profile).followup
+        due = add_period(now_beijing().date(), rule.window)
+        item = store.open_follow_up(
+            session=session,
+            evaluation=evaluation,
+            conclusion=evaluation.conclusion,
+            unit=decision.lead_unit,
+            action=f"评估结论为“{evaluation.conclusion}”：{rule.action}",
+            basis=load_profile(decision.profile).citation(rule.basis),
+            due_date=due.due,
+            provisional=not due.calendar_complete,
+        )
+        return {"opened": item.id, "unit": item.unit, "due_date": item.due_date.isoformat()}
+
+    return run_step(evaluation_id, "conclusion", "follow_up", work, flow_run_id=flow_run_id)
 
 
 @task(name="正式形成评估报告", **STEP_TASK_OPTIONS, **IO_RETRIES)

@@ -2,18 +2,64 @@
 
 from __future__ import annotations
 
+import time
+from datetime import date
+
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
 
 from models import audit
 from models import evaluations as store
+from models.agencies import current_entrustment, entrust
 from models.db import session_scope
-from models.tables import beijing_minute, now_beijing
+from models.tables import BEIJING, Decision, Evaluation, beijing_minute, now_beijing
 from pinggu.errors import StateConflict
+from rules.deadlines import started_by
 from rules.plan import stage_targets
-from rules.profiles import load_profile
+from rules.procedure import Procedure, check_scope, check_type_fits, procedure_for, rework_for
+from rules.profiles import Profile, load_profile
+from rules.third_party import Agreement
 from rules.vocabulary import EVALUATION_TYPE_NAMES, STAGE_NAMES, STATUS_NAMES
 from tasks.ledger import STEP_TASK_OPTIONS
+
+
+def procedure_of(session: Session, evaluation: Evaluation) -> Procedure:
+    """The evaluation's route: its profile, type and methods, and whether a third party reports now."""
+    decision = store.get_decision(session=session, code=evaluation.decision_code)
+    entrusted = current_entrustment(session=session, evaluation_id=evaluation.id) is not None
+    return procedure_for(load_profile(decision.profile), evaluation.type, evaluation.methods, entrusted=entrusted)
+
+
+def _check_new(decision: Decision, profile: Profile, evaluation_type: str, scope: str, scope_parts: list[str]) -> None:
+    if evaluation_type not in profile.evaluation_types:
+        offered = "、".join(EVALUATION_TYPE_NAMES[t] for t in profile.evaluation_types)
+        raise StateConflict(
+            f"决策 {decision.code} 适用《{profile.title}》，该规定不设{EVALUATION_TYPE_NAMES[evaluation_type]}；"
+            f"可开展：{offered}",
+            decision=decision.code,
+        )
+    check_scope(scope, scope_parts)
+    check_type_fits(evaluation_type, decision.starts_on, decision.ends_on, now_beijing().date())
+
+
+def _entrust(session: Session, evaluation: Evaluation, profile: Profile, third_party: dict) -> None:
+    spec = dict(third_party)
+    name = spec.pop("agency")
+    declared = bool(spec.pop("did_pre_decision_argumentation", False))
+    if isinstance(spec.get("deadline"), str):
+        spec["deadline"] = date.fromisoformat(spec["deadline"])
+    entrust(
+        session=session,
+        evaluation_id=evaluation.id,
+        agency_name=name,
+        agreement=Agreement(**spec),
+        required_fields=profile.third_party.agreement_fields,
+        allowed=profile.third_party.allowed,
+        did_pre_decision_argumentation=declared,
+        basis=profile.citation(profile.third_party.basis),
+    )
 
 
 @task(name="开启或接续评估", **STEP_TASK_OPTIONS)
@@ -25,8 +71,40 @@ def open_evaluation(
     scope: str,
     scope_parts: list[str],
     methods: list[str],
+    third_party: dict | None = None,
+    due_on: date | None = None,
 ) -> int:
-    """Find the evaluation this flow run works on, or open a new one; return its id."""
+    """Find the evaluation this flow run works on, or open a new one after every check; return its id.
+
+    A new evaluation and its entrustment are written in one transaction: a refused agency or method
+    leaves nothing behind.
+    """
+    arguments = (decision_code, evaluation_code, flow_run_id, evaluation_type, scope, scope_parts, methods, third_party, due_on)
+    for attempt in range(1, CODE_ATTEMPTS + 1):
+        try:
+            return _open_or_resume(*arguments)
+        except IntegrityError:
+            # Two runs opened at the same moment drew the same PG-year-number; the loser draws again.
+            if attempt == CODE_ATTEMPTS:
+                raise
+            time.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")
+
+
+CODE_ATTEMPTS = 5
+
+
+def _open_or_resume(
+    decision_code: str,
+    evaluation_code: str | None,
+    flow_run_id: str,
+    evaluation_type: str,
+    scope: str,
+    scope_parts: list[str],
+    methods: list[str],
+    third_party: dict | None,
+    due_on: date | None,
+) -> int:
     with session_scope() as session:
         decision = store.get_decision(session=session, code=decision_code)
         if evaluation_code:
@@ -40,13 +118,8 @@ def open_evaluation(
             evaluation = store.find_by_flow_run(session=session, flow_run_id=flow_run_id)
         if evaluation is None:
             profile = load_profile(decision.profile)
-            if evaluation_type not in profile.evaluation_types:
-                offered = "、".join(EVALUATION_TYPE_NAMES[t] for t in profile.evaluation_types)
-                raise StateConflict(
-                    f"决策 {decision.code} 适用《{profile.title}》，该规定不设{EVALUATION_TYPE_NAMES[evaluation_type]}；"
-                    f"可开展：{offered}",
-                    decision=decision.code,
-                )
+            _check_new(decision, profile, evaluation_type, scope, scope_parts)
+            chosen = procedure_for(profile, evaluation_type, methods, entrusted=bool(third_party)).methods
             unfinished = store.unfinished_evaluations(session=session, decision_code=decision.code, type=evaluation_type)
             if unfinished:
                 codes = "、".join(e.code for e in unfinished)
@@ -55,19 +128,20 @@ def open_evaluation(
                     f"如需继续办理，请在“评估编号”中填写该编号后重新运行",
                     decision=decision.code,
                 )
+            today = now_beijing().date()
             evaluation = store.create_evaluation(
                 session=session,
                 decision=decision,
                 type=evaluation_type,
                 scope=scope,
                 scope_parts=scope_parts,
-                methods=methods,
-                stage_targets={
-                    stage: (due.due, not due.calendar_complete)
-                    for stage, due in stage_targets(now_beijing().date(), profile).items()
-                },
+                methods=list(chosen),
+                stage_targets=_targets(today, profile, due_on),
                 flow_run_id=flow_run_id,
+                due_on=due_on,
             )
+            if third_party:
+                _entrust(session, evaluation, profile, third_party)
         elif evaluation.flow_run_id != flow_run_id:
             audit.record(
                 session=session,
@@ -77,10 +151,74 @@ def open_evaluation(
                 flow_run_id=flow_run_id,
             )
             evaluation.flow_run_id = flow_run_id
-        if evaluation.status != "completed":
-            evaluation.status, evaluation.waiting_for = "running", None
+        if evaluation.status not in ("completed", "not_started"):
+            evaluation.status, evaluation.waiting_for, evaluation.waiting_gate = "running", None, None
         session.add(evaluation)
         return evaluation.id
+
+
+def _targets(start: date, profile: Profile, due_on: date | None) -> dict[str, tuple[date, bool]]:
+    return {stage: (due.due, not due.calendar_complete) for stage, due in stage_targets(start, profile, due_on).items()}
+
+
+@task(name="查询评估路线", **STEP_TASK_OPTIONS)
+def route(evaluation_id: int) -> dict:
+    """The gates this evaluation passes now, with its status (a third party's acceptance only while entrusted)."""
+    with session_scope() as session:
+        evaluation = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id)
+        procedure = procedure_of(session, evaluation)
+        return {
+            "status": evaluation.status,
+            "gates": list(procedure.gates),
+            "submissions": list(procedure.submissions),
+            "scored": procedure.scored,
+        }
+
+
+@task(name="评估开始（起算法定期限）", **STEP_TASK_OPTIONS)
+def start_clock(evaluation_id: int) -> None:
+    """Count the stage targets and statutory deadlines from the approved start (NX-10, NX-11)."""
+    with session_scope() as session:
+        evaluation = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id)
+        approved = store.current_approval(session=session, evaluation_id=evaluation_id, gate="start_approval")
+        start = approved.decided_at.astimezone(BEIJING).date()
+        if evaluation.start_approved_on == start:
+            return
+        profile = load_profile(store.get_decision(session=session, code=evaluation.decision_code).profile)
+        evaluation.start_approved_on = start
+        session.add(evaluation)
+        store.set_stage_targets(session=session, evaluation_id=evaluation_id, targets=_targets(start, profile, None))
+        start_deadlines(session, evaluation, profile, "start_approved", start)
+
+
+def start_deadlines(session: Session, evaluation: Evaluation, profile: Profile, milestone: str, on: date) -> None:
+    for due in started_by(profile, milestone, on):
+        store.start_deadline(
+            session=session,
+            evaluation_id=evaluation.id,
+            rule=due.rule,
+            label=due.label,
+            basis=due.basis,
+            counted_from=due.counted_from,
+            from_date=due.from_date,
+            until=due.until,
+            due_date=due.due.due,
+            provisional=not due.due.calendar_complete,
+        )
+
+
+@task(name="决定不开展评估", **STEP_TASK_OPTIONS)
+def end_not_started(evaluation_id: int) -> str:
+    """Close an evaluation the decision body decided not to carry out (NX-10); nothing else runs."""
+    with session_scope() as session:
+        evaluation = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id)
+        if evaluation.status != "not_started":
+            evaluation.status, evaluation.waiting_for, evaluation.waiting_gate = "not_started", None, None
+            session.add(evaluation)
+            audit.record(session=session, action="evaluation_not_started", evaluation_id=evaluation_id, rule="NX-10")
+        code = evaluation.code
+    publish_progress(evaluation_id)
+    return f"{code}：决策机关决定不开展评估"
 
 
 @task(name="阶段完成", **STEP_TASK_OPTIONS)
@@ -92,13 +230,16 @@ def close_stage(evaluation_id: int, stage: str) -> None:
 
 
 @task(name="退回修改", **STEP_TASK_OPTIONS)
-def send_back(evaluation_id: int, gates: list[str], steps: list[str], stage: str, reason: str) -> None:
-    """Reopen the steps and gates that rework must redo; every earlier record stays."""
+def send_back(evaluation_id: int, target: str, reason: str) -> None:
+    """Reopen the steps and gates that rework of `target` (plan / report / evidence) must redo; every earlier record stays."""
     with session_scope() as session:
-        store.supersede_steps(session=session, evaluation_id=evaluation_id, steps=steps, reason=reason)
-        for gate in gates:
+        evaluation = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id)
+        rework = rework_for(procedure_of(session, evaluation), target)
+        store.supersede_steps(session=session, evaluation_id=evaluation_id, steps=list(rework.steps), reason=reason)
+        for gate in rework.gates:
             store.supersede_approval(session=session, evaluation_id=evaluation_id, gate=gate)
-        store.reopen_stage(session=session, evaluation_id=evaluation_id, stage=stage)
+        for stage in rework.stages:
+            store.reopen_stage(session=session, evaluation_id=evaluation_id, stage=stage)
 
 
 @task(name="评估办结", **STEP_TASK_OPTIONS)
@@ -107,7 +248,8 @@ def complete_evaluation(evaluation_id: int) -> str:
     with session_scope() as session:
         evaluation = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id)
         if evaluation.status != "completed":
-            evaluation.status, evaluation.waiting_for, evaluation.completed_at = "completed", None, now_beijing()
+            evaluation.status, evaluation.completed_at = "completed", now_beijing()
+            evaluation.waiting_for = evaluation.waiting_gate = None
             session.add(evaluation)
             audit.record(
                 session=session,

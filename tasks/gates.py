@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,24 +13,30 @@ from typing import Any
 from prefect import task
 from sqlmodel import Session
 
+from analysis.opinions import read_opinions
 from analysis.survey import read_survey
 from models import audit
 from models import evaluations as store
+from models.agencies import Agency, current_entrustment, end_entrustment, record_false_report
 from models.db import session_scope
 from models.tables import Approval, Evaluation, FormRejection
-from pinggu.errors import PingguError, RuleViolation
+from pinggu.errors import InputFileError, PingguError, RuleViolation
 from pinggu.settings import get_settings
 from reporting.pdf import file_sha256
+from rules.procedure import Procedure
+from rules.profiles import load_profile
+from rules.scoring import check_departure, missing_inputs, read_expert_marks
 from rules.team import check_experts
-from rules.vocabulary import GATE_NAMES
+from rules.vocabulary import GATE_NAMES, GATE_STAGE
+from tasks.evaluation import procedure_of
 from tasks.ledger import STEP_TASK_OPTIONS
 
-# Who is expected to act at each gate, shown in `pinggu status` and the resume form.
-WAITS_FOR = {
-    "plan_approval": "评估组织单位负责人审定评估方案",
-    "survey": "承办单位提交问卷调查数据",
-    "expert_review": "评估小组录入专家论证意见",
-    "approval": "决策机关审定评估报告并确定评估结论",
+DOCUMENT_UNDER_REVIEW = {
+    "plan_approval": "plan",
+    "start_approval": "plan",
+    "expert_review": "draft_report",
+    "third_party_acceptance": "draft_report",
+    "approval": "draft_report",
 }
 
 
@@ -43,7 +52,14 @@ def _answer(approval: Approval) -> dict[str, Any]:
         "conclusion": approval.conclusion,
         "approver": approval.approver,
         "comment": approval.comment,
+        "rework": approval.details.get("rework"),
     }
+
+
+def waits_for(procedure: Procedure, gate: str) -> str:
+    """Who must act at a gate, from the profile (e.g. 厅决策机关（厅党组会议、厅务会议或厅专题会议）)."""
+    profile_gate = procedure.gate(gate)
+    return profile_gate.actor if profile_gate else "评估小组"
 
 
 @task(name="查询人工环节", **STEP_TASK_OPTIONS)
@@ -54,49 +70,111 @@ def gate_status(evaluation_id: int, gate: str) -> dict[str, Any]:
         if standing:
             return {"answer": _answer(standing)}
         evaluation = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id)
+        procedure = procedure_of(session, evaluation)
         attempt = store.next_gate_attempt(session=session, evaluation_id=evaluation_id, gate=gate)
         key = pause_key(gate, attempt)
-        waiting_for = f"{GATE_NAMES[gate]}（{WAITS_FOR[gate]}；第{attempt}次）"
+        waiting_for = f"{GATE_NAMES[gate]}（{waits_for(procedure, gate)}；第{attempt}次）"
         if evaluation.waiting_for != waiting_for:
-            evaluation.status, evaluation.waiting_for = "waiting", waiting_for
+            evaluation.status, evaluation.waiting_for, evaluation.waiting_gate = "waiting", waiting_for, gate
             session.add(evaluation)
             audit.record(session=session, action="gate_waiting", evaluation_id=evaluation_id, gate=gate, key=key)
         refused = store.rejections(session=session, evaluation_id=evaluation_id)
         last_refusal = next((r.reason for r in reversed(refused) if r.gate == gate), None)
-        return {"attempt": attempt, "key": key, "description": _description(session, evaluation, gate, last_refusal)}
+        description = _description(session, evaluation, procedure, gate, last_refusal)
+        return {"attempt": attempt, "key": key, "description": description}
 
 
-def _description(session: Session, evaluation: Evaluation, gate: str, last_refusal: str | None) -> str:
+def _description(
+    session: Session, evaluation: Evaluation, procedure: Procedure, gate: str, last_refusal: str | None
+) -> str:
     decision = store.get_decision(session=session, code=evaluation.decision_code)
-    lines = [f"**{GATE_NAMES[gate]}** · 评估 {evaluation.code} · 《{decision.title}》", "", WAITS_FOR[gate] + "。"]
-    document_kind = {"plan_approval": "plan", "expert_review": "draft_report", "approval": "draft_report"}.get(gate)
+    profile_gate = procedure.gate(gate)
+    lines = [
+        f"**{GATE_NAMES[gate]}** · 评估 {evaluation.code} · 《{decision.title}》",
+        "",
+        f"办理：{waits_for(procedure, gate)}" + (f"（依据：{profile_gate.basis}）" if profile_gate else ""),
+    ]
+    target = _gate_target(session, evaluation.id, gate)
+    if target:
+        lines.append(f"\n目标完成日：{target}")
+    document_kind = DOCUMENT_UNDER_REVIEW.get(gate)
     document = document_kind and store.current_document(session=session, evaluation_id=evaluation.id, kind=document_kind)
     if document:
         lines.append(f"\n待审材料：{document.title} `{document.path}`")
+    if gate == "approval":
+        scored = store.latest_step(session=session, evaluation_id=evaluation.id, step="scoring")
+        card = scored.result if scored and scored.status == "done" else {}
+        if card.get("total") is not None:
+            lines.append(
+                f"\n评估得分 {card['total']:g} 分（{card['grade']}），按得分推荐的结论：**{card['recommended']}**。"
+                "审定结论与推荐不同时，须在“偏离推荐结论的理由”中书面说明。"
+            )
     if last_refusal:
         lines.append(f"\n⚠ 上次提交未被受理：{last_refusal}。请修改后重新提交。")
     return "\n".join(lines)
 
 
+def _gate_target(session: Session, evaluation_id: int, gate: str) -> str | None:
+    for record in store.stages(session=session, evaluation_id=evaluation_id):
+        if record.stage == GATE_STAGE[gate] and record.target_date:
+            return f"{record.target_date}{'（暂定）' if record.target_provisional else ''}"
+    return None
+
+
+def _who(answer: dict, name: str = "approver", role: str = "approver_role") -> tuple[str, str]:
+    return answer[name].strip(), answer[role].strip()
+
+
+def _require_reason(answer: dict, field: str, message: str, rule: str) -> None:
+    if not (answer.get(field) or "").strip():
+        raise RuleViolation(message, rule=rule)
+
+
+def _stored_copy(evaluation: Evaluation, gate: str, attempt: int, source: Path) -> Path:
+    stored = get_settings().documents_dir / evaluation.code / f"{GATE_NAMES[gate]}-第{attempt}次提交{source.suffix}"
+    stored.parent.mkdir(parents=True, exist_ok=True)
+    return stored
+
+
+def _source(answer: dict) -> Path:
+    source = Path(answer["file"].strip()).expanduser()
+    if not source.is_file():
+        raise InputFileError(f"找不到文件 {source}，请填写评估服务器上可读取的完整路径", path=str(source))
+    if source.stat().st_size == 0:
+        raise InputFileError(f"文件 {source.name} 是空文件", path=str(source))
+    return source
+
+
 def _accept_plan_approval(session: Session, evaluation: Evaluation, answer: dict) -> Approval:
-    if answer["choice"] == "退回修改" and not answer.get("comment", "").strip():
-        raise RuleViolation("退回修改时须在“说明”中写明需要修改的内容", rule="S-PREP")
+    if answer["choice"] == "退回修改":
+        _require_reason(answer, "comment", "退回修改时须在“说明”中写明需要修改的内容", "S-PREP")
+    approver, role = _who(answer)
     return Approval(
         gate="plan_approval",
-        approver=answer["approver"].strip(),
-        approver_role=answer["approver_role"].strip(),
+        approver=approver,
+        approver_role=role,
         choice=answer["choice"],
+        comment=answer.get("comment") or None,
+        details={"rework": "plan" if answer["choice"] == "退回修改" else None},
+    )
+
+
+def _accept_start_approval(session: Session, evaluation: Evaluation, answer: dict) -> Approval:
+    if answer["choice"] == "不开展":
+        _require_reason(answer, "comment", "决定不开展评估时须在“说明”中写明理由", "NX-10")
+    approver, role = _who(answer)
+    return Approval(
+        gate="start_approval", approver=approver, approver_role=role, choice=answer["choice"],
         comment=answer.get("comment") or None,
     )
 
 
 def _accept_survey(session: Session, evaluation: Evaluation, answer: dict) -> Approval:
-    source = Path(answer["file"].strip()).expanduser()
+    source = _source(answer)
     survey = read_survey(source)  # InputFileError names each bad row and column
     attempt = store.next_gate_attempt(session=session, evaluation_id=evaluation.id, gate="survey")
     # E-PRIVACY: only the cleaned copy, without personal data, is kept by the product.
-    stored = get_settings().documents_dir / evaluation.code / f"问卷数据-第{attempt}次提交.csv"
-    stored.parent.mkdir(parents=True, exist_ok=True)
+    stored = _stored_copy(evaluation, "survey", attempt, source.with_suffix(".csv"))
     survey.to_csv(stored, index=False, encoding="utf-8")
     store.add_document(
         session=session,
@@ -108,57 +186,193 @@ def _accept_survey(session: Session, evaluation: Evaluation, answer: dict) -> Ap
         source_name=source.name,
         respondents=len(survey),
     )
+    submitter, role = _who(answer, "submitter", "submitter_role")
     return Approval(
         gate="survey",
-        approver=answer["submitter"].strip(),
-        approver_role=answer["submitter_role"].strip(),
+        approver=submitter,
+        approver_role=role,
         choice="提交",
         details={"file": source.name, "respondents": len(survey)},
     )
 
 
+def _accept_opinions(session: Session, evaluation: Evaluation, answer: dict) -> Approval:
+    source = _source(answer)
+    opinions = read_opinions(source)  # InputFileError names each bad row and column; senders removed
+    attempt = store.next_gate_attempt(session=session, evaluation_id=evaluation.id, gate="opinions")
+    stored = _stored_copy(evaluation, "opinions", attempt, source.with_suffix(".csv"))
+    opinions.to_csv(stored, encoding="utf-8")
+    store.add_document(
+        session=session, evaluation_id=evaluation.id, kind="opinions",
+        title=f"意见征集材料（{source.name}，{len(opinions)} 条）", path=str(stored), sha256=file_sha256(stored),
+        source_name=source.name, opinions=len(opinions),
+    )
+    submitter, role = _who(answer, "submitter", "submitter_role")
+    return Approval(
+        gate="opinions", approver=submitter, approver_role=role, choice="提交",
+        details={"file": source.name, "opinions": len(opinions)},
+    )
+
+
+def _accept_records(session: Session, evaluation: Evaluation, answer: dict, gate: str) -> Approval:
+    """Meeting minutes or field-research records: stored as submitted, with the submitter's summary."""
+    source = _source(answer)
+    attempt = store.next_gate_attempt(session=session, evaluation_id=evaluation.id, gate=gate)
+    stored = _stored_copy(evaluation, gate, attempt, source)
+    shutil.copyfile(source, stored)
+    summary = answer["summary"].strip()
+    store.add_document(
+        session=session, evaluation_id=evaluation.id, kind=gate,
+        title=f"{GATE_NAMES[gate].removesuffix('提交')}（{source.name}）", path=str(stored), sha256=file_sha256(stored),
+        source_name=source.name, summary=summary,
+    )
+    submitter, role = _who(answer, "submitter", "submitter_role")
+    return Approval(
+        gate=gate, approver=submitter, approver_role=role, choice="提交", comment=summary,
+        details={"file": source.name, "summary": summary},
+    )
+
+
+def parse_data_values(text: str) -> dict[str, float]:
+    """Statistics typed one per line as “名称：数值” (e.g. 目标任务完成率（%）：92)."""
+    values: dict[str, float] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        name, sep, value = line.replace("：", ":").rpartition(":")
+        try:
+            values[name.strip()] = float(value.strip().rstrip("%"))
+        except ValueError:
+            sep = ""
+        if not sep or not name.strip():
+            raise InputFileError(f"统计数据第 {number} 行“{line.strip()}”应写作“名称：数值”，例如 目标任务完成率（%）：92")
+    return values
+
+
+def _accept_expert_marks(session: Session, evaluation: Evaluation, answer: dict) -> Approval:
+    decision = store.get_decision(session=session, code=evaluation.decision_code)
+    profile = load_profile(decision.profile)
+    source = _source(answer)
+    marks = read_expert_marks(source, profile=profile)  # bad rows named with row and column
+    data = parse_data_values(answer.get("data_values") or "")
+    # Every input the score needs other than the questionnaire must be here now (C-NOPRESET).
+    placeholder_survey = {"satisfaction_rate": 0.5, "awareness_rate": 0.5}
+    missing = missing_inputs(profile, survey=placeholder_survey, expert_marks=marks, data=data)
+    if missing:
+        raise RuleViolation(f"评分依据不全：{'；'.join(missing)}。请补全专家打分表或统计数据后重新提交", rule="MH-14")
+    attempt = store.next_gate_attempt(session=session, evaluation_id=evaluation.id, gate="expert_marks")
+    stored = _stored_copy(evaluation, "expert_marks", attempt, Path("评分.json"))
+    stored.write_text(json.dumps({"marks": marks, "data": data}, ensure_ascii=False, indent=2), encoding="utf-8")
+    store.add_document(
+        session=session, evaluation_id=evaluation.id, kind="expert_marks",
+        title=f"专家评分及统计数据（{source.name}）", path=str(stored), sha256=file_sha256(stored), source_name=source.name,
+    )
+    submitter, role = _who(answer, "submitter", "submitter_role")
+    return Approval(
+        gate="expert_marks", approver=submitter, approver_role=role, choice="提交",
+        details={"file": source.name, "marks": marks, "data": data},
+    )
+
+
 def _accept_expert_review(session: Session, evaluation: Evaluation, answer: dict) -> Approval:
+    submitter, role = _who(answer, "submitter", "submitter_role")
+    if answer.get("organised", "已组织专家论证") == "不组织专家论证":
+        gate = procedure_of(session, evaluation).expert_review
+        if gate is None or gate.required:
+            raise RuleViolation(f"本评估须组织专家论证（{gate.basis if gate else ''}），不能跳过", rule="S-CONCL")
+        _require_reason(answer, "handling", "不组织专家论证时须在“意见采纳及处理情况”中写明理由", "S-CONCL")
+        return Approval(
+            gate="expert_review", approver=submitter, approver_role=role, choice="不组织",
+            comment=answer["handling"].strip(), details={"skipped": True, "reason": answer["handling"].strip()},
+        )
+    for field, title in (("experts", "论证专家"), ("opinion", "论证意见"), ("handling", "意见采纳及处理情况")):
+        _require_reason(answer, field, f"组织专家论证时须填写“{title}”", "S-CONCL")
     experts = [name.strip() for name in re.split(r"[、,，;；\s]+", answer["experts"]) if name.strip()]
     decision = store.get_decision(session=session, code=evaluation.decision_code)
     check_experts(experts, decision.pre_decision_assessors)
     return Approval(
         gate="expert_review",
-        approver=answer["submitter"].strip(),
-        approver_role=answer["submitter_role"].strip(),
+        approver=submitter,
+        approver_role=role,
         choice="提交",
         comment=answer["opinion"].strip(),
         details={"experts": experts, "opinion": answer["opinion"].strip(), "handling": answer["handling"].strip()},
     )
 
 
+def _accept_third_party_acceptance(session: Session, evaluation: Evaluation, answer: dict) -> Approval:
+    choice = answer["choice"]
+    approver, role = _who(answer)
+    if choice != "验收通过":
+        _require_reason(answer, "comment", f"{choice}时须在“说明”中写明具体情况", "OR-14")
+    details: dict[str, Any] = {"rework": None if choice == "验收通过" else "report"}
+    if choice == "认定虚假报告":
+        entrustment = current_entrustment(session=session, evaluation_id=evaluation.id)
+        agency = session.get(Agency, entrustment.agency_id)
+        record_false_report(
+            session=session, agency_name=agency.name, evaluation_code=evaluation.code,
+            detail=answer["comment"].strip(), recorded_by=f"{approver}（{role}）",
+        )
+        end_entrustment(
+            session=session, evaluation_id=evaluation.id, reason=f"评估报告与事实不符：{answer['comment'].strip()}",
+            actor=f"{approver}（{role}）",
+        )
+        details["agency"] = agency.name
+    return Approval(
+        gate="third_party_acceptance", approver=approver, approver_role=role, choice=choice,
+        comment=answer.get("comment") or None, details=details,
+    )
+
+
 def _accept_report_approval(session: Session, evaluation: Evaluation, answer: dict) -> Approval:
-    analysed = store.latest_step(session=session, evaluation_id=evaluation.id, step="survey_analysis")
+    analysed = store.latest_step(session=session, evaluation_id=evaluation.id, step="analysis")
     # bazhou 5, ningxia 9: no conclusion before the analysis exists.
     if analysed is None or analysed.status != "done":
         raise RuleViolation("评估分析尚未完成，不能确定评估结论", rule="C-NOPRESET")
+    details: dict[str, Any] = {"rework": None}
     if answer["choice"] == "通过":
         if not answer.get("conclusion"):
             raise RuleViolation(
                 "审定通过时必须选择评估结论：继续执行、调整、中止执行或终止执行", rule="C-CONCLUSION"
             )
+        scored = store.latest_step(session=session, evaluation_id=evaluation.id, step="scoring")
+        recommended = (scored.result or {}).get("recommended") if scored and scored.status == "done" else None
+        if recommended:
+            check_departure(recommended, answer["conclusion"], answer.get("departure_reason"))
+            details.update(recommended=recommended, departure_reason=(answer.get("departure_reason") or "").strip() or None)
         evaluation.conclusion = answer["conclusion"]
         session.add(evaluation)
-    elif not answer.get("comment", "").strip():
-        raise RuleViolation("退回修改时须在“审定意见说明”中写明需要修改的内容", rule="G-APPROVE")
+    else:
+        _require_reason(answer, "comment", "退回修改时须在“审定意见说明”中写明需要修改的内容", "G-APPROVE")
+        details["rework"] = REWORK_TARGETS[answer.get("rework") or "修改评估报告"]
+    # NX-12, OR-19: the report has reached the decision body.
+    store.meet_deadlines(session=session, evaluation_id=evaluation.id, milestone="report_submitted")
+    approver, role = _who(answer)
     return Approval(
         gate="approval",
-        approver=answer["approver"].strip(),
-        approver_role=answer["approver_role"].strip(),
+        approver=approver,
+        approver_role=role,
         choice=answer["choice"],
         conclusion=answer.get("conclusion") if answer["choice"] == "通过" else None,
         comment=answer.get("comment") or None,
+        details=details,
     )
+
+
+# The decision body's "send back" choices and the rework each means (rules.procedure.rework_for).
+REWORK_TARGETS = {"修改评估报告": "report", "补充评估材料": "evidence"}
 
 
 ACCEPTORS: dict[str, Callable[[Session, Evaluation, dict], Approval]] = {
     "plan_approval": _accept_plan_approval,
+    "start_approval": _accept_start_approval,
     "survey": _accept_survey,
+    "minutes": functools.partial(_accept_records, gate="minutes"),
+    "field": functools.partial(_accept_records, gate="field"),
+    "opinions": _accept_opinions,
+    "expert_marks": _accept_expert_marks,
     "expert_review": _accept_expert_review,
+    "third_party_acceptance": _accept_third_party_acceptance,
     "approval": _accept_report_approval,
 }
 
@@ -173,7 +387,7 @@ def accept_answer(evaluation_id: int, gate: str, attempt: int, key: str, answer:
             approval.evaluation_id, approval.attempt, approval.pause_key = evaluation_id, attempt, key
             approval.flow_run_id = flow_run_id
             session.add(approval)
-            evaluation.status, evaluation.waiting_for = "running", None
+            evaluation.status, evaluation.waiting_for, evaluation.waiting_gate = "running", None, None
             session.add(evaluation)
             audit.record(
                 session=session,

@@ -1,56 +1,99 @@
-"""Implementation stage (实施阶段, bazhou 10): analyse the submitted evidence, draw the finding."""
+"""Implementation stage (实施阶段, bazhou 10): analyse the submitted evidence, score it, draw the finding."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from prefect import task
 from prefect.artifacts import create_table_artifact
 from sqlmodel import Session
 
+from analysis.opinions import read_opinions, summarise_opinions
 from analysis.survey import read_survey, summarise_survey
 from models import evaluations as store
 from models.tables import Evaluation
-from pinggu.errors import StateConflict
+from pinggu.errors import RuleViolation
 from rules.findings import preliminary_finding
-from tasks.evaluation import artifact_key
+from rules.profiles import load_profile
+from rules.scoring import missing_inputs, score
+from tasks.evaluation import artifact_key, procedure_of
 from tasks.ledger import IO_RETRIES, STEP_TASK_OPTIONS, run_step
 
 
-@task(name="分析问卷数据", **STEP_TASK_OPTIONS, **IO_RETRIES)
-def analyse_survey(evaluation_id: int, flow_run_id: str | None = None) -> dict:
-    """Compute awareness and satisfaction figures from the accepted survey and publish them."""
+def _publish_survey(evaluation: Evaluation, figures: dict) -> None:
+    create_table_artifact(
+        key=artifact_key(evaluation.code, "survey"),
+        table=[
+            {
+                "题目": item["question"],
+                "有效回答": item["n"],
+                "比率": f"{item['rate'] * 100:.1f}%",
+                "95%置信区间": f"{item['ci95'][0] * 100:.1f}%–{item['ci95'][1] * 100:.1f}%",
+                "平均分": "—" if item["mean"] is None else f"{item['mean']:.2f}",
+            }
+            for item in figures["items"]
+        ],
+        description=f"{evaluation.code} 问卷分析：{figures['respondents']} 份有效问卷",
+    )
+
+
+@task(name="分析评估材料", **STEP_TASK_OPTIONS, **IO_RETRIES)
+def analyse_evidence(evaluation_id: int, flow_run_id: str | None = None) -> dict:
+    """Analyse every accepted submission: survey figures, opinion counts, minutes and field records."""
 
     def work(session: Session, evaluation: Evaluation) -> dict:
-        document = store.current_document(session=session, evaluation_id=evaluation.id, kind="survey")
-        if document is None:
-            raise StateConflict("尚未提交问卷数据，无法分析", evaluation=evaluation.code)
-        figures = summarise_survey(read_survey(Path(document.path))).to_dict()
-        figures["source_title"], figures["source_sha256"] = document.title, document.sha256
-        create_table_artifact(
-            key=artifact_key(evaluation.code, "survey"),
-            table=[
-                {
-                    "题目": item["question"],
-                    "有效回答": item["n"],
-                    "比率": f"{item['rate'] * 100:.1f}%",
-                    "95%置信区间": f"{item['ci95'][0] * 100:.1f}%–{item['ci95'][1] * 100:.1f}%",
-                    "平均分": "—" if item["mean"] is None else f"{item['mean']:.2f}",
-                }
-                for item in figures["items"]
-            ],
-            description=f"{evaluation.code} 问卷分析：{figures['respondents']} 份有效问卷",
-        )
-        return figures
+        procedure = procedure_of(session, evaluation)
+        analysis: dict = {"survey": None, "opinions": None, "records": [], "methods": list(procedure.methods)}
+        for kind in procedure.submissions:
+            document = store.current_document(session=session, evaluation_id=evaluation.id, kind=kind)
+            if document is None:
+                raise RuleViolation(f"尚未提交{kind}材料，无法分析", rule="C-NOPRESET", kind=kind)
+            if kind == "survey":
+                figures = summarise_survey(read_survey(Path(document.path))).to_dict()
+                figures["source_title"], figures["source_sha256"] = document.title, document.sha256
+                analysis["survey"] = figures
+                _publish_survey(evaluation, figures)
+            elif kind == "opinions":
+                analysis["opinions"] = summarise_opinions(read_opinions(Path(document.path)))
+            else:
+                analysis["records"].append(
+                    {"kind": kind, "title": document.title, "summary": document.meta.get("summary", ""), "sha256": document.sha256}
+                )
+        return analysis
 
-    return run_step(evaluation_id, "implementation", "survey_analysis", work, flow_run_id=flow_run_id)
+    return run_step(evaluation_id, "implementation", "analysis", work, flow_run_id=flow_run_id)
+
+
+@task(name="指标评分", **STEP_TASK_OPTIONS)
+def score_evaluation(evaluation_id: int, analysis: dict, flow_run_id: str | None = None) -> dict:
+    """Score against the profile's indicator system (MH-14); what the evidence cannot score is listed, not guessed."""
+
+    def work(session: Session, evaluation: Evaluation) -> dict:
+        procedure = procedure_of(session, evaluation)
+        if not procedure.scored:
+            return {"total": None, "missing": [], "note": "简易程序不计分"}
+        profile = load_profile(store.get_decision(session=session, code=evaluation.decision_code).profile)
+        document = store.current_document(session=session, evaluation_id=evaluation.id, kind="expert_marks")
+        inputs = json.loads(Path(document.path).read_text(encoding="utf-8")) if document else {"marks": {}, "data": {}}
+        survey, marks, data = analysis.get("survey"), inputs["marks"], inputs["data"]
+        missing = missing_inputs(profile, survey=survey, expert_marks=marks, data=data)
+        if missing:
+            if profile.score_required:
+                raise RuleViolation(
+                    f"《{profile.title}》要求按指标体系计分，但缺少：{'；'.join(missing)}", rule="MH-14", missing=list(missing)
+                )
+            return {"total": None, "missing": list(missing)}
+        return score(profile, survey=survey, expert_marks=marks, data=data).to_dict()
+
+    return run_step(evaluation_id, "implementation", "scoring", work, flow_run_id=flow_run_id)
 
 
 @task(name="形成初步结论", **STEP_TASK_OPTIONS)
-def draw_preliminary(evaluation_id: int, figures: dict, flow_run_id: str | None = None) -> dict:
+def draw_preliminary(evaluation_id: int, analysis: dict, card: dict, flow_run_id: str | None = None) -> dict:
     """Draw the preliminary finding from the analysis (S-IMPL); it proposes no conclusion."""
 
     def work(session: Session, evaluation: Evaluation) -> dict:
-        return {"text": preliminary_finding(figures)}
+        return {"text": preliminary_finding(analysis, card)}
 
     return run_step(evaluation_id, "implementation", "preliminary", work, flow_run_id=flow_run_id)

@@ -23,16 +23,17 @@ def _attempts(decision_code):
 
 @pytest.mark.rule("S-PREP")
 def test_new_flow_run_after_a_crash_skips_finished_steps(prefect_server, sample_catalog, monkeypatch):
-    import flows.ordinary as ordinary
+    import flows.stages as stages
     import rules.plan
+    from flows.post_evaluation import post_evaluation
 
     def crash(**_):
         raise RuntimeError("模拟：写方案时进程崩溃")
 
     # The plan step dies after the team step has finished; no retry, to keep the test quick.
     monkeypatch.setattr(rules.plan, "draft_plan", crash)
-    monkeypatch.setattr(ordinary, "write_plan", ordinary.write_plan.with_options(retries=0))
-    first = ordinary.ordinary_evaluation(decision="S-2021-004", team=team(), return_state=True)
+    monkeypatch.setattr(stages, "write_plan", stages.write_plan.with_options(retries=0))
+    first = post_evaluation(decision="S-2021-004", team=team(), return_state=True)
     assert first.is_failed()
     evaluation, attempts = _attempts("S-2021-004")
     assert [(a.step, a.status) for a in attempts] == [("team", "done"), ("plan", "failed")]
@@ -40,9 +41,7 @@ def test_new_flow_run_after_a_crash_skips_finished_steps(prefect_server, sample_
     monkeypatch.undo()
     # A new run for the same evaluation continues to the plan gate. Outside a deployment a run
     # cannot suspend, so this in-process run stops there; the served end-to-end test goes on.
-    second = ordinary.ordinary_evaluation(
-        decision="S-2021-004", team=team(), evaluation=evaluation.code, return_state=True
-    )
+    second = post_evaluation(decision="S-2021-004", evaluation=evaluation.code, return_state=True)
     assert not second.is_completed()
     evaluation, attempts = _attempts("S-2021-004")
     assert [(a.step, a.attempt, a.status) for a in attempts] == [

@@ -9,41 +9,24 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from builders import SAMPLES, bad_survey, expert_review, plan_approval, report_approval, survey_submission, team
+from builders import (
+    SAMPLES,
+    bad_survey,
+    expert_marks_submission,
+    expert_review,
+    plan_approval,
+    report_approval,
+    survey_submission,
+    team,
+)
+from driving import answer, completed as _completed, done_counts, evaluation_of as _evaluation, reach as _reach
 
 pytestmark = pytest.mark.e2e
 
 
-def _reach(run_id, gate):
-    from pinggu.orchestration import paused_at, wait_for
-
-    return wait_for(run_id, lambda run: paused_at(run) == gate, timeout=120, what=gate)
-
-
-def _completed(run_id):
-    from pinggu.orchestration import wait_for
-
-    return wait_for(run_id, lambda run: run.state is not None and run.state.is_completed(), timeout=120, what="完成")
-
-
-def _evaluation(run_id):
-    from models import evaluations as store
-    from models.db import session_scope
-
-    with session_scope() as session:
-        return store.find_by_flow_run(session=session, flow_run_id=str(run_id))
-
-
-def _done_counts(evaluation_id):
-    from models import evaluations as store
-    from models.db import session_scope
-
-    with session_scope() as session:
-        attempts = store.step_attempts(session=session, evaluation_id=evaluation_id)
-    return Counter(a.step for a in attempts if a.status in ("done", "superseded")), attempts
-
-
-@pytest.mark.rule("S-PREP", "S-IMPL", "S-CONCL", "G-APPROVE", "C-CONCLUSION", "R-PROCESS", "E-PRIVACY")
+@pytest.mark.rule(
+    "S-PREP", "S-IMPL", "S-CONCL", "G-APPROVE", "C-CONCLUSION", "C-FOLLOWUP", "MH-14", "R-PROCESS", "E-PRIVACY"
+)
 def test_ordinary_evaluation_runs_end_to_end(prefect_server, sample_catalog, tmp_path):
     from prefect import get_client
     from prefect.client.schemas.responses import SetStateStatus
@@ -76,10 +59,17 @@ def test_ordinary_evaluation_runs_end_to_end(prefect_server, sample_catalog, tmp
     assert _reach(run_id, "survey").state.state_details.pause_key == "survey-2"
     answer_gate(run_id, "survey", survey_submission(SAMPLES / "survey.csv"))
 
-    _reach(run_id, "expert_review")
-    answer_gate(run_id, "expert_review", expert_review())
-    _reach(run_id, "approval")
-    answer_gate(run_id, "approval", report_approval("通过", "调整", comment="按专家意见调整补贴标准"))
+    answer(run_id, "expert_marks", expert_marks_submission("minhang", tmp_path / "marks.csv", mark=95, completion=98))
+    answer(run_id, "expert_review", expert_review())
+    # rework of the report: the draft is rewritten and reviewed again
+    answer(run_id, "approval", report_approval("退回修改", None, comment="补充成本效益分析", rework="修改评估报告"))
+    answer(run_id, "expert_review", expert_review())
+    # departing from the score's recommendation needs a written reason
+    answer(run_id, "approval", report_approval("通过", "调整", comment="按专家意见调整补贴标准"))
+    assert _reach(run_id, "approval").state.state_details.pause_key == "approval-3"
+    answer_gate(run_id, "approval", report_approval(
+        "通过", "调整", comment="按专家意见调整补贴标准", departure_reason="补贴对象覆盖不足，须调整"
+    ))
     final = _completed(run_id)
     assert final.name == "后评估·S-2022-003·一般程序"
 
@@ -87,10 +77,10 @@ def test_ordinary_evaluation_runs_end_to_end(prefect_server, sample_catalog, tmp
     assert evaluation.status == "completed" and evaluation.conclusion == "调整"
 
     # each step ran exactly once, counted from the product database (the plan twice: rework)
-    counts, attempts = _done_counts(evaluation.id)
+    counts = done_counts(evaluation.id)
     assert counts == {
-        "team": 1, "plan": 2, "survey_analysis": 1, "preliminary": 1,
-        "draft_report": 1, "final_report": 1, "archive": 1,
+        "team": 1, "plan": 2, "analysis": 1, "scoring": 1, "preliminary": 1,
+        "draft_report": 2, "work_completed": 2, "final_report": 1, "follow_up": 1, "archive": 1,
     }
     with session_scope() as session:
         answers = store.approvals(session=session, evaluation_id=evaluation.id)
@@ -103,14 +93,25 @@ def test_ordinary_evaluation_runs_end_to_end(prefect_server, sample_catalog, tmp
         ("plan_approval", "退回修改", True),
         ("plan_approval", "同意", False),
         ("survey", "提交", False),
+        ("expert_marks", "提交", False),
+        ("expert_review", "提交", True),
+        ("approval", "退回修改", True),
         ("expert_review", "提交", False),
         ("approval", "通过", False),
     ]
+    assert answers[-1].details == {
+        "rework": None, "recommended": "继续执行", "departure_reason": "补贴对象覆盖不足，须调整"
+    }
     assert answers[-1].approver == "刘志强" and answers[-1].approver_role == "区长"
     assert answers[-1].comment == "按专家意见调整补贴标准" and answers[-1].conclusion == "调整"
-    assert [r.gate for r in refusals] == ["survey"]
+    assert [r.gate for r in refusals] == ["survey", "approval"]
+    assert "推荐的结论“继续执行”不同" in refusals[1].reason and "MH-14" in refusals[1].reason
     assert "第 5 行" in refusals[0].reason and "Q3 满意度" in refusals[0].reason
     assert all(s.status == "done" and s.started_at and s.finished_at for s in stages)
+    with session_scope() as session:
+        follow_ups = store.follow_ups(session=session, evaluation_id=evaluation.id)
+    assert [(f.conclusion, f.unit, f.status) for f in follow_ups] == [("调整", "区财政局", "open")]
+    assert (follow_ups[0].due_date - follow_ups[0].created_at.date()).days >= 30
 
     # the PDF: several pages, the decision's Chinese title, no personal data of respondents
     pdf = Path(evaluation.report_path)
@@ -128,4 +129,4 @@ def test_ordinary_evaluation_runs_end_to_end(prefect_server, sample_catalog, tmp
     # a new flow run for the same evaluation redoes nothing and suspends nowhere
     rerun = start_evaluation("ordinary", {"decision": "S-2022-003", "team": team(), "evaluation": evaluation.code})
     _completed(rerun)
-    assert _done_counts(evaluation.id)[0] == counts
+    assert done_counts(evaluation.id) == counts

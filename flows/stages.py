@@ -1,0 +1,78 @@
+"""The three stages as building blocks every evaluation type shares (SPEC §4).
+
+They hold only the order of steps and the loops of human gates; what a step does lives in tasks/,
+which gates a type passes in rules/procedure.py. They run in the flow itself (not as subflows)
+because only the top-level flow run can suspend.
+"""
+
+from __future__ import annotations
+
+from flows.gates import ask
+from tasks.conclusion import archive, complete_work, draft_report, final_report, open_follow_up
+from tasks.evaluation import close_stage, end_not_started, route, send_back, start_clock
+from tasks.implementation import analyse_evidence, draw_preliminary, score_evaluation
+from tasks.preparation import form_team, write_plan
+
+
+def prepare(evaluation_id: int, team: list[dict], budget_yuan: float | None, run_id: str) -> bool:
+    """准备阶段: team, plan, plan approval; Ningxia's start decision. False when the start is refused."""
+    gates = route(evaluation_id)["gates"]
+    form_team(evaluation_id, team, run_id)
+    while True:
+        write_plan(evaluation_id, budget_yuan, run_id)
+        if "plan_approval" not in gates:
+            break
+        verdict = ask(evaluation_id, "plan_approval", run_id)
+        if verdict["choice"] == "同意":
+            break
+        send_back(evaluation_id, "plan", verdict["comment"])
+    if "start_approval" in gates:
+        if ask(evaluation_id, "start_approval", run_id)["choice"] != "同意开展":
+            end_not_started(evaluation_id)
+            return False
+        start_clock(evaluation_id)
+    close_stage(evaluation_id, "preparation")
+    return True
+
+
+def implement(evaluation_id: int, run_id: str) -> None:
+    """实施阶段: wait for each material the methods produce, analyse, score, draw the preliminary finding."""
+    gates = route(evaluation_id)["gates"]
+    for gate in gates:
+        if gate in ("survey", "minutes", "field", "opinions", "expert_marks"):
+            ask(evaluation_id, gate, run_id)
+    analysis = analyse_evidence(evaluation_id, run_id)
+    card = score_evaluation(evaluation_id, analysis, run_id)
+    draw_preliminary(evaluation_id, analysis, card, run_id)
+    close_stage(evaluation_id, "implementation")
+
+
+def conclude(evaluation_id: int, run_id: str) -> dict:
+    """结论形成阶段 up to the decision body's answer: draft, expert review, acceptance, approval.
+
+    Returns the approval; a report sent back by the experts' acceptance gate is redrafted here, one
+    sent back for more evidence is returned for the flow to collect it again.
+    """
+    while True:
+        draft_report(evaluation_id, run_id)
+        gates = route(evaluation_id)["gates"]  # a false report ends the entrustment, and its gate
+        if "expert_review" in gates:
+            ask(evaluation_id, "expert_review", run_id)
+        if "third_party_acceptance" in gates:
+            accepted = ask(evaluation_id, "third_party_acceptance", run_id)
+            if accepted["rework"]:
+                send_back(evaluation_id, accepted["rework"], accepted["comment"])
+                continue
+        complete_work(evaluation_id, run_id)
+        verdict = ask(evaluation_id, "approval", run_id)
+        if verdict["choice"] == "通过" or verdict["rework"] == "evidence":
+            return verdict
+        send_back(evaluation_id, verdict["rework"], verdict["comment"])
+
+
+def finish(evaluation_id: int, run_id: str) -> None:
+    """After approval: the final report, the follow-up for the lead unit, the archive."""
+    final_report(evaluation_id, run_id)
+    open_follow_up(evaluation_id, run_id)
+    archive(evaluation_id, run_id)
+    close_stage(evaluation_id, "conclusion")

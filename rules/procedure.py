@@ -1,0 +1,186 @@
+"""Which steps and human gates one evaluation passes, from its profile, type, methods and entrustment.
+
+One stage model serves every type (SPEC §4); the differences are data:
+
+* gates come from the profile (``Profile.gates_for``): the plan gate, Ningxia's start gate (NX-10),
+  expert review, the acceptance of a third party's report (OR-14, only when entrusted) and the
+  decision body's approval (G-APPROVE);
+* the profile's data-submission gate (``survey``) becomes one submission per kind of material the
+  chosen methods produce: questionnaire data, meeting minutes, field-research records, opinions;
+* the simplified procedure takes exactly one method from the profile's list (S-SIMPLE);
+* a partial evaluation names the parts it covers (S-SCOPE);
+* mid-term and final evaluations are for decisions running five years or more (bazhou 15).
+
+Pure Python: no Prefect, no database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from pinggu.errors import RuleViolation
+from rules.profiles import Gate, Profile
+from rules.vocabulary import EVALUATION_TYPE_NAMES, SUBMISSION_OF_METHOD
+
+# Submission gates in the order the flow asks for them.
+SUBMISSION_ORDER = ("survey", "minutes", "field", "opinions")
+
+# bazhou 15 第四款、第五款: mid-term and final evaluations concern plans and policies of five years or more.
+LONG_TERM_YEARS = 5
+
+DEFAULT_METHOD = "问卷调查"
+
+
+@dataclass(frozen=True)
+class Procedure:
+    """The route of one evaluation through its stages."""
+
+    evaluation_type: str
+    methods: tuple[str, ...]
+    start_gate: Gate | None
+    plan_gate: Gate | None
+    submission_gate: Gate | None  # whose actor submits the materials
+    submissions: tuple[str, ...]
+    scored: bool  # expert marks are collected and the indicator score computed (MH-14, SPEC §8)
+    expert_review: Gate | None
+    third_party_acceptance: Gate | None
+    approval: Gate
+    report_parts: tuple[str, ...]
+
+    @property
+    def gates(self) -> tuple[str, ...]:
+        """Every gate id in the order the flow meets them."""
+        ordered: list[str] = []
+        if self.plan_gate:
+            ordered.append("plan_approval")
+        if self.start_gate:
+            ordered.append("start_approval")
+        ordered += list(self.submissions)
+        if self.scored:
+            ordered.append("expert_marks")
+        if self.expert_review:
+            ordered.append("expert_review")
+        if self.third_party_acceptance:
+            ordered.append("third_party_acceptance")
+        ordered.append("approval")
+        return tuple(ordered)
+
+    def gate(self, gate_id: str) -> Gate | None:
+        """The profile gate behind a gate id (submissions share the profile's submission gate)."""
+        if gate_id in SUBMISSION_ORDER or gate_id == "expert_marks":
+            return self.submission_gate
+        return {
+            "plan_approval": self.plan_gate,
+            "start_approval": self.start_gate,
+            "expert_review": self.expert_review,
+            "third_party_acceptance": self.third_party_acceptance,
+            "approval": self.approval,
+        }.get(gate_id)
+
+
+def choose_methods(profile: Profile, evaluation_type: str, methods: Sequence[str]) -> tuple[str, ...]:
+    """The methods the evaluation uses, checked against the profile (E-METHODS, S-SIMPLE)."""
+    chosen = tuple(dict.fromkeys(m.strip() for m in methods if m.strip()))
+    if evaluation_type == "simplified":
+        offered = profile.simplified_methods
+        if not chosen:
+            chosen = (DEFAULT_METHOD,) if DEFAULT_METHOD in offered else offered[:1]
+        if len(chosen) != 1 or chosen[0] not in offered:
+            raise RuleViolation(
+                f"简易程序只能从{'、'.join(offered)}中选择一种方法，实际选择：{'、'.join(chosen)}",
+                rule="S-SIMPLE",
+                methods=list(chosen),
+            )
+        return chosen
+    chosen = chosen or (DEFAULT_METHOD,)
+    unknown = [m for m in chosen if m not in profile.methods]
+    if unknown:
+        raise RuleViolation(
+            f"《{profile.title}》未规定“{'、'.join(unknown)}”这种评估方法；可用：{'、'.join(profile.methods)}",
+            rule="E-METHODS",
+            methods=unknown,
+        )
+    return chosen
+
+
+def check_scope(scope: str, scope_parts: Sequence[str]) -> None:
+    """A partial evaluation names the parts it covers; a whole one names none (S-SCOPE)."""
+    named = [part for part in scope_parts if part.strip()]
+    if scope == "partial" and not named:
+        raise RuleViolation("部分评估须逐项写明评估涉及的内容（评估范围）", rule="S-SCOPE")
+    if scope == "whole" and named:
+        raise RuleViolation("整体评估不需填写“部分评估涉及的内容”；如只评估部分内容，请选择部分评估", rule="S-SCOPE")
+
+
+def check_type_fits(evaluation_type: str, starts_on: date, ends_on: date | None, today: date) -> None:
+    """Mid-term and final evaluations only for decisions running five years or more (S-MID, S-FINAL)."""
+    if evaluation_type not in ("midterm", "final"):
+        return
+    rule = "S-MID" if evaluation_type == "midterm" else "S-FINAL"
+    name = EVALUATION_TYPE_NAMES[evaluation_type]
+    if ends_on is None or ends_on < _years_later(starts_on, LONG_TERM_YEARS) - timedelta(days=1):
+        span = f"{starts_on} 至 {ends_on}" if ends_on else f"自 {starts_on} 起，未定终止日"
+        raise RuleViolation(
+            f"{name}适用于执行期限五年以上的规划、政策、改革事项，该决策实施期间为 {span}", rule=rule
+        )
+    if evaluation_type == "final" and ends_on >= today:
+        raise RuleViolation(f"终期评估在决策执行结束后开展，该决策实施终止日为 {ends_on}", rule=rule)
+
+
+def _years_later(start: date, years: int) -> date:
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:  # 29 February
+        return start.replace(year=start.year + years, day=28)
+
+
+def procedure_for(profile: Profile, evaluation_type: str, methods: Sequence[str], *, entrusted: bool) -> Procedure:
+    """The route of an evaluation of this type under this profile."""
+    chosen = choose_methods(profile, evaluation_type, methods)
+    gates = {gate.id: gate for gate in profile.gates_for(evaluation_type, entrusted=entrusted)}
+    submission_gate = gates.get("survey")
+    kinds = {SUBMISSION_OF_METHOD[m] for m in chosen}
+    submissions = tuple(kind for kind in SUBMISSION_ORDER if kind in kinds) if submission_gate else ()
+    return Procedure(
+        evaluation_type=evaluation_type,
+        methods=chosen,
+        start_gate=gates.get("start_approval"),
+        plan_gate=gates.get("plan_approval"),
+        submission_gate=submission_gate,
+        submissions=submissions,
+        # The simplified procedure ends in a report without an indicator score unless the profile requires one.
+        scored=profile.score_required or evaluation_type != "simplified",
+        expert_review=gates.get("expert_review"),
+        third_party_acceptance=gates.get("third_party_acceptance"),
+        approval=gates["approval"],
+        report_parts=profile.type_parts(evaluation_type),
+    )
+
+
+@dataclass(frozen=True)
+class Rework:
+    """What sending an evaluation back sets aside: steps to redo, gates to ask again, stages reopened."""
+
+    steps: tuple[str, ...]
+    gates: tuple[str, ...]
+    stages: tuple[str, ...]
+
+
+def rework_for(procedure: Procedure, target: str) -> Rework:
+    """Rework after a gate sends the evaluation back: ``plan`` (plan gate), ``report`` (rewrite the
+    report: expert review, acceptance and approval again) or ``evidence`` (collect and analyse again)."""
+    report_gates = tuple(g for g in procedure.gates if g in ("expert_review", "third_party_acceptance", "approval"))
+    if target == "plan":
+        return Rework(steps=("plan",), gates=("plan_approval",), stages=("preparation",))
+    if target == "report":
+        return Rework(steps=("draft_report", "work_completed"), gates=report_gates, stages=("conclusion",))
+    if target == "evidence":
+        evidence_gates = (*procedure.submissions, *(("expert_marks",) if procedure.scored else ()))
+        return Rework(
+            steps=("analysis", "scoring", "preliminary", "draft_report", "work_completed"),
+            gates=evidence_gates + report_gates,
+            stages=("implementation", "conclusion"),
+        )
+    raise ValueError(f"unknown rework target {target!r}")
