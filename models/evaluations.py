@@ -361,6 +361,12 @@ def reopen_evaluation(*, session: Session, code: str, stage: str, reason: str, a
             session.add(item)
     if "conclusion" in later:
         evaluation.conclusion, evaluation.report_path, evaluation.completed_at = None, None, None
+        # The work is no longer complete: deadlines counted from its completion run again when it is.
+        evaluation.work_completed_at = None
+        for record in deadlines(session=session, evaluation_id=evaluation.id):
+            if record.counted_from == "evaluation_completed":
+                record.superseded = True
+                session.add(record)
     evaluation.status, evaluation.waiting_for, evaluation.waiting_gate = "reopened", None, None
     session.add(evaluation)
     audit.record(

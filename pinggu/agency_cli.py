@@ -120,3 +120,21 @@ def false_report(
             session=session, agency_name=name, evaluation_code=evaluation, detail=detail, recorded_by=by
         )
     typer.echo(f"已将评估 {entry.evaluation_code} 的虚假报告记入 {' '.join(name.split())} 的信用记录，其信用记录为不良")
+
+
+@agency_app.command("subcontract")
+@friendly
+def subcontract(
+    evaluation: Annotated[str, typer.Argument(help="评估编号，例如 PG-2026-0001")],
+    to: Annotated[str, typer.Option("--to", help="拟转委托的单位或个人")],
+    by: Annotated[str, typer.Option(help="登记人")],
+) -> None:
+    """登记受托机构将评估转委托他人；委托协议未同意转委托的，不予登记（TP-NOSUB）。"""
+    from models import agencies
+    from models import evaluations as store
+    from models.db import session_scope
+
+    with session_scope() as session:
+        target = store.get_evaluation(session=session, code=evaluation)
+        entrustment = agencies.request_subcontract(session=session, evaluation_id=target.id, to_name=to, actor=by)
+        typer.echo(f"已登记：评估 {evaluation} 经委托方同意转委托 {entrustment.subcontracted_to}")

@@ -24,9 +24,14 @@ def _alive(pid_file: Path) -> int | None:
     try:
         pid = int(pid_file.read_text())
         os.kill(pid, 0)
-        return pid
     except (OSError, ValueError):
         return None
+    try:  # a child of this process that has exited stays a zombie until reaped
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return None
+    except ChildProcessError:  # not our child: os.kill above is the answer
+        pass
+    return pid
 
 
 def server_healthy(api_url: str) -> bool:
@@ -107,14 +112,15 @@ def stop_all(settings: Settings | None = None) -> list[str]:
     """Stop the serving process and the local server started by `up`; return what was stopped."""
     settings = settings or get_settings()
     stopped = []
-    for name in ("serve", "prefect-server"):
+    for name in ("serve", "prefect-server"):  # signal both at once; they shut down side by side
         pid = _alive(_pid_file(settings, name))
         if pid:
             os.killpg(pid, signal.SIGTERM)
-            for _ in range(50):
-                if not _alive(_pid_file(settings, name)):
-                    break
-                time.sleep(0.1)
             stopped.append(name)
+    for _ in range(50):
+        if not any(_alive(_pid_file(settings, name)) for name in stopped):
+            break
+        time.sleep(0.1)
+    for name in ("serve", "prefect-server"):
         _pid_file(settings, name).unlink(missing_ok=True)
     return stopped

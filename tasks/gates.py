@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 import shutil
 from collections.abc import Callable
@@ -13,8 +14,6 @@ from typing import Any
 from prefect import task
 from sqlmodel import Session
 
-from analysis.opinions import read_opinions
-from analysis.survey import read_survey
 from models import audit
 from models import evaluations as store
 from models.agencies import Agency, current_entrustment, end_entrustment, record_false_report
@@ -170,6 +169,8 @@ def _accept_start_approval(session: Session, evaluation: Evaluation, answer: dic
 
 
 def _accept_survey(session: Session, evaluation: Evaluation, answer: dict) -> Approval:
+    from analysis.survey import read_survey  # pandas only where data is read: a resumed run starts faster
+
     source = _source(answer)
     survey = read_survey(source)  # InputFileError names each bad row and column
     attempt = store.next_gate_attempt(session=session, evaluation_id=evaluation.id, gate="survey")
@@ -197,6 +198,8 @@ def _accept_survey(session: Session, evaluation: Evaluation, answer: dict) -> Ap
 
 
 def _accept_opinions(session: Session, evaluation: Evaluation, answer: dict) -> Approval:
+    from analysis.opinions import read_opinions
+
     source = _source(answer)
     opinions = read_opinions(source)  # InputFileError names each bad row and column; senders removed
     attempt = store.next_gate_attempt(session=session, evaluation_id=evaluation.id, gate="opinions")
@@ -239,14 +242,16 @@ def parse_data_values(text: str) -> dict[str, float]:
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        name, sep, value = line.replace("：", ":").rpartition(":")
-        try:
-            values[name.strip()] = float(value.strip().rstrip("%"))
-        except ValueError:
-            sep = ""
-        if not sep or not name.strip():
+        matched = _STATISTIC.match(line.strip())
+        value = float(matched.group(2)) if matched else math.nan
+        if not math.isfinite(value):
             raise InputFileError(f"统计数据第 {number} 行“{line.strip()}”应写作“名称：数值”，例如 目标任务完成率（%）：92")
+        values[matched.group(1).strip()] = value
     return values
+
+
+# “名称：数值” — the name may itself hold a colon; the value is a plain number, optionally with %.
+_STATISTIC = re.compile(r"^(.*\S)\s*[:：]\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*[%％]?$")
 
 
 def _accept_expert_marks(session: Session, evaluation: Evaluation, answer: dict) -> Approval:
@@ -287,9 +292,11 @@ def _accept_expert_review(session: Session, evaluation: Evaluation, answer: dict
         )
     for field, title in (("experts", "论证专家"), ("opinion", "论证意见"), ("handling", "意见采纳及处理情况")):
         _require_reason(answer, field, f"组织专家论证时须填写“{title}”", "S-CONCL")
-    experts = [name.strip() for name in re.split(r"[、,，;；\s]+", answer["experts"]) if name.strip()]
+    experts = [name for name in re.split(r"[、,，;；\s]+", answer["experts"]) if name]
+    # A space may also sit inside one name (周 立平): check each entry with its spaces removed as well.
+    entries = ["".join(entry.split()) for entry in re.split(r"[、,，;；\n]+", answer["experts"]) if entry.strip()]
     decision = store.get_decision(session=session, code=evaluation.decision_code)
-    check_experts(experts, decision.pre_decision_assessors)
+    check_experts(list(dict.fromkeys(experts + entries)), decision.pre_decision_assessors)
     return Approval(
         gate="expert_review",
         approver=submitter,
@@ -379,33 +386,46 @@ ACCEPTORS: dict[str, Callable[[Session, Evaluation, dict], Approval]] = {
 
 @task(name="受理人工环节答复", **STEP_TASK_OPTIONS)
 def accept_answer(evaluation_id: int, gate: str, attempt: int, key: str, answer: dict, flow_run_id: str) -> dict:
-    """Check an answer against the rules; record it, or record why it was refused."""
+    """Check an answer against the rules; record it, or record why it was refused.
+
+    An unreadable file or an out-of-range value is refused like a malformed file: the run asks again, saying why.
+    """
     try:
-        with session_scope() as session:
-            evaluation = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id)
-            approval = ACCEPTORS[gate](session, evaluation, answer)
-            approval.evaluation_id, approval.attempt, approval.pause_key = evaluation_id, attempt, key
-            approval.flow_run_id = flow_run_id
-            session.add(approval)
-            evaluation.status, evaluation.waiting_for, evaluation.waiting_gate = "running", None, None
-            session.add(evaluation)
-            audit.record(
-                session=session,
-                action="gate_answered",
-                actor=f"{approval.approver}（{approval.approver_role}）",
-                evaluation_id=evaluation_id,
-                gate=gate,
-                key=key,
-                choice=approval.choice,
-                conclusion=approval.conclusion,
-                comment=approval.comment,
-            )
-            return {"accepted": True, "answer": _answer(approval)}
-    except PingguError as refusal:
-        with session_scope() as session:
-            session.add(FormRejection(evaluation_id=evaluation_id, gate=gate, pause_key=key, reason=str(refusal)))
-            audit.record(
-                session=session, action="gate_answer_refused", evaluation_id=evaluation_id, gate=gate, key=key,
-                reason=str(refusal),
-            )
-        return {"accepted": False, "reason": str(refusal)}
+        return _accept(evaluation_id, gate, attempt, key, answer, flow_run_id)
+    except OSError as error:
+        refusal: PingguError = InputFileError(f"无法读取提交的文件：{error.strerror or error}", path=str(error.filename))
+    except ValueError as error:  # rules.scoring: a value out of its range, with a Chinese message
+        refusal = InputFileError(str(error))
+    except PingguError as error:
+        refusal = error
+    with session_scope() as session:
+        session.add(FormRejection(evaluation_id=evaluation_id, gate=gate, pause_key=key, reason=str(refusal)))
+        audit.record(
+            session=session, action="gate_answer_refused", evaluation_id=evaluation_id, gate=gate, key=key,
+            reason=str(refusal),
+        )
+    return {"accepted": False, "reason": str(refusal)}
+
+
+def _accept(evaluation_id: int, gate: str, attempt: int, key: str, answer: dict, flow_run_id: str) -> dict:
+    """Record an accepted answer in one transaction; a refusal by the rules raises PingguError."""
+    with session_scope() as session:
+        evaluation = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id)
+        approval = ACCEPTORS[gate](session, evaluation, answer)
+        approval.evaluation_id, approval.attempt, approval.pause_key = evaluation_id, attempt, key
+        approval.flow_run_id = flow_run_id
+        session.add(approval)
+        evaluation.status, evaluation.waiting_for, evaluation.waiting_gate = "running", None, None
+        session.add(evaluation)
+        audit.record(
+            session=session,
+            action="gate_answered",
+            actor=f"{approval.approver}（{approval.approver_role}）",
+            evaluation_id=evaluation_id,
+            gate=gate,
+            key=key,
+            choice=approval.choice,
+            conclusion=approval.conclusion,
+            comment=approval.comment,
+        )
+        return {"accepted": True, "answer": _answer(approval)}

@@ -9,8 +9,6 @@ from prefect import task
 from prefect.artifacts import create_table_artifact
 from sqlmodel import Session
 
-from analysis.opinions import read_opinions, summarise_opinions
-from analysis.survey import read_survey, summarise_survey
 from models import evaluations as store
 from models.tables import Evaluation
 from pinggu.errors import RuleViolation
@@ -41,6 +39,9 @@ def _publish_survey(evaluation: Evaluation, figures: dict) -> None:
 @task(name="分析评估材料", **STEP_TASK_OPTIONS, **IO_RETRIES)
 def analyse_evidence(evaluation_id: int, flow_run_id: str | None = None) -> dict:
     """Analyse every accepted submission: survey figures, opinion counts, minutes and field records."""
+
+    from analysis.opinions import read_opinions, summarise_opinions  # pandas only when analysing
+    from analysis.survey import read_survey, summarise_survey
 
     def work(session: Session, evaluation: Evaluation) -> dict:
         procedure = procedure_of(session, evaluation)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import json
-
 from prefect import task
 from sqlmodel import Session
 
 from models import evaluations as store
+from models.agencies import Agency, current_entrustment
 from models.tables import Evaluation, TeamMember
 from pinggu.settings import get_settings
-from reporting.pdf import file_sha256
+from reporting.pdf import render_html, write_pdf
+from rules.profiles import load_profile
 from rules.team import Member, check_team
 from tasks.ledger import IO_RETRIES, STEP_TASK_OPTIONS, run_step
+
+
+PLAN_TEMPLATE = "evaluation_plan.html.j2"
 
 
 @task(name="组建评估小组", **STEP_TASK_OPTIONS)
@@ -38,7 +41,11 @@ def write_plan(evaluation_id: int, budget_yuan: float | None, flow_run_id: str |
     def work(session: Session, evaluation: Evaluation) -> dict:
         decision = store.get_decision(session=session, code=evaluation.decision_code)
         targets = {s.stage: s.target_date for s in store.stages(session=session, evaluation_id=evaluation.id)}
+        entrustment = current_entrustment(session=session, evaluation_id=evaluation.id)
+        agency = session.get(Agency, entrustment.agency_id).name if entrustment else None
         plan = draft_plan(
+            profile=load_profile(decision.profile),
+            agency=agency,
             decision_title=decision.title,
             lead_unit=decision.lead_unit,
             evaluation_type=evaluation.type,
@@ -49,16 +56,21 @@ def write_plan(evaluation_id: int, budget_yuan: float | None, flow_run_id: str |
             budget_yuan=budget_yuan,
         )
         attempt = store.latest_step(session=session, evaluation_id=evaluation.id, step="plan").attempt
-        path = get_settings().documents_dir / evaluation.code / f"评估方案-第{attempt}稿.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(plan, ensure_ascii=False, indent=2), encoding="utf-8")
+        context = {
+            "plan": plan,
+            "decision": decision.model_dump(),
+            "evaluation": {"code": evaluation.code, "attempt": attempt},
+            "team": [m.model_dump() for m in store.team(session=session, evaluation_id=evaluation.id)],
+        }
+        path = get_settings().documents_dir / evaluation.code / f"评估方案-第{attempt}稿.pdf"
+        sha256 = write_pdf(render_html(PLAN_TEMPLATE, context), path)
         store.add_document(
             session=session,
             evaluation_id=evaluation.id,
             kind="plan",
             title=f"评估方案（第{attempt}稿）",
             path=str(path),
-            sha256=file_sha256(path),
+            sha256=sha256,
         )
         return plan
 

@@ -49,6 +49,11 @@ def prefect_server(settings):
     start_server(settings)
     start_worker(settings)
     yield settings.resolved_prefect_api_url
+    # Send this process's pending run logs while the server still listens; at exit they would be
+    # retried against a stopped server for a minute.
+    from prefect.logging.handlers import APILogWorker
+
+    APILogWorker.drain_all(timeout=5)
     stop_all(settings)
 
 
@@ -59,3 +64,11 @@ def sample_catalog(settings):
 
     import_catalog(SAMPLES / "catalog.csv")
     return SAMPLES / "catalog.csv"
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Remove the throwaway home unless asked to keep it for a look (PINGGU_KEEP_TEST_HOME=1)."""
+    import shutil
+
+    if os.environ.get("PINGGU_KEEP_TEST_HOME") != "1":
+        shutil.rmtree(TEST_HOME, ignore_errors=True)

@@ -55,7 +55,7 @@ def entrusted_evaluation(agency_name: str) -> str:
 
 def test_every_agency_command_has_chinese_help():
     group = get_command(agency_app)
-    assert set(group.commands) == {"register", "list", "false-report"}
+    assert set(group.commands) == {"register", "list", "false-report", "subcontract"}
     for name, command in group.commands.items():
         assert command.help and any("\u4e00" <= ch <= "\u9fff" for ch in command.help), name
         assert runner.invoke(agency_app, [name, "--help"]).exit_code == 0

@@ -1,14 +1,18 @@
-"""Every evaluation type end to end on the real Prefect server, the runs driven side by side.
+"""Every evaluation type end to end on the real Prefect server: serve, suspend, resume through the API.
 
-One module-scoped fixture starts the runs of all scenarios and answers each one's gates as they
-open (through the API, or the CLI for the simplified one); the tests then check what each produced.
-Running them side by side keeps the suite quick: a resume costs a few seconds of process start.
+One module-scoped fixture starts the runs of all scenarios at once and answers each one's gates as
+they open (through the API, the server's own form check, or the CLI); the tests then check what
+each produced. Driving them side by side keeps the suite quick: every resume starts a new process.
 """
 
 from __future__ import annotations
 
+import subprocess
 import time
+from collections import Counter
 from datetime import timedelta
+from pathlib import Path
+from uuid import UUID
 
 import pytest
 from typer.testing import CliRunner
@@ -17,6 +21,7 @@ from builders import (
     SAMPLES,
     acceptance,
     agreement,
+    bad_survey,
     expert_marks_submission,
     expert_review,
     plan_approval,
@@ -58,8 +63,12 @@ def _cli_approve(run_id) -> None:
          "--choice", "通过", "--conclusion", "继续执行")
 
 
-def _drive(scripts: dict, timeout: float = 400) -> dict:
-    """Answer each run's gates in its script's order as they open; return each run's final flow run."""
+def _drive(scripts: dict, then: dict, timeout: float = 400) -> dict:
+    """Answer each run's gates in its script's order as they open; return each run's final flow run.
+
+    `then[name](flow_run)` is called when scenario `name` has ended and returns the next scenario
+    (name, run id, steps) that continues the same evaluation.
+    """
     from pinggu.orchestration import answer_gate, paused_at, read_flow_run
 
     last_key: dict[str, str | None] = {name: None for name in scripts}
@@ -73,8 +82,11 @@ def _drive(scripts: dict, timeout: float = 400) -> dict:
             flow_run = read_flow_run(run_id)
             if flow_run.state and flow_run.state.is_final():
                 assert not steps, f"{name} ended ({flow_run.state.name}: {flow_run.state.message}) before {steps[0][0]}"
-                finished[name] = flow_run
-                continue
+                finished[name] = (flow_run, evaluation_of(flow_run.id))  # the evaluation as this run left it
+                if name in then:
+                    following, run, more = then[name](flow_run)
+                    scripts[following], last_key[following] = (run, more), None
+                break  # `scripts` may have grown: iterate afresh
             gate = paused_at(flow_run)
             key = flow_run.state.state_details.pause_key if gate else None
             if gate is None or key == last_key[name]:
@@ -84,8 +96,45 @@ def _drive(scripts: dict, timeout: float = 400) -> dict:
             assert gate == expected, f"{name} waits at {gate}, script expected {expected}"
             last_key[name] = key
             form(run_id) if callable(form) else answer_gate(run_id, gate, form)
-        time.sleep(0.3)
+        else:
+            time.sleep(0.3)
     return finished
+
+
+def _server_refuses_incomplete_forms_then_send_back(run_id) -> None:
+    """The server refuses a form without the approver, or a blank one, and the run stays suspended."""
+    from prefect import get_client
+    from prefect.client.schemas.responses import SetStateStatus
+
+    from pinggu.orchestration import answer_gate, read_flow_run
+
+    with get_client(sync_client=True) as client:
+        assert client.resume_flow_run(run_id, run_input={"approver_role": "主任", "choice": "同意"}).status == SetStateStatus.REJECT
+        assert client.resume_flow_run(run_id, run_input=plan_approval(approver="   ")).status == SetStateStatus.REJECT
+    still = read_flow_run(run_id)
+    assert still.state.is_paused() and still.state.state_details.pause_key == "plan-approval-1"
+    answer_gate(run_id, "plan_approval", plan_approval("退回修改", comment="补充经费测算"))
+
+
+def _rerun(flow_run):
+    """A new flow run for the finished evaluation: it must redo nothing and suspend nowhere."""
+    from pinggu.orchestration import start_evaluation
+
+    code = evaluation_of(flow_run.id).code
+    return "ordinary_rerun", start_evaluation("ordinary", {"decision": "S-2022-003", "evaluation": code}), []
+
+
+def _reopen(flow_run):
+    """MH-12 through the CLI: redo the finished evaluation from its conclusion stage."""
+    from pinggu.cli import app
+
+    code = evaluation_of(flow_run.id).code
+    result = CliRunner().invoke(app, [
+        "reopen", code, "--stage", "conclusion", "--reason", "专家论证程序严重违法", "--by", "刘志强（区长）",
+    ])
+    assert result.exit_code == 0, result.output
+    redo = UUID(result.output.strip().rsplit(" ", 1)[-1])
+    return "ordinary_redo", redo, [("expert_review", expert_review()), ("approval", report_approval("通过", "继续执行"))]
 
 
 @pytest.fixture(scope="module")
@@ -105,6 +154,7 @@ def outcomes(prefect_server, sample_catalog, tmp_path_factory):
         session.add(decision)
 
     runs = {
+        "ordinary": start_evaluation("ordinary", {"decision": "S-2022-003", "team": team(), "budget_yuan": 50000}),
         "simplified": start_evaluation("simplified", {"decision": "S-2021-018", "team": team(), "methods": ["座谈会"]}),
         "midterm": start_evaluation("midterm", {
             "decision": "S-2020-020", "team": team(), "methods": ["问卷调查", "意见征询"], "third_party": agreement(AGENCY),
@@ -119,6 +169,18 @@ def outcomes(prefect_server, sample_catalog, tmp_path_factory):
     survey = survey_submission(SAMPLES / "survey.csv")
     opinions = survey_submission(SAMPLES / "opinions.csv")
     scripts = {
+        "ordinary": [
+            ("plan_approval", _server_refuses_incomplete_forms_then_send_back),
+            ("plan_approval", plan_approval("同意", comment="方案可行")),
+            ("survey", survey_submission(bad_survey(tmp / "bad.csv"))),  # refused: row 5, Q3
+            ("survey", survey),
+            ("expert_marks", expert_marks_submission("minhang", tmp / "minhang.csv", mark=95, completion=98)),
+            ("expert_review", expert_review()),
+            ("approval", report_approval("通过", "调整", comment="按专家意见调整补贴标准")),  # refused: MH-14
+            ("approval", report_approval(
+                "通过", "调整", comment="按专家意见调整补贴标准", departure_reason="补贴对象覆盖不足，须调整"
+            )),
+        ],
         "simplified": [("minutes", lambda run: _cli_submit_minutes(run, tmp)), ("approval", _cli_approve)],
         "midterm": [
             ("plan_approval", plan_approval()),
@@ -149,18 +211,103 @@ def outcomes(prefect_server, sample_catalog, tmp_path_factory):
             ("survey", survey),
             ("expert_marks", expert_marks_submission("ningxia_commerce", tmp / "nx.csv")),
             ("expert_review", SKIP_REVIEW),
+            ("approval", report_approval("退回修改", None, comment="补充成本效益分析", rework="修改评估报告")),
+            ("expert_review", SKIP_REVIEW),
             ("approval", report_approval("通过", "继续执行", departure_reason=DEPART)),
         ],
         "bad_agency": [],
     }
-    finished = _drive({name: (runs[name], scripts[name]) for name in runs})
-    return {name: (finished[name], evaluation_of(runs[name])) for name in runs}
+    finished = _drive({name: (runs[name], scripts[name]) for name in runs}, {"ordinary": _rerun, "ordinary_rerun": _reopen})
+    return finished
 
 
 def _ended_well(outcomes, name):
     flow_run, evaluation = outcomes[name]
     assert flow_run.state.is_completed(), flow_run.state.message
     return flow_run, evaluation
+
+
+@pytest.mark.rule(
+    "S-PREP", "S-IMPL", "S-CONCL", "G-APPROVE", "C-CONCLUSION", "C-FOLLOWUP", "MH-14", "R-PROCESS", "E-PRIVACY"
+)
+def test_ordinary_runs_end_to_end_with_rework_refusals_and_an_embedded_cjk_pdf(outcomes):
+    from models import audit
+    from models import evaluations as store
+    from models.db import session_scope
+
+    flow_run, evaluation = _ended_well(outcomes, "ordinary")
+    assert flow_run.name == "后评估·S-2022-003·一般程序"
+    assert evaluation.status == "completed" and evaluation.conclusion == "调整"
+    with session_scope() as session:
+        first_run = [a for a in store.step_attempts(session=session, evaluation_id=evaluation.id)
+                     if a.flow_run_id == str(flow_run.id)]
+        answers = store.approvals(session=session, evaluation_id=evaluation.id)
+        refusals = store.rejections(session=session, evaluation_id=evaluation.id)
+        assert audit.verify_chain(session=session) is None
+    counts = Counter(a.step for a in first_run)
+    # each step ran exactly once in the first run (the plan twice: it was sent back)
+    assert counts == {
+        "team": 1, "plan": 2, "analysis": 1, "scoring": 1, "preliminary": 1,
+        "draft_report": 1, "work_completed": 1, "final_report": 1, "follow_up": 1, "archive": 1,
+    }
+    first = [a for a in answers if a.flow_run_id == str(flow_run.id)]
+    assert [(a.gate, a.choice, a.pause_key) for a in first] == [
+        ("plan_approval", "退回修改", "plan-approval-1"),
+        ("plan_approval", "同意", "plan-approval-2"),
+        ("survey", "提交", "survey-2"),
+        ("expert_marks", "提交", "expert-marks-1"),
+        ("expert_review", "提交", "expert-review-1"),
+        ("approval", "通过", "approval-2"),
+    ]
+    assert first[-1].approver == "刘志强" and first[-1].approver_role == "区长" and first[-1].conclusion == "调整"
+    assert first[-1].details == {"rework": None, "recommended": "继续执行", "departure_reason": "补贴对象覆盖不足，须调整"}
+    assert [r.gate for r in refusals] == ["survey", "approval"]
+    assert "第 5 行" in refusals[0].reason and "Q3 满意度" in refusals[0].reason
+    assert "推荐的结论“继续执行”不同" in refusals[1].reason and "MH-14" in refusals[1].reason
+
+    # the PDF: several pages, the decision's Chinese title, no personal data of respondents, embedded CJK font
+    pdf = Path(evaluation.report_path)
+    text = pdf_text(pdf)
+    assert "关于智慧停车建设的实施方案" in text and "共" in text and "页" in text and "指标评分" in text
+    for personal in ("刘伟", "15667952275", "134436195112142669"):
+        assert personal not in text
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "CJK" in fonts and "yes" in fonts
+
+
+def test_a_new_run_for_a_finished_evaluation_redoes_nothing(outcomes):
+    flow_run, evaluation = _ended_well(outcomes, "ordinary_rerun")
+    from models import evaluations as store
+    from models.db import session_scope
+
+    with session_scope() as session:
+        by_rerun = [a for a in store.step_attempts(session=session, evaluation_id=evaluation.id)
+                    if a.flow_run_id == str(flow_run.id)]
+    assert by_rerun == []
+
+
+@pytest.mark.rule("MH-12")
+def test_a_redo_from_the_conclusion_stage_keeps_the_first_attempt(outcomes):
+    from models import audit
+    from models import evaluations as store
+    from models.db import session_scope
+
+    _, first = outcomes["ordinary"]
+    flow_run, redone = _ended_well(outcomes, "ordinary_redo")
+    assert redone.code == first.code and redone.status == "completed" and redone.conclusion == "继续执行"
+    assert redone.report_path == first.report_path  # the same file name, rewritten; its first hash stays recorded
+    counts = done_counts(redone.id)
+    assert counts["draft_report"] == counts["final_report"] == counts["archive"] == 2 and counts["analysis"] == 1
+    with session_scope() as session:
+        follow_ups = store.follow_ups(session=session, evaluation_id=redone.id)
+        reopened = audit.events_for(session=session, evaluation_id=redone.id, action="evaluation_reopened")
+        kept = [(a.gate, a.superseded) for a in store.approvals(session=session, evaluation_id=redone.id)]
+        reports = [d for d in store.documents(session=session, evaluation_id=redone.id) if d.kind == "final_report"]
+    assert [(f.conclusion, f.status) for f in follow_ups] == [("调整", "withdrawn")]
+    assert reopened[0].detail == {"stage": "conclusion", "reason": "专家论证程序严重违法", "rule": "MH-12"}
+    assert kept[:3] == [("plan_approval", True), ("plan_approval", False), ("survey", False)]
+    assert kept[-4:] == [("expert_review", True), ("approval", True), ("expert_review", False), ("approval", False)]
+    assert [d.superseded for d in reports] == [True, False]
 
 
 @pytest.mark.rule("S-SIMPLE", "G-APPROVE")
@@ -233,7 +380,7 @@ def test_a_refused_ningxia_start_ends_the_evaluation_as_not_started(outcomes):
     assert answers_of(evaluation.id) == [("start_approval", "不开展", False)]
 
 
-@pytest.mark.rule("NX-10", "NX-11", "NX-12")
+@pytest.mark.rule("NX-10", "NX-11", "NX-12", "G-APPROVE")
 def test_ningxia_90_and_15_day_deadlines_count_from_the_real_approval_and_completion(outcomes):
     from models import evaluations as store
     from models.db import session_scope
@@ -254,6 +401,8 @@ def test_ningxia_90_and_15_day_deadlines_count_from_the_real_approval_and_comple
     assert deadlines["NX-12"].due_date == add_days(completed_on, 15).due
     assert all(d.met_at is not None for d in deadlines.values())
     assert stages[-1].target_date == deadlines["NX-11"].due_date  # the stages share the 90 days
+    # the report was sent back once: redrafted, reviewed and submitted again
+    assert done_counts(evaluation.id)["draft_report"] == 2 and done_counts(evaluation.id)["work_completed"] == 2
 
 
 @pytest.mark.rule("TP-CREDIT", "TP-QUALIFY")

@@ -1,0 +1,344 @@
+"""The route of an evaluation through its stages and gates (SPEC §4; rules/procedure.py, pure).
+
+S-SIMPLE: bazhou 13, changli 60 — one method, then the report. E-METHODS: the profile's methods.
+OR-14: a third party's report is accepted by the lead unit (only when entrusted). NX-10: Ningxia's
+decision body decides whether to evaluate at all. G-APPROVE: the decision body approves last.
+S-SCOPE, S-MID, S-FINAL: bazhou 8 and 15.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from pinggu.errors import RuleViolation
+from rules.procedure import (
+    SUBMISSION_ORDER,
+    Rework,
+    check_scope,
+    check_type_fits,
+    procedure_for,
+    rework_for,
+)
+from rules.profiles import load_profile
+from rules.vocabulary import GATE_NAMES, METHODS, SUBMISSION_OF_METHOD
+
+PROFILE_IDS = ("bazhou", "ordos", "ningxia_commerce", "changli", "minhang")
+SIMPLIFIED_PROFILES = ("bazhou", "changli")  # the seeds that offer the simplified procedure
+LONG_TERM_PROFILES = ("bazhou", "ordos", "changli")  # the seeds with mid-term and final evaluations
+
+
+def _every_route():
+    """(profile, type, entrusted) for every type each profile offers."""
+    for profile_id in PROFILE_IDS:
+        for evaluation_type in load_profile(profile_id).evaluation_types:
+            for entrusted in (False, True):
+                yield pytest.param(
+                    profile_id, evaluation_type, entrusted, id=f"{profile_id}-{evaluation_type}-{'entrusted' if entrusted else 'self'}"
+                )
+
+
+# --- the simplified procedure (S-SIMPLE) -------------------------------------------------------
+
+
+@pytest.mark.rule("S-SIMPLE")
+@pytest.mark.parametrize("profile_id", SIMPLIFIED_PROFILES)
+def test_simplified_has_no_plan_gate_no_expert_marks_and_no_expert_review(profile_id):
+    procedure = procedure_for(load_profile(profile_id), "simplified", ["座谈会"], entrusted=False)
+    assert procedure.methods == ("座谈会",)
+    assert procedure.plan_gate is None and procedure.start_gate is None
+    assert procedure.expert_review is None and not procedure.scored
+    assert procedure.gates == ("minutes", "approval")
+    assert "plan_approval" not in procedure.gates and "expert_marks" not in procedure.gates
+    assert "expert_review" not in procedure.gates
+
+
+@pytest.mark.rule("S-SIMPLE")
+@pytest.mark.parametrize("profile_id", SIMPLIFIED_PROFILES)
+def test_simplified_offers_each_of_the_profiles_methods_alone(profile_id):
+    profile = load_profile(profile_id)
+    for method in profile.simplified_methods:
+        procedure = procedure_for(profile, "simplified", [method], entrusted=False)
+        assert procedure.methods == (method,)
+        assert procedure.submissions == (SUBMISSION_OF_METHOD[method],)
+        assert procedure.gates == (SUBMISSION_OF_METHOD[method], "approval")
+
+
+@pytest.mark.rule("S-SIMPLE")
+def test_simplified_without_a_method_takes_the_questionnaire():
+    procedure = procedure_for(load_profile("bazhou"), "simplified", [], entrusted=False)
+    assert procedure.methods == ("问卷调查",) and procedure.gates == ("survey", "approval")
+    # Blank entries are no choice at all.
+    assert procedure_for(load_profile("bazhou"), "simplified", ["  ", ""], entrusted=False).methods == ("问卷调查",)
+
+
+@pytest.mark.rule("S-SIMPLE")
+def test_simplified_takes_its_methods_from_the_simplified_list_not_the_general_one():
+    bazhou = load_profile("bazhou")
+    # bazhou 13 names 意见征询 for the simplified procedure although bazhou 10(2) does not list it.
+    assert "意见征询" in bazhou.simplified_methods and "意见征询" not in bazhou.methods
+    assert procedure_for(bazhou, "simplified", ["意见征询"], entrusted=False).submissions == ("opinions",)
+
+
+@pytest.mark.rule("S-SIMPLE")
+@pytest.mark.parametrize("profile_id", SIMPLIFIED_PROFILES)
+@pytest.mark.parametrize(
+    "methods",
+    [["座谈会", "问卷调查"], ["实地调研"], ["舆情跟踪"]],
+    ids=["two-methods", "field-research-not-offered", "public-opinion-not-offered"],
+)
+def test_simplified_refuses_more_than_one_method_or_one_not_offered(profile_id, methods):
+    profile = load_profile(profile_id)
+    with pytest.raises(RuleViolation) as refused:
+        procedure_for(profile, "simplified", methods, entrusted=False)
+    assert refused.value.rule == "S-SIMPLE"
+    assert refused.value.context["methods"] == methods
+    assert "简易程序只能从" in str(refused.value) and "、".join(profile.simplified_methods) in str(refused.value)
+
+
+@pytest.mark.rule("S-SIMPLE")
+def test_the_same_method_twice_is_one_method():
+    procedure = procedure_for(load_profile("bazhou"), "simplified", ["座谈会", " 座谈会 "], entrusted=False)
+    assert procedure.methods == ("座谈会",)
+
+
+# --- methods and the submissions they open (E-METHODS) -----------------------------------------
+
+
+@pytest.mark.rule("E-METHODS")
+def test_every_method_opens_a_known_submission():
+    assert set(SUBMISSION_OF_METHOD) == set(METHODS)
+    assert set(SUBMISSION_OF_METHOD.values()) == set(SUBMISSION_ORDER)
+    assert all(kind in GATE_NAMES for kind in SUBMISSION_ORDER)
+
+
+@pytest.mark.rule("E-METHODS")
+@pytest.mark.parametrize(
+    ("profile_id", "method"),
+    [("bazhou", "舆情跟踪"), ("minhang", "论证会"), ("ningxia_commerce", "意见征询"), ("changli", "个别访谈")],
+)
+def test_a_method_the_profile_does_not_name_is_refused(profile_id, method):
+    evaluation_type = load_profile(profile_id).evaluation_types[0]
+    with pytest.raises(RuleViolation) as refused:
+        procedure_for(load_profile(profile_id), evaluation_type, ["问卷调查", method], entrusted=False)
+    assert refused.value.rule == "E-METHODS"
+    assert refused.value.context["methods"] == [method]
+    assert f"“{method}”" in str(refused.value)
+
+
+@pytest.mark.rule("E-METHODS")
+@pytest.mark.parametrize("method", load_profile("ordos").methods)
+def test_each_ordos_method_opens_its_own_submission(method):
+    procedure = procedure_for(load_profile("ordos"), "ordinary", [method], entrusted=False)
+    assert procedure.methods == (method,)
+    assert procedure.submissions == (SUBMISSION_OF_METHOD[method],)
+    assert procedure.gate(SUBMISSION_OF_METHOD[method]) is procedure.submission_gate
+
+
+@pytest.mark.rule("E-METHODS")
+def test_submissions_follow_the_methods_once_each_in_procedure_order():
+    methods = ["专家咨询", "实地调研", "座谈会", "意见征询", "问卷调查", "舆情跟踪"]
+    procedure = procedure_for(load_profile("ordos"), "ordinary", methods, entrusted=False)
+    assert procedure.methods == tuple(methods)  # as chosen
+    assert procedure.submissions == ("survey", "minutes", "field", "opinions")  # each once, in order
+    assert procedure.gates == (
+        "plan_approval", "survey", "minutes", "field", "opinions", "expert_marks", "expert_review", "approval",
+    )
+    assert procedure.gate("expert_marks") is procedure.submission_gate
+    assert procedure.gate("no_such_gate") is None
+
+
+@pytest.mark.rule("E-METHODS")
+def test_an_ordinary_evaluation_without_a_method_uses_the_questionnaire():
+    procedure = procedure_for(load_profile("minhang"), "ordinary", [], entrusted=False)
+    assert procedure.methods == ("问卷调查",) and procedure.submissions == ("survey",)
+
+
+# --- gates per type and profile ----------------------------------------------------------------
+
+
+@pytest.mark.rule("S-PREP", "S-CONCL")
+@pytest.mark.parametrize("profile_id", ("bazhou", "changli", "ordos", "minhang"))
+def test_ordinary_route_plan_submission_marks_review_approval(profile_id):
+    procedure = procedure_for(load_profile(profile_id), "ordinary", ["问卷调查"], entrusted=False)
+    assert procedure.gates == ("plan_approval", "survey", "expert_marks", "expert_review", "approval")
+    assert procedure.scored and procedure.start_gate is None and procedure.third_party_acceptance is None
+    assert procedure.report_parts == ()
+
+
+@pytest.mark.rule("OR-14")
+def test_ordos_asks_for_acceptance_of_a_third_partys_report_only_when_entrusted():
+    ordos = load_profile("ordos")
+    for evaluation_type in ordos.evaluation_types:
+        own = procedure_for(ordos, evaluation_type, ["问卷调查"], entrusted=False)
+        entrusted = procedure_for(ordos, evaluation_type, ["问卷调查"], entrusted=True)
+        assert own.third_party_acceptance is None and "third_party_acceptance" not in own.gates
+        assert entrusted.third_party_acceptance is not None
+        assert entrusted.gates[-3:] == ("expert_review", "third_party_acceptance", "approval")
+        assert entrusted.third_party_acceptance.basis and entrusted.gate("third_party_acceptance") is entrusted.third_party_acceptance
+
+
+@pytest.mark.rule("OR-14")
+@pytest.mark.parametrize("profile_id", ("bazhou", "changli", "minhang", "ningxia_commerce"))
+def test_other_profiles_have_no_acceptance_gate_even_when_entrusted(profile_id):
+    profile = load_profile(profile_id)
+    procedure = procedure_for(profile, profile.evaluation_types[0], ["问卷调查"], entrusted=True)
+    assert procedure.third_party_acceptance is None and "third_party_acceptance" not in procedure.gates
+
+
+@pytest.mark.rule("NX-10")
+@pytest.mark.parametrize("entrusted", (False, True))
+def test_ningxia_decides_whether_to_start_and_has_no_plan_approval(entrusted):
+    procedure = procedure_for(load_profile("ningxia_commerce"), "ningxia_90day", ["问卷调查"], entrusted=entrusted)
+    assert procedure.start_gate is not None and procedure.plan_gate is None
+    assert procedure.gates == ("start_approval", "survey", "expert_marks", "expert_review", "approval")
+    assert procedure.gate("start_approval") is procedure.start_gate
+    assert procedure.gate("plan_approval") is None
+
+
+@pytest.mark.rule("G-APPROVE")
+@pytest.mark.parametrize(("profile_id", "evaluation_type", "entrusted"), list(_every_route()))
+def test_the_decision_body_approves_last_on_every_route(profile_id, evaluation_type, entrusted):
+    procedure = procedure_for(load_profile(profile_id), evaluation_type, [], entrusted=entrusted)
+    assert procedure.gates[-1] == "approval" and procedure.gates.count("approval") == 1
+    assert procedure.approval.id == "approval" and procedure.approval.required
+    assert procedure.gate("approval") is procedure.approval
+    assert len(set(procedure.gates)) == len(procedure.gates)
+
+
+@pytest.mark.rule("S-MID", "S-FINAL")
+@pytest.mark.parametrize("profile_id", LONG_TERM_PROFILES)
+def test_midterm_and_final_reports_add_the_profiles_parts(profile_id):
+    profile = load_profile(profile_id)
+    midterm = procedure_for(profile, "midterm", ["问卷调查"], entrusted=False)
+    final = procedure_for(profile, "final", ["问卷调查"], entrusted=False)
+    assert midterm.report_parts == profile.midterm_parts and midterm.report_parts
+    assert final.report_parts == profile.final_parts and final.report_parts
+    assert "修正执行不当情况" in midterm.report_parts  # bazhou 15 第四款
+    assert "成功的经验" in final.report_parts  # bazhou 15 第五款
+    # Mid-term and final evaluations are full evaluations: planned, scored, reviewed.
+    assert midterm.plan_gate is not None and midterm.scored and midterm.expert_review is not None
+
+
+# --- scope (S-SCOPE) ---------------------------------------------------------------------------
+
+
+@pytest.mark.rule("S-SCOPE")
+@pytest.mark.parametrize(
+    ("scope", "parts"), [("whole", []), ("whole", ["  "]), ("partial", ["补贴发放"]), ("partial", ["补贴发放", "监督管理"])]
+)
+def test_scope_that_fits_is_accepted(scope, parts):
+    check_scope(scope, parts)
+
+
+@pytest.mark.rule("S-SCOPE")
+@pytest.mark.parametrize(
+    ("scope", "parts", "message"),
+    [
+        ("partial", [], "部分评估须逐项写明"),
+        ("partial", ["", "  "], "部分评估须逐项写明"),
+        ("whole", ["补贴发放"], "整体评估不需填写"),
+    ],
+)
+def test_scope_that_does_not_fit_is_refused(scope, parts, message):
+    with pytest.raises(RuleViolation) as refused:
+        check_scope(scope, parts)
+    assert refused.value.rule == "S-SCOPE" and message in str(refused.value)
+
+
+# --- mid-term and final only for long-term decisions (S-MID, S-FINAL) ---------------------------
+
+TODAY = date(2026, 11, 22)
+
+
+@pytest.mark.rule("S-MID", "S-FINAL")
+@pytest.mark.parametrize("evaluation_type", ("ordinary", "simplified", "ningxia_90day"))
+def test_other_types_fit_any_decision(evaluation_type):
+    check_type_fits(evaluation_type, date(2026, 1, 1), None, TODAY)
+    check_type_fits(evaluation_type, date(2026, 1, 1), date(2026, 6, 30), TODAY)
+
+
+@pytest.mark.rule("S-MID")
+@pytest.mark.parametrize(
+    ("starts_on", "ends_on"),
+    [
+        (date(2022, 7, 6), date(2027, 7, 5)),  # exactly five years (the sample's S-2022-021)
+        (date(2020, 1, 1), date(2024, 12, 31)),  # exactly five calendar years
+        (date(2020, 7, 2), date(2030, 7, 1)),  # ten years
+    ],
+)
+def test_midterm_fits_a_decision_of_five_years_or_more(starts_on, ends_on):
+    check_type_fits("midterm", starts_on, ends_on, TODAY)
+
+
+@pytest.mark.rule("S-MID", "S-FINAL")
+@pytest.mark.parametrize("evaluation_type", ("midterm", "final"))
+@pytest.mark.parametrize(
+    ("starts_on", "ends_on"),
+    [
+        (date(2020, 1, 1), date(2024, 12, 30)),  # one day short of five years
+        (date(2023, 1, 13), date(2025, 1, 12)),  # two years (the sample's S-2023-030)
+        (date(2021, 1, 28), None),  # open-ended: no five-year term to speak of
+    ],
+)
+def test_midterm_and_final_refuse_a_decision_under_five_years(evaluation_type, starts_on, ends_on):
+    with pytest.raises(RuleViolation) as refused:
+        check_type_fits(evaluation_type, starts_on, ends_on, TODAY)
+    assert refused.value.rule == ("S-MID" if evaluation_type == "midterm" else "S-FINAL")
+    assert "执行期限五年以上" in str(refused.value) and str(starts_on) in str(refused.value)
+
+
+@pytest.mark.rule("S-FINAL")
+def test_final_fits_only_after_the_decision_ended():
+    check_type_fits("final", date(2020, 6, 18), date(2026, 6, 17), TODAY)  # ended (S-2020-040)
+    check_type_fits("final", date(2020, 11, 22), date(2026, 11, 21), TODAY)  # ended yesterday
+    for ends_on in (TODAY, date(2030, 7, 1)):  # ends today, or later
+        with pytest.raises(RuleViolation) as refused:
+            check_type_fits("final", date(2020, 7, 2), ends_on, TODAY)
+        assert refused.value.rule == "S-FINAL" and f"终止日为 {ends_on}" in str(refused.value)
+
+
+@pytest.mark.rule("S-MID")
+def test_midterm_does_not_need_the_decision_to_have_ended():
+    check_type_fits("midterm", date(2024, 4, 11), date(2030, 4, 10), TODAY)
+
+
+# --- rework after a gate sends the evaluation back ---------------------------------------------
+
+
+def test_rework_of_the_plan_redoes_the_plan_and_asks_its_gate_again():
+    procedure = procedure_for(load_profile("bazhou"), "ordinary", ["问卷调查"], entrusted=False)
+    assert rework_for(procedure, "plan") == Rework(steps=("plan",), gates=("plan_approval",), stages=("preparation",))
+
+
+@pytest.mark.rule("G-APPROVE")
+def test_rework_of_the_report_asks_review_acceptance_and_approval_again():
+    bazhou = procedure_for(load_profile("bazhou"), "ordinary", ["问卷调查"], entrusted=False)
+    assert rework_for(bazhou, "report") == Rework(
+        steps=("draft_report", "work_completed"), gates=("expert_review", "approval"), stages=("conclusion",)
+    )
+    ordos = procedure_for(load_profile("ordos"), "ordinary", ["问卷调查"], entrusted=True)
+    assert rework_for(ordos, "report").gates == ("expert_review", "third_party_acceptance", "approval")
+    simplified = procedure_for(load_profile("bazhou"), "simplified", ["座谈会"], entrusted=False)
+    assert rework_for(simplified, "report").gates == ("approval",)
+
+
+@pytest.mark.rule("G-APPROVE")
+def test_rework_of_the_evidence_collects_scores_and_reports_again():
+    procedure = procedure_for(load_profile("ordos"), "ordinary", ["问卷调查", "座谈会"], entrusted=True)
+    assert rework_for(procedure, "evidence") == Rework(
+        steps=("analysis", "scoring", "preliminary", "draft_report", "work_completed"),
+        gates=("survey", "minutes", "expert_marks", "expert_review", "third_party_acceptance", "approval"),
+        stages=("implementation", "conclusion"),
+    )
+    # An unscored simplified evaluation has no expert marks to ask for again.
+    simplified = procedure_for(load_profile("changli"), "simplified", ["意见征询"], entrusted=False)
+    assert rework_for(simplified, "evidence").gates == ("opinions", "approval")
+
+
+@pytest.mark.parametrize("target", ["", "team", "Report", "证据"])
+def test_an_unknown_rework_target_is_a_programming_error(target):
+    procedure = procedure_for(load_profile("bazhou"), "ordinary", ["问卷调查"], entrusted=False)
+    with pytest.raises(ValueError, match="unknown rework target"):
+        rework_for(procedure, target)
