@@ -27,14 +27,14 @@ DESCRIPTIONS = {
 
 
 def _chinese_titles(deployment):
-    """Title each run-form field with the Chinese name its docstring gives (“决策编号：…” → 决策编号).
+    """Title each run-form field with the Chinese name its docstring gives (“决策编号：说明” → 决策编号 + 说明).
 
     Prefect titles top-level parameters with their Python names; the descriptions are already Chinese.
     """
     for field in deployment._parameter_openapi_schema.properties.values():
-        title, sep, _ = (field.get("description") or "").partition("：")
+        title, sep, explanation = (field.get("description") or "").partition("：")
         if sep:
-            field["title"] = title
+            field["title"], field["description"] = title, explanation
     return deployment
 
 

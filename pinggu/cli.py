@@ -52,6 +52,20 @@ def _validate_form(form_class, values: dict) -> dict:
         raise StateConflict("表单填写不完整：" + "；".join(problems)) from None
 
 
+def _answer(evaluation: str, gate: str, run_input: dict, done: str) -> None:
+    """Resume the evaluation's run at `gate`, then say whether the flow accepted the answer (exit 1 if not)."""
+    from pinggu.orchestration import answer_gate, outcome_of
+
+    key = answer_gate(_evaluation_run(evaluation).flow_run_id, gate, run_input)
+    outcome = outcome_of(evaluation, key)
+    if outcome is None:
+        typer.echo(f"{done}；评估流程仍在处理，稍后用 pinggu status {evaluation} 查看是否受理")
+    elif outcome["accepted"]:
+        typer.echo(f"{done}，已受理")
+    else:
+        raise StateConflict(f"未受理：{outcome['reason']}。评估流程仍在等待，请修改后重新提交")
+
+
 def _evaluation_run(code: str):
     from models import evaluations as store
     from models.db import session_scope
@@ -273,7 +287,7 @@ def approve(
 ) -> None:
     """在审批环节给出意见（与 Prefect 界面的恢复表单等效）。"""
     from flows.forms import GATE_FORMS
-    from pinggu.orchestration import answer_gate
+    from rules.vocabulary import GATE_NAMES
 
     if gate not in APPROVAL_GATES:
         raise StateConflict(f"未知的审批环节 {gate}，可选：{'、'.join(APPROVAL_GATES)}")
@@ -281,8 +295,7 @@ def approve(
     if gate == "approval":
         values.update(conclusion=conclusion, departure_reason=departure_reason, rework=rework)
     run_input = _validate_form(GATE_FORMS[gate], values)
-    answer_gate(_evaluation_run(evaluation).flow_run_id, gate, run_input)
-    typer.echo(f"已提交：{evaluation} {gate} {choice}，评估流程将按规则受理；用 pinggu status {evaluation} 查看结果")
+    _answer(evaluation, gate, run_input, f"已提交：{evaluation} {GATE_NAMES[gate]} {choice}")
 
 
 SUBMISSION_KINDS = {
@@ -307,7 +320,7 @@ def submit(
 ) -> None:
     """提交评估所需的材料；材料在评估流程中校验，不合格时流程会说明原因并再次等待提交。"""
     from flows.forms import GATE_FORMS
-    from pinggu.orchestration import answer_gate
+    from rules.vocabulary import GATE_NAMES
 
     if kind not in SUBMISSION_KINDS:
         raise StateConflict(f"材料类型应为 {'、'.join(SUBMISSION_KINDS)} 之一，收到：{kind}")
@@ -320,8 +333,7 @@ def submit(
     if gate == "expert_marks":
         values["data_values"] = "\n".join(data)
     run_input = _validate_form(GATE_FORMS[gate], values)
-    answer_gate(_evaluation_run(evaluation).flow_run_id, gate, run_input)
-    typer.echo(f"已提交{SUBMISSION_KINDS[kind][1].split('（')[0]} {file.name}，评估流程将校验并导入；用 pinggu status {evaluation} 查看结果")
+    _answer(evaluation, gate, run_input, f"已提交{GATE_NAMES[gate].removesuffix('提交')} {file.name}")
 
 
 @app.command()
@@ -337,15 +349,13 @@ def review(
 ) -> None:
     """录入专家对评估报告送审稿的论证意见。"""
     from flows.forms import ExpertReviewForm
-    from pinggu.orchestration import answer_gate
 
     values = {
         "organised": "不组织专家论证" if skip else "已组织专家论证",
         "experts": experts, "opinion": opinion, "handling": handling, "submitter": submitter, "submitter_role": role,
     }
     run_input = _validate_form(ExpertReviewForm, values)
-    answer_gate(_evaluation_run(evaluation).flow_run_id, "expert_review", run_input)
-    typer.echo("已提交专家论证意见")
+    _answer(evaluation, "expert_review", run_input, "已提交专家论证意见")
 
 
 @app.command()

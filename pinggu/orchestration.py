@@ -97,8 +97,11 @@ def paused_at(flow_run: Any) -> str | None:
     return gate_of_pause_key(state.state_details.pause_key)
 
 
-def answer_gate(flow_run_id: UUID | str, gate: str, run_input: dict[str, Any]) -> None:
-    """Resume a run suspended at `gate` with the form's answer; the server checks the form."""
+def answer_gate(flow_run_id: UUID | str, gate: str, run_input: dict[str, Any]) -> str:
+    """Resume a run suspended at `gate` with the form's answer; the server checks the form.
+
+    Returns the pause key answered, for `outcome_of` to look up what the flow made of the answer.
+    """
     flow_run = read_flow_run(flow_run_id)
     waiting = paused_at(flow_run)
     if waiting != gate:
@@ -113,6 +116,34 @@ def answer_gate(flow_run_id: UUID | str, gate: str, run_input: dict[str, Any]) -
     if result.status != SetStateStatus.ACCEPT:
         reason = result.details.reason if result.details else ""
         raise OrchestrationError(f"Prefect 服务拒绝了本次提交：{reason}", flow_run_id=str(flow_run_id))
+    return flow_run.state.state_details.pause_key
+
+
+def outcome_of(evaluation_code: str, pause_key: str, *, timeout: float = 30) -> dict[str, Any] | None:
+    """What the flow made of the answer given under `pause_key`: {"accepted": True} or
+    {"accepted": False, "reason": ...}; None if it has not decided within `timeout` seconds."""
+    from sqlmodel import select
+
+    from models import evaluations as store
+    from models.db import session_scope
+    from models.tables import Approval, FormRejection
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with session_scope() as session:
+            evaluation = store.get_evaluation(session=session, code=evaluation_code)
+            accepted = session.exec(
+                select(Approval).where(Approval.evaluation_id == evaluation.id, Approval.pause_key == pause_key)
+            ).first()
+            if accepted:
+                return {"accepted": True}
+            refused = session.exec(
+                select(FormRejection).where(FormRejection.evaluation_id == evaluation.id, FormRejection.pause_key == pause_key)
+            ).first()
+            if refused:
+                return {"accepted": False, "reason": refused.reason}
+        time.sleep(0.5)
+    return None
 
 
 def cancel_waiting_run(flow_run_id: UUID | str, reason: str) -> bool:

@@ -25,6 +25,8 @@ def evaluation_status(code: str) -> dict[str, Any]:
         answers = store.approvals(session=session, evaluation_id=evaluation.id)
         deadlines = store.deadlines(session=session, evaluation_id=evaluation.id)
         follow_ups = store.follow_ups(session=session, evaluation_id=evaluation.id)
+        refusals = store.rejections(session=session, evaluation_id=evaluation.id)
+    last_refusal = next((r for r in reversed(refusals) if r.gate == evaluation.waiting_gate), None)
     gate_target = next(
         (s.target_date for s in stages if evaluation.waiting_gate and s.stage == GATE_STAGE[evaluation.waiting_gate]), None
     )
@@ -40,6 +42,7 @@ def evaluation_status(code: str) -> dict[str, Any]:
         "waiting_gate": evaluation.waiting_gate,
         "waiting_target": gate_target,
         "waiting_overdue": bool(evaluation.waiting_gate and gate_target and gate_target < today),
+        "last_refusal": last_refusal.reason if last_refusal else None,
         "conclusion": evaluation.conclusion,
         "report": evaluation.report_path,
         "flow_run_id": evaluation.flow_run_id,
@@ -134,6 +137,8 @@ def render_text(data: dict[str, Any]) -> str:
     if data["waiting_for"]:
         target = f"，目标完成日 {data['waiting_target']}" if data["waiting_target"] else ""
         lines.append(f"正在等待：{data['waiting_for']}{target}" + ("  【逾期】" if data["waiting_overdue"] else ""))
+        if data["last_refusal"]:
+            lines.append(f"上次提交未被受理：{data['last_refusal']}")
     lines.append(_pad("阶段", 14) + _pad("状态", 8) + _pad("目标完成日", 20) + _pad("开始", 18) + "完成")
     for s in data["stages"]:
         target = f"{s['target_date'] or '—'}{'（暂定）' if s['target_provisional'] else ''}"

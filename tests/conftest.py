@@ -49,12 +49,14 @@ def prefect_server(settings):
     start_server(settings)
     start_worker(settings)
     yield settings.resolved_prefect_api_url
-    # Send this process's pending run logs while the server still listens; at exit they would be
-    # retried against a stopped server for a minute.
-    from prefect.logging.handlers import APILogWorker
+    try:
+        # Send this process's pending run logs while the server still listens; at exit they would be
+        # retried against a stopped server for a minute.
+        from prefect.logging.handlers import APILogWorker
 
-    APILogWorker.drain_all(timeout=5)
-    stop_all(settings)
+        APILogWorker.drain_all(timeout=5)
+    finally:
+        stop_all(settings)
 
 
 @pytest.fixture(scope="session")

@@ -45,11 +45,14 @@ SKIP_REVIEW = {
 DEPART = "结合实施情况综合判断"
 
 
-def _cli(*args: str) -> None:
+def _cli(*args: str, refused: str | None = None) -> None:
     from pinggu.cli import app
 
     result = CliRunner().invoke(app, list(args))
-    assert result.exit_code == 0, result.output
+    if refused:  # the flow refused the answer: the command says why and exits 1
+        assert result.exit_code == 1 and refused in result.output and "未受理" in result.output, result.output
+    else:
+        assert result.exit_code == 0 and "已受理" in result.output, result.output
 
 
 def _cli_submit_minutes(run_id, tmp) -> None:
@@ -58,9 +61,9 @@ def _cli_submit_minutes(run_id, tmp) -> None:
          "--submitter", "赵敏", "--role", "承办单位 科员")
 
 
-def _cli_approve(run_id) -> None:
+def _cli_approve(run_id, *conclusion: str, refused: str | None = None) -> None:
     _cli("approve", evaluation_of(run_id).code, "--gate", "approval", "--approver", "刘志强", "--role", "市长",
-         "--choice", "通过", "--conclusion", "继续执行")
+         "--choice", "通过", *conclusion, refused=refused)
 
 
 def _drive(scripts: dict, then: dict, timeout: float = 400) -> dict:
@@ -181,7 +184,11 @@ def outcomes(prefect_server, sample_catalog, tmp_path_factory):
                 "通过", "调整", comment="按专家意见调整补贴标准", departure_reason="补贴对象覆盖不足，须调整"
             )),
         ],
-        "simplified": [("minutes", lambda run: _cli_submit_minutes(run, tmp)), ("approval", _cli_approve)],
+        "simplified": [
+            ("minutes", lambda run: _cli_submit_minutes(run, tmp)),
+            ("approval", lambda run: _cli_approve(run, refused="C-CONCLUSION")),  # 通过 without a conclusion
+            ("approval", lambda run: _cli_approve(run, "--conclusion", "继续执行")),
+        ],
         "midterm": [
             ("plan_approval", plan_approval()),
             ("survey", survey),
@@ -310,7 +317,7 @@ def test_a_redo_from_the_conclusion_stage_keeps_the_first_attempt(outcomes):
     assert [d.superseded for d in reports] == [True, False]
 
 
-@pytest.mark.rule("S-SIMPLE", "G-APPROVE")
+@pytest.mark.rule("S-SIMPLE", "G-APPROVE", "C-CONCLUSION")
 def test_simplified_has_one_method_no_plan_gate_and_is_driven_from_the_cli(outcomes):
     flow_run, evaluation = _ended_well(outcomes, "simplified")
     assert flow_run.name == "后评估·S-2021-018·简易程序"
