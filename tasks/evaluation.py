@@ -79,10 +79,36 @@ def open_evaluation(
     A new evaluation and its entrustment are written in one transaction: a refused agency or method
     leaves nothing behind.
     """
-    arguments = (decision_code, evaluation_code, flow_run_id, evaluation_type, scope, scope_parts, methods, third_party, due_on)
     for attempt in range(1, CODE_ATTEMPTS + 1):
         try:
-            return _open_or_resume(*arguments)
+            with session_scope() as session:
+                decision = store.get_decision(session=session, code=decision_code)
+                if evaluation_code:
+                    evaluation = store.get_evaluation(session=session, code=evaluation_code)
+                    if evaluation.decision_code != decision.code:
+                        raise StateConflict(
+                            f"评估 {evaluation.code} 属于决策 {evaluation.decision_code}，不是 {decision.code}，请核对",
+                            evaluation=evaluation.code,
+                        )
+                else:
+                    evaluation = store.find_by_flow_run(session=session, flow_run_id=flow_run_id)
+                if evaluation is None:
+                    evaluation = _open_new(
+                        session, decision, evaluation_type, scope, scope_parts, methods, third_party, due_on, flow_run_id
+                    )
+                elif evaluation.flow_run_id != flow_run_id:
+                    audit.record(
+                        session=session,
+                        action="flow_run_attached",
+                        evaluation_id=evaluation.id,
+                        previous=evaluation.flow_run_id,
+                        flow_run_id=flow_run_id,
+                    )
+                    evaluation.flow_run_id = flow_run_id
+                if evaluation.status not in ("completed", "not_started"):
+                    evaluation.status, evaluation.waiting_for, evaluation.waiting_gate = "running", None, None
+                session.add(evaluation)
+                return evaluation.id
         except IntegrityError:
             # Two runs opened at the same moment drew the same PG-year-number; the loser draws again.
             if attempt == CODE_ATTEMPTS:
@@ -94,67 +120,43 @@ def open_evaluation(
 CODE_ATTEMPTS = 5
 
 
-def _open_or_resume(
-    decision_code: str,
-    evaluation_code: str | None,
-    flow_run_id: str,
+def _open_new(
+    session: Session,
+    decision: Decision,
     evaluation_type: str,
     scope: str,
     scope_parts: list[str],
     methods: list[str],
     third_party: dict | None,
     due_on: date | None,
-) -> int:
-    with session_scope() as session:
-        decision = store.get_decision(session=session, code=decision_code)
-        if evaluation_code:
-            evaluation = store.get_evaluation(session=session, code=evaluation_code)
-            if evaluation.decision_code != decision.code:
-                raise StateConflict(
-                    f"评估 {evaluation.code} 属于决策 {evaluation.decision_code}，不是 {decision.code}，请核对",
-                    evaluation=evaluation.code,
-                )
-        else:
-            evaluation = store.find_by_flow_run(session=session, flow_run_id=flow_run_id)
-        if evaluation is None:
-            profile = load_profile(decision.profile)
-            _check_new(decision, profile, evaluation_type, scope, scope_parts)
-            chosen = procedure_for(profile, evaluation_type, methods, entrusted=bool(third_party)).methods
-            unfinished = store.unfinished_evaluations(session=session, decision_code=decision.code, type=evaluation_type)
-            if unfinished:
-                codes = "、".join(e.code for e in unfinished)
-                raise StateConflict(
-                    f"决策 {decision.code} 已有未完成的{EVALUATION_TYPE_NAMES[evaluation_type]}评估 {codes}；"
-                    f"如需继续办理，请在“评估编号”中填写该编号后重新运行",
-                    decision=decision.code,
-                )
-            today = now_beijing().date()
-            evaluation = store.create_evaluation(
-                session=session,
-                decision=decision,
-                type=evaluation_type,
-                scope=scope,
-                scope_parts=scope_parts,
-                methods=list(chosen),
-                stage_targets=_targets(today, profile, due_on),
-                flow_run_id=flow_run_id,
-                due_on=due_on,
-            )
-            if third_party:
-                _entrust(session, evaluation, profile, third_party)
-        elif evaluation.flow_run_id != flow_run_id:
-            audit.record(
-                session=session,
-                action="flow_run_attached",
-                evaluation_id=evaluation.id,
-                previous=evaluation.flow_run_id,
-                flow_run_id=flow_run_id,
-            )
-            evaluation.flow_run_id = flow_run_id
-        if evaluation.status not in ("completed", "not_started"):
-            evaluation.status, evaluation.waiting_for, evaluation.waiting_gate = "running", None, None
-        session.add(evaluation)
-        return evaluation.id
+    flow_run_id: str,
+) -> Evaluation:
+    """A new evaluation after every check, with its stage targets and its entrustment, if any."""
+    profile = load_profile(decision.profile)
+    _check_new(decision, profile, evaluation_type, scope, scope_parts)
+    chosen = procedure_for(profile, evaluation_type, methods, entrusted=bool(third_party)).methods
+    unfinished = store.unfinished_evaluations(session=session, decision_code=decision.code, type=evaluation_type)
+    if unfinished:
+        codes = "、".join(e.code for e in unfinished)
+        raise StateConflict(
+            f"决策 {decision.code} 已有未完成的{EVALUATION_TYPE_NAMES[evaluation_type]}评估 {codes}；"
+            f"如需继续办理，请在“评估编号”中填写该编号后重新运行",
+            decision=decision.code,
+        )
+    evaluation = store.create_evaluation(
+        session=session,
+        decision=decision,
+        type=evaluation_type,
+        scope=scope,
+        scope_parts=scope_parts,
+        methods=list(chosen),
+        stage_targets=_targets(now_beijing().date(), profile, due_on),
+        flow_run_id=flow_run_id,
+        due_on=due_on,
+    )
+    if third_party:
+        _entrust(session, evaluation, profile, third_party)
+    return evaluation
 
 
 def _targets(start: date, profile: Profile, due_on: date | None) -> dict[str, tuple[date, bool]]:
@@ -192,6 +194,7 @@ def start_clock(evaluation_id: int) -> None:
 
 
 def start_deadlines(session: Session, evaluation: Evaluation, profile: Profile, milestone: str, on: date) -> None:
+    """Record the statutory deadlines that `milestone`, happening on `on`, starts (NX-11, NX-12, OR-19)."""
     for due in started_by(profile, milestone, on):
         store.start_deadline(
             session=session,
