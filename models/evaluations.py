@@ -64,11 +64,11 @@ def find_by_flow_run(*, session: Session, flow_run_id: str) -> Evaluation | None
 
 
 def unfinished_evaluations(*, session: Session, decision_code: str, type: str) -> list[Evaluation]:
-    """Evaluations of this decision and type that are not completed."""
+    """Evaluations of this decision and type still under way (not completed, not decided against)."""
     query = select(Evaluation).where(
         Evaluation.decision_code == decision_code,
         Evaluation.type == type,
-        Evaluation.status != "completed",
+        col(Evaluation.status).not_in(("completed", "not_started")),
     )
     return list(session.exec(query))
 

@@ -55,6 +55,12 @@ def _answer(approval: Approval) -> dict[str, Any]:
     }
 
 
+def gate_name(procedure: Procedure, gate: str) -> str:
+    """The gate as the profile's regulation names it (e.g. 厅决策机关审议); submissions by their material."""
+    profile_gate = procedure.gate(gate)
+    return profile_gate.name if profile_gate and profile_gate.id == gate else GATE_NAMES[gate]
+
+
 def waits_for(procedure: Procedure, gate: str) -> str:
     """Who must act at a gate, from the profile (e.g. 厅决策机关（厅党组会议、厅务会议或厅专题会议）)."""
     profile_gate = procedure.gate(gate)
@@ -72,7 +78,7 @@ def gate_status(evaluation_id: int, gate: str) -> dict[str, Any]:
         procedure = procedure_of(session, evaluation)
         attempt = store.next_gate_attempt(session=session, evaluation_id=evaluation_id, gate=gate)
         key = pause_key(gate, attempt)
-        waiting_for = f"{GATE_NAMES[gate]}（{waits_for(procedure, gate)}；第{attempt}次）"
+        waiting_for = f"{gate_name(procedure, gate)}（{waits_for(procedure, gate)}；第{attempt}次）"
         if evaluation.waiting_for != waiting_for:
             evaluation.status, evaluation.waiting_for, evaluation.waiting_gate = "waiting", waiting_for, gate
             session.add(evaluation)
@@ -89,7 +95,7 @@ def _description(
     decision = store.get_decision(session=session, code=evaluation.decision_code)
     profile_gate = procedure.gate(gate)
     lines = [
-        f"**{GATE_NAMES[gate]}** · 评估 {evaluation.code} · 《{decision.title}》",
+        f"**{gate_name(procedure, gate)}** · 评估 {evaluation.code} · 《{decision.title}》",
         "",
         f"办理：{waits_for(procedure, gate)}" + (f"（依据：{profile_gate.basis}）" if profile_gate else ""),
     ]
