@@ -18,9 +18,11 @@ channel, topic, handling and month, and gives the share handled.
 
 Privacy (E-PRIVACY: bazhou 19, ordos 21, ningxia 15, changli 22) is enforced at the border, as in
 analysis.survey: only the columns above are kept (a 来信人 or 联系电话 column never leaves this
-module), and contact data typed into 内容 or 主题 (phone, ID, e-mail, bank-card numbers, and the
-row's own sender name) is replaced by ``MASK``. The masking is analysis.survey's, shared so both
-imports mask alike.
+module), and contact data typed into 内容, 主题 or 渠道 (phone, ID, e-mail, bank-card numbers; the
+row's own sender name, address and other personal values as typed in the dropped columns; any
+sender's name of three or more characters) is replaced by ``MASK``. A 编号 column in which any
+number is contact data (opinions numbered by the sender's phone) is dropped, as analysis.survey
+drops such a questionnaire id. The masking is analysis.survey's, shared so both imports mask alike.
 
 Pure pandas (openpyxl for XLSX): no Prefect, no database.
 """
@@ -35,7 +37,16 @@ from pathlib import Path
 import pandas as pd
 
 # The survey module's masking, so opinions and questionnaires mask personal data identically.
-from analysis.survey import MASK, _mask_personal, _mask_text
+from analysis.survey import (
+    _MASK_PATTERN,
+    _PERSONAL_KEYWORDS,
+    MASK,
+    PERSONAL_DATA_COLUMNS,
+    _mask_personal,
+    _mask_text,
+    _normalise_header,
+    _split_personal,
+)
 from pinggu.spreadsheet import read_grid
 from pinggu.errors import InputFileError, Problem
 
@@ -153,11 +164,14 @@ def read_opinions(path: Path) -> pd.DataFrame:
             path=str(path),
         )
 
-    names = _sender_names(header, rows, frame.index)
+    names, others = _split_personal(_personal_columns(header, rows, frame.index))
     out = {name: frame[name].astype(str) for name in OPINION_COLUMNS if name in frame}
     out["收到日期"] = dates
-    for name in ("主题", "内容"):
-        out[name] = _mask_personal(out[name], names)
+    for name in ("渠道", "主题", "内容"):
+        out[name] = _mask_personal(out[name], names, others)
+    if _ID_COLUMN in out and out[_ID_COLUMN].str.contains(_MASK_PATTERN).any():
+        # Numbered by the sender's phone or ID number: the number is not needed for the counts.
+        del out[_ID_COLUMN]
     return pd.DataFrame(out, index=frame.index)
 
 
@@ -184,11 +198,23 @@ def _columns(path: Path, header: list[str]) -> dict[str, int]:
     return positions
 
 
-def _sender_names(header: list[str], rows: list[tuple[int, list[str]]], index: pd.Index) -> pd.Series | None:
-    position = next((pos for pos, cell in enumerate(header) if re.sub(r"\s+", "", cell) in _NAME_COLUMNS), None)
-    if position is None:
-        return None
-    return pd.Series([cells[position] if position < len(cells) else "" for _, cells in rows], index=index)
+def _personal_columns(header: list[str], rows: list[tuple[int, list[str]]], index: pd.Index) -> dict[str, pd.Series]:
+    """The register's personal-data columns (sender, phone, ID, address …) by normalised header.
+
+    They are never kept; their values are masked where typed into the kept text columns.
+    """
+    found: dict[str, pd.Series] = {}
+    for position, cell in enumerate(header):
+        if re.sub(r"\s+", "", cell) in OPINION_COLUMNS:
+            continue
+        key = _normalise_header(cell)
+        if key and (
+            re.sub(r"\s+", "", cell) in _NAME_COLUMNS
+            or key in PERSONAL_DATA_COLUMNS
+            or any(word in key for word in _PERSONAL_KEYWORDS)
+        ):
+            found[key] = pd.Series([cells[position] if position < len(cells) else "" for _, cells in rows], index=index)
+    return found
 
 
 def _parse_date(text: str) -> tuple[pd.Timestamp | None, str | None]:

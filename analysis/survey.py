@@ -4,8 +4,11 @@ Pure pandas on purpose: the flow tasks call this, but it must stay importable an
 without Prefect or the database.
 
 Privacy (E-PRIVACY, bazhou 19 / ordos 21 / ningxia 15 / changli 22) is enforced at the border:
-`read_survey` never returns personal-data columns, and masks contact data typed into free text,
-so nothing downstream (reports, artifacts, logs) can leak what it never received.
+`read_survey` never returns personal-data columns, and masks contact data typed into free text
+and demographic answers, so nothing downstream (reports, artifacts, logs) can leak what it never
+received. In free text it also masks the row's own personal data as typed in the dropped columns
+(its name, address …) and any respondent's name of three or more characters (a name of two
+characters is masked only in its own row: across the file it would match ordinary words).
 """
 
 from __future__ import annotations
@@ -58,6 +61,12 @@ _PERSONAL_KEYWORDS: tuple[str, ...] = (
     "财产", "存款", "具体收入", "月收入", "年收入",
 )
 MASK = "[已隐去]"
+# Headers naming the respondent: their values are masked wherever they occur in free text.
+_NAME_KEYWORDS: tuple[str, ...] = ("姓名", "名字", "联系人", "来信人", "来电人", "反映人", "提出人", "意见人", "投诉人", "署名")
+_MIN_NAME = 2  # a name of the row itself, masked in that row's free text
+_MIN_NAME_ANYWHERE = 3  # a name masked in every row's free text
+_MAX_NAME = 12  # longer "names" are notes, not names
+_MIN_OTHER = 4  # another personal value of the row (address, income …), masked in that row
 _UNANSWERED_GROUP = "未填写"
 
 _MASK_PATTERN = re.compile(
@@ -76,6 +85,13 @@ _MASK_PATTERN = re.compile(
         )
     )
 )
+# Every match of _MASK_PATTERN in ASCII text contains one of these once digits are mapped to 0
+# and separators (- and whitespace) to -: an e-mail's @, nine digits in a row, digits split by a
+# separator, a landline's closing bracket, or the label before a bare local number. An ASCII
+# column where none occurs holds no contact data, so the costly pattern need not run per cell.
+_SCREEN_TABLE = bytes.maketrans(b"0123456789\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f ", b"0" * 10 + b"-" * 10)
+_SCREEN_MARKERS = (b"@", b")", b"000000000", b"0-0", b"tel", b"Tel", b"TEL")
+_DISTINCT_PROBE = 1000
 _LIKERT_NUMBER = re.compile(r"^[1-5](?:\.0+)?$")
 _LIKERT_LABELS: dict[str, str] = {
     str(score): label for label, score in SATISFACTION_SCALE.items()
@@ -116,13 +132,20 @@ def _read_raw(path: Path) -> pd.DataFrame:
     if not data.strip().lstrip(b"\xef\xbb\xbf").strip():
         raise _fail(path, f"问卷文件“{path.name}”是空的，没有任何内容。")
     raw = _parse_csv(data, path) if suffix == ".csv" else _parse_excel(data, path)
-    return raw.apply(_per_distinct(lambda values: values.str.strip()))
+    return raw.apply(_per_distinct(lambda values: values.str.strip(), unless_unique=True))
 
 
-def _per_distinct(transform):
-    """Apply a string transform once per distinct value: answers repeat, so this is far cheaper."""
+def _per_distinct(transform, unless_unique: bool = False):
+    """Apply a string transform once per distinct value: answers repeat, so this is far cheaper.
+
+    With ``unless_unique``, a column whose first values are mostly distinct (ids, phone numbers,
+    names) is transformed directly: finding its distinct values would cost more than it saves.
+    """
 
     def apply(column: pd.Series) -> pd.Series:
+        if unless_unique and len(column) > 2 * _DISTINCT_PROBE:
+            if column.iloc[:_DISTINCT_PROBE].nunique() > _DISTINCT_PROBE // 10:
+                return transform(column)
         codes, uniques = pd.factorize(column, use_na_sentinel=False)
         done = transform(pd.Series(uniques, dtype=column.dtype)).to_numpy()
         return pd.Series(done[codes], index=column.index, dtype=column.dtype, name=column.name)
@@ -249,23 +272,26 @@ def _validate(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
     frame = pd.DataFrame({name: body[pos] for name, pos in columns}, index=body.index)
     out: dict[str, pd.Series] = {}
     free_text: list[str] = []
-    names = _respondent_names(frame)
+    demographics: list[str] = []
+    personal: dict[str, pd.Series] = {}  # dropped personal-data columns, to mask their values in free text
     id_column = next((c for c in _ID_COLUMNS if c in frame.columns), None)
 
     for name in frame.columns:
         series = frame[name]
         key = _normalise_header(name)
         if key in PERSONAL_DATA_COLUMNS:
+            personal[key] = series
             continue
         if name == id_column:
             problems.extend(_duplicate_ids(series, name))
             # Some operators number questionnaires by the respondent's phone or ID number; the
             # analysis does not need the id, so such a column is dropped rather than leaked.
-            if not series.str.contains(_MASK_PATTERN).any():
+            if not _holds_contact_data(series):
                 out[name] = series
             continue
         if name in DEMOGRAPHIC_COLUMNS:
             out[name] = series
+            demographics.append(name)
             continue
         item, bad = _as_item(series, name)
         if item is not None:
@@ -275,6 +301,7 @@ def _validate(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
             problems.extend(bad)
             continue
         if any(word in key for word in _PERSONAL_KEYWORDS):
+            personal[key] = series
             continue
         out[name] = series
         free_text.append(name)
@@ -287,9 +314,29 @@ def _validate(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
             "没有找到可以统计的题目：满意度题的答案应为 很满意/满意/一般/不满意/很不满意（或 1–5），"
             "知晓题的答案应为 是/否。",
         )
+    # A demographic answer is a group label in every breakdown: contact data typed there is masked too.
+    for name in demographics:
+        out[name] = _per_distinct(_mask_values)(out[name])
+    names, others = _split_personal(personal)
     for name in free_text:
-        out[name] = _mask_personal(out[name], names)
+        out[name] = _mask_personal(out[name], names, others)
     return pd.DataFrame(out, index=frame.index)
+
+
+def _holds_contact_data(series: pd.Series) -> bool:
+    """Whether any cell has contact data (_MASK_PATTERN), with a one-pass screen over the column.
+
+    The screen is exact only for ASCII (\\d and \\s also match full-width digits and spaces), so
+    any other text goes straight to the pattern.
+    """
+    # NUL joins the cells: it is neither digit nor separator, so no marker spans two cells.
+    values = series.tolist()
+    joined = "\x00".join(values) if all(isinstance(v, str) for v in values) else ""
+    if joined and joined.isascii():
+        screened = joined.encode("ascii").translate(_SCREEN_TABLE)
+        if not any(marker in screened for marker in _SCREEN_MARKERS):
+            return False
+    return bool(series.str.contains(_MASK_PATTERN).any())
 
 
 def _normalise_header(name: str) -> str:
@@ -302,11 +349,11 @@ def _looks_like_answers(header: list[str]) -> bool:
     return sum(c in answers for c in cells) * 2 > len(cells)
 
 
-def _respondent_names(frame: pd.DataFrame) -> pd.Series | None:
-    for name in frame.columns:
-        if _normalise_header(name) in {"姓名", "名字", "真实姓名", "受访者姓名"}:
-            return frame[name]
-    return None
+def _split_personal(personal: dict[str, pd.Series]) -> tuple[list[pd.Series], list[pd.Series]]:
+    """The dropped personal-data columns (by normalised header): those naming people, and the rest."""
+    names = [s for key, s in personal.items() if any(word in key for word in _NAME_KEYWORDS)]
+    others = [s for key, s in personal.items() if not any(word in key for word in _NAME_KEYWORDS)]
+    return names, others
 
 
 def _duplicate_ids(series: pd.Series, column: str) -> list[Problem]:
@@ -325,15 +372,16 @@ def _duplicate_ids(series: pd.Series, column: str) -> list[Problem]:
 
 def _as_item(series: pd.Series, name: str) -> tuple[pd.Series | None, list[Problem]]:
     """The column as an item (categorical, blanks NaN), or the problems that stop it being one."""
-    answered = series[series != ""]
+    filled = (series != "").to_numpy()
+    answered = series[filled]
     values = set(answered.unique())
     if "满意" in name and values and all(_LIKERT_NUMBER.match(v) for v in values):
         answered = answered.str.slice(0, 1).map(_LIKERT_LABELS)
         values = set(answered.unique())
     if values <= set(SATISFACTION_SCALE) and (values or "满意度" in name):
-        return _categorical(series.index, answered, list(SATISFACTION_SCALE)[::-1]), []
+        return _categorical(series.index, filled, answered, list(SATISFACTION_SCALE)[::-1]), []
     if values <= {YES, NO} and (values or "是否" in name):
-        return _categorical(series.index, answered, [NO, YES]), []
+        return _categorical(series.index, filled, answered, [NO, YES]), []
 
     if "满意度" in name:
         # Numbers and labels may be mixed in one column; only what is neither is wrong.
@@ -342,7 +390,7 @@ def _as_item(series: pd.Series, name: str) -> tuple[pd.Series | None, list[Probl
         expected = "应为 很满意/满意/一般/不满意/很不满意 或 1–5"
         if bad.empty:
             labels = answered.where(~numeric, answered.str.slice(0, 1).map(_LIKERT_LABELS))
-            return _categorical(series.index, labels, list(SATISFACTION_SCALE)[::-1]), []
+            return _categorical(series.index, filled, labels, list(SATISFACTION_SCALE)[::-1]), []
     elif "是否" in name:
         bad = answered[~answered.isin([YES, NO])]
         expected = "应为 是 或 否"
@@ -355,26 +403,90 @@ def _as_item(series: pd.Series, name: str) -> tuple[pd.Series | None, list[Probl
     ]
 
 
-def _categorical(index: pd.Index, answered: pd.Series, categories: list[str]) -> pd.Series:
-    full = answered.reindex(index)
-    return pd.Series(pd.Categorical(full, categories=categories, ordered=True), index=index)
+def _categorical(index: pd.Index, filled: np.ndarray, answered: pd.Series, categories: list[str]) -> pd.Series:
+    """The answers (the ``filled`` positions of ``index``, in order) as an ordered categorical, blanks NaN."""
+    codes = np.full(len(index), -1, dtype=np.int8)
+    # By position rather than by reindexing on the row labels: the same result, far cheaper.
+    codes[filled] = pd.Categorical(answered, categories=categories, ordered=True).codes
+    return pd.Series(pd.Categorical.from_codes(codes, categories=categories, ordered=True), index=index)
 
 
 def _mask_text(text: str) -> str:
     return _MASK_PATTERN.sub(MASK, text)
 
 
-def _mask_personal(series: pd.Series, names: pd.Series | None) -> pd.Series:
-    masked = _per_distinct(lambda values: values.str.replace(_MASK_PATTERN, MASK, regex=True))(series)
-    if names is not None:
-        # A respondent who signs the comment with their own name: remove it too. Only the
-        # row's own name is looked for; a whole-file name list would match ordinary words.
-        values = [
-            text.replace(name, MASK) if len(name) >= 2 and text and name in text else text
-            for text, name in zip(masked.tolist(), names.reindex(masked.index).tolist())
+def _mask_values(values: pd.Series) -> pd.Series:
+    return values.str.replace(_MASK_PATTERN, MASK, regex=True)
+
+
+def _mask_personal(
+    series: pd.Series,
+    names: pd.Series | list[pd.Series] | None,
+    others: list[pd.Series] | None = None,
+) -> pd.Series:
+    """Free text with personal data masked.
+
+    Contact data (phone, ID, e-mail, bank-card numbers) by pattern; the row's own personal values
+    as typed in the dropped columns — ``names`` (at least 2 characters) and ``others`` such as the
+    address (at least 4); and every name in ``names`` of at least 3 characters in every row, for a
+    respondent who mentions another. Names of 2 characters are not looked for across the file:
+    they would match ordinary words (高峰, 田野 …).
+    """
+    if isinstance(names, pd.Series):
+        names = [names]
+    names, others = list(names or []), list(others or [])
+    masked = _per_distinct(_mask_values)(series)
+    if names or others:
+        index = masked.index
+        texts = masked.to_numpy(dtype=object, na_value="")
+        # Only rows with text are looked at: in a large export most comments are blank.
+        rows = np.flatnonzero(texts != "")
+        own = [
+            (values[rows], shortest)
+            for group, shortest in ((names, _MIN_NAME), (others, _MIN_OTHER))
+            for s in group
+            for values in [(s if s.index.equals(index) else s.reindex(index)).to_numpy(dtype=object, na_value="")]
         ]
-        masked = pd.Series(values, index=masked.index, dtype=series.dtype)
+        changed = False
+        for k, i in enumerate(rows.tolist()):
+            text = texts[i]
+            secrets = [v for values, shortest in own if len(v := values[k].strip()) >= shortest and v in text]
+            if secrets:
+                # Longest first, so that an address is masked whole before a name inside it.
+                for secret in sorted(secrets, key=len, reverse=True):
+                    text = text.replace(secret, MASK)
+                texts[i] = text
+                changed = True
+        if changed:
+            masked = pd.Series(texts, index=index, dtype=series.dtype, name=series.name)
+    anywhere = {
+        value
+        for s in names
+        for value in pd.unique(s.astype(object)).tolist()
+        if isinstance(value, str) and _MIN_NAME_ANYWHERE <= len(value) <= _MAX_NAME and value != MASK
+    }
+    if anywhere:
+        lengths = sorted({len(w) for w in anywhere}, reverse=True)
+        masked = _per_distinct(lambda values: values.map(lambda text: _mask_words(text, anywhere, lengths)))(masked)
     return masked
+
+
+def _mask_words(text: Any, words: set[str], lengths: list[int]) -> Any:
+    """``text`` with every occurrence of any of ``words`` (of ``lengths``, longest first) masked."""
+    if not isinstance(text, str) or len(text) < lengths[-1]:
+        return text
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        for size in lengths:
+            if text[i : i + size] in words:
+                out.append(MASK)
+                i += size
+                break
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
 
 
 # --------------------------------------------------------------------------- figures

@@ -12,8 +12,11 @@ from pinggu.settings import configure_prefect_environment
 configure_prefect_environment()
 
 from prefect import serve  # noqa: E402  (after the environment points Prefect at our server)
+from prefect.schedules import Cron  # noqa: E402
 from prefect.utilities.annotations import freeze  # noqa: E402
 
+from flows.annual_plan import annual_plan  # noqa: E402
+from flows.deadline_watch import deadline_watch  # noqa: E402
 from flows.post_evaluation import post_evaluation  # noqa: E402
 from rules.vocabulary import EVALUATION_TYPE_NAMES  # noqa: E402
 
@@ -38,9 +41,30 @@ def _chinese_titles(deployment):
     return deployment
 
 
+TIMEZONE = "Asia/Shanghai"
+
+
 def deployments() -> list:
-    """The deployments this product serves: one per evaluation type, the type fixed (read-only in the form)."""
+    """The deployments this product serves: the yearly plan (5 January), the daily deadline watch
+    (08:00 Beijing time), and one per evaluation type (the type fixed, read-only in the form)."""
     return [
+        _chinese_titles(
+            annual_plan.to_deployment(
+                name="yearly",
+                description="年度评估计划：每年 1 月 5 日 9:00（北京时间）按决策目录和评估情形编制当年计划，经审定后逐项启动评估（已启动的不重复启动）；也可随时手动运行，并可只计划某一规则（辖区）的决策。",
+                schedule=Cron("0 9 5 1 *", timezone=TIMEZONE),
+                tags=["年度计划"],
+            )
+        ),
+        _chinese_titles(
+            deadline_watch.to_deployment(
+                name="daily",
+                description="期限巡查：每日 8:00（北京时间）查找临期和逾期的阶段、审批环节、法定期限和后续措施，记录并发送提醒；也可随时手动运行。",
+                schedule=Cron("0 8 * * *", timezone=TIMEZONE),
+                tags=["期限巡查"],
+            )
+        ),
+    ] + [
         _chinese_titles(
             post_evaluation.to_deployment(
                 name=evaluation_type,

@@ -13,10 +13,20 @@ from typing import Literal
 from prefect.input import RunInput
 from pydantic import Field
 
+from flows.parameters import TeamMemberSpec
+
 NON_BLANK = r"\S"  # JSON-schema pattern: at least one non-space character
 
 ConclusionChoice = Literal["继续执行", "调整", "中止执行", "终止执行"]
 SERVER_FILE = "评估服务器上可读取的文件完整路径（也可用命令 pinggu submit 提交）"
+
+
+class TeamForm(RunInput):
+    """组建评估小组：评估单位确定评估小组成员（年度计划启动的评估由此开始）。"""
+
+    members: list[TeamMemberSpec] = Field(title="评估小组成员", min_length=1, description="至少一名“单位工作人员”；参与过决策前论证的人员不得加入")
+    submitter: str = Field(title="填报人姓名", pattern=NON_BLANK)
+    submitter_role: str = Field(title="填报人单位及职务", pattern=NON_BLANK)
 
 
 class PlanApprovalForm(RunInput):
@@ -108,6 +118,7 @@ class ReportApprovalForm(RunInput):
 
 
 GATE_FORMS: dict[str, type[RunInput]] = {
+    "team": TeamForm,
     "plan_approval": PlanApprovalForm,
     "start_approval": StartApprovalForm,
     "survey": DataFileForm,

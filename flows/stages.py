@@ -16,7 +16,10 @@ from tasks.preparation import form_team, write_plan
 
 def prepare(evaluation_id: int, team: list[dict], budget_yuan: float | None, run_id: str) -> bool:
     """准备阶段: team, plan, plan approval; Ningxia's start decision. False when the start is refused."""
-    gates = route(evaluation_id)["gates"]
+    info = route(evaluation_id)
+    gates = info["gates"]
+    if not team and not info["team_formed"]:  # started without a team (e.g. by the annual plan): ask for it
+        team = ask(evaluation_id, "team", run_id)["details"]["members"]
     form_team(evaluation_id, team, run_id)
     while True:
         write_plan(evaluation_id, budget_yuan, run_id)
@@ -71,8 +74,8 @@ def conclude(evaluation_id: int, run_id: str) -> dict:
 
 
 def finish(evaluation_id: int, run_id: str) -> None:
-    """After approval: the final report, the follow-up for the lead unit, the archive."""
-    final_report(evaluation_id, run_id)
+    """After approval: the follow-up for the lead unit, the final report (which names it), the archive."""
     open_follow_up(evaluation_id, run_id)
+    final_report(evaluation_id, run_id)
     archive(evaluation_id, run_id)
     close_stage(evaluation_id, "conclusion")

@@ -245,3 +245,66 @@ class DecisionOutcome(SQLModel, table=True):
     decided_on: date
     note: str = ""
     recorded_at: datetime = Field(default_factory=now_beijing)
+
+
+class Escalation(SQLModel, table=True):
+    """A date that needed attention, recorded once per level before anyone is notified (SPEC §6)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, index=True)  # rules.watch.Alert.key
+    evaluation_code: str | None = Field(default=None, index=True)
+    kind: str  # stage / gate / deadline / follow_up
+    ref: str
+    level: str  # due-7 / due-3 / overdue
+    due_date: date
+    text: str
+    recorded_at: datetime = Field(default_factory=now_beijing)
+
+
+class Notification(SQLModel, table=True):
+    """One channel's delivery of an escalation: sent, or failed and tried again by the next watch."""
+
+    __table_args__ = (UniqueConstraint("escalation_id", "channel"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    escalation_id: int = Field(foreign_key="escalation.id", index=True)
+    channel: str  # the endpoint without its secret
+    status: str = "pending"  # pending / sent / failed
+    attempts: int = 0
+    last_error: str | None = None
+    sent_at: datetime | None = None
+
+
+class PlanEntry(SQLModel, table=True):
+    """One item of an approved annual plan (MH-4) and the flow run started for it."""
+
+    __table_args__ = (UniqueConstraint("year", "scope", "decision_code", "type"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(index=True)
+    scope: str = "all"  # the profile the plan covers, or "all"
+    decision_code: str = Field(foreign_key="decision.code", index=True)
+    type: str
+    reason: str
+    trigger_date: date
+    due_date: date
+    evaluating_unit: str
+    flow_run_id: str | None = None
+    evaluation_code: str | None = None  # set when the item is covered by an evaluation already under way
+    started_at: datetime | None = None
+
+
+class PlanDecision(SQLModel, table=True):
+    """An answer at the annual plan's approval gate."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(index=True)
+    scope: str = "all"
+    pause_key: str = Field(unique=True)
+    approver: str
+    approver_role: str
+    choice: str
+    comment: str | None = None
+    refused: str | None = None  # why the answer was not accepted (the gate asked again)
+    superseded: bool = False
+    decided_at: datetime = Field(default_factory=now_beijing)

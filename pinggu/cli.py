@@ -199,13 +199,21 @@ def plan(
     year: Annotated[int, typer.Option(help="计划年度")],
     as_of: Annotated[Optional[str], typer.Option(help="计算基准日 YYYY-MM-DD，默认今天")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+    profile: Annotated[Optional[str], typer.Option(help="只计划适用该规则（辖区）的决策，例如 ordos")] = None,
+    start: Annotated[bool, typer.Option("--start", help="运行年度计划流程：生成计划文件，经审定后逐项启动评估")] = False,
 ) -> None:
     """列出年度评估计划：每项决策在该年度依规应开展的评估、原因、评估单位和完成期限。"""
     from models.tables import now_beijing
     from pinggu.planning import build_plan
     from pinggu.status import render_plan
 
-    result = build_plan(year, _date(as_of, "基准日") or now_beijing().date())
+    if start:
+        from pinggu.orchestration import start_annual_plan
+
+        run_id = start_annual_plan(year, profile)
+        typer.echo(f"已启动年度计划流程运行 {run_id}；计划生成后在界面审定：{get_settings().prefect_ui_url}/runs/flow-run/{run_id}")
+        return
+    result = build_plan(year, _date(as_of, "基准日") or now_beijing().date(), profile)
     typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if as_json else render_plan(result))
 
 
@@ -423,6 +431,37 @@ def status(
 
 @app.command()
 @friendly
+def watch(
+    on: Annotated[Optional[str], typer.Option(help="巡查日期 YYYY-MM-DD，默认今天")] = None,
+) -> None:
+    """立即进行一次期限巡查：查找临期和逾期事项，记录并发送提醒（每日 8:00 也会自动运行）。"""
+    from flows.deadline_watch import deadline_watch
+
+    result = deadline_watch(as_of=_date(on, "巡查日期"))
+    typer.echo(
+        f"{result['as_of']} 临期或逾期 {result['due_or_overdue']} 项（逾期 {result['overdue']} 项），新提醒 {result['new']} 项；"
+        f"发送成功 {result['sent']} 条，未送达 {result['failed']} 条（下次巡查重试），提醒渠道 {result['channels']} 个"
+    )
+
+
+@app.command()
+@friendly
+def dashboard(
+    year: Annotated[Optional[int], typer.Option(help="只显示该年度开启的评估")] = None,
+    serve: Annotated[Optional[int], typer.Option("--serve", help="在 127.0.0.1 的该端口提供页面（Ctrl+C 停止）")] = None,
+) -> None:
+    """生成进度看板页面（HTML）：各评估的阶段时间轴、期限和逾期事项，可投放到大屏。"""
+    from pinggu.dashboard import serve_dashboard, write_dashboard
+
+    path = write_dashboard(year)
+    typer.echo(f"看板页面：{path}")
+    if serve:
+        typer.echo(f"正在提供：http://127.0.0.1:{serve}/index.html（Ctrl+C 停止）")
+        serve_dashboard(path, serve)
+
+
+@app.command()
+@friendly
 def demo() -> None:
     """演示：启动本地服务，导入样例目录，完整办理一项一般程序评估并输出 PDF 报告。"""
     from pinggu.demo import run_demo
@@ -433,6 +472,14 @@ def demo() -> None:
 from pinggu.agency_cli import agency_app  # noqa: E402
 
 app.add_typer(agency_app, name="agency")
+
+from pinggu.report_cli import report_app  # noqa: E402
+
+app.add_typer(report_app, name="report")
+
+from pinggu.survey_cli import survey_app  # noqa: E402
+
+app.add_typer(survey_app, name="survey")
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -18,6 +18,18 @@ from rules.vocabulary import EVALUATION_TYPE_NAMES
 
 FLOW_NAME = "post-evaluation"
 DEPLOYMENTS = {evaluation_type: f"{FLOW_NAME}/{evaluation_type}" for evaluation_type in EVALUATION_TYPE_NAMES}
+ANNUAL_PLAN = "annual-plan/yearly"
+
+
+def start_annual_plan(year: int, profile: str | None) -> UUID:
+    """Create a run of the annual-plan deployment for a year (and one profile, or all decisions)."""
+    from prefect.deployments import run_deployment
+
+    try:
+        flow_run = run_deployment(ANNUAL_PLAN, parameters={"year": year, "profile": profile}, timeout=0)
+    except Exception as error:
+        raise OrchestrationError(f"无法启动年度计划：{error}。请先运行 pinggu up", deployment=ANNUAL_PLAN) from error
+    return flow_run.id
 
 
 def _client():

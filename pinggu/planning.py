@@ -19,12 +19,16 @@ from rules.vocabulary import EVENT_KIND_NAMES
 _FACT_FIELDS = tuple(DecisionFacts.__dataclass_fields__)
 
 
-def build_plan(year: int, as_of: date) -> AnnualPlan:
-    """The plan for `year` over every decision in the database, as of a date."""
-    policies = {profile_id: profile.plan_policy() for profile_id, profile in load_profiles().items()}
+def build_plan(year: int, as_of: date, profile: str | None = None) -> AnnualPlan:
+    """The plan for `year` over every decision in the database (or those under one profile), as of a date."""
+    policies = {profile_id: p.plan_policy() for profile_id, p in load_profiles().items()}
+    if profile is not None and profile not in policies:
+        raise StateConflict(f"未知的规则 {profile}，可选：{'、'.join(policies)}")
     with session_scope() as session:
         decisions = [
-            DecisionFacts(**{name: getattr(d, name) for name in _FACT_FIELDS}) for d in list_decisions(session=session)
+            DecisionFacts(**{name: getattr(d, name) for name in _FACT_FIELDS})
+            for d in list_decisions(session=session)
+            if profile is None or d.profile == profile
         ]
         completed = [
             CompletedEvaluation(decision_code=e.decision_code, type=e.type, completed_on=e.completed_at.date())

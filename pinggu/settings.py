@@ -32,6 +32,18 @@ class Settings(BaseSettings):
         description="An existing Prefect server's API; empty means the local one started by `pinggu up`.",
     )
 
+    watch_days: list[int] = Field(
+        default=[7, 3],
+        description="Days before a date at which the deadline watch warns (PINGGU_WATCH_DAYS='[7,3]').",
+    )
+    notify_urls: list[str] = Field(
+        default=[],
+        description=(
+            "Where the deadline watch sends its notices (PINGGU_NOTIFY_URLS='[\"https://…\"]'): a DingTalk or "
+            "WeCom robot webhook, or any URL that accepts a JSON POST."
+        ),
+    )
+
     @field_validator("database_url", "prefect_api_url")
     @classmethod
     def _reject_placeholders(cls, value: str) -> str:

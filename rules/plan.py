@@ -14,7 +14,8 @@ def stage_targets(start: date, profile: Profile, due: date | None = None) -> dic
     shares, each counted from the evaluation's start (Civil Code 201–203). The window ends on `due`
     when the annual plan set a time limit (minhang 4), else after the profile's statutory or default period."""
     if due is not None and due <= start:
-        raise ValueError(f"评估完成期限 {due} 应晚于评估开始日 {start}")
+        # Started after the plan's time limit: every stage is already due then, and shows as overdue.
+        return {stage: DueDate(due, True) for stage in ("preparation", "implementation", "conclusion")}
     window_days = ((due or add_period(start, profile.evaluation_window).due) - start).days
     return {stage: add_days(start, days) for stage, days in profile.stage_offsets(window_days).items()}
 

@@ -27,6 +27,9 @@ Top-level keys (English keys, Chinese values; all required unless marked optiona
     stage_schedule                       preparation / implementation / conclusion: percent of the
                                          window, summing to 100
     report_outline                       the report's parts, in order
+    report_sections                      per part of report_outline, the content blocks it shows
+                                         (REPORT_BLOCKS, or indicator:<id> for one indicator's score);
+                                         together they must record the whole process (R-PROCESS)
     midterm_parts, final_parts           what a midterm / final report adds (only with that type)
     indicators                           id, name, weight (summing to 100), basis; either items
                                          (second level: id, name, weight summing to 100, scoring)
@@ -125,6 +128,31 @@ EXEMPTIONS = {
 }
 """Exemptions a profile may grant (X-12M, X-SUPERIOR, X-DONE), Chinese names; ids of
 rules.planning_types.EXEMPTION_KINDS."""
+
+REPORT_BLOCKS = {
+    "decision": "决策事项概况",
+    "third_party": "委托第三方情况",
+    "team": "评估小组",
+    "plan": "评估方案",
+    "methods": "评估方法与材料",
+    "schedule": "步骤与时间安排",
+    "deadlines": "法定期限",
+    "process": "工作过程记录",
+    "survey": "问卷调查",
+    "opinions": "意见征集及处理情况",
+    "records": "座谈会、实地调研等记录",
+    "score": "指标评分",
+    "preliminary": "初步结论",
+    "type_parts": "中期、终期评估须说明的内容",
+    "expert_review": "专家论证",
+    "conclusion": "评估结论",
+    "follow_up": "后续措施",
+    "approvals": "审定与审批记录",
+}
+"""Content blocks a report part may show (report_sections), with their Chinese names."""
+
+# R-PROCESS (ordos 14(3), ningxia 10(4), minhang 12(4)): the report records the whole process.
+R_PROCESS_BLOCKS = ("team", "plan", "methods", "survey", "opinions", "records", "expert_review", "conclusion", "approvals", "process")
 
 SCORINGS = ("survey_rate", "expert_marks", "data_threshold")
 SURVEY_ITEMS = ("satisfaction", "awareness")
@@ -508,6 +536,7 @@ class Profile(_Model):
     default_window: PeriodField | None = None
     stage_schedule: StageSchedule
     report_outline: tuple[Text, ...] = Field(min_length=1)
+    report_sections: tuple[tuple[Text, ...], ...] = Field(min_length=1)
     midterm_parts: tuple[Text, ...] = ()
     final_parts: tuple[Text, ...] = ()
     indicators: tuple[Indicator, ...] = Field(min_length=1)
@@ -539,6 +568,7 @@ class Profile(_Model):
         issues += self._gate_issues(types_offered)
         issues += self._deadline_issues()
         issues += self._indicator_issues()
+        issues += self._section_issues()
         issues += self._band_issues()
         if self.planned_type is not None and self.planned_type not in types_offered:
             issues.append((("planned_type",), f"“{self.planned_type}”不在 evaluation_types 中"))
@@ -592,6 +622,32 @@ class Profile(_Model):
             issues.append((("default_window",), "已有法定的完成评估期限（until: evaluation_completed），不写默认期限"))
         if not windows and self.default_window is None:
             issues.append((("default_window",), "没有法定的完成评估期限时须写默认评估期限，如 {amount: 90, unit: days}"))
+        return issues
+
+    def _section_issues(self) -> list[tuple[Loc, str]]:
+        issues: list[tuple[Loc, str]] = []
+        if len(self.report_sections) != len(self.report_outline):
+            issues.append((("report_sections",), f"应与 report_outline 一一对应（{len(self.report_outline)} 部分），实际 {len(self.report_sections)} 部分"))
+        indicator_ids = {indicator.id for indicator in self.indicators}
+        seen: set[str] = set()
+        for i, blocks in enumerate(self.report_sections):
+            if not blocks:
+                issues.append((("report_sections", i), "每一部分至少显示一项内容"))
+            for j, block in enumerate(blocks):
+                kind, _, indicator = block.partition(":")
+                if block in seen:
+                    issues.append((("report_sections", i, j), f"“{block}”重复出现"))
+                seen.add(block)
+                if kind == "indicator":
+                    if indicator not in indicator_ids:
+                        issues.append((("report_sections", i, j), f"指标“{indicator}”不在 indicators 中"))
+                elif block not in REPORT_BLOCKS:
+                    issues.append((("report_sections", i, j), f"“{block}”不是可用的内容（{'、'.join(REPORT_BLOCKS)}，或 indicator:指标编号）"))
+        missing = [block for block in R_PROCESS_BLOCKS if block not in seen]
+        if self.midterm_parts or self.final_parts:
+            missing += [] if "type_parts" in seen else ["type_parts"]
+        if missing:
+            issues.append((("report_sections",), f"报告须记录评估全过程（R-PROCESS），缺少：{'、'.join(missing)}"))
         return issues
 
     def _indicator_issues(self) -> list[tuple[Loc, str]]:

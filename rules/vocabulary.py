@@ -46,6 +46,7 @@ STEP_NAMES = {
 }
 
 GATE_NAMES = {
+    "team": "组建评估小组",
     "plan_approval": "方案审定",
     "start_approval": "决定是否开展评估",
     "survey": "问卷数据提交",
@@ -73,6 +74,7 @@ SUBMISSION_OF_METHOD = {
 
 # Which stage each gate belongs to: a gate's target date is its stage's.
 GATE_STAGE = {
+    "team": "preparation",
     "plan_approval": "preparation",
     "start_approval": "preparation",
     "survey": "implementation",

@@ -6,8 +6,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 # fonts-noto-cjk: the PDF's Chinese glyphs; libharfbuzz-subset0: WeasyPrint subsets fonts in <1 s
-# instead of 30+ s through fontTools; poppler-utils: pdftotext/pdftoppm for checking reports.
-debs=(fonts-noto-cjk libharfbuzz-subset0 poppler-utils)
+# instead of 30+ s through fontTools; poppler-utils: pdftotext/pdftoppm for checking reports;
+# chromium: the dashboard's test renders the page in a real browser.
+debs=(fonts-noto-cjk libharfbuzz-subset0 poppler-utils chromium)
 missing=()
 for pkg in "${debs[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

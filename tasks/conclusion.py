@@ -14,27 +14,42 @@ from models import evaluations as store
 from models.agencies import Agency, latest_entrustment
 from models.tables import BEIJING, Evaluation, beijing_minute, now_beijing
 from pinggu.settings import get_settings
+from reporting.docx import write_docx
 from reporting.pdf import file_sha256, render_html, write_pdf
 from rules.periods import add_period
 from rules.vocabulary import EVALUATION_TYPE_NAMES, GATE_NAMES, SCOPE_NAMES, STAGE_NAMES, STEP_NAMES
-from rules.profiles import load_profile
+from rules.profiles import REPORT_BLOCKS, Profile, load_profile
 from rules.vocabulary import CONCLUSIONS_NEEDING_FOLLOWUP, Conclusion
 from tasks.evaluation import start_deadlines, artifact_key, procedure_of
 from tasks.ledger import IO_RETRIES, STEP_TASK_OPTIONS, run_step
 
 REPORT_TEMPLATE = "evaluation_report.html.j2"
 
-# Where the report shows the evidence for each part a mid-term or final report must cover (S-MID, S-FINAL).
-_PART_SECTIONS = (
-    (("效果", "成效"), "二、问卷调查、意见征集与指标评分"),
-    (("问题", "不足", "不当"), "二、初步结论"),
-    (("建议", "经验", "教训", "意见"), "三、专家论证意见及采纳情况"),
+# Which blocks hold the evidence for a part a mid-term or final report must cover (S-MID, S-FINAL).
+_PART_BLOCKS = (
+    (("效果", "成效"), ("score", "survey")),
+    (("问题", "不足", "不当"), ("preliminary",)),
+    (("建议", "经验", "教训", "意见"), ("expert_review",)),
 )
+NUMERALS = "一二三四五六七八九十"
 
 
-def where_in_report(part: str) -> str:
-    """The report section that holds the evidence for a required part."""
-    return next((section for words, section in _PART_SECTIONS if any(w in part for w in words)), "二、三各节")
+def outline_of(profile: Profile) -> list[dict]:
+    """The report's parts in the profile's outline, each with the blocks it shows (report_sections)."""
+    return [
+        {"numeral": NUMERALS[i], "title": title, "blocks": list(blocks)}
+        for i, (title, blocks) in enumerate(zip(profile.report_outline, profile.report_sections))
+    ]
+
+
+def where_in_report(part: str, outline: list[dict]) -> str:
+    """The outline part and block that hold the evidence for a part a mid-term or final report must cover."""
+    wanted = next((blocks for words, blocks in _PART_BLOCKS if any(w in part for w in words)), ("preliminary",))
+    for block in wanted:
+        for section in outline:
+            if block in section["blocks"]:
+                return f"{section['numeral']}、{section['title']}（{REPORT_BLOCKS[block]}）"
+    return "见报告各部分"
 
 
 def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> dict:
@@ -44,6 +59,11 @@ def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> 
     answers = [a for a in store.approvals(session=session, evaluation_id=evaluation.id)]
     expert = next((a for a in reversed(answers) if a.gate == "expert_review" and not a.superseded), None)
     procedure = procedure_of(session, evaluation)
+    profile = load_profile(decision.profile)
+    outline = outline_of(profile)
+    approval = next((a for a in reversed(answers) if a.gate == "approval" and not a.superseded), None)
+    follow_up = next((f for f in store.follow_ups(session=session, evaluation_id=evaluation.id) if f.status == "open"), None)
+    card = steps["scoring"].result
     entrustment = latest_entrustment(session=session, evaluation_id=evaluation.id)
     agency = session.get(Agency, entrustment.agency_id) if entrustment else None
     process = [
@@ -56,6 +76,21 @@ def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> 
     ]
     return {
         "report": {"status": "正式报告" if final else "送审稿", "generated_on": now_beijing().date().isoformat()},
+        "profile_title": profile.title,
+        "outline": outline,
+        "materials": [
+            {"title": d.title, "sha256": d.sha256}
+            for d in store.documents(session=session, evaluation_id=evaluation.id)
+            if d.kind in ("survey", "opinions", "minutes", "field", "expert_marks") and not d.superseded
+        ],
+        "indicators": {indicator["id"]: indicator for indicator in card.get("indicators", [])},
+        "indicator_names": {indicator.id: indicator.name for indicator in profile.indicators},
+        "recommended": (approval.details.get("recommended") if approval else None) or card.get("recommended"),
+        "departure_reason": approval.details.get("departure_reason") if approval and final else None,
+        "follow_up": (
+            f"{follow_up.unit}应于 {follow_up.due_date} 前{follow_up.action.split('：', 1)[-1]}（{follow_up.basis}）"
+            if follow_up else None
+        ),
         "decision": decision.model_dump(),
         "evaluation": {
             "code": evaluation.code,
@@ -80,10 +115,10 @@ def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> 
         "survey": steps["analysis"].result["survey"],
         "opinions": steps["analysis"].result["opinions"],
         "records": steps["analysis"].result["records"],
-        "score": steps["scoring"].result,
+        "score": card,
         "preliminary": steps["preliminary"].result["text"],
         "expert_review": expert.details if expert else None,
-        "type_parts": [{"part": part, "where": where_in_report(part)} for part in procedure.report_parts],
+        "type_parts": [{"part": part, "where": where_in_report(part, outline)} for part in procedure.report_parts],
         "third_party": {
             "agency": agency.name,
             "status": entrustment.status,
@@ -122,12 +157,20 @@ def _render(session: Session, evaluation: Evaluation, *, final: bool, kind: str,
     attempt = store.latest_step(session=session, evaluation_id=evaluation.id, step=kind).attempt
     name = f"{evaluation.code}-{'后评估报告' if final else f'报告送审稿-第{attempt}稿'}.pdf"
     path = get_settings().reports_dir / evaluation.code / name
-    html = render_html(REPORT_TEMPLATE, report_context(session, evaluation, final=final))
+    context = report_context(session, evaluation, final=final)
+    html = render_html(REPORT_TEMPLATE, {**context, "c": context})
     sha256 = write_pdf(html, path)
     store.add_document(
         session=session, evaluation_id=evaluation.id, kind=kind, title=title, path=str(path), sha256=sha256
     )
-    return {"path": str(path), "sha256": sha256}
+    # The same content as Word, for offices to edit and circulate.
+    docx_path = path.with_suffix(".docx")
+    docx_sha256 = write_docx(html, docx_path)
+    store.add_document(
+        session=session, evaluation_id=evaluation.id, kind=f"{kind}_docx", title=f"{title}（Word）",
+        path=str(docx_path), sha256=docx_sha256,
+    )
+    return {"path": str(path), "sha256": sha256, "docx": str(docx_path)}
 
 
 @task(name="起草评估报告", **STEP_TASK_OPTIONS, **IO_RETRIES)
@@ -193,6 +236,7 @@ def final_report(evaluation_id: int, flow_run_id: str | None = None) -> dict:
             markdown=(
                 f"### 《{store.get_decision(session=session, code=evaluation.decision_code).title}》后评估报告\n\n"
                 f"- 评估结论：**{evaluation.conclusion}**\n- PDF：`{rendered['path']}`\n- SHA-256：`{rendered['sha256']}`"
+                f"\n- Word：`{rendered['docx']}`"
             ),
             description=f"{evaluation.code} 正式报告",
         )

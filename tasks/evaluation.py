@@ -169,8 +169,10 @@ def route(evaluation_id: int) -> dict:
     with session_scope() as session:
         evaluation = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id)
         procedure = procedure_of(session, evaluation)
+        team_step = store.latest_step(session=session, evaluation_id=evaluation_id, step="team")
         return {
             "status": evaluation.status,
+            "team_formed": team_step is not None and team_step.status == "done",
             "gates": list(procedure.gates),
             "submissions": list(procedure.submissions),
             "scored": procedure.scored,

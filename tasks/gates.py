@@ -25,7 +25,7 @@ from reporting.pdf import file_sha256
 from rules.procedure import Procedure
 from rules.profiles import load_profile
 from rules.scoring import check_departure, missing_inputs, read_expert_marks
-from rules.team import check_experts
+from rules.team import Member, check_experts, check_team
 from rules.vocabulary import GATE_NAMES, GATE_STAGE
 from tasks.evaluation import procedure_of
 from tasks.ledger import STEP_TASK_OPTIONS
@@ -52,6 +52,7 @@ def _answer(approval: Approval) -> dict[str, Any]:
         "approver": approval.approver,
         "comment": approval.comment,
         "rework": approval.details.get("rework"),
+        "details": approval.details,
     }
 
 
@@ -64,7 +65,7 @@ def gate_name(procedure: Procedure, gate: str) -> str:
 def waits_for(procedure: Procedure, gate: str) -> str:
     """Who must act at a gate, from the profile (e.g. 厅决策机关（厅党组会议、厅务会议或厅专题会议）)."""
     profile_gate = procedure.gate(gate)
-    return profile_gate.actor if profile_gate else "评估小组"
+    return profile_gate.actor if profile_gate else "评估单位"
 
 
 @task(name="查询人工环节", **STEP_TASK_OPTIONS)
@@ -161,6 +162,17 @@ def _accept_plan_approval(session: Session, evaluation: Evaluation, answer: dict
         choice=answer["choice"],
         comment=answer.get("comment") or None,
         details={"rework": "plan" if answer["choice"] == "退回修改" else None},
+    )
+
+
+def _accept_team(session: Session, evaluation: Evaluation, answer: dict) -> Approval:
+    decision = store.get_decision(session=session, code=evaluation.decision_code)
+    members = [Member(**member) for member in answer["members"]]
+    check_team(members, decision.pre_decision_assessors)  # TEAM-MEMBERS, TEAM-CONFLICT
+    submitter, role = _who(answer, "submitter", "submitter_role")
+    return Approval(
+        gate="team", approver=submitter, approver_role=role, choice="提交",
+        details={"members": [dict(member) for member in answer["members"]]},
     )
 
 
@@ -377,6 +389,7 @@ REWORK_TARGETS = {"修改评估报告": "report", "补充评估材料": "evidenc
 
 
 ACCEPTORS: dict[str, Callable[[Session, Evaluation, dict], Approval]] = {
+    "team": _accept_team,
     "plan_approval": _accept_plan_approval,
     "start_approval": _accept_start_approval,
     "survey": _accept_survey,

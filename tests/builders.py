@@ -102,3 +102,59 @@ def agreement(agency: str) -> dict:
         "confidentiality": "不得泄露评估中知悉的信息",
         "liability": "按合同法承担违约责任",
     }
+
+
+def report_context(profile_id: str, evaluation_type: str = "ordinary", *, final: bool = True, repeats: int = 1) -> dict:
+    """A complete report context (as tasks.conclusion.report_context builds it) from the sample
+    survey and opinions, scored against the profile; `repeats` multiplies the breakdown tables."""
+    from analysis.opinions import read_opinions, summarise_opinions
+    from analysis.survey import read_survey, summarise_survey
+    from rules.profiles import load_profile
+    from rules.scoring import inputs_needed, score
+    from rules.vocabulary import EVALUATION_TYPE_NAMES
+    from tasks.conclusion import outline_of, where_in_report
+
+    profile = load_profile(profile_id)
+    survey = summarise_survey(read_survey(SAMPLES / "survey.csv")).to_dict()
+    survey.update(source_title="问卷数据（survey.csv，600 份）", source_sha256="ab" * 32)
+    survey["breakdowns"] = {f"{name}（{n}）" if n else name: rows for n in range(repeats) for name, rows in survey["breakdowns"].items()}
+    needed = inputs_needed(profile)
+    card = score(
+        profile, survey=survey, expert_marks={key: [80, 90] for key, _ in needed["expert_marks"]},
+        data={measure: 88 for measure, _ in needed["data"]},
+    ).to_dict()
+    outline = outline_of(profile)
+    stage = {"name": "准备阶段", "target_date": "2026-12-12", "started": "2026-11-22 09:00", "finished": "2026-11-23 10:00"}
+    context = {
+        "report": {"status": "正式报告" if final else "送审稿", "generated_on": "2026-11-22"},
+        "profile_title": profile.title,
+        "outline": outline,
+        "decision": {"code": "S-2024-001", "title": "关于高标准农田建设的实施方案", "decision_body": "人民政府",
+                     "lead_unit": "发展和改革委员会", "category": "重大公共政策", "decided_on": "2024-08-19",
+                     "starts_on": "2024-08-30", "ends_on": "2029-08-29", "progress_percent": 26},
+        "evaluation": {"code": "PG-2026-0001", "type_name": EVALUATION_TYPE_NAMES[evaluation_type], "scope_name": "整体评估", "scope_parts": []},
+        "team": team(),
+        "plan": {"purpose": "评估目的", "content": "评估内容", "methods": ["问卷调查", "座谈会", "意见征询"], "budget": "5万元", "organisation": "评估小组实施"},
+        "stages": [stage] * 3,
+        "schedule_provisional": False,
+        "materials": [{"title": "问卷数据（survey.csv，600 份）", "sha256": "ab" * 32}],
+        "survey": survey,
+        "opinions": summarise_opinions(read_opinions(SAMPLES / "opinions.csv")),
+        "records": [{"kind": "minutes", "title": "会议纪要（座谈会.pdf）", "summary": "12家单位参加座谈，普遍认为政策有效。", "sha256": "cd" * 32}],
+        "score": card,
+        "indicators": {indicator["id"]: indicator for indicator in card["indicators"]},
+        "indicator_names": {indicator.id: indicator.name for indicator in profile.indicators},
+        "recommended": card["recommended"],
+        "departure_reason": None,
+        "preliminary": "共回收有效问卷 600 份。评估结论由决策机关审定时确定。",
+        "expert_review": {"experts": ["周立平", "吴晓"], "opinion": "评估方法规范", "handling": "已采纳"},
+        "type_parts": [{"part": part, "where": where_in_report(part, outline)} for part in profile.type_parts(evaluation_type)],
+        "third_party": None,
+        "deadlines": [],
+        "follow_up": "发展和改革委员会应于 2026-12-22 前采取有效措施（第十五条第一款）" if final else None,
+        "approvals": [{"gate_name": "决策机关审定", "approver": "刘志强", "role": "区长", "choice": "通过",
+                       "conclusion": "调整", "comment": None, "decided_at": "2026-11-22 10:00"}] if final else [],
+        "conclusion": "调整" if final else None,
+        "process": [{"at": "2026-11-22 09:00", "what": "组建评估小组", "outcome": "第1次 · 完成"}],
+    }
+    return {**context, "c": context}

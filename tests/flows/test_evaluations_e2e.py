@@ -162,7 +162,7 @@ def outcomes(prefect_server, sample_catalog, tmp_path_factory):
         "midterm": start_evaluation("midterm", {
             "decision": "S-2020-020", "team": team(), "methods": ["问卷调查", "意见征询"], "third_party": agreement(AGENCY),
         }),
-        "final": start_evaluation("final", {"decision": "S-2019-016", "team": team()}),
+        "final": start_evaluation("final", {"decision": "S-2019-005", "team": team()}),
         "ningxia_refused": start_evaluation("ningxia_90day", {"decision": "S-2022-002", "team": team()}),
         "ningxia": start_evaluation("ningxia_90day", {"decision": "S-2021-007", "team": team()}),
         "bad_agency": start_evaluation("midterm", {
@@ -204,11 +204,11 @@ def outcomes(prefect_server, sample_catalog, tmp_path_factory):
         "final": [
             ("plan_approval", plan_approval()),
             ("survey", survey),
-            ("expert_marks", expert_marks_submission("bazhou", tmp / "bazhou.csv", mark=40, completion=30)),
+            ("expert_marks", expert_marks_submission("changli", tmp / "changli.csv", mark=40, completion=30)),
             ("expert_review", expert_review()),
             ("approval", report_approval("退回修改", None, comment="补充第二轮问卷", rework="补充评估材料")),
             ("survey", survey),
-            ("expert_marks", expert_marks_submission("bazhou", tmp / "bazhou2.csv", mark=40, completion=30)),
+            ("expert_marks", expert_marks_submission("changli", tmp / "changli2.csv", mark=40, completion=30)),
             ("expert_review", expert_review()),
             ("approval", report_approval("通过", "终止执行", departure_reason=DEPART)),
         ],
@@ -365,7 +365,7 @@ def test_final_goes_back_for_more_evidence_then_terminates_with_a_follow_up(outc
     from models.db import session_scope
 
     flow_run, evaluation = _ended_well(outcomes, "final")
-    assert flow_run.name == "后评估·S-2019-016·终期评估"
+    assert flow_run.name == "后评估·S-2019-005·终期评估"
     assert evaluation.conclusion == "终止执行"
     counts = done_counts(evaluation.id)
     assert counts["analysis"] == 2 and counts["scoring"] == 2 and counts["plan"] == 1 and counts["team"] == 1

@@ -233,6 +233,14 @@ BROKEN = [
         "triggers.exemptions", "重复",
     ),
     case("approval without its article", MH, _drop("triggers.approval_basis"), "triggers.approval_basis", "由谁同意"),
+    case("report part without content", MH, _set("report_sections[5]", []), "report_sections[5]", "至少显示一项内容"),
+    case("unknown report block", MH, _set("report_sections[5][0]", "gossip"), "report_sections[5][0]", "不是可用的内容"),
+    case(
+        "report indicator not in the system", MH, _set("report_sections[2][0]", "indicator:weather"),
+        "report_sections[2][0]", "不在 indicators 中",
+    ),
+    case("report without its approvals", MH, _set("report_sections[5]", ["process"]), "report_sections", "R-PROCESS"),
+    case("report sections not matching the outline", MH, _drop("report_sections[5]"), "report_sections", "一一对应"),
 ]
 
 

@@ -31,6 +31,12 @@ def _profile(indicators: list[dict], base: str = "minhang") -> Profile:
     """A real profile with its indicator system replaced (validated like a file would be)."""
     raw = load_profile(base).model_dump()
     raw["indicators"] = indicators
+    # The report shows indicators by id; drop the ones this system no longer has.
+    ids = {indicator["id"] for indicator in indicators}
+    raw["report_sections"] = [
+        [block for block in blocks if not block.startswith("indicator:") or block[10:] in ids] or ["process"]
+        for blocks in raw["report_sections"]
+    ]
     return Profile.model_validate(raw)
 
 

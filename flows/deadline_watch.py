@@ -1,0 +1,21 @@
+"""期限巡查: the daily deadline watch (SPEC §6) — escalate what is due soon or overdue, notify."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from prefect import flow
+
+from tasks.watch import deliver_notices, escalate_due_dates
+
+
+@flow(name="deadline-watch", flow_run_name="期限巡查", persist_result=False, log_prints=True)
+def deadline_watch(as_of: date | None = None) -> dict:
+    """Find stages, gates, statutory deadlines and follow-ups due soon or overdue, record and notify them.
+
+    Args:
+        as_of: 巡查日期：默认今天（北京时间）
+    """
+    found = escalate_due_dates(as_of)
+    delivered = deliver_notices()
+    return {**found, **delivered}

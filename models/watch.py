@@ -1,0 +1,107 @@
+"""What the deadline watch reads (dates to meet) and writes (escalations and their deliveries).
+
+An escalation is committed before any notification is attempted, so an endpoint that is down never
+loses the record of what was due; a delivery that failed stays pending for the next watch run.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from models import audit
+from models.tables import (
+    DeadlineRecord,
+    Decision,
+    Escalation,
+    Evaluation,
+    FollowUp,
+    Notification,
+    StageRecord,
+    now_beijing,
+)
+from rules.vocabulary import GATE_STAGE, STAGE_NAMES
+from rules.watch import Alert, Watched
+
+UNDER_WAY = ("running", "waiting", "reopened")
+
+
+def watched_items(*, session: Session) -> list[Watched]:
+    """Every open date: unfinished stages, waiting gates, unmet statutory deadlines, open follow-ups."""
+    items: list[Watched] = []
+    evaluations = {e.id: e for e in session.exec(select(Evaluation).where(col(Evaluation.status).in_(UNDER_WAY)))}
+    titles = {d.code: d.title for d in session.exec(select(Decision))}
+    stages = session.exec(select(StageRecord).where(col(StageRecord.evaluation_id).in_(list(evaluations))))
+    targets: dict[tuple[int, str], StageRecord] = {}
+    for stage in stages:
+        targets[(stage.evaluation_id, stage.stage)] = stage
+        evaluation = evaluations[stage.evaluation_id]
+        if stage.status != "done" and stage.target_date:
+            items.append(Watched(
+                kind="stage", ref=f"{evaluation.code}/stage/{stage.stage}", evaluation=evaluation.code,
+                label=f"{evaluation.code}《{titles[evaluation.decision_code]}》{STAGE_NAMES[stage.stage]}",
+                due=stage.target_date, owner="评估小组",
+            ))
+    for evaluation in evaluations.values():
+        stage = targets.get((evaluation.id, GATE_STAGE.get(evaluation.waiting_gate or "", "")))
+        if evaluation.waiting_gate and stage and stage.target_date:
+            items.append(Watched(
+                kind="gate", ref=f"{evaluation.code}/gate/{evaluation.waiting_gate}", evaluation=evaluation.code,
+                label=f"{evaluation.code}《{titles[evaluation.decision_code]}》等待：{evaluation.waiting_for}",
+                due=stage.target_date,
+            ))
+    code_of = {e.id: e.code for e in session.exec(select(Evaluation))}
+    for deadline in session.exec(
+        select(DeadlineRecord).where(DeadlineRecord.met_at == None, DeadlineRecord.superseded == False)  # noqa: E711,E712
+    ):
+        code = code_of[deadline.evaluation_id]
+        items.append(Watched(
+            kind="deadline", ref=f"{code}/deadline/{deadline.rule}", evaluation=code,
+            label=f"{code} 法定期限 {deadline.rule} {deadline.label}（{deadline.basis}）", due=deadline.due_date,
+        ))
+    for item in session.exec(select(FollowUp).where(FollowUp.status == "open")):
+        code = code_of[item.evaluation_id]
+        items.append(Watched(
+            kind="follow_up", ref=f"{code}/follow-up/{item.id}", evaluation=code,
+            label=f"{code} 后续措施：{item.action}", due=item.due_date, owner=item.unit,
+        ))
+    return items
+
+
+def record_escalations(*, session: Session, alerts: list[Alert]) -> list[Escalation]:
+    """Record the alerts not escalated before (one per item, due date and level); return the new ones."""
+    known = set(session.exec(select(Escalation.key).where(col(Escalation.key).in_([a.key for a in alerts]))))
+    new = []
+    for alert in alerts:
+        if alert.key in known:
+            continue
+        escalation = Escalation(
+            key=alert.key, evaluation_code=alert.item.evaluation, kind=alert.item.kind, ref=alert.item.ref,
+            level=alert.level, due_date=alert.item.due, text=alert.text(),
+        )
+        session.add(escalation)
+        new.append(escalation)
+        audit.record(session=session, action="deadline_escalated", key=alert.key, level=alert.level, text=escalation.text)
+    session.flush()
+    return new
+
+
+def undelivered(*, session: Session, channels: list[str]) -> list[tuple[Escalation, str]]:
+    """(escalation, channel) pairs not yet sent, oldest first."""
+    sent = {
+        (n.escalation_id, n.channel)
+        for n in session.exec(select(Notification).where(Notification.status == "sent"))
+    }
+    escalations = session.exec(select(Escalation).order_by(col(Escalation.id)))
+    return [(e, channel) for e in escalations for channel in channels if (e.id, channel) not in sent]
+
+
+def record_delivery(*, session: Session, escalation_id: int, channel: str, error: str | None) -> Notification:
+    """Record one delivery attempt: sent, or failed with why (tried again by the next run)."""
+    notification = session.exec(
+        select(Notification).where(Notification.escalation_id == escalation_id, Notification.channel == channel)
+    ).first() or Notification(escalation_id=escalation_id, channel=channel)
+    notification.attempts += 1
+    notification.status, notification.last_error = ("failed", error) if error else ("sent", None)
+    notification.sent_at = None if error else now_beijing()
+    session.add(notification)
+    return notification

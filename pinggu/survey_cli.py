@@ -1,0 +1,315 @@
+"""`pinggu survey …`: questionnaire figures on the command line (SPEC §7; E-SAMPLE, E-PRIVACY).
+
+Registered in pinggu.cli with ``app.add_typer(survey_app, name="survey")``. Like pinggu.agency_cli,
+this module does not import pinggu.cli at import time; ``friendly`` delegates to
+``pinggu.cli.friendly`` when a command runs (Chinese message, exit code 1, no traceback).
+
+``pinggu survey analyze FILE --json`` prints::
+
+    {"respondents": N,
+     "items": [{"question": <column header>, "kind": "satisfaction" | "yes_no", "n": …,
+                "rate": …, "ci95": [lo, hi], "mean": … (satisfaction items only)}, …],
+     "breakdowns": {<demographic>: [{"group", "respondents", "share", "satisfaction_rate",
+                                     "awareness_rate"}, …]},
+     "representativeness": {…}}          # only with --population (analysis.sample)
+
+A satisfaction item is a column whose non-blank answers all lie on the 很满意/满意/一般/不满意/
+很不满意 scale (scored 5…1); its rate is the share of 很满意 + 满意 among non-blank answers. A yes_no
+item has only 是/否 answers; its rate is the share of 是. Blanks never count in n. The figures are
+analysis.survey's; read_survey has already removed personal data, so nothing here can print it.
+
+The population file (``--population``) is a CSV (UTF-8 or GBK) or XLSX table, one row per group::
+
+    分组字段,类别,占比
+    性别,男,51%
+    性别,女,49%
+    年龄段,18-29,0.22
+    …
+
+``分组字段`` names a demographic column of the questionnaire (性别, 年龄段, 职业, 收入水平, 文化程度,
+街镇), ``类别`` a group as the questionnaire spells it, ``占比`` the group's share of the population:
+a fraction, a percentage (``51%``) or a head count — only the ratios within one 分组字段 matter.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import math
+import re
+import unicodedata
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from pinggu.errors import InputFileError, Problem
+
+survey_app = typer.Typer(help="问卷调查数据", no_args_is_help=True)
+
+POPULATION_COLUMNS: dict[str, tuple[str, ...]] = {
+    # canonical name: accepted headers (the first is the one the help text shows)
+    "分组字段": ("分组字段", "分组", "人口特征", "字段"),
+    "类别": ("类别", "组别", "分组类别"),
+    "占比": ("占比", "比例", "总体占比", "人数"),
+}
+_WHAT = "总体比例表"
+_NUMBER = re.compile(r"^[+]?(?:\d+(?:\.\d*)?|\.\d+)$")
+_KIND_NAMES = {"satisfaction": "满意度", "yes_no": "是否"}
+_RATE_NAMES = {"satisfaction": "满意率", "yes_no": "“是”占比"}
+
+
+def friendly(command):
+    """pinggu.cli.friendly, looked up when the command runs (Chinese message, exit 1)."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        from pinggu.cli import friendly as cli_friendly
+
+        return cli_friendly(command)(*args, **kwargs)
+
+    return wrapper
+
+
+# --- figures ----------------------------------------------------------------------------------
+
+
+def survey_json(figures: dict, representativeness: dict | None = None) -> dict:
+    """The command's JSON from ``SurveyFigures.to_dict()``: respondents, items, breakdowns (+ check).
+
+    Also takes the unrounded ``dataclasses.asdict(figures)``, for the text table.
+    """
+    items = []
+    for item in figures["items"]:
+        row = {key: item[key] for key in ("question", "kind", "n", "rate", "ci95")}
+        if item["kind"] == "satisfaction":
+            row["mean"] = item["mean"]
+        items.append(row)
+    out: dict[str, Any] = {
+        "respondents": figures["respondents"],
+        "items": items,
+        "breakdowns": figures["breakdowns"],
+    }
+    if representativeness is not None:
+        out["representativeness"] = representativeness
+    return out
+
+
+def read_population(path: Path) -> dict[str, dict[str, float]]:
+    """The population shares per demographic: ``{分组字段: {类别: 占比}}`` (see the module docstring).
+
+    Every bad cell is reported with its row (the header is row 1) and column in one InputFileError.
+    """
+    from pinggu.spreadsheet import read_grid
+
+    path = Path(path)
+    if not path.exists():
+        raise InputFileError(f"找不到{_WHAT}“{path.name}”，请检查路径。", path=str(path))
+    if path.is_dir():
+        raise InputFileError(f"“{path.name}”是一个文件夹，不是{_WHAT}。", path=str(path))
+    header, rows = read_grid(path, _WHAT)
+    positions: dict[str, int] = {}
+    problems: list[Problem] = []
+    cleaned = [re.sub(r"\s+", "", cell) for cell in header]
+    for name, accepted in POPULATION_COLUMNS.items():
+        found = [pos for pos, cell in enumerate(cleaned) if cell in accepted]
+        if not found:
+            problems.append(Problem(f"缺少“{name}”列", 1, name))
+        elif len(found) > 1:
+            problems.append(Problem(f"“{name}”列出现了 {len(found)} 次", 1, name))
+        else:
+            positions[name] = found[0]
+    if problems:
+        shown = "、".join(cell for cell in header if cell) or "（无）"
+        raise InputFileError(
+            f"{_WHAT}“{path.name}”的表头有误（文件中的表头：{shown}）；第 1 行应为 分组字段、类别、占比：",
+            problems=problems,
+            path=str(path),
+        )
+    if not rows:
+        raise InputFileError(f"{_WHAT}“{path.name}”只有表头，没有数据（从第 2 行起每行一个类别）。", path=str(path))
+
+    def cell(cells: list[str], name: str) -> str:
+        pos = positions[name]
+        return cells[pos].strip() if pos < len(cells) else ""
+
+    shown = {name: header[pos].strip() for name, pos in positions.items()}  # as the file spells it
+    shares: dict[str, dict[str, float]] = {}
+    percent_rows: dict[str, list[tuple[int, bool]]] = {}
+    first_row: dict[tuple[str, str], int] = {}
+    for number, cells in rows:
+        demographic, group, text = cell(cells, "分组字段"), cell(cells, "类别"), cell(cells, "占比")
+        bad = False
+        for name, value in (("分组字段", demographic), ("类别", group), ("占比", text)):
+            if not value:
+                problems.append(Problem("必须填写", number, shown[name]))
+                bad = True
+        if bad:
+            continue
+        key = (demographic, group)
+        if key in first_row:
+            problems.append(Problem(f"“{demographic}”的类别“{group}”与第 {first_row[key]} 行重复", number, shown["类别"]))
+            continue
+        first_row[key] = number
+        percent = text.endswith(("%", "％"))
+        digits = text.rstrip("%％").strip().replace(",", "")
+        if not _NUMBER.match(digits):
+            problems.append(Problem(f"“{text}”不是数字；占比应写成 0.51、51% 或人数", number, shown["占比"]))
+            continue
+        value = float(digits) / 100 if percent else float(digits)
+        shares.setdefault(demographic, {})[group] = value
+        percent_rows.setdefault(demographic, []).append((number, percent))
+    for demographic, marks in percent_rows.items():
+        if len({percent for _, percent in marks}) > 1:
+            number = next(n for n, percent in marks if percent != marks[0][1])
+            problems.append(
+                Problem(f"“{demographic}”的占比有的带 %、有的不带，请统一写法", number, shown["占比"])
+            )
+        elif sum(shares[demographic].values()) <= 0:
+            problems.append(Problem(f"“{demographic}”的占比之和为 0", marks[0][0], shown["占比"]))
+    if problems:
+        problems.sort(key=lambda p: (p.row or 0))
+        raise InputFileError(
+            f"{_WHAT}“{path.name}”有 {len(problems)} 处问题，请修改后重新提供：", problems=problems, path=str(path)
+        )
+    return shares
+
+
+# --- text output ------------------------------------------------------------------------------
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _table(header: list[str], rows: list[list[str]], right: set[int] = frozenset()) -> list[str]:
+    widths = [max(_width(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        parts = []
+        for i, cell in enumerate(cells):
+            pad = " " * (widths[i] - _width(cell))
+            parts.append(pad + cell if i in right else cell + pad)
+        return "  ".join(parts).rstrip()
+
+    return [line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value * 100:.1f}%"
+
+
+def _verdict(value: bool | None) -> str:
+    return {True: "具有代表性", False: "不具代表性", None: "无法判断"}[value]
+
+
+def render_text(name: str, data: dict) -> str:
+    """The command's readable Chinese output from ``survey_json``'s dict."""
+    lines = [f"问卷“{name}”：答卷 {data['respondents']} 份", ""]
+    rows = []
+    for item in data["items"]:
+        lo, hi = item["ci95"]
+        rows.append(
+            [
+                item["question"],
+                _KIND_NAMES[item["kind"]],
+                str(item["n"]),
+                f"{_RATE_NAMES[item['kind']]} {_pct(item['rate'])}" if item["n"] else "—",
+                f"{_pct(lo)}–{_pct(hi)}" if item["n"] else "—",
+                f"{item['mean']:.2f}" if item.get("mean") is not None else "—",
+            ]
+        )
+    lines += _table(["题目", "类型", "有效回答", "比例", "95% 置信区间", "平均分"], rows, right={2, 5})
+    lines += [
+        "",
+        "满意率 = “很满意”“满意”占有效回答的比例；平均分按 很满意 5 分 … 很不满意 1 分；空白答案不计入有效回答。",
+    ]
+    for demographic, groups in data["breakdowns"].items():
+        lines += ["", f"按{demographic}："]
+        lines += _table(
+            ["组别", "人数", "占比", "满意率", "知晓率"],
+            [
+                [g["group"], str(g["respondents"]), _pct(g["share"]), _pct(g["satisfaction_rate"]), _pct(g["awareness_rate"])]
+                for g in groups
+            ],
+            right={1, 2, 3, 4},
+        )
+    check = data.get("representativeness")
+    if check is not None:
+        lines += [
+            "",
+            f"样本代表性（卡方拟合优度检验，显著性水平 {check['alpha']}）：{_verdict(check['representative'])}",
+        ]
+        for demographic, result in check["demographics"].items():
+            if result["chi_square"] is not None:
+                summary = (
+                    f"χ² = {result['chi_square']:.2f}，自由度 {result['df']}，p = {result['p_value']:.4f}，"
+                    f"{_verdict(result['representative'])}"
+                )
+            else:
+                summary = _verdict(result["representative"])
+            lines += ["", f"{demographic}：{summary}"]
+            if result["groups"]:
+                lines += _table(
+                    ["组别", "样本人数", "样本占比", "总体占比", "期望人数"],
+                    [
+                        [g["group"], str(g["observed"]), _pct(g["observed_share"]), _pct(g["population_share"]), f"{g['expected']:.1f}"]
+                        for g in result["groups"]
+                    ],
+                    right={1, 2, 3, 4},
+                )
+            if result["unanswered"]:
+                lines.append(f"未填写该项的 {result['unanswered']} 份答卷不参加检验")
+            if result["note"]:
+                lines.append(f"说明：{result['note']}")
+        if check["not_checked"]:
+            lines += ["", f"未提供总体比例、未检验：{'、'.join(check['not_checked'])}"]
+    return "\n".join(lines)
+
+
+# --- the command ------------------------------------------------------------------------------
+
+
+@survey_app.command("analyze")
+@friendly
+def analyze(
+    file: Annotated[Path, typer.Argument(help="问卷导出文件（CSV，UTF-8 或 GBK 编码；或 XLSX）")],
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+    population: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--population",
+            help="总体比例表（CSV/XLSX，列：分组字段,类别,占比），检验样本代表性",
+        ),
+    ] = None,
+) -> None:
+    """统计问卷：各题有效回答数、满意率或“是”占比及其95%置信区间、满意度平均分、按人口特征分组的结果；可检验样本代表性。
+
+    满意度题：非空答案都在“很满意/满意/一般/不满意/很不满意”量表上的列（依次计5至1分），满意率为“很满意”与“满意”占有效回答的比例。
+
+    是否题：非空答案只有“是/否”的列，比例为“是”占有效回答的比例。空白答案不计入有效回答。
+
+    姓名、手机号、身份证号、住址等个人信息在读取时即被删除或隐去，不会出现在输出中。
+
+    总体比例表（--population）：CSV（UTF-8或GBK编码）或XLSX，第1行为表头“分组字段,类别,占比”，每行一个类别，例如“性别,男,51%”“性别,女,49%”“年龄段,18-29,0.22”。
+
+    分组字段为问卷中的人口特征列（性别、年龄段、职业、收入水平、文化程度、街镇）；类别与问卷中的写法一致；占比可写小数、百分数或人数，同一分组字段内只看相对大小。对每个分组字段做卡方拟合优度检验，p≥0.05为具有代表性。
+    """
+    from analysis.sample import representativeness
+    from analysis.survey import read_survey, summarise_survey
+
+    figures = summarise_survey(read_survey(file))
+    rounded = figures.to_dict()  # the JSON's figures, rounded to 4 decimals as in reports
+    check = None
+    if population is not None:
+        shares = read_population(population)
+        try:
+            check = representativeness(rounded["breakdowns"], shares)
+        except ValueError as error:  # read_population refuses what sample.py would; kept as a guard
+            raise InputFileError(f"{_WHAT}“{population.name}”有误：{error}", path=str(population)) from None
+    if as_json:
+        typer.echo(json.dumps(survey_json(rounded, check), ensure_ascii=False, indent=2))
+        return
+    # The table rounds once, from the unrounded figures (60.449 % is 60.4 %, not 60.45 → 60.5 %).
+    typer.echo(render_text(file.name, survey_json(dataclasses.asdict(figures), check)))

@@ -1,0 +1,82 @@
+"""The deadline watch's tasks: escalate what is due or overdue, then notify, recording every attempt."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+from prefect import get_run_logger, task
+from prefect.artifacts import create_table_artifact
+
+from models import watch as store
+from models.db import session_scope
+from models.tables import now_beijing
+from pinggu.notify import channel_name, send
+from pinggu.settings import get_settings
+from rules.watch import alerts
+from tasks.ledger import STEP_TASK_OPTIONS
+
+# Delivery attempts within one watch run; what still fails is tried again by the next run.
+SEND_DELAYS = (0.5, 2.0)
+LEVEL_NAMES = {"overdue": "已逾期"}
+
+
+@task(name="查找临期和逾期事项", **STEP_TASK_OPTIONS)
+def escalate_due_dates(as_of: date | None = None) -> dict:
+    """Record an escalation for every stage, gate, statutory deadline and follow-up that is due soon or overdue."""
+    today = as_of or now_beijing().date()
+    with session_scope() as session:
+        found = alerts(store.watched_items(session=session), today, get_settings().watch_days)
+        new = store.record_escalations(session=session, alerts=found)
+        new_keys = {e.key for e in new}
+    create_table_artifact(
+        key="deadline-watch",
+        table=[
+            {
+                "事项": alert.item.label,
+                "期限": alert.item.due.isoformat(),
+                "状态": LEVEL_NAMES.get(alert.level, f"{alert.days_left} 日内到期"),
+                "本次新提醒": "是" if alert.key in new_keys else "否",
+            }
+            for alert in found
+        ],
+        description=f"期限巡查（{today}）：临期或逾期 {len(found)} 项，新提醒 {len(new_keys)} 项",
+    )
+    return {"as_of": today.isoformat(), "due_or_overdue": len(found), "new": len(new_keys),
+            "overdue": sum(a.level == "overdue" for a in found)}
+
+
+def _deliver(url: str, text: str, detail: dict) -> str | None:
+    """Send with a few quick retries; the error of the last attempt, or None when delivered."""
+    error = None
+    for delay in (0.0, *SEND_DELAYS):
+        time.sleep(delay)
+        try:
+            send(url, text, detail)
+            return None
+        except Exception as failure:  # an endpoint down or refusing must not stop the watch
+            error = f"{type(failure).__name__}: {failure}"
+    return error
+
+
+@task(name="发送提醒", **STEP_TASK_OPTIONS)
+def deliver_notices() -> dict:
+    """Send every escalation not yet delivered to each configured endpoint; record each outcome."""
+    logger = get_run_logger()
+    urls = {channel_name(url): url for url in get_settings().notify_urls}
+    with session_scope() as session:
+        pending = [
+            (e.id, e.text, {"level": e.level, "due": e.due_date.isoformat(), "evaluation": e.evaluation_code}, channel)
+            for e, channel in store.undelivered(session=session, channels=list(urls))
+        ]
+    sent = failed = 0
+    for escalation_id, text, detail, channel in pending:
+        error = _deliver(urls[channel], text, detail)
+        with session_scope() as session:
+            store.record_delivery(session=session, escalation_id=escalation_id, channel=channel, error=error)
+        if error:
+            failed += 1
+            logger.warning("提醒未送达 %s：%s（下次巡查重试）", channel, error)
+        else:
+            sent += 1
+    return {"sent": sent, "failed": failed, "channels": len(urls)}

@@ -1,0 +1,86 @@
+"""The tracking-feedback report (OR-8) and the supervision report (OR-10): PDF and Word from a YAML file."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from docx import Document
+from typer.testing import CliRunner
+
+from driving import pdf_text
+from pinggu.errors import InputFileError
+from reporting.other_documents import read_input, render_document
+
+DECISION = {"code": "S-2022-009", "title": "关于公共租赁住房管理的实施方案", "lead_unit": "市住建局"}
+TRACKING = """period: 2026年第三季度
+unit: 市住建局
+progress: 已完成年度任务的80%。
+effect: 保障对象满意度提升。
+problems: 部分项目进度滞后。
+proposals: 加强资金调度。
+next_steps: 四季度完成剩余任务。
+"""
+SUPERVISION = """supervisor: 市人民政府督查室
+methods: [书面督查, 实地督查]
+execution: 总体按计划推进。
+effect: 成效明显。
+problems: 个别区县滞后。
+proposals: 建立月调度机制。
+leader_matters: 协调土地指标。
+rectifications:
+  - {item: 补齐房源缺口, unit: 东胜区住建局, deadline: 2027-03-31}
+"""
+
+
+@pytest.mark.rule("OR-8")
+def test_tracking_report_has_the_four_required_parts(tmp_path):
+    (tmp_path / "跟踪.yaml").write_text(TRACKING, encoding="utf-8")
+    pdf, docx = render_document("tracking", DECISION, read_input("tracking", tmp_path / "跟踪.yaml"), tmp_path, date(2026, 11, 22))
+    text = pdf_text(pdf)
+    for heading in ("一、工作进展", "二、执行效果", "三、执行中存在的问题和解决建议", "四、下一步工作安排", "已完成年度任务的80%"):
+        assert heading in text
+    assert "四、下一步工作安排" in [p.text for p in Document(docx).paragraphs]
+
+
+@pytest.mark.rule("OR-10")
+def test_supervision_report_lists_rectification_items_with_their_deadlines(tmp_path):
+    (tmp_path / "督查.yaml").write_text(SUPERVISION, encoding="utf-8")
+    pdf, docx = render_document("supervision", DECISION, read_input("supervision", tmp_path / "督查.yaml"), tmp_path, date(2026, 11, 22))
+    text = pdf_text(pdf)
+    for shown in ("一、重大行政决策执行情况", "五、需提请领导协调的事项", "协调土地指标", "补齐房源缺口", "2027-03-31", "书面督查、实地督查"):
+        assert shown in text
+    cells = [cell.text for table in Document(docx).tables for row in table.rows for cell in row.cells]
+    assert "东胜区住建局" in cells
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("period: 2026年\nprogress: ''\n", "“工作进展”不能为空"),
+        ("period: 2026年\nfoo: 1\n", "“foo”不是可用的项目"),
+        ("- 不是键值\n", "应为“键: 内容”的形式"),
+        ("period: [\n", "格式有误"),
+    ],
+)
+def test_bad_input_is_refused_with_the_item_named(tmp_path, text, message):
+    (tmp_path / "in.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(InputFileError) as refused:
+        read_input("tracking", tmp_path / "in.yaml")
+    assert message in str(refused.value) + "".join(str(p) for p in refused.value.problems)
+
+
+def test_bad_rectification_deadline_is_named(tmp_path):
+    (tmp_path / "in.yaml").write_text(SUPERVISION.replace("2027-03-31", "明年三月"), encoding="utf-8")
+    with pytest.raises(InputFileError) as refused:
+        read_input("supervision", tmp_path / "in.yaml")
+    assert "督查结论中要求整改的事项／第 1 项／整改期限" in "".join(str(p) for p in refused.value.problems)
+
+
+def test_cli_writes_both_files_for_a_catalog_decision(sample_catalog, tmp_path):
+    from pinggu.cli import app
+
+    (tmp_path / "跟踪.yaml").write_text(TRACKING, encoding="utf-8")
+    result = CliRunner().invoke(app, ["report", "tracking", "S-2022-009", str(tmp_path / "跟踪.yaml")])
+    assert result.exit_code == 0, result.output
+    assert ".pdf" in result.output and ".docx" in result.output

@@ -1,0 +1,44 @@
+"""Which dates the deadline watch escalates, and at which level (rules/watch.py)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from rules.watch import Watched, alerts
+
+TODAY = date(2026, 11, 22)
+
+
+def _item(days: int, ref: str = "PG-2026-0001/gate/approval") -> Watched:
+    return Watched(kind="gate", ref=ref, label="决策机关审定", due=TODAY + timedelta(days=days), owner="区政府")
+
+
+@pytest.mark.parametrize(
+    ("days", "level"),
+    [(30, None), (8, None), (7, "due-7"), (4, "due-7"), (3, "due-3"), (1, "due-3"), (0, "due-3"), (-1, "overdue"), (-40, "overdue")],
+)
+def test_each_item_reaches_the_highest_level_its_date_gives(days, level):
+    found = alerts([_item(days)], TODAY, [7, 3])
+    assert [a.level for a in found] == ([level] if level else [])
+
+
+def test_an_escalation_is_keyed_by_item_due_date_and_level():
+    (first,) = alerts([_item(-1)], TODAY, [7, 3])
+    (later,) = alerts([_item(-1)], TODAY + timedelta(days=5), [7, 3])
+    assert first.key == later.key == "PG-2026-0001/gate/approval@2026-11-21#overdue"
+    (moved,) = alerts([_item(-1)], TODAY, [7, 3])
+    assert moved.key.startswith("PG-2026-0001/gate/approval@2026-11-21")
+
+
+def test_notice_text_says_how_late_and_who_acts():
+    (overdue,) = alerts([_item(-3)], TODAY, [7, 3])
+    (due_today,) = alerts([_item(0)], TODAY, [7, 3])
+    assert overdue.text() == "【已逾期 3 日】决策机关审定（期限 2026-11-19），请区政府办理"
+    assert due_today.text().startswith("【今日到期】")
+
+
+def test_most_urgent_first():
+    found = alerts([_item(5, "a"), _item(-2, "b"), _item(1, "c")], TODAY, [7, 3])
+    assert [a.item.ref for a in found] == ["b", "c", "a"]
