@@ -6,7 +6,8 @@ from datetime import date
 
 from prefect import flow
 
-from tasks.watch import deliver_notices, escalate_due_dates
+from models.tables import now_beijing
+from tasks.watch import deliver_notices, escalate_due_dates, publish_portfolio
 
 
 @flow(name="deadline-watch", flow_run_name="期限巡查", persist_result=False, log_prints=True)
@@ -18,4 +19,5 @@ def deadline_watch(as_of: date | None = None) -> dict:
     """
     found = escalate_due_dates(as_of)
     delivered = deliver_notices()
+    publish_portfolio((as_of or now_beijing().date()).year)
     return {**found, **delivered}

@@ -51,3 +51,26 @@ def supervision(
 ) -> None:
     """生成督查报告（鄂尔多斯市办法第十条、闵行区督查细则第十条）：PDF 和 Word。"""
     _write("supervision", decision, source)
+
+
+@report_app.command("annual")
+@friendly
+def annual(
+    year: Annotated[int, typer.Option(help="年度")],
+    profile: Annotated[str | None, typer.Option(help="只汇总适用该规则（辖区）的决策，例如 bazhou")] = None,
+) -> None:
+    """生成年度评估工作情况（供依法行政考核）：完成、按期、结论、各单位情况，PDF 和 Word。"""
+    from models.tables import now_beijing
+    from pinggu.annual_summary import annual_summary
+    from pinggu.settings import get_settings
+    from reporting.docx import write_docx
+    from reporting.pdf import render_html, write_pdf
+
+    summary = annual_summary(year, profile)
+    html = render_html("annual_summary.html.j2", {"s": summary, "generated_on": now_beijing().date().isoformat()})
+    stem = get_settings().reports_dir / "annual" / f"{year}年度后评估工作情况{'-' + profile if profile else ''}"
+    pdf, docx = stem.with_suffix(".pdf"), stem.with_suffix(".docx")
+    write_pdf(html, pdf)
+    write_docx(html, docx)
+    typer.echo(f"{year} 年度：完成 {summary['done']} 项，按期 {summary['on_time']} 项，进行中 {summary['under_way']} 项")
+    typer.echo(f"已生成：{pdf}\n　　　　{docx}")

@@ -80,3 +80,16 @@ def deliver_notices() -> dict:
         else:
             sent += 1
     return {"sent": sent, "failed": failed, "channels": len(urls)}
+
+
+@task(name="更新评估总览", **STEP_TASK_OPTIONS)
+def publish_portfolio(year: int) -> int:
+    """Refresh the portfolio artifact of the year: by profile and unit, status, next deadline, overdue count."""
+    from pinggu.portfolio import evaluations_board, portfolio
+
+    summary = portfolio(evaluations_board(year))
+    create_table_artifact(
+        key=f"portfolio-{year}", table=summary or [{"说明": f"{year} 年度暂无评估"}],
+        description=f"{year} 年度评估总览（按规则和单位）：进行中、已完成、下一期限、逾期事项",
+    )
+    return len(summary)
