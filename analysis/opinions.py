@@ -47,7 +47,7 @@ from analysis.survey import (
     _normalise_header,
     _split_personal,
 )
-from pinggu.spreadsheet import read_grid
+from pinggu.spreadsheet import locate_columns, read_grid
 from pinggu.errors import InputFileError, Problem
 
 __all__ = [
@@ -177,25 +177,11 @@ def read_opinions(path: Path) -> pd.DataFrame:
 
 def _columns(path: Path, header: list[str]) -> dict[str, int]:
     """Position of each register column in the header; refuses a missing or repeated one."""
-    problems: list[Problem] = []
-    positions: dict[str, int] = {}
-    for name in OPINION_COLUMNS:
-        found = [pos for pos, cell in enumerate(header) if re.sub(r"\s+", "", cell) == name]
-        if len(found) > 1:
-            problems.append(Problem(f"“{name}”列出现了 {len(found)} 次（第 {'、'.join(str(p + 1) for p in found)} 列）", 1, name))
-        elif found:
-            positions[name] = found[0]
-        elif name in REQUIRED_COLUMNS:
-            problems.append(Problem(f"缺少“{name}”列", 1, name))
-    if problems:
-        shown = "、".join(cell for cell in header if cell) or "（无）"
-        raise InputFileError(
-            f"{_WHAT}“{path.name}”的表头有误（文件中的表头：{shown}）；"
-            f"第 1 行应为 {'、'.join(OPINION_COLUMNS)}（编号可省略）：",
-            problems=problems,
-            path=str(path),
-        )
-    return positions
+    return locate_columns(
+        path, header, {name: (name,) for name in OPINION_COLUMNS}, what=_WHAT,
+        expected=f"{'、'.join(OPINION_COLUMNS)}（编号可省略）",
+        optional=tuple(name for name in OPINION_COLUMNS if name not in REQUIRED_COLUMNS),
+    )
 
 
 def _personal_columns(header: list[str], rows: list[tuple[int, list[str]]], index: pd.Index) -> dict[str, pd.Series]:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from pinggu.errors import InputFileError
+from pinggu.errors import InputFileError, Problem
 
 
 def read_grid(path: Path, what: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
@@ -75,3 +76,35 @@ def _cell_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+def locate_columns(
+    path: Path,
+    header: list[str],
+    columns: dict[str, tuple[str, ...]],
+    *,
+    what: str,
+    expected: str,
+    optional: tuple[str, ...] = (),
+) -> dict[str, int]:
+    """Position of each named column in the header row, by any of its accepted spellings (spaces
+    ignored); a missing (unless optional) or repeated column refuses the file, naming each problem."""
+    positions: dict[str, int] = {}
+    problems: list[Problem] = []
+    cleaned = [re.sub(r"\s+", "", cell) for cell in header]
+    for name, spellings in columns.items():
+        found = [pos for pos, cell in enumerate(cleaned) if cell in spellings]
+        if len(found) > 1:
+            problems.append(Problem(f"“{name}”列出现了 {len(found)} 次（第 {'、'.join(str(p + 1) for p in found)} 列）", 1, name))
+        elif found:
+            positions[name] = found[0]
+        elif name not in optional:
+            problems.append(Problem(f"缺少“{name}”列", 1, name))
+    if problems:
+        shown = "、".join(cell for cell in header if cell) or "（无）"
+        raise InputFileError(
+            f"{what}“{path.name}”的表头有误（文件中的表头：{shown}）；第 1 行应为 {expected}：",
+            problems=problems,
+            path=str(path),
+        )
+    return positions

@@ -101,7 +101,7 @@ def read_population(path: Path) -> dict[str, dict[str, float]]:
 
     Every bad cell is reported with its row (the header is row 1) and column in one InputFileError.
     """
-    from pinggu.spreadsheet import read_grid
+    from pinggu.spreadsheet import locate_columns, read_grid
 
     path = Path(path)
     if not path.exists():
@@ -109,24 +109,7 @@ def read_population(path: Path) -> dict[str, dict[str, float]]:
     if path.is_dir():
         raise InputFileError(f"“{path.name}”是一个文件夹，不是{_WHAT}。", path=str(path))
     header, rows = read_grid(path, _WHAT)
-    positions: dict[str, int] = {}
-    problems: list[Problem] = []
-    cleaned = [re.sub(r"\s+", "", cell) for cell in header]
-    for name, accepted in POPULATION_COLUMNS.items():
-        found = [pos for pos, cell in enumerate(cleaned) if cell in accepted]
-        if not found:
-            problems.append(Problem(f"缺少“{name}”列", 1, name))
-        elif len(found) > 1:
-            problems.append(Problem(f"“{name}”列出现了 {len(found)} 次", 1, name))
-        else:
-            positions[name] = found[0]
-    if problems:
-        shown = "、".join(cell for cell in header if cell) or "（无）"
-        raise InputFileError(
-            f"{_WHAT}“{path.name}”的表头有误（文件中的表头：{shown}）；第 1 行应为 分组字段、类别、占比：",
-            problems=problems,
-            path=str(path),
-        )
+    positions = locate_columns(path, header, POPULATION_COLUMNS, what=_WHAT, expected="分组字段、类别、占比")
     if not rows:
         raise InputFileError(f"{_WHAT}“{path.name}”只有表头，没有数据（从第 2 行起每行一个类别）。", path=str(path))
 
@@ -134,6 +117,7 @@ def read_population(path: Path) -> dict[str, dict[str, float]]:
         pos = positions[name]
         return cells[pos].strip() if pos < len(cells) else ""
 
+    problems: list[Problem] = []
     shown = {name: header[pos].strip() for name, pos in positions.items()}  # as the file spells it
     shares: dict[str, dict[str, float]] = {}
     percent_rows: dict[str, list[tuple[int, bool]]] = {}

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pinggu.spreadsheet import read_grid
+from pinggu.spreadsheet import locate_columns, read_grid
 from pinggu.errors import InputFileError, Problem, RuleViolation
 from rules.profiles import Profile
 from rules.vocabulary import Conclusion
@@ -468,21 +468,4 @@ def read_expert_marks(path: Path, *, profile: Profile | None = None) -> dict[str
 
 
 def _columns(path: Path, header: list[str]) -> dict[str, int]:
-    positions: dict[str, int] = {}
-    problems: list[Problem] = []
-    for name, spellings in EXPERT_COLUMNS.items():
-        found = [pos for pos, cell in enumerate(header) if re.sub(r"\s+", "", cell) in spellings]
-        if not found:
-            problems.append(Problem(f"缺少“{name}”列", 1, name))
-        elif len(found) > 1:
-            problems.append(Problem(f"“{name}”列出现了 {len(found)} 次（第 {'、'.join(str(p + 1) for p in found)} 列）", 1, name))
-        else:
-            positions[name] = found[0]
-    if problems:
-        shown = "、".join(cell for cell in header if cell) or "（无）"
-        raise InputFileError(
-            f"专家打分表“{path.name}”的表头有误（文件中的表头：{shown}）；第 1 行应为 指标、专家、分数：",
-            problems=problems,
-            path=str(path),
-        )
-    return positions
+    return locate_columns(path, header, EXPERT_COLUMNS, what="专家打分表", expected="指标、专家、分数")
