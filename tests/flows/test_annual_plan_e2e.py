@@ -3,6 +3,8 @@ send-back), its evaluations started through their deployments — and a second r
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from builders import plan_approval, team
@@ -48,7 +50,7 @@ def test_annual_plan_is_approved_then_starts_each_evaluation_once(prefect_server
     from pinggu.orchestration import answer_gate, paused_at, read_flow_run, start_annual_plan, wait_for
     from pinggu.planning import build_plan
 
-    expected = {(item.decision, item.type) for item in build_plan(YEAR, __import__("datetime").date.today(), PROFILE).items}
+    expected = {(item.decision, item.type) for item in build_plan(YEAR, date.today(), PROFILE).items}
     assert expected  # the sample catalog gives bazhou decisions to evaluate
 
     run_id = start_annual_plan(YEAR, PROFILE)
