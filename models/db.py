@@ -23,12 +23,21 @@ _APPEND_ONLY_TRIGGERS = [
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # SQLAlchemy, not the driver, opens transactions (see _begin_immediate).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     # WAL lets the CLI read while a flow run writes; busy_timeout rides out short write locks.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _begin_immediate(connection) -> None:
+    # Every transaction takes the write lock at its start. Flow runs write side by side; a deferred
+    # transaction would read the audit chain's last hash, then write after another run had appended
+    # to it, forking the chain (or fail to upgrade its stale read to a write).
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def build_engine(url: str) -> Engine:
@@ -40,6 +49,7 @@ def build_engine(url: str) -> Engine:
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _begin_immediate)
     else:
         engine = create_engine(url, pool_pre_ping=True)
     SQLModel.metadata.create_all(engine)
