@@ -63,14 +63,13 @@ def annual(
     from models.tables import now_beijing
     from pinggu.annual_summary import annual_summary
     from pinggu.settings import get_settings
-    from reporting.docx import write_docx
-    from reporting.pdf import render_html, write_pdf
+    from reporting.docx import write_pdf_and_docx
+    from reporting.pdf import render_html
 
     summary = annual_summary(year, profile)
     html = render_html("annual_summary.html.j2", {"s": summary, "generated_on": now_beijing().date().isoformat()})
     stem = get_settings().reports_dir / "annual" / f"{year}年度后评估工作情况{'-' + profile if profile else ''}"
-    pdf, docx = stem.with_suffix(".pdf"), stem.with_suffix(".docx")
-    write_pdf(html, pdf)
-    write_docx(html, docx)
+    written = write_pdf_and_docx(html, stem)
+    pdf, docx = written["pdf"][0], written["docx"][0]
     typer.echo(f"{year} 年度：完成 {summary['done']} 项，按期 {summary['on_time']} 项，进行中 {summary['under_way']} 项")
     typer.echo(f"已生成：{pdf}\n　　　　{docx}")

@@ -124,3 +124,11 @@ def write_docx(html: str, target: Path) -> str:
         Path(temporary).unlink(missing_ok=True)
         raise ReportError(f"Word 报告生成失败：{error}", path=str(target)) from error
     return file_sha256(target)
+
+
+def write_pdf_and_docx(html: str, stem: Path) -> dict[str, tuple[Path, str]]:
+    """One rendered report as `stem`.pdf and `stem`.docx: {"pdf": (path, sha256), "docx": (path, sha256)}."""
+    from reporting.pdf import write_pdf
+
+    pdf, docx = stem.with_name(stem.name + ".pdf"), stem.with_name(stem.name + ".docx")
+    return {"pdf": (pdf, write_pdf(html, pdf)), "docx": (docx, write_docx(html, docx))}

@@ -118,15 +118,12 @@ def read_input(kind: str, path: Path) -> _Input:
 
 def render_document(kind: str, decision: dict, report_input: _Input, directory: Path, today: date) -> tuple[Path, Path]:
     """Write the report as PDF and Word in `directory`; return both paths."""
-    from reporting.docx import write_docx
-    from reporting.pdf import render_html, write_pdf
+    from reporting.docx import write_pdf_and_docx
+    from reporting.pdf import render_html
 
     _, template, title = KINDS[kind]
     html = render_html(
         template, {"decision": decision, "input": report_input.model_dump(), "generated_on": today.isoformat()}
     )
-    stem = directory / f"{decision['code']}-{title}-{today.isoformat()}"
-    pdf, docx = stem.with_suffix(".pdf"), stem.with_suffix(".docx")
-    write_pdf(html, pdf)
-    write_docx(html, docx)
-    return pdf, docx
+    written = write_pdf_and_docx(html, directory / f"{decision['code']}-{title}-{today.isoformat()}")
+    return written["pdf"][0], written["docx"][0]

@@ -14,8 +14,8 @@ from models import evaluations as store
 from models.agencies import Agency, latest_entrustment
 from models.tables import BEIJING, Evaluation, beijing_minute, now_beijing
 from pinggu.settings import get_settings
-from reporting.docx import write_docx
-from reporting.pdf import file_sha256, render_html, write_pdf
+from reporting.docx import write_pdf_and_docx
+from reporting.pdf import file_sha256, render_html
 from rules.periods import add_period
 from rules.vocabulary import EVALUATION_TYPE_NAMES, GATE_NAMES, SCOPE_NAMES, STAGE_NAMES, STEP_NAMES
 from rules.profiles import REPORT_BLOCKS, Profile, load_profile
@@ -155,17 +155,16 @@ def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> 
 
 def _render(session: Session, evaluation: Evaluation, *, final: bool, kind: str, title: str) -> dict:
     attempt = store.latest_step(session=session, evaluation_id=evaluation.id, step=kind).attempt
-    name = f"{evaluation.code}-{'后评估报告' if final else f'报告送审稿-第{attempt}稿'}.pdf"
-    path = get_settings().reports_dir / evaluation.code / name
+    name = f"{evaluation.code}-{'后评估报告' if final else f'报告送审稿-第{attempt}稿'}"
     context = report_context(session, evaluation, final=final)
-    html = render_html(REPORT_TEMPLATE, {**context, "c": context})
-    sha256 = write_pdf(html, path)
+    # The same content as Word too, for offices to edit and circulate.
+    written = write_pdf_and_docx(
+        render_html(REPORT_TEMPLATE, {**context, "c": context}), get_settings().reports_dir / evaluation.code / name
+    )
+    (path, sha256), (docx_path, docx_sha256) = written["pdf"], written["docx"]
     store.add_document(
         session=session, evaluation_id=evaluation.id, kind=kind, title=title, path=str(path), sha256=sha256
     )
-    # The same content as Word, for offices to edit and circulate.
-    docx_path = path.with_suffix(".docx")
-    docx_sha256 = write_docx(html, docx_path)
     store.add_document(
         session=session, evaluation_id=evaluation.id, kind=f"{kind}_docx", title=f"{title}（Word）",
         path=str(docx_path), sha256=docx_sha256,
