@@ -1,6 +1,7 @@
 """年度评估计划: compute the plan, have it approved, start its evaluations — once (MH-4, SPEC §5)."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: the serving process hands this flow to each run by value
+# (cloudpickle), and Prefect resolves the parameters' types from the annotations it carries.
 
 from datetime import date
 

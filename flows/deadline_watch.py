@@ -1,6 +1,7 @@
 """期限巡查: the daily deadline watch (SPEC §6) — escalate what is due soon or overdue, notify."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: the serving process hands this flow to each run by value
+# (cloudpickle), and Prefect resolves the parameters' types from the annotations it carries.
 
 from datetime import date
 

@@ -1,6 +1,7 @@
 """重大行政决策后评估: one flow for every type; the five deployments preset the type (SPEC §4)."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: the serving process hands this flow to each run by value
+# (cloudpickle), and Prefect resolves the parameters' types from the annotations it carries.
 
 from datetime import date
 

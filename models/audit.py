@@ -7,11 +7,22 @@ import json
 from datetime import timezone
 from typing import Any
 
+from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from models.tables import AuditEvent, now_beijing
 
 GENESIS = "0" * 64
+
+# PostgreSQL advisory-lock key that serialises appends to the chain ("pinggu" in ASCII). Held until
+# the appending transaction ends, so the next appender reads the hash this one wrote.
+CHAIN_LOCK_KEY = 0x70696E676775
+
+
+def _lock_chain(session: Session) -> None:
+    # On SQLite the write transaction already holds the database's one write lock (models.db).
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
 
 
 def _digest(prev_hash: str, event: AuditEvent) -> str:
@@ -42,6 +53,7 @@ def record(
     **detail: Any,
 ) -> AuditEvent:
     """Append one audit event chained to the previous one."""
+    _lock_chain(session)
     last = session.exec(select(AuditEvent.hash).order_by(col(AuditEvent.id).desc()).limit(1)).first()
     prev_hash = last or GENESIS
     event = AuditEvent(

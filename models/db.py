@@ -1,47 +1,100 @@
-"""The one place that builds the product database engine and opens sessions."""
+"""The one place that builds the product database engine and opens sessions and transactions.
+
+Writes are short: a step reads what it needs (`read_session`), does its slow work with no
+transaction open, then records the result in one write transaction (`transaction`), which is
+retried with bounded, jittered backoff when the database is busy, a transaction is serialised
+out, or the connection drops. On SQLite a write transaction takes the write lock at its start;
+on PostgreSQL the audit chain serialises its appends itself (models.audit).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session, create_engine
 
+from pinggu.errors import DatabaseBusy
 from pinggu.settings import get_settings
 
-# The audit log is append-only (minhang 档案 11: protected against tampering); SQLite enforces it.
-_APPEND_ONLY_TRIGGERS = [
-    """CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON auditevent
-       BEGIN SELECT RAISE(ABORT, '审计记录只能追加，不能修改'); END""",
-    """CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON auditevent
-       BEGIN SELECT RAISE(ABORT, '审计记录只能追加，不能删除'); END""",
-]
+T = TypeVar("T")
+log = logging.getLogger("pinggu.db")
+
+# Read-only sessions carry this execution option: on SQLite they begin a deferred transaction,
+# which takes no write lock, so readers never queue behind writers (WAL).
+_READ_ONLY = "pinggu_read_only"
+
+# How many times a write transaction is tried, and the longest pause between two tries.
+TRANSACTION_ATTEMPTS = 8
+_MAX_BACKOFF_S = 2.0
+
+# PostgreSQL SQLSTATEs that a new try can get past: serialisation failure, deadlock, lock not
+# available, the server shutting down or restarting, and every connection exception (class 08).
+_TRANSIENT_SQLSTATES = {"40001", "40P01", "55P03", "57P01", "57P02", "57P03"}
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    # SQLAlchemy, not the driver, opens transactions (see _begin_immediate).
+    # SQLAlchemy, not the driver, opens transactions (see _begin).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    # WAL lets the CLI read while a flow run writes; busy_timeout rides out short write locks.
+    # WAL lets readers go on while a flow run writes; busy_timeout rides out another run's short write.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
 
-def _begin_immediate(connection) -> None:
-    # Every transaction takes the write lock at its start. Flow runs write side by side; a deferred
-    # transaction would read the audit chain's last hash, then write after another run had appended
-    # to it, forking the chain (or fail to upgrade its stale read to a write).
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+def _begin(connection) -> None:
+    # A write transaction takes the write lock at its start. A deferred one would read the audit
+    # chain's last hash, then write after another run had appended to it, forking the chain (or
+    # fail to upgrade its stale read to a write). Reads need no lock.
+    if connection.get_execution_options().get(_READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+# How much work write transactions did in this process: CPU time of the thread between BEGIN and
+# COMMIT, which neither a wait for the lock nor a starved CPU inflates, but rendering or analysing
+# inside a transaction would. PINGGU_SLOW_TRANSACTION_MS logs every one above it.
+_held = threading.local()
+
+
+def _started(connection) -> None:
+    connection.info["pinggu_began"] = (time.monotonic(), time.thread_time())
+
+
+def _ended(connection) -> None:
+    began = connection.info.pop("pinggu_began", None)
+    if began is None or connection.get_execution_options().get(_READ_ONLY):
+        return
+    held_ms, work_ms = (time.monotonic() - began[0]) * 1000, (time.thread_time() - began[1]) * 1000
+    _held.longest = max(getattr(_held, "longest", 0.0), work_ms)
+    limit = get_settings().slow_transaction_ms
+    if limit and work_ms > limit:
+        log.warning(
+            "写事务持有 %.0f ms（其中计算 %.0f ms，超过 %d ms）：%s",
+            held_ms, work_ms, limit, connection.info.get("pinggu_work", "?"),
+        )
+
+
+def longest_write_transaction_ms() -> float:
+    """The most CPU time one write transaction of this thread has taken, in milliseconds (tests, benches)."""
+    return getattr(_held, "longest", 0.0)
 
 
 def build_engine(url: str) -> Engine:
-    """Create an engine for `url` and make sure the schema exists."""
+    """Create an engine for `url`; a new database gets the schema, an old one must be upgraded first."""
     import models.agencies  # noqa: F401  (registers the tables on SQLModel.metadata)
     import models.tables  # noqa: F401
 
@@ -49,14 +102,15 @@ def build_engine(url: str) -> Engine:
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _begin_immediate)
+        event.listen(engine, "begin", _begin)
     else:
-        engine = create_engine(url, pool_pre_ping=True)
-    SQLModel.metadata.create_all(engine)
-    if engine.dialect.name == "sqlite":
-        with engine.begin() as connection:
-            for statement in _APPEND_ONLY_TRIGGERS:
-                connection.execute(text(statement))
+        engine = create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=4)
+    event.listen(engine, "begin", _started)
+    event.listen(engine, "commit", _ended)
+    event.listen(engine, "rollback", _ended)
+    from models.migrate import ensure_current
+
+    ensure_current(engine)
     return engine
 
 
@@ -72,7 +126,10 @@ def get_engine() -> Engine:
 
 @contextmanager
 def session_scope(engine: Engine | None = None) -> Iterator[Session]:
-    """A session committed on success and rolled back on any error: no half-written records."""
+    """A write transaction committed on success and rolled back on any error: no half-written records.
+
+    Not retried (its body cannot be re-run): flow steps use `transaction`, which is.
+    """
     with Session(engine or get_engine(), expire_on_commit=False) as session:
         try:
             yield session
@@ -80,3 +137,58 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def read_session(engine: Engine | None = None) -> Iterator[Session]:
+    """A read-only session: takes no write lock; writing through it is a programming error."""
+    bind = (engine or get_engine()).execution_options(**{_READ_ONLY: True})
+    # Closing (not rolling back) ends the transaction and keeps what was read usable afterwards.
+    with Session(bind, expire_on_commit=False) as session:
+        yield session
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("read_session used to write: use models.db.transaction")
+
+
+def is_transient(error: BaseException) -> bool:
+    """True for a failure a new try can get past: a busy SQLite file, a serialisation failure, a dropped connection."""
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate:
+        return sqlstate in _TRANSIENT_SQLSTATES or sqlstate.startswith("08")
+    message = str(error.orig).lower()
+    return "database is locked" in message or "database table is locked" in message or "busy" in message
+
+
+def backoff_s(attempt: int) -> float:
+    """Full-jitter exponential backoff: a random pause up to 50 ms × 2^(attempt−1), at most 2 s."""
+    return random.uniform(0, min(_MAX_BACKOFF_S, 0.05 * 2 ** (attempt - 1)))
+
+
+def transaction(work: Callable[[Session], T], *, engine: Engine | None = None, attempts: int = TRANSACTION_ATTEMPTS) -> T:
+    """Run `work` in one short write transaction and return its result.
+
+    A lock conflict, a serialisation failure or a dropped connection rolls the transaction back
+    and runs `work` again after a jittered pause, up to `attempts` times; `work` must therefore
+    only touch the database through its session. Nothing is written twice: each try either
+    commits whole or leaves nothing.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            with session_scope(engine) as session:
+                session.connection().info["pinggu_work"] = getattr(work, "__qualname__", repr(work))
+                return work(session)
+        except DBAPIError as error:
+            if not is_transient(error):
+                raise
+            if attempt == attempts:
+                raise DatabaseBusy(
+                    f"数据库繁忙或连接中断，已重试 {attempts} 次仍未成功，请稍后重试（{type(error.orig).__name__}）",
+                    attempts=attempts,
+                ) from error
+            log.info("数据库暂时不可用（第 %d 次），稍后重试：%s", attempt, error.orig)
+            time.sleep(backoff_s(attempt))
+    raise AssertionError("unreachable")

@@ -176,7 +176,7 @@ class AuditEvent(SQLModel, table=True):
     evaluation_id: int | None = Field(default=None, index=True)
     decision_code: str | None = None
     actor: str
-    action: str
+    action: str = Field(index=True)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     prev_hash: str
     hash: str

@@ -83,9 +83,12 @@ def _evaluation_run(code: str):
 @app.command()
 @friendly
 def up() -> None:
-    """启动本地 Prefect 服务（127.0.0.1，SQLite）和部署服务进程，在后台运行。"""
+    """升级产品数据库，再启动本地 Prefect 服务（127.0.0.1，SQLite）和部署服务进程，在后台运行。"""
+    from pinggu.db_cli import upgrade_configured_database
     from pinggu.localserver import start_server, start_worker
 
+    # Before the worker starts: its flow runs refuse a database that is not at the program's version.
+    typer.echo(upgrade_configured_database())
     settings = get_settings()
     typer.echo("Prefect 服务：" + ("已启动" if start_server(settings) else "已在运行") + f"  {settings.prefect_ui_url}")
     typer.echo("部署服务进程：" + ("已启动" if start_worker(settings) else "已在运行"))
@@ -480,6 +483,10 @@ app.add_typer(report_app, name="report")
 from pinggu.survey_cli import survey_app  # noqa: E402
 
 app.add_typer(survey_app, name="survey")
+
+from pinggu.db_cli import db_app  # noqa: E402
+
+app.add_typer(db_app, name="db")
 
 
 def main() -> None:  # pragma: no cover - console entry point

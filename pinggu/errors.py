@@ -10,7 +10,8 @@ message — show them to people.
     ├── NotFound              a decision / evaluation / document does not exist
     ├── StateConflict         the action does not fit the evaluation's current state
     ├── ReportError           a report could not be rendered or written
-    └── OrchestrationError    the Prefect server is unreachable or refused a request
+    ├── OrchestrationError    the Prefect server is unreachable or refused a request
+    └── DatabaseBusy          the product database stayed locked or unreachable through every retry
 """
 
 from __future__ import annotations
@@ -87,3 +88,7 @@ class OrchestrationError(PingguError):
 
 class ReportError(PingguError):
     """A report could not be rendered or written."""
+
+
+class DatabaseBusy(PingguError):
+    """The product database stayed locked or unreachable through every retry; nothing was written."""

@@ -117,10 +117,19 @@ def stop_all(settings: Settings | None = None) -> list[str]:
         if pid:
             os.killpg(pid, signal.SIGTERM)
             stopped.append(name)
-    for _ in range(50):
+    # Prefect 3.8's runner does not await its own stop on SIGTERM while a flow run is in progress and
+    # can linger: after a grace period the process group is killed, so nothing outlives `down`.
+    for _ in range(100):
         if not any(_alive(_pid_file(settings, name)) for name in stopped):
             break
         time.sleep(0.1)
+    for name in stopped:
+        pid = _alive(_pid_file(settings, name))
+        if pid:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
     for name in ("serve", "prefect-server"):
         _pid_file(settings, name).unlink(missing_ok=True)
     return stopped

@@ -131,18 +131,18 @@ def answer_gate(flow_run_id: UUID | str, gate: str, run_input: dict[str, Any]) -
     return flow_run.state.state_details.pause_key
 
 
-def outcome_of(evaluation_code: str, pause_key: str, *, timeout: float = 30) -> dict[str, Any] | None:
+def outcome_of(evaluation_code: str, pause_key: str, *, timeout: float = 60) -> dict[str, Any] | None:
     """What the flow made of the answer given under `pause_key`: {"accepted": True} or
     {"accepted": False, "reason": ...}; None if it has not decided within `timeout` seconds."""
     from sqlmodel import select
 
     from models import evaluations as store
-    from models.db import session_scope
+    from models.db import read_session
     from models.tables import Approval, FormRejection
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with session_scope() as session:
+        with read_session() as session:
             evaluation = store.get_evaluation(session=session, code=evaluation_code)
             accepted = session.exec(
                 select(Approval).where(Approval.evaluation_id == evaluation.id, Approval.pause_key == pause_key)

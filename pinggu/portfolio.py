@@ -8,7 +8,7 @@ from datetime import date
 from sqlmodel import col, select
 
 from models import evaluations as store
-from models.db import session_scope
+from models.db import read_session
 from models.tables import Decision, Evaluation, now_beijing
 from rules.profiles import load_profiles
 from rules.vocabulary import EVALUATION_TYPE_NAMES, STAGE_NAMES, STATUS_NAMES
@@ -20,7 +20,7 @@ def evaluations_board(year: int | None = None, today: date | None = None) -> lis
     today = today or now_beijing().date()
     profiles = {pid: p.name for pid, p in load_profiles().items()}
     rows = []
-    with session_scope() as session:
+    with read_session() as session:
         query = select(Evaluation).order_by(col(Evaluation.id))
         evaluations = [e for e in session.exec(query) if year is None or e.created_at.year == year]
         decisions = {d.code: d for d in session.exec(select(Decision))}

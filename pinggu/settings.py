@@ -25,6 +25,18 @@ class Settings(BaseSettings):
         default="",
         description="SQLAlchemy URL of the product database; empty means SQLite in `home`.",
     )
+    slow_transaction_ms: int = Field(
+        default=0,
+        description=(
+            "Log a warning for every write transaction whose own work (CPU time between BEGIN and COMMIT) "
+            "exceeds this many milliseconds (0: off)."
+        ),
+    )
+    serve_limit: int = Field(
+        default=8,
+        ge=1,
+        description="How many flow runs the serving process runs at once (a waiting evaluation holds none).",
+    )
     prefect_host: str = "127.0.0.1"
     prefect_port: int = 4200
     prefect_api_url: str = Field(

@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import select
 
 from models import evaluations as store
-from models.db import session_scope
+from models.db import read_session
 from models.tables import BEIJING, Evaluation, beijing_minute, now_beijing
 from rules.vocabulary import EVALUATION_TYPE_NAMES, GATE_NAMES, GATE_STAGE, STAGE_NAMES, STATUS_NAMES
 
@@ -18,7 +18,7 @@ FOLLOW_UP_STATUS = {"open": "办理中", "done": "已办结", "withdrawn": "已�
 def evaluation_status(code: str) -> dict[str, Any]:
     """One evaluation's state, read from the product database."""
     today = now_beijing().date()
-    with session_scope() as session:
+    with read_session() as session:
         evaluation = store.get_evaluation(session=session, code=code)
         decision = store.get_decision(session=session, code=evaluation.decision_code)
         stages = store.stages(session=session, evaluation_id=evaluation.id)
@@ -96,7 +96,7 @@ def evaluation_status(code: str) -> dict[str, Any]:
 
 def evaluations_overview() -> dict[str, Any]:
     """Every evaluation in one line each."""
-    with session_scope() as session:
+    with read_session() as session:
         rows = list(session.exec(select(Evaluation).order_by(Evaluation.id)))
     return {
         "evaluations": [

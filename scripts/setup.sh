@@ -37,4 +37,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     .venv/bin/python -m pip install -q -c constraints.txt -e ".[test]" 2> >(grep -v "is ignored: it is neither" | grep -v "^ *$" >&2)
     echo "$want" > "$stamp"
 fi
+# Byte-compile the product once: with PYTHONDONTWRITEBYTECODE set (as in some shells and CI), every
+# flow-run process would otherwise compile every module from source again.
+.venv/bin/python -m compileall -q -j 0 pinggu flows tasks models rules analysis reporting deployments migrations >/dev/null
 echo "[setup] 环境就绪"

@@ -10,7 +10,7 @@ from prefect.artifacts import create_table_artifact
 from sqlmodel import Session, col, select
 
 from models import audit
-from models.db import session_scope
+from models.db import read_session, transaction
 from models.tables import Evaluation, PlanDecision, PlanEntry, now_beijing
 from pinggu.planning import build_plan
 from pinggu.settings import get_settings
@@ -37,7 +37,8 @@ def draft_annual_plan(year: int, as_of: date, profile: str | None) -> dict:
     """Compute the plan, keep its items (new ones added, started ones never touched), render it as PDF and a table."""
     plan = build_plan(year, as_of, profile)
     scope = plan_scope(profile)
-    with session_scope() as session:
+
+    def keep_items(session: Session) -> None:
         known = {(e.decision_code, e.type) for e in _entries(session, year, scope)}
         for item in plan.items:
             if (item.decision, item.type) not in known:
@@ -45,6 +46,8 @@ def draft_annual_plan(year: int, as_of: date, profile: str | None) -> dict:
                     year=year, scope=scope, decision_code=item.decision, type=item.type, reason=item.reason,
                     trigger_date=item.trigger_date, due_date=item.due, evaluating_unit=item.evaluating_unit,
                 ))
+
+    transaction(keep_items)
     rows = [
         {
             "决策编号": item.decision, "决策名称": item.title, "评估类型": EVALUATION_TYPE_NAMES[item.type],
@@ -72,7 +75,7 @@ def _answers(session: Session, year: int, scope: str) -> list[PlanDecision]:
 def plan_gate_status(year: int, profile: str | None) -> dict[str, Any]:
     """The plan's standing approval answer, or the pause key to wait under."""
     scope = plan_scope(profile)
-    with session_scope() as session:
+    with read_session() as session:
         answers = _answers(session, year, scope)
     standing = next((a for a in reversed(answers) if not a.refused and not a.superseded), None)
     if standing:
@@ -93,7 +96,10 @@ def record_plan_answer(year: int, profile: str | None, key: str, answer: dict) -
     refused = "退回修改时须在“说明”中写明需要修改的内容" if (
         answer["choice"] == "退回修改" and not (answer.get("comment") or "").strip()
     ) else None
-    with session_scope() as session:
+
+    def record(session: Session) -> None:
+        if session.exec(select(PlanDecision).where(PlanDecision.pause_key == key)).first():
+            return  # an earlier try committed; its answer was lost
         decision = PlanDecision(
             year=year, scope=scope, pause_key=key, approver=answer["approver"].strip(),
             approver_role=answer["approver_role"].strip(), choice=answer["choice"], comment=answer.get("comment") or None,
@@ -102,6 +108,8 @@ def record_plan_answer(year: int, profile: str | None, key: str, answer: dict) -
         session.add(decision)
         audit.record(session=session, action="annual_plan_answered", actor=f"{decision.approver}（{decision.approver_role}）",
                      year=year, scope=scope, choice=decision.choice, comment=decision.comment, refused=refused)
+
+    transaction(record)
     return {"accepted": refused is None, "choice": answer["choice"], "comment": answer.get("comment")}
 
 
@@ -115,23 +123,16 @@ def start_planned_evaluations(year: int, profile: str | None) -> dict:
 
     scope = plan_scope(profile)
     started = covered = already = 0
-    with session_scope() as session:
+    with read_session() as session:
         pending = [(e.id, e.decision_code, e.type, e.due_date) for e in _entries(session, year, scope)]
     for entry_id, decision_code, evaluation_type, due in pending:
-        with session_scope() as session:
-            entry = session.get(PlanEntry, entry_id)
-            if entry.flow_run_id or entry.evaluation_code:
-                already += 1
-                continue
-            running = session.exec(select(Evaluation).where(
-                Evaluation.decision_code == decision_code, Evaluation.type == evaluation_type,
-                col(Evaluation.status).not_in(("completed", "not_started")),
-            )).first()
-            if running:
-                entry.evaluation_code, entry.started_at = running.code, now_beijing()
-                session.add(entry)
-                covered += 1
-                continue
+        standing = transaction(lambda session: _standing(session, entry_id, decision_code, evaluation_type))
+        if standing == "already":
+            already += 1
+            continue
+        if standing == "covered":
+            covered += 1
+            continue
         # The idempotency key makes the server return the same run if a crash came between start and record.
         flow_run = run_deployment(
             DEPLOYMENTS[evaluation_type],
@@ -141,11 +142,32 @@ def start_planned_evaluations(year: int, profile: str | None) -> dict:
             as_subflow=False,  # an evaluation waits for people: only a top-level run can suspend
             idempotency_key=f"annual-plan-{year}-{scope}-{decision_code}-{evaluation_type}",
         )
-        with session_scope() as session:
+
+        def record(session: Session) -> None:
             entry = session.get(PlanEntry, entry_id)
+            if entry.flow_run_id == str(flow_run.id):
+                return  # an earlier try committed; its answer was lost
             entry.flow_run_id, entry.started_at = str(flow_run.id), now_beijing()
             session.add(entry)
             audit.record(session=session, action="planned_evaluation_started", decision_code=decision_code,
                          type=evaluation_type, flow_run_id=str(flow_run.id), year=year)
+
+        transaction(record)
         started += 1
     return {"started": started, "covered_by_running": covered, "already_started": already}
+
+
+def _standing(session: Session, entry_id: int, decision_code: str, evaluation_type: str) -> str | None:
+    """"already" if the item was started, "covered" if an evaluation of it is under way (now recorded), else None."""
+    entry = session.get(PlanEntry, entry_id)
+    if entry.flow_run_id or entry.evaluation_code:
+        return "already"
+    running = session.exec(select(Evaluation).where(
+        Evaluation.decision_code == decision_code, Evaluation.type == evaluation_type,
+        col(Evaluation.status).not_in(("completed", "not_started")),
+    )).first()
+    if running:
+        entry.evaluation_code, entry.started_at = running.code, now_beijing()
+        session.add(entry)
+        return "covered"
+    return None

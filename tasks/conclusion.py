@@ -12,6 +12,7 @@ from sqlmodel import Session
 from models import audit
 from models import evaluations as store
 from models.agencies import Agency, latest_entrustment
+from models.db import read_session
 from models.tables import BEIJING, Evaluation, beijing_minute, now_beijing
 from pinggu.settings import get_settings
 from reporting.docx import write_pdf_and_docx
@@ -21,7 +22,7 @@ from rules.vocabulary import EVALUATION_TYPE_NAMES, GATE_NAMES, SCOPE_NAMES, STA
 from rules.profiles import REPORT_BLOCKS, Profile, load_profile
 from rules.vocabulary import CONCLUSIONS_NEEDING_FOLLOWUP, Conclusion
 from tasks.evaluation import start_deadlines, artifact_key, procedure_of
-from tasks.ledger import IO_RETRIES, STEP_TASK_OPTIONS, run_step
+from tasks.ledger import IO_RETRIES, STEP_TASK_OPTIONS, ledger_step, run_step
 
 REPORT_TEMPLATE = "evaluation_report.html.j2"
 
@@ -153,40 +154,58 @@ def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> 
     }
 
 
-def _render(session: Session, evaluation: Evaluation, *, final: bool, kind: str, title: str) -> dict:
-    attempt = store.latest_step(session=session, evaluation_id=evaluation.id, step=kind).attempt
-    name = f"{evaluation.code}-{'后评估报告' if final else f'报告送审稿-第{attempt}稿'}"
-    context = report_context(session, evaluation, final=final)
-    # The same content as Word too, for offices to edit and circulate.
-    written = write_pdf_and_docx(
-        render_html(REPORT_TEMPLATE, {**context, "c": context}), get_settings().reports_dir / evaluation.code / name
-    )
-    (path, sha256), (docx_path, docx_sha256) = written["pdf"], written["docx"]
-    store.add_document(
-        session=session, evaluation_id=evaluation.id, kind=kind, title=title, path=str(path), sha256=sha256
-    )
-    store.add_document(
-        session=session, evaluation_id=evaluation.id, kind=f"{kind}_docx", title=f"{title}（Word）",
-        path=str(docx_path), sha256=docx_sha256,
-    )
-    return {"path": str(path), "sha256": sha256, "docx": str(docx_path)}
+def _report(evaluation_id: int, step: str, title: str, flow_run_id: str | None, *, final: bool, after=None) -> dict:
+    """Render the evaluation report (draft or final) as PDF and Word and record both documents.
+
+    The report's content is read first, rendered with no transaction open, then recorded;
+    `after(evaluation, rendered)` runs after rendering, before the record (e.g. to publish it).
+    """
+
+    def gather(session: Session, evaluation: Evaluation, attempt: int) -> dict:
+        name = f"{evaluation.code}-{'后评估报告' if final else f'报告送审稿-第{attempt}稿'}"
+        context = report_context(session, evaluation, final=final)
+        return {"evaluation": evaluation, "stem": get_settings().reports_dir / evaluation.code / name, "context": context}
+
+    def produce(gathered: dict) -> dict:
+        context = gathered["context"]
+        # The same content as Word too, for offices to edit and circulate.
+        written = write_pdf_and_docx(render_html(REPORT_TEMPLATE, {**context, "c": context}), gathered["stem"])
+        (path, sha256), (docx_path, docx_sha256) = written["pdf"], written["docx"]
+        rendered = {"path": str(path), "sha256": sha256, "docx": str(docx_path), "docx_sha256": docx_sha256}
+        if after:
+            after(gathered["evaluation"], rendered)
+        return rendered
+
+    def record(session: Session, evaluation: Evaluation, rendered: dict) -> dict:
+        store.add_document(
+            session=session, evaluation_id=evaluation.id, kind=step, title=title, path=rendered["path"],
+            sha256=rendered["sha256"],
+        )
+        store.add_document(
+            session=session, evaluation_id=evaluation.id, kind=f"{step}_docx", title=f"{title}（Word）",
+            path=rendered["docx"], sha256=rendered["docx_sha256"],
+        )
+        if final:
+            evaluation.report_path = rendered["path"]
+            session.add(evaluation)
+        return {key: rendered[key] for key in ("path", "sha256", "docx")}
+
+    return run_step(evaluation_id, "conclusion", step, record, gather=gather, produce=produce, flow_run_id=flow_run_id)
 
 
+@ledger_step("draft_report")
 @task(name="起草评估报告", **STEP_TASK_OPTIONS, **IO_RETRIES)
 def draft_report(evaluation_id: int, flow_run_id: str | None = None) -> dict:
     """Render the draft report for expert review and approval; it presets no conclusion."""
-
-    def work(session: Session, evaluation: Evaluation) -> dict:
-        return _render(session, evaluation, final=False, kind="draft_report", title="评估报告送审稿")
-
-    return run_step(evaluation_id, "conclusion", "draft_report", work, flow_run_id=flow_run_id)
+    return _report(evaluation_id, "draft_report", "评估报告送审稿", flow_run_id, final=False)
 
 
+@ledger_step("work_completed")
 @task(name="评估工作完成（起算报送期限）", **STEP_TASK_OPTIONS)
 def complete_work(evaluation_id: int, flow_run_id: str | None = None) -> dict:
     """Mark the evaluation work complete: meets NX-11 and starts NX-12 / OR-19 from today."""
 
-    def work(session: Session, evaluation: Evaluation) -> dict:
+    def record(session: Session, evaluation: Evaluation, _: None) -> dict:
         evaluation.work_completed_at = now_beijing()
         session.add(evaluation)
         met = store.meet_deadlines(session=session, evaluation_id=evaluation.id, milestone="evaluation_completed")
@@ -194,14 +213,15 @@ def complete_work(evaluation_id: int, flow_run_id: str | None = None) -> dict:
         start_deadlines(session, evaluation, profile, "evaluation_completed", evaluation.work_completed_at.astimezone(BEIJING).date())
         return {"completed_at": evaluation.work_completed_at.isoformat(), "met": [d.rule for d in met]}
 
-    return run_step(evaluation_id, "conclusion", "work_completed", work, flow_run_id=flow_run_id)
+    return run_step(evaluation_id, "conclusion", "work_completed", record, flow_run_id=flow_run_id)
 
 
+@ledger_step("follow_up")
 @task(name="开启后续措施事项", **STEP_TASK_OPTIONS)
 def open_follow_up(evaluation_id: int, flow_run_id: str | None = None) -> dict:
     """After an adjust/suspend/terminate conclusion, open the lead unit's follow-up with its deadline (C-FOLLOWUP)."""
 
-    def work(session: Session, evaluation: Evaluation) -> dict:
+    def record(session: Session, evaluation: Evaluation, _: None) -> dict:
         if Conclusion(evaluation.conclusion) not in CONCLUSIONS_NEEDING_FOLLOWUP:
             return {"opened": None}
         decision = store.get_decision(session=session, code=evaluation.decision_code)
@@ -219,36 +239,38 @@ def open_follow_up(evaluation_id: int, flow_run_id: str | None = None) -> dict:
         )
         return {"opened": item.id, "unit": item.unit, "due_date": item.due_date.isoformat()}
 
-    return run_step(evaluation_id, "conclusion", "follow_up", work, flow_run_id=flow_run_id)
+    return run_step(evaluation_id, "conclusion", "follow_up", record, flow_run_id=flow_run_id)
 
 
+@ledger_step("final_report")
 @task(name="正式形成评估报告", **STEP_TASK_OPTIONS, **IO_RETRIES)
 def final_report(evaluation_id: int, flow_run_id: str | None = None) -> dict:
     """Render the final report with the approved conclusion and every approval."""
 
-    def work(session: Session, evaluation: Evaluation) -> dict:
-        rendered = _render(session, evaluation, final=True, kind="final_report", title="后评估报告（正式）")
-        evaluation.report_path = rendered["path"]
-        session.add(evaluation)
+    def publish(evaluation: Evaluation, rendered: dict) -> None:
+        with read_session() as session:
+            title = store.get_decision(session=session, code=evaluation.decision_code).title
         create_markdown_artifact(
             key=artifact_key(evaluation.code, "report"),
             markdown=(
-                f"### 《{store.get_decision(session=session, code=evaluation.decision_code).title}》后评估报告\n\n"
+                f"### 《{title}》后评估报告\n\n"
                 f"- 评估结论：**{evaluation.conclusion}**\n- PDF：`{rendered['path']}`\n- SHA-256：`{rendered['sha256']}`"
                 f"\n- Word：`{rendered['docx']}`"
             ),
             description=f"{evaluation.code} 正式报告",
         )
-        return rendered
 
-    return run_step(evaluation_id, "conclusion", "final_report", work, flow_run_id=flow_run_id)
+    return _report(evaluation_id, "final_report", "后评估报告（正式）", flow_run_id, final=True, after=publish)
 
 
+@ledger_step("archive")
 @task(name="归档", **STEP_TASK_OPTIONS, **IO_RETRIES)
 def archive(evaluation_id: int, flow_run_id: str | None = None) -> dict:
     """Write the archive manifest: every document with its hash and the audit chain head (minhang 档案)."""
 
-    def work(session: Session, evaluation: Evaluation) -> dict:
+    # The manifest names the audit event that seals it, so it is written inside the record's
+    # transaction: a few kilobytes of JSON, not slow work.
+    def record(session: Session, evaluation: Evaluation, _: None) -> dict:
         documents = [
             {"kind": d.kind, "title": d.title, "path": d.path, "sha256": d.sha256, "superseded": d.superseded}
             for d in store.documents(session=session, evaluation_id=evaluation.id)
@@ -275,4 +297,4 @@ def archive(evaluation_id: int, flow_run_id: str | None = None) -> dict:
         )
         return {"manifest": str(path), "documents": len(documents)}
 
-    return run_step(evaluation_id, "conclusion", "archive", work, flow_run_id=flow_run_id)
+    return run_step(evaluation_id, "conclusion", "archive", record, flow_run_id=flow_run_id)

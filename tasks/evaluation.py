@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from datetime import date
 
@@ -13,7 +14,7 @@ from sqlmodel import Session
 from models import audit
 from models import evaluations as store
 from models.agencies import current_entrustment, entrust
-from models.db import session_scope
+from models.db import read_session, transaction
 from models.tables import BEIJING, Decision, Evaluation, beijing_minute, now_beijing
 from pinggu.errors import StateConflict
 from rules.deadlines import started_by
@@ -22,7 +23,7 @@ from rules.procedure import Procedure, check_scope, check_type_fits, procedure_f
 from rules.profiles import Profile, load_profile
 from rules.third_party import Agreement
 from rules.vocabulary import EVALUATION_TYPE_NAMES, STAGE_NAMES, STATUS_NAMES
-from tasks.ledger import STEP_TASK_OPTIONS
+from tasks.ledger import STEP_TASK_OPTIONS, SkipWhenDone
 
 
 def procedure_of(session: Session, evaluation: Evaluation) -> Procedure:
@@ -79,36 +80,39 @@ def open_evaluation(
     A new evaluation and its entrustment are written in one transaction: a refused agency or method
     leaves nothing behind.
     """
+    def work(session: Session) -> int:
+        decision = store.get_decision(session=session, code=decision_code)
+        if evaluation_code:
+            evaluation = store.get_evaluation(session=session, code=evaluation_code)
+            if evaluation.decision_code != decision.code:
+                raise StateConflict(
+                    f"评估 {evaluation.code} 属于决策 {evaluation.decision_code}，不是 {decision.code}，请核对",
+                    evaluation=evaluation.code,
+                )
+        else:
+            evaluation = store.find_by_flow_run(session=session, flow_run_id=flow_run_id)
+        if evaluation is None:
+            evaluation = _open_new(
+                session, decision, evaluation_type, scope, scope_parts, methods, third_party, due_on, flow_run_id
+            )
+        elif evaluation.flow_run_id != flow_run_id:
+            audit.record(
+                session=session,
+                action="flow_run_attached",
+                evaluation_id=evaluation.id,
+                previous=evaluation.flow_run_id,
+                flow_run_id=flow_run_id,
+            )
+            evaluation.flow_run_id = flow_run_id
+        if evaluation.status not in ("completed", "not_started"):
+            evaluation.status, evaluation.waiting_for, evaluation.waiting_gate = "running", None, None
+        session.add(evaluation)
+        session.flush()
+        return evaluation.id
+
     for attempt in range(1, CODE_ATTEMPTS + 1):
         try:
-            with session_scope() as session:
-                decision = store.get_decision(session=session, code=decision_code)
-                if evaluation_code:
-                    evaluation = store.get_evaluation(session=session, code=evaluation_code)
-                    if evaluation.decision_code != decision.code:
-                        raise StateConflict(
-                            f"评估 {evaluation.code} 属于决策 {evaluation.decision_code}，不是 {decision.code}，请核对",
-                            evaluation=evaluation.code,
-                        )
-                else:
-                    evaluation = store.find_by_flow_run(session=session, flow_run_id=flow_run_id)
-                if evaluation is None:
-                    evaluation = _open_new(
-                        session, decision, evaluation_type, scope, scope_parts, methods, third_party, due_on, flow_run_id
-                    )
-                elif evaluation.flow_run_id != flow_run_id:
-                    audit.record(
-                        session=session,
-                        action="flow_run_attached",
-                        evaluation_id=evaluation.id,
-                        previous=evaluation.flow_run_id,
-                        flow_run_id=flow_run_id,
-                    )
-                    evaluation.flow_run_id = flow_run_id
-                if evaluation.status not in ("completed", "not_started"):
-                    evaluation.status, evaluation.waiting_for, evaluation.waiting_gate = "running", None, None
-                session.add(evaluation)
-                return evaluation.id
+            return transaction(work)
         except IntegrityError:
             # Two runs opened at the same moment drew the same PG-year-number; the loser draws again.
             if attempt == CODE_ATTEMPTS:
@@ -163,10 +167,12 @@ def _targets(start: date, profile: Profile, due_on: date | None) -> dict[str, tu
     return {stage: (due.due, not due.calendar_complete) for stage, due in stage_targets(start, profile, due_on).items()}
 
 
-@task(name="查询评估路线", **STEP_TASK_OPTIONS)
 def route(evaluation_id: int) -> dict:
-    """The gates this evaluation passes now, with its status (a third party's acceptance only while entrusted)."""
-    with session_scope() as session:
+    """The gates this evaluation passes now, with its status (a third party's acceptance only while entrusted).
+
+    A plain read, not a task: every resume asks it again, and a task run each time would only be noise.
+    """
+    with read_session() as session:
         evaluation = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id)
         procedure = procedure_of(session, evaluation)
         team_step = store.latest_step(session=session, evaluation_id=evaluation_id, step="team")
@@ -182,7 +188,8 @@ def route(evaluation_id: int) -> dict:
 @task(name="评估开始（起算法定期限）", **STEP_TASK_OPTIONS)
 def start_clock(evaluation_id: int) -> None:
     """Count the stage targets and statutory deadlines from the approved start (NX-10, NX-11)."""
-    with session_scope() as session:
+
+    def work(session: Session) -> None:
         evaluation = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id)
         approved = store.current_approval(session=session, evaluation_id=evaluation_id, gate="start_approval")
         start = approved.decided_at.astimezone(BEIJING).date()
@@ -193,6 +200,8 @@ def start_clock(evaluation_id: int) -> None:
         session.add(evaluation)
         store.set_stage_targets(session=session, evaluation_id=evaluation_id, targets=_targets(start, profile, None))
         start_deadlines(session, evaluation, profile, "start_approved", start)
+
+    transaction(work)
 
 
 def start_deadlines(session: Session, evaluation: Evaluation, profile: Profile, milestone: str, on: date) -> None:
@@ -215,29 +224,39 @@ def start_deadlines(session: Session, evaluation: Evaluation, profile: Profile, 
 @task(name="决定不开展评估", **STEP_TASK_OPTIONS)
 def end_not_started(evaluation_id: int) -> str:
     """Close an evaluation the decision body decided not to carry out (NX-10); nothing else runs."""
-    with session_scope() as session:
+
+    def work(session: Session) -> str:
         evaluation = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id)
         if evaluation.status != "not_started":
             evaluation.status, evaluation.waiting_for, evaluation.waiting_gate = "not_started", None, None
             session.add(evaluation)
             audit.record(session=session, action="evaluation_not_started", evaluation_id=evaluation_id, rule="NX-10")
-        code = evaluation.code
+        return evaluation.code
+
+    code = transaction(work)
     publish_progress(evaluation_id)
     return f"{code}：决策机关决定不开展评估"
 
 
+def _stage_done(evaluation_id: int, stage: str) -> tuple[bool, None]:
+    with read_session() as session:
+        record = next(r for r in store.stages(session=session, evaluation_id=evaluation_id) if r.stage == stage)
+        return record.status == "done", None
+
+
+@functools.partial(SkipWhenDone, done=_stage_done)
 @task(name="阶段完成", **STEP_TASK_OPTIONS)
 def close_stage(evaluation_id: int, stage: str) -> None:
     """Mark a stage done and refresh the evaluation's progress artifact."""
-    with session_scope() as session:
-        store.mark_stage(session=session, evaluation_id=evaluation_id, stage=stage, status="done")
+    transaction(lambda session: store.mark_stage(session=session, evaluation_id=evaluation_id, stage=stage, status="done"))
     publish_progress(evaluation_id)
 
 
 @task(name="退回修改", **STEP_TASK_OPTIONS)
 def send_back(evaluation_id: int, target: str, reason: str) -> None:
     """Reopen the steps and gates that rework of `target` (plan / report / evidence) must redo; every earlier record stays."""
-    with session_scope() as session:
+
+    def work(session: Session) -> None:
         evaluation = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id)
         rework = rework_for(procedure_of(session, evaluation), target)
         store.supersede_steps(session=session, evaluation_id=evaluation_id, steps=list(rework.steps), reason=reason)
@@ -246,11 +265,14 @@ def send_back(evaluation_id: int, target: str, reason: str) -> None:
         for stage in rework.stages:
             store.reopen_stage(session=session, evaluation_id=evaluation_id, stage=stage)
 
+    transaction(work)
+
 
 @task(name="评估办结", **STEP_TASK_OPTIONS)
 def complete_evaluation(evaluation_id: int) -> str:
     """Mark the evaluation completed (once) and return its final report's path."""
-    with session_scope() as session:
+
+    def work(session: Session) -> str:
         evaluation = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id)
         if evaluation.status != "completed":
             evaluation.status, evaluation.completed_at = "completed", now_beijing()
@@ -263,7 +285,9 @@ def complete_evaluation(evaluation_id: int) -> str:
                 conclusion=evaluation.conclusion,
                 report=evaluation.report_path,
             )
-        report_path = evaluation.report_path or ""
+        return evaluation.report_path or ""
+
+    report_path = transaction(work)
     publish_progress(evaluation_id)
     return report_path
 
@@ -275,7 +299,7 @@ def artifact_key(evaluation_code: str, suffix: str) -> str:
 
 def publish_progress(evaluation_id: int) -> None:
     """Publish the evaluation's stage table as a Markdown artifact keyed by evaluation."""
-    with session_scope() as session:
+    with read_session() as session:
         evaluation = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id)
         rows = store.stages(session=session, evaluation_id=evaluation_id)
     today = now_beijing().date()

@@ -8,17 +8,18 @@ import math
 import re
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from prefect import task
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from models import audit
 from models import evaluations as store
 from models.agencies import Agency, current_entrustment, end_entrustment, record_false_report
-from models.db import session_scope
-from models.tables import Approval, Evaluation, FormRejection
+from models.db import read_session, transaction
+from models.tables import Approval, Decision, Evaluation, FormRejection
 from pinggu.errors import InputFileError, PingguError, RuleViolation
 from pinggu.settings import get_settings
 from reporting.pdf import file_sha256
@@ -28,7 +29,7 @@ from rules.scoring import check_departure, missing_inputs, read_expert_marks
 from rules.team import Member, check_experts, check_team
 from rules.vocabulary import GATE_NAMES, GATE_STAGE
 from tasks.evaluation import procedure_of
-from tasks.ledger import STEP_TASK_OPTIONS
+from tasks.ledger import STEP_TASK_OPTIONS, SkipWhenDone
 
 DOCUMENT_UNDER_REVIEW = {
     "plan_approval": "plan",
@@ -68,10 +69,18 @@ def waits_for(procedure: Procedure, gate: str) -> str:
     return profile_gate.actor if profile_gate else "评估单位"
 
 
+def _answered(evaluation_id: int, gate: str) -> tuple[bool, dict | None]:
+    with read_session() as session:
+        standing = store.current_approval(session=session, evaluation_id=evaluation_id, gate=gate)
+        return (True, {"answer": _answer(standing)}) if standing else (False, None)
+
+
+# A resumed flow passes every gate answered before; it finds the answer without starting a task run.
+@functools.partial(SkipWhenDone, done=_answered)
 @task(name="查询人工环节", **STEP_TASK_OPTIONS)
 def gate_status(evaluation_id: int, gate: str) -> dict[str, Any]:
     """The gate's standing answer, or the pause key and form description to wait under."""
-    with session_scope() as session:
+    with read_session() as session:
         standing = store.current_approval(session=session, evaluation_id=evaluation_id, gate=gate)
         if standing:
             return {"answer": _answer(standing)}
@@ -80,14 +89,21 @@ def gate_status(evaluation_id: int, gate: str) -> dict[str, Any]:
         attempt = store.next_gate_attempt(session=session, evaluation_id=evaluation_id, gate=gate)
         key = pause_key(gate, attempt)
         waiting_for = f"{gate_name(procedure, gate)}（{waits_for(procedure, gate)}；第{attempt}次）"
-        if evaluation.waiting_for != waiting_for:
-            evaluation.status, evaluation.waiting_for, evaluation.waiting_gate = "waiting", waiting_for, gate
-            session.add(evaluation)
-            audit.record(session=session, action="gate_waiting", evaluation_id=evaluation_id, gate=gate, key=key)
         refused = store.rejections(session=session, evaluation_id=evaluation_id)
         last_refusal = next((r.reason for r in reversed(refused) if r.gate == gate), None)
         description = _description(session, evaluation, procedure, gate, last_refusal)
-        return {"attempt": attempt, "key": key, "description": description}
+    if evaluation.waiting_for != waiting_for:
+        transaction(lambda session: _mark_waiting(session, evaluation_id, gate, key, waiting_for))
+    return {"attempt": attempt, "key": key, "description": description}
+
+
+def _mark_waiting(session: Session, evaluation_id: int, gate: str, key: str, waiting_for: str) -> None:
+    evaluation = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id)
+    if evaluation.waiting_for == waiting_for:
+        return
+    evaluation.status, evaluation.waiting_for, evaluation.waiting_gate = "waiting", waiting_for, gate
+    session.add(evaluation)
+    audit.record(session=session, action="gate_waiting", evaluation_id=evaluation_id, gate=gate, key=key)
 
 
 def _description(
@@ -186,71 +202,62 @@ def _accept_start_approval(session: Session, evaluation: Evaluation, answer: dic
     )
 
 
-def _accept_survey(session: Session, evaluation: Evaluation, answer: dict) -> Approval:
+@dataclass(frozen=True)
+class StoredSubmission:
+    """A submitted file, checked and stored before any transaction opens; what its gate records."""
+
+    gate: str
+    title: str
+    path: Path
+    meta: dict[str, Any]
+    details: dict[str, Any]
+    comment: str | None = None
+
+
+# A submission's file is read, checked and copied by its preparer with no transaction open (a large
+# survey takes seconds); the short transaction then only records it (_accept_submission).
+Preparer = Callable[[Evaluation, Decision, int, dict], StoredSubmission]
+
+
+def _prepare_survey(evaluation: Evaluation, decision: Decision, attempt: int, answer: dict) -> StoredSubmission:
     from analysis.survey import read_survey  # pandas only where data is read: a resumed run starts faster
 
     source = _source(answer)
     survey = read_survey(source)  # InputFileError names each bad row and column
-    attempt = store.next_gate_attempt(session=session, evaluation_id=evaluation.id, gate="survey")
     # E-PRIVACY: only the cleaned copy, without personal data, is kept by the product.
     stored = _stored_copy(evaluation, "survey", attempt, source.with_suffix(".csv"))
     survey.to_csv(stored, index=False, encoding="utf-8")
-    store.add_document(
-        session=session,
-        evaluation_id=evaluation.id,
-        kind="survey",
-        title=f"问卷数据（{source.name}，{len(survey)} 份）",
-        path=str(stored),
-        sha256=file_sha256(stored),
-        source_name=source.name,
-        respondents=len(survey),
-    )
-    submitter, role = _who(answer, "submitter", "submitter_role")
-    return Approval(
-        gate="survey",
-        approver=submitter,
-        approver_role=role,
-        choice="提交",
+    return StoredSubmission(
+        gate="survey", title=f"问卷数据（{source.name}，{len(survey)} 份）", path=stored,
+        meta={"source_name": source.name, "respondents": len(survey)},
         details={"file": source.name, "respondents": len(survey)},
     )
 
 
-def _accept_opinions(session: Session, evaluation: Evaluation, answer: dict) -> Approval:
+def _prepare_opinions(evaluation: Evaluation, decision: Decision, attempt: int, answer: dict) -> StoredSubmission:
     from analysis.opinions import read_opinions
 
     source = _source(answer)
     opinions = read_opinions(source)  # InputFileError names each bad row and column; senders removed
-    attempt = store.next_gate_attempt(session=session, evaluation_id=evaluation.id, gate="opinions")
     stored = _stored_copy(evaluation, "opinions", attempt, source.with_suffix(".csv"))
     opinions.to_csv(stored, encoding="utf-8")
-    store.add_document(
-        session=session, evaluation_id=evaluation.id, kind="opinions",
-        title=f"意见征集材料（{source.name}，{len(opinions)} 条）", path=str(stored), sha256=file_sha256(stored),
-        source_name=source.name, opinions=len(opinions),
-    )
-    submitter, role = _who(answer, "submitter", "submitter_role")
-    return Approval(
-        gate="opinions", approver=submitter, approver_role=role, choice="提交",
+    return StoredSubmission(
+        gate="opinions", title=f"意见征集材料（{source.name}，{len(opinions)} 条）", path=stored,
+        meta={"source_name": source.name, "opinions": len(opinions)},
         details={"file": source.name, "opinions": len(opinions)},
     )
 
 
-def _accept_records(session: Session, evaluation: Evaluation, answer: dict, gate: str) -> Approval:
+def _prepare_records(evaluation: Evaluation, decision: Decision, attempt: int, answer: dict, gate: str) -> StoredSubmission:
     """Meeting minutes or field-research records: stored as submitted, with the submitter's summary."""
     source = _source(answer)
-    attempt = store.next_gate_attempt(session=session, evaluation_id=evaluation.id, gate=gate)
     stored = _stored_copy(evaluation, gate, attempt, source)
     shutil.copyfile(source, stored)
     summary = answer["summary"].strip()
-    store.add_document(
-        session=session, evaluation_id=evaluation.id, kind=gate,
-        title=f"{GATE_NAMES[gate].removesuffix('提交')}（{source.name}）", path=str(stored), sha256=file_sha256(stored),
-        source_name=source.name, summary=summary,
-    )
-    submitter, role = _who(answer, "submitter", "submitter_role")
-    return Approval(
-        gate=gate, approver=submitter, approver_role=role, choice="提交", comment=summary,
-        details={"file": source.name, "summary": summary},
+    return StoredSubmission(
+        gate=gate, title=f"{GATE_NAMES[gate].removesuffix('提交')}（{source.name}）", path=stored,
+        meta={"source_name": source.name, "summary": summary},
+        details={"file": source.name, "summary": summary}, comment=summary,
     )
 
 
@@ -272,8 +279,7 @@ def parse_data_values(text: str) -> dict[str, float]:
 _STATISTIC = re.compile(r"^(.*\S)\s*[:：]\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*[%％]?$")
 
 
-def _accept_expert_marks(session: Session, evaluation: Evaluation, answer: dict) -> Approval:
-    decision = store.get_decision(session=session, code=evaluation.decision_code)
+def _prepare_expert_marks(evaluation: Evaluation, decision: Decision, attempt: int, answer: dict) -> StoredSubmission:
     profile = load_profile(decision.profile)
     source = _source(answer)
     marks = read_expert_marks(source, profile=profile)  # bad rows named with row and column
@@ -283,17 +289,25 @@ def _accept_expert_marks(session: Session, evaluation: Evaluation, answer: dict)
     missing = missing_inputs(profile, survey=placeholder_survey, expert_marks=marks, data=data)
     if missing:
         raise RuleViolation(f"评分依据不全：{'；'.join(missing)}。请补全专家打分表或统计数据后重新提交", rule="MH-14")
-    attempt = store.next_gate_attempt(session=session, evaluation_id=evaluation.id, gate="expert_marks")
     stored = _stored_copy(evaluation, "expert_marks", attempt, Path("评分.json"))
     stored.write_text(json.dumps({"marks": marks, "data": data}, ensure_ascii=False, indent=2), encoding="utf-8")
+    return StoredSubmission(
+        gate="expert_marks", title=f"专家评分及统计数据（{source.name}）", path=stored,
+        meta={"source_name": source.name}, details={"file": source.name, "marks": marks, "data": data},
+    )
+
+
+def _accept_submission(
+    session: Session, evaluation: Evaluation, answer: dict, stored: StoredSubmission, sha256: str
+) -> Approval:
     store.add_document(
-        session=session, evaluation_id=evaluation.id, kind="expert_marks",
-        title=f"专家评分及统计数据（{source.name}）", path=str(stored), sha256=file_sha256(stored), source_name=source.name,
+        session=session, evaluation_id=evaluation.id, kind=stored.gate, title=stored.title, path=str(stored.path),
+        sha256=sha256, **stored.meta,
     )
     submitter, role = _who(answer, "submitter", "submitter_role")
     return Approval(
-        gate="expert_marks", approver=submitter, approver_role=role, choice="提交",
-        details={"file": source.name, "marks": marks, "data": data},
+        gate=stored.gate, approver=submitter, approver_role=role, choice="提交", comment=stored.comment,
+        details=stored.details,
     )
 
 
@@ -388,15 +402,19 @@ def _accept_report_approval(session: Session, evaluation: Evaluation, answer: di
 REWORK_TARGETS = {"修改评估报告": "report", "补充评估材料": "evidence"}
 
 
+PREPARERS: dict[str, Preparer] = {
+    "survey": _prepare_survey,
+    "minutes": functools.partial(_prepare_records, gate="minutes"),
+    "field": functools.partial(_prepare_records, gate="field"),
+    "opinions": _prepare_opinions,
+    "expert_marks": _prepare_expert_marks,
+}
+
+# Gates whose answer is a form, checked and recorded inside the transaction.
 ACCEPTORS: dict[str, Callable[[Session, Evaluation, dict], Approval]] = {
     "team": _accept_team,
     "plan_approval": _accept_plan_approval,
     "start_approval": _accept_start_approval,
-    "survey": _accept_survey,
-    "minutes": functools.partial(_accept_records, gate="minutes"),
-    "field": functools.partial(_accept_records, gate="field"),
-    "opinions": _accept_opinions,
-    "expert_marks": _accept_expert_marks,
     "expert_review": _accept_expert_review,
     "third_party_acceptance": _accept_third_party_acceptance,
     "approval": _accept_report_approval,
@@ -417,20 +435,37 @@ def accept_answer(evaluation_id: int, gate: str, attempt: int, key: str, answer:
         refusal = InputFileError(str(error))
     except PingguError as error:
         refusal = error
-    with session_scope() as session:
+    def record_refusal(session: Session) -> None:
+        if session.exec(select(FormRejection).where(FormRejection.evaluation_id == evaluation_id, FormRejection.pause_key == key)).first():
+            return  # an earlier try committed; its answer was lost
         session.add(FormRejection(evaluation_id=evaluation_id, gate=gate, pause_key=key, reason=str(refusal)))
         audit.record(
             session=session, action="gate_answer_refused", evaluation_id=evaluation_id, gate=gate, key=key,
             reason=str(refusal),
         )
+
+    transaction(record_refusal)
     return {"accepted": False, "reason": str(refusal)}
 
 
 def _accept(evaluation_id: int, gate: str, attempt: int, key: str, answer: dict, flow_run_id: str) -> dict:
-    """Record an accepted answer in one transaction; a refusal by the rules raises PingguError."""
-    with session_scope() as session:
+    """Check a file outside any transaction, then record the answer in one short one; a refusal raises PingguError."""
+    with read_session() as session:
         evaluation = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id)
-        approval = ACCEPTORS[gate](session, evaluation, answer)
+        decision = store.get_decision(session=session, code=evaluation.decision_code)
+    prepare = PREPARERS.get(gate)
+    stored = prepare(evaluation, decision, attempt, answer) if prepare else None
+    sha256 = file_sha256(stored.path) if stored else ""
+
+    def record(session: Session) -> dict:
+        earlier = session.exec(select(Approval).where(Approval.evaluation_id == evaluation_id, Approval.pause_key == key)).first()
+        if earlier:  # an earlier try committed; its answer was lost
+            return {"accepted": True, "answer": _answer(earlier)}
+        evaluation = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id)
+        if stored:
+            approval = _accept_submission(session, evaluation, answer, stored, sha256)
+        else:
+            approval = ACCEPTORS[gate](session, evaluation, answer)
         approval.evaluation_id, approval.attempt, approval.pause_key = evaluation_id, attempt, key
         approval.flow_run_id = flow_run_id
         session.add(approval)
@@ -448,3 +483,5 @@ def _accept(evaluation_id: int, gate: str, attempt: int, key: str, answer: dict,
             comment=approval.comment,
         )
         return {"accepted": True, "answer": _answer(approval)}
+
+    return transaction(record)

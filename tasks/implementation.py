@@ -16,7 +16,7 @@ from rules.findings import preliminary_finding
 from rules.profiles import load_profile
 from rules.scoring import missing_inputs, score
 from tasks.evaluation import artifact_key, procedure_of
-from tasks.ledger import IO_RETRIES, STEP_TASK_OPTIONS, run_step
+from tasks.ledger import IO_RETRIES, STEP_TASK_OPTIONS, ledger_step, run_step
 
 
 def _publish_survey(evaluation: Evaluation, figures: dict) -> None:
@@ -36,6 +36,7 @@ def _publish_survey(evaluation: Evaluation, figures: dict) -> None:
     )
 
 
+@ledger_step("analysis")
 @task(name="分析评估材料", **STEP_TASK_OPTIONS, **IO_RETRIES)
 def analyse_evidence(evaluation_id: int, flow_run_id: str | None = None) -> dict:
     """Analyse every accepted submission: survey figures, opinion counts, minutes and field records."""
@@ -43,18 +44,24 @@ def analyse_evidence(evaluation_id: int, flow_run_id: str | None = None) -> dict
     from analysis.opinions import read_opinions, summarise_opinions  # pandas only when analysing
     from analysis.survey import read_survey, summarise_survey
 
-    def work(session: Session, evaluation: Evaluation) -> dict:
+    def gather(session: Session, evaluation: Evaluation, _attempt: int) -> dict:
         procedure = procedure_of(session, evaluation)
-        analysis: dict = {"survey": None, "opinions": None, "records": [], "methods": list(procedure.methods)}
+        documents = {}
         for kind in procedure.submissions:
             document = store.current_document(session=session, evaluation_id=evaluation.id, kind=kind)
             if document is None:
                 raise RuleViolation(f"尚未提交{kind}材料，无法分析", rule="C-NOPRESET", kind=kind)
+            documents[kind] = document
+        return {"evaluation": evaluation, "methods": list(procedure.methods), "documents": documents}
+
+    def produce(gathered: dict) -> dict:
+        analysis: dict = {"survey": None, "opinions": None, "records": [], "methods": gathered["methods"]}
+        for kind, document in gathered["documents"].items():
             if kind == "survey":
                 figures = summarise_survey(read_survey(Path(document.path))).to_dict()
                 figures["source_title"], figures["source_sha256"] = document.title, document.sha256
                 analysis["survey"] = figures
-                _publish_survey(evaluation, figures)
+                _publish_survey(gathered["evaluation"], figures)
             elif kind == "opinions":
                 analysis["opinions"] = summarise_opinions(read_opinions(Path(document.path)))
             else:
@@ -63,20 +70,31 @@ def analyse_evidence(evaluation_id: int, flow_run_id: str | None = None) -> dict
                 )
         return analysis
 
-    return run_step(evaluation_id, "implementation", "analysis", work, flow_run_id=flow_run_id)
+    return run_step(
+        evaluation_id, "implementation", "analysis", lambda _s, _e, analysis: analysis,
+        gather=gather, produce=produce, flow_run_id=flow_run_id,
+    )
 
 
+@ledger_step("scoring")
 @task(name="指标评分", **STEP_TASK_OPTIONS)
 def score_evaluation(evaluation_id: int, analysis: dict, flow_run_id: str | None = None) -> dict:
     """Score against the profile's indicator system (MH-14); what the evidence cannot score is listed, not guessed."""
 
-    def work(session: Session, evaluation: Evaluation) -> dict:
-        procedure = procedure_of(session, evaluation)
-        if not procedure.scored:
-            return {"total": None, "missing": [], "note": "简易程序不计分"}
-        profile = load_profile(store.get_decision(session=session, code=evaluation.decision_code).profile)
+    def gather(session: Session, evaluation: Evaluation, _attempt: int) -> dict | None:
+        if not procedure_of(session, evaluation).scored:
+            return None
         document = store.current_document(session=session, evaluation_id=evaluation.id, kind="expert_marks")
-        inputs = json.loads(Path(document.path).read_text(encoding="utf-8")) if document else {"marks": {}, "data": {}}
+        return {
+            "profile": load_profile(store.get_decision(session=session, code=evaluation.decision_code).profile),
+            "inputs_path": Path(document.path) if document else None,
+        }
+
+    def produce(gathered: dict | None) -> dict:
+        if gathered is None:
+            return {"total": None, "missing": [], "note": "简易程序不计分"}
+        profile, path = gathered["profile"], gathered["inputs_path"]
+        inputs = json.loads(path.read_text(encoding="utf-8")) if path else {"marks": {}, "data": {}}
         survey, marks, data = analysis.get("survey"), inputs["marks"], inputs["data"]
         missing = missing_inputs(profile, survey=survey, expert_marks=marks, data=data)
         if missing:
@@ -87,14 +105,18 @@ def score_evaluation(evaluation_id: int, analysis: dict, flow_run_id: str | None
             return {"total": None, "missing": list(missing)}
         return score(profile, survey=survey, expert_marks=marks, data=data).to_dict()
 
-    return run_step(evaluation_id, "implementation", "scoring", work, flow_run_id=flow_run_id)
+    return run_step(
+        evaluation_id, "implementation", "scoring", lambda _s, _e, card: card,
+        gather=gather, produce=produce, flow_run_id=flow_run_id,
+    )
 
 
+@ledger_step("preliminary")
 @task(name="形成初步结论", **STEP_TASK_OPTIONS)
 def draw_preliminary(evaluation_id: int, analysis: dict, card: dict, flow_run_id: str | None = None) -> dict:
     """Draw the preliminary finding from the analysis (S-IMPL); it proposes no conclusion."""
 
-    def work(session: Session, evaluation: Evaluation) -> dict:
-        return {"text": preliminary_finding(analysis, card)}
-
-    return run_step(evaluation_id, "implementation", "preliminary", work, flow_run_id=flow_run_id)
+    return run_step(
+        evaluation_id, "implementation", "preliminary",
+        lambda _s, _e, _p: {"text": preliminary_finding(analysis, card)}, flow_run_id=flow_run_id,
+    )

@@ -2,8 +2,14 @@
 
 A flow re-runs from the top after every resume, and an operator may start a new flow run for the
 same evaluation after a crash. Each step therefore looks up its latest attempt first and returns
-the stored result if it is done. The work and the "done" mark commit in one transaction, so a
-crash in between leaves the step not done, never half done.
+the stored result if it is done.
+
+A step's work comes in three phases so that no write transaction is held while it is slow:
+`gather` reads what the step needs (read-only session), `produce` does the slow part with no
+transaction open (rendering, analysis, files, network), and `record` writes the result and the
+"done" mark in one short transaction. A crash before `record` commits leaves the step not done,
+never half done; the redo writes its files under the same attempt's names, which the record then
+points to.
 """
 
 from __future__ import annotations
@@ -11,13 +17,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import logging
+
 from prefect import get_run_logger
 from prefect.cache_policies import NO_CACHE
+from prefect.exceptions import MissingContextError
 from sqlmodel import Session
 
 from models import audit
 from models import evaluations as store
-from models.db import session_scope
+from models.db import read_session, transaction
 from models.tables import Evaluation, StepRecord, now_beijing
 from pinggu.errors import PingguError
 from rules.vocabulary import STEP_NAMES
@@ -35,17 +44,30 @@ def _transient(task, task_run, state) -> bool:
 # Steps that touch files or the PDF renderer retry transient failures with backoff.
 IO_RETRIES: dict[str, Any] = {"retries": 2, "retry_delay_seconds": [2, 10], "retry_condition_fn": _transient}
 
-Work = Callable[[Session, Evaluation], dict[str, Any]]
+Gather = Callable[[Session, Evaluation, int], Any]
+Produce = Callable[[Any], Any]
+Record = Callable[[Session, Evaluation, Any], dict[str, Any]]
 
 
-def run_step(evaluation_id: int, stage: str, step: str, work: Work, *, flow_run_id: str | None = None) -> dict[str, Any]:
-    """Run `work` for this step unless its latest attempt is done; return the step's result."""
-    logger = get_run_logger()
-    with session_scope() as session:
+def _logger() -> logging.Logger | logging.LoggerAdapter:
+    """The task run's logger (shown in the Prefect UI), or the module's outside a run (tests, benches)."""
+    try:
+        return get_run_logger()
+    except MissingContextError:
+        return logging.getLogger("pinggu.steps")
+
+
+def _begin_attempt(evaluation_id: int, stage: str, step: str, flow_run_id: str | None) -> tuple[int, int, dict | None]:
+    """Open the step's attempt (or reuse this flow run's unfinished one); (record id, attempt, result if done)."""
+
+    def work(session: Session) -> tuple[int, int, dict | None]:
         latest = store.latest_step(session=session, evaluation_id=evaluation_id, step=step)
         if latest is not None and latest.status == "done":
-            logger.info("已完成，跳过：%s", STEP_NAMES.get(step, step))
-            return latest.result
+            return latest.id, latest.attempt, latest.result
+        # This flow run began the step and never finished it (a crash, or a commit whose answer was
+        # lost): redo the same attempt, so its files keep their names and no attempt is counted twice.
+        if latest is not None and latest.status == "running" and flow_run_id and latest.flow_run_id == flow_run_id:
+            return latest.id, latest.attempt, None
         attempt = latest.attempt + 1 if latest else 1
         record = StepRecord(
             evaluation_id=evaluation_id, stage=stage, step=step, attempt=attempt, flow_run_id=flow_run_id
@@ -54,31 +76,96 @@ def run_step(evaluation_id: int, stage: str, step: str, work: Work, *, flow_run_
         store.mark_stage(session=session, evaluation_id=evaluation_id, stage=stage, status="running")
         audit.record(session=session, action="step_started", evaluation_id=evaluation_id, step=step, attempt=attempt)
         session.flush()
-        record_id = record.id
+        return record.id, attempt, None
+
+    return transaction(work)
+
+
+def run_step(
+    evaluation_id: int,
+    stage: str,
+    step: str,
+    record: Record,
+    *,
+    gather: Gather | None = None,
+    produce: Produce | None = None,
+    flow_run_id: str | None = None,
+) -> dict[str, Any]:
+    """Run the step unless its latest attempt is done; return the step's result.
+
+    `gather(session, evaluation, attempt)` reads, `produce(gathered)` does the slow work outside
+    any transaction, `record(session, evaluation, produced)` writes the result; the last one alone
+    is enough for a step that only touches the database.
+    """
+    logger = _logger()
+    record_id, attempt, done = _begin_attempt(evaluation_id, stage, step, flow_run_id)
+    if done is not None:
+        logger.info("已完成，跳过：%s", STEP_NAMES.get(step, step))
+        return done
+
+    def finish(session: Session, produced: Any) -> dict[str, Any]:
+        attempt_record = session.get(StepRecord, record_id)
+        if attempt_record.status == "done":  # an earlier try committed; its answer was lost
+            return attempt_record.result
+        result = record(session, session.get(Evaluation, evaluation_id), produced)
+        attempt_record.status, attempt_record.result, attempt_record.finished_at = "done", result, now_beijing()
+        session.add(attempt_record)
+        audit.record(session=session, action="step_done", evaluation_id=evaluation_id, step=step, attempt=attempt)
+        return result
 
     try:
-        with session_scope() as session:
-            evaluation = session.get(Evaluation, evaluation_id)
-            result = work(session, evaluation)
-            record = session.get(StepRecord, record_id)
-            record.status, record.result, record.finished_at = "done", result, now_beijing()
-            session.add(record)
-            audit.record(
-                session=session, action="step_done", evaluation_id=evaluation_id, step=step, attempt=attempt
-            )
+        gathered = None
+        if gather is not None:
+            with read_session() as session:
+                gathered = gather(session, session.get(Evaluation, evaluation_id), attempt)
+        produced = produce(gathered) if produce is not None else gathered
+        result = transaction(lambda session: finish(session, produced))
     except Exception as error:
-        with session_scope() as session:
-            record = session.get(StepRecord, record_id)
-            record.status, record.error, record.finished_at = "failed", str(error), now_beijing()
-            session.add(record)
-            audit.record(
-                session=session,
-                action="step_failed",
-                evaluation_id=evaluation_id,
-                step=step,
-                attempt=attempt,
-                error=str(error),
-            )
+        _fail(evaluation_id, step, attempt, record_id, error)
         raise
     logger.info("完成：%s", STEP_NAMES.get(step, step))
     return result
+
+
+def _fail(evaluation_id: int, step: str, attempt: int, record_id: int, error: Exception) -> None:
+    def work(session: Session) -> None:
+        attempt_record = session.get(StepRecord, record_id)
+        attempt_record.status, attempt_record.error, attempt_record.finished_at = "failed", str(error), now_beijing()
+        session.add(attempt_record)
+        audit.record(
+            session=session, action="step_failed", evaluation_id=evaluation_id, step=step, attempt=attempt,
+            error=str(error),
+        )
+
+    transaction(work)
+
+
+class SkipWhenDone:
+    """A step's task that a re-run from the top does not start at all once the ledger has the step done.
+
+    A resumed flow re-runs from the top; without this each finished step would still create a task
+    run (and its events and logs) on every resume just to find out it has nothing to do.
+    """
+
+    def __init__(self, step_task, done: Callable[..., tuple[bool, Any]]) -> None:
+        self.task, self._done = step_task, done
+        self.fn = step_task.fn
+
+    def __call__(self, evaluation_id: int, *args: Any, **kwargs: Any) -> Any:
+        finished, result = self._done(evaluation_id, *args, **kwargs)
+        return result if finished else self.task(evaluation_id, *args, **kwargs)
+
+    def with_options(self, **options: Any) -> SkipWhenDone:
+        """The same, over the task with other options (e.g. retries)."""
+        return SkipWhenDone(self.task.with_options(**options), self._done)
+
+
+def ledger_step(step: str) -> Callable[[Any], SkipWhenDone]:
+    """Decorate a step's task (above @task) so that a done step returns its stored result without a task run."""
+
+    def done(evaluation_id: int, *_args: Any, **_kwargs: Any) -> tuple[bool, Any]:
+        with read_session() as session:
+            latest = store.latest_step(session=session, evaluation_id=evaluation_id, step=step)
+            return (True, latest.result) if latest is not None and latest.status == "done" else (False, None)
+
+    return lambda step_task: SkipWhenDone(step_task, done)

@@ -12,17 +12,18 @@ from pinggu.settings import get_settings
 from reporting.pdf import render_html, write_pdf
 from rules.profiles import load_profile
 from rules.team import Member, check_team
-from tasks.ledger import IO_RETRIES, STEP_TASK_OPTIONS, run_step
+from tasks.ledger import IO_RETRIES, STEP_TASK_OPTIONS, ledger_step, run_step
 
 
 PLAN_TEMPLATE = "evaluation_plan.html.j2"
 
 
+@ledger_step("team")
 @task(name="组建评估小组", **STEP_TASK_OPTIONS)
 def form_team(evaluation_id: int, members: list[dict], flow_run_id: str | None = None) -> dict:
     """Form the evaluation team, refusing conflicted members (TEAM-MEMBERS, TEAM-CONFLICT)."""
 
-    def work(session: Session, evaluation: Evaluation) -> dict:
+    def record(session: Session, evaluation: Evaluation, _: None) -> dict:
         decision = store.get_decision(session=session, code=evaluation.decision_code)
         proposed = [Member(**member) for member in members]
         check_team(proposed, decision.pre_decision_assessors)
@@ -30,15 +31,16 @@ def form_team(evaluation_id: int, members: list[dict], flow_run_id: str | None =
             session.add(TeamMember(evaluation_id=evaluation.id, name=member.name, role=member.role, unit=member.unit))
         return {"members": [{"name": m.name, "role": m.role, "unit": m.unit} for m in proposed]}
 
-    return run_step(evaluation_id, "preparation", "team", work, flow_run_id=flow_run_id)
+    return run_step(evaluation_id, "preparation", "team", record, flow_run_id=flow_run_id)
 
 
+@ledger_step("plan")
 @task(name="制定评估方案", **STEP_TASK_OPTIONS, **IO_RETRIES)
 def write_plan(evaluation_id: int, budget_yuan: float | None, flow_run_id: str | None = None) -> dict:
     """Write the evaluation plan with its schedule and store it as a document (S-PREP)."""
     from rules.plan import draft_plan
 
-    def work(session: Session, evaluation: Evaluation) -> dict:
+    def gather(session: Session, evaluation: Evaluation, attempt: int) -> dict:
         decision = store.get_decision(session=session, code=evaluation.decision_code)
         targets = {s.stage: s.target_date for s in store.stages(session=session, evaluation_id=evaluation.id)}
         entrustment = current_entrustment(session=session, evaluation_id=evaluation.id)
@@ -55,23 +57,29 @@ def write_plan(evaluation_id: int, budget_yuan: float | None, flow_run_id: str |
             targets=targets,
             budget_yuan=budget_yuan,
         )
-        attempt = store.latest_step(session=session, evaluation_id=evaluation.id, step="plan").attempt
-        context = {
+        return {
             "plan": plan,
             "decision": decision.model_dump(),
             "evaluation": {"code": evaluation.code, "attempt": attempt},
             "team": [m.model_dump() for m in store.team(session=session, evaluation_id=evaluation.id)],
         }
-        path = get_settings().documents_dir / evaluation.code / f"评估方案-第{attempt}稿.pdf"
-        sha256 = write_pdf(render_html(PLAN_TEMPLATE, context), path)
+
+    def produce(context: dict) -> dict:
+        code, attempt = context["evaluation"]["code"], context["evaluation"]["attempt"]
+        path = get_settings().documents_dir / code / f"评估方案-第{attempt}稿.pdf"
+        return {"plan": context["plan"], "attempt": attempt, "path": path, "sha256": write_pdf(render_html(PLAN_TEMPLATE, context), path)}
+
+    def record(session: Session, evaluation: Evaluation, written: dict) -> dict:
         store.add_document(
             session=session,
             evaluation_id=evaluation.id,
             kind="plan",
-            title=f"评估方案（第{attempt}稿）",
-            path=str(path),
-            sha256=sha256,
+            title=f"评估方案（第{written['attempt']}稿）",
+            path=str(written["path"]),
+            sha256=written["sha256"],
         )
-        return plan
+        return written["plan"]
 
-    return run_step(evaluation_id, "preparation", "plan", work, flow_run_id=flow_run_id)
+    return run_step(
+        evaluation_id, "preparation", "plan", record, gather=gather, produce=produce, flow_run_id=flow_run_id
+    )

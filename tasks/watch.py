@@ -7,9 +7,10 @@ from datetime import date
 
 from prefect import get_run_logger, task
 from prefect.artifacts import create_table_artifact
+from sqlmodel import Session
 
 from models import watch as store
-from models.db import session_scope
+from models.db import read_session, transaction
 from models.tables import now_beijing
 from pinggu.notify import channel_name, send
 from pinggu.settings import get_settings
@@ -25,10 +26,12 @@ LEVEL_NAMES = {"overdue": "已逾期"}
 def escalate_due_dates(as_of: date | None = None) -> dict:
     """Record an escalation for every stage, gate, statutory deadline and follow-up that is due soon or overdue."""
     today = as_of or now_beijing().date()
-    with session_scope() as session:
+
+    def record(session: Session) -> tuple[list, set[str]]:
         found = alerts(store.watched_items(session=session), today, get_settings().watch_days)
-        new = store.record_escalations(session=session, alerts=found)
-        new_keys = {e.key for e in new}
+        return found, {e.key for e in store.record_escalations(session=session, alerts=found)}
+
+    found, new_keys = transaction(record)
     create_table_artifact(
         key="deadline-watch",
         table=[
@@ -64,7 +67,7 @@ def deliver_notices() -> dict:
     """Send every escalation not yet delivered to each configured endpoint; record each outcome."""
     logger = get_run_logger()
     urls = {channel_name(url): url for url in get_settings().notify_urls}
-    with session_scope() as session:
+    with read_session() as session:
         pending = [
             (e.id, e.text, {"level": e.level, "due": e.due_date.isoformat(), "evaluation": e.evaluation_code}, channel)
             for e, channel in store.undelivered(session=session, channels=list(urls))
@@ -72,8 +75,9 @@ def deliver_notices() -> dict:
     sent = failed = 0
     for escalation_id, text, detail, channel in pending:
         error = _deliver(urls[channel], text, detail)
-        with session_scope() as session:
-            store.record_delivery(session=session, escalation_id=escalation_id, channel=channel, error=error)
+        transaction(lambda session: store.record_delivery(
+            session=session, escalation_id=escalation_id, channel=channel, error=error
+        ))
         if error:
             failed += 1
             logger.warning("提醒未送达 %s：%s（下次巡查重试）", channel, error)

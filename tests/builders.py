@@ -90,6 +90,18 @@ def acceptance(choice: str = "验收通过", comment: str = "") -> dict:
     return {"approver": "高峰", "approver_role": "承办单位负责人", "choice": choice, "comment": comment}
 
 
+def agreement_terms(matter: str = "某区老旧小区加装电梯补贴政策后评估"):
+    """The terms of an entrustment agreement with every field a profile may require (TP-AGREEMENT)."""
+    from datetime import date
+
+    from rules.third_party import Agreement
+
+    return Agreement(
+        matter=matter, quality="符合后评估指标体系", deadline=date(2026, 9, 30), fee="人民币8万元",
+        ownership="归委托单位", confidentiality="保密", liability="违约赔偿",
+    )
+
+
 def agreement(agency: str) -> dict:
     """A complete entrustment agreement for the third_party parameter (TP-AGREEMENT)."""
     return {

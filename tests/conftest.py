@@ -25,6 +25,26 @@ os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{TEST_PORT}/api"
 os.environ["PREFECT_HOME"] = str(TEST_HOME / "prefect")
 os.environ["PREFECT_UI_URL"] = f"http://127.0.0.1:{TEST_PORT}"
 os.environ["PREFECT_SERVER_API_PORT"] = str(TEST_PORT)
+os.environ.pop("PREFECT_SERVER_DATABASE_CONNECTION_URL", None)
+# Every process of the session logs a write transaction that worked longer than this; the stress test
+# fails on any (rendering a PDF alone takes several times that, so it would show inside a transaction).
+os.environ["PINGGU_SLOW_TRANSACTION_MS"] = "750"
+
+# PINGGU_TEST_DATABASE_URL=postgresql+psycopg://user:password@host:port/postgres runs the session on
+# PostgreSQL: a throwaway product database and a throwaway Prefect server database on that server,
+# dropped at the end. Unset, both are SQLite files in the throwaway home.
+TEST_DATABASE_SERVER = os.environ.get("PINGGU_TEST_DATABASE_URL", "")
+THROWAWAY_DATABASES: list[str] = []
+if TEST_DATABASE_SERVER:
+    from pg_databases import create_database, url_for
+
+    suffix = TEST_HOME.name.removeprefix("pinggu-test-").lower().replace("-", "_")
+    THROWAWAY_DATABASES = [create_database(TEST_DATABASE_SERVER, f"pinggu_test_{suffix}"),
+                           create_database(TEST_DATABASE_SERVER, f"prefect_test_{suffix}")]
+    os.environ["PINGGU_DATABASE_URL"] = url_for(TEST_DATABASE_SERVER, THROWAWAY_DATABASES[0])
+    os.environ["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = url_for(
+        TEST_DATABASE_SERVER, THROWAWAY_DATABASES[1], driver="asyncpg"
+    )
 
 import pytest  # noqa: E402
 
@@ -68,9 +88,27 @@ def sample_catalog(settings):
     return SAMPLES / "catalog.csv"
 
 
+@pytest.fixture(scope="session")
+def database_url(settings) -> str:
+    """The product database of this test session: SQLite in the home, or PostgreSQL when asked."""
+    return settings.resolved_database_url
+
+
+def pytest_report_header(config):
+    """Say which database the session runs on."""
+    return f"pinggu database: {'PostgreSQL (' + TEST_DATABASE_SERVER.rsplit('@', 1)[-1] + ')' if TEST_DATABASE_SERVER else 'SQLite'}"
+
+
 def pytest_sessionfinish(session, exitstatus):
-    """Remove the throwaway home unless asked to keep it for a look (PINGGU_KEEP_TEST_HOME=1)."""
+    """Remove the throwaway home and databases unless asked to keep them for a look (PINGGU_KEEP_TEST_HOME=1)."""
     import shutil
 
     if os.environ.get("PINGGU_KEEP_TEST_HOME") != "1":
         shutil.rmtree(TEST_HOME, ignore_errors=True)
+        if THROWAWAY_DATABASES:
+            from models.db import get_engine
+            from pg_databases import drop_database
+
+            get_engine().dispose()
+            for name in THROWAWAY_DATABASES:
+                drop_database(TEST_DATABASE_SERVER, name)

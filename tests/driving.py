@@ -30,18 +30,18 @@ def completed(run_id, timeout: float = 120):
 def evaluation_of(run_id):
     """The evaluation a flow run works on."""
     from models import evaluations as store
-    from models.db import session_scope
+    from models.db import read_session
 
-    with session_scope() as session:
+    with read_session() as session:
         return store.find_by_flow_run(session=session, flow_run_id=str(run_id))
 
 
 def done_counts(evaluation_id) -> Counter:
     """How many times each step was done (including attempts later set aside by rework)."""
     from models import evaluations as store
-    from models.db import session_scope
+    from models.db import read_session
 
-    with session_scope() as session:
+    with read_session() as session:
         attempts = store.step_attempts(session=session, evaluation_id=evaluation_id)
     return Counter(a.step for a in attempts if a.status in ("done", "superseded"))
 
@@ -49,9 +49,9 @@ def done_counts(evaluation_id) -> Counter:
 def answers_of(evaluation_id) -> list[tuple[str, str, bool]]:
     """(gate, choice, superseded) of every accepted answer, oldest first."""
     from models import evaluations as store
-    from models.db import session_scope
+    from models.db import read_session
 
-    with session_scope() as session:
+    with read_session() as session:
         return [(a.gate, a.choice, a.superseded) for a in store.approvals(session=session, evaluation_id=evaluation_id)]
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+
+import builders
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import select
@@ -12,20 +14,12 @@ from sqlmodel import select
 from models import agencies
 from models.audit import verify_chain
 from models.db import build_engine, session_scope
-from models.tables import AuditEvent, Decision, Evaluation
+from models.tables import AuditEvent, Decision, Evaluation, now_beijing
 from pinggu.errors import NotFound, RuleViolation, StateConflict
 from rules.third_party import Agreement
 
 MINHANG_FIELDS = ("matter", "quality", "deadline", "fee", "ownership", "confidentiality", "liability")
-AGREEMENT = Agreement(
-    matter="某政策执行情况后评估",
-    quality="符合后评估指标体系",
-    deadline=date(2026, 9, 30),
-    fee="人民币8万元",
-    ownership="归委托单位",
-    confidentiality="保密",
-    liability="违约赔偿",
-)
+AGREEMENT = builders.agreement_terms("某政策执行情况后评估")
 
 
 @pytest.fixture
@@ -47,7 +41,8 @@ def make_evaluation(session, *, code="PG-2026-0001", assessors=(), status="runni
         starts_on=date(2024, 1, 1),
         pre_decision_assessors=list(assessors),
     )
-    evaluation = Evaluation(code=code, decision_code=decision.code, type="ordinary", status=status)
+    evaluation = Evaluation(code=code, decision_code=decision.code, type="ordinary", status=status,
+                            completed_at=now_beijing() if status == "completed" else None)
     session.add(decision)
     session.add(evaluation)
     session.flush()

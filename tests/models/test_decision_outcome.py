@@ -14,7 +14,7 @@ from sqlmodel import select
 from models.db import session_scope
 from models.decisions import record_outcome
 from models.evaluations import create_evaluation, get_decision
-from models.tables import AuditEvent, DecisionOutcome, Evaluation
+from models.tables import AuditEvent, DecisionOutcome, Evaluation, now_beijing
 from pinggu.errors import NotFound, RuleViolation, StateConflict
 
 DECIDED_ON = date(2026, 11, 20)
@@ -34,6 +34,7 @@ def _evaluate(decision_code: str, status: str, type: str = "ordinary") -> str:
             flow_run_id=None,
         )
         evaluation.status = status
+        evaluation.completed_at = now_beijing() if status == "completed" else None
         session.add(evaluation)
         return evaluation.code
 
@@ -90,7 +91,7 @@ def test_no_decision_while_the_evaluation_is_unfinished(sample_catalog, status):
     finally:
         with session_scope() as session:  # the next parameter starts from a finished evaluation
             evaluation = session.exec(select(Evaluation).where(Evaluation.code == evaluation_code)).one()
-            evaluation.status = "completed"
+            evaluation.status, evaluation.completed_at = "completed", now_beijing()
             session.add(evaluation)
 
 
@@ -105,7 +106,7 @@ def test_a_later_unfinished_evaluation_blocks_the_decision_until_it_completes(sa
     assert refused.value.rule == "MH-2" and f"评估 {second} 尚未完成" in str(refused.value)
     with session_scope() as session:
         evaluation = session.exec(select(Evaluation).where(Evaluation.code == second)).one()
-        evaluation.status = "completed"
+        evaluation.status, evaluation.completed_at = "completed", now_beijing()
         session.add(evaluation)
     assert _decide(code, "中止执行").evaluation_code == second  # the latest completed evaluation is the basis
     assert [(o.outcome, o.evaluation_code) for o in _outcomes(code)] == [("继续执行", first), ("中止执行", second)]

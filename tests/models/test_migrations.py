@@ -1,0 +1,456 @@
+"""Schema migrations of the product database (models/migrate.py, migrations/): no row lost, models and
+migrations agree, the audit log stays append-only, old databases are recognised.
+
+Every test makes its own databases: SQLite under tmp_path and, when PINGGU_TEST_DATABASE_URL names a
+PostgreSQL server, a fresh database created on that server and dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from datetime import date, datetime
+
+import pytest
+
+import builders
+from alembic import command
+from alembic.script import ScriptDirectory
+from sqlalchemy import Column, MetaData, String, inspect, text
+from sqlalchemy.exc import DatabaseError
+from sqlmodel import SQLModel, select
+from typer.testing import CliRunner
+
+from models import agencies, audit, evaluations, migrate
+from models.db import build_engine, session_scope
+from models.tables import (
+    BEIJING,
+    Approval,
+    Decision,
+    DecisionOutcome,
+    Escalation,
+    Evaluation,
+    FormRejection,
+    Notification,
+    PlanDecision,
+    PlanEntry,
+    StepRecord,
+    TeamMember,
+    TriggerEvent,
+)
+from pinggu.cli import app
+from pinggu.errors import StateConflict
+from pinggu.settings import get_settings
+
+runner = CliRunner()
+
+
+# ── databases ────────────────────────────────────────────────────────────────
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request, tmp_path):
+    """An empty database: SQLite in tmp_path, or a new PostgreSQL database (PINGGU_TEST_DATABASE_URL)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'pinggu.db'}"
+        return
+    server = os.environ.get("PINGGU_TEST_DATABASE_URL", "")
+    if not server.startswith("postgresql"):
+        pytest.skip("PINGGU_TEST_DATABASE_URL 未指向 PostgreSQL")
+    from pg_databases import create_database, drop_database, url_for
+
+    name = create_database(server, f"pinggu_migrations_{uuid.uuid4().hex[:12]}")
+    try:
+        yield url_for(server, name)
+    finally:
+        drop_database(server, name)
+
+
+@pytest.fixture
+def open_engine(url):
+    """Open (unchecked) engines on `url`; every one is disposed before the database is dropped."""
+    engines = []
+
+    def open_(target=url):
+        engine = migrate.connect(target)
+        engines.append(engine)
+        return engine
+
+    yield open_
+    for engine in engines:
+        engine.dispose()
+
+
+def make_legacy(engine) -> None:
+    """What build_engine made before there were migrations: create_all and, on SQLite, its audit triggers."""
+    SQLModel.metadata.create_all(engine)
+    with engine.begin() as connection:
+        # The index 0002 adds did not exist then.
+        connection.execute(text("DROP INDEX ix_auditevent_action"))
+        if engine.dialect.name == "sqlite":
+            connection.execute(text(
+                "CREATE TRIGGER audit_no_update BEFORE UPDATE ON auditevent "
+                "BEGIN SELECT RAISE(ABORT, '审计记录只能追加，不能修改'); END"
+            ))
+            connection.execute(text(
+                "CREATE TRIGGER audit_no_delete BEFORE DELETE ON auditevent "
+                "BEGIN SELECT RAISE(ABORT, '审计记录只能追加，不能删除'); END"
+            ))
+
+
+def downgrade(engine, revision: str) -> None:
+    """Alembic downgrade through the product's env.py (tests only; operators never downgrade)."""
+    with engine.connect() as connection, connection.begin():
+        command.downgrade(migrate._config(connection), revision)
+
+
+# ── a realistic evaluation ───────────────────────────────────────────────────
+
+AGREEMENT = builders.agreement_terms()
+
+
+def fill(engine) -> None:
+    """One evaluation with a row in every table, written through the product's own functions where it has them."""
+    moment = datetime(2026, 3, 5, 9, 30, tzinfo=BEIJING)
+    with session_scope(engine) as session:
+        decision = Decision(
+            code="MH-2024-007",
+            title="某区老旧小区加装电梯补贴政策",
+            profile="minhang",
+            decision_body="区政府",
+            lead_unit="区住房保障局",
+            category="公共政策",
+            broad_impact=True,
+            starts_on=date(2024, 1, 1),
+            uses_fiscal_funds=True,
+            pre_decision_assessors=["某城市规划研究院"],
+        )
+        session.add(decision)
+        session.flush()
+        evaluation = evaluations.create_evaluation(
+            session=session,
+            decision=decision,
+            type="ordinary",
+            scope="whole",
+            scope_parts=[],
+            methods=["问卷调查", "座谈会"],
+            stage_targets={"preparation": (date(2026, 4, 30), False), "conclusion": (date(2026, 9, 30), True)},
+            flow_run_id="2f0c7a4e-run",
+            reason="实施满两年",
+        )
+        evaluations.mark_stage(session=session, evaluation_id=evaluation.id, stage="preparation", status="running")
+        session.add(TeamMember(evaluation_id=evaluation.id, name="王明", role="单位工作人员", unit="区司法局"))
+        session.add(StepRecord(
+            evaluation_id=evaluation.id, stage="preparation", step="plan", status="done",
+            result={"方案": "已批准", "指标": [1, 2, 3]}, started_at=moment, finished_at=moment,
+        ))
+        session.add(Approval(
+            evaluation_id=evaluation.id, gate="plan_approval", attempt=1, pause_key="plan_approval-1",
+            approver="张建国", approver_role="区政府办公室主任", choice="同意", comment="按方案开展",
+            details={"意见": "同意"}, decided_at=moment,
+        ))
+        session.add(FormRejection(
+            evaluation_id=evaluation.id, gate="survey", pause_key="survey-1", reason="第 5 行“Q3 满意度”列有误",
+        ))
+        evaluations.add_document(
+            session=session, evaluation_id=evaluation.id, kind="plan", title="评估方案",
+            path="documents/PG-2026-0001/plan.pdf", sha256="ab" * 32, pages=12,
+        )
+        evaluations.start_deadline(
+            session=session, evaluation_id=evaluation.id, rule="MH-9", label="评估完成期限", basis="闵行 9",
+            counted_from="plan_approved", from_date=date(2026, 3, 5), until="evaluation_completed",
+            due_date=date(2026, 9, 5),
+        )
+        evaluations.open_follow_up(
+            session=session, evaluation=evaluation, conclusion="调整", unit="区住房保障局",
+            action="修订补贴标准", basis="闵行 13", due_date=date(2026, 12, 31),
+        )
+        session.add(TriggerEvent(
+            decision_code=decision.code, kind="实施满两年", occurred_on=date(2026, 1, 1), note="年度计划",
+            recorded_by="赵敏",
+        ))
+        session.add(DecisionOutcome(
+            decision_code=decision.code, outcome="调整", evaluation_code=evaluation.code, decided_by="刘志强",
+            decided_by_role="区长", decided_on=date(2026, 10, 8),
+        ))
+        escalation = Escalation(
+            key="stage:PG-2026-0001:preparation:due-7", evaluation_code=evaluation.code, kind="stage",
+            ref="preparation", level="due-7", due_date=date(2026, 4, 30), text="准备阶段 7 日后届满",
+        )
+        session.add(escalation)
+        session.flush()
+        session.add(Notification(escalation_id=escalation.id, channel="https://oapi.dingtalk.com/robot", status="sent",
+                                 attempts=1, sent_at=moment))
+        session.add(PlanEntry(
+            year=2026, decision_code=decision.code, type="ordinary", reason="实施满两年",
+            trigger_date=date(2026, 1, 1), due_date=date(2026, 9, 30), evaluating_unit="区司法局",
+            evaluation_code=evaluation.code,
+        ))
+        session.add(PlanDecision(
+            year=2026, pause_key="annual-plan-2026-1", approver="张建国", approver_role="区政府办公室主任",
+            choice="同意",
+        ))
+        agencies.register_agency(session=session, name="某大学公共管理学院", kind="高等学校", actor="王明")
+        agencies.entrust(
+            session=session, evaluation_id=evaluation.id, agency_name="某大学公共管理学院", agreement=AGREEMENT,
+            required_fields=("matter", "quality", "deadline", "fee", "ownership", "confidentiality", "liability"),
+            allowed=True, actor="王明",
+        )
+        agencies.record_false_report(
+            session=session, agency_name="某大学公共管理学院", evaluation_code=evaluation.code,
+            detail="报告所列问卷数量与原始记录不符", recorded_by="王明",
+        )
+        audit.record(session=session, action="gate_answered", actor="张建国", evaluation_id=evaluation.id,
+                     gate="plan_approval", choice="同意")
+
+
+def snapshot(engine) -> dict[str, list[tuple]]:
+    """Every row of every product table, in primary-key order."""
+    rows = {}
+    with engine.connect() as connection:
+        for name, table in SQLModel.metadata.tables.items():
+            query = table.select().order_by(*table.primary_key.columns)
+            rows[name] = [tuple(row) for row in connection.execute(query)]
+    return rows
+
+
+def assert_append_only(engine) -> None:
+    """An audit event can be read but neither rewritten nor deleted (nor truncated, on PostgreSQL)."""
+    with session_scope(engine) as session:
+        audit.record(session=session, action="migration_checked", actor="测试")
+    refused = {
+        "UPDATE auditevent SET actor = '篡改'": "审计记录只能追加，不能修改",
+        "DELETE FROM auditevent": "审计记录只能追加，不能删除",
+    }
+    if engine.dialect.name == "postgresql":
+        refused["TRUNCATE auditevent"] = "审计记录只能追加，不能删除"
+    for statement, message in refused.items():
+        with pytest.raises(DatabaseError, match=message), engine.begin() as connection:
+            connection.execute(text(statement))
+    with session_scope(engine) as session:
+        assert audit.verify_chain(session=session) is None
+
+
+# ── tests ────────────────────────────────────────────────────────────────────
+
+
+def test_head_revision_is_the_scripts_head():
+    script = ScriptDirectory(str(migrate.MIGRATIONS_DIR))
+    assert script.get_heads() == [migrate.HEAD_REVISION]
+    assert migrate.script_heads() == [migrate.HEAD_REVISION]
+    assert script.get_base() == migrate.BASELINE_REVISION
+
+
+def test_baseline_filled_then_upgraded_keeps_every_row(open_engine):
+    engine = open_engine()
+    assert migrate.upgrade(engine, migrate.BASELINE_REVISION) == [migrate.BASELINE_REVISION]
+    fill(engine)
+    before = snapshot(engine)
+    assert all(before.values()), [name for name, rows in before.items() if not rows]
+
+    assert migrate.upgrade(engine) == [migrate.HEAD_REVISION]
+
+    assert migrate.current_revision(engine) == migrate.HEAD_REVISION
+    after = snapshot(engine)
+    assert {name: len(rows) for name, rows in after.items()} == {name: len(rows) for name, rows in before.items()}
+    assert after == before
+    with session_scope(engine) as session:
+        assert audit.verify_chain(session=session) is None
+        assert session.exec(select(Evaluation)).one().methods == ["问卷调查", "座谈会"]
+        assert agencies.get_agency(session=session, name="某大学公共管理学院").credit_status == "不良"
+    assert migrate.differences(engine) == []
+    assert migrate.upgrade(engine) == []
+
+
+def test_differences_empty_at_head_and_listed_for_an_extra_column(open_engine):
+    engine = open_engine()
+    assert migrate.upgrade(engine) == ["0001", "0002"]
+    assert migrate.differences(engine) == []
+
+    wanted = MetaData()
+    for table in SQLModel.metadata.tables.values():
+        table.to_metadata(wanted)
+    wanted.tables["auditevent"].append_column(Column("signature", String(), nullable=True))
+    assert migrate.differences(engine, metadata=wanted) == ["列 auditevent.signature：模型有而数据库没有"]
+
+    downgrade(engine, migrate.BASELINE_REVISION)
+    assert migrate.differences(engine) == ["索引 ix_auditevent_action（auditevent.action）：模型有而数据库没有"]
+
+
+def test_a_database_made_before_migrations_is_stamped_and_upgraded_with_its_rows(open_engine):
+    engine = open_engine()
+    make_legacy(engine)
+    fill(engine)
+    before = snapshot(engine)
+    assert migrate.current_revision(engine) is None
+    with pytest.raises(StateConflict, match="引入结构迁移之前.*pinggu db upgrade"):
+        migrate.ensure_current(engine)
+
+    assert migrate.upgrade(engine) == [migrate.HEAD_REVISION]  # 0001 is stamped, not run
+
+    assert migrate.current_revision(engine) == migrate.HEAD_REVISION
+    assert snapshot(engine) == before
+    assert migrate.differences(engine) == []
+    assert_append_only(engine)
+
+
+def test_a_pre_migration_database_missing_a_column_is_refused_and_left_untouched(open_engine):
+    engine = open_engine()
+    make_legacy(engine)
+    with engine.begin() as connection:
+        connection.execute(text("ALTER TABLE decision DROP COLUMN ends_on"))
+
+    with pytest.raises(StateConflict, match="列 decision.ends_on：模型有而数据库没有"):
+        migrate.upgrade(engine)
+
+    assert migrate.current_revision(engine) is None
+    assert "ix_auditevent_action" not in {index["name"] for index in inspect(engine).get_indexes("auditevent")}
+
+
+def test_the_audit_log_is_append_only_after_upgrade(open_engine):
+    engine = open_engine()
+    migrate.upgrade(engine)
+    assert_append_only(engine)
+
+
+def test_downgrade_to_baseline_removes_what_0002_added(open_engine):
+    engine = open_engine()
+    migrate.upgrade(engine)
+    downgrade(engine, migrate.BASELINE_REVISION)
+    assert migrate.current_revision(engine) == migrate.BASELINE_REVISION
+    with session_scope(engine) as session:
+        audit.record(session=session, action="migration_checked", actor="测试")
+    with engine.begin() as connection:
+        statement = text("UPDATE auditevent SET actor = actor")
+        if engine.dialect.name == "sqlite":  # the baseline's own triggers stay
+            with pytest.raises(DatabaseError, match="不能修改"):
+                connection.execute(statement)
+        else:
+            connection.execute(statement)
+            function = text("SELECT count(*) FROM pg_proc WHERE proname = 'auditevent_append_only'")
+            assert connection.execute(function).scalar() == 0
+
+
+def test_build_engine_creates_a_new_database_and_refuses_one_behind_or_unknown(open_engine, url):
+    engine = build_engine(url)
+    assert migrate.current_revision(engine) == migrate.HEAD_REVISION
+    engine.dispose()
+
+    downgrade(open_engine(), migrate.BASELINE_REVISION)
+    with pytest.raises(StateConflict, match="结构版本为 0001，程序需要 0002：请先备份数据库，再运行 pinggu db upgrade"):
+        build_engine(url)
+
+    with open_engine().begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    with pytest.raises(StateConflict, match="不认识这个版本"):
+        build_engine(url)
+    with pytest.raises(StateConflict, match="数据库未作任何修改"):
+        migrate.upgrade(open_engine())
+
+
+def test_concurrent_upgrades_of_a_new_database_queue_and_apply_once(url):
+    script = (
+        "import sys\n"
+        "from models.migrate import connect, upgrade\n"
+        "engine = connect(sys.argv[1])\n"
+        "print(','.join(upgrade(engine)))\n"
+        "engine.dispose()\n"
+    )
+    workers = [
+        subprocess.Popen([sys.executable, "-c", script, url], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(3)
+    ]
+    results = [worker.communicate(timeout=120) for worker in workers]
+    assert all(worker.returncode == 0 for worker in workers), [err for _, err in results]
+    assert sorted(out.strip() for out, _ in results) == ["", "", "0001,0002"]
+
+
+def test_at_head_the_check_is_one_query_without_alembic(tmp_path):
+    url = f"sqlite:///{tmp_path / 'pinggu.db'}"
+    build_engine(url).dispose()
+    script = (
+        "import sys\n"
+        "from sqlalchemy import event\n"
+        "import models.db, models.migrate\n"
+        "engine = models.migrate.connect(sys.argv[1])\n"
+        "statements = []\n"
+        "event.listen(engine, 'before_cursor_execute', lambda *a: statements.append(a[2]))\n"
+        "models.migrate.ensure_current(engine)\n"
+        "assert 'alembic' not in sys.modules, 'alembic imported'\n"
+        "print(len([s for s in statements if not s.startswith(('BEGIN', 'PRAGMA'))]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, url], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "1"
+
+
+# ── the commands ─────────────────────────────────────────────────────────────
+
+
+@pytest.fixture
+def configured_database(tmp_path, monkeypatch):
+    """Point the settings at a database of this test's own (PINGGU_DATABASE_URL)."""
+    url = f"sqlite:///{tmp_path / 'configured.db'}"
+    monkeypatch.setenv("PINGGU_DATABASE_URL", url)
+    get_settings.cache_clear()
+    yield url
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+def test_db_check_on_a_clean_machine_needs_no_configured_database():
+    result = runner.invoke(app, ["db", "check"])
+    assert result.exit_code == 0, result.output
+    assert "模型与迁移一致" in result.output
+
+
+def test_db_check_lists_differences_and_exits_1(monkeypatch):
+    def extra_column(engine, metadata=None):
+        return ["列 auditevent.signature：模型有而数据库没有"]
+
+    monkeypatch.setattr(migrate, "differences", extra_column)
+    result = runner.invoke(app, ["db", "check"])
+    assert result.exit_code == 1
+    assert "模型与迁移不一致" in result.output and "auditevent.signature" in result.output
+
+
+def test_db_upgrade_current_and_check_on_the_configured_database(configured_database):
+    engine = migrate.connect(configured_database)
+    make_legacy(engine)
+    fill(engine)
+    before = snapshot(engine)
+    engine.dispose()
+
+    result = runner.invoke(app, ["db", "check", "--database"])
+    assert result.exit_code == 1
+    assert "引入结构迁移之前" in result.output and "ix_auditevent_action" in result.output
+
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "从 迁移前创建的数据库" in result.output and "升级到 0002" in result.output
+
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 0 and "已是最新版本（0002）" in result.output
+
+    result = runner.invoke(app, ["db", "current"])
+    assert result.exit_code == 0 and "当前结构版本：0002" in result.output
+
+    result = runner.invoke(app, ["db", "check", "--database"])
+    assert result.exit_code == 0, result.output
+    assert "模型与迁移一致" in result.output
+
+    engine = build_engine(configured_database)
+    assert snapshot(engine) == before
+    engine.dispose()
+
+
+def test_a_database_behind_is_a_chinese_error_not_a_traceback(configured_database):
+    engine = migrate.connect(configured_database)
+    make_legacy(engine)
+    engine.dispose()
+    result = runner.invoke(app, ["agency", "list"])
+    assert result.exit_code == 1
+    assert "请先备份数据库，再运行 pinggu db upgrade" in result.output
+    assert "Traceback" not in result.output

@@ -1,0 +1,104 @@
+"""A step's slow work runs with no write transaction open, its record is written once, and a done
+step is neither redone nor even started again (tasks/ledger.py)."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from datetime import date
+
+import pytest
+
+import builders
+from models import evaluations as store
+from models.audit import events_for
+from models.db import session_scope
+from models.tables import Decision
+from sqlite_lock import write_lock_free
+
+
+def _evaluation(flow_run_id: str) -> int:
+    with session_scope() as session:
+        decision = Decision(
+            code=f"LEDGER-{uuid.uuid4().hex[:8]}", title="某区老旧小区加装电梯补贴政策", profile="bazhou",
+            decision_body="区政府", lead_unit="区住房保障局", category="重大公共政策", starts_on=date(2024, 1, 1),
+        )
+        session.add(decision)
+        session.flush()
+        evaluation = store.create_evaluation(
+            session=session, decision=decision, type="ordinary", scope="whole", scope_parts=[], methods=["座谈会"],
+            stage_targets={}, flow_run_id=flow_run_id,
+        )
+        return evaluation.id
+
+
+@pytest.fixture
+def sqlite_path(settings) -> str:
+    url = settings.resolved_database_url
+    if not url.startswith("sqlite:///"):
+        pytest.skip("SQLite's write lock shows whether a write transaction is open")
+    return url.removeprefix("sqlite:///")
+
+
+def test_the_plan_is_rendered_with_no_write_transaction_open_and_recorded_once(sqlite_path, monkeypatch):
+    import tasks.preparation as preparation
+
+    evaluation_id, renders = _evaluation(str(uuid.uuid4())), []
+    real_write_pdf = preparation.write_pdf
+
+    def watched_write_pdf(html, path):
+        renders.append(write_lock_free(sqlite_path))  # another process could write while this renders
+        return real_write_pdf(html, path)
+
+    monkeypatch.setattr(preparation, "write_pdf", watched_write_pdf)
+    preparation.form_team.fn(evaluation_id, builders.team())
+    first = preparation.write_plan.fn(evaluation_id, 50000.0)
+    again = preparation.write_plan(evaluation_id, 50000.0)  # as a re-run from the top calls it: no task run
+
+    assert renders == [True] and again == first
+    with session_scope() as session:
+        plans = [d for d in store.documents(session=session, evaluation_id=evaluation_id) if d.kind == "plan"]
+        assert [d.title for d in plans] == ["评估方案（第1稿）"] and plans[0].path.endswith("评估方案-第1稿.pdf")
+
+
+def test_a_commit_whose_answer_was_lost_is_not_written_twice(settings, monkeypatch):
+    import tasks.ledger as ledger
+
+    flow_run_id = str(uuid.uuid4())
+    evaluation_id = _evaluation(flow_run_id)
+    real_transaction = ledger.transaction
+
+    def lossy(work, **options):
+        real_transaction(work, **options)  # committed, but the answer never arrived: tried again
+        return real_transaction(work, **options)
+
+    monkeypatch.setattr(ledger, "transaction", lossy)
+    result = ledger.run_step(
+        evaluation_id, "implementation", "preliminary", lambda _s, _e, _p: {"text": "初步结论"}, flow_run_id=flow_run_id
+    )
+
+    assert result == {"text": "初步结论"}
+    with session_scope() as session:
+        attempts = [(a.attempt, a.status) for a in store.step_attempts(session=session, evaluation_id=evaluation_id)]
+        actions = Counter(e.action for e in events_for(session=session, evaluation_id=evaluation_id))
+    assert attempts == [(1, "done")]
+    assert (actions["step_started"], actions["step_done"]) == (1, 1)
+
+
+def test_work_that_fails_leaves_the_step_not_done_and_the_next_run_redoes_only_it(settings):
+    import tasks.ledger as ledger
+
+    evaluation_id = _evaluation(str(uuid.uuid4()))
+
+    def crash(_gathered):
+        raise OSError("磁盘已满")
+
+    with pytest.raises(OSError):
+        ledger.run_step(evaluation_id, "implementation", "analysis", lambda _s, _e, p: p, produce=crash)
+    done = ledger.run_step(evaluation_id, "implementation", "analysis", lambda _s, _e, p: p, produce=lambda _g: {"n": 1})
+    again = ledger.run_step(evaluation_id, "implementation", "analysis", lambda _s, _e, p: {"n": 2})
+
+    assert done == again == {"n": 1}
+    with session_scope() as session:
+        attempts = [(a.attempt, a.status) for a in store.step_attempts(session=session, evaluation_id=evaluation_id)]
+    assert attempts == [(1, "failed"), (2, "done")]
