@@ -12,7 +12,6 @@ from sqlmodel import Session
 from models import audit
 from models import evaluations as store
 from models.agencies import Agency, latest_entrustment
-from models.db import read_session
 from models.tables import BEIJING, Evaluation, beijing_minute, now_beijing
 from pinggu.settings import get_settings
 from reporting.docx import write_pdf_and_docx
@@ -158,13 +157,13 @@ def _report(evaluation_id: int, step: str, title: str, flow_run_id: str | None, 
     """Render the evaluation report (draft or final) as PDF and Word and record both documents.
 
     The report's content is read first, rendered with no transaction open, then recorded;
-    `after(evaluation, rendered)` runs after rendering, before the record (e.g. to publish it).
+    `after(context, rendered)` runs after rendering, before the record (e.g. to publish it).
     """
 
     def gather(session: Session, evaluation: Evaluation, attempt: int) -> dict:
         name = f"{evaluation.code}-{'后评估报告' if final else f'报告送审稿-第{attempt}稿'}"
         context = report_context(session, evaluation, final=final)
-        return {"evaluation": evaluation, "stem": get_settings().reports_dir / evaluation.code / name, "context": context}
+        return {"stem": get_settings().reports_dir / evaluation.code / name, "context": context}
 
     def produce(gathered: dict) -> dict:
         context = gathered["context"]
@@ -173,7 +172,7 @@ def _report(evaluation_id: int, step: str, title: str, flow_run_id: str | None, 
         (path, sha256), (docx_path, docx_sha256) = written["pdf"], written["docx"]
         rendered = {"path": str(path), "sha256": sha256, "docx": str(docx_path), "docx_sha256": docx_sha256}
         if after:
-            after(gathered["evaluation"], rendered)
+            after(context, rendered)
         return rendered
 
     def record(session: Session, evaluation: Evaluation, rendered: dict) -> dict:
@@ -247,17 +246,16 @@ def open_follow_up(evaluation_id: int, flow_run_id: str | None = None) -> dict:
 def final_report(evaluation_id: int, flow_run_id: str | None = None) -> dict:
     """Render the final report with the approved conclusion and every approval."""
 
-    def publish(evaluation: Evaluation, rendered: dict) -> None:
-        with read_session() as session:
-            title = store.get_decision(session=session, code=evaluation.decision_code).title
+    def publish(context: dict, rendered: dict) -> None:
+        code = context["evaluation"]["code"]
         create_markdown_artifact(
-            key=artifact_key(evaluation.code, "report"),
+            key=artifact_key(code, "report"),
             markdown=(
-                f"### 《{title}》后评估报告\n\n"
-                f"- 评估结论：**{evaluation.conclusion}**\n- PDF：`{rendered['path']}`\n- SHA-256：`{rendered['sha256']}`"
+                f"### 《{context['decision']['title']}》后评估报告\n\n"
+                f"- 评估结论：**{context['conclusion']}**\n- PDF：`{rendered['path']}`\n- SHA-256：`{rendered['sha256']}`"
                 f"\n- Word：`{rendered['docx']}`"
             ),
-            description=f"{evaluation.code} 正式报告",
+            description=f"{code} 正式报告",
         )
 
     return _report(evaluation_id, "final_report", "后评估报告（正式）", flow_run_id, final=True, after=publish)

@@ -16,7 +16,7 @@ from rules.findings import preliminary_finding
 from rules.profiles import load_profile
 from rules.scoring import missing_inputs, score
 from tasks.evaluation import artifact_key, procedure_of
-from tasks.ledger import IO_RETRIES, STEP_TASK_OPTIONS, ledger_step, run_step
+from tasks.ledger import IO_RETRIES, STEP_TASK_OPTIONS, keep_produced, ledger_step, run_step
 
 
 def _publish_survey(evaluation: Evaluation, figures: dict) -> None:
@@ -71,7 +71,7 @@ def analyse_evidence(evaluation_id: int, flow_run_id: str | None = None) -> dict
         return analysis
 
     return run_step(
-        evaluation_id, "implementation", "analysis", lambda _s, _e, analysis: analysis,
+        evaluation_id, "implementation", "analysis", keep_produced,
         gather=gather, produce=produce, flow_run_id=flow_run_id,
     )
 
@@ -106,7 +106,7 @@ def score_evaluation(evaluation_id: int, analysis: dict, flow_run_id: str | None
         return score(profile, survey=survey, expert_marks=marks, data=data).to_dict()
 
     return run_step(
-        evaluation_id, "implementation", "scoring", lambda _s, _e, card: card,
+        evaluation_id, "implementation", "scoring", keep_produced,
         gather=gather, produce=produce, flow_run_id=flow_run_id,
     )
 

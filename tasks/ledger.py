@@ -49,6 +49,11 @@ Produce = Callable[[Any], Any]
 Record = Callable[[Session, Evaluation, Any], dict[str, Any]]
 
 
+def keep_produced(_session: Session, _evaluation: Evaluation, produced: Any) -> Any:
+    """A step's record when what it produced is its whole result (nothing else to write)."""
+    return produced
+
+
 def _logger() -> logging.Logger | logging.LoggerAdapter:
     """The task run's logger (shown in the Prefect UI), or the module's outside a run (tests, benches)."""
     try:
