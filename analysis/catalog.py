@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from pinggu.errors import InputFileError, Problem
+from core.errors import InputFileError, Problem
 from rules.vocabulary import EVALUATION_TYPE_NAMES
 
 CATALOG_COLUMNS: dict[str, str] = {
@@ -46,9 +46,7 @@ CATALOG_COLUMNS: dict[str, str] = {
 
 _HEADER_OF = {name: header for header, name in CATALOG_COLUMNS.items()}
 _COLUMN_ORDER = {header: position for position, header in enumerate(CATALOG_COLUMNS)}
-_REQUIRED_FIELDS = frozenset(
-    {"code", "title", "profile", "decision_body", "lead_unit", "category", "starts_on"}
-)
+_REQUIRED_FIELDS = frozenset({"code", "title", "profile", "decision_body", "lead_unit", "category", "starts_on"})
 
 # 执行评估 (after one year) runs the ordinary procedure (SPEC §2); operators write either name.
 _EVALUATION_TYPES = {
@@ -131,13 +129,9 @@ def read_catalog(path: Path, known_profiles: Iterable[str]) -> CatalogParse:
     _check_header(path, header)
     numbers = [number for number, _ in records]
     if not numbers:
-        raise InputFileError(
-            f"目录文件“{path.name}”只有表头（第 {header_row} 行），没有决策事项", path=path
-        )
+        raise InputFileError(f"目录文件“{path.name}”只有表头（第 {header_row} 行），没有决策事项", path=path)
     width = len(header)
-    frame = pd.DataFrame(
-        [(cells + [""] * width)[:width] for _, cells in records], columns=header, dtype=object
-    )
+    frame = pd.DataFrame([(cells + [""] * width)[:width] for _, cells in records], columns=header, dtype=object)
 
     parsers = _parsers(sorted(set(known_profiles)))
     values: dict[str, pd.Series] = {}
@@ -157,9 +151,7 @@ def read_catalog(path: Path, known_profiles: Iterable[str]) -> CatalogParse:
     found += _unpaired_evaluation(frame)
     found += _duplicate_codes(values["code"], numbers)
     found += [
-        (index, None, reason)
-        for index, (_, cells) in enumerate(records)
-        if (reason := _unheaded_cells(header, cells))
+        (index, None, reason) for index, (_, cells) in enumerate(records) if (reason := _unheaded_cells(header, cells))
     ]
     # In the order the operator reads the sheet: by row, then left to right; whole-row ones last.
     found.sort(key=lambda item: (item[0], _COLUMN_ORDER.get(item[1], len(_COLUMN_ORDER))))
@@ -222,9 +214,7 @@ def _decode(path: Path, data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise InputFileError(
-        f"无法识别目录文件“{path.name}”的编码：请另存为 UTF-8 或 GBK 编码的 CSV", path=path
-    )
+    raise InputFileError(f"无法识别目录文件“{path.name}”的编码：请另存为 UTF-8 或 GBK 编码的 CSV", path=path)
 
 
 def _xlsx_rows(path: Path) -> list[list[str]]:
@@ -287,10 +277,7 @@ def _unheaded_cells(header: list[str], cells: list[str]) -> str | None:
     ]
     if not columns:
         return None
-    return (
-        f"第 {'、'.join(columns)} 列有内容但没有表头（名称里的逗号是否漏了引号？），"
-        "请删去多余内容或补上表头"
-    )
+    return f"第 {'、'.join(columns)} 列有内容但没有表头（名称里的逗号是否漏了引号？），请删去多余内容或补上表头"
 
 
 # --- parsing columns (vectorised over the whole column) --------------------------------------
@@ -307,9 +294,7 @@ def _parse_text(raw: pd.Series) -> _Parsed:
     return raw.where(raw != "", None), _nones(raw)
 
 
-def _parse_choice(
-    raw: pd.Series, allowed: dict[str, Any], reason: Callable[[pd.Series], pd.Series]
-) -> _Parsed:
+def _parse_choice(raw: pd.Series, allowed: dict[str, Any], reason: Callable[[pd.Series], pd.Series]) -> _Parsed:
     """Map each cell through `allowed`; cells not in it get `reason(bad cells)`."""
     values = raw.map(allowed)
     unknown = values.isna() & (raw != "")
@@ -398,7 +383,7 @@ def _parsers(known_profiles: list[str]) -> dict[str, Callable[[pd.Series], _Pars
 def _dates_out_of_order(values: dict[str, pd.Series]) -> list[tuple[int, str, str]]:
     return [
         (index, "实施终止日", f"实施终止日 {ends} 早于实施起始日 {starts}")
-        for index, starts, ends in zip(values["starts_on"].index, values["starts_on"], values["ends_on"])
+        for index, starts, ends in zip(values["starts_on"].index, values["starts_on"], values["ends_on"], strict=True)
         if starts is not None and ends is not None and ends < starts
     ]
 
@@ -407,8 +392,12 @@ def _unpaired_evaluation(frame: pd.DataFrame) -> list[tuple[int, str, str]]:
     # Judged on what was written, so a misspelt type is not also reported as missing.
     typed = frame["最近评估类型"] != ""
     dated = frame["最近评估完成日"] != ""
-    undated = [(index, "最近评估完成日", "填写了最近评估类型，也须填写最近评估完成日") for index in frame.index[typed & ~dated]]
-    untyped = [(index, "最近评估类型", "填写了最近评估完成日，也须填写最近评估类型") for index in frame.index[dated & ~typed]]
+    undated = [
+        (index, "最近评估完成日", "填写了最近评估类型，也须填写最近评估完成日") for index in frame.index[typed & ~dated]
+    ]
+    untyped = [
+        (index, "最近评估类型", "填写了最近评估完成日，也须填写最近评估类型") for index in frame.index[dated & ~typed]
+    ]
     return undated + untyped
 
 
@@ -416,6 +405,4 @@ def _duplicate_codes(codes: pd.Series, numbers: list[int]) -> list[tuple[int, st
     present = codes.dropna()
     repeated = present.duplicated(keep="first")
     first_row = {code: numbers[index] for index, code in present[~repeated].items()}
-    return [
-        (index, "编号", f"编号“{code}”与第 {first_row[code]} 行重复") for index, code in present[repeated].items()
-    ]
+    return [(index, "编号", f"编号“{code}”与第 {first_row[code]} 行重复") for index, code in present[repeated].items()]

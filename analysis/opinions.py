@@ -47,8 +47,8 @@ from analysis.survey import (
     _normalise_header,
     _split_personal,
 )
-from pinggu.spreadsheet import locate_columns, read_grid
-from pinggu.errors import InputFileError, Problem
+from core.errors import InputFileError, Problem
+from core.spreadsheet import locate_columns, read_grid
 
 __all__ = [
     "HANDLING",
@@ -155,7 +155,9 @@ def read_opinions(path: Path) -> pd.DataFrame:
     for row, cells in rows:
         stray = [str(pos + 1) for pos, cell in enumerate(cells) if cell and (pos >= len(header) or not header[pos])]
         if stray:
-            report(row, None, f"第 {'、'.join(stray)} 列有内容但没有表头（内容里的逗号是否漏了引号？），请删去或补上表头")
+            report(
+                row, None, f"第 {'、'.join(stray)} 列有内容但没有表头（内容里的逗号是否漏了引号？），请删去或补上表头"
+            )
     if found:
         found.sort(key=lambda item: (item[0], item[1]))
         raise InputFileError(
@@ -178,7 +180,10 @@ def read_opinions(path: Path) -> pd.DataFrame:
 def _columns(path: Path, header: list[str]) -> dict[str, int]:
     """Position of each register column in the header; refuses a missing or repeated one."""
     return locate_columns(
-        path, header, {name: (name,) for name in OPINION_COLUMNS}, what=_WHAT,
+        path,
+        header,
+        {name: (name,) for name in OPINION_COLUMNS},
+        what=_WHAT,
         expected=f"{'、'.join(OPINION_COLUMNS)}（编号可省略）",
         optional=tuple(name for name in OPINION_COLUMNS if name not in REQUIRED_COLUMNS),
     )

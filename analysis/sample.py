@@ -204,9 +204,7 @@ def representativeness(
     any fails, None when none could be judged (or one could not and none failed);
     ``not_checked`` lists the survey's demographics without population shares.
     """
-    demographics = {
-        name: check_demographic(name, breakdowns.get(name), shares) for name, shares in population.items()
-    }
+    demographics = {name: check_demographic(name, breakdowns.get(name), shares) for name, shares in population.items()}
     verdicts = [check["representative"] for check in demographics.values()]
     if any(verdict is False for verdict in verdicts):
         overall: bool | None = False

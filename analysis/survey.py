@@ -26,7 +26,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from pinggu.errors import InputFileError, Problem
+from core.errors import InputFileError, Problem
 
 SATISFACTION_SCALE: dict[str, int] = {
     "很满意": 5,
@@ -39,14 +39,55 @@ YES, NO = "是", "否"
 
 PERSONAL_DATA_COLUMNS: frozenset[str] = frozenset(
     {
-        "姓名", "名字", "真实姓名", "受访者姓名", "联系人",
-        "手机号", "手机号码", "手机", "电话", "电话号码", "联系电话", "联系方式", "固定电话", "座机",
-        "身份证", "身份证号", "身份证号码", "证件号", "证件号码", "公民身份号码",
-        "住址", "地址", "家庭住址", "居住地址", "详细地址", "通讯地址", "户籍地址", "门牌号",
-        "邮箱", "电子邮箱", "电子邮件", "邮件", "email", "e-mail",
-        "微信", "微信号", "qq", "qq号",
-        "家庭财产", "财产", "存款", "家庭收入", "月收入", "年收入", "具体收入",
-        "ip", "ip地址", "填写人ip", "来源ip",
+        "姓名",
+        "名字",
+        "真实姓名",
+        "受访者姓名",
+        "联系人",
+        "手机号",
+        "手机号码",
+        "手机",
+        "电话",
+        "电话号码",
+        "联系电话",
+        "联系方式",
+        "固定电话",
+        "座机",
+        "身份证",
+        "身份证号",
+        "身份证号码",
+        "证件号",
+        "证件号码",
+        "公民身份号码",
+        "住址",
+        "地址",
+        "家庭住址",
+        "居住地址",
+        "详细地址",
+        "通讯地址",
+        "户籍地址",
+        "门牌号",
+        "邮箱",
+        "电子邮箱",
+        "电子邮件",
+        "邮件",
+        "email",
+        "e-mail",
+        "微信",
+        "微信号",
+        "qq",
+        "qq号",
+        "家庭财产",
+        "财产",
+        "存款",
+        "家庭收入",
+        "月收入",
+        "年收入",
+        "具体收入",
+        "ip",
+        "ip地址",
+        "填写人ip",
+        "来源ip",
     }
 )
 DEMOGRAPHIC_COLUMNS: tuple[str, ...] = ("职业", "年龄段", "性别", "收入水平", "文化程度", "街镇")
@@ -57,12 +98,37 @@ _ID_COLUMNS: tuple[str, ...] = ("问卷编号", "答卷编号", "序号")
 # "受访者手机号（选填）", "IP地址"). Only applied to columns that are not question items, so
 # "Q5 对办理地址的满意度" stays an item.
 _PERSONAL_KEYWORDS: tuple[str, ...] = (
-    "姓名", "手机", "电话", "身份证", "证件号", "住址", "地址", "邮箱", "email", "微信", "qq",
-    "财产", "存款", "具体收入", "月收入", "年收入",
+    "姓名",
+    "手机",
+    "电话",
+    "身份证",
+    "证件号",
+    "住址",
+    "地址",
+    "邮箱",
+    "email",
+    "微信",
+    "qq",
+    "财产",
+    "存款",
+    "具体收入",
+    "月收入",
+    "年收入",
 )
 MASK = "[已隐去]"
 # Headers naming the respondent: their values are masked wherever they occur in free text.
-_NAME_KEYWORDS: tuple[str, ...] = ("姓名", "名字", "联系人", "来信人", "来电人", "反映人", "提出人", "意见人", "投诉人", "署名")
+_NAME_KEYWORDS: tuple[str, ...] = (
+    "姓名",
+    "名字",
+    "联系人",
+    "来信人",
+    "来电人",
+    "反映人",
+    "提出人",
+    "意见人",
+    "投诉人",
+    "署名",
+)
 _MIN_NAME = 2  # a name of the row itself, masked in that row's free text
 _MIN_NAME_ANYWHERE = 3  # a name masked in every row's free text
 _MAX_NAME = 12  # longer "names" are notes, not names
@@ -93,9 +159,7 @@ _SCREEN_TABLE = bytes.maketrans(b"0123456789\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f ", b"
 _SCREEN_MARKERS = (b"@", b")", b"000000000", b"0-0", b"tel", b"Tel", b"TEL")
 _DISTINCT_PROBE = 1000
 _LIKERT_NUMBER = re.compile(r"^[1-5](?:\.0+)?$")
-_LIKERT_LABELS: dict[str, str] = {
-    str(score): label for label, score in SATISFACTION_SCALE.items()
-}
+_LIKERT_LABELS: dict[str, str] = {str(score): label for label, score in SATISFACTION_SCALE.items()}
 _Kind = Literal["satisfaction", "yes_no"]
 
 
@@ -143,9 +207,13 @@ def _per_distinct(transform, unless_unique: bool = False):
     """
 
     def apply(column: pd.Series) -> pd.Series:
-        if unless_unique and len(column) > 2 * _DISTINCT_PROBE:
-            if column.iloc[:_DISTINCT_PROBE].nunique() > _DISTINCT_PROBE // 10:
-                return transform(column)
+        mostly_distinct = (
+            unless_unique
+            and len(column) > 2 * _DISTINCT_PROBE
+            and column.iloc[:_DISTINCT_PROBE].nunique() > _DISTINCT_PROBE // 10
+        )
+        if mostly_distinct:
+            return transform(column)
         codes, uniques = pd.factorize(column, use_na_sentinel=False)
         done = transform(pd.Series(uniques, dtype=column.dtype)).to_numpy()
         return pd.Series(done[codes], index=column.index, dtype=column.dtype, name=column.name)
@@ -210,7 +278,9 @@ def _parse_excel(data: bytes, path: Path) -> pd.DataFrame:
                 workbook.close()
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError):
         if path.suffix.lower() == ".xls":
-            raise _fail(path, f"无法读取旧版 Excel 文件“{path.name}”，请在 Excel 中另存为 .xlsx 或 CSV 后重新上传。") from None
+            raise _fail(
+                path, f"无法读取旧版 Excel 文件“{path.name}”，请在 Excel 中另存为 .xlsx 或 CSV 后重新上传。"
+            ) from None
         raise _fail(path, f"无法打开 Excel 文件“{path.name}”，文件可能已损坏，请从问卷平台重新导出。") from None
     # Trailing fully empty rows are common in Excel files and mean nothing.
     while rows and not any(rows[-1]):
@@ -365,7 +435,7 @@ def _duplicate_ids(series: pd.Series, column: str) -> list[Problem]:
     first_row.index = dupes.index
     return [
         Problem(reason=f"问卷编号“{_mask_text(value)}”与第 {first} 行重复", row=int(row), column=column)
-        for row, value, first in zip(dupes.index, dupes, first_row)
+        for row, value, first in zip(dupes.index, dupes, first_row, strict=True)
         if row != first
     ]
 
@@ -660,9 +730,7 @@ def _ratio(numerator: float, denominator: float) -> float | None:
     return float(numerator) / float(denominator) if denominator else None
 
 
-def _breakdown(
-    groups: pd.Series, per_row: pd.DataFrame, rows: int, has_sat: bool, has_yn: bool
-) -> list[dict]:
+def _breakdown(groups: pd.Series, per_row: pd.DataFrame, rows: int, has_sat: bool, has_yn: bool) -> list[dict]:
     labels = groups.astype(object).where(groups.notna() & (groups.astype(str) != ""), _UNANSWERED_GROUP)
     sums = per_row.groupby(labels.to_numpy(), sort=True).agg(
         respondents=("sat_n", "size"),

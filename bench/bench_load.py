@@ -53,12 +53,24 @@ from bench.load_driver import DEFAULT_TYPE, SETUPS  # noqa: E402  (standard libr
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     """The command line."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--evaluations", type=int, required=True, help="how many evaluations to start at once")
-    parser.add_argument("--database-url", default="", help="product database (PINGGU_DATABASE_URL); default SQLite in the throwaway home")
-    parser.add_argument("--prefect-database-url", default="", help="Prefect server database (PREFECT_SERVER_DATABASE_CONNECTION_URL), e.g. postgresql+asyncpg://…")
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="product database (PINGGU_DATABASE_URL); default SQLite in the throwaway home",
+    )
+    parser.add_argument(
+        "--prefect-database-url",
+        default="",
+        help="Prefect server database (PREFECT_SERVER_DATABASE_CONNECTION_URL), e.g. postgresql+asyncpg://…",
+    )
     parser.add_argument("--burners", type=int, default=0, help="CPU-burning processes to run beside it")
-    parser.add_argument("--type", default=DEFAULT_TYPE, choices=list(SETUPS), help="evaluation type (default: %(default)s)")
+    parser.add_argument(
+        "--type", default=DEFAULT_TYPE, choices=list(SETUPS), help="evaluation type (default: %(default)s)"
+    )
     parser.add_argument("--deadline", type=float, default=None, help="seconds before unfinished runs count as stuck")
     return parser.parse_args(argv)
 
@@ -74,8 +86,14 @@ def _prepare_environment(args: argparse.Namespace) -> Path:
     """Point the product and Prefect at a throwaway home and server; must run before Prefect is imported."""
     home = Path(tempfile.mkdtemp(prefix="pinggu-bench-load-"))
     for variable in (
-        "PREFECT_API_URL", "PREFECT_HOME", "PREFECT_UI_URL", "PREFECT_SERVER_API_HOST", "PREFECT_SERVER_API_PORT",
-        "PREFECT_SERVER_DATABASE_CONNECTION_URL", "PINGGU_PREFECT_API_URL", "PINGGU_DATABASE_URL",
+        "PREFECT_API_URL",
+        "PREFECT_HOME",
+        "PREFECT_UI_URL",
+        "PREFECT_SERVER_API_HOST",
+        "PREFECT_SERVER_API_PORT",
+        "PREFECT_SERVER_DATABASE_CONNECTION_URL",
+        "PINGGU_PREFECT_API_URL",
+        "PINGGU_DATABASE_URL",
     ):
         os.environ.pop(variable, None)  # never touch the operator's server or data
     os.environ.update(PINGGU_HOME=str(home), PINGGU_PREFECT_PORT=str(_free_port()))
@@ -131,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
     home = _prepare_environment(args)
 
-    from pinggu.settings import configure_prefect_environment, get_settings
+    from core.settings import configure_prefect_environment, get_settings
 
     configure_prefect_environment()
 
@@ -156,21 +174,28 @@ def main(argv: list[str] | None = None) -> int:
         clock = time.perf_counter()
         start_server(settings)
         start_worker(settings)
-        print(f"local Prefect server + serving process start: {time.perf_counter() - clock:.1f} s ({environment_note()})")
+        print(
+            f"local Prefect server + serving process start: {time.perf_counter() - clock:.1f} s ({environment_note()})"
+        )
         sampler.start()
         burners = start_burners(args.burners)
         clock = time.perf_counter()
         run_ids = start_evaluations(args.evaluations, evaluation_type=args.type)
-        print(f"{len(run_ids)} {args.type} evaluations started in {time.perf_counter() - clock:.1f} s"
-              f" beside {args.burners} CPU burners; deadline {deadline:.0f} s")
+        print(
+            f"{len(run_ids)} {args.type} evaluations started in {time.perf_counter() - clock:.1f} s"
+            f" beside {args.burners} CPU burners; deadline {deadline:.0f} s"
+        )
         result = drive(run_ids, deadline_s=deadline)
         stop_burners(burners)
         burners = []
         print(result.report())
 
         evaluations = evaluations_of(run_ids)
-        problems += [f"run {run_id} opened no evaluation ({result.final_states.get(run_id, '?')})"
-                     for run_id, evaluation_id in evaluations.items() if evaluation_id is None]
+        problems += [
+            f"run {run_id} opened no evaluation ({result.final_states.get(run_id, '?')})"
+            for run_id, evaluation_id in evaluations.items()
+            if evaluation_id is None
+        ]
         ledger = check_ledger([evaluation_id for evaluation_id in evaluations.values() if evaluation_id])
         problems += ledger.problems
         if ledger.failed_attempts:

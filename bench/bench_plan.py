@@ -50,7 +50,9 @@ def main() -> None:
     seconds, _ = timed([pinggu, "catalog", "import", str(catalog)], env)
     print(f"pinggu catalog import, {rows} rows (all updates): {seconds:.2f} s")
     seconds, output = timed([pinggu, "plan", "--year", "2026", "--as-of", "2026-11-22", "--json"], env)
-    print(f"pinggu plan --year 2026 over {rows} decisions (whole command): {seconds:.2f} s, {len(output) // 1024} KiB of JSON")
+    print(
+        f"pinggu plan --year 2026 over {rows} decisions (whole command): {seconds:.2f} s, {len(output) // 1024} KiB of JSON"
+    )
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from builders import report_context  # noqa: E402
+
 from reporting.docx import write_docx  # noqa: E402
 from reporting.pdf import render_html, write_pdf  # noqa: E402
 
@@ -54,8 +55,10 @@ def main() -> None:
     started = time.perf_counter()
     write_docx(html, target.with_suffix(".docx"))
     word = time.perf_counter() - started
-    print(f"template render: {rendered * 1000:.0f} ms; PDF: {pages} pages, {charts} charts in {written:.2f} s "
-          f"({target.stat().st_size / 1024:.0f} KiB); Word: {word:.2f} s")
+    print(
+        f"template render: {rendered * 1000:.0f} ms; PDF: {pages} pages, {charts} charts in {written:.2f} s "
+        f"({target.stat().st_size / 1024:.0f} KiB); Word: {word:.2f} s"
+    )
 
 
 if __name__ == "__main__":

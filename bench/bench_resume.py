@@ -20,13 +20,13 @@ for variable in ("PREFECT_API_URL", "PREFECT_HOME", "PINGGU_PREFECT_API_URL", "P
     os.environ.pop(variable, None)
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pinggu.settings import PROJECT_ROOT, configure_prefect_environment, get_settings  # noqa: E402
+from core.settings import PROJECT_ROOT, configure_prefect_environment, get_settings  # noqa: E402
 
 configure_prefect_environment()
 
 from pinggu.catalog import import_catalog  # noqa: E402
 from pinggu.localserver import start_server, start_worker, stop_all  # noqa: E402
-from pinggu.orchestration import answer_gate, paused_at, start_evaluation, wait_for  # noqa: E402
+from services.orchestration import answer_gate, paused_at, start_evaluation, wait_for  # noqa: E402
 
 TEAM = [{"name": "王明", "role": "单位工作人员", "unit": "区司法局"}]
 
@@ -50,11 +50,19 @@ def main() -> None:
         _at(run_id, "minutes")
         print(f"start → first form (team, plan PDF): {time.perf_counter() - clock:.1f} s")
         clock = time.perf_counter()
-        answer_gate(run_id, "minutes", {"file": str(minutes), "summary": "座谈会情况", "submitter": "赵敏", "submitter_role": "科员"})
+        answer_gate(
+            run_id,
+            "minutes",
+            {"file": str(minutes), "summary": "座谈会情况", "submitter": "赵敏", "submitter_role": "科员"},
+        )
         _at(run_id, "approval")
         print(f"answer → next form (analysis, draft report PDF): {time.perf_counter() - clock:.1f} s")
         clock = time.perf_counter()
-        answer_gate(run_id, "approval", {"approver": "刘志强", "approver_role": "市长", "choice": "通过", "conclusion": "继续执行"})
+        answer_gate(
+            run_id,
+            "approval",
+            {"approver": "刘志强", "approver_role": "市长", "choice": "通过", "conclusion": "继续执行"},
+        )
         wait_for(run_id, lambda run: run.state is not None and run.state.is_completed(), timeout=180, what="完成")
         print(f"approval → completed (final report PDF, archive): {time.perf_counter() - clock:.1f} s")
 
@@ -62,7 +70,10 @@ def main() -> None:
 
         with get_client(sync_client=True) as client:
             states = client.read_flow_run_states(run_id)
-        print("state timeline:", ", ".join(f"{s.name} +{(s.timestamp - states[0].timestamp).total_seconds():.1f}s" for s in states))
+        print(
+            "state timeline:",
+            ", ".join(f"{s.name} +{(s.timestamp - states[0].timestamp).total_seconds():.1f}s" for s in states),
+        )
     finally:
         stop_all(settings)
 

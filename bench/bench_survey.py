@@ -59,7 +59,9 @@ def generate(path: Path, rows: int, seed: int = 20260401, personal: bool = False
     if personal:
         surname = np.asarray(SURNAMES, dtype=object)[rng.integers(0, len(SURNAMES), rows)]
         given = np.asarray(GIVEN, dtype=object)[rng.integers(0, len(GIVEN), rows)]
-        second = np.where(rng.random(rows) < 0.6, np.asarray(GIVEN, dtype=object)[rng.integers(0, len(GIVEN), rows)], "")
+        second = np.where(
+            rng.random(rows) < 0.6, np.asarray(GIVEN, dtype=object)[rng.integers(0, len(GIVEN), rows)], ""
+        )
         names = surname + given + second
         phones = pd.Series(rng.integers(13_000_000_000, 19_999_999_999, rows)).astype(str).to_numpy(dtype=object)
         columns["姓名"] = names
@@ -128,9 +130,7 @@ def main() -> int:
     generate(path, rows, personal=personal)
     print(f"生成 {rows:,} 份答卷（{path.stat().st_size / 1024**2:.0f} MiB）：{time.perf_counter() - started:.1f} s")
 
-    done = subprocess.run(
-        [sys.executable, __file__, "measure", str(path)], capture_output=True, text=True, check=False
-    )
+    done = subprocess.run([sys.executable, __file__, "measure", str(path)], capture_output=True, text=True, check=False)
     if done.returncode != 0:
         sys.stderr.write(done.stderr)
         return done.returncode
@@ -141,11 +141,17 @@ def main() -> int:
     print(f"summarise_survey  {result['summarise_seconds']:7.2f} s")
     print(f"合计              {result['total_seconds']:7.2f} s   （目标 < {TARGET_SECONDS:.0f} s）")
     print(f"峰值内存          {peak_bytes / 1024**2:7.0f} MiB （目标 < {TARGET_BYTES / 1024**3:.0f} GiB）")
-    print(json.dumps({k: figures[k] for k in ("respondents", "awareness_rate", "satisfaction_rate", "satisfaction_mean")},
-                     ensure_ascii=False))
+    print(
+        json.dumps(
+            {k: figures[k] for k in ("respondents", "awareness_rate", "satisfaction_rate", "satisfaction_mean")},
+            ensure_ascii=False,
+        )
+    )
     for item in figures["items"]:
-        print(f"  {item['question']:<10} {item['kind']:<12} n={item['n']:>7}  rate={item['rate']:.4f}  "
-              f"ci95={item['ci95']}  mean={item['mean']}")
+        print(
+            f"  {item['question']:<10} {item['kind']:<12} n={item['n']:>7}  rate={item['rate']:.4f}  "
+            f"ci95={item['ci95']}  mean={item['mean']}"
+        )
     if keep:
         print(f"文件保留在 {path}")
     else:

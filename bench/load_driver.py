@@ -80,26 +80,28 @@ def write_catalog(path: Path, codes: list[str], evaluation_type: str) -> Path:
         writer = csv.DictWriter(handle, fieldnames=list(CATALOG_COLUMNS))
         writer.writeheader()
         for number, code in enumerate(codes, start=1):
-            writer.writerow({
-                "编号": code,
-                "决策名称": f"关于压力测试事项{number}的实施方案",
-                "规则": setup.profile,
-                "决策机关": "人民政府",
-                "承办单位": "发展和改革委员会",
-                "决策类别": "重大公共政策",
-                "决策日期": date(starts.year - 1, 12, 1).isoformat(),
-                "实施起始日": starts.isoformat(),
-                "实施终止日": ends.isoformat(),
-                "执行进度": "40",
-                "社会关注度": "中",
-            })
+            writer.writerow(
+                {
+                    "编号": code,
+                    "决策名称": f"关于压力测试事项{number}的实施方案",
+                    "规则": setup.profile,
+                    "决策机关": "人民政府",
+                    "承办单位": "发展和改革委员会",
+                    "决策类别": "重大公共政策",
+                    "决策日期": date(starts.year - 1, 12, 1).isoformat(),
+                    "实施起始日": starts.isoformat(),
+                    "实施终止日": ends.isoformat(),
+                    "执行进度": "40",
+                    "社会关注度": "中",
+                }
+            )
     return path
 
 
 def start_evaluations(n: int, *, evaluation_type: str = DEFAULT_TYPE) -> list[UUID]:
     """Import N fresh decisions and start an evaluation of each through its deployment; return the run ids."""
     from pinggu.catalog import import_catalog
-    from pinggu.orchestration import start_evaluation
+    from services.orchestration import start_evaluation
 
     setup = SETUPS[evaluation_type]
     # Fresh codes on every call: a decision may have only one unfinished evaluation of a type.
@@ -123,7 +125,9 @@ def _records_file(materials: Path, gate: str) -> Path:
     """A small minutes / field-records text file, written once per drive."""
     path = materials / ("座谈会纪要.txt" if gate == "minutes" else "实地调研记录.txt")
     if not path.exists():
-        path.write_text("会议纪要\n时间：2026年3月5日\n参加人员：各街道代表\n主要意见：政策总体有效\n", encoding="utf-8")
+        path.write_text(
+            "会议纪要\n时间：2026年3月5日\n参加人员：各街道代表\n主要意见：政策总体有效\n", encoding="utf-8"
+        )
     return path
 
 
@@ -158,22 +162,32 @@ def form_for(gate: str, *, profile_id: str, materials: Path, description: str = 
     if gate == "start_approval":
         return {"approver": "马厅长", "approver_role": "厅长（厅务会议主持人）", "choice": "同意开展", "comment": ""}
     if gate in ("minutes", "field"):
-        return {"file": str(_records_file(materials, gate)), "summary": "召开座谈会，12家单位参加，普遍认为政策有效", **submitter}
+        return {
+            "file": str(_records_file(materials, gate)),
+            "summary": "召开座谈会，12家单位参加，普遍认为政策有效",
+            **submitter,
+        }
     if gate == "expert_marks":
         path, data = _expert_marks(materials, profile_id)
         return {"file": str(path), "data_values": data, "submitter": "王明", "submitter_role": "评估小组组长"}
     if gate == "expert_review":
         return {
-            "experts": "周立平、吴晓", "opinion": "评估方法规范，数据可信", "handling": "已采纳",
-            "submitter": "王明", "submitter_role": "评估小组组长",
+            "experts": "周立平、吴晓",
+            "opinion": "评估方法规范，数据可信",
+            "handling": "已采纳",
+            "submitter": "王明",
+            "submitter_role": "评估小组组长",
         }
     if gate == "third_party_acceptance":
         return {"approver": "高峰", "approver_role": "承办单位负责人", "choice": "验收通过", "comment": ""}
     if gate == "approval":
         recommended = RECOMMENDED.search(description)
         return {
-            "approver": "刘志强", "approver_role": "区长", "choice": "通过",
-            "conclusion": recommended.group(1) if recommended else "继续执行", "comment": "",
+            "approver": "刘志强",
+            "approver_role": "区长",
+            "choice": "通过",
+            "conclusion": recommended.group(1) if recommended else "继续执行",
+            "comment": "",
         }
     # survey and opinions need data files this driver does not make; its types never ask for them
     raise ValueError(f"the load driver cannot answer gate {gate!r}")
@@ -270,7 +284,7 @@ def _read_runs(client, ids: list[UUID]) -> list:
 
     runs = []
     for start in range(0, len(ids), 200):
-        chunk = ids[start:start + 200]
+        chunk = ids[start : start + 200]
         runs += client.read_flow_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=chunk)), limit=len(chunk))
     return runs
 
@@ -356,7 +370,9 @@ def drive(run_ids: list, *, deadline_s: float, poll_s: float = POLL_S) -> LoadRe
                     state = run.state.name if run.state else "no state"
                     result.final_states[str(run.id)] = state
                     if not tracks[run.id].final:
-                        waiting = f" at {run.state.state_details.pause_key}" if run.state and run.state.is_paused() else ""
+                        waiting = (
+                            f" at {run.state.state_details.pause_key}" if run.state and run.state.is_paused() else ""
+                        )
                         result.unfinished.append(f"{run.name} ({run.id}): still {state}{waiting}")
             except Exception as error:  # the counts stand without the last look
                 result.api_errors.append(f"read_flow_runs at the end: {error!r}")
@@ -371,7 +387,7 @@ def _follow(client, run, track: _Track, result: LoadResult, seen: float, since_s
     """One run at one poll (read at monotonic `seen`): note its end or its new form, and answer the form."""
     from prefect.client.schemas.responses import SetStateStatus
 
-    from pinggu.orchestration import gate_of_pause_key
+    from services.orchestration import gate_of_pause_key
 
     state = run.state
     if state is not None and state.is_final():
@@ -446,7 +462,9 @@ def evaluations_of(run_ids: list) -> dict[str, int | None]:
 
     wanted = [str(run_id) for run_id in run_ids]
     with _reading() as session:
-        found = {e.flow_run_id: e.id for e in session.exec(select(Evaluation).where(col(Evaluation.flow_run_id).in_(wanted)))}
+        found = {
+            e.flow_run_id: e.id for e in session.exec(select(Evaluation).where(col(Evaluation.flow_run_id).in_(wanted)))
+        }
     return {run_id: found.get(run_id) for run_id in wanted}
 
 
@@ -483,15 +501,19 @@ def check_ledger(evaluation_ids: list[int]) -> LedgerCheck:
             failed += sum(a.status == "failed" for a in attempts)
             problems += [
                 f"evaluation {evaluation_id}: step {step} done {times} times"
-                for step, times in done[evaluation_id].items() if times > 1
+                for step, times in done[evaluation_id].items()
+                if times > 1
             ]
         events = session.exec(
-            select(AuditEvent).where(col(AuditEvent.evaluation_id).in_(evaluation_ids), AuditEvent.action == "step_done")
+            select(AuditEvent).where(
+                col(AuditEvent.evaluation_id).in_(evaluation_ids), AuditEvent.action == "step_done"
+            )
         )
         logged = Counter((e.evaluation_id, e.detail.get("step"), e.detail.get("attempt")) for e in events)
         problems += [
             f"evaluation {evaluation_id}: step_done of {step} attempt {attempt} logged {times} times"
-            for (evaluation_id, step, attempt), times in logged.items() if times > 1
+            for (evaluation_id, step, attempt), times in logged.items()
+            if times > 1
         ]
         broken = audit.verify_chain(session=session)
     if broken is not None:

@@ -7,7 +7,9 @@ server reschedules it and this process picks it up again.
 
 from __future__ import annotations
 
-from pinggu.settings import configure_prefect_environment, get_settings
+import contextlib
+
+from core.settings import configure_prefect_environment, get_settings
 
 configure_prefect_environment()
 
@@ -78,8 +80,15 @@ def deployments() -> list:
 
 # What a flow run imports before its first step: preloaded once into the fork server (below).
 WARM_MODULES = [
-    "prefect.flow_engine", "flows.post_evaluation", "flows.annual_plan", "flows.deadline_watch",
-    "weasyprint", "reporting.docx", "analysis.survey", "analysis.opinions", "deployments.warm",
+    "prefect.flow_engine",
+    "flows.post_evaluation",
+    "flows.annual_plan",
+    "flows.deadline_watch",
+    "weasyprint",
+    "reporting.docx",
+    "analysis.survey",
+    "analysis.opinions",
+    "deployments.warm",
 ]
 
 
@@ -115,8 +124,8 @@ def main() -> None:
     """Serve every deployment until stopped, each flow run in its own process forked from a warm one."""
     import asyncio
 
-    from prefect.runner import Runner
     from prefect.exceptions import TerminationSignal
+    from prefect.runner import Runner
 
     start_runs_from_a_warm_process()
     runner = Runner(limit=get_settings().serve_limit)
@@ -127,10 +136,8 @@ def main() -> None:
         # process (run_flow_in_subprocess) instead of `python -m prefect.engine`, which would
         # import everything again.
         runner._deployment_registry.register_flow(deployment_id, flows[deployment.flow_name])
-    try:
+    with contextlib.suppress(KeyboardInterrupt, TerminationSignal):
         asyncio.run(runner.start())
-    except (KeyboardInterrupt, TerminationSignal):
-        pass
 
 
 if __name__ == "__main__":

@@ -24,7 +24,9 @@ SERVER_FILE = "评估服务器上可读取的文件完整路径（也可用命�
 class TeamForm(RunInput):
     """组建评估小组：评估单位确定评估小组成员（年度计划启动的评估由此开始）。"""
 
-    members: list[TeamMemberSpec] = Field(title="评估小组成员", min_length=1, description="至少一名“单位工作人员”；参与过决策前论证的人员不得加入")
+    members: list[TeamMemberSpec] = Field(
+        title="评估小组成员", min_length=1, description="至少一名“单位工作人员”；参与过决策前论证的人员不得加入"
+    )
     submitter: str = Field(title="填报人姓名", pattern=NON_BLANK)
     submitter_role: str = Field(title="填报人单位及职务", pattern=NON_BLANK)
 
@@ -59,7 +61,9 @@ class RecordsForm(RunInput):
     """记录材料提交：座谈会、论证会等会议纪要，或实地调研记录。"""
 
     file: str = Field(title="材料文件", pattern=NON_BLANK, description="PDF、Word 或文本文件：" + SERVER_FILE)
-    summary: str = Field(title="主要情况摘要", pattern=NON_BLANK, description="写入评估报告：时间、地点、参加人员、主要意见")
+    summary: str = Field(
+        title="主要情况摘要", pattern=NON_BLANK, description="写入评估报告：时间、地点、参加人员、主要意见"
+    )
     submitter: str = Field(title="提交人姓名", pattern=NON_BLANK)
     submitter_role: str = Field(title="提交人单位及职务", pattern=NON_BLANK)
 
@@ -67,10 +71,10 @@ class RecordsForm(RunInput):
 class ExpertMarksForm(RunInput):
     """专家评分及统计数据：按指标体系提交专家打分表和统计数据。"""
 
-    file: str = Field(title="专家打分表", pattern=NON_BLANK, description="CSV 或 XLSX，列为 指标、专家、分数：" + SERVER_FILE)
-    data_values: str = Field(
-        default="", title="统计数据", description="每行“名称：数值”，例如 目标任务完成率（%）：92"
+    file: str = Field(
+        title="专家打分表", pattern=NON_BLANK, description="CSV 或 XLSX，列为 指标、专家、分数：" + SERVER_FILE
     )
+    data_values: str = Field(default="", title="统计数据", description="每行“名称：数值”，例如 目标任务完成率（%）：92")
     submitter: str = Field(title="提交人姓名", pattern=NON_BLANK)
     submitter_role: str = Field(title="提交人单位及职务", pattern=NON_BLANK)
 

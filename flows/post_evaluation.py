@@ -8,7 +8,15 @@ from datetime import date
 from prefect import flow
 from prefect.runtime import flow_run
 
-from flows.parameters import SCOPE_IDS, TYPE_IDS, EvaluationTypeChoice, MethodChoice, ScopeChoice, TeamMemberSpec, ThirdPartySpec
+from flows.parameters import (
+    SCOPE_IDS,
+    TYPE_IDS,
+    EvaluationTypeChoice,
+    MethodChoice,
+    ScopeChoice,
+    TeamMemberSpec,
+    ThirdPartySpec,
+)
 from flows.stages import conclude, finish, implement, prepare
 from tasks.evaluation import complete_evaluation, open_evaluation, send_back
 

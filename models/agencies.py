@@ -13,9 +13,9 @@ from datetime import date, datetime
 from sqlalchemy import DDL, event
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from core.errors import NotFound, RuleViolation, StateConflict
 from models import audit
 from models.tables import Decision, Evaluation, now_beijing
-from pinggu.errors import NotFound, RuleViolation, StateConflict
 from rules.third_party import (
     CREDIT_BAD,
     CREDIT_GOOD,
@@ -124,7 +124,9 @@ def get_agency(*, session: Session, name: str) -> Agency:
     """The registered agency of this name, or NotFound with what to do."""
     agency = _find(session, name)
     if agency is None:
-        raise NotFound(f"评估机构“{name}”未登记，请先用 pinggu agency register 登记（可用 pinggu agency list 查看）", name=name)
+        raise NotFound(
+            f"评估机构“{name}”未登记，请先用 pinggu agency register 登记（可用 pinggu agency list 查看）", name=name
+        )
     return agency
 
 
@@ -156,7 +158,12 @@ def register_agency(
     """
     name = normalise_name(name)
     validate_facts(AgencyFacts(name, kind, credit_status, has_equipment, qualified_staff))
-    facts = {"kind": kind, "credit_status": credit_status, "has_equipment": has_equipment, "qualified_staff": qualified_staff}
+    facts = {
+        "kind": kind,
+        "credit_status": credit_status,
+        "has_equipment": has_equipment,
+        "qualified_staff": qualified_staff,
+    }
     agency = _find(session, name)
     if agency is None:
         agency = Agency(name=name, **facts)

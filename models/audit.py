@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import timezone
+from datetime import UTC
 from typing import Any
 
 from sqlalchemy import text
@@ -29,7 +29,7 @@ def _digest(prev_hash: str, event: AuditEvent) -> str:
     body = json.dumps(
         {
             "prev": prev_hash,
-            "at": event.at.astimezone(timezone.utc).isoformat(),
+            "at": event.at.astimezone(UTC).isoformat(),
             "evaluation_id": event.evaluation_id,
             "decision_code": event.decision_code,
             "actor": event.actor,

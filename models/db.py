@@ -24,8 +24,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
-from pinggu.errors import DatabaseBusy
-from pinggu.settings import get_settings
+from core.errors import DatabaseBusy
+from core.settings import get_settings
 
 T = TypeVar("T")
 log = logging.getLogger("pinggu.db")
@@ -84,7 +84,10 @@ def _ended(connection) -> None:
     if limit and work_ms > limit:
         log.warning(
             "写事务持有 %.0f ms（其中计算 %.0f ms，超过 %d ms）：%s",
-            held_ms, work_ms, limit, connection.info.get("pinggu_work", "?"),
+            held_ms,
+            work_ms,
+            limit,
+            connection.info.get("pinggu_work", "?"),
         )
 
 
@@ -168,7 +171,9 @@ def backoff_s(attempt: int) -> float:
     return random.uniform(0, min(_MAX_BACKOFF_S, 0.05 * 2 ** (attempt - 1)))
 
 
-def transaction(work: Callable[[Session], T], *, engine: Engine | None = None, attempts: int = TRANSACTION_ATTEMPTS) -> T:
+def transaction(
+    work: Callable[[Session], T], *, engine: Engine | None = None, attempts: int = TRANSACTION_ATTEMPTS
+) -> T:
     """Run `work` in one short write transaction and return its result.
 
     A lock conflict, a serialisation failure or a dropped connection rolls the transaction back

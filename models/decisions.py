@@ -92,12 +92,14 @@ def record_outcome(
     MH-2 (minhang 2): refused unless the decision's evaluation is complete — none may be under way,
     and the latest one must have reached an approved report.
     """
-    from pinggu.errors import NotFound, RuleViolation, StateConflict
+    from core.errors import NotFound, RuleViolation, StateConflict
     from rules.vocabulary import Conclusion
 
     decision = session.get(Decision, decision_code)
     if decision is None:
-        raise NotFound(f"决策事项 {decision_code} 不存在，请先导入决策目录（pinggu catalog import 文件）", code=decision_code)
+        raise NotFound(
+            f"决策事项 {decision_code} 不存在，请先导入决策目录（pinggu catalog import 文件）", code=decision_code
+        )
     allowed = [c.value for c in Conclusion]
     if outcome not in allowed:
         raise StateConflict(f"决定应为 {'、'.join(allowed)} 之一，收到：{outcome}")

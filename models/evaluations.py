@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
+from core.errors import NotFound
 from models import audit
 from models.tables import (
     Approval,
@@ -24,7 +25,6 @@ from models.tables import (
     TeamMember,
     now_beijing,
 )
-from pinggu.errors import NotFound
 
 STAGE_ORDER = ("preparation", "implementation", "conclusion")
 
@@ -204,9 +204,7 @@ def supersede_steps(*, session: Session, evaluation_id: int, steps: list[str], r
         if record and record.status == "done":
             record.status = "superseded"
             session.add(record)
-            audit.record(
-                session=session, action="step_reopened", evaluation_id=evaluation_id, step=step, reason=reason
-            )
+            audit.record(session=session, action="step_reopened", evaluation_id=evaluation_id, step=step, reason=reason)
 
 
 # ── gates ────────────────────────────────────────────────────────────────────
@@ -215,7 +213,9 @@ def supersede_steps(*, session: Session, evaluation_id: int, steps: list[str], r
 def current_approval(*, session: Session, evaluation_id: int, gate: str) -> Approval | None:
     """The gate's latest answer that still stands (not superseded by rework)."""
     query = select(Approval).where(
-        Approval.evaluation_id == evaluation_id, Approval.gate == gate, Approval.superseded == False  # noqa: E712
+        Approval.evaluation_id == evaluation_id,
+        Approval.gate == gate,
+        Approval.superseded == False,  # noqa: E712
     )
     return session.exec(query.order_by(col(Approval.attempt).desc()).limit(1)).first()
 
@@ -334,17 +334,19 @@ def open_follow_up(*, session: Session, evaluation: Evaluation, **fields: Any) -
 def reopen_evaluation(*, session: Session, code: str, stage: str, reason: str, actor: str) -> Evaluation:
     """Redo an evaluation from a stage on (minhang 12): set aside that stage's and later stages'
     steps and answers; every record of the first attempt stays. The team is kept."""
-    from pinggu.errors import StateConflict
+    from core.errors import StateConflict
     from rules.vocabulary import GATE_STAGE, STAGE_NAMES
 
     evaluation = get_evaluation(session=session, code=code)
     if stage not in STAGE_ORDER:
-        raise StateConflict(f"阶段应为 {'、'.join(STAGE_ORDER)} 之一（{'、'.join(STAGE_NAMES.values())}），收到：{stage}")
+        raise StateConflict(
+            f"阶段应为 {'、'.join(STAGE_ORDER)} 之一（{'、'.join(STAGE_NAMES.values())}），收到：{stage}"
+        )
     if not reason.strip() or not actor.strip():
         raise StateConflict("重新评估须写明原因（--reason）和决定人（--by）")
     if evaluation.status == "not_started":
         raise StateConflict(f"评估 {code} 已决定不开展，不能重做；如需评估请重新启动", code=code)
-    later = STAGE_ORDER[STAGE_ORDER.index(stage):]
+    later = STAGE_ORDER[STAGE_ORDER.index(stage) :]
     steps = [step for s in later for step in STAGE_STEPS[s] if step != "team"]
     supersede_steps(session=session, evaluation_id=evaluation.id, steps=steps, reason=reason)
     for approval in approvals(session=session, evaluation_id=evaluation.id):
@@ -392,7 +394,9 @@ def team(*, session: Session, evaluation_id: int) -> list[TeamMember]:
 def current_document(*, session: Session, evaluation_id: int, kind: str) -> Document | None:
     """The latest document of a kind that is not superseded."""
     query = select(Document).where(
-        Document.evaluation_id == evaluation_id, Document.kind == kind, Document.superseded == False  # noqa: E712
+        Document.evaluation_id == evaluation_id,
+        Document.kind == kind,
+        Document.superseded == False,  # noqa: E712
     )
     return session.exec(query.order_by(col(Document.id).desc()).limit(1)).first()
 
@@ -411,9 +415,7 @@ def add_document(
     if previous:
         previous.superseded = True
         session.add(previous)
-    document = Document(
-        evaluation_id=evaluation_id, kind=kind, title=title, path=path, sha256=sha256, meta=meta
-    )
+    document = Document(evaluation_id=evaluation_id, kind=kind, title=title, path=path, sha256=sha256, meta=meta)
     session.add(document)
     session.flush()
     audit.record(

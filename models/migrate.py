@@ -16,8 +16,8 @@ from sqlalchemy import MetaData, inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
-from pinggu.errors import StateConflict
-from pinggu.settings import PROJECT_ROOT
+from core.errors import StateConflict
+from core.settings import PROJECT_ROOT
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 
@@ -62,27 +62,26 @@ def upgrade(engine: Engine, revision: str = "head") -> list[str]:
         if not step.is_stamp and step.is_upgrade:
             applied.append(step.up_revision_id)
 
-    with engine.connect() as connection, _migration_lock(connection):
-        # SQLite: the engine's begin listener makes this BEGIN IMMEDIATE, so concurrent upgraders queue.
-        with connection.begin():
-            config = _config(connection, on_version_apply=note)
-            legacy = _revision_in(connection) is None and _has_product_tables(connection)
-            try:
-                if legacy:
-                    command.stamp(config, BASELINE_REVISION)
-                command.upgrade(config, revision)
-            except CommandError as error:
-                raise StateConflict(
-                    f"无法把产品数据库升级到 {revision}：{error}。数据库未作任何修改；"
-                    "如果它已由更新版本的 pinggu 升级，请使用该版本的程序，或从备份恢复数据库",
-                    revision=revision,
-                ) from None
-            except DBAPIError as error:
-                raise StateConflict(
-                    f"升级产品数据库失败，已全部回滚，数据库保持原状：{error.orig}", revision=revision
-                ) from error
-            if legacy and revision in ("head", HEAD_REVISION):
-                _refuse_incomplete_legacy(connection)
+    # SQLite: the engine's begin listener makes this BEGIN IMMEDIATE, so concurrent upgraders queue.
+    with engine.connect() as connection, _migration_lock(connection), connection.begin():
+        config = _config(connection, on_version_apply=note)
+        legacy = _revision_in(connection) is None and _has_product_tables(connection)
+        try:
+            if legacy:
+                command.stamp(config, BASELINE_REVISION)
+            command.upgrade(config, revision)
+        except CommandError as error:
+            raise StateConflict(
+                f"无法把产品数据库升级到 {revision}：{error}。数据库未作任何修改；"
+                "如果它已由更新版本的 pinggu 升级，请使用该版本的程序，或从备份恢复数据库",
+                revision=revision,
+            ) from None
+        except DBAPIError as error:
+            raise StateConflict(
+                f"升级产品数据库失败，已全部回滚，数据库保持原状：{error.orig}", revision=revision
+            ) from error
+        if legacy and revision in ("head", HEAD_REVISION):
+            _refuse_incomplete_legacy(connection)
     return applied
 
 
@@ -124,7 +123,9 @@ def check(engine: Engine | None = None) -> list[str]:
     problems = []
     heads = script_heads()
     if heads != [HEAD_REVISION]:
-        problems.append(f"迁移脚本的最新版本为 {'、'.join(heads) or '（无）'}，而 models.migrate.HEAD_REVISION 为 {HEAD_REVISION}")
+        problems.append(
+            f"迁移脚本的最新版本为 {'、'.join(heads) or '（无）'}，而 models.migrate.HEAD_REVISION 为 {HEAD_REVISION}"
+        )
     if engine is not None:
         revision = current_revision(engine)
         if revision == HEAD_REVISION:

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-
 BEIJING = ZoneInfo("Asia/Shanghai")
 
 

@@ -36,34 +36,54 @@ def watched_items(*, session: Session) -> list[Watched]:
         targets[(stage.evaluation_id, stage.stage)] = stage
         evaluation = evaluations[stage.evaluation_id]
         if stage.status != "done" and stage.target_date:
-            items.append(Watched(
-                kind="stage", ref=f"{evaluation.code}/stage/{stage.stage}", evaluation=evaluation.code,
-                label=f"{evaluation.code}《{titles[evaluation.decision_code]}》{STAGE_NAMES[stage.stage]}",
-                due=stage.target_date, owner="评估小组",
-            ))
+            items.append(
+                Watched(
+                    kind="stage",
+                    ref=f"{evaluation.code}/stage/{stage.stage}",
+                    evaluation=evaluation.code,
+                    label=f"{evaluation.code}《{titles[evaluation.decision_code]}》{STAGE_NAMES[stage.stage]}",
+                    due=stage.target_date,
+                    owner="评估小组",
+                )
+            )
     for evaluation in evaluations.values():
         stage = targets.get((evaluation.id, GATE_STAGE.get(evaluation.waiting_gate or "", "")))
         if evaluation.waiting_gate and stage and stage.target_date:
-            items.append(Watched(
-                kind="gate", ref=f"{evaluation.code}/gate/{evaluation.waiting_gate}", evaluation=evaluation.code,
-                label=f"{evaluation.code}《{titles[evaluation.decision_code]}》等待：{evaluation.waiting_for}",
-                due=stage.target_date,
-            ))
+            items.append(
+                Watched(
+                    kind="gate",
+                    ref=f"{evaluation.code}/gate/{evaluation.waiting_gate}",
+                    evaluation=evaluation.code,
+                    label=f"{evaluation.code}《{titles[evaluation.decision_code]}》等待：{evaluation.waiting_for}",
+                    due=stage.target_date,
+                )
+            )
     code_of = {e.id: e.code for e in session.exec(select(Evaluation))}
     for deadline in session.exec(
         select(DeadlineRecord).where(DeadlineRecord.met_at == None, DeadlineRecord.superseded == False)  # noqa: E711,E712
     ):
         code = code_of[deadline.evaluation_id]
-        items.append(Watched(
-            kind="deadline", ref=f"{code}/deadline/{deadline.rule}", evaluation=code,
-            label=f"{code} 法定期限 {deadline.rule} {deadline.label}（{deadline.basis}）", due=deadline.due_date,
-        ))
+        items.append(
+            Watched(
+                kind="deadline",
+                ref=f"{code}/deadline/{deadline.rule}",
+                evaluation=code,
+                label=f"{code} 法定期限 {deadline.rule} {deadline.label}（{deadline.basis}）",
+                due=deadline.due_date,
+            )
+        )
     for item in session.exec(select(FollowUp).where(FollowUp.status == "open")):
         code = code_of[item.evaluation_id]
-        items.append(Watched(
-            kind="follow_up", ref=f"{code}/follow-up/{item.id}", evaluation=code,
-            label=f"{code} 后续措施：{item.action}", due=item.due_date, owner=item.unit,
-        ))
+        items.append(
+            Watched(
+                kind="follow_up",
+                ref=f"{code}/follow-up/{item.id}",
+                evaluation=code,
+                label=f"{code} 后续措施：{item.action}",
+                due=item.due_date,
+                owner=item.unit,
+            )
+        )
     return items
 
 
@@ -75,12 +95,19 @@ def record_escalations(*, session: Session, alerts: list[Alert]) -> list[Escalat
         if alert.key in known:
             continue
         escalation = Escalation(
-            key=alert.key, evaluation_code=alert.item.evaluation, kind=alert.item.kind, ref=alert.item.ref,
-            level=alert.level, due_date=alert.item.due, text=alert.text(),
+            key=alert.key,
+            evaluation_code=alert.item.evaluation,
+            kind=alert.item.kind,
+            ref=alert.item.ref,
+            level=alert.level,
+            due_date=alert.item.due,
+            text=alert.text(),
         )
         session.add(escalation)
         new.append(escalation)
-        audit.record(session=session, action="deadline_escalated", key=alert.key, level=alert.level, text=escalation.text)
+        audit.record(
+            session=session, action="deadline_escalated", key=alert.key, level=alert.level, text=escalation.text
+        )
     session.flush()
     return new
 
@@ -88,8 +115,7 @@ def record_escalations(*, session: Session, alerts: list[Alert]) -> list[Escalat
 def undelivered(*, session: Session, channels: list[str]) -> list[tuple[Escalation, str]]:
     """(escalation, channel) pairs not yet sent, oldest first."""
     sent = {
-        (n.escalation_id, n.channel)
-        for n in session.exec(select(Notification).where(Notification.status == "sent"))
+        (n.escalation_id, n.channel) for n in session.exec(select(Notification).where(Notification.status == "sent"))
     }
     escalations = session.exec(select(Escalation).order_by(col(Escalation.id)))
     return [(e, channel) for e in escalations for channel in channels if (e.id, channel) not in sent]

@@ -30,18 +30,26 @@ def annual_summary(year: int, profile: str | None = None) -> dict:
     with session_scope() as session:
         decisions = {d.code: d for d in session.exec(select(Decision)) if profile is None or d.profile == profile}
         evaluations = [
-            e for e in session.exec(select(Evaluation).order_by(col(Evaluation.id)))
-            if e.decision_code in decisions and (
+            e
+            for e in session.exec(select(Evaluation).order_by(col(Evaluation.id)))
+            if e.decision_code in decisions
+            and (
                 (e.completed_at and e.completed_at.astimezone(BEIJING).year == year)
                 or (e.created_at.astimezone(BEIJING).year == year)
             )
         ]
-        done = [e for e in evaluations if e.status == "completed" and e.completed_at and e.completed_at.astimezone(BEIJING).year == year]
+        done = [
+            e
+            for e in evaluations
+            if e.status == "completed" and e.completed_at and e.completed_at.astimezone(BEIJING).year == year
+        ]
         on_time = {e.id: _on_time(session, e) for e in done}
         planned = [
             p for p in session.exec(select(PlanEntry).where(PlanEntry.year == year)) if p.decision_code in decisions
         ]
-        rows: dict[str, dict] = defaultdict(lambda: {"done": 0, "on_time": 0, "under_way": 0, "not_started": 0, **{c.value: 0 for c in Conclusion}})
+        rows: dict[str, dict] = defaultdict(
+            lambda: {"done": 0, "on_time": 0, "under_way": 0, "not_started": 0, **{c.value: 0 for c in Conclusion}}
+        )
         for e in evaluations:
             row = rows[decisions[e.decision_code].lead_unit]
             if e in done:
@@ -55,10 +63,15 @@ def annual_summary(year: int, profile: str | None = None) -> dict:
                 row["under_way"] += 1
         details = [
             {
-                "code": e.code, "decision": e.decision_code, "title": decisions[e.decision_code].title,
-                "unit": decisions[e.decision_code].lead_unit, "profile": names.get(decisions[e.decision_code].profile),
-                "type": EVALUATION_TYPE_NAMES[e.type], "completed_on": e.completed_at.astimezone(BEIJING).date(),
-                "on_time": on_time[e.id], "conclusion": e.conclusion,
+                "code": e.code,
+                "decision": e.decision_code,
+                "title": decisions[e.decision_code].title,
+                "unit": decisions[e.decision_code].lead_unit,
+                "profile": names.get(decisions[e.decision_code].profile),
+                "type": EVALUATION_TYPE_NAMES[e.type],
+                "completed_on": e.completed_at.astimezone(BEIJING).date(),
+                "on_time": on_time[e.id],
+                "conclusion": e.conclusion,
             }
             for e in done
         ]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from analysis.catalog import CatalogParse, read_catalog
+from core.errors import InputFileError
 from models.db import session_scope
 from models.decisions import upsert_decisions
-from pinggu.errors import InputFileError
 from rules.profiles import known_profile_ids
 
 

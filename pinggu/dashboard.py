@@ -10,10 +10,10 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
+from core.settings import get_settings
 from models.tables import now_beijing
-from pinggu.portfolio import evaluations_board, portfolio
-from pinggu.settings import get_settings
 from reporting.pdf import render_html
+from services.portfolio import evaluations_board, portfolio
 
 TEMPLATE = "dashboard.html.j2"
 
@@ -38,10 +38,15 @@ def timeline(rows: list[dict], today: date) -> dict:
             if stage["overdue"]:  # the bar runs on to today: the overrun is what the screen must show
                 right_day = max(right_day, today)
             css = "overdue" if stage["overdue"] else stage["status"]
-            bars.append({
-                "name": stage["name"], "css": css, "target": stage["target"],
-                "left": _position(left_day, start, span), "width": max(_position(right_day, start, span) - _position(left_day, start, span), 0.6),
-            })
+            bars.append(
+                {
+                    "name": stage["name"],
+                    "css": css,
+                    "target": stage["target"],
+                    "left": _position(left_day, start, span),
+                    "width": max(_position(right_day, start, span) - _position(left_day, start, span), 0.6),
+                }
+            )
             left_day = max(stage["target"], left_day)
         row["bars"] = bars
     months = []
@@ -58,13 +63,20 @@ def render_dashboard(year: int | None = None, today: date | None = None) -> str:
     today = today or now_beijing().date()
     rows = evaluations_board(year, today)
     axis = timeline(rows, today) if rows else {"today": 0, "months": []}
-    return render_html(TEMPLATE, {
-        "rows": rows, "axis": axis, "summary": portfolio(rows), "today": today,
-        "generated_at": now_beijing().strftime("%Y-%m-%d %H:%M"), "year": year,
-        "overdue": sum(r["overdue"] for r in rows),
-        "under_way": sum(r["status"] in ("running", "waiting", "reopened") for r in rows),
-        "completed": sum(r["status"] == "completed" for r in rows),
-    })
+    return render_html(
+        TEMPLATE,
+        {
+            "rows": rows,
+            "axis": axis,
+            "summary": portfolio(rows),
+            "today": today,
+            "generated_at": now_beijing().strftime("%Y-%m-%d %H:%M"),
+            "year": year,
+            "overdue": sum(r["overdue"] for r in rows),
+            "under_way": sum(r["status"] in ("running", "waiting", "reopened") for r in rows),
+            "completed": sum(r["status"] == "completed" for r in rows),
+        },
+    )
 
 
 def write_dashboard(year: int | None = None, target: Path | None = None) -> Path:

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import typer
 
+from core.settings import PROJECT_ROOT, get_settings
 from models import evaluations as store
 from models.db import session_scope
-
-from pinggu.settings import PROJECT_ROOT, get_settings
 
 SAMPLES = PROJECT_ROOT.parent / "shared" / "samples"
 DEMO_DECISION = "S-2024-001"
@@ -38,7 +37,12 @@ def timed(label: str, timings: list[tuple[str, float]]):
 def run_demo(samples: Path = SAMPLES) -> Path:
     """Run the demo and return the final report's path."""
     from pinggu.localserver import start_server, start_worker
-    from pinggu.orchestration import answer_gate, paused_at, start_evaluation, wait_for
+    from services.orchestration import (
+        answer_gate,
+        paused_at,
+        start_evaluation,
+        wait_for,
+    )
 
     settings = get_settings()
     timings: list[tuple[str, float]] = []
@@ -64,37 +68,69 @@ def run_demo(samples: Path = SAMPLES) -> Path:
 
     with timed("准备阶段 → 方案审定（区政府办公室主任 同意）", timings):
         reach("plan_approval")
-        answer_gate(run_id, "plan_approval", {
-            "approver": "张建国", "approver_role": "区政府办公室主任", "choice": "同意", "comment": "方案可行，按计划实施",
-        })
+        answer_gate(
+            run_id,
+            "plan_approval",
+            {
+                "approver": "张建国",
+                "approver_role": "区政府办公室主任",
+                "choice": "同意",
+                "comment": "方案可行，按计划实施",
+            },
+        )
     with timed("实施阶段 → 提交问卷数据（样例 survey.csv）", timings):
         reach("survey")
-        answer_gate(run_id, "survey", {
-            "file": str((samples / "survey.csv").resolve()), "submitter": "赵敏", "submitter_role": "区发展和改革委员会 科员",
-        })
+        answer_gate(
+            run_id,
+            "survey",
+            {
+                "file": str((samples / "survey.csv").resolve()),
+                "submitter": "赵敏",
+                "submitter_role": "区发展和改革委员会 科员",
+            },
+        )
     with timed("专家评分及统计数据（演示用评分表）", timings):
         reach("expert_marks")
-        answer_gate(run_id, "expert_marks", {
-            "file": str(_demo_marks(settings.home / "demo")), "data_values": _demo_data(),
-            "submitter": "王明", "submitter_role": "评估小组组长",
-        })
+        answer_gate(
+            run_id,
+            "expert_marks",
+            {
+                "file": str(_demo_marks(settings.home / "demo")),
+                "data_values": _demo_data(),
+                "submitter": "王明",
+                "submitter_role": "评估小组组长",
+            },
+        )
     with timed("分析材料、计分、起草报告送审稿 → 专家论证意见", timings):
         reach("expert_review")
-        answer_gate(run_id, "expert_review", {
-            "experts": "周立平、吴晓",
-            "opinion": "评估方法规范，数据可信；建议补充资金使用情况分析",
-            "handling": "已采纳，在报告第二部分补充说明",
-            "submitter": "王明",
-            "submitter_role": "评估小组组长",
-        })
+        answer_gate(
+            run_id,
+            "expert_review",
+            {
+                "experts": "周立平、吴晓",
+                "opinion": "评估方法规范，数据可信；建议补充资金使用情况分析",
+                "handling": "已采纳，在报告第二部分补充说明",
+                "submitter": "王明",
+                "submitter_role": "评估小组组长",
+            },
+        )
     with timed("决策机关审定（区长 通过，采用按得分推荐的结论）", timings):
         reach("approval")
-        answer_gate(run_id, "approval", {
-            "approver": "刘志强", "approver_role": "区长", "choice": "通过", "conclusion": _recommended(run_id),
-            "comment": "同意评估结论，请承办单位落实专家意见",
-        })
+        answer_gate(
+            run_id,
+            "approval",
+            {
+                "approver": "刘志强",
+                "approver_role": "区长",
+                "choice": "通过",
+                "conclusion": _recommended(run_id),
+                "comment": "同意评估结论，请承办单位落实专家意见",
+            },
+        )
     with timed("正式报告、归档", timings):
-        flow_run = wait_for(run_id, lambda run: run.state is not None and run.state.is_completed(), timeout=180, what="完成")
+        flow_run = wait_for(
+            run_id, lambda run: run.state is not None and run.state.is_completed(), timeout=180, what="完成"
+        )
 
     with session_scope() as session:
         evaluation = store.find_by_flow_run(session=session, flow_run_id=str(run_id))
@@ -104,7 +140,9 @@ def run_demo(samples: Path = SAMPLES) -> Path:
     typer.echo(f"总耗时 {time.perf_counter() - total:.1f} 秒；流程运行：{flow_run.name}（{flow_run.state.name}）")
     typer.echo(f"评估编号：{evaluation.code}  评估结论：{evaluation.conclusion}")
     typer.secho(f"PDF 报告：{report}", fg=typer.colors.GREEN)
-    typer.secho(f"Prefect 界面（运行、审批输入和产物）：{settings.prefect_ui_url}/runs/flow-run/{run_id}", fg=typer.colors.GREEN)
+    typer.secho(
+        f"Prefect 界面（运行、审批输入和产物）：{settings.prefect_ui_url}/runs/flow-run/{run_id}", fg=typer.colors.GREEN
+    )
     typer.echo("服务仍在后台运行；停止请用 .venv/bin/pinggu down")
     return report
 
@@ -131,7 +169,9 @@ def _demo_marks(directory: Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "专家打分表（演示）.csv"
     rows = ["指标,专家,分数"] + [
-        f"{key},{expert},{mark}" for key, _ in _needed()["expert_marks"] for expert, mark in (("周立平", 88), ("吴晓", 92))
+        f"{key},{expert},{mark}"
+        for key, _ in _needed()["expert_marks"]
+        for expert, mark in (("周立平", 88), ("吴晓", 92))
     ]
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     return path

@@ -3,6 +3,7 @@ process serving the deployments, both in the background with pid and log files i
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -12,8 +13,13 @@ from pathlib import Path
 
 import httpx
 
-from pinggu.errors import OrchestrationError
-from pinggu.settings import PROJECT_ROOT, Settings, configure_prefect_environment, get_settings
+from core.errors import OrchestrationError
+from core.settings import (
+    PROJECT_ROOT,
+    Settings,
+    configure_prefect_environment,
+    get_settings,
+)
 
 
 def _pid_file(settings: Settings, name: str) -> Path:
@@ -77,8 +83,17 @@ def start_server(settings: Settings | None = None) -> bool:
     _spawn(
         settings,
         "prefect-server",
-        [sys.executable, "-m", "prefect", "server", "start", "--host", settings.prefect_host,
-         "--port", str(settings.prefect_port)],
+        [
+            sys.executable,
+            "-m",
+            "prefect",
+            "server",
+            "start",
+            "--host",
+            settings.prefect_host,
+            "--port",
+            str(settings.prefect_port),
+        ],
     )
     _wait(lambda: server_healthy(api), 120, "Prefect 服务", settings, "prefect-server")
     return True
@@ -98,7 +113,7 @@ def _deployments_ready(names: list[str]) -> bool:
 
 def start_worker(settings: Settings | None = None) -> bool:
     """Start the process serving the deployments unless it runs already; return True if started."""
-    from pinggu.orchestration import DEPLOYMENTS
+    from services.orchestration import DEPLOYMENTS
 
     settings = settings or get_settings()
     if _alive(_pid_file(settings, "serve")):
@@ -126,10 +141,8 @@ def stop_all(settings: Settings | None = None) -> list[str]:
     for name in stopped:
         pid = _alive(_pid_file(settings, name))
         if pid:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
     for name in ("serve", "prefect-server"):
         _pid_file(settings, name).unlink(missing_ok=True)
     return stopped

@@ -10,7 +10,13 @@ from sqlmodel import select
 from models import evaluations as store
 from models.db import read_session
 from models.tables import BEIJING, Evaluation, beijing_minute, now_beijing
-from rules.vocabulary import EVALUATION_TYPE_NAMES, GATE_NAMES, GATE_STAGE, STAGE_NAMES, STATUS_NAMES
+from rules.vocabulary import (
+    EVALUATION_TYPE_NAMES,
+    GATE_NAMES,
+    GATE_STAGE,
+    STAGE_NAMES,
+    STATUS_NAMES,
+)
 
 FOLLOW_UP_STATUS = {"open": "办理中", "done": "已办结", "withdrawn": "已撤回"}
 
@@ -28,7 +34,8 @@ def evaluation_status(code: str) -> dict[str, Any]:
         refusals = store.rejections(session=session, evaluation_id=evaluation.id)
     last_refusal = next((r for r in reversed(refusals) if r.gate == evaluation.waiting_gate), None)
     gate_target = next(
-        (s.target_date for s in stages if evaluation.waiting_gate and s.stage == GATE_STAGE[evaluation.waiting_gate]), None
+        (s.target_date for s in stages if evaluation.waiting_gate and s.stage == GATE_STAGE[evaluation.waiting_gate]),
+        None,
     )
     return {
         "evaluation": evaluation.code,
@@ -74,7 +81,11 @@ def evaluation_status(code: str) -> dict[str, Any]:
         ],
         "follow_ups": [
             {
-                "id": f.id, "unit": f.unit, "action": f.action, "due_date": f.due_date, "status": f.status,
+                "id": f.id,
+                "unit": f.unit,
+                "action": f.action,
+                "due_date": f.due_date,
+                "status": f.status,
                 "overdue": f.status == "open" and f.due_date < today,
             }
             for f in follow_ups
@@ -143,8 +154,12 @@ def render_text(data: dict[str, Any]) -> str:
     for s in data["stages"]:
         target = f"{s['target_date'] or '—'}{'（暂定）' if s['target_provisional'] else ''}"
         lines.append(
-            _pad(s["name"], 14) + _pad(STATUS_NAMES[s["status"]], 8) + _pad(target, 20)
-            + _pad(s["started_at"] or "—", 18) + (s["finished_at"] or "—") + ("  【逾期】" if s["overdue"] else "")
+            _pad(s["name"], 14)
+            + _pad(STATUS_NAMES[s["status"]], 8)
+            + _pad(target, 20)
+            + _pad(s["started_at"] or "—", 18)
+            + (s["finished_at"] or "—")
+            + ("  【逾期】" if s["overdue"] else "")
         )
     for d in data["deadlines"]:
         met = f"已于 {d['met_at']} 完成" if d["met_at"] else "未完成"
@@ -159,8 +174,10 @@ def render_text(data: dict[str, Any]) -> str:
         )
     for a in data["answers"]:
         lines.append(
-            f"{a['gate_name']}：{a['by']} {a['choice']}" + (f"（{a['conclusion']}）" if a["conclusion"] else "")
-            + f"  {a['at']}" + ("  [已被退回修改取代]" if a["superseded"] else "")
+            f"{a['gate_name']}：{a['by']} {a['choice']}"
+            + (f"（{a['conclusion']}）" if a["conclusion"] else "")
+            + f"  {a['at']}"
+            + ("  [已被退回修改取代]" if a["superseded"] else "")
         )
     if data["conclusion"]:
         lines.append(f"评估结论：{data['conclusion']}")
@@ -173,18 +190,29 @@ def render_plan(plan) -> str:
     """Chinese table of an annual plan (rules.annual_plan.AnnualPlan)."""
     from rules.annual_plan import REASON_NAMES
 
-    lines = [f"{plan.year} 年度评估计划（基准日 {plan.as_of}）：计划 {len(plan.items)} 项，免于评估 {len(plan.exempt)} 项"]
+    lines = [
+        f"{plan.year} 年度评估计划（基准日 {plan.as_of}）：计划 {len(plan.items)} 项，免于评估 {len(plan.exempt)} 项"
+    ]
     if plan.items:
         lines.append(
-            _pad("决策编号", 12) + _pad("评估类型", 12) + _pad("原因", 22) + _pad("触发日", 12)
-            + _pad("评估单位", 30) + "完成期限"
+            _pad("决策编号", 12)
+            + _pad("评估类型", 12)
+            + _pad("原因", 22)
+            + _pad("触发日", 12)
+            + _pad("评估单位", 30)
+            + "完成期限"
         )
     for item in plan.items:
         reason = REASON_NAMES.get(item.reason, item.reason)
         lines.append(
-            _pad(item.decision, 12) + _pad(EVALUATION_TYPE_NAMES[item.type], 12) + _pad(reason, 22)
-            + _pad(item.trigger_date, 12) + _pad(item.evaluating_unit, 30) + str(item.due)
-            + ("（暂定）" if not item.calendar_complete else "") + ("  【及时启动】" if item.prompt else "")
+            _pad(item.decision, 12)
+            + _pad(EVALUATION_TYPE_NAMES[item.type], 12)
+            + _pad(reason, 22)
+            + _pad(item.trigger_date, 12)
+            + _pad(item.evaluating_unit, 30)
+            + str(item.due)
+            + ("（暂定）" if not item.calendar_complete else "")
+            + ("  【及时启动】" if item.prompt else "")
         )
     for title, entries in (("免于评估", plan.exempt), ("待批准", plan.pending)):
         if entries:

@@ -12,7 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from pinggu.errors import ReportError
+from core.errors import ReportError
 
 BODY_FONT, HEADING_FONT = "宋体", "黑体"
 
@@ -46,12 +46,15 @@ def _table(document, element) -> None:
 
 
 def _bars(document, element) -> None:
-    rows = [[_text(part) for part in row.xpath("./div[@class='bar-label' or @class='bar-value']")] for row in element.xpath("./div")]
+    rows = [
+        [_text(part) for part in row.xpath("./div[@class='bar-label' or @class='bar-value']")]
+        for row in element.xpath("./div")
+    ]
     table = document.add_table(rows=0, cols=2)
     table.style = "Table Grid"
     for label, value in rows:
         cells = table.add_row().cells
-        for cell, text in zip(cells, (label, value)):
+        for cell, text in zip(cells, (label, value), strict=True):
             _east_asian(cell.paragraphs[0].add_run(text), BODY_FONT)
 
 
@@ -84,7 +87,7 @@ def _walk(document, element) -> None:
             _bars(document, child)
             document.add_paragraph()
         elif tag == "dl":
-            for term, value in zip(child.xpath("./dt"), child.xpath("./dd")):
+            for term, value in zip(child.xpath("./dt"), child.xpath("./dd"), strict=False):
                 _paragraph(document, f"{_text(term)}：{_text(value)}")
         elif tag == "nav":
             document.add_page_break()

@@ -15,7 +15,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from pinggu.errors import InputFileError, Problem
+from core.errors import InputFileError, Problem
 
 Text = str
 
@@ -108,12 +108,16 @@ def read_input(kind: str, path: Path) -> _Input:
     except (json.JSONDecodeError, yaml.YAMLError) as error:
         raise InputFileError(f"文件 {path.name} 格式有误：{error}", path=str(path)) from None
     if not isinstance(data, dict):
-        raise InputFileError(f"文件 {path.name} 应为“键: 内容”的形式，可用的键：{'、'.join(model.model_fields)}", path=str(path))
+        raise InputFileError(
+            f"文件 {path.name} 应为“键: 内容”的形式，可用的键：{'、'.join(model.model_fields)}", path=str(path)
+        )
     try:
         return model.model_validate(data)
     except ValidationError as error:
         problems = [Problem(reason=_reason(model, e)) for e in error.errors()]
-        raise InputFileError(f"{KINDS[kind][2]}的内容有 {len(problems)} 处问题，未生成报告：", problems=problems, path=str(path)) from None
+        raise InputFileError(
+            f"{KINDS[kind][2]}的内容有 {len(problems)} 处问题，未生成报告：", problems=problems, path=str(path)
+        ) from None
 
 
 def render_document(kind: str, decision: dict, report_input: _Input, directory: Path, today: date) -> tuple[Path, Path]:

@@ -11,8 +11,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from pinggu.errors import ReportError
-from pinggu.settings import PROJECT_ROOT
+from core.errors import ReportError
+from core.settings import PROJECT_ROOT
 
 TEMPLATES_DIR = PROJECT_ROOT / "report_templates"
 

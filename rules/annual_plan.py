@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 
-from rules.periods import DueDate, Period, corresponding_day, add_period
+from rules.periods import DueDate, Period, add_period, corresponding_day
 from rules.planning_types import (
     EVENT_KINDS,
     EXEMPTION_KINDS,
@@ -385,7 +385,9 @@ def _evaluating_unit(facts: DecisionFacts, policy: PlanPolicy) -> tuple[str, tup
     for rule in policy.unit_rules:
         if all(getattr(facts, name) == value for name, value in rule.conditions.items()):
             return rule.unit.format(lead_unit=facts.lead_unit, decision_body=facts.decision_body), ()
-    return facts.lead_unit, (f"规则“{policy.profile}”的评估单位规则均不适用，暂由承办单位{facts.lead_unit}承担，请核定",)
+    return facts.lead_unit, (
+        f"规则“{policy.profile}”的评估单位规则均不适用，暂由承办单位{facts.lead_unit}承担，请核定",
+    )
 
 
 # --- Chinese details ---------------------------------------------------------------------------

@@ -28,7 +28,7 @@ import chinese_calendar
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
-from pinggu.errors import InputFileError, Problem
+from core.errors import InputFileError, Problem
 
 CALENDAR_DIR = Path(__file__).resolve().parent / "calendars"
 CALENDAR_DIR_ENV = "PINGGU_CALENDAR_DIR"
@@ -175,9 +175,7 @@ def load_operator_file(path: Path) -> OperatorCalendarFile:
     message = f"节假日日历文件 {path} 有误，未加载；请按 rules/calendars/README.md 的格式修改后重试"
     match = _FILE_NAME.match(path.name)
     if not match:
-        raise InputFileError(
-            message, problems=[Problem(reason="文件名应为“年份.yaml”，如 2027.yaml")], file=str(path)
-        )
+        raise InputFileError(message, problems=[Problem(reason="文件名应为“年份.yaml”，如 2027.yaml")], file=str(path))
     try:
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_YamlLoader)  # noqa: S506 - a SafeLoader
     except UnicodeDecodeError:

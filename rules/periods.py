@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from enum import Enum
+from enum import StrEnum
 
 from rules.calendar import OfficialCalendar, default_calendar
 
 _UNIT_NAMES = {"days": "日", "working_days": "个工作日", "months": "个月", "years": "年"}
 
 
-class PeriodUnit(str, Enum):
+class PeriodUnit(StrEnum):
     """The unit a period is counted in."""
 
     days = "days"

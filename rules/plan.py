@@ -70,16 +70,23 @@ def draft_plan(
         "indicators": [{"name": indicator.name, "weight": indicator.weight} for indicator in profile.indicators],
         "methods": methods,
         "survey_outline": [{"method": method, "outline": METHOD_OUTLINE[method]} for method in methods],
-        "questionnaire": [SURVEY_QUESTIONS[item] for item in dict.fromkeys(survey_items)] if "问卷调查" in methods else [],
+        "questionnaire": [SURVEY_QUESTIONS[item] for item in dict.fromkeys(survey_items)]
+        if "问卷调查" in methods
+        else [],
         "schedule": [
-            {"stage": STAGE_NAMES[stage], "target_date": target.isoformat() if target else None} for stage, target in targets.items()
+            {"stage": STAGE_NAMES[stage], "target_date": target.isoformat() if target else None}
+            for stage, target in targets.items()
         ],
         "statutory_deadlines": [
             f"{d.label}：自{MILESTONES[d.counted_from]}起{d.period}内（{profile.citation(d.basis)}）"
             for d in profile.deadlines
             if d.counted_from in ("start_approved", "evaluation_completed")
         ],
-        "budget": f"{budget_yuan:,.2f} 元" if budget_yuan is not None else "由承担评估具体工作的单位在部门预算内统筹安排",
+        "budget": f"{budget_yuan:,.2f} 元"
+        if budget_yuan is not None
+        else "由承担评估具体工作的单位在部门预算内统筹安排",
         "organisation": f"由评估小组具体实施，{lead_unit}提供决策实施的材料和数据，并如实说明实施中的问题和风险。",
-        "entrustment": f"委托{agency}开展评估，按委托协议约定的事项、质量要求和期限完成" if agency else "由评估单位自行评估，不委托第三方",
+        "entrustment": f"委托{agency}开展评估，按委托协议约定的事项、质量要求和期限完成"
+        if agency
+        else "由评估单位自行评估，不委托第三方",
     }

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from pinggu.errors import RuleViolation
+from core.errors import RuleViolation
 from rules.profiles import Gate, Profile
 from rules.vocabulary import EVALUATION_TYPE_NAMES, SUBMISSION_OF_METHOD
 
@@ -122,9 +122,7 @@ def check_type_fits(evaluation_type: str, starts_on: date, ends_on: date | None,
     name = EVALUATION_TYPE_NAMES[evaluation_type]
     if ends_on is None or ends_on < _years_later(starts_on, LONG_TERM_YEARS) - timedelta(days=1):
         span = f"{starts_on} 至 {ends_on}" if ends_on else f"自 {starts_on} 起，未定终止日"
-        raise RuleViolation(
-            f"{name}适用于执行期限五年以上的规划、政策、改革事项，该决策实施期间为 {span}", rule=rule
-        )
+        raise RuleViolation(f"{name}适用于执行期限五年以上的规划、政策、改革事项，该决策实施期间为 {span}", rule=rule)
     if evaluation_type == "final" and ends_on >= today:
         raise RuleViolation(f"终期评估在决策执行结束后开展，该决策实施终止日为 {ends_on}", rule=rule)
 

@@ -86,14 +86,12 @@ from pydantic import (
     model_validator,
 )
 
-from pinggu.errors import InputFileError, NotFound, Problem
+from core.errors import InputFileError, NotFound, Problem
 from rules.periods import Period, PeriodUnit
 from rules.planning_types import EVENT_KINDS, TIME_TRIGGERS, DecisionFacts, PlanPolicy, UnitRule
 from rules.vocabulary import EVALUATION_TYPE_NAMES, METHODS, Conclusion
 
-PROFILES_DIR: Path = Path(
-    os.environ.get("PINGGU_PROFILES_DIR") or Path(__file__).resolve().parents[1] / "profiles"
-)
+PROFILES_DIR: Path = Path(os.environ.get("PINGGU_PROFILES_DIR") or Path(__file__).resolve().parents[1] / "profiles")
 """Where the profile files live: ``<repo>/profiles``, or ``$PINGGU_PROFILES_DIR``."""
 
 GATE_IDS = ("plan_approval", "start_approval", "survey", "expert_review", "third_party_acceptance", "approval")
@@ -152,7 +150,18 @@ REPORT_BLOCKS = {
 """Content blocks a report part may show (report_sections), with their Chinese names."""
 
 # R-PROCESS (ordos 14(3), ningxia 10(4), minhang 12(4)): the report records the whole process.
-R_PROCESS_BLOCKS = ("team", "plan", "methods", "survey", "opinions", "records", "expert_review", "conclusion", "approvals", "process")
+R_PROCESS_BLOCKS = (
+    "team",
+    "plan",
+    "methods",
+    "survey",
+    "opinions",
+    "records",
+    "expert_review",
+    "conclusion",
+    "approvals",
+    "process",
+)
 
 SCORINGS = ("survey_rate", "expert_marks", "data_threshold")
 SURVEY_ITEMS = ("satisfaction", "awareness")
@@ -331,7 +340,9 @@ class _Scored(_Model):
             if self.measure is None:
                 issues.append((("measure",), "scoring 为 data_threshold 时须写明 measure（所用数据的名称和单位）"))
             if not self.thresholds:
-                issues.append((("thresholds",), "scoring 为 data_threshold 时须列出 thresholds（{min, score}，从高到低）"))
+                issues.append(
+                    (("thresholds",), "scoring 为 data_threshold 时须列出 thresholds（{min, score}，从高到低）")
+                )
             else:
                 for i in range(1, len(self.thresholds)):
                     before, this = self.thresholds[i - 1], self.thresholds[i]
@@ -576,13 +587,17 @@ class Profile(_Model):
             for i, trigger in enumerate(self.triggers.time):
                 needed = _TIME_TRIGGER_NEEDS[trigger]
                 if needed not in types_offered:
-                    issues.append((("triggers", "time", i), f"“{trigger}”引起 {needed} 评估，但 evaluation_types 中没有它"))
+                    issues.append(
+                        (("triggers", "time", i), f"“{trigger}”引起 {needed} 评估，但 evaluation_types 中没有它")
+                    )
         last = len(self.evaluating_unit) - 1
         for i, rule in enumerate(self.evaluating_unit):
             if i == last and rule.conditions:
                 issues.append((("evaluating_unit", i, "conditions"), "最后一条规则不能有条件：须有一条兜底规则"))
             if i < last and not rule.conditions:
-                issues.append((("evaluating_unit", i, "conditions"), "无条件的规则只能放在最后（其后的规则永远用不到）"))
+                issues.append(
+                    (("evaluating_unit", i, "conditions"), "无条件的规则只能放在最后（其后的规则永远用不到）")
+                )
         if any(gate.entrusted_only for gate in self.gates) and not self.third_party.allowed:
             issues.append((("third_party", "allowed"), "有仅在委托第三方时适用的关口，却不允许委托第三方"))
         _check(issues)
@@ -594,7 +609,9 @@ class Profile(_Model):
         for i, gate in enumerate(self.gates):
             if i and order[gate.id] <= order[self.gates[i - 1].id]:
                 what = "重复" if gate.id == self.gates[i - 1].id else "顺序不对"
-                issues.append((("gates", i, "id"), f"“{gate.id}”{what}：关口应按 {'、'.join(GATE_IDS)} 的顺序各出现一次"))
+                issues.append(
+                    (("gates", i, "id"), f"“{gate.id}”{what}：关口应按 {'、'.join(GATE_IDS)} 的顺序各出现一次")
+                )
             for j, kind in enumerate(gate.applies_to):
                 if kind not in types_offered:
                     issues.append((("gates", i, "applies_to", j), f"“{kind}”不在 evaluation_types 中"))
@@ -606,7 +623,9 @@ class Profile(_Model):
             gate = self.gates[approval[0]]
             missing = [kind for kind in self.evaluation_types if kind not in gate.applies_to]
             if missing:
-                issues.append((("gates", approval[0], "applies_to"), f"审定关口须适用于所有评估类型，缺少 {'、'.join(missing)}"))
+                issues.append(
+                    (("gates", approval[0], "applies_to"), f"审定关口须适用于所有评估类型，缺少 {'、'.join(missing)}")
+                )
             if not gate.required or gate.entrusted_only:
                 issues.append((("gates", approval[0], "required"), "审定关口不能省略"))
         return issues
@@ -621,13 +640,20 @@ class Profile(_Model):
         if windows and self.default_window is not None:
             issues.append((("default_window",), "已有法定的完成评估期限（until: evaluation_completed），不写默认期限"))
         if not windows and self.default_window is None:
-            issues.append((("default_window",), "没有法定的完成评估期限时须写默认评估期限，如 {amount: 90, unit: days}"))
+            issues.append(
+                (("default_window",), "没有法定的完成评估期限时须写默认评估期限，如 {amount: 90, unit: days}")
+            )
         return issues
 
     def _section_issues(self) -> list[tuple[Loc, str]]:
         issues: list[tuple[Loc, str]] = []
         if len(self.report_sections) != len(self.report_outline):
-            issues.append((("report_sections",), f"应与 report_outline 一一对应（{len(self.report_outline)} 部分），实际 {len(self.report_sections)} 部分"))
+            issues.append(
+                (
+                    ("report_sections",),
+                    f"应与 report_outline 一一对应（{len(self.report_outline)} 部分），实际 {len(self.report_sections)} 部分",
+                )
+            )
         indicator_ids = {indicator.id for indicator in self.indicators}
         seen: set[str] = set()
         for i, blocks in enumerate(self.report_sections):
@@ -642,7 +668,12 @@ class Profile(_Model):
                     if indicator not in indicator_ids:
                         issues.append((("report_sections", i, j), f"指标“{indicator}”不在 indicators 中"))
                 elif block not in REPORT_BLOCKS:
-                    issues.append((("report_sections", i, j), f"“{block}”不是可用的内容（{'、'.join(REPORT_BLOCKS)}，或 indicator:指标编号）"))
+                    issues.append(
+                        (
+                            ("report_sections", i, j),
+                            f"“{block}”不是可用的内容（{'、'.join(REPORT_BLOCKS)}，或 indicator:指标编号）",
+                        )
+                    )
         missing = [block for block in R_PROCESS_BLOCKS if block not in seen]
         if self.midterm_parts or self.final_parts:
             missing += [] if "type_parts" in seen else ["type_parts"]
@@ -669,9 +700,13 @@ class Profile(_Model):
             issues.append((("grade_bands", first_i, "min"), f"最低等次应从 0 分起，实际从 {first.min:g} 分起"))
         for (prev_i, prev), (i, band) in zip(bands, bands[1:], strict=False):
             if band.min > prev.max:
-                issues.append((("grade_bands", prev_i, "max"), f"{prev.max:g} 至 {band.min:g} 分之间没有等次（有空档）"))
+                issues.append(
+                    (("grade_bands", prev_i, "max"), f"{prev.max:g} 至 {band.min:g} 分之间没有等次（有空档）")
+                )
             elif band.min < prev.max:
-                issues.append((("grade_bands", i, "min"), f"与等次“{prev.grade}”重叠（{band.min:g} 至 {prev.max:g} 分）"))
+                issues.append(
+                    (("grade_bands", i, "min"), f"与等次“{prev.grade}”重叠（{band.min:g} 至 {prev.max:g} 分）")
+                )
         last_i, last = bands[-1]
         if last.max != 100:
             issues.append((("grade_bands", last_i, "max"), f"最高等次应到 100 分，实际到 {last.max:g} 分"))
@@ -711,9 +746,7 @@ class Profile(_Model):
     def gates_for(self, evaluation_type: str, *, entrusted: bool = False) -> tuple[Gate, ...]:
         """The gates an evaluation of this type passes, in order (entrusted: a third party reports)."""
         return tuple(
-            gate
-            for gate in self.gates
-            if evaluation_type in gate.applies_to and (entrusted or not gate.entrusted_only)
+            gate for gate in self.gates if evaluation_type in gate.applies_to and (entrusted or not gate.entrusted_only)
         )
 
     def deadline(self, rule: str) -> Deadline:
@@ -827,9 +860,7 @@ def _annotation_at(loc: Loc) -> Any:
 def _unwrap(annotation: Any) -> Any:
     while True:
         origin = typing.get_origin(annotation)
-        if origin is Annotated:
-            annotation = typing.get_args(annotation)[0]
-        elif origin in (tuple, list):
+        if origin is Annotated or origin in (tuple, list):
             annotation = typing.get_args(annotation)[0]
         elif origin in (typing.Union, types.UnionType):
             annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
@@ -848,7 +879,12 @@ def _reason(err: dict[str, Any], loc: Loc) -> str:
         return f"“{err.get('input')}”不是可用的值（可用的值：{expected}）"
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         bound = next(iter(ctx.values()), "")
-        word = {"greater_than_equal": "不小于", "less_than_equal": "不大于", "greater_than": "大于", "less_than": "小于"}
+        word = {
+            "greater_than_equal": "不小于",
+            "less_than_equal": "不大于",
+            "greater_than": "大于",
+            "less_than": "小于",
+        }
         return f"应{word[kind]} {bound}，实际为“{err.get('input')}”"
     if kind == "string_pattern_mismatch":
         field = loc[-1] if loc else ""
@@ -921,7 +957,9 @@ def read_profile_file(path: Path) -> Profile:
     except ValidationError as exc:
         raise _refuse(path, _problems(exc, root)) from None
     if profile.id != path.stem:
-        problem = Problem(reason=f"{_where(('id',))}：“{profile.id}”与文件名 {path.name} 不一致", row=_line(root, ("id",)))
+        problem = Problem(
+            reason=f"{_where(('id',))}：“{profile.id}”与文件名 {path.name} 不一致", row=_line(root, ("id",))
+        )
         raise _refuse(path, [(("id",), problem)])
     return profile
 

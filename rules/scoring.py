@@ -44,8 +44,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pinggu.spreadsheet import locate_columns, read_grid
-from pinggu.errors import InputFileError, Problem, RuleViolation
+from core.errors import InputFileError, Problem, RuleViolation
+from core.spreadsheet import locate_columns, read_grid
 from rules.profiles import Profile
 from rules.vocabulary import Conclusion
 
@@ -141,9 +141,11 @@ def _leaves(profile: Profile) -> list[tuple[Any, list[_Leaf]]]:
     """Each first-level indicator with its scored leaves (itself when it has no items)."""
     out: list[tuple[Any, list[_Leaf]]] = []
     for indicator in profile.indicators:
-        nodes = [(indicator.id, indicator, indicator.name)] if not indicator.items else [
-            (f"{indicator.id}.{item.id}", item, f"{indicator.name}／{item.name}") for item in indicator.items
-        ]
+        nodes = (
+            [(indicator.id, indicator, indicator.name)]
+            if not indicator.items
+            else [(f"{indicator.id}.{item.id}", item, f"{indicator.name}／{item.name}") for item in indicator.items]
+        )
         leaves = [
             _Leaf(
                 key=key,
@@ -190,9 +192,7 @@ def _resolver(profile: Profile) -> tuple[dict[str, list[_Leaf]], list[_Leaf]]:
     return names, leaves
 
 
-def _resolve(
-    names: dict[str, list[_Leaf]], key: str, scoring: str, what: str
-) -> _Leaf:
+def _resolve(names: dict[str, list[_Leaf]], key: str, scoring: str, what: str) -> _Leaf:
     found = names.get(str(key).strip())
     if not found:
         raise RuleViolation(
@@ -205,9 +205,7 @@ def _resolve(
         raise RuleViolation(f"{what}中的“{key}”可指多个指标（{options}），请写明其中之一", rule="MH-14", key=key)
     leaf = found[0]
     if leaf.scoring != scoring:
-        raise RuleViolation(
-            f"{what}中的“{key}”（{leaf.label}）按{leaf.need}计分，不接受{what}", rule="MH-14", key=key
-        )
+        raise RuleViolation(f"{what}中的“{key}”（{leaf.label}）按{leaf.need}计分，不接受{what}", rule="MH-14", key=key)
     return leaf
 
 
@@ -453,7 +451,9 @@ def read_expert_marks(path: Path, *, profile: Profile | None = None) -> dict[str
         if indicator and expert:
             first = seen.setdefault((key, expert), number)
             if first != number:
-                problems.append(Problem(f"专家“{expert}”对该指标已在第 {first} 行打分，每位专家每项指标只打一次分", number, "专家"))
+                problems.append(
+                    Problem(f"专家“{expert}”对该指标已在第 {first} 行打分，每位专家每项指标只打一次分", number, "专家")
+                )
         if len(problems) == bad and mark is not None:
             marks.setdefault(key, []).append(mark)
     if problems:
@@ -463,7 +463,9 @@ def read_expert_marks(path: Path, *, profile: Profile | None = None) -> dict[str
             path=str(path),
         )
     if not marks:
-        raise InputFileError(f"专家打分表“{path.name}”只有表头，没有打分（从第 2 行起每行一位专家对一项指标的分数）", path=str(path))
+        raise InputFileError(
+            f"专家打分表“{path.name}”只有表头，没有打分（从第 2 行起每行一位专家对一项指标的分数）", path=str(path)
+        )
     return {key: sum(values) / len(values) for key, values in marks.items()}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pinggu.errors import RuleViolation
+from core.errors import RuleViolation
 
 # bazhou 9(1), minhang 12(1), ordos 16: unit staff, optionally deputies, members, experts, public.
 TEAM_ROLES = (

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date
 
-from pinggu.errors import RuleViolation, StateConflict
+from core.errors import RuleViolation, StateConflict
 from rules.profiles import AGREEMENT_FIELDS
 from rules.team import conflicted
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Conclusion(str, Enum):
+class Conclusion(StrEnum):
     """The evaluation conclusion (C-CONCLUSION: ordos 19(8), minhang 12(4), ningxia 7(4))."""
 
     continue_execution = "继续执行"

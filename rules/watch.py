@@ -40,7 +40,11 @@ class Alert:
 
     def text(self) -> str:
         """The notification text, in Chinese."""
-        when = f"已逾期 {-self.days_left} 日" if self.days_left < 0 else ("今日到期" if self.days_left == 0 else f"还有 {self.days_left} 日到期")
+        when = (
+            f"已逾期 {-self.days_left} 日"
+            if self.days_left < 0
+            else ("今日到期" if self.days_left == 0 else f"还有 {self.days_left} 日到期")
+        )
         who = f"，请{self.item.owner}办理" if self.item.owner else ""
         return f"【{when}】{self.item.label}（期限 {self.item.due}）{who}"
 

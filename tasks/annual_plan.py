@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import Any
 
@@ -9,14 +10,14 @@ from prefect import task
 from prefect.artifacts import create_table_artifact
 from sqlmodel import Session, col, select
 
+from core.settings import get_settings
 from models import audit
 from models.db import read_session, transaction
 from models.tables import Evaluation, PlanDecision, PlanEntry, now_beijing
-from pinggu.planning import build_plan
-from pinggu.settings import get_settings
 from reporting.pdf import render_html, write_pdf
 from rules.annual_plan import REASON_NAMES
 from rules.vocabulary import EVALUATION_TYPE_NAMES
+from services.planning import build_plan
 from tasks.ledger import IO_RETRIES, STEP_TASK_OPTIONS
 
 PLAN_TEMPLATE = "annual_plan.html.j2"
@@ -42,25 +43,41 @@ def draft_annual_plan(year: int, as_of: date, profile: str | None) -> dict:
         known = {(e.decision_code, e.type) for e in _entries(session, year, scope)}
         for item in plan.items:
             if (item.decision, item.type) not in known:
-                session.add(PlanEntry(
-                    year=year, scope=scope, decision_code=item.decision, type=item.type, reason=item.reason,
-                    trigger_date=item.trigger_date, due_date=item.due, evaluating_unit=item.evaluating_unit,
-                ))
+                session.add(
+                    PlanEntry(
+                        year=year,
+                        scope=scope,
+                        decision_code=item.decision,
+                        type=item.type,
+                        reason=item.reason,
+                        trigger_date=item.trigger_date,
+                        due_date=item.due,
+                        evaluating_unit=item.evaluating_unit,
+                    )
+                )
 
     transaction(keep_items)
     rows = [
         {
-            "决策编号": item.decision, "决策名称": item.title, "评估类型": EVALUATION_TYPE_NAMES[item.type],
-            "原因": REASON_NAMES.get(item.reason, item.reason), "评估单位": item.evaluating_unit,
+            "决策编号": item.decision,
+            "决策名称": item.title,
+            "评估类型": EVALUATION_TYPE_NAMES[item.type],
+            "原因": REASON_NAMES.get(item.reason, item.reason),
+            "评估单位": item.evaluating_unit,
             "完成期限": f"{item.due}{'' if item.calendar_complete else '（暂定）'}",
         }
         for item in plan.items
     ]
     path = get_settings().reports_dir / "annual-plans" / f"{year}年度重大行政决策后评估计划-{scope}.pdf"
-    write_pdf(render_html(PLAN_TEMPLATE, {"plan": plan, "rows": rows, "scope": scope, "exempt": plan.exempt,
-                                          "pending": plan.pending}), path)
+    write_pdf(
+        render_html(
+            PLAN_TEMPLATE, {"plan": plan, "rows": rows, "scope": scope, "exempt": plan.exempt, "pending": plan.pending}
+        ),
+        path,
+    )
     create_table_artifact(
-        key=f"annual-plan-{year}-{scope.replace('_', '-')}", table=rows,
+        key=f"annual-plan-{year}-{scope.replace('_', '-')}",
+        table=rows,
         description=f"{year} 年度评估计划（{scope}）：{len(rows)} 项；PDF：{path}",
     )
     return {"items": len(rows), "exempt": len(plan.exempt), "pending": len(plan.pending), "document": str(path)}
@@ -93,21 +110,37 @@ def plan_gate_status(year: int, profile: str | None) -> dict[str, Any]:
 def record_plan_answer(year: int, profile: str | None, key: str, answer: dict) -> dict:
     """Record the approver's answer; 退回修改 needs a reason and sets the answer aside for a redraft."""
     scope = plan_scope(profile)
-    refused = "退回修改时须在“说明”中写明需要修改的内容" if (
-        answer["choice"] == "退回修改" and not (answer.get("comment") or "").strip()
-    ) else None
+    refused = (
+        "退回修改时须在“说明”中写明需要修改的内容"
+        if (answer["choice"] == "退回修改" and not (answer.get("comment") or "").strip())
+        else None
+    )
 
     def record(session: Session) -> None:
         if session.exec(select(PlanDecision).where(PlanDecision.pause_key == key)).first():
             return  # an earlier try committed; its answer was lost
         decision = PlanDecision(
-            year=year, scope=scope, pause_key=key, approver=answer["approver"].strip(),
-            approver_role=answer["approver_role"].strip(), choice=answer["choice"], comment=answer.get("comment") or None,
-            refused=refused, superseded=answer["choice"] == "退回修改",
+            year=year,
+            scope=scope,
+            pause_key=key,
+            approver=answer["approver"].strip(),
+            approver_role=answer["approver_role"].strip(),
+            choice=answer["choice"],
+            comment=answer.get("comment") or None,
+            refused=refused,
+            superseded=answer["choice"] == "退回修改",
         )
         session.add(decision)
-        audit.record(session=session, action="annual_plan_answered", actor=f"{decision.approver}（{decision.approver_role}）",
-                     year=year, scope=scope, choice=decision.choice, comment=decision.comment, refused=refused)
+        audit.record(
+            session=session,
+            action="annual_plan_answered",
+            actor=f"{decision.approver}（{decision.approver_role}）",
+            year=year,
+            scope=scope,
+            choice=decision.choice,
+            comment=decision.comment,
+            refused=refused,
+        )
 
     transaction(record)
     return {"accepted": refused is None, "choice": answer["choice"], "comment": answer.get("comment")}
@@ -119,14 +152,18 @@ def start_planned_evaluations(year: int, profile: str | None) -> dict:
     covered by an evaluation of that decision and type under way, is not started again."""
     from prefect.deployments import run_deployment
 
-    from pinggu.orchestration import DEPLOYMENTS
+    from services.orchestration import DEPLOYMENTS
 
     scope = plan_scope(profile)
     started = covered = already = 0
     with read_session() as session:
         pending = [(e.id, e.decision_code, e.type, e.due_date) for e in _entries(session, year, scope)]
     for entry_id, decision_code, evaluation_type, due in pending:
-        standing = transaction(lambda session: _standing(session, entry_id, decision_code, evaluation_type))
+        standing = transaction(
+            functools.partial(
+                _standing, entry_id=entry_id, decision_code=decision_code, evaluation_type=evaluation_type
+            )
+        )
         if standing == "already":
             already += 1
             continue
@@ -136,36 +173,60 @@ def start_planned_evaluations(year: int, profile: str | None) -> dict:
         # The idempotency key makes the server return the same run if a crash came between start and record.
         flow_run = run_deployment(
             DEPLOYMENTS[evaluation_type],
-            parameters={"decision": decision_code, "due_date": due.isoformat(),
-                        "evaluation_type": EVALUATION_TYPE_NAMES[evaluation_type]},
+            parameters={
+                "decision": decision_code,
+                "due_date": due.isoformat(),
+                "evaluation_type": EVALUATION_TYPE_NAMES[evaluation_type],
+            },
             timeout=0,
             as_subflow=False,  # an evaluation waits for people: only a top-level run can suspend
             idempotency_key=f"annual-plan-{year}-{scope}-{decision_code}-{evaluation_type}",
         )
 
-        def record(session: Session) -> None:
-            entry = session.get(PlanEntry, entry_id)
-            if entry.flow_run_id == str(flow_run.id):
-                return  # an earlier try committed; its answer was lost
-            entry.flow_run_id, entry.started_at = str(flow_run.id), now_beijing()
-            session.add(entry)
-            audit.record(session=session, action="planned_evaluation_started", decision_code=decision_code,
-                         type=evaluation_type, flow_run_id=str(flow_run.id), year=year)
-
-        transaction(record)
+        transaction(
+            functools.partial(
+                _record_started,
+                entry_id=entry_id,
+                flow_run_id=str(flow_run.id),
+                year=year,
+                decision_code=decision_code,
+                evaluation_type=evaluation_type,
+            )
+        )
         started += 1
     return {"started": started, "covered_by_running": covered, "already_started": already}
 
 
+def _record_started(
+    session: Session, *, entry_id: int, flow_run_id: str, year: int, decision_code: str, evaluation_type: str
+) -> None:
+    entry = session.get(PlanEntry, entry_id)
+    if entry.flow_run_id == flow_run_id:
+        return  # an earlier try committed; its answer was lost
+    entry.flow_run_id, entry.started_at = flow_run_id, now_beijing()
+    session.add(entry)
+    audit.record(
+        session=session,
+        action="planned_evaluation_started",
+        decision_code=decision_code,
+        type=evaluation_type,
+        flow_run_id=flow_run_id,
+        year=year,
+    )
+
+
 def _standing(session: Session, entry_id: int, decision_code: str, evaluation_type: str) -> str | None:
-    """"already" if the item was started, "covered" if an evaluation of it is under way (now recorded), else None."""
+    """ "already" if the item was started, "covered" if an evaluation of it is under way (now recorded), else None."""
     entry = session.get(PlanEntry, entry_id)
     if entry.flow_run_id or entry.evaluation_code:
         return "already"
-    running = session.exec(select(Evaluation).where(
-        Evaluation.decision_code == decision_code, Evaluation.type == evaluation_type,
-        col(Evaluation.status).not_in(("completed", "not_started")),
-    )).first()
+    running = session.exec(
+        select(Evaluation).where(
+            Evaluation.decision_code == decision_code,
+            Evaluation.type == evaluation_type,
+            col(Evaluation.status).not_in(("completed", "not_started")),
+        )
+    ).first()
     if running:
         entry.evaluation_code, entry.started_at = running.code, now_beijing()
         session.add(entry)

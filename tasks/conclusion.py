@@ -9,18 +9,25 @@ from prefect import task
 from prefect.artifacts import create_markdown_artifact
 from sqlmodel import Session
 
+from core.settings import get_settings
 from models import audit
 from models import evaluations as store
 from models.agencies import Agency, latest_entrustment
 from models.tables import BEIJING, Evaluation, beijing_minute, now_beijing
-from pinggu.settings import get_settings
 from reporting.docx import write_pdf_and_docx
 from reporting.pdf import file_sha256, render_html
 from rules.periods import add_period
-from rules.vocabulary import EVALUATION_TYPE_NAMES, GATE_NAMES, SCOPE_NAMES, STAGE_NAMES, STEP_NAMES
 from rules.profiles import REPORT_BLOCKS, Profile, load_profile
-from rules.vocabulary import CONCLUSIONS_NEEDING_FOLLOWUP, Conclusion
-from tasks.evaluation import start_deadlines, artifact_key, procedure_of
+from rules.vocabulary import (
+    CONCLUSIONS_NEEDING_FOLLOWUP,
+    EVALUATION_TYPE_NAMES,
+    GATE_NAMES,
+    SCOPE_NAMES,
+    STAGE_NAMES,
+    STEP_NAMES,
+    Conclusion,
+)
+from tasks.evaluation import artifact_key, procedure_of, start_deadlines
 from tasks.ledger import IO_RETRIES, STEP_TASK_OPTIONS, ledger_step, run_step
 
 REPORT_TEMPLATE = "evaluation_report.html.j2"
@@ -38,7 +45,7 @@ def outline_of(profile: Profile) -> list[dict]:
     """The report's parts in the profile's outline, each with the blocks it shows (report_sections)."""
     return [
         {"numeral": NUMERALS[i], "title": title, "blocks": list(blocks)}
-        for i, (title, blocks) in enumerate(zip(profile.report_outline, profile.report_sections))
+        for i, (title, blocks) in enumerate(zip(profile.report_outline, profile.report_sections, strict=True))
     ]
 
 
@@ -62,16 +69,26 @@ def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> 
     profile = load_profile(decision.profile)
     outline = outline_of(profile)
     approval = next((a for a in reversed(answers) if a.gate == "approval" and not a.superseded), None)
-    follow_up = next((f for f in store.follow_ups(session=session, evaluation_id=evaluation.id) if f.status == "open"), None)
+    follow_up = next(
+        (f for f in store.follow_ups(session=session, evaluation_id=evaluation.id) if f.status == "open"), None
+    )
     card = steps["scoring"].result
     entrustment = latest_entrustment(session=session, evaluation_id=evaluation.id)
     agency = session.get(Agency, entrustment.agency_id) if entrustment else None
     process = [
-        {"at": beijing_minute(s.finished_at, ""), "what": STEP_NAMES.get(s.step, s.step), "outcome": f"第{s.attempt}次 · 完成"}
+        {
+            "at": beijing_minute(s.finished_at, ""),
+            "what": STEP_NAMES.get(s.step, s.step),
+            "outcome": f"第{s.attempt}次 · 完成",
+        }
         for s in store.step_attempts(session=session, evaluation_id=evaluation.id)
         if s.status in ("done", "superseded")
     ] + [
-        {"at": beijing_minute(a.decided_at, ""), "what": GATE_NAMES.get(a.gate, a.gate), "outcome": f"{a.approver}（{a.approver_role}）：{a.choice}"}
+        {
+            "at": beijing_minute(a.decided_at, ""),
+            "what": GATE_NAMES.get(a.gate, a.gate),
+            "outcome": f"{a.approver}（{a.approver_role}）：{a.choice}",
+        }
         for a in answers
     ]
     return {
@@ -89,7 +106,8 @@ def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> 
         "departure_reason": approval.details.get("departure_reason") if approval and final else None,
         "follow_up": (
             f"{follow_up.unit}应于 {follow_up.due_date} 前{follow_up.action.split('：', 1)[-1]}（{follow_up.basis}）"
-            if follow_up else None
+            if follow_up
+            else None
         ),
         "decision": decision.model_dump(),
         "evaluation": {
@@ -123,7 +141,9 @@ def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> 
             "agency": agency.name,
             "status": entrustment.status,
             "end_reason": entrustment.end_reason,
-        } if agency else None,
+        }
+        if agency
+        else None,
         "deadlines": [
             {
                 "rule": d.rule,
@@ -177,12 +197,20 @@ def _report(evaluation_id: int, step: str, title: str, flow_run_id: str | None, 
 
     def record(session: Session, evaluation: Evaluation, rendered: dict) -> dict:
         store.add_document(
-            session=session, evaluation_id=evaluation.id, kind=step, title=title, path=rendered["path"],
+            session=session,
+            evaluation_id=evaluation.id,
+            kind=step,
+            title=title,
+            path=rendered["path"],
             sha256=rendered["sha256"],
         )
         store.add_document(
-            session=session, evaluation_id=evaluation.id, kind=f"{step}_docx", title=f"{title}（Word）",
-            path=rendered["docx"], sha256=rendered["docx_sha256"],
+            session=session,
+            evaluation_id=evaluation.id,
+            kind=f"{step}_docx",
+            title=f"{title}（Word）",
+            path=rendered["docx"],
+            sha256=rendered["docx_sha256"],
         )
         if final:
             evaluation.report_path = rendered["path"]
@@ -209,7 +237,13 @@ def complete_work(evaluation_id: int, flow_run_id: str | None = None) -> dict:
         session.add(evaluation)
         met = store.meet_deadlines(session=session, evaluation_id=evaluation.id, milestone="evaluation_completed")
         profile = load_profile(store.get_decision(session=session, code=evaluation.decision_code).profile)
-        start_deadlines(session, evaluation, profile, "evaluation_completed", evaluation.work_completed_at.astimezone(BEIJING).date())
+        start_deadlines(
+            session,
+            evaluation,
+            profile,
+            "evaluation_completed",
+            evaluation.work_completed_at.astimezone(BEIJING).date(),
+        )
         return {"completed_at": evaluation.work_completed_at.isoformat(), "met": [d.rule for d in met]}
 
     return run_step(evaluation_id, "conclusion", "work_completed", record, flow_run_id=flow_run_id)
@@ -273,7 +307,9 @@ def archive(evaluation_id: int, flow_run_id: str | None = None) -> dict:
             {"kind": d.kind, "title": d.title, "path": d.path, "sha256": d.sha256, "superseded": d.superseded}
             for d in store.documents(session=session, evaluation_id=evaluation.id)
         ]
-        head = audit.record(session=session, action="archive_sealed", evaluation_id=evaluation.id, documents=len(documents))
+        head = audit.record(
+            session=session, action="archive_sealed", evaluation_id=evaluation.id, documents=len(documents)
+        )
         manifest = {
             "evaluation": evaluation.code,
             "decision": evaluation.decision_code,

@@ -11,12 +11,12 @@ from prefect.artifacts import create_markdown_artifact
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from core.errors import StateConflict
 from models import audit
 from models import evaluations as store
 from models.agencies import current_entrustment, entrust
 from models.db import read_session, transaction
 from models.tables import BEIJING, Decision, Evaluation, beijing_minute, now_beijing
-from pinggu.errors import StateConflict
 from rules.deadlines import started_by
 from rules.plan import stage_targets
 from rules.procedure import Procedure, check_scope, check_type_fits, procedure_for, rework_for
@@ -80,6 +80,7 @@ def open_evaluation(
     A new evaluation and its entrustment are written in one transaction: a refused agency or method
     leaves nothing behind.
     """
+
     def work(session: Session) -> int:
         decision = store.get_decision(session=session, code=decision_code)
         if evaluation_code:
@@ -248,7 +249,9 @@ def _stage_done(evaluation_id: int, stage: str) -> tuple[bool, None]:
 @task(name="阶段完成", **STEP_TASK_OPTIONS)
 def close_stage(evaluation_id: int, stage: str) -> None:
     """Mark a stage done and refresh the evaluation's progress artifact."""
-    transaction(lambda session: store.mark_stage(session=session, evaluation_id=evaluation_id, stage=stage, status="done"))
+    transaction(
+        lambda session: store.mark_stage(session=session, evaluation_id=evaluation_id, stage=stage, status="done")
+    )
     publish_progress(evaluation_id)
 
 

@@ -15,13 +15,13 @@ from typing import Any
 from prefect import task
 from sqlmodel import Session, select
 
+from core.errors import InputFileError, PingguError, RuleViolation
+from core.settings import get_settings
 from models import audit
 from models import evaluations as store
 from models.agencies import Agency, current_entrustment, end_entrustment, record_false_report
 from models.db import read_session, transaction
 from models.tables import Approval, Decision, Evaluation, FormRejection
-from pinggu.errors import InputFileError, PingguError, RuleViolation
-from pinggu.settings import get_settings
 from reporting.pdf import file_sha256
 from rules.procedure import Procedure
 from rules.profiles import load_profile
@@ -120,7 +120,9 @@ def _description(
     if target:
         lines.append(f"\n目标完成日：{target}")
     document_kind = DOCUMENT_UNDER_REVIEW.get(gate)
-    document = document_kind and store.current_document(session=session, evaluation_id=evaluation.id, kind=document_kind)
+    document = document_kind and store.current_document(
+        session=session, evaluation_id=evaluation.id, kind=document_kind
+    )
     if document:
         lines.append(f"\n待审材料：{document.title} `{document.path}`")
     if gate == "approval":
@@ -187,7 +189,10 @@ def _accept_team(session: Session, evaluation: Evaluation, answer: dict) -> Appr
     check_team(members, decision.pre_decision_assessors)  # TEAM-MEMBERS, TEAM-CONFLICT
     submitter, role = _who(answer, "submitter", "submitter_role")
     return Approval(
-        gate="team", approver=submitter, approver_role=role, choice="提交",
+        gate="team",
+        approver=submitter,
+        approver_role=role,
+        choice="提交",
         details={"members": [dict(member) for member in answer["members"]]},
     )
 
@@ -197,7 +202,10 @@ def _accept_start_approval(session: Session, evaluation: Evaluation, answer: dic
         _require_reason(answer, "comment", "决定不开展评估时须在“说明”中写明理由", "NX-10")
     approver, role = _who(answer)
     return Approval(
-        gate="start_approval", approver=approver, approver_role=role, choice=answer["choice"],
+        gate="start_approval",
+        approver=approver,
+        approver_role=role,
+        choice=answer["choice"],
         comment=answer.get("comment") or None,
     )
 
@@ -228,7 +236,9 @@ def _prepare_survey(evaluation: Evaluation, decision: Decision, attempt: int, an
     stored = _stored_copy(evaluation, "survey", attempt, source.with_suffix(".csv"))
     survey.to_csv(stored, index=False, encoding="utf-8")
     return StoredSubmission(
-        gate="survey", title=f"问卷数据（{source.name}，{len(survey)} 份）", path=stored,
+        gate="survey",
+        title=f"问卷数据（{source.name}，{len(survey)} 份）",
+        path=stored,
         meta={"source_name": source.name, "respondents": len(survey)},
         details={"file": source.name, "respondents": len(survey)},
     )
@@ -242,22 +252,29 @@ def _prepare_opinions(evaluation: Evaluation, decision: Decision, attempt: int, 
     stored = _stored_copy(evaluation, "opinions", attempt, source.with_suffix(".csv"))
     opinions.to_csv(stored, encoding="utf-8")
     return StoredSubmission(
-        gate="opinions", title=f"意见征集材料（{source.name}，{len(opinions)} 条）", path=stored,
+        gate="opinions",
+        title=f"意见征集材料（{source.name}，{len(opinions)} 条）",
+        path=stored,
         meta={"source_name": source.name, "opinions": len(opinions)},
         details={"file": source.name, "opinions": len(opinions)},
     )
 
 
-def _prepare_records(evaluation: Evaluation, decision: Decision, attempt: int, answer: dict, gate: str) -> StoredSubmission:
+def _prepare_records(
+    evaluation: Evaluation, decision: Decision, attempt: int, answer: dict, gate: str
+) -> StoredSubmission:
     """Meeting minutes or field-research records: stored as submitted, with the submitter's summary."""
     source = _source(answer)
     stored = _stored_copy(evaluation, gate, attempt, source)
     shutil.copyfile(source, stored)
     summary = answer["summary"].strip()
     return StoredSubmission(
-        gate=gate, title=f"{GATE_NAMES[gate].removesuffix('提交')}（{source.name}）", path=stored,
+        gate=gate,
+        title=f"{GATE_NAMES[gate].removesuffix('提交')}（{source.name}）",
+        path=stored,
         meta={"source_name": source.name, "summary": summary},
-        details={"file": source.name, "summary": summary}, comment=summary,
+        details={"file": source.name, "summary": summary},
+        comment=summary,
     )
 
 
@@ -270,7 +287,9 @@ def parse_data_values(text: str) -> dict[str, float]:
         matched = _STATISTIC.match(line.strip())
         value = float(matched.group(2)) if matched else math.nan
         if not math.isfinite(value):
-            raise InputFileError(f"统计数据第 {number} 行“{line.strip()}”应写作“名称：数值”，例如 目标任务完成率（%）：92")
+            raise InputFileError(
+                f"统计数据第 {number} 行“{line.strip()}”应写作“名称：数值”，例如 目标任务完成率（%）：92"
+            )
         values[matched.group(1).strip()] = value
     return values
 
@@ -292,8 +311,11 @@ def _prepare_expert_marks(evaluation: Evaluation, decision: Decision, attempt: i
     stored = _stored_copy(evaluation, "expert_marks", attempt, Path("评分.json"))
     stored.write_text(json.dumps({"marks": marks, "data": data}, ensure_ascii=False, indent=2), encoding="utf-8")
     return StoredSubmission(
-        gate="expert_marks", title=f"专家评分及统计数据（{source.name}）", path=stored,
-        meta={"source_name": source.name}, details={"file": source.name, "marks": marks, "data": data},
+        gate="expert_marks",
+        title=f"专家评分及统计数据（{source.name}）",
+        path=stored,
+        meta={"source_name": source.name},
+        details={"file": source.name, "marks": marks, "data": data},
     )
 
 
@@ -301,12 +323,21 @@ def _accept_submission(
     session: Session, evaluation: Evaluation, answer: dict, stored: StoredSubmission, sha256: str
 ) -> Approval:
     store.add_document(
-        session=session, evaluation_id=evaluation.id, kind=stored.gate, title=stored.title, path=str(stored.path),
-        sha256=sha256, **stored.meta,
+        session=session,
+        evaluation_id=evaluation.id,
+        kind=stored.gate,
+        title=stored.title,
+        path=str(stored.path),
+        sha256=sha256,
+        **stored.meta,
     )
     submitter, role = _who(answer, "submitter", "submitter_role")
     return Approval(
-        gate=stored.gate, approver=submitter, approver_role=role, choice="提交", comment=stored.comment,
+        gate=stored.gate,
+        approver=submitter,
+        approver_role=role,
+        choice="提交",
+        comment=stored.comment,
         details=stored.details,
     )
 
@@ -319,8 +350,12 @@ def _accept_expert_review(session: Session, evaluation: Evaluation, answer: dict
             raise RuleViolation(f"本评估须组织专家论证（{gate.basis if gate else ''}），不能跳过", rule="S-CONCL")
         _require_reason(answer, "handling", "不组织专家论证时须在“意见采纳及处理情况”中写明理由", "S-CONCL")
         return Approval(
-            gate="expert_review", approver=submitter, approver_role=role, choice="不组织",
-            comment=answer["handling"].strip(), details={"skipped": True, "reason": answer["handling"].strip()},
+            gate="expert_review",
+            approver=submitter,
+            approver_role=role,
+            choice="不组织",
+            comment=answer["handling"].strip(),
+            details={"skipped": True, "reason": answer["handling"].strip()},
         )
     for field, title in (("experts", "论证专家"), ("opinion", "论证意见"), ("handling", "意见采纳及处理情况")):
         _require_reason(answer, field, f"组织专家论证时须填写“{title}”", "S-CONCL")
@@ -349,17 +384,26 @@ def _accept_third_party_acceptance(session: Session, evaluation: Evaluation, ans
         entrustment = current_entrustment(session=session, evaluation_id=evaluation.id)
         agency = session.get(Agency, entrustment.agency_id)
         record_false_report(
-            session=session, agency_name=agency.name, evaluation_code=evaluation.code,
-            detail=answer["comment"].strip(), recorded_by=f"{approver}（{role}）",
+            session=session,
+            agency_name=agency.name,
+            evaluation_code=evaluation.code,
+            detail=answer["comment"].strip(),
+            recorded_by=f"{approver}（{role}）",
         )
         end_entrustment(
-            session=session, evaluation_id=evaluation.id, reason=f"评估报告与事实不符：{answer['comment'].strip()}",
+            session=session,
+            evaluation_id=evaluation.id,
+            reason=f"评估报告与事实不符：{answer['comment'].strip()}",
             actor=f"{approver}（{role}）",
         )
         details["agency"] = agency.name
     return Approval(
-        gate="third_party_acceptance", approver=approver, approver_role=role, choice=choice,
-        comment=answer.get("comment") or None, details=details,
+        gate="third_party_acceptance",
+        approver=approver,
+        approver_role=role,
+        choice=choice,
+        comment=answer.get("comment") or None,
+        details=details,
     )
 
 
@@ -371,14 +415,14 @@ def _accept_report_approval(session: Session, evaluation: Evaluation, answer: di
     details: dict[str, Any] = {"rework": None}
     if answer["choice"] == "通过":
         if not answer.get("conclusion"):
-            raise RuleViolation(
-                "审定通过时必须选择评估结论：继续执行、调整、中止执行或终止执行", rule="C-CONCLUSION"
-            )
+            raise RuleViolation("审定通过时必须选择评估结论：继续执行、调整、中止执行或终止执行", rule="C-CONCLUSION")
         scored = store.latest_step(session=session, evaluation_id=evaluation.id, step="scoring")
         recommended = (scored.result or {}).get("recommended") if scored and scored.status == "done" else None
         if recommended:
             check_departure(recommended, answer["conclusion"], answer.get("departure_reason"))
-            details.update(recommended=recommended, departure_reason=(answer.get("departure_reason") or "").strip() or None)
+            details.update(
+                recommended=recommended, departure_reason=(answer.get("departure_reason") or "").strip() or None
+            )
         evaluation.conclusion = answer["conclusion"]
         session.add(evaluation)
     else:
@@ -430,17 +474,26 @@ def accept_answer(evaluation_id: int, gate: str, attempt: int, key: str, answer:
     try:
         return _accept(evaluation_id, gate, attempt, key, answer, flow_run_id)
     except OSError as error:
-        refusal: PingguError = InputFileError(f"无法读取提交的文件：{error.strerror or error}", path=str(error.filename))
+        refusal: PingguError = InputFileError(
+            f"无法读取提交的文件：{error.strerror or error}", path=str(error.filename)
+        )
     except ValueError as error:  # rules.scoring: a value out of its range, with a Chinese message
         refusal = InputFileError(str(error))
     except PingguError as error:
         refusal = error
+
     def record_refusal(session: Session) -> None:
-        if session.exec(select(FormRejection).where(FormRejection.evaluation_id == evaluation_id, FormRejection.pause_key == key)).first():
+        if session.exec(
+            select(FormRejection).where(FormRejection.evaluation_id == evaluation_id, FormRejection.pause_key == key)
+        ).first():
             return  # an earlier try committed; its answer was lost
         session.add(FormRejection(evaluation_id=evaluation_id, gate=gate, pause_key=key, reason=str(refusal)))
         audit.record(
-            session=session, action="gate_answer_refused", evaluation_id=evaluation_id, gate=gate, key=key,
+            session=session,
+            action="gate_answer_refused",
+            evaluation_id=evaluation_id,
+            gate=gate,
+            key=key,
             reason=str(refusal),
         )
 
@@ -458,7 +511,9 @@ def _accept(evaluation_id: int, gate: str, attempt: int, key: str, answer: dict,
     sha256 = file_sha256(stored.path) if stored else ""
 
     def record(session: Session) -> dict:
-        earlier = session.exec(select(Approval).where(Approval.evaluation_id == evaluation_id, Approval.pause_key == key)).first()
+        earlier = session.exec(
+            select(Approval).where(Approval.evaluation_id == evaluation_id, Approval.pause_key == key)
+        ).first()
         if earlier:  # an earlier try committed; its answer was lost
             return {"accepted": True, "answer": _answer(earlier)}
         evaluation = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id)

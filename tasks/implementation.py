@@ -9,9 +9,9 @@ from prefect import task
 from prefect.artifacts import create_table_artifact
 from sqlmodel import Session
 
+from core.errors import RuleViolation
 from models import evaluations as store
 from models.tables import Evaluation
-from pinggu.errors import RuleViolation
 from rules.findings import preliminary_finding
 from rules.profiles import load_profile
 from rules.scoring import missing_inputs, score
@@ -66,13 +66,23 @@ def analyse_evidence(evaluation_id: int, flow_run_id: str | None = None) -> dict
                 analysis["opinions"] = summarise_opinions(read_opinions(Path(document.path)))
             else:
                 analysis["records"].append(
-                    {"kind": kind, "title": document.title, "summary": document.meta.get("summary", ""), "sha256": document.sha256}
+                    {
+                        "kind": kind,
+                        "title": document.title,
+                        "summary": document.meta.get("summary", ""),
+                        "sha256": document.sha256,
+                    }
                 )
         return analysis
 
     return run_step(
-        evaluation_id, "implementation", "analysis", keep_produced,
-        gather=gather, produce=produce, flow_run_id=flow_run_id,
+        evaluation_id,
+        "implementation",
+        "analysis",
+        keep_produced,
+        gather=gather,
+        produce=produce,
+        flow_run_id=flow_run_id,
     )
 
 
@@ -100,14 +110,21 @@ def score_evaluation(evaluation_id: int, analysis: dict, flow_run_id: str | None
         if missing:
             if profile.score_required:
                 raise RuleViolation(
-                    f"《{profile.title}》要求按指标体系计分，但缺少：{'；'.join(missing)}", rule="MH-14", missing=list(missing)
+                    f"《{profile.title}》要求按指标体系计分，但缺少：{'；'.join(missing)}",
+                    rule="MH-14",
+                    missing=list(missing),
                 )
             return {"total": None, "missing": list(missing)}
         return score(profile, survey=survey, expert_marks=marks, data=data).to_dict()
 
     return run_step(
-        evaluation_id, "implementation", "scoring", keep_produced,
-        gather=gather, produce=produce, flow_run_id=flow_run_id,
+        evaluation_id,
+        "implementation",
+        "scoring",
+        keep_produced,
+        gather=gather,
+        produce=produce,
+        flow_run_id=flow_run_id,
     )
 
 
@@ -117,6 +134,9 @@ def draw_preliminary(evaluation_id: int, analysis: dict, card: dict, flow_run_id
     """Draw the preliminary finding from the analysis (S-IMPL); it proposes no conclusion."""
 
     return run_step(
-        evaluation_id, "implementation", "preliminary",
-        lambda _s, _e, _p: {"text": preliminary_finding(analysis, card)}, flow_run_id=flow_run_id,
+        evaluation_id,
+        "implementation",
+        "preliminary",
+        lambda _s, _e, _p: {"text": preliminary_finding(analysis, card)},
+        flow_run_id=flow_run_id,
     )

@@ -14,21 +14,20 @@ points to.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
-
-import logging
 
 from prefect import get_run_logger
 from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import MissingContextError
 from sqlmodel import Session
 
+from core.errors import PingguError
 from models import audit
 from models import evaluations as store
 from models.db import read_session, transaction
 from models.tables import Evaluation, StepRecord, now_beijing
-from pinggu.errors import PingguError
 from rules.vocabulary import STEP_NAMES
 
 # The product database, not Prefect's cache, knows what is done: a reopened step must really run
@@ -138,7 +137,11 @@ def _fail(evaluation_id: int, step: str, attempt: int, record_id: int, error: Ex
         attempt_record.status, attempt_record.error, attempt_record.finished_at = "failed", str(error), now_beijing()
         session.add(attempt_record)
         audit.record(
-            session=session, action="step_failed", evaluation_id=evaluation_id, step=step, attempt=attempt,
+            session=session,
+            action="step_failed",
+            evaluation_id=evaluation_id,
+            step=step,
+            attempt=attempt,
             error=str(error),
         )
 

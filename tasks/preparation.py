@@ -5,15 +5,14 @@ from __future__ import annotations
 from prefect import task
 from sqlmodel import Session
 
+from core.settings import get_settings
 from models import evaluations as store
 from models.agencies import Agency, current_entrustment
 from models.tables import Evaluation, TeamMember
-from pinggu.settings import get_settings
 from reporting.pdf import render_html, write_pdf
 from rules.profiles import load_profile
 from rules.team import Member, check_team
 from tasks.ledger import IO_RETRIES, STEP_TASK_OPTIONS, ledger_step, run_step
-
 
 PLAN_TEMPLATE = "evaluation_plan.html.j2"
 
@@ -67,7 +66,12 @@ def write_plan(evaluation_id: int, budget_yuan: float | None, flow_run_id: str |
     def produce(context: dict) -> dict:
         code, attempt = context["evaluation"]["code"], context["evaluation"]["attempt"]
         path = get_settings().documents_dir / code / f"评估方案-第{attempt}稿.pdf"
-        return {"plan": context["plan"], "attempt": attempt, "path": path, "sha256": write_pdf(render_html(PLAN_TEMPLATE, context), path)}
+        return {
+            "plan": context["plan"],
+            "attempt": attempt,
+            "path": path,
+            "sha256": write_pdf(render_html(PLAN_TEMPLATE, context), path),
+        }
 
     def record(session: Session, evaluation: Evaluation, written: dict) -> dict:
         store.add_document(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from datetime import date
 
@@ -9,12 +10,12 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from sqlmodel import Session
 
+from core.settings import get_settings
 from models import watch as store
 from models.db import read_session, transaction
 from models.tables import now_beijing
-from pinggu.notify import channel_name, send
-from pinggu.settings import get_settings
 from rules.watch import alerts
+from services.notify import channel_name, send
 from tasks.ledger import STEP_TASK_OPTIONS
 
 # Delivery attempts within one watch run; what still fails is tried again by the next run.
@@ -45,8 +46,12 @@ def escalate_due_dates(as_of: date | None = None) -> dict:
         ],
         description=f"期限巡查（{today}）：临期或逾期 {len(found)} 项，新提醒 {len(new_keys)} 项",
     )
-    return {"as_of": today.isoformat(), "due_or_overdue": len(found), "new": len(new_keys),
-            "overdue": sum(a.level == "overdue" for a in found)}
+    return {
+        "as_of": today.isoformat(),
+        "due_or_overdue": len(found),
+        "new": len(new_keys),
+        "overdue": sum(a.level == "overdue" for a in found),
+    }
 
 
 def _deliver(url: str, text: str, detail: dict) -> str | None:
@@ -62,6 +67,10 @@ def _deliver(url: str, text: str, detail: dict) -> str | None:
     return error
 
 
+def _record_delivery(session: Session, *, escalation_id: int, channel: str, error: str | None) -> None:
+    store.record_delivery(session=session, escalation_id=escalation_id, channel=channel, error=error)
+
+
 @task(name="发送提醒", **STEP_TASK_OPTIONS)
 def deliver_notices() -> dict:
     """Send every escalation not yet delivered to each configured endpoint; record each outcome."""
@@ -75,9 +84,7 @@ def deliver_notices() -> dict:
     sent = failed = 0
     for escalation_id, text, detail, channel in pending:
         error = _deliver(urls[channel], text, detail)
-        transaction(lambda session: store.record_delivery(
-            session=session, escalation_id=escalation_id, channel=channel, error=error
-        ))
+        transaction(functools.partial(_record_delivery, escalation_id=escalation_id, channel=channel, error=error))
         if error:
             failed += 1
             logger.warning("提醒未送达 %s：%s（下次巡查重试）", channel, error)
@@ -89,11 +96,12 @@ def deliver_notices() -> dict:
 @task(name="更新评估总览", **STEP_TASK_OPTIONS)
 def publish_portfolio(year: int) -> int:
     """Refresh the portfolio artifact of the year: by profile and unit, status, next deadline, overdue count."""
-    from pinggu.portfolio import evaluations_board, portfolio
+    from services.portfolio import evaluations_board, portfolio
 
     summary = portfolio(evaluations_board(year))
     create_table_artifact(
-        key=f"portfolio-{year}", table=summary or [{"说明": f"{year} 年度暂无评估"}],
+        key=f"portfolio-{year}",
+        table=summary or [{"说明": f"{year} 年度暂无评估"}],
         description=f"{year} 年度评估总览（按规则和单位）：进行中、已完成、下一期限、逾期事项",
     )
     return len(summary)

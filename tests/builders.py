@@ -22,12 +22,15 @@ def plan_approval(choice: str = "同意", comment: str = "", approver: str = "�
     return {"approver": approver, "approver_role": "区政府办公室主任", "choice": choice, "comment": comment}
 
 
-def report_approval(
-    choice: str = "通过", conclusion: str | None = "继续执行", comment: str = "", **more: str
-) -> dict:
+def report_approval(choice: str = "通过", conclusion: str | None = "继续执行", comment: str = "", **more: str) -> dict:
     """A decision-body approval form answer (more: departure_reason, rework)."""
     return {
-        "approver": "刘志强", "approver_role": "区长", "choice": choice, "conclusion": conclusion, "comment": comment, **more,
+        "approver": "刘志强",
+        "approver_role": "区长",
+        "choice": choice,
+        "conclusion": conclusion,
+        "comment": comment,
+        **more,
     }
 
 
@@ -97,8 +100,13 @@ def agreement_terms(matter: str = "某区老旧小区加装电梯补贴政策后
     from rules.third_party import Agreement
 
     return Agreement(
-        matter=matter, quality="符合后评估指标体系", deadline=date(2026, 9, 30), fee="人民币8万元",
-        ownership="归委托单位", confidentiality="保密", liability="违约赔偿",
+        matter=matter,
+        quality="符合后评估指标体系",
+        deadline=date(2026, 9, 30),
+        fee="人民币8万元",
+        ownership="归委托单位",
+        confidentiality="保密",
+        liability="违约赔偿",
     )
 
 
@@ -129,30 +137,65 @@ def report_context(profile_id: str, evaluation_type: str = "ordinary", *, final:
     profile = load_profile(profile_id)
     survey = summarise_survey(read_survey(SAMPLES / "survey.csv")).to_dict()
     survey.update(source_title="问卷数据（survey.csv，600 份）", source_sha256="ab" * 32)
-    survey["breakdowns"] = {f"{name}（{n}）" if n else name: rows for n in range(repeats) for name, rows in survey["breakdowns"].items()}
+    survey["breakdowns"] = {
+        f"{name}（{n}）" if n else name: rows for n in range(repeats) for name, rows in survey["breakdowns"].items()
+    }
     needed = inputs_needed(profile)
     card = score(
-        profile, survey=survey, expert_marks={key: [80, 90] for key, _ in needed["expert_marks"]},
+        profile,
+        survey=survey,
+        expert_marks={key: [80, 90] for key, _ in needed["expert_marks"]},
         data={measure: 88 for measure, _ in needed["data"]},
     ).to_dict()
     outline = outline_of(profile)
-    stage = {"name": "准备阶段", "target_date": "2026-12-12", "started": "2026-11-22 09:00", "finished": "2026-11-23 10:00"}
+    stage = {
+        "name": "准备阶段",
+        "target_date": "2026-12-12",
+        "started": "2026-11-22 09:00",
+        "finished": "2026-11-23 10:00",
+    }
     context = {
         "report": {"status": "正式报告" if final else "送审稿", "generated_on": "2026-11-22"},
         "profile_title": profile.title,
         "outline": outline,
-        "decision": {"code": "S-2024-001", "title": "关于高标准农田建设的实施方案", "decision_body": "人民政府",
-                     "lead_unit": "发展和改革委员会", "category": "重大公共政策", "decided_on": "2024-08-19",
-                     "starts_on": "2024-08-30", "ends_on": "2029-08-29", "progress_percent": 26},
-        "evaluation": {"code": "PG-2026-0001", "type_name": EVALUATION_TYPE_NAMES[evaluation_type], "scope_name": "整体评估", "scope_parts": []},
+        "decision": {
+            "code": "S-2024-001",
+            "title": "关于高标准农田建设的实施方案",
+            "decision_body": "人民政府",
+            "lead_unit": "发展和改革委员会",
+            "category": "重大公共政策",
+            "decided_on": "2024-08-19",
+            "starts_on": "2024-08-30",
+            "ends_on": "2029-08-29",
+            "progress_percent": 26,
+        },
+        "evaluation": {
+            "code": "PG-2026-0001",
+            "type_name": EVALUATION_TYPE_NAMES[evaluation_type],
+            "scope_name": "整体评估",
+            "scope_parts": [],
+        },
         "team": team(),
-        "plan": {"purpose": "评估目的", "content": "评估内容", "methods": ["问卷调查", "座谈会", "意见征询"], "budget": "5万元", "organisation": "评估小组实施"},
+        "plan": {
+            "purpose": "评估目的",
+            "content": "评估内容",
+            "methods": ["问卷调查", "座谈会", "意见征询"],
+            "budget": "5万元",
+            "organisation": "评估小组实施",
+        },
         "stages": [stage] * 3,
         "schedule_provisional": False,
         "materials": [{"title": "问卷数据（survey.csv，600 份）", "sha256": "ab" * 32}],
         "survey": survey,
         "opinions": summarise_opinions(read_opinions(SAMPLES / "opinions.csv")),
-        "records": [{"kind": "minutes", "title": "会议纪要（座谈会.pdf）", "summary": "12家单位参加座谈，普遍认为政策有效。", "sha256": "cd" * 32}],
+        "records": [
+            {
+                "kind": "minutes",
+                "title": "会议纪要（座谈会.pdf）",
+                "summary": "12家单位参加座谈，普遍认为政策有效。",
+                "sha256": "cd" * 32,
+            }
+        ],
         "score": card,
         "indicators": {indicator["id"]: indicator for indicator in card["indicators"]},
         "indicator_names": {indicator.id: indicator.name for indicator in profile.indicators},
@@ -160,12 +203,25 @@ def report_context(profile_id: str, evaluation_type: str = "ordinary", *, final:
         "departure_reason": None,
         "preliminary": "共回收有效问卷 600 份。评估结论由决策机关审定时确定。",
         "expert_review": {"experts": ["周立平", "吴晓"], "opinion": "评估方法规范", "handling": "已采纳"},
-        "type_parts": [{"part": part, "where": where_in_report(part, outline)} for part in profile.type_parts(evaluation_type)],
+        "type_parts": [
+            {"part": part, "where": where_in_report(part, outline)} for part in profile.type_parts(evaluation_type)
+        ],
         "third_party": None,
         "deadlines": [],
         "follow_up": "发展和改革委员会应于 2026-12-22 前采取有效措施（第十五条第一款）" if final else None,
-        "approvals": [{"gate_name": "决策机关审定", "approver": "刘志强", "role": "区长", "choice": "通过",
-                       "conclusion": "调整", "comment": None, "decided_at": "2026-11-22 10:00"}] if final else [],
+        "approvals": [
+            {
+                "gate_name": "决策机关审定",
+                "approver": "刘志强",
+                "role": "区长",
+                "choice": "通过",
+                "conclusion": "调整",
+                "comment": None,
+                "decided_at": "2026-11-22 10:00",
+            }
+        ]
+        if final
+        else [],
         "conclusion": "调整" if final else None,
         "process": [{"at": "2026-11-22 09:00", "what": "组建评估小组", "outcome": "第1次 · 完成"}],
     }

@@ -39,8 +39,10 @@ if TEST_DATABASE_SERVER:
     from pg_databases import create_database, url_for
 
     suffix = TEST_HOME.name.removeprefix("pinggu-test-").lower().replace("-", "_")
-    THROWAWAY_DATABASES = [create_database(TEST_DATABASE_SERVER, f"pinggu_test_{suffix}"),
-                           create_database(TEST_DATABASE_SERVER, f"prefect_test_{suffix}")]
+    THROWAWAY_DATABASES = [
+        create_database(TEST_DATABASE_SERVER, f"pinggu_test_{suffix}"),
+        create_database(TEST_DATABASE_SERVER, f"prefect_test_{suffix}"),
+    ]
     os.environ["PINGGU_DATABASE_URL"] = url_for(TEST_DATABASE_SERVER, THROWAWAY_DATABASES[0])
     os.environ["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = url_for(
         TEST_DATABASE_SERVER, THROWAWAY_DATABASES[1], driver="asyncpg"
@@ -48,7 +50,7 @@ if TEST_DATABASE_SERVER:
 
 import pytest  # noqa: E402
 
-from pinggu.settings import configure_prefect_environment, get_settings  # noqa: E402
+from core.settings import configure_prefect_environment, get_settings  # noqa: E402
 
 configure_prefect_environment()
 
@@ -106,8 +108,9 @@ def pytest_sessionfinish(session, exitstatus):
     if os.environ.get("PINGGU_KEEP_TEST_HOME") != "1":
         shutil.rmtree(TEST_HOME, ignore_errors=True)
         if THROWAWAY_DATABASES:
-            from models.db import get_engine
             from pg_databases import drop_database
+
+            from models.db import get_engine
 
             get_engine().dispose()
             for name in THROWAWAY_DATABASES:

@@ -7,14 +7,14 @@ from collections import Counter
 
 def reach(run_id, gate, timeout: float = 120):
     """Wait until the run is suspended at `gate` with its form ready; return the flow run."""
-    from pinggu.orchestration import paused_at, wait_for
+    from services.orchestration import paused_at, wait_for
 
     return wait_for(run_id, lambda run: paused_at(run) == gate, timeout=timeout, what=gate)
 
 
 def answer(run_id, gate, form: dict):
     """Wait for `gate`, then resume the run with the form."""
-    from pinggu.orchestration import answer_gate
+    from services.orchestration import answer_gate
 
     reach(run_id, gate)
     answer_gate(run_id, gate, form)
@@ -22,9 +22,11 @@ def answer(run_id, gate, form: dict):
 
 def completed(run_id, timeout: float = 120):
     """Wait until the run is Completed; return the flow run."""
-    from pinggu.orchestration import wait_for
+    from services.orchestration import wait_for
 
-    return wait_for(run_id, lambda run: run.state is not None and run.state.is_completed(), timeout=timeout, what="完成")
+    return wait_for(
+        run_id, lambda run: run.state is not None and run.state.is_completed(), timeout=timeout, what="完成"
+    )
 
 
 def evaluation_of(run_id):

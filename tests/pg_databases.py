@@ -10,8 +10,12 @@ def _admin(server_url: str):
 
     url = make_url(server_url)
     return psycopg.connect(
-        host=url.host or "127.0.0.1", port=url.port or 5432, user=url.username, password=url.password,
-        dbname=url.database or "postgres", autocommit=True,
+        host=url.host or "127.0.0.1",
+        port=url.port or 5432,
+        user=url.username,
+        password=url.password,
+        dbname=url.database or "postgres",
+        autocommit=True,
     )
 
 

@@ -12,7 +12,7 @@ import pytest
 from pydantic import ValidationError
 
 from analysis.catalog import CATALOG_COLUMNS, CatalogRow, read_catalog
-from pinggu.errors import InputFileError
+from core.errors import InputFileError
 
 SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "samples" / "catalog.csv"
 PROFILES = {"bazhou", "ordos", "ningxia_commerce", "changli", "minhang"}
@@ -86,8 +86,16 @@ def test_sample_spot_values() -> None:
     by_code = {r.code: r for r in read_catalog(SAMPLE, PROFILES).rows}
 
     first = by_code["S-2024-001"]
-    assert (first.decision_body, first.lead_unit, first.category) == ("闵行区人民政府", "区发展和改革委员会", "重大公共政策")
-    assert (first.decided_on, first.starts_on, first.ends_on) == (date(2024, 8, 19), date(2024, 8, 30), date(2029, 8, 29))
+    assert (first.decision_body, first.lead_unit, first.category) == (
+        "闵行区人民政府",
+        "区发展和改革委员会",
+        "重大公共政策",
+    )
+    assert (first.decided_on, first.starts_on, first.ends_on) == (
+        date(2024, 8, 19),
+        date(2024, 8, 30),
+        date(2029, 8, 29),
+    )
     assert (first.progress_percent, first.uses_fiscal_funds, first.public_attention) == (26, False, "高")
     open_ended = by_code["S-2021-007"]
     assert open_ended.ends_on is None
@@ -122,7 +130,10 @@ BAD_ROWS = [
     pytest.param({"实施终止日": "2024-08/30"}, "实施终止日", "日期格式无法识别", id="end-mixed-separators"),
     pytest.param({"实施终止日": "30/08/2029"}, "实施终止日", "日期格式无法识别", id="end-day-first"),
     pytest.param(
-        {"实施终止日": "2024-08-29"}, "实施终止日", "实施终止日 2024-08-29 早于实施起始日 2024-08-30", id="end-before-start"
+        {"实施终止日": "2024-08-29"},
+        "实施终止日",
+        "实施终止日 2024-08-29 早于实施起始日 2024-08-30",
+        id="end-before-start",
     ),
     pytest.param({"普遍影响": "Y"}, "普遍影响", "应填“是”或“否”（留空视为“否”），实际为“Y”", id="broad-impact-bad"),
     pytest.param({"涉及财政资金": "不是"}, "涉及财政资金", "应填“是”或“否”", id="fiscal-bad"),
@@ -139,12 +150,23 @@ BAD_ROWS = [
         id="evaluation-type-unknown",
     ),
     pytest.param(
-        {"最近评估类型": "中期评估"}, "最近评估完成日", "填写了最近评估类型，也须填写最近评估完成日", id="evaluation-date-missing"
+        {"最近评估类型": "中期评估"},
+        "最近评估完成日",
+        "填写了最近评估类型，也须填写最近评估完成日",
+        id="evaluation-date-missing",
     ),
     pytest.param(
-        {"最近评估完成日": "2025-01-01"}, "最近评估类型", "填写了最近评估完成日，也须填写最近评估类型", id="evaluation-type-missing"
+        {"最近评估完成日": "2025-01-01"},
+        "最近评估类型",
+        "填写了最近评估完成日，也须填写最近评估类型",
+        id="evaluation-type-missing",
     ),
-    pytest.param({"最近评估完成日": "2025-02-29", "最近评估类型": "final"}, "最近评估完成日", "日期不存在", id="evaluation-date-impossible"),
+    pytest.param(
+        {"最近评估完成日": "2025-02-29", "最近评估类型": "final"},
+        "最近评估完成日",
+        "日期不存在",
+        id="evaluation-date-impossible",
+    ),
     pytest.param({"编号": "T-001"}, "编号", "编号“T-001”与第 2 行重复", id="code-duplicate"),
 ]
 
@@ -176,7 +198,10 @@ ACCEPTED = [
     pytest.param({"普遍影响": ""}, "broad_impact", False, id="yes-no-blank-is-no"),
     pytest.param({"社会关注度": ""}, "public_attention", None, id="attention-blank"),
     pytest.param(
-        {"最近评估类型": "执行评估", "最近评估完成日": "2025-03-01"}, "last_evaluation_type", "ordinary", id="execution-is-ordinary"
+        {"最近评估类型": "执行评估", "最近评估完成日": "2025-03-01"},
+        "last_evaluation_type",
+        "ordinary",
+        id="execution-is-ordinary",
     ),
     pytest.param(
         {"最近评估类型": "九十日评估", "最近评估完成日": "2025-03-01"},
@@ -185,7 +210,10 @@ ACCEPTED = [
         id="ninety-day-chinese",
     ),
     pytest.param(
-        {"最近评估类型": "Simplified", "最近评估完成日": "2025-03-01"}, "last_evaluation_type", "simplified", id="english-code"
+        {"最近评估类型": "Simplified", "最近评估完成日": "2025-03-01"},
+        "last_evaluation_type",
+        "simplified",
+        id="english-code",
     ),
     pytest.param({"编号": "  T-009 "}, "code", "T-009", id="code-stripped"),
 ]
@@ -204,7 +232,12 @@ def test_every_problem_of_a_row_is_reported(tmp_path: Path) -> None:
 
     parsed = read_catalog(write_csv(tmp_path / "catalog.csv", rows), PROFILES)
 
-    assert [(p.row, p.column) for p in parsed.problems] == [(3, "编号"), (3, "规则"), (3, "实施起始日"), (3, "执行进度")]
+    assert [(p.row, p.column) for p in parsed.problems] == [
+        (3, "编号"),
+        (3, "规则"),
+        (3, "实施起始日"),
+        (3, "执行进度"),
+    ]
     assert parsed.bad_rows == [3]
 
 
@@ -235,7 +268,9 @@ def test_blank_lines_are_ignored_but_keep_row_numbers(tmp_path: Path) -> None:
 def test_values_without_a_header_are_a_problem(tmp_path: Path) -> None:
     path = tmp_path / "catalog.csv"
     # An unquoted comma in a title shifts every later cell: the row gets one cell too many.
-    shifted = ",".join(row(**{"决策名称": "关于测试,的实施方案", "最近评估类型": "final", "最近评估完成日": "2025-01-01"}).values())
+    shifted = ",".join(
+        row(**{"决策名称": "关于测试,的实施方案", "最近评估类型": "final", "最近评估完成日": "2025-01-01"}).values()
+    )
     path.write_text(",".join(HEADERS) + "\n" + shifted + "\n", encoding="utf-8")
 
     parsed = read_catalog(path, PROFILES)
@@ -247,7 +282,9 @@ def test_values_without_a_header_are_a_problem(tmp_path: Path) -> None:
 
 def test_extra_named_columns_are_ignored(tmp_path: Path) -> None:
     path = tmp_path / "catalog.csv"
-    path.write_text(",".join([*HEADERS, "备注"]) + "\n" + ",".join([*GOOD.values(), "备注内容"]) + "\n", encoding="utf-8")
+    path.write_text(
+        ",".join([*HEADERS, "备注"]) + "\n" + ",".join([*GOOD.values(), "备注内容"]) + "\n", encoding="utf-8"
+    )
 
     parsed = read_catalog(path, PROFILES)
 

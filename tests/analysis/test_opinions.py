@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from analysis.opinions import HANDLING, MASK, read_opinions, summarise_opinions
-from pinggu.errors import InputFileError
+from core.errors import InputFileError
 
 SAMPLE = Path("/work/shared/samples/opinions.csv")
 HEADER = ["编号", "渠道", "主题", "收到日期", "内容", "处理情况"]
@@ -102,7 +102,12 @@ def test_csv_encodings_and_xlsx_read_alike(tmp_path: Path, kind: str) -> None:
     else:
         path = _write_csv(tmp_path / "opinions.csv", ROWS, encoding=kind)
     frame = read_opinions(path)
-    assert frame["收到日期"].dt.date.tolist() == [date(2026, 1, 5), date(2026, 3, 9), date(2026, 3, 31), date(2026, 3, 31)]
+    assert frame["收到日期"].dt.date.tolist() == [
+        date(2026, 1, 5),
+        date(2026, 3, 9),
+        date(2026, 3, 31),
+        date(2026, 3, 31),
+    ]
     summary = summarise_opinions(frame)
     # Counted by hand from ROWS.
     assert summary["by_channel"] == {"信函": 2, "政府网站": 1, "电话": 1}
@@ -132,8 +137,28 @@ def test_id_column_is_optional_and_extra_columns_are_dropped(tmp_path: Path) -> 
 def test_personal_data_is_masked_and_sender_columns_dropped(tmp_path: Path) -> None:
     rows = [
         [*HEADER, "来信人", "联系电话", "身份证号"],
-        ["B1", "信函", "补贴标准", "2026-01-05", "我是张三丰，电话13812345678，邮箱zsf@example.com", "已采纳", "张三丰", "13812345678", "110101199003071234"],
-        ["B2", "电话", "补贴标准", "2026-01-06", "身份证110101199003071234，住址不便透露，座机010-87654321", "待处理", "李四", "", ""],
+        [
+            "B1",
+            "信函",
+            "补贴标准",
+            "2026-01-05",
+            "我是张三丰，电话13812345678，邮箱zsf@example.com",
+            "已采纳",
+            "张三丰",
+            "13812345678",
+            "110101199003071234",
+        ],
+        [
+            "B2",
+            "电话",
+            "补贴标准",
+            "2026-01-06",
+            "身份证110101199003071234，住址不便透露，座机010-87654321",
+            "待处理",
+            "李四",
+            "",
+            "",
+        ],
         ["B3", "信函", "补贴标准", "2026-01-07", "建议把补贴提高到1200元", "待处理", "", "", ""],
     ]
     frame = read_opinions(_write_csv(tmp_path / "o.csv", rows))

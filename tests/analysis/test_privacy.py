@@ -80,8 +80,21 @@ def assert_no_personal_data(*texts: str) -> None:
 # --- the questionnaire ------------------------------------------------------------------------------
 
 SURVEY_HEADER = [
-    "问卷编号", "姓名", "手机号", "身份证号", "住址", "地址", "受访者手机号（选填）", "电子邮箱",
-    "性别", "年龄段", "职业", "Q1 是否知晓该政策", "Q2 满意度", "Q3 满意度", "Q4 意见建议",
+    "问卷编号",
+    "姓名",
+    "手机号",
+    "身份证号",
+    "住址",
+    "地址",
+    "受访者手机号（选填）",
+    "电子邮箱",
+    "性别",
+    "年龄段",
+    "职业",
+    "Q1 是否知晓该政策",
+    "Q2 满意度",
+    "Q3 满意度",
+    "Q4 意见建议",
 ]
 
 
@@ -91,9 +104,20 @@ def survey_rows() -> list[list[str]]:
     for i, (name, phone, id_number, address) in enumerate(PEOPLE):
         rows.append(
             [
-                f"R{i + 1:03d}", name, phone, id_number, address, address, _spaced(phone), EMAIL,
-                "男" if i % 2 else "女", "30-44" if i % 3 else "60及以上", occupations[i],
-                "是" if i % 3 else "否", ["很满意", "满意", "一般", "不满意", ""][i % 5], "满意",
+                f"R{i + 1:03d}",
+                name,
+                phone,
+                id_number,
+                address,
+                address,
+                _spaced(phone),
+                EMAIL,
+                "男" if i % 2 else "女",
+                "30-44" if i % 3 else "60及以上",
+                occupations[i],
+                "是" if i % 3 else "否",
+                ["很满意", "满意", "一般", "不满意", ""][i % 5],
+                "满意",
                 _comment(i),
             ]
         )
@@ -138,7 +162,16 @@ def test_the_test_data_is_full_of_personal_data(survey_file: Path) -> None:
 def test_survey_frame_figures_and_cli_json_hold_no_personal_data(survey_file: Path) -> None:
     frame = read_survey(survey_file)
     # Only the answers, the demographics, the id and the comment survive; contact columns never do.
-    assert list(frame.columns) == ["问卷编号", "性别", "年龄段", "职业", "Q1 是否知晓该政策", "Q2 满意度", "Q3 满意度", "Q4 意见建议"]
+    assert list(frame.columns) == [
+        "问卷编号",
+        "性别",
+        "年龄段",
+        "职业",
+        "Q1 是否知晓该政策",
+        "Q2 满意度",
+        "Q3 满意度",
+        "Q4 意见建议",
+    ]
     figures = summarise_survey(frame)
     result = runner.invoke(app, ["survey", "analyze", str(survey_file), "--json"])
     assert result.exit_code == 0, result.output
@@ -201,7 +234,12 @@ def opinion_rows(numbered_by_phone: bool = False) -> list[list[str]]:
             channel = f"电子邮件 {EMAIL}"
         rows.append(
             [
-                phone if numbered_by_phone else f"Y{i + 1:03d}", name, phone, id_number, address, channel,
+                phone if numbered_by_phone else f"Y{i + 1:03d}",
+                name,
+                phone,
+                id_number,
+                address,
+                channel,
                 f"{name}反映补贴标准" if i % 2 else "办理流程",
                 f"2026-0{i % 9 + 1}-1{i % 9}",
                 _comment(i) or f"{name}来信，地址{address}",
@@ -221,7 +259,9 @@ def test_opinions_frame_and_figures_hold_no_personal_data(tmp_path: Path, kind: 
     frame = read_opinions(path)
     assert list(frame.columns) == ["编号", "渠道", "主题", "收到日期", "内容", "处理情况"]
     figures = summarise_opinions(frame)
-    assert_no_personal_data(frame.to_csv(), frame.to_json(force_ascii=False, date_format="iso"), json.dumps(figures, ensure_ascii=False))
+    assert_no_personal_data(
+        frame.to_csv(), frame.to_json(force_ascii=False, date_format="iso"), json.dumps(figures, ensure_ascii=False)
+    )
     assert figures["total"] == len(PEOPLE)
     assert "政府网站" in figures["by_channel"]  # ordinary channels are kept as written
 
@@ -254,10 +294,26 @@ def test_the_id_column_screen_never_misses_contact_data() -> None:
     from analysis.survey import _MASK_PATTERN, _holds_contact_data
 
     typed = [
-        "13812345678", "138-1234-5678", "138 1234 5678", "+86 13812345678", "+86-138-1234-5678",
-        "110101199003071234", "11010119900307123X", "110101900307123", "0571-87654321", "(0571)87654321",
-        "010 12345678", "01087654321", "tel:1234567", "TEL 12345678", "a@b.cn", "6222020200112233445",
-        "１３８１２３４５６７８", "电话1234567", "（010）12345678", "138\t1234\t5678",
+        "13812345678",
+        "138-1234-5678",
+        "138 1234 5678",
+        "+86 13812345678",
+        "+86-138-1234-5678",
+        "110101199003071234",
+        "11010119900307123X",
+        "110101900307123",
+        "0571-87654321",
+        "(0571)87654321",
+        "010 12345678",
+        "01087654321",
+        "tel:1234567",
+        "TEL 12345678",
+        "a@b.cn",
+        "6222020200112233445",
+        "１３８１２３４５６７８",
+        "电话1234567",
+        "（010）12345678",
+        "138\t1234\t5678",
     ]
     rng = random.Random(3)
     alphabet = "0123456789-  ()@.telTELRx+\t"

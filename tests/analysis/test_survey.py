@@ -21,7 +21,7 @@ from analysis.survey import (
     summarise_survey,
     wilson_interval,
 )
-from pinggu.errors import InputFileError
+from core.errors import InputFileError
 
 SAMPLE = Path("/work/shared/samples/survey.csv")
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -147,8 +147,11 @@ def test_known_answers(tmp_path: Path) -> None:
     by_sex = {row["group"]: row for row in figures.breakdowns["性别"]}
     men, women = by_sex["男"], by_sex["女"]
     assert men == {
-        "group": "男", "respondents": 3, "share": 0.6,
-        "satisfaction_rate": pytest.approx(5 / 6), "awareness_rate": pytest.approx(2 / 3),
+        "group": "男",
+        "respondents": 3,
+        "share": 0.6,
+        "satisfaction_rate": pytest.approx(5 / 6),
+        "awareness_rate": pytest.approx(2 / 3),
     }
     assert women["group"] == "女" and women["awareness_rate"] == 1.0
     assert women["satisfaction_rate"] == pytest.approx(0 / 3)
@@ -177,9 +180,7 @@ def test_no_answers_gives_empty_figures(tmp_path: Path) -> None:
 
 def test_summarise_accepts_a_plain_frame(tmp_path: Path) -> None:
     # A frame built by hand (strings, blanks as "" or None) gives the same figures.
-    plain = pd.DataFrame(
-        {name: [row[i].strip() or None for row in KNOWN[1:]] for i, name in enumerate(KNOWN[0])}
-    )
+    plain = pd.DataFrame({name: [row[i].strip() or None for row in KNOWN[1:]] for i, name in enumerate(KNOWN[0])})
     plain["Q3 满意度（1-5分）"] = ["很满意", "满意", "满意", "很不满意", "一般"]
     from_file = summarise_survey(read_survey(_write_csv(tmp_path / "known.csv", KNOWN)))
     assert summarise_survey(plain).to_dict() == from_file.to_dict()
@@ -326,16 +327,42 @@ def test_sample_personal_data_never_leaves_read_survey(sample_rows, sample_frame
 @pytest.mark.rule("E-PRIVACY")
 def test_personal_data_in_free_text_is_masked(tmp_path: Path) -> None:
     rows = [
-        ["问卷编号", "姓名", "联系电话", "家庭住址", "受访者手机号（选填）", "Q1 满意度", "Q2 对办理地址的满意度", "意见"],
-        ["1", "张三丰", "13812345678", "幸福路 8 号", "13900000000", "满意", "一般",
-         "我是张三丰，手机 138-1234-5678，身份证 11010119900307123X，邮箱 zsf@example.com"],
+        [
+            "问卷编号",
+            "姓名",
+            "联系电话",
+            "家庭住址",
+            "受访者手机号（选填）",
+            "Q1 满意度",
+            "Q2 对办理地址的满意度",
+            "意见",
+        ],
+        [
+            "1",
+            "张三丰",
+            "13812345678",
+            "幸福路 8 号",
+            "13900000000",
+            "满意",
+            "一般",
+            "我是张三丰，手机 138-1234-5678，身份证 11010119900307123X，邮箱 zsf@example.com",
+        ],
         ["2", "李四", "", "", "", "很满意", "满意", "座机 (0571)87654321，旧身份证 110101900307123，补贴 1200 元"],
     ]
     frame = read_survey(_write_csv(tmp_path / "pii.csv", rows))
     assert list(frame.columns) == ["问卷编号", "Q1 满意度", "Q2 对办理地址的满意度", "意见"]
     text = frame.to_csv() + json.dumps(summarise_survey(frame).to_dict(), ensure_ascii=False)
-    for secret in ("张三丰", "138-1234-5678", "13812345678", "11010119900307123X", "zsf@example.com",
-                   "87654321", "110101900307123", "幸福路", "13900000000"):
+    for secret in (
+        "张三丰",
+        "138-1234-5678",
+        "13812345678",
+        "11010119900307123X",
+        "zsf@example.com",
+        "87654321",
+        "110101900307123",
+        "幸福路",
+        "13900000000",
+    ):
         assert secret not in text
     assert frame["意见"].tolist()[1].endswith("补贴 1200 元")  # ordinary numbers stay
 

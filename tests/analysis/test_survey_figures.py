@@ -136,6 +136,7 @@ def generated_rows(count: int, seed: int = 11) -> list[list[str]]:
     header = ["问卷编号", "性别", "年龄段", "职业", *SAT_ITEMS, *YN_ITEMS, "意见"]
     rows = [header]
     for i in range(count):
+
         def maybe(value: str, blank: float = 0.05) -> str:
             return "" if rng.random() < blank else value
 
@@ -155,7 +156,7 @@ def generated_rows(count: int, seed: int = 11) -> list[list[str]]:
 
 def plain_counts(rows: list[list[str]]) -> dict:
     header, body = rows[0], rows[1:]
-    records = [dict(zip(header, row)) for row in body]
+    records = [dict(zip(header, row, strict=True)) for row in body]
     items = {}
     for question in SAT_ITEMS + YN_ITEMS:
         answers = [r[question] for r in records if r[question].strip()]

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from models import agencies
 from models.db import session_scope
 from models.tables import Decision, Evaluation
-from pinggu.agency_cli import agency_app
+from pinggu.cli.agency import agency_app
 from rules.third_party import Agreement
 
 runner = CliRunner()
@@ -67,7 +67,9 @@ def test_register_then_update_then_list():
     result = runner.invoke(agency_app, ["register", name, "--kind", "高等学校"])
     assert result.exit_code == 0, result.output
     assert f"已登记评估机构 {name}（高等学校，信用记录良好）" in result.output
-    result = runner.invoke(agency_app, ["register", name, "--kind", "高等学校", "--no-equipment", "--no-qualified-staff"])
+    result = runner.invoke(
+        agency_app, ["register", name, "--kind", "高等学校", "--no-equipment", "--no-qualified-staff"]
+    )
     assert result.exit_code == 0 and "已更新" in result.output
 
     listed = runner.invoke(agency_app, ["list"])
@@ -110,7 +112,9 @@ def test_a_false_report_is_recorded_and_shown_in_the_list():
 
 
 def test_a_false_report_about_an_unknown_agency_or_evaluation_is_refused():
-    result = runner.invoke(agency_app, ["false-report", unique("无名"), "--evaluation", "PG-X", "--detail", "x", "--by", "王明"])
+    result = runner.invoke(
+        agency_app, ["false-report", unique("无名"), "--evaluation", "PG-X", "--detail", "x", "--by", "王明"]
+    )
     assert result.exit_code == 1 and "未登记" in result.output
     name = unique("某律师事务所")
     runner.invoke(agency_app, ["register", name, "--kind", "律师事务所"])

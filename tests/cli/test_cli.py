@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from builders import SAMPLES
 from sqlmodel import func, select
 from typer.main import get_command
 from typer.testing import CliRunner
 
-from builders import SAMPLES
 from pinggu.cli import app
 
 runner = CliRunner()
@@ -101,7 +101,9 @@ def test_catalog_file_that_is_not_a_catalog_is_refused(tmp_path):
 
 
 def test_approve_without_approver_is_refused_before_reaching_the_server():
-    result = runner.invoke(app, ["approve", "PG-2026-9999", "--gate", "plan_approval", "--choice", "同意", "--role", "主任"])
+    result = runner.invoke(
+        app, ["approve", "PG-2026-9999", "--gate", "plan_approval", "--choice", "同意", "--role", "主任"]
+    )
     assert result.exit_code == 1 and "审批人姓名" in result.output
 
 

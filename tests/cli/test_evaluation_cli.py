@@ -37,8 +37,10 @@ def test_evaluate_with_an_agreement_without_agency_names_the_field(tmp_path):
 
 
 def test_approve_at_an_unknown_gate_lists_the_gates():
-    _refused(["approve", "PG-2026-9999", "--gate", "survey", "--approver", "张三", "--role", "主任", "--choice", "同意"],
-             "third_party_acceptance")
+    _refused(
+        ["approve", "PG-2026-9999", "--gate", "survey", "--approver", "张三", "--role", "主任", "--choice", "同意"],
+        "third_party_acceptance",
+    )
 
 
 def test_submit_of_an_unknown_kind_lists_the_kinds(tmp_path):
@@ -48,8 +50,20 @@ def test_submit_of_an_unknown_kind_lists_the_kinds(tmp_path):
 
 def test_submit_of_minutes_without_summary_is_refused(tmp_path):
     (tmp_path / "纪要.txt").write_text("纪要", encoding="utf-8")
-    _refused(["submit", "PG-2026-9999", str(tmp_path / "纪要.txt"), "--kind", "minutes", "--submitter", "赵敏",
-              "--role", "科员"], "主要情况摘要")
+    _refused(
+        [
+            "submit",
+            "PG-2026-9999",
+            str(tmp_path / "纪要.txt"),
+            "--kind",
+            "minutes",
+            "--submitter",
+            "赵敏",
+            "--role",
+            "科员",
+        ],
+        "主要情况摘要",
+    )
 
 
 @pytest.mark.rule("MH-12")

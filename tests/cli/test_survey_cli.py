@@ -73,8 +73,14 @@ def expected_items(records: list[dict[str, str]]) -> list[dict]:
         else:
             continue
         items.append(
-            {"question": question, "kind": kind, "n": len(answers), "rate": hits / len(answers),
-             "ci95": list(wilson(hits, len(answers))), **extra}
+            {
+                "question": question,
+                "kind": kind,
+                "n": len(answers),
+                "rate": hits / len(answers),
+                "ci95": list(wilson(hits, len(answers))),
+                **extra,
+            }
         )
     return items
 
@@ -110,7 +116,9 @@ def test_sample_json_matches_plain_counting() -> None:
     assert data["respondents"] == len(records) == 600
     assert data["items"] == approx(expected_items(records))
     for item in data["items"]:
-        expected_keys = {"question", "kind", "n", "rate", "ci95"} | ({"mean"} if item["kind"] == "satisfaction" else set())
+        expected_keys = {"question", "kind", "n", "rate", "ci95"} | (
+            {"mean"} if item["kind"] == "satisfaction" else set()
+        )
         assert set(item) == expected_keys
     # Breakdowns: respondents and share per group of every demographic, counted by hand.
     assert set(data["breakdowns"]) == set(DEMOGRAPHICS)
@@ -125,7 +133,12 @@ def test_sample_json_matches_plain_counting() -> None:
 
 
 KNOWN = [["问卷编号", "性别", "Q1 是否知晓", "Q2 满意度"]] + [
-    [f"K{i:03d}", "男" if i < 60 else "女", "是" if i < 70 else ("否" if i < 100 else ""), "满意" if i % 2 else ("" if i % 4 else "很不满意")]
+    [
+        f"K{i:03d}",
+        "男" if i < 60 else "女",
+        "是" if i < 70 else ("否" if i < 100 else ""),
+        "满意" if i % 2 else ("" if i % 4 else "很不满意"),
+    ]
     for i in range(110)
 ]
 
@@ -134,16 +147,30 @@ def test_known_answers_json(tmp_path: Path) -> None:
     data = analyze_json(str(write_csv(tmp_path / "known.csv", KNOWN)))
     q1, q2 = data["items"]
     # 70 of 100 是; the 10 blanks are not counted.
-    assert q1 == approx({"question": "Q1 是否知晓", "kind": "yes_no", "n": 100, "rate": 0.7, "ci95": list(wilson(70, 100))})
+    assert q1 == approx(
+        {"question": "Q1 是否知晓", "kind": "yes_no", "n": 100, "rate": 0.7, "ci95": list(wilson(70, 100))}
+    )
     assert q1["ci95"] == [0.6042, 0.7811]
     # 55 满意 (odd rows) + 28 很不满意 (rows i % 4 == 0), 27 blanks; by sex 25 + 13 and 30 + 15.
     assert q2 == approx(
-        {"question": "Q2 满意度", "kind": "satisfaction", "n": 83, "rate": 55 / 83, "ci95": list(wilson(55, 83)),
-         "mean": (55 * 4 + 28 * 1) / 83}
+        {
+            "question": "Q2 满意度",
+            "kind": "satisfaction",
+            "n": 83,
+            "rate": 55 / 83,
+            "ci95": list(wilson(55, 83)),
+            "mean": (55 * 4 + 28 * 1) / 83,
+        }
     )
     assert data["breakdowns"]["性别"] == approx(
         [
-            {"group": "女", "respondents": 50, "share": 50 / 110, "satisfaction_rate": 25 / 38, "awareness_rate": 10 / 40},
+            {
+                "group": "女",
+                "respondents": 50,
+                "share": 50 / 110,
+                "satisfaction_rate": 25 / 38,
+                "awareness_rate": 10 / 40,
+            },
             {"group": "男", "respondents": 60, "share": 60 / 110, "satisfaction_rate": 30 / 45, "awareness_rate": 1.0},
         ]
     )
@@ -276,7 +303,12 @@ def assert_refused(result, *words: str) -> None:
 
 
 def test_bad_answer_is_named_by_row_and_column(tmp_path: Path) -> None:
-    rows = [["问卷编号", "Q1 是否知晓", "Q2 满意度"], ["1", "是", "满意"], ["2", "否", "非常满意"], ["3", "不知道", "一般"]]
+    rows = [
+        ["问卷编号", "Q1 是否知晓", "Q2 满意度"],
+        ["1", "是", "满意"],
+        ["2", "否", "非常满意"],
+        ["3", "不知道", "一般"],
+    ]
     result = analyze(str(write_csv(tmp_path / "bad.csv", rows)), "--json")
     assert_refused(result, "第 3 行", "Q2 满意度", "非常满意", "第 4 行", "Q1 是否知晓")
     assert result.stdout == ""  # no half-printed JSON
@@ -305,7 +337,10 @@ def test_unusable_survey_files(tmp_path: Path, name: str, content: bytes | None,
     ("rows", "words"),
     [
         ([["类别", "占比"], ["男", "50%"]], ("第 1 行", "分组字段", "缺少")),
-        ([["分组字段", "类别", "占比"], ["性别", "男", "一半"], ["性别", "", "50%"]], ("第 2 行", "“占比”列", "一半", "第 3 行", "“类别”列")),
+        (
+            [["分组字段", "类别", "占比"], ["性别", "男", "一半"], ["性别", "", "50%"]],
+            ("第 2 行", "“占比”列", "一半", "第 3 行", "“类别”列"),
+        ),
         ([["分组字段", "类别", "占比"], ["性别", "男", "50%"], ["性别", "男", "50%"]], ("第 3 行", "重复")),
         ([["分组字段", "类别", "占比"], ["性别", "男", "50%"], ["性别", "女", "0.5"]], ("第 3 行", "统一")),
         ([["分组字段", "类别", "占比"], ["性别", "男", "0"], ["性别", "女", "0"]], ("第 2 行", "之和为 0")),

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from builders import plan_approval, team
 
 pytestmark = pytest.mark.e2e
@@ -15,13 +14,13 @@ YEAR, PROFILE = 2026, "bazhou"
 
 
 def _at_gate(run_id):
-    from pinggu.orchestration import paused_at, wait_for
+    from services.orchestration import paused_at, wait_for
 
     return wait_for(run_id, lambda run: paused_at(run) is not None, timeout=120, what="年度计划审定")
 
 
 def _completed(run_id):
-    from pinggu.orchestration import wait_for
+    from services.orchestration import wait_for
 
     return wait_for(run_id, lambda run: run.state is not None and run.state.is_completed(), timeout=180, what="完成")
 
@@ -47,8 +46,8 @@ def _evaluation_runs() -> set[str]:
 
 @pytest.mark.rule("MH-4")
 def test_annual_plan_is_approved_then_starts_each_evaluation_once(prefect_server, sample_catalog):
-    from pinggu.orchestration import answer_gate, paused_at, read_flow_run, start_annual_plan, wait_for
-    from pinggu.planning import build_plan
+    from services.orchestration import answer_gate, paused_at, read_flow_run, start_annual_plan, wait_for
+    from services.planning import build_plan
 
     expected = {(item.decision, item.type) for item in build_plan(YEAR, date.today(), PROFILE).items}
     assert expected  # the sample catalog gives bazhou decisions to evaluate

@@ -52,8 +52,13 @@ def overdue_gate(sample_catalog):
     today = date.today()
     with session_scope() as session:
         evaluation = store.create_evaluation(
-            session=session, decision=store.get_decision(session=session, code=DECISION), type="ordinary",
-            scope="whole", scope_parts=[], methods=["问卷调查"], flow_run_id=None,
+            session=session,
+            decision=store.get_decision(session=session, code=DECISION),
+            type="ordinary",
+            scope="whole",
+            scope_parts=[],
+            methods=["问卷调查"],
+            flow_run_id=None,
             stage_targets={
                 "preparation": (today - timedelta(days=40), False),
                 "implementation": (today - timedelta(days=20), False),
@@ -68,14 +73,16 @@ def overdue_gate(sample_catalog):
         return evaluation.code
 
 
-def test_watch_flags_an_overdue_gate_and_a_local_webhook_receives_it(prefect_server, overdue_gate, webhook, monkeypatch):
+def test_watch_flags_an_overdue_gate_and_a_local_webhook_receives_it(
+    prefect_server, overdue_gate, webhook, monkeypatch
+):
     from sqlmodel import select
 
     import tasks.watch
+    from core.settings import get_settings
     from flows.deadline_watch import deadline_watch
     from models.db import session_scope
     from models.tables import Escalation, Notification
-    from pinggu.settings import get_settings
 
     down = f"http://127.0.0.1:{_closed_port()}/hook"
     monkeypatch.setenv("PINGGU_NOTIFY_URLS", json.dumps([webhook, down]))
@@ -90,8 +97,10 @@ def test_watch_flags_an_overdue_gate_and_a_local_webhook_receives_it(prefect_ser
 
     ours = [m for m in _Webhook.received if m.get("evaluation") == overdue_gate]
     assert sorted(m["text"].split("】")[1].split("（")[0][:30] for m in ours) == sorted(
-        [f"{overdue_gate}《关于外贸企业稳订单的实施方案》结论形成阶段"[:30],
-         f"{overdue_gate}《关于外贸企业稳订单的实施方案》等待：决策机关审定"[:30]]
+        [
+            f"{overdue_gate}《关于外贸企业稳订单的实施方案》结论形成阶段"[:30],
+            f"{overdue_gate}《关于外贸企业稳订单的实施方案》等待：决策机关审定"[:30],
+        ]
     )
     assert all(m["level"] == "overdue" and m["text"].startswith("【已逾期 3 日】") for m in ours)
     assert first["overdue"] >= 2 and first["failed"] >= 2 and second["new"] == 0 and second["sent"] == 0

@@ -15,8 +15,6 @@ from pathlib import Path
 from uuid import UUID
 
 import pytest
-from typer.testing import CliRunner
-
 from builders import (
     SAMPLES,
     acceptance,
@@ -32,6 +30,7 @@ from builders import (
     team,
 )
 from driving import answers_of, done_counts, evaluation_of, pdf_text
+from typer.testing import CliRunner
 
 pytestmark = pytest.mark.e2e
 
@@ -39,8 +38,10 @@ AGENCY = "北方公共政策研究院"
 BAD_AGENCY = "某失信咨询公司"
 CONFLICTED_EXPERT = "钱立群"
 SKIP_REVIEW = {
-    "organised": "不组织专家论证", "handling": "本次评估以问卷和意见征集为主，规定未要求专家论证",
-    "submitter": "王明", "submitter_role": "评估小组组长",
+    "organised": "不组织专家论证",
+    "handling": "本次评估以问卷和意见征集为主，规定未要求专家论证",
+    "submitter": "王明",
+    "submitter_role": "评估小组组长",
 }
 DEPART = "结合实施情况综合判断"
 
@@ -57,13 +58,36 @@ def _cli(*args: str, refused: str | None = None) -> None:
 
 def _cli_submit_minutes(run_id, tmp) -> None:
     form = records_submission(tmp / "座谈会纪要.txt")
-    _cli("submit", evaluation_of(run_id).code, form["file"], "--kind", "minutes", "--summary", form["summary"],
-         "--submitter", "赵敏", "--role", "承办单位 科员")
+    _cli(
+        "submit",
+        evaluation_of(run_id).code,
+        form["file"],
+        "--kind",
+        "minutes",
+        "--summary",
+        form["summary"],
+        "--submitter",
+        "赵敏",
+        "--role",
+        "承办单位 科员",
+    )
 
 
 def _cli_approve(run_id, *conclusion: str, refused: str | None = None) -> None:
-    _cli("approve", evaluation_of(run_id).code, "--gate", "approval", "--approver", "刘志强", "--role", "市长",
-         "--choice", "通过", *conclusion, refused=refused)
+    _cli(
+        "approve",
+        evaluation_of(run_id).code,
+        "--gate",
+        "approval",
+        "--approver",
+        "刘志强",
+        "--role",
+        "市长",
+        "--choice",
+        "通过",
+        *conclusion,
+        refused=refused,
+    )
 
 
 def _drive(scripts: dict, then: dict, timeout: float = 400) -> dict:
@@ -72,7 +96,7 @@ def _drive(scripts: dict, then: dict, timeout: float = 400) -> dict:
     `then[name](flow_run)` is called when scenario `name` has ended and returns the next scenario
     (name, run id, steps) that continues the same evaluation.
     """
-    from pinggu.orchestration import answer_gate, paused_at, read_flow_run
+    from services.orchestration import answer_gate, paused_at, read_flow_run
 
     last_key: dict[str, str | None] = {name: None for name in scripts}
     finished: dict = {}
@@ -109,10 +133,13 @@ def _server_refuses_incomplete_forms_then_send_back(run_id) -> None:
     from prefect import get_client
     from prefect.client.schemas.responses import SetStateStatus
 
-    from pinggu.orchestration import answer_gate, read_flow_run
+    from services.orchestration import answer_gate, read_flow_run
 
     with get_client(sync_client=True) as client:
-        assert client.resume_flow_run(run_id, run_input={"approver_role": "主任", "choice": "同意"}).status == SetStateStatus.REJECT
+        assert (
+            client.resume_flow_run(run_id, run_input={"approver_role": "主任", "choice": "同意"}).status
+            == SetStateStatus.REJECT
+        )
         assert client.resume_flow_run(run_id, run_input=plan_approval(approver="   ")).status == SetStateStatus.REJECT
     still = read_flow_run(run_id)
     assert still.state.is_paused() and still.state.state_details.pause_key == "plan-approval-1"
@@ -121,7 +148,7 @@ def _server_refuses_incomplete_forms_then_send_back(run_id) -> None:
 
 def _rerun(flow_run):
     """A new flow run for the finished evaluation: it must redo nothing and suspend nowhere."""
-    from pinggu.orchestration import start_evaluation
+    from services.orchestration import start_evaluation
 
     code = evaluation_of(flow_run.id).code
     return "ordinary_rerun", start_evaluation("ordinary", {"decision": "S-2022-003", "evaluation": code}), []
@@ -132,12 +159,26 @@ def _reopen(flow_run):
     from pinggu.cli import app
 
     code = evaluation_of(flow_run.id).code
-    result = CliRunner().invoke(app, [
-        "reopen", code, "--stage", "conclusion", "--reason", "专家论证程序严重违法", "--by", "刘志强（区长）",
-    ])
+    result = CliRunner().invoke(
+        app,
+        [
+            "reopen",
+            code,
+            "--stage",
+            "conclusion",
+            "--reason",
+            "专家论证程序严重违法",
+            "--by",
+            "刘志强（区长）",
+        ],
+    )
     assert result.exit_code == 0, result.output
     redo = UUID(result.output.strip().rsplit(" ", 1)[-1])
-    return "ordinary_redo", redo, [("expert_review", expert_review()), ("approval", report_approval("通过", "继续执行"))]
+    return (
+        "ordinary_redo",
+        redo,
+        [("expert_review", expert_review()), ("approval", report_approval("通过", "继续执行"))],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -146,7 +187,7 @@ def outcomes(prefect_server, sample_catalog, tmp_path_factory):
     from models.agencies import register_agency
     from models.db import session_scope
     from models.tables import Decision
-    from pinggu.orchestration import start_evaluation
+    from services.orchestration import start_evaluation
 
     tmp = tmp_path_factory.mktemp("types")
     with session_scope() as session:
@@ -159,15 +200,26 @@ def outcomes(prefect_server, sample_catalog, tmp_path_factory):
     runs = {
         "ordinary": start_evaluation("ordinary", {"decision": "S-2022-003", "team": team(), "budget_yuan": 50000}),
         "simplified": start_evaluation("simplified", {"decision": "S-2021-018", "team": team(), "methods": ["座谈会"]}),
-        "midterm": start_evaluation("midterm", {
-            "decision": "S-2020-020", "team": team(), "methods": ["问卷调查", "意见征询"], "third_party": agreement(AGENCY),
-        }),
+        "midterm": start_evaluation(
+            "midterm",
+            {
+                "decision": "S-2020-020",
+                "team": team(),
+                "methods": ["问卷调查", "意见征询"],
+                "third_party": agreement(AGENCY),
+            },
+        ),
         "final": start_evaluation("final", {"decision": "S-2019-005", "team": team()}),
         "ningxia_refused": start_evaluation("ningxia_90day", {"decision": "S-2022-002", "team": team()}),
         "ningxia": start_evaluation("ningxia_90day", {"decision": "S-2021-007", "team": team()}),
-        "bad_agency": start_evaluation("midterm", {
-            "decision": "S-2024-025", "team": team(), "third_party": agreement(BAD_AGENCY),
-        }),
+        "bad_agency": start_evaluation(
+            "midterm",
+            {
+                "decision": "S-2024-025",
+                "team": team(),
+                "third_party": agreement(BAD_AGENCY),
+            },
+        ),
     }
     survey = survey_submission(SAMPLES / "survey.csv")
     opinions = survey_submission(SAMPLES / "opinions.csv")
@@ -180,9 +232,12 @@ def outcomes(prefect_server, sample_catalog, tmp_path_factory):
             ("expert_marks", expert_marks_submission("minhang", tmp / "minhang.csv", mark=95, completion=98)),
             ("expert_review", expert_review()),
             ("approval", report_approval("通过", "调整", comment="按专家意见调整补贴标准")),  # refused: MH-14
-            ("approval", report_approval(
-                "通过", "调整", comment="按专家意见调整补贴标准", departure_reason="补贴对象覆盖不足，须调整"
-            )),
+            (
+                "approval",
+                report_approval(
+                    "通过", "调整", comment="按专家意见调整补贴标准", departure_reason="补贴对象覆盖不足，须调整"
+                ),
+            ),
         ],
         "simplified": [
             ("minutes", lambda run: _cli_submit_minutes(run, tmp)),
@@ -224,7 +279,9 @@ def outcomes(prefect_server, sample_catalog, tmp_path_factory):
         ],
         "bad_agency": [],
     }
-    finished = _drive({name: (runs[name], scripts[name]) for name in runs}, {"ordinary": _rerun, "ordinary_rerun": _reopen})
+    finished = _drive(
+        {name: (runs[name], scripts[name]) for name in runs}, {"ordinary": _rerun, "ordinary_rerun": _reopen}
+    )
     return finished
 
 
@@ -246,16 +303,27 @@ def test_ordinary_runs_end_to_end_with_rework_refusals_and_an_embedded_cjk_pdf(o
     assert flow_run.name == "后评估·S-2022-003·一般程序"
     assert evaluation.status == "completed" and evaluation.conclusion == "调整"
     with session_scope() as session:
-        first_run = [a for a in store.step_attempts(session=session, evaluation_id=evaluation.id)
-                     if a.flow_run_id == str(flow_run.id)]
+        first_run = [
+            a
+            for a in store.step_attempts(session=session, evaluation_id=evaluation.id)
+            if a.flow_run_id == str(flow_run.id)
+        ]
         answers = store.approvals(session=session, evaluation_id=evaluation.id)
         refusals = store.rejections(session=session, evaluation_id=evaluation.id)
         assert audit.verify_chain(session=session) is None
     counts = Counter(a.step for a in first_run)
     # each step ran exactly once in the first run (the plan twice: it was sent back)
     assert counts == {
-        "team": 1, "plan": 2, "analysis": 1, "scoring": 1, "preliminary": 1,
-        "draft_report": 1, "work_completed": 1, "final_report": 1, "follow_up": 1, "archive": 1,
+        "team": 1,
+        "plan": 2,
+        "analysis": 1,
+        "scoring": 1,
+        "preliminary": 1,
+        "draft_report": 1,
+        "work_completed": 1,
+        "final_report": 1,
+        "follow_up": 1,
+        "archive": 1,
     }
     first = [a for a in answers if a.flow_run_id == str(flow_run.id)]
     assert [(a.gate, a.choice, a.pause_key) for a in first] == [
@@ -267,7 +335,11 @@ def test_ordinary_runs_end_to_end_with_rework_refusals_and_an_embedded_cjk_pdf(o
         ("approval", "通过", "approval-2"),
     ]
     assert first[-1].approver == "刘志强" and first[-1].approver_role == "区长" and first[-1].conclusion == "调整"
-    assert first[-1].details == {"rework": None, "recommended": "继续执行", "departure_reason": "补贴对象覆盖不足，须调整"}
+    assert first[-1].details == {
+        "rework": None,
+        "recommended": "继续执行",
+        "departure_reason": "补贴对象覆盖不足，须调整",
+    }
     assert [r.gate for r in refusals] == ["survey", "approval"]
     assert "第 5 行" in refusals[0].reason and "Q3 满意度" in refusals[0].reason
     assert "推荐的结论“继续执行”不同" in refusals[1].reason and "MH-14" in refusals[1].reason
@@ -288,8 +360,11 @@ def test_a_new_run_for_a_finished_evaluation_redoes_nothing(outcomes):
     from models.db import session_scope
 
     with session_scope() as session:
-        by_rerun = [a for a in store.step_attempts(session=session, evaluation_id=evaluation.id)
-                    if a.flow_run_id == str(flow_run.id)]
+        by_rerun = [
+            a
+            for a in store.step_attempts(session=session, evaluation_id=evaluation.id)
+            if a.flow_run_id == str(flow_run.id)
+        ]
     assert by_rerun == []
 
 
@@ -337,9 +412,15 @@ def test_midterm_with_a_third_party_its_acceptance_and_the_one_month_report_dead
     flow_run, evaluation = _ended_well(outcomes, "midterm")
     assert flow_run.name == "后评估·S-2020-020·中期评估"
     assert [(g, c) for g, c, _ in answers_of(evaluation.id)] == [
-        ("plan_approval", "同意"), ("survey", "提交"), ("opinions", "提交"), ("expert_marks", "提交"),
-        ("expert_review", "不组织"), ("third_party_acceptance", "退回修改"),
-        ("expert_review", "不组织"), ("third_party_acceptance", "验收通过"), ("approval", "通过"),
+        ("plan_approval", "同意"),
+        ("survey", "提交"),
+        ("opinions", "提交"),
+        ("expert_marks", "提交"),
+        ("expert_review", "不组织"),
+        ("third_party_acceptance", "退回修改"),
+        ("expert_review", "不组织"),
+        ("third_party_acceptance", "验收通过"),
+        ("approval", "通过"),
     ]
     with session_scope() as session:
         refusals = store.rejections(session=session, evaluation_id=evaluation.id)

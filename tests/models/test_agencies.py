@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
 import builders
+import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import select
 
+from core.errors import NotFound, RuleViolation, StateConflict
 from models import agencies
 from models.audit import verify_chain
 from models.db import build_engine, session_scope
 from models.tables import AuditEvent, Decision, Evaluation, now_beijing
-from pinggu.errors import NotFound, RuleViolation, StateConflict
 from rules.third_party import Agreement
 
 MINHANG_FIELDS = ("matter", "quality", "deadline", "fee", "ownership", "confidentiality", "liability")
@@ -41,8 +40,13 @@ def make_evaluation(session, *, code="PG-2026-0001", assessors=(), status="runni
         starts_on=date(2024, 1, 1),
         pre_decision_assessors=list(assessors),
     )
-    evaluation = Evaluation(code=code, decision_code=decision.code, type="ordinary", status=status,
-                            completed_at=now_beijing() if status == "completed" else None)
+    evaluation = Evaluation(
+        code=code,
+        decision_code=decision.code,
+        type="ordinary",
+        status=status,
+        completed_at=now_beijing() if status == "completed" else None,
+    )
     session.add(decision)
     session.add(evaluation)
     session.flush()
@@ -152,7 +156,9 @@ def test_subcontracting_is_refused_without_consent_and_recorded_with_it(engine):
         with pytest.raises(RuleViolation, match="信用记录不良"):  # a registered recipient must qualify
             agencies.request_subcontract(session=session, evaluation_id=other.id, to_name="某科研所")
         with pytest.raises(RuleViolation) as refused:
-            agencies.request_subcontract(session=session, evaluation_id=other.id, to_name="某调查公司", assessors=["某调查公司"])
+            agencies.request_subcontract(
+                session=session, evaluation_id=other.id, to_name="某调查公司", assessors=["某调查公司"]
+            )
         assert refused.value.rule == "TEAM-CONFLICT"
         done = agencies.request_subcontract(session=session, evaluation_id=other.id, to_name="某调查公司", actor="王明")
         assert done.subcontracted_to == "某调查公司"
@@ -167,8 +173,11 @@ def test_a_false_report_goes_into_the_credit_record_and_bars_the_agency(engine):
         register(session)
         with pytest.raises(StateConflict, match="未委托评估机构"):  # only the entrusting unit records it
             agencies.record_false_report(
-                session=session, agency_name="某大学公共管理学院", evaluation_code=evaluation.code,
-                detail="x", recorded_by="王明",
+                session=session,
+                agency_name="某大学公共管理学院",
+                evaluation_code=evaluation.code,
+                detail="x",
+                recorded_by="王明",
             )
         entrust(session, evaluation.id)
         entry = agencies.record_false_report(
@@ -198,8 +207,11 @@ def test_the_credit_record_is_append_only(engine):
         register(session)
         entrust(session, evaluation.id)
         agencies.record_false_report(
-            session=session, agency_name="某大学公共管理学院", evaluation_code=evaluation.code,
-            detail="编造数据", recorded_by="王明",
+            session=session,
+            agency_name="某大学公共管理学院",
+            evaluation_code=evaluation.code,
+            detail="编造数据",
+            recorded_by="王明",
         )
     for statement in ("UPDATE creditrecord SET detail = '无'", "DELETE FROM creditrecord"):
         with pytest.raises(DatabaseError, match="信用记录只能追加"), engine.begin() as connection:
@@ -211,9 +223,17 @@ def test_a_false_report_needs_what_happened_and_who_records_it(engine):
         register(session)
         with pytest.raises(StateConflict, match="--detail"):
             agencies.record_false_report(
-                session=session, agency_name="某大学公共管理学院", evaluation_code="PG-1", detail=" ", recorded_by="王明"
+                session=session,
+                agency_name="某大学公共管理学院",
+                evaluation_code="PG-1",
+                detail=" ",
+                recorded_by="王明",
             )
         with pytest.raises(NotFound, match="评估 PG-1 不存在"):
             agencies.record_false_report(
-                session=session, agency_name="某大学公共管理学院", evaluation_code="PG-1", detail="x", recorded_by="王明"
+                session=session,
+                agency_name="某大学公共管理学院",
+                evaluation_code="PG-1",
+                detail="x",
+                recorded_by="王明",
             )

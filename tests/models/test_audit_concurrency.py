@@ -17,8 +17,8 @@ WRITER = textwrap.dedent("""
 
 
 def test_chain_survives_concurrent_writers(settings):
-    from models.db import session_scope
     from models.audit import verify_chain
+    from models.db import session_scope
 
     with session_scope() as session:  # the schema exists before the writers start
         verify_chain(session=session)

@@ -11,11 +11,11 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
+from core.errors import NotFound, RuleViolation, StateConflict
 from models.db import session_scope
 from models.decisions import record_outcome
 from models.evaluations import create_evaluation, get_decision
 from models.tables import AuditEvent, DecisionOutcome, Evaluation, now_beijing
-from pinggu.errors import NotFound, RuleViolation, StateConflict
 
 DECIDED_ON = date(2026, 11, 20)
 

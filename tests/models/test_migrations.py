@@ -13,9 +13,8 @@ import sys
 import uuid
 from datetime import date, datetime
 
-import pytest
-
 import builders
+import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import Column, MetaData, String, inspect, text
@@ -23,6 +22,8 @@ from sqlalchemy.exc import DatabaseError
 from sqlmodel import SQLModel, select
 from typer.testing import CliRunner
 
+from core.errors import StateConflict
+from core.settings import get_settings
 from models import agencies, audit, evaluations, migrate
 from models.db import build_engine, session_scope
 from models.tables import (
@@ -41,8 +42,6 @@ from models.tables import (
     TriggerEvent,
 )
 from pinggu.cli import app
-from pinggu.errors import StateConflict
-from pinggu.settings import get_settings
 
 runner = CliRunner()
 
@@ -90,14 +89,18 @@ def make_legacy(engine) -> None:
         # The index 0002 adds did not exist then.
         connection.execute(text("DROP INDEX ix_auditevent_action"))
         if engine.dialect.name == "sqlite":
-            connection.execute(text(
-                "CREATE TRIGGER audit_no_update BEFORE UPDATE ON auditevent "
-                "BEGIN SELECT RAISE(ABORT, '审计记录只能追加，不能修改'); END"
-            ))
-            connection.execute(text(
-                "CREATE TRIGGER audit_no_delete BEFORE DELETE ON auditevent "
-                "BEGIN SELECT RAISE(ABORT, '审计记录只能追加，不能删除'); END"
-            ))
+            connection.execute(
+                text(
+                    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON auditevent "
+                    "BEGIN SELECT RAISE(ABORT, '审计记录只能追加，不能修改'); END"
+                )
+            )
+            connection.execute(
+                text(
+                    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON auditevent "
+                    "BEGIN SELECT RAISE(ABORT, '审计记录只能追加，不能删除'); END"
+                )
+            )
 
 
 def downgrade(engine, revision: str) -> None:
@@ -142,68 +145,153 @@ def fill(engine) -> None:
         )
         evaluations.mark_stage(session=session, evaluation_id=evaluation.id, stage="preparation", status="running")
         session.add(TeamMember(evaluation_id=evaluation.id, name="王明", role="单位工作人员", unit="区司法局"))
-        session.add(StepRecord(
-            evaluation_id=evaluation.id, stage="preparation", step="plan", status="done",
-            result={"方案": "已批准", "指标": [1, 2, 3]}, started_at=moment, finished_at=moment,
-        ))
-        session.add(Approval(
-            evaluation_id=evaluation.id, gate="plan_approval", attempt=1, pause_key="plan_approval-1",
-            approver="张建国", approver_role="区政府办公室主任", choice="同意", comment="按方案开展",
-            details={"意见": "同意"}, decided_at=moment,
-        ))
-        session.add(FormRejection(
-            evaluation_id=evaluation.id, gate="survey", pause_key="survey-1", reason="第 5 行“Q3 满意度”列有误",
-        ))
+        session.add(
+            StepRecord(
+                evaluation_id=evaluation.id,
+                stage="preparation",
+                step="plan",
+                status="done",
+                result={"方案": "已批准", "指标": [1, 2, 3]},
+                started_at=moment,
+                finished_at=moment,
+            )
+        )
+        session.add(
+            Approval(
+                evaluation_id=evaluation.id,
+                gate="plan_approval",
+                attempt=1,
+                pause_key="plan_approval-1",
+                approver="张建国",
+                approver_role="区政府办公室主任",
+                choice="同意",
+                comment="按方案开展",
+                details={"意见": "同意"},
+                decided_at=moment,
+            )
+        )
+        session.add(
+            FormRejection(
+                evaluation_id=evaluation.id,
+                gate="survey",
+                pause_key="survey-1",
+                reason="第 5 行“Q3 满意度”列有误",
+            )
+        )
         evaluations.add_document(
-            session=session, evaluation_id=evaluation.id, kind="plan", title="评估方案",
-            path="documents/PG-2026-0001/plan.pdf", sha256="ab" * 32, pages=12,
+            session=session,
+            evaluation_id=evaluation.id,
+            kind="plan",
+            title="评估方案",
+            path="documents/PG-2026-0001/plan.pdf",
+            sha256="ab" * 32,
+            pages=12,
         )
         evaluations.start_deadline(
-            session=session, evaluation_id=evaluation.id, rule="MH-9", label="评估完成期限", basis="闵行 9",
-            counted_from="plan_approved", from_date=date(2026, 3, 5), until="evaluation_completed",
+            session=session,
+            evaluation_id=evaluation.id,
+            rule="MH-9",
+            label="评估完成期限",
+            basis="闵行 9",
+            counted_from="plan_approved",
+            from_date=date(2026, 3, 5),
+            until="evaluation_completed",
             due_date=date(2026, 9, 5),
         )
         evaluations.open_follow_up(
-            session=session, evaluation=evaluation, conclusion="调整", unit="区住房保障局",
-            action="修订补贴标准", basis="闵行 13", due_date=date(2026, 12, 31),
+            session=session,
+            evaluation=evaluation,
+            conclusion="调整",
+            unit="区住房保障局",
+            action="修订补贴标准",
+            basis="闵行 13",
+            due_date=date(2026, 12, 31),
         )
-        session.add(TriggerEvent(
-            decision_code=decision.code, kind="实施满两年", occurred_on=date(2026, 1, 1), note="年度计划",
-            recorded_by="赵敏",
-        ))
-        session.add(DecisionOutcome(
-            decision_code=decision.code, outcome="调整", evaluation_code=evaluation.code, decided_by="刘志强",
-            decided_by_role="区长", decided_on=date(2026, 10, 8),
-        ))
+        session.add(
+            TriggerEvent(
+                decision_code=decision.code,
+                kind="实施满两年",
+                occurred_on=date(2026, 1, 1),
+                note="年度计划",
+                recorded_by="赵敏",
+            )
+        )
+        session.add(
+            DecisionOutcome(
+                decision_code=decision.code,
+                outcome="调整",
+                evaluation_code=evaluation.code,
+                decided_by="刘志强",
+                decided_by_role="区长",
+                decided_on=date(2026, 10, 8),
+            )
+        )
         escalation = Escalation(
-            key="stage:PG-2026-0001:preparation:due-7", evaluation_code=evaluation.code, kind="stage",
-            ref="preparation", level="due-7", due_date=date(2026, 4, 30), text="准备阶段 7 日后届满",
+            key="stage:PG-2026-0001:preparation:due-7",
+            evaluation_code=evaluation.code,
+            kind="stage",
+            ref="preparation",
+            level="due-7",
+            due_date=date(2026, 4, 30),
+            text="准备阶段 7 日后届满",
         )
         session.add(escalation)
         session.flush()
-        session.add(Notification(escalation_id=escalation.id, channel="https://oapi.dingtalk.com/robot", status="sent",
-                                 attempts=1, sent_at=moment))
-        session.add(PlanEntry(
-            year=2026, decision_code=decision.code, type="ordinary", reason="实施满两年",
-            trigger_date=date(2026, 1, 1), due_date=date(2026, 9, 30), evaluating_unit="区司法局",
-            evaluation_code=evaluation.code,
-        ))
-        session.add(PlanDecision(
-            year=2026, pause_key="annual-plan-2026-1", approver="张建国", approver_role="区政府办公室主任",
-            choice="同意",
-        ))
+        session.add(
+            Notification(
+                escalation_id=escalation.id,
+                channel="https://oapi.dingtalk.com/robot",
+                status="sent",
+                attempts=1,
+                sent_at=moment,
+            )
+        )
+        session.add(
+            PlanEntry(
+                year=2026,
+                decision_code=decision.code,
+                type="ordinary",
+                reason="实施满两年",
+                trigger_date=date(2026, 1, 1),
+                due_date=date(2026, 9, 30),
+                evaluating_unit="区司法局",
+                evaluation_code=evaluation.code,
+            )
+        )
+        session.add(
+            PlanDecision(
+                year=2026,
+                pause_key="annual-plan-2026-1",
+                approver="张建国",
+                approver_role="区政府办公室主任",
+                choice="同意",
+            )
+        )
         agencies.register_agency(session=session, name="某大学公共管理学院", kind="高等学校", actor="王明")
         agencies.entrust(
-            session=session, evaluation_id=evaluation.id, agency_name="某大学公共管理学院", agreement=AGREEMENT,
+            session=session,
+            evaluation_id=evaluation.id,
+            agency_name="某大学公共管理学院",
+            agreement=AGREEMENT,
             required_fields=("matter", "quality", "deadline", "fee", "ownership", "confidentiality", "liability"),
-            allowed=True, actor="王明",
+            allowed=True,
+            actor="王明",
         )
         agencies.record_false_report(
-            session=session, agency_name="某大学公共管理学院", evaluation_code=evaluation.code,
-            detail="报告所列问卷数量与原始记录不符", recorded_by="王明",
+            session=session,
+            agency_name="某大学公共管理学院",
+            evaluation_code=evaluation.code,
+            detail="报告所列问卷数量与原始记录不符",
+            recorded_by="王明",
         )
-        audit.record(session=session, action="gate_answered", actor="张建国", evaluation_id=evaluation.id,
-                     gate="plan_approval", choice="同意")
+        audit.record(
+            session=session,
+            action="gate_answered",
+            actor="张建国",
+            evaluation_id=evaluation.id,
+            gate="plan_approval",
+            choice="同意",
+        )
 
 
 def snapshot(engine) -> dict[str, list[tuple]]:

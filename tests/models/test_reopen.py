@@ -12,11 +12,11 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
+from core.errors import NotFound, StateConflict
 from models import evaluations as store
 from models.audit import events_for, verify_chain
 from models.db import session_scope
 from models.tables import Approval, FollowUp, StepRecord, now_beijing
-from pinggu.errors import NotFound, StateConflict
 from rules.vocabulary import GATE_STAGE
 
 DECISION = "S-2021-038"
@@ -46,25 +46,40 @@ def _finished_evaluation(status: str = "completed") -> tuple[int, str]:
         for stage, steps in STEPS.items():
             store.mark_stage(session=session, evaluation_id=evaluation.id, stage=stage, status="done")
             for step in steps:
-                session.add(StepRecord(evaluation_id=evaluation.id, stage=stage, step=step, status="done", result={"ok": 1}))
+                session.add(
+                    StepRecord(evaluation_id=evaluation.id, stage=stage, step=step, status="done", result={"ok": 1})
+                )
         for gate in GATES:
             session.add(
                 Approval(
-                    evaluation_id=evaluation.id, gate=gate, attempt=1, pause_key=f"{gate.replace('_', '-')}-1",
-                    approver="王明", approver_role="评估小组组长", choice="通过" if gate == "approval" else "同意",
+                    evaluation_id=evaluation.id,
+                    gate=gate,
+                    attempt=1,
+                    pause_key=f"{gate.replace('_', '-')}-1",
+                    approver="王明",
+                    approver_role="评估小组组长",
+                    choice="通过" if gate == "approval" else "同意",
                     conclusion="调整" if gate == "approval" else None,
                 )
             )
         for status_ in ("open", "done"):
             session.add(
                 FollowUp(
-                    evaluation_id=evaluation.id, decision_code=DECISION, conclusion="调整", unit="市发展和改革委员会",
-                    action="提出调整方案", basis="鄂尔多斯市办法第二十条", due_date=date(2027, 1, 15), status=status_,
+                    evaluation_id=evaluation.id,
+                    decision_code=DECISION,
+                    conclusion="调整",
+                    unit="市发展和改革委员会",
+                    action="提出调整方案",
+                    basis="鄂尔多斯市办法第二十条",
+                    due_date=date(2027, 1, 15),
+                    status=status_,
                 )
             )
         evaluation.status, evaluation.conclusion = status, "调整"
         evaluation.report_path, evaluation.completed_at = "/tmp/评估报告.pdf", now_beijing()
-        evaluation.waiting_for, evaluation.waiting_gate = ("决策机关审定", "approval") if status == "waiting" else (None, None)
+        evaluation.waiting_for, evaluation.waiting_gate = (
+            ("决策机关审定", "approval") if status == "waiting" else (None, None)
+        )
         session.add(evaluation)
         return evaluation.id, evaluation.code
 
@@ -76,7 +91,9 @@ def _reopen(code: str, stage: str, reason: str = REASON, actor: str = "区长 �
 
 def _steps(evaluation_id: int) -> dict[str, str]:
     with session_scope() as session:
-        return {record.step: record.status for record in store.step_attempts(session=session, evaluation_id=evaluation_id)}
+        return {
+            record.step: record.status for record in store.step_attempts(session=session, evaluation_id=evaluation_id)
+        }
 
 
 def _answers(evaluation_id: int) -> dict[str, bool]:
@@ -87,7 +104,8 @@ def _answers(evaluation_id: int) -> dict[str, bool]:
 def _stages(evaluation_id: int) -> dict[str, tuple[str, bool]]:
     with session_scope() as session:
         return {
-            r.stage: (r.status, r.finished_at is not None) for r in store.stages(session=session, evaluation_id=evaluation_id)
+            r.stage: (r.status, r.finished_at is not None)
+            for r in store.stages(session=session, evaluation_id=evaluation_id)
         }
 
 
@@ -211,7 +229,9 @@ def test_reopen_twice_changes_nothing_more_and_keeps_the_records(sample_catalog)
         ("implementation", REASON, " ", "须写明原因"),
     ],
 )
-def test_reopen_refuses_an_unknown_stage_or_a_blank_reason_and_changes_nothing(sample_catalog, stage, reason, actor, message):
+def test_reopen_refuses_an_unknown_stage_or_a_blank_reason_and_changes_nothing(
+    sample_catalog, stage, reason, actor, message
+):
     evaluation_id, code = _finished_evaluation()
     steps, answers = _steps(evaluation_id), _answers(evaluation_id)
     with pytest.raises(StateConflict, match=message):
@@ -222,7 +242,8 @@ def test_reopen_refuses_an_unknown_stage_or_a_blank_reason_and_changes_nothing(s
         assert (evaluation.status, evaluation.conclusion) == ("completed", "调整")
         assert events_for(session=session, evaluation_id=evaluation_id, action="evaluation_reopened") == []
         assert [f.status for f in session.exec(select(FollowUp).where(FollowUp.evaluation_id == evaluation_id))] == [
-            "open", "done",
+            "open",
+            "done",
         ]
 
 

@@ -9,13 +9,13 @@ import uuid
 
 import pytest
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlite_lock import write_lock_free
 from sqlmodel import select
 
+from core.errors import DatabaseBusy
 from models import audit
 from models.db import backoff_s, is_transient, longest_write_transaction_ms, read_session, transaction
 from models.tables import AuditEvent
-from pinggu.errors import DatabaseBusy
-from sqlite_lock import write_lock_free
 
 
 class _PgError(Exception):
@@ -36,11 +36,11 @@ def _operational(orig: Exception) -> OperationalError:
         (sqlite3.OperationalError("database is locked"), True),
         (sqlite3.OperationalError("database table is locked"), True),
         (sqlite3.OperationalError("no such table: evaluation"), False),
-        (_PgError("40001"), True),   # serialization_failure
-        (_PgError("40P01"), True),   # deadlock_detected
-        (_PgError("55P03"), True),   # lock_not_available
-        (_PgError("08006"), True),   # connection_failure
-        (_PgError("57P01"), True),   # admin_shutdown (server restarting)
+        (_PgError("40001"), True),  # serialization_failure
+        (_PgError("40P01"), True),  # deadlock_detected
+        (_PgError("55P03"), True),  # lock_not_available
+        (_PgError("08006"), True),  # connection_failure
+        (_PgError("57P01"), True),  # admin_shutdown (server restarting)
         (_PgError("23505"), False),  # unique_violation: a real conflict, not a busy database
         (_PgError("42P01"), False),  # undefined_table
     ],
@@ -75,7 +75,11 @@ def test_a_busy_database_is_tried_again_and_the_record_written_once(settings, mo
 
     assert transaction(work) == 3
     with read_session() as session:
-        written = [e for e in session.exec(select(AuditEvent).where(AuditEvent.action == "retry_probe")) if e.detail["marker"] == marker]
+        written = [
+            e
+            for e in session.exec(select(AuditEvent).where(AuditEvent.action == "retry_probe"))
+            if e.detail["marker"] == marker
+        ]
     assert len(written) == 1  # the two failed tries were rolled back whole
 
 
@@ -105,9 +109,8 @@ def test_a_real_conflict_is_not_tried_again(settings):
 
 
 def test_a_read_session_refuses_to_write(settings):
-    with pytest.raises(RuntimeError, match="read_session used to write"):
-        with read_session() as session:
-            session.add(AuditEvent(actor="x", action="x", prev_hash="", hash=""))
+    with pytest.raises(RuntimeError, match="read_session used to write"), read_session() as session:
+        session.add(AuditEvent(actor="x", action="x", prev_hash="", hash=""))
 
 
 def _sqlite_path(settings) -> str | None:
@@ -122,13 +125,16 @@ def test_a_read_session_leaves_the_write_lock_free_and_a_transaction_holds_it(se
     with read_session() as session:
         session.exec(select(AuditEvent).limit(1)).all()
         assert write_lock_free(path)
-    assert transaction(lambda session: (audit.record(session=session, action="lock_probe"), write_lock_free(path))[1]) is False
+    assert (
+        transaction(lambda session: (audit.record(session=session, action="lock_probe"), write_lock_free(path))[1])
+        is False
+    )
 
 
 def test_a_write_transaction_held_too_long_is_logged(monkeypatch, caplog):
     import time
 
-    from pinggu.settings import get_settings
+    from core.settings import get_settings
 
     monkeypatch.setattr(get_settings(), "slow_transaction_ms", 50)
     with caplog.at_level(logging.WARNING, logger="pinggu.db"):

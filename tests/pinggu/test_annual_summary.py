@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from typer.testing import CliRunner
-
 from driving import pdf_text
+from typer.testing import CliRunner
 
 
 def _evaluation(session, code, *, status, last_target, completed=None, conclusion=None):
@@ -15,8 +14,13 @@ def _evaluation(session, code, *, status, last_target, completed=None, conclusio
     from models.tables import BEIJING
 
     evaluation = store.create_evaluation(
-        session=session, decision=store.get_decision(session=session, code=code), type="ningxia_90day",
-        scope="whole", scope_parts=[], methods=["问卷调查"], flow_run_id=None,
+        session=session,
+        decision=store.get_decision(session=session, code=code),
+        type="ningxia_90day",
+        scope="whole",
+        scope_parts=[],
+        methods=["问卷调查"],
+        flow_run_id=None,
         stage_targets={"conclusion": (last_target, False)},
     )
     evaluation.status, evaluation.conclusion = status, conclusion
@@ -33,10 +37,22 @@ def test_summary_counts_done_on_time_and_conclusions_by_unit(sample_catalog, tmp
 
     year = date.today().year
     with session_scope() as session:
-        on_time = _evaluation(session, "S-2022-015", status="completed", last_target=date(year, 6, 30),
-                              completed=date(year, 6, 1), conclusion="继续执行")
-        late = _evaluation(session, "S-2020-019", status="completed", last_target=date(year, 3, 31),
-                           completed=date(year, 5, 1), conclusion="终止执行")
+        on_time = _evaluation(
+            session,
+            "S-2022-015",
+            status="completed",
+            last_target=date(year, 6, 30),
+            completed=date(year, 6, 1),
+            conclusion="继续执行",
+        )
+        late = _evaluation(
+            session,
+            "S-2020-019",
+            status="completed",
+            last_target=date(year, 3, 31),
+            completed=date(year, 5, 1),
+            conclusion="终止执行",
+        )
         _evaluation(session, "S-2019-012", status="not_started", last_target=date(year, 12, 31))
 
     summary = annual_summary(year, "ningxia_commerce")

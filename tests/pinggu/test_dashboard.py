@@ -15,8 +15,13 @@ def _evaluation(session, decision, *, status, targets, done=(), waiting=None, co
     from models import evaluations as store
 
     evaluation = store.create_evaluation(
-        session=session, decision=store.get_decision(session=session, code=decision), type="ordinary",
-        scope="whole", scope_parts=[], methods=["问卷调查"], flow_run_id=None,
+        session=session,
+        decision=store.get_decision(session=session, code=decision),
+        type="ordinary",
+        scope="whole",
+        scope_parts=[],
+        methods=["问卷调查"],
+        flow_run_id=None,
         stage_targets={stage: (TODAY + timedelta(days=days), False) for stage, days in targets.items()},
     )
     for stage in done:
@@ -33,10 +38,20 @@ def board(sample_catalog, tmp_path):
     from pinggu.dashboard import write_dashboard
 
     with session_scope() as session:
-        late = _evaluation(session, "S-2023-008", status="waiting", waiting="方案审定（评估单位负责人；第1次）",
-                           targets={"preparation": -4, "implementation": 30, "conclusion": 60})
-        on_time = _evaluation(session, "S-2019-011", status="running", done=("preparation",),
-                              targets={"preparation": -10, "implementation": 20, "conclusion": 50})
+        late = _evaluation(
+            session,
+            "S-2023-008",
+            status="waiting",
+            waiting="方案审定（评估单位负责人；第1次）",
+            targets={"preparation": -4, "implementation": 30, "conclusion": 60},
+        )
+        on_time = _evaluation(
+            session,
+            "S-2019-011",
+            status="running",
+            done=("preparation",),
+            targets={"preparation": -10, "implementation": 20, "conclusion": 50},
+        )
     return write_dashboard(target=tmp_path / "index.html"), late, on_time
 
 
@@ -45,7 +60,10 @@ def _chromium(*args: str) -> subprocess.CompletedProcess:
     assert browser, "chromium is not installed: scripts/setup.sh installs Debian's chromium package"
     return subprocess.run(
         [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", *args],
-        capture_output=True, text=True, timeout=60, check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
 
 

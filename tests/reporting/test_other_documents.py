@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 from docx import Document
+from driving import pdf_text
 from typer.testing import CliRunner
 
-from driving import pdf_text
-from pinggu.errors import InputFileError
+from core.errors import InputFileError
 from reporting.other_documents import read_input, render_document
 
 DECISION = {"code": "S-2022-009", "title": "关于公共租赁住房管理的实施方案", "lead_unit": "市住建局"}
@@ -36,9 +36,17 @@ rectifications:
 @pytest.mark.rule("OR-8")
 def test_tracking_report_has_the_four_required_parts(tmp_path):
     (tmp_path / "跟踪.yaml").write_text(TRACKING, encoding="utf-8")
-    pdf, docx = render_document("tracking", DECISION, read_input("tracking", tmp_path / "跟踪.yaml"), tmp_path, date(2026, 11, 22))
+    pdf, docx = render_document(
+        "tracking", DECISION, read_input("tracking", tmp_path / "跟踪.yaml"), tmp_path, date(2026, 11, 22)
+    )
     text = pdf_text(pdf)
-    for heading in ("一、工作进展", "二、执行效果", "三、执行中存在的问题和解决建议", "四、下一步工作安排", "已完成年度任务的80%"):
+    for heading in (
+        "一、工作进展",
+        "二、执行效果",
+        "三、执行中存在的问题和解决建议",
+        "四、下一步工作安排",
+        "已完成年度任务的80%",
+    ):
         assert heading in text
     assert "四、下一步工作安排" in [p.text for p in Document(docx).paragraphs]
 
@@ -46,9 +54,18 @@ def test_tracking_report_has_the_four_required_parts(tmp_path):
 @pytest.mark.rule("OR-10")
 def test_supervision_report_lists_rectification_items_with_their_deadlines(tmp_path):
     (tmp_path / "督查.yaml").write_text(SUPERVISION, encoding="utf-8")
-    pdf, docx = render_document("supervision", DECISION, read_input("supervision", tmp_path / "督查.yaml"), tmp_path, date(2026, 11, 22))
+    pdf, docx = render_document(
+        "supervision", DECISION, read_input("supervision", tmp_path / "督查.yaml"), tmp_path, date(2026, 11, 22)
+    )
     text = pdf_text(pdf)
-    for shown in ("一、重大行政决策执行情况", "五、需提请领导协调的事项", "协调土地指标", "补齐房源缺口", "2027-03-31", "书面督查、实地督查"):
+    for shown in (
+        "一、重大行政决策执行情况",
+        "五、需提请领导协调的事项",
+        "协调土地指标",
+        "补齐房源缺口",
+        "2027-03-31",
+        "书面督查、实地督查",
+    ):
         assert shown in text
     cells = [cell.text for table in Document(docx).tables for row in table.rows for cell in row.cells]
     assert "东胜区住建局" in cells

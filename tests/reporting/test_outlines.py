@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import pytest
-
 from builders import report_context
 from driving import pdf_text
+
 from reporting.pdf import render_html, write_pdf
 from rules.profiles import load_profile
 
-OUTLINE_RULES = {"bazhou": "R-BAZHOU", "changli": "R-BAZHOU", "ordos": "R-ORDOS", "ningxia_commerce": "R-NINGXIA", "minhang": "R-MINHANG"}
+OUTLINE_RULES = {
+    "bazhou": "R-BAZHOU",
+    "changli": "R-BAZHOU",
+    "ordos": "R-ORDOS",
+    "ningxia_commerce": "R-NINGXIA",
+    "minhang": "R-MINHANG",
+}
 
 
 @pytest.mark.parametrize("profile_id", sorted(OUTLINE_RULES))
@@ -19,10 +25,12 @@ def test_each_profile_report_follows_its_outline(profile_id, tmp_path, request):
     target = tmp_path / "report.pdf"
     write_pdf(render_html("evaluation_report.html.j2", report_context(profile_id)), target)
     text = pdf_text(target)
-    numbered = [f"{'一二三四五六七八九'[i]}、{''.join(heading.split())}" for i, heading in enumerate(profile.report_outline)]
+    numbered = [
+        f"{'一二三四五六七八九'[i]}、{''.join(heading.split())}" for i, heading in enumerate(profile.report_outline)
+    ]
     in_toc = [text.find(heading) for heading in numbered]
     in_body = [text.rfind(heading) for heading in numbered]
-    assert all(p >= 0 for p in in_toc), [h for h, p in zip(numbered, in_toc) if p < 0]
+    assert all(p >= 0 for p in in_toc), [h for h, p in zip(numbered, in_toc, strict=True) if p < 0]
     assert in_toc == sorted(in_toc) and in_body == sorted(in_body)  # the outline's order, in the contents and the body
     assert in_body[0] > in_toc[-1]
     for shown in ("评估小组", "问卷调查", "意见征集及处理情况", "专家论证", "评估结论：调整", "审定与审批记录"):

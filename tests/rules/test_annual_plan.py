@@ -81,7 +81,9 @@ BASIS = {
     "superior_evaluates": "《测试规定》第十六条第二款",
     "already_evaluated": "《测试规定》第三条第二款",
 }
-MINHANG_APPROVAL = "《闵行区人民政府重大行政决策后评估程序实施细则》第六条（四）：决策承办单位的申请经区政府同意后方开展评估"
+MINHANG_APPROVAL = (
+    "《闵行区人民政府重大行政决策后评估程序实施细则》第六条（四）：决策承办单位的申请经区政府同意后方开展评估"
+)
 
 
 def policy(profile: str = "test", **overrides) -> PlanPolicy:
@@ -144,7 +146,15 @@ def outcome(plan: AnnualPlan, code: str = CODE) -> tuple:
 
 def case(expected, *, id, marks, year=2026, as_of="2026-11-22", events=(), completed=(), pol=None, **decision):
     return pytest.param(
-        facts(**decision), year, D(as_of), tuple(events), tuple(completed), pol or policy(), expected, id=id, marks=marks
+        facts(**decision),
+        year,
+        D(as_of),
+        tuple(events),
+        tuple(completed),
+        pol or policy(),
+        expected,
+        id=id,
+        marks=marks,
     )
 
 
@@ -159,143 +169,462 @@ MIDPOINT = "2023-07-02"
 
 CASES = [
     # --- T-ONE-YEAR: bazhou 15 ¶3, ordos 12(2), changli 62 ¶3 ---------------------------------------------
-    case(planned("ordinary", "one_year", "2026-03-10"), id="bz15 major reform, 12 months after the start",
-         marks=[ONE_YEAR], category=REFORM, starts_on="2025-03-10"),
-    case(planned("ordinary", "one_year", "2026-01-31"), id="bz15 broad impact, Jan 31 + 12 months = Jan 31 (a Saturday, not moved)",
-         marks=[ONE_YEAR, MONTH], broad_impact=True, starts_on="2025-01-31"),
-    case(planned("ordinary", "one_year", "2025-02-28"), id="cc202 2024-02-29 + 12 months → 2025-02-28",
-         marks=[ONE_YEAR, MONTH], year=2025, as_of="2025-11-22", broad_impact=True, starts_on="2024-02-29"),
+    case(
+        planned("ordinary", "one_year", "2026-03-10"),
+        id="bz15 major reform, 12 months after the start",
+        marks=[ONE_YEAR],
+        category=REFORM,
+        starts_on="2025-03-10",
+    ),
+    case(
+        planned("ordinary", "one_year", "2026-01-31"),
+        id="bz15 broad impact, Jan 31 + 12 months = Jan 31 (a Saturday, not moved)",
+        marks=[ONE_YEAR, MONTH],
+        broad_impact=True,
+        starts_on="2025-01-31",
+    ),
+    case(
+        planned("ordinary", "one_year", "2025-02-28"),
+        id="cc202 2024-02-29 + 12 months → 2025-02-28",
+        marks=[ONE_YEAR, MONTH],
+        year=2025,
+        as_of="2025-11-22",
+        broad_impact=True,
+        starts_on="2024-02-29",
+    ),
     # National Day: the duty arises on 10-01 all the same; only the due window gets cc203.
-    case(planned("ordinary", "one_year", "2026-10-01"), id="cc203 does not move a trigger date off a holiday",
-         marks=[ONE_YEAR, HOLIDAY], category=REFORM, starts_on="2025-10-01"),
-    case(NOTHING, id="bz15 neither reform nor broad impact: no execution evaluation",
-         marks=[ONE_YEAR], starts_on="2020-01-01"),
-    case(planned("ordinary", "one_year", "2026-12-31"), id="MH-4 trigger on 31 Dec counts in the year",
-         marks=[ONE_YEAR, PLAN], category=REFORM, starts_on="2025-12-31"),
-    case(NOTHING, id="MH-4 trigger on 1 Jan of the next year does not",
-         marks=[ONE_YEAR, PLAN], category=REFORM, starts_on="2026-01-01"),
-    case(planned("ordinary", "one_year", "2026-03-01"), id="bz15 ran exactly 12 months (ends the day before the anniversary)",
-         marks=[ONE_YEAR], category=REFORM, starts_on="2025-03-01", ends_on="2026-02-28"),
-    case(NOTHING, id="bz15 ended before running 12 months: never 满一年",
-         marks=[ONE_YEAR], category=REFORM, starts_on="2025-03-01", ends_on="2026-02-27"),
-    case(NOTHING, id="bz15 satisfied by an evaluation of any type completed on the trigger date",
-         marks=[ONE_YEAR], category=REFORM, starts_on="2025-03-10", completed=[done("simplified", "2026-03-10")]),
-    case(NOTHING, id="bz15 satisfied by the catalog's last evaluation after the trigger",
-         marks=[ONE_YEAR], category=REFORM, starts_on="2025-03-10",
-         last_evaluation_type="ordinary", last_evaluation_on="2026-06-01"),
-    case(planned("ordinary", "one_year", "2021-03-10"), id="bz15 an old unsatisfied trigger stays in the plan",
-         marks=[ONE_YEAR, PLAN], category=REFORM, starts_on="2020-03-10"),
-    case(NOTHING, id="profile without one_year: not a trigger",
-         marks=[ONE_YEAR], category=REFORM, starts_on="2025-03-10", pol=policy(time_triggers=frozenset({"half_term", "ended"}))),
+    case(
+        planned("ordinary", "one_year", "2026-10-01"),
+        id="cc203 does not move a trigger date off a holiday",
+        marks=[ONE_YEAR, HOLIDAY],
+        category=REFORM,
+        starts_on="2025-10-01",
+    ),
+    case(
+        NOTHING,
+        id="bz15 neither reform nor broad impact: no execution evaluation",
+        marks=[ONE_YEAR],
+        starts_on="2020-01-01",
+    ),
+    case(
+        planned("ordinary", "one_year", "2026-12-31"),
+        id="MH-4 trigger on 31 Dec counts in the year",
+        marks=[ONE_YEAR, PLAN],
+        category=REFORM,
+        starts_on="2025-12-31",
+    ),
+    case(
+        NOTHING,
+        id="MH-4 trigger on 1 Jan of the next year does not",
+        marks=[ONE_YEAR, PLAN],
+        category=REFORM,
+        starts_on="2026-01-01",
+    ),
+    case(
+        planned("ordinary", "one_year", "2026-03-01"),
+        id="bz15 ran exactly 12 months (ends the day before the anniversary)",
+        marks=[ONE_YEAR],
+        category=REFORM,
+        starts_on="2025-03-01",
+        ends_on="2026-02-28",
+    ),
+    case(
+        NOTHING,
+        id="bz15 ended before running 12 months: never 满一年",
+        marks=[ONE_YEAR],
+        category=REFORM,
+        starts_on="2025-03-01",
+        ends_on="2026-02-27",
+    ),
+    case(
+        NOTHING,
+        id="bz15 satisfied by an evaluation of any type completed on the trigger date",
+        marks=[ONE_YEAR],
+        category=REFORM,
+        starts_on="2025-03-10",
+        completed=[done("simplified", "2026-03-10")],
+    ),
+    case(
+        NOTHING,
+        id="bz15 satisfied by the catalog's last evaluation after the trigger",
+        marks=[ONE_YEAR],
+        category=REFORM,
+        starts_on="2025-03-10",
+        last_evaluation_type="ordinary",
+        last_evaluation_on="2026-06-01",
+    ),
+    case(
+        planned("ordinary", "one_year", "2021-03-10"),
+        id="bz15 an old unsatisfied trigger stays in the plan",
+        marks=[ONE_YEAR, PLAN],
+        category=REFORM,
+        starts_on="2020-03-10",
+    ),
+    case(
+        NOTHING,
+        id="profile without one_year: not a trigger",
+        marks=[ONE_YEAR],
+        category=REFORM,
+        starts_on="2025-03-10",
+        pol=policy(time_triggers=frozenset({"half_term", "ended"})),
+    ),
     # --- T-HALF: bazhou 15 ¶4, ordos 12(3), changli 62 ¶4 --------------------------------------------------
-    case(planned("midterm", "half_term", MIDPOINT), id="bz15 exactly five years (2021-01-01..2025-12-31): midterm at the midpoint",
-         marks=[HALF], year=2023, as_of="2023-03-01", **LONG),
-    case(NOTHING, id="bz15 five years less a day (ends 2025-12-30): not long-term",
-         marks=[HALF, ENDED], year=2023, as_of="2023-03-01", **{**LONG, "ends_on": "2025-12-30"}),
-    case(NOTHING, id="bz15 midpoint in the next year: not yet",
-         marks=[HALF], year=2022, as_of="2022-11-22", **LONG),
-    case(planned("midterm", "half_term", "2022-11-22"), id="bz15 progress 50 % before the midpoint: as of today",
-         marks=[HALF], year=2022, as_of="2022-11-22", progress_percent=50, **LONG),
-    case(NOTHING, id="bz15 progress 49 %: the midpoint, next year",
-         marks=[HALF], year=2022, as_of="2022-11-22", progress_percent=49, **LONG),
-    case(planned("midterm", "half_term", MIDPOINT), id="bz15 progress 49 %: the midpoint in its year",
-         marks=[HALF], year=2023, as_of="2022-11-22", progress_percent=49, **LONG),
-    case(planned("midterm", "half_term", MIDPOINT), id="bz15 progress 60 % after the midpoint: the earlier midpoint",
-         marks=[HALF], year=2024, as_of="2024-03-01", progress_percent=60, **LONG),
-    case(NOTHING, id="bz15 a midterm after the midpoint satisfies half_term",
-         marks=[HALF], year=2024, as_of="2024-03-01", completed=[done("midterm", "2023-09-01")], **LONG),
-    case(planned("midterm", "half_term", MIDPOINT), id="bz15 an ordinary evaluation after the midpoint does not",
-         marks=[HALF], year=2024, as_of="2024-03-01", completed=[done("ordinary", "2023-09-01")], **LONG),
-    case(planned("midterm", "half_term", MIDPOINT), id="bz15 a midterm before the midpoint does not (progress unknown)",
-         marks=[HALF], year=2024, as_of="2024-03-01", completed=[done("midterm", "2023-06-30")], **LONG),
+    case(
+        planned("midterm", "half_term", MIDPOINT),
+        id="bz15 exactly five years (2021-01-01..2025-12-31): midterm at the midpoint",
+        marks=[HALF],
+        year=2023,
+        as_of="2023-03-01",
+        **LONG,
+    ),
+    case(
+        NOTHING,
+        id="bz15 five years less a day (ends 2025-12-30): not long-term",
+        marks=[HALF, ENDED],
+        year=2023,
+        as_of="2023-03-01",
+        **{**LONG, "ends_on": "2025-12-30"},
+    ),
+    case(NOTHING, id="bz15 midpoint in the next year: not yet", marks=[HALF], year=2022, as_of="2022-11-22", **LONG),
+    case(
+        planned("midterm", "half_term", "2022-11-22"),
+        id="bz15 progress 50 % before the midpoint: as of today",
+        marks=[HALF],
+        year=2022,
+        as_of="2022-11-22",
+        progress_percent=50,
+        **LONG,
+    ),
+    case(
+        NOTHING,
+        id="bz15 progress 49 %: the midpoint, next year",
+        marks=[HALF],
+        year=2022,
+        as_of="2022-11-22",
+        progress_percent=49,
+        **LONG,
+    ),
+    case(
+        planned("midterm", "half_term", MIDPOINT),
+        id="bz15 progress 49 %: the midpoint in its year",
+        marks=[HALF],
+        year=2023,
+        as_of="2022-11-22",
+        progress_percent=49,
+        **LONG,
+    ),
+    case(
+        planned("midterm", "half_term", MIDPOINT),
+        id="bz15 progress 60 % after the midpoint: the earlier midpoint",
+        marks=[HALF],
+        year=2024,
+        as_of="2024-03-01",
+        progress_percent=60,
+        **LONG,
+    ),
+    case(
+        NOTHING,
+        id="bz15 a midterm after the midpoint satisfies half_term",
+        marks=[HALF],
+        year=2024,
+        as_of="2024-03-01",
+        completed=[done("midterm", "2023-09-01")],
+        **LONG,
+    ),
+    case(
+        planned("midterm", "half_term", MIDPOINT),
+        id="bz15 an ordinary evaluation after the midpoint does not",
+        marks=[HALF],
+        year=2024,
+        as_of="2024-03-01",
+        completed=[done("ordinary", "2023-09-01")],
+        **LONG,
+    ),
+    case(
+        planned("midterm", "half_term", MIDPOINT),
+        id="bz15 a midterm before the midpoint does not (progress unknown)",
+        marks=[HALF],
+        year=2024,
+        as_of="2024-03-01",
+        completed=[done("midterm", "2023-06-30")],
+        **LONG,
+    ),
     # Progress crossed 50 % on an unrecorded day: the midterm done then must not be re-planned.
-    case(NOTHING, id="bz15 progress ≥ 50 %: a midterm done before today satisfies it",
-         marks=[HALF], year=2023, as_of="2023-03-01", progress_percent=60,
-         completed=[done("midterm", "2022-12-15")], **LONG),
-    case(NOTHING, id="bz15 open-ended decision: no period to halve",
-         marks=[HALF], starts_on="2015-01-01", ends_on=None, progress_percent=80, category=PLANNING),
+    case(
+        NOTHING,
+        id="bz15 progress ≥ 50 %: a midterm done before today satisfies it",
+        marks=[HALF],
+        year=2023,
+        as_of="2023-03-01",
+        progress_percent=60,
+        completed=[done("midterm", "2022-12-15")],
+        **LONG,
+    ),
+    case(
+        NOTHING,
+        id="bz15 open-ended decision: no period to halve",
+        marks=[HALF],
+        starts_on="2015-01-01",
+        ends_on=None,
+        progress_percent=80,
+        category=PLANNING,
+    ),
     # --- T-ENDED: bazhou 15 ¶5, ordos 12(4), changli 62 ¶5 -------------------------------------------------
-    case(planned("final", "ended", "2026-01-01", ["half_term"]), id="bz15 ended: final from the day after the end, over the midterm",
-         marks=[ENDED, HALF], as_of="2026-03-01", **LONG),
-    case(planned("midterm", "half_term", MIDPOINT), id="bz15 ends_on not yet passed (as_of = ends_on): no final yet",
-         marks=[ENDED], year=2025, as_of="2025-12-31", **LONG),
-    case(planned("final", "ended", "2026-01-01"), id="bz15 a midterm satisfies half_term, not ended",
-         marks=[ENDED, HALF], completed=[done("midterm", "2024-01-01")], **LONG),
-    case(NOTHING, id="bz15 a final after the end satisfies both",
-         marks=[ENDED, HALF], completed=[done("final", "2026-02-01")], **LONG),
-    case(planned("final", "ended", "2026-01-01", ["half_term"]), id="bz15 a final before the end does not satisfy ended",
-         marks=[ENDED], completed=[done("final", "2022-01-01")], **LONG),
-    case(planned("final", "ended", "2026-01-01", ["half_term", "one_year", "many_opinions"]),
-         id="bz15 priority final > midterm > ordinary (events count as ordinary)",
-         marks=[ENDED, HALF, ONE_YEAR, EVENT], events=[event("many_opinions", "2026-02-01")],
-         **{**LONG, "category": REFORM}),
-    case(planned("midterm", "half_term", MIDPOINT, ["basis_changed"]), id="bz15 a midterm is preferred to an earlier event",
-         marks=[HALF, EVENT], year=2023, as_of="2023-09-01", events=[event("basis_changed", "2023-02-01")], **LONG),
+    case(
+        planned("final", "ended", "2026-01-01", ["half_term"]),
+        id="bz15 ended: final from the day after the end, over the midterm",
+        marks=[ENDED, HALF],
+        as_of="2026-03-01",
+        **LONG,
+    ),
+    case(
+        planned("midterm", "half_term", MIDPOINT),
+        id="bz15 ends_on not yet passed (as_of = ends_on): no final yet",
+        marks=[ENDED],
+        year=2025,
+        as_of="2025-12-31",
+        **LONG,
+    ),
+    case(
+        planned("final", "ended", "2026-01-01"),
+        id="bz15 a midterm satisfies half_term, not ended",
+        marks=[ENDED, HALF],
+        completed=[done("midterm", "2024-01-01")],
+        **LONG,
+    ),
+    case(
+        NOTHING,
+        id="bz15 a final after the end satisfies both",
+        marks=[ENDED, HALF],
+        completed=[done("final", "2026-02-01")],
+        **LONG,
+    ),
+    case(
+        planned("final", "ended", "2026-01-01", ["half_term"]),
+        id="bz15 a final before the end does not satisfy ended",
+        marks=[ENDED],
+        completed=[done("final", "2022-01-01")],
+        **LONG,
+    ),
+    case(
+        planned("final", "ended", "2026-01-01", ["half_term", "one_year", "many_opinions"]),
+        id="bz15 priority final > midterm > ordinary (events count as ordinary)",
+        marks=[ENDED, HALF, ONE_YEAR, EVENT],
+        events=[event("many_opinions", "2026-02-01")],
+        **{**LONG, "category": REFORM},
+    ),
+    case(
+        planned("midterm", "half_term", MIDPOINT, ["basis_changed"]),
+        id="bz15 a midterm is preferred to an earlier event",
+        marks=[HALF, EVENT],
+        year=2023,
+        as_of="2023-09-01",
+        events=[event("basis_changed", "2023-02-01")],
+        **LONG,
+    ),
     # --- T-EVENT: bazhou 7, ordos 11, ningxia 4, changli 57, minhang 6 ------------------------------------
-    case(planned("ordinary", "many_opinions", "2026-05-01"), id="bz7(3) many opinions: ordinary on the day it occurred",
-         marks=[EVENT], events=[event("many_opinions", "2026-05-01")]),
-    case(planned("ordinary", "basis_changed", "2026-02-01", ["effect_not_met"]), id="bz7 two events: the earliest, the other kept",
-         marks=[EVENT], events=[event("effect_not_met", "2026-04-01"), event("basis_changed", "2026-02-01")]),
-    case(planned("ordinary", "many_opinions", "2026-03-01"), id="bz7 the same kind twice is listed once",
-         marks=[EVENT], events=[event("many_opinions", "2026-05-01"), event("many_opinions", "2026-03-01")]),
-    case(NOTHING, id="nx4 superior_request not recognised by a profile without it",
-         marks=[EVENT], events=[event("superior_request", "2026-05-01")],
-         pol=policy(event_kinds=frozenset({"basis_changed", "many_opinions"}))),
-    case(NOTHING, id="bz7 an event followed by an evaluation is satisfied",
-         marks=[EVENT], events=[event("effect_not_met", "2026-02-01")], completed=[done("simplified", "2026-06-01")]),
-    case(NOTHING, id="bz7 an event dated next year is not in this year's plan",
-         marks=[EVENT, PLAN], events=[event("body_deems_necessary", "2027-01-01")]),
-    case(planned("ordinary", "unit_application", "2026-04-01"), id="bz7(4) a unit's application needs no approval in bazhou",
-         marks=[EVENT], events=[event("unit_application", "2026-04-01")]),
+    case(
+        planned("ordinary", "many_opinions", "2026-05-01"),
+        id="bz7(3) many opinions: ordinary on the day it occurred",
+        marks=[EVENT],
+        events=[event("many_opinions", "2026-05-01")],
+    ),
+    case(
+        planned("ordinary", "basis_changed", "2026-02-01", ["effect_not_met"]),
+        id="bz7 two events: the earliest, the other kept",
+        marks=[EVENT],
+        events=[event("effect_not_met", "2026-04-01"), event("basis_changed", "2026-02-01")],
+    ),
+    case(
+        planned("ordinary", "many_opinions", "2026-03-01"),
+        id="bz7 the same kind twice is listed once",
+        marks=[EVENT],
+        events=[event("many_opinions", "2026-05-01"), event("many_opinions", "2026-03-01")],
+    ),
+    case(
+        NOTHING,
+        id="nx4 superior_request not recognised by a profile without it",
+        marks=[EVENT],
+        events=[event("superior_request", "2026-05-01")],
+        pol=policy(event_kinds=frozenset({"basis_changed", "many_opinions"})),
+    ),
+    case(
+        NOTHING,
+        id="bz7 an event followed by an evaluation is satisfied",
+        marks=[EVENT],
+        events=[event("effect_not_met", "2026-02-01")],
+        completed=[done("simplified", "2026-06-01")],
+    ),
+    case(
+        NOTHING,
+        id="bz7 an event dated next year is not in this year's plan",
+        marks=[EVENT, PLAN],
+        events=[event("body_deems_necessary", "2027-01-01")],
+    ),
+    case(
+        planned("ordinary", "unit_application", "2026-04-01"),
+        id="bz7(4) a unit's application needs no approval in bazhou",
+        marks=[EVENT],
+        events=[event("unit_application", "2026-04-01")],
+    ),
     # --- MH-6-4: minhang 6(4) ---------------------------------------------------------------------------
-    case((("pending", "awaiting_approval"),), id="mh6(4) application not yet agreed: pending, not planned",
-         marks=[APPROVAL, EVENT], events=[event("unit_application", "2026-04-01")], pol=minhang_like()),
-    case(planned("ordinary", "unit_application", "2026-06-15"), id="mh6(4) agreed: planned from the day of consent",
-         marks=[APPROVAL, EVENT], events=[event("unit_application", "2026-04-01", approved="2026-06-15")], pol=minhang_like()),
-    case(planned("ordinary", "negative_public_opinion", "2026-05-01"), id="mh6(3) negative public opinion needs no consent",
-         marks=[EVENT], events=[event("negative_public_opinion", "2026-05-01")], pol=minhang_like()),
+    case(
+        (("pending", "awaiting_approval"),),
+        id="mh6(4) application not yet agreed: pending, not planned",
+        marks=[APPROVAL, EVENT],
+        events=[event("unit_application", "2026-04-01")],
+        pol=minhang_like(),
+    ),
+    case(
+        planned("ordinary", "unit_application", "2026-06-15"),
+        id="mh6(4) agreed: planned from the day of consent",
+        marks=[APPROVAL, EVENT],
+        events=[event("unit_application", "2026-04-01", approved="2026-06-15")],
+        pol=minhang_like(),
+    ),
+    case(
+        planned("ordinary", "negative_public_opinion", "2026-05-01"),
+        id="mh6(3) negative public opinion needs no consent",
+        marks=[EVENT],
+        events=[event("negative_public_opinion", "2026-05-01")],
+        pol=minhang_like(),
+    ),
     # --- T-PROMPT: bazhou 15 ¶2, ordos 12(1), changli 62 ¶2 (prompt flag checked below) -------------------
-    case(planned("ordinary", "controversy_risk", "2026-07-01"), id="od12(1) controversy or risk: an ordinary evaluation",
-         marks=[PROMPT], events=[event("controversy_risk", "2026-07-01")]),
+    case(
+        planned("ordinary", "controversy_risk", "2026-07-01"),
+        id="od12(1) controversy or risk: an ordinary evaluation",
+        marks=[PROMPT],
+        events=[event("controversy_risk", "2026-07-01")],
+    ),
     # --- X-12M: bazhou 16 ¶1, changli 63 ¶1 -------------------------------------------------------------
-    case((("exempt", "within_12_months"),), id="bz16 evaluated 9 months before the one-year date, nothing new since",
-         marks=[X12M, ONE_YEAR], category=REFORM, starts_on="2025-03-10", completed=[done("ordinary", "2025-06-01")]),
-    case((("exempt", "within_12_months"),), id="bz16 exactly 12 months before (cc202) still counts",
-         marks=[X12M, MONTH], category=REFORM, starts_on="2025-03-10", completed=[done("ordinary", "2025-03-10")]),
-    case(planned("ordinary", "one_year", "2026-03-10"), id="bz16 12 months and a day before: repeated",
-         marks=[X12M, MONTH], category=REFORM, starts_on="2025-03-10", completed=[done("ordinary", "2025-03-09")]),
+    case(
+        (("exempt", "within_12_months"),),
+        id="bz16 evaluated 9 months before the one-year date, nothing new since",
+        marks=[X12M, ONE_YEAR],
+        category=REFORM,
+        starts_on="2025-03-10",
+        completed=[done("ordinary", "2025-06-01")],
+    ),
+    case(
+        (("exempt", "within_12_months"),),
+        id="bz16 exactly 12 months before (cc202) still counts",
+        marks=[X12M, MONTH],
+        category=REFORM,
+        starts_on="2025-03-10",
+        completed=[done("ordinary", "2025-03-10")],
+    ),
+    case(
+        planned("ordinary", "one_year", "2026-03-10"),
+        id="bz16 12 months and a day before: repeated",
+        marks=[X12M, MONTH],
+        category=REFORM,
+        starts_on="2025-03-10",
+        completed=[done("ordinary", "2025-03-09")],
+    ),
     # An event the profile does not plan on is still a 新情况 recorded since the evaluation.
-    case(planned("ordinary", "one_year", "2026-03-10"), id="bz16 an event recorded since: no exemption",
-         marks=[X12M, ONE_YEAR], category=REFORM, starts_on="2025-03-10", completed=[done("ordinary", "2025-06-01")],
-         events=[event("superior_request", "2025-09-01")], pol=policy(event_kinds=frozenset({"many_opinions"}))),
-    case(planned("ordinary", "basis_changed", "2025-09-01", ["one_year"]), id="bz16 a recognised event since: planned, one_year kept",
-         marks=[X12M, EVENT], category=REFORM, starts_on="2025-03-10", completed=[done("ordinary", "2025-06-01")],
-         events=[event("basis_changed", "2025-09-01")]),
-    case((("exempt", "within_12_months"),), id="bz16 an event on the evaluation's own day is covered by it",
-         marks=[X12M], category=REFORM, starts_on="2025-03-10", completed=[done("ordinary", "2025-06-01")],
-         events=[event("many_opinions", "2025-06-01")]),
-    case(planned("midterm", "half_term", MIDPOINT), id="bz16 exempts execution evaluations only, never a midterm",
-         marks=[X12M, HALF], year=2023, as_of="2023-09-01", completed=[done("ordinary", "2023-03-01")], **LONG),
+    case(
+        planned("ordinary", "one_year", "2026-03-10"),
+        id="bz16 an event recorded since: no exemption",
+        marks=[X12M, ONE_YEAR],
+        category=REFORM,
+        starts_on="2025-03-10",
+        completed=[done("ordinary", "2025-06-01")],
+        events=[event("superior_request", "2025-09-01")],
+        pol=policy(event_kinds=frozenset({"many_opinions"})),
+    ),
+    case(
+        planned("ordinary", "basis_changed", "2025-09-01", ["one_year"]),
+        id="bz16 a recognised event since: planned, one_year kept",
+        marks=[X12M, EVENT],
+        category=REFORM,
+        starts_on="2025-03-10",
+        completed=[done("ordinary", "2025-06-01")],
+        events=[event("basis_changed", "2025-09-01")],
+    ),
+    case(
+        (("exempt", "within_12_months"),),
+        id="bz16 an event on the evaluation's own day is covered by it",
+        marks=[X12M],
+        category=REFORM,
+        starts_on="2025-03-10",
+        completed=[done("ordinary", "2025-06-01")],
+        events=[event("many_opinions", "2025-06-01")],
+    ),
+    case(
+        planned("midterm", "half_term", MIDPOINT),
+        id="bz16 exempts execution evaluations only, never a midterm",
+        marks=[X12M, HALF],
+        year=2023,
+        as_of="2023-09-01",
+        completed=[done("ordinary", "2023-03-01")],
+        **LONG,
+    ),
     # 2020-07-01..2026-06-30: 2,190 days // 2 = 1,095 → 2023-07-01; one year on 2021-07-01, evaluated 2021-06-01.
-    case(planned("midterm", "half_term", "2023-07-01"), id="bz16 one_year exempt, midterm still planned (one_year dropped)",
-         marks=[X12M, HALF], year=2023, as_of="2023-09-01", completed=[done("ordinary", "2021-06-01")],
-         **{**LONG, "starts_on": "2020-07-01", "ends_on": "2026-06-30", "broad_impact": True}),
+    case(
+        planned("midterm", "half_term", "2023-07-01"),
+        id="bz16 one_year exempt, midterm still planned (one_year dropped)",
+        marks=[X12M, HALF],
+        year=2023,
+        as_of="2023-09-01",
+        completed=[done("ordinary", "2021-06-01")],
+        **{**LONG, "starts_on": "2020-07-01", "ends_on": "2026-06-30", "broad_impact": True},
+    ),
     # --- X-SUPERIOR: bazhou 16 ¶2, changli 63 ¶2 --------------------------------------------------------
-    case((("exempt", "superior_evaluates"),), id="bz16 the superior body evaluates: exempt, not planned",
-         marks=[SUPERIOR], category=REFORM, starts_on="2025-03-10", superior_evaluates=True),
-    case(NOTHING, id="bz16 the superior body evaluates but nothing is due: not listed",
-         marks=[SUPERIOR], category=REFORM, starts_on="2026-03-10", superior_evaluates=True),
+    case(
+        (("exempt", "superior_evaluates"),),
+        id="bz16 the superior body evaluates: exempt, not planned",
+        marks=[SUPERIOR],
+        category=REFORM,
+        starts_on="2025-03-10",
+        superior_evaluates=True,
+    ),
+    case(
+        NOTHING,
+        id="bz16 the superior body evaluates but nothing is due: not listed",
+        marks=[SUPERIOR],
+        category=REFORM,
+        starts_on="2026-03-10",
+        superior_evaluates=True,
+    ),
     # --- ningxia: every planned evaluation is a ninety-day one (ningxia 10–12) ----------------------------
-    case(planned("ningxia_90day", "one_year", "2026-03-10"), id="nx10 planned_type: one_year as a ninety-day evaluation",
-         marks=[ONE_YEAR], category=REFORM, starts_on="2025-03-10", pol=policy(planned_type="ningxia_90day")),
-    case(planned("ningxia_90day", "ended", "2026-01-01", ["half_term"]), id="nx10 planned_type: ended keeps its reason",
-         marks=[ENDED], pol=policy(planned_type="ningxia_90day"), **LONG),
-    case(NOTHING, id="nx10 a ninety-day evaluation satisfies ended in that profile",
-         marks=[ENDED], completed=[done("ningxia_90day", "2026-04-01")], pol=policy(planned_type="ningxia_90day"), **LONG),
-    case(planned("final", "ended", "2026-01-01"), id="bz15 in other profiles a ninety-day evaluation is not a final",
-         marks=[ENDED], completed=[done("ningxia_90day", "2026-04-01"), done("midterm", "2024-01-01")], **LONG),
-    case(NOTHING, id="nx10 a ninety-day evaluation counts as any type for one_year",
-         marks=[ONE_YEAR], category=REFORM, starts_on="2025-03-10", completed=[done("ningxia_90day", "2026-05-01")]),
+    case(
+        planned("ningxia_90day", "one_year", "2026-03-10"),
+        id="nx10 planned_type: one_year as a ninety-day evaluation",
+        marks=[ONE_YEAR],
+        category=REFORM,
+        starts_on="2025-03-10",
+        pol=policy(planned_type="ningxia_90day"),
+    ),
+    case(
+        planned("ningxia_90day", "ended", "2026-01-01", ["half_term"]),
+        id="nx10 planned_type: ended keeps its reason",
+        marks=[ENDED],
+        pol=policy(planned_type="ningxia_90day"),
+        **LONG,
+    ),
+    case(
+        NOTHING,
+        id="nx10 a ninety-day evaluation satisfies ended in that profile",
+        marks=[ENDED],
+        completed=[done("ningxia_90day", "2026-04-01")],
+        pol=policy(planned_type="ningxia_90day"),
+        **LONG,
+    ),
+    case(
+        planned("final", "ended", "2026-01-01"),
+        id="bz15 in other profiles a ninety-day evaluation is not a final",
+        marks=[ENDED],
+        completed=[done("ningxia_90day", "2026-04-01"), done("midterm", "2024-01-01")],
+        **LONG,
+    ),
+    case(
+        NOTHING,
+        id="nx10 a ninety-day evaluation counts as any type for one_year",
+        marks=[ONE_YEAR],
+        category=REFORM,
+        starts_on="2025-03-10",
+        completed=[done("ningxia_90day", "2026-05-01")],
+    ),
 ]
 
 
@@ -361,8 +690,13 @@ def test_already_evaluated_under_other_rules_is_exempt_with_the_reason():
 def test_exemption_details_cite_the_article_in_chinese():
     decisions = [
         facts(code="S", category=REFORM, starts_on=D("2025-03-10"), superior_evaluates=True),
-        facts(code="R", category=REFORM, starts_on=D("2025-03-10"),
-              last_evaluation_type="ordinary", last_evaluation_on=D("2025-06-01")),
+        facts(
+            code="R",
+            category=REFORM,
+            starts_on=D("2025-03-10"),
+            last_evaluation_type="ordinary",
+            last_evaluation_on=D("2025-06-01"),
+        ),
         facts(code="P", profile="minhang"),
     ]
     plan = annual_plan(
@@ -402,13 +736,17 @@ _MEETS = {
 def test_an_exemption_applies_only_where_the_profile_grants_it(exemption):
     decision, completed, already = _MEETS[exemption]
     granting = policy(exemptions=frozenset({exemption}))
-    plan = annual_plan(2026, D("2026-11-22"), [decision], {"test": granting}, completed=completed, already_evaluated=already)
+    plan = annual_plan(
+        2026, D("2026-11-22"), [decision], {"test": granting}, completed=completed, already_evaluated=already
+    )
     assert outcome(plan) == (("exempt", exemption),)
     assert BASIS[exemption] in plan.exempt[0].detail
     # A profile whose regulation has every exemption but this one: the seed gives none, so the
     # decision is planned like any other (ordos 12(2): one year on 2026-03-10).
     others = policy(exemptions=frozenset(EXEMPTION_KINDS) - {exemption})
-    plan = annual_plan(2026, D("2026-11-22"), [decision], {"test": others}, completed=completed, already_evaluated=already)
+    plan = annual_plan(
+        2026, D("2026-11-22"), [decision], {"test": others}, completed=completed, already_evaluated=already
+    )
     assert outcome(plan) == planned("ordinary", "one_year", "2026-03-10")
     assert plan.exempt == []
 
@@ -422,7 +760,11 @@ def test_a_superior_evaluated_decision_in_a_profile_without_x_superior():
     plan = annual_plan(2026, D("2026-11-22"), [decision], {"minhang": minhang_like()}, events=events)
     assert outcome(plan) == planned("ordinary", "unit_application", "2026-05-01")
     plan = annual_plan(
-        2026, D("2026-11-22"), [decision], {"minhang": minhang_like()}, events=events,
+        2026,
+        D("2026-11-22"),
+        [decision],
+        {"minhang": minhang_like()},
+        events=events,
         already_evaluated={CODE: "上级机关已组织评估"},
     )
     assert outcome(plan) == (("exempt", "already_evaluated"),)
@@ -443,7 +785,9 @@ def test_the_pending_message_cites_the_policys_approval_basis():
     )
     decisions = [facts(code="M", profile="minhang"), facts(code="O", profile="ordos")]
     events = [event("unit_application", "2026-04-01", code="M"), event("basis_changed", "2026-05-01", code="O")]
-    plan = annual_plan(2026, D("2026-11-22"), decisions, {"minhang": minhang_like(), "ordos": ordos_like}, events=events)
+    plan = annual_plan(
+        2026, D("2026-11-22"), decisions, {"minhang": minhang_like(), "ordos": ordos_like}, events=events
+    )
     assert plan.items == [] and plan.exempt == []
     details = {entry.decision: entry.detail for entry in plan.pending}
     assert [entry.reason for entry in plan.pending] == ["awaiting_approval", "awaiting_approval"]
@@ -465,7 +809,12 @@ def test_sample_catalog_with_the_profiles_own_exemptions():
     assert f"《{profiles['changli'].title}》第六十三条第二款" in plan.exempt[0].detail
     by_code = {item.decision: item for item in plan.items}
     item = by_code["S-2019-024"]
-    assert (item.profile, item.type, item.reason, item.trigger_date) == ("ordos", "ordinary", "one_year", D("2020-10-19"))
+    assert (item.profile, item.type, item.reason, item.trigger_date) == (
+        "ordos",
+        "ordinary",
+        "one_year",
+        D("2020-10-19"),
+    )
     assert "S-2022-002" not in by_code and "S-2023-008" not in by_code
 
 
@@ -500,8 +849,10 @@ def test_evaluating_unit_first_matching_rule(overrides, unit):
 def test_unit_placeholders_and_no_matching_rule():
     rules = (UnitRule("{decision_body}办公室", {"uses_fiscal_funds": True}),)
     pol = policy(unit_rules=rules)
-    decisions = [facts(code="A", category=REFORM, starts_on=D("2025-03-10"), uses_fiscal_funds=True),
-                 facts(code="B", category=REFORM, starts_on=D("2025-03-10"))]
+    decisions = [
+        facts(code="A", category=REFORM, starts_on=D("2025-03-10"), uses_fiscal_funds=True),
+        facts(code="B", category=REFORM, starts_on=D("2025-03-10")),
+    ]
     a, b = annual_plan(2026, D("2026-11-22"), decisions, {"test": pol}).items
     assert a.evaluating_unit == "区人民政府办公室"
     assert b.evaluating_unit == "区住房和城乡建设管理委员会"
@@ -534,7 +885,11 @@ def test_due_date_is_the_policy_window_from_the_trigger_or_1_january(starts_on, 
     start = max(item.trigger_date, D("2026-01-01"))
     assert (item.due, item.calendar_complete) == (D(expected), complete)
     counted = add_period(start, due)
-    assert (item.due, item.calendar_complete, item.warnings) == (counted.due, counted.calendar_complete, counted.warnings)
+    assert (item.due, item.calendar_complete, item.warnings) == (
+        counted.due,
+        counted.calendar_complete,
+        counted.warnings,
+    )
     assert complete or any("2027" in warning for warning in item.warnings)
 
 
@@ -582,11 +937,18 @@ def test_bad_inputs_are_refused_in_chinese():
     with pytest.raises(ValueError, match="事件类型“rumour”未知"):
         annual_plan(2026, D("2026-11-22"), [facts()], {"test": policy()}, events=[event("rumour", "2026-01-01")])
     with pytest.raises(ValueError, match="免于评估情形缺少依据条款：superior_evaluates$"):
-        annual_plan(2026, D("2026-11-22"), [facts()], {"test": policy(exemption_basis={k: v for k, v in BASIS.items() if k != "superior_evaluates"})})
+        annual_plan(
+            2026,
+            D("2026-11-22"),
+            [facts()],
+            {"test": policy(exemption_basis={k: v for k, v in BASIS.items() if k != "superior_evaluates"})},
+        )
     with pytest.raises(ValueError, match="免于评估情形未知：small_matter"):
         annual_plan(2026, D("2026-11-22"), [facts()], {"test": policy(exemptions=frozenset({"small_matter"}))})
     with pytest.raises(ValueError, match="未写明由谁同意"):
-        annual_plan(2026, D("2026-11-22"), [facts()], {"test": policy(events_need_approval=frozenset({"unit_application"}))})
+        annual_plan(
+            2026, D("2026-11-22"), [facts()], {"test": policy(events_need_approval=frozenset({"unit_application"}))}
+        )
 
 
 @pytest.mark.rule("MH-4")
@@ -610,7 +972,9 @@ def test_ten_thousand_decisions_in_well_under_a_second():
             )
         )
         if n % 4 == 0:
-            completed.append(CompletedEvaluation(code, ("ordinary", "midterm", "final")[n % 3], starts + timedelta(days=400)))
+            completed.append(
+                CompletedEvaluation(code, ("ordinary", "midterm", "final")[n % 3], starts + timedelta(days=400))
+            )
         if n % 6 == 0:
             events.append(EventTrigger(code, EVENT_KINDS[n % len(EVENT_KINDS)], starts + timedelta(days=200)))
         if n % 10 == 1:  # minhang: awaiting the district's consent
@@ -659,21 +1023,42 @@ def test_sample_catalog_plan_2026():
     # days = 09-16, a Wednesday.
     item = by_code["S-2020-040"]
     assert (item.type, item.reason, item.trigger_date, item.also, item.due) == (
-        "final", "ended", D("2026-06-18"), ("half_term", "one_year"), D("2026-09-16"))
+        "final",
+        "ended",
+        D("2026-06-18"),
+        ("half_term", "one_year"),
+        D("2026-09-16"),
+    )
     # S-2024-023 (ningxia, broad, 2024-08-27..2029-08-26, progress 50 %): the midpoint would be
     # 2027-02-24, but progress is already half → as of 2026-11-22; + 90 days = 2027-02-20, a
     # Saturday → Monday 02-22, in a year without official data → provisional.
     item = by_code["S-2024-023"]
     assert (item.type, item.reason, item.trigger_date, item.also, item.due, item.calendar_complete) == (
-        "midterm", "half_term", D("2026-11-22"), ("one_year",), D("2027-02-22"), False)
+        "midterm",
+        "half_term",
+        D("2026-11-22"),
+        ("one_year",),
+        D("2027-02-22"),
+        False,
+    )
     # S-2025-017 (ordos, broad, starts 2025-02-09): one year on 2026-02-09; + 90 days = 05-10, a
     # Sunday → 05-11 (cc203 applies to the due date, not to the trigger).
     item = by_code["S-2025-017"]
-    assert (item.type, item.reason, item.trigger_date, item.due) == ("ordinary", "one_year", D("2026-02-09"), D("2026-05-11"))
+    assert (item.type, item.reason, item.trigger_date, item.due) == (
+        "ordinary",
+        "one_year",
+        D("2026-02-09"),
+        D("2026-05-11"),
+    )
     # S-2022-021 (changli, 重大改革事项, 2022-07-06..2027-07-05: exactly five years): midterm at
     # 2022-07-06 + 1825 // 2 days = 2025-01-03, over its one-year trigger; backlog, so due from 1 Jan.
     item = by_code["S-2022-021"]
-    assert (item.type, item.trigger_date, item.also, item.due) == ("midterm", D("2025-01-03"), ("one_year",), D("2026-04-01"))
+    assert (item.type, item.trigger_date, item.also, item.due) == (
+        "midterm",
+        D("2025-01-03"),
+        ("one_year",),
+        D("2026-04-01"),
+    )
     # S-2022-009 (ordos, 重要规划, three years, not broad): no trigger at all.
     # S-2024-001 (minhang, five years, progress 26 %): midpoint 2027-02-28, not yet.
     assert "S-2022-009" not in by_code and "S-2024-001" not in by_code

@@ -141,7 +141,9 @@ def test_an_unrelated_milestone_starts_nothing(profile_id, milestone):
 
 @pytest.mark.rule("NX-11", "NX-12")
 def test_each_ningxia_milestone_starts_only_its_own_deadline():
-    assert [d.rule for d in started_by(load_profile("ningxia_commerce"), "start_approved", D("2026-03-02"))] == ["NX-11"]
+    assert [d.rule for d in started_by(load_profile("ningxia_commerce"), "start_approved", D("2026-03-02"))] == [
+        "NX-11"
+    ]
     assert [d.rule for d in started_by(load_profile("ningxia_commerce"), "evaluation_completed", D("2026-03-02"))] == [
         "NX-12"
     ]

@@ -16,7 +16,7 @@ from pathlib import Path
 import chinese_calendar
 import pytest
 
-from pinggu.errors import InputFileError
+from core.errors import InputFileError
 from rules import calendar as calendar_module
 from rules.calendar import CALENDAR_DIR, DayInfo, OfficialCalendar, default_calendar
 from rules.periods import DueDate, Period, PeriodUnit, add_days, add_months, add_period, add_working_days, add_years
@@ -49,7 +49,9 @@ CASES = [
     # --- 第二百零一条: the start day is not counted ------------------------------------------------------
     row("2026-03-02", 1, D, "2026-03-03", True, id="cc201 Mon + 1 day = Tue", marks=[START]),
     row("2026-03-02", 10, D, "2026-03-12", True, id="cc201 + 10 days", marks=[START]),
-    row("2026-03-02", 1, WD, "2026-03-03", True, id="cc201 working days also start the next day", marks=[START, WORKDAY]),
+    row(
+        "2026-03-02", 1, WD, "2026-03-03", True, id="cc201 working days also start the next day", marks=[START, WORKDAY]
+    ),
     row("2026-10-01", 1, WD, "2026-10-08", True, id="cal start on a holiday + 1 working day", marks=[START, WORKDAY]),
     # --- 第二百零二条: month and year periods -------------------------------------------------------------
     row("2026-03-31", 1, M, "2026-04-30", True, id="cc202 Mar 31 + 1 month → Apr 30", marks=[MONTH]),
@@ -59,10 +61,28 @@ CASES = [
     row("2023-01-31", 1, M, "2023-02-28", True, id="cc202 common year → Feb 28 (a Tuesday)", marks=[MONTH, HOLIDAY]),
     row("2022-01-31", 1, M, "2022-02-28", True, id="cc202 2022 → Feb 28 (a Monday)", marks=[MONTH, HOLIDAY]),
     row("2021-01-31", 1, M, "2021-03-01", True, id="cc202+cc203 2021 → Feb 28 Sun → Mar 1", marks=[MONTH, HOLIDAY]),
-    row("2025-11-30", 3, M, "2026-02-28", True, id="cc202 across the year end, ends on a 调休上班日", marks=[MONTH, HOLIDAY]),
-    row("2026-01-15", 1, M, "2026-02-24", True, id="cc202+cc203 Feb 15 in Spring Festival → Feb 24", marks=[MONTH, HOLIDAY]),
+    row(
+        "2025-11-30",
+        3,
+        M,
+        "2026-02-28",
+        True,
+        id="cc202 across the year end, ends on a 调休上班日",
+        marks=[MONTH, HOLIDAY],
+    ),
+    row(
+        "2026-01-15",
+        1,
+        M,
+        "2026-02-24",
+        True,
+        id="cc202+cc203 Feb 15 in Spring Festival → Feb 24",
+        marks=[MONTH, HOLIDAY],
+    ),
     row("2024-02-29", 1, Y, "2025-02-28", True, id="cc202 2024-02-29 + 1 year → 2025-02-28", marks=[MONTH]),
-    row("2025-10-01", 1, Y, "2026-10-08", True, id="cc202+cc203 + 1 year lands on National Day", marks=[MONTH, HOLIDAY]),
+    row(
+        "2025-10-01", 1, Y, "2026-10-08", True, id="cc202+cc203 + 1 year lands on National Day", marks=[MONTH, HOLIDAY]
+    ),
     # --- 第二百零三条: a last day on a rest day or holiday moves to the next working day -------------------
     row("2026-03-04", 3, D, "2026-03-09", True, id="cc203 ordinary Saturday → Monday", marks=[HOLIDAY]),
     row("2026-04-01", 3, D, "2026-04-07", True, id="cc203 Qingming block Apr 4–6 → Apr 7", marks=[HOLIDAY]),
@@ -72,19 +92,57 @@ CASES = [
     row("2025-12-29", 3, D, "2026-01-04", True, id="cc203 Jan 1 holiday → Sun Jan 4 (调休上班日)", marks=[HOLIDAY]),
     # --- working days: skip weekends and holidays, count 调休上班日 ------------------------------------------
     row("2026-02-13", 1, WD, "2026-02-14", True, id="cal Sat Feb 14 调休上班日 counts", marks=[WORKDAY]),
-    row("2026-02-13", 2, WD, "2026-02-24", True, id="cal then the Spring Festival Feb 15–23 is skipped", marks=[WORKDAY]),
+    row(
+        "2026-02-13", 2, WD, "2026-02-24", True, id="cal then the Spring Festival Feb 15–23 is skipped", marks=[WORKDAY]
+    ),
     row("2026-09-18", 1, WD, "2026-09-20", True, id="cal Sun Sep 20 调休上班日 counts", marks=[WORKDAY]),
     row("2026-09-25", 10, WD, "2026-10-15", True, id="cal minhang 10 working days over National Day", marks=[WORKDAY]),
     row("2025-12-31", 3, WD, "2026-01-06", True, id="cal year boundary, both years official", marks=[WORKDAY]),
     # --- years without official data (P-UNKNOWN): fallback, provisional ----------------------------------
-    row("2026-12-25", 5, WD, "2027-01-04", False, id="fallback Dec 25 + 5 working days into 2027", marks=[WORKDAY, UNKNOWN]),
-    row("2026-12-31", 3, WD, "2027-01-06", False, id="fallback Dec 31 + 3 working days, Jan 1 off", marks=[WORKDAY, UNKNOWN]),
-    row("2026-12-30", 2, D, "2027-01-04", False, id="cc203+fallback Jan 1 2027 (Fri) → Mon Jan 4", marks=[HOLIDAY, UNKNOWN]),
-    row("2026-12-01", 10, D, "2026-12-11", True, id="cc201 a period ending in 2026 is complete", marks=[START, UNKNOWN]),
-    row("2027-03-01", 10, D, "2027-03-11", False, id="fallback 2027 ordinary Thursday, still provisional", marks=[UNKNOWN]),
+    row(
+        "2026-12-25",
+        5,
+        WD,
+        "2027-01-04",
+        False,
+        id="fallback Dec 25 + 5 working days into 2027",
+        marks=[WORKDAY, UNKNOWN],
+    ),
+    row(
+        "2026-12-31",
+        3,
+        WD,
+        "2027-01-06",
+        False,
+        id="fallback Dec 31 + 3 working days, Jan 1 off",
+        marks=[WORKDAY, UNKNOWN],
+    ),
+    row(
+        "2026-12-30",
+        2,
+        D,
+        "2027-01-04",
+        False,
+        id="cc203+fallback Jan 1 2027 (Fri) → Mon Jan 4",
+        marks=[HOLIDAY, UNKNOWN],
+    ),
+    row(
+        "2026-12-01", 10, D, "2026-12-11", True, id="cc201 a period ending in 2026 is complete", marks=[START, UNKNOWN]
+    ),
+    row(
+        "2027-03-01",
+        10,
+        D,
+        "2027-03-11",
+        False,
+        id="fallback 2027 ordinary Thursday, still provisional",
+        marks=[UNKNOWN],
+    ),
     row("2024-02-29", 4, Y, "2028-02-29", False, id="cc202+fallback 2028-02-29", marks=[MONTH, UNKNOWN]),
     # 2030: 除夕 Sat Feb 2, 初一 Sun Feb 3, 初二–初三 Feb 4–5; 办法第六条 make-up days off Feb 6 and 7.
-    row("2030-02-01", 5, D, "2030-02-08", False, id="fallback 2030 Spring Festival with 补假", marks=[HOLIDAY, UNKNOWN]),
+    row(
+        "2030-02-01", 5, D, "2030-02-08", False, id="fallback 2030 Spring Festival with 补假", marks=[HOLIDAY, UNKNOWN]
+    ),
     row("2030-06-04", 1, D, "2030-06-06", False, id="fallback 2030 端午 Wed Jun 5", marks=[HOLIDAY, UNKNOWN]),
     # 2100: 中秋 Sat Sep 18 → 补假 Mon Sep 20.
     row("2100-09-15", 3, D, "2100-09-21", False, id="fallback 2100 中秋 on Saturday", marks=[HOLIDAY, UNKNOWN]),
@@ -188,10 +246,16 @@ BAD_FILES = [
     ("2027.yaml", "year: 2027\nsource: x\nholidays: [2026-12-31]\n", ["holidays", "2026-12-31 不在 2027 年内"]),
     ("2027.yaml", "year: 2027\nsource: x\nholidays: [2027-02-30]\n", ["holidays", "2027-02-30", "不是有效日期"]),
     ("2027.yaml", "year: 2027\nsource: x\nholidays: [2027/01/01]\n", ["holidays", "YYYY-MM-DD"]),
-    ("2027.yaml", "year: 2027\nsource: x\nholidays: [2027-01-01]\nmakeup_workdays: [2027-01-05]\n",
-     ["makeup_workdays", "周六或周日"]),
-    ("2027.yaml", "year: 2027\nsource: x\nholidays: [2027-01-02]\nmakeup_workdays: [2027-01-02]\n",
-     ["makeup_workdays", "同时出现"]),
+    (
+        "2027.yaml",
+        "year: 2027\nsource: x\nholidays: [2027-01-01]\nmakeup_workdays: [2027-01-05]\n",
+        ["makeup_workdays", "周六或周日"],
+    ),
+    (
+        "2027.yaml",
+        "year: 2027\nsource: x\nholidays: [2027-01-02]\nmakeup_workdays: [2027-01-02]\n",
+        ["makeup_workdays", "同时出现"],
+    ),
     ("2027.yaml", "year: 2028\nsource: x\nholidays: [2028-01-01]\n", ["year", "文件名"]),
     ("2027.yaml", "year: 二〇二七\nsource: x\nholidays: [2027-01-01]\n", ["year", "四位数年份"]),
     ("2027.yaml", "year: 2027\nsource: x\nholidays: []\n", ["holidays", "不能为空"]),

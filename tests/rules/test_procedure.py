@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 
-from pinggu.errors import RuleViolation
+from core.errors import RuleViolation
 from rules.procedure import (
     SUBMISSION_ORDER,
     Rework,
@@ -35,7 +35,10 @@ def _every_route():
         for evaluation_type in load_profile(profile_id).evaluation_types:
             for entrusted in (False, True):
                 yield pytest.param(
-                    profile_id, evaluation_type, entrusted, id=f"{profile_id}-{evaluation_type}-{'entrusted' if entrusted else 'self'}"
+                    profile_id,
+                    evaluation_type,
+                    entrusted,
+                    id=f"{profile_id}-{evaluation_type}-{'entrusted' if entrusted else 'self'}",
                 )
 
 
@@ -143,7 +146,14 @@ def test_submissions_follow_the_methods_once_each_in_procedure_order():
     assert procedure.methods == tuple(methods)  # as chosen
     assert procedure.submissions == ("survey", "minutes", "field", "opinions")  # each once, in order
     assert procedure.gates == (
-        "plan_approval", "survey", "minutes", "field", "opinions", "expert_marks", "expert_review", "approval",
+        "plan_approval",
+        "survey",
+        "minutes",
+        "field",
+        "opinions",
+        "expert_marks",
+        "expert_review",
+        "approval",
     )
     assert procedure.gate("expert_marks") is procedure.submission_gate
     assert procedure.gate("no_such_gate") is None
@@ -176,7 +186,10 @@ def test_ordos_asks_for_acceptance_of_a_third_partys_report_only_when_entrusted(
         assert own.third_party_acceptance is None and "third_party_acceptance" not in own.gates
         assert entrusted.third_party_acceptance is not None
         assert entrusted.gates[-3:] == ("expert_review", "third_party_acceptance", "approval")
-        assert entrusted.third_party_acceptance.basis and entrusted.gate("third_party_acceptance") is entrusted.third_party_acceptance
+        assert (
+            entrusted.third_party_acceptance.basis
+            and entrusted.gate("third_party_acceptance") is entrusted.third_party_acceptance
+        )
 
 
 @pytest.mark.rule("OR-14")
@@ -226,7 +239,8 @@ def test_midterm_and_final_reports_add_the_profiles_parts(profile_id):
 
 @pytest.mark.rule("S-SCOPE")
 @pytest.mark.parametrize(
-    ("scope", "parts"), [("whole", []), ("whole", ["  "]), ("partial", ["补贴发放"]), ("partial", ["补贴发放", "监督管理"])]
+    ("scope", "parts"),
+    [("whole", []), ("whole", ["  "]), ("partial", ["补贴发放"]), ("partial", ["补贴发放", "监督管理"])],
 )
 def test_scope_that_fits_is_accepted(scope, parts):
     check_scope(scope, parts)

@@ -21,7 +21,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from pinggu.errors import InputFileError, NotFound
+from core.errors import InputFileError, NotFound
 from rules import profiles as profiles_module
 from rules.periods import Period, PeriodUnit, add_period
 from rules.planning_types import EVENT_KINDS, EXEMPTION_KINDS, TIME_TRIGGERS, DecisionFacts, PlanPolicy, UnitRule
@@ -149,52 +149,87 @@ BROKEN = [
     case("missing key", NX, _drop("title"), "title", "缺少此项"),
     case("weights not 100", NX, _set("indicators[0].weight", 35), "indicators", "权重之和应为 100"),
     case(
-        "second-level weights not 100", NX, _set("indicators[0].items[0].weight", 45),
-        "indicators[0].items", "二级指标权重之和应为 100",
+        "second-level weights not 100",
+        NX,
+        _set("indicators[0].items[0].weight", 45),
+        "indicators[0].items",
+        "二级指标权重之和应为 100",
     ),
     case(
-        "data_threshold without thresholds", NX, _drop("indicators[0].items[0].thresholds"),
-        "indicators[0].items[0].thresholds", "data_threshold",
+        "data_threshold without thresholds",
+        NX,
+        _drop("indicators[0].items[0].thresholds"),
+        "indicators[0].items[0].thresholds",
+        "data_threshold",
     ),
     case(
-        "survey_rate without item", NX, _drop("indicators[4].items[0].item"),
-        "indicators[4].items[0].item", "survey_rate",
+        "survey_rate without item",
+        NX,
+        _drop("indicators[4].items[0].item"),
+        "indicators[4].items[0].item",
+        "survey_rate",
     ),
     case("band gap", NX, _set("grade_bands[1].max", 89), "grade_bands[1].max", "空档"),
     case("band overlap", NX, _set("grade_bands[2].max", 85), "grade_bands[1].min", "重叠"),
     case("bands stop short of 100", NX, _set("grade_bands[0].max", 99), "grade_bands[0].max", "100"),
-    case("unknown conclusion", NX, _set("grade_bands[2].conclusion", "修改"), "grade_bands[2].conclusion", "不是可用的值"),
     case(
-        "bad period unit", NX, _set("deadlines[1].period.unit", "weeks"),
-        "deadlines[1].period.unit", "期间单位“weeks”无效",
+        "unknown conclusion", NX, _set("grade_bands[2].conclusion", "修改"), "grade_bands[2].conclusion", "不是可用的值"
     ),
     case(
-        "period amount as text", NX, _set("deadlines[1].period.amount", "15"),
-        "deadlines[1].period.amount", "正整数",
+        "bad period unit",
+        NX,
+        _set("deadlines[1].period.unit", "weeks"),
+        "deadlines[1].period.unit",
+        "期间单位“weeks”无效",
     ),
     case(
-        "deadline from an event to itself", NX, _set("deadlines[1].until", "evaluation_completed"),
-        "deadlines[1].until", "不能与",
+        "period amount as text",
+        NX,
+        _set("deadlines[1].period.amount", "15"),
+        "deadlines[1].period.amount",
+        "正整数",
     ),
     case(
-        "default window beside a statutory one", NX, _set("default_window", {"amount": 90, "unit": "days"}),
-        "default_window", "不写默认期限",
+        "deadline from an event to itself",
+        NX,
+        _set("deadlines[1].until", "evaluation_completed"),
+        "deadlines[1].until",
+        "不能与",
     ),
     case(
-        "last unit rule with conditions", NX, _set("evaluating_unit[0].conditions", {"broad_impact": True}),
-        "evaluating_unit[0].conditions", "最后一条规则不能有条件",
+        "default window beside a statutory one",
+        NX,
+        _set("default_window", {"amount": 90, "unit": "days"}),
+        "default_window",
+        "不写默认期限",
     ),
     case(
-        "catch-all unit rule before the end", MH, _set("evaluating_unit[1].conditions", {}),
-        "evaluating_unit[1].conditions", "只能放在最后",
+        "last unit rule with conditions",
+        NX,
+        _set("evaluating_unit[0].conditions", {"broad_impact": True}),
+        "evaluating_unit[0].conditions",
+        "最后一条规则不能有条件",
     ),
     case(
-        "unit rule on an unknown fact", MH, _set("evaluating_unit[1].conditions", {"fiscal": True}),
-        "evaluating_unit[1].conditions.fiscal", "不是可用作条件的决策信息字段",
+        "catch-all unit rule before the end",
+        MH,
+        _set("evaluating_unit[1].conditions", {}),
+        "evaluating_unit[1].conditions",
+        "只能放在最后",
     ),
     case(
-        "unit rule on an impossible value", MH, _set("evaluating_unit[0].conditions.public_attention", "很高"),
-        "evaluating_unit[0].conditions.public_attention", "高、中、低",
+        "unit rule on an unknown fact",
+        MH,
+        _set("evaluating_unit[1].conditions", {"fiscal": True}),
+        "evaluating_unit[1].conditions.fiscal",
+        "不是可用作条件的决策信息字段",
+    ),
+    case(
+        "unit rule on an impossible value",
+        MH,
+        _set("evaluating_unit[0].conditions.public_attention", "很高"),
+        "evaluating_unit[0].conditions.public_attention",
+        "高、中、低",
     ),
     case("unknown placeholder", MH, _set("evaluating_unit[2].unit", "{lead}"), "evaluating_unit[2].unit", "占位符"),
     case("unknown gate type", NX, _set("gates[1].id", "hearing"), "gates[1].id", "不是可用的值"),
@@ -202,42 +237,71 @@ BROKEN = [
     case("no approval gate", MH, _drop("gates[3]"), "gates", "缺少决策机关审定关口"),
     case("optional approval", MH, _set("gates[3].required", False), "gates[3].required", "不能省略"),
     case(
-        "gate for a type not offered", MH, _set("gates[0].applies_to", ["midterm"]),
-        "gates[0].applies_to[0]", "不在 evaluation_types 中",
+        "gate for a type not offered",
+        MH,
+        _set("gates[0].applies_to", ["midterm"]),
+        "gates[0].applies_to[0]",
+        "不在 evaluation_types 中",
     ),
     case(
-        "time trigger without its type", MH, _set("triggers.time", ["half_term"]),
-        "triggers.time[0]", "evaluation_types 中没有",
+        "time trigger without its type",
+        MH,
+        _set("triggers.time", ["half_term"]),
+        "triggers.time[0]",
+        "evaluation_types 中没有",
     ),
     case("unknown event kind", MH, _set("triggers.events[2]", "many_complaints"), "triggers.events[2]", "不是可用的值"),
     case(
-        "approval for an event not recognised", MH, _set("triggers.events_need_approval", ["controversy_risk"]),
-        "triggers.events_need_approval[0]", "不在 events 中",
+        "approval for an event not recognised",
+        MH,
+        _set("triggers.events_need_approval", ["controversy_risk"]),
+        "triggers.events_need_approval[0]",
+        "不在 events 中",
     ),
     case("planned type not offered", MH, _set("planned_type", "midterm"), "planned_type", "不在 evaluation_types 中"),
     case("stage shares not 100", MH, _set("stage_schedule.conclusion", 40), "stage_schedule", "之和应为 100"),
     case("yes/no as text", MH, _set("score_required", "是"), "score_required", "true 或 false"),
     case(
-        "unknown agreement field", MH, _set("third_party.agreement_fields[0]", "scope"),
-        "third_party.agreement_fields[0]", "不是可用的值",
+        "unknown agreement field",
+        MH,
+        _set("third_party.agreement_fields[0]", "scope"),
+        "third_party.agreement_fields[0]",
+        "不是可用的值",
     ),
     case("simplified without its methods", BZ, _drop("simplified_methods"), "simplified_methods", "简易程序"),
     case("midterm without its parts", BZ, _drop("midterm_parts"), "midterm_parts", "midterm"),
-    case("exemption without its article", BZ, _drop("triggers.exemptions[1].basis"), "triggers.exemptions[1].basis", "缺少此项"),
     case(
-        "unknown exemption", BZ, _set("triggers.exemptions[0].id", "small_matter"),
-        "triggers.exemptions[0].id", "不是可用的值",
+        "exemption without its article",
+        BZ,
+        _drop("triggers.exemptions[1].basis"),
+        "triggers.exemptions[1].basis",
+        "缺少此项",
     ),
     case(
-        "exemption twice", MH, _set("triggers.exemptions", [{"id": "already_evaluated", "basis": "第三条第二款"}] * 2),
-        "triggers.exemptions", "重复",
+        "unknown exemption",
+        BZ,
+        _set("triggers.exemptions[0].id", "small_matter"),
+        "triggers.exemptions[0].id",
+        "不是可用的值",
+    ),
+    case(
+        "exemption twice",
+        MH,
+        _set("triggers.exemptions", [{"id": "already_evaluated", "basis": "第三条第二款"}] * 2),
+        "triggers.exemptions",
+        "重复",
     ),
     case("approval without its article", MH, _drop("triggers.approval_basis"), "triggers.approval_basis", "由谁同意"),
     case("report part without content", MH, _set("report_sections[5]", []), "report_sections[5]", "至少显示一项内容"),
-    case("unknown report block", MH, _set("report_sections[5][0]", "gossip"), "report_sections[5][0]", "不是可用的内容"),
     case(
-        "report indicator not in the system", MH, _set("report_sections[2][0]", "indicator:weather"),
-        "report_sections[2][0]", "不在 indicators 中",
+        "unknown report block", MH, _set("report_sections[5][0]", "gossip"), "report_sections[5][0]", "不是可用的内容"
+    ),
+    case(
+        "report indicator not in the system",
+        MH,
+        _set("report_sections[2][0]", "indicator:weather"),
+        "report_sections[2][0]",
+        "不在 indicators 中",
     ),
     case("report without its approvals", MH, _set("report_sections[5]", ["process"]), "report_sections", "R-PROCESS"),
     case("report sections not matching the outline", MH, _drop("report_sections[5]"), "report_sections", "一一对应"),
@@ -285,7 +349,8 @@ def test_id_must_equal_the_file_name(tmp_path):
     [
         pytest.param(
             lambda t: t.replace("score_required: true", "score_required: true\nscore_required: false"),
-            "键“score_required”重复", id="key written twice",
+            "键“score_required”重复",
+            id="key written twice",
         ),
         pytest.param(lambda t: t.replace("title: ", "title: [", 1), "不是有效的 YAML", id="invalid YAML"),
         pytest.param(lambda t: "", "应为键值对", id="empty file"),
@@ -362,10 +427,21 @@ def test_minhang_archive_within_10_working_days_of_issue(profiles):
 
 def _facts(**changes) -> DecisionFacts:
     base = dict(
-        code="T-1", title="测试决策", profile="minhang", category="重大公共政策", lead_unit="区发展和改革委员会",
-        decision_body="闵行区人民政府", broad_impact=False, starts_on=date(2024, 1, 1), ends_on=None,
-        progress_percent=None, uses_fiscal_funds=False, superior_evaluates=False, public_attention="中",
-        last_evaluation_type=None, last_evaluation_on=None,
+        code="T-1",
+        title="测试决策",
+        profile="minhang",
+        category="重大公共政策",
+        lead_unit="区发展和改革委员会",
+        decision_body="闵行区人民政府",
+        broad_impact=False,
+        starts_on=date(2024, 1, 1),
+        ends_on=None,
+        progress_percent=None,
+        uses_fiscal_funds=False,
+        superior_evaluates=False,
+        public_attention="中",
+        last_evaluation_type=None,
+        last_evaluation_on=None,
     )
     return DecisionFacts(**{**base, **changes})
 
@@ -381,15 +457,19 @@ def _unit(policy: PlanPolicy, facts: DecisionFacts) -> str:
     ("facts", "unit"),
     [
         # minhang 4 ¶2: district-wide, high-attention → the district office.
-        pytest.param(_facts(broad_impact=True, public_attention="高"), "区政府办公室", id="4(2) broad and high attention"),
         pytest.param(
-            _facts(broad_impact=True, public_attention="高", uses_fiscal_funds=True), "区政府办公室",
+            _facts(broad_impact=True, public_attention="高"), "区政府办公室", id="4(2) broad and high attention"
+        ),
+        pytest.param(
+            _facts(broad_impact=True, public_attention="高", uses_fiscal_funds=True),
+            "区政府办公室",
             id="4(2) the office takes it before the finance bureau",
         ),
         # minhang 4 ¶3: fiscal funds the office does not take → the finance bureau.
         pytest.param(_facts(uses_fiscal_funds=True), "区财政局", id="4(3) fiscal funds"),
         pytest.param(
-            _facts(broad_impact=True, public_attention="中", uses_fiscal_funds=True), "区财政局",
+            _facts(broad_impact=True, public_attention="中", uses_fiscal_funds=True),
+            "区财政局",
             id="4(3) broad but not high attention",
         ),
         # minhang 4 ¶4: otherwise the lead unit, by a division other than the one that ran it.
@@ -410,7 +490,11 @@ def test_minhang_triggers(profiles):
     minhang = profiles["minhang"]
     policy = minhang.plan_policy()
     assert policy.event_kinds == {
-        "basis_changed", "effect_not_met", "many_opinions", "negative_public_opinion", "unit_application",
+        "basis_changed",
+        "effect_not_met",
+        "many_opinions",
+        "negative_public_opinion",
+        "unit_application",
         "body_deems_necessary",
     }
     assert policy.events_need_approval == {"unit_application"}
@@ -437,7 +521,14 @@ def test_default_grade_bands(profiles, profile_id):
     # SPEC §8: ≥ 90 优, 80–89 良, 60–79 中, < 60 差 (no seed sets bands).
     profile = profiles[profile_id]
     assert [(score, profile.grade_for(score).grade) for score in (100, 90, 89.99, 80, 79.5, 60, 59.99, 0)] == [
-        (100, "优"), (90, "优"), (89.99, "良"), (80, "良"), (79.5, "中"), (60, "中"), (59.99, "差"), (0, "差"),
+        (100, "优"),
+        (90, "优"),
+        (89.99, "良"),
+        (80, "良"),
+        (79.5, "中"),
+        (60, "中"),
+        (59.99, "差"),
+        (0, "差"),
     ]
     assert profile.grade_for(85).conclusion is Conclusion.continue_execution
     assert profile.grade_for(70).conclusion is Conclusion.adjust
@@ -542,7 +633,10 @@ def test_time_triggers_and_exemptions(profiles):
     assert profiles["ordos"].plan_policy().exemptions == frozenset()
     # ordos 11: "可组织" — the office decides on (1)–(4); 12 "应当" for controversy and time triggers.
     assert profiles["ordos"].plan_policy().events_need_approval == {
-        "basis_changed", "effect_not_met", "many_opinions", "unit_application",
+        "basis_changed",
+        "effect_not_met",
+        "many_opinions",
+        "unit_application",
     }
     assert profiles["bazhou"].plan_policy().events_need_approval == frozenset()
 
@@ -583,7 +677,11 @@ def test_plan_policy_has_the_exemptions_its_seed_gives(profiles, profile_id):
     ("profile_id", "article", "kinds"),
     [
         ("minhang", "第六条（四）", {"unit_application"}),  # minhang 6(4): "并经区政府同意的"
-        ("ordos", "第十一条", {"basis_changed", "effect_not_met", "many_opinions", "unit_application"}),  # ordos 11 "可组织"
+        (
+            "ordos",
+            "第十一条",
+            {"basis_changed", "effect_not_met", "many_opinions", "unit_application"},
+        ),  # ordos 11 "可组织"
         ("bazhou", None, set()),
         ("changli", None, set()),
         ("ningxia_commerce", None, set()),
@@ -609,7 +707,13 @@ def test_minhang_agreement_fields(profiles):
     third_party = profiles["minhang"].third_party
     assert third_party.allowed
     assert third_party.agreement_fields == (
-        "matter", "quality", "deadline", "fee", "ownership", "confidentiality", "liability",
+        "matter",
+        "quality",
+        "deadline",
+        "fee",
+        "ownership",
+        "confidentiality",
+        "liability",
     )
 
 

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 import yaml
 
-from pinggu.errors import InputFileError, RuleViolation
+from core.errors import InputFileError, RuleViolation
 from rules.profiles import PROFILES_DIR, Profile, load_profile, load_profiles
 from rules.scoring import (
     check_departure,
@@ -105,7 +105,9 @@ def _by_hand(raw_profile: dict, marks: dict[str, float], rates: dict[str, float]
     total = 0.0
     for indicator in raw_profile["indicators"]:
         if "items" in indicator:
-            inner = sum(item["weight"] * leaf(item, f"{indicator['id']}.{item['id']}") for item in indicator["items"]) / 100
+            inner = (
+                sum(item["weight"] * leaf(item, f"{indicator['id']}.{item['id']}") for item in indicator["items"]) / 100
+            )
         else:
             inner = leaf(indicator, indicator["id"])
         total += indicator["weight"] * inner / 100
@@ -173,8 +175,16 @@ def test_data_threshold_takes_the_highest_threshold_reached(value: float, points
 @pytest.mark.rule("MH-14")
 @pytest.mark.parametrize(
     ("mark", "grade", "conclusion"),
-    [(100, "优", "继续执行"), (90, "优", "继续执行"), (89.99, "良", "继续执行"), (80, "良", "继续执行"),
-     (79.99, "中", "调整"), (60, "中", "调整"), (59.99, "差", "中止执行"), (0, "差", "中止执行")],
+    [
+        (100, "优", "继续执行"),
+        (90, "优", "继续执行"),
+        (89.99, "良", "继续执行"),
+        (80, "良", "继续执行"),
+        (79.99, "中", "调整"),
+        (60, "中", "调整"),
+        (59.99, "差", "中止执行"),
+        (0, "差", "中止执行"),
+    ],
 )
 def test_default_bands_give_grade_and_recommendation(mark: float, grade: str, conclusion: str) -> None:
     card = score(_single(), survey=None, expert_marks={"only": mark}, data={})
@@ -266,8 +276,20 @@ def test_inputs_outside_the_system_are_refused(marks: dict, data: dict, words: s
 def test_ambiguous_plain_id_must_be_qualified() -> None:
     profile = _profile(
         [
-            {"id": "a", "name": "甲", "weight": 50, "basis": "测试", "items": [{"id": "x", "name": "甲一", "weight": 100}]},
-            {"id": "b", "name": "乙", "weight": 50, "basis": "测试", "items": [{"id": "x", "name": "乙一", "weight": 100}]},
+            {
+                "id": "a",
+                "name": "甲",
+                "weight": 50,
+                "basis": "测试",
+                "items": [{"id": "x", "name": "甲一", "weight": 100}],
+            },
+            {
+                "id": "b",
+                "name": "乙",
+                "weight": 50,
+                "basis": "测试",
+                "items": [{"id": "x", "name": "乙一", "weight": 100}],
+            },
         ]
     )
     with pytest.raises(RuleViolation, match="a.x、b.x"):
@@ -353,8 +375,14 @@ def test_expert_table_is_averaged_per_indicator(tmp_path: Path, kind: str) -> No
     }
     # With the profile the Chinese name and the id are the same indicator: one mean of three.
     marks = read_expert_marks(path, profile=load_profile("minhang"))
-    assert marks == {"legality": pytest.approx((80 + 91 + 84) / 3), "goal_attainment.effect": 75.5, "problems_risks": 70}
-    card = score(load_profile("minhang"), survey={"satisfaction_rate": 0.5}, expert_marks=marks, data={"task_completion": 100})
+    assert marks == {
+        "legality": pytest.approx((80 + 91 + 84) / 3),
+        "goal_attainment.effect": 75.5,
+        "problems_risks": 70,
+    }
+    card = score(
+        load_profile("minhang"), survey={"satisfaction_rate": 0.5}, expert_marks=marks, data={"task_completion": 100}
+    )
     by_hand = 0.2 * (255 / 3) + 0.35 * (0.5 * 100 + 0.5 * 75.5) + 0.25 * 50 + 0.2 * 70
     assert card.total == pytest.approx(round(by_hand, 2))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pinggu.errors import RuleViolation
+from core.errors import RuleViolation
 from rules.team import Member, check_experts, check_team
 
 STAFF = Member("王明", "单位工作人员", "区司法局")

@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from pinggu.errors import RuleViolation, StateConflict
+from core.errors import RuleViolation, StateConflict
 from rules.profiles import load_profile
 from rules.third_party import (
     AGENCY_KINDS,
@@ -158,7 +158,9 @@ def test_the_combined_check_refuses_in_the_order_an_operator_fixes_things():
     ]
     for case, rule in cases:
         with pytest.raises(RuleViolation) as refused:
-            check_entrustment(case["agency"], Agreement(), assessors=[], required_fields=ALL_FIELDS, allowed=case["allowed"])
+            check_entrustment(
+                case["agency"], Agreement(), assessors=[], required_fields=ALL_FIELDS, allowed=case["allowed"]
+            )
         assert refused.value.rule == rule
     check_entrustment(GOOD, FULL, assessors=["别人"], required_fields=ALL_FIELDS, allowed=True)
 

@@ -17,7 +17,17 @@ def _item(days: int, ref: str = "PG-2026-0001/gate/approval") -> Watched:
 
 @pytest.mark.parametrize(
     ("days", "level"),
-    [(30, None), (8, None), (7, "due-7"), (4, "due-7"), (3, "due-3"), (1, "due-3"), (0, "due-3"), (-1, "overdue"), (-40, "overdue")],
+    [
+        (30, None),
+        (8, None),
+        (7, "due-7"),
+        (4, "due-7"),
+        (3, "due-3"),
+        (1, "due-3"),
+        (0, "due-3"),
+        (-1, "overdue"),
+        (-40, "overdue"),
+    ],
 )
 def test_each_item_reaches_the_highest_level_its_date_gives(days, level):
     found = alerts([_item(days)], TODAY, [7, 3])

@@ -15,16 +15,16 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+import builders
 import pytest
 from sqlmodel import select
 
-import builders
+from core.errors import InputFileError, RuleViolation, StateConflict
 from models import agencies
 from models import evaluations as store
 from models.audit import events_for
 from models.db import build_engine, session_scope
 from models.tables import Approval, AuditEvent, Decision, Evaluation, StepRecord
-from pinggu.errors import InputFileError, RuleViolation, StateConflict
 from rules.profiles import load_profile
 from rules.third_party import CREDIT_BAD, CREDIT_GOOD, FALSE_REPORT, Agreement
 from tasks.evaluation import open_evaluation, procedure_of
@@ -59,8 +59,14 @@ def make_evaluation(session, profile: str, *, type: str = "ordinary", assessors=
     session.add(decision)
     session.flush()
     return store.create_evaluation(
-        session=session, decision=decision, type=type, scope="whole", scope_parts=[], methods=["问卷调查"],
-        stage_targets={}, flow_run_id=None,
+        session=session,
+        decision=decision,
+        type=type,
+        scope="whole",
+        scope_parts=[],
+        methods=["问卷调查"],
+        stage_targets={},
+        flow_run_id=None,
     )
 
 
@@ -85,7 +91,16 @@ def refused(session, evaluation: Evaluation, gate: str, answer: dict, rule: str)
 
 
 @pytest.mark.rule("TEAM-CONFLICT")
-@pytest.mark.parametrize("experts", [f"{ASSESSOR}、吴晓", f"吴晓，{ASSESSOR}", f"吴晓；{ASSESSOR}", f"吴晓 {ASSESSOR}", f"吴晓、{ASSESSOR[0]} {ASSESSOR[1:]}"])
+@pytest.mark.parametrize(
+    "experts",
+    [
+        f"{ASSESSOR}、吴晓",
+        f"吴晓，{ASSESSOR}",
+        f"吴晓；{ASSESSOR}",
+        f"吴晓 {ASSESSOR}",
+        f"吴晓、{ASSESSOR[0]} {ASSESSOR[1:]}",
+    ],
+)
 @pytest.mark.parametrize("profile", ["bazhou", "minhang"])
 def test_an_expert_who_argued_the_decision_beforehand_may_not_review_the_report(engine, profile, experts):
     with session_scope(engine) as session:
@@ -132,7 +147,9 @@ def test_expert_review_cannot_be_skipped_where_the_profile_requires_it(engine, p
 
 
 @pytest.mark.rule("S-CONCL")
-@pytest.mark.parametrize(("profile", "type"), [("ordos", "ordinary"), ("minhang", "ordinary"), ("ningxia_commerce", "ningxia_90day")])
+@pytest.mark.parametrize(
+    ("profile", "type"), [("ordos", "ordinary"), ("minhang", "ordinary"), ("ningxia_commerce", "ningxia_90day")]
+)
 def test_expert_review_may_be_skipped_with_a_reason_where_the_profile_allows(engine, profile, type):
     with session_scope(engine) as session:
         evaluation = make_evaluation(session, profile, type=type)
@@ -207,7 +224,11 @@ def test_departing_with_a_reason_is_accepted_and_the_reason_kept(engine):
         answer = builders.report_approval(conclusion="调整", departure_reason=" 上位法已修改，须相应调整 ")
         approval = accept(session, evaluation, "approval", answer)
         assert approval.conclusion == "调整" and evaluation.conclusion == "调整"
-        assert approval.details == {"rework": None, "recommended": "继续执行", "departure_reason": "上位法已修改，须相应调整"}
+        assert approval.details == {
+            "rework": None,
+            "recommended": "继续执行",
+            "departure_reason": "上位法已修改，须相应调整",
+        }
 
 
 @pytest.mark.rule("MH-14")
@@ -231,7 +252,9 @@ def test_a_score_set_aside_by_rework_is_no_recommendation(engine):
 
 
 @pytest.mark.rule("G-APPROVE")
-@pytest.mark.parametrize(("rework", "target"), [(None, "report"), ("修改评估报告", "report"), ("补充评估材料", "evidence")])
+@pytest.mark.parametrize(
+    ("rework", "target"), [(None, "report"), ("修改评估报告", "report"), ("补充评估材料", "evidence")]
+)
 def test_sending_the_report_back_says_what_to_redo(engine, rework, target):
     with session_scope(engine) as session:
         evaluation = make_evaluation(session, "bazhou")
@@ -253,16 +276,22 @@ def test_the_approval_meets_the_deadline_for_submitting_the_report(engine):
         evaluation = make_evaluation(session, "ningxia_commerce", type="ningxia_90day")
         done_step(session, evaluation, "analysis")
         store.start_deadline(
-            session=session, evaluation_id=evaluation.id, rule="NX-12", label="提请审议", basis="第十二条",
-            counted_from="evaluation_completed", from_date=date(2026, 11, 2), until="report_submitted",
+            session=session,
+            evaluation_id=evaluation.id,
+            rule="NX-12",
+            label="提请审议",
+            basis="第十二条",
+            counted_from="evaluation_completed",
+            from_date=date(2026, 11, 2),
+            until="report_submitted",
             due_date=date(2026, 11, 17),
         )
         accept(session, evaluation, "approval", builders.report_approval())
         (deadline,) = store.deadlines(session=session, evaluation_id=evaluation.id)
         assert deadline.met_at is not None
-        assert [e.detail["rule"] for e in events_for(session=session, evaluation_id=evaluation.id, action="deadline_met")] == [
-            "NX-12"
-        ]
+        assert [
+            e.detail["rule"] for e in events_for(session=session, evaluation_id=evaluation.id, action="deadline_met")
+        ] == ["NX-12"]
 
 
 # --- acceptance of a third party's report (OR-14) and a false report (TP-CREDIT) ------------------
@@ -277,7 +306,9 @@ def _entrusted(session, agency_name: str) -> Evaluation:
         session=session,
         evaluation_id=evaluation.id,
         agency_name=agency_name,
-        agreement=Agreement(matter="决策实施情况后评估", deadline=date(2027, 3, 31), liability="按合同约定承担违约责任"),
+        agreement=Agreement(
+            matter="决策实施情况后评估", deadline=date(2027, 3, 31), liability="按合同约定承担违约责任"
+        ),
         required_fields=ordos.third_party.agreement_fields,
         allowed=ordos.third_party.allowed,
         basis=ordos.citation(ordos.third_party.basis),
@@ -291,7 +322,11 @@ def test_accepting_a_third_partys_report_asks_for_nothing_more(engine):
     with session_scope(engine) as session:
         evaluation = _entrusted(session, unique("某咨询公司"))
         approval = accept(session, evaluation, "third_party_acceptance", builders.acceptance())
-        assert (approval.gate, approval.choice, approval.details) == ("third_party_acceptance", "验收通过", {"rework": None})
+        assert (approval.gate, approval.choice, approval.details) == (
+            "third_party_acceptance",
+            "验收通过",
+            {"rework": None},
+        )
         assert agencies.current_entrustment(session=session, evaluation_id=evaluation.id) is not None
 
 
@@ -312,8 +347,14 @@ def test_sending_back_or_rejecting_a_third_partys_report_needs_the_facts(engine,
 def test_sending_a_third_partys_report_back_reworks_the_report(engine):
     with session_scope(engine) as session:
         evaluation = _entrusted(session, unique("某咨询公司"))
-        approval = accept(session, evaluation, "third_party_acceptance", builders.acceptance("退回修改", "数据来源未注明"))
-        assert (approval.choice, approval.comment, approval.details) == ("退回修改", "数据来源未注明", {"rework": "report"})
+        approval = accept(
+            session, evaluation, "third_party_acceptance", builders.acceptance("退回修改", "数据来源未注明")
+        )
+        assert (approval.choice, approval.comment, approval.details) == (
+            "退回修改",
+            "数据来源未注明",
+            {"rework": "report"},
+        )
         assert agencies.current_entrustment(session=session, evaluation_id=evaluation.id) is not None
 
 

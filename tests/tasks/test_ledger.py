@@ -7,27 +7,38 @@ import uuid
 from collections import Counter
 from datetime import date
 
-import pytest
-
 import builders
+import pytest
+from sqlite_lock import write_lock_free
+
 from models import evaluations as store
 from models.audit import events_for
 from models.db import session_scope
 from models.tables import Decision
-from sqlite_lock import write_lock_free
 
 
 def _evaluation(flow_run_id: str) -> int:
     with session_scope() as session:
         decision = Decision(
-            code=f"LEDGER-{uuid.uuid4().hex[:8]}", title="某区老旧小区加装电梯补贴政策", profile="bazhou",
-            decision_body="区政府", lead_unit="区住房保障局", category="重大公共政策", starts_on=date(2024, 1, 1),
+            code=f"LEDGER-{uuid.uuid4().hex[:8]}",
+            title="某区老旧小区加装电梯补贴政策",
+            profile="bazhou",
+            decision_body="区政府",
+            lead_unit="区住房保障局",
+            category="重大公共政策",
+            starts_on=date(2024, 1, 1),
         )
         session.add(decision)
         session.flush()
         evaluation = store.create_evaluation(
-            session=session, decision=decision, type="ordinary", scope="whole", scope_parts=[], methods=["座谈会"],
-            stage_targets={}, flow_run_id=flow_run_id,
+            session=session,
+            decision=decision,
+            type="ordinary",
+            scope="whole",
+            scope_parts=[],
+            methods=["座谈会"],
+            stage_targets={},
+            flow_run_id=flow_run_id,
         )
         return evaluation.id
 
@@ -95,7 +106,9 @@ def test_work_that_fails_leaves_the_step_not_done_and_the_next_run_redoes_only_i
 
     with pytest.raises(OSError):
         ledger.run_step(evaluation_id, "implementation", "analysis", lambda _s, _e, p: p, produce=crash)
-    done = ledger.run_step(evaluation_id, "implementation", "analysis", lambda _s, _e, p: p, produce=lambda _g: {"n": 1})
+    done = ledger.run_step(
+        evaluation_id, "implementation", "analysis", lambda _s, _e, p: p, produce=lambda _g: {"n": 1}
+    )
     again = ledger.run_step(evaluation_id, "implementation", "analysis", lambda _s, _e, p: {"n": 2})
 
     assert done == again == {"n": 1}

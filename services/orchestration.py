@@ -11,10 +11,8 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-from pinggu.errors import OrchestrationError, StateConflict
-from rules.vocabulary import GATE_NAMES
-
-from rules.vocabulary import EVALUATION_TYPE_NAMES
+from core.errors import OrchestrationError, StateConflict
+from rules.vocabulary import EVALUATION_TYPE_NAMES, GATE_NAMES
 
 FLOW_NAME = "post-evaluation"
 DEPLOYMENTS = {evaluation_type: f"{FLOW_NAME}/{evaluation_type}" for evaluation_type in EVALUATION_TYPE_NAMES}
@@ -49,7 +47,8 @@ def start_evaluation(evaluation_type: str, parameters: dict[str, Any]) -> UUID:
         flow_run = run_deployment(DEPLOYMENTS[evaluation_type], parameters=parameters, timeout=0)
     except Exception as error:  # the server is down or the deployment is not served
         raise OrchestrationError(
-            f"无法启动评估：{error}。请先运行 pinggu up 启动本地 Prefect 服务和部署", deployment=DEPLOYMENTS[evaluation_type]
+            f"无法启动评估：{error}。请先运行 pinggu up 启动本地 Prefect 服务和部署",
+            deployment=DEPLOYMENTS[evaluation_type],
         ) from error
     return flow_run.id
 
@@ -119,7 +118,9 @@ def answer_gate(flow_run_id: UUID | str, gate: str, run_input: dict[str, Any]) -
     if waiting != gate:
         current = GATE_NAMES.get(waiting, waiting) if waiting else f"未在等待（{flow_run.state.name}）"
         raise StateConflict(
-            f"该评估当前不在“{GATE_NAMES.get(gate, gate)}”环节，当前：{current}", gate=gate, flow_run_id=str(flow_run_id)
+            f"该评估当前不在“{GATE_NAMES.get(gate, gate)}”环节，当前：{current}",
+            gate=gate,
+            flow_run_id=str(flow_run_id),
         )
     from prefect.client.schemas.responses import SetStateStatus
 
@@ -150,7 +151,9 @@ def outcome_of(evaluation_code: str, pause_key: str, *, timeout: float = 60) -> 
             if accepted:
                 return {"accepted": True}
             refused = session.exec(
-                select(FormRejection).where(FormRejection.evaluation_id == evaluation.id, FormRejection.pause_key == pause_key)
+                select(FormRejection).where(
+                    FormRejection.evaluation_id == evaluation.id, FormRejection.pause_key == pause_key
+                )
             ).first()
             if refused:
                 return {"accepted": False, "reason": refused.reason}

@@ -1,31 +1,18 @@
 """`pinggu db …`: the product database's schema version — upgrade, check, current (models.migrate).
 
-Registered in pinggu.cli with ``app.add_typer(db_app, name="db")``; like pinggu.agency_cli it does
-not import pinggu.cli at import time (that would be circular).
+Registered in pinggu.cli.main; errors go through pinggu.cli.common.friendly.
 """
 
 from __future__ import annotations
 
-import functools
 from typing import Annotated
 
 import typer
 
-from pinggu.settings import get_settings
+from core.settings import get_settings
+from pinggu.cli.common import friendly
 
 db_app = typer.Typer(help="产品数据库结构版本：升级、检查、查看", no_args_is_help=True)
-
-
-def friendly(command):
-    """pinggu.cli.friendly, looked up when the command runs (Chinese message, exit 1)."""
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        from pinggu.cli import friendly as cli_friendly
-
-        return cli_friendly(command)(*args, **kwargs)
-
-    return wrapper
 
 
 def _configured_engine():

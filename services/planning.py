@@ -6,13 +6,18 @@ from datetime import date
 
 from sqlmodel import select
 
+from core.errors import RuleViolation, StateConflict
 from models.db import session_scope
 from models.decisions import list_decisions, list_triggers, record_trigger
 from models.evaluations import get_decision
 from models.tables import Evaluation
-from pinggu.errors import RuleViolation, StateConflict
 from rules.annual_plan import AnnualPlan, annual_plan
-from rules.planning_types import EVENT_KINDS, CompletedEvaluation, DecisionFacts, EventTrigger
+from rules.planning_types import (
+    EVENT_KINDS,
+    CompletedEvaluation,
+    DecisionFacts,
+    EventTrigger,
+)
 from rules.profiles import load_profiles
 from rules.vocabulary import EVENT_KIND_NAMES
 
@@ -36,7 +41,11 @@ def build_plan(year: int, as_of: date, profile: str | None = None) -> AnnualPlan
         ]
         events = [
             EventTrigger(
-                decision_code=t.decision_code, kind=t.kind, occurred_on=t.occurred_on, note=t.note, approved_on=t.approved_on
+                decision_code=t.decision_code,
+                kind=t.kind,
+                occurred_on=t.occurred_on,
+                note=t.note,
+                approved_on=t.approved_on,
             )
             for t in list_triggers(session=session)
         ]

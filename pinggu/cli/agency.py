@@ -1,33 +1,19 @@
 """`pinggu agency …`: the register of third-party evaluation agencies (SPEC §10).
 
-Registered in pinggu.cli with ``app.add_typer(agency_app, name="agency")``. This module does not
-import pinggu.cli at import time (that would be circular); ``friendly`` below delegates to
-``pinggu.cli.friendly`` when a command runs, so errors look exactly like every other command's.
+Registered in pinggu.cli.main; errors go through pinggu.cli.common.friendly.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 from typing import Annotated
 
 import typer
 
+from pinggu.cli.common import friendly
 from rules.third_party import AGENCY_KINDS, CREDIT_GOOD, CREDIT_STATUSES
 
 agency_app = typer.Typer(help="第三方评估机构", no_args_is_help=True)
-
-
-def friendly(command):
-    """pinggu.cli.friendly, looked up when the command runs (Chinese message, exit 1)."""
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        from pinggu.cli import friendly as cli_friendly
-
-        return cli_friendly(command)(*args, **kwargs)
-
-    return wrapper
 
 
 def _yes(value: bool) -> str:
@@ -63,7 +49,9 @@ def register(
             qualified_staff=qualified_staff,
             actor=by,
         )
-    typer.echo(f"{'已登记' if created else '已更新'}评估机构 {agency.name}（{agency.kind}，信用记录{agency.credit_status}）")
+    typer.echo(
+        f"{'已登记' if created else '已更新'}评估机构 {agency.name}（{agency.kind}，信用记录{agency.credit_status}）"
+    )
 
 
 @agency_app.command("list")
@@ -100,7 +88,9 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] =
             f"设备设施{_yes(row['has_equipment'])}  专业人员{_yes(row['qualified_staff'])}"
         )
         for record in row["credit_records"]:
-            typer.echo(f"    - {record['kind']}（评估 {record['evaluation']}，记录人 {record['by']}）：{record['detail']}")
+            typer.echo(
+                f"    - {record['kind']}（评估 {record['evaluation']}，记录人 {record['by']}）：{record['detail']}"
+            )
 
 
 @agency_app.command("false-report")

@@ -2,40 +2,23 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from pinggu.settings import configure_prefect_environment, get_settings
+from core.settings import configure_prefect_environment, get_settings
 
 configure_prefect_environment()  # before anything imports Prefect
 
-from pinggu.errors import InputFileError, PingguError, StateConflict  # noqa: E402
+from core.errors import InputFileError, StateConflict  # noqa: E402
+from pinggu.cli.common import friendly  # noqa: E402
 
 app = typer.Typer(help="pinggu 重大行政决策跟踪反馈与后评估系统", no_args_is_help=True, add_completion=False)
 catalog_app = typer.Typer(help="决策事项目录", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
-
-
-def friendly(command):
-    """Show product errors as Chinese messages with exit code 1, never as a traceback."""
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except PingguError as error:
-            typer.secho(f"错误：{error}", fg=typer.colors.RED, err=True)
-            raise typer.Exit(1) from None
-        except KeyboardInterrupt:
-            typer.secho("已中断", err=True)
-            raise typer.Exit(130) from None
-
-    return wrapper
 
 
 def _validate_form(form_class, values: dict) -> dict:
@@ -54,7 +37,7 @@ def _validate_form(form_class, values: dict) -> dict:
 
 def _answer(evaluation: str, gate: str, run_input: dict, done: str) -> None:
     """Resume the evaluation's run at `gate`, then say whether the flow accepted the answer (exit 1 if not)."""
-    from pinggu.orchestration import answer_gate, outcome_of
+    from services.orchestration import answer_gate, outcome_of
 
     key = answer_gate(_evaluation_run(evaluation).flow_run_id, gate, run_input)
     outcome = outcome_of(evaluation, key)
@@ -84,7 +67,7 @@ def _evaluation_run(code: str):
 @friendly
 def up() -> None:
     """升级产品数据库，再启动本地 Prefect 服务（127.0.0.1，SQLite）和部署服务进程，在后台运行。"""
-    from pinggu.db_cli import upgrade_configured_database
+    from pinggu.cli.db import upgrade_configured_database
     from pinggu.localserver import start_server, start_worker
 
     # Before the worker starts: its flow runs refuse a database that is not at the program's version.
@@ -131,9 +114,9 @@ def catalog_import(
 @friendly
 def deadline(
     start: Annotated[str, typer.Option(help="起算日 YYYY-MM-DD（期间自次日起算）")],
-    days: Annotated[Optional[int], typer.Option(help="按日计算的期间")] = None,
-    working_days: Annotated[Optional[int], typer.Option(help="按工作日计算的期间")] = None,
-    months: Annotated[Optional[int], typer.Option(help="按月计算的期间")] = None,
+    days: Annotated[int | None, typer.Option(help="按日计算的期间")] = None,
+    working_days: Annotated[int | None, typer.Option(help="按工作日计算的期间")] = None,
+    months: Annotated[int | None, typer.Option(help="按月计算的期间")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
     """计算期间届满日（民法典第二百零一至二百零三条，含法定节假日与调休）。"""
@@ -141,8 +124,11 @@ def deadline(
 
     from rules.periods import Period, PeriodUnit, add_period
 
-    chosen = [(n, unit) for n, unit in ((days, PeriodUnit.days), (working_days, PeriodUnit.working_days),
-                                        (months, PeriodUnit.months)) if n is not None]
+    chosen = [
+        (n, unit)
+        for n, unit in ((days, PeriodUnit.days), (working_days, PeriodUnit.working_days), (months, PeriodUnit.months))
+        if n is not None
+    ]
     if len(chosen) != 1:
         raise StateConflict("请且仅请指定 --days、--working-days、--months 中的一项")
     try:
@@ -184,14 +170,16 @@ def _date(text: str | None, what: str):
 @friendly
 def trigger(
     decision: Annotated[str, typer.Argument(help="决策编号")],
-    kind: Annotated[str, typer.Option(help="触发情形，如 basis_changed、effect_not_met、many_opinions、controversy_risk")],
+    kind: Annotated[
+        str, typer.Option(help="触发情形，如 basis_changed、effect_not_met、many_opinions、controversy_risk")
+    ],
     date: Annotated[str, typer.Option(help="发生或申请日期 YYYY-MM-DD")],
     note: Annotated[str, typer.Option(help="情况说明")] = "",
     by: Annotated[str, typer.Option(help="记录人")] = "",
-    approved_on: Annotated[Optional[str], typer.Option(help="上级同意日期（执行单位申请须经同意的情形）")] = None,
+    approved_on: Annotated[str | None, typer.Option(help="上级同意日期（执行单位申请须经同意的情形）")] = None,
 ) -> None:
     """记录一项触发评估的情形（决策依据变化、效果未达预期、意见较多、争议风险等）。"""
-    from pinggu.planning import add_trigger
+    from services.planning import add_trigger
 
     typer.echo(add_trigger(decision, kind, _date(date, "日期"), note, by, _date(approved_on, "同意日期")))
 
@@ -200,21 +188,25 @@ def trigger(
 @friendly
 def plan(
     year: Annotated[int, typer.Option(help="计划年度")],
-    as_of: Annotated[Optional[str], typer.Option(help="计算基准日 YYYY-MM-DD，默认今天")] = None,
+    as_of: Annotated[str | None, typer.Option(help="计算基准日 YYYY-MM-DD，默认今天")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
-    profile: Annotated[Optional[str], typer.Option(help="只计划适用该规则（辖区）的决策，例如 ordos")] = None,
-    start: Annotated[bool, typer.Option("--start", help="运行年度计划流程：生成计划文件，经审定后逐项启动评估")] = False,
+    profile: Annotated[str | None, typer.Option(help="只计划适用该规则（辖区）的决策，例如 ordos")] = None,
+    start: Annotated[
+        bool, typer.Option("--start", help="运行年度计划流程：生成计划文件，经审定后逐项启动评估")
+    ] = False,
 ) -> None:
     """列出年度评估计划：每项决策在该年度依规应开展的评估、原因、评估单位和完成期限。"""
     from models.tables import now_beijing
-    from pinggu.planning import build_plan
     from pinggu.status import render_plan
+    from services.planning import build_plan
 
     if start:
-        from pinggu.orchestration import start_annual_plan
+        from services.orchestration import start_annual_plan
 
         run_id = start_annual_plan(year, profile)
-        typer.echo(f"已启动年度计划流程运行 {run_id}；计划生成后在界面审定：{get_settings().prefect_ui_url}/runs/flow-run/{run_id}")
+        typer.echo(
+            f"已启动年度计划流程运行 {run_id}；计划生成后在界面审定：{get_settings().prefect_ui_url}/runs/flow-run/{run_id}"
+        )
         return
     result = build_plan(year, _date(as_of, "基准日") or now_beijing().date(), profile)
     typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if as_json else render_plan(result))
@@ -234,16 +226,32 @@ def _member(text: str) -> dict:
 @friendly
 def evaluate(
     decision: Annotated[str, typer.Argument(help="决策编号，例如 S-2024-001")],
-    member: Annotated[list[str], typer.Option("--member", "-m", help="评估小组成员 姓名:角色[:单位]，可重复；续办时可不填")] = [],
-    type: Annotated[str, typer.Option("--type", help="评估类型：ordinary 一般程序、simplified 简易程序、midterm 中期评估、final 终期评估、ningxia_90day 九十日评估")] = "ordinary",
-    method: Annotated[list[str], typer.Option("--method", help="评估方法，可重复，例如 问卷调查、座谈会；简易程序只选一种")] = [],
+    member: Annotated[
+        list[str], typer.Option("--member", "-m", help="评估小组成员 姓名:角色[:单位]，可重复；续办时可不填")
+    ] = [],
+    type: Annotated[
+        str,
+        typer.Option(
+            "--type",
+            help="评估类型：ordinary 一般程序、simplified 简易程序、midterm 中期评估、final 终期评估、ningxia_90day 九十日评估",
+        ),
+    ] = "ordinary",
+    method: Annotated[
+        list[str], typer.Option("--method", help="评估方法，可重复，例如 问卷调查、座谈会；简易程序只选一种")
+    ] = [],
     part: Annotated[list[str], typer.Option("--part", help="部分评估涉及的内容，可重复；填写即为部分评估")] = [],
-    third_party: Annotated[Optional[Path], typer.Option("--third-party", help="委托第三方评估：协议要点的 JSON 文件（agency、matter、quality、deadline、fee、ownership、confidentiality、liability）")] = None,
-    due: Annotated[Optional[str], typer.Option(help="评估完成期限 YYYY-MM-DD（年度计划确定的）")] = None,
-    evaluation: Annotated[Optional[str], typer.Option(help="续办已有评估时填写评估编号")] = None,
+    third_party: Annotated[
+        Path | None,
+        typer.Option(
+            "--third-party",
+            help="委托第三方评估：协议要点的 JSON 文件（agency、matter、quality、deadline、fee、ownership、confidentiality、liability）",
+        ),
+    ] = None,
+    due: Annotated[str | None, typer.Option(help="评估完成期限 YYYY-MM-DD（年度计划确定的）")] = None,
+    evaluation: Annotated[str | None, typer.Option(help="续办已有评估时填写评估编号")] = None,
 ) -> None:
     """启动一项评估（在 Prefect 服务上创建流程运行）。"""
-    from pinggu.orchestration import DEPLOYMENTS, start_evaluation
+    from services.orchestration import DEPLOYMENTS, start_evaluation
 
     if type not in DEPLOYMENTS:
         raise StateConflict(f"评估类型应为 {'、'.join(DEPLOYMENTS)} 之一，收到：{type}")
@@ -291,7 +299,7 @@ def approve(
     approver: Annotated[str, typer.Option(help="审批人姓名")] = "",
     role: Annotated[str, typer.Option(help="审批人职务")] = "",
     choice: Annotated[str, typer.Option(help="审批意见，见各环节的选项")] = "",
-    conclusion: Annotated[Optional[str], typer.Option(help="评估结论：继续执行/调整/中止执行/终止执行")] = None,
+    conclusion: Annotated[str | None, typer.Option(help="评估结论：继续执行/调整/中止执行/终止执行")] = None,
     departure_reason: Annotated[str, typer.Option(help="评估结论与按得分推荐的结论不同时的理由")] = "",
     rework: Annotated[str, typer.Option(help="决策机关退回时：修改评估报告 / 补充评估材料")] = "修改评估报告",
     comment: Annotated[str, typer.Option(help="说明（退回、不开展、认定虚假报告时必填）")] = "",
@@ -323,11 +331,15 @@ SUBMISSION_KINDS = {
 def submit(
     evaluation: Annotated[str, typer.Argument(help="评估编号")],
     file: Annotated[Path, typer.Argument(help="材料文件")],
-    kind: Annotated[str, typer.Option(help="材料类型：" + "；".join(f"{k} {v[1]}" for k, v in SUBMISSION_KINDS.items()))] = "survey",
+    kind: Annotated[
+        str, typer.Option(help="材料类型：" + "；".join(f"{k} {v[1]}" for k, v in SUBMISSION_KINDS.items()))
+    ] = "survey",
     submitter: Annotated[str, typer.Option(help="提交人姓名")] = "",
     role: Annotated[str, typer.Option(help="提交人单位及职务")] = "",
     summary: Annotated[str, typer.Option(help="会议纪要、调研记录的主要情况摘要（写入报告）")] = "",
-    data: Annotated[list[str], typer.Option("--data", help="统计数据“名称：数值”，可重复，例如 目标任务完成率（%）：92")] = [],
+    data: Annotated[
+        list[str], typer.Option("--data", help="统计数据“名称：数值”，可重复，例如 目标任务完成率（%）：92")
+    ] = [],
 ) -> None:
     """提交评估所需的材料；材料在评估流程中校验，不合格时流程会说明原因并再次等待提交。"""
     from flows.forms import GATE_FORMS
@@ -363,7 +375,11 @@ def review(
 
     values = {
         "organised": "不组织专家论证" if skip else "已组织专家论证",
-        "experts": experts, "opinion": opinion, "handling": handling, "submitter": submitter, "submitter_role": role,
+        "experts": experts,
+        "opinion": opinion,
+        "handling": handling,
+        "submitter": submitter,
+        "submitter_role": role,
     }
     run_input = _validate_form(ExpertReviewForm, values)
     _answer(evaluation, "expert_review", run_input, "已提交专家论证意见")
@@ -373,14 +389,16 @@ def review(
 @friendly
 def reopen(
     evaluation: Annotated[str, typer.Argument(help="评估编号")],
-    stage: Annotated[str, typer.Option(help="从哪个阶段重做：preparation 准备、implementation 实施、conclusion 结论形成")],
+    stage: Annotated[
+        str, typer.Option(help="从哪个阶段重做：preparation 准备、implementation 实施、conclusion 结论形成")
+    ],
     reason: Annotated[str, typer.Option(help="重做原因，例如 严重违反评估程序的情形")] = "",
     by: Annotated[str, typer.Option(help="作出重做决定的人员及职务")] = "",
 ) -> None:
     """重新评估（闵行区细则第十二条）：从指定阶段起重做，第一次评估的记录全部保留。"""
     from models import evaluations as store
     from models.db import session_scope
-    from pinggu.orchestration import cancel_waiting_run, start_evaluation
+    from services.orchestration import cancel_waiting_run, start_evaluation
 
     with session_scope() as session:
         reopened = store.reopen_evaluation(session=session, code=evaluation, stage=stage, reason=reason, actor=by)
@@ -398,7 +416,7 @@ def decide(
     outcome: Annotated[str, typer.Option(help="决定：继续执行 / 调整 / 中止执行 / 终止执行")],
     by: Annotated[str, typer.Option(help="作出决定的人员姓名")] = "",
     role: Annotated[str, typer.Option(help="职务或会议，例如 区政府常务会议")] = "",
-    on: Annotated[Optional[str], typer.Option(help="决定日期 YYYY-MM-DD，默认今天")] = None,
+    on: Annotated[str | None, typer.Option(help="决定日期 YYYY-MM-DD，默认今天")] = None,
     note: Annotated[str, typer.Option(help="说明")] = "",
 ) -> None:
     """记录决策机关对决策继续执行、调整、中止或终止执行的决定；须已完成后评估（闵行区细则第二条）。"""
@@ -408,8 +426,13 @@ def decide(
 
     with session_scope() as session:
         entry = record_outcome(
-            session=session, decision_code=decision, outcome=outcome, decided_by=by, decided_by_role=role,
-            decided_on=_date(on, "决定日期") if on else now_beijing().date(), note=note,
+            session=session,
+            decision_code=decision,
+            outcome=outcome,
+            decided_by=by,
+            decided_by_role=role,
+            decided_on=_date(on, "决定日期") if on else now_beijing().date(),
+            note=note,
         )
         typer.echo(f"已记录：决策 {decision} {entry.outcome}（依据评估 {entry.evaluation_code}）")
 
@@ -417,7 +440,7 @@ def decide(
 @app.command()
 @friendly
 def status(
-    evaluation: Annotated[Optional[str], typer.Argument(help="评估编号；不填则列出全部评估")] = None,
+    evaluation: Annotated[str | None, typer.Argument(help="评估编号；不填则列出全部评估")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
     """查看评估进度：各阶段目标与实际日期、逾期标记、等待的环节。"""
@@ -435,7 +458,7 @@ def status(
 @app.command()
 @friendly
 def watch(
-    on: Annotated[Optional[str], typer.Option(help="巡查日期 YYYY-MM-DD，默认今天")] = None,
+    on: Annotated[str | None, typer.Option(help="巡查日期 YYYY-MM-DD，默认今天")] = None,
 ) -> None:
     """立即进行一次期限巡查：查找临期和逾期事项，记录并发送提醒（每日 8:00 也会自动运行）。"""
     from flows.deadline_watch import deadline_watch
@@ -450,8 +473,8 @@ def watch(
 @app.command()
 @friendly
 def dashboard(
-    year: Annotated[Optional[int], typer.Option(help="只显示该年度开启的评估")] = None,
-    serve: Annotated[Optional[int], typer.Option("--serve", help="在 127.0.0.1 的该端口提供页面（Ctrl+C 停止）")] = None,
+    year: Annotated[int | None, typer.Option(help="只显示该年度开启的评估")] = None,
+    serve: Annotated[int | None, typer.Option("--serve", help="在 127.0.0.1 的该端口提供页面（Ctrl+C 停止）")] = None,
 ) -> None:
     """生成进度看板页面（HTML）：各评估的阶段时间轴、期限和逾期事项，可投放到大屏。"""
     from pinggu.dashboard import serve_dashboard, write_dashboard
@@ -472,19 +495,19 @@ def demo() -> None:
     run_demo()
 
 
-from pinggu.agency_cli import agency_app  # noqa: E402
+from pinggu.cli.agency import agency_app  # noqa: E402
 
 app.add_typer(agency_app, name="agency")
 
-from pinggu.report_cli import report_app  # noqa: E402
+from pinggu.cli.report import report_app  # noqa: E402
 
 app.add_typer(report_app, name="report")
 
-from pinggu.survey_cli import survey_app  # noqa: E402
+from pinggu.cli.survey import survey_app  # noqa: E402
 
 app.add_typer(survey_app, name="survey")
 
-from pinggu.db_cli import db_app  # noqa: E402
+from pinggu.cli.db import db_app  # noqa: E402
 
 app.add_typer(db_app, name="db")
 

@@ -10,14 +10,16 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from pinggu.errors import InputFileError, Problem
+from core.errors import InputFileError, Problem
 
 
 def read_grid(path: Path, what: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """The header (row 1) and the non-blank data rows with their spreadsheet row numbers."""
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
-        raise InputFileError(f"不支持的{what}文件类型“{path.suffix or path.name}”：请提供 .csv 或 .xlsx 文件", path=str(path))
+        raise InputFileError(
+            f"不支持的{what}文件类型“{path.suffix or path.name}”：请提供 .csv 或 .xlsx 文件", path=str(path)
+        )
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -95,7 +97,9 @@ def locate_columns(
     for name, spellings in columns.items():
         found = [pos for pos, cell in enumerate(cleaned) if cell in spellings]
         if len(found) > 1:
-            problems.append(Problem(f"“{name}”列出现了 {len(found)} 次（第 {'、'.join(str(p + 1) for p in found)} 列）", 1, name))
+            problems.append(
+                Problem(f"“{name}”列出现了 {len(found)} 次（第 {'、'.join(str(p + 1) for p in found)} 列）", 1, name)
+            )
         elif found:
             positions[name] = found[0]
         elif name not in optional:

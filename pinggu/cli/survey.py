@@ -1,8 +1,6 @@
 """`pinggu survey …`: questionnaire figures on the command line (SPEC §7; E-SAMPLE, E-PRIVACY).
 
-Registered in pinggu.cli with ``app.add_typer(survey_app, name="survey")``. Like pinggu.agency_cli,
-this module does not import pinggu.cli at import time; ``friendly`` delegates to
-``pinggu.cli.friendly`` when a command runs (Chinese message, exit code 1, no traceback).
+Registered in pinggu.cli.main; errors go through pinggu.cli.common.friendly.
 
 ``pinggu survey analyze FILE --json`` prints::
 
@@ -34,17 +32,17 @@ a fraction, a percentage (``51%``) or a head count — only the ratios within on
 from __future__ import annotations
 
 import dataclasses
-import functools
 import json
 import math
 import re
 import unicodedata
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
-from pinggu.errors import InputFileError, Problem
+from core.errors import InputFileError, Problem
+from pinggu.cli.common import friendly
 
 survey_app = typer.Typer(help="问卷调查数据", no_args_is_help=True)
 
@@ -58,18 +56,6 @@ _WHAT = "总体比例表"
 _NUMBER = re.compile(r"^[+]?(?:\d+(?:\.\d*)?|\.\d+)$")
 _KIND_NAMES = {"satisfaction": "满意度", "yes_no": "是否"}
 _RATE_NAMES = {"satisfaction": "满意率", "yes_no": "“是”占比"}
-
-
-def friendly(command):
-    """pinggu.cli.friendly, looked up when the command runs (Chinese message, exit 1)."""
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        from pinggu.cli import friendly as cli_friendly
-
-        return cli_friendly(command)(*args, **kwargs)
-
-    return wrapper
 
 
 # --- figures ----------------------------------------------------------------------------------
@@ -101,7 +87,7 @@ def read_population(path: Path) -> dict[str, dict[str, float]]:
 
     Every bad cell is reported with its row (the header is row 1) and column in one InputFileError.
     """
-    from pinggu.spreadsheet import locate_columns, read_grid
+    from core.spreadsheet import locate_columns, read_grid
 
     path = Path(path)
     if not path.exists():
@@ -133,7 +119,9 @@ def read_population(path: Path) -> dict[str, dict[str, float]]:
             continue
         key = (demographic, group)
         if key in first_row:
-            problems.append(Problem(f"“{demographic}”的类别“{group}”与第 {first_row[key]} 行重复", number, shown["类别"]))
+            problems.append(
+                Problem(f"“{demographic}”的类别“{group}”与第 {first_row[key]} 行重复", number, shown["类别"])
+            )
             continue
         first_row[key] = number
         percent = text.endswith(("%", "％"))
@@ -147,13 +135,11 @@ def read_population(path: Path) -> dict[str, dict[str, float]]:
     for demographic, marks in percent_rows.items():
         if len({percent for _, percent in marks}) > 1:
             number = next(n for n, percent in marks if percent != marks[0][1])
-            problems.append(
-                Problem(f"“{demographic}”的占比有的带 %、有的不带，请统一写法", number, shown["占比"])
-            )
+            problems.append(Problem(f"“{demographic}”的占比有的带 %、有的不带，请统一写法", number, shown["占比"]))
         elif sum(shares[demographic].values()) <= 0:
             problems.append(Problem(f"“{demographic}”的占比之和为 0", marks[0][0], shown["占比"]))
     if problems:
-        problems.sort(key=lambda p: (p.row or 0))
+        problems.sort(key=lambda p: p.row or 0)
         raise InputFileError(
             f"{_WHAT}“{path.name}”有 {len(problems)} 处问题，请修改后重新提供：", problems=problems, path=str(path)
         )
@@ -214,7 +200,13 @@ def render_text(name: str, data: dict) -> str:
         lines += _table(
             ["组别", "人数", "占比", "满意率", "知晓率"],
             [
-                [g["group"], str(g["respondents"]), _pct(g["share"]), _pct(g["satisfaction_rate"]), _pct(g["awareness_rate"])]
+                [
+                    g["group"],
+                    str(g["respondents"]),
+                    _pct(g["share"]),
+                    _pct(g["satisfaction_rate"]),
+                    _pct(g["awareness_rate"]),
+                ]
                 for g in groups
             ],
             right={1, 2, 3, 4},
@@ -238,7 +230,13 @@ def render_text(name: str, data: dict) -> str:
                 lines += _table(
                     ["组别", "样本人数", "样本占比", "总体占比", "期望人数"],
                     [
-                        [g["group"], str(g["observed"]), _pct(g["observed_share"]), _pct(g["population_share"]), f"{g['expected']:.1f}"]
+                        [
+                            g["group"],
+                            str(g["observed"]),
+                            _pct(g["observed_share"]),
+                            _pct(g["population_share"]),
+                            f"{g['expected']:.1f}",
+                        ]
                         for g in result["groups"]
                     ],
                     right={1, 2, 3, 4},
@@ -261,7 +259,7 @@ def analyze(
     file: Annotated[Path, typer.Argument(help="问卷导出文件（CSV，UTF-8 或 GBK 编码；或 XLSX）")],
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
     population: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option(
             "--population",
             help="总体比例表（CSV/XLSX，列：分组字段,类别,占比），检验样本代表性",
