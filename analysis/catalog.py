@@ -45,7 +45,8 @@ CATALOG_COLUMNS: dict[str, str] = {
 """Chinese header of the catalog template -> CatalogRow field."""
 
 _HEADER_OF = {name: header for header, name in CATALOG_COLUMNS.items()}
-_COLUMN_ORDER = {header: position for position, header in enumerate(CATALOG_COLUMNS)}
+# Keyed by header; a whole-row problem (header None) is not in it and sorts last.
+_COLUMN_ORDER: dict[str | None, int] = {header: position for position, header in enumerate(CATALOG_COLUMNS)}
 _REQUIRED_FIELDS = frozenset({"code", "title", "profile", "decision_body", "lead_unit", "category", "starts_on"})
 
 # 执行评估 (after one year) runs the ordinary procedure (SPEC §2); operators write either name.

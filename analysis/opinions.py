@@ -33,6 +33,7 @@ import re
 from collections import Counter
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -222,7 +223,7 @@ def _parse_date(text: str) -> tuple[pd.Timestamp | None, str | None]:
 # --- figures ----------------------------------------------------------------------------------
 
 
-def summarise_opinions(opinions: pd.DataFrame) -> dict:
+def summarise_opinions(opinions: pd.DataFrame) -> dict[str, Any]:
     """Counts by channel, topic, handling and month, and the share handled (JSON-friendly).
 
     ``by_channel``, ``by_topic`` and ``by_status`` (处理情况 as written) are ordered by count, most

@@ -120,7 +120,9 @@ def _observed(rows: list[dict[str, Any]]) -> dict[str, int]:
     return counts
 
 
-def check_demographic(demographic: str, rows: list[dict[str, Any]] | None, shares: Mapping[str, float]) -> dict:
+def check_demographic(
+    demographic: str, rows: list[dict[str, Any]] | None, shares: Mapping[str, float]
+) -> dict[str, Any]:
     """The goodness-of-fit test of one demographic (see the module docstring for each field)."""
     population = _shares(demographic, shares)
     result: dict[str, Any] = {
@@ -192,7 +194,7 @@ def check_demographic(demographic: str, rows: list[dict[str, Any]] | None, share
 def representativeness(
     breakdowns: Mapping[str, list[dict[str, Any]]],
     population: Mapping[str, Mapping[str, float]],
-) -> dict:
+) -> dict[str, Any]:
     """Test the sample against the population's shares, per demographic (E-SAMPLE).
 
     ``breakdowns`` is ``SurveyFigures.to_dict()["breakdowns"]`` (per demographic, groups with

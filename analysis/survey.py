@@ -19,6 +19,7 @@ import math
 import re
 import warnings
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -199,7 +200,9 @@ def _read_raw(path: Path) -> pd.DataFrame:
     return raw.apply(_per_distinct(lambda values: values.str.strip(), unless_unique=True))
 
 
-def _per_distinct(transform, unless_unique: bool = False):
+def _per_distinct(
+    transform: Callable[[pd.Series], pd.Series], unless_unique: bool = False
+) -> Callable[[pd.Series], pd.Series]:
     """Apply a string transform once per distinct value: answers repeat, so this is far cheaper.
 
     With ``unless_unique``, a column whose first values are mostly distinct (ids, phone numbers,
@@ -583,11 +586,11 @@ class SurveyFigures:
     awareness_rate: float | None
     satisfaction_rate: float | None
     satisfaction_mean: float | None
-    breakdowns: dict[str, list[dict]]
+    breakdowns: dict[str, list[dict[str, Any]]]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form, floats rounded to 4 decimals."""
-        return _jsonable(
+        figures: dict[str, Any] = _jsonable(
             {
                 "respondents": self.respondents,
                 "awareness_rate": self.awareness_rate,
@@ -607,6 +610,7 @@ class SurveyFigures:
                 "breakdowns": self.breakdowns,
             }
         )
+        return figures
 
 
 def _jsonable(value: Any) -> Any:
@@ -730,7 +734,9 @@ def _ratio(numerator: float, denominator: float) -> float | None:
     return float(numerator) / float(denominator) if denominator else None
 
 
-def _breakdown(groups: pd.Series, per_row: pd.DataFrame, rows: int, has_sat: bool, has_yn: bool) -> list[dict]:
+def _breakdown(
+    groups: pd.Series, per_row: pd.DataFrame, rows: int, has_sat: bool, has_yn: bool
+) -> list[dict[str, Any]]:
     labels = groups.astype(object).where(groups.notna() & (groups.astype(str) != ""), _UNANSWERED_GROUP)
     sums = per_row.groupby(labels.to_numpy(), sort=True).agg(
         respondents=("sat_n", "size"),

@@ -18,24 +18,24 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from builders import report_context  # noqa: E402
 
+from reporting.context import OutlineSection, ReportContext, render_report  # noqa: E402
 from reporting.docx import write_docx  # noqa: E402
-from reporting.pdf import render_html, write_pdf  # noqa: E402
+from reporting.pdf import write_pdf  # noqa: E402
 
 CHARTS = 10
 
 
-def context(repeats: int) -> dict:
+def context(repeats: int) -> ReportContext:
     """The bazhou report with its analysis part shown ten times: ten survey charts."""
-    base = report_context("bazhou", repeats=repeats)["c"]
-    outline = [dict(part) for part in base["outline"]]
+    base = report_context("bazhou", repeats=repeats)
+    outline = list(base.outline)
     analysis = outline[1]
     extra = [
-        {"numeral": f"{analysis['numeral']}之{n}", "title": f"{analysis['title']}（第{n}组样本）", "blocks": ["survey"]}
+        OutlineSection(numeral=f"{analysis.numeral}之{n}", title=f"{analysis.title}（第{n}组样本）", blocks=["survey"])
         for n in range(2, CHARTS + 1)
     ]
     outline[2:2] = extra
-    context = {**base, "outline": outline}
-    return {**context, "c": context}
+    return base.model_copy(update={"outline": outline})
 
 
 def main() -> None:
@@ -44,7 +44,7 @@ def main() -> None:
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 2
     data = context(repeats)
     started = time.perf_counter()
-    html = render_html("evaluation_report.html.j2", data)
+    html = render_report(data)
     rendered = time.perf_counter() - started
     target = Path(tempfile.mkdtemp()) / "bench.pdf"
     started = time.perf_counter()

@@ -8,6 +8,8 @@ server reschedules it and this process picks it up again.
 from __future__ import annotations
 
 import contextlib
+from typing import Any
+from uuid import UUID
 
 from core.settings import configure_prefect_environment, get_settings
 
@@ -111,13 +113,14 @@ def start_runs_from_a_warm_process() -> None:
     class _WarmMultiprocessing:
         """`multiprocessing` as prefect.flow_engine sees it: its "spawn" context is the fork server."""
 
-        def __getattr__(self, name):
+        def __getattr__(self, name: str) -> Any:
             return getattr(multiprocessing, name)
 
-        def get_context(self, method=None):
+        def get_context(self, method: str | None = None) -> Any:
             return fork_server if method == "spawn" else multiprocessing.get_context(method)
 
-    prefect.flow_engine.multiprocessing = _WarmMultiprocessing()
+    # A stand-in for the module, on purpose: mypy wants a real module there.
+    prefect.flow_engine.multiprocessing = _WarmMultiprocessing()  # type: ignore[assignment]
 
 
 def main() -> None:
@@ -132,6 +135,7 @@ def main() -> None:
     flows = {flow.name: flow for flow in (annual_plan, deadline_watch, post_evaluation)}
     for deployment in deployments():
         deployment_id = runner.add_deployment(deployment)
+        assert isinstance(deployment_id, UUID)  # called from sync code, add_deployment runs synchronously
         # As Runner.add_flow does: the runner then starts a run from this flow object in a forked
         # process (run_flow_in_subprocess) instead of `python -m prefect.engine`, which would
         # import everything again.

@@ -3,8 +3,8 @@ would otherwise set up again on its first step is set up here, and each forked r
 
 from sqlalchemy.orm import configure_mappers
 
-import models.agencies  # noqa: F401  (every table mapped before the mappers are configured)
-import models.tables  # noqa: F401
+import models.agencies
+import models.tables  # noqa: F401  (with models.agencies: every table mapped before the mappers are configured)
 from rules.profiles import load_profiles
 
 configure_mappers()  # the ORM's first query would otherwise configure every mapper (~50 ms a run)

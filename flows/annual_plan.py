@@ -9,7 +9,7 @@ from prefect import flow, get_run_logger
 from prefect.flow_runs import suspend_flow_run
 from prefect.runtime import flow_run
 
-from flows.forms import PlanApprovalForm
+from forms.gates import PlanApprovalForm
 from models.tables import now_beijing
 from tasks.annual_plan import draft_annual_plan, plan_gate_status, record_plan_answer, start_planned_evaluations
 

@@ -7,30 +7,26 @@ deadline must only mark the gate overdue (SPEC §6).
 
 from __future__ import annotations
 
-from typing import Any
-
 from prefect import get_run_logger
 from prefect.flow_runs import suspend_flow_run
 
-from flows.forms import GATE_FORMS
-from rules.vocabulary import GATE_NAMES
-from tasks.gates import accept_answer, gate_status
+from rules.gates import GateAnswer, GateId, gate_name
+from tasks.acceptors import HANDLERS
+from tasks.gates import Refused, accept_answer, gate_status
 
 
-def ask(evaluation_id: int, gate: str, flow_run_id: str) -> dict[str, Any]:
+def ask(evaluation_id: int, gate: GateId, flow_run_id: str) -> GateAnswer:
     """Return the gate's standing answer, suspending the run until an acceptable one is given."""
     logger = get_run_logger()
     while True:
         status = gate_status(evaluation_id, gate)
-        if "answer" in status:
-            return status["answer"]
-        logger.info("等待人工环节：%s（%s）", GATE_NAMES[gate], status["key"])
-        form = GATE_FORMS[gate].with_initial_data(description=status["description"])
+        if isinstance(status, GateAnswer):
+            return status
+        logger.info("等待人工环节：%s（%s）", gate_name(gate), status.key)
+        form = HANDLERS[gate].form.with_initial_data(description=status.description)
         # After a resume the flow re-runs from the top; the same key then returns the given input.
-        answer = suspend_flow_run(wait_for_input=form, key=status["key"])
-        outcome = accept_answer(
-            evaluation_id, gate, status["attempt"], status["key"], answer.model_dump(mode="json"), flow_run_id
-        )
-        if outcome["accepted"]:
-            return outcome["answer"]
-        logger.warning("%s 的答复未被受理：%s", GATE_NAMES[gate], outcome["reason"])
+        answer = suspend_flow_run(wait_for_input=form, key=status.key)
+        outcome = accept_answer(evaluation_id, gate, status.attempt, status.key, answer, flow_run_id)
+        if not isinstance(outcome, Refused):
+            return outcome
+        logger.warning("%s 的答复未被受理：%s", gate_name(gate), outcome.reason)

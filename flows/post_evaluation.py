@@ -8,7 +8,8 @@ from datetime import date
 from prefect import flow
 from prefect.runtime import flow_run
 
-from flows.parameters import (
+from flows.stages import conclude, finish, implement, prepare
+from forms.parameters import (
     SCOPE_IDS,
     TYPE_IDS,
     EvaluationTypeChoice,
@@ -17,7 +18,7 @@ from flows.parameters import (
     TeamMemberSpec,
     ThirdPartySpec,
 )
-from flows.stages import conclude, finish, implement, prepare
+from rules.gates import Rework
 from tasks.evaluation import complete_evaluation, open_evaluation, send_back
 
 
@@ -82,9 +83,9 @@ def post_evaluation(
         implement(evaluation_id, run_id)
         # ── 结论形成阶段：起草报告 → 专家论证 → 第三方报告验收 → 决策机关审定 ──────────
         verdict = conclude(evaluation_id, run_id)
-        if verdict["choice"] == "通过":
+        if verdict.rework is None:
             break
-        send_back(evaluation_id, "evidence", verdict["comment"])
+        send_back(evaluation_id, Rework.evidence, verdict.comment or "")
 
     # ── 正式报告 → 后续措施 → 归档 ─────────────────────────────────────────────
     finish(evaluation_id, run_id)

@@ -8,6 +8,8 @@ because only the top-level flow run can suspend.
 from __future__ import annotations
 
 from flows.gates import ask
+from rules.gates import GATES, GateAnswer, GateId, PlanVerdict, Rework
+from rules.steps import Stage
 from tasks.conclusion import archive, complete_work, draft_report, final_report, open_follow_up
 from tasks.evaluation import close_stage, end_not_started, route, send_back, start_clock
 from tasks.implementation import analyse_evidence, draw_preliminary, score_evaluation
@@ -17,40 +19,40 @@ from tasks.preparation import form_team, write_plan
 def prepare(evaluation_id: int, team: list[dict], budget_yuan: float | None, run_id: str) -> bool:
     """准备阶段: team, plan, plan approval; Ningxia's start decision. False when the start is refused."""
     info = route(evaluation_id)
-    gates = info["gates"]
-    if not team and not info["team_formed"]:  # started without a team (e.g. by the annual plan): ask for it
-        team = ask(evaluation_id, "team", run_id)["details"]["members"]
+    gates = info.gates
+    if not team and not info.team_formed:  # started without a team (e.g. by the annual plan): ask for it
+        team = ask(evaluation_id, GateId.team, run_id).details["members"]
     form_team(evaluation_id, team, run_id)
     while True:
         write_plan(evaluation_id, budget_yuan, run_id)
-        if "plan_approval" not in gates:
+        if GateId.plan_approval not in gates:
             break
-        verdict = ask(evaluation_id, "plan_approval", run_id)
-        if verdict["choice"] == "同意":
+        verdict = ask(evaluation_id, GateId.plan_approval, run_id)
+        if verdict.choice is PlanVerdict.agree:
             break
-        send_back(evaluation_id, "plan", verdict["comment"])
-    if "start_approval" in gates:
-        if ask(evaluation_id, "start_approval", run_id)["choice"] != "同意开展":
+        send_back(evaluation_id, Rework.plan, verdict.comment or "")
+    if GateId.start_approval in gates:
+        if ask(evaluation_id, GateId.start_approval, run_id).declined:
             end_not_started(evaluation_id)
             return False
         start_clock(evaluation_id)
-    close_stage(evaluation_id, "preparation")
+    close_stage(evaluation_id, Stage.preparation)
     return True
 
 
 def implement(evaluation_id: int, run_id: str) -> None:
     """实施阶段: wait for each material the methods produce, analyse, score, draw the preliminary finding."""
-    gates = route(evaluation_id)["gates"]
+    gates = route(evaluation_id).gates
     for gate in gates:
-        if gate in ("survey", "minutes", "field", "opinions", "expert_marks"):
+        if GATES[gate].stage is Stage.implementation:
             ask(evaluation_id, gate, run_id)
     analysis = analyse_evidence(evaluation_id, run_id)
     card = score_evaluation(evaluation_id, analysis, run_id)
     draw_preliminary(evaluation_id, analysis, card, run_id)
-    close_stage(evaluation_id, "implementation")
+    close_stage(evaluation_id, Stage.implementation)
 
 
-def conclude(evaluation_id: int, run_id: str) -> dict:
+def conclude(evaluation_id: int, run_id: str) -> GateAnswer:
     """结论形成阶段 up to the decision body's answer: draft, expert review, acceptance, approval.
 
     Returns the approval; a report sent back by the experts' acceptance gate is redrafted here, one
@@ -58,19 +60,19 @@ def conclude(evaluation_id: int, run_id: str) -> dict:
     """
     while True:
         draft_report(evaluation_id, run_id)
-        gates = route(evaluation_id)["gates"]  # a false report ends the entrustment, and its gate
-        if "expert_review" in gates:
-            ask(evaluation_id, "expert_review", run_id)
-        if "third_party_acceptance" in gates:
-            accepted = ask(evaluation_id, "third_party_acceptance", run_id)
-            if accepted["rework"]:
-                send_back(evaluation_id, accepted["rework"], accepted["comment"])
+        gates = route(evaluation_id).gates  # a false report ends the entrustment, and its gate
+        if GateId.expert_review in gates:
+            ask(evaluation_id, GateId.expert_review, run_id)
+        if GateId.third_party_acceptance in gates:
+            accepted = ask(evaluation_id, GateId.third_party_acceptance, run_id)
+            if accepted.rework:
+                send_back(evaluation_id, accepted.rework, accepted.comment or "")
                 continue
         complete_work(evaluation_id, run_id)
-        verdict = ask(evaluation_id, "approval", run_id)
-        if verdict["choice"] == "通过" or verdict["rework"] == "evidence":
+        verdict = ask(evaluation_id, GateId.approval, run_id)
+        if verdict.rework in (None, Rework.evidence):
             return verdict
-        send_back(evaluation_id, verdict["rework"], verdict["comment"])
+        send_back(evaluation_id, verdict.rework, verdict.comment or "")
 
 
 def finish(evaluation_id: int, run_id: str) -> None:
@@ -78,4 +80,4 @@ def finish(evaluation_id: int, run_id: str) -> None:
     open_follow_up(evaluation_id, run_id)
     final_report(evaluation_id, run_id)
     archive(evaluation_id, run_id)
-    close_stage(evaluation_id, "conclusion")
+    close_stage(evaluation_id, Stage.conclusion)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import DDL, event
 from sqlmodel import Field, Session, SQLModel, col, select
@@ -110,7 +111,11 @@ for _statement in (
     """CREATE TRIGGER IF NOT EXISTS creditrecord_no_delete BEFORE DELETE ON creditrecord
        BEGIN SELECT RAISE(ABORT, '信用记录只能追加，不能删除'); END""",
 ):
-    event.listen(CreditRecord.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
+    event.listen(
+        SQLModel.metadata.tables["creditrecord"],
+        "after_create",
+        DDL(_statement).execute_if(dialect="sqlite"),  # type: ignore[no-untyped-call]  # DDL.__init__ is unannotated
+    )
 
 
 # ── agencies ─────────────────────────────────────────────────────────────────
@@ -158,7 +163,7 @@ def register_agency(
     """
     name = normalise_name(name)
     validate_facts(AgencyFacts(name, kind, credit_status, has_equipment, qualified_staff))
-    facts = {
+    facts: dict[str, Any] = {
         "kind": kind,
         "credit_status": credit_status,
         "has_equipment": has_equipment,
@@ -213,6 +218,7 @@ def record_false_report(
             agency=agency.name,
             code=evaluation_code,
         )
+    assert agency.id is not None  # a stored agency
     entry = CreditRecord(
         agency_id=agency.id,
         kind=FALSE_REPORT,
@@ -302,6 +308,7 @@ def entrust(
             f"评估 {evaluation.code} 已委托 {held_by.name if held_by else '其他机构'}，如需变更请先终止原委托",
             code=evaluation.code,
         )
+    assert agency.id is not None  # a stored agency
     entrustment = Entrustment(
         evaluation_id=evaluation_id,
         agency_id=agency.id,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import random
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -20,8 +21,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session, create_engine
 
 from core.errors import DatabaseBusy
@@ -43,7 +45,7 @@ _MAX_BACKOFF_S = 2.0
 _TRANSIENT_SQLSTATES = {"40001", "40P01", "55P03", "57P01", "57P02", "57P03"}
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
     # SQLAlchemy, not the driver, opens transactions (see _begin).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
@@ -54,7 +56,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def _begin(connection) -> None:
+def _begin(connection: Connection) -> None:
     # A write transaction takes the write lock at its start. A deferred one would read the audit
     # chain's last hash, then write after another run had appended to it, forking the chain (or
     # fail to upgrade its stale read to a write). Reads need no lock.
@@ -70,11 +72,11 @@ def _begin(connection) -> None:
 _held = threading.local()
 
 
-def _started(connection) -> None:
+def _started(connection: Connection) -> None:
     connection.info["pinggu_began"] = (time.monotonic(), time.thread_time())
 
 
-def _ended(connection) -> None:
+def _ended(connection: Connection) -> None:
     began = connection.info.pop("pinggu_began", None)
     if began is None or connection.get_execution_options().get(_READ_ONLY):
         return
@@ -98,8 +100,8 @@ def longest_write_transaction_ms() -> float:
 
 def build_engine(url: str) -> Engine:
     """Create an engine for `url`; a new database gets the schema, an old one must be upgraded first."""
-    import models.agencies  # noqa: F401  (registers the tables on SQLModel.metadata)
-    import models.tables  # noqa: F401
+    import models.agencies
+    import models.tables  # noqa: F401  (with models.agencies: registers the tables on SQLModel.metadata)
 
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,7 @@ from models.tables import Decision, DecisionOutcome, Evaluation, TriggerEvent, n
 def upsert_decisions(*, session: Session, rows: Iterable[Any], source: str) -> tuple[int, int]:
     """Insert or update decisions by 编号 from validated catalog rows; return (created, updated)."""
     rows = list(rows)
-    existing = {d.code: d for d in session.exec(select(Decision).where(Decision.code.in_([r.code for r in rows])))}
+    existing = {d.code: d for d in session.exec(select(Decision).where(col(Decision.code).in_([r.code for r in rows])))}
     created = updated = 0
     for row in rows:
         values = row.model_dump()
@@ -35,7 +35,7 @@ def upsert_decisions(*, session: Session, rows: Iterable[Any], source: str) -> t
 
 def list_decisions(*, session: Session) -> list[Decision]:
     """All decisions, by 编号."""
-    return list(session.exec(select(Decision).order_by(Decision.code)))
+    return list(session.exec(select(Decision).order_by(col(Decision.code))))
 
 
 def record_trigger(
@@ -74,7 +74,7 @@ def record_trigger(
 
 def list_triggers(*, session: Session) -> list[TriggerEvent]:
     """Every recorded event trigger, oldest first."""
-    return list(session.exec(select(TriggerEvent).order_by(TriggerEvent.id)))
+    return list(session.exec(select(TriggerEvent).order_by(col(TriggerEvent.id))))
 
 
 def record_outcome(

@@ -25,15 +25,11 @@ from models.tables import (
     TeamMember,
     now_beijing,
 )
-
-STAGE_ORDER = ("preparation", "implementation", "conclusion")
+from rules.gates import gate_stage
+from rules.steps import STAGE_NAMES, STAGE_ORDER, STEPS, Stage, StepId
 
 # The steps of each stage, in order; a redo (MH-12) or a rework sets aside the steps it names.
-STAGE_STEPS = {
-    "preparation": ("team", "plan"),
-    "implementation": ("analysis", "scoring", "preliminary"),
-    "conclusion": ("draft_report", "work_completed", "final_report", "follow_up", "archive"),
-}
+STAGE_STEPS = {stage: tuple(step for step, spec in STEPS.items() if spec.stage is stage) for stage in Stage}
 
 
 # ── decisions ────────────────────────────────────────────────────────────────
@@ -111,6 +107,7 @@ def create_evaluation(
     )
     session.add(evaluation)
     session.flush()
+    assert evaluation.id is not None  # assigned by the flush
     for position, stage in enumerate(STAGE_ORDER, start=1):
         session.add(
             StageRecord(
@@ -314,6 +311,7 @@ def follow_ups(*, session: Session, evaluation_id: int | None = None) -> list[Fo
 
 def open_follow_up(*, session: Session, evaluation: Evaluation, **fields: Any) -> FollowUp:
     """Open the follow-up measure an adjust/suspend/terminate conclusion requires."""
+    assert evaluation.id is not None  # a stored evaluation
     item = FollowUp(evaluation_id=evaluation.id, decision_code=evaluation.decision_code, **fields)
     session.add(item)
     session.flush()
@@ -335,9 +333,9 @@ def reopen_evaluation(*, session: Session, code: str, stage: str, reason: str, a
     """Redo an evaluation from a stage on (minhang 12): set aside that stage's and later stages'
     steps and answers; every record of the first attempt stays. The team is kept."""
     from core.errors import StateConflict
-    from rules.vocabulary import GATE_STAGE, STAGE_NAMES
 
     evaluation = get_evaluation(session=session, code=code)
+    assert evaluation.id is not None  # a stored evaluation
     if stage not in STAGE_ORDER:
         raise StateConflict(
             f"阶段应为 {'、'.join(STAGE_ORDER)} 之一（{'、'.join(STAGE_NAMES.values())}），收到：{stage}"
@@ -347,10 +345,10 @@ def reopen_evaluation(*, session: Session, code: str, stage: str, reason: str, a
     if evaluation.status == "not_started":
         raise StateConflict(f"评估 {code} 已决定不开展，不能重做；如需评估请重新启动", code=code)
     later = STAGE_ORDER[STAGE_ORDER.index(stage) :]
-    steps = [step for s in later for step in STAGE_STEPS[s] if step != "team"]
+    steps = [step for s in later for step in STAGE_STEPS[Stage(s)] if step is not StepId.team]
     supersede_steps(session=session, evaluation_id=evaluation.id, steps=steps, reason=reason)
     for approval in approvals(session=session, evaluation_id=evaluation.id):
-        if GATE_STAGE.get(approval.gate) in later and not approval.superseded:
+        if gate_stage(approval.gate) in later and not approval.superseded:
             approval.superseded = True
             session.add(approval)
     for record in stages(session=session, evaluation_id=evaluation.id):
@@ -365,10 +363,10 @@ def reopen_evaluation(*, session: Session, code: str, stage: str, reason: str, a
         evaluation.conclusion, evaluation.report_path, evaluation.completed_at = None, None, None
         # The work is no longer complete: deadlines counted from its completion run again when it is.
         evaluation.work_completed_at = None
-        for record in deadlines(session=session, evaluation_id=evaluation.id):
-            if record.counted_from == "evaluation_completed":
-                record.superseded = True
-                session.add(record)
+        for deadline in deadlines(session=session, evaluation_id=evaluation.id):
+            if deadline.counted_from == "evaluation_completed":
+                deadline.superseded = True
+                session.add(deadline)
     evaluation.status, evaluation.waiting_for, evaluation.waiting_gate = "reopened", None, None
     session.add(evaluation)
     audit.record(

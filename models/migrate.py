@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import MetaData, inspect, text
 from sqlalchemy.engine import Connection, Engine
@@ -18,6 +19,10 @@ from sqlalchemy.exc import DBAPIError
 
 from core.errors import StateConflict
 from core.settings import PROJECT_ROOT
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.runtime.migration import MigrationInfo
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 
@@ -58,8 +63,8 @@ def upgrade(engine: Engine, revision: str = "head") -> list[str]:
 
     applied: list[str] = []
 
-    def note(*, step, **_):
-        if not step.is_stamp and step.is_upgrade:
+    def note(*, step: MigrationInfo, **_: Any) -> None:
+        if not step.is_stamp and step.is_upgrade and step.up_revision_id is not None:
             applied.append(step.up_revision_id)
 
     # SQLite: the engine's begin listener makes this BEGIN IMMEDIATE, so concurrent upgraders queue.
@@ -158,6 +163,7 @@ def connect(url: str) -> Engine:
 def write_revision(rev_id: str, message: str) -> Path:
     """Autogenerate a new revision file from the models against a scratch database at head (developers)."""
     from alembic import command
+    from alembic.script import Script
 
     with tempfile.TemporaryDirectory(prefix="pinggu-db-revision-") as scratch:
         engine = connect(f"sqlite:///{Path(scratch) / 'revision.db'}")
@@ -167,13 +173,15 @@ def write_revision(rev_id: str, message: str) -> Path:
                 script = command.revision(_config(connection), message=message, rev_id=rev_id, autogenerate=True)
         finally:
             engine.dispose()
+    # One head, no splice: Alembic writes exactly one script (a list only when there are several heads).
+    assert isinstance(script, Script), script
     return Path(script.path)
 
 
 # ── helpers ──────────────────────────────────────────────────────────────────
 
 
-def _config(connection: Connection | None, **attributes):
+def _config(connection: Connection | None, **attributes: Any) -> Config:
     from alembic.config import Config
 
     config = Config()
@@ -203,8 +211,8 @@ def _migration_lock(connection: Connection) -> Iterator[None]:
 def _models_metadata() -> MetaData:
     from sqlmodel import SQLModel
 
-    import models.agencies  # noqa: F401  (registers the tables on SQLModel.metadata)
-    import models.tables  # noqa: F401
+    import models.agencies
+    import models.tables  # noqa: F401  (with models.agencies: registers the tables on SQLModel.metadata)
 
     return SQLModel.metadata
 
@@ -262,7 +270,7 @@ def _not_current_message(revision: str | None) -> str:
     return f"产品数据库结构版本为 {revision}，程序需要 {HEAD_REVISION}：请先备份数据库，再运行 pinggu db upgrade"
 
 
-def _flatten(diffs: list) -> Iterator[tuple]:
+def _flatten(diffs: list[Any]) -> Iterator[tuple[Any, ...]]:
     # compare_metadata groups the column changes of one column in a list.
     for diff in diffs:
         if isinstance(diff, list):
@@ -271,7 +279,7 @@ def _flatten(diffs: list) -> Iterator[tuple]:
             yield diff
 
 
-def _describe(diff: tuple) -> str:
+def _describe(diff: tuple[Any, ...]) -> str:
     kind = diff[0]
     if kind in ("add_table", "remove_table"):
         where = "模型有而数据库没有" if kind == "add_table" else "数据库有而模型没有"

@@ -19,7 +19,8 @@ from models.tables import (
     StageRecord,
     now_beijing,
 )
-from rules.vocabulary import GATE_STAGE, STAGE_NAMES
+from rules.gates import gate_stage
+from rules.steps import STAGE_NAMES
 from rules.watch import Alert, Watched
 
 UNDER_WAY = ("running", "waiting", "reopened")
@@ -47,15 +48,17 @@ def watched_items(*, session: Session) -> list[Watched]:
                 )
             )
     for evaluation in evaluations.values():
-        stage = targets.get((evaluation.id, GATE_STAGE.get(evaluation.waiting_gate or "", "")))
-        if evaluation.waiting_gate and stage and stage.target_date:
+        assert evaluation.id is not None  # a stored evaluation
+        stage_of_gate = gate_stage(evaluation.waiting_gate)
+        waiting_stage = targets.get((evaluation.id, stage_of_gate)) if stage_of_gate else None
+        if evaluation.waiting_gate and waiting_stage and waiting_stage.target_date:
             items.append(
                 Watched(
                     kind="gate",
                     ref=f"{evaluation.code}/gate/{evaluation.waiting_gate}",
                     evaluation=evaluation.code,
                     label=f"{evaluation.code}《{titles[evaluation.decision_code]}》等待：{evaluation.waiting_for}",
-                    due=stage.target_date,
+                    due=waiting_stage.target_date,
                 )
             )
     code_of = {e.id: e.code for e in session.exec(select(Evaluation))}

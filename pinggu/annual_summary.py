@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from datetime import date
+from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from models import evaluations as store
 from models.db import session_scope
@@ -14,9 +16,16 @@ from rules.profiles import load_profiles
 from rules.vocabulary import EVALUATION_TYPE_NAMES, Conclusion
 
 
-def _on_time(session, evaluation: Evaluation) -> bool:
+def _completed_on(evaluation: Evaluation) -> date:
+    """The day (Beijing time) a completed evaluation was completed."""
+    assert evaluation.completed_at is not None  # set together with the status "completed"
+    return evaluation.completed_at.astimezone(BEIJING).date()
+
+
+def _on_time(session: Session, evaluation: Evaluation) -> bool:
     """Completed by its last stage's target date, and every statutory deadline met in time."""
-    completed_on = evaluation.completed_at.astimezone(BEIJING).date()
+    assert evaluation.id is not None  # a stored evaluation
+    completed_on = _completed_on(evaluation)
     stages = store.stages(session=session, evaluation_id=evaluation.id)
     last_target = max((s.target_date for s in stages if s.target_date), default=None)
     deadlines = store.deadlines(session=session, evaluation_id=evaluation.id)
@@ -24,7 +33,7 @@ def _on_time(session, evaluation: Evaluation) -> bool:
     return (last_target is None or completed_on <= last_target) and statutory
 
 
-def annual_summary(year: int, profile: str | None = None) -> dict:
+def annual_summary(year: int, profile: str | None = None) -> dict[str, Any]:
     """The summary's figures: totals, by unit, conclusions, the plan's items and their starts."""
     names = {pid: p.name for pid, p in load_profiles().items()}
     with session_scope() as session:
@@ -47,7 +56,7 @@ def annual_summary(year: int, profile: str | None = None) -> dict:
         planned = [
             p for p in session.exec(select(PlanEntry).where(PlanEntry.year == year)) if p.decision_code in decisions
         ]
-        rows: dict[str, dict] = defaultdict(
+        rows: dict[str, dict[str, int]] = defaultdict(
             lambda: {"done": 0, "on_time": 0, "under_way": 0, "not_started": 0, **{c.value: 0 for c in Conclusion}}
         )
         for e in evaluations:
@@ -69,7 +78,7 @@ def annual_summary(year: int, profile: str | None = None) -> dict:
                 "unit": decisions[e.decision_code].lead_unit,
                 "profile": names.get(decisions[e.decision_code].profile),
                 "type": EVALUATION_TYPE_NAMES[e.type],
-                "completed_on": e.completed_at.astimezone(BEIJING).date(),
+                "completed_on": _completed_on(e),
                 "on_time": on_time[e.id],
                 "conclusion": e.conclusion,
             }

@@ -5,14 +5,19 @@ the Prefect API as the people involved would."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+from uuid import UUID
 
 import typer
 
 from core.settings import PROJECT_ROOT, get_settings
 from models import evaluations as store
 from models.db import session_scope
+from rules.gates import GateId, PlanVerdict, ReportVerdict
+from rules.steps import StepId
 
 SAMPLES = PROJECT_ROOT.parent / "shared" / "samples"
 DEMO_DECISION = "S-2024-001"
@@ -24,7 +29,7 @@ DEMO_TEAM = [
 
 
 @contextmanager
-def timed(label: str, timings: list[tuple[str, float]]):
+def timed(label: str, timings: list[tuple[str, float]]) -> Iterator[None]:
     """Print how long a step took and keep it for the summary."""
     typer.echo(f"▶ {label} …")
     started = time.perf_counter()
@@ -63,26 +68,26 @@ def run_demo(samples: Path = SAMPLES) -> Path:
     with timed(f"启动一般程序评估（{DEMO_DECISION}）", timings):
         run_id = start_evaluation("ordinary", parameters)
 
-    def reach(gate: str):
+    def reach(gate: GateId) -> Any:
         return wait_for(run_id, lambda run: paused_at(run) == gate, timeout=180, what=f"“{gate}”环节")
 
     with timed("准备阶段 → 方案审定（区政府办公室主任 同意）", timings):
-        reach("plan_approval")
+        reach(GateId.plan_approval)
         answer_gate(
             run_id,
-            "plan_approval",
+            GateId.plan_approval,
             {
                 "approver": "张建国",
                 "approver_role": "区政府办公室主任",
-                "choice": "同意",
+                "choice": PlanVerdict.agree,
                 "comment": "方案可行，按计划实施",
             },
         )
     with timed("实施阶段 → 提交问卷数据（样例 survey.csv）", timings):
-        reach("survey")
+        reach(GateId.survey)
         answer_gate(
             run_id,
-            "survey",
+            GateId.survey,
             {
                 "file": str((samples / "survey.csv").resolve()),
                 "submitter": "赵敏",
@@ -90,10 +95,10 @@ def run_demo(samples: Path = SAMPLES) -> Path:
             },
         )
     with timed("专家评分及统计数据（演示用评分表）", timings):
-        reach("expert_marks")
+        reach(GateId.expert_marks)
         answer_gate(
             run_id,
-            "expert_marks",
+            GateId.expert_marks,
             {
                 "file": str(_demo_marks(settings.home / "demo")),
                 "data_values": _demo_data(),
@@ -102,10 +107,10 @@ def run_demo(samples: Path = SAMPLES) -> Path:
             },
         )
     with timed("分析材料、计分、起草报告送审稿 → 专家论证意见", timings):
-        reach("expert_review")
+        reach(GateId.expert_review)
         answer_gate(
             run_id,
-            "expert_review",
+            GateId.expert_review,
             {
                 "experts": "周立平、吴晓",
                 "opinion": "评估方法规范，数据可信；建议补充资金使用情况分析",
@@ -115,14 +120,14 @@ def run_demo(samples: Path = SAMPLES) -> Path:
             },
         )
     with timed("决策机关审定（区长 通过，采用按得分推荐的结论）", timings):
-        reach("approval")
+        reach(GateId.approval)
         answer_gate(
             run_id,
-            "approval",
+            GateId.approval,
             {
                 "approver": "刘志强",
                 "approver_role": "区长",
-                "choice": "通过",
+                "choice": ReportVerdict.approved,
                 "conclusion": _recommended(run_id),
                 "comment": "同意评估结论，请承办单位落实专家意见",
             },
@@ -134,6 +139,8 @@ def run_demo(samples: Path = SAMPLES) -> Path:
 
     with session_scope() as session:
         evaluation = store.find_by_flow_run(session=session, flow_run_id=str(run_id))
+    # The run completed: it opened the evaluation and wrote the final report.
+    assert evaluation is not None and evaluation.report_path is not None
     report = Path(evaluation.report_path)
     typer.echo("")
     typer.echo("各步骤耗时：" + "，".join(f"{label} {seconds:.1f}s" for label, seconds in timings))
@@ -147,11 +154,14 @@ def run_demo(samples: Path = SAMPLES) -> Path:
     return report
 
 
-def _recommended(run_id) -> str:
+def _recommended(run_id: UUID) -> str:
     """The conclusion the score recommends (the demo's approver follows it; departing needs a reason)."""
     with session_scope() as session:
         evaluation = store.find_by_flow_run(session=session, flow_run_id=str(run_id))
-        scored = store.latest_step(session=session, evaluation_id=evaluation.id, step="scoring")
+        # The run waits at the approval: it opened the evaluation and scored it.
+        assert evaluation is not None and evaluation.id is not None
+        scored = store.latest_step(session=session, evaluation_id=evaluation.id, step=StepId.scoring)
+        assert scored is not None
     return scored.result.get("recommended") or "继续执行"
 
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from models import evaluations as store
 from models.db import read_session
 from models.tables import BEIJING, Evaluation, beijing_minute, now_beijing
+from rules.gates import gate_name, gate_stage
+from rules.steps import STAGE_NAMES
 from rules.vocabulary import (
     EVALUATION_TYPE_NAMES,
-    GATE_NAMES,
-    GATE_STAGE,
-    STAGE_NAMES,
     STATUS_NAMES,
 )
 
@@ -26,6 +25,7 @@ def evaluation_status(code: str) -> dict[str, Any]:
     today = now_beijing().date()
     with read_session() as session:
         evaluation = store.get_evaluation(session=session, code=code)
+        assert evaluation.id is not None  # a stored evaluation
         decision = store.get_decision(session=session, code=evaluation.decision_code)
         stages = store.stages(session=session, evaluation_id=evaluation.id)
         answers = store.approvals(session=session, evaluation_id=evaluation.id)
@@ -34,7 +34,7 @@ def evaluation_status(code: str) -> dict[str, Any]:
         refusals = store.rejections(session=session, evaluation_id=evaluation.id)
     last_refusal = next((r for r in reversed(refusals) if r.gate == evaluation.waiting_gate), None)
     gate_target = next(
-        (s.target_date for s in stages if evaluation.waiting_gate and s.stage == GATE_STAGE[evaluation.waiting_gate]),
+        (s.target_date for s in stages if evaluation.waiting_gate and s.stage == gate_stage(evaluation.waiting_gate)),
         None,
     )
     return {
@@ -74,7 +74,7 @@ def evaluation_status(code: str) -> dict[str, Any]:
                 "from_date": d.from_date,
                 "due_date": d.due_date,
                 "provisional": d.provisional,
-                "met_at": beijing_minute(d.met_at, None),
+                "met_at": beijing_minute(d.met_at) if d.met_at else None,
                 "overdue": (d.met_at.astimezone(BEIJING).date() if d.met_at else today) > d.due_date,
             }
             for d in deadlines
@@ -93,7 +93,7 @@ def evaluation_status(code: str) -> dict[str, Any]:
         "answers": [
             {
                 "gate": a.gate,
-                "gate_name": GATE_NAMES.get(a.gate, a.gate),
+                "gate_name": gate_name(a.gate),
                 "by": f"{a.approver}（{a.approver_role}）",
                 "choice": a.choice,
                 "conclusion": a.conclusion,
@@ -108,7 +108,7 @@ def evaluation_status(code: str) -> dict[str, Any]:
 def evaluations_overview() -> dict[str, Any]:
     """Every evaluation in one line each."""
     with read_session() as session:
-        rows = list(session.exec(select(Evaluation).order_by(Evaluation.id)))
+        rows = list(session.exec(select(Evaluation).order_by(col(Evaluation.id))))
     return {
         "evaluations": [
             {

@@ -14,6 +14,7 @@ from typing import Literal
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 
 from core.errors import InputFileError, Problem
 
@@ -72,7 +73,7 @@ KINDS: dict[str, tuple[type[_Input], str, str]] = {
 }
 
 
-def _title_of(model: type[BaseModel], loc: tuple) -> str:
+def _title_of(model: type[BaseModel], loc: tuple[int | str, ...]) -> str:
     names = []
     current: type[BaseModel] | None = model
     for part in loc:
@@ -87,7 +88,7 @@ def _title_of(model: type[BaseModel], loc: tuple) -> str:
     return "／".join(names)
 
 
-def _reason(model: type[BaseModel], error: dict) -> str:
+def _reason(model: type[BaseModel], error: ErrorDetails) -> str:
     if error["type"] == "extra_forbidden":
         return f"“{error['loc'][-1]}”不是可用的项目（可用：{'、'.join(model.model_fields)}）"
     what = "未填写" if error["type"] == "missing" else error["msg"].removeprefix("Value error, ")

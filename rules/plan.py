@@ -6,7 +6,8 @@ from datetime import date
 
 from rules.periods import DueDate, add_days, add_period
 from rules.profiles import MILESTONES, Profile
-from rules.vocabulary import EVALUATION_TYPE_NAMES, SCOPE_NAMES, STAGE_NAMES
+from rules.steps import STAGE_NAMES
+from rules.vocabulary import EVALUATION_TYPE_NAMES, SCOPE_NAMES
 
 
 def stage_targets(start: date, profile: Profile, due: date | None = None) -> dict[str, DueDate]:

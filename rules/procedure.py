@@ -21,11 +21,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from core.errors import RuleViolation
+from rules.gates import GATES, METHOD_SUBMISSIONS, SUBMISSION_OF_METHOD, GateId, GateKind, Rework
 from rules.profiles import Gate, Profile
-from rules.vocabulary import EVALUATION_TYPE_NAMES, SUBMISSION_OF_METHOD
-
-# Submission gates in the order the flow asks for them.
-SUBMISSION_ORDER = ("survey", "minutes", "field", "opinions")
+from rules.steps import Stage, StepId
+from rules.vocabulary import EVALUATION_TYPE_NAMES
 
 # bazhou 15 第四款、第五款: mid-term and final evaluations concern plans and policies of five years or more.
 LONG_TERM_YEARS = 5
@@ -42,7 +41,7 @@ class Procedure:
     start_gate: Gate | None
     plan_gate: Gate | None
     submission_gate: Gate | None  # whose actor submits the materials
-    submissions: tuple[str, ...]
+    submissions: tuple[GateId, ...]
     scored: bool  # expert marks are collected and the indicator score computed (MH-14, SPEC §8)
     expert_review: Gate | None
     third_party_acceptance: Gate | None
@@ -50,34 +49,32 @@ class Procedure:
     report_parts: tuple[str, ...]
 
     @property
-    def gates(self) -> tuple[str, ...]:
-        """Every gate id in the order the flow meets them."""
-        ordered: list[str] = []
-        if self.plan_gate:
-            ordered.append("plan_approval")
-        if self.start_gate:
-            ordered.append("start_approval")
-        ordered += list(self.submissions)
-        if self.scored:
-            ordered.append("expert_marks")
-        if self.expert_review:
-            ordered.append("expert_review")
-        if self.third_party_acceptance:
-            ordered.append("third_party_acceptance")
-        ordered.append("approval")
-        return tuple(ordered)
+    def gates(self) -> tuple[GateId, ...]:
+        """Every gate id in the order the flow meets them (the registry's order), team excepted."""
+        passed = {
+            GateId.plan_approval: self.plan_gate is not None,
+            GateId.start_approval: self.start_gate is not None,
+            GateId.expert_marks: self.scored,
+            GateId.expert_review: self.expert_review is not None,
+            GateId.third_party_acceptance: self.third_party_acceptance is not None,
+            GateId.approval: True,
+        }
+        return tuple(gate for gate in GATES if gate in self.submissions or passed.get(gate, False))
 
     def gate(self, gate_id: str) -> Gate | None:
         """The profile gate behind a gate id (submissions share the profile's submission gate)."""
-        if gate_id in SUBMISSION_ORDER or gate_id == "expert_marks":
-            return self.submission_gate
-        return {
-            "plan_approval": self.plan_gate,
-            "start_approval": self.start_gate,
-            "expert_review": self.expert_review,
-            "third_party_acceptance": self.third_party_acceptance,
-            "approval": self.approval,
-        }.get(gate_id)
+        if gate_id not in GATES:
+            return None
+        spec = GATES[GateId(gate_id)]
+        declared = {
+            GateId.plan_approval: self.plan_gate,
+            GateId.start_approval: self.start_gate,
+            GateId.survey: self.submission_gate,
+            GateId.expert_review: self.expert_review,
+            GateId.third_party_acceptance: self.third_party_acceptance,
+            GateId.approval: self.approval,
+        }
+        return declared.get(spec.profile_gate) if spec.profile_gate else None
 
 
 def choose_methods(profile: Profile, evaluation_type: str, methods: Sequence[str]) -> tuple[str, ...]:
@@ -138,47 +135,48 @@ def procedure_for(profile: Profile, evaluation_type: str, methods: Sequence[str]
     """The route of an evaluation of this type under this profile."""
     chosen = choose_methods(profile, evaluation_type, methods)
     gates = {gate.id: gate for gate in profile.gates_for(evaluation_type, entrusted=entrusted)}
-    submission_gate = gates.get("survey")
+    submission_gate = gates.get(GateId.survey)
     kinds = {SUBMISSION_OF_METHOD[m] for m in chosen}
-    submissions = tuple(kind for kind in SUBMISSION_ORDER if kind in kinds) if submission_gate else ()
+    submissions = tuple(kind for kind in METHOD_SUBMISSIONS if kind in kinds) if submission_gate else ()
     return Procedure(
         evaluation_type=evaluation_type,
         methods=chosen,
-        start_gate=gates.get("start_approval"),
-        plan_gate=gates.get("plan_approval"),
+        start_gate=gates.get(GateId.start_approval),
+        plan_gate=gates.get(GateId.plan_approval),
         submission_gate=submission_gate,
         submissions=submissions,
         # The simplified procedure ends in a report without an indicator score unless the profile requires one.
         scored=profile.score_required or evaluation_type != "simplified",
-        expert_review=gates.get("expert_review"),
-        third_party_acceptance=gates.get("third_party_acceptance"),
-        approval=gates["approval"],
+        expert_review=gates.get(GateId.expert_review),
+        third_party_acceptance=gates.get(GateId.third_party_acceptance),
+        approval=gates[GateId.approval],
         report_parts=profile.type_parts(evaluation_type),
     )
 
 
 @dataclass(frozen=True)
-class Rework:
+class ReworkScope:
     """What sending an evaluation back sets aside: steps to redo, gates to ask again, stages reopened."""
 
-    steps: tuple[str, ...]
-    gates: tuple[str, ...]
-    stages: tuple[str, ...]
+    steps: tuple[StepId, ...]
+    gates: tuple[GateId, ...]
+    stages: tuple[Stage, ...]
 
 
-def rework_for(procedure: Procedure, target: str) -> Rework:
+def rework_for(procedure: Procedure, target: Rework) -> ReworkScope:
     """Rework after a gate sends the evaluation back: ``plan`` (plan gate), ``report`` (rewrite the
     report: expert review, acceptance and approval again) or ``evidence`` (collect and analyse again)."""
-    report_gates = tuple(g for g in procedure.gates if g in ("expert_review", "third_party_acceptance", "approval"))
-    if target == "plan":
-        return Rework(steps=("plan",), gates=("plan_approval",), stages=("preparation",))
-    if target == "report":
-        return Rework(steps=("draft_report", "work_completed"), gates=report_gates, stages=("conclusion",))
-    if target == "evidence":
-        evidence_gates = (*procedure.submissions, *(("expert_marks",) if procedure.scored else ()))
-        return Rework(
-            steps=("analysis", "scoring", "preliminary", "draft_report", "work_completed"),
-            gates=evidence_gates + report_gates,
-            stages=("implementation", "conclusion"),
-        )
-    raise ValueError(f"unknown rework target {target!r}")
+    report_gates = tuple(g for g in procedure.gates if GATES[g].reviews is StepId.draft_report)
+    redraft = (StepId.draft_report, StepId.work_completed)
+    match Rework(target):
+        case Rework.plan:
+            return ReworkScope(steps=(StepId.plan,), gates=(GateId.plan_approval,), stages=(Stage.preparation,))
+        case Rework.report:
+            return ReworkScope(steps=redraft, gates=report_gates, stages=(Stage.conclusion,))
+        case Rework.evidence:
+            evidence_gates = tuple(g for g in procedure.gates if GATES[g].kind is GateKind.submission)
+            return ReworkScope(
+                steps=(StepId.analysis, StepId.scoring, StepId.preliminary, *redraft),
+                gates=evidence_gates + report_gates,
+                stages=(Stage.implementation, Stage.conclusion),
+            )

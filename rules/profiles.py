@@ -87,6 +87,7 @@ from pydantic import (
 )
 
 from core.errors import InputFileError, NotFound, Problem
+from rules.gates import PROFILE_GATE_IDS, GateId
 from rules.periods import Period, PeriodUnit
 from rules.planning_types import EVENT_KINDS, TIME_TRIGGERS, DecisionFacts, PlanPolicy, UnitRule
 from rules.vocabulary import EVALUATION_TYPE_NAMES, METHODS, Conclusion
@@ -94,8 +95,6 @@ from rules.vocabulary import EVALUATION_TYPE_NAMES, METHODS, Conclusion
 PROFILES_DIR: Path = Path(os.environ.get("PINGGU_PROFILES_DIR") or Path(__file__).resolve().parents[1] / "profiles")
 """Where the profile files live: ``<repo>/profiles``, or ``$PINGGU_PROFILES_DIR``."""
 
-GATE_IDS = ("plan_approval", "start_approval", "survey", "expert_review", "third_party_acceptance", "approval")
-"""Human gates, in the only order they may appear in a procedure."""
 
 MILESTONES = {
     "trigger": "评估情形出现之日",
@@ -220,7 +219,7 @@ EvaluationType = Literal[tuple(EVALUATION_TYPE_NAMES)]  # type: ignore[valid-typ
 TimeTrigger = Literal[TIME_TRIGGERS]  # type: ignore[valid-type]
 EventKind = Literal[EVENT_KINDS]  # type: ignore[valid-type]
 Milestone = Literal[tuple(MILESTONES)]  # type: ignore[valid-type]
-GateId = Literal[GATE_IDS]  # type: ignore[valid-type]
+ProfileGateId = Literal[PROFILE_GATE_IDS]  # type: ignore[valid-type]
 AgreementField = Literal[tuple(AGREEMENT_FIELDS)]  # type: ignore[valid-type]
 ExemptionId = Literal[tuple(EXEMPTIONS)]  # type: ignore[valid-type]
 Method = Literal[METHODS]  # type: ignore[valid-type]
@@ -288,7 +287,7 @@ def _duplicates(values: typing.Iterable[Any]) -> list[Any]:
 class Gate(_Model):
     """A human gate of the procedure: who acts, for which evaluation types, on which article."""
 
-    id: GateId
+    id: ProfileGateId
     name: Text
     actor: Text
     applies_to: tuple[EvaluationType, ...] = Field(min_length=1)
@@ -605,18 +604,18 @@ class Profile(_Model):
 
     def _gate_issues(self, types_offered: set[str]) -> list[tuple[Loc, str]]:
         issues: list[tuple[Loc, str]] = []
-        order = {gate_id: n for n, gate_id in enumerate(GATE_IDS)}
+        order = {gate_id: n for n, gate_id in enumerate(PROFILE_GATE_IDS)}
         for i, gate in enumerate(self.gates):
             if i and order[gate.id] <= order[self.gates[i - 1].id]:
                 what = "重复" if gate.id == self.gates[i - 1].id else "顺序不对"
                 issues.append(
-                    (("gates", i, "id"), f"“{gate.id}”{what}：关口应按 {'、'.join(GATE_IDS)} 的顺序各出现一次")
+                    (("gates", i, "id"), f"“{gate.id}”{what}：关口应按 {'、'.join(PROFILE_GATE_IDS)} 的顺序各出现一次")
                 )
             for j, kind in enumerate(gate.applies_to):
                 if kind not in types_offered:
                     issues.append((("gates", i, "applies_to", j), f"“{kind}”不在 evaluation_types 中"))
         # G-APPROVE: every evaluation ends with the decision body's approval, which cannot be skipped.
-        approval = [i for i, gate in enumerate(self.gates) if gate.id == "approval"]
+        approval = [i for i, gate in enumerate(self.gates) if gate.id == GateId.approval]
         if not approval:
             issues.append((("gates",), "缺少决策机关审定关口（approval）"))
         else:

@@ -25,67 +25,6 @@ EVALUATION_TYPE_NAMES = {
     "ningxia_90day": "九十日评估",
 }
 
-STAGE_NAMES = {
-    "preparation": "准备阶段",
-    "implementation": "实施阶段",
-    "conclusion": "结论形成阶段",
-}
-
-STEP_NAMES = {
-    "team": "组建评估小组",
-    "plan": "制定评估方案",
-    "survey_import": "导入问卷数据",
-    "survey_analysis": "分析问卷数据",
-    "analysis": "分析评估材料",
-    "scoring": "指标评分",
-    "preliminary": "形成初步结论",
-    "draft_report": "起草评估报告",
-    "expert_review_record": "记录专家论证意见",
-    "final_report": "正式形成评估报告",
-    "archive": "归档",
-}
-
-GATE_NAMES = {
-    "team": "组建评估小组",
-    "plan_approval": "方案审定",
-    "start_approval": "决定是否开展评估",
-    "survey": "问卷数据提交",
-    "minutes": "会议纪要提交",
-    "field": "实地调研记录提交",
-    "opinions": "意见征集材料提交",
-    "expert_marks": "专家评分及统计数据提交",
-    "expert_review": "专家论证意见",
-    "third_party_acceptance": "第三方评估报告验收",
-    "approval": "决策机关审定",
-}
-
-# Which material each method produces, i.e. which submission gate it opens (E-METHODS, SPEC §7).
-SUBMISSION_OF_METHOD = {
-    "问卷调查": "survey",
-    "座谈会": "minutes",
-    "论证会": "minutes",
-    "听证会": "minutes",
-    "个别访谈": "minutes",
-    "专家咨询": "minutes",
-    "实地调研": "field",
-    "意见征询": "opinions",
-    "舆情跟踪": "opinions",
-}
-
-# Which stage each gate belongs to: a gate's target date is its stage's.
-GATE_STAGE = {
-    "team": "preparation",
-    "plan_approval": "preparation",
-    "start_approval": "preparation",
-    "survey": "implementation",
-    "minutes": "implementation",
-    "field": "implementation",
-    "opinions": "implementation",
-    "expert_marks": "implementation",
-    "expert_review": "conclusion",
-    "third_party_acceptance": "conclusion",
-    "approval": "conclusion",
-}
 
 STATUS_NAMES = {
     "running": "进行中",

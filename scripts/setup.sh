@@ -39,5 +39,5 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 fi
 # Byte-compile the product once: with PYTHONDONTWRITEBYTECODE set (as in some shells and CI), every
 # flow-run process would otherwise compile every module from source again.
-.venv/bin/python -m compileall -q -j 0 core services pinggu flows tasks models rules analysis reporting deployments migrations >/dev/null
+.venv/bin/python -m compileall -q -j 0 core services forms pinggu flows tasks models rules analysis reporting deployments migrations >/dev/null
 echo "[setup] 环境就绪"

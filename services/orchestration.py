@@ -12,7 +12,8 @@ from typing import Any
 from uuid import UUID
 
 from core.errors import OrchestrationError, StateConflict
-from rules.vocabulary import EVALUATION_TYPE_NAMES, GATE_NAMES
+from rules.gates import gate_name
+from rules.vocabulary import EVALUATION_TYPE_NAMES
 
 FLOW_NAME = "post-evaluation"
 DEPLOYMENTS = {evaluation_type: f"{FLOW_NAME}/{evaluation_type}" for evaluation_type in EVALUATION_TYPE_NAMES}
@@ -21,12 +22,14 @@ ANNUAL_PLAN = "annual-plan/yearly"
 
 def start_annual_plan(year: int, profile: str | None) -> UUID:
     """Create a run of the annual-plan deployment for a year (and one profile, or all decisions)."""
+    from prefect.client.schemas.objects import FlowRun
     from prefect.deployments import run_deployment
 
     try:
         flow_run = run_deployment(ANNUAL_PLAN, parameters={"year": year, "profile": profile}, timeout=0)
     except Exception as error:
         raise OrchestrationError(f"无法启动年度计划：{error}。请先运行 pinggu up", deployment=ANNUAL_PLAN) from error
+    assert isinstance(flow_run, FlowRun)  # called from sync code, run_deployment runs synchronously
     return flow_run.id
 
 
@@ -38,6 +41,7 @@ def _client():
 
 def start_evaluation(evaluation_type: str, parameters: dict[str, Any]) -> UUID:
     """Create a flow run of the evaluation type's deployment and return its id."""
+    from prefect.client.schemas.objects import FlowRun
     from prefect.deployments import run_deployment
 
     if evaluation_type not in DEPLOYMENTS:
@@ -50,6 +54,7 @@ def start_evaluation(evaluation_type: str, parameters: dict[str, Any]) -> UUID:
             f"无法启动评估：{error}。请先运行 pinggu up 启动本地 Prefect 服务和部署",
             deployment=DEPLOYMENTS[evaluation_type],
         ) from error
+    assert isinstance(flow_run, FlowRun)  # called from sync code, run_deployment runs synchronously
     return flow_run.id
 
 
@@ -116,9 +121,9 @@ def answer_gate(flow_run_id: UUID | str, gate: str, run_input: dict[str, Any]) -
     flow_run = read_flow_run(flow_run_id)
     waiting = paused_at(flow_run)
     if waiting != gate:
-        current = GATE_NAMES.get(waiting, waiting) if waiting else f"未在等待（{flow_run.state.name}）"
+        current = gate_name(waiting) if waiting else f"未在等待（{flow_run.state.name}）"
         raise StateConflict(
-            f"该评估当前不在“{GATE_NAMES.get(gate, gate)}”环节，当前：{current}",
+            f"该评估当前不在“{gate_name(gate)}”环节，当前：{current}",
             gate=gate,
             flow_run_id=str(flow_run_id),
         )

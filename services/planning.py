@@ -35,10 +35,12 @@ def build_plan(year: int, as_of: date, profile: str | None = None) -> AnnualPlan
             for d in list_decisions(session=session)
             if profile is None or d.profile == profile
         ]
-        completed = [
-            CompletedEvaluation(decision_code=e.decision_code, type=e.type, completed_on=e.completed_at.date())
-            for e in session.exec(select(Evaluation).where(Evaluation.status == "completed"))
-        ]
+        completed = []
+        for e in session.exec(select(Evaluation).where(Evaluation.status == "completed")):
+            assert e.completed_at is not None  # set together with the status "completed"
+            completed.append(
+                CompletedEvaluation(decision_code=e.decision_code, type=e.type, completed_on=e.completed_at.date())
+            )
         events = [
             EventTrigger(
                 decision_code=t.decision_code,

@@ -11,7 +11,8 @@ from models import evaluations as store
 from models.db import read_session
 from models.tables import Decision, Evaluation, now_beijing
 from rules.profiles import load_profiles
-from rules.vocabulary import EVALUATION_TYPE_NAMES, STAGE_NAMES, STATUS_NAMES
+from rules.steps import STAGE_NAMES
+from rules.vocabulary import EVALUATION_TYPE_NAMES, STATUS_NAMES
 
 
 def evaluations_board(year: int | None = None, today: date | None = None) -> list[dict]:
@@ -26,6 +27,7 @@ def evaluations_board(year: int | None = None, today: date | None = None) -> lis
         decisions = {d.code: d for d in session.exec(select(Decision))}
         for evaluation in evaluations:
             decision = decisions[evaluation.decision_code]
+            assert evaluation.id is not None  # a stored evaluation
             stages = store.stages(session=session, evaluation_id=evaluation.id)
             deadlines = store.deadlines(session=session, evaluation_id=evaluation.id)
             follow_ups = store.follow_ups(session=session, evaluation_id=evaluation.id)

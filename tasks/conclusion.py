@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from prefect import task
 from prefect.artifacts import create_markdown_artifact
 from sqlmodel import Session
 
@@ -14,23 +13,21 @@ from models import audit
 from models import evaluations as store
 from models.agencies import Agency, latest_entrustment
 from models.tables import BEIJING, Evaluation, beijing_minute, now_beijing
+from reporting.context import ReportContext, render_report
 from reporting.docx import write_pdf_and_docx
-from reporting.pdf import file_sha256, render_html
+from reporting.pdf import file_sha256
+from rules.gates import GATES, GateId, GateKind, gate_name
 from rules.periods import add_period
 from rules.profiles import REPORT_BLOCKS, Profile, load_profile
+from rules.steps import STAGE_NAMES, StepId, step_name
 from rules.vocabulary import (
     CONCLUSIONS_NEEDING_FOLLOWUP,
     EVALUATION_TYPE_NAMES,
-    GATE_NAMES,
     SCOPE_NAMES,
-    STAGE_NAMES,
-    STEP_NAMES,
     Conclusion,
 )
 from tasks.evaluation import artifact_key, procedure_of, start_deadlines
-from tasks.ledger import IO_RETRIES, STEP_TASK_OPTIONS, ledger_step, run_step
-
-REPORT_TEMPLATE = "evaluation_report.html.j2"
+from tasks.ledger import IO_RETRIES, ledger_step, run_step
 
 # Which blocks hold the evidence for a part a mid-term or final report must cover (S-MID, S-FINAL).
 _PART_BLOCKS = (
@@ -59,26 +56,30 @@ def where_in_report(part: str, outline: list[dict]) -> str:
     return "见报告各部分"
 
 
-def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> dict:
+SUBMISSIONS = frozenset(g for g, spec in GATES.items() if spec.kind is GateKind.submission)
+APPROVALS = frozenset(g for g, spec in GATES.items() if spec.kind is GateKind.approval)
+
+
+def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> ReportContext:
     """Everything the report template shows, read from the product database (R-PROCESS)."""
     decision = store.get_decision(session=session, code=evaluation.decision_code)
     steps = {s.step: s for s in store.step_attempts(session=session, evaluation_id=evaluation.id) if s.status == "done"}
     answers = [a for a in store.approvals(session=session, evaluation_id=evaluation.id)]
-    expert = next((a for a in reversed(answers) if a.gate == "expert_review" and not a.superseded), None)
+    expert = next((a for a in reversed(answers) if a.gate == GateId.expert_review and not a.superseded), None)
     procedure = procedure_of(session, evaluation)
     profile = load_profile(decision.profile)
     outline = outline_of(profile)
-    approval = next((a for a in reversed(answers) if a.gate == "approval" and not a.superseded), None)
+    approval = next((a for a in reversed(answers) if a.gate == GateId.approval and not a.superseded), None)
     follow_up = next(
         (f for f in store.follow_ups(session=session, evaluation_id=evaluation.id) if f.status == "open"), None
     )
-    card = steps["scoring"].result
+    card = steps[StepId.scoring].result
     entrustment = latest_entrustment(session=session, evaluation_id=evaluation.id)
     agency = session.get(Agency, entrustment.agency_id) if entrustment else None
     process = [
         {
             "at": beijing_minute(s.finished_at, ""),
-            "what": STEP_NAMES.get(s.step, s.step),
+            "what": step_name(s.step),
             "outcome": f"第{s.attempt}次 · 完成",
         }
         for s in store.step_attempts(session=session, evaluation_id=evaluation.id)
@@ -86,94 +87,96 @@ def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> 
     ] + [
         {
             "at": beijing_minute(a.decided_at, ""),
-            "what": GATE_NAMES.get(a.gate, a.gate),
+            "what": gate_name(a.gate),
             "outcome": f"{a.approver}（{a.approver_role}）：{a.choice}",
         }
         for a in answers
     ]
-    return {
-        "report": {"status": "正式报告" if final else "送审稿", "generated_on": now_beijing().date().isoformat()},
-        "profile_title": profile.title,
-        "outline": outline,
-        "materials": [
-            {"title": d.title, "sha256": d.sha256}
-            for d in store.documents(session=session, evaluation_id=evaluation.id)
-            if d.kind in ("survey", "opinions", "minutes", "field", "expert_marks") and not d.superseded
-        ],
-        "indicators": {indicator["id"]: indicator for indicator in card.get("indicators", [])},
-        "indicator_names": {indicator.id: indicator.name for indicator in profile.indicators},
-        "recommended": (approval.details.get("recommended") if approval else None) or card.get("recommended"),
-        "departure_reason": approval.details.get("departure_reason") if approval and final else None,
-        "follow_up": (
-            f"{follow_up.unit}应于 {follow_up.due_date} 前{follow_up.action.split('：', 1)[-1]}（{follow_up.basis}）"
-            if follow_up
-            else None
-        ),
-        "decision": decision.model_dump(),
-        "evaluation": {
-            "code": evaluation.code,
-            "type_name": EVALUATION_TYPE_NAMES[evaluation.type],
-            "scope_name": SCOPE_NAMES[evaluation.scope],
-            "scope_parts": evaluation.scope_parts,
-        },
-        "team": [m.model_dump() for m in store.team(session=session, evaluation_id=evaluation.id)],
-        "plan": steps["plan"].result,
-        "stages": [
-            {
-                "name": STAGE_NAMES[s.stage],
-                "target_date": f"{s.target_date}（暂定）" if s.target_provisional else s.target_date,
-                "started": beijing_minute(s.started_at, ""),
-                "finished": beijing_minute(s.finished_at, ""),
+    return ReportContext.model_validate(
+        {
+            "report": {"status": "正式报告" if final else "送审稿", "generated_on": now_beijing().date().isoformat()},
+            "profile_title": profile.title,
+            "outline": outline,
+            "materials": [
+                {"title": d.title, "sha256": d.sha256}
+                for d in store.documents(session=session, evaluation_id=evaluation.id)
+                if d.kind in SUBMISSIONS and not d.superseded
+            ],
+            "indicators": {indicator["id"]: indicator for indicator in card.get("indicators", [])},
+            "indicator_names": {indicator.id: indicator.name for indicator in profile.indicators},
+            "recommended": (approval.details.get("recommended") if approval else None) or card.get("recommended"),
+            "departure_reason": approval.details.get("departure_reason") if approval and final else None,
+            "follow_up": (
+                f"{follow_up.unit}应于 {follow_up.due_date} 前{follow_up.action.split('：', 1)[-1]}（{follow_up.basis}）"
+                if follow_up
+                else None
+            ),
+            "decision": decision.model_dump(),
+            "evaluation": {
+                "code": evaluation.code,
+                "type_name": EVALUATION_TYPE_NAMES[evaluation.type],
+                "scope_name": SCOPE_NAMES[evaluation.scope],
+                "scope_parts": evaluation.scope_parts,
+            },
+            "team": [m.model_dump() for m in store.team(session=session, evaluation_id=evaluation.id)],
+            "plan": steps[StepId.plan].result,
+            "stages": [
+                {
+                    "name": STAGE_NAMES[s.stage],
+                    "target_date": f"{s.target_date}（暂定）" if s.target_provisional else s.target_date,
+                    "started": beijing_minute(s.started_at, ""),
+                    "finished": beijing_minute(s.finished_at, ""),
+                }
+                for s in store.stages(session=session, evaluation_id=evaluation.id)
+            ],
+            "schedule_provisional": any(
+                s.target_provisional for s in store.stages(session=session, evaluation_id=evaluation.id)
+            ),
+            "survey": steps[StepId.analysis].result["survey"],
+            "opinions": steps[StepId.analysis].result["opinions"],
+            "records": steps[StepId.analysis].result["records"],
+            "score": card,
+            "preliminary": steps[StepId.preliminary].result["text"],
+            "expert_review": expert.details if expert else None,
+            "type_parts": [{"part": part, "where": where_in_report(part, outline)} for part in procedure.report_parts],
+            "third_party": {
+                "agency": agency.name,
+                "status": entrustment.status,
+                "end_reason": entrustment.end_reason,
             }
-            for s in store.stages(session=session, evaluation_id=evaluation.id)
-        ],
-        "schedule_provisional": any(
-            s.target_provisional for s in store.stages(session=session, evaluation_id=evaluation.id)
-        ),
-        "survey": steps["analysis"].result["survey"],
-        "opinions": steps["analysis"].result["opinions"],
-        "records": steps["analysis"].result["records"],
-        "score": card,
-        "preliminary": steps["preliminary"].result["text"],
-        "expert_review": expert.details if expert else None,
-        "type_parts": [{"part": part, "where": where_in_report(part, outline)} for part in procedure.report_parts],
-        "third_party": {
-            "agency": agency.name,
-            "status": entrustment.status,
-            "end_reason": entrustment.end_reason,
+            if agency
+            else None,
+            "deadlines": [
+                {
+                    "rule": d.rule,
+                    "label": d.label,
+                    "basis": d.basis,
+                    "from_date": d.from_date,
+                    "due_date": f"{d.due_date}（暂定）" if d.provisional else d.due_date,
+                    "met": beijing_minute(d.met_at, "未到"),
+                }
+                for d in store.deadlines(session=session, evaluation_id=evaluation.id)
+            ],
+            "approvals": [
+                {
+                    "gate_name": gate_name(a.gate),
+                    "approver": a.approver,
+                    "role": a.approver_role,
+                    "choice": a.choice,
+                    "conclusion": a.conclusion,
+                    "comment": a.comment,
+                    "decided_at": beijing_minute(a.decided_at, ""),
+                }
+                for a in answers
+                if a.gate in APPROVALS
+            ],
+            "conclusion": evaluation.conclusion if final else None,
+            "process": sorted(process, key=lambda entry: entry["at"]),
         }
-        if agency
-        else None,
-        "deadlines": [
-            {
-                "rule": d.rule,
-                "label": d.label,
-                "basis": d.basis,
-                "from_date": d.from_date,
-                "due_date": f"{d.due_date}（暂定）" if d.provisional else d.due_date,
-                "met": beijing_minute(d.met_at, "未到"),
-            }
-            for d in store.deadlines(session=session, evaluation_id=evaluation.id)
-        ],
-        "approvals": [
-            {
-                "gate_name": GATE_NAMES.get(a.gate, a.gate),
-                "approver": a.approver,
-                "role": a.approver_role,
-                "choice": a.choice,
-                "conclusion": a.conclusion,
-                "comment": a.comment,
-                "decided_at": beijing_minute(a.decided_at, ""),
-            }
-            for a in answers
-            if a.gate in ("plan_approval", "start_approval", "third_party_acceptance", "approval")
-        ],
-        "conclusion": evaluation.conclusion if final else None,
-        "process": sorted(process, key=lambda entry: entry["at"]),
-    }
+    )
 
 
-def _report(evaluation_id: int, step: str, title: str, flow_run_id: str | None, *, final: bool, after=None) -> dict:
+def _report(evaluation_id: int, step: StepId, title: str, flow_run_id: str | None, *, final: bool, after=None) -> dict:
     """Render the evaluation report (draft or final) as PDF and Word and record both documents.
 
     The report's content is read first, rendered with no transaction open, then recorded;
@@ -188,7 +191,7 @@ def _report(evaluation_id: int, step: str, title: str, flow_run_id: str | None, 
     def produce(gathered: dict) -> dict:
         context = gathered["context"]
         # The same content as Word too, for offices to edit and circulate.
-        written = write_pdf_and_docx(render_html(REPORT_TEMPLATE, {**context, "c": context}), gathered["stem"])
+        written = write_pdf_and_docx(render_report(context), gathered["stem"])
         (path, sha256), (docx_path, docx_sha256) = written["pdf"], written["docx"]
         rendered = {"path": str(path), "sha256": sha256, "docx": str(docx_path), "docx_sha256": docx_sha256}
         if after:
@@ -217,18 +220,16 @@ def _report(evaluation_id: int, step: str, title: str, flow_run_id: str | None, 
             session.add(evaluation)
         return {key: rendered[key] for key in ("path", "sha256", "docx")}
 
-    return run_step(evaluation_id, "conclusion", step, record, gather=gather, produce=produce, flow_run_id=flow_run_id)
+    return run_step(evaluation_id, step, record, gather=gather, produce=produce, flow_run_id=flow_run_id)
 
 
-@ledger_step("draft_report")
-@task(name="起草评估报告", **STEP_TASK_OPTIONS, **IO_RETRIES)
+@ledger_step(StepId.draft_report, **IO_RETRIES)
 def draft_report(evaluation_id: int, flow_run_id: str | None = None) -> dict:
     """Render the draft report for expert review and approval; it presets no conclusion."""
-    return _report(evaluation_id, "draft_report", "评估报告送审稿", flow_run_id, final=False)
+    return _report(evaluation_id, StepId.draft_report, "评估报告送审稿", flow_run_id, final=False)
 
 
-@ledger_step("work_completed")
-@task(name="评估工作完成（起算报送期限）", **STEP_TASK_OPTIONS)
+@ledger_step(StepId.work_completed)
 def complete_work(evaluation_id: int, flow_run_id: str | None = None) -> dict:
     """Mark the evaluation work complete: meets NX-11 and starts NX-12 / OR-19 from today."""
 
@@ -246,11 +247,10 @@ def complete_work(evaluation_id: int, flow_run_id: str | None = None) -> dict:
         )
         return {"completed_at": evaluation.work_completed_at.isoformat(), "met": [d.rule for d in met]}
 
-    return run_step(evaluation_id, "conclusion", "work_completed", record, flow_run_id=flow_run_id)
+    return run_step(evaluation_id, StepId.work_completed, record, flow_run_id=flow_run_id)
 
 
-@ledger_step("follow_up")
-@task(name="开启后续措施事项", **STEP_TASK_OPTIONS)
+@ledger_step(StepId.follow_up)
 def open_follow_up(evaluation_id: int, flow_run_id: str | None = None) -> dict:
     """After an adjust/suspend/terminate conclusion, open the lead unit's follow-up with its deadline (C-FOLLOWUP)."""
 
@@ -272,31 +272,29 @@ def open_follow_up(evaluation_id: int, flow_run_id: str | None = None) -> dict:
         )
         return {"opened": item.id, "unit": item.unit, "due_date": item.due_date.isoformat()}
 
-    return run_step(evaluation_id, "conclusion", "follow_up", record, flow_run_id=flow_run_id)
+    return run_step(evaluation_id, StepId.follow_up, record, flow_run_id=flow_run_id)
 
 
-@ledger_step("final_report")
-@task(name="正式形成评估报告", **STEP_TASK_OPTIONS, **IO_RETRIES)
+@ledger_step(StepId.final_report, **IO_RETRIES)
 def final_report(evaluation_id: int, flow_run_id: str | None = None) -> dict:
     """Render the final report with the approved conclusion and every approval."""
 
-    def publish(context: dict, rendered: dict) -> None:
-        code = context["evaluation"]["code"]
+    def publish(context: ReportContext, rendered: dict) -> None:
+        code = context.evaluation.code
         create_markdown_artifact(
             key=artifact_key(code, "report"),
             markdown=(
-                f"### 《{context['decision']['title']}》后评估报告\n\n"
-                f"- 评估结论：**{context['conclusion']}**\n- PDF：`{rendered['path']}`\n- SHA-256：`{rendered['sha256']}`"
+                f"### 《{context.decision['title']}》后评估报告\n\n"
+                f"- 评估结论：**{context.conclusion}**\n- PDF：`{rendered['path']}`\n- SHA-256：`{rendered['sha256']}`"
                 f"\n- Word：`{rendered['docx']}`"
             ),
             description=f"{code} 正式报告",
         )
 
-    return _report(evaluation_id, "final_report", "后评估报告（正式）", flow_run_id, final=True, after=publish)
+    return _report(evaluation_id, StepId.final_report, "后评估报告（正式）", flow_run_id, final=True, after=publish)
 
 
-@ledger_step("archive")
-@task(name="归档", **STEP_TASK_OPTIONS, **IO_RETRIES)
+@ledger_step(StepId.archive, **IO_RETRIES)
 def archive(evaluation_id: int, flow_run_id: str | None = None) -> dict:
     """Write the archive manifest: every document with its hash and the audit chain head (minhang 档案)."""
 
@@ -331,4 +329,4 @@ def archive(evaluation_id: int, flow_run_id: str | None = None) -> dict:
         )
         return {"manifest": str(path), "documents": len(documents)}
 
-    return run_step(evaluation_id, "conclusion", "archive", record, flow_run_id=flow_run_id)
+    return run_step(evaluation_id, StepId.archive, record, flow_run_id=flow_run_id)

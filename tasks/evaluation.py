@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import time
+from dataclasses import dataclass
 from datetime import date
 
 from prefect import task
@@ -18,11 +19,13 @@ from models.agencies import current_entrustment, entrust
 from models.db import read_session, transaction
 from models.tables import BEIJING, Decision, Evaluation, beijing_minute, now_beijing
 from rules.deadlines import started_by
+from rules.gates import GateId, Rework
 from rules.plan import stage_targets
 from rules.procedure import Procedure, check_scope, check_type_fits, procedure_for, rework_for
 from rules.profiles import Profile, load_profile
+from rules.steps import STAGE_NAMES, Stage, StepId
 from rules.third_party import Agreement
-from rules.vocabulary import EVALUATION_TYPE_NAMES, STAGE_NAMES, STATUS_NAMES
+from rules.vocabulary import EVALUATION_TYPE_NAMES, STATUS_NAMES
 from tasks.ledger import STEP_TASK_OPTIONS, SkipWhenDone
 
 
@@ -168,22 +171,24 @@ def _targets(start: date, profile: Profile, due_on: date | None) -> dict[str, tu
     return {stage: (due.due, not due.calendar_complete) for stage, due in stage_targets(start, profile, due_on).items()}
 
 
-def route(evaluation_id: int) -> dict:
-    """The gates this evaluation passes now, with its status (a third party's acceptance only while entrusted).
+@dataclass(frozen=True)
+class Route:
+    """Where an evaluation goes from here: the gates it passes now and whether its team is formed."""
+
+    gates: tuple[GateId, ...]
+    team_formed: bool
+
+
+def route(evaluation_id: int) -> Route:
+    """The gates this evaluation passes now (a third party's acceptance only while entrusted).
 
     A plain read, not a task: every resume asks it again, and a task run each time would only be noise.
     """
     with read_session() as session:
         evaluation = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id)
         procedure = procedure_of(session, evaluation)
-        team_step = store.latest_step(session=session, evaluation_id=evaluation_id, step="team")
-        return {
-            "status": evaluation.status,
-            "team_formed": team_step is not None and team_step.status == "done",
-            "gates": list(procedure.gates),
-            "submissions": list(procedure.submissions),
-            "scored": procedure.scored,
-        }
+        team_step = store.latest_step(session=session, evaluation_id=evaluation_id, step=StepId.team)
+        return Route(gates=procedure.gates, team_formed=team_step is not None and team_step.status == "done")
 
 
 @task(name="评估开始（起算法定期限）", **STEP_TASK_OPTIONS)
@@ -192,7 +197,7 @@ def start_clock(evaluation_id: int) -> None:
 
     def work(session: Session) -> None:
         evaluation = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id)
-        approved = store.current_approval(session=session, evaluation_id=evaluation_id, gate="start_approval")
+        approved = store.current_approval(session=session, evaluation_id=evaluation_id, gate=GateId.start_approval)
         start = approved.decided_at.astimezone(BEIJING).date()
         if evaluation.start_approved_on == start:
             return
@@ -239,7 +244,7 @@ def end_not_started(evaluation_id: int) -> str:
     return f"{code}：决策机关决定不开展评估"
 
 
-def _stage_done(evaluation_id: int, stage: str) -> tuple[bool, None]:
+def _stage_done(evaluation_id: int, stage: Stage) -> tuple[bool, None]:
     with read_session() as session:
         record = next(r for r in store.stages(session=session, evaluation_id=evaluation_id) if r.stage == stage)
         return record.status == "done", None
@@ -247,7 +252,7 @@ def _stage_done(evaluation_id: int, stage: str) -> tuple[bool, None]:
 
 @functools.partial(SkipWhenDone, done=_stage_done)
 @task(name="阶段完成", **STEP_TASK_OPTIONS)
-def close_stage(evaluation_id: int, stage: str) -> None:
+def close_stage(evaluation_id: int, stage: Stage) -> None:
     """Mark a stage done and refresh the evaluation's progress artifact."""
     transaction(
         lambda session: store.mark_stage(session=session, evaluation_id=evaluation_id, stage=stage, status="done")
@@ -256,7 +261,7 @@ def close_stage(evaluation_id: int, stage: str) -> None:
 
 
 @task(name="退回修改", **STEP_TASK_OPTIONS)
-def send_back(evaluation_id: int, target: str, reason: str) -> None:
+def send_back(evaluation_id: int, target: Rework, reason: str) -> None:
     """Reopen the steps and gates that rework of `target` (plan / report / evidence) must redo; every earlier record stays."""
 
     def work(session: Session) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from prefect import task
 from prefect.artifacts import create_table_artifact
 from sqlmodel import Session
 
@@ -13,15 +12,17 @@ from core.errors import RuleViolation
 from models import evaluations as store
 from models.tables import Evaluation
 from rules.findings import preliminary_finding
+from rules.gates import GateId
 from rules.profiles import load_profile
 from rules.scoring import missing_inputs, score
+from rules.steps import StepId
 from tasks.evaluation import artifact_key, procedure_of
-from tasks.ledger import IO_RETRIES, STEP_TASK_OPTIONS, keep_produced, ledger_step, run_step
+from tasks.ledger import IO_RETRIES, keep_produced, ledger_step, run_step
 
 
 def _publish_survey(evaluation: Evaluation, figures: dict) -> None:
     create_table_artifact(
-        key=artifact_key(evaluation.code, "survey"),
+        key=artifact_key(evaluation.code, GateId.survey),
         table=[
             {
                 "题目": item["question"],
@@ -36,8 +37,7 @@ def _publish_survey(evaluation: Evaluation, figures: dict) -> None:
     )
 
 
-@ledger_step("analysis")
-@task(name="分析评估材料", **STEP_TASK_OPTIONS, **IO_RETRIES)
+@ledger_step(StepId.analysis, **IO_RETRIES)
 def analyse_evidence(evaluation_id: int, flow_run_id: str | None = None) -> dict:
     """Analyse every accepted submission: survey figures, opinion counts, minutes and field records."""
 
@@ -57,12 +57,12 @@ def analyse_evidence(evaluation_id: int, flow_run_id: str | None = None) -> dict
     def produce(gathered: dict) -> dict:
         analysis: dict = {"survey": None, "opinions": None, "records": [], "methods": gathered["methods"]}
         for kind, document in gathered["documents"].items():
-            if kind == "survey":
+            if kind == GateId.survey:
                 figures = summarise_survey(read_survey(Path(document.path))).to_dict()
                 figures["source_title"], figures["source_sha256"] = document.title, document.sha256
                 analysis["survey"] = figures
                 _publish_survey(gathered["evaluation"], figures)
-            elif kind == "opinions":
+            elif kind == GateId.opinions:
                 analysis["opinions"] = summarise_opinions(read_opinions(Path(document.path)))
             else:
                 analysis["records"].append(
@@ -77,8 +77,7 @@ def analyse_evidence(evaluation_id: int, flow_run_id: str | None = None) -> dict
 
     return run_step(
         evaluation_id,
-        "implementation",
-        "analysis",
+        StepId.analysis,
         keep_produced,
         gather=gather,
         produce=produce,
@@ -86,15 +85,14 @@ def analyse_evidence(evaluation_id: int, flow_run_id: str | None = None) -> dict
     )
 
 
-@ledger_step("scoring")
-@task(name="指标评分", **STEP_TASK_OPTIONS)
+@ledger_step(StepId.scoring)
 def score_evaluation(evaluation_id: int, analysis: dict, flow_run_id: str | None = None) -> dict:
     """Score against the profile's indicator system (MH-14); what the evidence cannot score is listed, not guessed."""
 
     def gather(session: Session, evaluation: Evaluation, _attempt: int) -> dict | None:
         if not procedure_of(session, evaluation).scored:
             return None
-        document = store.current_document(session=session, evaluation_id=evaluation.id, kind="expert_marks")
+        document = store.current_document(session=session, evaluation_id=evaluation.id, kind=GateId.expert_marks)
         return {
             "profile": load_profile(store.get_decision(session=session, code=evaluation.decision_code).profile),
             "inputs_path": Path(document.path) if document else None,
@@ -119,8 +117,7 @@ def score_evaluation(evaluation_id: int, analysis: dict, flow_run_id: str | None
 
     return run_step(
         evaluation_id,
-        "implementation",
-        "scoring",
+        StepId.scoring,
         keep_produced,
         gather=gather,
         produce=produce,
@@ -128,15 +125,13 @@ def score_evaluation(evaluation_id: int, analysis: dict, flow_run_id: str | None
     )
 
 
-@ledger_step("preliminary")
-@task(name="形成初步结论", **STEP_TASK_OPTIONS)
+@ledger_step(StepId.preliminary)
 def draw_preliminary(evaluation_id: int, analysis: dict, card: dict, flow_run_id: str | None = None) -> dict:
     """Draw the preliminary finding from the analysis (S-IMPL); it proposes no conclusion."""
 
     return run_step(
         evaluation_id,
-        "implementation",
-        "preliminary",
+        StepId.preliminary,
         lambda _s, _e, _p: {"text": preliminary_finding(analysis, card)},
         flow_run_id=flow_run_id,
     )

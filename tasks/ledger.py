@@ -18,7 +18,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from prefect import get_run_logger
+from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import MissingContextError
 from sqlmodel import Session
@@ -28,7 +28,7 @@ from models import audit
 from models import evaluations as store
 from models.db import read_session, transaction
 from models.tables import Evaluation, StepRecord, now_beijing
-from rules.vocabulary import STEP_NAMES
+from rules.steps import STEPS, StepId, step_name
 
 # The product database, not Prefect's cache, knows what is done: a reopened step must really run
 # again within the same flow run, which a Prefect cache hit would silently prevent.
@@ -61,7 +61,9 @@ def _logger() -> logging.Logger | logging.LoggerAdapter:
         return logging.getLogger("pinggu.steps")
 
 
-def _begin_attempt(evaluation_id: int, stage: str, step: str, flow_run_id: str | None) -> tuple[int, int, dict | None]:
+def _begin_attempt(
+    evaluation_id: int, stage: str, step: StepId, flow_run_id: str | None
+) -> tuple[int, int, dict | None]:
     """Open the step's attempt (or reuse this flow run's unfinished one); (record id, attempt, result if done)."""
 
     def work(session: Session) -> tuple[int, int, dict | None]:
@@ -87,8 +89,7 @@ def _begin_attempt(evaluation_id: int, stage: str, step: str, flow_run_id: str |
 
 def run_step(
     evaluation_id: int,
-    stage: str,
-    step: str,
+    step: StepId,
     record: Record,
     *,
     gather: Gather | None = None,
@@ -102,9 +103,9 @@ def run_step(
     is enough for a step that only touches the database.
     """
     logger = _logger()
-    record_id, attempt, done = _begin_attempt(evaluation_id, stage, step, flow_run_id)
+    record_id, attempt, done = _begin_attempt(evaluation_id, STEPS[step].stage, step, flow_run_id)
     if done is not None:
-        logger.info("已完成，跳过：%s", STEP_NAMES.get(step, step))
+        logger.info("已完成，跳过：%s", step_name(step))
         return done
 
     def finish(session: Session, produced: Any) -> dict[str, Any]:
@@ -127,7 +128,7 @@ def run_step(
     except Exception as error:
         _fail(evaluation_id, step, attempt, record_id, error)
         raise
-    logger.info("完成：%s", STEP_NAMES.get(step, step))
+    logger.info("完成：%s", step_name(step))
     return result
 
 
@@ -168,12 +169,17 @@ class SkipWhenDone:
         return SkipWhenDone(self.task.with_options(**options), self._done)
 
 
-def ledger_step(step: str) -> Callable[[Any], SkipWhenDone]:
-    """Decorate a step's task (above @task) so that a done step returns its stored result without a task run."""
+def ledger_step(step: StepId, **task_options: Any) -> Callable[[Callable[..., Any]], SkipWhenDone]:
+    """Make a step's function its Prefect task, named from the registry (rules.steps.STEPS), which a
+    re-run from the top does not start at all once the ledger has the step done."""
 
     def done(evaluation_id: int, *_args: Any, **_kwargs: Any) -> tuple[bool, Any]:
         with read_session() as session:
             latest = store.latest_step(session=session, evaluation_id=evaluation_id, step=step)
             return (True, latest.result) if latest is not None and latest.status == "done" else (False, None)
 
-    return lambda step_task: SkipWhenDone(step_task, done)
+    def decorate(function: Callable[..., Any]) -> SkipWhenDone:
+        options = {**STEP_TASK_OPTIONS, **task_options}
+        return SkipWhenDone(task(name=STEPS[step].name, **options)(function), done)
+
+    return decorate

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from prefect import task
 from sqlmodel import Session
 
 from core.settings import get_settings
@@ -11,14 +10,14 @@ from models.agencies import Agency, current_entrustment
 from models.tables import Evaluation, TeamMember
 from reporting.pdf import render_html, write_pdf
 from rules.profiles import load_profile
+from rules.steps import StepId
 from rules.team import Member, check_team
-from tasks.ledger import IO_RETRIES, STEP_TASK_OPTIONS, ledger_step, run_step
+from tasks.ledger import IO_RETRIES, ledger_step, run_step
 
 PLAN_TEMPLATE = "evaluation_plan.html.j2"
 
 
-@ledger_step("team")
-@task(name="组建评估小组", **STEP_TASK_OPTIONS)
+@ledger_step(StepId.team)
 def form_team(evaluation_id: int, members: list[dict], flow_run_id: str | None = None) -> dict:
     """Form the evaluation team, refusing conflicted members (TEAM-MEMBERS, TEAM-CONFLICT)."""
 
@@ -30,11 +29,10 @@ def form_team(evaluation_id: int, members: list[dict], flow_run_id: str | None =
             session.add(TeamMember(evaluation_id=evaluation.id, name=member.name, role=member.role, unit=member.unit))
         return {"members": [{"name": m.name, "role": m.role, "unit": m.unit} for m in proposed]}
 
-    return run_step(evaluation_id, "preparation", "team", record, flow_run_id=flow_run_id)
+    return run_step(evaluation_id, StepId.team, record, flow_run_id=flow_run_id)
 
 
-@ledger_step("plan")
-@task(name="制定评估方案", **STEP_TASK_OPTIONS, **IO_RETRIES)
+@ledger_step(StepId.plan, **IO_RETRIES)
 def write_plan(evaluation_id: int, budget_yuan: float | None, flow_run_id: str | None = None) -> dict:
     """Write the evaluation plan with its schedule and store it as a document (S-PREP)."""
     from rules.plan import draft_plan
@@ -77,13 +75,11 @@ def write_plan(evaluation_id: int, budget_yuan: float | None, flow_run_id: str |
         store.add_document(
             session=session,
             evaluation_id=evaluation.id,
-            kind="plan",
+            kind=StepId.plan,
             title=f"评估方案（第{written['attempt']}稿）",
             path=str(written["path"]),
             sha256=written["sha256"],
         )
         return written["plan"]
 
-    return run_step(
-        evaluation_id, "preparation", "plan", record, gather=gather, produce=produce, flow_run_id=flow_run_id
-    )
+    return run_step(evaluation_id, StepId.plan, record, gather=gather, produce=produce, flow_run_id=flow_run_id)

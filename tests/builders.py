@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from reporting.context import ReportContext
+
 import csv
 from pathlib import Path
 
@@ -124,11 +129,14 @@ def agreement(agency: str) -> dict:
     }
 
 
-def report_context(profile_id: str, evaluation_type: str = "ordinary", *, final: bool = True, repeats: int = 1) -> dict:
+def report_context(
+    profile_id: str, evaluation_type: str = "ordinary", *, final: bool = True, repeats: int = 1
+) -> ReportContext:
     """A complete report context (as tasks.conclusion.report_context builds it) from the sample
     survey and opinions, scored against the profile; `repeats` multiplies the breakdown tables."""
     from analysis.opinions import read_opinions, summarise_opinions
     from analysis.survey import read_survey, summarise_survey
+    from reporting.context import ReportContext
     from rules.profiles import load_profile
     from rules.scoring import inputs_needed, score
     from rules.vocabulary import EVALUATION_TYPE_NAMES
@@ -225,4 +233,4 @@ def report_context(profile_id: str, evaluation_type: str = "ordinary", *, final:
         "conclusion": "调整" if final else None,
         "process": [{"at": "2026-11-22 09:00", "what": "组建评估小组", "outcome": "第1次 · 完成"}],
     }
-    return {**context, "c": context}
+    return ReportContext.model_validate(context)

@@ -6,7 +6,7 @@ Registered in pinggu.cli.main; errors go through pinggu.cli.common.friendly.
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -62,7 +62,7 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] =
     from models.db import session_scope
 
     with session_scope() as session:
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "name": agency.name,
                 "kind": agency.kind,
@@ -126,5 +126,6 @@ def subcontract(
 
     with session_scope() as session:
         target = store.get_evaluation(session=session, code=evaluation)
+        assert target.id is not None  # a stored evaluation
         entrustment = agencies.request_subcontract(session=session, evaluation_id=target.id, to_name=to, actor=by)
         typer.echo(f"已登记：评估 {evaluation} 经委托方同意转委托 {entrustment.subcontracted_to}")

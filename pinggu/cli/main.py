@@ -15,6 +15,7 @@ configure_prefect_environment()  # before anything imports Prefect
 
 from core.errors import InputFileError, StateConflict  # noqa: E402
 from pinggu.cli.common import friendly  # noqa: E402
+from rules.gates import GATES, ExpertsConvened, GateId, GateKind, GateSpec  # noqa: E402
 
 app = typer.Typer(help="pinggu 重大行政决策跟踪反馈与后评估系统", no_args_is_help=True, add_completion=False)
 catalog_app = typer.Typer(help="决策事项目录", no_args_is_help=True)
@@ -272,7 +273,7 @@ def evaluate(
 
 
 def _agreement(path: Path) -> dict:
-    from flows.parameters import ThirdPartySpec
+    from forms.parameters import ThirdPartySpec
 
     try:
         values = json.loads(path.read_text(encoding="utf-8"))
@@ -283,19 +284,27 @@ def _agreement(path: Path) -> dict:
     return _validate_form(ThirdPartySpec, values)
 
 
-APPROVAL_GATES = {
-    "plan_approval": "方案审定：同意 / 退回修改",
-    "start_approval": "决定是否开展评估（九十日评估）：同意开展 / 不开展",
-    "third_party_acceptance": "第三方评估报告验收：验收通过 / 退回修改 / 认定虚假报告",
-    "approval": "决策机关审定：通过 / 退回修改",
-}
+def _gates_of(kind: GateKind) -> dict[str, GateSpec]:
+    return {gate.value: spec for gate, spec in GATES.items() if spec.kind is kind}
+
+
+APPROVAL_GATES = _gates_of(GateKind.approval)
+SUBMISSION_GATES = _gates_of(GateKind.submission)
+# `--kind expert` has been the spelling in the README since the first release; it stays accepted.
+SUBMISSION_ALIASES = {"expert": GateId.expert_marks.value}
 
 
 @app.command()
 @friendly
 def approve(
     evaluation: Annotated[str, typer.Argument(help="评估编号，例如 PG-2026-0001")],
-    gate: Annotated[str, typer.Option(help="审批环节：" + "；".join(f"{k}（{v}）" for k, v in APPROVAL_GATES.items()))],
+    gate: Annotated[
+        str,
+        typer.Option(
+            help="审批环节："
+            + "；".join(f"{gate}（{spec.name}：{' / '.join(spec.choices)}）" for gate, spec in APPROVAL_GATES.items())
+        ),
+    ],
     approver: Annotated[str, typer.Option(help="审批人姓名")] = "",
     role: Annotated[str, typer.Option(help="审批人职务")] = "",
     choice: Annotated[str, typer.Option(help="审批意见，见各环节的选项")] = "",
@@ -305,25 +314,16 @@ def approve(
     comment: Annotated[str, typer.Option(help="说明（退回、不开展、认定虚假报告时必填）")] = "",
 ) -> None:
     """在审批环节给出意见（与 Prefect 界面的恢复表单等效）。"""
-    from flows.forms import GATE_FORMS
-    from rules.vocabulary import GATE_NAMES
+    from tasks.acceptors import HANDLERS
 
     if gate not in APPROVAL_GATES:
         raise StateConflict(f"未知的审批环节 {gate}，可选：{'、'.join(APPROVAL_GATES)}")
+    form = HANDLERS[GateId(gate)].form
     values = {"approver": approver, "approver_role": role, "choice": choice, "comment": comment}
-    if gate == "approval":
-        values.update(conclusion=conclusion, departure_reason=departure_reason, rework=rework)
-    run_input = _validate_form(GATE_FORMS[gate], values)
-    _answer(evaluation, gate, run_input, f"已提交：{evaluation} {GATE_NAMES[gate]} {choice}")
-
-
-SUBMISSION_KINDS = {
-    "survey": ("survey", "问卷数据（CSV/XLSX）"),
-    "minutes": ("minutes", "座谈会、论证会等会议纪要（须 --summary）"),
-    "field": ("field", "实地调研记录（须 --summary）"),
-    "opinions": ("opinions", "意见征集登记表（CSV/XLSX）"),
-    "expert": ("expert_marks", "专家打分表（列：指标、专家、分数），统计数据用 --data"),
-}
+    extra = {"conclusion": conclusion, "departure_reason": departure_reason, "rework": rework}
+    values.update({field: value for field, value in extra.items() if field in form.model_fields})
+    run_input = _validate_form(form, values)
+    _answer(evaluation, gate, run_input, f"已提交：{evaluation} {APPROVAL_GATES[gate].name} {choice}")
 
 
 @app.command()
@@ -332,8 +332,11 @@ def submit(
     evaluation: Annotated[str, typer.Argument(help="评估编号")],
     file: Annotated[Path, typer.Argument(help="材料文件")],
     kind: Annotated[
-        str, typer.Option(help="材料类型：" + "；".join(f"{k} {v[1]}" for k, v in SUBMISSION_KINDS.items()))
-    ] = "survey",
+        str,
+        typer.Option(
+            help="材料类型：" + "；".join(f"{gate} {spec.material}" for gate, spec in SUBMISSION_GATES.items())
+        ),
+    ] = GateId.survey.value,
     submitter: Annotated[str, typer.Option(help="提交人姓名")] = "",
     role: Annotated[str, typer.Option(help="提交人单位及职务")] = "",
     summary: Annotated[str, typer.Option(help="会议纪要、调研记录的主要情况摘要（写入报告）")] = "",
@@ -342,21 +345,19 @@ def submit(
     ] = [],
 ) -> None:
     """提交评估所需的材料；材料在评估流程中校验，不合格时流程会说明原因并再次等待提交。"""
-    from flows.forms import GATE_FORMS
-    from rules.vocabulary import GATE_NAMES
+    from tasks.acceptors import HANDLERS
 
-    if kind not in SUBMISSION_KINDS:
-        raise StateConflict(f"材料类型应为 {'、'.join(SUBMISSION_KINDS)} 之一，收到：{kind}")
+    gate = SUBMISSION_ALIASES.get(kind, kind)
+    if gate not in SUBMISSION_GATES:
+        raise StateConflict(f"材料类型应为 {'、'.join(SUBMISSION_GATES)} 之一，收到：{kind}")
     if not file.is_file():
         raise InputFileError(f"找不到文件 {file}")
-    gate = SUBMISSION_KINDS[kind][0]
+    form = HANDLERS[GateId(gate)].form
     values = {"file": str(file.resolve()), "submitter": submitter, "submitter_role": role}
-    if gate in ("minutes", "field"):
-        values["summary"] = summary
-    if gate == "expert_marks":
-        values["data_values"] = "\n".join(data)
-    run_input = _validate_form(GATE_FORMS[gate], values)
-    _answer(evaluation, gate, run_input, f"已提交{GATE_NAMES[gate].removesuffix('提交')} {file.name}")
+    extra = {"summary": summary, "data_values": "\n".join(data)}
+    values.update({field: value for field, value in extra.items() if field in form.model_fields})
+    run_input = _validate_form(form, values)
+    _answer(evaluation, gate, run_input, f"已提交{SUBMISSION_GATES[gate].name.removesuffix('提交')} {file.name}")
 
 
 @app.command()
@@ -371,10 +372,10 @@ def review(
     role: Annotated[str, typer.Option(help="录入人职务")] = "",
 ) -> None:
     """录入专家对评估报告送审稿的论证意见。"""
-    from flows.forms import ExpertReviewForm
+    from forms.gates import ExpertReviewForm
 
     values = {
-        "organised": "不组织专家论证" if skip else "已组织专家论证",
+        "organised": ExpertsConvened.skipped if skip else ExpertsConvened.held,
         "experts": experts,
         "opinion": opinion,
         "handling": handling,
@@ -382,7 +383,7 @@ def review(
         "submitter_role": role,
     }
     run_input = _validate_form(ExpertReviewForm, values)
-    _answer(evaluation, "expert_review", run_input, "已提交专家论证意见")
+    _answer(evaluation, GateId.expert_review, run_input, "已提交专家论证意见")
 
 
 @app.command()

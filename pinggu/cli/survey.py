@@ -36,6 +36,7 @@ import json
 import math
 import re
 import unicodedata
+from collections.abc import Container
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -129,8 +130,8 @@ def read_population(path: Path) -> dict[str, dict[str, float]]:
         if not _NUMBER.match(digits):
             problems.append(Problem(f"“{text}”不是数字；占比应写成 0.51、51% 或人数", number, shown["占比"]))
             continue
-        value = float(digits) / 100 if percent else float(digits)
-        shares.setdefault(demographic, {})[group] = value
+        share = float(digits) / 100 if percent else float(digits)
+        shares.setdefault(demographic, {})[group] = share
         percent_rows.setdefault(demographic, []).append((number, percent))
     for demographic, marks in percent_rows.items():
         if len({percent for _, percent in marks}) > 1:
@@ -153,7 +154,7 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _table(header: list[str], rows: list[list[str]], right: set[int] = frozenset()) -> list[str]:
+def _table(header: list[str], rows: list[list[str]], right: Container[int] = frozenset()) -> list[str]:
     widths = [max(_width(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
 
     def line(cells: list[str]) -> str:

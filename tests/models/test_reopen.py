@@ -17,7 +17,7 @@ from models import evaluations as store
 from models.audit import events_for, verify_chain
 from models.db import session_scope
 from models.tables import Approval, FollowUp, StepRecord, now_beijing
-from rules.vocabulary import GATE_STAGE
+from rules.gates import gate_stage
 
 DECISION = "S-2021-038"
 REASON = "评估小组未按方案开展问卷调查，严重违反评估程序"
@@ -25,7 +25,7 @@ REASON = "评估小组未按方案开展问卷调查，严重违反评估程序"
 STEPS = {
     "preparation": ("team", "plan"),
     "implementation": ("analysis", "scoring", "preliminary"),
-    "conclusion": ("draft_report", "work_completed", "final_report", "follow_up", "archive"),
+    "conclusion": ("draft_report", "work_completed", "follow_up", "final_report", "archive"),
 }
 GATES = ("plan_approval", "survey", "minutes", "expert_marks", "expert_review", "approval")
 
@@ -132,7 +132,7 @@ def test_reopen_at_implementation_sets_aside_that_stage_and_the_next_keeping_eve
         assert store.latest_step(session=session, evaluation_id=evaluation_id, step="analysis").status == "superseded"
 
     answers = _answers(evaluation_id)
-    assert answers == {gate: GATE_STAGE[gate] != "preparation" for gate in GATES}
+    assert answers == {gate: gate_stage(gate) != "preparation" for gate in GATES}
     with session_scope() as session:
         assert store.current_approval(session=session, evaluation_id=evaluation_id, gate="plan_approval") is not None
         for gate in ("survey", "minutes", "expert_marks", "expert_review", "approval"):
@@ -180,7 +180,7 @@ def test_reopen_at_conclusion_keeps_the_evidence(sample_catalog):
     steps = _steps(evaluation_id)
     assert all(steps[step] == "done" for step in (*STEPS["preparation"], *STEPS["implementation"]))
     assert all(steps[step] == "superseded" for step in STEPS["conclusion"])
-    assert _answers(evaluation_id) == {gate: GATE_STAGE[gate] == "conclusion" for gate in GATES}
+    assert _answers(evaluation_id) == {gate: gate_stage(gate) == "conclusion" for gate in GATES}
     assert _stages(evaluation_id) == {
         "preparation": ("done", True),
         "implementation": ("done", True),

@@ -6,7 +6,8 @@ import pytest
 from builders import report_context
 from driving import pdf_text
 
-from reporting.pdf import render_html, write_pdf
+from reporting.context import render_report
+from reporting.pdf import write_pdf
 from rules.profiles import load_profile
 
 OUTLINE_RULES = {
@@ -23,7 +24,7 @@ def test_each_profile_report_follows_its_outline(profile_id, tmp_path, request):
     request.node.add_marker(pytest.mark.rule(OUTLINE_RULES[profile_id], "R-PROCESS"))
     profile = load_profile(profile_id)
     target = tmp_path / "report.pdf"
-    write_pdf(render_html("evaluation_report.html.j2", report_context(profile_id)), target)
+    write_pdf(render_report(report_context(profile_id)), target)
     text = pdf_text(target)
     numbered = [
         f"{'一二三四五六七八九'[i]}、{''.join(heading.split())}" for i, heading in enumerate(profile.report_outline)
@@ -42,7 +43,7 @@ def test_each_profile_report_follows_its_outline(profile_id, tmp_path, request):
 @pytest.mark.parametrize("evaluation_type", ["midterm", "final"])
 def test_midterm_and_final_reports_list_their_parts_and_where_they_are_answered(evaluation_type, tmp_path):
     profile = load_profile("bazhou")
-    html = render_html("evaluation_report.html.j2", report_context("bazhou", evaluation_type))
+    html = render_report(report_context("bazhou", evaluation_type))
     for part in profile.type_parts(evaluation_type):
         assert part in html
     assert "二、实施绩效、制度设计等跟踪反馈与后评估内容分析（指标评分）" in html
@@ -50,7 +51,7 @@ def test_midterm_and_final_reports_list_their_parts_and_where_they_are_answered(
 
 @pytest.mark.rule("MH-14")
 def test_minhang_states_the_score_and_the_indicators_it_rests_on():
-    html = render_html("evaluation_report.html.j2", report_context("minhang"))
+    html = render_report(report_context("minhang"))
     assert "按得分推荐的结论" in html and "预期目标和效果实现程度" in html
 
 
@@ -63,7 +64,7 @@ def test_the_word_report_has_the_same_outline_and_chinese_text(profile_id, tmp_p
     request.node.add_marker(pytest.mark.rule(OUTLINE_RULES[profile_id]))
     profile = load_profile(profile_id)
     target = tmp_path / "report.docx"
-    write_docx(render_html("evaluation_report.html.j2", report_context(profile_id)), target)
+    write_docx(render_report(report_context(profile_id)), target)
     document = Document(target)
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
     numbered = [f"{'一二三四五六七八九'[i]}、{heading}" for i, heading in enumerate(profile.report_outline)]

@@ -13,16 +13,16 @@ from datetime import date
 import pytest
 
 from core.errors import RuleViolation
+from rules.gates import GATES, METHOD_SUBMISSIONS, SUBMISSION_OF_METHOD
 from rules.procedure import (
-    SUBMISSION_ORDER,
-    Rework,
+    ReworkScope,
     check_scope,
     check_type_fits,
     procedure_for,
     rework_for,
 )
 from rules.profiles import load_profile
-from rules.vocabulary import GATE_NAMES, METHODS, SUBMISSION_OF_METHOD
+from rules.vocabulary import METHODS
 
 PROFILE_IDS = ("bazhou", "ordos", "ningxia_commerce", "changli", "minhang")
 SIMPLIFIED_PROFILES = ("bazhou", "changli")  # the seeds that offer the simplified procedure
@@ -112,8 +112,9 @@ def test_the_same_method_twice_is_one_method():
 @pytest.mark.rule("E-METHODS")
 def test_every_method_opens_a_known_submission():
     assert set(SUBMISSION_OF_METHOD) == set(METHODS)
-    assert set(SUBMISSION_OF_METHOD.values()) == set(SUBMISSION_ORDER)
-    assert all(kind in GATE_NAMES for kind in SUBMISSION_ORDER)
+    assert set(SUBMISSION_OF_METHOD.values()) == set(METHOD_SUBMISSIONS)
+    assert METHOD_SUBMISSIONS == ("survey", "minutes", "field", "opinions")
+    assert all(kind in GATES for kind in METHOD_SUBMISSIONS)
 
 
 @pytest.mark.rule("E-METHODS")
@@ -323,13 +324,15 @@ def test_midterm_does_not_need_the_decision_to_have_ended():
 
 def test_rework_of_the_plan_redoes_the_plan_and_asks_its_gate_again():
     procedure = procedure_for(load_profile("bazhou"), "ordinary", ["问卷调查"], entrusted=False)
-    assert rework_for(procedure, "plan") == Rework(steps=("plan",), gates=("plan_approval",), stages=("preparation",))
+    assert rework_for(procedure, "plan") == ReworkScope(
+        steps=("plan",), gates=("plan_approval",), stages=("preparation",)
+    )
 
 
 @pytest.mark.rule("G-APPROVE")
 def test_rework_of_the_report_asks_review_acceptance_and_approval_again():
     bazhou = procedure_for(load_profile("bazhou"), "ordinary", ["问卷调查"], entrusted=False)
-    assert rework_for(bazhou, "report") == Rework(
+    assert rework_for(bazhou, "report") == ReworkScope(
         steps=("draft_report", "work_completed"), gates=("expert_review", "approval"), stages=("conclusion",)
     )
     ordos = procedure_for(load_profile("ordos"), "ordinary", ["问卷调查"], entrusted=True)
@@ -341,7 +344,7 @@ def test_rework_of_the_report_asks_review_acceptance_and_approval_again():
 @pytest.mark.rule("G-APPROVE")
 def test_rework_of_the_evidence_collects_scores_and_reports_again():
     procedure = procedure_for(load_profile("ordos"), "ordinary", ["问卷调查", "座谈会"], entrusted=True)
-    assert rework_for(procedure, "evidence") == Rework(
+    assert rework_for(procedure, "evidence") == ReworkScope(
         steps=("analysis", "scoring", "preliminary", "draft_report", "work_completed"),
         gates=("survey", "minutes", "expert_marks", "expert_review", "third_party_acceptance", "approval"),
         stages=("implementation", "conclusion"),
@@ -354,5 +357,5 @@ def test_rework_of_the_evidence_collects_scores_and_reports_again():
 @pytest.mark.parametrize("target", ["", "team", "Report", "证据"])
 def test_an_unknown_rework_target_is_a_programming_error(target):
     procedure = procedure_for(load_profile("bazhou"), "ordinary", ["问卷调查"], entrusted=False)
-    with pytest.raises(ValueError, match="unknown rework target"):
+    with pytest.raises(ValueError, match="is not a valid Rework"):
         rework_for(procedure, target)

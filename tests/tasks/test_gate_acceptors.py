@@ -1,4 +1,4 @@
-"""Accepting or refusing the answer given at a human gate (tasks/gates.py ACCEPTORS), without Prefect.
+"""Accepting or refusing the answer given at a human gate (tasks/acceptors.py HANDLERS), without Prefect.
 
 The acceptors are plain functions of (session, evaluation, answer): they run here on a throwaway
 SQLite database of this module. `open_evaluation.fn` (the task's own function) runs on the test
@@ -17,6 +17,7 @@ from datetime import date
 
 import builders
 import pytest
+from pydantic import ValidationError
 from sqlmodel import select
 
 from core.errors import InputFileError, RuleViolation, StateConflict
@@ -25,10 +26,12 @@ from models import evaluations as store
 from models.audit import events_for
 from models.db import build_engine, session_scope
 from models.tables import Approval, AuditEvent, Decision, Evaluation, StepRecord
+from rules.gates import GateId
 from rules.profiles import load_profile
 from rules.third_party import CREDIT_BAD, CREDIT_GOOD, FALSE_REPORT, Agreement
+from tasks.acceptors import HANDLERS
 from tasks.evaluation import open_evaluation, procedure_of
-from tasks.gates import ACCEPTORS, parse_data_values
+from tasks.submissions import parse_data_values
 
 ASSESSOR = "周立平"  # did the decision's main pre-decision argumentation
 
@@ -77,7 +80,8 @@ def done_step(session, evaluation: Evaluation, step: str, result: dict | None = 
 
 
 def accept(session, evaluation: Evaluation, gate: str, answer: dict) -> Approval:
-    return ACCEPTORS[gate](session, evaluation, answer)
+    handler = HANDLERS[gate]
+    return handler.accept(session, evaluation, handler.form.model_validate(answer))
 
 
 def refused(session, evaluation: Evaluation, gate: str, answer: dict, rule: str) -> RuleViolation:
@@ -178,14 +182,20 @@ def test_no_conclusion_before_the_analysis_is_done(engine, analysis):
 
 
 @pytest.mark.rule("C-CONCLUSION")
-@pytest.mark.parametrize("conclusion", [None, ""])
-def test_passing_the_report_needs_a_conclusion(engine, conclusion):
+def test_passing_the_report_needs_a_conclusion(engine):
     with session_scope(engine) as session:
         evaluation = make_evaluation(session, "bazhou")
         done_step(session, evaluation, "analysis")
-        answer = builders.report_approval(conclusion=conclusion)
+        answer = builders.report_approval(conclusion=None)
         refusal = refused(session, evaluation, "approval", answer, "C-CONCLUSION")
         assert "继续执行、调整、中止执行或终止执行" in str(refusal)
+
+
+@pytest.mark.rule("C-CONCLUSION")
+@pytest.mark.parametrize("conclusion", ["", "基本满意", "继续"])
+def test_the_approval_form_offers_only_the_four_conclusions(conclusion):
+    with pytest.raises(ValidationError, match="继续执行"):
+        HANDLERS[GateId.approval].form.model_validate(builders.report_approval(conclusion=conclusion))
 
 
 @pytest.mark.rule("G-APPROVE", "C-CONCLUSION")

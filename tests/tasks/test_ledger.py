@@ -15,6 +15,7 @@ from models import evaluations as store
 from models.audit import events_for
 from models.db import session_scope
 from models.tables import Decision
+from rules.steps import StepId
 
 
 def _evaluation(flow_run_id: str) -> int:
@@ -85,7 +86,7 @@ def test_a_commit_whose_answer_was_lost_is_not_written_twice(settings, monkeypat
 
     monkeypatch.setattr(ledger, "transaction", lossy)
     result = ledger.run_step(
-        evaluation_id, "implementation", "preliminary", lambda _s, _e, _p: {"text": "初步结论"}, flow_run_id=flow_run_id
+        evaluation_id, StepId.preliminary, lambda _s, _e, _p: {"text": "初步结论"}, flow_run_id=flow_run_id
     )
 
     assert result == {"text": "初步结论"}
@@ -105,11 +106,9 @@ def test_work_that_fails_leaves_the_step_not_done_and_the_next_run_redoes_only_i
         raise OSError("磁盘已满")
 
     with pytest.raises(OSError):
-        ledger.run_step(evaluation_id, "implementation", "analysis", lambda _s, _e, p: p, produce=crash)
-    done = ledger.run_step(
-        evaluation_id, "implementation", "analysis", lambda _s, _e, p: p, produce=lambda _g: {"n": 1}
-    )
-    again = ledger.run_step(evaluation_id, "implementation", "analysis", lambda _s, _e, p: {"n": 2})
+        ledger.run_step(evaluation_id, StepId.analysis, lambda _s, _e, p: p, produce=crash)
+    done = ledger.run_step(evaluation_id, StepId.analysis, lambda _s, _e, p: p, produce=lambda _g: {"n": 1})
+    again = ledger.run_step(evaluation_id, StepId.analysis, lambda _s, _e, p: {"n": 2})
 
     assert done == again == {"n": 1}
     with session_scope() as session:

@@ -8,16 +8,32 @@ is asked for again under a new key.
 
 from __future__ import annotations
 
-from typing import Literal
+from enum import StrEnum
+from typing import Annotated
 
 from prefect.input import RunInput
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
-from flows.parameters import TeamMemberSpec
+from forms.parameters import TeamMemberSpec
+from rules.gates import AcceptanceVerdict, ExpertsConvened, PlanVerdict, ReportRework, ReportVerdict, StartDecision
+from rules.vocabulary import Conclusion
 
 NON_BLANK = r"\S"  # JSON-schema pattern: at least one non-space character
 
-ConclusionChoice = Literal["继续执行", "调整", "中止执行", "终止执行"]
+
+def _inline(choices: type[StrEnum]) -> WithJsonSchema:
+    """The choices as an inline JSON-schema enum: the resume form shows a plain Chinese drop-down."""
+    return WithJsonSchema({"type": "string", "enum": [choice.value for choice in choices]})
+
+
+# Typed as enums in Python, rendered exactly as a list of Chinese options in the Prefect UI.
+ConclusionChoice = Annotated[Conclusion, _inline(Conclusion)]
+PlanChoice = Annotated[PlanVerdict, _inline(PlanVerdict)]
+StartChoice = Annotated[StartDecision, _inline(StartDecision)]
+AcceptanceChoice = Annotated[AcceptanceVerdict, _inline(AcceptanceVerdict)]
+ApprovalChoice = Annotated[ReportVerdict, _inline(ReportVerdict)]
+ReworkChoice = Annotated[ReportRework, _inline(ReportRework)]
+ConvenedChoice = Annotated[ExpertsConvened, _inline(ExpertsConvened)]
 SERVER_FILE = "评估服务器上可读取的文件完整路径（也可用命令 pinggu submit 提交）"
 
 
@@ -36,7 +52,7 @@ class PlanApprovalForm(RunInput):
 
     approver: str = Field(title="审批人姓名", pattern=NON_BLANK)
     approver_role: str = Field(title="审批人职务", pattern=NON_BLANK, description="例如：区政府办公室主任")
-    choice: Literal["同意", "退回修改"] = Field(title="审定意见")
+    choice: PlanChoice = Field(title="审定意见")
     comment: str = Field(default="", title="说明", description="退回修改时必填：写明需要修改的内容")
 
 
@@ -45,7 +61,7 @@ class StartApprovalForm(RunInput):
 
     approver: str = Field(title="决定人姓名", pattern=NON_BLANK, description="主持会议的负责人")
     approver_role: str = Field(title="决定人职务", pattern=NON_BLANK)
-    choice: Literal["同意开展", "不开展"] = Field(title="决定")
+    choice: StartChoice = Field(title="决定")
     comment: str = Field(default="", title="说明", description="不开展时必填：写明理由；可注明会议名称")
 
 
@@ -82,8 +98,8 @@ class ExpertMarksForm(RunInput):
 class ExpertReviewForm(RunInput):
     """专家论证：录入专家对评估报告送审稿的论证意见。"""
 
-    organised: Literal["已组织专家论证", "不组织专家论证"] = Field(
-        default="已组织专家论证", title="是否组织专家论证", description="规定可以不组织时方可选择不组织，并写明理由"
+    organised: ConvenedChoice = Field(
+        default=ExpertsConvened.held, title="是否组织专家论证", description="规定可以不组织时方可选择不组织，并写明理由"
     )
     experts: str = Field(default="", title="论证专家", description="多位专家用顿号或逗号分隔")
     opinion: str = Field(default="", title="论证意见")
@@ -97,7 +113,7 @@ class ThirdPartyAcceptanceForm(RunInput):
 
     approver: str = Field(title="验收人姓名", pattern=NON_BLANK)
     approver_role: str = Field(title="验收人职务", pattern=NON_BLANK)
-    choice: Literal["验收通过", "退回修改", "认定虚假报告"] = Field(
+    choice: AcceptanceChoice = Field(
         title="验收意见", description="认定虚假报告将记入该机构信用记录并终止委托，报告由评估单位重新起草"
     )
     comment: str = Field(default="", title="说明", description="退回修改或认定虚假报告时必填")
@@ -108,29 +124,14 @@ class ReportApprovalForm(RunInput):
 
     approver: str = Field(title="审批人姓名", pattern=NON_BLANK)
     approver_role: str = Field(title="审批人职务", pattern=NON_BLANK)
-    choice: Literal["通过", "退回修改"] = Field(title="审定意见")
+    choice: ApprovalChoice = Field(title="审定意见")
     conclusion: ConclusionChoice | None = Field(
         default=None, title="评估结论", description="审定通过时必选：继续执行 / 调整 / 中止执行 / 终止执行"
     )
     departure_reason: str = Field(
         default="", title="偏离推荐结论的理由", description="评估结论与按得分推荐的结论不同时必填"
     )
-    rework: Literal["修改评估报告", "补充评估材料"] = Field(
-        default="修改评估报告", title="退回至", description="退回修改时选择：修改报告，或补充调查材料后重新分析"
+    rework: ReworkChoice = Field(
+        default=ReportRework.report, title="退回至", description="退回修改时选择：修改报告，或补充调查材料后重新分析"
     )
     comment: str = Field(default="", title="审定意见说明", description="退回修改时必填")
-
-
-GATE_FORMS: dict[str, type[RunInput]] = {
-    "team": TeamForm,
-    "plan_approval": PlanApprovalForm,
-    "start_approval": StartApprovalForm,
-    "survey": DataFileForm,
-    "opinions": DataFileForm,
-    "minutes": RecordsForm,
-    "field": RecordsForm,
-    "expert_marks": ExpertMarksForm,
-    "expert_review": ExpertReviewForm,
-    "third_party_acceptance": ThirdPartyAcceptanceForm,
-    "approval": ReportApprovalForm,
-}

@@ -1,0 +1,263 @@
+"""What each gate's answer must satisfy, and the record it becomes; the binding of every gate.
+
+An acceptor checks a typed form against the rules inside the short write transaction and returns
+the Approval to store, or raises a PingguError that the flow shows the operator before asking
+again. ``HANDLERS`` binds each gate of the registry (rules.gates.GATES) to its form and to either
+an acceptor or a preparer (tasks.submissions); tests/tasks/test_acceptors.py fails on a gap.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from prefect.input import RunInput
+from sqlmodel import Session
+
+from core.errors import RuleViolation
+from forms.gates import (
+    DataFileForm,
+    ExpertMarksForm,
+    ExpertReviewForm,
+    PlanApprovalForm,
+    RecordsForm,
+    ReportApprovalForm,
+    StartApprovalForm,
+    TeamForm,
+    ThirdPartyAcceptanceForm,
+)
+from models import evaluations as store
+from models.agencies import Agency, current_entrustment, end_entrustment, record_false_report
+from models.tables import Approval, Evaluation
+from rules.gates import (
+    REWORK_OF,
+    AcceptanceVerdict,
+    ExpertReviewChoice,
+    ExpertsConvened,
+    GateId,
+    PlanVerdict,
+    ReportVerdict,
+    Rework,
+    StartDecision,
+    Submitted,
+)
+from rules.scoring import check_departure
+from rules.steps import StepId
+from rules.team import Member, check_experts, check_team
+from tasks.evaluation import procedure_of
+from tasks.submissions import (
+    Preparer,
+    StoredSubmission,
+    prepare_expert_marks,
+    prepare_opinions,
+    prepare_survey,
+    records_preparer,
+)
+
+Acceptor = Callable[[Session, Evaluation, Any], Approval]
+
+
+def _require(text: str | None, message: str, rule: str) -> str:
+    """The stripped text, or a refusal naming what is missing."""
+    if not (text or "").strip():
+        raise RuleViolation(message, rule=rule)
+    return (text or "").strip()
+
+
+def accept_team(session: Session, evaluation: Evaluation, form: TeamForm) -> Approval:
+    """The evaluation team: at least one staff member, no one who argued for the decision (TEAM-MEMBERS, TEAM-CONFLICT)."""
+    decision = store.get_decision(session=session, code=evaluation.decision_code)
+    members = [Member(**member.model_dump()) for member in form.members]
+    check_team(members, decision.pre_decision_assessors)
+    return Approval(
+        gate=GateId.team,
+        approver=form.submitter.strip(),
+        approver_role=form.submitter_role.strip(),
+        choice=Submitted.submitted,
+        details={"members": [member.model_dump(mode="json") for member in form.members]},
+    )
+
+
+def accept_plan_approval(session: Session, evaluation: Evaluation, form: PlanApprovalForm) -> Approval:
+    """方案审定: a plan sent back says what to change (S-PREP)."""
+    sent_back = form.choice is PlanVerdict.send_back
+    if sent_back:
+        _require(form.comment, "退回修改时须在“说明”中写明需要修改的内容", "S-PREP")
+    return Approval(
+        gate=GateId.plan_approval,
+        approver=form.approver.strip(),
+        approver_role=form.approver_role.strip(),
+        choice=form.choice,
+        comment=form.comment or None,
+        details={"rework": Rework.plan if sent_back else None},
+    )
+
+
+def accept_start_approval(session: Session, evaluation: Evaluation, form: StartApprovalForm) -> Approval:
+    """Ningxia's start decision: declining says why (NX-10)."""
+    if form.choice is StartDecision.decline:
+        _require(form.comment, "决定不开展评估时须在“说明”中写明理由", "NX-10")
+    return Approval(
+        gate=GateId.start_approval,
+        approver=form.approver.strip(),
+        approver_role=form.approver_role.strip(),
+        choice=form.choice,
+        comment=form.comment or None,
+    )
+
+
+def accept_submission(
+    session: Session,
+    evaluation: Evaluation,
+    form: DataFileForm | RecordsForm | ExpertMarksForm,
+    stored: StoredSubmission,
+    sha256: str,
+) -> Approval:
+    """Record a prepared submission: its document and who handed it in."""
+    store.add_document(
+        session=session,
+        evaluation_id=evaluation.id,
+        kind=stored.gate,
+        title=stored.title,
+        path=str(stored.path),
+        sha256=sha256,
+        **stored.meta,
+    )
+    return Approval(
+        gate=stored.gate,
+        approver=form.submitter.strip(),
+        approver_role=form.submitter_role.strip(),
+        choice=Submitted.submitted,
+        comment=stored.comment,
+        details=stored.details,
+    )
+
+
+def accept_expert_review(session: Session, evaluation: Evaluation, form: ExpertReviewForm) -> Approval:
+    """The experts' opinion on the draft, or why none was sought where the profile allows it (S-CONCL)."""
+    submitter, role = form.submitter.strip(), form.submitter_role.strip()
+    if form.organised is ExpertsConvened.skipped:
+        gate = procedure_of(session, evaluation).expert_review
+        if gate is None or gate.required:
+            raise RuleViolation(f"本评估须组织专家论证（{gate.basis if gate else ''}），不能跳过", rule="S-CONCL")
+        reason = _require(form.handling, "不组织专家论证时须在“意见采纳及处理情况”中写明理由", "S-CONCL")
+        return Approval(
+            gate=GateId.expert_review,
+            approver=submitter,
+            approver_role=role,
+            choice=ExpertReviewChoice.skipped,
+            comment=reason,
+            details={"skipped": True, "reason": reason},
+        )
+    names = {"experts": "论证专家", "opinion": "论证意见", "handling": "意见采纳及处理情况"}
+    text = {
+        field: _require(getattr(form, field), f"组织专家论证时须填写“{title}”", "S-CONCL")
+        for field, title in names.items()
+    }
+    experts = [name for name in re.split(r"[、,，;；\s]+", form.experts) if name]
+    # A space may also sit inside one name (周 立平): check each entry with its spaces removed as well.
+    entries = ["".join(entry.split()) for entry in re.split(r"[、,，;；\n]+", form.experts) if entry.strip()]
+    decision = store.get_decision(session=session, code=evaluation.decision_code)
+    check_experts(list(dict.fromkeys(experts + entries)), decision.pre_decision_assessors)
+    return Approval(
+        gate=GateId.expert_review,
+        approver=submitter,
+        approver_role=role,
+        choice=ExpertReviewChoice.held,
+        comment=text["opinion"],
+        details={"experts": experts, "opinion": text["opinion"], "handling": text["handling"]},
+    )
+
+
+def accept_third_party_acceptance(session: Session, evaluation: Evaluation, form: ThirdPartyAcceptanceForm) -> Approval:
+    """The lead unit's acceptance of an entrusted report (OR-14); a false report is put on the agency's credit record (TP-CREDIT)."""
+    approver, role = form.approver.strip(), form.approver_role.strip()
+    accepted = form.choice is AcceptanceVerdict.accepted
+    if not accepted:
+        _require(form.comment, f"{form.choice}时须在“说明”中写明具体情况", "OR-14")
+    details: dict[str, Any] = {"rework": None if accepted else Rework.report}
+    if form.choice is AcceptanceVerdict.false_report:
+        entrustment = current_entrustment(session=session, evaluation_id=evaluation.id)
+        agency = session.get(Agency, entrustment.agency_id)
+        record_false_report(
+            session=session,
+            agency_name=agency.name,
+            evaluation_code=evaluation.code,
+            detail=form.comment.strip(),
+            recorded_by=f"{approver}（{role}）",
+        )
+        end_entrustment(
+            session=session,
+            evaluation_id=evaluation.id,
+            reason=f"评估报告与事实不符：{form.comment.strip()}",
+            actor=f"{approver}（{role}）",
+        )
+        details["agency"] = agency.name
+    return Approval(
+        gate=GateId.third_party_acceptance,
+        approver=approver,
+        approver_role=role,
+        choice=form.choice,
+        comment=form.comment or None,
+        details=details,
+    )
+
+
+def accept_report_approval(session: Session, evaluation: Evaluation, form: ReportApprovalForm) -> Approval:
+    """决策机关审定: a conclusion only after the analysis (C-NOPRESET), chosen when approving (C-CONCLUSION),
+    a departure from the recommended one explained (C-DEPART); a send-back says what to change (G-APPROVE)."""
+    analysed = store.latest_step(session=session, evaluation_id=evaluation.id, step=StepId.analysis)
+    if analysed is None or analysed.status != "done":
+        raise RuleViolation("评估分析尚未完成，不能确定评估结论", rule="C-NOPRESET")
+    details: dict[str, Any] = {"rework": None}
+    approved = form.choice is ReportVerdict.approved
+    if approved:
+        if form.conclusion is None:
+            raise RuleViolation("审定通过时必须选择评估结论：继续执行、调整、中止执行或终止执行", rule="C-CONCLUSION")
+        scored = store.latest_step(session=session, evaluation_id=evaluation.id, step=StepId.scoring)
+        recommended = (scored.result or {}).get("recommended") if scored and scored.status == "done" else None
+        if recommended:
+            check_departure(recommended, form.conclusion, form.departure_reason)
+            details.update(recommended=recommended, departure_reason=form.departure_reason.strip() or None)
+        evaluation.conclusion = form.conclusion
+        session.add(evaluation)
+    else:
+        _require(form.comment, "退回修改时须在“审定意见说明”中写明需要修改的内容", "G-APPROVE")
+        details["rework"] = REWORK_OF[form.rework]
+    # NX-12, OR-19: the report has reached the decision body.
+    store.meet_deadlines(session=session, evaluation_id=evaluation.id, milestone="report_submitted")
+    return Approval(
+        gate=GateId.approval,
+        approver=form.approver.strip(),
+        approver_role=form.approver_role.strip(),
+        choice=form.choice,
+        conclusion=form.conclusion if approved else None,
+        comment=form.comment or None,
+        details=details,
+    )
+
+
+@dataclass(frozen=True)
+class GateHandler:
+    """How one gate's answer arrives (its form) and is taken in (an acceptor, or a preparer for a file)."""
+
+    form: type[RunInput]
+    accept: Acceptor | None = None
+    prepare: Preparer | None = None
+
+
+HANDLERS: dict[GateId, GateHandler] = {
+    GateId.team: GateHandler(TeamForm, accept=accept_team),
+    GateId.plan_approval: GateHandler(PlanApprovalForm, accept=accept_plan_approval),
+    GateId.start_approval: GateHandler(StartApprovalForm, accept=accept_start_approval),
+    GateId.survey: GateHandler(DataFileForm, prepare=prepare_survey),
+    GateId.minutes: GateHandler(RecordsForm, prepare=records_preparer(GateId.minutes)),
+    GateId.field: GateHandler(RecordsForm, prepare=records_preparer(GateId.field)),
+    GateId.opinions: GateHandler(DataFileForm, prepare=prepare_opinions),
+    GateId.expert_marks: GateHandler(ExpertMarksForm, prepare=prepare_expert_marks),
+    GateId.expert_review: GateHandler(ExpertReviewForm, accept=accept_expert_review),
+    GateId.third_party_acceptance: GateHandler(ThirdPartyAcceptanceForm, accept=accept_third_party_acceptance),
+    GateId.approval: GateHandler(ReportApprovalForm, accept=accept_report_approval),
+}

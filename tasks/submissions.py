@@ -1,0 +1,152 @@
+"""Submitted material: each file is read, checked and stored before any transaction opens.
+
+A large survey takes seconds to read; the short write transaction then only records what its
+preparer returned (tasks.acceptors.accept_submission). E-PRIVACY: only the cleaned copy of a
+survey or an opinions register, without personal data, is kept by the product.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from core.errors import InputFileError, RuleViolation
+from core.settings import get_settings
+from forms.gates import DataFileForm, ExpertMarksForm, RecordsForm
+from models.tables import Decision, Evaluation
+from rules.gates import GATES, GateId
+from rules.profiles import load_profile
+from rules.scoring import missing_inputs, read_expert_marks
+
+
+@dataclass(frozen=True)
+class StoredSubmission:
+    """A submitted file, checked and stored; what its gate records."""
+
+    gate: GateId
+    title: str
+    path: Path
+    meta: dict[str, Any]
+    details: dict[str, Any]
+    comment: str | None = None
+
+
+Preparer = Callable[[Evaluation, Decision, int, Any], StoredSubmission]
+
+
+def _source(path: str) -> Path:
+    source = Path(path.strip()).expanduser()
+    if not source.is_file():
+        raise InputFileError(f"找不到文件 {source}，请填写评估服务器上可读取的完整路径", path=str(source))
+    if source.stat().st_size == 0:
+        raise InputFileError(f"文件 {source.name} 是空文件", path=str(source))
+    return source
+
+
+def _stored_copy(evaluation: Evaluation, gate: GateId, attempt: int, source: Path) -> Path:
+    name = f"{GATES[gate].name}-第{attempt}次提交{source.suffix}"
+    stored = get_settings().documents_dir / evaluation.code / name
+    stored.parent.mkdir(parents=True, exist_ok=True)
+    return stored
+
+
+def prepare_survey(evaluation: Evaluation, decision: Decision, attempt: int, form: DataFileForm) -> StoredSubmission:
+    """Questionnaire data: read and cleaned (InputFileError names each bad row and column)."""
+    from analysis.survey import read_survey  # pandas only where data is read: a resumed run starts faster
+
+    source = _source(form.file)
+    survey = read_survey(source)
+    stored = _stored_copy(evaluation, GateId.survey, attempt, source.with_suffix(".csv"))
+    survey.to_csv(stored, index=False, encoding="utf-8")
+    return StoredSubmission(
+        gate=GateId.survey,
+        title=f"问卷数据（{source.name}，{len(survey)} 份）",
+        path=stored,
+        meta={"source_name": source.name, "respondents": len(survey)},
+        details={"file": source.name, "respondents": len(survey)},
+    )
+
+
+def prepare_opinions(evaluation: Evaluation, decision: Decision, attempt: int, form: DataFileForm) -> StoredSubmission:
+    """An opinions register: read, senders removed (InputFileError names each bad row and column)."""
+    from analysis.opinions import read_opinions
+
+    source = _source(form.file)
+    opinions = read_opinions(source)
+    stored = _stored_copy(evaluation, GateId.opinions, attempt, source.with_suffix(".csv"))
+    opinions.to_csv(stored, encoding="utf-8")
+    return StoredSubmission(
+        gate=GateId.opinions,
+        title=f"意见征集材料（{source.name}，{len(opinions)} 条）",
+        path=stored,
+        meta={"source_name": source.name, "opinions": len(opinions)},
+        details={"file": source.name, "opinions": len(opinions)},
+    )
+
+
+def records_preparer(gate: GateId) -> Preparer:
+    """Meeting minutes or field-research records: stored as submitted, with the submitter's summary."""
+
+    def prepare(evaluation: Evaluation, decision: Decision, attempt: int, form: RecordsForm) -> StoredSubmission:
+        source = _source(form.file)
+        stored = _stored_copy(evaluation, gate, attempt, source)
+        shutil.copyfile(source, stored)
+        summary = form.summary.strip()
+        return StoredSubmission(
+            gate=gate,
+            title=f"{GATES[gate].name.removesuffix('提交')}（{source.name}）",
+            path=stored,
+            meta={"source_name": source.name, "summary": summary},
+            details={"file": source.name, "summary": summary},
+            comment=summary,
+        )
+
+    return prepare
+
+
+def parse_data_values(text: str) -> dict[str, float]:
+    """Statistics typed one per line as “名称：数值” (e.g. 目标任务完成率（%）：92)."""
+    values: dict[str, float] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        matched = _STATISTIC.match(line.strip())
+        if matched is None or not math.isfinite(float(matched.group(2))):
+            raise InputFileError(
+                f"统计数据第 {number} 行“{line.strip()}”应写作“名称：数值”，例如 目标任务完成率（%）：92"
+            )
+        values[matched.group(1).strip()] = float(matched.group(2))
+    return values
+
+
+# “名称：数值” — the name may itself hold a colon; the value is a plain number, optionally with %.
+_STATISTIC = re.compile(r"^(.*\S)\s*[:：]\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*[%％]?$")
+
+
+def prepare_expert_marks(
+    evaluation: Evaluation, decision: Decision, attempt: int, form: ExpertMarksForm
+) -> StoredSubmission:
+    """Expert marks and statistics: every input the score needs other than the questionnaire (C-NOPRESET)."""
+    profile = load_profile(decision.profile)
+    source = _source(form.file)
+    marks = read_expert_marks(source, profile=profile)  # bad rows named with row and column
+    data = parse_data_values(form.data_values or "")
+    placeholder_survey = {"satisfaction_rate": 0.5, "awareness_rate": 0.5}
+    missing = missing_inputs(profile, survey=placeholder_survey, expert_marks=marks, data=data)
+    if missing:
+        raise RuleViolation(f"评分依据不全：{'；'.join(missing)}。请补全专家打分表或统计数据后重新提交", rule="MH-14")
+    stored = _stored_copy(evaluation, GateId.expert_marks, attempt, Path("评分.json"))
+    stored.write_text(json.dumps({"marks": marks, "data": data}, ensure_ascii=False, indent=2), encoding="utf-8")
+    return StoredSubmission(
+        gate=GateId.expert_marks,
+        title=f"专家评分及统计数据（{source.name}）",
+        path=stored,
+        meta={"source_name": source.name},
+        details={"file": source.name, "marks": marks, "data": data},
+    )

@@ -1,0 +1,87 @@
+"""The house rules a reviewer would otherwise check by eye (README "How it is built").
+
+Gate and step ids are written once, in their registries (rules/gates.py, rules/steps.py), and
+everywhere else named through GateId / StepId. The same spellings also name other things (the
+report block ``survey``, the scoring kind ``expert_marks``, the flow parameter ``team``), so the
+check looks where an id is used *as* a gate or step id: a ``gate=``/``step=``/``kind=`` argument,
+a comparison with ``.gate``/``.step``/``.kind``/``.waiting_gate``, and any id no other vocabulary shares.
+The import direction between layers is checked by import-linter (scripts/lint.sh).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from rules.gates import GateId
+from rules.profiles import REPORT_BLOCKS, SCORINGS
+from rules.steps import StepId
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = (
+    "core",
+    "services",
+    "forms",
+    "pinggu",
+    "deployments",
+    "flows",
+    "tasks",
+    "reporting",
+    "analysis",
+    "models",
+    "rules",
+)
+REGISTRIES = {Path("rules/gates.py"), Path("rules/steps.py")}
+IDS = {gate.value for gate in GateId} | {step.value for step in StepId}
+ID_ROLES = {"gate", "step", "kind", "waiting_gate"}
+# Ids no other vocabulary spells the same way: any literal of one is a gate or step id. ("team"
+# and "plan" are also flow parameters and report fields, "scoring" an indicator's field in profiles.)
+ONLY_IDS = IDS - set(REPORT_BLOCKS) - set(SCORINGS) - {"team", "plan", "scoring"}
+# The deadline watch's item kinds (rules.watch.Watched.kind) are their own vocabulary.
+WATCH_KINDS = {"follow_up"}
+
+
+def _role(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    return None
+
+
+def id_literals(tree: ast.AST) -> list[tuple[int, str]]:
+    """(line, id) for each gate or step id written as a string literal where it names a gate or step."""
+    found: list[tuple[int, str]] = []
+
+    def literal(node: ast.AST | None) -> str | None:
+        return node.value if isinstance(node, ast.Constant) and node.value in IDS else None
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and node.value in ONLY_IDS:
+            found.append((node.lineno, node.value))
+        elif isinstance(node, ast.keyword) and node.arg in ID_ROLES and literal(node.value):
+            if node.arg == "kind" and node.value.value in WATCH_KINDS:  # type: ignore[attr-defined]
+                continue
+            found.append((node.value.lineno, node.value.value))  # type: ignore[attr-defined]
+        elif isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            if any(_role(side) in ID_ROLES for side in sides):
+                for side in sides:
+                    items = side.elts if isinstance(side, ast.Tuple | ast.List | ast.Set) else [side]
+                    found += [(item.lineno, item.value) for item in items if literal(item)]  # type: ignore[attr-defined]
+    return sorted(set(found))
+
+
+def test_gate_and_step_ids_are_written_only_in_their_registries():
+    written = {
+        str(path.relative_to(ROOT)): hits
+        for package in PACKAGES
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if path.relative_to(ROOT) not in REGISTRIES and (hits := id_literals(ast.parse(path.read_text())))
+    }
+    assert written == {}
+
+
+def test_the_check_finds_an_id_written_as_a_literal():
+    source = 'ask(1, "plan_approval")\nlatest_step(step="analysis")\nif a.gate == "survey": pass\nx = {"survey": 1}\n'
+    assert id_literals(ast.parse(source)) == [(1, "plan_approval"), (2, "analysis"), (3, "survey")]
