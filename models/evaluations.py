@@ -5,6 +5,7 @@ Every function takes a keyword-only `session`; callers own the transaction (mode
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -194,7 +195,7 @@ def step_attempts(*, session: Session, evaluation_id: int, step: str | None = No
     return list(session.exec(query.order_by(col(StepRecord.id))))
 
 
-def supersede_steps(*, session: Session, evaluation_id: int, steps: list[str], reason: str) -> None:
+def supersede_steps(*, session: Session, evaluation_id: int, steps: Sequence[str], reason: str) -> None:
     """Mark the done attempts of these steps superseded so they run again; the records stay."""
     for step in steps:
         record = latest_step(session=session, evaluation_id=evaluation_id, step=step)

@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
+from typing import Any
 
 from rules.periods import DueDate, Period, add_period, corresponding_day
 from rules.planning_types import (
@@ -82,7 +83,7 @@ class PlanItem:
     prompt: bool = False  # T-PROMPT: a controversy/risk trigger, to be started promptly
     also: tuple[str, ...] = ()  # the decision's other counting triggers, covered by this evaluation
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, dates as YYYY-MM-DD."""
         return {
             "decision": self.decision,
@@ -108,7 +109,7 @@ class Exemption:
     reason: str
     detail: str
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return {"decision": self.decision, "reason": self.reason, "detail": self.detail}
 
@@ -123,7 +124,7 @@ class AnnualPlan:
     exempt: list[Exemption] = field(default_factory=list)
     pending: list[Exemption] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, dates as YYYY-MM-DD."""
         return {
             "year": self.year,

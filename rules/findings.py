@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 # Items whose satisfaction falls below this share are named as problems in the finding.
 LOW_SATISFACTION = 0.6
 
@@ -10,7 +12,7 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
-def _survey_finding(figures: dict) -> str:
+def _survey_finding(figures: dict[str, Any]) -> str:
     parts = [
         f"共回收有效问卷 {figures['respondents']} 份",
         f"政策知晓率 {_pct(figures.get('awareness_rate'))}",
@@ -27,7 +29,7 @@ def _survey_finding(figures: dict) -> str:
     return text + f"各满意度题目的满意率均不低于 {LOW_SATISFACTION:.0%}。"
 
 
-def _opinions_finding(summary: dict) -> str:
+def _opinions_finding(summary: dict[str, Any]) -> str:
     topics = "、".join(f"{topic}（{count} 条）" for topic, count in list(summary["by_topic"].items())[:3])
     return (
         f"征集意见 {summary['total']} 条，已处理 {summary['handled']} 条、待处理 {summary['pending']} 条；"
@@ -35,7 +37,7 @@ def _opinions_finding(summary: dict) -> str:
     )
 
 
-def preliminary_finding(analysis: dict, score: dict | None = None) -> str:
+def preliminary_finding(analysis: dict[str, Any], score: dict[str, Any] | None = None) -> str:
     """Summarise the analysed evidence as the preliminary finding; it states facts and proposes no conclusion.
 
     `analysis` holds ``survey`` (SurveyFigures.to_dict() or None), ``opinions`` (summarise_opinions or

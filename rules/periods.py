@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from rules.calendar import OfficialCalendar, default_calendar
 
@@ -57,7 +58,7 @@ class DueDate:
     calendar_complete: bool
     warnings: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """JSON-ready form: {"due": "YYYY-MM-DD", "calendar_complete": bool, "warnings": [...]}."""
         return {
             "due": self.due.isoformat(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from rules.periods import DueDate, add_days, add_period
 from rules.profiles import MILESTONES, Profile
@@ -51,7 +52,7 @@ def draft_plan(
     targets: dict[str, date | None],
     budget_yuan: float | None,
     agency: str | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """The plan with the contents S-PREP requires (bazhou 9(2), changli 58(1), ordos 14(1)): purpose,
     object and content, scope, indicators, standards and methods with the survey outline and
     questionnaire, steps and schedule with the statutory deadlines, budget, organisation, entrustment."""

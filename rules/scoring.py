@@ -77,7 +77,7 @@ class IndicatorScore:
     source: str
     children: tuple[IndicatorScore, ...] = ()
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "name": self.name,
@@ -98,7 +98,7 @@ class ScoreCard:
     indicators: tuple[IndicatorScore, ...]
     missing: tuple[str, ...] = field(default=())
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form; scores rounded to 2 decimals."""
         return {
             "total": round(self.total, 2),
@@ -237,8 +237,15 @@ def _mark(leaf: _Leaf, value: Any) -> float | None:
     if not marks:
         return None
     valid: list[float] = []
+    # `mark < 0 or not mark <= 100`: typeshed's numbers.Real declares only __lt__/__le__ (NaN is refused first).
     for mark in marks:
-        if isinstance(mark, bool) or not isinstance(mark, numbers.Real) or math.isnan(mark) or not 0 <= mark <= 100:
+        if (
+            isinstance(mark, bool)
+            or not isinstance(mark, numbers.Real)
+            or math.isnan(mark)
+            or mark < 0
+            or not mark <= 100
+        ):
             raise ValueError(f"“{leaf.label}”的专家打分应为 0 至 100 的数字，实际为“{mark}”")
         valid.append(float(mark))
     return sum(valid) / len(valid)
@@ -264,7 +271,7 @@ def _rate(survey: Mapping[str, Any] | None, item: str) -> float | None:
     rate = survey.get(SURVEY_RATE_KEYS[item])
     if rate is None or (isinstance(rate, numbers.Real) and math.isnan(rate)):
         return None
-    if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= rate <= 1:
+    if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or rate < 0 or not rate <= 1:
         raise ValueError(f"问卷的{_SOURCES[item]}应为 0 至 1 之间的比率，实际为“{rate}”")
     return float(rate)
 
@@ -292,6 +299,14 @@ def _leaf_score(
     return mean, f"专家打分（{count} 位专家的平均分）" if count else "专家打分（平均分）"
 
 
+def _weighted_sum(parts: Sequence[IndicatorScore]) -> float | None:
+    """Σ weight × score / 100 over the parts; None when any part has no score yet."""
+    scored = [(part.weight, part.score) for part in parts if part.score is not None]
+    if len(scored) < len(parts):
+        return None
+    return sum(weight * points / 100 for weight, points in scored)
+
+
 def _evaluate(
     profile: Profile,
     survey: Mapping[str, Any] | None,
@@ -313,8 +328,8 @@ def _evaluate(
         if not indicator.items:
             indicators.append(scored[0])
             continue
-        complete = all(child.score is not None for child in scored)
-        total = sum(child.weight * child.score / 100 for child in scored) if complete else None  # type: ignore[operator]
+        total = _weighted_sum(scored)
+        complete = total is not None
         indicators.append(
             IndicatorScore(
                 indicator.id,
@@ -362,7 +377,8 @@ def score(
             missing=missing,
             profile=profile.id,
         )
-    raw = sum(indicator.weight * indicator.score / 100 for indicator in indicators)  # type: ignore[operator]
+    raw = _weighted_sum(indicators)
+    assert raw is not None  # nothing is missing, so every indicator has its score
     # Rounded before grading, so the grade always matches the total shown (89.999… is not 良 at "90.00").
     total = min(100.0, max(0.0, round(raw, 2)))
     band = profile.grade_for(total)

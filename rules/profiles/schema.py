@@ -1,76 +1,15 @@
-"""Jurisdiction profiles (SPEC §3): one validated YAML file per regulation, in ``profiles/``.
+"""What a valid profile is: the vocabularies it draws on, its parts and their cross-checks.
 
-Every seed regulation is a *profile*: the same engine, different rules. A profile file says which
-evaluation types the regulation offers, its human gates, its statutory deadlines, its report
-outline, its indicator system and grade bands, what triggers an evaluation, who evaluates and what
-a third party's agreement must contain. The engine reads these values; it never branches on a
-jurisdiction's name (the profile ids appear only in the files and in these docs).
-
-Files: ``<PROFILES_DIR>/<id>.yaml`` (``PROFILES_DIR`` = ``<repo>/profiles``, or the directory in the
-environment variable ``PINGGU_PROFILES_DIR``), UTF-8, the file name equal to ``id``. Only ``*.yaml``
-files are read. Every rule value cites its article, in a ``basis:`` field or a comment; a value the
-regulation does not give is marked ``# default: seed silent``.
-
-Top-level keys (English keys, Chinese values; all required unless marked optional):
-
-    id, name, issuer, seed, title        who issued which regulation (seed = file in ../shared/seeds)
-    evaluation_types                     of: ordinary, simplified, midterm, final, ningxia_90day
-    methods                              evidence methods of rules.vocabulary.METHODS
-    simplified_methods                   the simplified procedure's choices (only with simplified)
-    gates                                human gates in procedure order: id, name, actor,
-                                         applies_to, basis, required (default true),
-                                         entrusted_only (default false: only when a third party
-                                         wrote the report)
-    deadlines                            rule, label, period {amount, unit}, counted_from, until, basis
-    default_window                       optional {amount, unit}: evaluation window when no deadline
-                                         runs until evaluation_completed (exactly one of the two)
-    stage_schedule                       preparation / implementation / conclusion: percent of the
-                                         window, summing to 100
-    report_outline                       the report's parts, in order
-    report_sections                      per part of report_outline, the content blocks it shows
-                                         (REPORT_BLOCKS, or indicator:<id> for one indicator's score);
-                                         together they must record the whole process (R-PROCESS)
-    midterm_parts, final_parts           what a midterm / final report adds (only with that type)
-    indicators                           id, name, weight (summing to 100), basis; either items
-                                         (second level: id, name, weight summing to 100, scoring)
-                                         or a scoring of its own (default expert_marks)
-    score_required                       the report must give a score and conclude from it
-    grade_bands                          grade, min, max, conclusion; min ≤ score < max (the top
-                                         band includes 100); together exactly 0–100
-    triggers                             time, events, events_need_approval, approval_basis
-                                         (who agrees to those events, on which article; only
-                                         with events_need_approval), exemptions (the ones the
-                                         regulation grants: id, basis; none listed = none apply)
-    planned_type                         the type of every planned evaluation, or null (by trigger)
-    evaluating_unit                      ordered rules: unit, conditions, note, basis; first match
-                                         wins, the last has no conditions
-    third_party                          allowed, agreement_fields, basis
-
-Scoring of an indicator: ``survey_rate`` (``item``: satisfaction / awareness; score = rate × 100),
-``expert_marks`` (the mean of the experts' marks, 0–100) or ``data_threshold`` (``measure`` names
-the figure; ``thresholds`` list ``{min, score}`` from the highest min down; the first min the value
-reaches gives the score, below all of them the score is 0).
-
-A file with a mistake is refused as a whole with ``InputFileError``: a Chinese message naming the
-file, and per problem the line, the key path (``deadlines[1].period.unit``; list positions count
-from 0, the message adds the position counted from 1) and what is wrong.
-
-Pure Python (pydantic, PyYAML): no Prefect, no database.
+The file format is documented in rules/profiles/__init__.py; reading files is rules/profiles/loader.py.
 """
 
 from __future__ import annotations
 
-import os
-import re
 import string
-import types
 import typing
 from dataclasses import fields as dataclass_fields
-from functools import lru_cache
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -82,19 +21,13 @@ from pydantic import (
     StrictInt,
     StrictStr,
     StringConstraints,
-    ValidationError,
     model_validator,
 )
 
-from core.errors import InputFileError, NotFound, Problem
 from rules.gates import PROFILE_GATE_IDS, GateId
 from rules.periods import Period, PeriodUnit
 from rules.planning_types import EVENT_KINDS, TIME_TRIGGERS, DecisionFacts, PlanPolicy, UnitRule
 from rules.vocabulary import EVALUATION_TYPE_NAMES, METHODS, Conclusion
-
-PROFILES_DIR: Path = Path(os.environ.get("PINGGU_PROFILES_DIR") or Path(__file__).resolve().parents[1] / "profiles")
-"""Where the profile files live: ``<repo>/profiles``, or ``$PINGGU_PROFILES_DIR``."""
-
 
 MILESTONES = {
     "trigger": "评估情形出现之日",
@@ -183,7 +116,7 @@ _TIME_TRIGGER_NEEDS = {"one_year": "ordinary", "half_term": "midterm", "ended": 
 Loc = tuple[str | int, ...]
 
 
-class _Issues(ValueError):
+class Issues(ValueError):
     """Problems a validator found, each at a key path relative to the object it validated."""
 
     def __init__(self, issues: list[tuple[Loc, str]]) -> None:
@@ -193,21 +126,7 @@ class _Issues(ValueError):
 
 def _check(issues: list[tuple[Loc, str]]) -> None:
     if issues:
-        raise _Issues(issues)
-
-
-def key_path(loc: Loc) -> str:
-    """``("deadlines", 1, "period", "unit")`` → ``deadlines[1].period.unit``."""
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def _where(loc: Loc) -> str:
-    # The key path, plus list positions counted from 1 for people who count entries in the file.
-    positions = [f"{loc[i - 1]} 的第 {part + 1} 项" for i, part in enumerate(loc) if isinstance(part, int) and i]
-    return f"键“{key_path(loc)}”" + (f"（{'，'.join(positions)}）" if positions else "")
+        raise Issues(issues)
 
 
 # --- field types --------------------------------------------------------------------------------
@@ -243,7 +162,7 @@ def _period(value: Any) -> Period:
     if isinstance(value, Period):
         return value
     if not isinstance(value, dict):
-        raise _Issues([((), "应写成 {amount: 数量, unit: 单位} 的形式，如 {amount: 90, unit: days}")])
+        raise Issues([((), "应写成 {amount: 数量, unit: 单位} 的形式，如 {amount: 90, unit: days}")])
     issues: list[tuple[Loc, str]] = []
     for key in value:
         if key not in ("amount", "unit"):
@@ -774,246 +693,3 @@ class Profile(_Model):
             if band.min <= score < band.max or score == band.max == 100:
                 return band
         raise AssertionError("grade bands are validated to cover 0–100")  # pragma: no cover
-
-
-# --- reading files ------------------------------------------------------------------------------
-
-
-_SafeLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when installed
-
-
-class _Loader(_SafeLoader):  # type: ignore[misc, valid-type]
-    """Safe loader that refuses a key written twice in one mapping (PyYAML keeps the last silently)."""
-
-    def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[Any, Any]:
-        if isinstance(node, yaml.MappingNode):
-            seen: dict[Any, int] = {}
-            for key_node, _ in node.value:
-                key = self.construct_object(key_node, deep=True)
-                line = key_node.start_mark.line + 1
-                if key in seen:
-                    raise yaml.constructor.ConstructorError(
-                        None, None, f"键“{key}”重复（第 {seen[key]} 行已有）", key_node.start_mark
-                    )
-                seen[key] = line
-        return super().construct_mapping(node, deep=deep)
-
-
-def _line(root: yaml.Node | None, loc: Loc) -> int | None:
-    """Line of the YAML node at ``loc`` (or of the nearest enclosing node that exists)."""
-    node = root
-    if node is None:
-        return None
-    line = node.start_mark.line + 1
-    for part in loc:
-        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
-            pair = next(((k, v) for k, v in node.value if k.value == part), None)
-            if pair is None:
-                return line
-            line, node = pair[0].start_mark.line + 1, pair[1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        else:
-            return line
-    return line
-
-
-_REASONS = {
-    "missing": "缺少此项",
-    "string_type": "应为文本",
-    "string_too_short": "不能为空",
-    "string_pattern_mismatch": "格式不对",
-    "int_type": "应为整数",
-    "int_parsing": "应为整数",
-    "int_from_float": "应为整数",
-    "bool_type": "应为 true 或 false",
-    "bool_parsing": "应为 true 或 false",
-    "tuple_type": "应为列表",
-    "list_type": "应为列表",
-    "dict_type": "应为键值对",
-    "model_type": "应为键值对",
-    "model_attributes_type": "应为键值对",
-    "too_short": "不能为空",
-}
-_PATTERN_HINTS = {
-    "Ident": "应为小写英文字母、数字和下划线，以字母开头（如 goal_attainment）",
-    "RuleId": "应为规则编号，如 NX-11",
-}
-
-
-def _annotation_at(loc: Loc) -> Any:
-    """The annotation of the field at ``loc`` of a Profile, or None when it cannot be told."""
-    current: Any = Profile
-    for part in loc:
-        current = _unwrap(current)
-        if isinstance(part, int):
-            continue
-        if isinstance(current, type) and issubclass(current, BaseModel) and part in current.model_fields:
-            current = current.model_fields[part].annotation
-        else:
-            return None
-    return current
-
-
-def _unwrap(annotation: Any) -> Any:
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is Annotated or origin in (tuple, list):
-            annotation = typing.get_args(annotation)[0]
-        elif origin in (typing.Union, types.UnionType):
-            annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
-        else:
-            return annotation
-
-
-def _reason(err: dict[str, Any], loc: Loc) -> str:
-    kind, ctx = err["type"], err.get("ctx") or {}
-    if kind == "extra_forbidden":
-        parent = _unwrap(_annotation_at(loc[:-1]))
-        allowed = "、".join(parent.model_fields) if isinstance(parent, type) and issubclass(parent, BaseModel) else ""
-        return "不认识的键" + (f"（允许的键：{allowed}）" if allowed else "")
-    if kind in ("literal_error", "enum"):
-        expected = "、".join(re.findall(r"'([^']*)'", str(ctx.get("expected", ""))))
-        return f"“{err.get('input')}”不是可用的值（可用的值：{expected}）"
-    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        bound = next(iter(ctx.values()), "")
-        word = {
-            "greater_than_equal": "不小于",
-            "less_than_equal": "不大于",
-            "greater_than": "大于",
-            "less_than": "小于",
-        }
-        return f"应{word[kind]} {bound}，实际为“{err.get('input')}”"
-    if kind == "string_pattern_mismatch":
-        field = loc[-1] if loc else ""
-        hint = _PATTERN_HINTS["RuleId"] if field == "rule" else _PATTERN_HINTS["Ident"]
-        return f"“{err.get('input')}”{hint}"
-    if kind == "too_short" and ctx.get("min_length"):
-        return "不能为空，至少写一项"
-    reason = _REASONS.get(kind, f"格式不正确（{err['msg']}）")
-    if kind.endswith(("_type", "_parsing", "_from_float")) and not isinstance(err.get("input"), dict | list):
-        reason += f"，实际为“{err.get('input')}”"
-    return reason
-
-
-def _problems(exc: ValidationError, root: yaml.Node | None) -> list[tuple[Loc, Problem]]:
-    # pydantic's English errors → Chinese problems naming the line and the key path.
-    out: list[tuple[Loc, Problem]] = []
-    errors = exc.errors()
-    locs = [tuple(err["loc"]) for err in errors]
-    for err in errors:
-        # A list whose only entries are wrong is also "too short": say only what is wrong inside.
-        here = tuple(err["loc"])
-        if err["type"] == "too_short" and any(len(other) > len(here) and other[: len(here)] == here for other in locs):
-            continue
-        loc: Loc = tuple(part for part in err["loc"] if not (isinstance(part, str) and "[" in part))
-        error = (err.get("ctx") or {}).get("error")
-        if err["type"] == "value_error" and isinstance(error, _Issues):
-            found = [(loc + sub, reason) for sub, reason in error.issues]
-        elif err["type"] == "value_error":
-            found = [(loc, str(error))]
-        else:
-            found = [(loc, _reason(err, loc))]
-        for where, reason in found:
-            text = f"{_where(where)}：{reason}" if where else reason
-            out.append((where, Problem(reason=text, row=_line(root, where))))
-    return out
-
-
-def _refuse(path: Path, problems: list[tuple[Loc, Problem]]) -> InputFileError:
-    message = f"规则配置文件 {path} 有误，未加载；请按 rules/profiles.py 开头的格式说明修改后重试"
-    first = next((loc for loc, _ in problems if loc), None)
-    return InputFileError(
-        message, problems=[p for _, p in problems], file=str(path), key=key_path(first) if first else None
-    )
-
-
-def read_profile_file(path: Path) -> Profile:
-    """Read and validate one profile file; InputFileError names the file, line, key and problem."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise _refuse(path, [((), Problem(reason="文件应为 UTF-8 编码"))]) from None
-    except OSError as exc:
-        raise _refuse(path, [((), Problem(reason=f"无法读取文件（{exc.strerror or exc}）"))]) from None
-    loader = _Loader(text)
-    try:
-        # One parse: the node tree gives line numbers for problems, the constructed data is validated.
-        root = loader.get_single_node()
-        raw = loader.construct_document(root) if root is not None else None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        reason = f"不是有效的 YAML（{getattr(exc, 'problem', None) or exc}）"
-        raise _refuse(path, [((), Problem(reason=reason, row=mark.line + 1 if mark else None))]) from None
-    finally:
-        loader.dispose()
-    if not isinstance(raw, dict):
-        raise _refuse(path, [((), Problem(reason="文件内容应为键值对（id、name、gates …）"))])
-    try:
-        profile = Profile.model_validate(raw)
-    except ValidationError as exc:
-        raise _refuse(path, _problems(exc, root)) from None
-    if profile.id != path.stem:
-        problem = Problem(
-            reason=f"{_where(('id',))}：“{profile.id}”与文件名 {path.name} 不一致", row=_line(root, ("id",))
-        )
-        raise _refuse(path, [(("id",), problem)])
-    return profile
-
-
-def _default_dir() -> Path:
-    override = os.environ.get("PINGGU_PROFILES_DIR")
-    return Path(override) if override else PROFILES_DIR
-
-
-def _read_dir(directory: Path) -> dict[str, Profile]:
-    if not directory.is_dir():
-        raise InputFileError(
-            f"规则配置目录 {directory} 不存在；请检查环境变量 PINGGU_PROFILES_DIR", file=str(directory)
-        )
-    profiles = {}
-    for path in sorted(directory.glob("*.yaml")):
-        profile = read_profile_file(path)
-        profiles[profile.id] = profile
-    if not profiles:
-        raise InputFileError(f"规则配置目录 {directory} 中没有 .yaml 规则文件", file=str(directory))
-    return profiles
-
-
-@lru_cache(maxsize=4)
-def _cached(directory: Path) -> dict[str, Profile]:
-    return _read_dir(directory)
-
-
-def load_profiles(directory: Path | None = None) -> dict[str, Profile]:
-    """Every profile of the directory by id; the default directory is read once and cached."""
-    if directory is None:
-        return dict(_cached(_default_dir().resolve()))
-    return _read_dir(Path(directory))
-
-
-def load_profile(profile_id: str, directory: Path | None = None) -> Profile:
-    """One profile by id (NotFound when there is no such file)."""
-    if directory is None:
-        profiles = _cached(_default_dir().resolve())
-        if profile_id in profiles:
-            return profiles[profile_id]
-        known = "、".join(profiles)
-    else:
-        path = Path(directory) / f"{profile_id}.yaml"
-        if re.fullmatch(r"[a-z][a-z0-9_]*", profile_id) and path.is_file():
-            return read_profile_file(path)
-        known = "、".join(sorted(p.stem for p in Path(directory).glob("*.yaml")))
-    raise NotFound(f"未知的规则“{profile_id}”，可用的规则：{known or '无'}", profile=profile_id)
-
-
-def known_profile_ids(directory: Path | None = None) -> tuple[str, ...]:
-    """Ids of the profiles in the directory, sorted (the files are validated on the way)."""
-    return tuple(sorted(load_profiles(directory)))
-
-
-def clear_cache() -> None:
-    """Forget the cached default directory (after editing a profile file in a running process)."""
-    _cached.cache_clear()
