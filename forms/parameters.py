@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
 from rules.team import TEAM_ROLES
 from rules.vocabulary import EVALUATION_TYPE_NAMES, METHODS
 
-TeamRole = Literal[TEAM_ROLES]  # type: ignore[valid-type]
-MethodChoice = Literal[METHODS]  # type: ignore[valid-type]
+if TYPE_CHECKING:
+    # Built at run time from the rules' registries (the one source of their values); mypy sees text.
+    TeamRole = str
+    MethodChoice = str
+    EvaluationTypeChoice = str
+else:
+    TeamRole = Literal[TEAM_ROLES]
+    MethodChoice = Literal[METHODS]
+    EvaluationTypeChoice = Literal[tuple(EVALUATION_TYPE_NAMES.values())]
 ScopeChoice = Literal["整体评估", "部分评估"]
 SCOPE_IDS = {"整体评估": "whole", "部分评估": "partial"}
-EvaluationTypeChoice = Literal[tuple(EVALUATION_TYPE_NAMES.values())]  # type: ignore[valid-type]
 TYPE_IDS = {name: type_id for type_id, name in EVALUATION_TYPE_NAMES.items()}
 
 

@@ -26,15 +26,65 @@ EVALUATION_TYPE_NAMES = {
 }
 
 
-STATUS_NAMES = {
-    "running": "进行中",
-    "not_started": "决定不开展",
-    "reopened": "已决定重做，待重新运行",
-    "waiting": "等待人工处理",
-    "completed": "已完成",
-    "failed": "失败",
-    "pending": "未开始",
-    "done": "已完成",
+class EvaluationStatus(StrEnum):
+    """Where an evaluation stands (Evaluation.status)."""
+
+    running = "running"
+    waiting = "waiting"
+    reopened = "reopened"
+    not_started = "not_started"
+    completed = "completed"
+    failed = "failed"
+
+
+class StageStatus(StrEnum):
+    """Where a stage stands (StageRecord.status)."""
+
+    pending = "pending"
+    running = "running"
+    done = "done"
+
+
+class StepStatus(StrEnum):
+    """An attempt of a step in the ledger (StepRecord.status)."""
+
+    running = "running"
+    done = "done"
+    failed = "failed"
+    superseded = "superseded"  # set aside by a send-back or a redo; the record stays
+
+
+class FollowUpStatus(StrEnum):
+    """The lead unit's follow-up after an adjust/suspend/terminate conclusion (FollowUp.status)."""
+
+    open = "open"
+    done = "done"
+    withdrawn = "withdrawn"
+
+
+class DeliveryStatus(StrEnum):
+    """One notice to one channel (Notification.status)."""
+
+    pending = "pending"
+    sent = "sent"
+    failed = "failed"
+
+
+STATUS_NAMES: dict[str, str] = {
+    EvaluationStatus.running: "进行中",
+    EvaluationStatus.not_started: "决定不开展",
+    EvaluationStatus.reopened: "已决定重做，待重新运行",
+    EvaluationStatus.waiting: "等待人工处理",
+    EvaluationStatus.completed: "已完成",
+    EvaluationStatus.failed: "失败",
+    StageStatus.pending: "未开始",
+    StageStatus.done: "已完成",
+}
+
+FOLLOW_UP_STATUS_NAMES: dict[str, str] = {
+    FollowUpStatus.open: "办理中",
+    FollowUpStatus.done: "已办结",
+    FollowUpStatus.withdrawn: "已撤回",
 }
 
 SCOPE_NAMES = {"whole": "整体评估", "partial": "部分评估"}

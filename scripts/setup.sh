@@ -34,7 +34,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "[setup] 安装固定版本的 Python 依赖 (constraints.txt)"
     .venv/bin/python -m pip install -q --upgrade pip >/dev/null
     # The mirror's index prints a harmless "Location ... is ignored" line per package; keep the log readable.
-    .venv/bin/python -m pip install -q -c constraints.txt -e ".[test]" 2> >(grep -v "is ignored: it is neither" | grep -v "^ *$" >&2)
+    .venv/bin/python -m pip install -q -c constraints.txt -e ".[test,lint]" 2> >(grep -v "is ignored: it is neither" | grep -v "^ *$" >&2)
     echo "$want" > "$stamp"
 fi
 # Byte-compile the product once: with PYTHONDONTWRITEBYTECODE set (as in some shells and CI), every

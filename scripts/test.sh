@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: every test on SQLite (the embedded default), then every test that
-# touches the product database or the Prefect server again on PostgreSQL (started by
-# scripts/postgres.sh). With arguments, runs just `pytest ARGS` on SQLite (or on PostgreSQL when
+# Runs the whole check: lint, formatting, types and the import direction (scripts/lint.sh), then
+# every test on SQLite (the embedded default), then every test that touches the product database
+# or the Prefect server again on PostgreSQL (started by scripts/postgres.sh). With arguments, runs just `pytest ARGS` on SQLite (or on PostgreSQL when
 # PINGGU_TEST_DATABASE_URL is set).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -10,6 +10,8 @@ cd "$root"
 if (($#)); then
     exec .venv/bin/python -m pytest "$@"
 fi
+
+scripts/lint.sh
 
 echo "[test] 检查模型与数据库迁移是否一致"
 .venv/bin/pinggu db check

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from prefect.input import RunInput
@@ -30,7 +31,7 @@ from forms.gates import (
 )
 from models import evaluations as store
 from models.agencies import Agency, current_entrustment, end_entrustment, record_false_report
-from models.tables import Approval, Evaluation
+from models.tables import Evaluation
 from rules.gates import (
     REWORK_OF,
     AcceptanceVerdict,
@@ -46,6 +47,7 @@ from rules.gates import (
 from rules.scoring import check_departure
 from rules.steps import StepId
 from rules.team import Member, check_experts, check_team
+from rules.vocabulary import Conclusion
 from tasks.evaluation import procedure_of
 from tasks.submissions import (
     Preparer,
@@ -56,7 +58,21 @@ from tasks.submissions import (
     records_preparer,
 )
 
-Acceptor = Callable[[Session, Evaluation, Any], Approval]
+
+@dataclass(frozen=True)
+class Verdict:
+    """What an accepted answer says; tasks.gates records it as an Approval with where and when."""
+
+    gate: GateId
+    approver: str
+    approver_role: str
+    choice: StrEnum
+    comment: str | None = None
+    conclusion: Conclusion | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+Acceptor = Callable[[Session, Evaluation, Any], Verdict]
 
 
 def _require(text: str | None, message: str, rule: str) -> str:
@@ -66,12 +82,12 @@ def _require(text: str | None, message: str, rule: str) -> str:
     return (text or "").strip()
 
 
-def accept_team(session: Session, evaluation: Evaluation, form: TeamForm) -> Approval:
+def accept_team(session: Session, evaluation: Evaluation, form: TeamForm) -> Verdict:
     """The evaluation team: at least one staff member, no one who argued for the decision (TEAM-MEMBERS, TEAM-CONFLICT)."""
     decision = store.get_decision(session=session, code=evaluation.decision_code)
     members = [Member(**member.model_dump()) for member in form.members]
     check_team(members, decision.pre_decision_assessors)
-    return Approval(
+    return Verdict(
         gate=GateId.team,
         approver=form.submitter.strip(),
         approver_role=form.submitter_role.strip(),
@@ -80,12 +96,12 @@ def accept_team(session: Session, evaluation: Evaluation, form: TeamForm) -> App
     )
 
 
-def accept_plan_approval(session: Session, evaluation: Evaluation, form: PlanApprovalForm) -> Approval:
+def accept_plan_approval(session: Session, evaluation: Evaluation, form: PlanApprovalForm) -> Verdict:
     """方案审定: a plan sent back says what to change (S-PREP)."""
     sent_back = form.choice is PlanVerdict.send_back
     if sent_back:
         _require(form.comment, "退回修改时须在“说明”中写明需要修改的内容", "S-PREP")
-    return Approval(
+    return Verdict(
         gate=GateId.plan_approval,
         approver=form.approver.strip(),
         approver_role=form.approver_role.strip(),
@@ -95,11 +111,11 @@ def accept_plan_approval(session: Session, evaluation: Evaluation, form: PlanApp
     )
 
 
-def accept_start_approval(session: Session, evaluation: Evaluation, form: StartApprovalForm) -> Approval:
+def accept_start_approval(session: Session, evaluation: Evaluation, form: StartApprovalForm) -> Verdict:
     """Ningxia's start decision: declining says why (NX-10)."""
     if form.choice is StartDecision.decline:
         _require(form.comment, "决定不开展评估时须在“说明”中写明理由", "NX-10")
-    return Approval(
+    return Verdict(
         gate=GateId.start_approval,
         approver=form.approver.strip(),
         approver_role=form.approver_role.strip(),
@@ -114,8 +130,9 @@ def accept_submission(
     form: DataFileForm | RecordsForm | ExpertMarksForm,
     stored: StoredSubmission,
     sha256: str,
-) -> Approval:
+) -> Verdict:
     """Record a prepared submission: its document and who handed it in."""
+    assert evaluation.id is not None  # a stored evaluation
     store.add_document(
         session=session,
         evaluation_id=evaluation.id,
@@ -125,7 +142,7 @@ def accept_submission(
         sha256=sha256,
         **stored.meta,
     )
-    return Approval(
+    return Verdict(
         gate=stored.gate,
         approver=form.submitter.strip(),
         approver_role=form.submitter_role.strip(),
@@ -135,7 +152,7 @@ def accept_submission(
     )
 
 
-def accept_expert_review(session: Session, evaluation: Evaluation, form: ExpertReviewForm) -> Approval:
+def accept_expert_review(session: Session, evaluation: Evaluation, form: ExpertReviewForm) -> Verdict:
     """The experts' opinion on the draft, or why none was sought where the profile allows it (S-CONCL)."""
     submitter, role = form.submitter.strip(), form.submitter_role.strip()
     if form.organised is ExpertsConvened.skipped:
@@ -143,7 +160,7 @@ def accept_expert_review(session: Session, evaluation: Evaluation, form: ExpertR
         if gate is None or gate.required:
             raise RuleViolation(f"本评估须组织专家论证（{gate.basis if gate else ''}），不能跳过", rule="S-CONCL")
         reason = _require(form.handling, "不组织专家论证时须在“意见采纳及处理情况”中写明理由", "S-CONCL")
-        return Approval(
+        return Verdict(
             gate=GateId.expert_review,
             approver=submitter,
             approver_role=role,
@@ -153,15 +170,15 @@ def accept_expert_review(session: Session, evaluation: Evaluation, form: ExpertR
         )
     names = {"experts": "论证专家", "opinion": "论证意见", "handling": "意见采纳及处理情况"}
     text = {
-        field: _require(getattr(form, field), f"组织专家论证时须填写“{title}”", "S-CONCL")
-        for field, title in names.items()
+        name: _require(getattr(form, name), f"组织专家论证时须填写“{title}”", "S-CONCL")
+        for name, title in names.items()
     }
     experts = [name for name in re.split(r"[、,，;；\s]+", form.experts) if name]
     # A space may also sit inside one name (周 立平): check each entry with its spaces removed as well.
     entries = ["".join(entry.split()) for entry in re.split(r"[、,，;；\n]+", form.experts) if entry.strip()]
     decision = store.get_decision(session=session, code=evaluation.decision_code)
     check_experts(list(dict.fromkeys(experts + entries)), decision.pre_decision_assessors)
-    return Approval(
+    return Verdict(
         gate=GateId.expert_review,
         approver=submitter,
         approver_role=role,
@@ -171,8 +188,9 @@ def accept_expert_review(session: Session, evaluation: Evaluation, form: ExpertR
     )
 
 
-def accept_third_party_acceptance(session: Session, evaluation: Evaluation, form: ThirdPartyAcceptanceForm) -> Approval:
+def accept_third_party_acceptance(session: Session, evaluation: Evaluation, form: ThirdPartyAcceptanceForm) -> Verdict:
     """The lead unit's acceptance of an entrusted report (OR-14); a false report is put on the agency's credit record (TP-CREDIT)."""
+    assert evaluation.id is not None  # a stored evaluation
     approver, role = form.approver.strip(), form.approver_role.strip()
     accepted = form.choice is AcceptanceVerdict.accepted
     if not accepted:
@@ -180,7 +198,9 @@ def accept_third_party_acceptance(session: Session, evaluation: Evaluation, form
     details: dict[str, Any] = {"rework": None if accepted else Rework.report}
     if form.choice is AcceptanceVerdict.false_report:
         entrustment = current_entrustment(session=session, evaluation_id=evaluation.id)
+        assert entrustment is not None  # the gate is asked only while entrusted, and only this answer ends it
         agency = session.get(Agency, entrustment.agency_id)
+        assert agency is not None  # an entrustment's agency (foreign key)
         record_false_report(
             session=session,
             agency_name=agency.name,
@@ -195,7 +215,7 @@ def accept_third_party_acceptance(session: Session, evaluation: Evaluation, form
             actor=f"{approver}（{role}）",
         )
         details["agency"] = agency.name
-    return Approval(
+    return Verdict(
         gate=GateId.third_party_acceptance,
         approver=approver,
         approver_role=role,
@@ -205,9 +225,10 @@ def accept_third_party_acceptance(session: Session, evaluation: Evaluation, form
     )
 
 
-def accept_report_approval(session: Session, evaluation: Evaluation, form: ReportApprovalForm) -> Approval:
+def accept_report_approval(session: Session, evaluation: Evaluation, form: ReportApprovalForm) -> Verdict:
     """决策机关审定: a conclusion only after the analysis (C-NOPRESET), chosen when approving (C-CONCLUSION),
     a departure from the recommended one explained (C-DEPART); a send-back says what to change (G-APPROVE)."""
+    assert evaluation.id is not None  # a stored evaluation
     analysed = store.latest_step(session=session, evaluation_id=evaluation.id, step=StepId.analysis)
     if analysed is None or analysed.status != "done":
         raise RuleViolation("评估分析尚未完成，不能确定评估结论", rule="C-NOPRESET")
@@ -228,7 +249,7 @@ def accept_report_approval(session: Session, evaluation: Evaluation, form: Repor
         details["rework"] = REWORK_OF[form.rework]
     # NX-12, OR-19: the report has reached the decision body.
     store.meet_deadlines(session=session, evaluation_id=evaluation.id, milestone="report_submitted")
-    return Approval(
+    return Verdict(
         gate=GateId.approval,
         approver=form.approver.strip(),
         approver_role=form.approver_role.strip(),

@@ -150,6 +150,7 @@ def record_plan_answer(year: int, profile: str | None, key: str, answer: dict) -
 def start_planned_evaluations(year: int, profile: str | None) -> dict:
     """Start each approved item's evaluation through its deployment, once: an item already started, or
     covered by an evaluation of that decision and type under way, is not started again."""
+    from prefect.client.schemas.objects import FlowRun
     from prefect.deployments import run_deployment
 
     from services.orchestration import DEPLOYMENTS
@@ -159,6 +160,7 @@ def start_planned_evaluations(year: int, profile: str | None) -> dict:
     with read_session() as session:
         pending = [(e.id, e.decision_code, e.type, e.due_date) for e in _entries(session, year, scope)]
     for entry_id, decision_code, evaluation_type, due in pending:
+        assert entry_id is not None  # a stored entry
         standing = transaction(
             functools.partial(
                 _standing, entry_id=entry_id, decision_code=decision_code, evaluation_type=evaluation_type
@@ -182,6 +184,7 @@ def start_planned_evaluations(year: int, profile: str | None) -> dict:
             as_subflow=False,  # an evaluation waits for people: only a top-level run can suspend
             idempotency_key=f"annual-plan-{year}-{scope}-{decision_code}-{evaluation_type}",
         )
+        assert isinstance(flow_run, FlowRun)  # called from sync code, run_deployment runs synchronously
 
         transaction(
             functools.partial(
@@ -201,6 +204,7 @@ def _record_started(
     session: Session, *, entry_id: int, flow_run_id: str, year: int, decision_code: str, evaluation_type: str
 ) -> None:
     entry = session.get(PlanEntry, entry_id)
+    assert entry is not None  # read by the caller; plan entries are never deleted
     if entry.flow_run_id == flow_run_id:
         return  # an earlier try committed; its answer was lost
     entry.flow_run_id, entry.started_at = flow_run_id, now_beijing()
@@ -218,6 +222,7 @@ def _record_started(
 def _standing(session: Session, entry_id: int, decision_code: str, evaluation_type: str) -> str | None:
     """ "already" if the item was started, "covered" if an evaluation of it is under way (now recorded), else None."""
     entry = session.get(PlanEntry, entry_id)
+    assert entry is not None  # read by the caller; plan entries are never deleted
     if entry.flow_run_id or entry.evaluation_code:
         return "already"
     running = session.exec(

@@ -62,6 +62,7 @@ APPROVALS = frozenset(g for g, spec in GATES.items() if spec.kind is GateKind.ap
 
 def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> ReportContext:
     """Everything the report template shows, read from the product database (R-PROCESS)."""
+    assert evaluation.id is not None  # a stored evaluation
     decision = store.get_decision(session=session, code=evaluation.decision_code)
     steps = {s.step: s for s in store.step_attempts(session=session, evaluation_id=evaluation.id) if s.status == "done"}
     answers = [a for a in store.approvals(session=session, evaluation_id=evaluation.id)]
@@ -75,7 +76,11 @@ def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> 
     )
     card = steps[StepId.scoring].result
     entrustment = latest_entrustment(session=session, evaluation_id=evaluation.id)
-    agency = session.get(Agency, entrustment.agency_id) if entrustment else None
+    third_party = None
+    if entrustment:
+        agency = session.get(Agency, entrustment.agency_id)
+        assert agency is not None  # an entrustment's agency (foreign key)
+        third_party = {"agency": agency.name, "status": entrustment.status, "end_reason": entrustment.end_reason}
     process = [
         {
             "at": beijing_minute(s.finished_at, ""),
@@ -139,13 +144,7 @@ def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> 
             "preliminary": steps[StepId.preliminary].result["text"],
             "expert_review": expert.details if expert else None,
             "type_parts": [{"part": part, "where": where_in_report(part, outline)} for part in procedure.report_parts],
-            "third_party": {
-                "agency": agency.name,
-                "status": entrustment.status,
-                "end_reason": entrustment.end_reason,
-            }
-            if agency
-            else None,
+            "third_party": third_party,
             "deadlines": [
                 {
                     "rule": d.rule,
@@ -201,7 +200,7 @@ def _report(evaluation_id: int, step: StepId, title: str, flow_run_id: str | Non
     def record(session: Session, evaluation: Evaluation, rendered: dict) -> dict:
         store.add_document(
             session=session,
-            evaluation_id=evaluation.id,
+            evaluation_id=evaluation_id,
             kind=step,
             title=title,
             path=rendered["path"],
@@ -209,7 +208,7 @@ def _report(evaluation_id: int, step: StepId, title: str, flow_run_id: str | Non
         )
         store.add_document(
             session=session,
-            evaluation_id=evaluation.id,
+            evaluation_id=evaluation_id,
             kind=f"{step}_docx",
             title=f"{title}（Word）",
             path=rendered["docx"],
@@ -236,7 +235,7 @@ def complete_work(evaluation_id: int, flow_run_id: str | None = None) -> dict:
     def record(session: Session, evaluation: Evaluation, _: None) -> dict:
         evaluation.work_completed_at = now_beijing()
         session.add(evaluation)
-        met = store.meet_deadlines(session=session, evaluation_id=evaluation.id, milestone="evaluation_completed")
+        met = store.meet_deadlines(session=session, evaluation_id=evaluation_id, milestone="evaluation_completed")
         profile = load_profile(store.get_decision(session=session, code=evaluation.decision_code).profile)
         start_deadlines(
             session,
@@ -255,6 +254,7 @@ def open_follow_up(evaluation_id: int, flow_run_id: str | None = None) -> dict:
     """After an adjust/suspend/terminate conclusion, open the lead unit's follow-up with its deadline (C-FOLLOWUP)."""
 
     def record(session: Session, evaluation: Evaluation, _: None) -> dict:
+        assert evaluation.conclusion is not None  # the flow opens it only after the approval set it (C-CONCLUSION)
         if Conclusion(evaluation.conclusion) not in CONCLUSIONS_NEEDING_FOLLOWUP:
             return {"opened": None}
         decision = store.get_decision(session=session, code=evaluation.decision_code)
@@ -303,10 +303,10 @@ def archive(evaluation_id: int, flow_run_id: str | None = None) -> dict:
     def record(session: Session, evaluation: Evaluation, _: None) -> dict:
         documents = [
             {"kind": d.kind, "title": d.title, "path": d.path, "sha256": d.sha256, "superseded": d.superseded}
-            for d in store.documents(session=session, evaluation_id=evaluation.id)
+            for d in store.documents(session=session, evaluation_id=evaluation_id)
         ]
         head = audit.record(
-            session=session, action="archive_sealed", evaluation_id=evaluation.id, documents=len(documents)
+            session=session, action="archive_sealed", evaluation_id=evaluation_id, documents=len(documents)
         )
         manifest = {
             "evaluation": evaluation.code,
@@ -321,7 +321,7 @@ def archive(evaluation_id: int, flow_run_id: str | None = None) -> dict:
         path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
         store.add_document(
             session=session,
-            evaluation_id=evaluation.id,
+            evaluation_id=evaluation_id,
             kind="archive_manifest",
             title="归档清单",
             path=str(path),

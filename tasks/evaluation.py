@@ -31,6 +31,7 @@ from tasks.ledger import STEP_TASK_OPTIONS, SkipWhenDone
 
 def procedure_of(session: Session, evaluation: Evaluation) -> Procedure:
     """The evaluation's route: its profile, type and methods, and whether a third party reports now."""
+    assert evaluation.id is not None  # a stored evaluation
     decision = store.get_decision(session=session, code=evaluation.decision_code)
     entrusted = current_entrustment(session=session, evaluation_id=evaluation.id) is not None
     return procedure_for(load_profile(decision.profile), evaluation.type, evaluation.methods, entrusted=entrusted)
@@ -49,6 +50,7 @@ def _check_new(decision: Decision, profile: Profile, evaluation_type: str, scope
 
 
 def _entrust(session: Session, evaluation: Evaluation, profile: Profile, third_party: dict) -> None:
+    assert evaluation.id is not None  # flushed by store.create_evaluation
     spec = dict(third_party)
     name = spec.pop("agency")
     declared = bool(spec.pop("did_pre_decision_argumentation", False))
@@ -86,6 +88,7 @@ def open_evaluation(
 
     def work(session: Session) -> int:
         decision = store.get_decision(session=session, code=decision_code)
+        evaluation: Evaluation | None
         if evaluation_code:
             evaluation = store.get_evaluation(session=session, code=evaluation_code)
             if evaluation.decision_code != decision.code:
@@ -112,6 +115,7 @@ def open_evaluation(
             evaluation.status, evaluation.waiting_for, evaluation.waiting_gate = "running", None, None
         session.add(evaluation)
         session.flush()
+        assert evaluation.id is not None  # assigned by the flush
         return evaluation.id
 
     for attempt in range(1, CODE_ATTEMPTS + 1):
@@ -198,6 +202,7 @@ def start_clock(evaluation_id: int) -> None:
     def work(session: Session) -> None:
         evaluation = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id)
         approved = store.current_approval(session=session, evaluation_id=evaluation_id, gate=GateId.start_approval)
+        assert approved is not None  # the flow starts the clock only once the start approval stands
         start = approved.decided_at.astimezone(BEIJING).date()
         if evaluation.start_approved_on == start:
             return
@@ -212,6 +217,7 @@ def start_clock(evaluation_id: int) -> None:
 
 def start_deadlines(session: Session, evaluation: Evaluation, profile: Profile, milestone: str, on: date) -> None:
     """Record the statutory deadlines that `milestone`, happening on `on`, starts (NX-11, NX-12, OR-19)."""
+    assert evaluation.id is not None  # a stored evaluation
     for due in started_by(profile, milestone, on):
         store.start_deadline(
             session=session,

@@ -7,7 +7,7 @@ tasks/submissions.py; here are the two tasks the flow calls around a suspend.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from prefect import task
@@ -15,6 +15,7 @@ from prefect.input import RunInput
 from sqlmodel import Session, select
 
 from core.errors import InputFileError, PingguError
+from forms.gates import DataFileForm, ExpertMarksForm, RecordsForm
 from models import audit
 from models import evaluations as store
 from models.db import read_session, transaction
@@ -117,6 +118,7 @@ def _mark_waiting(session: Session, evaluation_id: int, gate: str, key: str, wai
 def _description(
     session: Session, evaluation: Evaluation, procedure: Procedure, gate: str, last_refusal: str | None
 ) -> str:
+    assert evaluation.id is not None  # a stored evaluation
     decision = store.get_decision(session=session, code=evaluation.decision_code)
     profile_gate = procedure.gate(gate)
     lines = [
@@ -209,12 +211,14 @@ def _accept(
             return answer_of(earlier)
         evaluation = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id)
         if stored:
-            approval = accept_submission(session, evaluation, form, stored, sha256)
+            assert isinstance(form, DataFileForm | RecordsForm | ExpertMarksForm)  # the forms of gates with a preparer
+            verdict = accept_submission(session, evaluation, form, stored, sha256)
         else:
             assert handler.accept is not None  # every gate has a preparer or an acceptor (test_acceptors)
-            approval = handler.accept(session, evaluation, form)
-        approval.evaluation_id, approval.attempt, approval.pause_key = evaluation_id, attempt, key
-        approval.flow_run_id = flow_run_id
+            verdict = handler.accept(session, evaluation, form)
+        approval = Approval(
+            evaluation_id=evaluation_id, attempt=attempt, pause_key=key, flow_run_id=flow_run_id, **asdict(verdict)
+        )
         session.add(approval)
         evaluation.status, evaluation.waiting_for, evaluation.waiting_gate = "running", None, None
         session.add(evaluation)

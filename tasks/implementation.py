@@ -48,7 +48,7 @@ def analyse_evidence(evaluation_id: int, flow_run_id: str | None = None) -> dict
         procedure = procedure_of(session, evaluation)
         documents = {}
         for kind in procedure.submissions:
-            document = store.current_document(session=session, evaluation_id=evaluation.id, kind=kind)
+            document = store.current_document(session=session, evaluation_id=evaluation_id, kind=kind)
             if document is None:
                 raise RuleViolation(f"尚未提交{kind}材料，无法分析", rule="C-NOPRESET", kind=kind)
             documents[kind] = document
@@ -92,7 +92,7 @@ def score_evaluation(evaluation_id: int, analysis: dict, flow_run_id: str | None
     def gather(session: Session, evaluation: Evaluation, _attempt: int) -> dict | None:
         if not procedure_of(session, evaluation).scored:
             return None
-        document = store.current_document(session=session, evaluation_id=evaluation.id, kind=GateId.expert_marks)
+        document = store.current_document(session=session, evaluation_id=evaluation_id, kind=GateId.expert_marks)
         return {
             "profile": load_profile(store.get_decision(session=session, code=evaluation.decision_code).profile),
             "inputs_path": Path(document.path) if document else None,

@@ -68,12 +68,14 @@ def _begin_attempt(
 
     def work(session: Session) -> tuple[int, int, dict | None]:
         latest = store.latest_step(session=session, evaluation_id=evaluation_id, step=step)
-        if latest is not None and latest.status == "done":
-            return latest.id, latest.attempt, latest.result
-        # This flow run began the step and never finished it (a crash, or a commit whose answer was
-        # lost): redo the same attempt, so its files keep their names and no attempt is counted twice.
-        if latest is not None and latest.status == "running" and flow_run_id and latest.flow_run_id == flow_run_id:
-            return latest.id, latest.attempt, None
+        if latest is not None:
+            assert latest.id is not None  # a stored step
+            if latest.status == "done":
+                return latest.id, latest.attempt, latest.result
+            # This flow run began the step and never finished it (a crash, or a commit whose answer was
+            # lost): redo the same attempt, so its files keep their names and no attempt is counted twice.
+            if latest.status == "running" and flow_run_id and latest.flow_run_id == flow_run_id:
+                return latest.id, latest.attempt, None
         attempt = latest.attempt + 1 if latest else 1
         record = StepRecord(
             evaluation_id=evaluation_id, stage=stage, step=step, attempt=attempt, flow_run_id=flow_run_id
@@ -82,6 +84,7 @@ def _begin_attempt(
         store.mark_stage(session=session, evaluation_id=evaluation_id, stage=stage, status="running")
         audit.record(session=session, action="step_started", evaluation_id=evaluation_id, step=step, attempt=attempt)
         session.flush()
+        assert record.id is not None  # flushed above
         return record.id, attempt, None
 
     return transaction(work)
@@ -110,9 +113,10 @@ def run_step(
 
     def finish(session: Session, produced: Any) -> dict[str, Any]:
         attempt_record = session.get(StepRecord, record_id)
+        assert attempt_record is not None  # opened by _begin_attempt; step records are never deleted
         if attempt_record.status == "done":  # an earlier try committed; its answer was lost
             return attempt_record.result
-        result = record(session, session.get(Evaluation, evaluation_id), produced)
+        result = record(session, store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id), produced)
         attempt_record.status, attempt_record.result, attempt_record.finished_at = "done", result, now_beijing()
         session.add(attempt_record)
         audit.record(session=session, action="step_done", evaluation_id=evaluation_id, step=step, attempt=attempt)
@@ -122,7 +126,9 @@ def run_step(
         gathered = None
         if gather is not None:
             with read_session() as session:
-                gathered = gather(session, session.get(Evaluation, evaluation_id), attempt)
+                gathered = gather(
+                    session, store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id), attempt
+                )
         produced = produce(gathered) if produce is not None else gathered
         result = transaction(lambda session: finish(session, produced))
     except Exception as error:
@@ -135,6 +141,7 @@ def run_step(
 def _fail(evaluation_id: int, step: str, attempt: int, record_id: int, error: Exception) -> None:
     def work(session: Session) -> None:
         attempt_record = session.get(StepRecord, record_id)
+        assert attempt_record is not None  # opened by _begin_attempt; step records are never deleted
         attempt_record.status, attempt_record.error, attempt_record.finished_at = "failed", str(error), now_beijing()
         session.add(attempt_record)
         audit.record(

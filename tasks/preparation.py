@@ -26,7 +26,7 @@ def form_team(evaluation_id: int, members: list[dict], flow_run_id: str | None =
         proposed = [Member(**member) for member in members]
         check_team(proposed, decision.pre_decision_assessors)
         for member in proposed:
-            session.add(TeamMember(evaluation_id=evaluation.id, name=member.name, role=member.role, unit=member.unit))
+            session.add(TeamMember(evaluation_id=evaluation_id, name=member.name, role=member.role, unit=member.unit))
         return {"members": [{"name": m.name, "role": m.role, "unit": m.unit} for m in proposed]}
 
     return run_step(evaluation_id, StepId.team, record, flow_run_id=flow_run_id)
@@ -39,9 +39,13 @@ def write_plan(evaluation_id: int, budget_yuan: float | None, flow_run_id: str |
 
     def gather(session: Session, evaluation: Evaluation, attempt: int) -> dict:
         decision = store.get_decision(session=session, code=evaluation.decision_code)
-        targets = {s.stage: s.target_date for s in store.stages(session=session, evaluation_id=evaluation.id)}
-        entrustment = current_entrustment(session=session, evaluation_id=evaluation.id)
-        agency = session.get(Agency, entrustment.agency_id).name if entrustment else None
+        targets = {s.stage: s.target_date for s in store.stages(session=session, evaluation_id=evaluation_id)}
+        entrustment = current_entrustment(session=session, evaluation_id=evaluation_id)
+        agency = None
+        if entrustment:
+            entrusted = session.get(Agency, entrustment.agency_id)
+            assert entrusted is not None  # an entrustment's agency (foreign key)
+            agency = entrusted.name
         plan = draft_plan(
             profile=load_profile(decision.profile),
             agency=agency,
@@ -58,7 +62,7 @@ def write_plan(evaluation_id: int, budget_yuan: float | None, flow_run_id: str |
             "plan": plan,
             "decision": decision.model_dump(),
             "evaluation": {"code": evaluation.code, "attempt": attempt},
-            "team": [m.model_dump() for m in store.team(session=session, evaluation_id=evaluation.id)],
+            "team": [m.model_dump() for m in store.team(session=session, evaluation_id=evaluation_id)],
         }
 
     def produce(context: dict) -> dict:
@@ -74,7 +78,7 @@ def write_plan(evaluation_id: int, budget_yuan: float | None, flow_run_id: str |
     def record(session: Session, evaluation: Evaluation, written: dict) -> dict:
         store.add_document(
             session=session,
-            evaluation_id=evaluation.id,
+            evaluation_id=evaluation_id,
             kind=StepId.plan,
             title=f"评估方案（第{written['attempt']}稿）",
             path=str(written["path"]),

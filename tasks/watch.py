@@ -83,6 +83,7 @@ def deliver_notices() -> dict:
         ]
     sent = failed = 0
     for escalation_id, text, detail, channel in pending:
+        assert escalation_id is not None  # a stored escalation
         error = _deliver(urls[channel], text, detail)
         transaction(functools.partial(_record_delivery, escalation_id=escalation_id, channel=channel, error=error))
         if error:

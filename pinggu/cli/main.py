@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -319,7 +318,7 @@ def approve(
     if gate not in APPROVAL_GATES:
         raise StateConflict(f"未知的审批环节 {gate}，可选：{'、'.join(APPROVAL_GATES)}")
     form = HANDLERS[GateId(gate)].form
-    values = {"approver": approver, "approver_role": role, "choice": choice, "comment": comment}
+    values: dict[str, str | None] = {"approver": approver, "approver_role": role, "choice": choice, "comment": comment}
     extra = {"conclusion": conclusion, "departure_reason": departure_reason, "rework": rework}
     values.update({field: value for field, value in extra.items() if field in form.model_fields})
     run_input = _validate_form(form, values)
@@ -519,4 +518,4 @@ def main() -> None:  # pragma: no cover - console entry point
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

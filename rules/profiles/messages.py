@@ -12,10 +12,8 @@ from enum import Enum
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import (
-    BaseModel,
-    ValidationError,
-)
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from core.errors import Problem
 from rules.profiles.schema import Issues, Loc, Profile
@@ -93,7 +91,7 @@ def allowed_values(annotation: Any) -> tuple[Any, ...]:
     return ()
 
 
-def _reason(err: dict[str, Any], loc: Loc) -> str:
+def _reason(err: ErrorDetails, loc: Loc) -> str:
     kind, ctx = err["type"], err.get("ctx") or {}
     if kind == "extra_forbidden":
         parent = _unwrap(_annotation_at(loc[:-1]))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import string
 import typing
 from dataclasses import fields as dataclass_fields
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -95,8 +95,10 @@ R_PROCESS_BLOCKS = (
     "process",
 )
 
-SCORINGS = ("survey_rate", "expert_marks", "data_threshold")
-SURVEY_ITEMS = ("satisfaction", "awareness")
+Scoring = Literal["survey_rate", "expert_marks", "data_threshold"]
+SCORINGS: tuple[Scoring, ...] = get_args(Scoring)
+SurveyItem = Literal["satisfaction", "awareness"]
+SURVEY_ITEMS: tuple[SurveyItem, ...] = get_args(SurveyItem)
 STAGES = ("preparation", "implementation", "conclusion")
 
 # The values the catalog's 社会关注度 column allows (analysis/catalog.py), for rule conditions.
@@ -134,16 +136,34 @@ def _check(issues: list[tuple[Loc, str]]) -> None:
 Text = Annotated[StrictStr, StringConstraints(strip_whitespace=True, min_length=1)]
 Ident = Annotated[StrictStr, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 RuleId = Annotated[StrictStr, StringConstraints(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$")]
-EvaluationType = Literal[tuple(EVALUATION_TYPE_NAMES)]  # type: ignore[valid-type]
-TimeTrigger = Literal[TIME_TRIGGERS]  # type: ignore[valid-type]
-EventKind = Literal[EVENT_KINDS]  # type: ignore[valid-type]
-Milestone = Literal[tuple(MILESTONES)]  # type: ignore[valid-type]
-ProfileGateId = Literal[PROFILE_GATE_IDS]  # type: ignore[valid-type]
-AgreementField = Literal[tuple(AGREEMENT_FIELDS)]  # type: ignore[valid-type]
-ExemptionId = Literal[tuple(EXEMPTIONS)]  # type: ignore[valid-type]
-Method = Literal[METHODS]  # type: ignore[valid-type]
-Scoring = Literal[SCORINGS]  # type: ignore[valid-type]
-SurveyItem = Literal[SURVEY_ITEMS]  # type: ignore[valid-type]
+if TYPE_CHECKING:
+    # Values kept in another module's registry: the runtime Literal below is built from it, so the
+    # registry stays the one source; mypy, which cannot evaluate it, sees plain text.
+    EvaluationType = str
+    TimeTrigger = str
+    EventKind = str
+    ProfileGateId = str
+    Method = str
+else:
+    EvaluationType = Literal[tuple(EVALUATION_TYPE_NAMES)]
+    TimeTrigger = Literal[TIME_TRIGGERS]
+    EventKind = Literal[EVENT_KINDS]
+    ProfileGateId = Literal[PROFILE_GATE_IDS]
+    Method = Literal[METHODS]
+Milestone = Literal[
+    "trigger",
+    "plan_approved",
+    "start_approved",
+    "evaluation_completed",
+    "report_submitted",
+    "decision_issued",
+    "archive_filed",
+]
+assert get_args(Milestone) == tuple(MILESTONES)  # same ids, same order (messages list them)
+AgreementField = Literal["matter", "quality", "deadline", "fee", "ownership", "confidentiality", "liability"]
+assert get_args(AgreementField) == tuple(AGREEMENT_FIELDS)
+ExemptionId = Literal["within_12_months", "superior_evaluates", "already_evaluated"]
+assert get_args(ExemptionId) == tuple(EXEMPTIONS)
 Percent = Annotated[StrictInt, Field(ge=1, le=100)]
 
 
@@ -176,7 +196,7 @@ def _period(value: Any) -> Period:
     if "unit" in value and unit not in {u.value for u in PeriodUnit}:
         issues.append((("unit",), f"期间单位“{unit}”无效，应为 days、working_days、months 或 years"))
     _check(issues)
-    return Period(amount, PeriodUnit(unit))
+    return Period(value["amount"], PeriodUnit(value["unit"]))
 
 
 PeriodField = Annotated[
