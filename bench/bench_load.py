@@ -48,7 +48,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.load_driver import DEFAULT_TYPE, SETUPS  # noqa: E402  (standard library only: Prefect is not imported yet)
+from bench.load_driver import DEFAULT_TYPE, SETUPS
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:

@@ -16,11 +16,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from builders import report_context  # noqa: E402
+from builders import report_context
 
-from reporting.context import OutlineSection, ReportContext, render_report  # noqa: E402
-from reporting.docx import write_docx  # noqa: E402
-from reporting.pdf import write_pdf  # noqa: E402
+from reporting.context import OutlineSection, ReportContext, render_report
+from reporting.docx import write_docx
+from reporting.pdf import write_pdf
 
 CHARTS = 10
 

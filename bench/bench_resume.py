@@ -20,13 +20,13 @@ for variable in ("PREFECT_API_URL", "PREFECT_HOME", "PINGGU_PREFECT_API_URL", "P
     os.environ.pop(variable, None)
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.settings import PROJECT_ROOT, configure_prefect_environment, get_settings  # noqa: E402
+from core.settings import PROJECT_ROOT, configure_prefect_environment, get_settings
 
 configure_prefect_environment()
 
-from pinggu.catalog import import_catalog  # noqa: E402
-from pinggu.localserver import start_server, start_worker, stop_all  # noqa: E402
-from services.orchestration import answer_gate, paused_at, start_evaluation, wait_for  # noqa: E402
+from pinggu.catalog import import_catalog
+from pinggu.localserver import start_server, start_worker, stop_all
+from services.orchestration import answer_gate, paused_at, start_evaluation, wait_for
 
 TEAM = [{"name": "王明", "role": "单位工作人员", "unit": "区司法局"}]
 

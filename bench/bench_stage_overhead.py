@@ -21,17 +21,17 @@ os.environ.update(
 )
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.settings import configure_prefect_environment, get_settings  # noqa: E402
+from core.settings import configure_prefect_environment, get_settings
 
 configure_prefect_environment()
 
-from prefect import flow  # noqa: E402
+from prefect import flow
 
-from core.settings import PROJECT_ROOT  # noqa: E402
-from pinggu.catalog import import_catalog  # noqa: E402
-from pinggu.localserver import start_server, stop_all  # noqa: E402
-from tasks.evaluation import open_evaluation  # noqa: E402
-from tasks.preparation import form_team, write_plan  # noqa: E402
+from core.settings import PROJECT_ROOT
+from pinggu.catalog import import_catalog
+from pinggu.localserver import start_server, stop_all
+from tasks.evaluation import open_evaluation
+from tasks.preparation import form_team, write_plan
 
 TEAM = [{"name": "王明", "role": "单位工作人员", "unit": "区司法局"}]
 

@@ -15,13 +15,13 @@ from core.settings import configure_prefect_environment, get_settings
 
 configure_prefect_environment()
 
-from prefect.schedules import Cron  # noqa: E402
-from prefect.utilities.annotations import freeze  # noqa: E402
+from prefect.schedules import Cron
+from prefect.utilities.annotations import freeze
 
-from flows.annual_plan import annual_plan  # noqa: E402
-from flows.deadline_watch import deadline_watch  # noqa: E402
-from flows.post_evaluation import post_evaluation  # noqa: E402
-from rules.vocabulary import EVALUATION_TYPE_NAMES  # noqa: E402
+from flows.annual_plan import annual_plan
+from flows.deadline_watch import deadline_watch
+from flows.post_evaluation import post_evaluation
+from rules.vocabulary import EVALUATION_TYPE_NAMES
 
 DESCRIPTIONS = {
     "ordinary": "一般程序后评估（含执行满一年的执行评估）：方案审定、材料提交、专家论证、决策机关审定。",

@@ -16,7 +16,7 @@ from alembic import context
 from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
 
-import models.agencies  # noqa: F401  (registers the tables on SQLModel.metadata)
+import models.agencies
 import models.tables  # noqa: F401
 
 config = context.config

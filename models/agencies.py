@@ -30,6 +30,7 @@ from rules.third_party import (
     normalise_name,
     validate_facts,
 )
+from rules.vocabulary import EvaluationStatus
 
 ACTIVE = "有效"
 ENDED = "终止"
@@ -263,7 +264,7 @@ def _open_evaluation(session: Session, evaluation_id: int) -> Evaluation:
     evaluation = session.get(Evaluation, evaluation_id)
     if evaluation is None:
         raise NotFound(f"评估（内部编号 {evaluation_id}）不存在", evaluation_id=evaluation_id)
-    if evaluation.status == "completed":
+    if evaluation.status == EvaluationStatus.completed:
         raise StateConflict(f"评估 {evaluation.code} 已完成，不能再委托或变更委托", code=evaluation.code)
     return evaluation
 

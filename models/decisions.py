@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from models import audit
 from models.tables import Decision, DecisionOutcome, Evaluation, TriggerEvent, now_beijing
+from rules.vocabulary import EvaluationStatus
 
 
 def upsert_decisions(*, session: Session, rows: Iterable[Any], source: str) -> tuple[int, int]:
@@ -108,11 +109,11 @@ def record_outcome(
     evaluations = list(
         session.exec(
             select(Evaluation)
-            .where(Evaluation.decision_code == decision_code, Evaluation.status != "not_started")
+            .where(Evaluation.decision_code == decision_code, Evaluation.status != EvaluationStatus.not_started)
             .order_by(col(Evaluation.id))
         )
     )
-    unfinished = [e.code for e in evaluations if e.status != "completed"]
+    unfinished = [e.code for e in evaluations if e.status != EvaluationStatus.completed]
     if not evaluations or unfinished:
         state = f"评估 {'、'.join(unfinished)} 尚未完成" if unfinished else "尚无已完成的后评估"
         raise RuleViolation(

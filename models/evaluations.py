@@ -28,6 +28,7 @@ from models.tables import (
 )
 from rules.gates import gate_stage
 from rules.steps import STAGE_NAMES, STAGE_ORDER, STEPS, Stage, StepId
+from rules.vocabulary import EvaluationStatus, FollowUpStatus, StageStatus, StepStatus
 
 # The steps of each stage, in order; a redo (MH-12) or a rework sets aside the steps it names.
 STAGE_STEPS = {stage: tuple(step for step, spec in STEPS.items() if spec.stage is stage) for stage in Stage}
@@ -65,7 +66,7 @@ def unfinished_evaluations(*, session: Session, decision_code: str, type: str) -
     query = select(Evaluation).where(
         Evaluation.decision_code == decision_code,
         Evaluation.type == type,
-        col(Evaluation.status).not_in(("completed", "not_started")),
+        col(Evaluation.status).not_in((EvaluationStatus.completed, EvaluationStatus.not_started)),
     )
     return list(session.exec(query))
 
@@ -143,11 +144,11 @@ def mark_stage(*, session: Session, evaluation_id: int, stage: str, status: str)
     record = session.exec(
         select(StageRecord).where(StageRecord.evaluation_id == evaluation_id, StageRecord.stage == stage)
     ).one()
-    if status == "running" and record.status == "pending":
-        record.status, record.started_at = "running", now_beijing()
+    if status == StageStatus.running and record.status == StageStatus.pending:
+        record.status, record.started_at = StageStatus.running, now_beijing()
         audit.record(session=session, action="stage_started", evaluation_id=evaluation_id, stage=stage)
-    elif status == "done" and record.status != "done":
-        record.status, record.finished_at = "done", now_beijing()
+    elif status == StageStatus.done and record.status != StageStatus.done:
+        record.status, record.finished_at = StageStatus.done, now_beijing()
         record.started_at = record.started_at or record.finished_at
         audit.record(session=session, action="stage_finished", evaluation_id=evaluation_id, stage=stage)
     session.add(record)
@@ -159,8 +160,8 @@ def reopen_stage(*, session: Session, evaluation_id: int, stage: str) -> None:
     record = session.exec(
         select(StageRecord).where(StageRecord.evaluation_id == evaluation_id, StageRecord.stage == stage)
     ).one()
-    if record.status == "done":
-        record.status, record.finished_at = "running", None
+    if record.status == StageStatus.done:
+        record.status, record.finished_at = StageStatus.running, None
         session.add(record)
 
 
@@ -199,8 +200,8 @@ def supersede_steps(*, session: Session, evaluation_id: int, steps: Sequence[str
     """Mark the done attempts of these steps superseded so they run again; the records stay."""
     for step in steps:
         record = latest_step(session=session, evaluation_id=evaluation_id, step=step)
-        if record and record.status == "done":
-            record.status = "superseded"
+        if record and record.status == StepStatus.done:
+            record.status = StepStatus.superseded
             session.add(record)
             audit.record(session=session, action="step_reopened", evaluation_id=evaluation_id, step=step, reason=reason)
 
@@ -213,7 +214,7 @@ def current_approval(*, session: Session, evaluation_id: int, gate: str) -> Appr
     query = select(Approval).where(
         Approval.evaluation_id == evaluation_id,
         Approval.gate == gate,
-        Approval.superseded == False,  # noqa: E712
+        col(Approval.superseded).is_(False),
     )
     return session.exec(query.order_by(col(Approval.attempt).desc()).limit(1)).first()
 
@@ -258,7 +259,7 @@ def deadlines(*, session: Session, evaluation_id: int, current_only: bool = True
     """The evaluation's statutory deadlines, oldest first (without the ones a redo set aside)."""
     query = select(DeadlineRecord).where(DeadlineRecord.evaluation_id == evaluation_id)
     if current_only:
-        query = query.where(DeadlineRecord.superseded == False)  # noqa: E712
+        query = query.where(col(DeadlineRecord.superseded).is_(False))
     return list(session.exec(query.order_by(col(DeadlineRecord.id))))
 
 
@@ -343,7 +344,7 @@ def reopen_evaluation(*, session: Session, code: str, stage: str, reason: str, a
         )
     if not reason.strip() or not actor.strip():
         raise StateConflict("重新评估须写明原因（--reason）和决定人（--by）")
-    if evaluation.status == "not_started":
+    if evaluation.status == EvaluationStatus.not_started:
         raise StateConflict(f"评估 {code} 已决定不开展，不能重做；如需评估请重新启动", code=code)
     later = STAGE_ORDER[STAGE_ORDER.index(stage) :]
     steps = [step for s in later for step in STAGE_STEPS[Stage(s)] if step is not StepId.team]
@@ -353,12 +354,15 @@ def reopen_evaluation(*, session: Session, code: str, stage: str, reason: str, a
             approval.superseded = True
             session.add(approval)
     for record in stages(session=session, evaluation_id=evaluation.id):
-        if record.stage in later and record.status == "done":
-            record.status, record.finished_at = ("running" if record.stage == stage else "pending"), None
+        if record.stage in later and record.status == StageStatus.done:
+            record.status, record.finished_at = (
+                (StageStatus.running if record.stage == stage else StageStatus.pending),
+                None,
+            )
             session.add(record)
     for item in follow_ups(session=session, evaluation_id=evaluation.id):
-        if item.status == "open":
-            item.status, item.note, item.closed_at = "withdrawn", f"评估重做：{reason}", now_beijing()
+        if item.status == FollowUpStatus.open:
+            item.status, item.note, item.closed_at = FollowUpStatus.withdrawn, f"评估重做：{reason}", now_beijing()
             session.add(item)
     if "conclusion" in later:
         evaluation.conclusion, evaluation.report_path, evaluation.completed_at = None, None, None
@@ -368,7 +372,7 @@ def reopen_evaluation(*, session: Session, code: str, stage: str, reason: str, a
             if deadline.counted_from == "evaluation_completed":
                 deadline.superseded = True
                 session.add(deadline)
-    evaluation.status, evaluation.waiting_for, evaluation.waiting_gate = "reopened", None, None
+    evaluation.status, evaluation.waiting_for, evaluation.waiting_gate = EvaluationStatus.reopened, None, None
     session.add(evaluation)
     audit.record(
         session=session,
@@ -395,7 +399,7 @@ def current_document(*, session: Session, evaluation_id: int, kind: str) -> Docu
     query = select(Document).where(
         Document.evaluation_id == evaluation_id,
         Document.kind == kind,
-        Document.superseded == False,  # noqa: E712
+        col(Document.superseded).is_(False),
     )
     return session.exec(query.order_by(col(Document.id).desc()).limit(1)).first()
 

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from rules.vocabulary import DeliveryStatus, EvaluationStatus, FollowUpStatus, StageStatus, StepStatus
+
 BEIJING = ZoneInfo("Asia/Shanghai")
 
 
@@ -57,7 +59,7 @@ class Evaluation(SQLModel, table=True):
     scope: str = "whole"
     scope_parts: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     methods: list[str] = Field(default_factory=list, sa_column=Column(JSON))
-    status: str = "running"  # running / waiting / completed / not_started / reopened
+    status: str = EvaluationStatus.running  # running / waiting / completed / not_started / reopened
     waiting_for: str | None = None
     waiting_gate: str | None = None
     # Time limit set by the annual plan (minhang 4); else the profile's statutory or default window.
@@ -83,7 +85,7 @@ class StageRecord(SQLModel, table=True):
     evaluation_id: int = Field(foreign_key="evaluation.id", index=True)
     stage: str
     position: int
-    status: str = "pending"  # pending / running / done
+    status: str = StageStatus.pending  # pending / running / done
     target_date: date | None = None
     # True when the date rests on a year without official calendar data (P-UNKNOWN).
     target_provisional: bool = False
@@ -101,7 +103,7 @@ class StepRecord(SQLModel, table=True):
     stage: str
     step: str
     attempt: int = 1
-    status: str = "running"  # running / done / failed / superseded
+    status: str = StepStatus.running  # running / done / failed / superseded
     result: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     error: str | None = None
     flow_run_id: str | None = None
@@ -226,7 +228,7 @@ class FollowUp(SQLModel, table=True):
     basis: str
     due_date: date
     provisional: bool = False
-    status: str = "open"  # open / done / withdrawn
+    status: str = FollowUpStatus.open  # open / done / withdrawn
     note: str | None = None
     created_at: datetime = Field(default_factory=now_beijing)
     closed_at: datetime | None = None
@@ -268,7 +270,7 @@ class Notification(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     escalation_id: int = Field(foreign_key="escalation.id", index=True)
     channel: str  # the endpoint without its secret
-    status: str = "pending"  # pending / sent / failed
+    status: str = DeliveryStatus.pending  # pending / sent / failed
     attempts: int = 0
     last_error: str | None = None
     sent_at: datetime | None = None

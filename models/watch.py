@@ -21,9 +21,10 @@ from models.tables import (
 )
 from rules.gates import gate_stage
 from rules.steps import STAGE_NAMES
+from rules.vocabulary import DeliveryStatus, EvaluationStatus, FollowUpStatus, StageStatus
 from rules.watch import Alert, Watched
 
-UNDER_WAY = ("running", "waiting", "reopened")
+UNDER_WAY = (EvaluationStatus.running, EvaluationStatus.waiting, EvaluationStatus.reopened)
 
 
 def watched_items(*, session: Session) -> list[Watched]:
@@ -36,7 +37,7 @@ def watched_items(*, session: Session) -> list[Watched]:
     for stage in stages:
         targets[(stage.evaluation_id, stage.stage)] = stage
         evaluation = evaluations[stage.evaluation_id]
-        if stage.status != "done" and stage.target_date:
+        if stage.status != StageStatus.done and stage.target_date:
             items.append(
                 Watched(
                     kind="stage",
@@ -63,7 +64,7 @@ def watched_items(*, session: Session) -> list[Watched]:
             )
     code_of = {e.id: e.code for e in session.exec(select(Evaluation))}
     for deadline in session.exec(
-        select(DeadlineRecord).where(DeadlineRecord.met_at == None, DeadlineRecord.superseded == False)  # noqa: E711,E712
+        select(DeadlineRecord).where(col(DeadlineRecord.met_at).is_(None), col(DeadlineRecord.superseded).is_(False))
     ):
         code = code_of[deadline.evaluation_id]
         items.append(
@@ -75,7 +76,7 @@ def watched_items(*, session: Session) -> list[Watched]:
                 due=deadline.due_date,
             )
         )
-    for item in session.exec(select(FollowUp).where(FollowUp.status == "open")):
+    for item in session.exec(select(FollowUp).where(FollowUp.status == FollowUpStatus.open)):
         code = code_of[item.evaluation_id]
         items.append(
             Watched(
@@ -118,7 +119,8 @@ def record_escalations(*, session: Session, alerts: list[Alert]) -> list[Escalat
 def undelivered(*, session: Session, channels: list[str]) -> list[tuple[Escalation, str]]:
     """(escalation, channel) pairs not yet sent, oldest first."""
     sent = {
-        (n.escalation_id, n.channel) for n in session.exec(select(Notification).where(Notification.status == "sent"))
+        (n.escalation_id, n.channel)
+        for n in session.exec(select(Notification).where(Notification.status == DeliveryStatus.sent))
     }
     escalations = session.exec(select(Escalation).order_by(col(Escalation.id)))
     return [(e, channel) for e in escalations for channel in channels if (e.id, channel) not in sent]
@@ -130,7 +132,9 @@ def record_delivery(*, session: Session, escalation_id: int, channel: str, error
         select(Notification).where(Notification.escalation_id == escalation_id, Notification.channel == channel)
     ).first() or Notification(escalation_id=escalation_id, channel=channel)
     notification.attempts += 1
-    notification.status, notification.last_error = ("failed", error) if error else ("sent", None)
+    notification.status, notification.last_error = (
+        (DeliveryStatus.failed, error) if error else (DeliveryStatus.sent, None)
+    )
     notification.sent_at = None if error else now_beijing()
     session.add(notification)
     return notification

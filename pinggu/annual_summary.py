@@ -13,7 +13,7 @@ from models import evaluations as store
 from models.db import session_scope
 from models.tables import BEIJING, Decision, Evaluation, PlanEntry
 from rules.profiles import load_profiles
-from rules.vocabulary import EVALUATION_TYPE_NAMES, Conclusion
+from rules.vocabulary import EVALUATION_TYPE_NAMES, Conclusion, EvaluationStatus
 
 
 def _completed_on(evaluation: Evaluation) -> date:
@@ -50,7 +50,9 @@ def annual_summary(year: int, profile: str | None = None) -> dict[str, Any]:
         done = [
             e
             for e in evaluations
-            if e.status == "completed" and e.completed_at and e.completed_at.astimezone(BEIJING).year == year
+            if e.status == EvaluationStatus.completed
+            and e.completed_at
+            and e.completed_at.astimezone(BEIJING).year == year
         ]
         on_time = {e.id: _on_time(session, e) for e in done}
         planned = [
@@ -66,9 +68,9 @@ def annual_summary(year: int, profile: str | None = None) -> dict[str, Any]:
                 row["on_time"] += on_time[e.id]
                 if e.conclusion:
                     row[e.conclusion] += 1
-            elif e.status == "not_started":
+            elif e.status == EvaluationStatus.not_started:
                 row["not_started"] += 1
-            elif e.status != "completed":
+            elif e.status != EvaluationStatus.completed:
                 row["under_way"] += 1
         details = [
             {

@@ -13,6 +13,7 @@ from pathlib import Path
 from core.settings import get_settings
 from models.tables import now_beijing
 from reporting.pdf import render_html
+from rules.vocabulary import EvaluationStatus
 from services.portfolio import evaluations_board, portfolio
 
 TEMPLATE = "dashboard.html.j2"
@@ -73,8 +74,11 @@ def render_dashboard(year: int | None = None, today: date | None = None) -> str:
             "generated_at": now_beijing().strftime("%Y-%m-%d %H:%M"),
             "year": year,
             "overdue": sum(r["overdue"] for r in rows),
-            "under_way": sum(r["status"] in ("running", "waiting", "reopened") for r in rows),
-            "completed": sum(r["status"] == "completed" for r in rows),
+            "under_way": sum(
+                r["status"] in (EvaluationStatus.running, EvaluationStatus.waiting, EvaluationStatus.reopened)
+                for r in rows
+            ),
+            EvaluationStatus.completed: sum(r["status"] == EvaluationStatus.completed for r in rows),
         },
     )
 

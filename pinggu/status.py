@@ -14,10 +14,11 @@ from rules.gates import gate_name, gate_stage
 from rules.steps import STAGE_NAMES
 from rules.vocabulary import (
     EVALUATION_TYPE_NAMES,
+    FOLLOW_UP_STATUS_NAMES,
     STATUS_NAMES,
+    FollowUpStatus,
+    StageStatus,
 )
-
-FOLLOW_UP_STATUS = {"open": "办理中", "done": "已办结", "withdrawn": "已撤回"}
 
 
 def evaluation_status(code: str) -> dict[str, Any]:
@@ -62,7 +63,7 @@ def evaluation_status(code: str) -> dict[str, Any]:
                 "target_provisional": s.target_provisional,
                 "started_at": beijing_minute(s.started_at),
                 "finished_at": beijing_minute(s.finished_at),
-                "overdue": s.status != "done" and s.target_date is not None and s.target_date < today,
+                "overdue": s.status != StageStatus.done and s.target_date is not None and s.target_date < today,
             }
             for s in stages
         ],
@@ -86,7 +87,7 @@ def evaluation_status(code: str) -> dict[str, Any]:
                 "action": f.action,
                 "due_date": f.due_date,
                 "status": f.status,
-                "overdue": f.status == "open" and f.due_date < today,
+                "overdue": f.status == FollowUpStatus.open and f.due_date < today,
             }
             for f in follow_ups
         ],
@@ -170,7 +171,7 @@ def render_text(data: dict[str, Any]) -> str:
     for f in data["follow_ups"]:
         lines.append(
             f"后续措施 #{f['id']}（{f['unit']}，{f['due_date']} 前）：{f['action']} · "
-            f"{FOLLOW_UP_STATUS[f['status']]}" + ("  【逾期】" if f["overdue"] else "")
+            f"{FOLLOW_UP_STATUS_NAMES[f['status']]}" + ("  【逾期】" if f["overdue"] else "")
         )
     for a in data["answers"]:
         lines.append(

@@ -177,7 +177,7 @@ def load_operator_file(path: Path) -> OperatorCalendarFile:
     if not match:
         raise InputFileError(message, problems=[Problem(reason="文件名应为“年份.yaml”，如 2027.yaml")], file=str(path))
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_YamlLoader)  # noqa: S506 - a SafeLoader
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_YamlLoader)
     except UnicodeDecodeError:
         raise InputFileError(message, problems=[Problem(reason="文件应为 UTF-8 编码")], file=str(path)) from None
     except yaml.YAMLError as exc:

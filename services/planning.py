@@ -19,7 +19,7 @@ from rules.planning_types import (
     EventTrigger,
 )
 from rules.profiles import load_profiles
-from rules.vocabulary import EVENT_KIND_NAMES
+from rules.vocabulary import EVENT_KIND_NAMES, EvaluationStatus
 
 _FACT_FIELDS = tuple(DecisionFacts.__dataclass_fields__)
 
@@ -36,7 +36,7 @@ def build_plan(year: int, as_of: date, profile: str | None = None) -> AnnualPlan
             if profile is None or d.profile == profile
         ]
         completed = []
-        for e in session.exec(select(Evaluation).where(Evaluation.status == "completed")):
+        for e in session.exec(select(Evaluation).where(Evaluation.status == EvaluationStatus.completed)):
             assert e.completed_at is not None  # set together with the status "completed"
             completed.append(
                 CompletedEvaluation(decision_code=e.decision_code, type=e.type, completed_on=e.completed_at.date())

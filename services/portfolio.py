@@ -12,7 +12,7 @@ from models.db import read_session
 from models.tables import Decision, Evaluation, now_beijing
 from rules.profiles import load_profiles
 from rules.steps import STAGE_NAMES
-from rules.vocabulary import EVALUATION_TYPE_NAMES, STATUS_NAMES
+from rules.vocabulary import EVALUATION_TYPE_NAMES, STATUS_NAMES, EvaluationStatus, FollowUpStatus, StageStatus
 
 
 def evaluations_board(year: int | None = None, today: date | None = None) -> list[dict]:
@@ -31,15 +31,19 @@ def evaluations_board(year: int | None = None, today: date | None = None) -> lis
             stages = store.stages(session=session, evaluation_id=evaluation.id)
             deadlines = store.deadlines(session=session, evaluation_id=evaluation.id)
             follow_ups = store.follow_ups(session=session, evaluation_id=evaluation.id)
-            under_way = evaluation.status in ("running", "waiting", "reopened")
+            under_way = evaluation.status in (
+                EvaluationStatus.running,
+                EvaluationStatus.waiting,
+                EvaluationStatus.reopened,
+            )
             open_dates = [
                 *[
                     (s.target_date, STAGE_NAMES[s.stage])
                     for s in stages
-                    if under_way and s.status != "done" and s.target_date
+                    if under_way and s.status != StageStatus.done and s.target_date
                 ],
                 *[(d.due_date, f"{d.rule} {d.label}") for d in deadlines if d.met_at is None],
-                *[(f.due_date, "后续措施") for f in follow_ups if f.status == "open"],
+                *[(f.due_date, "后续措施") for f in follow_ups if f.status == FollowUpStatus.open],
             ]
             upcoming = min(open_dates, default=None)
             rows.append(
@@ -64,7 +68,7 @@ def evaluations_board(year: int | None = None, today: date | None = None) -> lis
                             "target": s.target_date,
                             "started": s.started_at.date() if s.started_at else None,
                             "finished": s.finished_at.date() if s.finished_at else None,
-                            "overdue": s.status != "done"
+                            "overdue": s.status != StageStatus.done
                             and under_way
                             and s.target_date is not None
                             and s.target_date < today,
@@ -92,8 +96,11 @@ def portfolio(rows: list[dict]) -> list[dict]:
                 "规则": profile_name,
                 "单位": unit,
                 "评估数": len(members),
-                "进行中": sum(r["status"] in ("running", "waiting", "reopened") for r in members),
-                "已完成": sum(r["status"] == "completed" for r in members),
+                "进行中": sum(
+                    r["status"] in (EvaluationStatus.running, EvaluationStatus.waiting, EvaluationStatus.reopened)
+                    for r in members
+                ),
+                "已完成": sum(r["status"] == EvaluationStatus.completed for r in members),
                 "下一期限": min(dates).isoformat() if dates else "—",
                 "逾期事项": sum(r["overdue"] for r in members),
             }

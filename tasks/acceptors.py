@@ -47,7 +47,7 @@ from rules.gates import (
 from rules.scoring import check_departure
 from rules.steps import StepId
 from rules.team import Member, check_experts, check_team
-from rules.vocabulary import Conclusion
+from rules.vocabulary import Conclusion, StepStatus
 from tasks.evaluation import procedure_of
 from tasks.submissions import (
     Preparer,
@@ -230,7 +230,7 @@ def accept_report_approval(session: Session, evaluation: Evaluation, form: Repor
     a departure from the recommended one explained (C-DEPART); a send-back says what to change (G-APPROVE)."""
     assert evaluation.id is not None  # a stored evaluation
     analysed = store.latest_step(session=session, evaluation_id=evaluation.id, step=StepId.analysis)
-    if analysed is None or analysed.status != "done":
+    if analysed is None or analysed.status != StepStatus.done:
         raise RuleViolation("评估分析尚未完成，不能确定评估结论", rule="C-NOPRESET")
     details: dict[str, Any] = {"rework": None}
     approved = form.choice is ReportVerdict.approved
@@ -238,7 +238,7 @@ def accept_report_approval(session: Session, evaluation: Evaluation, form: Repor
         if form.conclusion is None:
             raise RuleViolation("审定通过时必须选择评估结论：继续执行、调整、中止执行或终止执行", rule="C-CONCLUSION")
         scored = store.latest_step(session=session, evaluation_id=evaluation.id, step=StepId.scoring)
-        recommended = (scored.result or {}).get("recommended") if scored and scored.status == "done" else None
+        recommended = (scored.result or {}).get("recommended") if scored and scored.status == StepStatus.done else None
         if recommended:
             check_departure(recommended, form.conclusion, form.departure_reason)
             details.update(recommended=recommended, departure_reason=form.departure_reason.strip() or None)

@@ -16,7 +16,7 @@ from models.db import read_session, transaction
 from models.tables import Evaluation, PlanDecision, PlanEntry, now_beijing
 from reporting.pdf import render_html, write_pdf
 from rules.annual_plan import REASON_NAMES
-from rules.vocabulary import EVALUATION_TYPE_NAMES
+from rules.vocabulary import EVALUATION_TYPE_NAMES, EvaluationStatus
 from services.planning import build_plan
 from tasks.ledger import IO_RETRIES, STEP_TASK_OPTIONS
 
@@ -229,7 +229,7 @@ def _standing(session: Session, entry_id: int, decision_code: str, evaluation_ty
         select(Evaluation).where(
             Evaluation.decision_code == decision_code,
             Evaluation.type == evaluation_type,
-            col(Evaluation.status).not_in(("completed", "not_started")),
+            col(Evaluation.status).not_in((EvaluationStatus.completed, EvaluationStatus.not_started)),
         )
     ).first()
     if running:

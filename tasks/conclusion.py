@@ -25,6 +25,8 @@ from rules.vocabulary import (
     EVALUATION_TYPE_NAMES,
     SCOPE_NAMES,
     Conclusion,
+    FollowUpStatus,
+    StepStatus,
 )
 from tasks.evaluation import artifact_key, procedure_of, start_deadlines
 from tasks.ledger import IO_RETRIES, ledger_step, run_step
@@ -64,7 +66,11 @@ def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> 
     """Everything the report template shows, read from the product database (R-PROCESS)."""
     assert evaluation.id is not None  # a stored evaluation
     decision = store.get_decision(session=session, code=evaluation.decision_code)
-    steps = {s.step: s for s in store.step_attempts(session=session, evaluation_id=evaluation.id) if s.status == "done"}
+    steps = {
+        s.step: s
+        for s in store.step_attempts(session=session, evaluation_id=evaluation.id)
+        if s.status == StepStatus.done
+    }
     answers = [a for a in store.approvals(session=session, evaluation_id=evaluation.id)]
     expert = next((a for a in reversed(answers) if a.gate == GateId.expert_review and not a.superseded), None)
     procedure = procedure_of(session, evaluation)
@@ -72,7 +78,8 @@ def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> 
     outline = outline_of(profile)
     approval = next((a for a in reversed(answers) if a.gate == GateId.approval and not a.superseded), None)
     follow_up = next(
-        (f for f in store.follow_ups(session=session, evaluation_id=evaluation.id) if f.status == "open"), None
+        (f for f in store.follow_ups(session=session, evaluation_id=evaluation.id) if f.status == FollowUpStatus.open),
+        None,
     )
     card = steps[StepId.scoring].result
     entrustment = latest_entrustment(session=session, evaluation_id=evaluation.id)
@@ -88,7 +95,7 @@ def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> 
             "outcome": f"第{s.attempt}次 · 完成",
         }
         for s in store.step_attempts(session=session, evaluation_id=evaluation.id)
-        if s.status in ("done", "superseded")
+        if s.status in (StepStatus.done, StepStatus.superseded)
     ] + [
         {
             "at": beijing_minute(a.decided_at, ""),

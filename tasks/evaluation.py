@@ -25,7 +25,7 @@ from rules.procedure import Procedure, check_scope, check_type_fits, procedure_f
 from rules.profiles import Profile, load_profile
 from rules.steps import STAGE_NAMES, Stage, StepId
 from rules.third_party import Agreement
-from rules.vocabulary import EVALUATION_TYPE_NAMES, STATUS_NAMES
+from rules.vocabulary import EVALUATION_TYPE_NAMES, STATUS_NAMES, EvaluationStatus, StageStatus, StepStatus
 from tasks.ledger import STEP_TASK_OPTIONS, SkipWhenDone
 
 
@@ -111,8 +111,8 @@ def open_evaluation(
                 flow_run_id=flow_run_id,
             )
             evaluation.flow_run_id = flow_run_id
-        if evaluation.status not in ("completed", "not_started"):
-            evaluation.status, evaluation.waiting_for, evaluation.waiting_gate = "running", None, None
+        if evaluation.status not in (EvaluationStatus.completed, EvaluationStatus.not_started):
+            evaluation.status, evaluation.waiting_for, evaluation.waiting_gate = EvaluationStatus.running, None, None
         session.add(evaluation)
         session.flush()
         assert evaluation.id is not None  # assigned by the flush
@@ -192,7 +192,7 @@ def route(evaluation_id: int) -> Route:
         evaluation = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id)
         procedure = procedure_of(session, evaluation)
         team_step = store.latest_step(session=session, evaluation_id=evaluation_id, step=StepId.team)
-        return Route(gates=procedure.gates, team_formed=team_step is not None and team_step.status == "done")
+        return Route(gates=procedure.gates, team_formed=team_step is not None and team_step.status == StepStatus.done)
 
 
 @task(name="评估开始（起算法定期限）", **STEP_TASK_OPTIONS)
@@ -239,8 +239,12 @@ def end_not_started(evaluation_id: int) -> str:
 
     def work(session: Session) -> str:
         evaluation = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id)
-        if evaluation.status != "not_started":
-            evaluation.status, evaluation.waiting_for, evaluation.waiting_gate = "not_started", None, None
+        if evaluation.status != EvaluationStatus.not_started:
+            evaluation.status, evaluation.waiting_for, evaluation.waiting_gate = (
+                EvaluationStatus.not_started,
+                None,
+                None,
+            )
             session.add(evaluation)
             audit.record(session=session, action="evaluation_not_started", evaluation_id=evaluation_id, rule="NX-10")
         return evaluation.code
@@ -253,7 +257,7 @@ def end_not_started(evaluation_id: int) -> str:
 def _stage_done(evaluation_id: int, stage: Stage) -> tuple[bool, None]:
     with read_session() as session:
         record = next(r for r in store.stages(session=session, evaluation_id=evaluation_id) if r.stage == stage)
-        return record.status == "done", None
+        return record.status == StageStatus.done, None
 
 
 @functools.partial(SkipWhenDone, done=_stage_done)
@@ -261,7 +265,9 @@ def _stage_done(evaluation_id: int, stage: Stage) -> tuple[bool, None]:
 def close_stage(evaluation_id: int, stage: Stage) -> None:
     """Mark a stage done and refresh the evaluation's progress artifact."""
     transaction(
-        lambda session: store.mark_stage(session=session, evaluation_id=evaluation_id, stage=stage, status="done")
+        lambda session: store.mark_stage(
+            session=session, evaluation_id=evaluation_id, stage=stage, status=StageStatus.done
+        )
     )
     publish_progress(evaluation_id)
 
@@ -288,8 +294,8 @@ def complete_evaluation(evaluation_id: int) -> str:
 
     def work(session: Session) -> str:
         evaluation = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id)
-        if evaluation.status != "completed":
-            evaluation.status, evaluation.completed_at = "completed", now_beijing()
+        if evaluation.status != EvaluationStatus.completed:
+            evaluation.status, evaluation.completed_at = EvaluationStatus.completed, now_beijing()
             evaluation.waiting_for = evaluation.waiting_gate = None
             session.add(evaluation)
             audit.record(
@@ -324,7 +330,7 @@ def publish_progress(evaluation_id: int) -> None:
         "|---|---|---|---|---|---|",
     ]
     for row in rows:
-        overdue = row.status != "done" and row.target_date is not None and row.target_date < today
+        overdue = row.status != StageStatus.done and row.target_date is not None and row.target_date < today
         lines.append(
             f"| {STAGE_NAMES[row.stage]} | {STATUS_NAMES[row.status]} | {row.target_date or '—'}"
             f"{'（暂定）' if row.target_provisional else ''} | "

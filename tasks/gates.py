@@ -24,7 +24,7 @@ from reporting.pdf import file_sha256
 from rules.gates import GATES, GateAnswer, GateId, Rework, gate_stage
 from rules.procedure import Procedure
 from rules.steps import StepId
-from rules.vocabulary import Conclusion
+from rules.vocabulary import Conclusion, EvaluationStatus, StepStatus
 from tasks.acceptors import HANDLERS, accept_submission
 from tasks.evaluation import procedure_of
 from tasks.ledger import STEP_TASK_OPTIONS, SkipWhenDone
@@ -110,7 +110,7 @@ def _mark_waiting(session: Session, evaluation_id: int, gate: str, key: str, wai
     evaluation = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id)
     if evaluation.waiting_for == waiting_for:
         return
-    evaluation.status, evaluation.waiting_for, evaluation.waiting_gate = "waiting", waiting_for, gate
+    evaluation.status, evaluation.waiting_for, evaluation.waiting_gate = EvaluationStatus.waiting, waiting_for, gate
     session.add(evaluation)
     audit.record(session=session, action="gate_waiting", evaluation_id=evaluation_id, gate=gate, key=key)
 
@@ -135,7 +135,7 @@ def _description(
         lines.append(f"\n待审材料：{document.title} `{document.path}`")
     if gate == GateId.approval:
         scored = store.latest_step(session=session, evaluation_id=evaluation.id, step=StepId.scoring)
-        card = scored.result if scored and scored.status == "done" else {}
+        card = scored.result if scored and scored.status == StepStatus.done else {}
         if card.get("total") is not None:
             lines.append(
                 f"\n评估得分 {card['total']:g} 分（{card['grade']}），按得分推荐的结论：**{card['recommended']}**。"
@@ -220,7 +220,7 @@ def _accept(
             evaluation_id=evaluation_id, attempt=attempt, pause_key=key, flow_run_id=flow_run_id, **asdict(verdict)
         )
         session.add(approval)
-        evaluation.status, evaluation.waiting_for, evaluation.waiting_gate = "running", None, None
+        evaluation.status, evaluation.waiting_for, evaluation.waiting_gate = EvaluationStatus.running, None, None
         session.add(evaluation)
         audit.record(
             session=session,

@@ -29,6 +29,7 @@ from models import evaluations as store
 from models.db import read_session, transaction
 from models.tables import Evaluation, StepRecord, now_beijing
 from rules.steps import STEPS, StepId, step_name
+from rules.vocabulary import StageStatus, StepStatus
 
 # The product database, not Prefect's cache, knows what is done: a reopened step must really run
 # again within the same flow run, which a Prefect cache hit would silently prevent.
@@ -70,18 +71,18 @@ def _begin_attempt(
         latest = store.latest_step(session=session, evaluation_id=evaluation_id, step=step)
         if latest is not None:
             assert latest.id is not None  # a stored step
-            if latest.status == "done":
+            if latest.status == StepStatus.done:
                 return latest.id, latest.attempt, latest.result
             # This flow run began the step and never finished it (a crash, or a commit whose answer was
             # lost): redo the same attempt, so its files keep their names and no attempt is counted twice.
-            if latest.status == "running" and flow_run_id and latest.flow_run_id == flow_run_id:
+            if latest.status == StepStatus.running and flow_run_id and latest.flow_run_id == flow_run_id:
                 return latest.id, latest.attempt, None
         attempt = latest.attempt + 1 if latest else 1
         record = StepRecord(
             evaluation_id=evaluation_id, stage=stage, step=step, attempt=attempt, flow_run_id=flow_run_id
         )
         session.add(record)
-        store.mark_stage(session=session, evaluation_id=evaluation_id, stage=stage, status="running")
+        store.mark_stage(session=session, evaluation_id=evaluation_id, stage=stage, status=StageStatus.running)
         audit.record(session=session, action="step_started", evaluation_id=evaluation_id, step=step, attempt=attempt)
         session.flush()
         assert record.id is not None  # flushed above
@@ -114,10 +115,14 @@ def run_step(
     def finish(session: Session, produced: Any) -> dict[str, Any]:
         attempt_record = session.get(StepRecord, record_id)
         assert attempt_record is not None  # opened by _begin_attempt; step records are never deleted
-        if attempt_record.status == "done":  # an earlier try committed; its answer was lost
+        if attempt_record.status == StepStatus.done:  # an earlier try committed; its answer was lost
             return attempt_record.result
         result = record(session, store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id), produced)
-        attempt_record.status, attempt_record.result, attempt_record.finished_at = "done", result, now_beijing()
+        attempt_record.status, attempt_record.result, attempt_record.finished_at = (
+            StepStatus.done,
+            result,
+            now_beijing(),
+        )
         session.add(attempt_record)
         audit.record(session=session, action="step_done", evaluation_id=evaluation_id, step=step, attempt=attempt)
         return result
@@ -142,7 +147,11 @@ def _fail(evaluation_id: int, step: str, attempt: int, record_id: int, error: Ex
     def work(session: Session) -> None:
         attempt_record = session.get(StepRecord, record_id)
         assert attempt_record is not None  # opened by _begin_attempt; step records are never deleted
-        attempt_record.status, attempt_record.error, attempt_record.finished_at = "failed", str(error), now_beijing()
+        attempt_record.status, attempt_record.error, attempt_record.finished_at = (
+            StepStatus.failed,
+            str(error),
+            now_beijing(),
+        )
         session.add(attempt_record)
         audit.record(
             session=session,
@@ -183,7 +192,7 @@ def ledger_step(step: StepId, **task_options: Any) -> Callable[[Callable[..., An
     def done(evaluation_id: int, *_args: Any, **_kwargs: Any) -> tuple[bool, Any]:
         with read_session() as session:
             latest = store.latest_step(session=session, evaluation_id=evaluation_id, step=step)
-            return (True, latest.result) if latest is not None and latest.status == "done" else (False, None)
+            return (True, latest.result) if latest is not None and latest.status == StepStatus.done else (False, None)
 
     def decorate(function: Callable[..., Any]) -> SkipWhenDone:
         options = {**STEP_TASK_OPTIONS, **task_options}

@@ -48,9 +48,9 @@ if TEST_DATABASE_SERVER:
         TEST_DATABASE_SERVER, THROWAWAY_DATABASES[1], driver="asyncpg"
     )
 
-import pytest  # noqa: E402
+import pytest
 
-from core.settings import configure_prefect_environment, get_settings  # noqa: E402
+from core.settings import configure_prefect_environment, get_settings
 
 configure_prefect_environment()
 

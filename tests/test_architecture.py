@@ -60,15 +60,15 @@ def id_literals(tree: ast.AST) -> list[tuple[int, str]]:
         if isinstance(node, ast.Constant) and node.value in ONLY_IDS:
             found.append((node.lineno, node.value))
         elif isinstance(node, ast.keyword) and node.arg in ID_ROLES and literal(node.value):
-            if node.arg == "kind" and node.value.value in WATCH_KINDS:  # type: ignore[attr-defined]
+            if node.arg == "kind" and node.value.value in WATCH_KINDS:
                 continue
-            found.append((node.value.lineno, node.value.value))  # type: ignore[attr-defined]
+            found.append((node.value.lineno, node.value.value))
         elif isinstance(node, ast.Compare):
             sides = [node.left, *node.comparators]
             if any(_role(side) in ID_ROLES for side in sides):
                 for side in sides:
                     items = side.elts if isinstance(side, ast.Tuple | ast.List | ast.Set) else [side]
-                    found += [(item.lineno, item.value) for item in items if literal(item)]  # type: ignore[attr-defined]
+                    found += [(item.lineno, item.value) for item in items if literal(item)]
     return sorted(set(found))
 
 

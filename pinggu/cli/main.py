@@ -12,9 +12,9 @@ from core.settings import configure_prefect_environment, get_settings
 
 configure_prefect_environment()  # before anything imports Prefect
 
-from core.errors import InputFileError, StateConflict  # noqa: E402
-from pinggu.cli.common import friendly  # noqa: E402
-from rules.gates import GATES, ExpertsConvened, GateId, GateKind, GateSpec  # noqa: E402
+from core.errors import InputFileError, StateConflict
+from pinggu.cli.common import friendly
+from rules.gates import GATES, ExpertsConvened, GateId, GateKind, GateSpec
 
 app = typer.Typer(help="pinggu 重大行政决策跟踪反馈与后评估系统", no_args_is_help=True, add_completion=False)
 catalog_app = typer.Typer(help="决策事项目录", no_args_is_help=True)
@@ -495,19 +495,19 @@ def demo() -> None:
     run_demo()
 
 
-from pinggu.cli.agency import agency_app  # noqa: E402
+from pinggu.cli.agency import agency_app
 
 app.add_typer(agency_app, name="agency")
 
-from pinggu.cli.report import report_app  # noqa: E402
+from pinggu.cli.report import report_app
 
 app.add_typer(report_app, name="report")
 
-from pinggu.cli.survey import survey_app  # noqa: E402
+from pinggu.cli.survey import survey_app
 
 app.add_typer(survey_app, name="survey")
 
-from pinggu.cli.db import db_app  # noqa: E402
+from pinggu.cli.db import db_app
 
 app.add_typer(db_app, name="db")
 

@@ -17,7 +17,7 @@ DECISION = "S-2021-038"
 class _Webhook(BaseHTTPRequestHandler):
     received: list[dict] = []
 
-    def do_POST(self):  # noqa: N802 (http.server's name)
+    def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         _Webhook.received.append(json.loads(body))
         self.send_response(200)
