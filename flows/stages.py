@@ -10,7 +10,7 @@ from __future__ import annotations
 from flows.gates import ask
 from rules.gates import GATES, GateAnswer, GateId, PlanVerdict, Rework
 from rules.steps import Stage
-from tasks.conclusion import archive, complete_work, draft_report, final_report, open_follow_up
+from tasks.conclusion import archive, complete_work, draft_report, final_report, open_follow_up, submit_report
 from tasks.evaluation import close_stage, end_not_started, route, send_back, start_clock
 from tasks.implementation import analyse_evidence, draw_preliminary, score_evaluation
 from tasks.preparation import form_team, write_plan
@@ -53,7 +53,7 @@ def implement(evaluation_id: int, run_id: str) -> None:
 
 
 def conclude(evaluation_id: int, run_id: str) -> GateAnswer:
-    """结论形成阶段 up to the decision body's answer: draft, expert review, acceptance, approval.
+    """结论形成阶段 up to the decision body's answer: draft, expert review, acceptance, submission, approval.
 
     Returns the approval; a report sent back by the experts' acceptance gate is redrafted here, one
     sent back for more evidence is returned for the flow to collect it again.
@@ -69,6 +69,7 @@ def conclude(evaluation_id: int, run_id: str) -> GateAnswer:
                 send_back(evaluation_id, accepted.rework, accepted.comment or "")
                 continue
         complete_work(evaluation_id, run_id)
+        submit_report(evaluation_id, run_id)
         verdict = ask(evaluation_id, GateId.approval, run_id)
         if verdict.rework in (None, Rework.evidence):
             return verdict

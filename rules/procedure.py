@@ -167,7 +167,7 @@ def rework_for(procedure: Procedure, target: Rework) -> ReworkScope:
     """Rework after a gate sends the evaluation back: ``plan`` (plan gate), ``report`` (rewrite the
     report: expert review, acceptance and approval again) or ``evidence`` (collect and analyse again)."""
     report_gates = tuple(g for g in procedure.gates if GATES[g].reviews is StepId.draft_report)
-    redraft = (StepId.draft_report, StepId.work_completed)
+    redraft = (StepId.draft_report, StepId.work_completed, StepId.report_submitted)
     match Rework(target):
         case Rework.plan:
             return ReworkScope(steps=(StepId.plan,), gates=(GateId.plan_approval,), stages=(Stage.preparation,))

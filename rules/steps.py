@@ -38,6 +38,7 @@ class StepId(StrEnum):
     preliminary = "preliminary"
     draft_report = "draft_report"
     work_completed = "work_completed"
+    report_submitted = "report_submitted"
     follow_up = "follow_up"
     final_report = "final_report"
     archive = "archive"
@@ -62,6 +63,8 @@ STEPS: dict[StepId, StepSpec] = {
         StepSpec(StepId.preliminary, "形成初步结论", Stage.implementation),
         StepSpec(StepId.draft_report, "起草评估报告", Stage.conclusion),
         StepSpec(StepId.work_completed, "评估工作完成（起算报送期限）", Stage.conclusion),
+        # NX-12, OR-19: the lead unit's duty is met when it submits the report, not when the body answers.
+        StepSpec(StepId.report_submitted, "报送评估报告（提请审定）", Stage.conclusion),
         StepSpec(StepId.follow_up, "开启后续措施事项", Stage.conclusion),
         StepSpec(StepId.final_report, "正式形成评估报告", Stage.conclusion),
         StepSpec(StepId.archive, "归档", Stage.conclusion),

@@ -247,8 +247,6 @@ def accept_report_approval(session: Session, evaluation: Evaluation, form: Repor
     else:
         _require(form.comment, "退回修改时须在“审定意见说明”中写明需要修改的内容", "G-APPROVE")
         details["rework"] = REWORK_OF[form.rework]
-    # NX-12, OR-19: the report has reached the decision body.
-    store.meet_deadlines(session=session, evaluation_id=evaluation.id, milestone="report_submitted")
     return Verdict(
         gate=GateId.approval,
         approver=form.approver.strip(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from prefect.artifacts import create_markdown_artifact
 from sqlmodel import Session
@@ -254,6 +255,17 @@ def complete_work(evaluation_id: int, flow_run_id: str | None = None) -> dict:
         return {"completed_at": evaluation.work_completed_at.isoformat(), "met": [d.rule for d in met]}
 
     return run_step(evaluation_id, StepId.work_completed, record, flow_run_id=flow_run_id)
+
+
+@ledger_step(StepId.report_submitted)
+def submit_report(evaluation_id: int, flow_run_id: str | None = None) -> dict[str, Any]:
+    """The lead unit submits the report to the decision body: meets NX-12 / OR-19 on that day, whatever the body's pace."""
+
+    def record(session: Session, evaluation: Evaluation, _: None) -> dict[str, Any]:
+        met = store.meet_deadlines(session=session, evaluation_id=evaluation_id, milestone="report_submitted")
+        return {"submitted_at": now_beijing().isoformat(), "met": [d.rule for d in met]}
+
+    return run_step(evaluation_id, StepId.report_submitted, record, flow_run_id=flow_run_id)
 
 
 @ledger_step(StepId.follow_up)

@@ -477,6 +477,9 @@ class Profile(_Model):
     issuer: Text
     seed: Text
     title: Text
+    # Other regulations the profile cites, by the short name its bases start with (档案第十条 →
+    # 《…档案管理工作实施细则》第十条); a basis without such a prefix cites `title`.
+    other_regulations: dict[Text, Text] = {}
     evaluation_types: tuple[EvaluationType, ...] = Field(min_length=1)
     methods: tuple[Method, ...] = Field(min_length=1)
     simplified_methods: tuple[Method, ...] = ()
@@ -662,7 +665,11 @@ class Profile(_Model):
         return self.default_window
 
     def citation(self, article: str) -> str:
-        """An article of this profile's regulation as the plan cites it: 《title》article."""
+        """An article as documents cite it: 《title》article, or 《other regulation》article when the
+        article starts with that regulation's short name (other_regulations)."""
+        for short, title in self.other_regulations.items():
+            if article.startswith(short) and article[len(short) :].startswith("第"):
+                return f"《{title}》{article[len(short) :]}"
         return f"《{self.title}》{article}"
 
     def plan_policy(self) -> PlanPolicy:

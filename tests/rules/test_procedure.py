@@ -333,7 +333,9 @@ def test_rework_of_the_plan_redoes_the_plan_and_asks_its_gate_again():
 def test_rework_of_the_report_asks_review_acceptance_and_approval_again():
     bazhou = procedure_for(load_profile("bazhou"), "ordinary", ["问卷调查"], entrusted=False)
     assert rework_for(bazhou, "report") == ReworkScope(
-        steps=("draft_report", "work_completed"), gates=("expert_review", "approval"), stages=("conclusion",)
+        steps=("draft_report", "work_completed", "report_submitted"),
+        gates=("expert_review", "approval"),
+        stages=("conclusion",),
     )
     ordos = procedure_for(load_profile("ordos"), "ordinary", ["问卷调查"], entrusted=True)
     assert rework_for(ordos, "report").gates == ("expert_review", "third_party_acceptance", "approval")
@@ -345,7 +347,7 @@ def test_rework_of_the_report_asks_review_acceptance_and_approval_again():
 def test_rework_of_the_evidence_collects_scores_and_reports_again():
     procedure = procedure_for(load_profile("ordos"), "ordinary", ["问卷调查", "座谈会"], entrusted=True)
     assert rework_for(procedure, "evidence") == ReworkScope(
-        steps=("analysis", "scoring", "preliminary", "draft_report", "work_completed"),
+        steps=("analysis", "scoring", "preliminary", "draft_report", "work_completed", "report_submitted"),
         gates=("survey", "minutes", "expert_marks", "expert_review", "third_party_acceptance", "approval"),
         stages=("implementation", "conclusion"),
     )

@@ -281,7 +281,8 @@ def test_sending_the_report_back_says_what_to_redo(engine, rework, target):
 
 
 @pytest.mark.rule("NX-12")
-def test_the_approval_meets_the_deadline_for_submitting_the_report(engine):
+def test_the_decision_bodys_answer_does_not_decide_whether_the_unit_submitted_in_time(engine):
+    # The unit's duty is met when it submits (tasks.conclusion.submit_report, tests/tasks/test_submission.py).
     with session_scope(engine) as session:
         evaluation = make_evaluation(session, "ningxia_commerce", type="ningxia_90day")
         done_step(session, evaluation, "analysis")
@@ -298,10 +299,8 @@ def test_the_approval_meets_the_deadline_for_submitting_the_report(engine):
         )
         accept(session, evaluation, "approval", builders.report_approval())
         (deadline,) = store.deadlines(session=session, evaluation_id=evaluation.id)
-        assert deadline.met_at is not None
-        assert [
-            e.detail["rule"] for e in events_for(session=session, evaluation_id=evaluation.id, action="deadline_met")
-        ] == ["NX-12"]
+        assert deadline.met_at is None
+        assert events_for(session=session, evaluation_id=evaluation.id, action="deadline_met") == []
 
 
 # --- acceptance of a third party's report (OR-14) and a false report (TP-CREDIT) ------------------

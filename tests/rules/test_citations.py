@@ -1,0 +1,45 @@
+"""Citations checked against the seeds' text, article by article (issue: letter of the seeds).
+
+ordos = 001 《鄂尔多斯市重大行政决策实施情况跟踪反馈和后评估办法》; minhang = 004, three 细则 issued together
+by 闵府发〔2023〕20号.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from rules.profiles import load_profile
+
+
+@pytest.mark.rule("C-FOLLOWUP")
+def test_ordos_follow_up_cites_the_paragraph_that_obliges_the_lead_unit():
+    # ordos 20(3): 市人民政府作出停止执行或者修改决策的决定后，决策承办单位应当及时落实……; 20(2) is the government's decision.
+    assert load_profile("ordos").followup.basis.startswith("第二十条第三款")
+
+
+@pytest.mark.rule("C-FOLLOWUP")
+def test_minhang_follow_up_is_the_lead_units_duty_under_article_14():
+    # minhang 14(2): 决策承办单位应当及时贯彻落实，并采取相应的措施，尽可能减少……损失. Not seed silent.
+    followup = load_profile("minhang").followup
+    assert followup.basis.startswith("第十四条第二款")
+    assert "seed silent" not in followup.basis.split("（")[0]
+
+
+@pytest.mark.rule("R-ORDOS")
+def test_ordos_part_seven_shows_problems_and_risks():
+    # ordos 19(2)(7) 决策是否存在负面因素或其它不利影响 ← the problems-and-risks indicator (19(2)(3)(7)),
+    # not the long-term-impact one (18(5)).
+    profile = load_profile("ordos")
+    part = profile.report_outline.index("决策是否存在负面因素或其它不利影响")
+    assert profile.report_sections[part] == ("indicator:problems_risks",)
+    assert any("indicator:benefit_impact" in blocks for blocks in profile.report_sections)
+
+
+@pytest.mark.rule("MH-A10")
+def test_minhang_archive_deadline_cites_the_archive_regulation():
+    profile = load_profile("minhang")
+    (deadline,) = [d for d in profile.deadlines if d.rule == "MH-A10"]
+    assert (
+        profile.citation(deadline.basis) == "《闵行区人民政府重大行政决策全过程记录和档案管理工作实施细则》第十条第一款"
+    )
+    assert profile.citation("第十四条第二款") == "《闵行区人民政府重大行政决策后评估程序实施细则》第十四条第二款"
