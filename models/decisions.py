@@ -9,7 +9,9 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from models import audit
-from models.tables import Decision, DecisionOutcome, Evaluation, TriggerEvent, now_beijing
+from models.tables import Decision, DecisionDeadline, DecisionOutcome, Evaluation, TriggerEvent, now_beijing
+from rules.deadlines import started_by
+from rules.profiles import load_profile
 from rules.vocabulary import EvaluationStatus
 
 
@@ -30,8 +32,88 @@ def upsert_decisions(*, session: Session, rows: Iterable[Any], source: str) -> t
             decision.updated_at = now_beijing()
             session.add(decision)
             updated += 1
+    session.flush()
+    for decision in list(session.exec(select(Decision).where(col(Decision.code).in_([r.code for r in rows])))):
+        start_decision_deadlines(session=session, decision=decision)
     audit.record(session=session, action="catalog_imported", source=source, created=created, updated=updated)
     return created, updated
+
+
+def start_decision_deadlines(*, session: Session, decision: Decision) -> list[DecisionDeadline]:
+    """Start the deadlines the decision's issue starts (MH-A10) once; a corrected issue date moves one not yet met."""
+    if decision.decided_on is None:
+        return []
+    existing = {
+        d.rule: d for d in session.exec(select(DecisionDeadline).where(DecisionDeadline.decision_code == decision.code))
+    }
+    started = []
+    for due in started_by(load_profile(decision.profile), "decision_issued", decision.decided_on):
+        record = existing.get(due.rule)
+        if record is not None and (record.met_on is not None or record.from_date == due.from_date):
+            continue
+        record = record or DecisionDeadline(
+            decision_code=decision.code, rule=due.rule, label="", basis="", counted_from="", until="",
+            from_date=due.from_date, due_date=due.due.due,
+        )  # fmt: skip
+        record.label, record.basis, record.counted_from, record.until = (
+            due.label,
+            due.basis,
+            due.counted_from,
+            due.until,
+        )
+        record.from_date, record.due_date, record.provisional = (
+            due.from_date,
+            due.due.due,
+            not due.due.calendar_complete,
+        )
+        session.add(record)
+        started.append(record)
+        audit.record(
+            session=session,
+            action="decision_deadline_started",
+            decision_code=decision.code,
+            rule=due.rule,
+            from_date=due.from_date,
+            due_date=due.due.due,
+        )
+    return started
+
+
+def decision_deadlines(*, session: Session, decision_code: str) -> list[DecisionDeadline]:
+    """The decision's own statutory deadlines (MH-A10), by rule."""
+    query = select(DecisionDeadline).where(DecisionDeadline.decision_code == decision_code)
+    return list(session.exec(query.order_by(col(DecisionDeadline.rule))))
+
+
+def record_archive_filed(*, session: Session, decision_code: str, on: date, by: str) -> list[DecisionDeadline]:
+    """The lead unit filed the decision's archive on `on` (MH-A10): meets the deadlines that wait for it."""
+    from core.errors import NotFound, StateConflict
+
+    decision = session.get(Decision, decision_code)
+    if decision is None:
+        raise NotFound(
+            f"决策事项 {decision_code} 不存在，请先导入决策目录（pinggu catalog import 文件）", code=decision_code
+        )
+    if not by.strip():
+        raise StateConflict("请填写报备人姓名及职务（--by）")
+    if on > now_beijing().date() or (decision.decided_on and on < decision.decided_on):
+        raise StateConflict(f"报备日期 {on} 应在决策出台之日（{decision.decided_on}）与今天之间")
+    waiting = [
+        d for d in decision_deadlines(session=session, decision_code=decision_code) if d.until == "archive_filed"
+    ]
+    if not waiting:
+        raise StateConflict(
+            f"决策 {decision_code}《{decision.title}》没有须报备档案的法定期限（所属规则未规定，或目录未填决策日期）"
+        )
+    for deadline in waiting:
+        if deadline.met_on is None:
+            deadline.met_on, deadline.recorded_by = on, by.strip()
+            session.add(deadline)
+            audit.record(
+                session=session, action="decision_deadline_met", actor=by.strip(), decision_code=decision_code,
+                rule=deadline.rule, met_on=on, due_date=deadline.due_date,
+            )  # fmt: skip
+    return waiting
 
 
 def list_decisions(*, session: Session) -> list[Decision]:

@@ -197,6 +197,27 @@ class TriggerEvent(SQLModel, table=True):
     recorded_at: datetime = Field(default_factory=now_beijing)
 
 
+class DecisionDeadline(SQLModel, table=True):
+    """A statutory deadline of a decision itself, not of one evaluation of it (MH-A10: the decision's
+    archive filed within 10 working days of its issue), started when the catalog gives the issue date."""
+
+    __table_args__ = (UniqueConstraint("decision_code", "rule"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    decision_code: str = Field(foreign_key="decision.code", index=True)
+    rule: str
+    label: str
+    basis: str
+    counted_from: str
+    from_date: date
+    until: str
+    due_date: date
+    provisional: bool = False
+    met_on: date | None = None  # the day the lead unit did it, as recorded
+    recorded_by: str | None = None
+    created_at: datetime = Field(default_factory=now_beijing)
+
+
 class DeadlineRecord(SQLModel, table=True):
     """A statutory deadline of an evaluation, counted from the real date of its event (NX-11, NX-12, OR-19)."""
 

@@ -10,8 +10,10 @@ from sqlmodel import Session, col, select
 
 from models import audit
 from models.tables import (
+    BEIJING,
     DeadlineRecord,
     Decision,
+    DecisionDeadline,
     Escalation,
     Evaluation,
     FollowUp,
@@ -74,6 +76,19 @@ def watched_items(*, session: Session) -> list[Watched]:
                 evaluation=code,
                 label=f"{code} 法定期限 {deadline.rule} {deadline.label}（{deadline.basis}）",
                 due=deadline.due_date,
+            )
+        )
+    for own in session.exec(select(DecisionDeadline).where(col(DecisionDeadline.met_on).is_(None))):
+        if own.due_date < own.created_at.astimezone(BEIJING).date():
+            # Already past when the catalog brought the decision in: the filing may well have happened
+            # before this system; `pinggu status` asks for it to be recorded, the watch does not escalate.
+            continue
+        items.append(
+            Watched(
+                kind="deadline",
+                ref=f"{own.decision_code}/deadline/{own.rule}",
+                label=f"决策 {own.decision_code}《{titles.get(own.decision_code, '')}》法定期限 {own.rule} {own.label}（{own.basis}）",
+                due=own.due_date,
             )
         )
     for item in session.exec(select(FollowUp).where(FollowUp.status == FollowUpStatus.open)):

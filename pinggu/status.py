@@ -9,6 +9,7 @@ from sqlmodel import col, select
 
 from models import evaluations as store
 from models.db import read_session
+from models.decisions import decision_deadlines
 from models.tables import BEIJING, Evaluation, beijing_minute, now_beijing
 from rules.gates import gate_name, gate_stage
 from rules.steps import STAGE_NAMES
@@ -31,6 +32,7 @@ def evaluation_status(code: str) -> dict[str, Any]:
         stages = store.stages(session=session, evaluation_id=evaluation.id)
         answers = store.approvals(session=session, evaluation_id=evaluation.id)
         deadlines = store.deadlines(session=session, evaluation_id=evaluation.id)
+        own_deadlines = decision_deadlines(session=session, decision_code=evaluation.decision_code)
         follow_ups = store.follow_ups(session=session, evaluation_id=evaluation.id)
         refusals = store.rejections(session=session, evaluation_id=evaluation.id)
     last_refusal = next((r for r in reversed(refusals) if r.gate == evaluation.waiting_gate), None)
@@ -79,6 +81,20 @@ def evaluation_status(code: str) -> dict[str, Any]:
                 "overdue": (d.met_at.astimezone(BEIJING).date() if d.met_at else today) > d.due_date,
             }
             for d in deadlines
+        ],
+        "decision_deadlines": [
+            {
+                "rule": d.rule,
+                "label": d.label,
+                "basis": d.basis,
+                "from_date": d.from_date,
+                "due_date": d.due_date,
+                "provisional": d.provisional,
+                "met_on": d.met_on,
+                "overdue": (d.met_on or today) > d.due_date,
+                "past_at_import": d.due_date < d.created_at.astimezone(BEIJING).date(),
+            }
+            for d in own_deadlines
         ],
         "follow_ups": [
             {
@@ -167,6 +183,15 @@ def render_text(data: dict[str, Any]) -> str:
         lines.append(
             f"法定期限 {d['rule']} {d['label']}：自 {d['from_date']} 起算，{d['due_date']}"
             f"{'（暂定）' if d['provisional'] else ''} 届满，{met}" + ("  【逾期】" if d["overdue"] else "")
+        )
+    for d in data.get("decision_deadlines", []):
+        met = f"已于 {d['met_on']} 报备" if d["met_on"] else "未登记报备"
+        if not d["met_on"] and d["past_at_import"]:
+            met += "（导入目录时已届满；已报备的请用 pinggu catalog archived 登记）"
+        lines.append(
+            f"决策法定期限 {d['rule']} {d['label']}：自 {d['from_date']} 起算，{d['due_date']}"
+            f"{'（暂定）' if d['provisional'] else ''} 届满，{met}（{d['basis']}）"
+            + ("  【逾期】" if d["overdue"] else "")
         )
     for f in data["follow_ups"]:
         lines.append(

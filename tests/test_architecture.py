@@ -14,7 +14,7 @@ import ast
 from pathlib import Path
 
 from rules.gates import GateId
-from rules.profiles import REPORT_BLOCKS, SCORINGS
+from rules.profiles import MILESTONES, REPORT_BLOCKS, SCORINGS
 from rules.steps import StepId
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,8 +35,9 @@ REGISTRIES = {Path("rules/gates.py"), Path("rules/steps.py")}
 IDS = {gate.value for gate in GateId} | {step.value for step in StepId}
 ID_ROLES = {"gate", "step", "kind", "waiting_gate"}
 # Ids no other vocabulary spells the same way: any literal of one is a gate or step id. ("team"
-# and "plan" are also flow parameters and report fields, "scoring" an indicator's field in profiles.)
-ONLY_IDS = IDS - set(REPORT_BLOCKS) - set(SCORINGS) - {"team", "plan", "scoring"}
+# and "plan" are also flow parameters and report fields, "scoring" an indicator's field in profiles,
+# "report_submitted" the deadline milestone the step of that name meets.)
+ONLY_IDS = IDS - set(REPORT_BLOCKS) - set(SCORINGS) - set(MILESTONES) - {"team", "plan", "scoring"}
 # The deadline watch's item kinds (rules.watch.Watched.kind) are their own vocabulary.
 WATCH_KINDS = {"follow_up"}
 

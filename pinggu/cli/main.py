@@ -107,6 +107,31 @@ def catalog_import(
             typer.echo(f"  - {problem}")
 
 
+@catalog_app.command("archived")
+@friendly
+def catalog_archived(
+    decision: Annotated[str, typer.Argument(help="决策编号")],
+    by: Annotated[str, typer.Option(help="报备人姓名及职务")] = "",
+    on: Annotated[str | None, typer.Option(help="报备日期 YYYY-MM-DD，默认今天")] = None,
+) -> None:
+    """登记决策档案已报备（闵行档案细则第十条：决策出台后10个工作日内报备电子档）。"""
+    from models.db import transaction
+    from models.decisions import record_archive_filed
+    from models.tables import now_beijing
+
+    day = _date(on, "报备日期") if on else now_beijing().date()
+    met = transaction(
+        lambda session: [
+            (d.rule, d.label, d.met_on or day, d.due_date)
+            for d in record_archive_filed(session=session, decision_code=decision, on=day, by=by)
+        ]
+    )
+    for rule, label, met_on, due_date in met:
+        late = (met_on - due_date).days
+        timing = f"逾期 {late} 天" if late > 0 else "按期"
+        typer.echo(f"已登记：{decision} {rule} {label}，{met_on} 报备，{due_date} 届满（{timing}）")
+
+
 # ── periods ──────────────────────────────────────────────────────────────────
 
 

@@ -82,12 +82,17 @@ def open_engine(url):
         engine.dispose()
 
 
+# Every revision, oldest first (models.migrate.HEAD_REVISION is the last).
+REVISIONS = ["0001", "0002", "0003"]
+
+
 def make_legacy(engine) -> None:
     """What build_engine made before there were migrations: create_all and, on SQLite, its audit triggers."""
     SQLModel.metadata.create_all(engine)
     with engine.begin() as connection:
-        # The index 0002 adds did not exist then.
+        # The index 0002 adds and the table 0003 adds did not exist then.
         connection.execute(text("DROP INDEX ix_auditevent_action"))
+        connection.execute(text("DROP TABLE decisiondeadline"))
         if engine.dialect.name == "sqlite":
             connection.execute(
                 text(
@@ -297,8 +302,11 @@ def fill(engine) -> None:
 def snapshot(engine) -> dict[str, list[tuple]]:
     """Every row of every product table, in primary-key order."""
     rows = {}
+    present = set(inspect(engine).get_table_names())
     with engine.connect() as connection:
         for name, table in SQLModel.metadata.tables.items():
+            if name not in present:  # a table a later revision adds
+                continue
             query = table.select().order_by(*table.primary_key.columns)
             rows[name] = [tuple(row) for row in connection.execute(query)]
     return rows
@@ -338,10 +346,10 @@ def test_baseline_filled_then_upgraded_keeps_every_row(open_engine):
     before = snapshot(engine)
     assert all(before.values()), [name for name, rows in before.items() if not rows]
 
-    assert migrate.upgrade(engine) == [migrate.HEAD_REVISION]
+    assert migrate.upgrade(engine) == REVISIONS[1:]
 
     assert migrate.current_revision(engine) == migrate.HEAD_REVISION
-    after = snapshot(engine)
+    after = {name: rows for name, rows in snapshot(engine).items() if name in before}
     assert {name: len(rows) for name, rows in after.items()} == {name: len(rows) for name, rows in before.items()}
     assert after == before
     with session_scope(engine) as session:
@@ -354,7 +362,7 @@ def test_baseline_filled_then_upgraded_keeps_every_row(open_engine):
 
 def test_differences_empty_at_head_and_listed_for_an_extra_column(open_engine):
     engine = open_engine()
-    assert migrate.upgrade(engine) == ["0001", "0002"]
+    assert migrate.upgrade(engine) == REVISIONS
     assert migrate.differences(engine) == []
 
     wanted = MetaData()
@@ -364,7 +372,11 @@ def test_differences_empty_at_head_and_listed_for_an_extra_column(open_engine):
     assert migrate.differences(engine, metadata=wanted) == ["列 auditevent.signature：模型有而数据库没有"]
 
     downgrade(engine, migrate.BASELINE_REVISION)
-    assert migrate.differences(engine) == ["索引 ix_auditevent_action（auditevent.action）：模型有而数据库没有"]
+    assert sorted(migrate.differences(engine)) == [
+        "索引 ix_auditevent_action（auditevent.action）：模型有而数据库没有",
+        "索引 ix_decisiondeadline_decision_code（decisiondeadline.decision_code）：模型有而数据库没有",
+        "表 decisiondeadline：模型有而数据库没有",
+    ]
 
 
 def test_a_database_made_before_migrations_is_stamped_and_upgraded_with_its_rows(open_engine):
@@ -376,10 +388,10 @@ def test_a_database_made_before_migrations_is_stamped_and_upgraded_with_its_rows
     with pytest.raises(StateConflict, match="引入结构迁移之前.*pinggu db upgrade"):
         migrate.ensure_current(engine)
 
-    assert migrate.upgrade(engine) == [migrate.HEAD_REVISION]  # 0001 is stamped, not run
+    assert migrate.upgrade(engine) == REVISIONS[1:]  # 0001 is stamped, not run
 
     assert migrate.current_revision(engine) == migrate.HEAD_REVISION
-    assert snapshot(engine) == before
+    assert {name: rows for name, rows in snapshot(engine).items() if name in before} == before
     assert migrate.differences(engine) == []
     assert_append_only(engine)
 
@@ -427,7 +439,7 @@ def test_build_engine_creates_a_new_database_and_refuses_one_behind_or_unknown(o
     engine.dispose()
 
     downgrade(open_engine(), migrate.BASELINE_REVISION)
-    with pytest.raises(StateConflict, match="结构版本为 0001，程序需要 0002：请先备份数据库，再运行 pinggu db upgrade"):
+    with pytest.raises(StateConflict, match="结构版本为 0001，程序需要 0003：请先备份数据库，再运行 pinggu db upgrade"):
         build_engine(url)
 
     with open_engine().begin() as connection:
@@ -452,7 +464,7 @@ def test_concurrent_upgrades_of_a_new_database_queue_and_apply_once(url):
     ]
     results = [worker.communicate(timeout=120) for worker in workers]
     assert all(worker.returncode == 0 for worker in workers), [err for _, err in results]
-    assert sorted(out.strip() for out, _ in results) == ["", "", "0001,0002"]
+    assert sorted(out.strip() for out, _ in results) == ["", "", ",".join(REVISIONS)]
 
 
 def test_at_head_the_check_is_one_query_without_alembic(tmp_path):
@@ -517,20 +529,20 @@ def test_db_upgrade_current_and_check_on_the_configured_database(configured_data
 
     result = runner.invoke(app, ["db", "upgrade"])
     assert result.exit_code == 0, result.output
-    assert "从 迁移前创建的数据库" in result.output and "升级到 0002" in result.output
+    assert "从 迁移前创建的数据库" in result.output and "升级到 0003（执行迁移 0002、0003）" in result.output
 
     result = runner.invoke(app, ["db", "upgrade"])
-    assert result.exit_code == 0 and "已是最新版本（0002）" in result.output
+    assert result.exit_code == 0 and "已是最新版本（0003）" in result.output
 
     result = runner.invoke(app, ["db", "current"])
-    assert result.exit_code == 0 and "当前结构版本：0002" in result.output
+    assert result.exit_code == 0 and "当前结构版本：0003" in result.output
 
     result = runner.invoke(app, ["db", "check", "--database"])
     assert result.exit_code == 0, result.output
     assert "模型与迁移一致" in result.output
 
     engine = build_engine(configured_database)
-    assert snapshot(engine) == before
+    assert {name: rows for name, rows in snapshot(engine).items() if name in before} == before
     engine.dispose()
 
 
