@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from core.errors import RuleViolation
 
-# bazhou 9(1), minhang 12(1), ordos 16: unit staff, optionally deputies, members, experts, public.
+# Every role a team member may have under some profile; each profile lists the ones its regulation
+# provides (profiles/*.yaml team_roles, e.g. bazhou 9(1), minhang 9 and 12(1), ordos 16).
 TEAM_ROLES = (
     "单位工作人员",
     "人大代表",
@@ -16,6 +17,10 @@ TEAM_ROLES = (
     "行业专家",
     "第三方机构",
     "公众代表",
+    "人民团体代表",
+    "基层组织代表",
+    "社会组织代表",
+    "决策涉及单位代表",
 )
 UNIT_STAFF = "单位工作人员"
 
@@ -39,17 +44,18 @@ def conflicted(name: str, declared: bool, assessors: Iterable[str]) -> bool:
     return declared or _normalise(name) in {_normalise(a) for a in assessors}
 
 
-def check_team(members: list[Member], assessors: Iterable[str]) -> None:
-    """Refuse an empty team, unknown roles, a team without unit staff, and conflicted members."""
+def check_team(members: list[Member], assessors: Iterable[str], *, roles: Sequence[str], basis: str = "") -> None:
+    """Refuse an empty team, roles the profile does not provide, a team without unit staff, and conflicted members."""
     assessors = list(assessors)
     if not members:
         raise RuleViolation("评估小组至少需要一名成员，请填写评估小组成员", rule="TEAM-MEMBERS")
     for member in members:
         if not member.name.strip():
             raise RuleViolation("评估小组成员姓名不能为空", rule="TEAM-MEMBERS")
-        if member.role not in TEAM_ROLES:
+        if member.role not in roles:
             raise RuleViolation(
-                f"评估小组成员 {member.name} 的角色“{member.role}”无效，可选：{'、'.join(TEAM_ROLES)}",
+                f"评估小组成员 {member.name} 的角色“{member.role}”无效，可选：{'、'.join(roles)}"
+                + (f"（{basis}）" if basis else ""),
                 rule="TEAM-MEMBERS",
                 member=member.name,
             )

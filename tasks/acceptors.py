@@ -44,6 +44,7 @@ from rules.gates import (
     StartDecision,
     Submitted,
 )
+from rules.profiles import load_profile
 from rules.scoring import check_departure
 from rules.steps import StepId
 from rules.team import Member, check_experts, check_team
@@ -86,7 +87,8 @@ def accept_team(session: Session, evaluation: Evaluation, form: TeamForm) -> Ver
     """The evaluation team: at least one staff member, no one who argued for the decision (TEAM-MEMBERS, TEAM-CONFLICT)."""
     decision = store.get_decision(session=session, code=evaluation.decision_code)
     members = [Member(**member.model_dump()) for member in form.members]
-    check_team(members, decision.pre_decision_assessors)
+    team_rule = load_profile(decision.profile).team_roles
+    check_team(members, decision.pre_decision_assessors, roles=team_rule.roles, basis=team_rule.basis)
     return Verdict(
         gate=GateId.team,
         approver=form.submitter.strip(),

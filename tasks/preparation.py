@@ -24,7 +24,8 @@ def form_team(evaluation_id: int, members: list[dict], flow_run_id: str | None =
     def record(session: Session, evaluation: Evaluation, _: None) -> dict:
         decision = store.get_decision(session=session, code=evaluation.decision_code)
         proposed = [Member(**member) for member in members]
-        check_team(proposed, decision.pre_decision_assessors)
+        team_rule = load_profile(decision.profile).team_roles
+        check_team(proposed, decision.pre_decision_assessors, roles=team_rule.roles, basis=team_rule.basis)
         for member in proposed:
             session.add(TeamMember(evaluation_id=evaluation_id, name=member.name, role=member.role, unit=member.unit))
         return {"members": [{"name": m.name, "role": m.role, "unit": m.unit} for m in proposed]}

@@ -47,6 +47,8 @@ Top-level keys (English keys, Chinese values; all required unless marked optiona
     planned_type                         the type of every planned evaluation, or null (by trigger)
     evaluating_unit                      ordered rules: unit, conditions, note, basis; first match
                                          wins, the last has no conditions
+    team_roles                           roles (of rules.team.TEAM_ROLES; 单位工作人员 always), basis:
+                                         who may sit on the evaluation team under this regulation
     third_party                          allowed, agreement_fields, basis
 
 Scoring of an indicator: ``survey_rate`` (``item``: satisfaction / awareness; score = rate × 100),

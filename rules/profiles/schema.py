@@ -27,6 +27,7 @@ from pydantic import (
 from rules.gates import PROFILE_GATE_IDS, GateId
 from rules.periods import Period, PeriodUnit
 from rules.planning_types import EVENT_KINDS, TIME_TRIGGERS, DecisionFacts, PlanPolicy, UnitRule
+from rules.team import TEAM_ROLES, UNIT_STAFF
 from rules.vocabulary import EVALUATION_TYPE_NAMES, METHODS, Conclusion
 
 MILESTONES = {
@@ -144,12 +145,14 @@ if TYPE_CHECKING:
     EventKind = str
     ProfileGateId = str
     Method = str
+    TeamRole = str
 else:
     EvaluationType = Literal[tuple(EVALUATION_TYPE_NAMES)]
     TimeTrigger = Literal[TIME_TRIGGERS]
     EventKind = Literal[EVENT_KINDS]
     ProfileGateId = Literal[PROFILE_GATE_IDS]
     Method = Literal[METHODS]
+    TeamRole = Literal[TEAM_ROLES]
 Milestone = Literal[
     "trigger",
     "plan_approved",
@@ -448,6 +451,23 @@ class FollowUpRule(_Model):
     basis: Text
 
 
+class TeamRoles(_Model):
+    """Who may sit on the evaluation team under this regulation; unit staff always (TEAM-MEMBERS)."""
+
+    roles: tuple[TeamRole, ...] = Field(min_length=1)
+    basis: Text
+
+    @model_validator(mode="after")
+    def _staff_and_once(self) -> TeamRoles:
+        issues: list[tuple[Loc, str]] = []
+        if UNIT_STAFF not in self.roles:
+            issues.append((("roles",), f"须包含“{UNIT_STAFF}”：评估小组由承担评估具体工作的单位人员组成"))
+        for role in _duplicates(self.roles):
+            issues.append((("roles",), f"“{role}”重复"))
+        _check(issues)
+        return self
+
+
 class ThirdParty(_Model):
     """Whether evaluation may be entrusted, and what the written agreement must settle."""
 
@@ -497,6 +517,7 @@ class Profile(_Model):
     triggers: Triggers
     planned_type: EvaluationType | None = None
     evaluating_unit: tuple[UnitRuleSpec, ...] = Field(min_length=1)
+    team_roles: TeamRoles
     third_party: ThirdParty
     followup: FollowUpRule
 

@@ -233,6 +233,8 @@ BROKEN = [
     ),
     case("unknown placeholder", MH, _set("evaluating_unit[2].unit", "{lead}"), "evaluating_unit[2].unit", "占位符"),
     case("unknown gate type", NX, _set("gates[1].id", "hearing"), "gates[1].id", "不是可用的值"),
+    case("team without unit staff", MH, _set("team_roles.roles", ["法律专家"]), "team_roles.roles", "须包含“单位工作人员”"),
+    case("unknown team role", MH, _set("team_roles.roles[1]", "志愿者"), "team_roles.roles[1]", "不是可用的值"),
     case("gates out of order", MH, _swap_gates, "gates[1].id", "顺序不对"),
     case("no approval gate", MH, _drop("gates[3]"), "gates", "缺少决策机关审定关口"),
     case("optional approval", MH, _set("gates[3].required", False), "gates[3].required", "不能省略"),
@@ -413,6 +415,28 @@ def test_ordos_report_within_one_month_of_completion(profiles):
     assert (deadline.counted_from, deadline.until) == ("evaluation_completed", "report_submitted")
     # Ordos sets no time limit for the evaluation itself: the default window applies.
     assert ordos.plan_policy().due == ordos.default_window == Period(90, PeriodUnit.days)
+
+
+@pytest.mark.rule("C-FOLLOWUP")
+@pytest.mark.parametrize(
+    ("profile_id", "article"),
+    [
+        ("bazhou", "第十五条"),  # ¶1: "应当采取有效措施，避免或者减少经济损失和不良社会影响"
+        ("changli", "第六十二条"),  # ¶1: the same words
+        ("ningxia_commerce", "第十四条"),  # the same words
+        ("ordos", "第二十条"),  # ¶3: "应当及时落实，并采取措施，避免或者减少……损失和社会影响"
+        ("minhang", "第十四条"),  # ¶2: "决策承办单位应当及时贯彻落实，并采取相应的措施，尽可能减少……损失"
+    ],
+    ids=["bazhou", "changli", "ningxia_commerce", "ordos", "minhang"],
+)
+def test_follow_up_window_is_30_days_where_the_seed_sets_none(profiles, profile_id, article):
+    # The seeds say "及时" / "有效" and give no time limit; each profile documents the same default,
+    # 30 days (profiles/*.yaml `followup.window`, "# default: seed silent"), so the open follow-up is
+    # due 30 days after the approval (tests/tasks/test_conclusion.py checks the date itself).
+    rule = profiles[profile_id].followup
+    assert rule.window == Period(30, PeriodUnit.days)
+    assert article in rule.basis and "default: seed silent" in rule.basis
+    assert "措施" in rule.action
 
 
 @pytest.mark.rule("MH-A10")

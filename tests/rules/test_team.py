@@ -5,14 +5,15 @@ from __future__ import annotations
 import pytest
 
 from core.errors import RuleViolation
-from rules.team import Member, check_experts, check_team
+from rules.profiles import load_profile, load_profiles
+from rules.team import TEAM_ROLES, Member, check_experts, check_team
 
 STAFF = Member("王明", "单位工作人员", "区司法局")
 
 
 @pytest.mark.rule("TEAM-MEMBERS")
 def test_a_team_of_unit_staff_with_invited_members_is_accepted():
-    check_team([STAFF, Member("陈静", "人大代表"), Member("李华", "法律专家")], assessors=["周某"])
+    check_team([STAFF, Member("陈静", "人大代表"), Member("李华", "法律专家")], assessors=["周某"], roles=TEAM_ROLES)
 
 
 @pytest.mark.rule("TEAM-MEMBERS")
@@ -27,7 +28,7 @@ def test_a_team_of_unit_staff_with_invited_members_is_accepted():
 )
 def test_bad_teams_are_refused_with_a_message(members, message):
     with pytest.raises(RuleViolation) as refused:
-        check_team(members, assessors=[])
+        check_team(members, assessors=[], roles=TEAM_ROLES)
     assert message in str(refused.value) and refused.value.rule == "TEAM-MEMBERS"
 
 
@@ -41,7 +42,7 @@ def test_bad_teams_are_refused_with_a_message(members, message):
 )
 def test_whoever_argued_the_decision_beforehand_may_not_evaluate_it(member, assessors):
     with pytest.raises(RuleViolation) as refused:
-        check_team([STAFF, member], assessors=assessors)
+        check_team([STAFF, member], assessors=assessors, roles=TEAM_ROLES)
     assert refused.value.rule == "TEAM-CONFLICT"
     assert member.name in str(refused.value) and "第八条" in str(refused.value)
 
@@ -51,3 +52,39 @@ def test_a_conflicted_expert_may_not_review_the_report():
     check_experts(["周立平", "吴晓"], assessors=["钱某"])
     with pytest.raises(RuleViolation, match="专家 吴晓"):
         check_experts(["周立平", "吴晓"], assessors=["吴晓"])
+
+
+# --- roles per profile: each regulation says who may sit on the team ------------------------------
+
+
+@pytest.mark.rule("TEAM-MEMBERS")
+@pytest.mark.parametrize(
+    ("profile_id", "role"),
+    [
+        ("minhang", "决策涉及单位代表"),  # minhang 12(1): 决策事项涉及单位代表
+        ("minhang", "社会组织代表"),  # minhang 9: 人民团体、基层组织、社会组织等参与评估
+        ("ordos", "人民团体代表"),  # ordos 16: 吸收人大代表、政协委员、人民团体、基层组织、社会组织参与评估
+        ("ordos", "基层组织代表"),
+    ],
+)
+def test_a_role_the_regulation_provides_is_accepted(profile_id, role):
+    team_roles = load_profile(profile_id).team_roles
+    check_team([STAFF, Member("某人", role)], assessors=[], roles=team_roles.roles, basis=team_roles.basis)
+
+
+@pytest.mark.rule("TEAM-MEMBERS")
+def test_bazhou_teams_are_unit_staff_with_deputies_members_and_experts():
+    # bazhou 9(1): 小组由承担评估具体工作的单位相关人员组成，可以邀请人大代表、政协委员、有关法律专家、行业管理专家等参加.
+    team_roles = load_profile("bazhou").team_roles
+    assert team_roles.roles == ("单位工作人员", "人大代表", "政协委员", "法律专家", "行业专家")
+    with pytest.raises(RuleViolation) as refused:
+        check_team(
+            [STAFF, Member("某人", "社会组织代表")], assessors=[], roles=team_roles.roles, basis=team_roles.basis
+        )
+    assert "第九条（一）" in str(refused.value) and refused.value.rule == "TEAM-MEMBERS"
+
+
+def test_every_profile_lets_unit_staff_in_and_lists_only_known_roles():
+    for profile in load_profiles().values():
+        assert "单位工作人员" in profile.team_roles.roles
+        assert set(profile.team_roles.roles) <= set(TEAM_ROLES)
