@@ -71,6 +71,13 @@ def add_trigger(
             )
         if approved_on and approved_on < occurred_on:
             raise StateConflict("同意日期不能早于申请或发生日期")
+        profile = load_profiles()[decision.profile]
+        if kind in profile.triggers.events_need_reason and not note.strip():
+            basis = profile.citation(profile.triggers.reason_basis or "")
+            raise RuleViolation(
+                f"“{EVENT_KIND_NAMES[kind]}”须理由充分方构成评估情形（{basis}），请在 --note 中写明理由",
+                rule="T-EVENT",
+            )
         record_trigger(
             session=session,
             decision_code=decision.code,

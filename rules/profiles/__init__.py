@@ -42,7 +42,9 @@ Top-level keys (English keys, Chinese values; all required unless marked optiona
                                          band includes 100); together exactly 0–100
     triggers                             time, events, events_need_approval, approval_basis
                                          (who agrees to those events, on which article; only
-                                         with events_need_approval), exemptions (the ones the
+                                         with events_need_approval), events_need_reason and
+                                         reason_basis (events that count only with a stated
+                                         reason, and the article), exemptions (the ones the
                                          regulation grants: id, basis; none listed = none apply)
     planned_type                         the type of every planned evaluation, or null (by trigger)
     evaluating_unit                      ordered rules: unit, conditions, note, basis; first match

@@ -407,12 +407,15 @@ class Triggers(_Model):
     events: tuple[EventKind, ...]
     events_need_approval: tuple[EventKind, ...] = ()
     approval_basis: Text | None = None  # who agrees and on which article, when some events need it
+    # Events that oblige an evaluation only with a stated reason (ningxia 4(3)(6) “且理由充分的”).
+    events_need_reason: tuple[EventKind, ...] = ()
+    reason_basis: Text | None = None
     exemptions: tuple[ExemptionSpec, ...] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> Triggers:
         issues: list[tuple[Loc, str]] = []
-        for key in ("time", "events", "events_need_approval"):
+        for key in ("time", "events", "events_need_approval", "events_need_reason"):
             for repeated in _duplicates(getattr(self, key)):
                 issues.append(((key,), f"“{repeated}”重复"))
         for repeated in _duplicates(exemption.id for exemption in self.exemptions):
@@ -424,6 +427,13 @@ class Triggers(_Model):
             issues.append((("approval_basis",), "有须经同意的事件时，须写明由谁同意及依据条款"))
         if not self.events_need_approval and self.approval_basis is not None:
             issues.append((("approval_basis",), "没有须经同意的事件（events_need_approval 为空）时不写此项"))
+        for i, kind in enumerate(self.events_need_reason):
+            if kind not in self.events:
+                issues.append((("events_need_reason", i), f"“{kind}”不在 events 中"))
+        if bool(self.events_need_reason) != (self.reason_basis is not None):
+            issues.append(
+                (("reason_basis",), "须说明理由的事件（events_need_reason）与其依据条款（reason_basis）应同时写明")
+            )
         _check(issues)
         return self
 

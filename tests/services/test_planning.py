@@ -1,0 +1,46 @@
+"""Recording event triggers (services/planning.add_trigger): what a profile requires of each event."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlmodel import select
+
+from core.errors import RuleViolation
+from models.db import session_scope
+from models.tables import TriggerEvent
+from services.planning import add_trigger
+
+NINGXIA_DECISION = "S-2022-002"  # the sample catalog's decision under the ningxia_commerce profile
+
+
+def _recorded(kind: str) -> int:
+    with session_scope() as session:
+        query = select(TriggerEvent).where(TriggerEvent.decision_code == NINGXIA_DECISION, TriggerEvent.kind == kind)
+        return len(session.exec(query).all())
+
+
+@pytest.mark.rule("T-EVENT")
+@pytest.mark.parametrize("kind", ["many_opinions", "other_division_request"])
+def test_ningxia_events_that_need_sufficient_reasons_are_refused_without_one(sample_catalog, kind):
+    # ningxia 4(2)(3) 提出较多意见，且理由充分的; (6) 其他处室认为有必要开展评估，且理由充分的.
+    before = _recorded(kind)
+    with pytest.raises(RuleViolation) as refused:
+        add_trigger(NINGXIA_DECISION, kind, date(2026, 10, 8), "  ", "办公室 赵敏")
+    assert "《宁夏回族自治区商务厅重大行政决策实施情况跟踪反馈与后评估办法（试行）》第四条第二款（三）（六）" in str(
+        refused.value
+    )
+    assert refused.value.rule == "T-EVENT" and _recorded(kind) == before  # nothing written
+
+    summary = add_trigger(
+        NINGXIA_DECISION, kind, date(2026, 10, 8), "群众来信二十余件，反映补贴标准偏低，经核属实", "办公室 赵敏"
+    )
+    assert summary.startswith(f"已记录 {NINGXIA_DECISION}") and _recorded(kind) == before + 1
+
+
+@pytest.mark.rule("T-EVENT")
+def test_an_event_without_that_condition_needs_no_reason(sample_catalog):
+    before = _recorded("basis_changed")
+    add_trigger(NINGXIA_DECISION, "basis_changed", date(2026, 10, 8), "", "办公室 赵敏")
+    assert _recorded("basis_changed") == before + 1
