@@ -41,6 +41,7 @@ CATALOG_COLUMNS: dict[str, str] = {
     "社会关注度": "public_attention",
     "最近评估类型": "last_evaluation_type",
     "最近评估完成日": "last_evaluation_on",
+    "协助上级评估": "assists_superior",
 }
 """Chinese header of the catalog template -> CatalogRow field."""
 
@@ -48,6 +49,8 @@ _HEADER_OF = {name: header for header, name in CATALOG_COLUMNS.items()}
 # Keyed by header; a whole-row problem (header None) is not in it and sorts last.
 _COLUMN_ORDER: dict[str | None, int] = {header: position for position, header in enumerate(CATALOG_COLUMNS)}
 _REQUIRED_FIELDS = frozenset({"code", "title", "profile", "decision_body", "lead_unit", "category", "starts_on"})
+# Columns added after the template was first published: a catalog without them reads them as blank.
+_OPTIONAL_HEADERS = frozenset({"协助上级评估"})
 
 # 执行评估 (after one year) runs the ordinary procedure (SPEC §2); operators write either name.
 _EVALUATION_TYPES = {
@@ -99,6 +102,7 @@ class CatalogRow(BaseModel):
     progress_percent: Annotated[int, Field(ge=0, le=100)] | None = None
     uses_fiscal_funds: bool = False
     superior_evaluates: bool = False
+    assists_superior: bool = False
     public_attention: _Attention | None = None
     last_evaluation_type: _EvaluationType | None = None
     last_evaluation_on: date | None = None
@@ -133,6 +137,8 @@ def read_catalog(path: Path, known_profiles: Iterable[str]) -> CatalogParse:
         raise InputFileError(f"目录文件“{path.name}”只有表头（第 {header_row} 行），没有决策事项", path=path)
     width = len(header)
     frame = pd.DataFrame([(cells + [""] * width)[:width] for _, cells in records], columns=header, dtype=object)
+    for optional in _OPTIONAL_HEADERS - set(header):
+        frame[optional] = ""
 
     parsers = _parsers(sorted(set(known_profiles)))
     values: dict[str, pd.Series] = {}
@@ -259,7 +265,7 @@ def _check_header(path: Path, header: list[str]) -> None:
             f"“{name}”出现在第 {'、'.join(map(str, positions))} 列" for name, positions in repeated.items()
         )
         raise InputFileError(f"目录文件“{path.name}”的表头重复：{listed}", path=path)
-    missing = [name for name in CATALOG_COLUMNS if name not in seen]
+    missing = [name for name in CATALOG_COLUMNS if name not in seen and name not in _OPTIONAL_HEADERS]
     if missing:
         raise InputFileError(
             f"目录文件“{path.name}”缺少列：{'、'.join(missing)}。"
@@ -368,6 +374,7 @@ def _parsers(known_profiles: list[str]) -> dict[str, Callable[[pd.Series], _Pars
         "broad_impact": _parse_yes_no,
         "uses_fiscal_funds": _parse_yes_no,
         "superior_evaluates": _parse_yes_no,
+        "assists_superior": _parse_yes_no,
         "decided_on": _parse_dates,
         "starts_on": _parse_dates,
         "ends_on": _parse_dates,

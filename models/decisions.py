@@ -9,7 +9,15 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from models import audit
-from models.tables import Decision, DecisionDeadline, DecisionOutcome, Evaluation, TriggerEvent, now_beijing
+from models.tables import (
+    Decision,
+    DecisionDeadline,
+    DecisionOutcome,
+    Evaluation,
+    SuperiorAssistance,
+    TriggerEvent,
+    now_beijing,
+)
 from rules.deadlines import started_by
 from rules.profiles import load_profile
 from rules.vocabulary import EvaluationStatus
@@ -20,8 +28,11 @@ def upsert_decisions(*, session: Session, rows: Iterable[Any], source: str) -> t
     rows = list(rows)
     existing = {d.code: d for d in session.exec(select(Decision).where(col(Decision.code).in_([r.code for r in rows])))}
     created = updated = 0
+    assisted = {a.decision_code: a for a in session.exec(select(SuperiorAssistance))}
     for row in rows:
         values = row.model_dump()
+        assists = values.pop("assists_superior", False)
+        _set_assistance(session, row.code, assists, assisted.get(row.code), source)
         decision = existing.get(row.code)
         if decision is None:
             session.add(Decision(**values, updated_at=now_beijing()))
@@ -37,6 +48,21 @@ def upsert_decisions(*, session: Session, rows: Iterable[Any], source: str) -> t
         start_decision_deadlines(session=session, decision=decision)
     audit.record(session=session, action="catalog_imported", source=source, created=created, updated=updated)
     return created, updated
+
+
+def _set_assistance(
+    session: Session, code: str, assists: bool, recorded: SuperiorAssistance | None, source: str
+) -> None:
+    """Keep the catalog's 协助上级评估 as a row of superiorassistance (present = 是)."""
+    if assists and recorded is None:
+        session.add(SuperiorAssistance(decision_code=code, source=source))
+    elif not assists and recorded is not None:
+        session.delete(recorded)
+
+
+def assisted_decisions(*, session: Session) -> set[str]:
+    """Codes of the decisions whose superior evaluation this body assists (bazhou 16(2), changli 63(2))."""
+    return {a.decision_code for a in session.exec(select(SuperiorAssistance))}
 
 
 def start_decision_deadlines(*, session: Session, decision: Decision) -> list[DecisionDeadline]:

@@ -197,6 +197,15 @@ class TriggerEvent(SQLModel, table=True):
     recorded_at: datetime = Field(default_factory=now_beijing)
 
 
+class SuperiorAssistance(SQLModel, table=True):
+    """This body assists the superior body's evaluation of the decision (catalog 协助上级评估 = 是): then
+    the superior's evaluation does not exempt it (bazhou 16(2), changli 63(2) “协助评估的除外”)."""
+
+    decision_code: str = Field(foreign_key="decision.code", primary_key=True)
+    source: str  # the catalog file that said so
+    recorded_at: datetime = Field(default_factory=now_beijing)
+
+
 class DecisionDeadline(SQLModel, table=True):
     """A statutory deadline of a decision itself, not of one evaluation of it (MH-A10: the decision's
     archive filed within 10 working days of its issue), started when the catalog gives the issue date."""

@@ -270,7 +270,9 @@ def annual_plan(
         if not counting:
             continue
         granted = policy.exemptions
-        if facts.superior_evaluates and "superior_evaluates" in granted:
+        # The superior's evaluation exempts the local one, unless the local body is entrusted with or asked
+        # to assist it (bazhou 16(2), changli 63(2) “接受上级委任或根据上级要求协助评估的除外”).
+        if facts.superior_evaluates and not facts.assists_superior and "superior_evaluates" in granted:
             exempt.append(Exemption(facts.code, "superior_evaluates", _superior_detail(counting, policy)))
             continue
         if facts.code in already_evaluated and "already_evaluated" in granted:

@@ -48,6 +48,8 @@ class DecisionFacts:
     public_attention: str | None
     last_evaluation_type: str | None
     last_evaluation_on: date | None
+    # bazhou 16(2), changli 63(2): “接受上级委任或根据上级要求协助评估的除外”.
+    assists_superior: bool = False
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from core.errors import RuleViolation, StateConflict
 from models.db import session_scope
-from models.decisions import list_decisions, list_triggers, record_trigger
+from models.decisions import assisted_decisions, list_decisions, list_triggers, record_trigger
 from models.evaluations import get_decision
 from models.tables import Evaluation
 from rules.annual_plan import AnnualPlan, annual_plan
@@ -21,7 +21,8 @@ from rules.planning_types import (
 from rules.profiles import load_profiles
 from rules.vocabulary import EVENT_KIND_NAMES, EvaluationStatus
 
-_FACT_FIELDS = tuple(DecisionFacts.__dataclass_fields__)
+# The catalog's own columns; assists_superior is kept in its own table (models.decisions.assisted_decisions).
+_FACT_FIELDS = tuple(name for name in DecisionFacts.__dataclass_fields__ if name != "assists_superior")
 
 
 def build_plan(year: int, as_of: date, profile: str | None = None) -> AnnualPlan:
@@ -30,8 +31,9 @@ def build_plan(year: int, as_of: date, profile: str | None = None) -> AnnualPlan
     if profile is not None and profile not in policies:
         raise StateConflict(f"未知的规则 {profile}，可选：{'、'.join(policies)}")
     with session_scope() as session:
+        assisted = assisted_decisions(session=session)
         decisions = [
-            DecisionFacts(**{name: getattr(d, name) for name in _FACT_FIELDS})
+            DecisionFacts(**{name: getattr(d, name) for name in _FACT_FIELDS}, assists_superior=d.code in assisted)
             for d in list_decisions(session=session)
             if profile is None or d.profile == profile
         ]

@@ -1,4 +1,6 @@
-"""Statutory deadlines of a decision itself (MH-A10: its archive filed within 10 working days of issue).
+"""Statutory deadlines of a decision itself (MH-A10: its archive filed within 10 working days of issue),
+and the decisions whose superior evaluation this body assists (superiorassistance; bazhou 16(2),
+changli 63(2): then the superior's evaluation does not exempt it).
 
 Revision ID: 0003
 Revises: 0002
@@ -17,7 +19,15 @@ depends_on = None
 
 
 def upgrade() -> None:
-    """The decisiondeadline table."""
+    """The decisiondeadline and superiorassistance tables."""
+    op.create_table(
+        "superiorassistance",
+        sa.Column("decision_code", sa.String(), nullable=False),
+        sa.Column("source", sa.String(), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("decision_code"),
+        sa.ForeignKeyConstraint(["decision_code"], ["decision.code"]),
+    )
     op.create_table(
         "decisiondeadline",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -44,3 +54,4 @@ def downgrade() -> None:
     """Reverse of upgrade()."""
     op.drop_index("ix_decisiondeadline_decision_code", table_name="decisiondeadline")
     op.drop_table("decisiondeadline")
+    op.drop_table("superiorassistance")

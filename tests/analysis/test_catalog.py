@@ -35,6 +35,7 @@ GOOD = {
     "社会关注度": "高",
     "最近评估类型": "",
     "最近评估完成日": "",
+    "协助上级评估": "否",
 }
 
 
@@ -216,7 +217,21 @@ ACCEPTED = [
         id="english-code",
     ),
     pytest.param({"编号": "  T-009 "}, "code", "T-009", id="code-stripped"),
+    # bazhou 16(2), changli 63(2): 接受上级委任或根据上级要求协助评估 — then the superior's evaluation exempts nothing.
+    pytest.param({"协助上级评估": "是"}, "assists_superior", True, id="assists-superior"),
+    pytest.param({"协助上级评估": ""}, "assists_superior", False, id="assists-superior-blank"),
 ]
+
+
+def test_a_catalog_without_the_later_assists_column_reads_it_as_no(tmp_path: Path) -> None:
+    path = tmp_path / "old.csv"
+    good = {header: value for header, value in row().items() if header != "协助上级评估"}
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(good))
+        writer.writeheader()
+        writer.writerow(good)
+    parsed = read_catalog(path, PROFILES)
+    assert parsed.problems == [] and parsed.rows[0].assists_superior is False
 
 
 @pytest.mark.parametrize(("changes", "field", "expected"), ACCEPTED)
@@ -277,7 +292,7 @@ def test_values_without_a_header_are_a_problem(tmp_path: Path) -> None:
 
     assert parsed.bad_rows == [2]
     assert parsed.problems[-1].column is None
-    assert "第 17 列有内容但没有表头" in parsed.problems[-1].reason
+    assert f"第 {len(HEADERS) + 1} 列有内容但没有表头" in parsed.problems[-1].reason
 
 
 def test_extra_named_columns_are_ignored(tmp_path: Path) -> None:
@@ -362,7 +377,7 @@ def test_duplicate_headers_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "catalog.csv"
     path.write_text(",".join([*HEADERS, "决策日期"]) + "\n" + ",".join([*GOOD.values(), ""]) + "\n", encoding="utf-8")
 
-    with pytest.raises(InputFileError, match="表头重复：“决策日期”出现在第 8、17 列"):
+    with pytest.raises(InputFileError, match=f"表头重复：“决策日期”出现在第 8、{len(HEADERS) + 1} 列"):
         read_catalog(path, PROFILES)
 
 

@@ -93,6 +93,7 @@ def make_legacy(engine) -> None:
         # The index 0002 adds and the table 0003 adds did not exist then.
         connection.execute(text("DROP INDEX ix_auditevent_action"))
         connection.execute(text("DROP TABLE decisiondeadline"))
+        connection.execute(text("DROP TABLE superiorassistance"))
         if engine.dialect.name == "sqlite":
             connection.execute(
                 text(
@@ -376,6 +377,7 @@ def test_differences_empty_at_head_and_listed_for_an_extra_column(open_engine):
         "索引 ix_auditevent_action（auditevent.action）：模型有而数据库没有",
         "索引 ix_decisiondeadline_decision_code（decisiondeadline.decision_code）：模型有而数据库没有",
         "表 decisiondeadline：模型有而数据库没有",
+        "表 superiorassistance：模型有而数据库没有",
     ]
 
 

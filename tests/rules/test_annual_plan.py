@@ -579,6 +579,15 @@ CASES = [
         superior_evaluates=True,
     ),
     case(
+        planned("ordinary", "one_year", "2026-03-10"),
+        id="bz16 ¶2 the superior evaluates but asked this body to assist: planned, not exempt",
+        marks=[SUPERIOR],
+        category=REFORM,
+        starts_on="2025-03-10",
+        superior_evaluates=True,
+        assists_superior=True,
+    ),
+    case(
         NOTHING,
         id="bz16 the superior body evaluates but nothing is due: not listed",
         marks=[SUPERIOR],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 import pytest
@@ -44,3 +45,47 @@ def test_an_event_without_that_condition_needs_no_reason(sample_catalog):
     before = _recorded("basis_changed")
     add_trigger(NINGXIA_DECISION, "basis_changed", date(2026, 10, 8), "", "办公室 赵敏")
     assert _recorded("basis_changed") == before + 1
+
+
+def _bazhou_reform(tmp_path, code: str, assists: str) -> None:
+    """A bazhou reform decision in force since 2025-03-10 that the superior body evaluates."""
+    import csv
+
+    from builders import SAMPLES
+
+    from pinggu.catalog import import_catalog
+
+    with (SAMPLES / "catalog.csv").open(encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        sample = next(reader)
+    values = sample | {
+        "编号": code,
+        "规则": "bazhou",
+        "决策类别": "重大改革事项",
+        "决策日期": "2025-03-01",
+        "实施起始日": "2025-03-10",
+        "实施终止日": "",
+        "上级组织评估": "是",
+        "协助上级评估": assists,
+    }
+    path = tmp_path / f"{code}-{assists}.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(values))
+        writer.writeheader()
+        writer.writerow(values)
+    import_catalog(path)
+
+
+@pytest.mark.rule("X-SUPERIOR")
+def test_assisting_the_superiors_evaluation_keeps_the_decision_in_the_plan(settings, tmp_path):
+    # bazhou 16(2): 应当由上级机关组织决策评估的，可以不重复组织执行评估，接受上级委任或根据上级要求协助评估的除外.
+    from services.planning import build_plan
+
+    code = f"BZ-ASSIST-{uuid.uuid4().hex[:6]}"
+    _bazhou_reform(tmp_path, code, "是")
+    plan = build_plan(2026, date(2026, 1, 5), profile="bazhou")
+    assert code in {item.decision for item in plan.items} and code not in {e.decision for e in plan.exempt}
+
+    _bazhou_reform(tmp_path, code, "否")  # the catalog corrected: no longer assisting
+    plan = build_plan(2026, date(2026, 1, 5), profile="bazhou")
+    assert [e.reason for e in plan.exempt if e.decision == code] == ["superior_evaluates"]
