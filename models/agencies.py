@@ -17,16 +17,19 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from core.errors import NotFound, RuleViolation, StateConflict
 from models import audit
 from models.tables import Decision, Evaluation, now_beijing
+from rules.profiles import load_profile
 from rules.third_party import (
     CREDIT_BAD,
     CREDIT_GOOD,
     FALSE_REPORT,
     AgencyFacts,
     Agreement,
+    Citations,
     check_entrustment,
     check_not_conflicted,
     check_qualified,
     check_subcontract,
+    citations_of,
     normalise_name,
     validate_facts,
 )
@@ -181,8 +184,8 @@ def register_agency(
         entries = session.exec(select(CreditRecord.kind).where(CreditRecord.agency_id == agency.id)).all()
         if entries:
             raise RuleViolation(
-                f"评估机构 {name} 已有不良信用记录（{'、'.join(entries)}），不能改登为信用记录良好"
-                "（霸州市规定第二十一条、宁夏商务厅办法第十七条、昌黎县规定第六十六条）",
+                f"评估机构 {name} 已有不良信用记录（{'、'.join(entries)}），不能改登为信用记录良好；"
+                "信用记录只能追加，不能撤销",
                 rule="TP-CREDIT",
                 agency=name,
             )
@@ -292,6 +295,7 @@ def entrust(
     evaluation = _open_evaluation(session, evaluation_id)
     decision = session.get(Decision, evaluation.decision_code)
     agency = get_agency(session=session, name=agency_name)
+    citations = citations_of(load_profile(decision.profile)) if decision else Citations()
     check_entrustment(
         agency.facts(did_pre_decision_argumentation=did_pre_decision_argumentation),
         agreement,
@@ -299,6 +303,7 @@ def entrust(
         required_fields=required_fields,
         allowed=allowed,
         basis=basis,
+        citations=citations,
     )
     existing = current_entrustment(session=session, evaluation_id=evaluation_id)
     if existing is not None:
@@ -364,15 +369,18 @@ def request_subcontract(
     entrustment = current_entrustment(session=session, evaluation_id=evaluation_id)
     if entrustment is None:
         raise StateConflict(f"评估 {evaluation.code} 没有有效的委托，无从转委托", code=evaluation.code)
-    check_subcontract(entrustment.agreement())
+    decision = session.get(Decision, evaluation.decision_code)
+    citations = citations_of(load_profile(decision.profile)) if decision else Citations()
+    check_subcontract(entrustment.agreement(), citations)
     to_name = normalise_name(to_name)
     if not to_name:
         raise StateConflict("请填写转委托的单位或个人名称")
-    decision = session.get(Decision, evaluation.decision_code)
-    check_not_conflicted(to_name, [*assessors, *(decision.pre_decision_assessors if decision else [])])
+    check_not_conflicted(
+        to_name, [*assessors, *(decision.pre_decision_assessors if decision else [])], False, citations
+    )
     recipient = _find(session, to_name)
     if recipient is not None:
-        check_qualified(recipient.facts())
+        check_qualified(recipient.facts(), citations)
     entrustment.subcontracted_to = to_name
     session.add(entrustment)
     audit.record(

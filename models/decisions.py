@@ -198,8 +198,9 @@ def record_outcome(
 ) -> DecisionOutcome:
     """Record the decision body's decision to continue, adjust, suspend or terminate a decision.
 
-    MH-2 (minhang 2): refused unless the decision's evaluation is complete — none may be under way,
-    and the latest one must have reached an approved report.
+    MH-2, where the profile applies it (safeguards.outcome_needs_evaluation; minhang 2(3)): refused
+    unless the decision's evaluation is complete — none may be under way, and the latest one must
+    have reached an approved report. Elsewhere the latest completed evaluation, if any, is recorded.
     """
     from core.errors import NotFound, RuleViolation, StateConflict
     from rules.vocabulary import Conclusion
@@ -222,19 +223,22 @@ def record_outcome(
         )
     )
     unfinished = [e.code for e in evaluations if e.status != EvaluationStatus.completed]
-    if not evaluations or unfinished:
+    profile = load_profile(decision.profile)
+    required = profile.applied(profile.safeguards.outcome_needs_evaluation)
+    if required is not None and (not evaluations or unfinished):
         state = f"评估 {'、'.join(unfinished)} 尚未完成" if unfinished else "尚无已完成的后评估"
         raise RuleViolation(
             f"决策 {decision_code}《{decision.title}》{state}，不能作出继续执行、调整、中止执行或终止执行的决定；"
-            "请先完成评估并经审定",
+            f"请先完成评估并经审定（{required}）",
             rule="MH-2",
             decision=decision_code,
         )
-    basis = evaluations[-1]
+    completed = [e for e in evaluations if e.status == EvaluationStatus.completed]
+    basis = completed[-1] if completed else None
     entry = DecisionOutcome(
         decision_code=decision_code,
         outcome=outcome,
-        evaluation_code=basis.code,
+        evaluation_code=basis.code if basis else None,
         decided_by=decided_by.strip(),
         decided_by_role=decided_by_role.strip(),
         decided_on=decided_on,
@@ -247,8 +251,8 @@ def record_outcome(
         actor=f"{entry.decided_by}（{entry.decided_by_role}）",
         decision_code=decision_code,
         outcome=outcome,
-        evaluation=basis.code,
-        evaluation_conclusion=basis.conclusion,
-        rule="MH-2",
+        evaluation=basis.code if basis else None,
+        evaluation_conclusion=basis.conclusion if basis else None,
+        rule="MH-2" if required is not None else None,
     )
     return entry

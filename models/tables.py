@@ -270,7 +270,7 @@ class DecisionOutcome(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     decision_code: str = Field(foreign_key="decision.code", index=True)
     outcome: str
-    evaluation_code: str
+    evaluation_code: str | None = None  # the evaluation it rests on; none where the profile does not require one
     decided_by: str
     decided_by_role: str
     decided_on: date

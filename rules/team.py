@@ -44,8 +44,16 @@ def conflicted(name: str, declared: bool, assessors: Iterable[str]) -> bool:
     return declared or _normalise(name) in {_normalise(a) for a in assessors}
 
 
-def check_team(members: list[Member], assessors: Iterable[str], *, roles: Sequence[str], basis: str = "") -> None:
-    """Refuse an empty team, roles the profile does not provide, a team without unit staff, and conflicted members."""
+def check_team(
+    members: list[Member],
+    assessors: Iterable[str],
+    *,
+    roles: Sequence[str],
+    basis: str = "",
+    conflict_basis: str | None = "",
+) -> None:
+    """Refuse an empty team, roles the profile does not provide, a team without unit staff, and conflicted
+    members (unless the profile does not apply TEAM-CONFLICT: conflict_basis None)."""
     assessors = list(assessors)
     if not members:
         raise RuleViolation("评估小组至少需要一名成员，请填写评估小组成员", rule="TEAM-MEMBERS")
@@ -59,30 +67,33 @@ def check_team(members: list[Member], assessors: Iterable[str], *, roles: Sequen
                 rule="TEAM-MEMBERS",
                 member=member.name,
             )
-        # ningxia 8, minhang 7, changli 64: whoever argued the decision beforehand may not evaluate it.
-        if conflicted(member.name, member.did_pre_decision_argumentation, assessors):
+        # Whoever argued the decision beforehand may not evaluate it, where the profile says so.
+        if conflict_basis is not None and conflicted(member.name, member.did_pre_decision_argumentation, assessors):
             raise RuleViolation(
                 f"{member.name} 曾承担该决策的决策前论证或评估工作，不得参加本次后评估，请更换成员"
-                "（宁夏商务厅办法第八条、闵行区细则第七条、昌黎县规定第六十四条）",
+                + (f"（{conflict_basis}）" if conflict_basis else ""),
                 rule="TEAM-CONFLICT",
                 member=member.name,
             )
-    # bazhou 9(1): the team is formed from the evaluating unit's own staff, others may join.
+    # The team is formed from the evaluating unit's own staff, others may join (team_roles).
     if not any(member.role == UNIT_STAFF for member in members):
         raise RuleViolation(
-            "评估小组须由承担评估具体工作的单位相关人员组成，请至少加入一名“单位工作人员”（霸州市规定第九条）",
+            "评估小组须由承担评估具体工作的单位相关人员组成，请至少加入一名“单位工作人员”"
+            + (f"（{basis}）" if basis else ""),
             rule="TEAM-MEMBERS",
         )
 
 
-def check_experts(names: list[str], assessors: Iterable[str]) -> None:
-    """Refuse a report reviewer who did the pre-decision argumentation (TEAM-CONFLICT)."""
+def check_experts(names: list[str], assessors: Iterable[str], *, conflict_basis: str | None = "") -> None:
+    """Refuse a report reviewer who did the pre-decision argumentation (TEAM-CONFLICT, where the profile applies it)."""
+    if conflict_basis is None:
+        return
     assessors = list(assessors)
     for name in names:
         if conflicted(name, False, assessors):
             raise RuleViolation(
                 f"专家 {name} 曾参与该决策的决策前论证，不得参与本次评估报告论证，请更换专家"
-                "（宁夏商务厅办法第八条、闵行区细则第七条、昌黎县规定第六十四条）",
+                + (f"（{conflict_basis}）" if conflict_basis else ""),
                 rule="TEAM-CONFLICT",
                 member=name,
             )

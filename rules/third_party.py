@@ -11,8 +11,12 @@
                    record — and an agency whose record is bad is not entrusted again
     TEAM-CONFLICT  ningxia 8, minhang 7, changli 64: not whoever did the main pre-decision argumentation
 
-Pure Python: no Prefect, no database. Every check raises ``RuleViolation`` with a Chinese message
-citing the articles, or returns None.
+Which of these apply, and on which article, is the decision's profile's to say (``safeguards``);
+``citations_of(profile)`` gives what each refusal cites. Registering an agency is not tied to any
+decision, so what is checked then cites no article.
+
+Pure Python: no Prefect, no database. Every check raises ``RuleViolation`` with a Chinese message,
+or returns None.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 
 from core.errors import RuleViolation, StateConflict
-from rules.profiles import AGREEMENT_FIELDS
+from rules.profiles import AGREEMENT_FIELDS, Profile
 from rules.team import conflicted
 
 AGENCY_KINDS = ("高等学校", "科研机构", "律师事务所", "社会组织", "咨询机构")
@@ -38,11 +42,30 @@ FALSE_REPORT = "虚假报告"
 AGREEMENT_FIELD_NAMES: dict[str, str] = dict(AGREEMENT_FIELDS)
 """Agreement field → its Chinese name (minhang 8's wording; the profiles use the same keys)."""
 
-_QUALIFY_BASIS = "霸州市规定第十八条、昌黎县规定第六十五条、闵行区细则第七条"
-_KINDS_BASIS = "霸州市规定第十七条、昌黎县规定第六十四条"
-_CREDIT_BASIS = "霸州市规定第二十一条、宁夏商务厅办法第十七条、昌黎县规定第六十六条"
-_NOSUB_BASIS = "霸州市规定第十七条、宁夏商务厅办法第四条、闵行区细则第八条、昌黎县规定第六十四条"
-_CONFLICT_BASIS = "宁夏商务厅办法第八条、闵行区细则第七条、昌黎县规定第六十四条"
+
+@dataclass(frozen=True)
+class Citations:
+    """What each third-party refusal cites, from the decision's profile; None: the rule does not apply there."""
+
+    qualify: str | None = ""
+    credit: str | None = ""
+    nosub: str | None = ""
+    conflict: str | None = ""
+
+
+def citations_of(profile: Profile) -> Citations:
+    """The citations of a profile's safeguards (None where it does not apply one)."""
+    guards = profile.safeguards
+    return Citations(
+        qualify=profile.applied(guards.agency_qualification),
+        credit=profile.applied(guards.agency_credit),
+        nosub=profile.applied(guards.no_subcontracting),
+        conflict=profile.applied(guards.team_conflict),
+    )
+
+
+def _cited(basis: str | None) -> str:
+    return f"（{basis}）" if basis else ""
 
 
 def normalise_name(name: str) -> str:
@@ -98,7 +121,7 @@ def validate_facts(agency: AgencyFacts) -> None:
         raise StateConflict("评估机构名称不能为空，请填写机构全称")
     if agency.kind not in AGENCY_KINDS:
         raise RuleViolation(
-            f"评估机构 {agency.name} 的类别“{agency.kind}”无效，可选：{'、'.join(AGENCY_KINDS)}（{_KINDS_BASIS}）",
+            f"评估机构 {agency.name} 的类别“{agency.kind}”无效，可选：{'、'.join(AGENCY_KINDS)}",
             rule="TP-QUALIFY",
             agency=agency.name,
         )
@@ -118,13 +141,13 @@ def check_entrustment_allowed(profile_third_party_allowed: bool, basis: str = ""
         )
 
 
-def check_qualified(agency: AgencyFacts) -> None:
-    """Refuse an agency of an unknown kind, with a bad credit record, or lacking equipment or staff."""
+def check_qualified(agency: AgencyFacts, citations: Citations = Citations()) -> None:
+    """Refuse an agency of an unknown kind, with a bad credit record, or lacking equipment or staff
+    (each where the decision's profile applies the rule)."""
     validate_facts(agency)
-    if agency.credit_status == CREDIT_BAD:
+    if citations.credit is not None and agency.credit_status == CREDIT_BAD:
         raise RuleViolation(
-            f"评估机构 {agency.name} 信用记录不良，不得受委托开展评估，请另选信用记录良好的机构"
-            f"（{_QUALIFY_BASIS}；不良信用记录：{_CREDIT_BASIS}）",
+            f"评估机构 {agency.name} 信用记录不良，不得受委托开展评估，请另选信用记录良好的机构{_cited(citations.credit)}",
             rule="TP-CREDIT",
             agency=agency.name,
         )
@@ -133,9 +156,10 @@ def check_qualified(agency: AgencyFacts) -> None:
         lacking.append("不具备开展评估工作的必要设备、设施")
     if not agency.qualified_staff:
         lacking.append("指定参与评估的工作人员不具备熟悉相关法律及政策、行政事务和掌握评估方法技术的专业素质")
-    if lacking:
+    if lacking and citations.qualify is not None:
         raise RuleViolation(
-            f"评估机构 {agency.name} 不符合受委托条件：{'；'.join(lacking)}。请另选机构或补足条件后重新登记（{_QUALIFY_BASIS}）",
+            f"评估机构 {agency.name} 不符合受委托条件：{'；'.join(lacking)}。请另选机构或补足条件后重新登记"
+            f"{_cited(citations.qualify)}",
             rule="TP-QUALIFY",
             agency=agency.name,
             lacking=lacking,
@@ -148,28 +172,30 @@ def check_agreement(agreement: Agreement, required_fields: Iterable[str], basis:
     if missing:
         names = "、".join(AGREEMENT_FIELD_NAMES[key] for key in missing)
         raise RuleViolation(
-            f"书面委托协议未写明：{names}。请在委托协议中补充后重试（闵行区细则第八条{'；' + basis if basis else ''}）",
+            f"书面委托协议未写明：{names}。请在委托协议中补充后重试{_cited(basis)}",
             rule="TP-AGREEMENT",
             missing=missing,
         )
 
 
-def check_subcontract(agreement: Agreement) -> None:
-    """Refuse subcontracting or re-entrusting the matter unless the agreement records consent."""
-    if not agreement.subcontracting_consent:
+def check_subcontract(agreement: Agreement, citations: Citations = Citations()) -> None:
+    """Refuse subcontracting or re-entrusting the matter unless the agreement records consent (TP-NOSUB)."""
+    if citations.nosub is not None and not agreement.subcontracting_consent:
         raise RuleViolation(
             "未经委托单位同意，受委托评估机构不得将评估事项转包或转委托给其他单位或者个人；"
-            f"可以外聘专家参与评估（{_NOSUB_BASIS}）",
+            f"可以外聘专家参与评估{_cited(citations.nosub)}",
             rule="TP-NOSUB",
         )
 
 
-def check_not_conflicted(agency_name: str, assessors: Iterable[str], declared: bool = False) -> None:
+def check_not_conflicted(
+    agency_name: str, assessors: Iterable[str], declared: bool = False, citations: Citations = Citations()
+) -> None:
     """Refuse an agency that did (or is declared to have done) the decision's main pre-decision argumentation."""
-    if conflicted(agency_name, declared, assessors):
+    if citations.conflict is not None and conflicted(agency_name, declared, assessors):
         raise RuleViolation(
             f"评估机构 {agency_name} 曾承担该决策作出前的主要论证评估工作，不得受委托开展本次后评估，请另选机构"
-            f"（{_CONFLICT_BASIS}）",
+            f"{_cited(citations.conflict)}",
             rule="TEAM-CONFLICT",
             agency=agency_name,
         )
@@ -183,9 +209,10 @@ def check_entrustment(
     required_fields: Iterable[str],
     allowed: bool,
     basis: str = "",
+    citations: Citations = Citations(),
 ) -> None:
     """All checks of an entrustment, in the order an operator fixes them: may we, whom, on what terms."""
     check_entrustment_allowed(allowed, basis)
-    check_qualified(agency)
-    check_not_conflicted(agency.name, assessors, agency.did_pre_decision_argumentation)
+    check_qualified(agency, citations)
+    check_not_conflicted(agency.name, assessors, agency.did_pre_decision_argumentation, citations)
     check_agreement(agreement, required_fields, basis)

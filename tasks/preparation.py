@@ -24,8 +24,14 @@ def form_team(evaluation_id: int, members: list[dict], flow_run_id: str | None =
     def record(session: Session, evaluation: Evaluation, _: None) -> dict:
         decision = store.get_decision(session=session, code=evaluation.decision_code)
         proposed = [Member(**member) for member in members]
-        team_rule = load_profile(decision.profile).team_roles
-        check_team(proposed, decision.pre_decision_assessors, roles=team_rule.roles, basis=team_rule.basis)
+        profile = load_profile(decision.profile)
+        check_team(
+            proposed,
+            decision.pre_decision_assessors,
+            roles=profile.team_roles.roles,
+            basis=profile.citation(profile.team_roles.basis),
+            conflict_basis=profile.applied(profile.safeguards.team_conflict),
+        )
         for member in proposed:
             session.add(TeamMember(evaluation_id=evaluation_id, name=member.name, role=member.role, unit=member.unit))
         return {"members": [{"name": m.name, "role": m.role, "unit": m.unit} for m in proposed]}

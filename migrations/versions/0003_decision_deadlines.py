@@ -1,6 +1,7 @@
 """Statutory deadlines of a decision itself (MH-A10: its archive filed within 10 working days of issue),
 and the decisions whose superior evaluation this body assists (superiorassistance; bazhou 16(2),
-changli 63(2): then the superior's evaluation does not exempt it).
+changli 63(2): then the superior's evaluation does not exempt it); a decision outcome may rest on no
+evaluation where the profile does not require one (decisionoutcome.evaluation_code nullable; MH-2).
 
 Revision ID: 0003
 Revises: 0002
@@ -19,7 +20,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    """The decisiondeadline and superiorassistance tables."""
+    """The decisiondeadline and superiorassistance tables; decisionoutcome.evaluation_code nullable."""
+    with op.batch_alter_table("decisionoutcome") as batch:  # SQLite alters a column by copying the table
+        batch.alter_column("evaluation_code", existing_type=sa.String(), nullable=True)
     op.create_table(
         "superiorassistance",
         sa.Column("decision_code", sa.String(), nullable=False),
@@ -55,3 +58,5 @@ def downgrade() -> None:
     op.drop_index("ix_decisiondeadline_decision_code", table_name="decisiondeadline")
     op.drop_table("decisiondeadline")
     op.drop_table("superiorassistance")
+    with op.batch_alter_table("decisionoutcome") as batch:
+        batch.alter_column("evaluation_code", existing_type=sa.String(), nullable=False)

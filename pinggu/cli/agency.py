@@ -101,7 +101,7 @@ def false_report(
     detail: Annotated[str, typer.Option(help="违背客观事实的具体情况及造成的后果")],
     by: Annotated[str, typer.Option(help="记录人")],
 ) -> None:
-    """将受委托评估机构违背客观事实提出评估报告的行为记入其不良信用记录（霸州第二十一条、宁夏第十七条、昌黎第六十六条）。"""
+    """将受委托评估机构违背客观事实提出评估报告的行为记入其不良信用记录（依评估所属决策适用的规定）。"""
     from models import agencies
     from models.db import session_scope
 

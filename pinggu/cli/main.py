@@ -444,7 +444,7 @@ def decide(
     on: Annotated[str | None, typer.Option(help="决定日期 YYYY-MM-DD，默认今天")] = None,
     note: Annotated[str, typer.Option(help="说明")] = "",
 ) -> None:
-    """记录决策机关对决策继续执行、调整、中止或终止执行的决定；须已完成后评估（闵行区细则第二条）。"""
+    """记录决策机关对决策继续执行、调整、中止或终止执行的决定；所适用规定要求时（如闵行区细则第二条），须已完成后评估。"""
     from models.db import session_scope
     from models.decisions import record_outcome
     from models.tables import now_beijing
@@ -459,7 +459,12 @@ def decide(
             decided_on=_date(on, "决定日期") if on else now_beijing().date(),
             note=note,
         )
-        typer.echo(f"已记录：决策 {decision} {entry.outcome}（依据评估 {entry.evaluation_code}）")
+        grounds = (
+            f"依据评估 {entry.evaluation_code}"
+            if entry.evaluation_code
+            else "尚无已完成的后评估；所适用规定未以后评估为前提"
+        )
+        typer.echo(f"已记录：决策 {decision} {entry.outcome}（{grounds}）")
 
 
 @app.command()

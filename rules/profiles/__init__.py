@@ -51,6 +51,10 @@ Top-level keys (English keys, Chinese values; all required unless marked optiona
                                          wins, the last has no conditions
     team_roles                           roles (of rules.team.TEAM_ROLES; 单位工作人员 always), basis:
                                          who may sit on the evaluation team under this regulation
+    safeguards                           team_conflict, agency_qualification, agency_credit,
+                                         no_subcontracting, outcome_needs_evaluation: each
+                                         {applies, basis}; rules only some regulations state,
+                                         applied (or not) as this one says, cited from it
     third_party                          allowed, agreement_fields, basis
 
 Scoring of an indicator: ``survey_rate`` (``item``: satisfaction / awareness; score = rate × 100),

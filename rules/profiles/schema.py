@@ -461,6 +461,24 @@ class FollowUpRule(_Model):
     basis: Text
 
 
+class Safeguard(_Model):
+    """A rule not every regulation states: whether it applies under this profile, and on which article
+    (or ``default: seed silent（why）`` when the regulation is silent and the default applies)."""
+
+    applies: StrictBool
+    basis: Text
+
+
+class Safeguards(_Model):
+    """The rules the engine applies only as each profile says (TEAM-CONFLICT, TP-*, MH-2)."""
+
+    team_conflict: Safeguard  # TEAM-CONFLICT: who argued the decision beforehand may not evaluate it
+    agency_qualification: Safeguard  # TP-QUALIFY: an entrusted agency's equipment and staff
+    agency_credit: Safeguard  # TP-CREDIT: no entrustment of an agency with a bad credit record
+    no_subcontracting: Safeguard  # TP-NOSUB: no passing the matter on without consent
+    outcome_needs_evaluation: Safeguard  # MH-2: no continue/adjust/suspend/terminate before the evaluation
+
+
 class TeamRoles(_Model):
     """Who may sit on the evaluation team under this regulation; unit staff always (TEAM-MEMBERS)."""
 
@@ -528,6 +546,7 @@ class Profile(_Model):
     planned_type: EvaluationType | None = None
     evaluating_unit: tuple[UnitRuleSpec, ...] = Field(min_length=1)
     team_roles: TeamRoles
+    safeguards: Safeguards
     third_party: ThirdParty
     followup: FollowUpRule
 
@@ -702,6 +721,17 @@ class Profile(_Model):
             if article.startswith(short) and article[len(short) :].startswith("第"):
                 return f"《{title}》{article[len(short) :]}"
         return f"《{self.title}》{article}"
+
+    def cite(self, safeguard: Safeguard) -> str:
+        """A safeguard's basis as a refusal cites it: the article, or that the regulation is silent and the default."""
+        if safeguard.basis.startswith("default:"):
+            why = safeguard.basis.removeprefix("default:").replace("seed silent", "").strip(" （）()")
+            return f"《{self.title}》未作规定，按本系统默认规则" + (f"：{why}" if why else "")
+        return self.citation(safeguard.basis)
+
+    def applied(self, safeguard: Safeguard) -> str | None:
+        """What a refusal under an applied safeguard cites; None where this profile does not apply it."""
+        return self.cite(safeguard) if safeguard.applies else None
 
     def plan_policy(self) -> PlanPolicy:
         """What the annual plan needs from this profile (rules.annual_plan)."""

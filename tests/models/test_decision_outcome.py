@@ -1,11 +1,13 @@
-"""The decision body's decision on a decision after its evaluation (MH-2: minhang 2; models/decisions.py).
+"""The decision body's decision on a decision after its evaluation (MH-2: minhang 2(3); models/decisions.py).
 
-Runs on the test home's database with the sample catalog imported; each test evaluates a decision
-no other test evaluates (S-2024-039, S-2023-030, S-2024-035, S-2022-034, S-2024-027).
+MH-2 applies where the profile says so (safeguards.outcome_needs_evaluation: minhang only). Runs on
+the test home's database with the sample catalog imported; each MH-2 test makes its own minhang
+decision, so no other test's evaluations count.
 """
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 import pytest
@@ -15,9 +17,27 @@ from core.errors import NotFound, RuleViolation, StateConflict
 from models.db import session_scope
 from models.decisions import record_outcome
 from models.evaluations import create_evaluation, get_decision
-from models.tables import AuditEvent, DecisionOutcome, Evaluation, now_beijing
+from models.tables import AuditEvent, Decision, DecisionOutcome, Evaluation, now_beijing
 
 DECIDED_ON = date(2026, 11, 20)
+
+
+def _decision(profile: str = "minhang") -> str:
+    """A new decision under `profile` that no other test touches; returns its code."""
+    code = f"MH2-{uuid.uuid4().hex[:8]}"
+    with session_scope() as session:
+        session.add(
+            Decision(
+                code=code,
+                title="某区老旧小区加装电梯补贴政策",
+                profile=profile,
+                decision_body="区政府",
+                lead_unit="区住房保障局",
+                category="重大公共政策",
+                starts_on=date(2024, 1, 1),
+            )
+        )
+    return code
 
 
 def _evaluate(decision_code: str, status: str, type: str = "ordinary") -> str:
@@ -62,7 +82,7 @@ def _refused_for_mh2(decision_code: str) -> RuleViolation:
 
 @pytest.mark.rule("MH-2")
 def test_no_decision_without_any_evaluation_then_once_it_is_completed(sample_catalog):
-    code = "S-2024-039"
+    code = _decision()
     refused = _refused_for_mh2(code)
     assert "尚无已完成的后评估" in str(refused)
 
@@ -83,7 +103,7 @@ def test_no_decision_without_any_evaluation_then_once_it_is_completed(sample_cat
 @pytest.mark.rule("MH-2")
 @pytest.mark.parametrize("status", ["running", "waiting", "reopened", "failed"])
 def test_no_decision_while_the_evaluation_is_unfinished(sample_catalog, status):
-    code = "S-2023-030"
+    code = _decision()
     evaluation_code = _evaluate(code, status)
     try:
         refused = _refused_for_mh2(code)
@@ -97,7 +117,7 @@ def test_no_decision_while_the_evaluation_is_unfinished(sample_catalog, status):
 
 @pytest.mark.rule("MH-2")
 def test_a_later_unfinished_evaluation_blocks_the_decision_until_it_completes(sample_catalog):
-    code = "S-2024-035"
+    code = _decision()
     first = _evaluate(code, "completed")
     assert _decide(code).evaluation_code == first
     second = _evaluate(code, "running")  # e.g. a redo after new complaints
@@ -114,7 +134,7 @@ def test_a_later_unfinished_evaluation_blocks_the_decision_until_it_completes(sa
 
 @pytest.mark.rule("MH-2", "NX-10")
 def test_an_evaluation_the_body_decided_not_to_carry_out_does_not_count(sample_catalog):
-    code = "S-2022-034"
+    code = _decision()
     _evaluate(code, "not_started")
     refused = _refused_for_mh2(code)
     assert "尚无已完成的后评估" in str(refused)
@@ -146,7 +166,7 @@ def test_an_unknown_decision_is_not_found(sample_catalog):
 
 @pytest.mark.rule("MH-2")
 def test_a_refusal_leaves_no_audit_trace(sample_catalog):
-    code = "S-2024-027"
+    code = _decision()
     with session_scope() as session:
         before = session.exec(select(AuditEvent).where(AuditEvent.decision_code == code)).all()
     with pytest.raises(RuleViolation):
@@ -154,3 +174,18 @@ def test_a_refusal_leaves_no_audit_trace(sample_catalog):
     with session_scope() as session:
         after = session.exec(select(AuditEvent).where(AuditEvent.decision_code == code)).all()
     assert len(after) == len(before)
+
+
+@pytest.mark.rule("MH-2")
+def test_the_refusal_cites_minhang_2(sample_catalog):
+    refusal = _refused_for_mh2(_decision())
+    assert "《闵行区人民政府重大行政决策后评估程序实施细则》第二条第三款" in str(refusal)
+
+
+@pytest.mark.rule("MH-2")
+@pytest.mark.parametrize("profile", ["bazhou", "ordos", "ningxia_commerce", "changli"])
+def test_where_the_regulation_does_not_require_the_evaluation_the_outcome_is_recorded(sample_catalog, profile):
+    code = _decision(profile)
+    entry = _decide(code, "调整")
+    assert (entry.outcome, entry.evaluation_code) == ("调整", None)
+    assert [o.outcome for o in _outcomes(code)] == ["调整"]

@@ -374,6 +374,7 @@ def test_differences_empty_at_head_and_listed_for_an_extra_column(open_engine):
 
     downgrade(engine, migrate.BASELINE_REVISION)
     assert sorted(migrate.differences(engine)) == [
+        "列 decisionoutcome.evaluation_code：数据库不可为空，模型可为空",
         "索引 ix_auditevent_action（auditevent.action）：模型有而数据库没有",
         "索引 ix_decisiondeadline_decision_code（decisiondeadline.decision_code）：模型有而数据库没有",
         "表 decisiondeadline：模型有而数据库没有",

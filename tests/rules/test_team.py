@@ -41,10 +41,19 @@ def test_bad_teams_are_refused_with_a_message(members, message):
     ],
 )
 def test_whoever_argued_the_decision_beforehand_may_not_evaluate_it(member, assessors):
+    # ningxia 8: 重大行政决策作出前承担主要论证工作的专家、专业机构和社会组织等，原则上不得参与评估工作.
+    ningxia = load_profile("ningxia_commerce")
+    conflict = ningxia.applied(ningxia.safeguards.team_conflict)
     with pytest.raises(RuleViolation) as refused:
-        check_team([STAFF, member], assessors=assessors, roles=TEAM_ROLES)
+        check_team([STAFF, member], assessors=assessors, roles=TEAM_ROLES, conflict_basis=conflict)
     assert refused.value.rule == "TEAM-CONFLICT"
-    assert member.name in str(refused.value) and "第八条" in str(refused.value)
+    assert member.name in str(refused.value) and f"《{ningxia.title}》第八条" in str(refused.value)
+
+
+@pytest.mark.rule("TEAM-CONFLICT")
+def test_where_the_profile_does_not_apply_the_conflict_rule_the_member_is_accepted():
+    check_team([STAFF, Member("李华", "法律专家")], assessors=["李华"], roles=TEAM_ROLES, conflict_basis=None)
+    check_experts(["李华"], assessors=["李华"], conflict_basis=None)
 
 
 @pytest.mark.rule("TEAM-CONFLICT")

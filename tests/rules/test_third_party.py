@@ -21,6 +21,7 @@ from rules.third_party import (
     check_not_conflicted,
     check_qualified,
     check_subcontract,
+    citations_of,
 )
 
 GOOD = AgencyFacts("某大学公共管理学院", "高等学校")
@@ -45,27 +46,46 @@ def test_every_kind_the_seeds_name_qualifies(kind):
 
 @pytest.mark.rule("TP-QUALIFY", "TP-CREDIT")
 @pytest.mark.parametrize(
-    ("agency", "rule", "words"),
+    ("agency", "profile_id", "rule", "words"),
     [
-        (AgencyFacts("甲", "高等学校", credit_status="不良"), "TP-CREDIT", ["信用记录不良", "第十八条", "第六十六条"]),
-        (AgencyFacts("乙", "咨询机构", has_equipment=False), "TP-QUALIFY", ["必要设备、设施", "第六十五条"]),
-        (AgencyFacts("丙", "社会组织", qualified_staff=False), "TP-QUALIFY", ["专业素质", "闵行区细则第七条"]),
+        # bazhou 18 (信用记录良好) and 21 (不良信用记录), cited from the decision's own regulation.
+        (
+            AgencyFacts("甲", "高等学校", credit_status="不良"),
+            "bazhou",
+            "TP-CREDIT",
+            ["信用记录不良", "规定（征求意见稿）》第十八条、第二十一条"],
+        ),
+        (
+            AgencyFacts("乙", "咨询机构", has_equipment=False),
+            "changli",
+            "TP-QUALIFY",
+            ["必要设备、设施", "规定（试行）》第六十五条"],
+        ),
+        (
+            AgencyFacts("丙", "社会组织", qualified_staff=False),
+            "minhang",
+            "TP-QUALIFY",
+            ["专业素质", "实施细则》第七条第一款"],
+        ),
         (
             AgencyFacts("丁", "科研机构", has_equipment=False, qualified_staff=False),
+            "ordos",
             "TP-QUALIFY",
-            ["必要设备、设施", "专业素质"],  # both shortcomings named at once
+            ["必要设备、设施", "专业素质", "未作规定，按本系统默认规则"],  # both named; ordos is silent
         ),
-        (AgencyFacts("戊", "个人工作室"), "TP-QUALIFY", ["类别“个人工作室”无效", "高等学校", "第十七条"]),
+        (AgencyFacts("戊", "个人工作室"), "bazhou", "TP-QUALIFY", ["类别“个人工作室”无效", "高等学校"]),
     ],
     ids=["bad-credit", "no-equipment", "no-staff", "both", "unknown-kind"],
 )
-def test_an_unqualified_agency_is_refused_citing_the_articles(agency, rule, words):
+def test_an_unqualified_agency_is_refused_citing_the_decisions_own_articles(agency, profile_id, rule, words):
     with pytest.raises(RuleViolation) as refused:
-        check_qualified(agency)
+        check_qualified(agency, citations_of(load_profile(profile_id)))
     assert refused.value.rule == rule
     assert agency.name in str(refused.value)
     for word in words:
         assert word in str(refused.value)
+    others = {"bazhou": "霸州", "changli": "昌黎", "minhang": "闵行", "ordos": "鄂尔多斯"}
+    assert not [name for pid, name in others.items() if pid != profile_id and name in str(refused.value)]
 
 
 def test_an_unknown_credit_status_is_an_input_mistake():
@@ -90,10 +110,12 @@ def test_the_written_agreement_settles_every_required_field(agreement, required,
     if missing is None:
         check_agreement(agreement, required)
         return
+    minhang = load_profile("minhang")
     with pytest.raises(RuleViolation) as refused:
-        check_agreement(agreement, required)
+        check_agreement(agreement, required, minhang.citation(minhang.third_party.basis))
     assert refused.value.rule == "TP-AGREEMENT"
-    assert f"书面委托协议未写明：{missing}。" in str(refused.value) and "闵行区细则第八条" in str(refused.value)
+    assert f"书面委托协议未写明：{missing}。" in str(refused.value)
+    assert "《闵行区人民政府重大行政决策后评估程序实施细则》第七条、第八条" in str(refused.value)
 
 
 @pytest.mark.rule("TP-AGREEMENT")
@@ -113,13 +135,23 @@ def test_a_field_no_profile_knows_is_a_programming_error():
 
 
 @pytest.mark.rule("TP-NOSUB")
-def test_subcontracting_needs_the_consent_recorded_in_the_agreement():
+@pytest.mark.parametrize(
+    ("profile_id", "article"),
+    [
+        ("bazhou", "第十七条第二款"),  # 不得擅自将委托事项变相转包
+        ("ningxia_commerce", "第四条第一款"),  # 不得擅自将委托事项变相转包给其他单位
+        ("minhang", "第八条第二款"),  # 未经委托人同意，不得将评估事项转委托
+        ("changli", "第六十四条第二款"),  # 不得擅自将委托事项转包或变相转包
+    ],
+)
+def test_subcontracting_needs_the_consent_recorded_in_the_agreement(profile_id, article):
+    profile = load_profile(profile_id)
+    citations = citations_of(profile)
     with pytest.raises(RuleViolation) as refused:
-        check_subcontract(FULL)
+        check_subcontract(FULL, citations)
     assert refused.value.rule == "TP-NOSUB"
-    for article in ("霸州市规定第十七条", "宁夏商务厅办法第四条", "闵行区细则第八条", "昌黎县规定第六十四条"):
-        assert article in str(refused.value)
-    check_subcontract(Agreement(subcontracting_consent=True))
+    assert f"《{profile.title}》{article}" in str(refused.value)
+    check_subcontract(Agreement(subcontracting_consent=True), citations)
 
 
 @pytest.mark.rule("TEAM-CONFLICT")
@@ -132,12 +164,21 @@ def test_subcontracting_needs_the_consent_recorded_in_the_agreement():
     ],
 )
 def test_the_agency_that_argued_the_decision_beforehand_is_excluded(name, assessors, declared, refused):
+    changli = citations_of(load_profile("changli"))
     if not refused:
-        check_not_conflicted(name, assessors, declared)
+        check_not_conflicted(name, assessors, declared, changli)
         return
     with pytest.raises(RuleViolation) as error:
-        check_not_conflicted(name, assessors, declared)
-    assert error.value.rule == "TEAM-CONFLICT" and "昌黎县规定第六十四条" in str(error.value)
+        check_not_conflicted(name, assessors, declared, changli)
+    # changli 64(1): 决策作出前承担主要论证评估工作的单位除外.
+    assert error.value.rule == "TEAM-CONFLICT" and "（试行）》第六十四条第一款" in str(error.value)
+
+
+@pytest.mark.rule("TEAM-CONFLICT")
+def test_a_silent_regulation_says_so_and_names_the_default():
+    with pytest.raises(RuleViolation) as error:
+        check_not_conflicted("某咨询公司", ["某咨询公司"], False, citations_of(load_profile("ordos")))
+    assert "《鄂尔多斯市重大行政决策实施情况跟踪反馈和后评估办法》未作规定，按本系统默认规则" in str(error.value)
 
 
 @pytest.mark.rule("TP-QUALIFY")
