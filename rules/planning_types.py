@@ -24,6 +24,7 @@ EVENT_KINDS = (
     "superior_request",
     "other_division_request",
     "special_provision",
+    "serious_problem_reported",
 )
 # X-12M (bazhou 16 ¶1, changli 63 ¶1), X-SUPERIOR (bazhou 16 ¶2, changli 63 ¶2), X-DONE (minhang 3 ¶2).
 EXEMPTION_KINDS = ("within_12_months", "superior_evaluates", "already_evaluated")

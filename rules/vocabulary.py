@@ -114,4 +114,5 @@ EVENT_KIND_NAMES = {
     "superior_request": "上级机关要求",
     "other_division_request": "其他处室提出",
     "special_provision": "法律法规另有规定",
+    "serious_problem_reported": "承办单位报告决策存在问题、客观情况重大变化或不可抗力，严重影响决策目标实现",
 }

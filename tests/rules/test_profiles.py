@@ -675,6 +675,7 @@ def test_time_triggers_and_exemptions(profiles):
         "effect_not_met",
         "many_opinions",
         "unit_application",
+        "serious_problem_reported",
     }
     assert profiles["bazhou"].plan_policy().events_need_approval == frozenset()
 
@@ -718,8 +719,8 @@ def test_plan_policy_has_the_exemptions_its_seed_gives(profiles, profile_id):
         (
             "ordos",
             "第十一条",
-            {"basis_changed", "effect_not_met", "many_opinions", "unit_application"},
-        ),  # ordos 11 "可组织"
+            {"basis_changed", "effect_not_met", "many_opinions", "unit_application", "serious_problem_reported"},
+        ),  # ordos 11 "可组织"; 9: the lead unit's report (OR-9) too
         ("bazhou", None, set()),
         ("changli", None, set()),
         ("ningxia_commerce", None, set()),

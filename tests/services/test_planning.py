@@ -89,3 +89,40 @@ def test_assisting_the_superiors_evaluation_keeps_the_decision_in_the_plan(setti
     _bazhou_reform(tmp_path, code, "否")  # the catalog corrected: no longer assisting
     plan = build_plan(2026, date(2026, 1, 5), profile="bazhou")
     assert [e.reason for e in plan.exempt if e.decision == code] == ["superior_evaluates"]
+
+
+@pytest.mark.rule("OR-9", "T-EVENT")
+def test_a_serious_problem_the_lead_unit_reports_is_an_event_the_government_may_act_on(settings):
+    # ordos 9: 承办单位……发现重大行政决策存在问题、客观情况发生重大变化或者决策执行中发生不可抗力等严重影响决策
+    # 目标实现的，应当及时向市人民政府报告; ordos 11: 市人民政府办公室“可组织”后评估 — so it waits for that approval.
+    from models.tables import Decision
+
+    code = f"OR9-{uuid.uuid4().hex[:6]}"
+    with session_scope() as session:
+        session.add(
+            Decision(
+                code=code,
+                title="关于中心城区停车设施建设的实施方案",
+                profile="ordos",
+                decision_body="市人民政府",
+                lead_unit="市住房和城乡建设局",
+                category="重大公共建设项目",
+                starts_on=date(2024, 1, 1),
+            )
+        )
+    summary = add_trigger(
+        code, "serious_problem_reported", date(2026, 10, 8), "地质条件变化，二期无法按期开工", "市住建局 王强"
+    )
+    assert summary.startswith(f"已记录 {code}：承办单位报告决策存在问题、客观情况重大变化或不可抗力")
+    assert "须经同意后方启动评估" in summary and "第十一条" in summary
+
+    from services.planning import build_plan
+
+    plan = build_plan(2026, date(2026, 10, 9), profile="ordos")
+    assert code in {pending.decision for pending in plan.pending}
+
+
+@pytest.mark.rule("T-EVENT")
+def test_a_profile_that_does_not_list_the_report_as_a_trigger_refuses_it(sample_catalog):
+    with pytest.raises(RuleViolation, match="未规定"):
+        add_trigger(NINGXIA_DECISION, "serious_problem_reported", date(2026, 10, 8), "某问题", "办公室 赵敏")
