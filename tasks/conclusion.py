@@ -278,7 +278,11 @@ def open_follow_up(evaluation_id: int, flow_run_id: str | None = None) -> dict:
             return {"opened": None}
         decision = store.get_decision(session=session, code=evaluation.decision_code)
         rule = load_profile(decision.profile).followup
-        due = add_period(now_beijing().date(), rule.window)
+        # Counted from the decision body's approval, not from whenever this step happens to run (a retry or a
+        # resume days later must not move the unit's deadline).
+        approval = store.current_approval(session=session, evaluation_id=evaluation_id, gate=GateId.approval)
+        approved_on = approval.decided_at.astimezone(BEIJING).date() if approval else now_beijing().date()
+        due = add_period(approved_on, rule.window)
         item = store.open_follow_up(
             session=session,
             evaluation=evaluation,

@@ -47,11 +47,19 @@ def test_deadline_json(args, due):
     assert json.loads(result.output) == {"due": due, "calendar_complete": True, "warnings": []}
 
 
-@pytest.mark.rule("P-UNKNOWN")
+@pytest.mark.rule("P-UNKNOWN", "P-WORKDAY")
 def test_deadline_in_a_year_without_official_data_is_flagged_not_crashed():
     result = runner.invoke(app, ["deadline", "--start", "2027-12-20", "--working-days", "30"])
     assert result.exit_code == 0
-    assert "暂定" in result.output and "2028" in result.output
+    assert "届满日为 2028-02-07（星期一）【暂定】" in result.output and "2028年尚无" in result.output
+    # The provisional date itself, by hand on the fallback (weekends and the statutory holidays of
+    # 《全国年节及纪念日放假办法》, with 补假 for a holiday on a weekend, no 调休): Dec 21–24 (4),
+    # Dec 27–31 (9); 2028-01-01 元旦 is a Saturday → 补假 Mon 01-03; Jan 4–7 (13), 10–14 (18),
+    # 17–21 (23), 24 (24); 春节 除夕 Tue 01-25 to 初三 Fri 01-28; Jan 31 (25), Feb 1–4 (29), Mon Feb 7 (30).
+    result = runner.invoke(app, ["deadline", "--start", "2027-12-20", "--working-days", "30", "--json"])
+    answer = json.loads(result.output)
+    assert (answer["due"], answer["calendar_complete"]) == ("2028-02-07", False)
+    assert [w[:7] for w in answer["warnings"]] == ["2027年尚无", "2028年尚无"]
 
 
 @pytest.mark.parametrize(

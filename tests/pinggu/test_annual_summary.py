@@ -68,3 +68,87 @@ def test_summary_counts_done_on_time_and_conclusions_by_unit(sample_catalog, tmp
     pdf = result.output.split("已生成：")[1].split("\n")[0].strip()
     text = pdf_text(pdf)
     assert f"{year}年度重大行政决策" in text and "按期完成" in text and on_time in text and "终止执行" in text
+
+
+def _completed_with_deadlines(session, unit, year, deadlines):
+    """A ningxia evaluation completed on 06-01 of `year`, well before its last stage's target (06-30),
+    with its statutory deadlines: (rule, due, met on or None, set aside by a redo)."""
+    import uuid
+
+    from models import evaluations as store
+    from models.tables import BEIJING, Decision
+
+    decision = Decision(
+        code=f"ANNUAL-{uuid.uuid4().hex[:8]}",
+        title="关于外贸企业稳订单的实施方案",
+        profile="ningxia_commerce",
+        decision_body="厅决策机关",
+        lead_unit=unit,
+        category="重大公共政策",
+        starts_on=date(year - 2, 1, 1),
+    )
+    session.add(decision)
+    session.flush()
+    code = _evaluation(
+        session,
+        decision.code,
+        status="completed",
+        last_target=date(year, 6, 30),
+        completed=date(year, 6, 1),
+        conclusion="继续执行",
+    )
+    evaluation = store.get_evaluation(session=session, code=code)
+    for rule, due, met_on, set_aside in deadlines:
+        record = store.start_deadline(
+            session=session,
+            evaluation_id=evaluation.id,
+            rule=rule,
+            label=rule,
+            basis="宁夏商务厅办法",
+            counted_from="evaluation_completed" if rule == "NX-12" else "start_approved",
+            from_date=due.replace(day=1),
+            until="report_submitted" if rule == "NX-12" else "evaluation_completed",
+            due_date=due,
+        )
+        record.met_at = datetime.combine(met_on, datetime.min.time(), BEIJING).replace(hour=10) if met_on else None
+        record.superseded = set_aside
+        session.add(record)
+    return code
+
+
+@pytest.mark.rule("R-ANNUAL", "NX-11", "NX-12")
+def test_on_time_means_every_statutory_deadline_met_not_only_the_stage_targets(sample_catalog):
+    # bazhou 22, ningxia 18, minhang 16: the evaluation work goes into the annual 依法行政 assessment;
+    # SPEC §9 asks for "evaluations done, on time". Every evaluation below was completed 06-01, a month
+    # before its own target date: only its statutory deadlines (ningxia 11: 90 days from the approved
+    # start; ningxia 12 (2nd): 15 days from completion to the 厅决策机关) decide whether it was on time.
+    from models.db import session_scope
+    from pinggu.annual_summary import annual_summary
+
+    year, unit = date.today().year, "商务厅对外贸易处（按期统计）"
+
+    def D(month: int, day: int) -> date:
+        return date(year, month, day)
+
+    with session_scope() as session:
+        met = _completed_with_deadlines(
+            session, unit, year, [("NX-11", D(6, 10), D(6, 1), False), ("NX-12", D(6, 16), D(6, 16), False)]
+        )  # NX-12 met on its last day: in time
+        submitted_late = _completed_with_deadlines(
+            session, unit, year, [("NX-11", D(6, 10), D(6, 1), False), ("NX-12", D(6, 16), D(6, 17), False)]
+        )  # NX-12 met one day after its last day
+        finished_late = _completed_with_deadlines(
+            session, unit, year, [("NX-11", D(5, 31), D(6, 1), False), ("NX-12", D(6, 16), D(6, 2), False)]
+        )  # the 90 days of NX-11 ran out the day before the work was complete
+        never_submitted = _completed_with_deadlines(
+            session, unit, year, [("NX-11", D(6, 10), D(6, 1), False), ("NX-12", D(6, 16), None, False)]
+        )
+        redone = _completed_with_deadlines(
+            session, unit, year, [("NX-12", D(3, 16), None, True), ("NX-12", D(6, 16), D(6, 5), False)]
+        )  # a redo (MH-12) set the first NX-12 aside; only the current one counts
+
+    summary = annual_summary(year, "ningxia_commerce")
+    on_time = {d["code"]: d["on_time"] for d in summary["details"] if d["unit"] == unit}
+    assert on_time == {met: True, submitted_late: False, finished_late: False, never_submitted: False, redone: True}
+    (row,) = [u for u in summary["units"] if u["unit"] == unit]
+    assert (row["done"], row["on_time"]) == (5, 2)

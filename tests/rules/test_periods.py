@@ -181,6 +181,12 @@ def test_future_years_never_crash_and_say_so(year):
         assert result.warnings and result.warnings[0].startswith(f"{year}年尚无国务院公布的节假日安排")
     assert LIBRARY_ONLY.has_official_data(year) is False
     assert LIBRARY_ONLY.day(date(year, 1, 1)) == DayInfo(is_workday=False, official=False)  # 元旦
+    # The provisional date itself, not only the flag: June 1 + 30 days is July 1 (cc201), moved off a
+    # weekend to Monday (cc203); no statutory holiday of the fallback falls on July 1–3 (端午 is by
+    # June 25 at the latest, 中秋 in September or October).
+    july_1 = date(year, 7, 1)
+    expected = july_1 + timedelta(days=(7 - july_1.weekday()) % 7 if july_1.weekday() >= 5 else 0)
+    assert add_days(date(year, 6, 1), 30, LIBRARY_ONLY).due == expected
 
 
 @pytest.mark.rule("P-UNKNOWN")

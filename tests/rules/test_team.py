@@ -58,9 +58,14 @@ def test_where_the_profile_does_not_apply_the_conflict_rule_the_member_is_accept
 
 @pytest.mark.rule("TEAM-CONFLICT")
 def test_a_conflicted_expert_may_not_review_the_report():
+    # ningxia 8, minhang 7, changli 64: whoever did the main pre-decision argumentation may not evaluate.
     check_experts(["周立平", "吴晓"], assessors=["钱某"])
-    with pytest.raises(RuleViolation, match="专家 吴晓"):
+    with pytest.raises(RuleViolation, match="专家 吴晓") as refused:
         check_experts(["周立平", "吴晓"], assessors=["吴晓"])
+    assert (refused.value.rule, refused.value.context["member"]) == ("TEAM-CONFLICT", "吴晓")
+    with pytest.raises(RuleViolation) as cited:
+        check_experts(["吴晓"], assessors=["吴晓"], conflict_basis="宁夏商务厅办法第八条")
+    assert cited.value.message.endswith("请更换专家（宁夏商务厅办法第八条）")
 
 
 # --- roles per profile: each regulation says who may sit on the team ------------------------------

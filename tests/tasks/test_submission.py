@@ -4,7 +4,7 @@ the lead unit's duty is met on the day it submits the report, not on the day the
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -68,7 +68,7 @@ def test_submitting_the_report_meets_the_lead_units_deadline_that_day(settings, 
 
 @pytest.mark.rule("NX-12")
 def test_a_report_submitted_after_the_fifteen_days_is_recorded_late(settings):
-    evaluation_id = _evaluation_with_deadline("ningxia_commerce", "NX-12", date(2026, 11, 17))
+    evaluation_id = _evaluation_with_deadline("ningxia_commerce", "NX-12", now_beijing().date() - timedelta(days=3))
     submit_report.fn(evaluation_id)
     with session_scope() as session:
         (deadline,) = store.deadlines(session=session, evaluation_id=evaluation_id)

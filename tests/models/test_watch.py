@@ -1,0 +1,110 @@
+"""What the deadline watch reads: a statutory deadline missed is shown overdue until met, and met late
+is recorded late (models/watch.py, models/evaluations.meet_deadlines; SPEC §6).
+
+NX-12: ningxia 12 (the second one), "评估工作完成之日起十五日内，承办处室应……向厅决策机关提请审议".
+A deadline never fails an evaluation (SPEC §6): past its day it is escalated as overdue, and when the
+report is finally submitted the deadline is met — late, and the audit trail says so.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+import pytest
+
+from models import evaluations as store
+from models.audit import events_for
+from models.db import build_engine, session_scope
+from models.tables import Decision, now_beijing
+from models.watch import watched_items
+from rules.watch import OVERDUE, alerts
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    engine = build_engine(f"sqlite:///{tmp_path_factory.mktemp('watch')}/watch.db")
+    yield engine
+    engine.dispose()
+
+
+def _ningxia_evaluation(session) -> int:
+    decision = Decision(
+        code=f"WATCH-{uuid.uuid4().hex[:8]}",
+        title="关于外贸企业稳订单的实施方案",
+        profile="ningxia_commerce",
+        decision_body="厅决策机关",
+        lead_unit="对外贸易处",
+        category="重大公共政策",
+        starts_on=date(2024, 1, 1),
+    )
+    session.add(decision)
+    session.flush()
+    evaluation = store.create_evaluation(
+        session=session,
+        decision=decision,
+        type="ningxia_90day",
+        scope="whole",
+        scope_parts=[],
+        methods=["问卷调查"],
+        stage_targets={},
+        flow_run_id=None,
+    )
+    assert evaluation.id is not None
+    return evaluation.id
+
+
+def _nx12(session, evaluation_id: int, due: date) -> None:
+    store.start_deadline(
+        session=session,
+        evaluation_id=evaluation_id,
+        rule="NX-12",
+        label="提请厅决策机关审议",
+        basis="《宁夏商务厅重大行政决策跟踪反馈与后评估办法》第十二条",
+        counted_from="evaluation_completed",
+        from_date=due - timedelta(days=15),
+        until="report_submitted",
+        due_date=due,
+    )
+
+
+@pytest.mark.rule("NX-12")
+def test_a_missed_nx12_is_overdue_until_submitted_then_recorded_late(engine):
+    today = now_beijing().date()
+    with session_scope(engine) as session:
+        evaluation_id = _ningxia_evaluation(session)
+        code = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id).code
+        _nx12(session, evaluation_id, today - timedelta(days=3))
+
+        # Missed by three days and not yet submitted: the watch escalates it as overdue.
+        (alert,) = [a for a in alerts(watched_items(session=session), today, [7, 3]) if a.item.evaluation == code]
+        assert (alert.item.kind, alert.item.ref, alert.level, alert.days_left) == (
+            "deadline",
+            f"{code}/deadline/NX-12",
+            OVERDUE,
+            -3,
+        )
+        assert alert.text().startswith("【已逾期 3 日】") and "NX-12" in alert.item.label
+
+        # Submitted today: met, late; no longer watched.
+        (met,) = store.meet_deadlines(session=session, evaluation_id=evaluation_id, milestone="report_submitted")
+        assert met.met_at is not None and met.met_at.date() == today > met.due_date
+        (event,) = events_for(session=session, evaluation_id=evaluation_id, action="deadline_met")
+        assert (event.detail["rule"], event.detail["on_time"]) == ("NX-12", False)
+        assert not [item for item in watched_items(session=session) if item.evaluation == code]
+
+
+@pytest.mark.rule("NX-12")
+@pytest.mark.parametrize(("days_left", "level"), [(0, "due-3"), (5, "due-7")])
+def test_an_nx12_submitted_by_its_last_day_is_recorded_in_time(engine, days_left, level):
+    today = now_beijing().date()
+    with session_scope(engine) as session:
+        evaluation_id = _ningxia_evaluation(session)
+        code = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id).code
+        _nx12(session, evaluation_id, today + timedelta(days=days_left))
+        (alert,) = [a for a in alerts(watched_items(session=session), today, [7, 3]) if a.item.evaluation == code]
+        assert (alert.level, alert.days_left) == (level, days_left)
+
+        store.meet_deadlines(session=session, evaluation_id=evaluation_id, milestone="report_submitted")
+        (event,) = events_for(session=session, evaluation_id=evaluation_id, action="deadline_met")
+        assert (event.detail["rule"], event.detail["on_time"]) == ("NX-12", True)
