@@ -234,3 +234,46 @@ def report_context(
         "process": [{"at": "2026-11-22 09:00", "what": "组建评估小组", "outcome": "第1次 · 完成"}],
     }
     return ReportContext.model_validate(context)
+
+
+def add_evaluation(
+    session,
+    profile: str = "bazhou",
+    *,
+    type: str = "ordinary",
+    methods: tuple[str, ...] = ("问卷调查",),
+    stage_targets: dict | None = None,
+    flow_run_id: str | None = None,
+    prefix: str = "T",
+    **decision_fields,
+):
+    """A new decision under `profile` that no other test touches, and an evaluation of it, in `session`."""
+    import uuid
+    from datetime import date
+
+    from models import evaluations as store
+    from models.tables import Decision
+
+    values = {
+        "title": "某区老旧小区加装电梯补贴政策",
+        "profile": profile,
+        "decision_body": "区政府",
+        "lead_unit": "区住房保障局",
+        "category": "重大公共政策",
+        "starts_on": date(2024, 1, 1),
+    } | decision_fields
+    decision = Decision(code=f"{prefix}-{uuid.uuid4().hex[:8]}", **values)
+    session.add(decision)
+    session.flush()
+    evaluation = store.create_evaluation(
+        session=session,
+        decision=decision,
+        type=type,
+        scope="whole",
+        scope_parts=[],
+        methods=list(methods),
+        stage_targets=stage_targets or {},
+        flow_run_id=flow_run_id,
+    )
+    assert evaluation.id is not None
+    return evaluation

@@ -8,15 +8,15 @@ report is finally submitted the deadline is met — late, and the audit trail sa
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, timedelta
 
+import builders
 import pytest
 
 from models import evaluations as store
 from models.audit import events_for
 from models.db import build_engine, session_scope
-from models.tables import Decision, now_beijing
+from models.tables import now_beijing
 from models.watch import watched_items
 from rules.watch import OVERDUE, alerts
 
@@ -29,28 +29,10 @@ def engine(tmp_path_factory):
 
 
 def _ningxia_evaluation(session) -> int:
-    decision = Decision(
-        code=f"WATCH-{uuid.uuid4().hex[:8]}",
-        title="关于外贸企业稳订单的实施方案",
-        profile="ningxia_commerce",
-        decision_body="厅决策机关",
-        lead_unit="对外贸易处",
-        category="重大公共政策",
-        starts_on=date(2024, 1, 1),
-    )
-    session.add(decision)
-    session.flush()
-    evaluation = store.create_evaluation(
-        session=session,
-        decision=decision,
-        type="ningxia_90day",
-        scope="whole",
-        scope_parts=[],
-        methods=["问卷调查"],
-        stage_targets={},
-        flow_run_id=None,
-    )
-    assert evaluation.id is not None
+    evaluation = builders.add_evaluation(
+        session, "ningxia_commerce", type="ningxia_90day", prefix="WATCH",
+        title="关于外贸企业稳订单的实施方案", decision_body="厅决策机关", lead_unit="对外贸易处",
+    )  # fmt: skip
     return evaluation.id
 
 

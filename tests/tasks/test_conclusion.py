@@ -13,11 +13,12 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
+import builders
 import pytest
 
 from models import evaluations as store
 from models.db import session_scope
-from models.tables import BEIJING, Approval, Decision
+from models.tables import BEIJING, Approval
 
 # The article each profile cites for the follow-up (its `followup.basis`).
 ARTICLE = {
@@ -32,27 +33,7 @@ ARTICLE = {
 def _approved(profile: str, conclusion: str, approved_at: datetime) -> int:
     """An evaluation whose report the decision body approved at `approved_at` with `conclusion`."""
     with session_scope() as session:
-        decision = Decision(
-            code=f"FU-{uuid.uuid4().hex[:8]}",
-            title="某区老旧小区加装电梯补贴政策",
-            profile=profile,
-            decision_body="区政府",
-            lead_unit="区住房保障局",
-            category="重大公共政策",
-            starts_on=date(2024, 1, 1),
-        )
-        session.add(decision)
-        session.flush()
-        evaluation = store.create_evaluation(
-            session=session,
-            decision=decision,
-            type="ordinary",
-            scope="whole",
-            scope_parts=[],
-            methods=["问卷调查"],
-            stage_targets={},
-            flow_run_id=None,
-        )
+        evaluation = builders.add_evaluation(session, profile, prefix="FU")
         evaluation.conclusion = conclusion
         session.add(evaluation)
         session.add(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from datetime import date
 
 import builders
 import pytest
@@ -14,34 +13,12 @@ from sqlite_lock import write_lock_free
 from models import evaluations as store
 from models.audit import events_for
 from models.db import session_scope
-from models.tables import Decision
 from rules.steps import StepId
 
 
 def _evaluation(flow_run_id: str) -> int:
     with session_scope() as session:
-        decision = Decision(
-            code=f"LEDGER-{uuid.uuid4().hex[:8]}",
-            title="某区老旧小区加装电梯补贴政策",
-            profile="bazhou",
-            decision_body="区政府",
-            lead_unit="区住房保障局",
-            category="重大公共政策",
-            starts_on=date(2024, 1, 1),
-        )
-        session.add(decision)
-        session.flush()
-        evaluation = store.create_evaluation(
-            session=session,
-            decision=decision,
-            type="ordinary",
-            scope="whole",
-            scope_parts=[],
-            methods=["座谈会"],
-            stage_targets={},
-            flow_run_id=flow_run_id,
-        )
-        return evaluation.id
+        return builders.add_evaluation(session, methods=("座谈会",), flow_run_id=flow_run_id, prefix="LEDGER").id
 
 
 @pytest.fixture

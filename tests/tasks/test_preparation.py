@@ -8,7 +8,6 @@ or a task that leaves out the questionnaire or the budget fails here even when r
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
 import builders
@@ -17,33 +16,12 @@ from driving import pdf_text
 
 from models import evaluations as store
 from models.db import session_scope
-from models.tables import Decision
 
 
 def _evaluation(methods: list[str]) -> int:
     with session_scope() as session:
-        decision = Decision(
-            code=f"PLAN-{uuid.uuid4().hex[:8]}",
-            title="某区老旧小区加装电梯补贴政策",
-            profile="bazhou",
-            decision_body="区政府",
-            lead_unit="区住房保障局",
-            category="重大公共政策",
-            starts_on=date(2024, 1, 1),
-        )
-        session.add(decision)
-        session.flush()
-        evaluation = store.create_evaluation(
-            session=session,
-            decision=decision,
-            type="ordinary",
-            scope="whole",
-            scope_parts=[],
-            methods=methods,
-            stage_targets={"preparation": (date(2026, 3, 31), False)},
-            flow_run_id=None,
-        )
-        return evaluation.id
+        targets = {"preparation": (date(2026, 3, 31), False)}
+        return builders.add_evaluation(session, methods=tuple(methods), stage_targets=targets, prefix="PLAN").id
 
 
 def _plan_pdf(evaluation_id: int) -> str:

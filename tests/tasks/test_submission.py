@@ -3,41 +3,20 @@ the lead unit's duty is met on the day it submits the report, not on the day the
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, timedelta
 
+import builders
 import pytest
 
 from models import evaluations as store
 from models.db import session_scope
-from models.tables import Decision, now_beijing
+from models.tables import now_beijing
 from tasks.conclusion import submit_report
 
 
 def _evaluation_with_deadline(profile: str, rule: str, due: date) -> int:
     with session_scope() as session:
-        decision = Decision(
-            code=f"SUBMIT-{uuid.uuid4().hex[:8]}",
-            title="某区老旧小区加装电梯补贴政策",
-            profile=profile,
-            decision_body="厅决策机关",
-            lead_unit="某处",
-            category="重大公共政策",
-            starts_on=date(2024, 1, 1),
-        )
-        session.add(decision)
-        session.flush()
-        evaluation = store.create_evaluation(
-            session=session,
-            decision=decision,
-            type="ordinary",
-            scope="whole",
-            scope_parts=[],
-            methods=["座谈会"],
-            stage_targets={},
-            flow_run_id=None,
-        )
-        assert evaluation.id is not None
+        evaluation = builders.add_evaluation(session, profile, methods=("座谈会",), prefix="SUBMIT")
         store.start_deadline(
             session=session,
             evaluation_id=evaluation.id,
