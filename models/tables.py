@@ -206,7 +206,20 @@ class SuperiorAssistance(SQLModel, table=True):
     recorded_at: datetime = Field(default_factory=now_beijing)
 
 
-class DecisionDeadline(SQLModel, table=True):
+class StatutoryDeadline(SQLModel):
+    """What every statutory deadline records: the rule, counted from which event and day, due when."""
+
+    rule: str
+    label: str
+    basis: str
+    counted_from: str
+    from_date: date
+    until: str
+    due_date: date
+    provisional: bool = False
+
+
+class DecisionDeadline(StatutoryDeadline, table=True):
     """A statutory deadline of a decision itself, not of one evaluation of it (MH-A10: the decision's
     archive filed within 10 working days of its issue), started when the catalog gives the issue date."""
 
@@ -214,32 +227,16 @@ class DecisionDeadline(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     decision_code: str = Field(foreign_key="decision.code", index=True)
-    rule: str
-    label: str
-    basis: str
-    counted_from: str
-    from_date: date
-    until: str
-    due_date: date
-    provisional: bool = False
     met_on: date | None = None  # the day the lead unit did it, as recorded
     recorded_by: str | None = None
     created_at: datetime = Field(default_factory=now_beijing)
 
 
-class DeadlineRecord(SQLModel, table=True):
+class DeadlineRecord(StatutoryDeadline, table=True):
     """A statutory deadline of an evaluation, counted from the real date of its event (NX-11, NX-12, OR-19)."""
 
     id: int | None = Field(default=None, primary_key=True)
     evaluation_id: int = Field(foreign_key="evaluation.id", index=True)
-    rule: str
-    label: str
-    basis: str
-    counted_from: str
-    from_date: date
-    until: str
-    due_date: date
-    provisional: bool = False
     met_at: datetime | None = None
     # A redo (MH-12) sets the deadline aside; the record stays and a new one runs from the new event.
     superseded: bool = False

@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from models import evaluations as store
 from models.db import read_session
 from models.decisions import decision_deadlines
-from models.tables import BEIJING, Evaluation, beijing_minute, now_beijing
+from models.tables import BEIJING, Evaluation, StatutoryDeadline, beijing_minute, now_beijing
 from rules.gates import gate_name, gate_stage
 from rules.steps import STAGE_NAMES
 from rules.vocabulary import (
@@ -20,6 +20,17 @@ from rules.vocabulary import (
     FollowUpStatus,
     StageStatus,
 )
+
+
+def _deadline(d: StatutoryDeadline) -> dict[str, Any]:
+    return {
+        "rule": d.rule,
+        "label": d.label,
+        "basis": d.basis,
+        "from_date": d.from_date,
+        "due_date": d.due_date,
+        "provisional": d.provisional,
+    }
 
 
 def evaluation_status(code: str) -> dict[str, Any]:
@@ -71,12 +82,7 @@ def evaluation_status(code: str) -> dict[str, Any]:
         ],
         "deadlines": [
             {
-                "rule": d.rule,
-                "label": d.label,
-                "basis": d.basis,
-                "from_date": d.from_date,
-                "due_date": d.due_date,
-                "provisional": d.provisional,
+                **_deadline(d),
                 "met_at": beijing_minute(d.met_at) if d.met_at else None,
                 "overdue": (d.met_at.astimezone(BEIJING).date() if d.met_at else today) > d.due_date,
             }
@@ -84,12 +90,7 @@ def evaluation_status(code: str) -> dict[str, Any]:
         ],
         "decision_deadlines": [
             {
-                "rule": d.rule,
-                "label": d.label,
-                "basis": d.basis,
-                "from_date": d.from_date,
-                "due_date": d.due_date,
-                "provisional": d.provisional,
+                **_deadline(d),
                 "met_on": d.met_on,
                 "overdue": (d.met_on or today) > d.due_date,
                 "past_at_import": d.due_date < d.created_at.astimezone(BEIJING).date(),

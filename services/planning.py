@@ -65,7 +65,8 @@ def add_trigger(
         raise StateConflict(f"未知的触发情形 {kind}，可选：{choices}")
     with session_scope() as session:
         decision = get_decision(session=session, code=decision_code)
-        policy = load_profiles()[decision.profile].plan_policy()
+        profile = load_profiles()[decision.profile]
+        policy = profile.plan_policy()
         if kind not in policy.event_kinds:
             raise RuleViolation(
                 f"决策 {decision.code} 适用的规则（{decision.profile}）未规定“{EVENT_KIND_NAMES[kind]}”这一评估情形",
@@ -73,7 +74,6 @@ def add_trigger(
             )
         if approved_on and approved_on < occurred_on:
             raise StateConflict("同意日期不能早于申请或发生日期")
-        profile = load_profiles()[decision.profile]
         if kind in profile.triggers.events_need_reason and not note.strip():
             basis = profile.citation(profile.triggers.reason_basis or "")
             raise RuleViolation(

@@ -47,7 +47,7 @@ from rules.gates import (
 from rules.profiles import load_profile
 from rules.scoring import check_departure
 from rules.steps import StepId
-from rules.team import Member, check_experts, check_team
+from rules.team import Member
 from rules.vocabulary import Conclusion, StepStatus
 from tasks.evaluation import procedure_of
 from tasks.submissions import (
@@ -87,14 +87,7 @@ def accept_team(session: Session, evaluation: Evaluation, form: TeamForm) -> Ver
     """The evaluation team: at least one staff member, no one who argued for the decision (TEAM-MEMBERS, TEAM-CONFLICT)."""
     decision = store.get_decision(session=session, code=evaluation.decision_code)
     members = [Member(**member.model_dump()) for member in form.members]
-    profile = load_profile(decision.profile)
-    check_team(
-        members,
-        decision.pre_decision_assessors,
-        roles=profile.team_roles.roles,
-        basis=profile.citation(profile.team_roles.basis),
-        conflict_basis=profile.applied(profile.safeguards.team_conflict),
-    )
+    load_profile(decision.profile).check_team(members, decision.pre_decision_assessors)
     return Verdict(
         gate=GateId.team,
         approver=form.submitter.strip(),
@@ -185,11 +178,8 @@ def accept_expert_review(session: Session, evaluation: Evaluation, form: ExpertR
     # A space may also sit inside one name (周 立平): check each entry with its spaces removed as well.
     entries = ["".join(entry.split()) for entry in re.split(r"[、,，;；\n]+", form.experts) if entry.strip()]
     decision = store.get_decision(session=session, code=evaluation.decision_code)
-    profile = load_profile(decision.profile)
-    check_experts(
-        list(dict.fromkeys(experts + entries)),
-        decision.pre_decision_assessors,
-        conflict_basis=profile.applied(profile.safeguards.team_conflict),
+    load_profile(decision.profile).check_experts(
+        list(dict.fromkeys(experts + entries)), decision.pre_decision_assessors
     )
     return Verdict(
         gate=GateId.expert_review,

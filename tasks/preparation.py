@@ -11,7 +11,7 @@ from models.tables import Evaluation, TeamMember
 from reporting.pdf import render_html, write_pdf
 from rules.profiles import load_profile
 from rules.steps import StepId
-from rules.team import Member, check_team
+from rules.team import Member
 from tasks.ledger import IO_RETRIES, ledger_step, run_step
 
 PLAN_TEMPLATE = "evaluation_plan.html.j2"
@@ -24,14 +24,7 @@ def form_team(evaluation_id: int, members: list[dict], flow_run_id: str | None =
     def record(session: Session, evaluation: Evaluation, _: None) -> dict:
         decision = store.get_decision(session=session, code=evaluation.decision_code)
         proposed = [Member(**member) for member in members]
-        profile = load_profile(decision.profile)
-        check_team(
-            proposed,
-            decision.pre_decision_assessors,
-            roles=profile.team_roles.roles,
-            basis=profile.citation(profile.team_roles.basis),
-            conflict_basis=profile.applied(profile.safeguards.team_conflict),
-        )
+        load_profile(decision.profile).check_team(proposed, decision.pre_decision_assessors)
         for member in proposed:
             session.add(TeamMember(evaluation_id=evaluation_id, name=member.name, role=member.role, unit=member.unit))
         return {"members": [{"name": m.name, "role": m.role, "unit": m.unit} for m in proposed]}

@@ -236,6 +236,27 @@ def report_context(
     return ReportContext.model_validate(context)
 
 
+def add_decision(session, profile: str = "bazhou", *, prefix: str = "T", **fields):
+    """A new catalog decision under `profile` that no other test touches, in `session`."""
+    import uuid
+    from datetime import date
+
+    from models.tables import Decision
+
+    values = {
+        "title": "某区老旧小区加装电梯补贴政策",
+        "profile": profile,
+        "decision_body": "区政府",
+        "lead_unit": "区住房保障局",
+        "category": "重大公共政策",
+        "starts_on": date(2024, 1, 1),
+    } | fields
+    decision = Decision(code=f"{prefix}-{uuid.uuid4().hex[:8]}", **values)
+    session.add(decision)
+    session.flush()
+    return decision
+
+
 def add_evaluation(
     session,
     profile: str = "bazhou",
@@ -248,23 +269,9 @@ def add_evaluation(
     **decision_fields,
 ):
     """A new decision under `profile` that no other test touches, and an evaluation of it, in `session`."""
-    import uuid
-    from datetime import date
-
     from models import evaluations as store
-    from models.tables import Decision
 
-    values = {
-        "title": "某区老旧小区加装电梯补贴政策",
-        "profile": profile,
-        "decision_body": "区政府",
-        "lead_unit": "区住房保障局",
-        "category": "重大公共政策",
-        "starts_on": date(2024, 1, 1),
-    } | decision_fields
-    decision = Decision(code=f"{prefix}-{uuid.uuid4().hex[:8]}", **values)
-    session.add(decision)
-    session.flush()
+    decision = add_decision(session, profile, prefix=prefix, **decision_fields)
     evaluation = store.create_evaluation(
         session=session,
         decision=decision,

@@ -24,10 +24,11 @@ from pydantic import (
     model_validator,
 )
 
+from rules import team
 from rules.gates import PROFILE_GATE_IDS, GateId
 from rules.periods import Period, PeriodUnit
 from rules.planning_types import EVENT_KINDS, TIME_TRIGGERS, DecisionFacts, PlanPolicy, UnitRule
-from rules.team import TEAM_ROLES, UNIT_STAFF
+from rules.team import TEAM_ROLES, UNIT_STAFF, Member
 from rules.vocabulary import EVALUATION_TYPE_NAMES, METHODS, Conclusion
 
 MILESTONES = {
@@ -728,6 +729,20 @@ class Profile(_Model):
             why = safeguard.basis.removeprefix("default:").replace("seed silent", "").strip(" （）()")
             return f"《{self.title}》未作规定，按本系统默认规则" + (f"：{why}" if why else "")
         return self.citation(safeguard.basis)
+
+    def check_team(self, members: list[Member], assessors: typing.Iterable[str]) -> None:
+        """The evaluation team under this regulation: its roles, unit staff, and TEAM-CONFLICT where it applies."""
+        team.check_team(
+            members,
+            assessors,
+            roles=self.team_roles.roles,
+            basis=self.citation(self.team_roles.basis),
+            conflict_basis=self.applied(self.safeguards.team_conflict),
+        )
+
+    def check_experts(self, names: list[str], assessors: typing.Iterable[str]) -> None:
+        """The report's reviewers: none who argued the decision beforehand, where TEAM-CONFLICT applies."""
+        team.check_experts(names, assessors, conflict_basis=self.applied(self.safeguards.team_conflict))
 
     def applied(self, safeguard: Safeguard) -> str | None:
         """What a refusal under an applied safeguard cites; None where this profile does not apply it."""

@@ -7,9 +7,9 @@ decision, so no other test's evaluations count.
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
+import builders
 import pytest
 from sqlmodel import select
 
@@ -17,27 +17,15 @@ from core.errors import NotFound, RuleViolation, StateConflict
 from models.db import session_scope
 from models.decisions import record_outcome
 from models.evaluations import create_evaluation, get_decision
-from models.tables import AuditEvent, Decision, DecisionOutcome, Evaluation, now_beijing
+from models.tables import AuditEvent, DecisionOutcome, Evaluation, now_beijing
 
 DECIDED_ON = date(2026, 11, 20)
 
 
 def _decision(profile: str = "minhang") -> str:
     """A new decision under `profile` that no other test touches; returns its code."""
-    code = f"MH2-{uuid.uuid4().hex[:8]}"
     with session_scope() as session:
-        session.add(
-            Decision(
-                code=code,
-                title="某区老旧小区加装电梯补贴政策",
-                profile=profile,
-                decision_body="区政府",
-                lead_unit="区住房保障局",
-                category="重大公共政策",
-                starts_on=date(2024, 1, 1),
-            )
-        )
-    return code
+        return builders.add_decision(session, profile, prefix="MH2").code
 
 
 def _evaluate(decision_code: str, status: str, type: str = "ordinary") -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+import builders
 import pytest
 from sqlmodel import select
 
@@ -95,21 +96,12 @@ def test_assisting_the_superiors_evaluation_keeps_the_decision_in_the_plan(setti
 def test_a_serious_problem_the_lead_unit_reports_is_an_event_the_government_may_act_on(settings):
     # ordos 9: 承办单位……发现重大行政决策存在问题、客观情况发生重大变化或者决策执行中发生不可抗力等严重影响决策
     # 目标实现的，应当及时向市人民政府报告; ordos 11: 市人民政府办公室“可组织”后评估 — so it waits for that approval.
-    from models.tables import Decision
 
-    code = f"OR9-{uuid.uuid4().hex[:6]}"
     with session_scope() as session:
-        session.add(
-            Decision(
-                code=code,
-                title="关于中心城区停车设施建设的实施方案",
-                profile="ordos",
-                decision_body="市人民政府",
-                lead_unit="市住房和城乡建设局",
-                category="重大公共建设项目",
-                starts_on=date(2024, 1, 1),
-            )
-        )
+        code = builders.add_decision(
+            session, "ordos", prefix="OR9", title="关于中心城区停车设施建设的实施方案",
+            decision_body="市人民政府", lead_unit="市住房和城乡建设局", category="重大公共建设项目",
+        ).code  # fmt: skip
     summary = add_trigger(
         code, "serious_problem_reported", date(2026, 10, 8), "地质条件变化，二期无法按期开工", "市住建局 王强"
     )
