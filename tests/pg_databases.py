@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from sqlalchemy.engine import make_url
 
 
@@ -28,7 +30,7 @@ def url_for(server_url: str, database: str, *, driver: str = "psycopg") -> str:
 def create_database(server_url: str, name: str) -> str:
     """Create an empty database `name` (dropping a leftover of the same name); return the name."""
     with _admin(server_url) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop(connection, name)
         connection.execute(f'CREATE DATABASE "{name}"')
     return name
 
@@ -36,4 +38,26 @@ def create_database(server_url: str, name: str) -> str:
 def drop_database(server_url: str, name: str) -> None:
     """Drop database `name`, closing whatever still holds a connection to it."""
     with _admin(server_url) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop(connection, name)
+
+
+def _drop(connection, name: str, attempts: int = 20) -> None:
+    """DROP … WITH (FORCE), tolerating an autovacuum worker in the database.
+
+    FORCE terminates every other backend in the database, and PostgreSQL refuses that to a role
+    which is neither superuser nor pg_signal_backend when one of them is an autovacuum worker
+    (it has no role). A plain DROP asks autovacuum to stop by itself, so that is the fallback.
+    """
+    import psycopg
+
+    for _ in range(attempts):
+        try:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except psycopg.errors.InsufficientPrivilege:
+            try:
+                connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+                return
+            except psycopg.errors.ObjectInUse:
+                time.sleep(0.25)
+    connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
