@@ -8,11 +8,12 @@ is asked for again under a new key.
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
 from prefect.input import RunInput
-from pydantic import Field, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from forms.parameters import TeamMemberSpec
 from rules.gates import AcceptanceVerdict, ExpertsConvened, PlanVerdict, ReportRework, ReportVerdict, StartDecision
@@ -54,6 +55,31 @@ class PlanApprovalForm(RunInput):
     approver_role: str = Field(title="审批人职务", pattern=NON_BLANK, description="例如：区政府办公室主任")
     choice: PlanChoice = Field(title="审定意见")
     comment: str = Field(default="", title="说明", description="退回修改时必填：写明需要修改的内容")
+
+
+class PlanItemChangeSpec(BaseModel):
+    """逐项调整：改变一项的完成期限，或不列入本年度计划；均须写明理由。"""
+
+    model_config = ConfigDict(title="调整事项")
+
+    decision: str = Field(title="决策编号", pattern=NON_BLANK)
+    due_date: date | None = Field(default=None, title="调整后的完成期限", description="不列入计划时留空")
+    drop: bool = Field(default=False, title="不列入计划")
+    reason: str = Field(title="理由", pattern=NON_BLANK)
+
+
+class AnnualPlanApprovalForm(RunInput):
+    """年度评估计划审定：同意（可逐项调整完成期限或不列入计划），或退回修改。"""
+
+    approver: str = Field(title="审批人姓名", pattern=NON_BLANK)
+    approver_role: str = Field(title="审批人职务", pattern=NON_BLANK, description="例如：区政府办公室主任")
+    choice: PlanChoice = Field(title="审定意见")
+    comment: str = Field(default="", title="说明", description="退回修改时必填：写明需要修改的内容")
+    changes: list[PlanItemChangeSpec] = Field(
+        default_factory=list,
+        title="逐项调整（可选）",
+        description="同意时可调整某项的完成期限（评估时限），或将某项不列入计划；每项须写明理由",
+    )
 
 
 class StartApprovalForm(RunInput):

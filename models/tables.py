@@ -317,6 +317,8 @@ class PlanEntry(SQLModel, table=True):
     trigger_date: date
     due_date: date
     evaluating_unit: str
+    due_date_reason: str | None = None  # the approver changed the due date, and why (minhang 4: 评估时限)
+    dropped_reason: str | None = None  # the approver took the item out of the plan, and why; never started
     flow_run_id: str | None = None
     evaluation_code: str | None = None  # set when the item is covered by an evaluation already under way
     started_at: datetime | None = None

@@ -241,6 +241,8 @@ def render_plan(plan) -> str:
             + ("（暂定）" if not item.calendar_complete else "")
             + ("  【及时启动】" if item.prompt else "")
         )
+        if item.note:
+            lines.append(" " * 12 + f"↳ {item.note}")
     for title, entries in (("免于评估", plan.exempt), ("待批准", plan.pending)):
         if entries:
             lines.append(f"{title}：")

@@ -3,8 +3,18 @@
 For plan year Y, every catalog decision is checked against the time triggers (bazhou 15, ordos 12,
 changli 62), the recorded events (bazhou 7, ordos 11, ningxia 4, changli 57, minhang 6) and the
 exemptions. A trigger counts when the decision's profile recognises it, its date is on or before
-31 Dec of Y and no completed evaluation satisfies it; each decision then gets at most one planned
-evaluation (final over midterm over ordinary).
+31 Dec of Y (SPEC §5: the plan lists what falls due during the year, not only what has already
+fallen due on the day it is made) and no completed evaluation satisfies it; each decision then gets
+at most one planned evaluation (final over midterm over ordinary).
+
+A five-year-or-longer decision whose execution ends during Y is planned for its final evaluation in
+Y's plan, even when it ends on 31 December: its trigger date, the earliest day the evaluation may
+start, is the day after the last day of execution ("执行结束后"). The plan is made once a year, so
+leaving such a decision to the next plan would let its final evaluation wait a year.
+
+An item's due date counts from the later of its trigger date and the day the plan is made
+(``as_of``): a plan never contains an item already overdue on the day it is made. An item whose
+trigger passed before that day says so in ``note``.
 
 Exemptions apply only where the profile grants them (``PlanPolicy.exemptions``): X-12M and
 X-SUPERIOR (bazhou 16, changli 63), X-DONE (minhang 3). Elsewhere a decision whose facts would meet
@@ -33,6 +43,7 @@ from rules.periods import DueDate, Period, add_period, corresponding_day
 from rules.planning_types import (
     EVENT_KINDS,
     EXEMPTION_KINDS,
+    PROMPT_EVENT_KINDS,
     TIME_TRIGGERS,
     CompletedEvaluation,
     DecisionFacts,
@@ -82,6 +93,7 @@ class PlanItem:
     warnings: tuple[str, ...]
     prompt: bool = False  # T-PROMPT: a controversy/risk trigger, to be started promptly
     also: tuple[str, ...] = ()  # the decision's other counting triggers, covered by this evaluation
+    note: str = ""  # why the due date is not counted from the trigger date, in Chinese
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, dates as YYYY-MM-DD."""
@@ -96,6 +108,7 @@ class PlanItem:
             "warnings": list(self.warnings),
             "prompt": self.prompt,
             "also": list(self.also),
+            "note": self.note,
             "title": self.title,
             "profile": self.profile,
         }
@@ -142,6 +155,12 @@ class _Trigger:
     type: str  # the type it calls for: ordinary / midterm / final
     satisfied_from: date  # a completed evaluation of an accepted type on or after this date satisfies it
     prompt: bool = False
+    arises: date | None = None  # the day that puts it in a year's plan, when not `on` (ended: the last day)
+
+    @property
+    def listed_by(self) -> date:
+        """The plan of the year containing this day (or a later year's, if still unsatisfied) lists it."""
+        return self.arises or self.on
 
 
 # --- time triggers -------------------------------------------------------------------------------
@@ -171,7 +190,8 @@ def midpoint(facts: DecisionFacts) -> date:
     return facts.starts_on + timedelta(days=(facts.ends_on - facts.starts_on).days // 2)
 
 
-def _time_triggers(facts: DecisionFacts, as_of: date) -> list[_Trigger]:
+def _time_triggers(facts: DecisionFacts, as_of: date, until: date | None = None) -> list[_Trigger]:
+    # until: the last day whose end of execution counts (31 Dec of the plan year); default the day before as_of.
     found: list[_Trigger] = []
     # bazhou 15 ¶3, ordos 12(2), changli 62 ¶3: a major reform or broad-impact policy that has run
     # 12 months. The trigger is the last day of the 12-month period (P-START, P-MONTH), not moved
@@ -191,9 +211,9 @@ def _time_triggers(facts: DecisionFacts, as_of: date) -> list[_Trigger]:
         on = min(half, as_of) if progressed else half
         found.append(_Trigger("half_term", on, "midterm", facts.starts_on if progressed else on))
         # bazhou 15 ¶5, ordos 12(4), changli 62 ¶5: ended → final, from the day after the last day.
-        if facts.ends_on < as_of:
+        if facts.ends_on < (until + timedelta(days=1) if until else as_of):
             on = facts.ends_on + timedelta(days=1)
-            found.append(_Trigger("ended", on, "final", on))
+            found.append(_Trigger("ended", on, "final", on, arises=facts.ends_on))
     return found
 
 
@@ -201,7 +221,8 @@ def time_triggers(facts: DecisionFacts, as_of: date) -> list[tuple[str, date]]:
     """The decision's time triggers as (reason, trigger date), before any profile filtering.
 
     Dates may lie after as_of (a one-year or half-term date still to come); ``ended`` appears
-    only once ends_on has passed (ends_on < as_of).
+    only once ends_on has passed (ends_on < as_of). The plan itself looks further ahead: see
+    ``annual_plan``.
     """
     return [(trigger.reason, trigger.on) for trigger in _time_triggers(facts, as_of)]
 
@@ -225,7 +246,6 @@ def annual_plan(
     rules (X-DONE); it exempts only decisions whose profile grants that exemption.
     """
     year_end = date(year, 12, 31)
-    year_start = date(year, 1, 1)
     already_evaluated = already_evaluated or {}
     decisions = list(decisions)
     _check_inputs(decisions, policies)
@@ -252,7 +272,7 @@ def annual_plan(
         latest = done.get(facts.code, {})
         decision_events = recorded.get(facts.code, ())
 
-        triggers = [t for t in _time_triggers(facts, as_of) if t.reason in policy.time_triggers]
+        triggers = [t for t in _time_triggers(facts, as_of, year_end) if t.reason in policy.time_triggers]
         for event in decision_events:
             if event.kind not in policy.event_kinds:
                 continue
@@ -264,9 +284,9 @@ def annual_plan(
                         pending.append(_awaiting_approval(facts, event, policy))
                     continue
                 on = event.approved_on
-            triggers.append(_Trigger(event.kind, on, "ordinary", on, prompt=event.kind == "controversy_risk"))
+            triggers.append(_Trigger(event.kind, on, "ordinary", on, prompt=event.kind in PROMPT_EVENT_KINDS))
 
-        counting = [t for t in triggers if t.on <= year_end and not _satisfied(t, latest, policy)]
+        counting = [t for t in triggers if t.listed_by <= year_end and not _satisfied(t, latest, policy)]
         if not counting:
             continue
         granted = policy.exemptions
@@ -295,7 +315,7 @@ def annual_plan(
         chosen = remaining[0]
         also = tuple(dict.fromkeys(t.reason for t in remaining[1:] if t.reason != chosen.reason))
         unit, unit_warnings = _evaluating_unit(facts, policy)
-        start = max(chosen.on, year_start)
+        start = max(chosen.on, as_of)
         key = (start, policy.due)
         if key not in due_dates:
             due_dates[key] = add_period(start, policy.due)
@@ -314,6 +334,7 @@ def annual_plan(
                 warnings=due.warnings + unit_warnings,
                 prompt=any(t.prompt for t in remaining),
                 also=also,
+                note=_late_note(chosen.on, as_of),
             )
         )
 
@@ -396,6 +417,15 @@ def _evaluating_unit(facts: DecisionFacts, policy: PlanPolicy) -> tuple[str, tup
 # --- Chinese details ---------------------------------------------------------------------------
 
 
+def _late_note(trigger_date: date, as_of: date) -> str:
+    if trigger_date >= as_of:
+        return ""
+    return (
+        f"触发日 {trigger_date.isoformat()} 早于计划编制日 {as_of.isoformat()}（已过 {(as_of - trigger_date).days} 日"
+        f"尚未评估），评估时限自计划编制日起算"
+    )
+
+
 def _listed(triggers: Iterable[_Trigger]) -> str:
     return "；".join(f"{REASON_NAMES[t.reason]}（{t.on.isoformat()}）" for t in triggers)
 
@@ -435,3 +465,55 @@ def _awaiting_approval(facts: DecisionFacts, event: EventTrigger, policy: PlanPo
         f"{REASON_NAMES[event.kind]}{note}（{event.occurred_on.isoformat()}），须经同意后方启动评估，"
         f"尚未同意（{policy.approval_basis}）",
     )
+
+
+# --- the approver's changes to single items (minhang 4) ---------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemChange:
+    """The approver's change to one item: a new due date, or the item taken out of the plan; with a reason.
+
+    minhang 4 has the plan set each item's 评估时限, so whoever approves the plan may set it
+    differently from the computed one; taking an item out is a decision about that year's plan
+    and must say why (it stays on record, and the next year's plan lists the decision again while
+    its trigger is unsatisfied).
+    """
+
+    decision: str
+    reason: str
+    due: date | None = None
+    drop: bool = False
+
+
+def check_item_changes(changes: Iterable[ItemChange], open_items: Mapping[str, date], today: date) -> list[str]:
+    """What is wrong with the changes, in Chinese (empty when they can be applied).
+
+    ``open_items`` maps each decision whose item is not yet started to its trigger date. A new due
+    date may be neither before the trigger date nor before the day of the answer: a plan never
+    holds an item already overdue.
+    """
+    problems: list[str] = []
+    seen: set[str] = set()
+    for change in changes:
+        code = change.decision.strip()
+        if code in seen:
+            problems.append(f"决策 {code} 的调整写了不止一次，请合并为一项")
+            continue
+        seen.add(code)
+        if code not in open_items:
+            problems.append(f"决策 {code} 不在本计划尚未启动的事项中，无法调整")
+            continue
+        if not change.reason.strip():
+            problems.append(f"决策 {code} 的调整须写明理由")
+        if change.drop and change.due is not None:
+            problems.append(f"决策 {code}：“不列入计划”与“调整完成期限”只能选一项")
+        elif not change.drop and change.due is None:
+            problems.append(f"决策 {code}：请填写调整后的完成期限，或选择“不列入计划”")
+        elif change.due is not None and change.due < max(open_items[code], today):
+            earliest = max(open_items[code], today)
+            problems.append(
+                f"决策 {code} 调整后的完成期限 {change.due.isoformat()} 早于 {earliest.isoformat()}"
+                f"（触发日与审定日中较晚者），计划中不能列入已逾期的事项"
+            )
+    return problems

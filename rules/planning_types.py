@@ -26,6 +26,9 @@ EVENT_KINDS = (
     "special_provision",
     "serious_problem_reported",
 )
+# T-PROMPT (bazhou 15, ordos 12(1), changli 62): a major controversy or risk during execution is to be
+# evaluated promptly ("及时"), not at next year's plan: recording it proposes a single-item plan at once.
+PROMPT_EVENT_KINDS = frozenset({"controversy_risk"})
 # X-12M (bazhou 16 ¶1, changli 63 ¶1), X-SUPERIOR (bazhou 16 ¶2, changli 63 ¶2), X-DONE (minhang 3 ¶2).
 EXEMPTION_KINDS = ("within_12_months", "superior_evaluates", "already_evaluated")
 

@@ -20,13 +20,14 @@ DEPLOYMENTS = {evaluation_type: f"{FLOW_NAME}/{evaluation_type}" for evaluation_
 ANNUAL_PLAN = "annual-plan/yearly"
 
 
-def start_annual_plan(year: int, profile: str | None) -> UUID:
-    """Create a run of the annual-plan deployment for a year (and one profile, or all decisions)."""
+def start_annual_plan(year: int, profile: str | None, decision: str | None = None) -> UUID:
+    """Create a run of the annual-plan deployment for a year (one profile, all decisions, or one decision)."""
     from prefect.client.schemas.objects import FlowRun
     from prefect.deployments import run_deployment
 
+    parameters = {"year": year, "profile": profile, "decision": decision}
     try:
-        flow_run = run_deployment(ANNUAL_PLAN, parameters={"year": year, "profile": profile}, timeout=0)
+        flow_run = run_deployment(ANNUAL_PLAN, parameters=parameters, timeout=0)
     except Exception as error:
         raise OrchestrationError(f"无法启动年度计划：{error}。请先运行 pinggu up", deployment=ANNUAL_PLAN) from error
     assert isinstance(flow_run, FlowRun)  # called from sync code, run_deployment runs synchronously

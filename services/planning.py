@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlmodel import select
 
-from core.errors import RuleViolation, StateConflict
+from core.errors import OrchestrationError, RuleViolation, StateConflict
 from models.db import session_scope
 from models.decisions import assisted_decisions, list_decisions, list_triggers, record_trigger
 from models.evaluations import get_decision
@@ -25,17 +25,20 @@ from rules.vocabulary import EVENT_KIND_NAMES, EvaluationStatus
 _FACT_FIELDS = tuple(name for name in DecisionFacts.__dataclass_fields__ if name != "assists_superior")
 
 
-def build_plan(year: int, as_of: date, profile: str | None = None) -> AnnualPlan:
-    """The plan for `year` over every decision in the database (or those under one profile), as of a date."""
+def build_plan(year: int, as_of: date, profile: str | None = None, decision: str | None = None) -> AnnualPlan:
+    """The plan for `year` over every decision in the database (or those under one profile, or a single
+    decision: the prompt plan of T-PROMPT), as of a date."""
     policies = {profile_id: p.plan_policy() for profile_id, p in load_profiles().items()}
     if profile is not None and profile not in policies:
         raise StateConflict(f"未知的规则 {profile}，可选：{'、'.join(policies)}")
     with session_scope() as session:
+        if decision is not None:
+            get_decision(session=session, code=decision)  # an unknown code is refused, in Chinese
         assisted = assisted_decisions(session=session)
         decisions = [
             DecisionFacts(**{name: getattr(d, name) for name in _FACT_FIELDS}, assists_superior=d.code in assisted)
             for d in list_decisions(session=session)
-            if profile is None or d.profile == profile
+            if (profile is None or d.profile == profile) and (decision is None or d.code == decision)
         ]
         completed = []
         for e in session.exec(select(Evaluation).where(Evaluation.status == EvaluationStatus.completed)):
@@ -92,4 +95,33 @@ def add_trigger(
     pending = kind in policy.events_need_approval and approved_on is None
     return f"已记录 {decision.code}：{EVENT_KIND_NAMES[kind]}（{occurred_on}）" + (
         f"；须经同意后方启动评估（{policy.approval_basis}），同意后请补录 --approved-on" if pending else ""
+    )
+
+
+def propose_prompt_plan(decision_code: str, today: date) -> str:
+    """T-PROMPT: start the single-item plan of a decision whose controversy or risk now calls for an
+    evaluation (bazhou 15, ordos 12(1), changli 62: "及时"), for approval at the plan's gate; say what happened.
+
+    Nothing is started when the plan rules give the decision no prompt item (the event still awaits
+    the agreement its profile requires, or an evaluation since the event covers it).
+    """
+    from core.settings import get_settings
+    from rules.vocabulary import EVALUATION_TYPE_NAMES
+    from services.orchestration import start_annual_plan
+
+    plan = build_plan(today.year, today, decision=decision_code)
+    item = next((item for item in plan.items if item.prompt), None)
+    if item is None:
+        why = "；".join(entry.detail for entry in (*plan.pending, *plan.exempt)) or "已有评估覆盖该情形"
+        return f"未提出专项评估计划：{why}"
+    try:
+        run_id = start_annual_plan(today.year, None, decision=decision_code)
+    except OrchestrationError as error:
+        raise OrchestrationError(
+            f"{error}。触发情形已记录；服务启动后运行 pinggu plan --year {today.year} --decision {decision_code} --start",
+            decision=decision_code,
+        ) from error
+    return (
+        f"已提出专项评估计划：{decision_code}（{EVALUATION_TYPE_NAMES[item.type]}），完成期限 {item.due}；"
+        f"审定后立即启动评估：{get_settings().prefect_ui_url}/runs/flow-run/{run_id}"
     )

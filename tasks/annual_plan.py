@@ -1,9 +1,14 @@
-"""The annual plan's tasks (MH-4): draft it as a document, record the approval, start its evaluations once."""
+"""The annual plan's tasks (MH-4): draft it as a document, record the approval (with the approver's
+changes to single items), issue the approved plan, start its evaluations once, each not before its
+trigger date.
+
+A plan covers every decision, one profile's, or a single decision: the prompt plan a controversy or
+risk starts at once (T-PROMPT; bazhou 15, ordos 12(1), changli 62), approved at the same gate."""
 
 from __future__ import annotations
 
 import functools
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
 from prefect import task
@@ -11,11 +16,14 @@ from prefect.artifacts import create_table_artifact
 from sqlmodel import Session, col, select
 
 from core.settings import get_settings
+from forms.gates import AnnualPlanApprovalForm
 from models import audit
 from models.db import read_session, transaction
-from models.tables import Evaluation, PlanDecision, PlanEntry, now_beijing
+from models.decisions import list_decisions
+from models.tables import BEIJING, Evaluation, PlanDecision, PlanEntry, now_beijing
 from reporting.pdf import render_html, write_pdf
-from rules.annual_plan import REASON_NAMES
+from rules.annual_plan import REASON_NAMES, AnnualPlan, ItemChange, check_item_changes
+from rules.gates import PlanVerdict
 from rules.vocabulary import EVALUATION_TYPE_NAMES, EvaluationStatus
 from services.planning import build_plan
 from tasks.ledger import IO_RETRIES, STEP_TASK_OPTIONS
@@ -23,9 +31,16 @@ from tasks.ledger import IO_RETRIES, STEP_TASK_OPTIONS
 PLAN_TEMPLATE = "annual_plan.html.j2"
 
 
-def plan_scope(profile: str | None) -> str:
-    """The plan's scope as stored: one profile, or every decision."""
+def plan_scope(profile: str | None, decision: str | None = None) -> str:
+    """The plan's scope as stored: a single decision (a prompt plan), one profile, or every decision."""
+    if decision:
+        return f"decision-{decision}"
     return profile or "all"
+
+
+def _slug(scope: str) -> str:
+    # Pause and artifact keys take lowercase letters, digits and dashes only.
+    return scope.replace("_", "-").lower()
 
 
 def _entries(session: Session, year: int, scope: str) -> list[PlanEntry]:
@@ -34,10 +49,10 @@ def _entries(session: Session, year: int, scope: str) -> list[PlanEntry]:
 
 
 @task(name="编制年度评估计划", **STEP_TASK_OPTIONS, **IO_RETRIES)
-def draft_annual_plan(year: int, as_of: date, profile: str | None) -> dict:
+def draft_annual_plan(year: int, as_of: date, profile: str | None, decision: str | None = None) -> dict:
     """Compute the plan, keep its items (new ones added, started ones never touched), render it as PDF and a table."""
-    plan = build_plan(year, as_of, profile)
-    scope = plan_scope(profile)
+    plan = build_plan(year, as_of, profile, decision)
+    scope = plan_scope(profile, decision)
 
     def keep_items(session: Session) -> None:
         known = {(e.decision_code, e.type) for e in _entries(session, year, scope)}
@@ -62,25 +77,29 @@ def draft_annual_plan(year: int, as_of: date, profile: str | None) -> dict:
             "决策编号": item.decision,
             "决策名称": item.title,
             "评估类型": EVALUATION_TYPE_NAMES[item.type],
-            "原因": REASON_NAMES.get(item.reason, item.reason),
+            "原因": REASON_NAMES.get(item.reason, item.reason) + (f"（{item.note}）" if item.note else ""),
             "评估单位": item.evaluating_unit,
+            "触发日": item.trigger_date.isoformat(),
             "完成期限": f"{item.due}{'' if item.calendar_complete else '（暂定）'}",
         }
         for item in plan.items
     ]
-    path = get_settings().reports_dir / "annual-plans" / f"{year}年度重大行政决策后评估计划-{scope}.pdf"
-    write_pdf(
-        render_html(
-            PLAN_TEMPLATE, {"plan": plan, "rows": rows, "scope": scope, "exempt": plan.exempt, "pending": plan.pending}
-        ),
-        path,
-    )
-    create_table_artifact(
-        key=f"annual-plan-{year}-{scope.replace('_', '-')}",
-        table=rows,
-        description=f"{year} 年度评估计划（{scope}）：{len(rows)} 项；PDF：{path}",
-    )
+    path = _publish(plan, scope, rows, changes=None)
     return {"items": len(rows), "exempt": len(plan.exempt), "pending": len(plan.pending), "document": str(path)}
+
+
+def _publish(plan: AnnualPlan, scope: str, rows: list[dict[str, str]], changes: list[str] | None) -> Any:
+    """Write the plan (draft, or approved when `changes` is given) as a PDF and a table artifact."""
+    status = "" if changes is None else "（已审定）"
+    path = get_settings().reports_dir / "annual-plans" / f"{plan.year}年度重大行政决策后评估计划-{scope}{status}.pdf"
+    context = {"plan": plan, "rows": rows, "scope": scope, "exempt": plan.exempt, "pending": plan.pending}
+    write_pdf(render_html(PLAN_TEMPLATE, {**context, "changes": changes}), path)
+    create_table_artifact(
+        key=f"annual-plan-{plan.year}-{_slug(scope)}",
+        table=rows,
+        description=f"{plan.year} 年度评估计划（{scope}）{status}：{len(rows)} 项；PDF：{path}",
+    )
+    return path
 
 
 def _answers(session: Session, year: int, scope: str) -> list[PlanDecision]:
@@ -89,17 +108,17 @@ def _answers(session: Session, year: int, scope: str) -> list[PlanDecision]:
 
 
 @task(name="查询计划审批", **STEP_TASK_OPTIONS)
-def plan_gate_status(year: int, profile: str | None) -> dict[str, Any]:
+def plan_gate_status(year: int, profile: str | None, decision: str | None = None) -> dict[str, Any]:
     """The plan's standing approval answer, or the pause key to wait under."""
-    scope = plan_scope(profile)
+    scope = plan_scope(profile, decision)
     with read_session() as session:
         answers = _answers(session, year, scope)
     standing = next((a for a in reversed(answers) if not a.refused and not a.superseded), None)
     if standing:
-        return {"answer": {"choice": standing.choice, "comment": standing.comment}}
+        return {"answer": {"choice": PlanVerdict(standing.choice), "comment": standing.comment}}
     last = answers[-1] if answers else None
     return {
-        "key": f"annual-plan-{year}-{scope.replace('_', '-')}-{len(answers) + 1}",
+        "key": f"annual-plan-{year}-{_slug(scope)}-{len(answers) + 1}",
         "description": f"**{year} 年度重大行政决策后评估计划**（{scope}）待审定。"
         + (f"\n\n⚠ 上次提交未被受理：{last.refused}" if last and last.refused else "")
         + (f"\n\n上次退回修改：{last.comment}" if last and last.superseded else ""),
@@ -107,59 +126,146 @@ def plan_gate_status(year: int, profile: str | None) -> dict[str, Any]:
 
 
 @task(name="记录计划审批意见", **STEP_TASK_OPTIONS)
-def record_plan_answer(year: int, profile: str | None, key: str, answer: dict) -> dict:
-    """Record the approver's answer; 退回修改 needs a reason and sets the answer aside for a redraft."""
-    scope = plan_scope(profile)
-    refused = (
-        "退回修改时须在“说明”中写明需要修改的内容"
-        if (answer["choice"] == "退回修改" and not (answer.get("comment") or "").strip())
-        else None
-    )
+def record_plan_answer(
+    year: int, profile: str | None, key: str, answer: AnnualPlanApprovalForm, decision: str | None = None
+) -> dict:
+    """Record the approver's answer; 退回修改 needs a reason; 同意 applies the changes to single items, all or none."""
+    scope = plan_scope(profile, decision)
+    changes = [
+        ItemChange(decision=c.decision.strip(), reason=c.reason.strip(), due=c.due_date, drop=c.drop)
+        for c in answer.changes
+    ]
+    comment = answer.comment.strip() or None
 
-    def record(session: Session) -> None:
+    def record(session: Session) -> str | None:
         if session.exec(select(PlanDecision).where(PlanDecision.pause_key == key)).first():
-            return  # an earlier try committed; its answer was lost
-        decision = PlanDecision(
+            return None  # an earlier try committed; its answer was lost
+        open_entries = {
+            e.decision_code: e
+            for e in _entries(session, year, scope)
+            if not (e.flow_run_id or e.evaluation_code or e.dropped_reason)
+        }
+        refused = _refusal(answer.choice, comment, changes, open_entries)
+        decided = PlanDecision(
             year=year,
             scope=scope,
             pause_key=key,
-            approver=answer["approver"].strip(),
-            approver_role=answer["approver_role"].strip(),
-            choice=answer["choice"],
-            comment=answer.get("comment") or None,
+            approver=answer.approver.strip(),
+            approver_role=answer.approver_role.strip(),
+            choice=answer.choice.value,
+            comment=comment,
             refused=refused,
-            superseded=answer["choice"] == "退回修改",
+            superseded=answer.choice is PlanVerdict.send_back,
         )
-        session.add(decision)
+        session.add(decided)
+        actor = f"{decided.approver}（{decided.approver_role}）"
         audit.record(
             session=session,
             action="annual_plan_answered",
-            actor=f"{decision.approver}（{decision.approver_role}）",
+            actor=actor,
             year=year,
             scope=scope,
-            choice=decision.choice,
-            comment=decision.comment,
+            choice=decided.choice,
+            comment=comment,
             refused=refused,
         )
+        if refused is None:
+            for change in changes:
+                _apply(session, open_entries[change.decision], change, actor)
+        return refused
 
-    transaction(record)
-    return {"accepted": refused is None, "choice": answer["choice"], "comment": answer.get("comment")}
+    refused = transaction(record)
+    return {"accepted": refused is None, "choice": answer.choice, "comment": comment, "refused": refused}
+
+
+def _refusal(
+    choice: PlanVerdict, comment: str | None, changes: list[ItemChange], open_entries: dict[str, PlanEntry]
+) -> str | None:
+    if choice is PlanVerdict.send_back:
+        if not comment:
+            return "退回修改时须在“说明”中写明需要修改的内容"
+        if changes:
+            return "退回修改时不作逐项调整：请在“说明”中写明需要修改的内容，或选择“同意”并逐项调整"
+        return None
+    today = now_beijing().date()
+    problems = check_item_changes(changes, {code: e.trigger_date for code, e in open_entries.items()}, today)
+    return "；".join(problems) or None
+
+
+def _apply(session: Session, entry: PlanEntry, change: ItemChange, actor: str) -> None:
+    """One approved change to one item, and its audit record."""
+    before = entry.due_date
+    if change.drop:
+        entry.dropped_reason = change.reason
+    else:
+        assert change.due is not None  # check_item_changes refuses a change that is neither
+        entry.due_date, entry.due_date_reason = change.due, change.reason
+    session.add(entry)
+    audit.record(
+        session=session,
+        action="annual_plan_item_changed",
+        actor=actor,
+        year=entry.year,
+        scope=entry.scope,
+        decision_code=entry.decision_code,
+        type=entry.type,
+        dropped=change.drop,
+        due_before=before.isoformat(),
+        due_after=None if change.drop else entry.due_date.isoformat(),
+        reason=change.reason,
+    )
+
+
+@task(name="印发年度评估计划", **STEP_TASK_OPTIONS, **IO_RETRIES)
+def issue_annual_plan(year: int, as_of: date, profile: str | None, decision: str | None = None) -> dict:
+    """Render the approved plan from its stored items, with the approver's changes, as PDF and table."""
+    scope = plan_scope(profile, decision)
+    plan = build_plan(year, as_of, profile, decision)  # for the exempt and pending lists
+    with read_session() as session:
+        entries = _entries(session, year, scope)
+        titles = {d.code: d.title for d in list_decisions(session=session)}
+    rows, changes = [], []
+    for entry in entries:
+        if entry.dropped_reason:
+            changes.append(
+                f"{entry.decision_code}（{EVALUATION_TYPE_NAMES[entry.type]}）不列入计划：{entry.dropped_reason}"
+            )
+            continue
+        if entry.due_date_reason:
+            changes.append(f"{entry.decision_code} 完成期限调整为 {entry.due_date}：{entry.due_date_reason}")
+        rows.append(
+            {
+                "决策编号": entry.decision_code,
+                "决策名称": titles.get(entry.decision_code, ""),
+                "评估类型": EVALUATION_TYPE_NAMES[entry.type],
+                "原因": REASON_NAMES.get(entry.reason, entry.reason),
+                "评估单位": entry.evaluating_unit,
+                "触发日": entry.trigger_date.isoformat(),
+                "完成期限": entry.due_date.isoformat(),
+            }
+        )
+    path = _publish(plan, scope, rows, changes=changes)
+    return {"issued": len(rows), "dropped": sum(1 for e in entries if e.dropped_reason), "document": str(path)}
 
 
 @task(name="启动计划内评估", **STEP_TASK_OPTIONS, **IO_RETRIES)
-def start_planned_evaluations(year: int, profile: str | None) -> dict:
-    """Start each approved item's evaluation through its deployment, once: an item already started, or
-    covered by an evaluation of that decision and type under way, is not started again."""
+def start_planned_evaluations(year: int, profile: str | None, decision: str | None = None) -> dict:
+    """Start each approved item's evaluation through its deployment, once and not before its trigger date:
+    an item dropped, already started, or covered by an evaluation of that decision and type under way is
+    not started again; an item whose trigger date is still to come is scheduled for that day."""
     from prefect.client.schemas.objects import FlowRun
     from prefect.deployments import run_deployment
 
     from services.orchestration import DEPLOYMENTS
 
-    scope = plan_scope(profile)
-    started = covered = already = 0
+    scope = plan_scope(profile, decision)
+    started = covered = already = scheduled = 0
     with read_session() as session:
-        pending = [(e.id, e.decision_code, e.type, e.due_date) for e in _entries(session, year, scope)]
-    for entry_id, decision_code, evaluation_type, due in pending:
+        entries = _entries(session, year, scope)
+    dropped = sum(1 for e in entries if e.dropped_reason)
+    pending = [(e.id, e.decision_code, e.type, e.due_date, e.trigger_date) for e in entries if not e.dropped_reason]
+    today = now_beijing().date()
+    for entry_id, decision_code, evaluation_type, due, trigger_date in pending:
         assert entry_id is not None  # a stored entry
         standing = transaction(
             functools.partial(
@@ -173,6 +279,9 @@ def start_planned_evaluations(year: int, profile: str | None) -> dict:
             covered += 1
             continue
         # The idempotency key makes the server return the same run if a crash came between start and record.
+        # A trigger still to come (a one-year date later in the year, the day after a final's end) is
+        # when the evaluation may start: the run is scheduled for 09:00 that day.
+        later = trigger_date > today
         flow_run = run_deployment(
             DEPLOYMENTS[evaluation_type],
             parameters={
@@ -180,6 +289,7 @@ def start_planned_evaluations(year: int, profile: str | None) -> dict:
                 "due_date": due.isoformat(),
                 "evaluation_type": EVALUATION_TYPE_NAMES[evaluation_type],
             },
+            scheduled_time=datetime.combine(trigger_date, time(9), BEIJING) if later else None,
             timeout=0,
             as_subflow=False,  # an evaluation waits for people: only a top-level run can suspend
             idempotency_key=f"annual-plan-{year}-{scope}-{decision_code}-{evaluation_type}",
@@ -197,7 +307,14 @@ def start_planned_evaluations(year: int, profile: str | None) -> dict:
             )
         )
         started += 1
-    return {"started": started, "covered_by_running": covered, "already_started": already}
+        scheduled += later
+    return {
+        "started": started,
+        "scheduled_for_later": scheduled,
+        "covered_by_running": covered,
+        "already_started": already,
+        "dropped": dropped,
+    }
 
 
 def _record_started(

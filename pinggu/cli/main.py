@@ -203,10 +203,15 @@ def trigger(
     by: Annotated[str, typer.Option(help="记录人")] = "",
     approved_on: Annotated[str | None, typer.Option(help="上级同意日期（执行单位申请须经同意的情形）")] = None,
 ) -> None:
-    """记录一项触发评估的情形（决策依据变化、效果未达预期、意见较多、争议风险等）。"""
-    from services.planning import add_trigger
+    """记录一项触发评估的情形（决策依据变化、效果未达预期、意见较多、争议风险等）；
+    较大争议或风险（controversy_risk）须及时评估：记录后立即提出该项决策的专项评估计划，审定后启动。"""
+    from models.tables import now_beijing
+    from rules.planning_types import PROMPT_EVENT_KINDS
+    from services.planning import add_trigger, propose_prompt_plan
 
     typer.echo(add_trigger(decision, kind, _date(date, "日期"), note, by, _date(approved_on, "同意日期")))
+    if kind in PROMPT_EVENT_KINDS:
+        typer.echo(propose_prompt_plan(decision, now_beijing().date()))
 
 
 @app.command()
@@ -216,6 +221,7 @@ def plan(
     as_of: Annotated[str | None, typer.Option(help="计算基准日 YYYY-MM-DD，默认今天")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
     profile: Annotated[str | None, typer.Option(help="只计划适用该规则（辖区）的决策，例如 ordos")] = None,
+    decision: Annotated[str | None, typer.Option(help="只为这一项决策编制专项计划（如发生重大争议或风险）")] = None,
     start: Annotated[
         bool, typer.Option("--start", help="运行年度计划流程：生成计划文件，经审定后逐项启动评估")
     ] = False,
@@ -228,12 +234,13 @@ def plan(
     if start:
         from services.orchestration import start_annual_plan
 
-        run_id = start_annual_plan(year, profile)
+        run_id = start_annual_plan(year, profile, decision)
         typer.echo(
-            f"已启动年度计划流程运行 {run_id}；计划生成后在界面审定：{get_settings().prefect_ui_url}/runs/flow-run/{run_id}"
+            f"已启动{'专项' if decision else '年度'}计划流程运行 {run_id}；计划生成后在界面审定"
+            f"（可逐项调整完成期限或不列入计划）：{get_settings().prefect_ui_url}/runs/flow-run/{run_id}"
         )
         return
-    result = build_plan(year, _date(as_of, "基准日") or now_beijing().date(), profile)
+    result = build_plan(year, _date(as_of, "基准日") or now_beijing().date(), profile, decision)
     typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if as_json else render_plan(result))
 
 

@@ -28,6 +28,9 @@ def test_plan_json_lists_required_evaluations_of_the_catalog(sample_catalog):
     for item in plan["items"]:
         assert set(item) >= {"decision", "type", "reason", "trigger_date", "evaluating_unit", "due"}
         assert item["trigger_date"] <= "2026-12-31" and item["due"] >= item["trigger_date"]
+        # Never overdue on the day the plan is made; a passed trigger says so.
+        assert item["due"] > plan["as_of"]
+        assert bool(item["note"]) is (item["trigger_date"] < plan["as_of"])
     # S-2020-040 (ordos, 2020-06-18 … 2026-06-17, ≥ 5 years, ended): final, the day after it ended.
     assert items["S-2020-040"]["type"] == "final" and items["S-2020-040"]["trigger_date"] == "2026-06-18"
 

@@ -16,7 +16,7 @@ import pytest
 from builders import SAMPLES
 
 from analysis.catalog import read_catalog
-from rules.annual_plan import AnnualPlan, PlanItem, annual_plan, time_triggers
+from rules.annual_plan import AnnualPlan, ItemChange, PlanItem, annual_plan, check_item_changes, time_triggers
 from rules.periods import Period, add_period
 from rules.planning_types import (
     EVENT_KINDS,
@@ -377,13 +377,32 @@ CASES = [
         as_of="2026-03-01",
         **LONG,
     ),
+    # Item 5 of the plan rules: a decision whose execution ends during Y is in Y's plan for its final
+    # evaluation, which may not start before the day after its last day ("执行结束后"), even when the
+    # plan is made before the end and even when it ends on 31 December.
     case(
-        planned("midterm", "half_term", MIDPOINT),
-        id="bz15 ends_on not yet passed (as_of = ends_on): no final yet",
+        planned("final", "ended", "2026-01-01", ["half_term"]),
+        id="bz15 ends on 31 Dec of the plan year: final planned, from 1 Jan",
         marks=[ENDED],
         year=2025,
         as_of="2025-12-31",
         **LONG,
+    ),
+    case(
+        planned("final", "ended", "2025-07-01", ["half_term"]),
+        id="bz15 ends mid-year, plan made in January: final planned from the day after the end",
+        marks=[ENDED],
+        year=2025,
+        as_of="2025-01-05",
+        **{**LONG, "starts_on": "2020-07-01", "ends_on": "2025-06-30"},
+    ),
+    case(
+        planned("midterm", "half_term", "2023-07-03"),  # 1826 days between start and end, halved
+        id="bz15 ends on 1 Jan of the next year: not in this year's plan",
+        marks=[ENDED],
+        year=2025,
+        as_of="2025-12-31",
+        **{**LONG, "ends_on": "2026-01-01"},
     ),
     case(
         planned("final", "ended", "2026-01-01"),
@@ -849,7 +868,7 @@ def test_sample_catalog_with_the_profiles_own_exemptions():
 )
 def test_evaluating_unit_first_matching_rule(overrides, unit):
     decision = facts(profile="minhang", starts_on=D("2025-03-10"), **overrides)
-    (item,) = annual_plan(2026, D("2026-11-22"), [decision], {"minhang": minhang_like()}).items
+    (item,) = annual_plan(2026, D("2026-01-05"), [decision], {"minhang": minhang_like()}).items
     assert item.evaluating_unit == unit
     assert item.warnings == ()
 
@@ -879,27 +898,41 @@ def test_unknown_condition_field_is_refused():
 @pytest.mark.parametrize(
     ("starts_on", "due", "expected", "complete"),
     [
-        # Trigger 2025-03-10 is before the year: the window runs from 1 Jan; + 90 days = 04-01 (Wed).
-        ("2024-03-10", Period(90, "days"), "2026-04-01", True),
+        # Trigger 2025-03-10 passed before the plan is made (2026-01-05): the window runs from the
+        # plan's day; + 90 days = 04-05, a Sunday inside Qingming (04-04…06) → Tuesday 04-07.
+        ("2024-03-10", Period(90, "days"), "2026-04-07", True),
         # Trigger 2026-07-05 + 3 months = 10-05, inside National Day → 10-08 (cc203 on the due date).
         ("2025-07-05", Period(3, "months"), "2026-10-08", True),
         # Trigger 2026-12-01 + 90 days = 2027-03-01: a year without official data, flagged (P-UNKNOWN).
         ("2025-12-01", Period(90, "days"), "2027-03-01", False),
     ],
-    ids=["mh4 backlog from 1 Jan", "cc203 due date off a holiday", "P-UNKNOWN provisional due date"],
+    ids=["mh4 backlog from the plan's day", "cc203 due date off a holiday", "P-UNKNOWN provisional due date"],
 )
-def test_due_date_is_the_policy_window_from_the_trigger_or_1_january(starts_on, due, expected, complete):
+def test_due_date_is_the_policy_window_from_the_later_of_trigger_and_plan_day(starts_on, due, expected, complete):
     decision = facts(category=REFORM, starts_on=D(starts_on))
-    (item,) = annual_plan(2026, D("2026-11-22"), [decision], {"test": policy(due=due)}).items
-    start = max(item.trigger_date, D("2026-01-01"))
+    (item,) = annual_plan(2026, D("2026-01-05"), [decision], {"test": policy(due=due)}).items
     assert (item.due, item.calendar_complete) == (D(expected), complete)
-    counted = add_period(start, due)
+    counted = add_period(max(item.trigger_date, D("2026-01-05")), due)
     assert (item.due, item.calendar_complete, item.warnings) == (
         counted.due,
         counted.calendar_complete,
         counted.warnings,
     )
     assert complete or any("2027" in warning for warning in item.warnings)
+
+
+@pytest.mark.rule("MH-4")
+def test_a_plan_never_holds_an_item_overdue_on_the_day_it_is_made_and_says_why():
+    # A one-year trigger on 2023-03-10 never evaluated: a plan made on 2026-11-22 counts its 90
+    # days from that day (→ 2027-02-20, a Saturday → Monday 02-22) and says the trigger passed.
+    decision = facts(category=REFORM, starts_on=D("2022-03-10"))
+    (item,) = annual_plan(2026, D("2026-11-22"), [decision], {"test": policy()}).items
+    assert (item.trigger_date, item.due) == (D("2023-03-10"), D("2027-02-22"))
+    assert item.note == "触发日 2023-03-10 早于计划编制日 2026-11-22（已过 1353 日尚未评估），评估时限自计划编制日起算"
+    # A trigger on the plan's day or later: counted from the trigger, no note.
+    recent = facts(category=REFORM, starts_on=D("2025-03-10"))
+    (later,) = annual_plan(2026, D("2026-03-10"), [recent], {"test": policy()}).items
+    assert (later.due, later.note) == (D("2026-06-08"), "")
 
 
 # --- the plan as a document ---------------------------------------------------------------------------
@@ -914,10 +947,10 @@ def test_items_sorted_by_trigger_date_then_code_and_to_dict():
         facts(code="0", category=REFORM, starts_on=D("2025-05-01")),
     ]
     events = [event("controversy_risk", "2026-08-01", code="0")]
-    plan = annual_plan(2026, D("2026-11-22"), decisions, {"test": policy()}, events=events)
+    plan = annual_plan(2026, D("2026-03-01"), decisions, {"test": policy()}, events=events)
     assert [item.decision for item in plan.items] == ["A", "B", "0"]
     data = json.loads(json.dumps(plan.to_dict(), ensure_ascii=False))
-    assert data["year"] == 2026 and data["as_of"] == "2026-11-22"
+    assert data["year"] == 2026 and data["as_of"] == "2026-03-01"
     assert data["items"][0] == {
         "decision": "A",
         "type": "ordinary",
@@ -929,6 +962,7 @@ def test_items_sorted_by_trigger_date_then_code_and_to_dict():
         "warnings": [],
         "prompt": False,
         "also": [],
+        "note": "",
         "title": "关于老旧小区改造的实施方案",
         "profile": "test",
     }
@@ -1012,7 +1046,7 @@ def _catalog_facts() -> list[DecisionFacts]:
 def test_sample_catalog_plan_2026():
     decisions = _catalog_facts()
     policies = {name: policy(name) for name in {d.profile for d in decisions}}
-    plan = annual_plan(2026, D("2026-11-22"), decisions, policies)
+    plan = annual_plan(2026, D("2026-01-05"), decisions, policies)  # made in the first week of the year
     by_code = {item.decision: item for item in plan.items}
 
     counts: dict[tuple[str, str], int] = {}
@@ -1027,8 +1061,8 @@ def test_sample_catalog_plan_2026():
     ]
     assert plan.pending == []
 
-    # S-2020-040 (ordos, 重大改革事项, broad, 2020-06-18..2026-06-17, six years): ended → final on
-    # 06-18; the midterm (2023-06-18) and one-year (2021-06-18) triggers ride along. Due 06-18 + 90
+    # S-2020-040 (ordos, 重大改革事项, broad, 2020-06-18..2026-06-17, six years): ends during the
+    # year, so the plan made in January already lists its final evaluation, from 06-18; the midterm (2023-06-18) and one-year (2021-06-18) triggers ride along. Due 06-18 + 90
     # days = 09-16, a Wednesday.
     item = by_code["S-2020-040"]
     assert (item.type, item.reason, item.trigger_date, item.also, item.due) == (
@@ -1039,16 +1073,16 @@ def test_sample_catalog_plan_2026():
         D("2026-09-16"),
     )
     # S-2024-023 (ningxia, broad, 2024-08-27..2029-08-26, progress 50 %): the midpoint would be
-    # 2027-02-24, but progress is already half → as of 2026-11-22; + 90 days = 2027-02-20, a
-    # Saturday → Monday 02-22, in a year without official data → provisional.
+    # 2027-02-24, but progress is already half → as of 2026-01-05; + 90 days = 04-05, a Sunday in
+    # Qingming (04-04…06) → Tuesday 04-07.
     item = by_code["S-2024-023"]
     assert (item.type, item.reason, item.trigger_date, item.also, item.due, item.calendar_complete) == (
         "midterm",
         "half_term",
-        D("2026-11-22"),
+        D("2026-01-05"),
         ("one_year",),
-        D("2027-02-22"),
-        False,
+        D("2026-04-07"),
+        True,
     )
     # S-2025-017 (ordos, broad, starts 2025-02-09): one year on 2026-02-09; + 90 days = 05-10, a
     # Sunday → 05-11 (cc203 applies to the due date, not to the trigger).
@@ -1060,14 +1094,16 @@ def test_sample_catalog_plan_2026():
         D("2026-05-11"),
     )
     # S-2022-021 (changli, 重大改革事项, 2022-07-06..2027-07-05: exactly five years): midterm at
-    # 2022-07-06 + 1825 // 2 days = 2025-01-03, over its one-year trigger; backlog, so due from 1 Jan.
+    # 2022-07-06 + 1825 // 2 days = 2025-01-03, over its one-year trigger; backlog, so due from the
+    # plan's day (04-07, as above), and the item says so.
     item = by_code["S-2022-021"]
     assert (item.type, item.trigger_date, item.also, item.due) == (
         "midterm",
         D("2025-01-03"),
         ("one_year",),
-        D("2026-04-01"),
+        D("2026-04-07"),
     )
+    assert item.note.startswith("触发日 2025-01-03 早于计划编制日 2026-01-05（已过 367 日尚未评估）")
     # S-2022-009 (ordos, 重要规划, three years, not broad): no trigger at all.
     # S-2024-001 (minhang, five years, progress 26 %): midpoint 2027-02-28, not yet.
     assert "S-2022-009" not in by_code and "S-2024-001" not in by_code
@@ -1086,3 +1122,50 @@ def test_every_trigger_reason_has_chinese_wording():
     from rules.annual_plan import REASON_NAMES
 
     assert set(REASON_NAMES) == {*TIME_TRIGGERS, *EVENT_KINDS}
+
+
+# --- the approver's changes to single items (minhang 4: the plan sets each item's 评估时限) ------------
+
+
+@pytest.mark.rule("MH-4")
+def test_item_changes_that_can_be_applied_pass():
+    open_items = {"A": D("2026-03-10"), "B": D("2025-01-03")}
+    changes = [
+        ItemChange("A", "与区财政预算编制同步，延至年底", due=D("2026-12-31")),
+        ItemChange("B", "该项已并入市级专项评估", drop=True),
+    ]
+    assert check_item_changes(changes, open_items, D("2026-01-05")) == []
+    # A due date on the later of the trigger day and the day of the answer is allowed.
+    assert check_item_changes([ItemChange("A", "r", due=D("2026-03-10"))], open_items, D("2026-01-05")) == []
+
+
+@pytest.mark.rule("MH-4")
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (ItemChange("Z", "r", drop=True), "决策 Z 不在本计划尚未启动的事项中，无法调整"),
+        (ItemChange("A", " ", drop=True), "决策 A 的调整须写明理由"),
+        (ItemChange("A", "r", due=D("2026-12-31"), drop=True), "决策 A：“不列入计划”与“调整完成期限”只能选一项"),
+        (ItemChange("A", "r"), "决策 A：请填写调整后的完成期限，或选择“不列入计划”"),
+        (
+            ItemChange("A", "r", due=D("2026-03-09")),
+            "决策 A 调整后的完成期限 2026-03-09 早于 2026-03-10（触发日与审定日中较晚者），计划中不能列入已逾期的事项",
+        ),
+        (
+            ItemChange("B", "r", due=D("2026-01-04")),
+            "决策 B 调整后的完成期限 2026-01-04 早于 2026-01-05（触发日与审定日中较晚者），计划中不能列入已逾期的事项",
+        ),
+    ],
+    ids=["not in the plan", "no reason", "both drop and date", "neither", "before the trigger", "before today"],
+)
+def test_item_changes_that_cannot_be_applied_say_why(change, problem):
+    open_items = {"A": D("2026-03-10"), "B": D("2025-01-03")}
+    assert check_item_changes([change], open_items, D("2026-01-05")) == [problem]
+
+
+@pytest.mark.rule("MH-4")
+def test_an_item_changed_twice_is_refused_once():
+    twice = [ItemChange("A", "r", drop=True), ItemChange("A", "r", due=D("2026-12-31"))]
+    assert check_item_changes(twice, {"A": D("2026-03-10")}, D("2026-01-05")) == [
+        "决策 A 的调整写了不止一次，请合并为一项"
+    ]

@@ -1,0 +1,163 @@
+"""The annual plan's approval gate (minhang 4: the plan sets each item's 评估时限): the approver may move
+an item's due date or take it out of the plan, with a reason; all changes apply together or none does."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+import builders
+import pytest
+from sqlmodel import col, select
+
+from forms.gates import AnnualPlanApprovalForm
+from models.db import session_scope
+from models.tables import AuditEvent, PlanDecision, PlanEntry, now_beijing
+from tasks.annual_plan import plan_gate_status, record_plan_answer, start_planned_evaluations
+
+YEAR = 2026
+TODAY = now_beijing().date()
+
+
+@pytest.fixture
+def plan():
+    """A plan of two open items and one started, under a scope of its own; returns (scope, codes)."""
+    scope = f"t-{uuid.uuid4().hex[:8]}"
+    codes = []
+    with session_scope() as session:
+        for started in (False, False, True):
+            decision = builders.add_decision(session, "minhang")
+            session.add(
+                PlanEntry(
+                    year=YEAR,
+                    scope=scope,
+                    decision_code=decision.code,
+                    type="ordinary",
+                    reason="one_year",
+                    trigger_date=date(2026, 3, 10),
+                    due_date=date(2026, 6, 8),
+                    evaluating_unit="区住房保障局（承办业务科室以外的其他科室）",
+                    flow_run_id=str(uuid.uuid4()) if started else None,
+                )
+            )
+            codes.append(decision.code)
+    return scope, codes
+
+
+def _answer(choice="同意", comment="", changes=()) -> AnnualPlanApprovalForm:
+    return AnnualPlanApprovalForm(
+        approver="张建国", approver_role="区政府办公室主任", choice=choice, comment=comment, changes=list(changes)
+    )
+
+
+def _entries(scope: str) -> dict[str, PlanEntry]:
+    with session_scope() as session:
+        rows = session.exec(select(PlanEntry).where(PlanEntry.scope == scope)).all()
+        return {row.decision_code: row for row in rows}
+
+
+def _changes_audited(scope: str) -> list[dict]:
+    with session_scope() as session:
+        events = session.exec(
+            select(AuditEvent).where(AuditEvent.action == "annual_plan_item_changed").order_by(col(AuditEvent.id))
+        ).all()
+        return [
+            {**event.detail, "decision_code": event.decision_code}
+            for event in events
+            if event.detail.get("scope") == scope
+        ]
+
+
+@pytest.mark.rule("MH-4")
+def test_agreeing_with_changes_moves_one_due_date_and_drops_another(plan):
+    scope, (first, second, _) = plan
+    new_due = TODAY + timedelta(days=200)
+    changes = [
+        {"decision": first, "due_date": new_due.isoformat(), "reason": "与区级预算执行评价同步开展"},
+        {"decision": second, "drop": True, "reason": "该政策已纳入市级专项评估"},
+    ]
+    outcome = record_plan_answer.fn(YEAR, scope, f"{scope}-1", _answer(changes=changes))
+    assert outcome["accepted"] is True
+
+    entries = _entries(scope)
+    assert (entries[first].due_date, entries[first].due_date_reason) == (new_due, "与区级预算执行评价同步开展")
+    assert (entries[first].dropped_reason, entries[second].dropped_reason) == (None, "该政策已纳入市级专项评估")
+    assert entries[second].due_date == date(2026, 6, 8)  # a dropped item keeps its computed date on record
+    audited = _changes_audited(scope)
+    assert [(a["decision_code"], a["dropped"], a["due_before"], a["due_after"]) for a in audited] == [
+        (first, False, "2026-06-08", new_due.isoformat()),
+        (second, True, "2026-06-08", None),
+    ]
+    assert plan_gate_status.fn(YEAR, scope)["answer"]["choice"] == "同意"
+
+
+@pytest.mark.rule("MH-4")
+def test_all_dropped_starts_nothing_and_says_so(plan):
+    scope, (first, second, _) = plan
+    changes = [{"decision": code, "drop": True, "reason": "已按其他规定评估"} for code in (first, second)]
+    assert record_plan_answer.fn(YEAR, scope, f"{scope}-1", _answer(changes=changes))["accepted"]
+    # The third item was started before: nothing reaches the Prefect server.
+    result = start_planned_evaluations.fn(YEAR, scope)
+    assert (result["started"], result["already_started"], result["dropped"]) == (0, 1, 2)
+
+
+@pytest.mark.rule("MH-4")
+@pytest.mark.parametrize(
+    ("choice", "comment", "changes", "refusal"),
+    [
+        (
+            "同意",
+            "",
+            [{"decision": "FIRST", "due_date": "2026-01-31", "reason": "提前完成"}],
+            "决策 FIRST 调整后的完成期限 2026-01-31 早于 {today}（触发日与审定日中较晚者），计划中不能列入已逾期的事项",
+        ),
+        (
+            "同意",
+            "",
+            [{"decision": "STARTED", "drop": True, "reason": "不再评估"}],
+            "决策 STARTED 不在本计划尚未启动的事项中，无法调整",
+        ),
+        (
+            "同意",
+            "",
+            [
+                {"decision": "SECOND", "drop": True, "reason": "已评估"},
+                {"decision": "FIRST", "reason": "只写了理由"},
+            ],
+            "决策 FIRST：请填写调整后的完成期限，或选择“不列入计划”",
+        ),
+        (
+            "退回修改",
+            "请核对评估单位",
+            [{"decision": "FIRST", "drop": True, "reason": "x"}],
+            "退回修改时不作逐项调整：请在“说明”中写明需要修改的内容，或选择“同意”并逐项调整",
+        ),
+        ("退回修改", "  ", [], "退回修改时须在“说明”中写明需要修改的内容"),
+    ],
+    ids=["a due date already past", "an item already started", "one bad change voids all", "send back", "no reason"],
+)
+def test_a_refused_answer_changes_nothing_and_the_gate_asks_again_saying_why(plan, choice, comment, changes, refusal):
+    scope, (first, second, started) = plan
+    names = {"FIRST": first, "SECOND": second, "STARTED": started}
+    changes = [{**change, "decision": names[change["decision"]]} for change in changes]
+    refusal = refusal.format(today=TODAY.isoformat()).replace("FIRST", first).replace("STARTED", started)
+    before = _entries(scope)
+
+    outcome = record_plan_answer.fn(YEAR, scope, f"{scope}-1", _answer(choice, comment, changes))
+
+    assert (outcome["accepted"], outcome["refused"]) == (False, refusal)
+    assert _entries(scope) == before and _changes_audited(scope) == []
+    with session_scope() as session:
+        stored = session.exec(select(PlanDecision).where(PlanDecision.scope == scope)).one()
+        assert stored.refused == refusal
+    status = plan_gate_status.fn(YEAR, scope)
+    assert status["key"] == f"annual-plan-{YEAR}-{scope}-2" and refusal in status["description"]
+
+
+@pytest.mark.rule("MH-4")
+def test_an_answer_recorded_before_a_lost_reply_is_not_recorded_twice(plan):
+    scope, (first, _, _) = plan
+    change = [{"decision": first, "due_date": (TODAY + timedelta(days=30)).isoformat(), "reason": "r"}]
+    for _ in range(2):  # the task retried after its commit
+        record_plan_answer.fn(YEAR, scope, f"{scope}-1", _answer(changes=change))
+    assert len(_changes_audited(scope)) == 1
