@@ -42,7 +42,7 @@ class TrackingInput(_Input):
     problems: Text = Field(title="执行中存在的问题")
     proposals: Text = Field(title="解决建议")
     next_steps: Text = Field(title="下一步工作安排")
-    major_change: Text | None = Field(default=None, title="须及时报告的重大问题或情况变化（第九条）")
+    major_change: Text | None = Field(default=None, title="须及时报告的严重问题、重大变化或不可抗力情况")
 
 
 class Rectification(_Input):

@@ -40,15 +40,22 @@ def test_tracking_report_has_the_four_required_parts(tmp_path):
         "tracking", DECISION, read_input("tracking", tmp_path / "跟踪.yaml"), tmp_path, date(2026, 11, 22)
     )
     text = pdf_text(pdf)
-    for heading in (
-        "一、工作进展",
-        "二、执行效果",
-        "三、执行中存在的问题和解决建议",
-        "四、下一步工作安排",
-        "已完成年度任务的80%",
-    ):
-        assert heading in text
-    assert "四、下一步工作安排" in [p.text for p in Document(docx).paragraphs]
+    # ordos 8: 工作进展、执行效果、执行中存在问题和解决建议、下一步工作安排 — in that order, each with
+    # what the unit wrote for it under its own heading.
+    parts = [
+        ("一、工作进展", "已完成年度任务的80%。"),
+        ("二、执行效果", "保障对象满意度提升。"),
+        ("三、执行中存在的问题和解决建议", "部分项目进度滞后。"),
+        ("三、执行中存在的问题和解决建议", "加强资金调度。"),
+        ("四、下一步工作安排", "四季度完成剩余任务。"),
+    ]
+    for (heading, content), (next_heading, _) in zip(parts, [*parts[1:], ("", "")], strict=True):
+        assert text.index(heading) < text.index(content), heading
+        if next_heading and next_heading != heading:
+            assert text.index(content) < text.index(next_heading), content
+    paragraphs = [p.text for p in Document(docx).paragraphs]
+    headings = [p for p in paragraphs if p[:2] in ("一、", "二、", "三、", "四、", "五、")]
+    assert headings == ["一、工作进展", "二、执行效果", "三、执行中存在的问题和解决建议", "四、下一步工作安排"]
 
 
 @pytest.mark.rule("OR-10")
@@ -67,8 +74,9 @@ def test_supervision_report_lists_rectification_items_with_their_deadlines(tmp_p
         "书面督查、实地督查",
     ):
         assert shown in text
-    cells = [cell.text for table in Document(docx).tables for row in table.rows for cell in row.cells]
-    assert "东胜区住建局" in cells
+    # ordos 10 ¶2: each rectification item with the unit that must complete it and by when, on one row.
+    rows = [[cell.text for cell in row.cells] for table in Document(docx).tables for row in table.rows]
+    assert any(row[-3:] == ["补齐房源缺口", "东胜区住建局", "2027-03-31"] for row in rows), rows
 
 
 @pytest.mark.parametrize(
