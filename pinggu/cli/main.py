@@ -162,7 +162,10 @@ def deadline(
     except ValueError as error:
         message = str(error) if "期间" in str(error) else f"起算日“{start}”格式应为 YYYY-MM-DD"
         raise StateConflict(message) from None
-    result = add_period(start_date, period)
+    try:
+        result = add_period(start_date, period)
+    except ValueError as error:  # beyond the calendar's last day: the rule says so in Chinese
+        raise StateConflict(str(error)) from None
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
         return
@@ -214,6 +217,11 @@ def trigger(
         typer.echo(propose_prompt_plan(decision, now_beijing().date()))
 
 
+# Years a plan can be made for. Outside them a typo (1800, 20266) would print an empty plan as if
+# nothing were due.
+PLAN_YEARS = (2000, 2100)
+
+
 @app.command()
 @friendly
 def plan(
@@ -227,6 +235,8 @@ def plan(
     ] = False,
 ) -> None:
     """列出年度评估计划：每项决策在该年度依规应开展的评估、原因、评估单位和完成期限。"""
+    if not PLAN_YEARS[0] <= year <= PLAN_YEARS[1]:
+        raise StateConflict(f"计划年度 {year} 超出范围：应在 {PLAN_YEARS[0]} 至 {PLAN_YEARS[1]} 年之间")
     from models.tables import now_beijing
     from pinggu.status import render_plan
     from services.planning import build_plan
@@ -287,6 +297,11 @@ def evaluate(
 
     if type not in DEPLOYMENTS:
         raise StateConflict(f"评估类型应为 {'、'.join(DEPLOYMENTS)} 之一，收到：{type}")
+    from models.db import read_session
+    from models.evaluations import get_decision
+
+    with read_session() as session:  # an unknown code is refused here, before any run exists
+        decision = get_decision(session=session, code=decision.strip()).code
     parameters: dict = {"decision": decision, "team": [_member(m) for m in member]}
     if method:
         parameters["methods"] = method

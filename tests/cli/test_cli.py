@@ -118,3 +118,28 @@ def test_approve_without_approver_is_refused_before_reaching_the_server():
 def test_status_of_an_unknown_evaluation_says_what_to_do():
     result = runner.invoke(app, ["status", "PG-1999-0001"])
     assert result.exit_code == 1 and "不存在" in result.output
+
+
+# Inputs a new user tried that once printed a traceback or did the wrong thing silently (issue 13 item 8):
+# each now gets its Chinese reason, exit code 1, and nothing is started or written.
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["deadline", "--start", "2026-01-01", "--months", "99999"],
+            "2026-01-01 起 99999个月 超出可计算的日期范围（至 9999-12-31）",
+        ),
+        (
+            ["evaluate", "NO-SUCH-DECISION"],
+            "决策事项 NO-SUCH-DECISION 不存在，请先导入决策目录（pinggu catalog import 文件）",
+        ),
+        (["plan", "--year", "1800"], "计划年度 1800 超出范围：应在 2000 至 2100 年之间"),
+        (["plan", "--year", "20266", "--start"], "计划年度 20266 超出范围：应在 2000 至 2100 年之间"),
+    ],
+    ids=["deadline beyond 9999", "evaluate an unknown decision", "plan for 1800", "plan for 20266"],
+)
+def test_bad_input_is_refused_in_chinese_before_anything_starts(args, message):
+    # The refusal comes before any call to the Prefect server, whether or not one is running.
+    result = runner.invoke(app, args)
+    assert (result.exit_code, "Traceback" in result.output) == (1, False)
+    assert f"错误：{message}" in result.output
