@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT.parent / "shared" / "samples" / "catalog.csv"
+SAMPLE = ROOT / "samples" / "catalog.csv"
 
 
 def generate(rows: int, target: Path) -> None:

@@ -42,7 +42,7 @@ def main() -> None:
     start_worker(settings)
     print(f"local Prefect server + serving process start: {time.perf_counter() - started:.1f} s")
     try:
-        import_catalog(PROJECT_ROOT.parent / "shared" / "samples" / "catalog.csv")
+        import_catalog(PROJECT_ROOT / "samples" / "catalog.csv")
         minutes = HOME / "座谈会纪要.txt"
         minutes.write_text("座谈会纪要\n", encoding="utf-8")
         clock = time.perf_counter()

@@ -61,7 +61,7 @@ def main() -> None:
     start_server(get_settings())
     print(f"local Prefect server start: {time.perf_counter() - started:.1f} s")
     try:
-        import_catalog(PROJECT_ROOT.parent / "shared" / "samples" / "catalog.csv")
+        import_catalog(PROJECT_ROOT / "samples" / "catalog.csv")
         figures = preparation("S-2024-001", rounds)
         print(f"open evaluation + team + plan (first run): {figures['first_three_steps_s'] * 1000:.0f} ms")
         print(f"a step already done (skipped), mean of {2 * rounds}: {figures['skipped_step_ms']:.1f} ms")

@@ -64,7 +64,7 @@ class InputFileError(PingguError):
 
 
 class RuleViolation(PingguError):
-    """A registered rule (../shared/RULES.md) refuses the action."""
+    """A registered rule (rules/register.yaml) refuses the action."""
 
     def __init__(self, message: str, *, rule: str, **context: Any) -> None:
         super().__init__(message, rule=rule, **context)

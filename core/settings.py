@@ -10,6 +10,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SAMPLES_DIR = PROJECT_ROOT / "samples"  # example inputs: the demo, the tests and the benches read them
 
 
 class Settings(BaseSettings):

@@ -13,13 +13,13 @@ from uuid import UUID
 
 import typer
 
-from core.settings import PROJECT_ROOT, get_settings
+from core.settings import SAMPLES_DIR, get_settings
 from models import evaluations as store
 from models.db import session_scope
 from rules.gates import GateId, PlanVerdict, ReportVerdict
 from rules.steps import StepId
 
-SAMPLES = PROJECT_ROOT.parent / "shared" / "samples"
+SAMPLES = SAMPLES_DIR
 DEMO_DECISION = "S-2024-001"
 DEMO_TEAM = [
     {"name": "王明", "role": "单位工作人员", "unit": "区司法局"},

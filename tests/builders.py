@@ -10,7 +10,7 @@ if TYPE_CHECKING:
 import csv
 from pathlib import Path
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
+from core.settings import SAMPLES_DIR as SAMPLES  # noqa: E402
 
 
 def team(*extra: dict) -> list[dict]:

@@ -54,7 +54,7 @@ from core.settings import configure_prefect_environment, get_settings
 
 configure_prefect_environment()
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
+from core.settings import SAMPLES_DIR as SAMPLES  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -80,11 +80,22 @@ def up() -> None:
 @app.command()
 @friendly
 def down() -> None:
-    """停止 pinggu up 启动的本地服务。"""
-    from pinggu.localserver import stop_all
+    """停止 pinggu up 启动的本地服务：先停部署服务进程，再停 Prefect 服务；有未能停止的进程时退出码为 1。"""
+    from pinggu.localserver import NOT_STOPPED, SERVICE_NAMES, stop_all
 
-    stopped = stop_all()
-    typer.echo("已停止：" + ("、".join(stopped) if stopped else "无（未在运行）"))
+    results = stop_all()
+    if not results:
+        typer.echo("没有 pinggu up 启动的本地服务在运行")
+    for result in results:
+        pid = f"（进程 {result.pid}）" if result.pid else ""
+        line = f"{SERVICE_NAMES[result.name]}{pid}：{result.outcome}" + (f"。{result.detail}" if result.detail else "")
+        if result.outcome == NOT_STOPPED:
+            typer.secho(line, fg=typer.colors.RED, err=True)
+        else:
+            typer.echo(line)
+    if any(result.outcome == NOT_STOPPED for result in results):
+        typer.secho("有进程未能停止，其 pid 文件已保留；请手动结束后再运行 pinggu down", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1)
 
 
 # ── catalog ──────────────────────────────────────────────────────────────────
@@ -562,6 +573,10 @@ app.add_typer(survey_app, name="survey")
 from pinggu.cli.db import db_app
 
 app.add_typer(db_app, name="db")
+
+from pinggu.cli.register import rules_command
+
+app.command(name="rules")(rules_command)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -13,7 +13,7 @@ regulation does not give is marked ``# default: seed silent``.
 
 Top-level keys (English keys, Chinese values; all required unless marked optional):
 
-    id, name, issuer, seed, title        who issued which regulation (seed = file in ../shared/seeds)
+    id, name, issuer, seed, title        who issued which regulation (seed = its text in regulations/)
     other_regulations                    optional {short name: title}: other regulations the profile
                                          cites; a basis starting with the short name followed by 第
                                          (档案第十条) cites that regulation's title

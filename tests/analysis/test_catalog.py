@@ -13,8 +13,9 @@ from pydantic import ValidationError
 
 from analysis.catalog import CATALOG_COLUMNS, CatalogRow, read_catalog
 from core.errors import InputFileError
+from core.settings import SAMPLES_DIR
 
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "samples" / "catalog.csv"
+SAMPLE = SAMPLES_DIR / "catalog.csv"
 PROFILES = {"bazhou", "ordos", "ningxia_commerce", "changli", "minhang"}
 HEADERS = list(CATALOG_COLUMNS)
 

@@ -1,8 +1,8 @@
 """Jurisdiction profiles (SPEC §3): the five files load, broken files are refused, the values match the seeds.
 
 Seeds: bazhou = 000_…, ordos = 001_…, ningxia_commerce = 002_…, changli = 003_…, minhang = 004_…
-(../shared/seeds). Each check of a seed fact cites its article and carries the rule id of
-../shared/RULES.md.
+(regulations/). Each check of a seed fact cites its article and carries the rule id of
+the register (rules/register.yaml).
 """
 
 from __future__ import annotations
@@ -34,11 +34,11 @@ from rules.profiles import (
     load_profiles,
     read_profile_file,
 )
+from rules.register import registered_ids
 from rules.vocabulary import EVALUATION_TYPE_NAMES, Conclusion
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED = REPO.parent / "shared"
-SEEDS = SHARED / "seeds"
+SEEDS = REPO / "regulations"
 FIVE = ("bazhou", "changli", "minhang", "ningxia_commerce", "ordos")
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -93,7 +93,7 @@ def test_each_profile_names_its_seed_and_quotes_its_outline(profiles, profile_id
 
 
 def test_deadline_rule_ids_are_registered(profiles):
-    registered = set(re.findall(r"^\| ([A-Z][A-Z0-9-]*) ", (SHARED / "RULES.md").read_text(encoding="utf-8"), re.M))
+    registered = registered_ids()
     for profile in profiles.values():
         for deadline in profile.deadlines:
             assert deadline.rule in registered, (profile.id, deadline.rule)
