@@ -9,6 +9,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -21,23 +23,117 @@ from core.settings import (
     get_settings,
 )
 
+# What `_spawn` runs after the Python executable, per pid file name. A pid from a pid file is signalled
+# only while its process still runs this command and leads its own process group (as `_spawn` makes
+# it): a pid that the system has since given to another process is left alone.
+_COMMANDS: dict[str, tuple[str, ...]] = {
+    "serve": ("-m", "deployments.serve"),
+    "prefect-server": ("-m", "prefect", "server", "start"),
+}
+# `down` stops the serving process (and its flow runs) first, then the server it talks to.
+STOP_ORDER = ("serve", "prefect-server")
+SERVICE_NAMES = {"serve": "部署服务进程", "prefect-server": "Prefect 服务"}
+
+STOP_GRACE_SECONDS = 5.0  # after SIGTERM, before SIGKILL to the whole process group
+KILL_WAIT_SECONDS = 5.0  # after SIGKILL, to see every process of the group gone
+_POLL_SECONDS = 0.1
+
+STOPPED = "已停止"  # ended on SIGTERM within the grace period
+KILLED = "强制结束"  # ended only on SIGKILL
+NOT_RUNNING = "已不在运行"  # the pid file was stale: nothing of ours ran; nothing was signalled
+NOT_STOPPED = "未能停止"  # could not be confirmed gone; its pid file stays
+
+
+@dataclass(frozen=True)
+class StopResult:
+    """What `stop_all` did about one pid file: `outcome` is one of the four outcomes above."""
+
+    name: str
+    outcome: str
+    pid: int | None = None
+    detail: str = ""
+
 
 def _pid_file(settings: Settings, name: str) -> Path:
     return settings.home / "run" / f"{name}.pid"
 
 
-def _alive(pid_file: Path) -> int | None:
+def _stat(pid: int) -> tuple[str, int] | None:
+    """(state, process group) of `pid` from /proc, or None if there is no such process."""
     try:
-        pid = int(pid_file.read_text())
-        os.kill(pid, 0)
+        text = Path(f"/proc/{pid}/stat").read_text()
     except (OSError, ValueError):
         return None
-    try:  # a child of this process that has exited stays a zombie until reaped
-        if os.waitpid(pid, os.WNOHANG)[0] == pid:
-            return None
-    except ChildProcessError:  # not our child: os.kill above is the answer
-        pass
-    return pid
+    fields = text[text.rindex(")") + 2 :].split()  # the command name in (…) may hold spaces
+    return fields[0], int(fields[2])
+
+
+def _running(pid: int) -> bool:
+    """True while `pid` runs. A zombie does not: it has ended and only waits for its parent."""
+    with contextlib.suppress(ChildProcessError):  # a child of this process: reap it if it has ended
+        os.waitpid(pid, os.WNOHANG)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    stat = _stat(pid)
+    return stat is None or stat[0] != "Z"
+
+
+def _group(pgid: int) -> list[int]:
+    """The running processes of process group `pgid` (Linux /proc)."""
+    members = []
+    with contextlib.suppress(OSError):
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                stat = _stat(int(entry.name))
+                if stat and stat[1] == pgid and stat[0] != "Z":
+                    members.append(int(entry.name))
+    return members
+
+
+def _cmdline(pid: int) -> list[str] | None:
+    """The arguments `pid` was started with (none for a kernel thread), or None if they can not be read."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    return [arg.decode(errors="replace") for arg in raw.removesuffix(b"\0").split(b"\0")] if raw else []
+
+
+def _is_ours(pid: int, name: str) -> bool | None:
+    """Whether `pid` runs what `_spawn` started as `name`; None if its command line can not be read."""
+    argv = _cmdline(pid)
+    if argv is None:
+        return None
+    expected = _COMMANDS[name]
+    return (
+        bool(argv)
+        and Path(argv[0]).name.startswith("python")
+        and tuple(argv[1 : 1 + len(expected)]) == expected
+        and (_stat(pid) or ("", 0))[1] == pid
+    )
+
+
+def _from_home(pid: int, settings: Settings) -> bool:
+    """Whether `pid` runs with this home as PINGGU_HOME, as everything `_spawn` starts (and its children) does."""
+    try:
+        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    homes = [item.partition(b"=")[2].decode(errors="replace") for item in environ if item.startswith(b"PINGGU_HOME=")]
+    return bool(homes) and Path(homes[0]).resolve() == settings.home.resolve()
+
+
+def _alive(settings: Settings, name: str) -> int | None:
+    """The pid of the `name` process started by `_spawn` if it still runs, else None."""
+    try:
+        pid = int(_pid_file(settings, name).read_text())
+    except (OSError, ValueError):
+        return None
+    return pid if _running(pid) and _is_ours(pid, name) else None
 
 
 def server_healthy(api_url: str) -> bool:
@@ -48,14 +144,20 @@ def server_healthy(api_url: str) -> bool:
         return False
 
 
-def _spawn(settings: Settings, name: str, command: list[str]) -> int:
+def _spawn(settings: Settings, name: str, arguments: Sequence[str] = (), cwd: Path = PROJECT_ROOT) -> int:
+    """Start `python <_COMMANDS[name]> <arguments>` in a session of its own; record its pid."""
     env = {**os.environ, **configure_prefect_environment(settings), "PINGGU_HOME": str(settings.home)}
     log_dir = settings.home / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     _pid_file(settings, name).parent.mkdir(parents=True, exist_ok=True)
     with (log_dir / f"{name}.log").open("ab") as log:
         process = subprocess.Popen(
-            command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            [sys.executable, *_COMMANDS[name], *arguments],
+            cwd=cwd,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     _pid_file(settings, name).write_text(str(process.pid))
     return process.pid
@@ -80,21 +182,7 @@ def start_server(settings: Settings | None = None) -> bool:
     if settings.prefect_api_url:
         raise OrchestrationError(f"无法连接到已配置的 Prefect 服务 {api}，请检查 PINGGU_PREFECT_API_URL")
     settings.prefect_home.mkdir(parents=True, exist_ok=True)
-    _spawn(
-        settings,
-        "prefect-server",
-        [
-            sys.executable,
-            "-m",
-            "prefect",
-            "server",
-            "start",
-            "--host",
-            settings.prefect_host,
-            "--port",
-            str(settings.prefect_port),
-        ],
-    )
+    _spawn(settings, "prefect-server", ["--host", settings.prefect_host, "--port", str(settings.prefect_port)])
     _wait(lambda: server_healthy(api), 120, "Prefect 服务", settings, "prefect-server")
     return True
 
@@ -116,33 +204,86 @@ def start_worker(settings: Settings | None = None) -> bool:
     from services.orchestration import DEPLOYMENTS
 
     settings = settings or get_settings()
-    if _alive(_pid_file(settings, "serve")):
+    if _alive(settings, "serve"):
         return False
-    _spawn(settings, "serve", [sys.executable, "-m", "deployments.serve"])
+    _spawn(settings, "serve")
     _wait(lambda: _deployments_ready(list(DEPLOYMENTS.values())), 90, "部署服务进程", settings, "serve")
     return True
 
 
-def stop_all(settings: Settings | None = None) -> list[str]:
-    """Stop the serving process and the local server started by `up`; return what was stopped."""
+def _wait_for(condition: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(_POLL_SECONDS)
+    return True
+
+
+def _stop_group(pid: int) -> tuple[str, str]:
+    """SIGTERM to the process group `pid` leads, SIGKILL after the grace period; (outcome, detail)."""
+
+    def gone() -> bool:
+        return not _running(pid) and not _group(pid)
+
+    for sig, seconds, outcome in (
+        (signal.SIGTERM, STOP_GRACE_SECONDS, STOPPED),
+        (signal.SIGKILL, KILL_WAIT_SECONDS, KILLED),
+    ):
+        try:
+            os.killpg(pid, sig)
+        except ProcessLookupError:  # ended in between
+            pass
+        except PermissionError:
+            return NOT_STOPPED, f"无权向进程组 {pid} 发送信号"
+        if _wait_for(gone, seconds):
+            return outcome, ""
+    left = sorted(set(_group(pid) + ([pid] if _running(pid) else [])))
+    return NOT_STOPPED, f"SIGKILL 后 {KILL_WAIT_SECONDS:g} 秒仍在运行：进程 {'、'.join(map(str, left))}"
+
+
+def _stop(settings: Settings, name: str) -> StopResult | None:
+    pid_file = _pid_file(settings, name)
+    try:
+        text = pid_file.read_text()
+    except FileNotFoundError:
+        return None
+    try:
+        pid = int(text)
+    except ValueError:
+        pid_file.unlink(missing_ok=True)
+        return StopResult(name, NOT_RUNNING, None, "pid 文件内容无效，已删除")
+    if _running(pid):
+        ours = _is_ours(pid, name)
+        if ours is None:
+            return StopResult(name, NOT_STOPPED, pid, f"无法读取进程 {pid} 的命令行，不能确认是本服务，未发信号")
+        if not ours:
+            pid_file.unlink(missing_ok=True)
+            return StopResult(name, NOT_RUNNING, pid, f"进程号 {pid} 现属其他程序，未发信号")
+        detail = ""
+    else:
+        # Its leader has ended, but processes it started (a flow run) may live on in its group.
+        leftover = _group(pid)
+        if not leftover:
+            pid_file.unlink(missing_ok=True)
+            return StopResult(name, NOT_RUNNING, pid)
+        if not all(_from_home(member, settings) for member in leftover):
+            pid_file.unlink(missing_ok=True)
+            return StopResult(name, NOT_RUNNING, pid, f"进程组 {pid} 中的进程不属于本服务，未发信号")
+        detail = f"主进程已退出，结束其遗留进程 {'、'.join(map(str, leftover))}"
+    outcome, problem = _stop_group(pid)
+    if outcome != NOT_STOPPED:
+        pid_file.unlink(missing_ok=True)
+    return StopResult(name, outcome, pid, "；".join(part for part in (detail, problem) if part))
+
+
+def stop_all(settings: Settings | None = None) -> list[StopResult]:
+    """Stop what `up` started, the serving process (with its flow runs) first, then the server.
+
+    Each gets SIGTERM, then after `STOP_GRACE_SECONDS` SIGKILL to its whole process group; a pid file
+    is removed only once its processes are confirmed gone (or it was stale). One result per pid file
+    found; none if nothing was started. (Prefect 3.8's runner does not await its own stop on SIGTERM
+    while a flow run is in progress and can linger: that is what the SIGKILL is for.)
+    """
     settings = settings or get_settings()
-    stopped = []
-    for name in ("serve", "prefect-server"):  # signal both at once; they shut down side by side
-        pid = _alive(_pid_file(settings, name))
-        if pid:
-            os.killpg(pid, signal.SIGTERM)
-            stopped.append(name)
-    # Prefect 3.8's runner does not await its own stop on SIGTERM while a flow run is in progress and
-    # can linger: after a grace period the process group is killed, so nothing outlives `down`.
-    for _ in range(100):
-        if not any(_alive(_pid_file(settings, name)) for name in stopped):
-            break
-        time.sleep(0.1)
-    for name in stopped:
-        pid = _alive(_pid_file(settings, name))
-        if pid:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(pid, signal.SIGKILL)
-    for name in ("serve", "prefect-server"):
-        _pid_file(settings, name).unlink(missing_ok=True)
-    return stopped
+    return [result for name in STOP_ORDER if (result := _stop(settings, name)) is not None]

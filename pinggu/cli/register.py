@@ -4,7 +4,7 @@ the tests that mark it — the register stands in the repository, not in a docum
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -33,7 +33,7 @@ def rules_command(
             raise NotFound(f"规则登记表中没有编号为 {rule_id} 的规则；运行 pinggu rules 查看全部编号")
     if untested:
         register = tuple(rule for rule in register if rule.id not in marked)
-    entries = [
+    entries: list[dict[str, Any]] = [
         {
             "id": rule.id,
             "phase": rule.phase,

@@ -1,0 +1,192 @@
+"""`pinggu down`: what `up` started is stopped (SIGKILL for what ignores SIGTERM) and confirmed gone; a
+pid file that no longer names one of our processes is never signalled.
+
+The background processes are started by `_spawn` itself, with the argv it gives them in production
+(`python -m deployments.serve`, `python -m prefect server start …`), but from a directory holding a
+stand-in `deployments/serve.py` and `prefect/__main__.py` (for `-m` the working directory comes first
+on sys.path). So the command line check of `stop_all` sees exactly what it sees after `pinggu up`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from core.settings import Settings
+from pinggu import localserver
+from pinggu.localserver import KILLED, NOT_RUNNING, NOT_STOPPED, STOPPED, _pid_file, _spawn, stop_all
+
+# Ignores SIGTERM, and so does the child it forks into its process group (as a flow run would be).
+STUBBORN_SERVE = """
+import os, signal, time
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+child = os.fork()
+if child == 0:
+    time.sleep(60)
+    os._exit(0)
+open("serve.ready.tmp", "w").write(str(child))
+os.rename("serve.ready.tmp", "serve.ready")
+time.sleep(60)
+"""
+
+# Ends on SIGTERM (the default action).
+OBEDIENT_SERVER = """
+import os, time
+open("prefect-server.ready.tmp", "w").write(str(os.getpid()))
+os.rename("prefect-server.ready.tmp", "prefect-server.ready")
+time.sleep(60)
+"""
+
+# The serving process has crashed, leaving a flow run behind in its process group.
+CRASHED_SERVE = """
+import os, time
+child = os.fork()
+if child == 0:
+    open("serve.ready.tmp", "w").write(str(os.getpid()))
+    os.rename("serve.ready.tmp", "serve.ready")
+    time.sleep(60)
+    os._exit(0)
+os._exit(1)
+"""
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    """Settings with a throwaway home, short stop timings, and every process group started here killed at the end."""
+    monkeypatch.setattr(localserver, "STOP_GRACE_SECONDS", 0.5)
+    monkeypatch.setattr(localserver, "KILL_WAIT_SECONDS", 5.0)
+    settings = Settings(home=tmp_path / "home")
+    groups: list[int] = []
+    yield settings, tmp_path / "fake", groups
+    for pgid in groups:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pgid, signal.SIGKILL)
+
+
+def _start(settings: Settings, fake: Path, groups: list[int], name: str, code: str) -> int:
+    """Start the stand-in for `name` through `_spawn`; return the pid its ready file names."""
+    module = fake / ("deployments/serve.py" if name == "serve" else "prefect/__main__.py")
+    module.parent.mkdir(parents=True, exist_ok=True)
+    (module.parent / "__init__.py").touch()
+    module.write_text(code)
+    arguments = ["--host", "127.0.0.1", "--port", "1"] if name == "prefect-server" else []
+    groups.append(_spawn(settings, name, arguments, cwd=fake))
+    ready = fake / f"{name}.ready"
+    deadline = time.monotonic() + 10
+    while not ready.exists():
+        assert time.monotonic() < deadline, (settings.home / "logs" / f"{name}.log").read_text()
+        time.sleep(0.02)
+    return int(ready.read_text())
+
+
+def _gone(pid: int) -> bool:
+    """True if `pid` has ended: no such process, or a zombie left for a parent that is not this test."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return stat[stat.rindex(")") + 2] == "Z"
+
+
+def test_down_kills_what_ignores_sigterm_and_confirms_both_gone(home):
+    settings, fake, groups = home
+    server_pid = _start(settings, fake, groups, "prefect-server", OBEDIENT_SERVER)
+    serve_child = _start(settings, fake, groups, "serve", STUBBORN_SERVE)
+    serve_pid = groups[-1]
+
+    results = stop_all(settings)
+
+    assert [(r.name, r.outcome, r.pid) for r in results] == [
+        ("serve", KILLED, serve_pid),
+        ("prefect-server", STOPPED, server_pid),
+    ]
+    for pid in (serve_pid, server_pid):  # children of this test, reaped by stop_all
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    assert _gone(serve_child)  # the flow-run-like child in the serving process's group
+    assert not list((settings.home / "run").iterdir())
+
+
+def test_stale_pid_files_are_removed_without_signalling(home):
+    settings, _, _ = home
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    _pid_file(settings, "serve").parent.mkdir(parents=True)
+    _pid_file(settings, "serve").write_text(str(dead.pid))
+    _pid_file(settings, "prefect-server").write_text("not a pid")
+
+    results = stop_all(settings)
+
+    assert [(r.name, r.outcome) for r in results] == [("serve", NOT_RUNNING), ("prefect-server", NOT_RUNNING)]
+    assert not list((settings.home / "run").iterdir())
+    assert stop_all(settings) == []
+
+
+def test_a_pid_now_used_by_another_program_is_not_signalled(home):
+    settings, _, _ = home
+    # Leads its own process group like our processes do: only its command line tells it apart.
+    other = subprocess.Popen(["sleep", "30"], start_new_session=True)
+    try:
+        _pid_file(settings, "serve").parent.mkdir(parents=True)
+        _pid_file(settings, "serve").write_text(str(other.pid))
+
+        results = stop_all(settings)
+
+        assert [(r.name, r.outcome, r.pid) for r in results] == [("serve", NOT_RUNNING, other.pid)]
+        assert "未发信号" in results[0].detail
+        time.sleep(0.2)
+        assert other.poll() is None
+        assert not _pid_file(settings, "serve").exists()
+    finally:
+        other.kill()
+        other.wait()
+
+
+def test_what_a_crashed_serving_process_left_in_its_group_is_stopped(home):
+    settings, fake, groups = home
+    orphan = _start(settings, fake, groups, "serve", CRASHED_SERVE)
+    os.waitpid(groups[-1], 0)  # the serving process itself has ended
+
+    results = stop_all(settings)
+
+    assert [(r.name, r.outcome) for r in results] == [("serve", STOPPED)]
+    assert str(orphan) in results[0].detail
+    deadline = time.monotonic() + 5  # reparented: its new parent reaps it
+    while not _gone(orphan):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert not _pid_file(settings, "serve").exists()
+
+
+def test_down_reports_in_chinese_and_fails_when_a_process_can_not_be_stopped(home, monkeypatch):
+    from pinggu.cli import app
+
+    settings, fake, groups = home
+    server_pid = _start(settings, fake, groups, "prefect-server", OBEDIENT_SERVER)
+    monkeypatch.setattr(localserver, "get_settings", lambda: settings)
+    with monkeypatch.context() as patch:
+        # A process that no signal ends (as one stuck in uninterruptible I/O): the signals go nowhere.
+        patch.setattr(localserver.os, "killpg", lambda pgid, sig: None)
+        patch.setattr(localserver, "KILL_WAIT_SECONDS", 0.3)
+        result = CliRunner().invoke(app, ["down"])
+
+    assert result.exit_code == 1, result.output
+    assert f"Prefect 服务（进程 {server_pid}）：{NOT_STOPPED}" in result.output
+    assert "有进程未能停止" in result.output
+    assert _pid_file(settings, "prefect-server").exists()  # kept for the next `pinggu down`
+
+    result = CliRunner().invoke(app, ["down"])
+
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"Prefect 服务（进程 {server_pid}）：{STOPPED}"
+    assert not _pid_file(settings, "prefect-server").exists()
+    assert CliRunner().invoke(app, ["down"]).output.strip() == "没有 pinggu up 启动的本地服务在运行"
