@@ -10,7 +10,7 @@ from __future__ import annotations
 from prefect import get_run_logger
 from prefect.flow_runs import suspend_flow_run
 
-from rules.gates import GateAnswer, GateId, gate_name
+from rules.gates import GateAnswer, GateId
 from tasks.acceptors import HANDLERS
 from tasks.gates import Refused, accept_answer, gate_status
 
@@ -22,11 +22,11 @@ def ask(evaluation_id: int, gate: GateId, flow_run_id: str) -> GateAnswer:
         status = gate_status(evaluation_id, gate)
         if isinstance(status, GateAnswer):
             return status
-        logger.info("等待人工环节：%s（%s）", gate_name(gate), status.key)
+        logger.info("等待人工环节：%s（%s）", status.name, status.key)
         form = HANDLERS[gate].form.with_initial_data(description=status.description)
         # After a resume the flow re-runs from the top; the same key then returns the given input.
         answer = suspend_flow_run(wait_for_input=form, key=status.key)
         outcome = accept_answer(evaluation_id, gate, status.attempt, status.key, answer, flow_run_id)
         if not isinstance(outcome, Refused):
             return outcome
-        logger.warning("%s 的答复未被受理：%s", gate_name(gate), outcome.reason)
+        logger.warning("%s 的答复未被受理：%s", status.name, outcome.reason)

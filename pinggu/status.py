@@ -11,7 +11,8 @@ from models import evaluations as store
 from models.db import read_session
 from models.decisions import decision_deadlines
 from models.tables import BEIJING, Evaluation, StatutoryDeadline, beijing_minute, now_beijing
-from rules.gates import gate_name, gate_stage
+from rules.gates import gate_stage
+from rules.profiles import load_profile
 from rules.steps import STAGE_NAMES
 from rules.vocabulary import (
     EVALUATION_TYPE_NAMES,
@@ -40,6 +41,7 @@ def evaluation_status(code: str) -> dict[str, Any]:
         evaluation = store.get_evaluation(session=session, code=code)
         assert evaluation.id is not None  # a stored evaluation
         decision = store.get_decision(session=session, code=evaluation.decision_code)
+        profile = load_profile(decision.profile)
         stages = store.stages(session=session, evaluation_id=evaluation.id)
         answers = store.approvals(session=session, evaluation_id=evaluation.id)
         deadlines = store.deadlines(session=session, evaluation_id=evaluation.id)
@@ -111,7 +113,7 @@ def evaluation_status(code: str) -> dict[str, Any]:
         "answers": [
             {
                 "gate": a.gate,
-                "gate_name": gate_name(a.gate),
+                "gate_name": profile.gate_title(a.gate),
                 "by": f"{a.approver}（{a.approver_role}）",
                 "choice": a.choice,
                 "conclusion": a.conclusion,

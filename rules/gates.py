@@ -136,7 +136,7 @@ GATES: dict[GateId, GateSpec] = {
     for spec in (
         GateSpec(GateId.team, "组建评估小组", Stage.preparation, GateKind.members, Submitted),
         GateSpec(
-            GateId.plan_approval, "方案审定", Stage.preparation, GateKind.approval, PlanVerdict,
+            GateId.plan_approval, "评估方案审定", Stage.preparation, GateKind.approval, PlanVerdict,
             profile_gate=GateId.plan_approval, reviews=StepId.plan,
         ),
         GateSpec(
@@ -144,7 +144,7 @@ GATES: dict[GateId, GateSpec] = {
             profile_gate=GateId.start_approval, reviews=StepId.plan,
         ),
         GateSpec(
-            GateId.survey, "问卷数据提交", Stage.implementation, GateKind.submission, Submitted,
+            GateId.survey, "调查数据提交", Stage.implementation, GateKind.submission, Submitted,
             profile_gate=GateId.survey, material="问卷数据（CSV/XLSX）",
         ),
         GateSpec(
@@ -164,7 +164,7 @@ GATES: dict[GateId, GateSpec] = {
             profile_gate=GateId.survey, material="专家打分表（列：指标、专家、分数），统计数据用 --data",
         ),
         GateSpec(
-            GateId.expert_review, "专家论证意见", Stage.conclusion, GateKind.review, ExpertReviewChoice,
+            GateId.expert_review, "专家论证", Stage.conclusion, GateKind.review, ExpertReviewChoice,
             profile_gate=GateId.expert_review, reviews=StepId.draft_report,
         ),
         GateSpec(

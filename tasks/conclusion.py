@@ -17,7 +17,7 @@ from models.tables import BEIJING, Evaluation, beijing_minute, now_beijing
 from reporting.context import ReportContext, render_report
 from reporting.docx import write_pdf_and_docx
 from reporting.pdf import file_sha256
-from rules.gates import GATES, GateId, GateKind, gate_name
+from rules.gates import GATES, GateId, GateKind
 from rules.periods import add_period
 from rules.profiles import REPORT_BLOCKS, Profile, load_profile
 from rules.steps import STAGE_NAMES, StepId, step_name
@@ -100,7 +100,7 @@ def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> 
     ] + [
         {
             "at": beijing_minute(a.decided_at, ""),
-            "what": gate_name(a.gate),
+            "what": profile.gate_title(a.gate),
             "outcome": f"{a.approver}（{a.approver_role}）：{a.choice}",
         }
         for a in answers
@@ -166,7 +166,7 @@ def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> 
             ],
             "approvals": [
                 {
-                    "gate_name": gate_name(a.gate),
+                    "gate_name": profile.gate_title(a.gate),
                     "approver": a.approver,
                     "role": a.approver_role,
                     "choice": a.choice,

@@ -19,10 +19,11 @@ from forms.gates import DataFileForm, ExpertMarksForm, RecordsForm
 from models import audit
 from models import evaluations as store
 from models.db import read_session, transaction
-from models.tables import Approval, Evaluation, FormRejection
+from models.tables import Approval, Decision, Evaluation, FormRejection
 from reporting.pdf import file_sha256
 from rules.gates import GATES, GateAnswer, GateId, Rework, gate_stage
 from rules.procedure import Procedure
+from rules.profiles import load_profile
 from rules.steps import StepId
 from rules.vocabulary import Conclusion, EvaluationStatus, StepStatus
 from tasks.acceptors import HANDLERS, accept_submission
@@ -37,6 +38,7 @@ class Waiting:
     attempt: int
     key: str
     description: str
+    name: str  # the gate as the evaluation's regulation names it (Profile.gate_title)
 
 
 @dataclass(frozen=True)
@@ -66,12 +68,6 @@ def answer_of(approval: Approval) -> GateAnswer:
     )
 
 
-def gate_name(procedure: Procedure, gate: str) -> str:
-    """The gate as the profile's regulation names it (e.g. 厅决策机关审议); submissions by their material."""
-    profile_gate = procedure.gate(gate)
-    return profile_gate.name if profile_gate and profile_gate.id == gate else GATES[GateId(gate)].name
-
-
 def waits_for(procedure: Procedure, gate: str) -> str:
     """Who must act at a gate, from the profile (e.g. 厅决策机关（厅党组会议、厅务会议或厅专题会议）)."""
     profile_gate = procedure.gate(gate)
@@ -94,16 +90,18 @@ def gate_status(evaluation_id: int, gate: str) -> GateAnswer | Waiting:
         if standing:
             return answer_of(standing)
         evaluation = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id)
+        decision = store.get_decision(session=session, code=evaluation.decision_code)
+        name = load_profile(decision.profile).gate_title(gate)
         procedure = procedure_of(session, evaluation)
         attempt = store.next_gate_attempt(session=session, evaluation_id=evaluation_id, gate=gate)
         key = pause_key(gate, attempt)
-        waiting_for = f"{gate_name(procedure, gate)}（{waits_for(procedure, gate)}；第{attempt}次）"
+        waiting_for = f"{name}（{waits_for(procedure, gate)}；第{attempt}次）"
         refused = store.rejections(session=session, evaluation_id=evaluation_id)
         last_refusal = next((r.reason for r in reversed(refused) if r.gate == gate), None)
-        description = _description(session, evaluation, procedure, gate, last_refusal)
+        description = _description(session, evaluation, decision, procedure, gate, name, last_refusal)
     if evaluation.waiting_for != waiting_for:
         transaction(lambda session: _mark_waiting(session, evaluation_id, gate, key, waiting_for))
-    return Waiting(attempt=attempt, key=key, description=description)
+    return Waiting(attempt=attempt, key=key, description=description, name=name)
 
 
 def _mark_waiting(session: Session, evaluation_id: int, gate: str, key: str, waiting_for: str) -> None:
@@ -116,13 +114,18 @@ def _mark_waiting(session: Session, evaluation_id: int, gate: str, key: str, wai
 
 
 def _description(
-    session: Session, evaluation: Evaluation, procedure: Procedure, gate: str, last_refusal: str | None
+    session: Session,
+    evaluation: Evaluation,
+    decision: Decision,
+    procedure: Procedure,
+    gate: str,
+    name: str,
+    last_refusal: str | None,
 ) -> str:
     assert evaluation.id is not None  # a stored evaluation
-    decision = store.get_decision(session=session, code=evaluation.decision_code)
     profile_gate = procedure.gate(gate)
     lines = [
-        f"**{gate_name(procedure, gate)}** · 评估 {evaluation.code} · 《{decision.title}》",
+        f"**{name}** · 评估 {evaluation.code} · 《{decision.title}》",
         "",
         f"办理：{waits_for(procedure, gate)}" + (f"（依据：{profile_gate.basis}）" if profile_gate else ""),
     ]

@@ -25,7 +25,7 @@ from pydantic import (
 )
 
 from rules import team
-from rules.gates import PROFILE_GATE_IDS, GateId
+from rules.gates import GATES, PROFILE_GATE_IDS, GateId
 from rules.periods import Period, PeriodUnit
 from rules.planning_types import EVENT_KINDS, TIME_TRIGGERS, DecisionFacts, PlanPolicy, UnitRule
 from rules.team import TEAM_ROLES, UNIT_STAFF, Member
@@ -714,6 +714,12 @@ class Profile(_Model):
                 return deadline.period
         assert self.default_window is not None  # validated: one of the two is given
         return self.default_window
+
+    def gate_title(self, gate: str) -> str:
+        """The gate as this regulation names it (区政府审定, 厅决策机关审议), else by its registry name:
+        one name for a gate wherever an evaluation under this profile shows it."""
+        declared = next((g.name for g in self.gates if g.id == gate), None)
+        return declared or GATES[GateId(gate)].name
 
     def citation(self, article: str) -> str:
         """An article as documents cite it: 《title》article, or 《other regulation》article when the
