@@ -62,3 +62,34 @@ def pdf_text(path) -> str:
     from pypdf import PdfReader
 
     return "".join("".join(page.extract_text().split()) for page in PdfReader(path).pages)
+
+
+def internal_ids_in(text: str) -> list[str]:
+    """The product's own identifiers (gate, step, stage, status, type, event and profile ids) that appear
+    as words in text an operator reads, where Chinese belongs; a file name such as survey.csv is not one."""
+    import re
+
+    from rules.gates import GateId
+    from rules.planning_types import EVENT_KINDS, TIME_TRIGGERS
+    from rules.profiles import known_profile_ids
+    from rules.steps import Stage, StepId
+    from rules.vocabulary import (
+        EVALUATION_TYPE_NAMES,
+        EvaluationStatus,
+        FollowUpStatus,
+        StageStatus,
+        StepStatus,
+    )
+
+    ids = {
+        *(g.value for g in GateId),
+        *(s.value for s in StepId),
+        *(s.value for s in Stage),
+        *(s.value for enum in (EvaluationStatus, StageStatus, StepStatus, FollowUpStatus) for s in enum),
+        *EVALUATION_TYPE_NAMES,
+        *EVENT_KINDS,
+        *TIME_TRIGGERS,
+        *known_profile_ids(),
+    }
+    words = re.findall(r"(?<![\w./:-])[a-z][a-z0-9_]*(?![\w.:/-])", text)
+    return sorted({word for word in words if word in ids})

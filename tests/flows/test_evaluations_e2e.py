@@ -29,7 +29,7 @@ from builders import (
     survey_submission,
     team,
 )
-from driving import answers_of, done_counts, evaluation_of, pdf_text
+from driving import answers_of, done_counts, evaluation_of, internal_ids_in, pdf_text
 from typer.testing import CliRunner
 
 pytestmark = pytest.mark.e2e
@@ -353,6 +353,12 @@ def test_ordinary_runs_end_to_end_with_rework_refusals_and_an_embedded_cjk_pdf(o
         assert personal not in text
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "CJK" in fonts and "yes" in fonts
+
+    # What an operator reads says each step, gate, stage and status in Chinese, never by its internal id.
+    from pinggu.status import evaluation_status, render_text
+
+    assert internal_ids_in(text) == []
+    assert internal_ids_in(render_text(evaluation_status(evaluation.code))) == []
 
 
 def test_a_new_run_for_a_finished_evaluation_redoes_nothing(outcomes):
