@@ -9,6 +9,29 @@ and demographic answers, so nothing downstream (reports, artifacts, logs) can le
 received. In free text it also masks the row's own personal data as typed in the dropped columns
 (its name, address …) and any respondent's name of three or more characters (a name of two
 characters is masked only in its own row: across the file it would match ordinary words).
+
+Blank answers. An answer is blank (never counted in an item's n) when its cell is empty — 腾讯问卷
+and 金数据 leave a skipped or unanswered question empty — or holds a questionnaire platform's blank
+marker: ``(跳过)`` (skipped by the jump logic) or ``(空)`` (not answered, not shown), in ASCII or
+full-width brackets, as 问卷星 writes them in its text downloads. 问卷星's download by option number
+writes ``-3`` for 跳过 and ``-2`` for 空: these are blank only where the item's scale cannot hold
+them, i.e. in a column whose header names a satisfaction or yes/no question (contains 满意 or 是否)
+or whose other answers all lie on the satisfaction scale (很满意…很不满意, or 1–5 under a 满意
+header) or on 是/否 — scales of positive values only; a column of nothing but -2 and -3 is one
+every respondent skipped. Anywhere else (free text, amounts) -2 and -3 are kept as written. In a demographic column the markers (not -2/-3) are blank: the group 未填写.
+
+Nothing is dropped silently: `summarise_survey` lists in ``SurveyFigures.unanalysed`` (``{"question",
+"reason"}``, the reason in Chinese, saying what to do) every question it cannot analyse:
+
+* a question whose answers are all blank: an item (satisfaction or yes/no) without one answer, or a
+  column whose header contains 满意 or 是否, or which holds a platform blank marker, with every
+  answer blank or skipped — it is not among the items, so no 0 % is ever shown for it;
+* a column more than half of whose answers lie on one scale (satisfaction or 是/否) but whose other
+  answers are unrecognisable: the answers and their row numbers are named. (A column whose header
+  has 满意度 or 是否 and an answer off its scale is refused by `read_survey` instead, as before.)
+
+A column neither of these describes — free text, an empty column with no question hint (an unused
+platform field) — is not a question the figures could use, and is not listed.
 """
 
 from __future__ import annotations
@@ -19,8 +42,8 @@ import math
 import re
 import warnings
 import zipfile
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -160,6 +183,13 @@ _SCREEN_TABLE = bytes.maketrans(b"0123456789\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f ", b"
 _SCREEN_MARKERS = (b"@", b")", b"000000000", b"0-0", b"tel", b"Tel", b"TEL")
 _DISTINCT_PROBE = 1000
 _LIKERT_NUMBER = re.compile(r"^[1-5](?:\.0+)?$")
+# Platform blank markers (see the module docstring): text downloads, and 问卷星's option numbers.
+_BLANK_MARKER = re.compile(r"^[(（]\s*(?:跳过|空)\s*[)）]$")
+_BLANK_CODE = re.compile(r"^-[23](?:\.0+)?$")
+_QUESTION_HINTS: tuple[str, ...] = ("满意", "是否")
+_SHOWN_VALUES = 3  # unrecognisable answers named in a reason
+_SHOWN_ROWS = 5  # rows named per answer
+_SHOWN_LENGTH = 12  # characters of an answer shown
 _LIKERT_LABELS: dict[str, str] = {str(score): label for label, score in SATISFACTION_SCALE.items()}
 _Kind = Literal["satisfaction", "yes_no"]
 
@@ -363,7 +393,8 @@ def _validate(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
                 out[name] = series
             continue
         if name in DEMOGRAPHIC_COLUMNS:
-            out[name] = series
+            markers = [v for v in series.unique() if _BLANK_MARKER.match(v)]
+            out[name] = series.mask(series.isin(markers), "") if markers else series
             demographics.append(name)
             continue
         item, bad = _as_item(series, name)
@@ -444,10 +475,15 @@ def _duplicate_ids(series: pd.Series, column: str) -> list[Problem]:
 
 
 def _as_item(series: pd.Series, name: str) -> tuple[pd.Series | None, list[Problem]]:
-    """The column as an item (categorical, blanks NaN), or the problems that stop it being one."""
-    filled = (series != "").to_numpy()
+    """The column as an item (categorical, blanks NaN), or the problems that stop it being one.
+
+    Platform blank markers are blanks (module docstring); a column that is not an item keeps them.
+    """
+    values = set(series.unique())
+    blanks = _blank_answers(values, name)
+    values -= blanks
+    filled = (series != "").to_numpy() if blanks <= {""} else (~series.isin(list(blanks))).to_numpy()
     answered = series[filled]
-    values = set(answered.unique())
     if "满意" in name and values and all(_LIKERT_NUMBER.match(v) for v in values):
         answered = answered.str.slice(0, 1).map(_LIKERT_LABELS)
         values = set(answered.unique())
@@ -474,6 +510,23 @@ def _as_item(series: pd.Series, name: str) -> tuple[pd.Series | None, list[Probl
         Problem(reason=f"答案“{_mask_text(value)}”不在量表内，{expected}", row=int(row), column=name)
         for row, value in bad.items()
     ]
+
+
+def _blank_answers(values: Iterable[Any], name: str) -> set[str]:
+    """Which of a column's distinct ``values`` are blank answers: "", the platforms' markers, and
+    -2/-3 where the item's scale cannot hold them (the rule of the module docstring)."""
+    texts = {v for v in values if isinstance(v, str)}
+    blanks = {v for v in texts if v == "" or _BLANK_MARKER.match(v)}
+    codes = {v for v in texts if _BLANK_CODE.match(v)}
+    if codes:
+        rest = texts - blanks - codes
+        likert = "满意" in name
+        positive_scale = all(v in SATISFACTION_SCALE or (likert and _LIKERT_NUMBER.match(v)) for v in rest) or (
+            rest <= {YES, NO}
+        )
+        if positive_scale or any(hint in name for hint in _QUESTION_HINTS):
+            blanks |= codes
+    return blanks
 
 
 def _categorical(index: pd.Index, filled: np.ndarray, answered: pd.Series, categories: list[str]) -> pd.Series:
@@ -579,7 +632,11 @@ class ItemFigures:
 
 @dataclass(frozen=True)
 class SurveyFigures:
-    """Response counts, pooled rates, per-item figures and demographic breakdowns of one survey."""
+    """Response counts, pooled rates, per-item figures and demographic breakdowns of one survey.
+
+    ``unanalysed``: the questions that are in no figure, each ``{"question": …, "reason": …}`` with
+    the reason in Chinese (module docstring).
+    """
 
     respondents: int
     items: list[ItemFigures]
@@ -587,6 +644,7 @@ class SurveyFigures:
     satisfaction_rate: float | None
     satisfaction_mean: float | None
     breakdowns: dict[str, list[dict[str, Any]]]
+    unanalysed: list[dict[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form, floats rounded to 4 decimals."""
@@ -607,6 +665,7 @@ class SurveyFigures:
                     }
                     for i in self.items
                 ],
+                "unanalysed": self.unanalysed,
                 "breakdowns": self.breakdowns,
             }
         )
@@ -642,13 +701,17 @@ def wilson_interval(successes: int, n: int, z: float = 1.959963984540054) -> tup
 
 
 def summarise_survey(survey: pd.DataFrame) -> SurveyFigures:
-    """Per-item figures, pooled awareness/satisfaction, and breakdowns by each demographic present."""
-    kinds = _item_kinds(survey)
+    """Per-item figures, pooled awareness/satisfaction, and breakdowns by each demographic present.
+
+    A question that cannot be analysed is listed in ``unanalysed`` with its reason, never dropped
+    silently (module docstring).
+    """
+    kinds, unanalysed = _item_kinds(survey)
     sat_cols = [c for c, k in kinds.items() if k == "satisfaction"]
     yn_cols = [c for c, k in kinds.items() if k == "yes_no"]
     rows = len(survey)
     # One numeric matrix per kind (NaN = blank) so every figure below is a column/row reduction.
-    sat = _score_matrix(survey, sat_cols, SATISFACTION_SCALE, rows)
+    sat = _score_matrix(survey, sat_cols, SATISFACTION_SCALE, rows, likert=True)
     yn = _score_matrix(survey, yn_cols, {YES: 1, NO: 0}, rows)
 
     items: list[ItemFigures] = []
@@ -694,28 +757,123 @@ def summarise_survey(survey: pd.DataFrame) -> SurveyFigures:
             for col in DEMOGRAPHIC_COLUMNS
             if col in survey.columns
         },
+        unanalysed=unanalysed,
     )
 
 
-def _item_kinds(survey: pd.DataFrame) -> dict[str, _Kind]:
+def _item_kinds(survey: pd.DataFrame) -> tuple[dict[str, _Kind], list[dict[str, str]]]:
+    """The items and their kinds, and the questions that cannot be analysed with their reasons."""
     kinds: dict[str, _Kind] = {}
+    unanalysed: list[dict[str, str]] = []
     for col in survey.columns:
         if col in DEMOGRAPHIC_COLUMNS or col in _ID_COLUMNS:
             continue
         s = survey[col]
+        name = str(col)
+        reason: str | None = None
         if isinstance(s.dtype, pd.CategoricalDtype):
-            values = set(s.cat.categories)
+            categories = set(s.cat.categories)
+            kind: _Kind | None = (
+                "satisfaction"
+                if categories and categories <= set(SATISFACTION_SCALE)
+                else "yes_no"
+                if categories and categories <= {YES, NO}
+                else None
+            )
+            if kind is not None and not s.notna().any():
+                kind, reason = None, _all_blank_reason(len(s))
         else:
-            # A frame built by hand rather than by read_survey: decide by the answers.
-            values = set(pd.unique(s[s.notna()])) - {""}
-        if values and values <= set(SATISFACTION_SCALE):
-            kinds[col] = "satisfaction"
-        elif values and values <= {YES, NO}:
-            kinds[col] = "yes_no"
-    return kinds
+            # Free text kept by read_survey, or a frame built by hand: decide by the answers.
+            values = set(pd.unique(s[s.notna()]))
+            answers = values - _blank_answers(values, name)
+            kind = (
+                "satisfaction"
+                if answers and _on_satisfaction_scale(answers, name)
+                else "yes_no"
+                if answers and answers <= {YES, NO}
+                else None
+            )
+            if kind is None:
+                reason = _unanalysed_reason(s, name, values, answers)
+        if kind is not None:
+            kinds[col] = kind
+        elif reason is not None:
+            unanalysed.append({"question": name, "reason": reason})
+    return kinds, unanalysed
 
 
-def _score_matrix(survey: pd.DataFrame, cols: list[str], scale: dict[str, int], rows: int) -> np.ndarray:
+def _on_satisfaction_scale(answers: set[Any], name: str) -> bool:
+    """Whether the (non-blank) answers are a satisfaction item's, as `read_survey` reads them: labels;
+    1–5 under a 满意 header; both mixed under a 满意度 header."""
+    if answers <= set(SATISFACTION_SCALE):
+        return True
+    numbers = {v for v in answers if isinstance(v, str) and _LIKERT_NUMBER.match(v)}
+    if "满意" in name and numbers == answers:
+        return True
+    return "满意度" in name and answers <= set(SATISFACTION_SCALE) | numbers
+
+
+def _all_blank_reason(answers: int) -> str:
+    return (
+        f"全部 {answers} 份答案均为空或跳过，没有可统计的回答；"
+        "请核对该题是否被跳题逻辑跳过、导出是否完整，必要时从问卷平台重新导出"
+    )
+
+
+def _unanalysed_reason(s: pd.Series, name: str, values: set[Any], answers: set[Any]) -> str | None:
+    """Why a column that is not an item cannot be analysed, or None when it is no question (free text …)."""
+    if not answers:
+        marked = any(isinstance(v, str) and v != "" for v in values)  # a platform marker, or -2/-3
+        if marked or any(hint in name for hint in _QUESTION_HINTS):
+            return _all_blank_reason(len(s))
+        return None
+    likert = "满意" in name
+
+    def on_scale(value: Any, kind: _Kind) -> bool:
+        if kind == "yes_no":
+            return value in (YES, NO)
+        return value in SATISFACTION_SCALE or (likert and isinstance(value, str) and bool(_LIKERT_NUMBER.match(value)))
+
+    # Cheap test first: most such columns are free text without one scale answer.
+    if not any(on_scale(v, "satisfaction") or on_scale(v, "yes_no") for v in answers):
+        return None
+    counts = s[s.isin(list(answers))].value_counts()
+    hits: dict[_Kind, int] = {
+        kind: int(sum(n for v, n in counts.items() if on_scale(v, kind))) for kind in ("satisfaction", "yes_no")
+    }
+    kind: _Kind = "satisfaction" if hits["satisfaction"] >= hits["yes_no"] else "yes_no"
+    if hits[kind] * 2 <= int(counts.sum()):
+        return None  # mostly not on a scale: free text that happens to contain 满意 or 是
+    bad_positions = np.flatnonzero(s.isin([v for v in answers if not on_scale(v, kind)]).to_numpy())
+    # Operator row numbers: read_survey's index (the header is row 1); a hand-built frame's position + 2.
+    numbers = s.index[bad_positions] if s.index.name == "行号" else bad_positions + 2
+    rows_of: dict[Any, list[int]] = {}
+    for value, number in zip(s.iloc[bad_positions].tolist(), numbers.tolist(), strict=True):
+        rows_of.setdefault(value, []).append(int(number))
+    shown = []
+    for value, rows in list(rows_of.items())[:_SHOWN_VALUES]:
+        text = _mask_text(str(value))
+        text = text if len(text) <= _SHOWN_LENGTH else text[:_SHOWN_LENGTH] + "…"
+        where = "、".join(str(r) for r in rows[:_SHOWN_ROWS])
+        more = f"等 {len(rows)} 行" if len(rows) > _SHOWN_ROWS else "行"
+        shown.append(f"“{text}”（第 {where} {more}）")
+    if len(rows_of) > _SHOWN_VALUES:
+        shown[-1] += f"等 {len(rows_of)} 种"
+    expected = (
+        "满意度题的答案应为 很满意/满意/一般/不满意/很不满意" + (" 或 1–5" if likert else "")
+        if kind == "satisfaction"
+        else "是否题的答案应为 是 或 否"
+    )
+    return (
+        f"含无法识别的答案{'、'.join(shown)}，共 {len(bad_positions)} 份，整题未统计；"
+        f"{expected}（未作答的留空即可），请更正后重新上传"
+    )
+
+
+def _score_matrix(
+    survey: pd.DataFrame, cols: list[str], scale: dict[str, int], rows: int, likert: bool = False
+) -> np.ndarray:
+    """Points per answer (NaN = blank); with ``likert``, a column under a 满意 header may hold 1–5."""
     matrix = np.full((rows, len(cols)), np.nan)
     for j, col in enumerate(cols):
         s = survey[col]
@@ -724,10 +882,19 @@ def _score_matrix(survey: pd.DataFrame, cols: list[str], scale: dict[str, int], 
             lut = np.array([scale[c] for c in s.cat.categories] + [np.nan], dtype=float)
             matrix[:, j] = lut[s.cat.codes.to_numpy()]
         else:
+            numbers = likert and "满意" in str(col)
             codes, uniques = pd.factorize(s)
-            lut = np.array([scale.get(v, np.nan) for v in uniques] + [np.nan], dtype=float)
-            matrix[:, j] = lut[codes]  # code -1 (missing) picks the trailing NaN
+            lut = np.array([_points(v, scale, numbers) for v in uniques] + [np.nan], dtype=float)
+            matrix[:, j] = lut[codes]  # code -1 (missing) picks the trailing NaN; blank markers are NaN too
     return matrix
+
+
+def _points(value: Any, scale: dict[str, int], numbers: bool) -> float:
+    if value in scale:
+        return float(scale[value])
+    if numbers and isinstance(value, str) and _LIKERT_NUMBER.match(value):
+        return float(value[0])
+    return float("nan")
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:
@@ -737,7 +904,10 @@ def _ratio(numerator: float, denominator: float) -> float | None:
 def _breakdown(
     groups: pd.Series, per_row: pd.DataFrame, rows: int, has_sat: bool, has_yn: bool
 ) -> list[dict[str, Any]]:
-    labels = groups.astype(object).where(groups.notna() & (groups.astype(str) != ""), _UNANSWERED_GROUP)
+    # read_survey has blanked the platforms' markers; a frame built by hand may still hold them.
+    markers = [v for v in pd.unique(groups[groups.notna()]) if isinstance(v, str) and _BLANK_MARKER.match(v)]
+    answered = groups.notna() & (groups.astype(str) != "") & ~groups.isin(markers)
+    labels = groups.astype(object).where(answered, _UNANSWERED_GROUP)
     sums = per_row.groupby(labels.to_numpy(), sort=True).agg(
         respondents=("sat_n", "size"),
         sat_n=("sat_n", "sum"),

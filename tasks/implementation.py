@@ -33,7 +33,8 @@ def _publish_survey(evaluation: Evaluation, figures: dict) -> None:
             }
             for item in figures["items"]
         ],
-        description=f"{evaluation.code} 问卷分析：{figures['respondents']} 份有效问卷",
+        description=f"{evaluation.code} 问卷分析：{figures['respondents']} 份有效问卷"
+        + "".join(f"；未能统计“{u['question']}”：{u['reason']}" for u in figures.get("unanalysed", [])),
     )
 
 

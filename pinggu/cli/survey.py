@@ -7,14 +7,20 @@ Registered in pinggu.cli.main; errors go through pinggu.cli.common.friendly.
     {"respondents": N,
      "items": [{"question": <column header>, "kind": "satisfaction" | "yes_no", "n": …,
                 "rate": …, "ci95": [lo, hi], "mean": … (satisfaction items only)}, …],
+     "unanalysed": [{"question": <column header>, "reason": <why, in Chinese>}, …],
      "breakdowns": {<demographic>: [{"group", "respondents", "share", "satisfaction_rate",
                                      "awareness_rate"}, …]},
      "representativeness": {…}}          # only with --population (analysis.sample)
 
 A satisfaction item is a column whose non-blank answers all lie on the 很满意/满意/一般/不满意/
 很不满意 scale (scored 5…1); its rate is the share of 很满意 + 满意 among non-blank answers. A yes_no
-item has only 是/否 answers; its rate is the share of 是. Blanks never count in n. The figures are
-analysis.survey's; read_survey has already removed personal data, so nothing here can print it.
+item has only 是/否 answers; its rate is the share of 是. Blanks never count in n: an empty cell,
+the platforms' markers ``(跳过)`` / ``(空)``, and 问卷星's ``-3`` / ``-2`` in a satisfaction or 是/否
+item. A question that cannot be analysed (every answer blank or skipped, or unrecognisable
+answers) is in no figure but listed in ``unanalysed`` with its reason — always present, ``[]`` when
+every question was analysed — and under the table of the readable output. The figures and the rules
+are analysis.survey's (its module docstring); read_survey has already removed personal data, so
+nothing here can print it.
 
 The population file (``--population``) is a CSV (UTF-8 or GBK) or XLSX table, one row per group::
 
@@ -76,6 +82,7 @@ def survey_json(figures: dict, representativeness: dict | None = None) -> dict:
     out: dict[str, Any] = {
         "respondents": figures["respondents"],
         "items": items,
+        "unanalysed": [{"question": u["question"], "reason": u["reason"]} for u in figures.get("unanalysed", [])],
         "breakdowns": figures["breakdowns"],
     }
     if representativeness is not None:
@@ -194,8 +201,12 @@ def render_text(name: str, data: dict) -> str:
     lines += _table(["题目", "类型", "有效回答", "比例", "95% 置信区间", "平均分"], rows, right={2, 5})
     lines += [
         "",
-        "满意率 = “很满意”“满意”占有效回答的比例；平均分按 很满意 5 分 … 很不满意 1 分；空白答案不计入有效回答。",
+        "满意率 = “很满意”“满意”占有效回答的比例；平均分按 很满意 5 分 … 很不满意 1 分；"
+        "空白、“(跳过)”“(空)”等未作答不计入有效回答。",
     ]
+    if data["unanalysed"]:
+        lines += ["", f"未能统计的题目 {len(data['unanalysed'])} 道（不计入上表和总体比率）："]
+        lines += [f"  {u['question']}：{u['reason']}" for u in data["unanalysed"]]
     for demographic, groups in data["breakdowns"].items():
         lines += ["", f"按{demographic}："]
         lines += _table(
@@ -272,6 +283,8 @@ def analyze(
     满意度题：非空答案都在“很满意/满意/一般/不满意/很不满意”量表上的列（依次计5至1分），满意率为“很满意”与“满意”占有效回答的比例。
 
     是否题：非空答案只有“是/否”的列，比例为“是”占有效回答的比例。空白答案不计入有效回答。
+
+    问卷平台的未作答标记视为空白：“(跳过)”“(空)”（全角括号亦可），以及问卷星按选项序号下载中满意度题、是否题的 -3（跳过）和 -2（空）。全部答案为空或跳过、或含无法识别答案的题目不参加统计，但会在“未能统计的题目”中列出原因（JSON 的 unanalysed）。
 
     姓名、手机号、身份证号、住址等个人信息在读取时即被删除或隐去，不会出现在输出中。
 

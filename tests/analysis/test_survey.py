@@ -22,11 +22,10 @@ from analysis.survey import (
     wilson_interval,
 )
 from core.errors import InputFileError
+from core.settings import SAMPLES_DIR
 
-SAMPLE = Path("/work/shared/samples/survey.csv")
+SAMPLE = SAMPLES_DIR / "survey.csv"
 CJK = re.compile(r"[\u4e00-\u9fff]")
-
-needs_sample = pytest.mark.skipif(not SAMPLE.exists(), reason="shared sample survey.csv not present")
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +52,6 @@ def _problems(exc: pytest.ExceptionInfo[InputFileError]) -> list[tuple[int | Non
 # --------------------------------------------------------------------------- sample file
 
 
-@needs_sample
 @pytest.mark.rule("E-SAMPLE")
 def test_sample_figures_match_plain_counting(sample_rows, sample_frame) -> None:
     figures = summarise_survey(sample_frame)
@@ -109,7 +107,6 @@ def test_sample_figures_match_plain_counting(sample_rows, sample_frame) -> None:
         assert sum(r["respondents"] for r in rows) == 600
 
 
-@needs_sample
 def test_sample_frame_shape(sample_frame) -> None:
     assert len(sample_frame) == 600
     assert sample_frame.index[0] == 2  # operator row numbers: header is row 1
@@ -173,7 +170,15 @@ def test_wilson_interval_reference_values() -> None:
 def test_no_answers_gives_empty_figures(tmp_path: Path) -> None:
     rows = [["问卷编号", "Q1 满意度", "Q2 是否知晓"], ["1", "满意", ""], ["2", "很满意", ""]]
     figures = summarise_survey(read_survey(_write_csv(tmp_path / "s.csv", rows)))
-    assert figures.items[1] == ItemFigures("Q2 是否知晓", "yes_no", 0, 0.0, (0.0, 0.0), None)
+    # An item without one answer is in no figure (never a 0 % rate) but listed with its reason.
+    assert figures.items == [ItemFigures("Q1 满意度", "satisfaction", 2, 1.0, wilson_interval(2, 2), 4.5)]
+    assert figures.unanalysed == [
+        {
+            "question": "Q2 是否知晓",
+            "reason": "全部 2 份答案均为空或跳过，没有可统计的回答；"
+            "请核对该题是否被跳题逻辑跳过、导出是否完整，必要时从问卷平台重新导出",
+        }
+    ]
     assert figures.awareness_rate is None
     assert figures.breakdowns == {}
 
@@ -189,7 +194,6 @@ def test_summarise_accepts_a_plain_frame(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- encodings
 
 
-@needs_sample
 def test_gbk_bom_and_xlsx_read_like_utf8(tmp_path: Path, sample_rows, sample_frame) -> None:
     text = SAMPLE.read_text(encoding="utf-8")
     gbk = tmp_path / "gbk.csv"
@@ -307,7 +311,6 @@ def test_empty_xlsx(tmp_path: Path) -> None:
 # E-PRIVACY: respondents' names, phone numbers, ID numbers, addresses, income and family
 # property are personal data and never reach reports, artifacts or logs
 # (bazhou 19, ordos 21, ningxia 15, changli 22).
-@needs_sample
 @pytest.mark.rule("E-PRIVACY")
 def test_sample_personal_data_never_leaves_read_survey(sample_rows, sample_frame) -> None:
     assert not set(sample_frame.columns) & PERSONAL_DATA_COLUMNS

@@ -18,11 +18,11 @@ import pytest
 from typer.main import get_command
 from typer.testing import CliRunner
 
+from core.settings import SAMPLES_DIR
 from pinggu.cli import app
 
 runner = CliRunner()
-SAMPLE = Path("/work/shared/samples/survey.csv")
-needs_sample = pytest.mark.skipif(not SAMPLE.exists(), reason="shared sample survey.csv not present")
+SAMPLE = SAMPLES_DIR / "survey.csv"
 
 Z = 1.959963984540054
 POINTS = {"很满意": 5, "满意": 4, "一般": 3, "不满意": 2, "很不满意": 1}
@@ -107,12 +107,12 @@ def test_command_is_registered_with_chinese_help() -> None:
     assert "分组字段" in result.output and "占比" in result.output  # the population format is documented
 
 
-@needs_sample
 @pytest.mark.rule("E-SAMPLE")  # the breakdowns by the sampling demographics
 def test_sample_json_matches_plain_counting() -> None:
     records = sample_rows()
     data = analyze_json(str(SAMPLE))
-    assert list(data) == ["respondents", "items", "breakdowns"]
+    assert list(data) == ["respondents", "items", "unanalysed", "breakdowns"]
+    assert data["unanalysed"] == []  # every question of the sample is analysed
     assert data["respondents"] == len(records) == 600
     assert data["items"] == approx(expected_items(records))
     for item in data["items"]:
@@ -176,7 +176,56 @@ def test_known_answers_json(tmp_path: Path) -> None:
     )
 
 
-@needs_sample
+# 问卷星's text download writes (跳过) and (空); its download by option number -3 and -2.
+BLANKS = [
+    ["序号", "Q1 是否知晓", "Q2 您对窗口服务满意吗", "Q3 补贴发放满意度", "Q4 您对办事指南满意吗"],
+    ["1", "是", "很满意", "(跳过)", "满意"],
+    ["2", "(空)", "(跳过)", "(空)", "很好"],
+    ["3", "否", "满意", "（跳过）", "满意"],
+    ["4", "是", "（空）", "", "一般"],
+    ["5", "是", "一般", "-3", "(跳过)"],
+    ["6", "（跳过）", "-2", "-2", "很好"],
+]
+
+
+def test_blank_markers_and_questions_not_analysed_json_and_table(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "wjx.csv", BLANKS)
+    data = analyze_json(str(path))
+    # Q1: 是 3 of 4; Q2: 很满意 满意 一般 → 2 of 3, mean 4.0 — the markers and -2 are not answers.
+    assert data["items"] == approx(
+        [
+            {"question": "Q1 是否知晓", "kind": "yes_no", "n": 4, "rate": 0.75, "ci95": list(wilson(3, 4))},
+            {
+                "question": "Q2 您对窗口服务满意吗",
+                "kind": "satisfaction",
+                "n": 3,
+                "rate": 2 / 3,
+                "ci95": list(wilson(2, 3)),
+                "mean": 4.0,
+            },
+        ]
+    )
+    assert data["unanalysed"] == [
+        {
+            "question": "Q3 补贴发放满意度",
+            "reason": "全部 6 份答案均为空或跳过，没有可统计的回答；"
+            "请核对该题是否被跳题逻辑跳过、导出是否完整，必要时从问卷平台重新导出",
+        },
+        {
+            "question": "Q4 您对办事指南满意吗",
+            "reason": "含无法识别的答案“很好”（第 3、7 行），共 2 份，整题未统计；满意度题的答案应为 "
+            "很满意/满意/一般/不满意/很不满意 或 1–5（未作答的留空即可），请更正后重新上传",
+        },
+    ]
+    result = analyze(str(path))
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    start = lines.index("未能统计的题目 2 道（不计入上表和总体比率）：")
+    assert lines[start + 1].startswith("  Q3 补贴发放满意度：全部 6 份答案均为空或跳过")
+    assert lines[start + 2].startswith("  Q4 您对办事指南满意吗：含无法识别的答案“很好”（第 3、7 行）")
+    assert not any(line.startswith(("Q3", "Q4")) for line in lines[:start])  # in no row of the table
+
+
 @pytest.mark.rule("E-PRIVACY")
 def test_gbk_and_xlsx_give_the_same_json_as_utf8(tmp_path: Path) -> None:
     records = sample_rows()
@@ -196,7 +245,6 @@ def test_gbk_and_xlsx_give_the_same_json_as_utf8(tmp_path: Path) -> None:
         assert record["姓名"] not in utf8 and record["手机号"] not in utf8 and record["身份证号"] not in utf8
 
 
-@needs_sample
 def test_readable_chinese_table() -> None:
     result = analyze(str(SAMPLE))
     assert result.exit_code == 0, result.output
@@ -235,13 +283,12 @@ def population_rows(shares: dict[str, dict[str, str]]) -> list[list[str]]:
     return [["分组字段", "类别", "占比"]] + [[d, g, s] for d, groups in shares.items() for g, s in groups.items()]
 
 
-@needs_sample
 @pytest.mark.rule("E-SAMPLE")
 def test_population_adds_the_chi_square_check(tmp_path: Path) -> None:
     records = sample_rows()
     population = write_csv(tmp_path / "population.csv", population_rows(POPULATION))
     data = analyze_json(str(SAMPLE), "--population", str(population))
-    assert list(data) == ["respondents", "items", "breakdowns", "representativeness"]
+    assert list(data) == ["respondents", "items", "unanalysed", "breakdowns", "representativeness"]
     check = data["representativeness"]
     for demographic, groups in POPULATION.items():
         counts = Counter(r[demographic] for r in records)
@@ -266,7 +313,6 @@ def test_population_adds_the_chi_square_check(tmp_path: Path) -> None:
     assert "样本代表性" in text.output and "不具代表性" in text.output and "χ²" in text.output
 
 
-@needs_sample
 @pytest.mark.rule("E-SAMPLE")
 def test_shares_as_fractions_percentages_or_head_counts_in_xlsx_agree(tmp_path: Path) -> None:
     fractions = write_csv(tmp_path / "fractions.csv", population_rows({"性别": {"男": "0.49", "女": "0.51"}}))
@@ -281,7 +327,6 @@ def test_shares_as_fractions_percentages_or_head_counts_in_xlsx_agree(tmp_path: 
     assert checks[0]["demographics"]["性别"]["representative"] is True
 
 
-@needs_sample
 @pytest.mark.rule("E-SAMPLE")
 def test_a_group_the_population_does_not_list_is_not_judged(tmp_path: Path) -> None:
     population = write_csv(tmp_path / "p.csv", population_rows({"性别": {"男性": "50%", "女性": "50%"}}))
@@ -331,7 +376,6 @@ def test_unusable_survey_files(tmp_path: Path, name: str, content: bytes | None,
     assert_refused(analyze(str(path)), *words)
 
 
-@needs_sample
 @pytest.mark.rule("E-SAMPLE")
 @pytest.mark.parametrize(
     ("rows", "words"),
@@ -352,6 +396,5 @@ def test_bad_population_files(tmp_path: Path, rows: list[list[str]], words: tupl
     assert_refused(analyze(str(SAMPLE), "--json", "--population", str(population)), "总体比例表", *words)
 
 
-@needs_sample
 def test_missing_population_file(tmp_path: Path) -> None:
     assert_refused(analyze(str(SAMPLE), "--population", str(tmp_path / "nope.csv")), "找不到总体比例表")
