@@ -44,6 +44,7 @@ def preparation(decision: str, rounds: int) -> dict:
     run_id = str(flow_run.id)
     started = time.perf_counter()
     evaluation_id = open_evaluation(decision, None, run_id, "ordinary", "whole", [], ["问卷调查"])
+    assert isinstance(evaluation_id, int), evaluation_id  # not refused
     form_team(evaluation_id, TEAM, run_id)
     write_plan(evaluation_id, None, run_id)
     first = time.perf_counter() - started

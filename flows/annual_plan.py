@@ -10,9 +10,11 @@ bazhou 15, ordos 12(1), changli 62): a single item, approved at the same gate, s
 from datetime import date
 
 from prefect import flow, get_run_logger
+from prefect.client.schemas.objects import State
 from prefect.flow_runs import suspend_flow_run
 from prefect.runtime import flow_run
 
+from flows.stages import refuse
 from forms.gates import AnnualPlanApprovalForm
 from models.tables import now_beijing
 from rules.gates import PlanVerdict
@@ -23,6 +25,7 @@ from tasks.annual_plan import (
     record_plan_answer,
     start_planned_evaluations,
 )
+from tasks.evaluation import NotOpened
 
 
 def run_name() -> str:
@@ -37,7 +40,7 @@ def run_name() -> str:
 @flow(name="annual-plan", flow_run_name=run_name, persist_result=False, log_prints=True)
 def annual_plan(
     year: int | None = None, profile: str | None = None, as_of: date | None = None, decision: str | None = None
-) -> dict:
+) -> dict | State:
     """Compute the year's evaluation plan, wait for its approval, then start each planned evaluation once.
 
     Args:
@@ -51,6 +54,8 @@ def annual_plan(
     # ── 编制计划 → 审定（可逐项调整；退回修改则重新编制）──────────────────────────────
     while True:
         drafted = draft_annual_plan(year, as_of, profile, decision)
+        if isinstance(drafted, NotOpened):  # e.g. a profile or decision not known, typed in the run form
+            return refuse(drafted.reason)
         if ask_plan_approval(year, profile, decision) is PlanVerdict.agree:
             break
     # ── 印发审定后的计划 ──────────────────────────────────────────────────────────────

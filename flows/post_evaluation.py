@@ -6,9 +6,10 @@
 from datetime import date
 
 from prefect import flow
+from prefect.client.schemas.objects import State
 from prefect.runtime import flow_run
 
-from flows.stages import conclude, finish, implement, prepare
+from flows.stages import conclude, finish, implement, prepare, refuse
 from forms.parameters import (
     SCOPE_IDS,
     TYPE_IDS,
@@ -19,7 +20,7 @@ from forms.parameters import (
     ThirdPartySpec,
 )
 from rules.gates import Rework
-from tasks.evaluation import complete_evaluation, open_evaluation, send_back
+from tasks.evaluation import NotOpened, complete_evaluation, open_evaluation, send_back
 
 
 def run_name() -> str:
@@ -46,7 +47,7 @@ def post_evaluation(
     third_party: ThirdPartySpec | None = None,
     due_date: date | None = None,
     budget_yuan: float | None = None,
-) -> str:
+) -> str | State:
     """Run one evaluation of a decision to an approved, archived report; return the report's path.
 
     Args:
@@ -62,7 +63,7 @@ def post_evaluation(
         budget_yuan: 经费预算（元）：可留空，由评估单位在部门预算内统筹
     """
     run_id = str(flow_run.id)
-    evaluation_id = open_evaluation(
+    opened = open_evaluation(
         decision,
         evaluation,
         run_id,
@@ -73,6 +74,9 @@ def post_evaluation(
         third_party.model_dump(mode="json") if third_party else None,
         due_date,
     )
+    if isinstance(opened, NotOpened):  # e.g. a decision code not in the catalog, typed in the run form
+        return refuse(opened.reason)
+    evaluation_id = opened
 
     # ── 准备阶段：组建评估小组 → 制定评估方案 → 方案审定（九十日评估：决定是否开展）──
     if not prepare(evaluation_id, [member.model_dump() for member in team or []], budget_yuan, run_id):

@@ -7,6 +7,10 @@ because only the top-level flow run can suspend.
 
 from __future__ import annotations
 
+from prefect import get_run_logger
+from prefect.client.schemas.objects import State
+from prefect.states import Failed
+
 from flows.gates import ask
 from rules.gates import GATES, GateAnswer, GateId, PlanVerdict, Rework
 from rules.steps import Stage
@@ -82,3 +86,12 @@ def finish(evaluation_id: int, run_id: str) -> None:
     final_report(evaluation_id, run_id)
     archive(evaluation_id, run_id)
     close_stage(evaluation_id, Stage.conclusion)
+
+
+def refuse(reason: str) -> State:
+    """End the run Failed with the product's own Chinese reason as its state message, logged once, no traceback.
+
+    The reason is then what the run list and the run's header show, instead of a traceback on the Logs tab.
+    """
+    get_run_logger().error("未能开始：%s", reason)
+    return Failed(message=reason)

@@ -26,6 +26,7 @@ from rules.annual_plan import REASON_NAMES, AnnualPlan, ItemChange, check_item_c
 from rules.gates import PlanVerdict
 from rules.vocabulary import EVALUATION_TYPE_NAMES, EvaluationStatus
 from services.planning import build_plan
+from tasks.evaluation import OPERATOR_REFUSALS, NotOpened
 from tasks.ledger import IO_RETRIES, STEP_TASK_OPTIONS
 
 PLAN_TEMPLATE = "annual_plan.html.j2"
@@ -49,9 +50,13 @@ def _entries(session: Session, year: int, scope: str) -> list[PlanEntry]:
 
 
 @task(name="编制年度评估计划", **STEP_TASK_OPTIONS, **IO_RETRIES)
-def draft_annual_plan(year: int, as_of: date, profile: str | None, decision: str | None = None) -> dict:
-    """Compute the plan, keep its items (new ones added, started ones never touched), render it as PDF and a table."""
-    plan = build_plan(year, as_of, profile, decision)
+def draft_annual_plan(year: int, as_of: date, profile: str | None, decision: str | None = None) -> dict | NotOpened:
+    """Compute the plan, keep its items (new ones added, started ones never touched), render it as PDF and a
+    table; or say why the parameters were refused (an unknown profile or decision typed in the run form)."""
+    try:
+        plan = build_plan(year, as_of, profile, decision)
+    except OPERATOR_REFUSALS as refused:
+        return NotOpened(str(refused))
     scope = plan_scope(profile, decision)
 
     def keep_items(session: Session) -> None:

@@ -12,14 +12,14 @@ from prefect.artifacts import create_markdown_artifact
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from core.errors import StateConflict
+from core.errors import InputFileError, NotFound, RuleViolation, StateConflict
 from models import audit
 from models import evaluations as store
 from models.agencies import current_entrustment, entrust
 from models.db import read_session, transaction
 from models.tables import BEIJING, Decision, Evaluation, beijing_minute, now_beijing
 from rules.deadlines import started_by
-from rules.gates import GateId, Rework
+from rules.gates import GateId, Rework, gate_stage
 from rules.plan import stage_targets
 from rules.procedure import Procedure, check_scope, check_type_fits, procedure_for, rework_for
 from rules.profiles import Profile, load_profile
@@ -68,6 +68,19 @@ def _entrust(session: Session, evaluation: Evaluation, profile: Profile, third_p
     )
 
 
+@dataclass(frozen=True)
+class NotOpened:
+    """The run's parameters were refused by the product's own checks (an unknown decision, a method
+    the regulation does not offer, a conflicted team …): why, in Chinese, for the run's state message."""
+
+    reason: str
+    rule: str | None = None  # the registered rule that refused, when one did
+
+
+# The product's own refusals of what an operator typed: the run ends with the reason, not a traceback.
+OPERATOR_REFUSALS = (NotFound, RuleViolation, StateConflict, InputFileError)
+
+
 @task(name="开启或接续评估", **STEP_TASK_OPTIONS)
 def open_evaluation(
     decision_code: str,
@@ -79,8 +92,9 @@ def open_evaluation(
     methods: list[str],
     third_party: dict | None = None,
     due_on: date | None = None,
-) -> int:
-    """Find the evaluation this flow run works on, or open a new one after every check; return its id.
+) -> int | NotOpened:
+    """Find the evaluation this flow run works on, or open a new one after every check; return its id,
+    or why the parameters were refused.
 
     A new evaluation and its entrustment are written in one transaction: a refused agency or method
     leaves nothing behind.
@@ -121,6 +135,8 @@ def open_evaluation(
     for attempt in range(1, CODE_ATTEMPTS + 1):
         try:
             return transaction(work)
+        except OPERATOR_REFUSALS as refused:
+            return NotOpened(str(refused), getattr(refused, "rule", None))
         except IntegrityError:
             # Two runs opened at the same moment drew the same PG-year-number; the loser draws again.
             if attempt == CODE_ATTEMPTS:
@@ -166,6 +182,9 @@ def _open_new(
         flow_run_id=flow_run_id,
         due_on=due_on,
     )
+    assert evaluation.id is not None  # flushed by store.create_evaluation
+    # The flow goes straight into 准备阶段, whose first gate (the team, when none was given) may come first.
+    store.mark_stage(session=session, evaluation_id=evaluation.id, stage=Stage.preparation, status=StageStatus.running)
     if third_party:
         _entrust(session, evaluation, profile, third_party)
     return evaluation
@@ -263,12 +282,9 @@ def _stage_done(evaluation_id: int, stage: Stage) -> tuple[bool, None]:
 @functools.partial(SkipWhenDone, done=_stage_done)
 @task(name="阶段完成", **STEP_TASK_OPTIONS)
 def close_stage(evaluation_id: int, stage: Stage) -> None:
-    """Mark a stage done and refresh the evaluation's progress artifact."""
-    transaction(
-        lambda session: store.mark_stage(
-            session=session, evaluation_id=evaluation_id, stage=stage, status=StageStatus.done
-        )
-    )
+    """Mark a stage done and the next one running (the flow goes straight on into it, and may first
+    wait at one of its gates); refresh the evaluation's progress artifact."""
+    transaction(lambda session: store.close_stage(session=session, evaluation_id=evaluation_id, stage=stage))
     publish_progress(evaluation_id)
 
 
@@ -317,12 +333,17 @@ def artifact_key(evaluation_code: str, suffix: str) -> str:
     return f"{evaluation_code.lower()}-{suffix}"
 
 
-def publish_progress(evaluation_id: int) -> None:
-    """Publish the evaluation's stage table as a Markdown artifact keyed by evaluation."""
+def progress_markdown(evaluation_id: int, today: date | None = None) -> str:
+    """The evaluation's stage table as the progress artifact shows it: each stage's status, target,
+    actual start and finish, and whether it is overdue; the stage whose gate the run waits at is
+    running (进行中（等待：<the gate as the evaluation's regulation names it>）), and the gate is named."""
     with read_session() as session:
         evaluation = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id)
         rows = store.stages(session=session, evaluation_id=evaluation_id)
-    today = now_beijing().date()
+        profile = load_profile(store.get_decision(session=session, code=evaluation.decision_code).profile)
+    today = today or now_beijing().date()
+    waiting_stage = gate_stage(evaluation.waiting_gate) if evaluation.status == EvaluationStatus.waiting else None
+    gate_name = profile.gate_title(evaluation.waiting_gate) if waiting_stage and evaluation.waiting_gate else None
     lines = [
         f"### {evaluation.code} · {EVALUATION_TYPE_NAMES[evaluation.type]} · {STATUS_NAMES[evaluation.status]}",
         "",
@@ -331,15 +352,28 @@ def publish_progress(evaluation_id: int) -> None:
     ]
     for row in rows:
         overdue = row.status != StageStatus.done and row.target_date is not None and row.target_date < today
+        state = STATUS_NAMES[row.status]
+        if row.stage == waiting_stage and row.status != StageStatus.done:
+            # The run waits at this stage's gate: the stage is under way, whatever an older run recorded.
+            state = f"{STATUS_NAMES[StageStatus.running]}（等待：{gate_name}）"
         lines.append(
-            f"| {STAGE_NAMES[row.stage]} | {STATUS_NAMES[row.status]} | {row.target_date or '—'}"
+            f"| {STAGE_NAMES[row.stage]} | {state} | {row.target_date or '—'}"
             f"{'（暂定）' if row.target_provisional else ''} | "
             f"{beijing_minute(row.started_at)} | {beijing_minute(row.finished_at)} | {'是' if overdue else '否'} |"
         )
+    if evaluation.status == EvaluationStatus.waiting and evaluation.waiting_for:
+        lines += ["", f"正在等待：{evaluation.waiting_for}"]
     if evaluation.report_path:
         lines += ["", f"正式报告：`{evaluation.report_path}`"]
+    return "\n".join(lines)
+
+
+def publish_progress(evaluation_id: int) -> None:
+    """Publish the evaluation's stage table (progress_markdown) as a Markdown artifact keyed by evaluation."""
+    with read_session() as session:
+        code = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id).code
     create_markdown_artifact(
-        key=artifact_key(evaluation.code, "progress"),
-        markdown="\n".join(lines),
-        description=f"{evaluation.code} 评估进度",
+        key=artifact_key(code, "progress"),
+        markdown=progress_markdown(evaluation_id),
+        description=f"{code} 评估进度",
     )

@@ -20,7 +20,7 @@ import pytest
 from pydantic import ValidationError
 from sqlmodel import select
 
-from core.errors import InputFileError, RuleViolation, StateConflict
+from core.errors import InputFileError, RuleViolation
 from models import agencies
 from models import evaluations as store
 from models.audit import events_for
@@ -30,7 +30,7 @@ from rules.gates import GateId
 from rules.profiles import load_profile
 from rules.third_party import CREDIT_BAD, CREDIT_GOOD, FALSE_REPORT, Agreement
 from tasks.acceptors import HANDLERS
-from tasks.evaluation import open_evaluation, procedure_of
+from tasks.evaluation import NotOpened, open_evaluation, procedure_of
 from tasks.submissions import parse_data_values
 
 ASSESSOR = "周立平"  # did the decision's main pre-decision argumentation
@@ -398,7 +398,7 @@ def test_a_false_report_goes_into_the_credit_record_and_ends_the_entrustment(eng
 # --- opening an evaluation entrusted to an agency that may not evaluate --------------------------
 
 
-def _open(decision_code: str, third_party: dict | None, flow_run_id: str | None = None) -> int:
+def _open(decision_code: str, third_party: dict | None, flow_run_id: str | None = None) -> int | NotOpened:
     return open_evaluation.fn(
         decision_code=decision_code,
         evaluation_code=None,
@@ -433,9 +433,10 @@ def test_opening_an_evaluation_with_an_unqualified_agency_leaves_nothing_behind(
     with session_scope() as session:
         agencies.register_agency(session=session, name=name, kind="咨询机构", **facts)
         events_before = session.exec(select(AuditEvent.id)).all()
-    with pytest.raises(RuleViolation) as refused_:
-        _open(decision, builders.agreement(name), flow_run_id)
-    assert refused_.value.rule == rule and message in str(refused_.value) and name in str(refused_.value)
+    # The run ends with the reason as its state message (flows.stages.refuse), not a traceback.
+    refused_ = _open(decision, builders.agreement(name), flow_run_id)
+    assert isinstance(refused_, NotOpened)
+    assert refused_.rule == rule and message in refused_.reason and name in refused_.reason
     assert _evaluations_of(decision) == []
     with session_scope() as session:
         assert store.find_by_flow_run(session=session, flow_run_id=flow_run_id) is None
@@ -458,8 +459,8 @@ def test_opening_with_a_qualified_agency_writes_the_evaluation_and_its_entrustme
         assert entrustment.agency_id == agency.id and entrustment.deadline == date(2027, 3, 31)
         assert "third_party_acceptance" in procedure_of(session, evaluation).gates
     # A second evaluation of the same type while this one is unfinished is refused.
-    with pytest.raises(StateConflict, match="已有未完成的一般程序评估"):
-        _open(decision, None)
+    second = _open(decision, None)
+    assert isinstance(second, NotOpened) and "已有未完成的一般程序评估" in second.reason
     assert [e.id for e in _evaluations_of(decision)] == [evaluation_id]
 
 
