@@ -11,6 +11,8 @@ message — show them to people.
     ├── StateConflict         the action does not fit the evaluation's current state
     ├── ReportError           a report could not be rendered or written
     ├── OrchestrationError    the Prefect server is unreachable or refused a request
+    ├── NotifyUrlError        a configured notification URL cannot be used (named without its secrets)
+    ├── NotDelivered          a notice the endpoint did not take; the watch tries again
     └── DatabaseBusy          the product database stayed locked or unreachable through every retry
 """
 
@@ -92,3 +94,11 @@ class ReportError(PingguError):
 
 class DatabaseBusy(PingguError):
     """The product database stayed locked or unreachable through every retry; nothing was written."""
+
+
+class NotifyUrlError(PingguError):
+    """A configured notification URL that cannot be used; the message names it without its secrets."""
+
+
+class NotDelivered(PingguError):
+    """A notice the endpoint did not take (down, refusing, wrong credentials); tried again later."""

@@ -52,8 +52,12 @@ class Settings(BaseSettings):
     notify_urls: list[str] = Field(
         default=[],
         description=(
-            "Where the deadline watch sends its notices (PINGGU_NOTIFY_URLS='[\"https://…\"]'): a DingTalk or "
-            "WeCom robot webhook, or any URL that accepts a JSON POST."
+            'Where the deadline watch sends its notices, as Apprise URLs (PINGGU_NOTIFY_URLS=\'["dingtalk://TOKEN/", '
+            '"mailtos://user:password@smtp.example.gov.cn?to=leader@example.gov.cn"]\'): dingtalk://, wecombot://, '
+            "mailto(s):// (SMTP e-mail), json(s):// (a JSON POST to any webhook), an SMS gateway such as "
+            "smseagle://, or any other service Apprise supports. The older https robot webhooks of DingTalk and "
+            "WeCom and plain http(s) webhooks are still accepted (translated). Checked when the watch starts: "
+            "a URL Apprise cannot parse stops it with a Chinese message naming the URL without its secret."
         ),
     )
 

@@ -6,6 +6,8 @@ loses the record of what was due; a delivery that failed stays pending for the n
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlmodel import Session, col, select
 
 from models import audit
@@ -131,13 +133,21 @@ def record_escalations(*, session: Session, alerts: list[Alert]) -> list[Escalat
     return new
 
 
+# A notice older than this is not sent any more: to a channel added later (which would otherwise get the
+# whole history at once), or to one that kept failing. Its failed delivery stays on record.
+NOTICE_LIFETIME_DAYS = 30
+
+
 def undelivered(*, session: Session, channels: list[str]) -> list[tuple[Escalation, str]]:
-    """(escalation, channel) pairs not yet sent, oldest first."""
+    """(escalation, channel) pairs not yet sent, oldest first, among escalations of the last NOTICE_LIFETIME_DAYS."""
     sent = {
         (n.escalation_id, n.channel)
         for n in session.exec(select(Notification).where(Notification.status == DeliveryStatus.sent))
     }
-    escalations = session.exec(select(Escalation).order_by(col(Escalation.id)))
+    since = now_beijing() - timedelta(days=NOTICE_LIFETIME_DAYS)
+    escalations = session.exec(
+        select(Escalation).where(Escalation.recorded_at >= since).order_by(col(Escalation.id))
+    )
     return [(e, channel) for e in escalations for channel in channels if (e.id, channel) not in sent]
 
 

@@ -10,12 +10,13 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from sqlmodel import Session
 
+from core.errors import PingguError
 from core.settings import get_settings
 from models import watch as store
 from models.db import read_session, transaction
 from models.tables import now_beijing
 from rules.watch import alerts
-from services.notify import channel_name, send
+from services.notify import channels, send
 from tasks.ledger import STEP_TASK_OPTIONS
 
 # Delivery attempts within one watch run; what still fails is tried again by the next run.
@@ -55,13 +56,15 @@ def escalate_due_dates(as_of: date | None = None) -> dict:
 
 
 def _deliver(url: str, text: str, detail: dict) -> str | None:
-    """Send with a few quick retries; the error of the last attempt, or None when delivered."""
+    """Send with a few quick retries; the error of the last attempt (no secret in it), or None when delivered."""
     error = None
     for delay in (0.0, *SEND_DELAYS):
         time.sleep(delay)
         try:
             send(url, text, detail)
             return None
+        except PingguError as failure:  # services.notify's Chinese reason, secrets masked
+            error = str(failure)
         except Exception as failure:  # an endpoint down or refusing must not stop the watch
             error = f"{type(failure).__name__}: {failure}"
     return error
@@ -73,9 +76,14 @@ def _record_delivery(session: Session, *, escalation_id: int, channel: str, erro
 
 @task(name="发送提醒", **STEP_TASK_OPTIONS)
 def deliver_notices() -> dict:
-    """Send every escalation not yet delivered to each configured endpoint; record each outcome."""
+    """Send every escalation not yet delivered to each configured endpoint; record each outcome.
+
+    The endpoints are Apprise URLs (services/notify.py), checked before anything is sent: one Apprise
+    cannot parse fails the task with a Chinese message naming it without its secret. Each is recorded
+    under its channel name, which never shows a token or password.
+    """
     logger = get_run_logger()
-    urls = {channel_name(url): url for url in get_settings().notify_urls}
+    urls = channels(get_settings().notify_urls)
     with read_session() as session:
         pending = [
             (e.id, e.text, {"level": e.level, "due": e.due_date.isoformat(), "evaluation": e.evaluation_code}, channel)

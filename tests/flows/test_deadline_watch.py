@@ -115,5 +115,5 @@ def test_watch_flags_an_overdue_gate_and_a_local_webhook_receives_it(
         sent = by_channel[(escalation.id, webhook.split("?")[0])]
         failed = by_channel[(escalation.id, down)]
         assert (sent.status, sent.attempts) == ("sent", 1)  # not sent twice
-        assert (failed.status, failed.attempts) == ("failed", 2) and "ConnectError" in failed.last_error
+        assert (failed.status, failed.attempts) == ("failed", 2) and "连接不上对方服务器" in failed.last_error
     assert "secret" not in json.dumps([n.channel for n in notifications])

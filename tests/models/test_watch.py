@@ -90,3 +90,31 @@ def test_an_nx12_submitted_by_its_last_day_is_recorded_in_time(engine, days_left
         store.meet_deadlines(session=session, evaluation_id=evaluation_id, milestone="report_submitted")
         (event,) = events_for(session=session, evaluation_id=evaluation_id, action="deadline_met")
         assert (event.detail["rule"], event.detail["on_time"]) == ("NX-12", True)
+
+
+def test_a_channel_added_later_gets_the_recent_notices_not_the_whole_history(engine):
+    from models.tables import Escalation
+    from models.watch import NOTICE_LIFETIME_DAYS, record_delivery, undelivered
+
+    now = now_beijing()
+    with session_scope(engine) as session:
+        old, recent = (
+            Escalation(
+                key=f"history-{n}",
+                kind="stage",
+                ref="preparation",
+                level=OVERDUE,
+                due_date=date(2026, 1, 5),
+                text="准备阶段已逾期",
+                recorded_at=now - timedelta(days=days),
+            )  # fmt: skip
+            for n, days in ((1, NOTICE_LIFETIME_DAYS + 1), (2, NOTICE_LIFETIME_DAYS - 1))
+        )
+        session.add_all([old, recent])
+        session.flush()
+        record_delivery(session=session, escalation_id=recent.id, channel="dingtalk://****(aaaaaa)", error=None)
+        pending = [
+            (e.key, channel)
+            for e, channel in undelivered(session=session, channels=["dingtalk://****(aaaaaa)", "mailtos://new"])
+        ]
+    assert [p for p in pending if p[0].startswith("history-")] == [("history-2", "mailtos://new")]
