@@ -112,3 +112,16 @@ def locate_columns(
             path=str(path),
         )
     return positions
+
+
+# A cell starting with one of these is run as a formula when an office opens the CSV in Excel or WPS
+# (OWASP "CSV injection": =cmd|'/C calc'!A0). A leading apostrophe makes Excel show it as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def excel_safe(value: object) -> object:
+    """A text cell Excel shows but never runs: text starting with = + - @ (or a tab/CR) gets a leading
+    apostrophe; numbers and other text are returned as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value

@@ -18,6 +18,7 @@ from typing import Any
 
 from core.errors import InputFileError, RuleViolation
 from core.settings import get_settings
+from core.spreadsheet import excel_safe
 from forms.gates import DataFileForm, ExpertMarksForm, RecordsForm
 from models.tables import Decision, Evaluation
 from rules.gates import GATES, GateId
@@ -63,7 +64,8 @@ def prepare_survey(evaluation: Evaluation, decision: Decision, attempt: int, for
     source = _source(form.file)
     survey = read_survey(source)
     stored = _stored_copy(evaluation, GateId.survey, attempt, source.with_suffix(".csv"))
-    survey.to_csv(stored, index=False, encoding="utf-8")
+    # The stored copy is archived and opened by the office: no cell of it may run as a formula.
+    survey.map(excel_safe).to_csv(stored, index=False, encoding="utf-8")
     return StoredSubmission(
         gate=GateId.survey,
         title=f"问卷数据（{source.name}，{len(survey)} 份）",
@@ -80,7 +82,7 @@ def prepare_opinions(evaluation: Evaluation, decision: Decision, attempt: int, f
     source = _source(form.file)
     opinions = read_opinions(source)
     stored = _stored_copy(evaluation, GateId.opinions, attempt, source.with_suffix(".csv"))
-    opinions.to_csv(stored, encoding="utf-8")
+    opinions.map(excel_safe).to_csv(stored, encoding="utf-8")
     return StoredSubmission(
         gate=GateId.opinions,
         title=f"意见征集材料（{source.name}，{len(opinions)} 条）",

@@ -1,0 +1,67 @@
+"""The copies of submitted data files kept in the evaluation's archive (tasks/submissions.py): an office
+opens them in Excel or WPS, so no cell may run as a formula there (issue 13 item 8, OWASP CSV injection)."""
+
+from __future__ import annotations
+
+import csv
+from types import SimpleNamespace
+
+import pytest
+
+from core.settings import SAMPLES_DIR
+from core.spreadsheet import excel_safe
+from forms.gates import DataFileForm
+from tasks.submissions import prepare_opinions, prepare_survey
+
+PAYLOADS = ["=cmd|'/C calc'!A0", '+HYPERLINK("http://x")', "-2+3", "@SUM(A1:A9)", "\t=1+1"]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_a_cell_excel_would_run_gets_an_apostrophe(payload):
+    assert excel_safe(payload) == "'" + payload
+
+
+@pytest.mark.parametrize("value", ["建议提高补贴标准", "", 3, 4.5, None, "2026-03-31", "（空）"])
+def test_other_cells_are_left_as_they_are(value):
+    assert excel_safe(value) == value
+
+
+def _form(path) -> DataFileForm:
+    return DataFileForm(file=str(path), submitter="赵敏", submitter_role="科员")
+
+
+def _cells(path) -> list[str]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return [cell for row in csv.reader(handle) for cell in row]
+
+
+def test_the_stored_opinions_register_neutralises_formulas(tmp_path, settings):
+    rows = (SAMPLES_DIR / "opinions.csv").read_text(encoding="utf-8").splitlines()[:3]
+    rows.append("Y9001,电子邮件,其他,2026-04-01,\"=cmd|'/C calc'!A0\",已回复")
+    rows.append("Y9002,电子邮件,其他,2026-04-02,@SUM(A1:A9),已回复")
+    source = tmp_path / "意见登记.csv"
+    source.write_text("\n".join(rows), encoding="utf-8")
+    evaluation = SimpleNamespace(code=f"PG-T-{tmp_path.name[-6:]}")
+
+    stored = prepare_opinions(evaluation, None, 1, _form(source)).path  # type: ignore[arg-type]
+
+    cells = _cells(stored)
+    assert "'=cmd|'/C calc'!A0" in cells and "'@SUM(A1:A9)" in cells
+    assert not any(cell.startswith(("=", "+", "@")) for cell in cells)
+    assert "建议提高补贴标准" in cells  # ordinary text unchanged
+
+
+def test_the_stored_survey_neutralises_formulas(tmp_path, settings):
+    lines = (SAMPLES_DIR / "survey.csv").read_text(encoding="utf-8").splitlines()[:4]
+    header = lines[0].split(",")
+    row = lines[1].split(",")
+    row[header.index("Q10 意见建议")] = '=HYPERLINK("http://x";"点击")'.replace(",", "，")
+    source = tmp_path / "问卷导出.csv"
+    source.write_text("\n".join([lines[0], ",".join(row), *lines[2:]]), encoding="utf-8")
+    evaluation = SimpleNamespace(code=f"PG-T-{tmp_path.name[-6:]}")
+
+    stored = prepare_survey(evaluation, None, 1, _form(source)).path  # type: ignore[arg-type]
+
+    cells = _cells(stored)
+    assert '\'=HYPERLINK("http://x";"点击")' in cells
+    assert not any(cell.startswith("=") for cell in cells)
