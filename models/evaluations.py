@@ -155,6 +155,16 @@ def mark_stage(*, session: Session, evaluation_id: int, stage: str, status: str)
     return record
 
 
+def close_stage(*, session: Session, evaluation_id: int, stage: str) -> None:
+    """Mark a stage done and the next one running: the flow goes straight on into it, so a gate the
+    next stage waits at before its first step (实施阶段's material submission) counts to that stage.
+    Each mark happens once (mark_stage), so doing this again changes nothing."""
+    mark_stage(session=session, evaluation_id=evaluation_id, stage=stage, status=StageStatus.done)
+    following = STAGE_ORDER[STAGE_ORDER.index(stage) + 1 :]
+    if following:
+        mark_stage(session=session, evaluation_id=evaluation_id, stage=following[0], status=StageStatus.running)
+
+
 def reopen_stage(*, session: Session, evaluation_id: int, stage: str) -> None:
     """Put a finished stage back to running (rework), keeping its first start date."""
     record = session.exec(

@@ -1,5 +1,6 @@
 """`pinggu dashboard`: an HTML page an office puts on a wall screen — every evaluation's stages on a
-timeline against their target dates, overdue items in red, the portfolio by profile and unit."""
+timeline, what happened (actual start to finish, or to today) over the target window drawn as an
+outline, overdue items in red, the portfolio by profile and unit."""
 
 from __future__ import annotations
 
@@ -10,10 +11,15 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
+from sqlmodel import select
+
 from core.settings import get_settings
-from models.tables import now_beijing
+from models.db import read_session
+from models.tables import Evaluation, now_beijing
 from reporting.pdf import render_html
-from rules.vocabulary import EvaluationStatus
+from rules.gates import gate_stage
+from rules.steps import STAGE_NAMES
+from rules.vocabulary import EvaluationStatus, StageStatus
 from services.portfolio import evaluations_board, portfolio
 
 TEMPLATE = "dashboard.html.j2"
@@ -23,33 +29,110 @@ def _position(day: date, start: date, span: int) -> float:
     return round(100 * (day - start).days / span, 2)
 
 
-def timeline(rows: list[dict], today: date) -> dict:
-    """Each stage as a bar on one shared time axis: from the evaluation's start (or the previous
-    stage's target) to its own target, classed done / running / pending / overdue; the axis's months."""
-    days = [r["started_on"] for r in rows] + [s["target"] for r in rows for s in r["stages"] if s["target"]] + [today]
-    start, end = min(days) - timedelta(days=3), max(days) + timedelta(days=3)
-    span = max((end - start).days, 1)
-    for row in rows:
-        left_day = row["started_on"]
-        bars = []
-        for stage in row["stages"]:
-            if not stage["target"]:
-                continue
-            right_day = max(stage["target"], left_day)
-            if stage["overdue"]:  # the bar runs on to today: the overrun is what the screen must show
-                right_day = max(right_day, today)
-            css = "overdue" if stage["overdue"] else stage["status"]
-            bars.append(
+UNDER_WAY = (EvaluationStatus.running, EvaluationStatus.waiting, EvaluationStatus.reopened)
+
+
+def waiting_stages() -> dict[str, str]:
+    """The stage (by its Chinese name) whose gate each waiting evaluation waits at, by evaluation code.
+
+    The flow marks a stage running when it enters it; an evaluation that began waiting before it did
+    so may still have that stage recorded as not started, though the wait proves it under way."""
+    with read_session() as session:
+        query = select(Evaluation.code, Evaluation.waiting_gate).where(Evaluation.status == EvaluationStatus.waiting)
+        waiting = list(session.exec(query))
+    return {code: STAGE_NAMES[stage] for code, gate in waiting if (stage := gate_stage(gate))}
+
+
+def stage_spans(row: dict, today: date, waiting_stage: str | None = None) -> list[dict]:
+    """What the row's stages show, in days: for each stage its target window as an outline (from the
+    evaluation's start, or the previous stage's target, to its own target), and what happened as a
+    bar — the recorded start to the recorded finish, or to today while the stage runs. A stage not
+    started has only its outline; one overdue and not started also a red overrun from its target to
+    today. A running stage with no recorded start has no bar, except the first, drawn from the day
+    the evaluation was opened, which the bar's title says."""
+    spans: list[dict] = []
+    window_start = row["started_on"]
+    under_way = row["status"] in UNDER_WAY
+    for index, stage in enumerate(row["stages"]):
+        name, target = stage["name"], stage["target"]
+        status = stage["status"]
+        if name == waiting_stage and status == StageStatus.pending:
+            status = StageStatus.running  # the run waits at this stage's gate: the stage is under way
+        css = "overdue" if stage["overdue"] else status
+        if target:
+            window_end = max(target, window_start)
+            spans.append(
                 {
-                    "name": stage["name"],
+                    "stage": name,
+                    "kind": "target",
                     "css": css,
-                    "target": stage["target"],
-                    "left": _position(left_day, start, span),
-                    "width": max(_position(right_day, start, span) - _position(left_day, start, span), 0.6),
+                    "label": name,
+                    "from": window_start,
+                    "to": window_end,
+                    "title": f"{name}：目标完成日 {target}" + ("，已逾期" if stage["overdue"] else ""),
                 }
             )
-            left_day = max(stage["target"], left_day)
-        row["bars"] = bars
+            window_start = window_end
+        started, note = stage["started"], ""
+        if started is None and status != StageStatus.pending and index == 0:
+            started, note = row["started_on"], "（开始时间未记录，按评估开启日）"
+        if started is not None:
+            if status == StageStatus.done:
+                ended, what = stage["finished"] or started, f"{stage['finished'] or '—'} 完成"
+            elif under_way:
+                ended, what = max(today, started), "进行中"
+            else:  # the evaluation stopped (e.g. decided not to be carried out) with the stage unfinished
+                ended, what = started, f"未完成（评估{row['status_name']}）"
+            spans.append(
+                {
+                    "stage": name,
+                    "kind": "actual",
+                    "css": css,
+                    "label": "",
+                    "from": started,
+                    "to": ended,
+                    "title": f"{name}：{started} 开始{note}，{what}"
+                    + (f"，已逾期（目标 {target}）" if stage["overdue"] else ""),
+                }
+            )
+        elif stage["overdue"] and target:
+            spans.append(
+                {
+                    "stage": name,
+                    "kind": "overrun",
+                    "css": "overdue",
+                    "label": "",
+                    "from": target,
+                    "to": today,
+                    "title": f"{name}：目标完成日 {target}，已逾期 {(today - target).days} 天"
+                    + ("，开始时间未记录" if status == StageStatus.running else "，尚未开始"),
+                }
+            )
+    return spans
+
+
+def timeline(rows: list[dict], today: date, waiting: dict[str, str] | None = None) -> dict:
+    """Each row's stage spans (stage_spans) placed on one shared time axis as `row["bars"]`; the
+    axis's months and today's position."""
+    waiting = waiting or {}
+    spans = {row["evaluation"]: stage_spans(row, today, waiting.get(row["evaluation"])) for row in rows}
+    days = [row["started_on"] for row in rows] + [
+        day for s in spans.values() for b in s for day in (b["from"], b["to"])
+    ]
+    start, end = min([*days, today]) - timedelta(days=3), max([*days, today]) + timedelta(days=3)
+    span = max((end - start).days, 1)
+    for row in rows:
+        row["bars"] = [
+            bar
+            | {
+                "left": _position(bar["from"], start, span),
+                "width": max(
+                    _position(bar["to"], start, span) - _position(bar["from"], start, span),
+                    0.6 if bar["kind"] == "target" else 0.8,  # a stage done within the day still shows
+                ),
+            }
+            for bar in spans[row["evaluation"]]
+        ]
     months = []
     cursor = date(start.year, start.month, 1)
     while cursor <= end:
@@ -63,7 +146,7 @@ def render_dashboard(year: int | None = None, today: date | None = None) -> str:
     """The dashboard page as HTML."""
     today = today or now_beijing().date()
     rows = evaluations_board(year, today)
-    axis = timeline(rows, today) if rows else {"today": 0, "months": []}
+    axis = timeline(rows, today, waiting_stages()) if rows else {"today": 0, "months": []}
     return render_html(
         TEMPLATE,
         {
@@ -74,10 +157,7 @@ def render_dashboard(year: int | None = None, today: date | None = None) -> str:
             "generated_at": now_beijing().strftime("%Y-%m-%d %H:%M"),
             "year": year,
             "overdue": sum(r["overdue"] for r in rows),
-            "under_way": sum(
-                r["status"] in (EvaluationStatus.running, EvaluationStatus.waiting, EvaluationStatus.reopened)
-                for r in rows
-            ),
+            "under_way": sum(r["status"] in UNDER_WAY for r in rows),
             EvaluationStatus.completed: sum(r["status"] == EvaluationStatus.completed for r in rows),
         },
     )

@@ -9,7 +9,7 @@ from sqlmodel import col, select
 
 from models import evaluations as store
 from models.db import read_session
-from models.tables import Decision, Evaluation, now_beijing
+from models.tables import BEIJING, Decision, Evaluation, now_beijing
 from rules.profiles import load_profiles
 from rules.steps import STAGE_NAMES
 from rules.vocabulary import EVALUATION_TYPE_NAMES, STATUS_NAMES, EvaluationStatus, FollowUpStatus, StageStatus
@@ -23,7 +23,7 @@ def evaluations_board(year: int | None = None, today: date | None = None) -> lis
     rows = []
     with read_session() as session:
         query = select(Evaluation).order_by(col(Evaluation.id))
-        evaluations = [e for e in session.exec(query) if year is None or e.created_at.year == year]
+        evaluations = [e for e in session.exec(query) if year is None or e.created_at.astimezone(BEIJING).year == year]
         decisions = {d.code: d for d in session.exec(select(Decision))}
         for evaluation in evaluations:
             decision = decisions[evaluation.decision_code]
@@ -66,8 +66,8 @@ def evaluations_board(year: int | None = None, today: date | None = None) -> lis
                             "name": STAGE_NAMES[s.stage],
                             "status": s.status,
                             "target": s.target_date,
-                            "started": s.started_at.date() if s.started_at else None,
-                            "finished": s.finished_at.date() if s.finished_at else None,
+                            "started": s.started_at.astimezone(BEIJING).date() if s.started_at else None,
+                            "finished": s.finished_at.astimezone(BEIJING).date() if s.finished_at else None,
                             "overdue": s.status != StageStatus.done
                             and under_way
                             and s.target_date is not None

@@ -27,7 +27,7 @@ from rules.profiles import load_profile
 from rules.steps import StepId
 from rules.vocabulary import Conclusion, EvaluationStatus, StepStatus
 from tasks.acceptors import HANDLERS, accept_submission
-from tasks.evaluation import procedure_of
+from tasks.evaluation import procedure_of, publish_progress
 from tasks.ledger import STEP_TASK_OPTIONS, SkipWhenDone
 
 
@@ -101,6 +101,7 @@ def gate_status(evaluation_id: int, gate: str) -> GateAnswer | Waiting:
         description = _description(session, evaluation, decision, procedure, gate, name, last_refusal)
     if evaluation.waiting_for != waiting_for:
         transaction(lambda session: _mark_waiting(session, evaluation_id, gate, key, waiting_for))
+        publish_progress(evaluation_id)  # the dashboard artifact names the gate now, not at the next stage change
     return Waiting(attempt=attempt, key=key, description=description, name=name)
 
 
