@@ -5,4 +5,5 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/scripts/setup.sh"
 cd "$root"
-exec .venv/bin/pinggu demo "$@"
+source scripts/python.sh
+exec "$VENV/bin/pinggu" demo "$@"

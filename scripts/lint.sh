@@ -4,11 +4,12 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+source scripts/python.sh
 echo "[lint] ruff check"
-.venv/bin/ruff check .
+"$VENV/bin/ruff" check .
 echo "[lint] ruff format --check"
-.venv/bin/ruff format --check .
+"$VENV/bin/ruff" format --check .
 echo "[lint] mypy（rules/ analysis/ models/ core/ 为 strict）"
-.venv/bin/mypy
+"$VENV/bin/mypy"
 echo "[lint] import-linter（层次方向见 ARCHITECTURE.md）"
-.venv/bin/lint-imports
+"$VENV/bin/lint-imports"

@@ -21,23 +21,22 @@ if ((${#missing[@]})); then
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-python="${PYTHON:-python3.11}"
-command -v "$python" >/dev/null || python=python3
-if [ ! -x .venv/bin/python ]; then
-    echo "[setup] 创建虚拟环境 .venv"
-    "$python" -m venv .venv
+source "$root/scripts/python.sh"
+if [ ! -x "$VENV/bin/python" ]; then
+    echo "[setup] 创建虚拟环境 $VENV（Python $PYTHON_VERSION：$PYTHON）"
+    "$PYTHON" -m venv "$VENV"
 fi
 
-stamp=".venv/.pinggu-installed"
+stamp="$VENV/.pinggu-installed"
 want="$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "[setup] 安装固定版本的 Python 依赖 (constraints.txt)"
-    .venv/bin/python -m pip install -q --upgrade pip >/dev/null
+    "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
     # The mirror's index prints a harmless "Location ... is ignored" line per package; keep the log readable.
-    .venv/bin/python -m pip install -q -c constraints.txt -e ".[test,lint]" 2> >(grep -v "is ignored: it is neither" | grep -v "^ *$" >&2)
+    "$VENV/bin/python" -m pip install -q -c constraints.txt -e ".[test,lint]" 2> >(grep -v "is ignored: it is neither" | grep -v "^ *$" >&2)
     echo "$want" > "$stamp"
 fi
 # Byte-compile the product once: with PYTHONDONTWRITEBYTECODE set (as in some shells and CI), every
 # flow-run process would otherwise compile every module from source again.
-.venv/bin/python -m compileall -q -j 0 core services forms pinggu flows tasks models rules analysis reporting deployments migrations >/dev/null
-echo "[setup] 环境就绪"
+"$VENV/bin/python" -m compileall -q -j 0 core services forms pinggu flows tasks models rules analysis reporting deployments migrations >/dev/null
+echo "[setup] 环境就绪（$VENV，Python $PYTHON_VERSION）"

@@ -1,24 +1,35 @@
 #!/usr/bin/env bash
 # Runs the whole check: lint, formatting, types and the import direction (scripts/lint.sh), then
 # every test on SQLite (the embedded default), then every test that touches the product database
-# or the Prefect server again on PostgreSQL (started by scripts/postgres.sh). With arguments, runs just `pytest ARGS` on SQLite (or on PostgreSQL when
-# PINGGU_TEST_DATABASE_URL is set).
+# or the Prefect server again on PostgreSQL (started by scripts/postgres.sh), then the unit tests on
+# the other end of the supported Python range, when one is found (scripts/python.sh).
+# With arguments, runs just `pytest ARGS` on SQLite (or on PostgreSQL when PINGGU_TEST_DATABASE_URL
+# is set); PYTHON=python3.12 runs them on that interpreter, in its own .venv-3.12.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/scripts/setup.sh"
 cd "$root"
+source scripts/python.sh
 if (($#)); then
-    exec .venv/bin/python -m pytest "$@"
+    exec "$VENV/bin/python" -m pytest "$@"
 fi
 
 scripts/lint.sh
 
 echo "[test] 检查模型与数据库迁移是否一致"
-.venv/bin/pinggu db check
+"$VENV/bin/pinggu" db check
 
-echo "[test] 第一遍：SQLite"
-.venv/bin/python -m pytest
+echo "[test] 第一遍：SQLite（Python $PYTHON_VERSION）"
+"$VENV/bin/python" -m pytest
 
 echo "[test] 第二遍：PostgreSQL（产品数据库与 Prefect 服务）"
 server_url="$("$root/scripts/postgres.sh" | sed -n 's/^PINGGU_DATABASE_URL=\(.*\)\/pinggu$/\1\/postgres/p')"
-PINGGU_TEST_DATABASE_URL="$server_url" .venv/bin/python -m pytest tests/cli tests/flows tests/models tests/tasks
+PINGGU_TEST_DATABASE_URL="$server_url" "$VENV/bin/python" -m pytest tests/cli tests/flows tests/models tests/tasks
+
+# The other end of the supported range: the oldest when the suite ran on the newest, else the newest.
+other="$(supported_pythons | tail -1)"
+[ "${other%% *}" != "$PYTHON_VERSION" ] || other="$(supported_pythons | head -1)"
+if [ -n "$other" ] && [ "${other%% *}" != "$PYTHON_VERSION" ]; then
+    echo "[test] 第三遍：Python ${other%% *} 上的规则与分析单元测试"
+    PYTHON="${other#* }" "$root/scripts/test.sh" tests/rules tests/analysis
+fi

@@ -308,12 +308,7 @@ def evaluate(
 
     if type not in DEPLOYMENTS:
         raise StateConflict(f"评估类型应为 {'、'.join(DEPLOYMENTS)} 之一，收到：{type}")
-    from models.db import read_session
-    from models.evaluations import get_decision
-
-    with read_session() as session:  # an unknown code is refused here, before any run exists
-        decision = get_decision(session=session, code=decision.strip()).code
-    parameters: dict = {"decision": decision, "team": [_member(m) for m in member]}
+    parameters: dict = {"decision": decision.strip(), "team": [_member(m) for m in member]}
     if method:
         parameters["methods"] = method
     if part:
@@ -324,6 +319,11 @@ def evaluate(
         parameters["due_date"] = _date(due, "评估完成期限").isoformat()
     if evaluation:
         parameters["evaluation"] = evaluation
+    from models.db import read_session
+    from models.evaluations import get_decision
+
+    with read_session() as session:  # an unknown code is refused here, before any run exists
+        get_decision(session=session, code=parameters["decision"])
     run_id = start_evaluation(type, parameters)
     typer.echo(f"已启动评估流程运行 {run_id}")
     typer.echo(f"在界面查看：{get_settings().prefect_ui_url}/runs/flow-run/{run_id}")

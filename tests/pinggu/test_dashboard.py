@@ -99,12 +99,17 @@ def _at(day: date, hour: int, minute: int = 0):
 
 
 def _recorded(session, decision, *, status, opened, targets, stages):
-    """An evaluation opened on `opened` whose stages have these (status, started_at, finished_at)."""
+    """An evaluation opened on `opened` whose stages have these (status, started_at, finished_at), of a
+    fresh decision under the sample decision's profile (a finished evaluation of a sample decision would
+    change what other tests plan for it)."""
+    import builders
+
     from models import evaluations as store
 
+    profile = store.get_decision(session=session, code=decision).profile
     evaluation = store.create_evaluation(
         session=session,
-        decision=store.get_decision(session=session, code=decision),
+        decision=builders.add_decision(session, profile, prefix="DASH"),
         type="ordinary",
         scope="whole",
         scope_parts=[],
@@ -116,6 +121,8 @@ def _recorded(session, decision, *, status, opened, targets, stages):
         record.status, record.started_at, record.finished_at = stages.get(record.stage, ("pending", None, None))
         session.add(record)
     evaluation.status, evaluation.starts_on = status, opened
+    if status == "completed":
+        evaluation.completed_at = max(finished for _, _, finished in stages.values() if finished)
     session.add(evaluation)
     return evaluation.code
 
