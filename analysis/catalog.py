@@ -205,6 +205,8 @@ def _read_grid(path: Path) -> tuple[int, list[str], list[tuple[int, list[str]]]]
 def _csv_rows(path: Path) -> list[list[str]]:
     try:
         data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputFileError(f"找不到目录文件“{path.name}”，请检查文件路径：{path}", path=path) from None
     except OSError as exc:
         raise InputFileError(f"无法读取目录文件“{path.name}”：{exc.strerror or exc}", path=path) from exc
     text = _decode(path, data)

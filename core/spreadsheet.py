@@ -22,6 +22,8 @@ def read_grid(path: Path, what: str) -> tuple[list[str], list[tuple[int, list[st
         )
     try:
         data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputFileError(f"找不到{what}“{path.name}”，请检查文件路径：{path}", path=str(path)) from None
     except OSError as exc:
         raise InputFileError(f"无法读取{what}“{path.name}”：{exc.strerror or exc}", path=str(path)) from None
     grid = _csv_grid(path, data, what) if suffix == ".csv" else _xlsx_grid(path, data, what)

@@ -404,7 +404,7 @@ def test_unusable_files_raise(tmp_path: Path, name: str, content: bytes, message
 
 
 def test_missing_file_raises(tmp_path: Path) -> None:
-    with pytest.raises(InputFileError, match="无法读取目录文件“nothing.csv”"):
+    with pytest.raises(InputFileError, match="找不到目录文件“nothing.csv”，请检查文件路径"):
         read_catalog(tmp_path / "nothing.csv", PROFILES)
 
 

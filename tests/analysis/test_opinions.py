@@ -229,7 +229,7 @@ def test_unreadable_files(tmp_path: Path) -> None:
     (tmp_path / "x.csv").write_bytes(b"PK\x03\x04rest")
     with pytest.raises(InputFileError, match="Excel"):
         read_opinions(tmp_path / "x.csv")
-    with pytest.raises(InputFileError, match="无法读取"):
+    with pytest.raises(InputFileError, match="找不到意见登记表“none.csv”，请检查文件路径"):
         read_opinions(tmp_path / "none.csv")
 
 

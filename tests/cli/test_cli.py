@@ -135,11 +135,31 @@ def test_status_of_an_unknown_evaluation_says_what_to_do():
         ),
         (["plan", "--year", "1800"], "计划年度 1800 超出范围：应在 2000 至 2100 年之间"),
         (["plan", "--year", "20266", "--start"], "计划年度 20266 超出范围：应在 2000 至 2100 年之间"),
+        (["plan", "--year", "2026", "--as-of", "2026-13-01"], "基准日“2026-13-01”格式应为 YYYY-MM-DD"),
+        (["deadline", "--start", "2026-01-01", "--days", "-5"], "期间长度应为正整数，实际为“-5”"),
+        (["catalog", "import", "{tmp}/empty.csv"], "目录文件“empty.csv”是空的"),
+        (["catalog", "import", "{tmp}/junk.csv"], "无法识别目录文件“junk.csv”的编码：请另存为 UTF-8 或 GBK 编码的 CSV"),
+        (["catalog", "import", "{tmp}/cols.csv"], "目录文件“cols.csv”缺少列：编号、决策名称、规则"),
+        (["catalog", "import", "{tmp}/missing.csv"], "找不到目录文件“missing.csv”，请检查文件路径"),
+        (["survey", "analyze", "{tmp}/empty.csv"], "问卷文件“empty.csv”是空的，没有任何内容。"),
+        (["survey", "analyze", "{tmp}/junk.csv"], "无法识别“junk.csv”的文字编码，请另存为 UTF-8 或 GBK 编码的 CSV。"),
+        (["status", "PG-2026-9999"], "评估 PG-2026-9999 不存在，请用 pinggu status 查看已有评估"),
+        (
+            ["trigger", "NOPE", "--kind", "basis_changed", "--date", "2026-01-01"],
+            "决策事项 NOPE 不存在，请先导入决策目录（pinggu catalog import 文件）",
+        ),
+        (["rules", "NOPE"], "规则登记表中没有编号为 NOPE 的规则；运行 pinggu rules 查看全部编号"),
     ],
-    ids=["deadline beyond 9999", "evaluate an unknown decision", "plan for 1800", "plan for 20266"],
+    ids=lambda value: " ".join(value) if isinstance(value, list) else None,
 )
-def test_bad_input_is_refused_in_chinese_before_anything_starts(args, message):
-    # The refusal comes before any call to the Prefect server, whether or not one is running.
-    result = runner.invoke(app, args)
+def test_bad_input_is_refused_in_chinese_before_anything_starts(tmp_path, args, message):
+    # The refusal comes before any call to the Prefect server, whether or not one is running, and
+    # nothing is written: the catalog keeps its decisions.
+    (tmp_path / "empty.csv").write_bytes(b"")
+    (tmp_path / "junk.csv").write_bytes(bytes(range(256)) * 12)
+    (tmp_path / "cols.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    before = _decision_count()
+    result = runner.invoke(app, [arg.replace("{tmp}", str(tmp_path)) for arg in args])
     assert (result.exit_code, "Traceback" in result.output) == (1, False)
     assert f"错误：{message}" in result.output
+    assert _decision_count() == before
