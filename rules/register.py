@@ -28,6 +28,7 @@ class Rule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$")
+    title: str = Field(min_length=1)
     phase: Literal[1, 2]
     source: str = Field(min_length=1)
     rule: str = Field(min_length=1)

@@ -36,6 +36,7 @@ def rules_command(
     entries: list[dict[str, Any]] = [
         {
             "id": rule.id,
+            "title": rule.title,
             "phase": rule.phase,
             "rule": rule.rule,
             "source": rule.source,
@@ -61,7 +62,7 @@ def rules_command(
     )
     for entry in entries:
         phase = "" if entry["phase"] == 1 else "（第二期）"
-        typer.echo(f"\n{entry['id']}{phase}  {entry['rule']}")
+        typer.echo(f"\n{entry['id']}{phase}  {entry['title']}")
         for cited in entry["citations"]:
             typer.echo(f"  {cited['regulation']}：{cited['citation']}")
         typer.echo("  测试：" + ("、".join(entry["tests"]) if entry["tests"] else "无"))

@@ -4,6 +4,7 @@ test marks is registered — the register is the repository's own, not a documen
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -82,12 +83,35 @@ def test_the_register_loads_with_unique_ids_and_every_source_citable():
 
 def test_a_broken_register_is_refused_naming_the_rule(tmp_path):
     path = tmp_path / "register.yaml"
-    path.write_text("- {id: X-1, phase: 1, source: nowhere 3, rule: r}\n", encoding="utf-8")
+    path.write_text("- {id: X-1, title: 甲, phase: 1, source: nowhere 3, rule: r}\n", encoding="utf-8")
     with pytest.raises(ValueError, match="register.yaml 中 X-1 的出处有误：无法识别的出处“nowhere 3”"):
         load_register(path)
-    path.write_text("- {id: X-1, phase: 1, source: bazhou 3, rule: r}\n- {id: X-1, phase: 1, source: —, rule: s}\n")
+    path.write_text(
+        "- {id: X-1, title: 甲, phase: 1, source: bazhou 3, rule: r}\n"
+        "- {id: X-1, title: 乙, phase: 1, source: —, rule: s}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ValueError, match="编号重复：X-1"):
         load_register(path)
+    path.write_text("- {id: X-1, phase: 1, source: bazhou 3, rule: r}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"(?s)register.yaml 无法读取：.*\ntitle\n.*Field required"):
+        load_register(path)
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+
+
+def test_every_rule_has_a_one_line_chinese_title():
+    # Operators read the titles (pinggu rules): Chinese only, apart from a rule id or a number.
+    ids = sorted(registered_ids(), key=len, reverse=True)  # longest first: CL-15-FEEDBACK before CL-15
+    for rule in load_register():
+        assert "\n" not in rule.title and rule.title == rule.title.strip(), rule.id
+        assert _CJK.search(rule.title), (rule.id, rule.title)
+        rest = rule.title
+        for rule_id in ids:
+            rest = rest.replace(rule_id, "")
+        assert not _ASCII_LETTER.search(rest), (rule.id, rule.title)
 
 
 def test_every_rule_a_test_marks_is_registered():
@@ -103,12 +127,22 @@ def test_pinggu_rules_prints_each_citation_and_the_tests():
     result = CliRunner().invoke(app, ["rules", "t-prompt", "--json"])
     assert result.exit_code == 0, result.output
     (entry,) = json.loads(result.output)
+    assert entry["title"] == "执行中出现较大争议或风险的，及时启动评估"
+    assert entry["rule"] == "major controversy/risk during execution → evaluation started promptly"
     assert [(c["profile"], c["citation"]) for c in entry["citations"]] == [
         ("bazhou", "《霸州市重大行政决策实施情况跟踪反馈与后评估规定（征求意见稿）》第十五条"),
         ("ordos", "《鄂尔多斯市重大行政决策实施情况跟踪反馈和后评估办法》第十二条（一）"),
         ("changli", "《昌黎县人民政府重大行政决策程序规定（试行）》第六十二条"),
     ]
     assert "tests/flows/test_annual_plan_e2e.py" in entry["tests"]
+
+    (holiday,) = json.loads(CliRunner().invoke(app, ["rules", "P-HOLIDAY", "--json"]).output)
+    assert holiday["title"] == "期间的最后一日是法定休假日的，以法定休假日结束的次日为期间的最后一日"
+
+    printed = CliRunner().invoke(app, ["rules", "T-PROMPT"])
+    assert printed.exit_code == 0, printed.output
+    assert "T-PROMPT  执行中出现较大争议或风险的，及时启动评估" in printed.output
+    assert "major controversy" not in printed.output
 
     untested = json.loads(CliRunner().invoke(app, ["rules", "--untested", "--json"]).output)
     assert untested and all(not entry["tests"] for entry in untested)
