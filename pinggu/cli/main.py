@@ -578,6 +578,10 @@ from pinggu.cli.register import rules_command
 
 app.command(name="rules")(rules_command)
 
+from pinggu.cli.archive import register as register_archive
+
+register_archive(app)
+
 
 def main() -> None:  # pragma: no cover - console entry point
     """Console entry point."""

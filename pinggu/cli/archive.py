@@ -1,0 +1,95 @@
+"""`pinggu archive …` (export and verify an evaluation's archive package) and `pinggu audit verify` (minhang 档案).
+
+Registered in pinggu.cli.main through `register`; errors go through pinggu.cli.common.friendly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pinggu.cli.common import friendly
+
+archive_app = typer.Typer(help="评估档案包：导出、核验（闵行区档案细则第五条至第八条、第十一条）", no_args_is_help=True)
+audit_app = typer.Typer(help="审计日志：核验哈希链（防篡改）", no_args_is_help=True)
+
+
+@archive_app.command("export")
+@friendly
+def export(
+    evaluation: Annotated[str, typer.Argument(help="评估编号，例如 PG-2026-0001")],
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="zip 文件路径（默认：当前目录下 <评估编号>-档案包.zip）")
+    ] = None,
+    actor: Annotated[str, typer.Option(help="导出人（记入审计日志）")] = "系统",
+) -> None:
+    """导出评估档案包：全部文件（含各版本）、审批记录、审计记录及哈希链、清单（SHA-256）。"""
+    from models.archive import export_package
+
+    target = output or Path.cwd() / f"{evaluation}-档案包.zip"
+    result = export_package(code=evaluation, target=target, actor=actor)
+    typer.echo(f"已导出：{result.path}（{result.files} 个文件，登记文件 {result.documents} 份）")
+    typer.echo(f"清单 SHA-256：{result.manifest_sha256}（已记入审计日志）")
+    if result.missing_materials:
+        typer.secho("档案缺少以下材料：", fg=typer.colors.YELLOW)
+        for material in result.missing_materials:
+            typer.secho(f"  - {material}", fg=typer.colors.YELLOW)
+    else:
+        typer.echo("应归档材料齐全")
+
+
+@archive_app.command("verify")
+@friendly
+def verify(package: Annotated[Path, typer.Argument(help="档案包 zip 文件")]) -> None:
+    """核验档案包：文件是否被修改、缺失或多出，审计链是否断开；完整时退出码 0，否则 1。"""
+    from models.archive import verify_package
+
+    result = verify_package(package)
+    if result.manifest_sha256:
+        typer.echo(f"清单 SHA-256：{result.manifest_sha256}（可与审计日志中的 archive_exported 记录核对）")
+    if result.missing_materials:
+        typer.echo(f"导出时已注明缺少的材料：{'、'.join(result.missing_materials)}")
+    if result.intact:
+        typer.secho(f"完整：{result.files} 个文件、{result.audit_entries} 条审计记录均未被改动", fg=typer.colors.GREEN)
+        return
+    for problem in result.problems:
+        typer.secho(f"  - {problem}", fg=typer.colors.RED)
+    typer.secho(f"不完整：发现 {len(result.problems)} 处问题", fg=typer.colors.RED, err=True)
+    raise typer.Exit(1)
+
+
+@audit_app.command("verify")
+@friendly
+def audit_verify(
+    evaluation: Annotated[str | None, typer.Option("--evaluation", help="只看该评估的记录所在的链段")] = None,
+) -> None:
+    """核验审计日志的哈希链：记录被修改、删除或调换顺序都会指出；有问题时退出码 1。"""
+    from sqlmodel import func, select
+
+    from models import audit
+    from models import evaluations as store
+    from models.db import read_session
+    from models.tables import AuditEvent
+
+    with read_session() as session:
+        evaluation_id = store.get_evaluation(session=session, code=evaluation).id if evaluation else None
+        problems = audit.chain_problems(session=session, evaluation_id=evaluation_id)
+        count = session.exec(select(func.count()).select_from(AuditEvent)).one()
+    scope = f"（评估 {evaluation} 所在链段）" if evaluation else ""
+    if not problems:
+        typer.secho(f"审计链完整{scope}：共 {count} 条记录", fg=typer.colors.GREEN)
+        return
+    for problem in problems:
+        typer.secho(f"  - {problem.message}", fg=typer.colors.RED)
+    typer.secho(f"审计链不完整{scope}：发现 {len(problems)} 处问题", fg=typer.colors.RED, err=True)
+    raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `pinggu archive` and `pinggu audit` to the main command."""
+    from rules.steps import StepId
+
+    app.add_typer(archive_app, name=StepId.archive)  # the package of what the 归档 step seals
+    app.add_typer(audit_app, name="audit")

@@ -1,0 +1,92 @@
+"""`pinggu archive export|verify` and `pinggu audit verify --evaluation`, on the test home's database."""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+
+import builders
+import pytest
+from typer.testing import CliRunner
+
+from models import evaluations as store
+from models.db import session_scope
+from pinggu.cli import app
+
+runner = CliRunner()
+
+
+def _evaluation(tmp_path) -> str:
+    """A minhang evaluation with an evaluation plan only; returns its code."""
+    plan = tmp_path / "评估方案-第1稿.pdf"
+    plan.write_bytes(b"%PDF plan")
+    with session_scope() as session:
+        evaluation = builders.add_evaluation(session, "minhang", methods=("问卷调查",))
+        store.add_document(
+            session=session,
+            evaluation_id=evaluation.id,
+            kind="plan",
+            title="评估方案（第1稿）",
+            path=str(plan),
+            sha256=hashlib.sha256(b"%PDF plan").hexdigest(),
+        )
+        return evaluation.code
+
+
+@pytest.mark.rule("MH-A5", "MH-A11")
+def test_export_lists_missing_materials_and_verify_says_intact(tmp_path):
+    code = _evaluation(tmp_path)
+    package = tmp_path / "档案包.zip"
+
+    exported = runner.invoke(app, ["archive", "export", code, "-o", str(package)])
+    assert exported.exit_code == 0, exported.output
+    assert f"已导出：{package}" in exported.output
+    assert "档案缺少以下材料：" in exported.output
+    for material in ("评估小组组成记录", "评估方案审定记录", "问卷调查数据", "评估报告送审稿", "正式评估报告"):
+        assert f"  - {material}" in exported.output
+    assert "  - 评估方案\n" not in exported.output
+
+    verified = runner.invoke(app, ["archive", "verify", str(package)])
+    assert verified.exit_code == 0, verified.output
+    assert "完整" in verified.output and "不完整" not in verified.output
+
+
+@pytest.mark.rule("MH-A11")
+def test_verify_exits_1_naming_a_changed_file(tmp_path):
+    code = _evaluation(tmp_path)
+    package = tmp_path / "档案包.zip"
+    assert runner.invoke(app, ["archive", "export", code, "-o", str(package)]).exit_code == 0
+    tampered = tmp_path / "tampered.zip"
+    with zipfile.ZipFile(package) as old, zipfile.ZipFile(tampered, "w") as new:
+        for name in old.namelist():
+            data = old.read(name)
+            new.writestr(name, b"%PDF PLAN" if name.startswith("documents/") else data)
+
+    result = runner.invoke(app, ["archive", "verify", str(tampered)])
+    assert result.exit_code == 1
+    assert "文件被修改：documents/" in result.output
+    assert "评估方案-第1稿.pdf" in result.output
+    assert "不完整：发现 1 处问题" in result.output
+
+
+def test_verify_of_a_file_that_is_not_a_zip_fails_in_chinese(tmp_path):
+    bogus = tmp_path / "bogus.zip"
+    bogus.write_text("x", encoding="utf-8")
+    result = runner.invoke(app, ["archive", "verify", str(bogus)])
+    assert result.exit_code == 1
+    assert "不是有效的 zip 文件" in result.output
+
+
+def test_export_of_an_unknown_evaluation_fails_in_chinese(tmp_path):
+    result = runner.invoke(app, ["archive", "export", "PG-1999-9999", "-o", str(tmp_path / "x.zip")])
+    assert result.exit_code == 1
+    assert "错误：" in result.output
+    assert not (tmp_path / "x.zip").exists()
+
+
+@pytest.mark.rule("MH-A11")
+def test_audit_verify_of_one_evaluation_on_the_session_database(tmp_path):
+    code = _evaluation(tmp_path)
+    result = runner.invoke(app, ["audit", "verify", "--evaluation", code])
+    assert result.exit_code == 0, result.output
+    assert f"审计链完整（评估 {code} 所在链段）" in result.output
