@@ -117,6 +117,9 @@ def configure_prefect_environment(settings: Settings | None = None) -> dict[str,
         "PREFECT_RUNNER_POLL_FREQUENCY": "1",
         "PREFECT_LOGGING_LEVEL": os.environ.get("PREFECT_LOGGING_LEVEL", "WARNING"),
     }
+    # The server's basic-auth string, when set, is also what this machine's clients present.
+    if os.environ.get("PREFECT_SERVER_API_AUTH_STRING"):
+        defaults["PREFECT_API_AUTH_STRING"] = os.environ["PREFECT_SERVER_API_AUTH_STRING"]
     for key, value in defaults.items():
         os.environ.setdefault(key, value)
     return {key: os.environ[key] for key in defaults}

@@ -4,18 +4,19 @@ process serving the deployments, both in the background with pid and log files i
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
-from core.errors import OrchestrationError
+from core.errors import OrchestrationError, StateConflict
 from core.settings import (
     PROJECT_ROOT,
     Settings,
@@ -173,9 +174,32 @@ def _wait(check, seconds: float, what: str, settings: Settings, log_name: str) -
         time.sleep(0.5)
 
 
+def exposure_problem(host: str, environ: Mapping[str, str]) -> str | None:
+    """Why the server may not listen on `host`, or None: a non-loopback address needs Prefect's basic
+    authentication (PREFECT_SERVER_API_AUTH_STRING), or anyone on the network could read and resume runs."""
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False  # a host name other than localhost resolves to who knows what
+    if loopback or environ.get("PREFECT_SERVER_API_AUTH_STRING", "").strip():
+        return None
+    return (
+        f"Prefect 服务将监听 {host}，网络上的其他机器都能访问，但未配置身份验证，拒绝启动。"
+        "请设置 PREFECT_SERVER_API_AUTH_STRING=用户名:密码（本机的 pinggu 命令会自动使用同一口令；其他机器上的"
+        "客户端设置 PREFECT_API_AUTH_STRING），并经带 TLS 的反向代理对外提供（见 README“Serving beyond this "
+        "machine”）；只在本机使用时请用 127.0.0.1"
+    )
+
+
 def start_server(settings: Settings | None = None) -> bool:
-    """Start the local Prefect server unless one already answers; return True if started."""
+    """Start the local Prefect server unless one already answers; return True if started.
+
+    A non-loopback host without authentication is refused before anything starts (exposure_problem).
+    """
     settings = settings or get_settings()
+    problem = exposure_problem(settings.prefect_host, os.environ)
+    if problem:
+        raise StateConflict(problem, host=settings.prefect_host)
     api = settings.resolved_prefect_api_url
     if server_healthy(api):
         return False

@@ -65,15 +65,30 @@ def _evaluation_run(code: str):
 
 @app.command()
 @friendly
-def up() -> None:
+def up(
+    host: Annotated[
+        str | None,
+        typer.Option(help="Prefect 服务监听的地址，默认 127.0.0.1；非本机地址须先设置 PREFECT_SERVER_API_AUTH_STRING"),
+    ] = None,
+) -> None:
     """升级产品数据库，再启动本地 Prefect 服务（127.0.0.1，SQLite）和部署服务进程，在后台运行。"""
+    if host:  # as PINGGU_PREFECT_HOST would: the server listens there and this machine's clients call it there
+        import os
+
+        os.environ["PINGGU_PREFECT_HOST"] = host
+        for derived in ("PREFECT_API_URL", "PREFECT_UI_URL", "PREFECT_SERVER_API_HOST"):
+            os.environ.pop(derived, None)
+        get_settings.cache_clear()
+        configure_prefect_environment()
     from pinggu.cli.db import upgrade_configured_database
     from pinggu.localserver import start_server, start_worker
 
+    settings = get_settings()
+    # The server first: an exposed host without authentication is refused before anything is changed.
+    started = start_server(settings)
     # Before the worker starts: its flow runs refuse a database that is not at the program's version.
     typer.echo(upgrade_configured_database())
-    settings = get_settings()
-    typer.echo("Prefect 服务：" + ("已启动" if start_server(settings) else "已在运行") + f"  {settings.prefect_ui_url}")
+    typer.echo("Prefect 服务：" + ("已启动" if started else "已在运行") + f"  {settings.prefect_ui_url}")
     typer.echo("部署服务进程：" + ("已启动" if start_worker(settings) else "已在运行"))
 
 

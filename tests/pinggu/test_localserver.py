@@ -190,3 +190,46 @@ def test_down_reports_in_chinese_and_fails_when_a_process_can_not_be_stopped(hom
     assert result.output.strip() == f"Prefect 服务（进程 {server_pid}）：{STOPPED}"
     assert not _pid_file(settings, "prefect-server").exists()
     assert CliRunner().invoke(app, ["down"]).output.strip() == "没有 pinggu up 启动的本地服务在运行"
+
+
+# --- exposure (issue 15 item 4) ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.53", "::1", "localhost"])
+def test_a_loopback_host_needs_no_authentication(host):
+    from pinggu.localserver import exposure_problem
+
+    assert exposure_problem(host, {}) is None
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "10.1.2.3", "::", "pinggu.example.gov.cn"])
+def test_a_host_others_can_reach_is_refused_without_authentication(host):
+    from pinggu.localserver import exposure_problem
+
+    problem = exposure_problem(host, {"PREFECT_SERVER_API_AUTH_STRING": "  "})
+    assert problem is not None and problem.startswith(
+        f"Prefect 服务将监听 {host}，网络上的其他机器都能访问，但未配置身份验证"
+    )
+    assert exposure_problem(host, {"PREFECT_SERVER_API_AUTH_STRING": "pinggu:长口令"}) is None
+
+
+def test_pinggu_up_on_an_open_host_refuses_before_changing_anything(monkeypatch, request):
+    from typer.testing import CliRunner
+
+    from core.settings import get_settings
+    from pinggu.cli import app
+
+    # `up --host` rewrites these for the process: monkeypatch puts them back after the test.
+    for key in ("PINGGU_PREFECT_HOST", "PREFECT_API_URL", "PREFECT_UI_URL", "PREFECT_SERVER_API_HOST"):
+        if key in os.environ:
+            monkeypatch.setenv(key, os.environ[key])
+        else:
+            monkeypatch.delenv(key, raising=False)
+    monkeypatch.delenv("PREFECT_SERVER_API_AUTH_STRING", raising=False)
+    request.addfinalizer(get_settings.cache_clear)
+    spawned = []
+    monkeypatch.setattr("pinggu.localserver._spawn", lambda *args, **kwargs: spawned.append(args))
+    monkeypatch.setattr("pinggu.cli.db.upgrade_configured_database", lambda: spawned.append("upgrade") or "")
+    result = CliRunner().invoke(app, ["up", "--host", "0.0.0.0"])
+    assert result.exit_code == 1 and "Prefect 服务将监听 0.0.0.0" in result.output and "拒绝启动" in result.output
+    assert spawned == []  # neither the server nor the database was touched
