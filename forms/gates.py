@@ -68,13 +68,9 @@ class PlanItemChangeSpec(BaseModel):
     reason: str = Field(title="理由", pattern=NON_BLANK)
 
 
-class AnnualPlanApprovalForm(RunInput):
+class AnnualPlanApprovalForm(PlanApprovalForm):
     """年度评估计划审定：同意（可逐项调整完成期限或不列入计划），或退回修改。"""
 
-    approver: str = Field(title="审批人姓名", pattern=NON_BLANK)
-    approver_role: str = Field(title="审批人职务", pattern=NON_BLANK, description="例如：区政府办公室主任")
-    choice: PlanChoice = Field(title="审定意见")
-    comment: str = Field(default="", title="说明", description="退回修改时必填：写明需要修改的内容")
     changes: list[PlanItemChangeSpec] = Field(
         default_factory=list,
         title="逐项调整（可选）",
