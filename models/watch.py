@@ -145,9 +145,7 @@ def undelivered(*, session: Session, channels: list[str]) -> list[tuple[Escalati
         for n in session.exec(select(Notification).where(Notification.status == DeliveryStatus.sent))
     }
     since = now_beijing() - timedelta(days=NOTICE_LIFETIME_DAYS)
-    escalations = session.exec(
-        select(Escalation).where(Escalation.recorded_at >= since).order_by(col(Escalation.id))
-    )
+    escalations = session.exec(select(Escalation).where(Escalation.recorded_at >= since).order_by(col(Escalation.id)))
     return [(e, channel) for e in escalations for channel in channels if (e.id, channel) not in sent]
 
 

@@ -9,6 +9,8 @@ from datetime import date, timedelta
 import pytest
 from builders import plan_approval, team
 
+from models.tables import now_beijing
+
 pytestmark = pytest.mark.e2e
 
 YEAR, PROFILE = 2026, "bazhou"
@@ -56,7 +58,7 @@ def test_annual_plan_is_approved_with_changes_then_starts_each_evaluation_once(p
     from services.orchestration import answer_gate, paused_at, read_flow_run, start_annual_plan, wait_for
     from services.planning import build_plan
 
-    expected = {(item.decision, item.type) for item in build_plan(YEAR, date.today(), PROFILE).items}
+    expected = {(item.decision, item.type) for item in build_plan(YEAR, now_beijing().date(), PROFILE).items}
     assert expected  # the sample catalog gives bazhou decisions to evaluate
 
     run_id = start_annual_plan(YEAR, PROFILE)
@@ -68,7 +70,7 @@ def test_annual_plan_is_approved_with_changes_then_starts_each_evaluation_once(p
     assert _entries() and all(e.flow_run_id is None for e in _entries())  # nothing starts before approval
     # minhang 4: the approver sets an item's time limit differently and takes another out, with reasons.
     moved, dropped = sorted(_entries(), key=lambda e: e.decision_code)[:2]
-    new_due = date.today() + timedelta(days=120)
+    new_due = now_beijing().date() + timedelta(days=120)
     changes = [
         {"decision": moved.decision_code, "due_date": new_due.isoformat(), "reason": "与区级预算执行评价同步开展"},
         {"decision": dropped.decision_code, "drop": True, "reason": "该事项已纳入市级专项评估"},
@@ -98,7 +100,7 @@ def test_annual_plan_is_approved_with_changes_then_starts_each_evaluation_once(p
 
     # a planned evaluation starts without a team: its first human step is forming one (an item whose
     # trigger date is still to come is scheduled for that day instead)
-    today = date.today()
+    today = now_beijing().date()
     some = next(e.flow_run_id for e in entries.values() if e.flow_run_id and e.trigger_date <= today)
     wait_for(some, lambda run: paused_at(run) == "team", timeout=120, what="组建评估小组")
     answer_gate(some, "team", {"members": team(), "submitter": "王明", "submitter_role": "评估办 科员"})
@@ -128,7 +130,7 @@ def test_a_controversy_proposes_a_single_item_plan_at_once_and_starts_it_on_appr
     from pinggu.cli import app
     from services.orchestration import answer_gate, gate_of_pause_key, paused_at, wait_for
 
-    today = date.today()
+    today = now_beijing().date()
     with session_scope() as session:  # an ordinary policy with no time trigger of its own
         code = builders.add_decision(session, "bazhou", category="重大公共政策", starts_on=date(2025, 12, 1)).code
 

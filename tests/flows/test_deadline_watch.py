@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 import socket
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+
+from models.tables import now_beijing
 
 DECISION = "S-2021-038"
 
@@ -49,7 +51,7 @@ def overdue_gate(sample_catalog):
     from models import evaluations as store
     from models.db import session_scope
 
-    today = date.today()
+    today = now_beijing().date()
     with session_scope() as session:
         evaluation = store.create_evaluation(
             session=session,

@@ -93,7 +93,7 @@ def test_a_late_filing_says_how_late_and_a_deadline_past_at_import_is_not_escala
     ("on", "message"),
     [
         ("2026-02-27", "应在决策出台之日（2026-03-02）与今天之间"),
-        ((date.today() + timedelta(days=9)).isoformat(), "与今天之间"),
+        ((now_beijing().date() + timedelta(days=9)).isoformat(), "与今天之间"),
     ],
 )
 def test_a_filing_date_before_the_issue_or_in_the_future_is_refused(settings, tmp_path, on, message):

@@ -8,6 +8,8 @@ import pytest
 from driving import pdf_text
 from typer.testing import CliRunner
 
+from models.tables import now_beijing
+
 
 def _evaluation(session, code, *, status, last_target, completed=None, conclusion=None):
     from models import evaluations as store
@@ -35,7 +37,7 @@ def test_summary_counts_done_on_time_and_conclusions_by_unit(sample_catalog, tmp
     from pinggu.annual_summary import annual_summary
     from pinggu.cli import app
 
-    year = date.today().year
+    year = now_beijing().date().year
     with session_scope() as session:
         on_time = _evaluation(
             session,
@@ -125,7 +127,7 @@ def test_on_time_means_every_statutory_deadline_met_not_only_the_stage_targets(s
     from models.db import session_scope
     from pinggu.annual_summary import annual_summary
 
-    year, unit = date.today().year, "商务厅对外贸易处（按期统计）"
+    year, unit = now_beijing().date().year, "商务厅对外贸易处（按期统计）"
 
     def D(month: int, day: int) -> date:
         return date(year, month, day)

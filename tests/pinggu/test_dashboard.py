@@ -9,7 +9,9 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-TODAY = date.today()
+from models.tables import now_beijing
+
+TODAY = now_beijing().date()
 
 
 def _evaluation(session, decision, *, status, targets, running=(), done=(), waiting=None, conclusion=None):

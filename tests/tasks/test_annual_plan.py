@@ -140,7 +140,7 @@ def test_a_refused_answer_changes_nothing_and_the_gate_asks_again_saying_why(pla
     scope, (first, second, started) = plan
     names = {"FIRST": first, "SECOND": second, "STARTED": started}
     changes = [{**change, "decision": names[change["decision"]]} for change in changes]
-    refusal = refusal.format(today=TODAY.isoformat()).replace("FIRST", first).replace("STARTED", started)
+    refusal = refusal.format(today=now_beijing().date().isoformat()).replace("FIRST", first).replace("STARTED", started)
     before = _entries(scope)
 
     outcome = record_plan_answer.fn(YEAR, scope, f"{scope}-1", _answer(choice, comment, changes))
