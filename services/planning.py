@@ -10,7 +10,7 @@ from core.errors import OrchestrationError, RuleViolation, StateConflict
 from models.db import session_scope
 from models.decisions import assisted_decisions, list_decisions, list_triggers, record_trigger
 from models.evaluations import get_decision
-from models.tables import Evaluation
+from models.tables import BEIJING, Evaluation
 from rules.annual_plan import AnnualPlan, annual_plan
 from rules.planning_types import (
     EVENT_KINDS,
@@ -44,7 +44,9 @@ def build_plan(year: int, as_of: date, profile: str | None = None, decision: str
         for e in session.exec(select(Evaluation).where(Evaluation.status == EvaluationStatus.completed)):
             assert e.completed_at is not None  # set together with the status "completed"
             completed.append(
-                CompletedEvaluation(decision_code=e.decision_code, type=e.type, completed_on=e.completed_at.date())
+                CompletedEvaluation(
+                    decision_code=e.decision_code, type=e.type, completed_on=e.completed_at.astimezone(BEIJING).date()
+                )
             )
         events = [
             EventTrigger(
