@@ -5,8 +5,8 @@
 # a path) uses that interpreter instead, in its own `.venv-3.12`, so several versions live side by side.
 SUPPORTED_PYTHONS=(3.13 3.12 3.11)
 
-_python_version() {  # "3.12" for an interpreter that runs and is supported; nothing otherwise
-    "$1" -c 'import sys; v = "%d.%d" % sys.version_info[:2]; print(v) if v in "'"${SUPPORTED_PYTHONS[*]}"'".split() else None' 2>/dev/null
+_python_version() {  # "3.12" for an interpreter that runs and is supported; nothing otherwise (never fails)
+    "$1" -c 'import sys; v = "%d.%d" % sys.version_info[:2]; print(v) if v in "'"${SUPPORTED_PYTHONS[*]}"'".split() else None' 2>/dev/null || true
 }
 
 # All supported interpreters found, newest first, one "version path" pair per line.
@@ -26,6 +26,14 @@ supported_pythons() {
 
 if [ -n "${PYTHON:-}" ]; then
     PYTHON_VERSION="$(_python_version "$PYTHON")"
+    if [ -z "$PYTHON_VERSION" ] && [[ "$PYTHON" =~ ^python(3\.[0-9]+)$ ]]; then
+        # python3.12 named but not runnable as such (e.g. a pyenv shim for a version pyenv has not
+        # activated): the same version installed elsewhere will do.
+        wanted="${BASH_REMATCH[1]}"
+        PYTHON="$(supported_pythons | awk -v v="$wanted" '$1 == v {print $2; exit}')"
+        PYTHON_VERSION="$(if [ -n "$PYTHON" ]; then _python_version "$PYTHON"; fi)"
+        PYTHON="${PYTHON:-python$wanted}"
+    fi
     if [ -z "$PYTHON_VERSION" ]; then
         echo "[setup] PYTHON=$PYTHON 不可用：需要 Python ${SUPPORTED_PYTHONS[*]} 之一" >&2
         exit 2
