@@ -272,7 +272,7 @@ def _rate(survey: Mapping[str, Any] | None, item: str) -> float | None:
     if rate is None or (isinstance(rate, numbers.Real) and math.isnan(rate)):
         return None
     if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or rate < 0 or not rate <= 1:
-        raise ValueError(f"问卷的{_SOURCES[item]}应为 0 至 1 之间的比率，实际为“{rate}”")
+        raise ValueError(f"{_SOURCES[item]}应为 0 至 1 之间的比率，实际为“{rate}”")
     return float(rate)
 
 

@@ -380,3 +380,30 @@ def test_the_calendar_modules_stay_free_of_prefect_and_the_database():
     root = Path(__file__).resolve().parents[2]
     done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.rule("P-MONTH", "P-HOLIDAY")
+def test_month_and_year_periods_use_the_calendar_they_are_given(tmp_path):
+    # 《民法典》第二百零二条 then 第二百零三条: the corresponding day 2027-01-04 is a (fictitious) holiday
+    # in the operator file, so the period ends on the next working day — on that calendar, not another.
+    (tmp_path / "2027.yaml").write_text(FICTITIOUS_2027, encoding="utf-8")
+    cal = OfficialCalendar(tmp_path)
+    assert add_months(date(2026, 12, 4), 1, cal) == DueDate(date(2027, 1, 5), True, ())
+    assert add_years(date(2026, 1, 4), 1, cal) == DueDate(date(2027, 1, 5), True, ())
+    # Without the file 2027 is not official yet: Monday 2027-01-04 is a working day, provisionally.
+    assert add_months(date(2026, 12, 4), 1, LIBRARY_ONLY).due == date(2027, 1, 4)
+    assert add_years(date(2026, 1, 4), 1, LIBRARY_ONLY).calendar_complete is False
+
+
+@pytest.mark.rule("P-UNKNOWN")
+def test_the_provisional_warning_reads_in_full(tmp_path):
+    assert LIBRARY_ONLY.provisional_warning(2026) is None
+    assert LIBRARY_ONLY.provisional_warning(2027) == (
+        "2027年尚无国务院公布的节假日安排，该年日期按周末及《全国年节及纪念日放假办法》规定的法定节假日"
+        "（含周末补假，未计调休）推算，结果为暂定；公布后请在节假日日历目录中添加 2027.yaml 并重新计算。"
+    )
+    # Beyond 2100 the lunar festivals cannot be computed: the warning says which holidays were counted.
+    assert OfficialCalendar(tmp_path).provisional_warning(2101) == (
+        "2101年尚无国务院公布的节假日安排，该年日期按周末及元旦、劳动节、国庆节（该年的春节、清明、端午、中秋日期"
+        f"无法可靠推算，未计入）推算，结果为暂定；公布后请在“{tmp_path}”中添加 2101.yaml 并重新计算。"
+    )

@@ -361,3 +361,111 @@ def test_an_unknown_rework_target_is_a_programming_error(target):
     procedure = procedure_for(load_profile("bazhou"), "ordinary", ["问卷调查"], entrusted=False)
     with pytest.raises(ValueError, match="is not a valid Rework"):
         rework_for(procedure, target)
+
+
+# --- exact values: the default method, the messages, a term starting on 29 February ------------
+
+
+def _with_simplified_methods(methods: list[str]):
+    """bazhou with another simplified-procedure list (validated like a profile file would be)."""
+    raw = load_profile("bazhou").model_dump()
+    raw["simplified_methods"] = methods
+    return type(load_profile("bazhou")).model_validate(raw)
+
+
+@pytest.mark.rule("S-SIMPLE")
+def test_simplified_without_a_method_takes_the_first_offered_when_the_questionnaire_is_not_offered():
+    # bazhou 13 / changli 60 offer the (online) questionnaire; a profile that does not gets its first method.
+    profile = _with_simplified_methods(["座谈会", "意见征询"])
+    procedure = procedure_for(profile, "simplified", [], entrusted=False)
+    assert procedure.methods == ("座谈会",) and procedure.gates == ("minutes", "approval")
+    with pytest.raises(RuleViolation) as refused:
+        procedure_for(profile, "simplified", ["问卷调查"], entrusted=False)
+    assert refused.value.message == "简易程序只能从座谈会、意见征询中选择一种方法，实际选择：问卷调查"
+    assert refused.value.context == {"rule": "S-SIMPLE", "methods": ["问卷调查"]}
+
+
+@pytest.mark.rule("S-SIMPLE")
+def test_simplified_refusal_reads_in_full():
+    with pytest.raises(RuleViolation) as refused:
+        procedure_for(load_profile("bazhou"), "simplified", ["座谈会", "问卷调查"], entrusted=False)
+    assert (
+        refused.value.message
+        == "简易程序只能从座谈会、问卷调查、意见征询、论证会中选择一种方法，实际选择：座谈会、问卷调查"
+    )
+
+
+@pytest.mark.rule("E-METHODS")
+def test_unnamed_methods_refusal_reads_in_full():
+    # bazhou 10(2): 问卷调查、实地调研、座谈会、论证会.
+    with pytest.raises(RuleViolation) as refused:
+        procedure_for(load_profile("bazhou"), "ordinary", ["舆情跟踪", "问卷调查", "专家咨询"], entrusted=False)
+    assert refused.value.message == (
+        "《霸州市重大行政决策实施情况跟踪反馈与后评估规定（征求意见稿）》未规定“舆情跟踪、专家咨询”这种评估方法；"
+        "可用：问卷调查、实地调研、座谈会、论证会"
+    )
+    assert refused.value.context == {"rule": "E-METHODS", "methods": ["舆情跟踪", "专家咨询"]}
+
+
+@pytest.mark.rule("S-SCOPE")
+def test_scope_refusals_read_in_full():
+    # bazhou 8: 整体评估或者部分评估; a partial evaluation names what it covers.
+    with pytest.raises(RuleViolation) as partial:
+        check_scope("partial", [])
+    assert partial.value.message == "部分评估须逐项写明评估涉及的内容（评估范围）"
+    with pytest.raises(RuleViolation) as whole:
+        check_scope("whole", ["补贴发放"])
+    assert whole.value.message == "整体评估不需填写“部分评估涉及的内容”；如只评估部分内容，请选择部分评估"
+
+
+@pytest.mark.rule("S-MID", "S-FINAL")
+def test_long_term_refusals_read_in_full():
+    # bazhou 15 第四款、第五款: 执行期限五年以上的规划、政策、改革事项.
+    with pytest.raises(RuleViolation) as short:
+        check_type_fits("midterm", date(2023, 1, 13), date(2025, 1, 12), TODAY)
+    assert short.value.message == (
+        "中期评估适用于执行期限五年以上的规划、政策、改革事项，该决策实施期间为 2023-01-13 至 2025-01-12"
+    )
+    with pytest.raises(RuleViolation) as open_ended:
+        check_type_fits("final", date(2021, 1, 28), None, TODAY)
+    assert open_ended.value.message == (
+        "终期评估适用于执行期限五年以上的规划、政策、改革事项，该决策实施期间为 自 2021-01-28 起，未定终止日"
+    )
+    with pytest.raises(RuleViolation) as running:
+        check_type_fits("final", date(2020, 7, 2), date(2030, 7, 1), TODAY)
+    assert running.value.message == "终期评估在决策执行结束后开展，该决策实施终止日为 2030-07-01"
+    assert running.value.rule == "S-FINAL"
+
+
+@pytest.mark.rule("S-MID", "S-FINAL")
+@pytest.mark.parametrize("evaluation_type", ("midterm", "final"))
+def test_a_five_year_term_starting_on_29_february(evaluation_type):
+    # bazhou 15: five years or more. A term from 2024-02-29 to 2029-02-28 is five years (2029 has no
+    # 29 February: the fifth anniversary falls at the end of February, as in 《民法典》第二百零二条);
+    # one ending 2029-02-26 is not.
+    check_type_fits(evaluation_type, date(2024, 2, 29), date(2029, 2, 28), date(2029, 3, 1))
+    check_type_fits(evaluation_type, date(2024, 2, 29), date(2034, 2, 28), date(2034, 3, 1))
+    for ends_on in (date(2029, 2, 26), date(2028, 2, 28), date(2024, 3, 1)):
+        with pytest.raises(RuleViolation) as refused:
+            check_type_fits(evaluation_type, date(2024, 2, 29), ends_on, date(2029, 3, 1))
+        assert f"该决策实施期间为 2024-02-29 至 {ends_on}" in refused.value.message
+
+
+@pytest.mark.rule("S-PREP", "E-METHODS")
+def test_the_procedure_records_its_type_and_the_gate_materials_are_submitted_at():
+    procedure = procedure_for(load_profile("minhang"), "ordinary", ["问卷调查"], entrusted=False)
+    assert procedure.evaluation_type == "ordinary"
+    # minhang 11, 12(3): the survey data are submitted at the profile's 调查数据提交 gate.
+    assert procedure.submission_gate is not None and procedure.submission_gate.id == "survey"
+    assert procedure.submission_gate.name == "调查数据提交"
+    assert procedure_for(load_profile("bazhou"), "simplified", [], entrusted=False).evaluation_type == "simplified"
+
+
+@pytest.mark.rule("E-METHODS")
+def test_a_profile_without_a_submission_gate_asks_for_no_submissions():
+    raw = load_profile("minhang").model_dump()
+    raw["gates"] = [gate for gate in raw["gates"] if gate["id"] != "survey"]
+    profile = type(load_profile("minhang")).model_validate(raw)
+    procedure = procedure_for(profile, "ordinary", ["问卷调查", "座谈会"], entrusted=False)
+    assert procedure.submission_gate is None and procedure.submissions == ()
+    assert procedure.gates == ("plan_approval", "expert_marks", "expert_review", "approval")

@@ -396,6 +396,66 @@ def test_directory_and_unknown_ids(tmp_path, monkeypatch):
     assert tuple(load_profiles()) == ("ordos",)
 
 
+def _refusal(path: Path, problems: list[tuple[int | None, str]], key: str | None = None) -> None:
+    with pytest.raises(InputFileError) as caught:
+        read_profile_file(path)
+    assert caught.value.message == (
+        f"规则配置文件 {path} 有误，未加载；请按 rules/profiles/__init__.py 开头的格式说明修改后重试"
+    )
+    assert caught.value.context == {"file": str(path), "key": key}
+    assert [(problem.row, problem.reason) for problem in caught.value.problems] == problems
+
+
+def test_unreadable_profile_files_are_refused_in_full_with_their_line(tmp_path):
+    text = (PROFILES_DIR / "minhang.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "minhang.yaml"
+    path.write_bytes(text.encode("gbk"))
+    _refusal(path, [(None, "文件应为 UTF-8 编码")])
+    # score_required is on line 107 of profiles/minhang.yaml; the second one lands on line 108.
+    path.write_text(text.replace("score_required: true", "score_required: true\nscore_required: false"), "utf-8")
+    _refusal(path, [(108, "不是有效的 YAML（键“score_required”重复（第 107 行已有））")])
+    path.write_text("- id\n- name\n", encoding="utf-8")
+    _refusal(path, [(None, "文件内容应为键值对（id、name、gates …）")])
+    other = tmp_path / "ordos.yaml"
+    other.write_text(text, encoding="utf-8")
+    _refusal(other, [(11, "键“id”：“minhang”与文件名 ordos.yaml 不一致")], key="id")
+    (tmp_path / "folder.yaml").mkdir()
+    with pytest.raises(InputFileError) as caught:
+        read_profile_file(tmp_path / "folder.yaml")
+    assert caught.value.problems[0].reason.startswith("无法读取文件（")
+    assert caught.value.context == {"file": str(tmp_path / "folder.yaml"), "key": None}
+
+
+def test_invalid_yaml_is_refused_at_the_line_the_parser_stopped(tmp_path):
+    text = (PROFILES_DIR / "minhang.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "minhang.yaml"
+    path.write_text(text.replace("title: ", "title: [", 1), encoding="utf-8")  # title is line 15
+    with pytest.raises(InputFileError) as caught:
+        read_profile_file(path)
+    (problem,) = caught.value.problems
+    assert problem.row == 16 and problem.reason.startswith("不是有效的 YAML（")
+
+
+def test_profile_directory_refusals_read_in_full(tmp_path):
+    with pytest.raises(InputFileError) as missing:
+        load_profiles(tmp_path / "nope")
+    assert missing.value.message == f"规则配置目录 {tmp_path / 'nope'} 不存在；请检查环境变量 PINGGU_PROFILES_DIR"
+    assert missing.value.context == {"file": str(tmp_path / "nope")}
+    with pytest.raises(InputFileError) as empty:
+        load_profiles(tmp_path)
+    assert empty.value.message == f"规则配置目录 {tmp_path} 中没有 .yaml 规则文件"
+    assert empty.value.context == {"file": str(tmp_path)}
+    with pytest.raises(NotFound) as unknown:
+        load_profile("nowhere")
+    assert unknown.value.message == "未知的规则“nowhere”，可用的规则：bazhou、changli、minhang、ningxia_commerce、ordos"
+    assert unknown.value.context == {"profile": "nowhere"}
+    with pytest.raises(NotFound) as none:
+        load_profile("nowhere", tmp_path)
+    assert none.value.message == "未知的规则“nowhere”，可用的规则：无"
+    (tmp_path / "ordos.yaml").write_text((PROFILES_DIR / "ordos.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    assert list(load_profiles(tmp_path)) == ["ordos"] and load_profiles(tmp_path)["ordos"].id == "ordos"
+
+
 # --- the values against the seeds ---------------------------------------------------------------
 
 

@@ -102,3 +102,91 @@ def test_every_profile_lets_unit_staff_in_and_lists_only_known_roles():
     for profile in load_profiles().values():
         assert "单位工作人员" in profile.team_roles.roles
         assert set(profile.team_roles.roles) <= set(TEAM_ROLES)
+
+
+# --- the messages an operator reads, in full ----------------------------------------------------
+
+
+@pytest.mark.rule("TEAM-MEMBERS")
+def test_team_refusals_without_a_basis_cite_nothing():
+    cases = [
+        ([], "评估小组至少需要一名成员，请填写评估小组成员", {}),
+        ([STAFF, Member(" ", "公众代表")], "评估小组成员姓名不能为空", {}),
+        (
+            [STAFF, Member("某人", "顾问")],
+            "评估小组成员 某人 的角色“顾问”无效，可选：单位工作人员、人大代表",
+            {"member": "某人"},
+        ),
+        (
+            [Member("李华", "人大代表")],
+            "评估小组须由承担评估具体工作的单位相关人员组成，请至少加入一名“单位工作人员”",
+            {},
+        ),
+    ]
+    for members, message, context in cases:
+        with pytest.raises(RuleViolation) as refused:
+            check_team(members, assessors=[], roles=("单位工作人员", "人大代表"))
+        assert refused.value.message == message
+        assert refused.value.context == {"rule": "TEAM-MEMBERS", **context}
+
+
+@pytest.mark.rule("TEAM-MEMBERS")
+def test_team_refusals_cite_the_profiles_article():
+    # bazhou 9(1): 小组由承担评估具体工作的单位相关人员组成.
+    team_roles = load_profile("bazhou").team_roles
+    cited = f"（{team_roles.basis}）"
+    with pytest.raises(RuleViolation) as no_staff:
+        check_team([Member("李华", "法律专家")], assessors=[], roles=team_roles.roles, basis=team_roles.basis)
+    assert no_staff.value.message == (
+        f"评估小组须由承担评估具体工作的单位相关人员组成，请至少加入一名“单位工作人员”{cited}"
+    )
+    with pytest.raises(RuleViolation) as role:
+        check_team([STAFF, Member("某人", "公众代表")], assessors=[], roles=team_roles.roles, basis=team_roles.basis)
+    assert role.value.message == (
+        f"评估小组成员 某人 的角色“公众代表”无效，可选：单位工作人员、人大代表、政协委员、法律专家、行业专家{cited}"
+    )
+
+
+@pytest.mark.rule("TEAM-CONFLICT")
+def test_conflict_refusals_read_in_full():
+    # minhang 7: 决策前承担主要论证工作的 … 不得参与评估.
+    with pytest.raises(RuleViolation) as member:
+        check_team([STAFF, Member("李华", "法律专家")], assessors=["李 华"], roles=TEAM_ROLES)
+    assert member.value.message == "李华 曾承担该决策的决策前论证或评估工作，不得参加本次后评估，请更换成员"
+    assert member.value.context == {"rule": "TEAM-CONFLICT", "member": "李华"}
+    with pytest.raises(RuleViolation) as cited:
+        check_team([STAFF, Member("李华", "法律专家")], ["李华"], roles=TEAM_ROLES, conflict_basis="某细则第七条")
+    assert cited.value.message.endswith("请更换成员（某细则第七条）")
+    with pytest.raises(RuleViolation) as expert:
+        check_experts(["吴晓"], assessors=["吴晓"])
+    assert expert.value.message == "专家 吴晓 曾参与该决策的决策前论证，不得参与本次评估报告论证，请更换专家"
+
+
+@pytest.mark.rule("TEAM-MEMBERS", "TEAM-CONFLICT")
+def test_the_profile_checks_its_team_and_experts_under_its_own_articles():
+    bazhou = load_profile("bazhou")
+    bazhou.check_team([STAFF, Member("陈静", "人大代表")], assessors=["周某"])
+    with pytest.raises(RuleViolation) as role:
+        bazhou.check_team([STAFF, Member("某人", "公众代表")], assessors=[])
+    # bazhou 9(1): 小组由承担评估具体工作的单位相关人员组成，可以邀请人大代表、政协委员、有关法律专家、行业管理专家等参加.
+    assert role.value.message == (
+        "评估小组成员 某人 的角色“公众代表”无效，可选：单位工作人员、人大代表、政协委员、法律专家、行业专家"
+        "（《霸州市重大行政决策实施情况跟踪反馈与后评估规定（征求意见稿）》第九条（一）："
+        "小组由承担评估具体工作的单位相关人员组成，可以邀请人大代表、政协委员、有关法律专家、行业管理专家等参加）"
+    )
+    minhang = load_profile("minhang")
+    # minhang 7(2): 决策前承担主要论证工作的 … 不得参与评估.
+    with pytest.raises(RuleViolation) as member:
+        minhang.check_team([STAFF, Member("李华", "法律专家")], assessors=["李华"])
+    assert member.value.message == (
+        "李华 曾承担该决策的决策前论证或评估工作，不得参加本次后评估，请更换成员"
+        "（《闵行区人民政府重大行政决策后评估程序实施细则》第七条第二款）"
+    )
+    minhang.check_experts(["周立平"], assessors=["李华"])
+    with pytest.raises(RuleViolation) as expert:
+        minhang.check_experts(["周立平", "李华"], assessors=["李华"])
+    assert expert.value.message == (
+        "专家 李华 曾参与该决策的决策前论证，不得参与本次评估报告论证，请更换专家"
+        "（《闵行区人民政府重大行政决策后评估程序实施细则》第七条第二款）"
+    )
+    assert expert.value.context == {"rule": "TEAM-CONFLICT", "member": "李华"}

@@ -52,3 +52,33 @@ def test_notice_text_says_how_late_and_who_acts():
 def test_most_urgent_first():
     found = alerts([_item(5, "a"), _item(-2, "b"), _item(1, "c")], TODAY, [7, 3])
     assert [a.item.ref for a in found] == ["b", "c", "a"]
+
+
+@pytest.mark.parametrize(
+    ("days", "text"),
+    [
+        (7, "【还有 7 日到期】决策机关审定（期限 2026-11-29），请区政府办理"),
+        (1, "【还有 1 日到期】决策机关审定（期限 2026-11-23），请区政府办理"),
+        (0, "【今日到期】决策机关审定（期限 2026-11-22），请区政府办理"),
+        (-1, "【已逾期 1 日】决策机关审定（期限 2026-11-21），请区政府办理"),
+    ],
+)
+def test_notice_text_in_full(days, text):
+    (alert,) = alerts([_item(days)], TODAY, [7, 3])
+    assert (alert.days_left, alert.text()) == (days, text)
+
+
+def test_notice_without_an_owner_names_no_one():
+    item = Watched(kind="deadline", ref="PG-2026-0002/deadline/report", label="报送评估报告", due=TODAY)
+    (alert,) = alerts([item], TODAY, [3])
+    assert alert.text() == "【今日到期】报送评估报告（期限 2026-11-22）"
+    assert alert.key == "PG-2026-0002/deadline/report@2026-11-22#due-3"
+
+
+def test_the_nearest_threshold_reached_names_the_level_whatever_their_order():
+    assert [a.level for a in alerts([_item(3)], TODAY, [3, 7])] == ["due-3"]
+    assert [a.level for a in alerts([_item(5)], TODAY, [3, 7, 14])] == ["due-7"]
+    assert alerts([_item(1)], TODAY, []) == []
+    # Overdue whatever the thresholds; items at the same distance in the order of their refs.
+    found = alerts([_item(-1, "b"), _item(-1, "a"), _item(2, "c")], TODAY, [])
+    assert [(a.item.ref, a.level, a.days_left) for a in found] == [("a", "overdue", -1), ("b", "overdue", -1)]

@@ -51,4 +51,6 @@ def test_a_report_submitted_after_the_fifteen_days_is_recorded_late(settings):
     submit_report.fn(evaluation_id)
     with session_scope() as session:
         (deadline,) = store.deadlines(session=session, evaluation_id=evaluation_id)
-        assert deadline.met_at is not None and deadline.met_at.astimezone(BEIJING).date() > deadline.due_date  # met, late
+        assert (
+            deadline.met_at is not None and deadline.met_at.astimezone(BEIJING).date() > deadline.due_date
+        )  # met, late
