@@ -32,6 +32,8 @@ from builders import (
 from driving import answers_of, done_counts, evaluation_of, internal_ids_in, pdf_text
 from typer.testing import CliRunner
 
+from models.tables import BEIJING
+
 pytestmark = pytest.mark.e2e
 
 AGENCY = "北方公共政策研究院"
@@ -439,7 +441,7 @@ def test_midterm_with_a_third_party_its_acceptance_and_the_one_month_report_dead
     assert done_counts(evaluation.id)["draft_report"] == 2  # redrafted after the acceptance sent it back
 
     (or19,) = deadlines
-    completed_on = evaluation.work_completed_at.astimezone(or19.met_at.tzinfo).date()
+    completed_on = evaluation.work_completed_at.astimezone(BEIJING).date()  # the office's day
     assert or19.rule == "OR-19" and or19.from_date == completed_on
     assert or19.due_date == add_months(completed_on, 1).due
     assert or19.met_at is not None
@@ -461,7 +463,7 @@ def test_final_goes_back_for_more_evidence_then_terminates_with_a_follow_up(outc
         (follow_up,) = store.follow_ups(session=session, evaluation_id=evaluation.id)
         approval = store.current_approval(session=session, evaluation_id=evaluation.id, gate="approval")
     assert follow_up.conclusion == "终止执行" and follow_up.status == "open"
-    assert follow_up.due_date >= follow_up.created_at.date() + timedelta(days=30)
+    assert follow_up.due_date >= follow_up.created_at.astimezone(BEIJING).date() + timedelta(days=30)
     assert approval.details["departure_reason"] == DEPART or approval.details.get("recommended") == "终止执行"
     text = pdf_text(evaluation.report_path)
     assert "终期评估须说明的内容" in text and "终止执行" in text
@@ -479,7 +481,6 @@ def test_a_refused_ningxia_start_ends_the_evaluation_as_not_started(outcomes):
 def test_ningxia_90_and_15_day_deadlines_count_from_the_real_approval_and_completion(outcomes):
     from models import evaluations as store
     from models.db import session_scope
-    from models.tables import BEIJING
     from rules.periods import add_days
 
     flow_run, evaluation = _ended_well(outcomes, "ningxia")

@@ -16,7 +16,7 @@ import pytest
 from models import evaluations as store
 from models.audit import events_for
 from models.db import build_engine, session_scope
-from models.tables import now_beijing
+from models.tables import BEIJING, now_beijing
 from models.watch import watched_items
 from rules.watch import OVERDUE, alerts
 
@@ -70,7 +70,7 @@ def test_a_missed_nx12_is_overdue_until_submitted_then_recorded_late(engine):
 
         # Submitted today: met, late; no longer watched.
         (met,) = store.meet_deadlines(session=session, evaluation_id=evaluation_id, milestone="report_submitted")
-        assert met.met_at is not None and met.met_at.date() == today > met.due_date
+        assert met.met_at is not None and met.met_at.astimezone(BEIJING).date() == today > met.due_date
         (event,) = events_for(session=session, evaluation_id=evaluation_id, action="deadline_met")
         assert (event.detail["rule"], event.detail["on_time"]) == ("NX-12", False)
         assert not [item for item in watched_items(session=session) if item.evaluation == code]
