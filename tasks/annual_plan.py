@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from datetime import date, datetime, time
+from pathlib import Path
 from typing import Any
 
 from prefect import task
@@ -93,7 +94,7 @@ def draft_annual_plan(year: int, as_of: date, profile: str | None, decision: str
     return {"items": len(rows), "exempt": len(plan.exempt), "pending": len(plan.pending), "document": str(path)}
 
 
-def _publish(plan: AnnualPlan, scope: str, rows: list[dict[str, str]], changes: list[str] | None) -> Any:
+def _publish(plan: AnnualPlan, scope: str, rows: list[dict[str, str]], changes: list[str] | None) -> Path:
     """Write the plan (draft, or approved when `changes` is given) as a PDF and a table artifact."""
     status = "" if changes is None else "（已审定）"
     path = get_settings().reports_dir / "annual-plans" / f"{plan.year}年度重大行政决策后评估计划-{scope}{status}.pdf"
