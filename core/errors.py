@@ -9,6 +9,7 @@ message — show them to people.
     ├── RuleViolation         a registered rule refuses the action (rule id attached)
     ├── NotFound              a decision / evaluation / document does not exist
     ├── StateConflict         the action does not fit the evaluation's current state
+    ├── SignoffRefused        an answer whose sign-off code is missing, wrong, used, expired or not the answerer's
     ├── ReportError           a report could not be rendered or written
     ├── OrchestrationError    the Prefect server is unreachable or refused a request
     ├── NotifyUrlError        a configured notification URL cannot be used (named without its secrets)
@@ -82,6 +83,11 @@ class NotFound(PingguError):
 
 class StateConflict(PingguError):
     """The action does not fit the current state (e.g. approving a gate that is not waiting)."""
+
+
+class SignoffRefused(PingguError):
+    """An answer not signed by someone entitled to give it: the code is missing, wrong, used or expired,
+    belongs to someone else, or its holder may not act at this gate; the run keeps waiting."""
 
 
 class OrchestrationError(PingguError):

@@ -45,6 +45,23 @@ class Settings(BaseSettings):
         description="An existing Prefect server's API; empty means the local one started by `pinggu up`.",
     )
 
+    web_port: int = Field(
+        default=4300,
+        description="Port of the product's web app (待办, uploads, approvals, documents), started by `pinggu up`.",
+    )
+    web_base_url: str = Field(
+        default="",
+        description=(
+            "The web app's address as people's browsers reach it (e.g. behind a reverse proxy); "
+            "empty means http://<prefect_host>:<web_port>. Links in notices and artifacts use it."
+        ),
+    )
+    signoff_code_days: int = Field(
+        default=30,
+        ge=1,
+        description="How many days a one-time sign-off code sent when a gate opens stays valid.",
+    )
+
     watch_days: list[int] = Field(
         default=[7, 3],
         description="Days before a date at which the deadline watch warns (PINGGU_WATCH_DAYS='[7,3]').",
@@ -79,6 +96,20 @@ class Settings(BaseSettings):
     @property
     def prefect_ui_url(self) -> str:
         return self.resolved_prefect_api_url.removesuffix("/api")
+
+    @property
+    def web_url(self) -> str:
+        return (self.web_base_url or f"http://{self.prefect_host}:{self.web_port}").rstrip("/")
+
+    @property
+    def outbox_dir(self) -> Path:
+        """The local outbox channel: one JSON file per message to a person whose contact is 本机发件箱."""
+        return self.home / "outbox"
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Files uploaded through the web app, as received (may hold personal data; not archived)."""
+        return self.home / "uploads"
 
     @property
     def documents_dir(self) -> Path:

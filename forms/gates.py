@@ -35,24 +35,31 @@ AcceptanceChoice = Annotated[AcceptanceVerdict, _inline(AcceptanceVerdict)]
 ApprovalChoice = Annotated[ReportVerdict, _inline(ReportVerdict)]
 ReworkChoice = Annotated[ReportRework, _inline(ReportRework)]
 ConvenedChoice = Annotated[ExpertsConvened, _inline(ExpertsConvened)]
-SERVER_FILE = "评估服务器上可读取的文件完整路径（也可用命令 pinggu submit 提交）"
+SERVER_FILE = "评估服务器上可读取的文件完整路径（在网页办理时由上传自动填写；也可用命令 pinggu submit 提交）"
+SIGNER_NAME = "可不填：办理人按签署码记入（填写时须与签署码的持有人一致）"
 
 
-class TeamForm(RunInput):
+class SignedForm(RunInput):
+    """Every gate's answer carries the one-time code sent to the person answering (models.people)."""
+
+    code: str = Field(default="", title="签署码", description="办理通知中发给您本人的一次性签署码")
+
+
+class TeamForm(SignedForm):
     """组建评估小组：评估单位确定评估小组成员（年度计划启动的评估由此开始）。"""
 
     members: list[TeamMemberSpec] = Field(
         title="评估小组成员", min_length=1, description="至少一名“单位工作人员”；参与过决策前论证的人员不得加入"
     )
-    submitter: str = Field(title="填报人姓名", pattern=NON_BLANK)
-    submitter_role: str = Field(title="填报人单位及职务", pattern=NON_BLANK)
+    submitter: str = Field(default="", title="填报人姓名", description=SIGNER_NAME)
+    submitter_role: str = Field(default="", title="填报人单位及职务", description="可不填：按人员名单记入")
 
 
-class PlanApprovalForm(RunInput):
+class PlanApprovalForm(SignedForm):
     """方案审定：审定评估方案。"""
 
-    approver: str = Field(title="审批人姓名", pattern=NON_BLANK)
-    approver_role: str = Field(title="审批人职务", pattern=NON_BLANK, description="例如：区政府办公室主任")
+    approver: str = Field(default="", title="审批人姓名", description=SIGNER_NAME)
+    approver_role: str = Field(default="", title="审批人职务", description="可不填：按人员名单记入")
     choice: PlanChoice = Field(title="审定意见")
     comment: str = Field(default="", title="说明", description="退回修改时必填：写明需要修改的内容")
 
@@ -68,9 +75,15 @@ class PlanItemChangeSpec(BaseModel):
     reason: str = Field(title="理由", pattern=NON_BLANK)
 
 
-class AnnualPlanApprovalForm(PlanApprovalForm):
-    """年度评估计划审定：同意（可逐项调整完成期限或不列入计划），或退回修改。"""
+class AnnualPlanApprovalForm(RunInput):
+    """年度评估计划审定：同意（可逐项调整完成期限或不列入计划），或退回修改。
 
+    The plan is not an evaluation's gate: it carries no sign-off code yet (issue 14 covers evaluations)."""
+
+    approver: str = Field(title="审批人姓名", pattern=NON_BLANK)
+    approver_role: str = Field(title="审批人职务", pattern=NON_BLANK, description="例如：区政府办公室主任")
+    choice: PlanChoice = Field(title="审定意见")
+    comment: str = Field(default="", title="说明", description="退回修改时必填：写明需要修改的内容")
     changes: list[PlanItemChangeSpec] = Field(
         default_factory=list,
         title="逐项调整（可选）",
@@ -78,46 +91,46 @@ class AnnualPlanApprovalForm(PlanApprovalForm):
     )
 
 
-class StartApprovalForm(RunInput):
+class StartApprovalForm(SignedForm):
     """决定是否开展评估：决策机关研究审议是否开展评估及评估的具体事宜。"""
 
-    approver: str = Field(title="决定人姓名", pattern=NON_BLANK, description="主持会议的负责人")
-    approver_role: str = Field(title="决定人职务", pattern=NON_BLANK)
+    approver: str = Field(default="", title="决定人姓名", description=SIGNER_NAME)
+    approver_role: str = Field(default="", title="决定人职务", description="可不填：按人员名单记入")
     choice: StartChoice = Field(title="决定")
     comment: str = Field(default="", title="说明", description="不开展时必填：写明理由；可注明会议名称")
 
 
-class DataFileForm(RunInput):
+class DataFileForm(SignedForm):
     """数据文件提交：问卷平台导出的问卷数据，或意见征集登记表（CSV 或 XLSX）。"""
 
     file: str = Field(title="数据文件", pattern=NON_BLANK, description="CSV 或 XLSX：" + SERVER_FILE)
-    submitter: str = Field(title="提交人姓名", pattern=NON_BLANK)
-    submitter_role: str = Field(title="提交人单位及职务", pattern=NON_BLANK)
+    submitter: str = Field(default="", title="提交人姓名", description=SIGNER_NAME)
+    submitter_role: str = Field(default="", title="提交人单位及职务", description="可不填：按人员名单记入")
 
 
-class RecordsForm(RunInput):
+class RecordsForm(SignedForm):
     """记录材料提交：座谈会、论证会等会议纪要，或实地调研记录。"""
 
     file: str = Field(title="材料文件", pattern=NON_BLANK, description="PDF、Word 或文本文件：" + SERVER_FILE)
     summary: str = Field(
         title="主要情况摘要", pattern=NON_BLANK, description="写入评估报告：时间、地点、参加人员、主要意见"
     )
-    submitter: str = Field(title="提交人姓名", pattern=NON_BLANK)
-    submitter_role: str = Field(title="提交人单位及职务", pattern=NON_BLANK)
+    submitter: str = Field(default="", title="提交人姓名", description=SIGNER_NAME)
+    submitter_role: str = Field(default="", title="提交人单位及职务", description="可不填：按人员名单记入")
 
 
-class ExpertMarksForm(RunInput):
+class ExpertMarksForm(SignedForm):
     """专家评分及统计数据：按指标体系提交专家打分表和统计数据。"""
 
     file: str = Field(
         title="专家打分表", pattern=NON_BLANK, description="CSV 或 XLSX，列为 指标、专家、分数：" + SERVER_FILE
     )
     data_values: str = Field(default="", title="统计数据", description="每行“名称：数值”，例如 目标任务完成率（%）：92")
-    submitter: str = Field(title="提交人姓名", pattern=NON_BLANK)
-    submitter_role: str = Field(title="提交人单位及职务", pattern=NON_BLANK)
+    submitter: str = Field(default="", title="提交人姓名", description=SIGNER_NAME)
+    submitter_role: str = Field(default="", title="提交人单位及职务", description="可不填：按人员名单记入")
 
 
-class ExpertReviewForm(RunInput):
+class ExpertReviewForm(SignedForm):
     """专家论证：录入专家对评估报告送审稿的论证意见。"""
 
     organised: ConvenedChoice = Field(
@@ -126,26 +139,26 @@ class ExpertReviewForm(RunInput):
     experts: str = Field(default="", title="论证专家", description="多位专家用顿号或逗号分隔")
     opinion: str = Field(default="", title="论证意见")
     handling: str = Field(default="", title="意见采纳及处理情况", description="不组织专家论证时写明理由")
-    submitter: str = Field(title="录入人姓名", pattern=NON_BLANK)
-    submitter_role: str = Field(title="录入人职务", pattern=NON_BLANK)
+    submitter: str = Field(default="", title="录入人姓名", description=SIGNER_NAME)
+    submitter_role: str = Field(default="", title="录入人职务", description="可不填：按人员名单记入")
 
 
-class ThirdPartyAcceptanceForm(RunInput):
+class ThirdPartyAcceptanceForm(SignedForm):
     """第三方评估报告验收：决策承办单位审查验收受委托机构的评估报告。"""
 
-    approver: str = Field(title="验收人姓名", pattern=NON_BLANK)
-    approver_role: str = Field(title="验收人职务", pattern=NON_BLANK)
+    approver: str = Field(default="", title="验收人姓名", description=SIGNER_NAME)
+    approver_role: str = Field(default="", title="验收人职务", description="可不填：按人员名单记入")
     choice: AcceptanceChoice = Field(
         title="验收意见", description="认定虚假报告将记入该机构信用记录并终止委托，报告由评估单位重新起草"
     )
     comment: str = Field(default="", title="说明", description="退回修改或认定虚假报告时必填")
 
 
-class ReportApprovalForm(RunInput):
+class ReportApprovalForm(SignedForm):
     """决策机关审定：审定评估报告并确定评估结论。"""
 
-    approver: str = Field(title="审批人姓名", pattern=NON_BLANK)
-    approver_role: str = Field(title="审批人职务", pattern=NON_BLANK)
+    approver: str = Field(default="", title="审批人姓名", description=SIGNER_NAME)
+    approver_role: str = Field(default="", title="审批人职务", description="可不填：按人员名单记入")
     choice: ApprovalChoice = Field(title="审定意见")
     conclusion: ConclusionChoice | None = Field(
         default=None, title="评估结论", description="审定通过时必选：继续执行 / 调整 / 中止执行 / 终止执行"

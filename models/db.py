@@ -199,3 +199,14 @@ def transaction(
             log.info("数据库暂时不可用（第 %d 次），稍后重试：%s", attempt, error.orig)
             time.sleep(backoff_s(attempt))
     raise AssertionError("unreachable")
+
+
+def dry_run(work: Callable[[Session], T], *, engine: Engine | None = None) -> T:
+    """Run `work` in a write transaction that is always rolled back: what it would record, nothing recorded.
+
+    The web app checks an answer this way before it resumes a run, with the very code the flow runs."""
+    with Session(engine or get_engine(), expire_on_commit=False) as session:
+        try:
+            return work(session)
+        finally:
+            session.rollback()

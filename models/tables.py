@@ -338,3 +338,37 @@ class PlanDecision(SQLModel, table=True):
     refused: str | None = None  # why the answer was not accepted (the gate asked again)
     superseded: bool = False
     decided_at: datetime = Field(default_factory=now_beijing)
+
+
+class Person(SQLModel, table=True):
+    """Someone who may answer gates (the people file, `pinggu people import`): roles, jurisdictions, contact."""
+
+    __table_args__ = (UniqueConstraint("name", "unit"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    unit: str
+    title: str  # 职务
+    roles: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    profiles: list[str] = Field(default_factory=list, sa_column=Column(JSON))  # empty: every jurisdiction
+    contact: str  # an Apprise URL, or rules.people.LOCAL_OUTBOX
+    active: bool = True
+    updated_at: datetime = Field(default_factory=now_beijing)
+
+
+class SignoffCode(SQLModel, table=True):
+    """A one-time code sent to one person when a gate opened; only its hash is kept.
+
+    An administrator's override (CLI only, with a written reason) is a code without a person."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    evaluation_id: int = Field(foreign_key="evaluation.id", index=True)
+    gate: str
+    code_hash: str = Field(unique=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    override_by: str | None = None
+    override_reason: str | None = None
+    issued_at: datetime = Field(default_factory=now_beijing)
+    expires_at: datetime
+    used_at: datetime | None = None
+    closed: bool = False  # the gate was answered with another code: this one can no longer be used

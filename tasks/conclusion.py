@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from prefect.artifacts import create_markdown_artifact
 from sqlmodel import Session
 
 from core.settings import get_settings
@@ -29,7 +28,7 @@ from rules.vocabulary import (
     FollowUpStatus,
     StepStatus,
 )
-from tasks.evaluation import artifact_key, procedure_of, start_deadlines
+from tasks.evaluation import procedure_of, publish_document_link, start_deadlines
 from tasks.ledger import IO_RETRIES, ledger_step, run_step
 
 # Which blocks hold the evidence for a part a mid-term or final report must cover (S-MID, S-FINAL).
@@ -183,11 +182,11 @@ def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> 
     )
 
 
-def _report(evaluation_id: int, step: StepId, title: str, flow_run_id: str | None, *, final: bool, after=None) -> dict:
+def _report(evaluation_id: int, step: StepId, title: str, flow_run_id: str | None, *, final: bool) -> dict:
     """Render the evaluation report (draft or final) as PDF and Word and record both documents.
 
-    The report's content is read first, rendered with no transaction open, then recorded;
-    `after(context, rendered)` runs after rendering, before the record (e.g. to publish it).
+    The report's content is read first, rendered with no transaction open, then recorded; a link
+    artifact to the recorded PDF (opened in the web app) is published after the record commits.
     """
 
     def gather(session: Session, evaluation: Evaluation, attempt: int) -> dict:
@@ -200,10 +199,7 @@ def _report(evaluation_id: int, step: StepId, title: str, flow_run_id: str | Non
         # The same content as Word too, for offices to edit and circulate.
         written = write_pdf_and_docx(render_report(context), gathered["stem"])
         (path, sha256), (docx_path, docx_sha256) = written["pdf"], written["docx"]
-        rendered = {"path": str(path), "sha256": sha256, "docx": str(docx_path), "docx_sha256": docx_sha256}
-        if after:
-            after(context, rendered)
-        return rendered
+        return {"path": str(path), "sha256": sha256, "docx": str(docx_path), "docx_sha256": docx_sha256}
 
     def record(session: Session, evaluation: Evaluation, rendered: dict) -> dict:
         store.add_document(
@@ -227,7 +223,9 @@ def _report(evaluation_id: int, step: StepId, title: str, flow_run_id: str | Non
             session.add(evaluation)
         return {key: rendered[key] for key in ("path", "sha256", "docx")}
 
-    return run_step(evaluation_id, step, record, gather=gather, produce=produce, flow_run_id=flow_run_id)
+    result = run_step(evaluation_id, step, record, gather=gather, produce=produce, flow_run_id=flow_run_id)
+    publish_document_link(evaluation_id, step, "report" if final else "draft-report")
+    return result
 
 
 @ledger_step(StepId.draft_report, **IO_RETRIES)
@@ -301,20 +299,7 @@ def open_follow_up(evaluation_id: int, flow_run_id: str | None = None) -> dict:
 @ledger_step(StepId.final_report, **IO_RETRIES)
 def final_report(evaluation_id: int, flow_run_id: str | None = None) -> dict:
     """Render the final report with the approved conclusion and every approval."""
-
-    def publish(context: ReportContext, rendered: dict) -> None:
-        code = context.evaluation.code
-        create_markdown_artifact(
-            key=artifact_key(code, "report"),
-            markdown=(
-                f"### 《{context.decision['title']}》后评估报告\n\n"
-                f"- 评估结论：**{context.conclusion}**\n- PDF：`{rendered['path']}`\n- SHA-256：`{rendered['sha256']}`"
-                f"\n- Word：`{rendered['docx']}`"
-            ),
-            description=f"{code} 正式报告",
-        )
-
-    return _report(evaluation_id, StepId.final_report, "后评估报告（正式）", flow_run_id, final=True, after=publish)
+    return _report(evaluation_id, StepId.final_report, "后评估报告（正式）", flow_run_id, final=True)
 
 
 @ledger_step(StepId.archive, **IO_RETRIES)

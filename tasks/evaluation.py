@@ -8,16 +8,19 @@ from dataclasses import dataclass
 from datetime import date
 
 from prefect import task
-from prefect.artifacts import create_markdown_artifact
+from prefect.artifacts import create_link_artifact, create_markdown_artifact
+from prefect.context import get_run_context
+from prefect.exceptions import MissingContextError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from core.errors import InputFileError, NotFound, RuleViolation, StateConflict
+from core.links import document_url, gate_url
 from models import audit
 from models import evaluations as store
 from models.agencies import current_entrustment, entrust
 from models.db import read_session, transaction
-from models.tables import BEIJING, Decision, Evaluation, beijing_minute, now_beijing
+from models.tables import BEIJING, Approval, Decision, Evaluation, beijing_minute, now_beijing
 from rules.deadlines import started_by
 from rules.gates import GateId, Rework, gate_stage
 from rules.plan import stage_targets
@@ -302,6 +305,7 @@ def send_back(evaluation_id: int, target: Rework, reason: str) -> None:
             store.reopen_stage(session=session, evaluation_id=evaluation_id, stage=stage)
 
     transaction(work)
+    publish_approvals(evaluation_id)  # the answers it set aside are shown as such at once
 
 
 @task(name="评估办结", **STEP_TASK_OPTIONS)
@@ -341,6 +345,7 @@ def progress_markdown(evaluation_id: int, today: date | None = None) -> str:
         evaluation = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id)
         rows = store.stages(session=session, evaluation_id=evaluation_id)
         profile = load_profile(store.get_decision(session=session, code=evaluation.decision_code).profile)
+        report = store.current_document(session=session, evaluation_id=evaluation_id, kind=StepId.final_report)
     today = today or now_beijing().date()
     waiting_stage = gate_stage(evaluation.waiting_gate) if evaluation.status == EvaluationStatus.waiting else None
     gate_name = profile.gate_title(evaluation.waiting_gate) if waiting_stage and evaluation.waiting_gate else None
@@ -363,8 +368,14 @@ def progress_markdown(evaluation_id: int, today: date | None = None) -> str:
         )
     if evaluation.status == EvaluationStatus.waiting and evaluation.waiting_for:
         lines += ["", f"正在等待：{evaluation.waiting_for}"]
+    if evaluation.status == EvaluationStatus.waiting and evaluation.waiting_gate:
+        name = gate_name or profile.gate_title(evaluation.waiting_gate)
+        lines += ["", f"办理入口：[{name}]({gate_url(evaluation.code, evaluation.waiting_gate)})"]
     if evaluation.report_path:
-        lines += ["", f"正式报告：`{evaluation.report_path}`"]
+        if report is not None and report.id is not None and report.path == evaluation.report_path:
+            lines += ["", f"正式报告：[{report.title}]({document_url(report.id)})"]
+        else:  # a report recorded without its document row: its path on the server is all there is
+            lines += ["", f"正式报告：`{evaluation.report_path}`"]
     return "\n".join(lines)
 
 
@@ -376,4 +387,96 @@ def publish_progress(evaluation_id: int) -> None:
         key=artifact_key(code, "progress"),
         markdown=progress_markdown(evaluation_id),
         description=f"{code} 评估进度",
+    )
+
+
+SUPERSEDED_MARK = "（已被退回重做取代）"
+
+
+def _cell(text: str | None) -> str:
+    """A value as one Markdown table cell: no line breaks, pipes escaped, — when empty."""
+    text = " ".join((text or "").split())
+    return text.replace("|", "\\|") if text else "—"
+
+
+def _answer(approval: Approval) -> str:
+    """An answer as the approvals table shows it: the choice, the conclusion it set, and whether a redo set it aside."""
+    answer = approval.choice + (f"（结论：{approval.conclusion}）" if approval.conclusion else "")
+    return answer + (SUPERSEDED_MARK if approval.superseded else "")
+
+
+def approvals_markdown(evaluation_id: int) -> str:
+    """The 审批记录 table: every accepted answer, oldest first, gate named by the profile, set-aside ones marked."""
+    with read_session() as session:
+        evaluation = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id)
+        profile = load_profile(store.get_decision(session=session, code=evaluation.decision_code).profile)
+        answers = store.approvals(session=session, evaluation_id=evaluation_id)
+    lines = [
+        f"### {evaluation.code} · 审批记录",
+        "",
+        "| 环节 | 办理人 | 职务 | 时间（北京） | 答复 | 说明 |",
+        "|---|---|---|---|---|---|",
+    ]
+    for approval in answers:
+        lines.append(
+            f"| {_cell(profile.gate_title(approval.gate))} | {_cell(approval.approver)} | "
+            f"{_cell(approval.approver_role)} | {beijing_minute(approval.decided_at)} | "
+            f"{_cell(_answer(approval))} | {_cell(approval.comment)} |"
+        )
+    if not answers:
+        lines += ["", "尚无已受理的答复。"]
+    return "\n".join(lines)
+
+
+def publish_approvals(evaluation_id: int) -> None:
+    """Publish the evaluation's accepted answers (approvals_markdown) as a Markdown artifact keyed by evaluation."""
+    with read_session() as session:
+        code = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id).code
+    create_markdown_artifact(
+        key=artifact_key(code, "approvals"),
+        markdown=approvals_markdown(evaluation_id),
+        description=f"{code} 审批记录",
+    )
+
+
+def _in_run() -> bool:
+    """Whether this code runs inside a Prefect flow or task run (not a test or bench calling a step's .fn)."""
+    try:
+        get_run_context()
+    except MissingContextError:
+        return False
+    return True
+
+
+def document_link_description(evaluation_id: int, kind: str) -> str | None:
+    """A document link artifact's text: document, final conclusion, Word link, SHA-256 (None: none stored)."""
+    with read_session() as session:
+        evaluation = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id)
+        document = store.current_document(session=session, evaluation_id=evaluation_id, kind=kind)
+        word = store.current_document(session=session, evaluation_id=evaluation_id, kind=f"{kind}_docx")
+    if document is None:
+        return None
+    parts = [f"{evaluation.code} {document.title}"]
+    if kind == StepId.final_report and evaluation.conclusion:
+        parts.append(f"评估结论：**{evaluation.conclusion}**")
+    if word is not None and word.id is not None:
+        parts.append(f"[Word 版]({document_url(word.id)})")
+    parts.append(f"SHA-256：`{document.sha256}`")
+    return " · ".join(parts)
+
+
+def publish_document_link(evaluation_id: int, kind: str, suffix: str) -> None:
+    """Inside a run, publish a link artifact <code>-<suffix> to the current document of `kind` in the web app."""
+    if not _in_run():
+        return
+    with read_session() as session:
+        code = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id).code
+        document = store.current_document(session=session, evaluation_id=evaluation_id, kind=kind)
+    if document is None or document.id is None:
+        return
+    create_link_artifact(
+        key=artifact_key(code, suffix),
+        link=document_url(document.id),
+        link_text=document.title,
+        description=document_link_description(evaluation_id, kind),
     )

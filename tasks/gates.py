@@ -7,7 +7,7 @@ tasks/submissions.py; here are the two tasks the flow calls around a suspend.
 from __future__ import annotations
 
 import functools
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from prefect import task
@@ -15,10 +15,12 @@ from prefect.input import RunInput
 from sqlmodel import Session, select
 
 from core.errors import InputFileError, PingguError
+from core.links import document_url, gate_url
+from core.settings import get_settings
 from forms.gates import DataFileForm, ExpertMarksForm, RecordsForm
-from models import audit
+from models import audit, people
 from models import evaluations as store
-from models.db import read_session, transaction
+from models.db import dry_run, read_session, transaction
 from models.tables import Approval, Decision, Evaluation, FormRejection
 from reporting.pdf import file_sha256
 from rules.gates import GATES, GateAnswer, GateId, Rework, gate_stage
@@ -26,9 +28,10 @@ from rules.procedure import Procedure
 from rules.profiles import load_profile
 from rules.steps import StepId
 from rules.vocabulary import Conclusion, EvaluationStatus, StepStatus
+from services.signoff import deliver_codes
 from tasks.acceptors import HANDLERS, accept_submission
-from tasks.evaluation import procedure_of, publish_progress
-from tasks.ledger import STEP_TASK_OPTIONS, SkipWhenDone
+from tasks.evaluation import procedure_of, publish_approvals, publish_progress
+from tasks.ledger import STEP_TASK_OPTIONS, SkipWhenDone, run_logger
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,32 @@ def gate_status(evaluation_id: int, gate: str) -> GateAnswer | Waiting:
     if evaluation.waiting_for != waiting_for:
         transaction(lambda session: _mark_waiting(session, evaluation_id, gate, key, waiting_for))
         publish_progress(evaluation_id)  # the dashboard artifact names the gate now, not at the next stage change
+    send_codes(evaluation, decision, gate, name, waits_for(procedure, gate))
     return Waiting(attempt=attempt, key=key, description=description, name=name)
+
+
+def send_codes(evaluation: Evaluation, decision: Decision, gate: str, name: str, actor: str) -> list[str]:
+    """Issue a sign-off code to each entitled person who holds none for this gate, and send it; the names
+    of those who got one. Nobody entitled is logged: the office imports the people file or overrides."""
+    logger = run_logger()
+    issued = transaction(
+        lambda session: people.issue_codes(
+            session=session,
+            evaluation=evaluation,
+            gate=gate,
+            profile=decision.profile,
+            actor=actor,
+            lifetime_days=get_settings().signoff_code_days,
+        )
+    )
+    undelivered = deliver_codes(
+        issued, evaluation_code=evaluation.code, decision_title=decision.title, gate=gate, gate_name=name
+    )
+    for failure in undelivered:
+        logger.warning("签署码未能送达 %s：%s（可用 pinggu people resend 重发）", failure.person, failure.reason)
+    if issued:
+        logger.info("已向 %s 发送“%s”的签署码", "、".join(person.name for person, _ in issued), name)
+    return [person.name for person, _ in issued]
 
 
 def _mark_waiting(session: Session, evaluation_id: int, gate: str, key: str, waiting_for: str) -> None:
@@ -135,8 +163,8 @@ def _description(
         lines.append(f"\n目标完成日：{target}")
     reviews = GATES[GateId(gate)].reviews
     document = reviews and store.current_document(session=session, evaluation_id=evaluation.id, kind=reviews)
-    if document:
-        lines.append(f"\n待审材料：{document.title} `{document.path}`")
+    if document and document.id is not None:
+        lines.append(f"\n待审材料：[{document.title}]({document_url(document.id)})")
     if gate == GateId.approval:
         scored = store.latest_step(session=session, evaluation_id=evaluation.id, step=StepId.scoring)
         card = scored.result if scored and scored.status == StepStatus.done else {}
@@ -147,6 +175,7 @@ def _description(
             )
     if last_refusal:
         lines.append(f"\n⚠ 上次提交未被受理：{last_refusal}。请修改后重新提交。")
+    lines.append(f"\n在网页办理：{gate_url(evaluation.code, gate)}")
     return "\n".join(lines)
 
 
@@ -166,7 +195,7 @@ def accept_answer(
     An unreadable file or an out-of-range value is refused like a malformed file: the run asks again, saying why.
     """
     try:
-        return _accept(evaluation_id, gate, attempt, key, answer, flow_run_id)
+        accepted = judge_answer(evaluation_id, gate, attempt, key, answer, flow_run_id)
     except OSError as error:
         refusal: PingguError = InputFileError(
             f"无法读取提交的文件：{error.strerror or error}", path=str(error.filename)
@@ -175,6 +204,9 @@ def accept_answer(
         refusal = InputFileError(str(error))
     except PingguError as error:
         refusal = error
+    else:
+        publish_approvals(evaluation_id)
+        return accepted
 
     def record_refusal(session: Session) -> None:
         if session.exec(
@@ -195,15 +227,31 @@ def accept_answer(
     return Refused(reason=str(refusal))
 
 
-def _accept(
-    evaluation_id: int, gate: str, attempt: int, key: str, answer: RunInput | dict[str, Any], flow_run_id: str
+def _typed_name(form: RunInput) -> str:
+    return str(getattr(form, "approver", "") or getattr(form, "submitter", "") or "")
+
+
+def judge_answer(
+    evaluation_id: int,
+    gate: str,
+    attempt: int,
+    key: str,
+    answer: RunInput | dict[str, Any],
+    flow_run_id: str | None,
+    *,
+    commit: bool = True,
 ) -> GateAnswer:
-    """Check a file outside any transaction, then record the answer in one short one; a refusal raises PingguError."""
+    """Check an answer's signature and content, then record it in one short transaction; a refusal raises
+    PingguError. A file is read outside any transaction. With commit=False nothing is recorded: the web
+    app's immediate check, by the same code the flow runs."""
     handler = HANDLERS[GateId(gate)]
     form = answer if isinstance(answer, handler.form) else handler.form.model_validate(answer)
+    code = str(getattr(form, "code", ""))
     with read_session() as session:
         evaluation = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id)
         decision = store.get_decision(session=session, code=evaluation.decision_code)
+        # Refused before a file is read: an outsider's upload is never opened.
+        people.signer_of(session=session, evaluation=evaluation, gate=gate, code=code, typed_name=_typed_name(form))
     stored = handler.prepare(evaluation, decision, attempt, form) if handler.prepare else None
     sha256 = file_sha256(stored.path) if stored else ""
 
@@ -214,12 +262,18 @@ def _accept(
         if earlier:  # an earlier try committed; its answer was lost
             return answer_of(earlier)
         evaluation = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id)
+        # Again inside the transaction: two answers signed with one code cannot both be recorded.
+        signer = people.signer_of(
+            session=session, evaluation=evaluation, gate=gate, code=code, typed_name=_typed_name(form)
+        )
         if stored:
             assert isinstance(form, DataFileForm | RecordsForm | ExpertMarksForm)  # the forms of gates with a preparer
             verdict = accept_submission(session, evaluation, form, stored, sha256)
         else:
             assert handler.accept is not None  # every gate has a preparer or an acceptor (test_acceptors)
             verdict = handler.accept(session, evaluation, form)
+        verdict = replace(verdict, approver=signer.name, approver_role=signer.role)
+        people.use_code(session=session, signer=signer, evaluation_id=evaluation_id, gate=gate)
         approval = Approval(
             evaluation_id=evaluation_id, attempt=attempt, pause_key=key, flow_run_id=flow_run_id, **asdict(verdict)
         )
@@ -236,7 +290,8 @@ def _accept(
             choice=approval.choice,
             conclusion=approval.conclusion,
             comment=approval.comment,
+            signed="管理员代办" if signer.override else "签署码",
         )
         return answer_of(approval)
 
-    return transaction(record)
+    return transaction(record) if commit else dry_run(record)

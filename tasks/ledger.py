@@ -54,7 +54,7 @@ def keep_produced(_session: Session, _evaluation: Evaluation, produced: Any) -> 
     return produced
 
 
-def _logger() -> logging.Logger | logging.LoggerAdapter:
+def run_logger() -> logging.Logger | logging.LoggerAdapter:
     """The task run's logger (shown in the Prefect UI), or the module's outside a run (tests, benches)."""
     try:
         return get_run_logger()
@@ -106,7 +106,7 @@ def run_step(
     any transaction, `record(session, evaluation, produced)` writes the result; the last one alone
     is enough for a step that only touches the database.
     """
-    logger = _logger()
+    logger = run_logger()
     record_id, attempt, done = _begin_attempt(evaluation_id, STEPS[step].stage, step, flow_run_id)
     if done is not None:
         logger.info("已完成，跳过：%s", step_name(step))

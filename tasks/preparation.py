@@ -12,6 +12,7 @@ from reporting.pdf import render_html, write_pdf
 from rules.profiles import load_profile
 from rules.steps import StepId
 from rules.team import Member
+from tasks.evaluation import publish_document_link
 from tasks.ledger import IO_RETRIES, ledger_step, run_step
 
 PLAN_TEMPLATE = "evaluation_plan.html.j2"
@@ -86,4 +87,6 @@ def write_plan(evaluation_id: int, budget_yuan: float | None, flow_run_id: str |
         )
         return written["plan"]
 
-    return run_step(evaluation_id, StepId.plan, record, gather=gather, produce=produce, flow_run_id=flow_run_id)
+    plan = run_step(evaluation_id, StepId.plan, record, gather=gather, produce=produce, flow_run_id=flow_run_id)
+    publish_document_link(evaluation_id, StepId.plan, "plan")  # the plan's approver opens it from the run's artifacts
+    return plan

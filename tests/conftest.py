@@ -70,6 +70,7 @@ def prefect_server(settings):
 
     start_server(settings)
     start_worker(settings)
+    _import_sample_people()  # the people who answer the served evaluations' gates, with their codes
     yield settings.resolved_prefect_api_url
     try:
         # Send this process's pending run logs while the server still listens; at exit they would be
@@ -79,6 +80,17 @@ def prefect_server(settings):
         APILogWorker.drain_all(timeout=5)
     finally:
         stop_all(settings)
+
+
+def _import_sample_people() -> None:
+    from models.db import transaction
+    from models.people import import_people
+    from rules.people import read_people
+    from rules.profiles import load_profiles
+
+    names = {pid: profile.name for pid, profile in load_profiles().items()}
+    specs = read_people(SAMPLES / "people.csv", names)
+    transaction(lambda session: import_people(session=session, people=specs, source="people.csv"))
 
 
 @pytest.fixture(scope="session")

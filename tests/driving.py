@@ -13,11 +13,29 @@ def reach(run_id, gate, timeout: float = 120):
 
 
 def answer(run_id, gate, form: dict):
-    """Wait for `gate`, then resume the run with the form."""
+    """Wait for `gate`, then resume the run with the form, signed with the answerer's code."""
     from services.orchestration import answer_gate
 
     reach(run_id, gate)
-    answer_gate(run_id, gate, form)
+    answer_gate(run_id, gate, signed(run_id, gate, form))
+
+
+def code_for(evaluation_code: str, gate, name: str | None = None) -> str:
+    """The latest sign-off code sent (local outbox) for the evaluation's gate, to `name` or to anyone."""
+    from services.signoff import outbox_messages
+
+    sent = outbox_messages(evaluation_code, str(gate))
+    mine = [m for m in sent if name is None or m["to"] == name] or sent
+    assert mine, f"no sign-off code was sent for {evaluation_code} {gate}"
+    return mine[-1]["code"]
+
+
+def signed(run_id, gate, form: dict) -> dict:
+    """The form with the code of the person it names (approver or submitter), as that person would sign it."""
+    if "code" in form:
+        return form
+    name = form.get("approver") or form.get("submitter")
+    return {**form, "code": code_for(evaluation_of(run_id).code, gate, name)}
 
 
 def completed(run_id, timeout: float = 120):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -28,11 +28,21 @@ def _validate_form(form_class, values: dict) -> dict:
         return form_class.model_validate(values).model_dump(mode="json")
     except ValidationError as error:
         fields = form_class.model_fields
-        problems = [
-            f"“{fields[str(e['loc'][0])].title if e['loc'] and str(e['loc'][0]) in fields else e['loc']}”{'未填写或为空' if e['type'] in ('missing', 'string_pattern_mismatch') else '填写有误：' + e['msg']}"
-            for e in error.errors()
-        ]
+        problems = []
+        for e in error.errors():
+            name = fields[str(e["loc"][0])].title if e["loc"] and str(e["loc"][0]) in fields else e["loc"]
+            problems.append(f"“{name}”{_problem_of(e)}")
         raise StateConflict("表单填写不完整：" + "；".join(problems)) from None
+
+
+def _problem_of(error: Any) -> str:
+    """A pydantic error of a form field, in Chinese."""
+    if error["type"] in ("missing", "string_pattern_mismatch") or (error["type"] == "enum" and not error["input"]):
+        return "未填写或为空"
+    if error["type"] == "enum":
+        choices = str(error.get("ctx", {}).get("expected", "")).replace("'", "").replace(" or ", "、")
+        return f"应为 {choices} 之一，收到：{error['input']}"
+    return "填写有误：" + error["msg"]
 
 
 def _answer(evaluation: str, gate: str, run_input: dict, done: str) -> None:
@@ -47,6 +57,36 @@ def _answer(evaluation: str, gate: str, run_input: dict, done: str) -> None:
         typer.echo(f"{done}，已受理")
     else:
         raise StateConflict(f"未受理：{outcome['reason']}。评估流程仍在等待，请修改后重新提交")
+
+
+CodeOption = Annotated[str, typer.Option("--code", help="办理通知中发给您本人的一次性签署码")]
+OverrideOption = Annotated[
+    str,
+    typer.Option(
+        "--override-reason",
+        help="管理员代办：无人可办理时由管理员代为办理，须写明书面理由（记入审计日志），并用 --approver/--submitter 写明代办人",
+    ),
+]
+
+
+def _signature(evaluation: str, gate: str, code: str, override_reason: str, by: str) -> str:
+    """The code the answer is signed with: the one typed, or an administrator's one-time override code."""
+    if override_reason.strip():
+        from models import evaluations as store
+        from models.db import transaction
+        from models.people import override_code
+
+        def issue(session):
+            found = store.get_evaluation(session=session, code=evaluation)
+            return override_code(session=session, evaluation=found, gate=gate, by=by, reason=override_reason)
+
+        return transaction(issue)
+    if not code.strip():
+        raise StateConflict(
+            "缺少签署码：请用 --code 填写办理通知中发给您本人的签署码"
+            "（未收到可请评估办公室运行 pinggu people resend；无人可办理时管理员用 --override-reason 代办）"
+        )
+    return code
 
 
 def _evaluation_run(code: str):
@@ -384,8 +424,10 @@ def approve(
     departure_reason: Annotated[str, typer.Option(help="评估结论与按得分推荐的结论不同时的理由")] = "",
     rework: Annotated[str, typer.Option(help="决策机关退回时：修改评估报告 / 补充评估材料")] = "修改评估报告",
     comment: Annotated[str, typer.Option(help="说明（退回、不开展、认定虚假报告时必填）")] = "",
+    code: CodeOption = "",
+    override_reason: OverrideOption = "",
 ) -> None:
-    """在审批环节给出意见（与 Prefect 界面的恢复表单等效）。"""
+    """在审批环节给出意见（与 Prefect 界面的恢复表单、网页办理等效）；须有本人的签署码。"""
     from tasks.acceptors import HANDLERS
 
     if gate not in APPROVAL_GATES:
@@ -395,6 +437,7 @@ def approve(
     extra = {"conclusion": conclusion, "departure_reason": departure_reason, "rework": rework}
     values.update({field: value for field, value in extra.items() if field in form.model_fields})
     run_input = _validate_form(form, values)
+    run_input["code"] = _signature(evaluation, gate, code, override_reason, approver)
     _answer(evaluation, gate, run_input, f"已提交：{evaluation} {APPROVAL_GATES[gate].name} {choice}")
 
 
@@ -415,8 +458,10 @@ def submit(
     data: Annotated[
         list[str], typer.Option("--data", help="统计数据“名称：数值”，可重复，例如 目标任务完成率（%）：92")
     ] = [],
+    code: CodeOption = "",
+    override_reason: OverrideOption = "",
 ) -> None:
-    """提交评估所需的材料；材料在评估流程中校验，不合格时流程会说明原因并再次等待提交。"""
+    """提交评估所需的材料；材料在评估流程中校验，不合格时流程会说明原因并再次等待提交。须有本人的签署码。"""
     from tasks.acceptors import HANDLERS
 
     gate = SUBMISSION_ALIASES.get(kind, kind)
@@ -429,6 +474,7 @@ def submit(
     extra = {"summary": summary, "data_values": "\n".join(data)}
     values.update({field: value for field, value in extra.items() if field in form.model_fields})
     run_input = _validate_form(form, values)
+    run_input["code"] = _signature(evaluation, gate, code, override_reason, submitter)
     _answer(evaluation, gate, run_input, f"已提交{SUBMISSION_GATES[gate].name.removesuffix('提交')} {file.name}")
 
 
@@ -442,8 +488,10 @@ def review(
     skip: Annotated[bool, typer.Option("--skip", help="不组织专家论证（规定可以不组织时）")] = False,
     submitter: Annotated[str, typer.Option(help="录入人姓名")] = "",
     role: Annotated[str, typer.Option(help="录入人职务")] = "",
+    code: CodeOption = "",
+    override_reason: OverrideOption = "",
 ) -> None:
-    """录入专家对评估报告送审稿的论证意见。"""
+    """录入专家对评估报告送审稿的论证意见；须有本人的签署码。"""
     from forms.gates import ExpertReviewForm
 
     values = {
@@ -455,6 +503,7 @@ def review(
         "submitter_role": role,
     }
     run_input = _validate_form(ExpertReviewForm, values)
+    run_input["code"] = _signature(evaluation, GateId.expert_review, code, override_reason, submitter)
     _answer(evaluation, GateId.expert_review, run_input, "已提交专家论证意见")
 
 
@@ -592,6 +641,10 @@ app.add_typer(db_app, name="db")
 from pinggu.cli.register import rules_command
 
 app.command(name="rules")(rules_command)
+
+from pinggu.cli.people import people_app
+
+app.add_typer(people_app, name="people")
 
 from pinggu.cli.archive import register as register_archive
 

@@ -108,11 +108,14 @@ def test_catalog_file_that_is_not_a_catalog_is_refused(tmp_path):
     assert result.exit_code == 1 and "错误" in result.output and "Traceback" not in result.output
 
 
-def test_approve_without_approver_is_refused_before_reaching_the_server():
-    result = runner.invoke(
-        app, ["approve", "PG-2026-9999", "--gate", "plan_approval", "--choice", "同意", "--role", "主任"]
-    )
-    assert result.exit_code == 1 and "审批人姓名" in result.output
+def test_approve_without_a_choice_is_refused_before_reaching_the_server():
+    result = runner.invoke(app, ["approve", "PG-2026-9999", "--gate", "plan_approval", "--code", "ABCD2345"])
+    assert result.exit_code == 1 and "“审定意见”未填写或为空" in result.output
+
+
+def test_approve_without_a_sign_off_code_is_refused_before_reaching_the_server():
+    result = runner.invoke(app, ["approve", "PG-2026-9999", "--gate", "plan_approval", "--choice", "同意"])
+    assert result.exit_code == 1 and "缺少签署码：请用 --code 填写" in result.output
 
 
 def test_status_of_an_unknown_evaluation_says_what_to_do():

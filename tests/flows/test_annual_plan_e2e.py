@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 from builders import plan_approval, team
+from driving import signed
 
 from models.tables import now_beijing
 
@@ -103,7 +104,9 @@ def test_annual_plan_is_approved_with_changes_then_starts_each_evaluation_once(p
     today = now_beijing().date()
     some = next(e.flow_run_id for e in entries.values() if e.flow_run_id and e.trigger_date <= today)
     wait_for(some, lambda run: paused_at(run) == "team", timeout=120, what="组建评估小组")
-    answer_gate(some, "team", {"members": team(), "submitter": "王明", "submitter_role": "评估办 科员"})
+    answer_gate(
+        some, "team", signed(some, "team", {"members": team(), "submitter": "王明", "submitter_role": "评估办 科员"})
+    )
     assert wait_for(some, lambda run: paused_at(run) == "plan_approval", timeout=120, what="方案审定")
     assert read_flow_run(some).parameters["due_date"]
 

@@ -29,7 +29,7 @@ from builders import (
     survey_submission,
     team,
 )
-from driving import answers_of, done_counts, evaluation_of, internal_ids_in, pdf_text
+from driving import answers_of, code_for, done_counts, evaluation_of, internal_ids_in, pdf_text, signed
 from typer.testing import CliRunner
 
 from models.tables import BEIJING
@@ -72,13 +72,16 @@ def _cli_submit_minutes(run_id, tmp) -> None:
         "赵敏",
         "--role",
         "承办单位 科员",
+        "--code",
+        code_for(evaluation_of(run_id).code, "minutes", "赵敏"),
     )
 
 
-def _cli_approve(run_id, *conclusion: str, refused: str | None = None) -> None:
+def _cli_approve(run_id, *conclusion: str, refused: str | None = None, code: str | None = None) -> None:
+    evaluation = evaluation_of(run_id).code
     _cli(
         "approve",
-        evaluation_of(run_id).code,
+        evaluation,
         "--gate",
         "approval",
         "--approver",
@@ -87,6 +90,8 @@ def _cli_approve(run_id, *conclusion: str, refused: str | None = None) -> None:
         "市长",
         "--choice",
         "通过",
+        "--code",
+        code or code_for(evaluation, "approval", "刘志强"),
         *conclusion,
         refused=refused,
     )
@@ -124,7 +129,7 @@ def _drive(scripts: dict, then: dict, timeout: float = 400) -> dict:
             expected, form = steps.pop(0)
             assert gate == expected, f"{name} waits at {gate}, script expected {expected}"
             last_key[name] = key
-            form(run_id) if callable(form) else answer_gate(run_id, gate, form)
+            form(run_id) if callable(form) else answer_gate(run_id, gate, signed(run_id, gate, form))
         else:
             time.sleep(0.3)
     return finished
@@ -145,7 +150,9 @@ def _server_refuses_incomplete_forms_then_send_back(run_id) -> None:
         assert client.resume_flow_run(run_id, run_input=plan_approval(approver="   ")).status == SetStateStatus.REJECT
     still = read_flow_run(run_id)
     assert still.state.is_paused() and still.state.state_details.pause_key == "plan-approval-1"
-    answer_gate(run_id, "plan_approval", plan_approval("退回修改", comment="补充经费测算"))
+    answer_gate(
+        run_id, "plan_approval", signed(run_id, "plan_approval", plan_approval("退回修改", comment="补充经费测算"))
+    )
 
 
 def _rerun(flow_run):
@@ -243,6 +250,19 @@ def outcomes(prefect_server, sample_catalog, tmp_path_factory):
         ],
         "simplified": [
             ("minutes", lambda run: _cli_submit_minutes(run, tmp)),
+            # 赵敏's spent code of another gate, then a made-up one: neither signs the decision body's approval
+            (
+                "approval",
+                lambda run: _cli_approve(
+                    run,
+                    refused="不是本评估本环节发出的签署码",
+                    code=code_for(evaluation_of(run).code, "minutes", "赵敏"),
+                ),
+            ),
+            (
+                "approval",
+                lambda run: _cli_approve(run, "--conclusion", "继续执行", refused="签署码不正确", code="ABCD-2345"),
+            ),
             ("approval", lambda run: _cli_approve(run, refused="C-CONCLUSION")),  # 通过 without a conclusion
             ("approval", lambda run: _cli_approve(run, "--conclusion", "继续执行")),
         ],
@@ -402,11 +422,29 @@ def test_a_redo_from_the_conclusion_stage_keeps_the_first_attempt(outcomes):
 
 
 @pytest.mark.rule("S-SIMPLE", "G-APPROVE", "C-CONCLUSION")
+@pytest.mark.rule("MH-A5")  # who answered is recorded truly: the holder of the code, not a typed name
 def test_simplified_has_one_method_no_plan_gate_and_is_driven_from_the_cli(outcomes):
+    from models import audit
+    from models import evaluations as store
+    from models.db import session_scope
+
     flow_run, evaluation = _ended_well(outcomes, "simplified")
     assert flow_run.name == "后评估·S-2021-018·简易程序"
     assert evaluation.status == "completed" and evaluation.methods == ["座谈会"]
     assert [gate for gate, _, _ in answers_of(evaluation.id)] == ["minutes", "approval"]
+    with session_scope() as session:
+        answers = store.approvals(session=session, evaluation_id=evaluation.id)
+        refusals = [r.reason for r in store.rejections(session=session, evaluation_id=evaluation.id)]
+        refused_signatures = audit.events_for(
+            session=session, evaluation_id=evaluation.id, action="gate_answer_refused"
+        )
+    # Recorded as the people file lists them, whatever the command line typed as the role
+    assert [(a.approver, a.approver_role) for a in answers] == [
+        ("赵敏", "决策承办单位科员"),
+        ("刘志强", "人民政府主要负责人"),
+    ]
+    assert len(refusals) == 3 and "签署码不正确" in refusals[0] and "签署码不正确" in refusals[1]
+    assert "C-CONCLUSION" in refusals[2] and len(refused_signatures) == 3  # every attempt is in the audit log
     text = pdf_text(evaluation.report_path)
     assert "简易程序" in text and "2026年3月召开座谈会" in text
 

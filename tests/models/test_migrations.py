@@ -83,14 +83,16 @@ def open_engine(url):
 
 
 # Every revision, oldest first (models.migrate.HEAD_REVISION is the last).
-REVISIONS = ["0001", "0002", "0003", "0004"]
+REVISIONS = ["0001", "0002", "0003", "0004", "0005"]
 
 
 def make_legacy(engine) -> None:
     """What build_engine made before there were migrations: create_all and, on SQLite, its audit triggers."""
     SQLModel.metadata.create_all(engine)
     with engine.begin() as connection:
-        # The index 0002 adds, the tables 0003 adds and the columns 0004 adds did not exist then.
+        # The index 0002 adds, the tables 0003 adds, the columns 0004 adds and the tables 0005 adds did not exist then.
+        connection.execute(text("DROP TABLE signoffcode"))
+        connection.execute(text("DROP TABLE person"))
         connection.execute(text("DROP INDEX ix_auditevent_action"))
         connection.execute(text("ALTER TABLE planentry DROP COLUMN due_date_reason"))
         connection.execute(text("ALTER TABLE planentry DROP COLUMN dropped_reason"))
@@ -390,7 +392,10 @@ def test_differences_empty_at_head_and_listed_for_an_extra_column(open_engine):
         "列 planentry.due_date_reason：模型有而数据库没有",
         "索引 ix_auditevent_action（auditevent.action）：模型有而数据库没有",
         "索引 ix_decisiondeadline_decision_code（decisiondeadline.decision_code）：模型有而数据库没有",
+        "索引 ix_signoffcode_evaluation_id（signoffcode.evaluation_id）：模型有而数据库没有",
         "表 decisiondeadline：模型有而数据库没有",
+        "表 person：模型有而数据库没有",
+        "表 signoffcode：模型有而数据库没有",
         "表 superiorassistance：模型有而数据库没有",
     ]
 
@@ -455,7 +460,7 @@ def test_build_engine_creates_a_new_database_and_refuses_one_behind_or_unknown(o
     engine.dispose()
 
     downgrade(open_engine(), migrate.BASELINE_REVISION)
-    with pytest.raises(StateConflict, match="结构版本为 0001，程序需要 0004：请先备份数据库，再运行 pinggu db upgrade"):
+    with pytest.raises(StateConflict, match="结构版本为 0001，程序需要 0005：请先备份数据库，再运行 pinggu db upgrade"):
         build_engine(url)
 
     with open_engine().begin() as connection:
@@ -545,13 +550,15 @@ def test_db_upgrade_current_and_check_on_the_configured_database(configured_data
 
     result = runner.invoke(app, ["db", "upgrade"])
     assert result.exit_code == 0, result.output
-    assert "从 迁移前创建的数据库" in result.output and "升级到 0004（执行迁移 0002、0003、0004）" in result.output
+    assert (
+        "从 迁移前创建的数据库" in result.output and "升级到 0005（执行迁移 0002、0003、0004、0005）" in result.output
+    )
 
     result = runner.invoke(app, ["db", "upgrade"])
-    assert result.exit_code == 0 and "已是最新版本（0004）" in result.output
+    assert result.exit_code == 0 and "已是最新版本（0005）" in result.output
 
     result = runner.invoke(app, ["db", "current"])
-    assert result.exit_code == 0 and "当前结构版本：0004" in result.output
+    assert result.exit_code == 0 and "当前结构版本：0005" in result.output
 
     result = runner.invoke(app, ["db", "check", "--database"])
     assert result.exit_code == 0, result.output

@@ -1,0 +1,17 @@
+"""Addresses of the product's web app pages, built from the settings; the web app routes by the same functions."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from core.settings import get_settings
+
+
+def document_url(document_id: int) -> str:
+    """The web app's address of a stored document (PDF shown in the browser, Word downloaded)."""
+    return f"{get_settings().web_url}/documents/{int(document_id)}"
+
+
+def gate_url(evaluation_code: str, gate: str) -> str:
+    """The web app's page where an evaluation's waiting gate (a rules.gates.GateId value) is answered."""
+    return f"{get_settings().web_url}/evaluations/{quote(evaluation_code, safe='')}/gates/{quote(str(gate), safe='')}"

@@ -1,0 +1,243 @@
+"""The people file in the database, and the one-time sign-off codes of gates (issue 14).
+
+When a gate opens, each person entitled to answer it gets a code of their own (rules.people.may_act on
+the gate's actor); only a hash of it is stored, bound to the evaluation and gate, valid for
+`signoff_code_days`, used once. An answer names its code; `signer_of` says whose it is or refuses it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from core.errors import SignoffRefused
+from models import audit
+from models.tables import Evaluation, Person, SignoffCode, now_beijing
+from rules.people import PersonSpec, may_act
+
+# No 0/O, 1/I/L: a code read from a phone screen and typed again is not misread.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+ADMINISTRATOR = "管理员代办"
+
+
+@dataclass(frozen=True)
+class Signer:
+    """Who answered: the person of the code (name and 单位职务), or an administrator's override."""
+
+    name: str
+    role: str
+    person_id: int | None
+    code_id: int
+    override: bool = False
+
+
+def import_people(*, session: Session, people: Iterable[PersonSpec], source: str) -> tuple[int, int, int]:
+    """Replace the people list with the file's (by 姓名+单位); people no longer listed are deactivated,
+    never deleted (their past answers keep naming them). Returns (created, updated, deactivated)."""
+    existing = {(p.name, p.unit): p for p in session.exec(select(Person))}
+    listed: set[tuple[str, str]] = set()
+    created = updated = 0
+    for spec in people:
+        key = (spec.name, spec.unit)
+        listed.add(key)
+        values: dict[str, Any] = {
+            "title": spec.title,
+            "roles": list(spec.roles),
+            "profiles": list(spec.profiles),
+            "contact": spec.contact,
+            "active": True,
+        }
+        person = existing.get(key)
+        if person is None:
+            session.add(Person(name=spec.name, unit=spec.unit, updated_at=now_beijing(), **values))
+            created += 1
+        elif any(getattr(person, field) != value for field, value in values.items()):
+            for field, value in values.items():
+                setattr(person, field, value)
+            person.updated_at = now_beijing()
+            session.add(person)
+            updated += 1
+    deactivated = 0
+    for key, person in existing.items():
+        if key not in listed and person.active:
+            person.active, person.updated_at = False, now_beijing()
+            session.add(person)
+            deactivated += 1
+    audit.record(
+        session=session,
+        action="people_imported",
+        source=source,
+        created=created,
+        updated=updated,
+        deactivated=deactivated,
+    )
+    return created, updated, deactivated
+
+
+def people(*, session: Session) -> list[Person]:
+    """Everyone listed, active first, by unit and name."""
+    return sorted(session.exec(select(Person)), key=lambda p: (not p.active, p.unit, p.name))
+
+
+def entitled(*, session: Session, profile: str, actor: str) -> list[Person]:
+    """The active people who may act where the profile names `actor`."""
+    return [
+        person
+        for person in people(session=session)
+        if person.active and (not person.profiles or profile in person.profiles) and may_act(person.roles, actor)
+    ]
+
+
+def code_hash(evaluation_code: str, gate: str, code: str) -> str:
+    """The stored form of a code: bound to the evaluation and gate, so it is worth nothing elsewhere."""
+    return hashlib.sha256(f"{evaluation_code}/{gate}/{normalised(code)}".encode()).hexdigest()
+
+
+def normalised(code: str) -> str:
+    """A code as typed, without blanks or dashes, in capitals."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def _utc(moment: datetime) -> datetime:
+    # SQLite hands stored timestamps back without their zone; they were stored as UTC.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def _live(code: SignoffCode, now: datetime) -> bool:
+    return code.used_at is None and not code.closed and _utc(code.expires_at) > now
+
+
+def issue_codes(
+    *, session: Session, evaluation: Evaluation, gate: str, profile: str, actor: str, lifetime_days: int
+) -> list[tuple[Person, str]]:
+    """A new code for each entitled person who holds no live one for this gate; (person, plain code) pairs,
+    the plain code never stored. Idempotent: a run that asks the gate again issues nothing new."""
+    assert evaluation.id is not None  # a stored evaluation
+    now = now_beijing()
+    held = {
+        code.person_id
+        for code in session.exec(
+            select(SignoffCode).where(SignoffCode.evaluation_id == evaluation.id, SignoffCode.gate == gate)
+        )
+        if _live(code, now)
+    }
+    issued: list[tuple[Person, str]] = []
+    for person in entitled(session=session, profile=profile, actor=actor):
+        if person.id in held:
+            continue
+        plain = _new_code()
+        session.add(
+            SignoffCode(
+                evaluation_id=evaluation.id,
+                gate=gate,
+                code_hash=code_hash(evaluation.code, gate, plain),
+                person_id=person.id,
+                issued_at=now,
+                expires_at=now + timedelta(days=lifetime_days),
+            )
+        )
+        audit.record(
+            session=session,
+            action="signoff_code_issued",
+            evaluation_id=evaluation.id,
+            gate=gate,
+            person=f"{person.name}（{person.unit}）",
+            expires=(now + timedelta(days=lifetime_days)).isoformat(),
+        )
+        issued.append((person, plain))
+    return issued
+
+
+def override_code(*, session: Session, evaluation: Evaluation, gate: str, by: str, reason: str) -> str:
+    """An administrator's one-time code for a gate nobody entitled can answer (CLI only); audited with its reason."""
+    assert evaluation.id is not None  # a stored evaluation
+    if not by.strip() or not reason.strip():
+        raise SignoffRefused("管理员代办须写明代办人姓名（--approver）和书面理由（--override-reason）")
+    plain, now = _new_code(), now_beijing()
+    session.add(
+        SignoffCode(
+            evaluation_id=evaluation.id,
+            gate=gate,
+            code_hash=code_hash(evaluation.code, gate, plain),
+            override_by=by.strip(),
+            override_reason=reason.strip(),
+            issued_at=now,
+            expires_at=now + timedelta(hours=1),
+        )
+    )
+    audit.record(
+        session=session,
+        action="signoff_override",
+        evaluation_id=evaluation.id,
+        gate=gate,
+        actor=by.strip(),
+        reason=reason.strip(),
+    )
+    return plain
+
+
+def signer_of(*, session: Session, evaluation: Evaluation, gate: str, code: str, typed_name: str = "") -> Signer:
+    """Whose answer this is, or SignoffRefused saying why not (missing, wrong, used, expired, not entitled,
+    not the name typed). Checks only; `use_code` spends the code when the answer is recorded."""
+    if not normalised(code):
+        raise SignoffRefused("缺少签署码：请填写办理通知中发给您本人的一次性签署码")
+    row = session.exec(
+        select(SignoffCode).where(
+            SignoffCode.evaluation_id == evaluation.id,
+            SignoffCode.gate == gate,
+            SignoffCode.code_hash == code_hash(evaluation.code, gate, code),
+        )
+    ).first()
+    if row is None:
+        raise SignoffRefused("签署码不正确：它不是本评估本环节发出的签署码")
+    assert row.id is not None  # a stored code
+    if row.used_at is not None:
+        raise SignoffRefused("签署码已使用过：每个签署码只能使用一次")
+    if row.closed:
+        raise SignoffRefused("签署码已失效：本环节已由他人办理")
+    if _utc(row.expires_at) <= now_beijing():
+        raise SignoffRefused("签署码已过期：请联系评估办公室重新发送（pinggu people resend）")
+    if row.person_id is None:
+        return Signer(
+            name=row.override_by or ADMINISTRATOR, role=ADMINISTRATOR, person_id=None, code_id=row.id, override=True
+        )
+    person = session.get(Person, row.person_id)
+    assert person is not None  # a foreign key
+    if not person.active:
+        raise SignoffRefused(f"{person.name} 已不在人员名单中，不能办理")
+    if typed_name.strip() and typed_name.strip() != person.name:
+        raise SignoffRefused(f"签署码属于 {person.name}，与填写的姓名 {typed_name.strip()} 不一致")
+    return Signer(name=person.name, role=f"{person.unit}{person.title}", person_id=person.id, code_id=row.id)
+
+
+def use_code(*, session: Session, signer: Signer, evaluation_id: int, gate: str) -> None:
+    """Spend the signer's code and close every other live code of the gate (it has been answered)."""
+    now = now_beijing()
+    for code in session.exec(
+        select(SignoffCode).where(
+            SignoffCode.evaluation_id == evaluation_id, SignoffCode.gate == gate, col(SignoffCode.used_at).is_(None)
+        )
+    ):
+        if code.id == signer.code_id:
+            code.used_at = now
+        else:
+            code.closed = True
+        session.add(code)
+
+
+def refused_attempt(*, session: Session, evaluation_id: int, gate: str, reason: str, channel: str) -> None:
+    """Record an answer refused for its signature, wherever it came from (web page, command line, flow)."""
+    audit.record(
+        session=session, action="signoff_refused", evaluation_id=evaluation_id, gate=gate, reason=reason, via=channel
+    )

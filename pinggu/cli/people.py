@@ -1,0 +1,80 @@
+"""`pinggu people …`: the people file (who may answer which gates) and resending sign-off codes (issue 14).
+
+Registered in pinggu.cli.main; errors go through pinggu.cli.common.friendly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pinggu.cli.common import friendly
+
+people_app = typer.Typer(help="人员名单：谁可以办理哪些环节（签署码按名单发送）", no_args_is_help=True)
+
+
+@people_app.command("import")
+@friendly
+def import_people_file(
+    file: Annotated[Path, typer.Argument(help="人员名单 CSV 或 XLSX：姓名、单位、职务、角色、辖区、联系方式")],
+) -> None:
+    """导入人员名单：全部行无误才导入；名单中不再出现的人员停用（其办理记录保留）。"""
+    from models.db import transaction
+    from models.people import import_people
+    from rules.people import read_people
+    from rules.profiles import load_profiles
+
+    specs = read_people(file, {pid: profile.name for pid, profile in load_profiles().items()})
+    created, updated, deactivated = transaction(
+        lambda session: import_people(session=session, people=specs, source=file.name)
+    )
+    typer.echo(f"已导入人员名单 {file.name}：新增 {created} 人，更新 {updated} 人，停用 {deactivated} 人")
+
+
+@people_app.command("list")
+@friendly
+def list_people() -> None:
+    """列出人员名单：姓名、单位、职务、可办理的角色、辖区、联系方式（通知地址不显示密钥）。"""
+    from models.db import read_session
+    from models.people import people
+    from rules.people import LOCAL_OUTBOX
+    from services.notify import channel_name
+
+    with read_session() as session:
+        listed = people(session=session)
+    if not listed:
+        typer.echo("人员名单为空：请用 pinggu people import 名单.csv 导入")
+    for person in listed:
+        contact = person.contact if person.contact == LOCAL_OUTBOX else channel_name(person.contact)
+        typer.echo(
+            f"{person.name}  {person.unit}{person.title}  角色：{'、'.join(person.roles)}"
+            f"  辖区：{'、'.join(person.profiles) or '全部'}  联系方式：{contact}"
+            + ("" if person.active else "  （已停用）")
+        )
+
+
+@people_app.command("resend")
+@friendly
+def resend(evaluation: Annotated[str, typer.Argument(help="评估编号，例如 PG-2026-0001")]) -> None:
+    """向评估当前等待环节的可办理人员重发签署码（过期、遗失或新加入名单时）；已有有效签署码的人不重发。"""
+    from core.errors import StateConflict
+    from models import evaluations as store
+    from models.db import read_session
+    from rules.profiles import load_profile
+    from tasks.evaluation import procedure_of
+    from tasks.gates import send_codes, waits_for
+
+    with read_session() as session:
+        found = store.get_evaluation(session=session, code=evaluation)
+        decision = store.get_decision(session=session, code=found.decision_code)
+        procedure = procedure_of(session, found)
+    if not found.waiting_gate:
+        raise StateConflict(f"评估 {evaluation} 当前不在等待办理的环节")
+    gate = found.waiting_gate
+    name = load_profile(decision.profile).gate_title(gate)
+    sent = send_codes(found, decision, gate, name, waits_for(procedure, gate))
+    typer.echo(
+        f"已向 {'、'.join(sent)} 发送“{name}”的签署码" if sent else f"“{name}”的可办理人员都持有有效签署码，未重发"
+    )
