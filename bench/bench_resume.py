@@ -25,6 +25,7 @@ from core.settings import PROJECT_ROOT, configure_prefect_environment, get_setti
 configure_prefect_environment()
 
 from pinggu.catalog import import_catalog
+from pinggu.people import import_people_file
 from pinggu.localserver import start_server, start_worker, stop_all
 from services.orchestration import answer_gate, paused_at, start_evaluation, wait_for
 
@@ -35,6 +36,17 @@ def _at(run_id, gate: str):
     return wait_for(run_id, lambda run: paused_at(run) == gate, timeout=180, what=gate)
 
 
+def _code(run_id, gate: str, name: str) -> str:
+    """The sign-off code the sample people file's `name` received in the local outbox."""
+    from models import evaluations as store
+    from models.db import read_session
+    from services.signoff import code_in_outbox
+
+    with read_session() as session:
+        evaluation = store.find_by_flow_run(session=session, flow_run_id=str(run_id))
+    return code_in_outbox(evaluation.code, gate, name) or ""
+
+
 def main() -> None:
     settings = get_settings()
     started = time.perf_counter()
@@ -43,6 +55,7 @@ def main() -> None:
     print(f"local Prefect server + serving process start: {time.perf_counter() - started:.1f} s")
     try:
         import_catalog(PROJECT_ROOT / "samples" / "catalog.csv")
+        import_people_file(PROJECT_ROOT / "samples" / "people.csv")
         minutes = HOME / "座谈会纪要.txt"
         minutes.write_text("座谈会纪要\n", encoding="utf-8")
         clock = time.perf_counter()
@@ -53,7 +66,7 @@ def main() -> None:
         answer_gate(
             run_id,
             "minutes",
-            {"file": str(minutes), "summary": "座谈会情况", "submitter": "赵敏", "submitter_role": "科员"},
+            {"file": str(minutes), "summary": "座谈会情况", "code": _code(run_id, "minutes", "赵敏")},
         )
         _at(run_id, "approval")
         print(f"answer → next form (analysis, draft report PDF): {time.perf_counter() - clock:.1f} s")
@@ -61,7 +74,7 @@ def main() -> None:
         answer_gate(
             run_id,
             "approval",
-            {"approver": "刘志强", "approver_role": "市长", "choice": "通过", "conclusion": "继续执行"},
+            {"choice": "通过", "conclusion": "继续执行", "code": _code(run_id, "approval", "刘志强")},
         )
         wait_for(run_id, lambda run: run.state is not None and run.state.is_completed(), timeout=180, what="完成")
         print(f"approval → completed (final report PDF, archive): {time.perf_counter() - clock:.1f} s")

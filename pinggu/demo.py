@@ -59,6 +59,8 @@ def run_demo(samples: Path = SAMPLES) -> Path:
         start_worker(settings)
     with timed("导入样例决策目录", timings):
         _import_catalog(samples / "catalog.csv")
+    with timed("导入样例人员名单（签署码发往本机发件箱）", timings):
+        _import_people(samples / "people.csv")
 
     with session_scope() as session:
         unfinished = store.unfinished_evaluations(session=session, decision_code=DEMO_DECISION, type="ordinary")
@@ -71,66 +73,85 @@ def run_demo(samples: Path = SAMPLES) -> Path:
     def reach(gate: GateId) -> Any:
         return wait_for(run_id, lambda run: paused_at(run) == gate, timeout=180, what=f"“{gate}”环节")
 
+    def signed(gate: GateId, form: dict[str, Any]) -> dict[str, Any]:
+        """The form with the code sent to the person it names, read from the local outbox as they would."""
+        return {**form, "code": _code_sent(run_id, gate, form.get("approver") or form["submitter"])}
+
     with timed("准备阶段 → 方案审定（区政府办公室主任 同意）", timings):
         reach(GateId.plan_approval)
         answer_gate(
             run_id,
             GateId.plan_approval,
-            {
-                "approver": "张建国",
-                "approver_role": "区政府办公室主任",
-                "choice": PlanVerdict.agree,
-                "comment": "方案可行，按计划实施",
-            },
+            signed(
+                GateId.plan_approval,
+                {
+                    "approver": "张建国",
+                    "approver_role": "区政府办公室主任",
+                    "choice": PlanVerdict.agree,
+                    "comment": "方案可行，按计划实施",
+                },
+            ),
         )
     with timed("实施阶段 → 提交问卷数据（样例 survey.csv）", timings):
         reach(GateId.survey)
         answer_gate(
             run_id,
             GateId.survey,
-            {
-                "file": str((samples / "survey.csv").resolve()),
-                "submitter": "赵敏",
-                "submitter_role": "区发展和改革委员会 科员",
-            },
+            signed(
+                GateId.survey,
+                {
+                    "file": str((samples / "survey.csv").resolve()),
+                    "submitter": "赵敏",
+                    "submitter_role": "区发展和改革委员会 科员",
+                },
+            ),
         )
     with timed("专家评分及统计数据（演示用评分表）", timings):
         reach(GateId.expert_marks)
         answer_gate(
             run_id,
             GateId.expert_marks,
-            {
-                "file": str(_demo_marks(settings.home / "demo")),
-                "data_values": _demo_data(),
-                "submitter": "王明",
-                "submitter_role": "评估小组组长",
-            },
+            signed(
+                GateId.expert_marks,
+                {
+                    "file": str(_demo_marks(settings.home / "demo")),
+                    "data_values": _demo_data(),
+                    "submitter": "王明",
+                    "submitter_role": "评估小组组长",
+                },
+            ),
         )
     with timed("分析材料、计分、起草报告送审稿 → 专家论证意见", timings):
         reach(GateId.expert_review)
         answer_gate(
             run_id,
             GateId.expert_review,
-            {
-                "experts": "周立平、吴晓",
-                "opinion": "评估方法规范，数据可信；建议补充资金使用情况分析",
-                "handling": "已采纳，在报告第二部分补充说明",
-                "submitter": "王明",
-                "submitter_role": "评估小组组长",
-            },
+            signed(
+                GateId.expert_review,
+                {
+                    "experts": "周立平、吴晓",
+                    "opinion": "评估方法规范，数据可信；建议补充资金使用情况分析",
+                    "handling": "已采纳，在报告第二部分补充说明",
+                    "submitter": "王明",
+                    "submitter_role": "评估小组组长",
+                },
+            ),
         )
     with timed("决策机关审定（区长 通过，采用按得分推荐的结论）", timings):
         reach(GateId.approval)
         answer_gate(
             run_id,
             GateId.approval,
-            {
-                "approver": "刘志强",
-                "approver_role": "区长",
-                "choice": ReportVerdict.approved,
-                "conclusion": _recommended(run_id),
-                "comment": "同意评估结论，请承办单位落实专家意见",
-            },
+            signed(
+                GateId.approval,
+                {
+                    "approver": "刘志强",
+                    "approver_role": "区长",
+                    "choice": ReportVerdict.approved,
+                    "conclusion": _recommended(run_id),
+                    "comment": "同意评估结论，请承办单位落实专家意见",
+                },
+            ),
         )
     with timed("正式报告、归档", timings):
         flow_run = wait_for(
@@ -189,6 +210,24 @@ def _demo_marks(directory: Path) -> Path:
 
 def _demo_data() -> str:
     return "\n".join(f"{measure}：93" for measure, _ in _needed()["data"])
+
+
+def _code_sent(run_id: UUID, gate: GateId, name: str) -> str:
+    from services.signoff import code_in_outbox
+
+    with session_scope() as session:
+        evaluation = store.find_by_flow_run(session=session, flow_run_id=str(run_id))
+    assert evaluation is not None  # the run waits at a gate of its evaluation
+    code = code_in_outbox(evaluation.code, gate, name)
+    assert code, f"{name} 未收到“{gate}”的签署码"
+    return code
+
+
+def _import_people(path: Path) -> None:
+    from pinggu.people import import_people_file
+
+    created, updated, _ = import_people_file(path)
+    typer.echo(f"  新增 {created} 人，更新 {updated} 人")
 
 
 def _import_catalog(path: Path) -> None:

@@ -78,3 +78,11 @@ def outbox_messages(evaluation_code: str | None = None, gate: str | None = None)
         ):
             found.append(payload)
     return sorted(found, key=lambda p: p["sent_at"])
+
+
+def code_in_outbox(evaluation_code: str, gate: str, name: str | None = None) -> str | None:
+    """The latest code the local outbox holds for an evaluation's gate, sent to `name` (or to anyone):
+    what a person whose contact is the outbox reads (demo, tests, benches)."""
+    sent = outbox_messages(evaluation_code, str(gate))
+    mine = [m for m in sent if name is None or m["to"] == name] or ([] if name else sent)
+    return str(mine[-1]["code"]) if mine else None

@@ -83,14 +83,9 @@ def prefect_server(settings):
 
 
 def _import_sample_people() -> None:
-    from models.db import transaction
-    from models.people import import_people
-    from rules.people import read_people
-    from rules.profiles import load_profiles
+    from pinggu.people import import_people_file
 
-    names = {pid: profile.name for pid, profile in load_profiles().items()}
-    specs = read_people(SAMPLES / "people.csv", names)
-    transaction(lambda session: import_people(session=session, people=specs, source="people.csv"))
+    import_people_file(SAMPLES / "people.csv")
 
 
 @pytest.fixture(scope="session")

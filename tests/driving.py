@@ -22,12 +22,11 @@ def answer(run_id, gate, form: dict):
 
 def code_for(evaluation_code: str, gate, name: str | None = None) -> str:
     """The latest sign-off code sent (local outbox) for the evaluation's gate, to `name` or to anyone."""
-    from services.signoff import outbox_messages
+    from services.signoff import code_in_outbox
 
-    sent = outbox_messages(evaluation_code, str(gate))
-    mine = [m for m in sent if name is None or m["to"] == name] or sent
-    assert mine, f"no sign-off code was sent for {evaluation_code} {gate}"
-    return mine[-1]["code"]
+    code = code_in_outbox(evaluation_code, gate, name) or code_in_outbox(evaluation_code, gate)
+    assert code, f"no sign-off code was sent for {evaluation_code} {gate}"
+    return code
 
 
 def signed(run_id, gate, form: dict) -> dict:

@@ -21,15 +21,9 @@ def import_people_file(
     file: Annotated[Path, typer.Argument(help="人员名单 CSV 或 XLSX：姓名、单位、职务、角色、辖区、联系方式")],
 ) -> None:
     """导入人员名单：全部行无误才导入；名单中不再出现的人员停用（其办理记录保留）。"""
-    from models.db import transaction
-    from models.people import import_people
-    from rules.people import read_people
-    from rules.profiles import load_profiles
+    from pinggu.people import import_people_file
 
-    specs = read_people(file, {pid: profile.name for pid, profile in load_profiles().items()})
-    created, updated, deactivated = transaction(
-        lambda session: import_people(session=session, people=specs, source=file.name)
-    )
+    created, updated, deactivated = import_people_file(file)
     typer.echo(f"已导入人员名单 {file.name}：新增 {created} 人，更新 {updated} 人，停用 {deactivated} 人")
 
 

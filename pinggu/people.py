@@ -1,0 +1,16 @@
+"""Importing the people file: every row checked first, then all written in one transaction, or none."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from models.db import transaction
+from models.people import import_people
+from rules.people import read_people
+from rules.profiles import load_profiles
+
+
+def import_people_file(path: Path) -> tuple[int, int, int]:
+    """Validate and import a people file; return (created, updated, deactivated)."""
+    specs = read_people(path, {pid: profile.name for pid, profile in load_profiles().items()})
+    return transaction(lambda session: import_people(session=session, people=specs, source=path.name))
