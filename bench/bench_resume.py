@@ -25,8 +25,8 @@ from core.settings import PROJECT_ROOT, configure_prefect_environment, get_setti
 configure_prefect_environment()
 
 from pinggu.catalog import import_catalog
-from pinggu.people import import_people_file
 from pinggu.localserver import start_server, start_worker, stop_all
+from pinggu.people import import_people_file
 from services.orchestration import answer_gate, paused_at, start_evaluation, wait_for
 
 TEAM = [{"name": "王明", "role": "单位工作人员", "unit": "区司法局"}]
