@@ -61,6 +61,17 @@ def find_by_flow_run(*, session: Session, flow_run_id: str) -> Evaluation | None
     return session.exec(select(Evaluation).where(Evaluation.flow_run_id == flow_run_id)).first()
 
 
+def evaluations_waiting(*, session: Session) -> list[Evaluation]:
+    """Every evaluation whose run waits at a gate (the web app's 待办)."""
+    return list(
+        session.exec(
+            select(Evaluation).where(
+                Evaluation.status == EvaluationStatus.waiting, col(Evaluation.waiting_gate).is_not(None)
+            )
+        )
+    )
+
+
 def unfinished_evaluations(*, session: Session, decision_code: str, type: str) -> list[Evaluation]:
     """Evaluations of this decision and type still under way (not completed, not decided against)."""
     query = select(Evaluation).where(

@@ -236,8 +236,10 @@ def use_code(*, session: Session, signer: Signer, evaluation_id: int, gate: str)
         session.add(code)
 
 
-def refused_attempt(*, session: Session, evaluation_id: int, gate: str, reason: str, channel: str) -> None:
-    """Record an answer refused for its signature, wherever it came from (web page, command line, flow)."""
-    audit.record(
-        session=session, action="signoff_refused", evaluation_id=evaluation_id, gate=gate, reason=reason, via=channel
-    )
+def refused_attempt(
+    *, session: Session, evaluation_id: int, gate: str, reason: str, channel: str, signature: bool
+) -> None:
+    """Record an answer refused before it reached the run (the web app's immediate check): for its
+    signature (signoff_refused) or for its content (answer_refused); the run keeps waiting."""
+    action = "signoff_refused" if signature else "answer_refused"
+    audit.record(session=session, action=action, evaluation_id=evaluation_id, gate=gate, reason=reason, via=channel)

@@ -1,5 +1,6 @@
-"""Bring the product up on this machine: a local Prefect server (SQLite, 127.0.0.1) and the
-process serving the deployments, both in the background with pid and log files in PINGGU_HOME."""
+"""Bring the product up on this machine: a local Prefect server (SQLite, 127.0.0.1), the process
+serving the deployments and the web app (pinggu/web), all in the background with pid and log files
+in PINGGU_HOME."""
 
 from __future__ import annotations
 
@@ -30,10 +31,11 @@ from core.settings import (
 _COMMANDS: dict[str, tuple[str, ...]] = {
     "serve": ("-m", "deployments.serve"),
     "prefect-server": ("-m", "prefect", "server", "start"),
+    "web": ("-m", "pinggu.web"),
 }
-# `down` stops the serving process (and its flow runs) first, then the server it talks to.
-STOP_ORDER = ("serve", "prefect-server")
-SERVICE_NAMES = {"serve": "部署服务进程", "prefect-server": "Prefect 服务"}
+# `down` stops the web app and the serving process (and its flow runs) first, then the server they talk to.
+STOP_ORDER = ("web", "serve", "prefect-server")
+SERVICE_NAMES = {"web": "网页办理服务", "serve": "部署服务进程", "prefect-server": "Prefect 服务"}
 
 STOP_GRACE_SECONDS = 5.0  # after SIGTERM, before SIGKILL to the whole process group
 KILL_WAIT_SECONDS = 5.0  # after SIGKILL, to see every process of the group gone
@@ -232,6 +234,30 @@ def start_worker(settings: Settings | None = None) -> bool:
         return False
     _spawn(settings, "serve")
     _wait(lambda: _deployments_ready(list(DEPLOYMENTS.values())), 90, "部署服务进程", settings, "serve")
+    return True
+
+
+def web_healthy(web_url: str) -> bool:
+    """True if the web app answers at `web_url`."""
+    try:
+        return httpx.get(f"{web_url}/healthz", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def start_web(settings: Settings | None = None) -> bool:
+    """Start the web app (待办, uploads, approvals, documents) unless it runs already; return True if started.
+
+    It listens on the Prefect server's host, so the same exposure rule holds (exposure_problem)."""
+    settings = settings or get_settings()
+    problem = exposure_problem(settings.prefect_host, os.environ)
+    if problem:
+        raise StateConflict(problem, host=settings.prefect_host)
+    local = f"http://{settings.prefect_host}:{settings.web_port}"
+    if _alive(settings, "web") and web_healthy(local):
+        return False
+    _spawn(settings, "web")
+    _wait(lambda: web_healthy(local), 60, "网页办理服务", settings, "web")
     return True
 
 

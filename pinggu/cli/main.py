@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -22,27 +22,9 @@ app.add_typer(catalog_app, name="catalog")
 
 
 def _validate_form(form_class, values: dict) -> dict:
-    from pydantic import ValidationError
+    from forms.gates import validated
 
-    try:
-        return form_class.model_validate(values).model_dump(mode="json")
-    except ValidationError as error:
-        fields = form_class.model_fields
-        problems = []
-        for e in error.errors():
-            name = fields[str(e["loc"][0])].title if e["loc"] and str(e["loc"][0]) in fields else e["loc"]
-            problems.append(f"“{name}”{_problem_of(e)}")
-        raise StateConflict("表单填写不完整：" + "；".join(problems)) from None
-
-
-def _problem_of(error: Any) -> str:
-    """A pydantic error of a form field, in Chinese."""
-    if error["type"] in ("missing", "string_pattern_mismatch") or (error["type"] == "enum" and not error["input"]):
-        return "未填写或为空"
-    if error["type"] == "enum":
-        choices = str(error.get("ctx", {}).get("expected", "")).replace("'", "").replace(" or ", "、")
-        return f"应为 {choices} 之一，收到：{error['input']}"
-    return "填写有误：" + error["msg"]
+    return validated(form_class, values)
 
 
 def _answer(evaluation: str, gate: str, run_input: dict, done: str) -> None:
@@ -111,7 +93,7 @@ def up(
         typer.Option(help="Prefect 服务监听的地址，默认 127.0.0.1；非本机地址须先设置 PREFECT_SERVER_API_AUTH_STRING"),
     ] = None,
 ) -> None:
-    """升级产品数据库，再启动本地 Prefect 服务（127.0.0.1，SQLite）和部署服务进程，在后台运行。"""
+    """升级产品数据库，再启动本地 Prefect 服务（127.0.0.1，SQLite）、部署服务进程和网页办理服务，在后台运行。"""
     if host:  # as PINGGU_PREFECT_HOST would: the server listens there and this machine's clients call it there
         import os
 
@@ -121,7 +103,7 @@ def up(
         get_settings.cache_clear()
         configure_prefect_environment()
     from pinggu.cli.db import upgrade_configured_database
-    from pinggu.localserver import start_server, start_worker
+    from pinggu.localserver import start_server, start_web, start_worker
 
     settings = get_settings()
     # The server first: an exposed host without authentication is refused before anything is changed.
@@ -130,6 +112,11 @@ def up(
     typer.echo(upgrade_configured_database())
     typer.echo("Prefect 服务：" + ("已启动" if started else "已在运行") + f"  {settings.prefect_ui_url}")
     typer.echo("部署服务进程：" + ("已启动" if start_worker(settings) else "已在运行"))
+    typer.echo(
+        "网页办理（待办、上传材料、审批）："
+        + ("已启动" if start_web(settings) else "已在运行")
+        + f"  {settings.web_url}"
+    )
 
 
 @app.command()

@@ -136,7 +136,7 @@ def _drive(scripts: dict, then: dict, timeout: float = 400) -> dict:
 
 
 def _server_refuses_incomplete_forms_then_send_back(run_id) -> None:
-    """The server refuses a form without the approver, or a blank one, and the run stays suspended."""
+    """The server refuses a form without its choice, or with one not offered, and the run stays suspended."""
     from prefect import get_client
     from prefect.client.schemas.responses import SetStateStatus
 
@@ -144,10 +144,10 @@ def _server_refuses_incomplete_forms_then_send_back(run_id) -> None:
 
     with get_client(sync_client=True) as client:
         assert (
-            client.resume_flow_run(run_id, run_input={"approver_role": "主任", "choice": "同意"}).status
+            client.resume_flow_run(run_id, run_input={"approver": "张建国", "comment": "可行"}).status
             == SetStateStatus.REJECT
         )
-        assert client.resume_flow_run(run_id, run_input=plan_approval(approver="   ")).status == SetStateStatus.REJECT
+        assert client.resume_flow_run(run_id, run_input=plan_approval(choice="随便")).status == SetStateStatus.REJECT
     still = read_flow_run(run_id)
     assert still.state.is_paused() and still.state.state_details.pause_key == "plan-approval-1"
     answer_gate(
