@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from core.errors import InputFileError
+from core.errors import InputFileError, NotFound
 from models import audit
 from models import evaluations as store
 from models.agencies import current_entrustment, latest_entrustment
@@ -78,6 +78,7 @@ class Verification:
     files: int = 0
     audit_entries: int = 0
     manifest_sha256: str = ""
+    evaluation_code: str = ""
     missing_materials: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
@@ -359,6 +360,7 @@ def verify_package(path: Path) -> Verification:
             result.problems.append(f"清单 {MANIFEST} 已损坏，无法核对")
             return result
         result.manifest_sha256 = hashlib.sha256(data).hexdigest()
+        result.evaluation_code = str((manifest.get("evaluation") or {}).get("code", ""))
         listed = manifest.get("files", [])
         result.files = len(listed)
         result.missing_materials = list(manifest.get("missing_materials", []))
@@ -372,3 +374,31 @@ def verify_package(path: Path) -> Verification:
                 result.audit_entries = len(stretch.get("events", []))
                 result.problems.extend(audit_problems(stretch))
     return result
+
+
+# ── verification against the database (the seal) ───────────────────────────
+
+
+def seal_problems(result: Verification, *, engine: Engine | None = None) -> list[str]:
+    """What the product database says of a verified package: its manifest must be one an export recorded
+    in the audit log (a file changed and the manifest rewritten to match is caught here, not by the zip
+    alone), and that stretch of the audit log must itself be unbroken."""
+    if not result.evaluation_code or not result.manifest_sha256:
+        return ["清单中没有评估编号，无法与数据库核对"]
+    with read_session(engine) as session:
+        try:
+            evaluation = store.get_evaluation(session=session, code=result.evaluation_code)
+        except NotFound:
+            return [f"数据库中没有评估 {result.evaluation_code}：该档案包不是本系统导出的"]
+        assert evaluation.id is not None  # a stored evaluation
+        exports = audit.events_for(session=session, evaluation_id=evaluation.id, action="archive_exported")
+        chain = audit.chain_problems(session=session, evaluation_id=evaluation.id)
+    problems = [f"数据库审计链：{problem.message}" for problem in chain]
+    recorded = {event.detail.get("manifest_sha256") for event in exports}
+    if result.manifest_sha256 not in recorded:
+        problems.insert(
+            0,
+            f"清单 SHA-256 {result.manifest_sha256[:16]}… 不在审计日志记录的 {len(recorded)} 次导出之中："
+            "清单在导出后被改写过（或该包不是本系统导出的）",
+        )
+    return problems

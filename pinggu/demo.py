@@ -41,7 +41,7 @@ def timed(label: str, timings: list[tuple[str, float]]) -> Iterator[None]:
 
 def run_demo(samples: Path = SAMPLES) -> Path:
     """Run the demo and return the final report's path."""
-    from pinggu.localserver import start_server, start_worker
+    from pinggu.localserver import start_server, start_web, start_worker
     from services.orchestration import (
         answer_gate,
         paused_at,
@@ -57,6 +57,8 @@ def run_demo(samples: Path = SAMPLES) -> Path:
         start_server(settings)
     with timed("启动部署服务进程", timings):
         start_worker(settings)
+    with timed("启动网页办理服务", timings):
+        start_web(settings)
     with timed("导入样例决策目录", timings):
         _import_catalog(samples / "catalog.csv")
     with timed("导入样例人员名单（签署码发往本机发件箱）", timings):
@@ -171,6 +173,8 @@ def run_demo(samples: Path = SAMPLES) -> Path:
     typer.secho(
         f"Prefect 界面（运行、审批输入和产物）：{settings.prefect_ui_url}/runs/flow-run/{run_id}", fg=typer.colors.GREEN
     )
+    typer.secho(f"网页办理（待办、上传材料、审批、查阅文件）：{settings.web_url}", fg=typer.colors.GREEN)
+    typer.echo(f"各环节的签署码（本机发件箱）：{settings.outbox_dir}")
     typer.echo("服务仍在后台运行；停止请用 .venv/bin/pinggu down")
     return report
 

@@ -24,7 +24,7 @@ echo "[test] 第一遍：SQLite（Python $PYTHON_VERSION）"
 
 echo "[test] 第二遍：PostgreSQL（产品数据库与 Prefect 服务）"
 server_url="$("$root/scripts/postgres.sh" | sed -n 's/^PINGGU_DATABASE_URL=\(.*\)\/pinggu$/\1\/postgres/p')"
-PINGGU_TEST_DATABASE_URL="$server_url" "$VENV/bin/python" -m pytest tests/cli tests/flows tests/models tests/tasks
+PINGGU_TEST_DATABASE_URL="$server_url" "$VENV/bin/python" -m pytest tests/cli tests/flows tests/models tests/tasks tests/web
 
 # The other end of the supported range: the oldest when the suite ran on the newest, else the newest.
 other="$(supported_pythons | tail -1)"

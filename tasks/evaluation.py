@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -379,15 +380,18 @@ def progress_markdown(evaluation_id: int, today: date | None = None) -> str:
     return "\n".join(lines)
 
 
-def publish_progress(evaluation_id: int) -> None:
-    """Publish the evaluation's stage table (progress_markdown) as a Markdown artifact keyed by evaluation."""
+def _publish_markdown(evaluation_id: int, suffix: str, markdown: Callable[[int], str], title: str) -> None:
+    """Publish one of the evaluation's Markdown artifacts under its key (<code>-<suffix>): a new version each time."""
     with read_session() as session:
         code = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id).code
     create_markdown_artifact(
-        key=artifact_key(code, "progress"),
-        markdown=progress_markdown(evaluation_id),
-        description=f"{code} 评估进度",
+        key=artifact_key(code, suffix), markdown=markdown(evaluation_id), description=f"{code} {title}"
     )
+
+
+def publish_progress(evaluation_id: int) -> None:
+    """Publish the evaluation's stage table (progress_markdown) as a Markdown artifact keyed by evaluation."""
+    _publish_markdown(evaluation_id, "progress", progress_markdown, "评估进度")
 
 
 SUPERSEDED_MARK = "（已被退回重做取代）"
@@ -430,13 +434,7 @@ def approvals_markdown(evaluation_id: int) -> str:
 
 def publish_approvals(evaluation_id: int) -> None:
     """Publish the evaluation's accepted answers (approvals_markdown) as a Markdown artifact keyed by evaluation."""
-    with read_session() as session:
-        code = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id).code
-    create_markdown_artifact(
-        key=artifact_key(code, "approvals"),
-        markdown=approvals_markdown(evaluation_id),
-        description=f"{code} 审批记录",
-    )
+    _publish_markdown(evaluation_id, "approvals", approvals_markdown, "审批记录")
 
 
 def _in_run() -> bool:

@@ -19,7 +19,8 @@ TEST_HOME = Path(tempfile.mkdtemp(prefix="pinggu-test-"))
 TEST_PORT = _free_port()
 os.environ["PINGGU_HOME"] = str(TEST_HOME)
 os.environ["PINGGU_PREFECT_PORT"] = str(TEST_PORT)
-for variable in ("PINGGU_DATABASE_URL", "PINGGU_PREFECT_API_URL"):
+os.environ["PINGGU_WEB_PORT"] = str(_free_port())
+for variable in ("PINGGU_DATABASE_URL", "PINGGU_PREFECT_API_URL", "PINGGU_WEB_BASE_URL"):
     os.environ.pop(variable, None)
 os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{TEST_PORT}/api"
 os.environ["PREFECT_HOME"] = str(TEST_HOME / "prefect")

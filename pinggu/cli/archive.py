@@ -42,11 +42,22 @@ def export(
 
 @archive_app.command("verify")
 @friendly
-def verify(package: Annotated[Path, typer.Argument(help="档案包 zip 文件")]) -> None:
+def verify(
+    package: Annotated[Path, typer.Argument(help="档案包 zip 文件")],
+    against_db: Annotated[
+        bool,
+        typer.Option(
+            "--against-db",
+            help="再与产品数据库核对：清单须是审计日志记录过的某次导出（可发现改了文件又改写清单的情形）",
+        ),
+    ] = False,
+) -> None:
     """核验档案包：文件是否被修改、缺失或多出，审计链是否断开；完整时退出码 0，否则 1。"""
-    from models.archive import verify_package
+    from models.archive import seal_problems, verify_package
 
     result = verify_package(package)
+    if against_db:
+        result.problems.extend(seal_problems(result))
     if result.manifest_sha256:
         typer.echo(f"清单 SHA-256：{result.manifest_sha256}（可与审计日志中的 archive_exported 记录核对）")
     if result.missing_materials:

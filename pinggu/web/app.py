@@ -150,6 +150,7 @@ def _gate_context(code: str, gate: str) -> dict[str, Any]:
         "holders": holders,
         "fields": page_fields(form),
         "accept": ",".join(UPLOAD_TYPES.get(form, ())),
+        "max_mb": MAX_UPLOAD_BYTES // 1024 // 1024,
         "waiting_here": evaluation.status == EvaluationStatus.waiting and evaluation.waiting_gate == gate,
         "status_name": STATUS_NAMES.get(evaluation.status, evaluation.status),
     }

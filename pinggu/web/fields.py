@@ -74,7 +74,7 @@ def page_fields(form: type[BaseModel]) -> list[PageField]:
             PageField(
                 name=name,
                 title=info.title or name,
-                help=TEAM_HELP if widget == "team" else (info.description or ""),
+                help=TEAM_HELP if widget == "team" else "" if widget == "file" else (info.description or ""),
                 widget=widget,
                 required=info.is_required(),
                 choices=tuple(str(c.value) for c in choices_of) if choices_of else (),

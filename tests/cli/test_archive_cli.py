@@ -69,6 +69,33 @@ def test_verify_exits_1_naming_a_changed_file(tmp_path):
     assert "不完整：发现 1 处问题" in result.output
 
 
+@pytest.mark.rule("MH-A11")
+def test_a_file_changed_and_the_manifest_rewritten_to_match_is_caught_only_against_the_database(tmp_path):
+    import json
+
+    code = _evaluation(tmp_path)
+    package = tmp_path / "档案包.zip"
+    assert runner.invoke(app, ["archive", "export", code, "-o", str(package)]).exit_code == 0
+    assert runner.invoke(app, ["archive", "verify", str(package), "--against-db"]).exit_code == 0
+    forged = tmp_path / "forged.zip"
+    with zipfile.ZipFile(package) as old, zipfile.ZipFile(forged, "w") as new:
+        manifest = json.loads(old.read("manifest.json"))
+        for name in old.namelist():
+            if name.startswith("documents/"):
+                new.writestr(name, b"%PDF PLAN")
+                entry = next(f for f in manifest["files"] if f["path"] == name)
+                entry["sha256"] = hashlib.sha256(b"%PDF PLAN").hexdigest()
+            elif name != "manifest.json":
+                new.writestr(name, old.read(name))
+        new.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+
+    assert runner.invoke(app, ["archive", "verify", str(forged)]).exit_code == 0  # the zip agrees with itself
+    sealed = runner.invoke(app, ["archive", "verify", str(forged), "--against-db"])
+    assert sealed.exit_code == 1
+    assert "不在审计日志记录的 1 次导出之中：清单在导出后被改写过（或该包不是本系统导出的）" in sealed.output
+    assert "不完整：发现 1 处问题" in sealed.output
+
+
 def test_verify_of_a_file_that_is_not_a_zip_fails_in_chinese(tmp_path):
     bogus = tmp_path / "bogus.zip"
     bogus.write_text("x", encoding="utf-8")
