@@ -8,9 +8,9 @@ outbox received for them (samples/people.csv); nobody types a server path: mater
 from __future__ import annotations
 
 import shutil
-from concurrent.futures import ThreadPoolExecutor
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
