@@ -17,12 +17,18 @@ opinion (CSV in UTF-8/GBK, or XLSX):
 channel, topic, handling and month, and gives the share handled.
 
 Privacy (E-PRIVACY: bazhou 19, ordos 21, ningxia 15, changli 22) is enforced at the border, as in
-analysis.survey: only the columns above are kept (a 来信人 or 联系电话 column never leaves this
-module), and contact data typed into 内容, 主题 or 渠道 (phone, ID, e-mail, bank-card numbers; the
-row's own sender name, address and other personal values as typed in the dropped columns; any
-sender's name of three or more characters) is replaced by ``MASK``. A 编号 column in which any
-number is contact data (opinions numbered by the sender's phone) is dropped, as analysis.survey
-drops such a questionnaire id. The masking is analysis.survey's, shared so both imports mask alike.
+analysis.survey: only the columns above are kept (a 来信人, 联系电话 or IP地址 column never leaves
+this module), and personal data typed into 内容, 主题 or 渠道 is replaced by ``MASK``: contact data
+(phone, ID, e-mail, bank-card numbers, IPv4 and IPv6 addresses); the row's own sender name,
+address and other personal values as typed in the dropped columns; any sender's name of three or
+more characters; and every name of ``names`` (the people file's, an office's list), two-character
+names included, in every row. Names are matched as whole occurrences, longest first, but CJK text
+has no word boundaries, so a name is masked inside a longer string too (张伟 in 张伟明). A 编号
+column in which any number is contact data or holds such a name (opinions numbered by the
+sender's phone) is dropped, as analysis.survey drops such a questionnaire id. The masking is
+analysis.survey's, shared so both imports mask alike; what it cannot catch (a two-character name
+in no list that is not the row's own sender's, a name with spaces between its characters, personal
+data in images or attachments …) is listed in analysis.survey's docstring.
 
 Pure pandas (openpyxl for XLSX): no Prefect, no database.
 """
@@ -31,6 +37,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -43,8 +50,13 @@ from analysis.survey import (
     _PERSONAL_KEYWORDS,
     MASK,
     PERSONAL_DATA_COLUMNS,
+    _file_names,
+    _holds_names,
     _mask_personal,
-    _mask_text,
+    _masked,
+    _name_matcher,
+    _name_set,
+    _Names,
     _normalise_header,
     _split_personal,
 )
@@ -107,14 +119,19 @@ _DATE_HINT = "请写成 2026-03-31、2026/3/31 或 2026年3月31日"
 # --- reading ----------------------------------------------------------------------------------
 
 
-def read_opinions(path: Path) -> pd.DataFrame:
+def read_opinions(path: Path, names: Iterable[str] = ()) -> pd.DataFrame:
     """The opinion register, validated, with personal data removed.
 
     Columns: 编号 (when the file has it), 渠道, 主题, 收到日期 (datetime64, midnight), 内容
     (masked), 处理情况 (as written); the index (``行号``) is each opinion's spreadsheet row.
+    ``names`` (the people file's, an office's name list) are masked in 渠道, 主题 and 内容 of
+    every row wherever they occur, two-character names included (module docstring).
     Any bad cell refuses the whole file with an ``InputFileError`` listing every problem.
     """
     path = Path(path)
+    listed = _name_set(names)
+    # Bad cells are quoted in the problems, which reach logs: masked with the listed names too.
+    listed_only = _name_matcher(listed)
     header, rows = read_grid(path, _WHAT)
     columns = _columns(path, header)
     if not rows:
@@ -139,7 +156,7 @@ def read_opinions(path: Path) -> pd.DataFrame:
     dates = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
     for row, text in frame["收到日期"].items():
         if text:
-            parsed, reason = _parse_date(text)
+            parsed, reason = _parse_date(text, listed_only)
             if reason:
                 report(int(row), "收到日期", reason)
             else:
@@ -147,12 +164,12 @@ def read_opinions(path: Path) -> pd.DataFrame:
     allowed = "、".join(HANDLING)
     for row, text in frame["处理情况"].items():
         if text and text not in HANDLING:
-            report(int(row), "处理情况", f"“{_mask_text(text)}”不是可用的处理情况（可用：{allowed}）")
+            report(int(row), "处理情况", f"“{_masked(text, listed_only)}”不是可用的处理情况（可用：{allowed}）")
     if _ID_COLUMN in frame:
         first: dict[str, int] = {}
         for row, code in frame[_ID_COLUMN].items():
             if code and first.setdefault(code, int(row)) != row:
-                report(int(row), _ID_COLUMN, f"编号“{_mask_text(code)}”与第 {first[code]} 行重复")
+                report(int(row), _ID_COLUMN, f"编号“{_masked(code, listed_only)}”与第 {first[code]} 行重复")
     for row, cells in rows:
         stray = [str(pos + 1) for pos, cell in enumerate(cells) if cell and (pos >= len(header) or not header[pos])]
         if stray:
@@ -168,12 +185,15 @@ def read_opinions(path: Path) -> pd.DataFrame:
         )
 
     names, others = _split_personal(_personal_columns(header, rows, frame.index))
+    anywhere = _name_matcher(_file_names(names) | listed)
     out = {name: frame[name].astype(str) for name in OPINION_COLUMNS if name in frame}
     out["收到日期"] = dates
     for name in ("渠道", "主题", "内容"):
-        out[name] = _mask_personal(out[name], names, others)
-    if _ID_COLUMN in out and out[_ID_COLUMN].str.contains(_MASK_PATTERN).any():
-        # Numbered by the sender's phone or ID number: the number is not needed for the counts.
+        out[name] = _mask_personal(out[name], names, others, anywhere)
+    if _ID_COLUMN in out and (
+        out[_ID_COLUMN].str.contains(_MASK_PATTERN).any() or _holds_names(out[_ID_COLUMN], anywhere)
+    ):
+        # Numbered by the sender's phone, ID number or name: the number is not needed for the counts.
         del out[_ID_COLUMN]
     return pd.DataFrame(out, index=frame.index)
 
@@ -209,10 +229,10 @@ def _personal_columns(header: list[str], rows: list[tuple[int, list[str]]], inde
     return found
 
 
-def _parse_date(text: str) -> tuple[pd.Timestamp | None, str | None]:
+def _parse_date(text: str, listed: _Names | None = None) -> tuple[pd.Timestamp | None, str | None]:
     match = _DATE_PATTERN.match(text)
     if not match:
-        return None, f"日期格式无法识别：“{_mask_text(text)}”，{_DATE_HINT}"
+        return None, f"日期格式无法识别：“{_masked(text, listed)}”，{_DATE_HINT}"
     month, day = match["m"] or match["m2"], match["d"] or match["d2"]
     try:
         return pd.Timestamp(date(int(match["y"]), int(month), int(day))), None

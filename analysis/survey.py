@@ -4,11 +4,27 @@ Pure pandas on purpose: the flow tasks call this, but it must stay importable an
 without Prefect or the database.
 
 Privacy (E-PRIVACY, bazhou 19 / ordos 21 / ningxia 15 / changli 22) is enforced at the border:
-`read_survey` never returns personal-data columns, and masks contact data typed into free text
-and demographic answers, so nothing downstream (reports, artifacts, logs) can leak what it never
-received. In free text it also masks the row's own personal data as typed in the dropped columns
-(its name, address …) and any respondent's name of three or more characters (a name of two
-characters is masked only in its own row: across the file it would match ordinary words).
+`read_survey` never returns personal-data columns, so nothing downstream (reports, artifacts,
+logs) can leak what it never received. What is typed into the kept text is replaced by ``MASK``:
+
+* contact data, in free text, demographic answers and the answers quoted in problems: mobile and
+  landline numbers, ID-card numbers (18 and 15 digits), e-mail addresses, any other number of 11
+  or more digits (bank cards), IPv4 addresses (four octets of 0–255, not all four single digits:
+  5.2.1.3 is a clause number; 3.5 and 2026.3.1 are not addresses) and IPv6 addresses (in full or
+  with ``::``). A kept id column holding any of these, or a name below, is dropped instead;
+* in free text, the row's own personal data as typed in the dropped columns (its name, address …);
+* in free text and demographic answers of every row, any respondent's name of three or more
+  characters, and every name of ``names`` (the people file's, an office's list) of two or more.
+
+Names are matched as whole occurrences, the longest first, but CJK text has no word boundaries:
+a name is masked inside a longer string too (张伟 in 张伟明, a listed 高峰 in 早高峰).
+`mask_text` masks any other text (file names, minutes, summaries) the same way.
+
+What cannot be caught: a two-character name that is in no list and is not the row's own (across
+the file it would match ordinary words: 高峰, 田野 …, so it is not looked for); a name in no column
+and no list; a name written with spaces or other characters between its characters, in pinyin or
+by a nickname; a phone or ID number written in Chinese numerals or split in unusual ways; an
+address other than the row's own; personal data inside images or attachments.
 
 Blank answers. An answer is blank (never counted in an item's n) when its cell is empty — 腾讯问卷
 and 金数据 leave a skipped or unanswered question empty — or holds a questionnaire platform's blank
@@ -153,12 +169,15 @@ _NAME_KEYWORDS: tuple[str, ...] = (
     "投诉人",
     "署名",
 )
-_MIN_NAME = 2  # a name of the row itself, masked in that row's free text
-_MIN_NAME_ANYWHERE = 3  # a name masked in every row's free text
+_MIN_NAME = 2  # a name of the row itself, or of a list of names, masked in free text
+_MIN_NAME_ANYWHERE = 3  # a name of the file masked in every row's free text
 _MAX_NAME = 12  # longer "names" are notes, not names
 _MIN_OTHER = 4  # another personal value of the row (address, income …), masked in that row
 _UNANSWERED_GROUP = "未填写"
 
+_OCTET = r"(?:25[0-5]|2[0-4]\d|[01]?\d?\d)"
+_HEX = r"[0-9A-Fa-f]"
+_HEXTET = _HEX + "{1,4}"
 _MASK_PATTERN = re.compile(
     "|".join(
         (
@@ -169,18 +188,33 @@ _MASK_PATTERN = re.compile(
             r"(?<!\d)0\d{2,3}[-\s]?\d{7,8}(?:[-转]\d{1,6})?(?!\d)",  # landline, 010-12345678
             # A bare local number is only masked where the text says it is one, because a bare
             # 7-8 digit figure is as likely to be an amount of money.
-            r"(?:(?<=电话)|(?<=座机)|(?<=手机)|(?<=号码)|(?<=联系)|(?<=tel)|(?<=Tel)|(?<=TEL))[:：\s]*\d{7,8}(?!\d)",
+            r"(?:(?<=电话|座机|手机|号码|联系)|(?<=tel|Tel|TEL))[:：\s]*\d{7,8}(?!\d)",
             r"(?<![0-9A-Za-z])\d{15}(?![0-9A-Za-z])",  # 15-digit (old) ID
             r"(?<!\d)\d{11,}(?!\d)",  # any other long number: bank card, odd phone formats
+            # IPv4: four octets of 0-255, not part of a longer dotted number. All four of one digit
+            # (5.2.1.3) are left: that is a clause or version number far more often than a device.
+            # The first octet is written digit first, its bounds checked behind it, because the
+            # regex engine rejects a branch that opens with a character class at once at every
+            # position of the text, and one that opens with a look-around only after running it.
+            r"\d(?<!\d\d)(?<!\d\.\d)(?=\d|[\d.]*\d\d)\d{0,2}(?<!25[6-9])(?<!2[6-9]\d)(?<![3-9]\d\d)\."
+            rf"(?:{_OCTET}\.){{2}}{_OCTET}(?!\.?\d)",
+            # IPv6, in full or with "::" (2001:db8::1); a bare "::1" or "fe80::" names no device.
+            # Opened by a character class for the same reason.
+            rf"{_HEX}(?<![0-9A-Za-z:]{_HEX}){_HEX}{{0,3}}:"
+            rf"(?:(?:{_HEXTET}:){{6}}{_HEXTET}|(?:{_HEXTET}:){{0,5}}(?::{_HEXTET}){{1,6}})(?![0-9A-Za-z:])",
         )
     )
 )
+# Every match of _MASK_PATTERN holds a digit (of any script), an e-mail's @ or an IPv6 colon: a
+# cell without one (most comments) is skipped by one fast scan instead of the whole pattern's.
+_MAY_HOLD_CONTACT = re.compile(r"[\d@:]")
 # Every match of _MASK_PATTERN in ASCII text contains one of these once digits are mapped to 0
 # and separators (- and whitespace) to -: an e-mail's @, nine digits in a row, digits split by a
-# separator, a landline's closing bracket, or the label before a bare local number. An ASCII
-# column where none occurs holds no contact data, so the costly pattern need not run per cell.
+# separator, a landline's closing bracket, the label before a bare local number, an IPv4
+# address's digit-dot-digit or an IPv6 address's colon. An ASCII column where none occurs holds
+# no contact data, so the costly pattern need not run per cell.
 _SCREEN_TABLE = bytes.maketrans(b"0123456789\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f ", b"0" * 10 + b"-" * 10)
-_SCREEN_MARKERS = (b"@", b")", b"000000000", b"0-0", b"tel", b"Tel", b"TEL")
+_SCREEN_MARKERS = (b"@", b")", b"000000000", b"0-0", b"tel", b"Tel", b"TEL", b"0.0", b":")
 _DISTINCT_PROBE = 1000
 _LIKERT_NUMBER = re.compile(r"^[1-5](?:\.0+)?$")
 # Platform blank markers (see the module docstring): text downloads, and 问卷星's option numbers.
@@ -197,11 +231,15 @@ _Kind = Literal["satisfaction", "yes_no"]
 # --------------------------------------------------------------------------- reading
 
 
-def read_survey(path: Path) -> pd.DataFrame:
-    """Read a questionnaire export (CSV in UTF-8/UTF-8-BOM/GBK, or XLSX), validate it, and strip personal data."""
+def read_survey(path: Path, names: Iterable[str] = ()) -> pd.DataFrame:
+    """Read a questionnaire export (CSV in UTF-8/UTF-8-BOM/GBK, or XLSX), validate it, and strip personal data.
+
+    ``names`` (the people file's, an office's name list) are masked in every kept text cell
+    wherever they occur, two-character names included (module docstring).
+    """
     path = Path(path)
     raw = _read_raw(path)
-    return _validate(raw, path)
+    return _validate(raw, path, _name_set(names))
 
 
 def _fail(path: Path, message: str, problems: list[Problem] | None = None) -> InputFileError:
@@ -336,7 +374,7 @@ def _excel_cell(value: Any) -> str:
     return str(value)
 
 
-def _validate(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
+def _validate(raw: pd.DataFrame, path: Path, listed: frozenset[str] = frozenset()) -> pd.DataFrame:
     header = [str(h) for h in raw.iloc[0].tolist()]
     body = raw.iloc[1:]
     # Operator-visible row numbers: the header is row 1, so data position i is row i + 2.
@@ -378,6 +416,8 @@ def _validate(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
     demographics: list[str] = []
     personal: dict[str, pd.Series] = {}  # dropped personal-data columns, to mask their values in free text
     id_column = next((c for c in _ID_COLUMNS if c in frame.columns), None)
+    # The listed names are known before the file's own: bad answers quoted in problems are masked with them.
+    listed_only = _name_matcher(listed)
 
     for name in frame.columns:
         series = frame[name]
@@ -386,7 +426,7 @@ def _validate(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
             personal[key] = series
             continue
         if name == id_column:
-            problems.extend(_duplicate_ids(series, name))
+            problems.extend(_duplicate_ids(series, name, listed_only))
             # Some operators number questionnaires by the respondent's phone or ID number; the
             # analysis does not need the id, so such a column is dropped rather than leaked.
             if not _holds_contact_data(series):
@@ -397,7 +437,7 @@ def _validate(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
             out[name] = series.mask(series.isin(markers), "") if markers else series
             demographics.append(name)
             continue
-        item, bad = _as_item(series, name)
+        item, bad = _as_item(series, name, listed_only)
         if item is not None:
             out[name] = item
             continue
@@ -418,12 +458,17 @@ def _validate(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
             "没有找到可以统计的题目：满意度题的答案应为 很满意/满意/一般/不满意/很不满意（或 1–5），"
             "知晓题的答案应为 是/否。",
         )
-    # A demographic answer is a group label in every breakdown: contact data typed there is masked too.
-    for name in demographics:
-        out[name] = _per_distinct(_mask_values)(out[name])
     names, others = _split_personal(personal)
+    anywhere = _name_matcher(_file_names(names) | listed)
+    # A kept id holding a name is dropped, as one holding a phone number is (above).
+    if id_column in out and _holds_names(out[id_column], anywhere):
+        del out[id_column]
+    # A demographic answer is a group label in every breakdown: contact data and names typed there
+    # are masked too (the row's own values are not looked for: a label is never a sentence).
+    for name in demographics:
+        out[name] = _mask_cells(out[name], anywhere)
     for name in free_text:
-        out[name] = _mask_personal(out[name], names, others)
+        out[name] = _mask_personal(out[name], names, others, anywhere)
     return pd.DataFrame(out, index=frame.index)
 
 
@@ -460,7 +505,7 @@ def _split_personal(personal: dict[str, pd.Series]) -> tuple[list[pd.Series], li
     return names, others
 
 
-def _duplicate_ids(series: pd.Series, column: str) -> list[Problem]:
+def _duplicate_ids(series: pd.Series, column: str, listed: _Names | None = None) -> list[Problem]:
     filled = series[series != ""]
     dupes = filled[filled.duplicated(keep=False)]
     if dupes.empty:
@@ -468,13 +513,13 @@ def _duplicate_ids(series: pd.Series, column: str) -> list[Problem]:
     first_row = dupes.reset_index().groupby(column, sort=False)["行号"].transform("first")
     first_row.index = dupes.index
     return [
-        Problem(reason=f"问卷编号“{_mask_text(value)}”与第 {first} 行重复", row=int(row), column=column)
+        Problem(reason=f"问卷编号“{_masked(value, listed)}”与第 {first} 行重复", row=int(row), column=column)
         for row, value, first in zip(dupes.index, dupes, first_row, strict=True)
         if row != first
     ]
 
 
-def _as_item(series: pd.Series, name: str) -> tuple[pd.Series | None, list[Problem]]:
+def _as_item(series: pd.Series, name: str, listed: _Names | None = None) -> tuple[pd.Series | None, list[Problem]]:
     """The column as an item (categorical, blanks NaN), or the problems that stop it being one.
 
     Platform blank markers are blanks (module docstring); a column that is not an item keeps them.
@@ -507,7 +552,7 @@ def _as_item(series: pd.Series, name: str) -> tuple[pd.Series | None, list[Probl
         return None, []
     return None, [
         # The bad value is shown to the operator and may end in logs: mask contact data in it.
-        Problem(reason=f"答案“{_mask_text(value)}”不在量表内，{expected}", row=int(row), column=name)
+        Problem(reason=f"答案“{_masked(value, listed)}”不在量表内，{expected}", row=int(row), column=name)
         for row, value in bad.items()
     ]
 
@@ -537,30 +582,95 @@ def _categorical(index: pd.Index, filled: np.ndarray, answered: pd.Series, categ
     return pd.Series(pd.Categorical.from_codes(codes, categories=categories, ordered=True), index=index)
 
 
-def _mask_text(text: str) -> str:
-    return _MASK_PATTERN.sub(MASK, text)
+def mask_text(text: str, names: Iterable[str] = ()) -> str:
+    """``text`` with contact data (phone, ID, e-mail, IP address …) and every one of ``names`` replaced by MASK."""
+    return _masked(text, _name_matcher(_name_set(names)))
+
+
+@dataclass(frozen=True)
+class _Names:
+    """Names masked wherever they occur, with what finds them fast."""
+
+    words: frozenset[str]
+    lengths: tuple[int, ...]  # the words' lengths, longest first
+    starts: re.Pattern[str]  # any character a word begins with
+
+
+def _name_set(names: Iterable[str]) -> frozenset[str]:
+    """The entries of a name list worth looking for: stripped, of _MIN_NAME to _MAX_NAME characters.
+
+    A single character would mask that character in every word; a longer entry is a note.
+    """
+    # A lone string is one name, not a list of characters (each too short, so silently unmasked).
+    entries = (names,) if isinstance(names, str) else names
+    return frozenset(
+        name
+        for entry in entries
+        if isinstance(entry, str) and _MIN_NAME <= len(name := entry.strip()) <= _MAX_NAME and name != MASK
+    )
+
+
+def _name_matcher(words: frozenset[str]) -> _Names | None:
+    if not words:
+        return None
+    starts = re.compile("[" + "".join(re.escape(c) for c in sorted({w[0] for w in words})) + "]")
+    return _Names(words, tuple(sorted({len(w) for w in words}, reverse=True)), starts)
+
+
+def _file_names(names: list[pd.Series]) -> frozenset[str]:
+    """The file's own names masked in every row: those long enough not to be ordinary words."""
+    return frozenset(
+        value
+        for s in names
+        for value in pd.unique(s.astype(object)).tolist()
+        if isinstance(value, str) and _MIN_NAME_ANYWHERE <= len(value) <= _MAX_NAME and value != MASK
+    )
+
+
+def _masked(text: str, names: _Names | None) -> str:
+    """`mask_text` with the names prepared once: the one implementation of every text masking here."""
+    if _MAY_HOLD_CONTACT.search(text):
+        text = _MASK_PATTERN.sub(MASK, text)
+    return _mask_names(text, names) if names is not None else text
+
+
+def _mask_cell(value: Any, names: _Names | None = None) -> Any:
+    return _masked(value, names) if isinstance(value, str) else value
 
 
 def _mask_values(values: pd.Series) -> pd.Series:
-    return values.str.replace(_MASK_PATTERN, MASK, regex=True)
+    return values.map(_mask_cell)
+
+
+def _mask_cells(series: pd.Series, names: _Names | None) -> pd.Series:
+    """A text column with contact data and ``names`` masked in every cell (once per distinct value)."""
+    return _per_distinct(lambda values: values.map(lambda value: _mask_cell(value, names)))(series)
+
+
+def _holds_names(series: pd.Series, names: _Names | None) -> bool:
+    """Whether any cell holds one of ``names``; one scan of the joined column rules most columns out."""
+    if names is None:
+        return False
+    values = [v for v in series.tolist() if isinstance(v, str)]
+    # NUL joins the cells: no name holds it, so none spans two cells.
+    if names.starts.search("\x00".join(values)) is None:
+        return False
+    return any(_mask_names(v, names) != v for v in dict.fromkeys(values))
 
 
 def _mask_personal(
     series: pd.Series,
-    names: pd.Series | list[pd.Series] | None,
-    others: list[pd.Series] | None = None,
+    names: list[pd.Series],
+    others: list[pd.Series],
+    anywhere: _Names | None = None,
 ) -> pd.Series:
     """Free text with personal data masked.
 
-    Contact data (phone, ID, e-mail, bank-card numbers) by pattern; the row's own personal values
-    as typed in the dropped columns — ``names`` (at least 2 characters) and ``others`` such as the
-    address (at least 4); and every name in ``names`` of at least 3 characters in every row, for a
-    respondent who mentions another. Names of 2 characters are not looked for across the file:
-    they would match ordinary words (高峰, 田野 …).
+    Contact data (phone, ID, e-mail, bank-card numbers, IP addresses) by pattern; the row's own
+    personal values as typed in the dropped columns — ``names`` (at least 2 characters) and
+    ``others`` such as the address (at least 4); and ``anywhere`` in every row (`_file_names` of
+    ``names``, for a respondent who mentions another, and the names of a list).
     """
-    if isinstance(names, pd.Series):
-        names = [names]
-    names, others = list(names or []), list(others or [])
     masked = _per_distinct(_mask_values)(series)
     if names or others:
         index = masked.index
@@ -585,33 +695,36 @@ def _mask_personal(
                 changed = True
         if changed:
             masked = pd.Series(texts, index=index, dtype=series.dtype, name=series.name)
-    anywhere = {
-        value
-        for s in names
-        for value in pd.unique(s.astype(object)).tolist()
-        if isinstance(value, str) and _MIN_NAME_ANYWHERE <= len(value) <= _MAX_NAME and value != MASK
-    }
-    if anywhere:
-        lengths = sorted({len(w) for w in anywhere}, reverse=True)
-        masked = _per_distinct(lambda values: values.map(lambda text: _mask_words(text, anywhere, lengths)))(masked)
+    if anywhere is not None:
+        masked = _per_distinct(lambda values: values.map(lambda text: _mask_names(text, anywhere)))(masked)
     return masked
 
 
-def _mask_words(text: Any, words: set[str], lengths: list[int]) -> Any:
-    """``text`` with every occurrence of any of ``words`` (of ``lengths``, longest first) masked."""
-    if not isinstance(text, str) or len(text) < lengths[-1]:
+def _mask_names(text: Any, names: _Names) -> Any:
+    """``text`` with every whole occurrence of a name masked, the longest at a position first.
+
+    CJK text has no word boundaries, so a name is masked inside a longer string too (张伟 in 张伟明).
+    """
+    if not isinstance(text, str) or len(text) < names.lengths[-1]:
         return text
+    if MASK in text:
+        # What is masked stays masked: a name may share characters with MASK itself.
+        return MASK.join(_mask_names(part, names) for part in text.split(MASK))
     out: list[str] = []
-    i = 0
-    while i < len(text):
-        for size in lengths:
-            if text[i : i + size] in words:
-                out.append(MASK)
-                i += size
+    done = 0  # text[:done] is in out
+    # Only where a name can begin is looked at: the scan for those characters runs in C.
+    for start in names.starts.finditer(text):
+        i = start.start()
+        if i < done:
+            continue
+        for size in names.lengths:
+            if text[i : i + size] in names.words:
+                out += (text[done:i], MASK)
+                done = i + size
                 break
-        else:
-            out.append(text[i])
-            i += 1
+    if not out:
+        return text
+    out.append(text[done:])
     return "".join(out)
 
 
@@ -852,7 +965,7 @@ def _unanalysed_reason(s: pd.Series, name: str, values: set[Any], answers: set[A
         rows_of.setdefault(value, []).append(int(number))
     shown = []
     for value, rows in list(rows_of.items())[:_SHOWN_VALUES]:
-        text = _mask_text(str(value))
+        text = mask_text(str(value))
         text = text if len(text) <= _SHOWN_LENGTH else text[:_SHOWN_LENGTH] + "…"
         where = "、".join(str(r) for r in rows[:_SHOWN_ROWS])
         more = f"等 {len(rows)} 行" if len(rows) > _SHOWN_ROWS else "行"

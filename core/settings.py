@@ -56,10 +56,25 @@ class Settings(BaseSettings):
             "empty means http://<prefect_host>:<web_port>. Links in notices and artifacts use it."
         ),
     )
+    web_auth_string: str = Field(
+        default="",
+        description=(
+            "user:password the web app asks every browser for (HTTP basic authentication; PINGGU_WEB_AUTH_STRING). "
+            "Required when the services listen beyond this machine (pinggu up --host); empty means no login."
+        ),
+    )
     signoff_code_days: int = Field(
         default=30,
         ge=1,
         description="How many days a one-time sign-off code sent when a gate opens stays valid.",
+    )
+
+    name_list: Path | None = Field(
+        default=None,
+        description=(
+            "A UTF-8 text file of people's names, one per line (PINGGU_NAME_LIST): masked, with the people "
+            "file's names, wherever people type free text into the evaluation (E-PRIVACY), even two-character ones."
+        ),
     )
 
     watch_days: list[int] = Field(

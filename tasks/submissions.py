@@ -20,6 +20,8 @@ from core.errors import InputFileError, RuleViolation
 from core.settings import get_settings
 from core.spreadsheet import excel_safe
 from forms.gates import DataFileForm, ExpertMarksForm, RecordsForm
+from models.db import read_session
+from models.people import people
 from models.tables import Decision, Evaluation
 from rules.gates import GATES, GateId
 from rules.profiles import load_profile
@@ -39,6 +41,29 @@ class StoredSubmission:
 
 
 Preparer = Callable[[Evaluation, Decision, int, Any], StoredSubmission]
+
+
+def known_names() -> list[str]:
+    """Names masked wherever people type free text (E-PRIVACY): the people file's and the office's name
+    list (PINGGU_NAME_LIST, one name per line), two-character names included."""
+    with read_session() as session:
+        names = [person.name for person in people(session=session)]
+    listed = get_settings().name_list
+    if listed is not None:
+        try:
+            names += [line.strip() for line in listed.read_text(encoding="utf-8").splitlines() if line.strip()]
+        except (OSError, UnicodeDecodeError) as error:
+            raise InputFileError(
+                f"无法读取姓名名单 {listed}（PINGGU_NAME_LIST）：{error}；请改正该设置或文件（UTF-8，每行一个姓名）",
+                path=str(listed),
+            ) from None
+    return names
+
+
+def _shown_name(source: Path, attempt: int) -> str:
+    """A submitted file as records and reports name it: which submission and what kind of file, never the
+    file's own name, which can carry a respondent's name or phone number no list knows (E-PRIVACY)."""
+    return f"第{attempt}次提交的 {source.suffix.lstrip('.').upper() or '无扩展名'} 文件"
 
 
 def _source(path: str) -> Path:
@@ -62,16 +87,18 @@ def prepare_survey(evaluation: Evaluation, decision: Decision, attempt: int, for
     from analysis.survey import read_survey  # pandas only where data is read: a resumed run starts faster
 
     source = _source(form.file)
-    survey = read_survey(source)
+    names = known_names()
+    survey = read_survey(source, names)
     stored = _stored_copy(evaluation, GateId.survey, attempt, source.with_suffix(".csv"))
     # The stored copy is archived and opened by the office: no cell of it may run as a formula.
     survey.map(excel_safe).to_csv(stored, index=False, encoding="utf-8")
+    shown = _shown_name(source, attempt)
     return StoredSubmission(
         gate=GateId.survey,
-        title=f"问卷数据（{source.name}，{len(survey)} 份）",
+        title=f"问卷数据（{shown}，{len(survey)} 份）",
         path=stored,
-        meta={"source_name": source.name, "respondents": len(survey)},
-        details={"file": source.name, "respondents": len(survey)},
+        meta={"source_name": shown, "respondents": len(survey)},
+        details={"file": shown, "respondents": len(survey)},
     )
 
 
@@ -80,15 +107,17 @@ def prepare_opinions(evaluation: Evaluation, decision: Decision, attempt: int, f
     from analysis.opinions import read_opinions
 
     source = _source(form.file)
-    opinions = read_opinions(source)
+    names = known_names()
+    opinions = read_opinions(source, names)
     stored = _stored_copy(evaluation, GateId.opinions, attempt, source.with_suffix(".csv"))
     opinions.map(excel_safe).to_csv(stored, encoding="utf-8")
+    shown = _shown_name(source, attempt)
     return StoredSubmission(
         gate=GateId.opinions,
-        title=f"意见征集材料（{source.name}，{len(opinions)} 条）",
+        title=f"意见征集材料（{shown}，{len(opinions)} 条）",
         path=stored,
-        meta={"source_name": source.name, "opinions": len(opinions)},
-        details={"file": source.name, "opinions": len(opinions)},
+        meta={"source_name": shown, "opinions": len(opinions)},
+        details={"file": shown, "opinions": len(opinions)},
     )
 
 
@@ -96,20 +125,67 @@ def records_preparer(gate: GateId) -> Preparer:
     """Meeting minutes or field-research records: stored as submitted, with the submitter's summary."""
 
     def prepare(evaluation: Evaluation, decision: Decision, attempt: int, form: RecordsForm) -> StoredSubmission:
+        from analysis.survey import mask_text
+
         source = _source(form.file)
+        names = known_names()
         stored = _stored_copy(evaluation, gate, attempt, source)
-        shutil.copyfile(source, stored)
-        summary = form.summary.strip()
+        masked_copy(source, stored, names)
+        summary = mask_text(form.summary.strip(), names)
+        shown = _shown_name(source, attempt)
         return StoredSubmission(
             gate=gate,
-            title=f"{GATES[gate].name.removesuffix('提交')}（{source.name}）",
+            title=f"{GATES[gate].name.removesuffix('提交')}（{shown}）",
             path=stored,
-            meta={"source_name": source.name, "summary": summary},
-            details={"file": source.name, "summary": summary},
+            meta={"source_name": shown, "summary": summary},
+            details={"file": shown, "summary": summary},
             comment=summary,
         )
 
     return prepare
+
+
+def masked_copy(source: Path, stored: Path, names: list[str]) -> None:
+    """Store minutes or records with contact data and known names masked (E-PRIVACY): a text file line by
+    line, a Word file paragraph by paragraph (tables included; a masked paragraph loses its run styling).
+    A PDF is stored as submitted: its text cannot be rewritten in place (README, "Privacy")."""
+    from analysis.survey import mask_text
+
+    suffix = source.suffix.lower()
+    if suffix == ".txt":
+        text = _decoded(source.read_bytes())
+        if text is None:
+            raise InputFileError(f"无法识别 {source.name} 的编码：请另存为 UTF-8 或 GBK 文本", path=str(source))
+        stored.write_text(mask_text(text, names), encoding="utf-8")
+    elif suffix == ".docx":
+        from docx import Document
+        from docx.opc.exceptions import PackageNotFoundError
+
+        try:
+            document = Document(str(source))
+        except (PackageNotFoundError, KeyError, ValueError) as error:
+            raise InputFileError(f"无法打开 Word 文件 {source.name}：{error}", path=str(source)) from None
+        paragraphs = [*document.paragraphs]
+        for table in document.tables:
+            paragraphs += [p for row in table.rows for cell in row.cells for p in cell.paragraphs]
+        for paragraph in paragraphs:
+            masked = mask_text(paragraph.text, names)
+            if masked != paragraph.text and paragraph.runs:
+                paragraph.runs[0].text = masked
+                for run in paragraph.runs[1:]:
+                    run.text = ""
+        document.save(str(stored))
+    else:
+        shutil.copyfile(source, stored)
+
+
+def _decoded(data: bytes) -> str | None:
+    for encoding in ("utf-8-sig", "gb18030"):  # GB18030 is a superset of GBK
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
 
 
 def parse_data_values(text: str) -> dict[str, float]:
@@ -145,10 +221,11 @@ def prepare_expert_marks(
         raise RuleViolation(f"评分依据不全：{'；'.join(missing)}。请补全专家打分表或统计数据后重新提交", rule="MH-14")
     stored = _stored_copy(evaluation, GateId.expert_marks, attempt, Path("评分.json"))
     stored.write_text(json.dumps({"marks": marks, "data": data}, ensure_ascii=False, indent=2), encoding="utf-8")
+    shown = _shown_name(source, attempt)
     return StoredSubmission(
         gate=GateId.expert_marks,
-        title=f"专家评分及统计数据（{source.name}）",
+        title=f"专家评分及统计数据（{shown}）",
         path=stored,
-        meta={"source_name": source.name},
-        details={"file": source.name, "marks": marks, "data": data},
+        meta={"source_name": shown},
+        details={"file": shown, "marks": marks, "data": data},
     )

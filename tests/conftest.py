@@ -20,6 +20,9 @@ TEST_PORT = _free_port()
 os.environ["PINGGU_HOME"] = str(TEST_HOME)
 os.environ["PINGGU_PREFECT_PORT"] = str(TEST_PORT)
 os.environ["PINGGU_WEB_PORT"] = str(_free_port())
+# The office's name list of the session (E-PRIVACY): names masked in free text, even two-character ones.
+(TEST_HOME / "姓名名单.txt").write_text("钱坤\n慕容雪芳\n", encoding="utf-8")
+os.environ["PINGGU_NAME_LIST"] = str(TEST_HOME / "姓名名单.txt")
 for variable in ("PINGGU_DATABASE_URL", "PINGGU_PREFECT_API_URL", "PINGGU_WEB_BASE_URL"):
     os.environ.pop(variable, None)
 os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{TEST_PORT}/api"

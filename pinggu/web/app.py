@@ -32,6 +32,7 @@ from models.tables import Document, Evaluation, now_beijing
 from pinggu.web.fields import PageField, form_values, page_fields
 from rules.gates import GATES, GateId, gate_stage
 from rules.profiles import load_profile
+from rules.steps import StepId
 from rules.vocabulary import EVALUATION_TYPE_NAMES, STATUS_NAMES, EvaluationStatus
 from tasks.acceptors import HANDLERS
 from tasks.evaluation import procedure_of
@@ -91,7 +92,7 @@ def _under_review(session: Any, evaluation: Evaluation, gate: str) -> list[tuple
     reviews = GATES[GateId(gate)].reviews
     documents = [store.current_document(session=session, evaluation_id=evaluation.id, kind=reviews)] if reviews else []
     if gate != GateId.plan_approval:  # the approved plan is what every later gate works to
-        documents.append(store.current_document(session=session, evaluation_id=evaluation.id, kind="plan"))
+        documents.append(store.current_document(session=session, evaluation_id=evaluation.id, kind=StepId.plan))
     return [(d.title, document_url(d.id)) for d in documents if d is not None and d.id is not None]
 
 
@@ -163,7 +164,8 @@ def _safe_name(name: str) -> str:
 
 
 async def _save_upload(upload: UploadFile, evaluation_code: str, gate: str, allowed: tuple[str, ...]) -> Path:
-    name = _safe_name(upload.filename or "")
+    # A file name can carry a name or a phone number (E-PRIVACY): the upload is kept under a neutral one.
+    name = f"{GATES[GateId(gate)].name}{Path(_safe_name(upload.filename or '')).suffix.lower()}"
     suffix = Path(name).suffix.lower()
     if suffix not in allowed:
         raise InputFileError(f"不支持的文件类型“{suffix or name}”：本环节可上传 {'、'.join(allowed)} 文件")
@@ -179,6 +181,21 @@ async def _save_upload(upload: UploadFile, evaluation_code: str, gate: str, allo
     return target
 
 
+def _credentials_match(request: Request, login: str) -> bool:
+    import base64
+    import binascii
+    import secrets
+
+    scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return False
+    try:
+        given = base64.b64decode(encoded, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    return secrets.compare_digest(given.encode(), login.encode())
+
+
 def _problems(error: PingguError) -> tuple[str, list[str]]:
     if isinstance(error, InputFileError):
         return error.message, [str(problem) for problem in error.problems]
@@ -188,6 +205,19 @@ def _problems(error: PingguError) -> tuple[str, list[str]]:
 def create_app() -> FastAPI:
     """The web app; `python -m pinggu.web` serves it."""
     app = FastAPI(title="pinggu 网页办理", docs_url=None, redoc_url=None, openapi_url=None)
+    login = get_settings().web_auth_string.strip()
+
+    @app.middleware("http")
+    async def _authenticated(request: Request, call_next: Any) -> Any:
+        # The same user:password for every browser of the office (PINGGU_WEB_AUTH_STRING); answering
+        # still needs each person's own sign-off code. /healthz stays open for `pinggu up`'s check.
+        if login and request.url.path != "/healthz" and not _credentials_match(request, login):
+            return HTMLResponse(
+                "需要登录：请输入网页办理的用户名和密码（由评估办公室提供）",
+                status_code=401,
+                headers={"WWW-Authenticate": 'Basic realm="pinggu", charset="UTF-8"'},
+            )
+        return await call_next(request)
 
     @app.exception_handler(PingguError)
     async def _product_error(request: Request, error: PingguError) -> HTMLResponse:

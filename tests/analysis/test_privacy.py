@@ -19,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from analysis.opinions import MASK, read_opinions, summarise_opinions
-from analysis.survey import read_survey, summarise_survey
+from analysis.survey import mask_text, read_survey, summarise_survey
 from pinggu.cli import app
 
 pytestmark = pytest.mark.rule("E-PRIVACY")
@@ -314,12 +314,117 @@ def test_the_id_column_screen_never_misses_contact_data() -> None:
         "电话1234567",
         "（010）12345678",
         "138\t1234\t5678",
+        "192.168.1.23",
+        "10.0.0.5",
+        "2001:db8::1",
+        "abcd:ef01:2345:6789:abcd:ef01:2345:6789",
+        "dead::beef",  # an IPv6 address without a digit: caught by its colon
     ]
     rng = random.Random(3)
-    alphabet = "0123456789-  ()@.telTELRx+\t"
+    alphabet = "0123456789-  ()@.telTELRx+\t:abcdf"
     generated = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 16))) for _ in range(3000)]
     for text in typed + generated:
         expected = bool(_MASK_PATTERN.search(text))
         assert _holds_contact_data(pd.Series(["R0000001", text, "R0000002"])) is expected, text
     assert all(_MASK_PATTERN.search(text) for text in typed)
     assert not _holds_contact_data(pd.Series([f"R{i:07d}" for i in range(1000)]))
+
+
+# --- IP addresses, names from a list, mask_text --------------------------------------------------
+
+# A name the file does not hold: the people file's or an office's list names it (tasks.submissions).
+LISTED = "钱坤"
+
+
+def test_ip_addresses_and_listed_names_are_masked_in_survey_free_text_and_demographics(tmp_path: Path) -> None:
+    rows = [
+        ["问卷编号", "姓名", "Q1 满意度", "职业", "意见"],
+        ["1", "欧阳明华", "满意", "企业职工", f"从 192.168.1.23 提交；{LISTED}说补贴太少"],
+        ["2", "黎昕", "一般", f"个体户 {LISTED}", "IPv6 2001:db8::1，版本 3.5，2026.3.1 起执行，按 5.2.1.3 条"],
+        ["3", "高峰", "满意", "学生", "高峰期排队，王先生建议延长"],
+    ]
+    path = write_csv(tmp_path / "ips.csv", rows)
+    # Without the list the two-character name of another person stays: the gap the list closes.
+    assert read_survey(path)["意见"].tolist()[0] == f"从 {MASK} 提交；{LISTED}说补贴太少"
+    # Blank, one-character and over-long entries are ignored; entries are stripped.
+    frame = read_survey(path, names=[f"  {LISTED} ", "", "  ", "王", "李" * 13])
+    assert frame["意见"].tolist() == [
+        f"从 {MASK} 提交；{MASK}说补贴太少",
+        f"IPv6 {MASK}，版本 3.5，2026.3.1 起执行，按 5.2.1.3 条",  # versions, dates, clause numbers stay
+        f"{MASK}期排队，王先生建议延长",
+    ]
+    assert frame["职业"].tolist() == ["企业职工", f"个体户 {MASK}", "学生"]
+    assert frame["问卷编号"].tolist() == ["1", "2", "3"]
+
+
+def test_a_survey_id_column_holding_a_listed_name_is_dropped(tmp_path: Path) -> None:
+    rows = [["问卷编号", "Q1 满意度"], [f"{LISTED}-01", "满意"], ["R002", "一般"]]
+    path = write_csv(tmp_path / "ids.csv", rows)
+    assert "问卷编号" in read_survey(path).columns
+    assert list(read_survey(path, [LISTED]).columns) == ["Q1 满意度"]
+
+
+def test_ip_addresses_and_listed_names_are_masked_in_opinions(tmp_path: Path) -> None:
+    rows = [
+        ["编号", "来信人", "IP地址", "渠道", "主题", "收到日期", "内容", "处理情况"],
+        [
+            "Y001",
+            "欧阳明华",
+            "10.0.0.5",
+            "政府网站",
+            f"{LISTED}反映补贴",
+            "2026-03-01",
+            f"从 10.0.0.5 和 fe80::1ff:fe23:4567:890a 提交，{LISTED}同意，版本 3.5",
+            "已答复",
+        ],
+        ["Y002", "黎昕", "", "电话", "补贴标准", "2026.3.1", "张伟明说 2026.3.1 起执行", "待处理"],
+    ]
+    path = write_csv(tmp_path / "opinions.csv", rows)
+    frame = read_opinions(path, [LISTED, "张伟"])
+    assert list(frame.columns) == ["编号", "渠道", "主题", "收到日期", "内容", "处理情况"]
+    assert frame["主题"].tolist() == [f"{MASK}反映补贴", "补贴标准"]
+    # A listed name is masked inside a longer string too: CJK text has no word boundaries.
+    assert frame["内容"].tolist() == [f"从 {MASK} 和 {MASK} 提交，{MASK}同意，版本 3.5", f"{MASK}明说 2026.3.1 起执行"]
+    rows[1][0] = f"{LISTED}01"  # numbered by a listed name: the number is dropped
+    assert "编号" not in read_opinions(write_csv(tmp_path / "named.csv", rows), [LISTED]).columns
+
+
+def test_mask_text_masks_contact_data_ip_addresses_and_names() -> None:
+    assert (
+        mask_text(f"座谈会上{LISTED}（13812345678，qk@example.com，192.0.2.44）说版本 3.5 于 2026.3.1 上线", [LISTED])
+        == f"座谈会上{MASK}（{MASK}，{MASK}，{MASK}）说版本 3.5 于 2026.3.1 上线"
+    )
+    assert mask_text("IP 2001:db8::1，端口 8080") == f"IP {MASK}，端口 8080"
+    assert mask_text(f"{LISTED}-13812345678-问卷.xlsx", [LISTED]) == f"{MASK}-{MASK}-问卷.xlsx"  # a file name
+    # Longest first; a shorter name inside a longer string is still masked.
+    assert mask_text("张伟明和张伟", ["张伟", "张伟明"]) == f"{MASK}和{MASK}"
+    assert mask_text("张伟明和张伟", ["张伟"]) == f"{MASK}明和{MASK}"
+    # Entries stripped; blank, one-character and over-long ones ignored; a lone string is one name.
+    assert mask_text("王先生和李四", ["", "  ", "王", "  李四 ", "李四" * 7]) == f"王先生和{MASK}"
+    assert mask_text(f"{LISTED}说", LISTED) == f"{MASK}说"
+    # What is masked stays masked, whatever the names share with the mask itself.
+    assert mask_text("电话 13812345678 隐去了", ["隐去"]) == f"电话 {MASK} {MASK}了"
+    assert mask_text("没有个人信息的意见", [LISTED]) == "没有个人信息的意见"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["3.5", "2026.3.1", "2026.03.31", "V2.10.3", "1.2.3", "5.2.1.3", "256.1.1.1", "1.2.3.4.5", "12:30:45", "::1"],
+)
+def test_version_numbers_dates_and_clause_numbers_are_not_ip_addresses(text: str) -> None:
+    assert mask_text(f"第 {text} 项") == f"第 {text} 项"
+
+
+@pytest.mark.parametrize(
+    "ip",
+    [
+        "192.168.1.23",
+        "10.0.0.5",
+        "192.168.001.023",
+        "2001:db8::1",
+        "fe80::1ff:fe23:4567:890a",
+        "2001:0db8:0:0:0:ff00:42:8329",
+    ],
+)
+def test_ip_addresses_are_masked(ip: str) -> None:
+    assert mask_text(f"来自 {ip}，") == f"来自 {MASK}，"

@@ -358,7 +358,11 @@ def test_ordinary_runs_end_to_end_with_rework_refusals_and_an_embedded_cjk_pdf(o
         ("approval", "通过", "approval-2"),
     ]
     # the signer as the people file lists them (单位 + 职务), not the role the form typed
-    assert (first[-1].approver, first[-1].approver_role, first[-1].conclusion) == ("刘志强", "人民政府主要负责人", "调整")
+    assert (first[-1].approver, first[-1].approver_role, first[-1].conclusion) == (
+        "刘志强",
+        "人民政府主要负责人",
+        "调整",
+    )
     assert first[-1].details == {
         "rework": None,
         "recommended": "继续执行",

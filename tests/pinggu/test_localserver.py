@@ -208,9 +208,13 @@ def test_a_host_others_can_reach_is_refused_without_authentication(host):
 
     problem = exposure_problem(host, {"PREFECT_SERVER_API_AUTH_STRING": "  "})
     assert problem is not None and problem.startswith(
-        f"Prefect 服务将监听 {host}，网络上的其他机器都能访问，但未配置身份验证"
+        f"Prefect 服务和网页办理服务将监听 {host}，网络上的其他机器都能访问，但未配置身份验证"
+        "（PREFECT_SERVER_API_AUTH_STRING、PINGGU_WEB_AUTH_STRING），拒绝启动"
     )
-    assert exposure_problem(host, {"PREFECT_SERVER_API_AUTH_STRING": "pinggu:长口令"}) is None
+    only_prefect = exposure_problem(host, {"PREFECT_SERVER_API_AUTH_STRING": "pinggu:长口令"})
+    assert only_prefect is not None and "未配置身份验证（PINGGU_WEB_AUTH_STRING）" in only_prefect
+    both = {"PREFECT_SERVER_API_AUTH_STRING": "pinggu:长口令", "PINGGU_WEB_AUTH_STRING": "office:另一口令"}
+    assert exposure_problem(host, both) is None
 
 
 def test_pinggu_up_on_an_open_host_refuses_before_changing_anything(monkeypatch, request):
@@ -219,17 +223,25 @@ def test_pinggu_up_on_an_open_host_refuses_before_changing_anything(monkeypatch,
     from core.settings import get_settings
     from pinggu.cli import app
 
-    # `up --host` rewrites these for the process: monkeypatch puts them back after the test.
-    for key in ("PINGGU_PREFECT_HOST", "PREFECT_API_URL", "PREFECT_UI_URL", "PREFECT_SERVER_API_HOST"):
-        if key in os.environ:
-            monkeypatch.setenv(key, os.environ[key])
-        else:
-            monkeypatch.delenv(key, raising=False)
+    # `up --host` rewrites the process's environment (PINGGU_PREFECT_HOST and the Prefect URLs): put the
+    # whole of it back afterwards, variables it added included (monkeypatch only undoes what it changed).
+    saved = dict(os.environ)
+
+    def restore() -> None:
+        os.environ.clear()
+        os.environ.update(saved)
+        get_settings.cache_clear()
+
+    request.addfinalizer(restore)
     monkeypatch.delenv("PREFECT_SERVER_API_AUTH_STRING", raising=False)
-    request.addfinalizer(get_settings.cache_clear)
+    monkeypatch.delenv("PINGGU_WEB_AUTH_STRING", raising=False)
     spawned = []
     monkeypatch.setattr("pinggu.localserver._spawn", lambda *args, **kwargs: spawned.append(args))
     monkeypatch.setattr("pinggu.cli.db.upgrade_configured_database", lambda: spawned.append("upgrade") or "")
     result = CliRunner().invoke(app, ["up", "--host", "0.0.0.0"])
-    assert result.exit_code == 1 and "Prefect 服务将监听 0.0.0.0" in result.output and "拒绝启动" in result.output
+    assert (
+        result.exit_code == 1
+        and "Prefect 服务和网页办理服务将监听 0.0.0.0" in result.output
+        and "拒绝启动" in result.output
+    )
     assert spawned == []  # neither the server nor the database was touched

@@ -15,7 +15,7 @@ from core.links import document_url, gate_url
 from core.settings import Settings, get_settings
 from models import evaluations as store
 from models.db import session_scope
-from models.tables import BEIJING, Approval
+from models.tables import BEIJING, Approval, now_beijing
 from rules.gates import GateId
 from rules.steps import StepId
 
@@ -160,6 +160,7 @@ def test_a_finished_evaluation_links_its_final_report_not_its_server_path():
         report_id = _document(session, evaluation.id, StepId.final_report, "后评估报告（正式）", "报告.pdf")
         _document(session, evaluation.id, f"{StepId.final_report}_docx", "后评估报告（正式）（Word）", "报告.docx")
         evaluation.status, evaluation.report_path = "completed", "/srv/报告.pdf"
+        evaluation.completed_at = now_beijing()  # set with the status, as complete_evaluation does
         session.add(evaluation)
         evaluation_id = evaluation.id
 

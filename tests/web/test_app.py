@@ -104,3 +104,22 @@ def test_unknown_pages_say_so_in_chinese(client):
     missing = client.get("/evaluations/PG-1999-0001/gates/approval")
     assert missing.status_code == 404 and "PG-1999-0001" in missing.text
     assert "没有名为 nothing 的办理环节" in client.get("/evaluations/PG-1999-0001/gates/nothing").text
+
+
+def test_with_a_web_login_set_every_page_but_the_health_check_asks_for_it(monkeypatch):
+    import base64
+
+    from core.settings import get_settings
+    from pinggu.web.app import create_app
+
+    guarded = get_settings().model_copy(update={"web_auth_string": "office:长口令"})
+    monkeypatch.setattr("pinggu.web.app.get_settings", lambda: guarded)
+    client = TestClient(create_app())
+    refused = client.get("/")
+    assert refused.status_code == 401 and "需要登录" in refused.text
+    assert refused.headers["www-authenticate"].startswith("Basic")
+    wrong = base64.b64encode("office:错的".encode()).decode()
+    assert client.get("/documents/1", headers={"Authorization": f"Basic {wrong}"}).status_code == 401
+    right = base64.b64encode("office:长口令".encode()).decode()
+    assert client.get("/", headers={"Authorization": f"Basic {right}"}).status_code == 200
+    assert client.get("/healthz").status_code == 200

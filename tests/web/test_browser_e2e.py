@@ -214,6 +214,7 @@ def test_the_approvals_artifact_shows_who_approved_what(evaluated):
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
     _, evaluation, _ = evaluated
+
     def read(key: str):
         with get_client(sync_client=True) as client:
             return client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])))
