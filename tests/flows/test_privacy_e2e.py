@@ -50,10 +50,20 @@ def _needles() -> list[str]:
     return sorted(set(values))
 
 
+def _rows(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8") as handle:
+        return list(csv.reader(handle))
+
+
+def _written(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    return path
+
+
 def _survey(folder: Path) -> Path:
     """The sample survey with more personal columns, and free text full of personal data."""
-    with (SAMPLES / "survey.csv").open(encoding="utf-8") as handle:
-        rows = list(csv.reader(handle))
+    rows = _rows(SAMPLES / "survey.csv")
     header = [*rows[0], "住址", "邮箱", "IP地址"]
     out = [header]
     for number, row in enumerate(rows[1:]):
@@ -66,37 +76,25 @@ def _survey(folder: Path) -> Path:
                 f"从{ip}提交；{OTHER_PERSON}说补贴太少"
             )
         out.append([*row, address, email, ip])
-    path = folder / f"问卷数据_{RESPONDENTS[0][0]}_{RESPONDENTS[0][1]}.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows(out)
-    return path
+    return _written(folder / f"问卷数据_{RESPONDENTS[0][0]}_{RESPONDENTS[0][1]}.csv", out)
 
 
 def _bad_survey(folder: Path) -> Path:
     """The same survey with a personal answer where a satisfaction grade belongs: refused, the reason logged."""
-    good = _survey(folder)
-    with good.open(encoding="utf-8") as handle:
-        rows = list(csv.reader(handle))
+    rows = _rows(_survey(folder))
     rows[4][rows[0].index("Q3 满意度")] = f"{OTHER_PERSON}{RESPONDENTS[1][1]}"
-    path = folder / f"问卷数据_{RESPONDENTS[1][0]}.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows(rows)
-    return path
+    return _written(folder / f"问卷数据_{RESPONDENTS[1][0]}.csv", rows)
 
 
 def _opinions(folder: Path) -> Path:
     name, phone, address, email = SENDER
-    with (SAMPLES / "opinions.csv").open(encoding="utf-8") as handle:
-        rows = list(csv.reader(handle))
+    rows = _rows(SAMPLES / "opinions.csv")
     out = [[*rows[0], "来信人", "联系电话", "地址"]]
     for number, row in enumerate(rows[1:]):
         if number == 0:
             row[4] = f"{name}（{phone}，{email}）反映：{OTHER_PERSON}家门口的充电桩坏了，住{address}"
         out.append([*row, name, phone, address])
-    path = folder / f"意见登记_{name}.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows(out)
-    return path
+    return _written(folder / f"意见登记_{name}.csv", out)
 
 
 def _minutes(folder: Path) -> Path:
