@@ -128,6 +128,17 @@ def send_codes(evaluation: Evaluation, decision: Decision, gate: str, name: str,
     )
     for failure in undelivered:
         logger.warning("签署码未能送达 %s：%s（可用 pinggu people resend 重发）", failure.person, failure.reason)
+    if not issued:
+        with read_session() as session:
+            nobody = not people.entitled(session=session, profile=decision.profile, actor=actor)
+        if nobody:
+            logger.warning(
+                "人员名单中没有可办理“%s”（%s）的人员：请导入人员名单（pinggu people import）后运行 "
+                "pinggu people resend %s，或由管理员代办（--override-reason）",
+                name,
+                actor,
+                evaluation.code,
+            )
     if issued:
         logger.info("已向 %s 发送“%s”的签署码", "、".join(person.name for person, _ in issued), name)
     return [person.name for person, _ in issued]

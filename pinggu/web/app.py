@@ -9,6 +9,7 @@ run, through the Prefect API, with the uploaded file's stored path: nobody types
 
 from __future__ import annotations
 
+import contextlib
 import re
 import uuid
 from dataclasses import dataclass
@@ -292,15 +293,27 @@ async def _answer(context: dict[str, Any], texts: dict[str, str], upload: Any) -
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise InputFileError("请选择要上传的文件")
         values["file"] = str(await _save_upload(upload, evaluation.code, gate, UPLOAD_TYPES[form]))
-    run_input = validated(form, values)
     key = flow_run.state.state_details.pause_key
     attempt = int(key.rsplit("-", 1)[1])
     assert evaluation.id is not None  # a stored evaluation
-    # The flow's own check, recorded nowhere: what it would refuse is refused here, before the run resumes.
-    await run_in_threadpool(judge_answer, evaluation.id, gate, attempt, key, run_input, None, commit=False)
+    try:
+        run_input = validated(form, values)
+        # The flow's own check, recorded nowhere: what it would refuse is refused here, before the run resumes.
+        await run_in_threadpool(judge_answer, evaluation.id, gate, attempt, key, run_input, None, commit=False)
+    except PingguError:
+        _discard(values.get("file"))  # a refused upload is not kept: the reason is recorded, the data not needed
+        raise
     answered = await run_in_threadpool(answer_gate, evaluation.flow_run_id, gate, run_input)
     outcome = await run_in_threadpool(outcome_of, evaluation.code, answered, timeout=60)
     return outcome or {"accepted": None}
+
+
+def _discard(path: str | None) -> None:
+    if path:
+        upload = Path(path)
+        upload.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            upload.parent.rmdir()  # the upload's own folder, empty now
 
 
 def _record_refusal(evaluation: Evaluation, gate: str, reason: str, signature: bool) -> None:

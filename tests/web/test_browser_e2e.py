@@ -93,6 +93,7 @@ def evaluated(web, page, tmp_path_factory):
     from models import evaluations as store
     from models.db import read_session
     from rules.steps import StepId
+    from core.settings import get_settings
     from services.orchestration import start_evaluation
 
     tmp = tmp_path_factory.mktemp("browser")
@@ -128,6 +129,7 @@ def evaluated(web, page, tmp_path_factory):
     page.fill("#code", code_for(code, "survey", "赵敏"))
     shown["bad_survey"] = _submit(page)
     shown["bad_survey_key"] = _off_loop(_pause_key, run_id)
+    shown["uploads_kept"] = sorted(p.name for p in (get_settings().uploads_dir / code).rglob("*") if p.is_file())
     page.set_input_files("#file", str(SAMPLES / "survey.csv"))
     page.fill("#code", code_for(code, "survey", "赵敏"))
     shown["survey"] = _submit(page)
@@ -183,6 +185,7 @@ def test_a_refused_upload_names_row_and_column_and_never_resumes_the_run(evaluat
     _, _, shown = evaluated
     assert "未受理" in shown["bad_survey"] and "第 5 行" in shown["bad_survey"] and "Q3" in shown["bad_survey"]
     assert shown["bad_survey_key"] == "survey-1"
+    assert shown["uploads_kept"] == []  # the refused upload is deleted, not kept in the quarantine
 
 
 def test_every_step_taken_in_the_browser_is_accepted_and_recorded_as_its_signer(evaluated):
