@@ -90,10 +90,10 @@ def _pause_key(run_id) -> str:
 @pytest.fixture(scope="module")
 def evaluated(web, page, tmp_path_factory):
     """Drive the evaluation through the browser; return what each step showed."""
+    from core.settings import get_settings
     from models import evaluations as store
     from models.db import read_session
     from rules.steps import StepId
-    from core.settings import get_settings
     from services.orchestration import start_evaluation
 
     tmp = tmp_path_factory.mktemp("browser")
