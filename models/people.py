@@ -159,6 +159,27 @@ def issue_codes(
     return issued
 
 
+def withdraw_codes(*, session: Session, evaluation: Evaluation, gate: str, person_name: str) -> int:
+    """Close the live codes a person holds for a gate (lost, or sent to an old contact), so that the next
+    sending issues a new one; how many were closed. Audited."""
+    assert evaluation.id is not None  # a stored evaluation
+    holders = [p for p in people(session=session) if p.name == person_name]
+    if not holders:
+        raise SignoffRefused(f"人员名单中没有 {person_name}")
+    now, closed = now_beijing(), 0
+    for code in session.exec(
+        select(SignoffCode).where(SignoffCode.evaluation_id == evaluation.id, SignoffCode.gate == gate)
+    ):
+        if code.person_id in {p.id for p in holders} and _live(code, now):
+            code.closed = True
+            session.add(code)
+            closed += 1
+    audit.record(
+        session=session, action="signoff_code_withdrawn", evaluation_id=evaluation.id, gate=gate, person=person_name
+    )
+    return closed
+
+
 def override_code(*, session: Session, evaluation: Evaluation, gate: str, by: str, reason: str) -> str:
     """An administrator's one-time code for a gate nobody entitled can answer (CLI only); audited with its reason."""
     assert evaluation.id is not None  # a stored evaluation

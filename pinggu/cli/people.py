@@ -51,8 +51,13 @@ def list_people() -> None:
 
 @people_app.command("resend")
 @friendly
-def resend(evaluation: Annotated[str, typer.Argument(help="评估编号，例如 PG-2026-0001")]) -> None:
-    """向评估当前等待环节的可办理人员重发签署码（过期、遗失或新加入名单时）；已有有效签署码的人不重发。"""
+def resend(
+    evaluation: Annotated[str, typer.Argument(help="评估编号，例如 PG-2026-0001")],
+    person: Annotated[
+        str, typer.Option("--person", help="只为此人作废原签署码并重发（签署码遗失、联系方式已更换时）")
+    ] = "",
+) -> None:
+    """向评估当前等待环节的可办理人员发送签署码：新加入名单或原签署码已过期的人；--person 为某人作废原签署码并重发。"""
     from core.errors import StateConflict
     from models import evaluations as store
     from models.db import read_session
@@ -68,6 +73,14 @@ def resend(evaluation: Annotated[str, typer.Argument(help="评估编号，例如
         raise StateConflict(f"评估 {evaluation} 当前不在等待办理的环节")
     gate = found.waiting_gate
     name = load_profile(decision.profile).gate_title(gate)
+    if person:
+        from models.db import transaction
+        from models.people import withdraw_codes
+
+        closed = transaction(
+            lambda session: withdraw_codes(session=session, evaluation=found, gate=gate, person_name=person)
+        )
+        typer.echo(f"已作废 {person} 持有的“{name}”签署码 {closed} 个")
     sent = send_codes(found, decision, gate, name, waits_for(procedure, gate))
     typer.echo(
         f"已向 {'、'.join(sent)} 发送“{name}”的签署码" if sent else f"“{name}”的可办理人员都持有有效签署码，未重发"

@@ -140,3 +140,14 @@ def test_reimporting_the_same_file_changes_nothing(session):
     assert people.import_people(session=session, people=[APPROVER, DEPUTY, ELSEWHERE, CLERK], source="x") == (0, 0, 0)
     changed = PersonSpec("赵敏", "承办单位", "副科长", ("评估单位",), (), LOCAL_OUTBOX)
     assert people.import_people(session=session, people=[APPROVER, DEPUTY, ELSEWHERE, changed], source="x") == (0, 1, 0)
+
+
+def test_a_lost_code_is_withdrawn_and_a_new_one_sent_to_that_person_only(session):
+    evaluation = builders.add_evaluation(session)
+    codes = dict((p.name, c) for p, c in _issue(session, evaluation))
+    assert people.withdraw_codes(session=session, evaluation=evaluation, gate="approval", person_name="刘志强") == 1
+    with pytest.raises(SignoffRefused, match="签署码已失效"):
+        people.signer_of(session=session, evaluation=evaluation, gate="approval", code=codes["刘志强"])
+    assert [p.name for p, _ in _issue(session, evaluation)] == ["刘志强"]  # 孙副 keeps the one she has
+    with pytest.raises(SignoffRefused, match="人员名单中没有 无名氏"):
+        people.withdraw_codes(session=session, evaluation=evaluation, gate="approval", person_name="无名氏")
