@@ -28,23 +28,13 @@ from pinggu.catalog import import_catalog
 from pinggu.localserver import start_server, start_worker, stop_all
 from pinggu.people import import_people_file
 from services.orchestration import answer_gate, paused_at, start_evaluation, wait_for
+from services.signoff import run_code_in_outbox
 
 TEAM = [{"name": "王明", "role": "单位工作人员", "unit": "区司法局"}]
 
 
 def _at(run_id, gate: str):
     return wait_for(run_id, lambda run: paused_at(run) == gate, timeout=180, what=gate)
-
-
-def _code(run_id, gate: str, name: str) -> str:
-    """The sign-off code the sample people file's `name` received in the local outbox."""
-    from models import evaluations as store
-    from models.db import read_session
-    from services.signoff import code_in_outbox
-
-    with read_session() as session:
-        evaluation = store.find_by_flow_run(session=session, flow_run_id=str(run_id))
-    return code_in_outbox(evaluation.code, gate, name) or ""
 
 
 def main() -> None:
@@ -66,7 +56,7 @@ def main() -> None:
         answer_gate(
             run_id,
             "minutes",
-            {"file": str(minutes), "summary": "座谈会情况", "code": _code(run_id, "minutes", "赵敏")},
+            {"file": str(minutes), "summary": "座谈会情况", "code": run_code_in_outbox(run_id, "minutes", "赵敏")},
         )
         _at(run_id, "approval")
         print(f"answer → next form (analysis, draft report PDF): {time.perf_counter() - clock:.1f} s")
@@ -74,7 +64,7 @@ def main() -> None:
         answer_gate(
             run_id,
             "approval",
-            {"choice": "通过", "conclusion": "继续执行", "code": _code(run_id, "approval", "刘志强")},
+            {"choice": "通过", "conclusion": "继续执行", "code": run_code_in_outbox(run_id, "approval", "刘志强")},
         )
         wait_for(run_id, lambda run: run.state is not None and run.state.is_completed(), timeout=180, what="完成")
         print(f"approval → completed (final report PDF, archive): {time.perf_counter() - clock:.1f} s")

@@ -105,7 +105,7 @@ def start_evaluations(n: int, *, evaluation_type: str = DEFAULT_TYPE) -> list[UU
     from pinggu.people import import_people_file
     from services.orchestration import start_evaluation
 
-    import_people_file(SAMPLES_DIR / "people.csv")  # who signs: codes go to the local outbox, read by _code_sent
+    import_people_file(SAMPLES_DIR / "people.csv")  # who signs: codes go to the local outbox, read at each answer
     setup = SETUPS[evaluation_type]
     # Fresh codes on every call: a decision may have only one unfinished evaluation of a type.
     token = uuid.uuid4().hex[:6].upper()
@@ -386,17 +386,6 @@ def drive(run_ids: list, *, deadline_s: float, poll_s: float = POLL_S) -> LoadRe
     return result
 
 
-def _code_sent(run, gate: str, name: str | None) -> str:
-    """The sign-off code the local outbox holds for the person the form names (the sample people file)."""
-    from models import evaluations as store
-    from models.db import read_session
-    from services.signoff import code_in_outbox
-
-    with read_session() as session:
-        evaluation = store.find_by_flow_run(session=session, flow_run_id=str(run.id))
-    return (evaluation and code_in_outbox(evaluation.code, gate, name)) or ""
-
-
 def _follow(client, run, track: _Track, result: LoadResult, seen: float, since_start: float, materials: Path) -> None:
     """One run at one poll (read at monotonic `seen`): note its end or its new form, and answer the form."""
     from prefect.client.schemas.responses import SetStateStatus
@@ -435,7 +424,9 @@ def _follow(client, run, track: _Track, result: LoadResult, seen: float, since_s
         track.answered_key = key
         result.refusals.append(f"{run.name}: {error}")
         return
-    form["code"] = _code_sent(run, gate, form.get("approver") or form.get("submitter"))
+    from services.signoff import run_code_in_outbox
+
+    form["code"] = run_code_in_outbox(run.id, gate, form.get("approver") or form.get("submitter")) or ""
     sent = time.monotonic()
     outcome = client.resume_flow_run(run.id, run_input=form)
     track.answered_key = key

@@ -36,18 +36,23 @@ def read_grid(path: Path, what: str) -> tuple[list[str], list[tuple[int, list[st
 def _csv_grid(path: Path, data: bytes, what: str) -> list[list[str]]:
     if data.startswith(b"PK\x03\x04"):
         raise InputFileError(f"“{path.name}”实际上是 Excel 文件，请把扩展名改为 .xlsx", path=str(path))
-    for encoding in ("utf-8-sig", "gb18030"):  # GB18030 is a superset of GBK
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
+    text = decoded_text(data)
+    if text is None:
         raise InputFileError(f"无法识别{what}“{path.name}”的编码：请另存为 UTF-8 或 GBK 编码的 CSV", path=str(path))
     try:
         return [[cell.strip() for cell in record] for record in csv.reader(io.StringIO(text, newline=""))]
     except csv.Error as exc:
         raise InputFileError(f"{what}“{path.name}”不是有效的 CSV：{exc}", path=str(path)) from None
+
+
+def decoded_text(data: bytes) -> str | None:
+    """Text an office wrote, in UTF-8 (with or without BOM) or GBK/GB18030; None when it is neither."""
+    for encoding in ("utf-8-sig", "gb18030"):  # GB18030 is a superset of GBK
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
 
 
 def _xlsx_grid(path: Path, data: bytes, what: str) -> list[list[str]]:

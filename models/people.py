@@ -166,11 +166,11 @@ def withdraw_codes(*, session: Session, evaluation: Evaluation, gate: str, perso
     holders = [p for p in people(session=session) if p.name == person_name]
     if not holders:
         raise SignoffRefused(f"人员名单中没有 {person_name}")
-    now, closed = now_beijing(), 0
+    now, closed, holder_ids = now_beijing(), 0, {p.id for p in holders}
     for code in session.exec(
         select(SignoffCode).where(SignoffCode.evaluation_id == evaluation.id, SignoffCode.gate == gate)
     ):
-        if code.person_id in {p.id for p in holders} and _live(code, now):
+        if code.person_id in holder_ids and _live(code, now):
             code.closed = True
             session.add(code)
             closed += 1

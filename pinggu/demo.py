@@ -217,12 +217,9 @@ def _demo_data() -> str:
 
 
 def _code_sent(run_id: UUID, gate: GateId, name: str) -> str:
-    from services.signoff import code_in_outbox
+    from services.signoff import run_code_in_outbox
 
-    with session_scope() as session:
-        evaluation = store.find_by_flow_run(session=session, flow_run_id=str(run_id))
-    assert evaluation is not None  # the run waits at a gate of its evaluation
-    code = code_in_outbox(evaluation.code, gate, name)
+    code = run_code_in_outbox(run_id, gate, name)
     assert code, f"{name} 未收到“{gate}”的签署码"
     return code
 

@@ -86,3 +86,13 @@ def code_in_outbox(evaluation_code: str, gate: str, name: str | None = None) -> 
     sent = outbox_messages(evaluation_code, str(gate))
     mine = [m for m in sent if name is None or m["to"] == name] or ([] if name else sent)
     return str(mine[-1]["code"]) if mine else None
+
+
+def run_code_in_outbox(flow_run_id: object, gate: str, name: str | None = None) -> str | None:
+    """`code_in_outbox` for the evaluation a flow run works on (the demo and the benches answer by run)."""
+    from models import evaluations as store
+    from models.db import read_session
+
+    with read_session() as session:
+        evaluation = store.find_by_flow_run(session=session, flow_run_id=str(flow_run_id))
+    return code_in_outbox(evaluation.code, gate, name) if evaluation else None

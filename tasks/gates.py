@@ -21,7 +21,7 @@ from forms.gates import DataFileForm, ExpertMarksForm, RecordsForm
 from models import audit, people
 from models import evaluations as store
 from models.db import dry_run, read_session, transaction
-from models.tables import Approval, Decision, Evaluation, FormRejection
+from models.tables import Approval, Decision, Evaluation, FormRejection, StageRecord
 from reporting.pdf import file_sha256
 from rules.gates import GATES, GateAnswer, GateId, Rework, gate_stage
 from rules.procedure import Procedure
@@ -169,9 +169,9 @@ def _description(
         "",
         f"办理：{waits_for(procedure, gate)}" + (f"（依据：{profile_gate.basis}）" if profile_gate else ""),
     ]
-    target = _gate_target(session, evaluation.id, gate)
+    target = gate_target(session, evaluation.id, gate)
     if target:
-        lines.append(f"\n目标完成日：{target}")
+        lines.append(f"\n目标完成日：{target_text(target)}")
     reviews = GATES[GateId(gate)].reviews
     document = reviews and store.current_document(session=session, evaluation_id=evaluation.id, kind=reviews)
     if document and document.id is not None:
@@ -190,11 +190,17 @@ def _description(
     return "\n".join(lines)
 
 
-def _gate_target(session: Session, evaluation_id: int, gate: str) -> str | None:
+def gate_target(session: Session, evaluation_id: int, gate: str) -> StageRecord | None:
+    """The stage record whose target date a gate works to (its stage's), or None when no date is set."""
     for record in store.stages(session=session, evaluation_id=evaluation_id):
         if record.stage == gate_stage(gate) and record.target_date:
-            return f"{record.target_date}{'（暂定）' if record.target_provisional else ''}"
+            return record
     return None
+
+
+def target_text(record: StageRecord) -> str:
+    """A stage's target date as people read it, marked （暂定） while provisional."""
+    return f"{record.target_date}{'（暂定）' if record.target_provisional else ''}"
 
 
 @task(name="受理人工环节答复", **STEP_TASK_OPTIONS)

@@ -18,7 +18,7 @@ from typing import Any
 
 from core.errors import InputFileError, RuleViolation
 from core.settings import get_settings
-from core.spreadsheet import excel_safe
+from core.spreadsheet import decoded_text, excel_safe
 from forms.gates import DataFileForm, ExpertMarksForm, RecordsForm
 from models.db import read_session
 from models.people import people
@@ -153,7 +153,7 @@ def masked_copy(source: Path, stored: Path, names: list[str]) -> None:
 
     suffix = source.suffix.lower()
     if suffix == ".txt":
-        text = _decoded(source.read_bytes())
+        text = decoded_text(source.read_bytes())
         if text is None:
             raise InputFileError(f"无法识别 {source.name} 的编码：请另存为 UTF-8 或 GBK 文本", path=str(source))
         stored.write_text(mask_text(text, names), encoding="utf-8")
@@ -177,15 +177,6 @@ def masked_copy(source: Path, stored: Path, names: list[str]) -> None:
         document.save(str(stored))
     else:
         shutil.copyfile(source, stored)
-
-
-def _decoded(data: bytes) -> str | None:
-    for encoding in ("utf-8-sig", "gb18030"):  # GB18030 is a superset of GBK
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
 
 
 def parse_data_values(text: str) -> dict[str, float]:

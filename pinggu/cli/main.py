@@ -22,6 +22,7 @@ app.add_typer(catalog_app, name="catalog")
 
 
 def _validate_form(form_class, values: dict) -> dict:
+    # Imported here: forms pull in Prefect, which the commands that take no form need not load.
     from forms.gates import validated
 
     return validated(form_class, values)

@@ -31,13 +31,13 @@ from models import people
 from models.db import read_session, transaction
 from models.tables import Document, Evaluation, now_beijing
 from pinggu.web.fields import PageField, form_values, page_fields
-from rules.gates import GATES, GateId, gate_stage
+from rules.gates import GATES, GateId
 from rules.profiles import load_profile
 from rules.steps import StepId
 from rules.vocabulary import EVALUATION_TYPE_NAMES, STATUS_NAMES, EvaluationStatus
 from tasks.acceptors import HANDLERS
 from tasks.evaluation import procedure_of
-from tasks.gates import judge_answer, waits_for
+from tasks.gates import gate_target, judge_answer, target_text, waits_for
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 UPLOAD_TYPES: dict[type, tuple[str, ...]] = {
@@ -81,11 +81,10 @@ def _page(name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
 
 def _target(session: Any, evaluation: Evaluation, gate: str, today: date) -> tuple[str, bool]:
     assert evaluation.id is not None  # a stored evaluation
-    for record in store.stages(session=session, evaluation_id=evaluation.id):
-        if record.stage == gate_stage(gate) and record.target_date:
-            shown = f"{record.target_date}{'（暂定）' if record.target_provisional else ''}"
-            return shown, record.target_date < today
-    return "—", False
+    record = gate_target(session, evaluation.id, gate)
+    if record is None or record.target_date is None:
+        return "—", False
+    return target_text(record), record.target_date < today
 
 
 def _under_review(session: Any, evaluation: Evaluation, gate: str) -> list[tuple[str, str]]:
