@@ -14,7 +14,8 @@ message — show them to people.
     ├── OrchestrationError    the Prefect server is unreachable or refused a request
     ├── NotifyUrlError        a configured notification URL cannot be used (named without its secrets)
     ├── NotDelivered          a notice the endpoint did not take; the watch tries again
-    └── DatabaseBusy          the product database stayed locked or unreachable through every retry
+    ├── DatabaseBusy          the product database stayed locked or unreachable through every retry
+    └── StoreUnavailable      the document store (directory or object storage) could not be read or written
 """
 
 from __future__ import annotations
@@ -108,3 +109,7 @@ class NotifyUrlError(PingguError):
 
 class NotDelivered(PingguError):
     """A notice the endpoint did not take (down, refusing, wrong credentials); tried again later."""
+
+
+class StoreUnavailable(PingguError):
+    """The document store could not be read or written (full, read-only, unreachable, wrong credentials)."""

@@ -38,6 +38,20 @@ class Settings(BaseSettings):
         ge=1,
         description="How many flow runs the serving process runs at once (a waiting evaluation holds none).",
     )
+    store_url: str = Field(
+        default="",
+        description=(
+            "Where documents, uploads and reports are kept, by content hash (PINGGU_STORE_URL): a directory, or "
+            "S3-compatible object storage as s3://bucket/prefix (MinIO or a cloud provider's; credentials and "
+            "endpoint from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL). Every worker and the web "
+            "app must see the same store. Empty means <home>/store on this machine."
+        ),
+    )
+    worker_query_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="How often each worker started by `pinggu up --workers N` asks the work pool for runs.",
+    )
     prefect_host: str = "127.0.0.1"
     prefect_port: int = 4200
     prefect_api_url: str = Field(
@@ -93,7 +107,7 @@ class Settings(BaseSettings):
         ),
     )
 
-    @field_validator("database_url", "prefect_api_url")
+    @field_validator("database_url", "prefect_api_url", "store_url")
     @classmethod
     def _reject_placeholders(cls, value: str) -> str:
         if "changeme" in value.lower() or "<" in value:
@@ -120,6 +134,15 @@ class Settings(BaseSettings):
     def outbox_dir(self) -> Path:
         """The local outbox channel: one JSON file per message to a person whose contact is 本机发件箱."""
         return self.home / "outbox"
+
+    @property
+    def resolved_store_url(self) -> str:
+        return self.store_url.rstrip("/") or str(self.home / "store")
+
+    @property
+    def store_cache_dir(self) -> Path:
+        """Local copies of objects read from a remote store, by content hash (checked on every read)."""
+        return self.home / "cache" / "store"
 
     @property
     def uploads_dir(self) -> Path:

@@ -47,9 +47,10 @@ def _chinese_titles(deployment):
 TIMEZONE = "Asia/Shanghai"
 
 
-def deployments() -> list:
+def deployments(**options: Any) -> list:
     """The deployments this product serves: the yearly plan (5 January), the daily deadline watch
-    (08:00 Beijing time), and one per evaluation type (the type fixed, read-only in the form)."""
+    (08:00 Beijing time), and one per evaluation type (the type fixed, read-only in the form).
+    `options` go to every `to_deployment` (deployments.workpool names the flows by module path)."""
     return [
         _chinese_titles(
             annual_plan.to_deployment(
@@ -57,6 +58,7 @@ def deployments() -> list:
                 description="年度评估计划：每年 1 月 5 日 9:00（北京时间）按决策目录和评估情形编制当年计划，经审定后逐项启动评估（已启动的不重复启动）；也可随时手动运行，并可只计划某一规则（辖区）的决策；填写决策编号则只为该项决策编制专项计划（执行中出现较大争议或风险时须及时评估）。",
                 schedule=Cron("0 9 5 1 *", timezone=TIMEZONE),
                 tags=["年度计划"],
+                **options,
             )
         ),
         _chinese_titles(
@@ -65,6 +67,7 @@ def deployments() -> list:
                 description="期限巡查：每日 8:00（北京时间）查找临期和逾期的阶段、审批环节、法定期限和后续措施，记录并发送提醒；也可随时手动运行。",
                 schedule=Cron("0 8 * * *", timezone=TIMEZONE),
                 tags=["期限巡查"],
+                **options,
             )
         ),
     ] + [
@@ -74,6 +77,7 @@ def deployments() -> list:
                 description=DESCRIPTIONS[evaluation_type] + "在 Prefect 界面点击 Run 填写决策编号和评估小组即可启动。",
                 parameters={"evaluation_type": freeze(type_name)},
                 tags=["后评估", type_name],
+                **options,
             )
         )
         for evaluation_type, type_name in EVALUATION_TYPE_NAMES.items()

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from core.document_store import local_file, shown_name
 from core.errors import InputFileError, NotFound
 from models import audit
 from models import evaluations as store
@@ -105,7 +106,6 @@ def _json_bytes(value: Any) -> bytes:
 
 
 def _document_entry(document: Document) -> dict[str, Any]:
-    source = Path(document.path)
     entry: dict[str, Any] = {
         "id": document.id,
         "kind": document.kind,
@@ -115,7 +115,7 @@ def _document_entry(document: Document) -> dict[str, Any]:
         "created_at": document.created_at.astimezone(UTC).isoformat(),
         "recorded_sha256": document.sha256,
         "original_path": document.path,
-        "file": f"{DOCUMENTS_DIR}{document.id:06d}-{source.name}",
+        "file": f"{DOCUMENTS_DIR}{document.id:06d}-{shown_name(document.title, document.path)}",
         "meta": document.meta,
     }
     return entry
@@ -222,8 +222,9 @@ def _write_zip(gathered: dict[str, Any], target: Path) -> tuple[dict[str, Any], 
                 files.append({"path": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)})
 
             for document in gathered["documents"]:
-                source = Path(document["original_path"])
-                if not source.is_file():
+                try:
+                    source = local_file(document["original_path"])
+                except NotFound:
                     document["file"] = None
                     document["file_status"] = "文件缺失"
                     continue

@@ -13,6 +13,7 @@ from uuid import UUID
 
 import typer
 
+from core.document_store import local_file
 from core.settings import SAMPLES_DIR, get_settings
 from models import evaluations as store
 from models.db import session_scope
@@ -164,7 +165,7 @@ def run_demo(samples: Path = SAMPLES) -> Path:
         evaluation = store.find_by_flow_run(session=session, flow_run_id=str(run_id))
     # The run completed: it opened the evaluation and wrote the final report.
     assert evaluation is not None and evaluation.report_path is not None
-    report = Path(evaluation.report_path)
+    report = local_file(evaluation.report_path)
     typer.echo("")
     typer.echo("各步骤耗时：" + "，".join(f"{label} {seconds:.1f}s" for label, seconds in timings))
     typer.echo(f"总耗时 {time.perf_counter() - total:.1f} 秒；流程运行：{flow_run.name}（{flow_run.state.name}）")

@@ -32,10 +32,24 @@ _COMMANDS: dict[str, tuple[str, ...]] = {
     "serve": ("-m", "deployments.serve"),
     "prefect-server": ("-m", "prefect", "server", "start"),
     "web": ("-m", "pinggu.web"),
+    "worker": ("-m", "prefect", "worker", "start"),  # pid files worker-1 … worker-N
 }
-# `down` stops the web app and the serving process (and its flow runs) first, then the server they talk to.
-STOP_ORDER = ("web", "serve", "prefect-server")
+# `down` stops the web app, the workers and the serving process (and their flow runs) first, then the
+# server they talk to.
+STOP_ORDER = ("web", "worker-*", "serve", "prefect-server")
 SERVICE_NAMES = {"web": "网页办理服务", "serve": "部署服务进程", "prefect-server": "Prefect 服务"}
+
+
+def service_name(name: str) -> str:
+    """What an operator calls the service of pid file `name`."""
+    if name.startswith("worker-"):
+        return f"工作进程 {name.removeprefix('worker-')}"
+    return SERVICE_NAMES[name]
+
+
+def _command(name: str) -> tuple[str, ...]:
+    return _COMMANDS["worker" if name.startswith("worker-") else name]
+
 
 STOP_GRACE_SECONDS = 5.0  # after SIGTERM, before SIGKILL to the whole process group
 KILL_WAIT_SECONDS = 5.0  # after SIGKILL, to see every process of the group gone
@@ -111,7 +125,7 @@ def _is_ours(pid: int, name: str) -> bool | None:
     argv = _cmdline(pid)
     if argv is None:
         return None
-    expected = _COMMANDS[name]
+    expected = _command(name)
     return (
         bool(argv)
         and Path(argv[0]).name.startswith("python")
@@ -147,15 +161,26 @@ def server_healthy(api_url: str) -> bool:
         return False
 
 
-def _spawn(settings: Settings, name: str, arguments: Sequence[str] = (), cwd: Path = PROJECT_ROOT) -> int:
+def _spawn(
+    settings: Settings,
+    name: str,
+    arguments: Sequence[str] = (),
+    cwd: Path = PROJECT_ROOT,
+    extra_env: Mapping[str, str] | None = None,
+) -> int:
     """Start `python <_COMMANDS[name]> <arguments>` in a session of its own; record its pid."""
-    env = {**os.environ, **configure_prefect_environment(settings), "PINGGU_HOME": str(settings.home)}
+    env = {
+        **os.environ,
+        **configure_prefect_environment(settings),
+        "PINGGU_HOME": str(settings.home),
+        **(extra_env or {}),
+    }
     log_dir = settings.home / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     _pid_file(settings, name).parent.mkdir(parents=True, exist_ok=True)
     with (log_dir / f"{name}.log").open("ab") as log:
         process = subprocess.Popen(
-            [sys.executable, *_COMMANDS[name], *arguments],
+            [sys.executable, *_command(name), *arguments],
             cwd=cwd,
             env=env,
             stdout=log,
@@ -243,6 +268,57 @@ def start_worker(settings: Settings | None = None) -> bool:
     _spawn(settings, "serve")
     _wait(lambda: _deployments_ready(list(DEPLOYMENTS.values())), 90, "部署服务进程", settings, "serve")
     return True
+
+
+def _online_workers(pool: str) -> set[str]:
+    from prefect import get_client
+    from prefect.client.schemas.filters import WorkerFilter, WorkerFilterStatus
+
+    try:
+        with get_client(sync_client=True) as client:
+            found = client.read_workers_for_work_pool(
+                pool, worker_filter=WorkerFilter(status=WorkerFilterStatus(any_=["ONLINE"]))
+            )
+    except Exception:
+        return set()
+    return {worker.name for worker in found}
+
+
+def worker_pid_names(settings: Settings) -> list[str]:
+    """The pid file names of the workers `start_workers` started (worker-1, worker-2 …), in order."""
+    found = (settings.home / "run").glob("worker-*.pid")
+    return sorted((path.stem for path in found), key=lambda name: int(name.removeprefix("worker-") or 0))
+
+
+def start_workers(settings: Settings | None = None, count: int = 2, pool: str = "pinggu") -> int:
+    """Apply every deployment to the process work pool `pool` and start `count` Prefect workers on it, each
+    in its own working directory (PINGGU_HOME/workers/worker-N); return how many were started.
+
+    A worker asks the pool for runs every `worker_query_seconds`; any worker can run (or resume) any run.
+    The one-process `serve` is not started beside them: a deployment is either served or in the pool.
+    """
+    from deployments.workpool import deploy_to_work_pool
+
+    settings = settings or get_settings()
+    deploy_to_work_pool(pool)
+    started = []
+    for index in range(1, count + 1):
+        name = f"worker-{index}"
+        if _alive(settings, name):
+            continue
+        workdir = settings.home / "workers" / name
+        workdir.mkdir(parents=True, exist_ok=True)
+        worker = f"{os.uname().nodename}-{name}-{settings.prefect_port}"
+        environment = {
+            "PREFECT_WORKER_QUERY_SECONDS": f"{settings.worker_query_seconds:g}",
+            "PREFECT_WORKER_HEARTBEAT_SECONDS": "5",
+        }
+        _spawn(
+            settings, name, ["--pool", pool, "--type", "process", "--name", worker], cwd=workdir, extra_env=environment
+        )
+        started.append(worker)
+    _wait(lambda: set(started) <= _online_workers(pool), 90, "工作进程", settings, "worker-1")
+    return len(started)
 
 
 def web_healthy(web_url: str) -> bool:
@@ -335,6 +411,11 @@ def _stop(settings: Settings, name: str) -> StopResult | None:
     return StopResult(name, outcome, pid, "；".join(part for part in (detail, problem) if part))
 
 
+def stop_service(settings: Settings, name: str) -> StopResult | None:
+    """Stop one service `up` started (see stop_all); None if it was not started."""
+    return _stop(settings, name)
+
+
 def stop_all(settings: Settings | None = None) -> list[StopResult]:
     """Stop what `up` started, the serving process (with its flow runs) first, then the server.
 
@@ -344,4 +425,5 @@ def stop_all(settings: Settings | None = None) -> list[StopResult]:
     while a flow run is in progress and can linger: that is what the SIGKILL is for.)
     """
     settings = settings or get_settings()
-    return [result for name in STOP_ORDER if (result := _stop(settings, name)) is not None]
+    names = [item for name in STOP_ORDER for item in (worker_pid_names(settings) if name == "worker-*" else [name])]
+    return [result for name in names if (result := _stop(settings, name)) is not None]

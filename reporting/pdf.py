@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 from functools import lru_cache
@@ -11,7 +10,9 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from core.document_store import file_sha256
 from core.errors import ReportError
+from core.faults import fault_point
 from core.settings import PROJECT_ROOT
 
 TEMPLATES_DIR = PROJECT_ROOT / "report_templates"
@@ -40,6 +41,7 @@ def write_pdf(html: str, target: Path) -> str:
     """Write the HTML as a PDF at `target` atomically and return the file's sha256."""
     from weasyprint import HTML  # imported here: it loads Pango/HarfBuzz, which CLI start-up does not need
 
+    fault_point("render")
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".pdf.part")
     os.close(handle)
@@ -53,12 +55,3 @@ def write_pdf(html: str, target: Path) -> str:
         Path(temporary).unlink(missing_ok=True)
         raise
     return file_sha256(target)
-
-
-def file_sha256(path: Path) -> str:
-    """Hex sha256 of a file's content."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

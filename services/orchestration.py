@@ -34,7 +34,7 @@ def start_annual_plan(year: int, profile: str | None, decision: str | None = Non
     return flow_run.id
 
 
-def _client():
+def prefect_client():
     from prefect import get_client
 
     return get_client(sync_client=True)
@@ -61,7 +61,7 @@ def start_evaluation(evaluation_type: str, parameters: dict[str, Any]) -> UUID:
 
 def read_flow_run(flow_run_id: UUID | str):
     """The flow run as the server sees it now."""
-    with _client() as client:
+    with prefect_client() as client:
         return client.read_flow_run(UUID(str(flow_run_id)))
 
 
@@ -107,7 +107,7 @@ def paused_at(flow_run: Any) -> str | None:
     keyset = state.state_details.run_input_keyset
     if keyset:
         try:
-            with _client() as client:
+            with prefect_client() as client:
                 client.read_flow_run_input(flow_run.id, keyset["schema"])
         except (ObjectNotFound, PrefectHTTPStatusError):
             return None
@@ -130,7 +130,7 @@ def answer_gate(flow_run_id: UUID | str, gate: str, run_input: dict[str, Any]) -
         )
     from prefect.client.schemas.responses import SetStateStatus
 
-    with _client() as client:
+    with prefect_client() as client:
         result = client.resume_flow_run(UUID(str(flow_run_id)), run_input=run_input)
     if result.status != SetStateStatus.ACCEPT:
         reason = result.details.reason if result.details else ""
@@ -174,6 +174,6 @@ def cancel_waiting_run(flow_run_id: UUID | str, reason: str) -> bool:
     flow_run = read_flow_run(flow_run_id)
     if flow_run.state is None or flow_run.state.is_final():
         return False
-    with _client() as client:
+    with prefect_client() as client:
         client.set_flow_run_state(flow_run.id, Cancelled(message=reason), force=True)
     return True

@@ -130,7 +130,6 @@ def accept_submission(
     evaluation: Evaluation,
     form: DataFileForm | RecordsForm | ExpertMarksForm,
     stored: StoredSubmission,
-    sha256: str,
 ) -> Verdict:
     """Record a prepared submission: its document and who handed it in."""
     assert evaluation.id is not None  # a stored evaluation
@@ -139,8 +138,8 @@ def accept_submission(
         evaluation_id=evaluation.id,
         kind=stored.gate,
         title=stored.title,
-        path=str(stored.path),
-        sha256=sha256,
+        path=stored.kept.location,
+        sha256=stored.kept.sha256,
         **stored.meta,
     )
     return Verdict(

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import functools
 from datetime import date, datetime, time
-from pathlib import Path
 from typing import Any
 
 from prefect import task
 from prefect.artifacts import create_table_artifact
 from sqlmodel import Session, col, select
 
+from core.document_store import keep
 from core.settings import get_settings
 from forms.gates import AnnualPlanApprovalForm
 from models import audit
@@ -91,21 +91,22 @@ def draft_annual_plan(year: int, as_of: date, profile: str | None, decision: str
         for item in plan.items
     ]
     path = _publish(plan, scope, rows, changes=None)
-    return {"items": len(rows), "exempt": len(plan.exempt), "pending": len(plan.pending), "document": str(path)}
+    return {"items": len(rows), "exempt": len(plan.exempt), "pending": len(plan.pending), "document": path}
 
 
-def _publish(plan: AnnualPlan, scope: str, rows: list[dict[str, str]], changes: list[str] | None) -> Path:
+def _publish(plan: AnnualPlan, scope: str, rows: list[dict[str, str]], changes: list[str] | None) -> str:
     """Write the plan (draft, or approved when `changes` is given) as a PDF and a table artifact."""
     status = "" if changes is None else "（已审定）"
     path = get_settings().reports_dir / "annual-plans" / f"{plan.year}年度重大行政决策后评估计划-{scope}{status}.pdf"
     context = {"plan": plan, "rows": rows, "scope": scope, "exempt": plan.exempt, "pending": plan.pending}
     write_pdf(render_html(PLAN_TEMPLATE, {**context, "changes": changes}), path)
+    location = keep(path).location
     create_table_artifact(
         key=f"annual-plan-{plan.year}-{_slug(scope)}",
         table=rows,
-        description=f"{plan.year} 年度评估计划（{scope}）{status}：{len(rows)} 项；PDF：{path}",
+        description=f"{plan.year} 年度评估计划（{scope}）{status}：{len(rows)} 项；PDF：{location}",
     )
-    return path
+    return location
 
 
 def _answers(session: Session, year: int, scope: str) -> list[PlanDecision]:
@@ -251,7 +252,7 @@ def issue_annual_plan(year: int, as_of: date, profile: str | None, decision: str
             }
         )
     path = _publish(plan, scope, rows, changes=changes)
-    return {"issued": len(rows), "dropped": sum(1 for e in entries if e.dropped_reason), "document": str(path)}
+    return {"issued": len(rows), "dropped": sum(1 for e in entries if e.dropped_reason), "document": path}
 
 
 @task(name="启动计划内评估", **STEP_TASK_OPTIONS, **IO_RETRIES)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session
 
+from core.document_store import keep
 from core.settings import get_settings
 from models import audit
 from models import evaluations as store
@@ -15,7 +15,6 @@ from models.agencies import Agency, latest_entrustment
 from models.tables import BEIJING, Evaluation, beijing_minute, now_beijing
 from reporting.context import ReportContext, render_report
 from reporting.docx import write_pdf_and_docx
-from reporting.pdf import file_sha256
 from rules.gates import GATES, GateId, GateKind
 from rules.periods import add_period
 from rules.profiles import REPORT_BLOCKS, Profile, load_profile
@@ -198,8 +197,8 @@ def _report(evaluation_id: int, step: StepId, title: str, flow_run_id: str | Non
         context = gathered["context"]
         # The same content as Word too, for offices to edit and circulate.
         written = write_pdf_and_docx(render_report(context), gathered["stem"])
-        (path, sha256), (docx_path, docx_sha256) = written["pdf"], written["docx"]
-        return {"path": str(path), "sha256": sha256, "docx": str(docx_path), "docx_sha256": docx_sha256}
+        pdf, docx = keep(written["pdf"][0]), keep(written["docx"][0])
+        return {"path": pdf.location, "sha256": pdf.sha256, "docx": docx.location, "docx_sha256": docx.sha256}
 
     def record(session: Session, evaluation: Evaluation, rendered: dict) -> dict:
         store.add_document(
@@ -327,14 +326,15 @@ def archive(evaluation_id: int, flow_run_id: str | None = None) -> dict:
         path = get_settings().documents_dir / evaluation.code / "归档清单.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        kept = keep(path)
         store.add_document(
             session=session,
             evaluation_id=evaluation_id,
             kind="archive_manifest",
             title="归档清单",
-            path=str(path),
-            sha256=file_sha256(Path(path)),
+            path=kept.location,
+            sha256=kept.sha256,
         )
-        return {"manifest": str(path), "documents": len(documents)}
+        return {"manifest": kept.location, "documents": len(documents)}
 
     return run_step(evaluation_id, StepId.archive, record, flow_run_id=flow_run_id)

@@ -22,7 +22,6 @@ from models import audit, people
 from models import evaluations as store
 from models.db import dry_run, read_session, transaction
 from models.tables import Approval, Decision, Evaluation, FormRejection, StageRecord
-from reporting.pdf import file_sha256
 from rules.gates import GATES, GateAnswer, GateId, Rework, gate_stage
 from rules.procedure import Procedure
 from rules.profiles import load_profile
@@ -270,7 +269,6 @@ def judge_answer(
         # Refused before a file is read: an outsider's upload is never opened.
         people.signer_of(session=session, evaluation=evaluation, gate=gate, code=code, typed_name=_typed_name(form))
     stored = handler.prepare(evaluation, decision, attempt, form) if handler.prepare else None
-    sha256 = file_sha256(stored.path) if stored else ""
 
     def record(session: Session) -> GateAnswer:
         earlier = session.exec(
@@ -285,7 +283,7 @@ def judge_answer(
         )
         if stored:
             assert isinstance(form, DataFileForm | RecordsForm | ExpertMarksForm)  # the forms of gates with a preparer
-            verdict = accept_submission(session, evaluation, form, stored, sha256)
+            verdict = accept_submission(session, evaluation, form, stored)
         else:
             assert handler.accept is not None  # every gate has a preparer or an acceptor (test_acceptors)
             verdict = handler.accept(session, evaluation, form)

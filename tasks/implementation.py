@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from prefect.artifacts import create_table_artifact
 from sqlmodel import Session
 
+from core.document_store import local_file
 from core.errors import RuleViolation
 from models import evaluations as store
 from models.tables import Evaluation
@@ -59,12 +59,12 @@ def analyse_evidence(evaluation_id: int, flow_run_id: str | None = None) -> dict
         analysis: dict = {"survey": None, "opinions": None, "records": [], "methods": gathered["methods"]}
         for kind, document in gathered["documents"].items():
             if kind == GateId.survey:
-                figures = summarise_survey(read_survey(Path(document.path))).to_dict()
+                figures = summarise_survey(read_survey(local_file(document.path))).to_dict()
                 figures["source_title"], figures["source_sha256"] = document.title, document.sha256
                 analysis["survey"] = figures
                 _publish_survey(gathered["evaluation"], figures)
             elif kind == GateId.opinions:
-                analysis["opinions"] = summarise_opinions(read_opinions(Path(document.path)))
+                analysis["opinions"] = summarise_opinions(read_opinions(local_file(document.path)))
             else:
                 analysis["records"].append(
                     {
@@ -96,7 +96,7 @@ def score_evaluation(evaluation_id: int, analysis: dict, flow_run_id: str | None
         document = store.current_document(session=session, evaluation_id=evaluation_id, kind=GateId.expert_marks)
         return {
             "profile": load_profile(store.get_decision(session=session, code=evaluation.decision_code).profile),
-            "inputs_path": Path(document.path) if document else None,
+            "inputs_path": local_file(document.path) if document else None,
         }
 
     def produce(gathered: dict | None) -> dict:

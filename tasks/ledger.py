@@ -23,7 +23,8 @@ from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import MissingContextError
 from sqlmodel import Session
 
-from core.errors import PingguError
+from core.errors import PingguError, StoreUnavailable
+from core.faults import fault_point
 from models import audit
 from models import evaluations as store
 from models.db import read_session, transaction
@@ -37,12 +38,19 @@ STEP_TASK_OPTIONS: dict[str, Any] = {"cache_policy": NO_CACHE, "persist_result":
 
 
 def _transient(task, task_run, state) -> bool:
-    """Retry unexpected failures (disk, renderer); a refusal by the product's rules will not change."""
-    return not isinstance(state.result(raise_on_failure=False), PingguError)
+    """Retry unexpected failures (disk, renderer) and an unreachable document store; a refusal by the
+    product's rules will not change."""
+    error = state.result(raise_on_failure=False)
+    return isinstance(error, StoreUnavailable) or not isinstance(error, PingguError)
 
 
-# Steps that touch files or the PDF renderer retry transient failures with backoff.
-IO_RETRIES: dict[str, Any] = {"retries": 2, "retry_delay_seconds": [2, 10], "retry_condition_fn": _transient}
+# Steps that touch files, the document store or the PDF renderer retry transient failures with backoff:
+# about a minute and a half in all, long enough for a store that is read-only for a minute.
+IO_RETRIES: dict[str, Any] = {
+    "retries": 4,
+    "retry_delay_seconds": [2, 10, 30, 60],
+    "retry_condition_fn": _transient,
+}
 
 Gather = Callable[[Session, Evaluation, int], Any]
 Produce = Callable[[Any], Any]
@@ -134,6 +142,7 @@ def run_step(
                 gathered = gather(
                     session, store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id), attempt
                 )
+        fault_point(f"step-{step}")  # the fault suite's window inside the step, before its result is recorded
         produced = produce(gathered) if produce is not None else gathered
         result = transaction(lambda session: finish(session, produced))
     except Exception as error:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from core.document_store import keep
 from core.settings import get_settings
 from models import evaluations as store
 from models.agencies import Agency, current_entrustment
@@ -69,12 +70,9 @@ def write_plan(evaluation_id: int, budget_yuan: float | None, flow_run_id: str |
     def produce(context: dict) -> dict:
         code, attempt = context["evaluation"]["code"], context["evaluation"]["attempt"]
         path = get_settings().documents_dir / code / f"评估方案-第{attempt}稿.pdf"
-        return {
-            "plan": context["plan"],
-            "attempt": attempt,
-            "path": path,
-            "sha256": write_pdf(render_html(PLAN_TEMPLATE, context), path),
-        }
+        write_pdf(render_html(PLAN_TEMPLATE, context), path)
+        stored = keep(path)
+        return {"plan": context["plan"], "attempt": attempt, "path": stored.location, "sha256": stored.sha256}
 
     def record(session: Session, evaluation: Evaluation, written: dict) -> dict:
         store.add_document(
@@ -82,7 +80,7 @@ def write_plan(evaluation_id: int, budget_yuan: float | None, flow_run_id: str |
             evaluation_id=evaluation_id,
             kind=StepId.plan,
             title=f"评估方案（第{written['attempt']}稿）",
-            path=str(written["path"]),
+            path=written["path"],
             sha256=written["sha256"],
         )
         return written["plan"]

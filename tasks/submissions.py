@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from core.document_store import StoredObject, is_remote, keep, local_file
 from core.errors import InputFileError, RuleViolation
 from core.settings import get_settings
 from core.spreadsheet import decoded_text, excel_safe
@@ -34,7 +35,7 @@ class StoredSubmission:
 
     gate: GateId
     title: str
-    path: Path
+    kept: StoredObject
     meta: dict[str, Any]
     details: dict[str, Any]
     comment: str | None = None
@@ -66,8 +67,11 @@ def _shown_name(source: Path, attempt: int) -> str:
     return f"第{attempt}次提交的 {source.suffix.lstrip('.').upper() or '无扩展名'} 文件"
 
 
-def _source(path: str) -> Path:
-    source = Path(path.strip()).expanduser()
+def _source(given: str) -> Path:
+    # A web or CLI upload is in the document store, readable from any worker; a path typed into the
+    # Prefect form must be readable on the worker that runs the evaluation.
+    location = given.strip()
+    source = local_file(location) if is_remote(location) else Path(location).expanduser()
     if not source.is_file():
         raise InputFileError(f"找不到文件 {source}，请填写评估服务器上可读取的完整路径", path=str(source))
     if source.stat().st_size == 0:
@@ -96,7 +100,7 @@ def prepare_survey(evaluation: Evaluation, decision: Decision, attempt: int, for
     return StoredSubmission(
         gate=GateId.survey,
         title=f"问卷数据（{shown}，{len(survey)} 份）",
-        path=stored,
+        kept=keep(stored),
         meta={"source_name": shown, "respondents": len(survey)},
         details={"file": shown, "respondents": len(survey)},
     )
@@ -115,7 +119,7 @@ def prepare_opinions(evaluation: Evaluation, decision: Decision, attempt: int, f
     return StoredSubmission(
         gate=GateId.opinions,
         title=f"意见征集材料（{shown}，{len(opinions)} 条）",
-        path=stored,
+        kept=keep(stored),
         meta={"source_name": shown, "opinions": len(opinions)},
         details={"file": shown, "opinions": len(opinions)},
     )
@@ -136,7 +140,7 @@ def records_preparer(gate: GateId) -> Preparer:
         return StoredSubmission(
             gate=gate,
             title=f"{GATES[gate].name.removesuffix('提交')}（{shown}）",
-            path=stored,
+            kept=keep(stored),
             meta={"source_name": shown, "summary": summary},
             details={"file": shown, "summary": summary},
             comment=summary,
@@ -216,7 +220,7 @@ def prepare_expert_marks(
     return StoredSubmission(
         gate=GateId.expert_marks,
         title=f"专家评分及统计数据（{shown}）",
-        path=stored,
+        kept=keep(stored),
         meta={"source_name": shown},
         details={"file": shown, "marks": marks, "data": data},
     )

@@ -17,11 +17,26 @@ from models.db import read_session, transaction
 from models.tables import now_beijing
 from rules.watch import alerts
 from services.notify import channels, send
+from services.recovery import continue_crashed_runs
 from tasks.ledger import STEP_TASK_OPTIONS
 
 # Delivery attempts within one watch run; what still fails is tried again by the next run.
 SEND_DELAYS = (0.5, 2.0)
 LEVEL_NAMES = {"overdue": "已逾期"}
+
+
+@task(name="续办中断的评估", **STEP_TASK_OPTIONS)
+def continue_crashed_evaluations() -> dict:
+    """Start a continuation run for each evaluation whose run died with its process (services.recovery)."""
+    continued = continue_crashed_runs()
+    for item in continued:
+        get_run_logger().warning(
+            "评估 %s 的运行 %s 已中断（进程终止），已启动续办运行 %s：已完成的步骤不会重做",
+            item.evaluation,
+            item.crashed_run,
+            item.continuation,
+        )
+    return {"continued": [item.evaluation for item in continued]}
 
 
 @task(name="查找临期和逾期事项", **STEP_TASK_OPTIONS)

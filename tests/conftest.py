@@ -52,6 +52,20 @@ if TEST_DATABASE_SERVER:
         TEST_DATABASE_SERVER, THROWAWAY_DATABASES[1], driver="asyncpg"
     )
 
+# PINGGU_TEST_STORE=s3 keeps the session's documents in S3-compatible object storage (a throwaway moto
+# server); PINGGU_TEST_WORKERS=N runs the deployments on a process work pool with N workers instead of
+# the one serving process. The PostgreSQL pass of scripts/test.sh sets both: the scale-out set-up.
+S3_SERVER = None
+if os.environ.get("PINGGU_TEST_STORE") == "s3":
+    from object_store import BUCKET, start_s3_server
+
+    S3_SERVER, s3_environment = start_s3_server()
+    os.environ.update(s3_environment)
+    os.environ["PINGGU_STORE_URL"] = f"s3://{BUCKET}/{TEST_HOME.name}"
+else:
+    os.environ.pop("PINGGU_STORE_URL", None)
+TEST_WORKERS = int(os.environ.get("PINGGU_TEST_WORKERS") or 0)
+
 import pytest
 
 from core.settings import configure_prefect_environment, get_settings
@@ -69,11 +83,14 @@ def settings():
 
 @pytest.fixture(scope="session")
 def prefect_server(settings):
-    """One local Prefect server and the served deployments for the whole session."""
-    from pinggu.localserver import start_server, start_worker, stop_all
+    """One local Prefect server and the deployments, served or on a work pool, for the whole session."""
+    from pinggu.localserver import start_server, start_worker, start_workers, stop_all
 
     start_server(settings)
-    start_worker(settings)
+    if TEST_WORKERS:
+        start_workers(settings, TEST_WORKERS)
+    else:
+        start_worker(settings)
     _import_sample_people()  # the people who answer the served evaluations' gates, with their codes
     yield settings.resolved_prefect_api_url
     try:
@@ -108,14 +125,21 @@ def database_url(settings) -> str:
 
 
 def pytest_report_header(config):
-    """Say which database the session runs on."""
-    return f"pinggu database: {'PostgreSQL (' + TEST_DATABASE_SERVER.rsplit('@', 1)[-1] + ')' if TEST_DATABASE_SERVER else 'SQLite'}"
+    """Say which database, document store and way of running the deployments the session uses."""
+    database = f"PostgreSQL ({TEST_DATABASE_SERVER.rsplit('@', 1)[-1]})" if TEST_DATABASE_SERVER else "SQLite"
+    store = f"S3 ({os.environ['PINGGU_STORE_URL']})" if S3_SERVER else "directory"
+    running = f"work pool, {TEST_WORKERS} workers" if TEST_WORKERS else "one serving process"
+    return f"pinggu database: {database}; document store: {store}; deployments: {running}"
 
 
 def pytest_sessionfinish(session, exitstatus):
     """Remove the throwaway home and databases unless asked to keep them for a look (PINGGU_KEEP_TEST_HOME=1)."""
     import shutil
 
+    if S3_SERVER is not None:
+        from object_store import stop_s3_server
+
+        stop_s3_server(S3_SERVER)
     if os.environ.get("PINGGU_KEEP_TEST_HOME") != "1":
         shutil.rmtree(TEST_HOME, ignore_errors=True)
         if THROWAWAY_DATABASES:

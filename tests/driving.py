@@ -75,10 +75,12 @@ def answers_of(evaluation_id) -> list[tuple[str, str, bool]]:
 
 
 def pdf_text(path) -> str:
-    """The text of a PDF, whitespace removed (CJK text extraction splits lines anywhere)."""
+    """The text of a PDF (a path, or a location in the document store), whitespace removed (CJK text extraction splits lines anywhere)."""
     from pypdf import PdfReader
 
-    return "".join("".join(page.extract_text().split()) for page in PdfReader(path).pages)
+    from core.document_store import local_file
+
+    return "".join("".join(page.extract_text().split()) for page in PdfReader(local_file(str(path))).pages)
 
 
 def internal_ids_in(text: str) -> list[str]:

@@ -12,6 +12,7 @@ from core.settings import configure_prefect_environment, get_settings
 
 configure_prefect_environment()  # before anything imports Prefect
 
+from core.document_store import keep
 from core.errors import InputFileError, StateConflict
 from pinggu.cli.common import friendly
 from rules.gates import GATES, ExpertsConvened, GateId, GateKind, GateSpec
@@ -93,8 +94,16 @@ def up(
         str | None,
         typer.Option(help="Prefect 服务监听的地址，默认 127.0.0.1；非本机地址须先设置 PREFECT_SERVER_API_AUTH_STRING"),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="把各部署放到工作池，并在本机启动 N 个工作进程（代替单一的部署服务进程）；其他机器上的工作进程见 README“一台机器不够用时”",
+        ),
+    ] = 0,
+    pool: Annotated[str, typer.Option(help="工作池名称（与 --workers 一起使用）")] = "pinggu",
 ) -> None:
-    """升级产品数据库，再启动本地 Prefect 服务（127.0.0.1，SQLite）、部署服务进程和网页办理服务，在后台运行。"""
+    """升级产品数据库，再启动本地 Prefect 服务（127.0.0.1，SQLite）、部署服务进程（或 --workers 个工作进程）和网页办理服务，在后台运行。"""
     if host:  # as PINGGU_PREFECT_HOST would: the server listens there and this machine's clients call it there
         import os
 
@@ -104,7 +113,7 @@ def up(
         get_settings.cache_clear()
         configure_prefect_environment()
     from pinggu.cli.db import upgrade_configured_database
-    from pinggu.localserver import start_server, start_web, start_worker
+    from pinggu.localserver import KILLED, STOPPED, start_server, start_web, start_worker, start_workers, stop_service
 
     settings = get_settings()
     # The server first: an exposed host without authentication is refused before anything is changed.
@@ -112,7 +121,15 @@ def up(
     # Before the worker starts: its flow runs refuse a database that is not at the program's version.
     typer.echo(upgrade_configured_database())
     typer.echo("Prefect 服务：" + ("已启动" if started else "已在运行") + f"  {settings.prefect_ui_url}")
-    typer.echo("部署服务进程：" + ("已启动" if start_worker(settings) else "已在运行"))
+    if workers:
+        # A deployment is either served or in the pool: the serving process would compete for its runs.
+        stopped = stop_service(settings, "serve")
+        if stopped and stopped.outcome in (STOPPED, KILLED):
+            typer.echo("部署服务进程：已停止（改由工作池运行）")
+        started_workers = start_workers(settings, workers, pool)
+        typer.echo(f"工作池 {pool}：已部署；工作进程：新启动 {started_workers} 个，共 {workers} 个在线")
+    else:
+        typer.echo("部署服务进程：" + ("已启动" if start_worker(settings) else "已在运行"))
     typer.echo(
         "网页办理（待办、上传材料、审批）："
         + ("已启动" if start_web(settings) else "已在运行")
@@ -124,14 +141,14 @@ def up(
 @friendly
 def down() -> None:
     """停止 pinggu up 启动的本地服务：先停部署服务进程，再停 Prefect 服务；有未能停止的进程时退出码为 1。"""
-    from pinggu.localserver import NOT_STOPPED, SERVICE_NAMES, stop_all
+    from pinggu.localserver import NOT_STOPPED, service_name, stop_all
 
     results = stop_all()
     if not results:
         typer.echo("没有 pinggu up 启动的本地服务在运行")
     for result in results:
         pid = f"（进程 {result.pid}）" if result.pid else ""
-        line = f"{SERVICE_NAMES[result.name]}{pid}：{result.outcome}" + (f"。{result.detail}" if result.detail else "")
+        line = f"{service_name(result.name)}{pid}：{result.outcome}" + (f"。{result.detail}" if result.detail else "")
         if result.outcome == NOT_STOPPED:
             typer.secho(line, fg=typer.colors.RED, err=True)
         else:
@@ -458,7 +475,8 @@ def submit(
     if not file.is_file():
         raise InputFileError(f"找不到文件 {file}")
     form = HANDLERS[GateId(gate)].form
-    values = {"file": str(file.resolve()), "submitter": submitter, "submitter_role": role}
+    # Into the document store's quarantine: the worker that runs the evaluation may be another machine.
+    values = {"file": keep(file.resolve(), "uploads").location, "submitter": submitter, "submitter_role": role}
     extra = {"summary": summary, "data_values": "\n".join(data)}
     values.update({field: value for field, value in extra.items() if field in form.model_fields})
     run_input = _validate_form(form, values)
@@ -575,7 +593,7 @@ def status(
 def watch(
     on: Annotated[str | None, typer.Option(help="巡查日期 YYYY-MM-DD，默认今天")] = None,
 ) -> None:
-    """立即进行一次期限巡查：查找临期和逾期事项，记录并发送提醒（每日 8:00 也会自动运行）。"""
+    """立即进行一次期限巡查：续办运行中断的评估，查找临期和逾期事项，记录并发送提醒（每日 8:00 也会自动运行）。"""
     from flows.deadline_watch import deadline_watch
 
     result = deadline_watch(as_of=_date(on, "巡查日期"))
@@ -583,6 +601,21 @@ def watch(
         f"{result['as_of']} 临期或逾期 {result['due_or_overdue']} 项（逾期 {result['overdue']} 项），新提醒 {result['new']} 项；"
         f"发送成功 {result['sent']} 条，未送达 {result['failed']} 条（下次巡查重试），提醒渠道 {result['channels']} 个"
     )
+    if result["continued"]:
+        typer.echo(f"运行中断后已续办的评估：{'、'.join(result['continued'])}")
+
+
+@app.command()
+@friendly
+def recover() -> None:
+    """续办运行中断的评估：流程运行因进程被终止、机器宕机而中断（Crashed）的，在同一部署上启动续办运行，已完成的步骤不重做（每日期限巡查也会自动续办）。"""
+    from services.recovery import continue_crashed_runs
+
+    continued = continue_crashed_runs()
+    if not continued:
+        typer.echo("没有运行中断的评估")
+    for item in continued:
+        typer.echo(f"评估 {item.evaluation}：运行 {item.crashed_run} 已中断，已启动续办运行 {item.continuation}")
 
 
 @app.command()

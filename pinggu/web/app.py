@@ -22,6 +22,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import UploadFile
 
+from core.document_store import document_store, keep, local_file, shown_name
 from core.errors import InputFileError, NotFound, OrchestrationError, PingguError, SignoffRefused, StateConflict
 from core.links import document_url, gate_url
 from core.settings import get_settings
@@ -163,7 +164,7 @@ def _safe_name(name: str) -> str:
     return cleaned[:120] or "upload"
 
 
-async def _save_upload(upload: UploadFile, evaluation_code: str, gate: str, allowed: tuple[str, ...]) -> Path:
+async def _save_upload(upload: UploadFile, evaluation_code: str, gate: str, allowed: tuple[str, ...]) -> str:
     # A file name can carry a name or a phone number (E-PRIVACY): the upload is kept under a neutral one.
     name = f"{GATES[GateId(gate)].name}{Path(_safe_name(upload.filename or '')).suffix.lower()}"
     suffix = Path(name).suffix.lower()
@@ -174,11 +175,18 @@ async def _save_upload(upload: UploadFile, evaluation_code: str, gate: str, allo
         raise InputFileError(f"文件 {name} 超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB，请压缩或拆分后上传")
     if not data:
         raise InputFileError(f"文件 {name} 是空文件")
+    # Received here, then kept in the document store's quarantine, where the worker that runs the
+    # evaluation (on whichever machine) reads it.
     folder = get_settings().uploads_dir / evaluation_code / f"{gate}-{uuid.uuid4().hex[:8]}"
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / name
-    target.write_bytes(data)
-    return target
+    received = folder / name
+    try:
+        received.write_bytes(data)
+        return keep(received, "uploads").location
+    finally:
+        received.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            folder.rmdir()
 
 
 def _credentials_match(request: Request, login: str) -> bool:
@@ -254,14 +262,14 @@ def create_app() -> FastAPI:
     def document(document_id: int) -> FileResponse:
         with read_session() as session:
             found = session.get(Document, document_id)
-        if found is None or not Path(found.path).is_file():
-            raise NotFound(f"文件 {document_id} 不存在或已移走")
-        path = Path(found.path)
+        if found is None:
+            raise NotFound(f"文件 {document_id} 不存在")
+        path = local_file(found.path)  # NotFound if the store no longer has it
         inline = path.suffix.lower() in (".pdf", ".txt", ".json")
         return FileResponse(
             path,
             media_type=MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream"),
-            filename=path.name,
+            filename=shown_name(found.title, found.path),
             content_disposition_type="inline" if inline else "attachment",
         )
 
@@ -291,7 +299,7 @@ async def _answer(context: dict[str, Any], texts: dict[str, str], upload: Any) -
     if any(field.widget == "file" for field in context["fields"]):
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise InputFileError("请选择要上传的文件")
-        values["file"] = str(await _save_upload(upload, evaluation.code, gate, UPLOAD_TYPES[form]))
+        values["file"] = await _save_upload(upload, evaluation.code, gate, UPLOAD_TYPES[form])
     key = flow_run.state.state_details.pause_key
     attempt = int(key.rsplit("-", 1)[1])
     assert evaluation.id is not None  # a stored evaluation
@@ -307,12 +315,9 @@ async def _answer(context: dict[str, Any], texts: dict[str, str], upload: Any) -
     return outcome or {"accepted": None}
 
 
-def _discard(path: str | None) -> None:
-    if path:
-        upload = Path(path)
-        upload.unlink(missing_ok=True)
-        with contextlib.suppress(OSError):
-            upload.parent.rmdir()  # the upload's own folder, empty now
+def _discard(location: str | None) -> None:
+    if location:
+        document_store().delete(location)
 
 
 def _record_refusal(evaluation: Evaluation, gate: str, reason: str, signature: bool) -> None:

@@ -65,7 +65,7 @@ def test_verify_exits_1_naming_a_changed_file(tmp_path):
     result = runner.invoke(app, ["archive", "verify", str(tampered)])
     assert result.exit_code == 1
     assert "文件被修改：documents/" in result.output
-    assert "评估方案-第1稿.pdf" in result.output
+    assert "评估方案（第1稿）.pdf" in result.output
     assert "不完整：发现 1 处问题" in result.output
 
 

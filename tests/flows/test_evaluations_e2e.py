@@ -11,7 +11,6 @@ import subprocess
 import time
 from collections import Counter
 from datetime import timedelta
-from pathlib import Path
 from uuid import UUID
 
 import pytest
@@ -32,6 +31,7 @@ from builders import (
 from driving import answers_of, code_for, done_counts, evaluation_of, internal_ids_in, pdf_text, signed
 from typer.testing import CliRunner
 
+from core.document_store import file_sha256, local_file
 from models.tables import BEIJING
 
 pytestmark = pytest.mark.e2e
@@ -373,7 +373,7 @@ def test_ordinary_runs_end_to_end_with_rework_refusals_and_an_embedded_cjk_pdf(o
     assert "推荐的结论“继续执行”不同" in refusals[1].reason and "MH-14" in refusals[1].reason
 
     # the PDF: several pages, the decision's Chinese title, no personal data of respondents, embedded CJK font
-    pdf = Path(evaluation.report_path)
+    pdf = local_file(evaluation.report_path)
     text = pdf_text(pdf)
     assert "关于智慧停车建设的实施方案" in text and "共" in text and "页" in text and "指标评分" in text
     for personal in ("刘伟", "15667952275", "134436195112142669"):
@@ -411,7 +411,6 @@ def test_a_redo_from_the_conclusion_stage_keeps_the_first_attempt(outcomes):
     _, first = outcomes["ordinary"]
     flow_run, redone = _ended_well(outcomes, "ordinary_redo")
     assert redone.code == first.code and redone.status == "completed" and redone.conclusion == "继续执行"
-    assert redone.report_path == first.report_path  # the same file name, rewritten; its first hash stays recorded
     counts = done_counts(redone.id)
     assert counts["draft_report"] == counts["final_report"] == counts["archive"] == 2 and counts["analysis"] == 1
     with session_scope() as session:
@@ -424,6 +423,9 @@ def test_a_redo_from_the_conclusion_stage_keeps_the_first_attempt(outcomes):
     assert kept[:3] == [("plan_approval", True), ("plan_approval", False), ("survey", False)]
     assert kept[-4:] == [("expert_review", True), ("approval", True), ("expert_review", False), ("approval", False)]
     assert [d.superseded for d in reports] == [True, False]
+    # Kept by content: the redone report is a new object, the first one is still there as recorded.
+    assert [d.path for d in reports] == [first.report_path, redone.report_path] and len({d.path for d in reports}) == 2
+    assert [file_sha256(local_file(d.path)) for d in reports] == [d.sha256 for d in reports]
 
 
 @pytest.mark.rule("S-SIMPLE", "G-APPROVE", "C-CONCLUSION")

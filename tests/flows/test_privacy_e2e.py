@@ -7,7 +7,8 @@ file names; a respondent's comment names another person by a two-character name 
 office's name list (PINGGU_NAME_LIST) knows. The run goes through the served deployment; then every
 output is scanned: the documents (PDF, DOCX, CSV, JSON, text), every artifact and the flow run's logs
 read back through the Prefect API, the archive package, the notices sent (local outbox) and every
-table of the product database. The uploads folder is the raw-import quarantine and is not scanned.
+table of the product database. The uploads area of the document store (files as received) is the
+raw-import quarantine and is not scanned.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from pathlib import Path
 import pytest
 from builders import SAMPLES, expert_marks_submission, plan_approval, report_approval
 from driving import answer, completed, evaluation_of, pdf_text
+
+from core.document_store import local_file
 
 pytestmark = [pytest.mark.e2e, pytest.mark.rule("E-PRIVACY")]
 
@@ -173,7 +176,7 @@ def test_no_stored_document_holds_personal_data(privacy_run):
     with read_session() as session:
         documents = store.documents(session=session, evaluation_id=evaluation.id)
     assert {d.kind for d in documents} >= {"plan", "survey", "opinions", "minutes", "draft_report", "final_report"}
-    leaks = {d.title: _hits(_file_text(Path(d.path))) for d in documents}
+    leaks = {d.title: _hits(_file_text(local_file(d.path))) for d in documents}
     assert {title: hits for title, hits in leaks.items() if hits} == {}
 
 

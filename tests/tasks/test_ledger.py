@@ -47,7 +47,7 @@ def test_the_plan_is_rendered_with_no_write_transaction_open_and_recorded_once(s
     assert renders == [True] and again == first
     with session_scope() as session:
         plans = [d for d in store.documents(session=session, evaluation_id=evaluation_id) if d.kind == "plan"]
-        assert [d.title for d in plans] == ["评估方案（第1稿）"] and plans[0].path.endswith("评估方案-第1稿.pdf")
+        assert [d.title for d in plans] == ["评估方案（第1稿）"] and plans[0].path.endswith(f"/{plans[0].sha256}.pdf")
 
 
 def test_a_commit_whose_answer_was_lost_is_not_written_twice(settings, monkeypatch):

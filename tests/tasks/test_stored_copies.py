@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from core.document_store import local_file
 from core.settings import SAMPLES_DIR
 from core.spreadsheet import excel_safe
 from forms.gates import DataFileForm
@@ -43,7 +44,7 @@ def test_the_stored_opinions_register_neutralises_formulas(tmp_path, settings):
     source.write_text("\n".join(rows), encoding="utf-8")
     evaluation = SimpleNamespace(code=f"PG-T-{tmp_path.name[-6:]}")
 
-    stored = prepare_opinions(evaluation, None, 1, _form(source)).path  # type: ignore[arg-type]
+    stored = local_file(prepare_opinions(evaluation, None, 1, _form(source)).kept.location)  # type: ignore[arg-type]
 
     cells = _cells(stored)
     assert "'=cmd|'/C calc'!A0" in cells and "'@SUM(A1:A9)" in cells
@@ -60,7 +61,7 @@ def test_the_stored_survey_neutralises_formulas(tmp_path, settings):
     source.write_text("\n".join([lines[0], ",".join(row), *lines[2:]]), encoding="utf-8")
     evaluation = SimpleNamespace(code=f"PG-T-{tmp_path.name[-6:]}")
 
-    stored = prepare_survey(evaluation, None, 1, _form(source)).path  # type: ignore[arg-type]
+    stored = local_file(prepare_survey(evaluation, None, 1, _form(source)).kept.location)  # type: ignore[arg-type]
 
     cells = _cells(stored)
     assert '\'=HYPERLINK("http://x";"点击")' in cells

@@ -100,7 +100,7 @@ def test_a_pdf_opens_in_the_browser_and_a_word_file_downloads(client, waiting):
 
 
 def test_unknown_pages_say_so_in_chinese(client):
-    assert "文件 999999 不存在或已移走" in client.get("/documents/999999").text
+    assert "文件 999999 不存在" in client.get("/documents/999999").text
     missing = client.get("/evaluations/PG-1999-0001/gates/approval")
     assert missing.status_code == 404 and "PG-1999-0001" in missing.text
     assert "没有名为 nothing 的办理环节" in client.get("/evaluations/PG-1999-0001/gates/nothing").text

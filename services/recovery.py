@@ -1,0 +1,69 @@
+"""Evaluations whose flow run died with its process (killed, out of memory, its machine gone): each
+gets a continuation run on the same deployment, which skips every step already done (tasks.ledger).
+
+Prefect marks such a run Crashed; nothing in Prefect starts it again. The daily deadline watch and
+`pinggu recover` call `continue_crashed_runs`; each crashed run is continued once (the new run's
+idempotency key is the crashed run's id), so two callers at once start one continuation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from prefect.exceptions import ObjectNotFound
+from sqlmodel import col, select
+
+from models import audit
+from models.db import read_session, transaction
+from models.tables import Evaluation
+from rules.vocabulary import EvaluationStatus
+from services.orchestration import prefect_client
+
+UNFINISHED = (EvaluationStatus.running, EvaluationStatus.waiting, EvaluationStatus.reopened)
+
+
+@dataclass(frozen=True)
+class Continued:
+    """One crashed evaluation run and the run that continues it."""
+
+    evaluation: str
+    crashed_run: str
+    continuation: str
+
+
+def continue_crashed_runs() -> list[Continued]:
+    """Start a continuation run for every unfinished evaluation whose current run has crashed."""
+    with read_session() as session:
+        unfinished = session.exec(
+            select(Evaluation).where(col(Evaluation.status).in_(UNFINISHED), col(Evaluation.flow_run_id).is_not(None))
+        ).all()
+        bound = [(evaluation.id, evaluation.code, str(evaluation.flow_run_id)) for evaluation in unfinished]
+    continued = []
+    with prefect_client() as client:
+        for evaluation_id, code, run_id in bound:
+            try:
+                run = client.read_flow_run(UUID(run_id))
+            except (ObjectNotFound, ValueError):  # a run of another server, or none
+                continue
+            if run.state is None or not run.state.is_crashed() or run.deployment_id is None:
+                continue
+            continuation = client.create_flow_run_from_deployment(
+                run.deployment_id,
+                parameters={**run.parameters, "evaluation": code},
+                idempotency_key=f"continue-{run_id}",
+                tags=["续办"],
+            )
+            assert evaluation_id is not None  # a stored evaluation
+            new_run = str(continuation.id)
+            transaction(
+                lambda session, evaluation_id=evaluation_id, new_run=new_run, crashed=run_id: audit.record(
+                    session=session,
+                    action="run_continued",
+                    evaluation_id=evaluation_id,
+                    crashed_run=crashed,
+                    continuation=new_run,
+                )
+            )
+            continued.append(Continued(evaluation=code, crashed_run=run_id, continuation=new_run))
+    return continued
