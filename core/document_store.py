@@ -60,7 +60,8 @@ def shown_name(title: str, location: str) -> str:
 def _filesystem(location: str) -> tuple[Any, str]:
     import fsspec.core  # s3fs is imported by fsspec only for an s3:// location
 
-    return fsspec.core.url_to_fs(location)
+    filesystem, path = fsspec.core.url_to_fs(location)
+    return filesystem, str(path)
 
 
 def _unavailable(action: str, location: str, error: Exception) -> StoreUnavailable:
@@ -121,8 +122,8 @@ class DocumentStore:
         handle, partial = tempfile.mkstemp(dir=self.cache, suffix=".part")
         os.close(handle)
         try:
-            filesystem, path = _filesystem(location)
-            filesystem.get_file(path, partial)
+            filesystem, remote_path = _filesystem(location)
+            filesystem.get_file(remote_path, partial)
             if len(expected) == 64 and file_sha256(Path(partial)) != expected:
                 raise StoreUnavailable(f"文档存储中的 {location} 内容与其哈希不符，可能已损坏", location=location)
             os.replace(partial, cached)

@@ -25,6 +25,10 @@ from prefect.exceptions import ObjectAlreadyExists
 from deployments.serve import deployments
 
 WORK_POOL = "pinggu"
+# Each run starts as one `python -m prefect.engine` (the `python` first on the worker's PATH, which
+# `pinggu up --workers` and `pinggu worker` make the installation's own). Without a command, Prefect
+# 3.8's process worker starts a workspace supervisor that starts the engine: two interpreters a resume.
+JOB_VARIABLES = {"command": "python -m prefect.engine"}
 
 
 def ensure_work_pool(name: str = WORK_POOL) -> None:
@@ -39,7 +43,7 @@ def deploy_to_work_pool(name: str = WORK_POOL) -> list[UUID]:
     """Create the pool if needed and (re)apply every deployment to it; return the deployment ids."""
     ensure_work_pool(name)
     ids = []
-    for deployment in deployments(entrypoint_type=EntrypointType.MODULE_PATH):
+    for deployment in deployments(entrypoint_type=EntrypointType.MODULE_PATH, job_variables=JOB_VARIABLES):
         deployment_id = deployment.apply(work_pool_name=name)
         assert isinstance(deployment_id, UUID)  # called from sync code, apply runs synchronously
         ids.append(deployment_id)

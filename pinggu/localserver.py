@@ -284,6 +284,16 @@ def _online_workers(pool: str) -> set[str]:
     return {worker.name for worker in found}
 
 
+def worker_environment(settings: Settings) -> dict[str, str]:
+    """What a worker needs beyond the services' environment: its poll interval, and this installation's
+    `python` first on PATH (the deployments' job command, deployments.workpool.JOB_VARIABLES)."""
+    return {
+        "PREFECT_WORKER_QUERY_SECONDS": f"{settings.worker_query_seconds:g}",
+        "PREFECT_WORKER_HEARTBEAT_SECONDS": "5",
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+    }
+
+
 def worker_pid_names(settings: Settings) -> list[str]:
     """The pid file names of the workers `start_workers` started (worker-1, worker-2 …), in order."""
     found = (settings.home / "run").glob("worker-*.pid")
@@ -309,10 +319,7 @@ def start_workers(settings: Settings | None = None, count: int = 2, pool: str = 
         workdir = settings.home / "workers" / name
         workdir.mkdir(parents=True, exist_ok=True)
         worker = f"{os.uname().nodename}-{name}-{settings.prefect_port}"
-        environment = {
-            "PREFECT_WORKER_QUERY_SECONDS": f"{settings.worker_query_seconds:g}",
-            "PREFECT_WORKER_HEARTBEAT_SECONDS": "5",
-        }
+        environment = worker_environment(settings)
         _spawn(
             settings, name, ["--pool", pool, "--type", "process", "--name", worker], cwd=workdir, extra_env=environment
         )

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole check: lint, formatting, types and the import direction (scripts/lint.sh), then
-# every test on SQLite (the embedded default), then every test that touches the product database
-# or the Prefect server again on PostgreSQL (started by scripts/postgres.sh), then the unit tests on
+# every test on SQLite (the embedded default), then every test that touches the product database,
+# the document store or the Prefect server again as a multi-machine installation runs: PostgreSQL
+# (started by scripts/postgres.sh), a process work pool with two workers, documents in S3-compatible
+# object storage (a throwaway moto server, tests/object_store.py), then the unit tests on
 # the other end of the supported Python range, when one is found (scripts/python.sh).
 # With arguments, runs just `pytest ARGS` on SQLite (or on PostgreSQL when PINGGU_TEST_DATABASE_URL
 # is set); PYTHON=python3.12 runs them on that interpreter, in its own .venv-3.12.
@@ -22,9 +24,10 @@ echo "[test] 检查模型与数据库迁移是否一致"
 echo "[test] 第一遍：SQLite（Python $PYTHON_VERSION）"
 "$VENV/bin/python" -m pytest
 
-echo "[test] 第二遍：PostgreSQL（产品数据库与 Prefect 服务）"
+echo "[test] 第二遍：多机部署方式——PostgreSQL（产品数据库与 Prefect 服务）、工作池上的两个工作进程、S3 文档存储"
 server_url="$("$root/scripts/postgres.sh" | sed -n 's/^PINGGU_DATABASE_URL=\(.*\)\/pinggu$/\1\/postgres/p')"
-PINGGU_TEST_DATABASE_URL="$server_url" "$VENV/bin/python" -m pytest tests/cli tests/flows tests/models tests/tasks tests/web
+PINGGU_TEST_DATABASE_URL="$server_url" PINGGU_TEST_WORKERS=2 PINGGU_TEST_STORE=s3 \
+    "$VENV/bin/python" -m pytest tests/cli tests/core tests/faults tests/flows tests/models tests/tasks tests/web
 
 # The other end of the supported range: the oldest when the suite ran on the newest, else the newest.
 other="$(supported_pythons | tail -1)"

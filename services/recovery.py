@@ -9,10 +9,11 @@ idempotency key is the crashed run's id), so two callers at once start one conti
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from uuid import UUID
 
 from prefect.exceptions import ObjectNotFound
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from models import audit
 from models.db import read_session, transaction
@@ -30,6 +31,16 @@ class Continued:
     evaluation: str
     crashed_run: str
     continuation: str
+
+
+def _record(evaluation_id: int, item: Continued, session: Session) -> None:
+    audit.record(
+        session=session,
+        action="run_continued",
+        evaluation_id=evaluation_id,
+        crashed_run=item.crashed_run,
+        continuation=item.continuation,
+    )
 
 
 def continue_crashed_runs() -> list[Continued]:
@@ -55,15 +66,7 @@ def continue_crashed_runs() -> list[Continued]:
                 tags=["续办"],
             )
             assert evaluation_id is not None  # a stored evaluation
-            new_run = str(continuation.id)
-            transaction(
-                lambda session, evaluation_id=evaluation_id, new_run=new_run, crashed=run_id: audit.record(
-                    session=session,
-                    action="run_continued",
-                    evaluation_id=evaluation_id,
-                    crashed_run=crashed,
-                    continuation=new_run,
-                )
-            )
-            continued.append(Continued(evaluation=code, crashed_run=run_id, continuation=new_run))
+            item = Continued(evaluation=code, crashed_run=run_id, continuation=str(continuation.id))
+            transaction(partial(_record, evaluation_id, item))
+            continued.append(item)
     return continued

@@ -30,6 +30,8 @@ os.environ["PREFECT_HOME"] = str(TEST_HOME / "prefect")
 os.environ["PREFECT_UI_URL"] = f"http://127.0.0.1:{TEST_PORT}"
 os.environ["PREFECT_SERVER_API_PORT"] = str(TEST_PORT)
 os.environ.pop("PREFECT_SERVER_DATABASE_CONNECTION_URL", None)
+# The fault suite (tests/faults) arms fault points (core/faults.py) in every process the session starts.
+os.environ["PINGGU_FAULT_INJECTION"] = "1"
 # Every process of the session logs a write transaction that worked longer than this; the stress test
 # fails on any (rendering a PDF alone takes several times that, so it would show inside a transaction).
 os.environ["PINGGU_SLOW_TRANSACTION_MS"] = "750"

@@ -139,6 +139,28 @@ def up(
 
 @app.command()
 @friendly
+def worker(
+    pool: Annotated[str, typer.Option(help="工作池名称（pinggu up --workers 创建的默认是 pinggu）")] = "pinggu",
+) -> None:
+    """在本机前台运行一个工作进程，从工作池领取评估运行（多台机器时在每台工作机上运行；须与服务器使用同一产品数据库和文档存储）。"""
+    import os
+    import sys
+
+    from pinggu.localserver import worker_environment
+
+    settings = get_settings()
+    environment = {
+        **os.environ,
+        **configure_prefect_environment(settings),
+        "PINGGU_HOME": str(settings.home),
+        **worker_environment(settings),
+    }
+    command = [sys.executable, "-m", "prefect", "worker", "start", "--pool", pool, "--type", "process"]
+    os.execve(sys.executable, command, environment)  # Prefect's worker in this process's place (Ctrl-C stops it)
+
+
+@app.command()
+@friendly
 def down() -> None:
     """停止 pinggu up 启动的本地服务：先停部署服务进程，再停 Prefect 服务；有未能停止的进程时退出码为 1。"""
     from pinggu.localserver import NOT_STOPPED, service_name, stop_all

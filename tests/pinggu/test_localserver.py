@@ -245,3 +245,37 @@ def test_pinggu_up_on_an_open_host_refuses_before_changing_anything(monkeypatch,
         and "拒绝启动" in result.output
     )
     assert spawned == []  # neither the server nor the database was touched
+
+
+# A stand-in worker (`python -m prefect worker start … --name N`): ends on SIGTERM.
+WORKER = """
+import os, sys, time
+name = sys.argv[sys.argv.index("--name") + 1]
+open(name + ".ready.tmp", "w").write(str(os.getpid()))
+os.rename(name + ".ready.tmp", name + ".ready")
+time.sleep(60)
+"""
+
+
+def test_down_stops_every_worker_in_order_and_names_them_in_chinese(home):
+    settings, fake, groups = home
+    module = fake / "prefect" / "__main__.py"
+    module.parent.mkdir(parents=True)
+    (module.parent / "__init__.py").touch()
+    module.write_text(WORKER)
+    for index in (10, 2, 1):
+        groups.append(_spawn(settings, f"worker-{index}", ["--name", f"w{index}"], cwd=fake))
+    deadline = time.monotonic() + 10
+    while not all((fake / f"w{index}.ready").exists() for index in (1, 2, 10)):
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+
+    results = stop_all(settings)
+
+    assert [(result.name, result.outcome) for result in results] == [
+        ("worker-1", STOPPED),
+        ("worker-2", STOPPED),
+        ("worker-10", STOPPED),
+    ]
+    assert [localserver.service_name(result.name) for result in results] == ["工作进程 1", "工作进程 2", "工作进程 10"]
+    assert localserver.worker_pid_names(settings) == []
