@@ -25,10 +25,10 @@ from prefect.exceptions import ObjectAlreadyExists
 from deployments.serve import deployments
 
 WORK_POOL = "pinggu"
-# Each run starts as one `python -m prefect.engine` (the `python` first on the worker's PATH, which
+# Each run starts as one `python -m deployments.engine` (the `python` first on the worker's PATH, which
 # `pinggu up --workers` and `pinggu worker` make the installation's own). Without a command, Prefect
 # 3.8's process worker starts a workspace supervisor that starts the engine: two interpreters a resume.
-JOB_VARIABLES = {"command": "python -m prefect.engine"}
+JOB_VARIABLES = {"command": "python -m deployments.engine"}
 
 
 def ensure_work_pool(name: str = WORK_POOL) -> None:

@@ -24,12 +24,15 @@ from pathlib import Path
 
 import pytest
 from builders import add_decision, records_submission, report_approval, team
-from conftest import TEST_DATABASE_SERVER, TEST_WORKERS
 from driving import answer, completed, done_counts, evaluation_of, pdf_text, reach
 
 from core.faults import arm, disarm
 
 pytestmark = [pytest.mark.e2e, pytest.mark.faults]
+
+# As tests/conftest.py reads them (importing conftest again would start a second session's set-up).
+TEST_WORKERS = int(os.environ.get("PINGGU_TEST_WORKERS") or 0)
+TEST_DATABASE_SERVER = os.environ.get("PINGGU_TEST_DATABASE_URL", "")
 
 SIMPLIFIED_STEPS = {"team", "plan", "analysis", "preliminary", "draft_report", "final_report", "archive"}
 
