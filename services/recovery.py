@@ -2,8 +2,9 @@
 gets a continuation run on the same deployment, which skips every step already done (tasks.ledger).
 
 Prefect marks such a run Crashed; nothing in Prefect starts it again. The daily deadline watch and
-`pinggu recover` call `continue_crashed_runs`; each crashed run is continued once (the new run's
-idempotency key is the crashed run's id), so two callers at once start one continuation.
+`pinggu recover` call `continue_crashed_runs`; each crashed run is continued once: the new run's
+idempotency key is the crashed run's id, and the evaluation is bound to it at once (compare and set),
+so two callers at once start, record and report one continuation.
 """
 
 from __future__ import annotations
@@ -33,7 +34,13 @@ class Continued:
     continuation: str
 
 
-def _record(evaluation_id: int, item: Continued, session: Session) -> None:
+def _bind(evaluation_id: int, item: Continued, session: Session) -> bool:
+    """Bind the evaluation to its continuation unless another caller already has (compare and set)."""
+    evaluation = session.get(Evaluation, evaluation_id)
+    if evaluation is None or evaluation.flow_run_id != item.crashed_run:
+        return False
+    evaluation.flow_run_id = item.continuation
+    session.add(evaluation)
     audit.record(
         session=session,
         action="run_continued",
@@ -41,6 +48,7 @@ def _record(evaluation_id: int, item: Continued, session: Session) -> None:
         crashed_run=item.crashed_run,
         continuation=item.continuation,
     )
+    return True
 
 
 def continue_crashed_runs() -> list[Continued]:
@@ -67,6 +75,6 @@ def continue_crashed_runs() -> list[Continued]:
             )
             assert evaluation_id is not None  # a stored evaluation
             item = Continued(evaluation=code, crashed_run=run_id, continuation=str(continuation.id))
-            transaction(partial(_record, evaluation_id, item))
-            continued.append(item)
+            if transaction(partial(_bind, evaluation_id, item)):
+                continued.append(item)
     return continued

@@ -87,21 +87,15 @@ def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> 
         agency = session.get(Agency, entrustment.agency_id)
         assert agency is not None  # an entrustment's agency (foreign key)
         third_party = {"agency": agency.name, "status": entrustment.status, "end_reason": entrustment.end_reason}
-    process = [
-        {
-            "at": beijing_minute(s.finished_at, ""),
-            "what": step_name(s.step),
-            "outcome": f"第{s.attempt}次 · 完成",
-        }
+    # In the order things happened, to the microsecond: several can share the minute the report shows.
+    happened = [
+        (s.finished_at, step_name(s.step), f"第{s.attempt}次 · 完成")
         for s in store.step_attempts(session=session, evaluation_id=evaluation.id)
         if s.status in (StepStatus.done, StepStatus.superseded)
-    ] + [
-        {
-            "at": beijing_minute(a.decided_at, ""),
-            "what": profile.gate_title(a.gate),
-            "outcome": f"{a.approver}（{a.approver_role}）：{a.choice}",
-        }
-        for a in answers
+    ] + [(a.decided_at, profile.gate_title(a.gate), f"{a.approver}（{a.approver_role}）：{a.choice}") for a in answers]
+    process = [
+        {"at": beijing_minute(moment, ""), "what": what, "outcome": outcome}
+        for moment, what, outcome in sorted(happened, key=lambda entry: entry[0].timestamp() if entry[0] else 0.0)
     ]
     return ReportContext.model_validate(
         {
@@ -176,7 +170,7 @@ def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> 
                 if a.gate in APPROVALS
             ],
             "conclusion": evaluation.conclusion if final else None,
-            "process": sorted(process, key=lambda entry: entry["at"]),
+            "process": process,
         }
     )
 

@@ -166,3 +166,8 @@ def test_bad_input_is_refused_in_chinese_before_anything_starts(tmp_path, args, 
     assert (result.exit_code, "Traceback" in result.output) == (1, False)
     assert f"错误：{message}" in result.output
     assert _decision_count() == before
+
+
+def test_recover_with_no_crashed_run_says_so(prefect_server):
+    result = runner.invoke(app, ["recover"])
+    assert result.exit_code == 0 and result.output.strip() == "没有运行中断的评估"
