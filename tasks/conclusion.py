@@ -87,15 +87,31 @@ def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> 
         agency = session.get(Agency, entrustment.agency_id)
         assert agency is not None  # an entrustment's agency (foreign key)
         third_party = {"agency": agency.name, "status": entrustment.status, "end_reason": entrustment.end_reason}
-    # In the order things happened, to the microsecond: several can share the minute the report shows.
+    # In the order things happened: by time (to the second), and within a second by the audit chain,
+    # which records every step done and every answer in sequence.
+    sequence = {
+        (event.action, str(event.detail.get("step") or event.detail.get("key")), event.detail.get("attempt")): event.id
+        for event in audit.events_for(session=session, evaluation_id=evaluation.id)
+        if event.action in ("step_done", "gate_answered")
+    }
     happened = [
-        (s.finished_at, step_name(s.step), f"第{s.attempt}次 · 完成")
+        (s.finished_at, sequence.get(("step_done", s.step, s.attempt), 0), step_name(s.step), f"第{s.attempt}次 · 完成")
         for s in store.step_attempts(session=session, evaluation_id=evaluation.id)
         if s.status in (StepStatus.done, StepStatus.superseded)
-    ] + [(a.decided_at, profile.gate_title(a.gate), f"{a.approver}（{a.approver_role}）：{a.choice}") for a in answers]
+    ] + [
+        (
+            a.decided_at,
+            sequence.get(("gate_answered", a.pause_key, None), 0),
+            profile.gate_title(a.gate),
+            f"{a.approver}（{a.approver_role}）：{a.choice}",
+        )
+        for a in answers
+    ]
     process = [
         {"at": beijing_minute(moment, ""), "what": what, "outcome": outcome}
-        for moment, what, outcome in sorted(happened, key=lambda entry: entry[0].timestamp() if entry[0] else 0.0)
+        for moment, _, what, outcome in sorted(
+            happened, key=lambda entry: (entry[0].timestamp() if entry[0] else 0.0, entry[1])
+        )
     ]
     return ReportContext.model_validate(
         {
