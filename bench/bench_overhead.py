@@ -25,11 +25,14 @@ goals on 2 cores: answer→next form p50 ≤ 4 s with Prefect's share ≤ 2 s; t
 ≤ 3× the direct run.
 Usage: .venv/bin/python bench/bench_overhead.py
 
-Figures (2 cores, nothing else running, 2026-11-27): through Prefect 26.1 s, direct 6.7 s (3.9×; 3.1×
-without the first run's 5.6 s Pending→Running, the serving process's fork server starting on first
-use); answer→next form p50 3.0 s, Prefect's share p50 1.8 s (runner poll 0.1–1.0 s, process start
-~0.65 s, resume call ~0.2 s); the two resumes that render PDFs 5.2 and 5.6 s. With other work on
-the cores (load average 3–6) the same run took 35–46 s and missed all three goals.
+Figures (2 cores, 2026-11-27, nothing else running):
+- before the serving process warmed its fork server at start: through Prefect 26.1 s, direct 6.7 s
+  (3.9×), of which the first run's Pending→Running was 5.6 s;
+- after (deployments/serve.py, forkserver.ensure_running): through Prefect 22.5 s, direct 6.6 s (3.4×;
+  first Pending→Running 1.0 s); answer→next form p50 2.7 s, Prefect's share p50 1.6 s (runner poll
+  0.3–1.0 s, process start 0.5–0.8 s, resume call 0.13–0.2 s, once 2.1 s); the two resumes that
+  render PDFs 5.1 and 6.8 s. Goals: p50 ≤ 4 s met, Prefect's share ≤ 2 s met, ≤ 3× not met.
+With other work on the cores (load average 3–6) the same run took 35–46 s and missed all three goals.
 """
 
 from __future__ import annotations
