@@ -114,6 +114,13 @@ def _chain_intact() -> None:
         assert verify_chain(session=session) is None
 
 
+def _whole(evaluation, undisturbed: str) -> None:
+    """Each step done once, the audit chain intact, the report as the undisturbed run's."""
+    _steps_done_once(evaluation.id)
+    _chain_intact()
+    assert _report_words(evaluation) == undisturbed
+
+
 def _report_words(evaluation) -> str:
     """The final report's text without what differs between two runs of the same evaluation: codes,
     dates, times, hashes and page counts."""
@@ -163,7 +170,7 @@ def test_a_run_killed_inside_each_stage_s_slowest_step_is_continued_and_does_eac
         attempts = store.step_attempts(session=session, evaluation_id=evaluation.id)
     assert evaluation.status == "completed" and evaluation.flow_run_id == str(run_id)
     _steps_done_once(evaluation.id)
-    # each killed step's attempt is left begun and was done again by the continuation, once
+    # each killed step was finished by a continuation, and only once (_steps_done_once)
     for step in ("plan", "analysis", "final_report"):
         assert [a.status for a in attempts if a.step == step][-1] == "done"
     _chain_intact()
@@ -189,9 +196,7 @@ def test_a_worker_killed_while_it_holds_a_run_loses_nothing_and_another_worker_r
         start_workers(settings, TEST_WORKERS)  # the session's other tests want both workers
     evaluation = evaluation_of(run_id)
     assert evaluation.decision_code == decision
-    _steps_done_once(evaluation.id)
-    _chain_intact()
-    assert _report_words(evaluation) == undisturbed
+    _whole(evaluation, undisturbed)
 
 
 def test_the_prefect_server_restarted_while_ten_runs_are_suspended_loses_none(undisturbed, settings, tmp_path):
@@ -223,39 +228,31 @@ def _failed_attempts(evaluation_id: int) -> Counter:
     return Counter(a.step for a in attempts if a.status == "failed")
 
 
-def test_the_pdf_renderer_failing_twice_is_retried_and_the_report_is_whole(undisturbed, tmp_path):
+def _approved_under(point: str, how: str, tmp_path: Path, timeout: float):
+    """A simplified evaluation whose final approval is answered with `point` armed; its evaluation."""
     _, run_id = _start()
     _answer_minutes(run_id, tmp_path)
     reach(run_id, "approval")
-    arm("render", "fail:2")
+    arm(point, how)
     try:
         _answer_approval(run_id)
-        completed(run_id, timeout=180)
+        completed(run_id, timeout=timeout)
     finally:
-        disarm("render")
-    evaluation = evaluation_of(run_id)
+        disarm(point)
+    return evaluation_of(run_id)
+
+
+def test_the_pdf_renderer_failing_twice_is_retried_and_the_report_is_whole(undisturbed, tmp_path):
+    evaluation = _approved_under("render", "fail:2", tmp_path, timeout=180)
     assert _failed_attempts(evaluation.id) == Counter({"final_report": 2})
-    _steps_done_once(evaluation.id)
-    _chain_intact()
-    assert _report_words(evaluation) == undisturbed
+    _whole(evaluation, undisturbed)
 
 
 def test_the_document_store_read_only_for_a_minute_delays_the_report_and_loses_nothing(undisturbed, tmp_path):
-    _, run_id = _start()
-    _answer_minutes(run_id, tmp_path)
-    reach(run_id, "approval")
-    arm("store-write", f"until:{time.time() + 60}")
-    try:
-        _answer_approval(run_id)
-        completed(run_id, timeout=300)
-    finally:
-        disarm("store-write")
-    evaluation = evaluation_of(run_id)
+    evaluation = _approved_under("store-write", f"until:{time.time() + 60}", tmp_path, timeout=300)
     failed = _failed_attempts(evaluation.id)
     assert failed["final_report"] >= 2 and set(failed) == {"final_report"}
-    _steps_done_once(evaluation.id)
-    _chain_intact()
-    assert _report_words(evaluation) == undisturbed
+    _whole(evaluation, undisturbed)
 
 
 @pytest.mark.skipif(not TEST_DATABASE_SERVER, reason="只在 PostgreSQL 上运行（PINGGU_TEST_DATABASE_URL）")
@@ -269,6 +266,4 @@ def test_postgresql_restarted_in_the_middle_of_a_step_loses_nothing(undisturbed,
     subprocess.run(["pg_ctlcluster", "15", "main", "restart"], check=True)
     completed(run_id, timeout=300)
     evaluation = evaluation_of(run_id)
-    _steps_done_once(evaluation.id)
-    _chain_intact()
-    assert _report_words(evaluation) == undisturbed
+    _whole(evaluation, undisturbed)
