@@ -108,10 +108,9 @@ def start_runs_from_a_warm_process() -> None:
     environment and settings, as Prefect's `run_flow_in_subprocess` sets them up).
     """
     import multiprocessing
+    import multiprocessing.forkserver
 
     import prefect.flow_engine
-
-    import multiprocessing.forkserver
 
     fork_server = multiprocessing.get_context("forkserver")
     fork_server.set_forkserver_preload(WARM_MODULES)
