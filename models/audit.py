@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
-from sqlalchemy import text
 from sqlmodel import Session, col, select
 
+from models.db import hold_lock
 from models.tables import AuditEvent, now_beijing
 
 GENESIS = "0" * 64
@@ -18,12 +18,6 @@ GENESIS = "0" * 64
 # PostgreSQL advisory-lock key that serialises appends to the chain ("pinggu" in ASCII). Held until
 # the appending transaction ends, so the next appender reads the hash this one wrote.
 CHAIN_LOCK_KEY = 0x70696E676775
-
-
-def _lock_chain(session: Session) -> None:
-    # On SQLite the write transaction already holds the database's one write lock (models.db).
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
 
 
 def digest_of(prev_hash: str, entry: dict[str, Any]) -> str:
@@ -74,7 +68,7 @@ def record(
     **detail: Any,
 ) -> AuditEvent:
     """Append one audit event chained to the previous one."""
-    _lock_chain(session)
+    hold_lock(session, CHAIN_LOCK_KEY)
     last = session.exec(select(AuditEvent.hash).order_by(col(AuditEvent.id).desc()).limit(1)).first()
     prev_hash = last or GENESIS
     event = AuditEvent(

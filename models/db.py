@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -210,3 +210,11 @@ def dry_run(work: Callable[[Session], T], *, engine: Engine | None = None) -> T:
             return work(session)
         finally:
             session.rollback()
+
+
+def hold_lock(session: Session, key: int) -> None:
+    """Serialise this write transaction with every other one that holds `key`, until it ends: a PostgreSQL
+    transaction-scoped advisory lock. On SQLite the write transaction already holds the database's one
+    write lock."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})

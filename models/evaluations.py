@@ -13,6 +13,7 @@ from sqlmodel import Session, col, func, select
 
 from core.errors import NotFound
 from models import audit
+from models.db import hold_lock
 from models.tables import (
     Approval,
     DeadlineRecord,
@@ -82,8 +83,15 @@ def unfinished_evaluations(*, session: Session, decision_code: str, type: str) -
     return list(session.exec(query))
 
 
+# PostgreSQL advisory-lock key that serialises drawing evaluation codes ("pgcode" in ASCII): runs on
+# several workers opening evaluations at once would otherwise draw the same number.
+CODE_LOCK_KEY = 0x7067636F6465
+
+
 def next_evaluation_code(*, session: Session, year: int) -> str:
-    """The next free code of the year: PG-<year>-<sequence>."""
+    """The next free code of the year: PG-<year>-<sequence>. Held until the transaction ends, so the next
+    run to draw one counts the evaluation this one creates."""
+    hold_lock(session, CODE_LOCK_KEY)
     prefix = f"PG-{year}-"
     count = session.exec(
         select(func.count()).select_from(Evaluation).where(col(Evaluation.code).startswith(prefix))
