@@ -161,6 +161,11 @@ def server_healthy(api_url: str) -> bool:
         return False
 
 
+def service_environment(settings: Settings) -> dict[str, str]:
+    """The environment every service of this installation runs with: ours, pointed at its server and home."""
+    return {**os.environ, **configure_prefect_environment(settings), "PINGGU_HOME": str(settings.home)}
+
+
 def _spawn(
     settings: Settings,
     name: str,
@@ -169,12 +174,7 @@ def _spawn(
     extra_env: Mapping[str, str] | None = None,
 ) -> int:
     """Start `python <_COMMANDS[name]> <arguments>` in a session of its own; record its pid."""
-    env = {
-        **os.environ,
-        **configure_prefect_environment(settings),
-        "PINGGU_HOME": str(settings.home),
-        **(extra_env or {}),
-    }
+    env = {**service_environment(settings), **(extra_env or {})}
     log_dir = settings.home / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     _pid_file(settings, name).parent.mkdir(parents=True, exist_ok=True)

@@ -146,15 +146,10 @@ def worker(
     import os
     import sys
 
-    from pinggu.localserver import worker_environment
+    from pinggu.localserver import service_environment, worker_environment
 
     settings = get_settings()
-    environment = {
-        **os.environ,
-        **configure_prefect_environment(settings),
-        "PINGGU_HOME": str(settings.home),
-        **worker_environment(settings),
-    }
+    environment = {**service_environment(settings), **worker_environment(settings)}
     command = [sys.executable, "-m", "prefect", "worker", "start", "--pool", pool, "--type", "process"]
     os.execve(sys.executable, command, environment)  # Prefect's worker in this process's place (Ctrl-C stops it)
 
