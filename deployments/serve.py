@@ -21,6 +21,8 @@ from prefect.utilities.annotations import freeze
 from flows.annual_plan import annual_plan
 from flows.deadline_watch import deadline_watch
 from flows.post_evaluation import post_evaluation
+from flows.supervision import supervision
+from flows.tracking import tracking
 from rules.vocabulary import EVALUATION_TYPE_NAMES
 
 DESCRIPTIONS = {
@@ -49,7 +51,7 @@ TIMEZONE = "Asia/Shanghai"
 
 def deployments(**options: Any) -> list:
     """The deployments this product serves: the yearly plan (5 January), the daily deadline watch
-    (08:00 Beijing time), and one per evaluation type (the type fixed, read-only in the form).
+    (08:00 Beijing time), monthly tracking (the 1st, 09:00), supervision rounds, and one per evaluation type (the type fixed, read-only in the form).
     `options` go to every `to_deployment` (deployments.workpool names the flows by module path)."""
     return [
         _chinese_titles(
@@ -67,6 +69,23 @@ def deployments(**options: Any) -> list:
                 description="期限巡查：每日 8:00（北京时间）查找临期和逾期的阶段、审批环节、法定期限和后续措施，记录并发送提醒；也可随时手动运行。",
                 schedule=Cron("0 8 * * *", timezone=TIMEZONE),
                 tags=["期限巡查"],
+                **options,
+            )
+        ),
+        _chinese_titles(
+            tracking.to_deployment(
+                name="monthly",
+                description="跟踪反馈：每月 1 日 9:00（北京时间）按跟踪反馈工作方案请各决策承办单位报送上一期跟踪反馈报告（周期和报送期限按适用的规定），生成已报送报告的 PDF 和 Word，更新跟踪督查总览；也可随时手动运行。",
+                schedule=Cron("0 9 1 * *", timezone=TIMEZONE),
+                tags=["跟踪反馈"],
+                **options,
+            )
+        ),
+        _chinese_titles(
+            supervision.to_deployment(
+                name="round",
+                description="督查：记录一次督查（书面督查、听取汇报、实地督查或网上信息核查）的情况，形成书面督查报告；督查结论中要求整改的事项由责任单位限期整改并书面报告，逐项审核后办结。也可用 pinggu supervision start 从文件启动。",
+                tags=["督查"],
                 **options,
             )
         ),
@@ -90,6 +109,8 @@ WARM_MODULES = [
     "flows.post_evaluation",
     "flows.annual_plan",
     "flows.deadline_watch",
+    "flows.tracking",
+    "flows.supervision",
     "weasyprint",
     "reporting.docx",
     "analysis.survey",
@@ -139,7 +160,7 @@ def main() -> None:
 
     start_runs_from_a_warm_process()
     runner = Runner(limit=get_settings().serve_limit)
-    flows = {flow.name: flow for flow in (annual_plan, deadline_watch, post_evaluation)}
+    flows = {flow.name: flow for flow in (annual_plan, deadline_watch, post_evaluation, tracking, supervision)}
     for deployment in deployments():
         deployment_id = runner.add_deployment(deployment)
         assert isinstance(deployment_id, UUID)  # called from sync code, add_deployment runs synchronously

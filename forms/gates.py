@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSche
 from core.errors import StateConflict
 from forms.parameters import TeamMemberSpec
 from rules.gates import AcceptanceVerdict, ExpertsConvened, PlanVerdict, ReportRework, ReportVerdict, StartDecision
+from rules.tracking import ReviewVerdict
 from rules.vocabulary import Conclusion
 
 NON_BLANK = r"\S"  # JSON-schema pattern: at least one non-space character
@@ -196,3 +197,13 @@ def _problem_of(detail: Any) -> str:
     if detail["type"] in ("date_from_datetime_parsing", "date_parsing", "date_type"):
         return f"不是有效的日期（应为 2026-03-31 的格式），收到：{detail['input']}"
     return "填写有误：" + str(detail["msg"])
+
+
+class RectificationReviewForm(RunInput):
+    """督查整改审核：对责任单位书面报告的整改情况逐项审核（通过、通过并抽查、或退回限期重新整改）。"""
+
+    item: int = Field(ge=1, title="整改事项序号", description="见上方列表中的“第 N 项”")
+    verdict: ReviewVerdict = Field(title="审核意见")
+    reviewer: str = Field(title="审核人（姓名、职务）", pattern=NON_BLANK)
+    comment: str = Field(default="", title="说明", description="退回时必填：写明理由")
+    new_due: date | None = Field(default=None, title="新整改期限", description="退回时必填")

@@ -372,3 +372,117 @@ class SignoffCode(SQLModel, table=True):
     expires_at: datetime
     used_at: datetime | None = None
     closed: bool = False  # the gate was answered with another code: this one can no longer be used
+
+
+# --- 跟踪反馈与督查 (OR-6, OR-8, OR-9, OR-10, MH-S6, E-PUBLIC) ------------------------------------
+
+
+class TrackingPlan(SQLModel, table=True):
+    """A decision's tracking plan (OR-6: ordos 6; MH-S6): responsible body and people, methods and steps.
+    Its milestones are TrackingMilestone rows; monthly reports are asked for from `tracking_from` on."""
+
+    decision_code: str = Field(foreign_key="decision.code", primary_key=True)
+    responsible_body: str
+    responsible_people: str
+    methods: str
+    tracking_from: date
+    source: str  # the imported file's name, or 表单
+    recorded_by: str
+    updated_at: datetime = Field(default_factory=now_beijing)
+
+
+class TrackingMilestone(SQLModel, table=True):
+    """One milestone (时间节点) of a tracking plan: target, date, responsible unit, and when reported done."""
+
+    __table_args__ = (UniqueConstraint("decision_code", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    decision_code: str = Field(foreign_key="decision.code", index=True)
+    seq: int
+    target: str
+    due_date: date
+    unit: str
+    done_on: date | None = None
+    done_report_id: int | None = None  # the tracking report that said so
+
+
+class TrackingReport(SQLModel, table=True):
+    """The lead unit's tracking report for one period (OR-8): asked for, received, then rendered."""
+
+    __table_args__ = (UniqueConstraint("decision_code", "period_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    decision_code: str = Field(foreign_key="decision.code", index=True)
+    period_key: str
+    period_start: date
+    period_end: date
+    due_date: date
+    provisional: bool = False
+    unit: str
+    status: str = "requested"  # rules.vocabulary.TrackingReportStatus
+    reporter: str | None = None
+    submitted_on: date | None = None
+    content: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    pdf_path: str | None = None
+    docx_path: str | None = None
+    sha256: str | None = None
+    trigger_id: int | None = None  # the OR-9 event trigger this report's immediate report became
+    requested_at: datetime = Field(default_factory=now_beijing)
+    rendered_at: datetime | None = None
+
+
+class PublicOpinion(SQLModel, table=True):
+    """An opinion from the public about a decision's execution (E-PUBLIC: ordos 7, minhang 9)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    decision_code: str = Field(foreign_key="decision.code", index=True)
+    channel: str  # rules.tracking.OpinionChannel
+    received_on: date
+    summary: str
+    recorded_by: str
+    recorded_at: datetime = Field(default_factory=now_beijing)
+
+
+class OpinionContact(SQLModel, table=True):
+    """The sender's contact, kept apart (E-PRIVACY): never listed, reported or archived."""
+
+    opinion_id: int = Field(foreign_key="publicopinion.id", primary_key=True)
+    contact: str
+
+
+class SupervisionRound(SQLModel, table=True):
+    """One supervision round (OR-10: ordos 10, minhang 督查 9–11, changli 52–53) and its written report."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)  # the run that recorded it: a re-run finds it instead of recording twice
+    decision_code: str = Field(foreign_key="decision.code", index=True)
+    supervisor: str
+    methods: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    held_on: date
+    findings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    pdf_path: str | None = None
+    docx_path: str | None = None
+    sha256: str | None = None
+    recorded_by: str
+    recorded_at: datetime = Field(default_factory=now_beijing)
+    # Every answer at the review gate, accepted or refused, with its pause key: the next key counts them.
+    answers: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    closed_at: datetime | None = None
+
+
+class Rectification(SQLModel, table=True):
+    """A rectification item of a supervision round: unit, deadline, written report back, office review."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="supervisionround.id", index=True)
+    decision_code: str = Field(foreign_key="decision.code", index=True)
+    seq: int
+    item: str
+    unit: str
+    due_date: date
+    status: str = "open"  # rules.tracking.RectificationStatus
+    report: str | None = None
+    reported_on: date | None = None
+    reported_by: str | None = None
+    reviews: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    closed_on: date | None = None

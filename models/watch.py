@@ -23,6 +23,7 @@ from models.tables import (
     StageRecord,
     now_beijing,
 )
+from models.tracking import watched_tracking
 from rules.gates import gate_stage
 from rules.steps import STAGE_NAMES
 from rules.vocabulary import DeliveryStatus, EvaluationStatus, FollowUpStatus, StageStatus
@@ -32,7 +33,8 @@ UNDER_WAY = (EvaluationStatus.running, EvaluationStatus.waiting, EvaluationStatu
 
 
 def watched_items(*, session: Session) -> list[Watched]:
-    """Every open date: unfinished stages, waiting gates, unmet statutory deadlines, open follow-ups."""
+    """Every open date: unfinished stages, waiting gates, unmet statutory deadlines, open follow-ups, and
+    tracking reports, milestones and rectification items not yet done."""
     items: list[Watched] = []
     evaluations = {e.id: e for e in session.exec(select(Evaluation).where(col(Evaluation.status).in_(UNDER_WAY)))}
     titles = {d.code: d.title for d in session.exec(select(Decision))}
@@ -105,7 +107,7 @@ def watched_items(*, session: Session) -> list[Watched]:
                 owner=item.unit,
             )
         )
-    return items
+    return items + watched_tracking(session=session)
 
 
 def record_escalations(*, session: Session, alerts: list[Alert]) -> list[Escalation]:

@@ -11,8 +11,9 @@ from sqlmodel import Session, col, select
 
 from models import evaluations as store
 from models.db import session_scope
-from models.tables import BEIJING, Decision, Evaluation, PlanEntry
+from models.tables import BEIJING, Decision, Evaluation, PlanEntry, now_beijing
 from rules.profiles import load_profiles
+from rules.tracking import MilestoneState, missed
 from rules.vocabulary import EVALUATION_TYPE_NAMES, Conclusion, EvaluationStatus
 
 
@@ -31,6 +32,40 @@ def _on_time(session: Session, evaluation: Evaluation) -> bool:
     deadlines = store.deadlines(session=session, evaluation_id=evaluation.id)
     statutory = all(d.met_at is not None and d.met_at.astimezone(BEIJING).date() <= d.due_date for d in deadlines)
     return (last_target is None or completed_on <= last_target) and statutory
+
+
+def _tracking_figures(session: Session, year: int, decisions: set[str]) -> dict[str, int]:
+    """R-ANNUAL counts tracking and supervision too (minhang 督查 6, changli 50: 纳入年度考核): reports due in the
+    year, handed in, late; milestones due in the year and missed; supervision rounds, rectification items."""
+    from models.tables import Rectification, SupervisionRound, TrackingMilestone, TrackingReport
+
+    as_of = min(now_beijing().date(), date(year, 12, 31))
+    reports = [
+        r for r in session.exec(select(TrackingReport)) if r.decision_code in decisions and r.due_date.year == year
+    ]
+    milestones = [
+        m for m in session.exec(select(TrackingMilestone)) if m.decision_code in decisions and m.due_date.year == year
+    ]
+    rounds = [
+        r for r in session.exec(select(SupervisionRound)) if r.decision_code in decisions and r.held_on.year == year
+    ]
+    round_ids = {r.id for r in rounds}
+    items = [i for i in session.exec(select(Rectification)) if i.round_id in round_ids]
+    return {
+        "reports_due": len(reports),
+        "reports_in": sum(r.submitted_on is not None for r in reports),
+        "reports_late": sum(
+            (r.submitted_on or as_of) > r.due_date for r in reports if r.submitted_on or r.due_date < as_of
+        ),
+        "milestones": len(milestones),
+        "milestones_missed": sum(
+            missed(MilestoneState(m.seq, m.target, m.due_date, m.unit, m.done_on), as_of) for m in milestones
+        ),
+        "rounds": len(rounds),
+        "items": len(items),
+        "items_closed": sum(i.closed_on is not None for i in items),
+        "items_late": sum((i.reported_on or as_of) > i.due_date for i in items if i.reported_on or i.due_date < as_of),
+    }
 
 
 def annual_summary(year: int, profile: str | None = None) -> dict[str, Any]:
@@ -86,8 +121,10 @@ def annual_summary(year: int, profile: str | None = None) -> dict[str, Any]:
             }
             for e in done
         ]
+        tracking = _tracking_figures(session, year, set(decisions))
     conclusions = Counter(e.conclusion for e in done if e.conclusion)
     return {
+        "tracking": tracking,
         "year": year,
         "profile": names.get(profile) if profile else None,
         "planned": len(planned),

@@ -125,6 +125,78 @@ def evaluation_status(code: str) -> dict[str, Any]:
     }
 
 
+def status_of(code: str) -> dict[str, Any]:
+    """An evaluation's state, or a decision's evaluations and tracking history when `code` is a decision's."""
+    with read_session() as session:
+        is_evaluation = session.exec(select(Evaluation.id).where(Evaluation.code == code)).first() is not None
+    return evaluation_status(code) if is_evaluation else decision_status(code)
+
+
+def decision_status(code: str) -> dict[str, Any]:
+    """A decision's evaluations and its tracking and supervision history (OR-6/8/9/10, MH-S6, E-PUBLIC)."""
+    from services.portfolio import tracking_history
+
+    with read_session() as session:
+        decision = store.get_decision(session=session, code=code)  # an unknown code: NotFound, in Chinese
+        evaluations = list(
+            session.exec(select(Evaluation).where(Evaluation.decision_code == code).order_by(col(Evaluation.id)))
+        )
+    return {
+        "decision": decision.code,
+        "title": decision.title,
+        "lead_unit": decision.lead_unit,
+        "evaluations": [
+            {"evaluation": e.code, "type_name": EVALUATION_TYPE_NAMES[e.type], "status_name": STATUS_NAMES[e.status]}
+            for e in evaluations
+        ],
+        "tracking": tracking_history(code),
+    }
+
+
+def render_decision_text(data: dict[str, Any]) -> str:
+    """Chinese plain-text rendering of decision_status."""
+    lines = [f"《{data['title']}》（{data['decision']}）· 承办单位 {data['lead_unit']}"]
+    lines += [f"评估 {e['evaluation']}  {e['type_name']}  {e['status_name']}" for e in data["evaluations"]]
+    history = data["tracking"]
+    if history is None:
+        lines.append("尚未纳入跟踪反馈（pinggu tracking import 导入跟踪反馈工作方案）")
+        return "\n".join(lines)
+    if history["plan"]:
+        plan = history["plan"]
+        lines.append(
+            f"跟踪反馈工作方案：责任机构 {plan['responsible_body']}，责任人员 {plan['responsible_people']}，"
+            f"自 {plan['tracking_from']} 起跟踪；方法步骤：{plan['methods']}"
+        )
+    for m in history["milestones"]:
+        lines.append(
+            f"时间节点 {m['seq']}：{m['target']}（{m['unit']}，{m['due']} 前）· {m['state']}"
+            + ("  【未按期】" if m["missed"] else "")
+        )
+    for r in history["reports"]:
+        handed = f"{r['submitted_on']} 报送" if r["submitted_on"] else "未报送"
+        lines.append(
+            f"跟踪反馈报告 {r['period']}：期限 {r['due']}，{handed}，{r['status']}"
+            + (f"，及时报告：{r['serious']}" if r["serious"] != "无" else "")
+            + ("  【逾期】" if r["late"] else "")
+            + (f"  {r['pdf']}" if r["pdf"] else "")
+        )
+    if history["opinions"]:
+        lines.append(
+            f"公众意见 {len(history['opinions'])} 件，最近：{history['opinions'][-1]['on']} {history['opinions'][-1]['channel']}"
+        )
+    for r in history["supervision"]:
+        lines.append(
+            f"督查 {r['held_on']}（{r['supervisor']}，{'、'.join(r['methods'])}）"
+            + (f"  {r['pdf']}" if r["pdf"] else "")
+        )
+        for i in r["items"]:
+            lines.append(
+                f"  整改事项 #{i['id']} 第 {i['seq']} 项：{i['item']}（{i['unit']}，{i['due']} 前）· {i['status']}"
+                + ("  【逾期】" if i["overdue"] else "")
+            )
+    return "\n".join(lines)
+
+
 def evaluations_overview() -> dict[str, Any]:
     """Every evaluation in one line each."""
     with read_session() as session:

@@ -1,8 +1,10 @@
-"""The tracking-feedback report (OR-8: ordos 8) and the supervision report (OR-10: ordos 10,
-minhang 督查细则 10–11) as PDF and Word, from an operator's YAML or JSON file.
+"""What a lead unit writes in its tracking report (OR-8: ordos 8; OR-9: ordos 9) and what the office finds
+in a supervision round (OR-10: ordos 10, minhang 督查细则 10–11), and both rendered as PDF and Word.
 
-The input's keys are English (as below), its texts Chinese; a missing or blank item is refused with
-its Chinese name, nothing is written.
+They come from a web form, the Prefect run form, or an operator's YAML or JSON file: keys English (as
+below), texts Chinese; a missing or blank item is refused with its Chinese name, nothing is written.
+The documents are rendered from what was recorded (services.tracking), with the period, unit and
+milestones taken from the database.
 """
 
 from __future__ import annotations
@@ -10,13 +12,13 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Literal
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
 from core.errors import InputFileError, Problem
+from rules.tracking import SeriousReport, SupervisionMethod
 
 Text = str
 
@@ -32,17 +34,32 @@ class _Input(BaseModel):
         return value
 
 
-class TrackingInput(_Input):
-    """跟踪反馈报告（鄂尔多斯市办法第八条）：工作进展、执行效果、存在问题和解决建议、下一步工作安排。"""
+class MilestoneDone(_Input):
+    """A milestone of the tracking plan the unit reports done."""
 
-    period: Text = Field(title="报告期间")
-    unit: Text = Field(title="报告单位（决策承办单位）")
+    seq: int = Field(ge=1, title="节点序号")
+    done_on: date = Field(title="完成日期")
+
+
+class TrackingInput(_Input):
+    """跟踪反馈报告（鄂尔多斯市办法第八条）：工作进展、执行效果、存在问题和解决建议、下一步工作安排；
+    以及须及时报告的严重问题、重大变化或不可抗力（第九条）。"""
+
+    reporter: Text = Field(title="填报人")
     progress: Text = Field(title="工作进展")
     effect: Text = Field(title="执行效果")
     problems: Text = Field(title="执行中存在的问题")
     proposals: Text = Field(title="解决建议")
     next_steps: Text = Field(title="下一步工作安排")
-    major_change: Text | None = Field(default=None, title="须及时报告的严重问题、重大变化或不可抗力情况")
+    milestones_done: list[MilestoneDone] = Field(default_factory=list, title="本期完成的时间节点")
+    serious: SeriousReport = Field(default=SeriousReport.none, title="须及时报告的情况")
+    serious_note: Text | None = Field(default=None, title="情况说明（严重问题、重大变化或不可抗力）")
+
+    @model_validator(mode="after")
+    def _serious_explained(self) -> TrackingInput:
+        if self.serious is not SeriousReport.none and not self.serious_note:
+            raise ValueError("报告了须及时报告的情况，请在“情况说明”中写明")
+        return self
 
 
 class Rectification(_Input):
@@ -56,8 +73,9 @@ class Rectification(_Input):
 class SupervisionInput(_Input):
     """督查报告（鄂尔多斯市办法第十条、闵行区督查细则第十条）。"""
 
-    supervisor: Text = Field(title="督查单位")
-    methods: list[Literal["书面督查", "听取汇报", "实地督查", "网上信息核查"]] = Field(min_length=1, title="督查方式")
+    supervisor: Text | None = Field(default=None, title="督查单位（留空为规则规定的督查机关）")
+    methods: list[SupervisionMethod] = Field(min_length=1, title="督查方式")
+    held_on: date | None = Field(default=None, title="督查日期（留空为今天）")
     execution: Text = Field(title="决策执行情况")
     effect: Text = Field(title="实施效果")
     problems: Text = Field(title="存在的问题")
@@ -89,6 +107,8 @@ def _title_of(model: type[BaseModel], loc: tuple[int | str, ...]) -> str:
 
 
 def _reason(model: type[BaseModel], error: ErrorDetails) -> str:
+    if not error["loc"]:  # a check across items (model_validator)
+        return error["msg"].removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
         return f"“{error['loc'][-1]}”不是可用的项目（可用：{'、'.join(model.model_fields)}）"
     what = "未填写" if error["type"] == "missing" else error["msg"].removeprefix("Value error, ")
@@ -112,23 +132,33 @@ def read_input(kind: str, path: Path) -> _Input:
         raise InputFileError(
             f"文件 {path.name} 应为“键: 内容”的形式，可用的键：{'、'.join(model.model_fields)}", path=str(path)
         )
+    return parse_input(kind, data, path=str(path))
+
+
+def parse_input(kind: str, data: dict, **context: str) -> _Input:
+    """The report's input from a form's or file's values, validated; InputFileError names every problem."""
+    model = KINDS[kind][0]
     try:
         return model.model_validate(data)
     except ValidationError as error:
         problems = [Problem(reason=_reason(model, e)) for e in error.errors()]
         raise InputFileError(
-            f"{KINDS[kind][2]}的内容有 {len(problems)} 处问题，未生成报告：", problems=problems, path=str(path)
+            f"{KINDS[kind][2]}的内容有 {len(problems)} 处问题，未记录：", problems=problems, **context
         ) from None
 
 
-def render_document(kind: str, decision: dict, report_input: _Input, directory: Path, today: date) -> tuple[Path, Path]:
-    """Write the report as PDF and Word in `directory`; return both paths."""
+def render_document(
+    kind: str, decision: dict, report_input: _Input, directory: Path, today: date, **context: object
+) -> tuple[Path, Path]:
+    """Write the report as PDF and Word in `directory`; return both paths. `context` adds what was recorded
+    beside the input (the period, the unit, the milestones, the supervisor)."""
     from reporting.docx import write_pdf_and_docx
     from reporting.pdf import render_html
 
     _, template, title = KINDS[kind]
     html = render_html(
-        template, {"decision": decision, "input": report_input.model_dump(), "generated_on": today.isoformat()}
+        template,
+        {"decision": decision, "input": report_input.model_dump(), "generated_on": today.isoformat(), **context},
     )
     written = write_pdf_and_docx(html, directory / f"{decision['code']}-{title}-{today.isoformat()}")
     return written["pdf"][0], written["docx"][0]

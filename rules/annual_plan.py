@@ -43,7 +43,6 @@ from rules.periods import DueDate, Period, add_period, corresponding_day
 from rules.planning_types import (
     EVENT_KINDS,
     EXEMPTION_KINDS,
-    PROMPT_EVENT_KINDS,
     TIME_TRIGGERS,
     CompletedEvaluation,
     DecisionFacts,
@@ -284,7 +283,7 @@ def annual_plan(
                         pending.append(_awaiting_approval(facts, event, policy))
                     continue
                 on = event.approved_on
-            triggers.append(_Trigger(event.kind, on, "ordinary", on, prompt=event.kind in PROMPT_EVENT_KINDS))
+            triggers.append(_Trigger(event.kind, on, "ordinary", on, prompt=event.kind in policy.prompt_events))
 
         counting = [t for t in triggers if t.listed_by <= year_end and not _satisfied(t, latest, policy)]
         if not counting:

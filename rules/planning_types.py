@@ -111,3 +111,5 @@ class PlanPolicy:
     exemptions: frozenset[str]
     exemption_basis: dict[str, str]  # exemption id → its citation, one for each of `exemptions`
     approval_basis: str  # who agrees to events_need_approval, with the citation; "" when none needs it
+    # T-PROMPT: events to evaluate at once (“及时”), proposed as a single-item plan when recorded.
+    prompt_events: frozenset[str] = PROMPT_EVENT_KINDS

@@ -116,3 +116,18 @@ EVENT_KIND_NAMES = {
     "special_provision": "法律法规另有规定",
     "serious_problem_reported": "承办单位报告决策存在问题、客观情况重大变化或不可抗力，严重影响决策目标实现",
 }
+
+
+class TrackingReportStatus(StrEnum):
+    """A period's tracking report (TrackingReport.status)."""
+
+    requested = "requested"  # asked for, not yet handed in
+    received = "received"  # handed in, its documents not yet rendered
+    rendered = "rendered"  # recorded and rendered as PDF and Word
+
+
+TRACKING_REPORT_STATUS_NAMES = {
+    TrackingReportStatus.requested: "待报送",
+    TrackingReportStatus.received: "已报送（文书生成中）",
+    TrackingReportStatus.rendered: "已报送",
+}

@@ -18,20 +18,29 @@ from rules.vocabulary import EVALUATION_TYPE_NAMES
 FLOW_NAME = "post-evaluation"
 DEPLOYMENTS = {evaluation_type: f"{FLOW_NAME}/{evaluation_type}" for evaluation_type in EVALUATION_TYPE_NAMES}
 ANNUAL_PLAN = "annual-plan/yearly"
+SUPERVISION = "supervision/round"
+
+
+def _start(deployment: str, parameters: dict[str, Any], what: str) -> UUID:
+    from prefect.client.schemas.objects import FlowRun
+    from prefect.deployments import run_deployment
+
+    try:
+        flow_run = run_deployment(deployment, parameters=parameters, timeout=0)
+    except Exception as error:  # the server is down or the deployment is not served
+        raise OrchestrationError(f"无法启动{what}：{error}。请先运行 pinggu up", deployment=deployment) from error
+    assert isinstance(flow_run, FlowRun)  # called from sync code, run_deployment runs synchronously
+    return flow_run.id
 
 
 def start_annual_plan(year: int, profile: str | None, decision: str | None = None) -> UUID:
     """Create a run of the annual-plan deployment for a year (one profile, all decisions, or one decision)."""
-    from prefect.client.schemas.objects import FlowRun
-    from prefect.deployments import run_deployment
+    return _start(ANNUAL_PLAN, {"year": year, "profile": profile, "decision": decision}, "年度计划")
 
-    parameters = {"year": year, "profile": profile, "decision": decision}
-    try:
-        flow_run = run_deployment(ANNUAL_PLAN, parameters=parameters, timeout=0)
-    except Exception as error:
-        raise OrchestrationError(f"无法启动年度计划：{error}。请先运行 pinggu up", deployment=ANNUAL_PLAN) from error
-    assert isinstance(flow_run, FlowRun)  # called from sync code, run_deployment runs synchronously
-    return flow_run.id
+
+def start_supervision(decision: str, findings: dict[str, Any], recorded_by: str) -> UUID:
+    """Create a run of the supervision deployment for one round's findings."""
+    return _start(SUPERVISION, {"decision": decision, "findings": findings, "recorded_by": recorded_by}, "督查")
 
 
 def prefect_client():

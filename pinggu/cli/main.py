@@ -590,19 +590,17 @@ def decide(
 @app.command()
 @friendly
 def status(
-    evaluation: Annotated[str | None, typer.Argument(help="评估编号；不填则列出全部评估")] = None,
+    evaluation: Annotated[str | None, typer.Argument(help="评估编号或决策编号；不填则列出全部评估")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
-    """查看评估进度：各阶段目标与实际日期、逾期标记、等待的环节。"""
-    from pinggu.status import evaluation_status, evaluations_overview
+    """查看评估进度（各阶段目标与实际日期、逾期标记、等待的环节）；给决策编号则看该决策的评估和跟踪反馈、督查记录。"""
+    from pinggu.status import evaluations_overview, render_decision_text, render_text, status_of
 
-    data = evaluation_status(evaluation) if evaluation else evaluations_overview()
+    data = status_of(evaluation) if evaluation else evaluations_overview()
     if as_json:
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
         return
-    from pinggu.status import render_text
-
-    typer.echo(render_text(data))
+    typer.echo(render_decision_text(data) if "tracking" in data else render_text(data))
 
 
 @app.command()
@@ -681,6 +679,10 @@ from pinggu.cli.register import rules_command
 app.command(name="rules")(rules_command)
 
 from pinggu.cli.people import people_app
+from pinggu.cli.tracking import supervision_app, tracking_app
+
+app.add_typer(tracking_app, name="tracking")
+app.add_typer(supervision_app, name="supervision")
 
 app.add_typer(people_app, name="people")
 

@@ -56,6 +56,14 @@ Top-level keys (English keys, Chinese values; all required unless marked optiona
                                          {applies, basis}; rules only some regulations state,
                                          applied (or not) as this one says, cited from it
     third_party                          allowed, agreement_fields, basis
+    tracking                             跟踪反馈与督查: period (reporting period, months or days),
+                                         report_within (report due after the period ends),
+                                         report_basis, reported_problem {event (a triggers.events
+                                         kind), prompt (evaluate at once: propose a single-item
+                                         plan), basis}, supervisor, supervision_methods (书面督查 /
+                                         听取汇报 / 实地督查 / 网上信息核查), supervision_basis,
+                                         rectification_reviewer, spot_check, rectification_basis,
+                                         many_opinions {count, within, basis}
 
 Scoring of an indicator: ``survey_rate`` (``item``: satisfaction / awareness; score = rate × 100),
 ``expert_marks`` (the mean of the experts' marks, 0–100) or ``data_threshold`` (``measure`` names

@@ -27,8 +27,9 @@ from pydantic import (
 from rules import team
 from rules.gates import GATES, PROFILE_GATE_IDS, GateId
 from rules.periods import Period, PeriodUnit
-from rules.planning_types import EVENT_KINDS, TIME_TRIGGERS, DecisionFacts, PlanPolicy, UnitRule
+from rules.planning_types import EVENT_KINDS, PROMPT_EVENT_KINDS, TIME_TRIGGERS, DecisionFacts, PlanPolicy, UnitRule
 from rules.team import TEAM_ROLES, UNIT_STAFF, Member
+from rules.tracking import SupervisionMethod
 from rules.vocabulary import EVALUATION_TYPE_NAMES, METHODS, Conclusion
 
 MILESTONES = {
@@ -515,6 +516,53 @@ class ThirdParty(_Model):
         return self
 
 
+class ReportedProblem(_Model):
+    """What a lead unit's immediate report (OR-9) becomes: the event trigger it is recorded as, and whether
+    the rules say to evaluate at once (“及时”), so that a single-item plan is proposed for approval."""
+
+    event: EventKind
+    prompt: StrictBool
+    basis: Text
+
+
+class ManyOpinions(_Model):
+    """When the opinions received count as “较多意见”: so many within a window (E-PUBLIC → many_opinions)."""
+
+    count: Annotated[StrictInt, Field(ge=1)]
+    within: PeriodField
+    basis: Text
+
+
+class Tracking(_Model):
+    """跟踪反馈与督查 (OR-6/8/9/10, MH-S6, E-PUBLIC): how often the lead unit reports and by when, what an
+    immediate report becomes, who supervises and how, who reviews rectification, when opinions are many."""
+
+    period: PeriodField  # one reporting period (MH-S6: 每月跟踪督办)
+    report_within: PeriodField  # the report is due this long after its period ends
+    report_basis: Text
+    reported_problem: ReportedProblem
+    supervisor: Text
+    supervision_methods: tuple[SupervisionMethod, ...] = Field(min_length=1)
+    supervision_basis: Text
+    rectification_reviewer: Text
+    spot_check: StrictBool  # the office may spot-check a reported rectification (minhang 督查 11)
+    rectification_basis: Text
+    many_opinions: ManyOpinions
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Tracking:
+        issues: list[tuple[Loc, str]] = []
+        for key in ("period",):
+            if getattr(self, key).unit not in (PeriodUnit.months, PeriodUnit.days):
+                issues.append(((key, "unit"), "跟踪周期只能以月（months）或日（days）计"))
+        if self.many_opinions.within.unit not in (PeriodUnit.months, PeriodUnit.days):
+            issues.append((("many_opinions", "within", "unit"), "意见统计期间只能以月（months）或日（days）计"))
+        for repeated in _duplicates(self.supervision_methods):
+            issues.append((("supervision_methods",), f"“{repeated}”重复"))
+        _check(issues)
+        return self
+
+
 # --- the profile --------------------------------------------------------------------------------
 
 
@@ -550,6 +598,7 @@ class Profile(_Model):
     safeguards: Safeguards
     third_party: ThirdParty
     followup: FollowUpRule
+    tracking: Tracking
 
     @model_validator(mode="after")
     def _consistent(self) -> Profile:
@@ -590,6 +639,13 @@ class Profile(_Model):
                 issues.append(
                     (("evaluating_unit", i, "conditions"), "无条件的规则只能放在最后（其后的规则永远用不到）")
                 )
+        if self.tracking.reported_problem.event not in self.triggers.events:
+            issues.append(
+                (
+                    ("tracking", "reported_problem", "event"),
+                    f"“{self.tracking.reported_problem.event}”不在 triggers.events 中",
+                )
+            )
         if any(gate.entrusted_only for gate in self.gates) and not self.third_party.allowed:
             issues.append((("third_party", "allowed"), "有仅在委托第三方时适用的关口，却不允许委托第三方"))
         _check(issues)
@@ -768,6 +824,8 @@ class Profile(_Model):
             exemptions=frozenset(exemption.id for exemption in self.triggers.exemptions),
             exemption_basis={exemption.id: self.citation(exemption.basis) for exemption in self.triggers.exemptions},
             approval_basis=self.citation(approval) if approval else "",
+            prompt_events=PROMPT_EVENT_KINDS
+            | ({self.tracking.reported_problem.event} if self.tracking.reported_problem.prompt else set()),
         )
 
     def gates_for(self, evaluation_type: str, *, entrusted: bool = False) -> tuple[Gate, ...]:

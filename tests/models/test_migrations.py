@@ -83,14 +83,19 @@ def open_engine(url):
 
 
 # Every revision, oldest first (models.migrate.HEAD_REVISION is the last).
-REVISIONS = ["0001", "0002", "0003", "0004", "0005"]
+REVISIONS = ["0001", "0002", "0003", "0004", "0005", "0006"]
 
 
 def make_legacy(engine) -> None:
     """What build_engine made before there were migrations: create_all and, on SQLite, its audit triggers."""
     SQLModel.metadata.create_all(engine)
     with engine.begin() as connection:
-        # The index 0002 adds, the tables 0003 adds, the columns 0004 adds and the tables 0005 adds did not exist then.
+        # The index 0002 adds, the tables 0003 adds, the columns 0004 adds and the tables 0005 and 0006 add did
+        # not exist then.
+        for table in ("rectification", "supervisionround", "opinioncontact", "publicopinion", "trackingreport"):
+            connection.execute(text(f"DROP TABLE {table}"))
+        connection.execute(text("DROP TABLE trackingmilestone"))
+        connection.execute(text("DROP TABLE trackingplan"))
         connection.execute(text("DROP TABLE signoffcode"))
         connection.execute(text("DROP TABLE person"))
         connection.execute(text("DROP INDEX ix_auditevent_action"))
@@ -392,11 +397,24 @@ def test_differences_empty_at_head_and_listed_for_an_extra_column(open_engine):
         "列 planentry.due_date_reason：模型有而数据库没有",
         "索引 ix_auditevent_action（auditevent.action）：模型有而数据库没有",
         "索引 ix_decisiondeadline_decision_code（decisiondeadline.decision_code）：模型有而数据库没有",
+        "索引 ix_publicopinion_decision_code（publicopinion.decision_code）：模型有而数据库没有",
+        "索引 ix_rectification_decision_code（rectification.decision_code）：模型有而数据库没有",
+        "索引 ix_rectification_round_id（rectification.round_id）：模型有而数据库没有",
         "索引 ix_signoffcode_evaluation_id（signoffcode.evaluation_id）：模型有而数据库没有",
+        "索引 ix_supervisionround_decision_code（supervisionround.decision_code）：模型有而数据库没有",
+        "索引 ix_trackingmilestone_decision_code（trackingmilestone.decision_code）：模型有而数据库没有",
+        "索引 ix_trackingreport_decision_code（trackingreport.decision_code）：模型有而数据库没有",
         "表 decisiondeadline：模型有而数据库没有",
+        "表 opinioncontact：模型有而数据库没有",
         "表 person：模型有而数据库没有",
+        "表 publicopinion：模型有而数据库没有",
+        "表 rectification：模型有而数据库没有",
         "表 signoffcode：模型有而数据库没有",
         "表 superiorassistance：模型有而数据库没有",
+        "表 supervisionround：模型有而数据库没有",
+        "表 trackingmilestone：模型有而数据库没有",
+        "表 trackingplan：模型有而数据库没有",
+        "表 trackingreport：模型有而数据库没有",
     ]
 
 
@@ -460,7 +478,7 @@ def test_build_engine_creates_a_new_database_and_refuses_one_behind_or_unknown(o
     engine.dispose()
 
     downgrade(open_engine(), migrate.BASELINE_REVISION)
-    with pytest.raises(StateConflict, match="结构版本为 0001，程序需要 0005：请先备份数据库，再运行 pinggu db upgrade"):
+    with pytest.raises(StateConflict, match="结构版本为 0001，程序需要 0006：请先备份数据库，再运行 pinggu db upgrade"):
         build_engine(url)
 
     with open_engine().begin() as connection:
@@ -551,14 +569,15 @@ def test_db_upgrade_current_and_check_on_the_configured_database(configured_data
     result = runner.invoke(app, ["db", "upgrade"])
     assert result.exit_code == 0, result.output
     assert (
-        "从 迁移前创建的数据库" in result.output and "升级到 0005（执行迁移 0002、0003、0004、0005）" in result.output
+        "从 迁移前创建的数据库" in result.output
+        and "升级到 0006（执行迁移 0002、0003、0004、0005、0006）" in result.output
     )
 
     result = runner.invoke(app, ["db", "upgrade"])
-    assert result.exit_code == 0 and "已是最新版本（0005）" in result.output
+    assert result.exit_code == 0 and "已是最新版本（0006）" in result.output
 
     result = runner.invoke(app, ["db", "current"])
-    assert result.exit_code == 0 and "当前结构版本：0005" in result.output
+    assert result.exit_code == 0 and "当前结构版本：0006" in result.output
 
     result = runner.invoke(app, ["db", "check", "--database"])
     assert result.exit_code == 0, result.output

@@ -1,0 +1,59 @@
+"""督查: record a supervision round and its written report, then review each rectification item's written
+report back until all are closed (OR-10: ordos 10, minhang 督查细则 9–11, changli 52–53).
+
+The review waits for people: it suspends here, in the top-level flow, under a key that counts the
+answers given, so a resumed run re-reads them and never records one twice.
+"""
+
+# No `from __future__ import annotations`: the serving process hands this flow to each run by value
+# (cloudpickle), and Prefect resolves the parameters' types from the annotations it carries.
+
+from prefect import flow, get_run_logger
+from prefect.flow_runs import suspend_flow_run
+from prefect.runtime import flow_run
+
+from forms.gates import RectificationReviewForm
+from models.tables import now_beijing
+from reporting.other_documents import SupervisionInput
+from services.supervision import review_status
+from tasks.tracking import record_rectification_review, record_supervision_round, write_supervision_report
+
+
+def run_name() -> str:
+    """督查·<decision>."""
+    return f"督查·{flow_run.parameters.get('decision', '')}"
+
+
+@flow(name="supervision", flow_run_name=run_name, persist_result=False, log_prints=True)
+def supervision(decision: str, findings: SupervisionInput, recorded_by: str = "督查机关") -> dict:
+    """Record a supervision round and its report; wait for the office's review of every rectification item.
+
+    Args:
+        decision: 决策编号
+        findings: 督查情况：督查方式、执行情况、实施效果、存在的问题、改进建议、整改事项（事项、责任单位、期限）
+        recorded_by: 记录人
+    """
+    key = f"run-{flow_run.id}"
+    # ── 记录督查情况，形成书面督查报告 ──────────────────────────────────────────────
+    round_id = record_supervision_round(key, decision, findings, recorded_by, now_beijing().date())
+    report = write_supervision_report(round_id, now_beijing().date())
+    # ── 整改：责任单位限期整改并书面报告，逐项审核（可抽查、可退回）──────────────────────
+    reviews = ask_rectification_reviews(round_id)
+    return {"round": round_id, "report": report, "reviews": reviews}
+
+
+def ask_rectification_reviews(round_id: int) -> int:
+    """Suspend for the review gate until every item of the round is closed; the number of answers accepted."""
+    logger = get_run_logger()
+    accepted = 0
+    while (waiting := review_status(round_id)) is not None:
+        logger.info("等待督查整改审核（%s）", waiting.key)
+        answer = suspend_flow_run(
+            wait_for_input=RectificationReviewForm.with_initial_data(description=waiting.description), key=waiting.key
+        )
+        refused = record_rectification_review(round_id, waiting.key, answer, now_beijing().date())
+        if refused:
+            logger.warning("整改审核意见未被受理：%s", refused)
+        else:
+            accepted += 1
+    return accepted

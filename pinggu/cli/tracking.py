@@ -1,0 +1,155 @@
+"""`pinggu tracking …` and `pinggu supervision …`: tracking plans, reports and opinions (OR-6/8/9, MH-S6,
+E-PUBLIC); supervision rounds and rectification (OR-10). Registered in pinggu.cli like `pinggu agency`."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from core.errors import StateConflict
+from pinggu.cli.common import friendly
+
+tracking_app = typer.Typer(help="跟踪反馈：跟踪反馈工作方案、跟踪反馈报告、及时报告、公众意见", no_args_is_help=True)
+supervision_app = typer.Typer(help="督查：督查情况和督查报告、整改报告", no_args_is_help=True)
+
+
+def _day(text: str | None, what: str) -> date:
+    from models.tables import now_beijing
+
+    if text is None:
+        return now_beijing().date()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise StateConflict(f"{what}“{text}”格式应为 YYYY-MM-DD") from None
+
+
+@tracking_app.command("import")
+@friendly
+def import_plans(
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV 或 XLSX，每行一个时间节点：决策编号、责任机构、责任人员、方法步骤、节点目标、完成时限、责任单位"
+        ),
+    ],
+    by: Annotated[str, typer.Option(help="导入人")] = "办公室",
+) -> None:
+    """导入跟踪反馈工作方案（全年决策目录的时间节点）：有任何一行有误则全部不导入，并逐行列出问题。"""
+    from services.tracking import import_plans as run_import
+
+    lines = run_import(source, by, _day(None, ""))
+    typer.echo("\n".join(lines))
+    typer.echo(f"已导入 {len(lines)} 项决策的跟踪反馈工作方案；每月 1 日起请承办单位报送上一期跟踪反馈报告")
+
+
+@tracking_app.command("report")
+@friendly
+def submit(
+    decision: Annotated[str, typer.Argument(help="决策编号")],
+    period: Annotated[str, typer.Argument(help="报告期间，如 2026-03（pinggu status 决策编号 列出待报送的期间）")],
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="YAML 或 JSON：reporter 填报人、progress 工作进展、effect 执行效果、problems 存在问题、proposals 解决建议、"
+            "next_steps 下一步工作安排、milestones_done 本期完成的节点（seq、done_on）、serious 须及时报告的情况"
+            "（无／决策存在问题／客观情况发生重大变化／发生不可抗力）、serious_note 情况说明"
+        ),
+    ],
+) -> None:
+    """报送一期跟踪反馈报告：记录后生成 PDF 和 Word；报告了严重问题、重大变化或不可抗力的，立即记为评估情形。"""
+    from reporting.other_documents import TrackingInput, read_input
+    from services.tracking import render_report, submit_report
+
+    report = read_input("tracking", source)
+    assert isinstance(report, TrackingInput)
+    today = _day(None, "")
+    received = submit_report(decision, period, report, today)
+    typer.echo(f"已记录 {received.decision} {received.period}跟踪反馈报告" + ("（逾期报送）" if received.late else ""))
+    for line in (received.trigger, received.proposal):
+        if line:
+            typer.echo(line)
+    pdf = render_report(received.report_id, today)
+    typer.echo(f"已生成：{pdf}" if pdf else "报告文书将由下一次跟踪反馈运行生成")
+
+
+@tracking_app.command("urgent")
+@friendly
+def urgent(
+    decision: Annotated[str, typer.Argument(help="决策编号")],
+    kind: Annotated[str, typer.Option(help="决策存在问题／客观情况发生重大变化／发生不可抗力")],
+    note: Annotated[str, typer.Option(help="情况说明")],
+    by: Annotated[str, typer.Option(help="报告人（单位、姓名）")],
+) -> None:
+    """及时报告：决策存在问题、客观情况发生重大变化或发生不可抗力，严重影响决策目标实现（不等到下一期报告）。"""
+    from rules.tracking import SeriousReport
+    from services.tracking import report_at_once
+
+    choices = [k.value for k in SeriousReport if k is not SeriousReport.none]
+    if kind not in choices:
+        raise StateConflict(f"情况类别“{kind}”无效，可选：{'、'.join(choices)}")
+    typer.echo(report_at_once(decision, SeriousReport(kind), note, by, _day(None, "")))
+
+
+@tracking_app.command("opinion")
+@friendly
+def opinion(
+    decision: Annotated[str, typer.Argument(help="决策编号")],
+    channel: Annotated[str, typer.Option(help="信函／电话／传真／电子邮件／网站／媒体")],
+    summary: Annotated[str, typer.Option(help="意见摘要（不写姓名、电话等个人信息）")],
+    by: Annotated[str, typer.Option(help="登记人")],
+    received: Annotated[str | None, typer.Option(help="收到日期 YYYY-MM-DD，默认今天")] = None,
+    contact: Annotated[str, typer.Option(help="来信人联系方式：单独保存，不进入任何报告和档案")] = "",
+) -> None:
+    """登记一条公众意见；达到规定的数量时提示办公室研判是否属“较多意见”。"""
+    from rules.tracking import OpinionChannel
+    from services.tracking import record_opinion
+
+    channels = [c.value for c in OpinionChannel]
+    if channel not in channels:
+        raise StateConflict(f"渠道“{channel}”无效，可选：{'、'.join(channels)}")
+    typer.echo(record_opinion(decision, OpinionChannel(channel), _day(received, "收到日期"), summary, contact, by))
+
+
+@supervision_app.command("start")
+@friendly
+def start(
+    decision: Annotated[str, typer.Argument(help="决策编号")],
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="YAML 或 JSON：methods 督查方式、held_on 督查日期、execution 执行情况、effect 实施效果、problems 存在的问题、"
+            "proposals 改进建议、leader_matters、suggestions、rectifications（item 事项、unit 责任单位、deadline 期限）"
+        ),
+    ],
+    by: Annotated[str, typer.Option(help="记录人")] = "督查机关",
+) -> None:
+    """启动一次督查：记录督查情况，形成督查报告；整改事项逐项审核在 Prefect 界面（督查运行）中办理。"""
+    from core.settings import get_settings
+    from models.db import read_session
+    from models.evaluations import get_decision
+    from reporting.other_documents import read_input
+    from services.orchestration import start_supervision
+
+    findings = read_input("supervision", source)
+    with read_session() as session:
+        get_decision(session=session, code=decision)  # an unknown code is refused before any run starts
+    run_id = start_supervision(decision, findings.model_dump(mode="json"), by)
+    typer.echo(f"已启动督查：{get_settings().prefect_ui_url}/runs/flow-run/{run_id}")
+
+
+@supervision_app.command("rectified")
+@friendly
+def rectified(
+    item: Annotated[int, typer.Argument(help="整改事项编号（pinggu status 决策编号 列出）")],
+    report: Annotated[str, typer.Option(help="整改情况")],
+    by: Annotated[str, typer.Option(help="报告人（责任单位、姓名）")],
+    on: Annotated[str | None, typer.Option(help="报告日期 YYYY-MM-DD，默认今天")] = None,
+) -> None:
+    """责任单位书面报告整改情况，等待办公室审核。"""
+    from services.supervision import report_back
+
+    typer.echo(report_back(item, report, _day(on, "报告日期"), by))

@@ -1,0 +1,123 @@
+"""The tracking and supervision deployments on the real Prefect server, driven as an office would: the
+plan imported and a report handed in from the CLI, the monthly run asking and rendering; a supervision
+round started from a file, its rectification reported back from the CLI and reviewed at the run's gate."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import builders
+import pytest
+from driving import pdf_text
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from models.db import read_session, session_scope
+from models.tables import Rectification, SupervisionRound, TrackingReport, now_beijing
+
+pytestmark = pytest.mark.e2e
+
+
+def _run(deployment: str, parameters: dict) -> str:
+    from prefect.deployments import run_deployment
+
+    return str(run_deployment(deployment, parameters=parameters, timeout=0).id)
+
+
+def _completed(run_id: str):
+    from services.orchestration import wait_for
+
+    return wait_for(run_id, lambda run: run.state is not None and run.state.is_completed(), timeout=180, what="完成")
+
+
+@pytest.mark.rule("OR-6", "OR-8", "MH-S6")
+def test_the_monthly_run_asks_for_the_report_and_renders_it_once_handed_in(prefect_server, tmp_path):
+    from pinggu.cli import app
+    from reporting.other_documents import TrackingInput
+    from services.tracking import submit_report
+
+    with session_scope() as session:
+        code = builders.add_decision(session, "changli", prefix="TRK", title="昌黎县农村生活垃圾治理实施方案").code
+    plan = tmp_path / "方案.csv"
+    plan.write_text(
+        "决策编号,责任机构,责任人员,方法步骤,节点目标,完成时限,责任单位\n"
+        f"{code},县城管局,局长 李明,每月调度,建成转运站,2027-03-31,县城管局\n",
+        encoding="utf-8",
+    )
+    imported = CliRunner().invoke(app, ["tracking", "import", str(plan), "--by", "县政府办公室 王芳"])
+    assert imported.exit_code == 0, imported.output
+    assert f"{code}：新建跟踪反馈工作方案，时间节点 1 个" in imported.output
+
+    today = now_beijing().date()
+    first_of_next = date(today.year + today.month // 12, today.month % 12 + 1, 1)
+    key = f"{today:%Y-%m}"
+    result = _completed(_run("tracking/monthly", {"as_of": first_of_next.isoformat(), "decision": code}))
+    assert result.name == "跟踪反馈"
+    with read_session() as session:
+        (asked,) = session.exec(select(TrackingReport).where(TrackingReport.decision_code == code)).all()
+    assert (asked.period_key, asked.status, asked.unit) == (key, "requested", "区住房保障局")
+
+    report = TrackingInput(
+        reporter="县城管局 张强", progress="转运站主体完工。", effect="清运率提升。", problems="资金到位慢。",
+        proposals="申请县财政预拨。", next_steps="设备安装。",
+    )  # fmt: skip
+    submit_report(code, key, report, first_of_next)
+    _completed(_run("tracking/monthly", {"as_of": first_of_next.isoformat(), "decision": code}))
+    with read_session() as session:
+        rendered = session.get(TrackingReport, asked.id)
+    assert rendered is not None and rendered.status == "rendered"
+    assert "转运站主体完工" in pdf_text(rendered.pdf_path) and "建成转运站2027-03-31县城管局未到期" in pdf_text(
+        rendered.pdf_path
+    )
+
+    shown = CliRunner().invoke(app, ["status", code])
+    assert shown.exit_code == 0, shown.output
+    assert f"跟踪反馈报告 {today.year}年{today.month}月" in shown.output and "已报送" in shown.output
+
+
+@pytest.mark.rule("OR-10")
+def test_a_supervision_round_waits_at_the_review_gate_until_its_item_is_reported_and_accepted(prefect_server, tmp_path):
+    from pinggu.cli import app
+    from services.orchestration import answer_gate, paused_at, wait_for
+
+    with session_scope() as session:
+        code = builders.add_decision(session, "changli", prefix="SUP", title="昌黎县城区停车设施建设方案").code
+    today = now_beijing().date()
+    findings = tmp_path / "督查.yaml"
+    findings.write_text(
+        "methods: [书面督查, 实地督查]\nexecution: 按计划推进。\neffect: 停车难有所缓解。\nproblems: 一处停车场未按期开工。\n"
+        f"proposals: 加快手续办理。\nrectifications:\n  - {{item: 办妥施工许可, unit: 县住建局, deadline: {date(today.year + 1, 1, 31)}}}\n",
+        encoding="utf-8",
+    )
+    started = CliRunner().invoke(app, ["supervision", "start", code, str(findings), "--by", "县政府办公室 王芳"])
+    assert started.exit_code == 0, started.output
+    run_id = re.search(r"/runs/flow-run/([0-9a-f-]{36})", started.output).group(1)
+
+    run = wait_for(run_id, lambda run: paused_at(run) is not None, timeout=120, what="督查整改审核")
+    assert run.name == f"督查·{code}"
+    with read_session() as session:
+        (round_,) = session.exec(select(SupervisionRound).where(SupervisionRound.decision_code == code)).all()
+        (item,) = session.exec(select(Rectification).where(Rectification.round_id == round_.id)).all()
+    text = pdf_text(round_.pdf_path)
+    assert "执行情况督查报告" in text and "办妥施工许可县住建局" in text and "督查单位县政府办公室" in text
+    assert run.state.state_details.pause_key == f"rectification-review-{round_.id}-1"
+
+    review = {"item": 1, "verdict": "通过", "reviewer": "县政府办公室 王芳"}
+    answer_gate(run_id, paused_at(run), review)  # before the unit reported: refused, asked again
+    run = wait_for(
+        run_id,
+        lambda run: run.state.state_details.pause_key == f"rectification-review-{round_.id}-2" and paused_at(run),
+        timeout=120,
+        what="再次等待审核",
+    )
+    reported = CliRunner().invoke(
+        app, ["supervision", "rectified", str(item.id), "--report", "施工许可已办妥。", "--by", "县住建局 刘洋"]
+    )
+    assert reported.exit_code == 0, reported.output
+    answer_gate(run_id, paused_at(run), review)
+    _completed(run_id)
+    with read_session() as session:
+        closed = session.get(Rectification, item.id)
+        assert closed is not None and closed.status == "closed" and closed.closed_on == today
+        assert [a["refused"] is None for a in session.get(SupervisionRound, round_.id).answers] == [False, True]
