@@ -66,7 +66,7 @@ def deployments(**options: Any) -> list:
         _chinese_titles(
             deadline_watch.to_deployment(
                 name="daily",
-                description="期限巡查：每日 8:00（北京时间）查找临期和逾期的阶段、审批环节、法定期限和后续措施，记录并发送提醒；也可随时手动运行。",
+                description="期限巡查：每日 8:00（北京时间）查找临期和逾期的阶段、审批环节、法定期限、后续措施、跟踪反馈报告、时间节点和督查整改事项，记录并发送提醒，更新评估总览和跟踪督查总览；也可随时手动运行。",
                 schedule=Cron("0 8 * * *", timezone=TIMEZONE),
                 tags=["期限巡查"],
                 **options,

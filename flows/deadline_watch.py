@@ -8,13 +8,14 @@ from datetime import date
 from prefect import flow
 
 from models.tables import now_beijing
+from tasks.tracking import publish_tracking_board
 from tasks.watch import continue_crashed_evaluations, deliver_notices, escalate_due_dates, publish_portfolio
 
 
 @flow(name="deadline-watch", flow_run_name="期限巡查", persist_result=False, log_prints=True)
 def deadline_watch(as_of: date | None = None) -> dict:
-    """Continue evaluations whose run crashed; find stages, gates, statutory deadlines and follow-ups due soon or
-    overdue, record and notify them.
+    """Continue evaluations whose run crashed; find stages, gates, statutory deadlines, follow-ups, tracking
+    reports, milestones and rectification items due soon or overdue, record and notify them.
 
     Args:
         as_of: 巡查日期：默认今天（北京时间）
@@ -22,5 +23,7 @@ def deadline_watch(as_of: date | None = None) -> dict:
     continued = continue_crashed_evaluations()
     found = escalate_due_dates(as_of)
     delivered = deliver_notices()
-    publish_portfolio((as_of or now_beijing().date()).year)
+    today = as_of or now_beijing().date()
+    publish_portfolio(today.year)
+    publish_tracking_board(today)
     return {**continued, **found, **delivered}

@@ -281,7 +281,7 @@ class Escalation(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True, index=True)  # rules.watch.Alert.key
     evaluation_code: str | None = Field(default=None, index=True)
-    kind: str  # stage / gate / deadline / follow_up
+    kind: str  # stage / gate / deadline / follow_up / tracking_report / milestone / rectification / public_opinions
     ref: str
     level: str  # due-7 / due-3 / overdue
     due_date: date

@@ -20,7 +20,7 @@ from reporting.pdf import render_html
 from rules.gates import gate_stage
 from rules.steps import STAGE_NAMES
 from rules.vocabulary import EvaluationStatus, StageStatus
-from services.portfolio import evaluations_board, portfolio
+from services.portfolio import evaluations_board, portfolio, tracking_board
 
 TEMPLATE = "dashboard.html.j2"
 
@@ -153,6 +153,7 @@ def render_dashboard(year: int | None = None, today: date | None = None) -> str:
             "rows": rows,
             "axis": axis,
             "summary": portfolio(rows),
+            "tracking": tracking_board(today),
             "today": today,
             "generated_at": now_beijing().strftime("%Y-%m-%d %H:%M"),
             "year": year,

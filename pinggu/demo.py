@@ -17,6 +17,7 @@ from core.document_store import local_file
 from core.settings import SAMPLES_DIR, get_settings
 from models import evaluations as store
 from models.db import session_scope
+from models.tables import now_beijing
 from rules.gates import GateId, PlanVerdict, ReportVerdict
 from rules.steps import StepId
 
@@ -64,6 +65,8 @@ def run_demo(samples: Path = SAMPLES) -> Path:
         _import_catalog(samples / "catalog.csv")
     with timed("导入样例人员名单（签署码发往本机发件箱）", timings):
         _import_people(samples / "people.csv")
+    with timed("导入样例跟踪反馈工作方案（每月请承办单位报送跟踪反馈报告）", timings):
+        _import_tracking_plans(samples / "tracking_plan.csv")
 
     with session_scope() as session:
         unfinished = store.unfinished_evaluations(session=session, decision_code=DEMO_DECISION, type="ordinary")
@@ -230,6 +233,14 @@ def _import_people(path: Path) -> None:
 
     created, updated, _ = import_people_file(path)
     typer.echo(f"  新增 {created} 人，更新 {updated} 人")
+
+
+def _import_tracking_plans(path: Path) -> None:
+    from services.tracking import import_plans
+
+    for line in import_plans(path, "演示", now_beijing().date()):
+        typer.echo(f"  {line}")
+    typer.echo(f"  跟踪反馈与督查待办：{get_settings().web_url}/tracking")
 
 
 def _import_catalog(path: Path) -> None:

@@ -7,10 +7,11 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from core.errors import NotFound
 from models import evaluations as store
 from models.db import read_session
 from models.decisions import decision_deadlines
-from models.tables import BEIJING, Evaluation, StatutoryDeadline, beijing_minute, now_beijing
+from models.tables import BEIJING, Decision, Evaluation, StatutoryDeadline, beijing_minute, now_beijing
 from rules.gates import gate_stage
 from rules.profiles import load_profile
 from rules.steps import STAGE_NAMES
@@ -129,6 +130,9 @@ def status_of(code: str) -> dict[str, Any]:
     """An evaluation's state, or a decision's evaluations and tracking history when `code` is a decision's."""
     with read_session() as session:
         is_evaluation = session.exec(select(Evaluation.id).where(Evaluation.code == code)).first() is not None
+        is_decision = session.get(Decision, code) is not None
+    if not is_evaluation and not is_decision:
+        raise NotFound(f"评估或决策 {code} 不存在，请用 pinggu status 查看已有评估，或先导入决策目录")
     return evaluation_status(code) if is_evaluation else decision_status(code)
 
 

@@ -352,7 +352,7 @@ def record_opinion(
         session.add(
             Escalation(
                 key=f"{decision.code}/opinions/{opinion.id}#many",
-                kind="opinions",
+                kind="public_opinions",
                 ref=f"{decision.code}/opinions",
                 level="many",
                 due_date=received_on,

@@ -32,6 +32,7 @@ from models import people
 from models.db import read_session, transaction
 from models.tables import Document, Evaluation, now_beijing
 from pinggu.web.fields import PageField, form_values, page_fields
+from pinggu.web.tracking import tracking_router
 from rules.gates import GATES, GateId
 from rules.profiles import load_profile
 from rules.steps import StepId
@@ -257,6 +258,8 @@ def create_app() -> FastAPI:
             values = {k: v for k, v in texts.items() if k != "code"}
             return _page("gate.html.j2", status_code=422, **context, values=values, error=message, problems=problems)
         return _page("done.html.j2", **context, outcome=outcome)
+
+    app.include_router(tracking_router(_page))
 
     @app.get("/documents/{document_id}")
     def document(document_id: int) -> FileResponse:

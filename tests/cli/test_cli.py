@@ -146,7 +146,7 @@ def test_status_of_an_unknown_evaluation_says_what_to_do():
         (["catalog", "import", "{tmp}/missing.csv"], "找不到目录文件“missing.csv”，请检查文件路径"),
         (["survey", "analyze", "{tmp}/empty.csv"], "问卷文件“empty.csv”是空的，没有任何内容。"),
         (["survey", "analyze", "{tmp}/junk.csv"], "无法识别“junk.csv”的文字编码，请另存为 UTF-8 或 GBK 编码的 CSV。"),
-        (["status", "PG-2026-9999"], "评估 PG-2026-9999 不存在，请用 pinggu status 查看已有评估"),
+        (["status", "PG-2026-9999"], "评估或决策 PG-2026-9999 不存在，请用 pinggu status 查看已有评估"),
         (
             ["trigger", "NOPE", "--kind", "basis_changed", "--date", "2026-01-01"],
             "决策事项 NOPE 不存在，请先导入决策目录（pinggu catalog import 文件）",

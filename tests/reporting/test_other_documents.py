@@ -1,4 +1,5 @@
-"""The tracking-feedback report (OR-8) and the supervision report (OR-10): PDF and Word from a YAML file."""
+"""The tracking-feedback report (OR-8) and the supervision report (OR-10): what the unit or office writes,
+read from a YAML file and checked, and the PDF and Word rendered from it with what was recorded beside it."""
 
 from __future__ import annotations
 
@@ -7,22 +8,19 @@ from datetime import date
 import pytest
 from docx import Document
 from driving import pdf_text
-from typer.testing import CliRunner
 
 from core.errors import InputFileError
 from reporting.other_documents import read_input, render_document
 
 DECISION = {"code": "S-2022-009", "title": "关于公共租赁住房管理的实施方案", "lead_unit": "市住建局"}
-TRACKING = """period: 2026年第三季度
-unit: 市住建局
+TRACKING = """reporter: 市住建局 王强
 progress: 已完成年度任务的80%。
 effect: 保障对象满意度提升。
 problems: 部分项目进度滞后。
 proposals: 加强资金调度。
 next_steps: 四季度完成剩余任务。
 """
-SUPERVISION = """supervisor: 市人民政府督查室
-methods: [书面督查, 实地督查]
+SUPERVISION = """methods: [书面督查, 实地督查]
 execution: 总体按计划推进。
 effect: 成效明显。
 problems: 个别区县滞后。
@@ -37,8 +35,10 @@ rectifications:
 def test_tracking_report_has_the_four_required_parts(tmp_path):
     (tmp_path / "跟踪.yaml").write_text(TRACKING, encoding="utf-8")
     pdf, docx = render_document(
-        "tracking", DECISION, read_input("tracking", tmp_path / "跟踪.yaml"), tmp_path, date(2026, 11, 22)
-    )
+        "tracking", DECISION, read_input("tracking", tmp_path / "跟踪.yaml"), tmp_path, date(2026, 11, 22),
+        period="2026年10月", unit="市住建局", submitted_on=date(2026, 11, 5), due=date(2026, 11, 10), late=False,
+        milestones=[],
+    )  # fmt: skip
     text = pdf_text(pdf)
     # ordos 8: 工作进展、执行效果、执行中存在问题和解决建议、下一步工作安排 — in that order, each with
     # what the unit wrote for it under its own heading.
@@ -62,8 +62,9 @@ def test_tracking_report_has_the_four_required_parts(tmp_path):
 def test_supervision_report_lists_rectification_items_with_their_deadlines(tmp_path):
     (tmp_path / "督查.yaml").write_text(SUPERVISION, encoding="utf-8")
     pdf, docx = render_document(
-        "supervision", DECISION, read_input("supervision", tmp_path / "督查.yaml"), tmp_path, date(2026, 11, 22)
-    )
+        "supervision", DECISION, read_input("supervision", tmp_path / "督查.yaml"), tmp_path, date(2026, 11, 22),
+        supervisor="市人民政府督查室", held_on=date(2026, 11, 20), reviewer="市人民政府", rectification_basis="第十条第二款",
+    )  # fmt: skip
     text = pdf_text(pdf)
     for shown in (
         "一、重大行政决策执行情况",
@@ -82,8 +83,10 @@ def test_supervision_report_lists_rectification_items_with_their_deadlines(tmp_p
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("period: 2026年\nprogress: ''\n", "“工作进展”不能为空"),
-        ("period: 2026年\nfoo: 1\n", "“foo”不是可用的项目"),
+        ("reporter: 王强\nprogress: ''\n", "“工作进展”不能为空"),
+        ("reporter: 王强\nfoo: 1\n", "“foo”不是可用的项目"),
+        (TRACKING + "serious: 发生不可抗力\n", "报告了须及时报告的情况，请在“情况说明”中写明"),
+        (TRACKING + "serious: 地震\n", "“须及时报告的情况”"),
         ("- 不是键值\n", "应为“键: 内容”的形式"),
         ("period: [\n", "格式有误"),
     ],
@@ -102,10 +105,10 @@ def test_bad_rectification_deadline_is_named(tmp_path):
     assert "督查结论中要求整改的事项／第 1 项／整改期限" in "".join(str(p) for p in refused.value.problems)
 
 
-def test_cli_writes_both_files_for_a_catalog_decision(sample_catalog, tmp_path):
-    from pinggu.cli import app
+def test_the_sample_inputs_an_operator_copies_are_valid():
+    from core.settings import SAMPLES_DIR
 
-    (tmp_path / "跟踪.yaml").write_text(TRACKING, encoding="utf-8")
-    result = CliRunner().invoke(app, ["report", "tracking", "S-2022-009", str(tmp_path / "跟踪.yaml")])
-    assert result.exit_code == 0, result.output
-    assert ".pdf" in result.output and ".docx" in result.output
+    report = read_input("tracking", SAMPLES_DIR / "tracking_report.yaml")
+    assert [(m.seq, m.done_on) for m in report.milestones_done] == [(1, date(2027, 1, 20))]
+    findings = read_input("supervision", SAMPLES_DIR / "supervision.yaml")
+    assert [r.unit for r in findings.rectifications] == ["马桥镇人民政府", "区农业农村委"]

@@ -240,3 +240,18 @@ def test_a_tracking_period_in_working_days_is_refused(tmp_path):
     with pytest.raises(InputFileError) as refused:
         read_profile_file(tmp_path / "minhang.yaml")
     assert "跟踪周期只能以月（months）或日（days）计" in "".join(str(p) for p in refused.value.problems)
+
+
+def test_the_sample_plan_covers_three_catalog_decisions():
+    import csv
+
+    from core.settings import SAMPLES_DIR
+
+    with (SAMPLES_DIR / "catalog.csv").open(encoding="utf-8") as handle:
+        codes = {row["编号"] for row in csv.DictReader(handle)}
+    plans = read_tracking_plans(SAMPLES_DIR / "tracking_plan.csv", codes)
+    assert [(p.decision_code, len(p.milestones)) for p in plans] == [
+        ("S-2024-001", 3),
+        ("S-2022-009", 2),
+        ("S-2021-004", 2),
+    ]

@@ -1,0 +1,246 @@
+"""The web app's tracking pages: the lead unit hands in its period's tracking report (OR-8, with what it
+reports at once, OR-9), and a responsible unit reports back on a rectification item (OR-10).
+
+The report's fields come from reporting.other_documents.TrackingInput, checked by the same code the CLI
+uses; a refusal is shown on the page in Chinese and nothing is recorded. An accepted report starts a
+tracking run for its decision, which renders the PDF and Word; with the server down the report stays
+recorded and the next monthly run renders it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse
+from sqlmodel import col, select
+
+from core.document_store import local_file, shown_name
+from core.errors import InputFileError, NotFound, OrchestrationError, PingguError, Problem, StateConflict
+from models.db import read_session
+from models.evaluations import get_decision
+from models.tables import Rectification, SupervisionRound, TrackingReport, now_beijing
+from models.tracking import milestone_states
+from reporting.other_documents import TrackingInput, parse_input
+from rules.tracking import RectificationStatus, SeriousReport, TrackingPeriod, milestone_text
+from rules.vocabulary import TrackingReportStatus
+
+MILESTONE_HELP = "每行一个：节点序号，完成日期（如 1，2026-03-20）；本期没有完成的节点则留空"
+
+
+@dataclass(frozen=True)
+class TrackingTodo:
+    """A tracking report or a rectification report the 待办 list shows."""
+
+    what: str
+    decision: str
+    unit: str
+    due: date
+    overdue: bool
+    link: str
+
+
+def tracking_todos(today: date) -> list[TrackingTodo]:
+    """Reports asked for and not handed in, rectification items not reported back; the most overdue first."""
+    found = []
+    with read_session() as session:
+        for report in session.exec(
+            select(TrackingReport).where(TrackingReport.status == TrackingReportStatus.requested)
+        ):
+            title = get_decision(session=session, code=report.decision_code).title
+            found.append(
+                TrackingTodo(
+                    what=f"{TrackingPeriod(report.period_start, report.period_end).label}跟踪反馈报告",
+                    decision=f"{report.decision_code}《{title}》",
+                    unit=report.unit,
+                    due=report.due_date,
+                    overdue=report.due_date < today,
+                    link=f"/tracking/reports/{report.id}",
+                )
+            )
+        query = select(Rectification).where(Rectification.status == RectificationStatus.open)
+        for item in session.exec(query.order_by(col(Rectification.id))):
+            title = get_decision(session=session, code=item.decision_code).title
+            found.append(
+                TrackingTodo(
+                    what=f"督查整改报告：{item.item}",
+                    decision=f"{item.decision_code}《{title}》",
+                    unit=item.unit,
+                    due=item.due_date,
+                    overdue=item.due_date < today,
+                    link=f"/tracking/rectifications/{item.id}",
+                )
+            )
+    return sorted(found, key=lambda t: (t.due, t.decision))
+
+
+def milestones_done(text: str) -> list[dict[str, Any]]:
+    """The milestones typed one per line (序号，完成日期), or InputFileError naming each bad line."""
+    done, problems = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.replace(",", "，").split("，")]
+        try:
+            done.append({"seq": int(parts[0]), "done_on": date.fromisoformat(parts[1])})
+        except (ValueError, IndexError):
+            problems.append(Problem(f"第 {number} 行“{line.strip()}”应写作：{MILESTONE_HELP}"))
+    if problems:
+        raise InputFileError("本期完成的时间节点填写有误：", problems=problems)
+    return done
+
+
+def _report_context(report_id: int) -> dict[str, Any]:
+    today = now_beijing().date()
+    with read_session() as session:
+        report = session.get(TrackingReport, report_id)
+        if report is None:
+            raise NotFound(f"没有编号为 {report_id} 的跟踪反馈报告要求")
+        decision = get_decision(session=session, code=report.decision_code)
+        milestones = [
+            (m.seq, m.target, m.due, m.unit, milestone_text(m, today))
+            for m in milestone_states(session=session, decision_code=report.decision_code)
+        ]
+    return {
+        "report": report,
+        "decision": decision,
+        "period": TrackingPeriod(report.period_start, report.period_end).label,
+        "milestones": milestones,
+        "open": report.status == TrackingReportStatus.requested,
+        "overdue": report.due_date < today,
+        "choices": [s.value for s in SeriousReport],
+        "milestone_help": MILESTONE_HELP,
+    }
+
+
+def _problems(error: PingguError) -> tuple[str, list[str]]:
+    if isinstance(error, InputFileError):
+        return error.message, [str(problem) for problem in error.problems]
+    return str(error), []
+
+
+def _render_soon(decision: str) -> str:
+    """Start a tracking run for the decision, which renders its reports; what the office reads."""
+    from prefect.deployments import run_deployment
+
+    try:
+        run_deployment("tracking/monthly", parameters={"decision": decision}, timeout=0)
+    except Exception as error:  # the server is down: the report is recorded, the next run renders it
+        raise OrchestrationError(f"报告已记录；报告文书将在服务恢复后的下一次跟踪反馈运行中生成（{error}）") from error
+    return "报告文书（PDF 和 Word）正在生成。"
+
+
+def tracking_router(page: Any) -> APIRouter:
+    """The tracking pages; `page(template, status_code=…, **context)` renders one (pinggu.web.app._page)."""
+    router = APIRouter()
+
+    @router.get("/tracking", response_class=HTMLResponse)
+    def todo_list() -> HTMLResponse:
+        return page("tracking_todo.html.j2", todos=tracking_todos(now_beijing().date()))
+
+    @router.get("/tracking/reports/{report_id}", response_class=HTMLResponse)
+    def report_page(report_id: int) -> HTMLResponse:
+        return page("tracking_report.html.j2", **_report_context(report_id), values={}, error=None, problems=[])
+
+    @router.post("/tracking/reports/{report_id}", response_class=HTMLResponse)
+    async def hand_in(report_id: int, request: Request) -> HTMLResponse:
+        from starlette.concurrency import run_in_threadpool
+
+        from services.tracking import submit_report
+
+        context = _report_context(report_id)
+        posted = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        try:
+            if not context["open"]:
+                raise StateConflict("本期跟踪反馈报告已报送，无需再次报送")
+            values: dict[str, Any] = {
+                k: posted.get(k, "").strip()
+                for k in ("reporter", "progress", "effect", "problems", "proposals", "next_steps")
+            }
+            if posted.get("serious_note", "").strip():
+                values["serious_note"] = posted["serious_note"].strip()
+            values["serious"] = posted.get("serious") or SeriousReport.none.value
+            values["milestones_done"] = milestones_done(posted.get("milestones_done", ""))
+            report = parse_input("tracking", values)
+            assert isinstance(report, TrackingInput)
+            report_row = context["report"]
+            received = await run_in_threadpool(
+                submit_report, report_row.decision_code, report_row.period_key, report, now_beijing().date()
+            )
+        except PingguError as error:
+            message, problems = _problems(error)
+            return page(
+                "tracking_report.html.j2", status_code=422, **context, values=posted, error=message, problems=problems
+            )
+        lines = [
+            f"已记录 {received.decision} {received.period}跟踪反馈报告" + ("（逾期报送）" if received.late else "")
+        ]
+        lines += [line for line in (received.trigger, received.proposal) if line]
+        try:
+            lines.append(await run_in_threadpool(_render_soon, received.decision))
+        except OrchestrationError as error:
+            lines.append(str(error))
+        return page("tracking_done.html.j2", lines=lines)
+
+    @router.get("/tracking/reports/{report_id}/pdf")
+    def report_pdf(report_id: int) -> FileResponse:
+        context = _report_context(report_id)
+        if not context["report"].pdf_path:
+            raise NotFound("本期跟踪反馈报告的文书尚未生成")
+        title = f"{context['decision'].code}-{context['period']}跟踪反馈报告"
+        return _pdf(context["report"].pdf_path, title)
+
+    @router.get("/tracking/supervision/{round_id}/pdf")
+    def supervision_pdf(round_id: int) -> FileResponse:
+        with read_session() as session:
+            found = session.get(SupervisionRound, round_id)
+        if found is None or not found.pdf_path:
+            raise NotFound(f"没有编号为 {round_id} 的督查报告")
+        return _pdf(found.pdf_path, f"{found.decision_code}-{found.held_on}督查报告")
+
+    @router.get("/tracking/rectifications/{item_id}", response_class=HTMLResponse)
+    def rectification_page(item_id: int) -> HTMLResponse:
+        return page("rectification.html.j2", **_item_context(item_id), values={}, error=None)
+
+    @router.post("/tracking/rectifications/{item_id}", response_class=HTMLResponse)
+    async def report_back(item_id: int, request: Request) -> HTMLResponse:
+        from starlette.concurrency import run_in_threadpool
+
+        from services.supervision import report_back as record
+
+        context = _item_context(item_id)
+        posted = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        try:
+            said = await run_in_threadpool(
+                record, item_id, posted.get("report", ""), now_beijing().date(), posted.get("reporter", "")
+            )
+        except PingguError as error:
+            return page("rectification.html.j2", status_code=422, **context, values=posted, error=str(error))
+        return page("tracking_done.html.j2", lines=[said, "等待办公室审核（督查运行的审核环节）。"])
+
+    return router
+
+
+def _pdf(location: str, title: str) -> FileResponse:
+    return FileResponse(
+        local_file(location),
+        media_type="application/pdf",
+        filename=shown_name(title, location),
+        content_disposition_type="inline",
+    )
+
+
+def _item_context(item_id: int) -> dict[str, Any]:
+    with read_session() as session:
+        item = session.get(Rectification, item_id)
+        if item is None:
+            raise NotFound(f"没有编号为 {item_id} 的整改事项")
+        decision = get_decision(session=session, code=item.decision_code)
+    return {
+        "item": item,
+        "decision": decision,
+        "open": item.status == RectificationStatus.open,
+        "overdue": item.due_date < now_beijing().date(),
+    }

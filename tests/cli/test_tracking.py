@@ -1,0 +1,106 @@
+"""`pinggu tracking …` and `pinggu supervision rectified`: bad input refused in Chinese with nothing written,
+a report handed in from a file recorded and rendered, an opinion registered without its contact shown."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import builders
+import pytest
+from driving import pdf_text
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from models.db import read_session, session_scope
+from models.tables import OpinionContact, PublicOpinion, TrackingPlan, TrackingReport
+from services import tracking
+
+HEADER = "决策编号,责任机构,责任人员,方法步骤,节点目标,完成时限,责任单位\n"
+
+
+def _cli(*args: str):
+    from pinggu.cli import app
+
+    return CliRunner().invoke(app, list(args))
+
+
+@pytest.fixture
+def decision(settings):
+    with session_scope() as session:
+        return builders.add_decision(session, "ordos", prefix="CTR", lead_unit="市住房和城乡建设局").code
+
+
+@pytest.mark.rule("OR-6")
+def test_a_plan_file_with_bad_rows_is_refused_row_by_row_and_nothing_is_imported(decision, tmp_path):
+    plan = tmp_path / "方案.csv"
+    plan.write_text(
+        HEADER
+        + f"{decision},市住建局,张三,月报,完成招标,2026-05-31,市住建局\nNOPE-1,市住建局,张三,月报,开工,2026-13-01,\n",
+        encoding="utf-8",
+    )
+    result = _cli("tracking", "import", str(plan))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "跟踪反馈工作方案“方案.csv”有 3 处问题，未导入任何方案" in result.output
+    assert "第 3 行，“决策编号”列：决策目录中没有编号为 NOPE-1 的决策" in result.output
+    with read_session() as session:
+        assert session.get(TrackingPlan, decision) is None
+
+
+@pytest.mark.rule("OR-8", "OR-9")
+def test_a_report_from_a_file_is_recorded_and_rendered_and_its_immediate_report_waits_for_approval(decision, tmp_path):
+    plan = tmp_path / "方案.csv"
+    plan.write_text(HEADER + f"{decision},市住建局,张三,月报,完成招标,2026-05-31,市住建局\n", encoding="utf-8")
+    assert _cli("tracking", "import", str(plan)).exit_code == 0
+    with session_scope() as session:  # tracking began in April (time injected: the CLI uses today)
+        session.get(TrackingPlan, decision).tracking_from = date(2026, 4, 1)
+    tracking.open_requests(date(2026, 5, 1), decision)
+    report = tmp_path / "报告.yaml"
+    report.write_text(
+        "reporter: 市住建局 王强\nprogress: 完成招标文件。\neffect: 按计划。\nproblems: 无明显问题。\n"
+        "proposals: 无。\nnext_steps: 开标。\nmilestones_done: [{seq: 1, done_on: 2026-04-28}]\n"
+        "serious: 客观情况发生重大变化\nserious_note: 地质条件变化，二期无法按期开工\n",
+        encoding="utf-8",
+    )
+    assert (
+        "没有 2026-03 期的跟踪反馈报告要求；已开出的期间：2026-04"
+        in _cli("tracking", "report", decision, "2026-03", str(report)).output
+    )
+    result = _cli("tracking", "report", decision, "2026-04", str(report))
+    assert result.exit_code == 0, result.output
+    assert f"已记录 {decision} 2026年4月跟踪反馈报告（逾期报送）" in result.output  # due 11 May; handed in today
+    # ordos 9 and 11: recorded as the ordos event at once; the city government's office decides whether to evaluate.
+    assert (
+        "已记录为评估情形“承办单位报告决策存在问题、客观情况重大变化或不可抗力，严重影响决策目标实现”" in result.output
+    )
+    assert "须经同意后方启动评估" in result.output and "已提出专项评估计划" not in result.output
+    with read_session() as session:
+        (row,) = session.exec(select(TrackingReport).where(TrackingReport.decision_code == decision)).all()
+    assert row.status == "rendered" and "完成招标2026-05-31市住建局已完成（2026-04-28）" in pdf_text(row.pdf_path)
+
+
+@pytest.mark.rule("E-PUBLIC")
+def test_an_opinion_is_registered_by_channel_and_its_contact_kept_apart(decision):
+    refused = _cli("tracking", "opinion", decision, "--channel", "微信", "--summary", "意见", "--by", "信访办")
+    assert refused.exit_code == 1 and "渠道“微信”无效，可选：信函、电话、传真、电子邮件、网站、媒体" in refused.output
+    result = _cli(
+        "tracking", "opinion", decision, "--channel", "传真", "--summary", "建议延长公示期",
+        "--by", "市信访局 孙丽", "--received", "2026-06-01", "--contact", "0477-1234567",
+    )  # fmt: skip
+    assert result.exit_code == 0 and f"已登记 {decision} 的公众意见（传真，2026-06-01）" in result.output
+    with read_session() as session:
+        (opinion,) = session.exec(select(PublicOpinion).where(PublicOpinion.decision_code == decision)).all()
+        assert session.get(OpinionContact, opinion.id).contact == "0477-1234567"
+    shown = _cli("status", decision)
+    assert "公众意见 1 件" in shown.output and "0477-1234567" not in shown.output
+
+
+@pytest.mark.rule("OR-9")
+def test_an_immediate_report_names_its_kinds_when_a_wrong_one_is_given(decision):
+    result = _cli("tracking", "urgent", decision, "--kind", "地震", "--note", "某情况", "--by", "市住建局 王强")
+    assert result.exit_code == 1
+    assert "情况类别“地震”无效，可选：决策存在问题、客观情况发生重大变化、发生不可抗力" in result.output
+
+
+def test_reporting_back_on_an_unknown_rectification_is_refused(settings):
+    result = _cli("supervision", "rectified", "999999", "--report", "已整改", "--by", "某单位")
+    assert result.exit_code == 1 and "没有编号为 999999 的整改事项" in result.output

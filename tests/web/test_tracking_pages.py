@@ -1,0 +1,125 @@
+"""The web app's tracking pages (pinggu/web/tracking.py), without a Prefect server: a lead unit hands in its
+period's report from a form (a refusal shown in Chinese, nothing recorded), reports a rectification back."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import builders
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import select
+
+from models.db import read_session, session_scope
+from models.tables import Rectification, TrackingReport, TriggerEvent
+from reporting.other_documents import SupervisionInput
+from rules.tracking import TrackingPeriod
+from services import supervision, tracking
+
+FORM = {
+    "reporter": "区住房保障局 陈立",
+    "progress": "新增签约 30 台。",
+    "effect": "出行条件改善。",
+    "problems": "低层住户意见不一。",
+    "proposals": "街道加强协商。",
+    "next_steps": "推进开工。",
+    "serious": "无",
+    "milestones_done": "1，2026-03-20",
+}
+
+
+@pytest.fixture(scope="module")
+def client(settings):
+    from pinggu.web.app import create_app
+
+    return TestClient(create_app())
+
+
+@pytest.fixture
+def asked(tmp_path):
+    """A minhang decision with a tracking plan, its March report asked for."""
+    with session_scope() as session:
+        code = builders.add_decision(session, "minhang", prefix="WTR").code
+    plan = tmp_path / "方案.csv"
+    plan.write_text(
+        "决策编号,责任机构,责任人员,方法步骤,节点目标,完成时限,责任单位\n"
+        f"{code},区住房保障局,科长 周敏,每月调度,完成意愿摸底,2026-03-31,区住房保障局\n",
+        encoding="utf-8",
+    )
+    tracking.import_plans(plan, "办公室", date(2026, 3, 2))
+    tracking.open_requests(date(2026, 4, 1), code)
+    with read_session() as session:
+        (report,) = session.exec(select(TrackingReport).where(TrackingReport.decision_code == code)).all()
+    return code, report.id
+
+
+@pytest.mark.rule("OR-8")
+def test_the_report_form_lists_the_milestones_and_a_bad_answer_is_refused_with_nothing_recorded(client, asked):
+    code, report_id = asked
+    todo = client.get("/tracking")
+    assert (
+        todo.status_code == 200
+        and f"/tracking/reports/{report_id}" in todo.text
+        and "2026年3月跟踪反馈报告" in todo.text
+    )
+
+    page = client.get(f"/tracking/reports/{report_id}")
+    assert page.status_code == 200 and "完成意愿摸底" in page.text and "未到期" not in page.text  # due 31 March, past
+
+    refused = client.post(
+        f"/tracking/reports/{report_id}",
+        data={**FORM, "progress": " ", "serious": "发生不可抗力", "milestones_done": "第一个，三月"},
+    )
+    assert refused.status_code == 422
+    assert "本期完成的时间节点填写有误" in refused.text and "第 1 行“第一个，三月”应写作" in refused.text
+    refused = client.post(f"/tracking/reports/{report_id}", data={**FORM, "progress": " "})
+    assert refused.status_code == 422 and "&#34;工作进展&#34;" not in refused.text
+    assert "“工作进展”不能为空" in refused.text
+    refused = client.post(f"/tracking/reports/{report_id}", data={**FORM, "serious": "发生不可抗力"})
+    assert refused.status_code == 422 and "报告了须及时报告的情况，请在“情况说明”中写明" in refused.text
+    with read_session() as session:
+        report = session.get(TrackingReport, report_id)
+        assert report is not None and report.status == "requested"
+        assert not session.exec(select(TriggerEvent).where(TriggerEvent.decision_code == code)).all()
+
+
+@pytest.mark.rule("OR-8", "OR-9")
+def test_a_report_handed_in_from_the_page_is_recorded_and_an_immediate_report_is_a_trigger(client, asked):
+    code, report_id = asked
+    handed = client.post(
+        f"/tracking/reports/{report_id}",
+        data={**FORM, "serious": "客观情况发生重大变化", "serious_note": "上级补贴政策调整"},
+    )
+    assert handed.status_code == 200, handed.text
+    period = TrackingPeriod(date(2026, 3, 1), date(2026, 3, 31)).label
+    assert f"已记录 {code} {period}跟踪反馈报告" in handed.text
+    assert "已记录为评估情形“决策依据的法律、法规、政策或客观情况发生重大变化”" in handed.text
+    assert "pinggu up" in handed.text  # no server in this test: the proposal and the rendering say so
+    with read_session() as session:
+        report = session.get(TrackingReport, report_id)
+        assert report is not None and report.status == "received" and report.reporter == "区住房保障局 陈立"
+        (trigger,) = session.exec(select(TriggerEvent).where(TriggerEvent.decision_code == code)).all()
+    assert trigger.kind == "basis_changed"
+    again = client.get(f"/tracking/reports/{report_id}")
+    assert "本期跟踪反馈报告已于" in again.text and "<form" not in again.text
+
+
+@pytest.mark.rule("OR-10")
+def test_a_rectification_is_reported_back_from_its_page(client, asked):
+    code, _ = asked
+    findings = SupervisionInput(
+        methods=["书面督查"], held_on=date(2026, 4, 10), execution="推进中。", effect="初显。", problems="滞后。",
+        proposals="加快。", rectifications=[{"item": "补齐签约", "unit": "莘庄镇", "deadline": date(2026, 5, 31)}],
+    )  # fmt: skip
+    round_id = supervision.record_round(f"web-{code}", code, findings, "督查科", date(2026, 4, 10))
+    with read_session() as session:
+        (item,) = session.exec(select(Rectification).where(Rectification.round_id == round_id)).all()
+    assert f"/tracking/rectifications/{item.id}" in client.get("/tracking").text
+    refused = client.post(f"/tracking/rectifications/{item.id}", data={"reporter": "莘庄镇 吴刚", "report": " "})
+    assert refused.status_code == 422 and "请写明整改情况和报告人" in refused.text
+    done = client.post(
+        f"/tracking/rectifications/{item.id}", data={"reporter": "莘庄镇 吴刚", "report": "已签约 40 户。"}
+    )
+    assert done.status_code == 200 and f"已记录整改事项 {item.id}（补齐签约）的整改报告" in done.text
+    with read_session() as session:
+        assert session.get(Rectification, item.id).status == "reported"
