@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from models.db import read_session, session_scope
-from models.tables import Rectification, TrackingReport, TriggerEvent
+from models.tables import Rectification, TrackingReport, TriggerEvent, now_beijing
 from reporting.other_documents import SupervisionInput
 from rules.tracking import TrackingPeriod
 from services import supervision, tracking
@@ -84,7 +84,13 @@ def test_the_report_form_lists_the_milestones_and_a_bad_answer_is_refused_with_n
 
 
 @pytest.mark.rule("OR-8", "OR-9")
-def test_a_report_handed_in_from_the_page_is_recorded_and_an_immediate_report_is_a_trigger(client, asked):
+def test_a_report_handed_in_from_the_page_is_recorded_and_an_immediate_report_is_a_trigger(client, asked, monkeypatch):
+    import prefect.deployments
+
+    def server_down(*args, **kwargs):
+        raise ConnectionError("无法连接 127.0.0.1:4200")
+
+    monkeypatch.setattr(prefect.deployments, "run_deployment", server_down)
     code, report_id = asked
     handed = client.post(
         f"/tracking/reports/{report_id}",
@@ -94,7 +100,9 @@ def test_a_report_handed_in_from_the_page_is_recorded_and_an_immediate_report_is
     period = TrackingPeriod(date(2026, 3, 1), date(2026, 3, 31)).label
     assert f"已记录 {code} {period}跟踪反馈报告" in handed.text
     assert "已记录为评估情形“决策依据的法律、法规、政策或客观情况发生重大变化”" in handed.text
-    assert "pinggu up" in handed.text  # no server in this test: the proposal and the rendering say so
+    # The server is down: the proposal and the rendering say what to do, and the report stays recorded.
+    assert f"pinggu plan --year {now_beijing().year} --decision {code} --start" in handed.text
+    assert "报告已记录；报告文书将在服务恢复后的下一次跟踪反馈运行中生成" in handed.text
     with read_session() as session:
         report = session.get(TrackingReport, report_id)
         assert report is not None and report.status == "received" and report.reporter == "区住房保障局 陈立"
