@@ -20,9 +20,11 @@ from prefect.utilities.annotations import freeze
 
 from flows.annual_plan import annual_plan
 from flows.deadline_watch import deadline_watch
+from flows.decision_procedure import decision_procedure
 from flows.post_evaluation import post_evaluation
 from flows.supervision import supervision
 from flows.tracking import tracking
+from rules.profiles import load_profiles
 from rules.vocabulary import EVALUATION_TYPE_NAMES
 
 DESCRIPTIONS = {
@@ -53,54 +55,71 @@ def deployments(**options: Any) -> list:
     """The deployments this product serves: the yearly plan (5 January), the daily deadline watch
     (08:00 Beijing time), monthly tracking (the 1st, 09:00), supervision rounds, and one per evaluation type (the type fixed, read-only in the form).
     `options` go to every `to_deployment` (deployments.workpool names the flows by module path)."""
-    return [
-        _chinese_titles(
-            annual_plan.to_deployment(
-                name="yearly",
-                description="年度评估计划：每年 1 月 5 日 9:00（北京时间）按决策目录和评估情形编制当年计划，经审定后逐项启动评估（已启动的不重复启动）；也可随时手动运行，并可只计划某一规则（辖区）的决策；填写决策编号则只为该项决策编制专项计划（执行中出现较大争议或风险时须及时评估）。",
-                schedule=Cron("0 9 5 1 *", timezone=TIMEZONE),
-                tags=["年度计划"],
-                **options,
+    return (
+        [
+            _chinese_titles(
+                annual_plan.to_deployment(
+                    name="yearly",
+                    description="年度评估计划：每年 1 月 5 日 9:00（北京时间）按决策目录和评估情形编制当年计划，经审定后逐项启动评估（已启动的不重复启动）；也可随时手动运行，并可只计划某一规则（辖区）的决策；填写决策编号则只为该项决策编制专项计划（执行中出现较大争议或风险时须及时评估）。",
+                    schedule=Cron("0 9 5 1 *", timezone=TIMEZONE),
+                    tags=["年度计划"],
+                    **options,
+                )
+            ),
+            _chinese_titles(
+                deadline_watch.to_deployment(
+                    name="daily",
+                    description="期限巡查：每日 8:00（北京时间）查找临期和逾期的阶段、审批环节、法定期限、后续措施、跟踪反馈报告、时间节点和督查整改事项，记录并发送提醒，更新评估总览和跟踪督查总览；也可随时手动运行。",
+                    schedule=Cron("0 8 * * *", timezone=TIMEZONE),
+                    tags=["期限巡查"],
+                    **options,
+                )
+            ),
+            _chinese_titles(
+                tracking.to_deployment(
+                    name="monthly",
+                    description="跟踪反馈：每月 1 日 9:00（北京时间）按跟踪反馈工作方案请各决策承办单位报送上一期跟踪反馈报告（周期和报送期限按适用的规定），生成已报送报告的 PDF 和 Word，更新跟踪督查总览；也可随时手动运行。",
+                    schedule=Cron("0 9 1 * *", timezone=TIMEZONE),
+                    tags=["跟踪反馈"],
+                    **options,
+                )
+            ),
+            _chinese_titles(
+                supervision.to_deployment(
+                    name="round",
+                    description="督查：记录一次督查（书面督查、听取汇报、实地督查或网上信息核查）的情况，形成书面督查报告；督查结论中要求整改的事项由责任单位限期整改并书面报告，逐项审核后办结。也可用 pinggu supervision start 从文件启动。",
+                    tags=["督查"],
+                    **options,
+                )
+            ),
+        ]
+        + [
+            _chinese_titles(
+                decision_procedure.to_deployment(
+                    name=profile_id,
+                    description=f"重大行政决策的作出（{profile.name}）：决策启动和目录、公众参与、专家论证、风险评估、合法性审查、集体讨论决定、决策公布，每一步在此填报，按《{profile.title}》审查后记录；公布后写入决策目录及其实施后评估计划，年度评估计划据此列入。",
+                    parameters={"profile": freeze(profile_id)},
+                    tags=["决策程序"],
+                    **options,
+                )
             )
-        ),
-        _chinese_titles(
-            deadline_watch.to_deployment(
-                name="daily",
-                description="期限巡查：每日 8:00（北京时间）查找临期和逾期的阶段、审批环节、法定期限、后续措施、跟踪反馈报告、时间节点和督查整改事项，记录并发送提醒，更新评估总览和跟踪督查总览；也可随时手动运行。",
-                schedule=Cron("0 8 * * *", timezone=TIMEZONE),
-                tags=["期限巡查"],
-                **options,
+            for profile_id, profile in load_profiles().items()
+            if profile.decision_procedure is not None
+        ]
+        + [
+            _chinese_titles(
+                post_evaluation.to_deployment(
+                    name=evaluation_type,
+                    description=DESCRIPTIONS[evaluation_type]
+                    + "在 Prefect 界面点击 Run 填写决策编号和评估小组即可启动。",
+                    parameters={"evaluation_type": freeze(type_name)},
+                    tags=["后评估", type_name],
+                    **options,
+                )
             )
-        ),
-        _chinese_titles(
-            tracking.to_deployment(
-                name="monthly",
-                description="跟踪反馈：每月 1 日 9:00（北京时间）按跟踪反馈工作方案请各决策承办单位报送上一期跟踪反馈报告（周期和报送期限按适用的规定），生成已报送报告的 PDF 和 Word，更新跟踪督查总览；也可随时手动运行。",
-                schedule=Cron("0 9 1 * *", timezone=TIMEZONE),
-                tags=["跟踪反馈"],
-                **options,
-            )
-        ),
-        _chinese_titles(
-            supervision.to_deployment(
-                name="round",
-                description="督查：记录一次督查（书面督查、听取汇报、实地督查或网上信息核查）的情况，形成书面督查报告；督查结论中要求整改的事项由责任单位限期整改并书面报告，逐项审核后办结。也可用 pinggu supervision start 从文件启动。",
-                tags=["督查"],
-                **options,
-            )
-        ),
-    ] + [
-        _chinese_titles(
-            post_evaluation.to_deployment(
-                name=evaluation_type,
-                description=DESCRIPTIONS[evaluation_type] + "在 Prefect 界面点击 Run 填写决策编号和评估小组即可启动。",
-                parameters={"evaluation_type": freeze(type_name)},
-                tags=["后评估", type_name],
-                **options,
-            )
-        )
-        for evaluation_type, type_name in EVALUATION_TYPE_NAMES.items()
-    ]
+            for evaluation_type, type_name in EVALUATION_TYPE_NAMES.items()
+        ]
+    )
 
 
 # What a flow run imports before its first step: preloaded once into the fork server (below).
@@ -111,6 +130,7 @@ WARM_MODULES = [
     "flows.deadline_watch",
     "flows.tracking",
     "flows.supervision",
+    "flows.decision_procedure",
     "weasyprint",
     "reporting.docx",
     "analysis.survey",
@@ -160,7 +180,10 @@ def main() -> None:
 
     start_runs_from_a_warm_process()
     runner = Runner(limit=get_settings().serve_limit)
-    flows = {flow.name: flow for flow in (annual_plan, deadline_watch, post_evaluation, tracking, supervision)}
+    flows = {
+        flow.name: flow
+        for flow in (annual_plan, deadline_watch, post_evaluation, tracking, supervision, decision_procedure)
+    }
     for deployment in deployments():
         deployment_id = runner.add_deployment(deployment)
         assert isinstance(deployment_id, UUID)  # called from sync code, add_deployment runs synchronously

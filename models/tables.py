@@ -45,6 +45,10 @@ class Decision(SQLModel, table=True):
     last_evaluation_on: date | None = None
     # Experts/agencies who did the main pre-decision argumentation (TEAM-CONFLICT).
     pre_decision_assessors: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    # The follow-up evaluation planned with the decision (changli 12 ¶2 决策实施后评估计划): the annual plan
+    # of that year lists it.
+    planned_evaluation_year: int | None = None
+    planned_evaluation_type: str | None = None
     updated_at: datetime = Field(default_factory=now_beijing)
 
 
@@ -486,3 +490,22 @@ class Rectification(SQLModel, table=True):
     reported_by: str | None = None
     reviews: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
     closed_on: date | None = None
+
+
+class DecisionProcedure(SQLModel, table=True):
+    """A decision being made under the decision procedure (changli chapters 2–7), step by step: every answer,
+    accepted or refused, under its pause key; the catalog entry it became; where it ended."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)  # the run that opened it: a re-run finds it instead of opening another
+    profile: str
+    matter: str
+    lead_unit: str
+    catalog_year: int
+    status: str = "under_way"  # rules.decision_procedure.Outcome of the ending, or under_way / published
+    decision_code: str | None = Field(default=None, foreign_key="decision.code", index=True)
+    answers: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    record_path: str | None = None
+    record_sha256: str | None = None
+    opened_at: datetime = Field(default_factory=now_beijing)
+    closed_at: datetime | None = None

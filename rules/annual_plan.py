@@ -41,6 +41,7 @@ from typing import Any
 
 from rules.periods import DueDate, Period, add_period, corresponding_day
 from rules.planning_types import (
+    DECISION_PLAN,
     EVENT_KINDS,
     EXEMPTION_KINDS,
     TIME_TRIGGERS,
@@ -56,6 +57,7 @@ LONG_TERM_YEARS = 5  # "五年以上长期执行的" (bazhou 15, ordos 12(3)(4),
 HALF_PROGRESS = 50  # "进度过半"
 
 REASON_NAMES = {
+    DECISION_PLAN: "决策作出时确定的实施后评估计划",
     "one_year": "重大改革事项或重大政策执行满一年",
     "half_term": "五年以上长期执行的决策执行期限或进度过半",
     "ended": "五年以上长期执行的决策执行结束",
@@ -72,7 +74,7 @@ _SATISFIED_BY: dict[str, frozenset[str] | None] = {
     "ended": frozenset({"final"}),
 }
 _RANK = {"final": 0, "midterm": 1, "ordinary": 2}
-_REASON_ORDER = {reason: index for index, reason in enumerate((*TIME_TRIGGERS, *EVENT_KINDS))}
+_REASON_ORDER = {reason: index for index, reason in enumerate((DECISION_PLAN, *TIME_TRIGGERS, *EVENT_KINDS))}
 _FACT_FIELDS = frozenset(f.name for f in fields(DecisionFacts))
 
 
@@ -216,6 +218,15 @@ def _time_triggers(facts: DecisionFacts, as_of: date, until: date | None = None)
     return found
 
 
+def _decision_plan(facts: DecisionFacts) -> _Trigger | None:
+    """The evaluation the decision planned for itself (changli 12 ¶2), from 1 January of its year (or the day
+    execution began, if later); any evaluation completed since then satisfies it."""
+    if facts.planned_evaluation_year is None or facts.planned_evaluation_type is None:
+        return None
+    on = max(date(facts.planned_evaluation_year, 1, 1), facts.starts_on)
+    return _Trigger(DECISION_PLAN, on, facts.planned_evaluation_type, on)
+
+
 def time_triggers(facts: DecisionFacts, as_of: date) -> list[tuple[str, date]]:
     """The decision's time triggers as (reason, trigger date), before any profile filtering.
 
@@ -272,6 +283,9 @@ def annual_plan(
         decision_events = recorded.get(facts.code, ())
 
         triggers = [t for t in _time_triggers(facts, as_of, year_end) if t.reason in policy.time_triggers]
+        planned = _decision_plan(facts)
+        if planned is not None:
+            triggers.append(planned)
         for event in decision_events:
             if event.kind not in policy.event_kinds:
                 continue

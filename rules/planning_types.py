@@ -12,6 +12,9 @@ from datetime import date
 from rules.periods import Period
 
 TIME_TRIGGERS = ("one_year", "half_term", "ended")
+# changli 12 ¶2: the decision draft includes 决策实施后评估计划; the decision procedure writes it into the
+# catalog, and the plan of that year lists the decision for it, whatever the profile's time triggers.
+DECISION_PLAN = "decision_plan"
 # T-EVENT (bazhou 7, ordos 11, ningxia 4, changli 57, minhang 6) and T-PROMPT (controversy_risk).
 EVENT_KINDS = (
     "basis_changed",
@@ -54,6 +57,9 @@ class DecisionFacts:
     last_evaluation_on: date | None
     # bazhou 16(2), changli 63(2): “接受上级委任或根据上级要求协助评估的除外”.
     assists_superior: bool = False
+    # changli 12 ¶2: the follow-up evaluation planned with the decision (DECISION_PLAN).
+    planned_evaluation_year: int | None = None
+    planned_evaluation_type: str | None = None
 
 
 @dataclass(frozen=True)

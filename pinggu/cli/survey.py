@@ -40,7 +40,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import re
 import unicodedata
 from collections.abc import Container
 from pathlib import Path
@@ -48,19 +47,13 @@ from typing import Annotated, Any
 
 import typer
 
-from core.errors import InputFileError, Problem
+from analysis.sample import read_population
+from core.errors import InputFileError
 from pinggu.cli.common import friendly
 
 survey_app = typer.Typer(help="问卷调查数据", no_args_is_help=True)
 
-POPULATION_COLUMNS: dict[str, tuple[str, ...]] = {
-    # canonical name: accepted headers (the first is the one the help text shows)
-    "分组字段": ("分组字段", "分组", "人口特征", "字段"),
-    "类别": ("类别", "组别", "分组类别"),
-    "占比": ("占比", "比例", "总体占比", "人数"),
-}
 _WHAT = "总体比例表"
-_NUMBER = re.compile(r"^[+]?(?:\d+(?:\.\d*)?|\.\d+)$")
 _KIND_NAMES = {"satisfaction": "满意度", "yes_no": "是否"}
 _RATE_NAMES = {"satisfaction": "满意率", "yes_no": "“是”占比"}
 
@@ -88,70 +81,6 @@ def survey_json(figures: dict, representativeness: dict | None = None) -> dict:
     if representativeness is not None:
         out["representativeness"] = representativeness
     return out
-
-
-def read_population(path: Path) -> dict[str, dict[str, float]]:
-    """The population shares per demographic: ``{分组字段: {类别: 占比}}`` (see the module docstring).
-
-    Every bad cell is reported with its row (the header is row 1) and column in one InputFileError.
-    """
-    from core.spreadsheet import locate_columns, read_grid
-
-    path = Path(path)
-    if not path.exists():
-        raise InputFileError(f"找不到{_WHAT}“{path.name}”，请检查路径。", path=str(path))
-    if path.is_dir():
-        raise InputFileError(f"“{path.name}”是一个文件夹，不是{_WHAT}。", path=str(path))
-    header, rows = read_grid(path, _WHAT)
-    positions = locate_columns(path, header, POPULATION_COLUMNS, what=_WHAT, expected="分组字段、类别、占比")
-    if not rows:
-        raise InputFileError(f"{_WHAT}“{path.name}”只有表头，没有数据（从第 2 行起每行一个类别）。", path=str(path))
-
-    def cell(cells: list[str], name: str) -> str:
-        pos = positions[name]
-        return cells[pos].strip() if pos < len(cells) else ""
-
-    problems: list[Problem] = []
-    shown = {name: header[pos].strip() for name, pos in positions.items()}  # as the file spells it
-    shares: dict[str, dict[str, float]] = {}
-    percent_rows: dict[str, list[tuple[int, bool]]] = {}
-    first_row: dict[tuple[str, str], int] = {}
-    for number, cells in rows:
-        demographic, group, text = cell(cells, "分组字段"), cell(cells, "类别"), cell(cells, "占比")
-        bad = False
-        for name, value in (("分组字段", demographic), ("类别", group), ("占比", text)):
-            if not value:
-                problems.append(Problem("必须填写", number, shown[name]))
-                bad = True
-        if bad:
-            continue
-        key = (demographic, group)
-        if key in first_row:
-            problems.append(
-                Problem(f"“{demographic}”的类别“{group}”与第 {first_row[key]} 行重复", number, shown["类别"])
-            )
-            continue
-        first_row[key] = number
-        percent = text.endswith(("%", "％"))
-        digits = text.rstrip("%％").strip().replace(",", "")
-        if not _NUMBER.match(digits):
-            problems.append(Problem(f"“{text}”不是数字；占比应写成 0.51、51% 或人数", number, shown["占比"]))
-            continue
-        share = float(digits) / 100 if percent else float(digits)
-        shares.setdefault(demographic, {})[group] = share
-        percent_rows.setdefault(demographic, []).append((number, percent))
-    for demographic, marks in percent_rows.items():
-        if len({percent for _, percent in marks}) > 1:
-            number = next(n for n, percent in marks if percent != marks[0][1])
-            problems.append(Problem(f"“{demographic}”的占比有的带 %、有的不带，请统一写法", number, shown["占比"]))
-        elif sum(shares[demographic].values()) <= 0:
-            problems.append(Problem(f"“{demographic}”的占比之和为 0", marks[0][0], shown["占比"]))
-    if problems:
-        problems.sort(key=lambda p: p.row or 0)
-        raise InputFileError(
-            f"{_WHAT}“{path.name}”有 {len(problems)} 处问题，请修改后重新提供：", problems=problems, path=str(path)
-        )
-    return shares
 
 
 # --- text output ------------------------------------------------------------------------------

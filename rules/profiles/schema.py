@@ -25,6 +25,16 @@ from pydantic import (
 )
 
 from rules import team
+from rules.decision_procedure import (
+    Material,
+    MatterCategory,
+    MeetingKind,
+    ParticipationMeans,
+    PublicationChannel,
+    RiskContent,
+    RiskLevel,
+    RiskSituation,
+)
 from rules.gates import GATES, PROFILE_GATE_IDS, GateId
 from rules.periods import Period, PeriodUnit
 from rules.planning_types import EVENT_KINDS, PROMPT_EVENT_KINDS, TIME_TRIGGERS, DecisionFacts, PlanPolicy, UnitRule
@@ -111,7 +121,7 @@ _PLACEHOLDERS = ("lead_unit", "decision_body")
 _CONDITION_FIELDS = {
     f.name: "bool" if f.type == "bool" else "str"
     for f in dataclass_fields(DecisionFacts)
-    if f.type in ("bool", "str", "str | None") and f.name not in ("code", "title", "profile")
+    if f.type in ("bool", "str", "str | None") and f.name not in ("code", "title", "profile", "planned_evaluation_type")
 }
 _TIME_TRIGGER_NEEDS = {"one_year": "ordinary", "half_term": "midterm", "ended": "final"}
 
@@ -563,6 +573,79 @@ class Tracking(_Model):
         return self
 
 
+class MonthDay(_Model):
+    """A day of the year, e.g. 31 January."""
+
+    month: Annotated[StrictInt, Field(ge=1, le=12)]
+    day: Annotated[StrictInt, Field(ge=1, le=31)]
+
+
+class RiskCriterion(_Model):
+    """One of the fixed criteria of the risk levels."""
+
+    situation: RiskSituation
+    level: RiskLevel
+
+
+class DecisionProcedureRules(_Model):
+    """How a major decision is made (changli chapters 2–7: CL-3 … CL-47): what counts, the catalog's dates,
+    participation, experts, risk, legality review, the meeting and publication, with their numbers."""
+
+    categories: tuple[MatterCategory, ...] = Field(min_length=1)
+    scope_basis: Text
+    proposals_by: MonthDay
+    published_by: MonthDay
+    catalog_basis: Text
+    participation_means: tuple[ParticipationMeans, ...] = Field(min_length=1)
+    comment_period: PeriodField
+    hearing_materials_before: PeriodField
+    participation_basis: Text
+    experts_min: Annotated[StrictInt, Field(ge=1)]
+    experts_min_complex: Annotated[StrictInt, Field(ge=1)]
+    expert_time: PeriodField
+    oral_to_written_hours: Annotated[StrictInt, Field(ge=1)]
+    experts_basis: Text
+    risk_report_contents: tuple[RiskContent, ...] = Field(min_length=1)
+    risk_criteria: tuple[RiskCriterion, ...] = Field(min_length=1)
+    risk_basis: Text
+    submission_materials: tuple[Material, ...] = Field(min_length=1)
+    supplement_within: PeriodField
+    joint_review_min: PeriodField
+    review_opinions_within: PeriodField
+    review_opinions_within_complex: PeriodField
+    justice_review_within: PeriodField
+    legality_basis: Text
+    meeting_kinds: tuple[MeetingKind, ...] = Field(min_length=1)
+    meeting_materials_before: PeriodField
+    meeting_basis: Text
+    publication_channels: tuple[PublicationChannel, ...] = Field(min_length=1)
+    publication_basis: Text
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DecisionProcedureRules:
+        issues: list[tuple[Loc, str]] = []
+        if self.experts_min_complex < self.experts_min:
+            issues.append((("experts_min_complex",), "复杂事项的专家人数不能少于一般事项"))
+        situations = [c.situation for c in self.risk_criteria]
+        for situation in RiskSituation:
+            if situations.count(situation) != 1:
+                issues.append((("risk_criteria",), f"“{situation.value}”应当恰好出现一次"))
+        for key in ("comment_period", "hearing_materials_before", "meeting_materials_before", "justice_review_within"):
+            if getattr(self, key).unit is not PeriodUnit.days:
+                issues.append(((key, "unit"), "此期间以日（days）计"))
+        for key in (
+            "expert_time",
+            "supplement_within",
+            "joint_review_min",
+            "review_opinions_within",
+            "review_opinions_within_complex",
+        ):
+            if getattr(self, key).unit is not PeriodUnit.working_days:
+                issues.append(((key, "unit"), "此期间以工作日（working_days）计"))
+        _check(issues)
+        return self
+
+
 # --- the profile --------------------------------------------------------------------------------
 
 
@@ -599,6 +682,8 @@ class Profile(_Model):
     third_party: ThirdParty
     followup: FollowUpRule
     tracking: Tracking
+    # changli chapters 2–7; only a regulation that governs how decisions are made has it.
+    decision_procedure: DecisionProcedureRules | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Profile:

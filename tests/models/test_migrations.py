@@ -83,15 +83,18 @@ def open_engine(url):
 
 
 # Every revision, oldest first (models.migrate.HEAD_REVISION is the last).
-REVISIONS = ["0001", "0002", "0003", "0004", "0005", "0006"]
+REVISIONS = ["0001", "0002", "0003", "0004", "0005", "0006", "0007"]
 
 
 def make_legacy(engine) -> None:
     """What build_engine made before there were migrations: create_all and, on SQLite, its audit triggers."""
     SQLModel.metadata.create_all(engine)
     with engine.begin() as connection:
-        # The index 0002 adds, the tables 0003 adds, the columns 0004 adds and the tables 0005 and 0006 add did
-        # not exist then.
+        # The index 0002 adds, the tables 0003 adds, the columns 0004 adds, the tables 0005 and 0006 add and
+        # what 0007 adds did not exist then.
+        connection.execute(text("DROP TABLE decisionprocedure"))
+        connection.execute(text("ALTER TABLE decision DROP COLUMN planned_evaluation_year"))
+        connection.execute(text("ALTER TABLE decision DROP COLUMN planned_evaluation_type"))
         for table in ("rectification", "supervisionround", "opinioncontact", "publicopinion", "trackingreport"):
             connection.execute(text(f"DROP TABLE {table}"))
         connection.execute(text("DROP TABLE trackingmilestone"))
@@ -392,11 +395,14 @@ def test_differences_empty_at_head_and_listed_for_an_extra_column(open_engine):
 
     downgrade(engine, migrate.BASELINE_REVISION)
     assert sorted(migrate.differences(engine)) == [
+        "列 decision.planned_evaluation_type：模型有而数据库没有",
+        "列 decision.planned_evaluation_year：模型有而数据库没有",
         "列 decisionoutcome.evaluation_code：数据库不可为空，模型可为空",
         "列 planentry.dropped_reason：模型有而数据库没有",
         "列 planentry.due_date_reason：模型有而数据库没有",
         "索引 ix_auditevent_action（auditevent.action）：模型有而数据库没有",
         "索引 ix_decisiondeadline_decision_code（decisiondeadline.decision_code）：模型有而数据库没有",
+        "索引 ix_decisionprocedure_decision_code（decisionprocedure.decision_code）：模型有而数据库没有",
         "索引 ix_publicopinion_decision_code（publicopinion.decision_code）：模型有而数据库没有",
         "索引 ix_rectification_decision_code（rectification.decision_code）：模型有而数据库没有",
         "索引 ix_rectification_round_id（rectification.round_id）：模型有而数据库没有",
@@ -405,6 +411,7 @@ def test_differences_empty_at_head_and_listed_for_an_extra_column(open_engine):
         "索引 ix_trackingmilestone_decision_code（trackingmilestone.decision_code）：模型有而数据库没有",
         "索引 ix_trackingreport_decision_code（trackingreport.decision_code）：模型有而数据库没有",
         "表 decisiondeadline：模型有而数据库没有",
+        "表 decisionprocedure：模型有而数据库没有",
         "表 opinioncontact：模型有而数据库没有",
         "表 person：模型有而数据库没有",
         "表 publicopinion：模型有而数据库没有",
@@ -478,7 +485,7 @@ def test_build_engine_creates_a_new_database_and_refuses_one_behind_or_unknown(o
     engine.dispose()
 
     downgrade(open_engine(), migrate.BASELINE_REVISION)
-    with pytest.raises(StateConflict, match="结构版本为 0001，程序需要 0006：请先备份数据库，再运行 pinggu db upgrade"):
+    with pytest.raises(StateConflict, match="结构版本为 0001，程序需要 0007：请先备份数据库，再运行 pinggu db upgrade"):
         build_engine(url)
 
     with open_engine().begin() as connection:
@@ -570,14 +577,14 @@ def test_db_upgrade_current_and_check_on_the_configured_database(configured_data
     assert result.exit_code == 0, result.output
     assert (
         "从 迁移前创建的数据库" in result.output
-        and "升级到 0006（执行迁移 0002、0003、0004、0005、0006）" in result.output
+        and "升级到 0007（执行迁移 0002、0003、0004、0005、0006、0007）" in result.output
     )
 
     result = runner.invoke(app, ["db", "upgrade"])
-    assert result.exit_code == 0 and "已是最新版本（0006）" in result.output
+    assert result.exit_code == 0 and "已是最新版本（0007）" in result.output
 
     result = runner.invoke(app, ["db", "current"])
-    assert result.exit_code == 0 and "当前结构版本：0006" in result.output
+    assert result.exit_code == 0 and "当前结构版本：0007" in result.output
 
     result = runner.invoke(app, ["db", "check", "--database"])
     assert result.exit_code == 0, result.output

@@ -1039,7 +1039,9 @@ def _catalog_facts() -> list[DecisionFacts]:
     parsed = read_catalog(SAMPLES / "catalog.csv", {"bazhou", "ordos", "ningxia_commerce", "changli", "minhang"})
     assert parsed.problems == []
     # CatalogRow has every DecisionFacts field under the same name (title included), plus decided_on.
-    return [DecisionFacts(**{f.name: getattr(row, f.name) for f in fields(DecisionFacts)}) for row in parsed.rows]
+    # The planned evaluation is written by the decision procedure, not by the catalog file.
+    shared = [f.name for f in fields(DecisionFacts) if not f.name.startswith("planned_evaluation_")]
+    return [DecisionFacts(**{name: getattr(row, name) for name in shared}) for row in parsed.rows]
 
 
 @pytest.mark.rule("T-ONE-YEAR", "T-HALF", "T-ENDED", "X-SUPERIOR", "MH-4")
@@ -1121,7 +1123,7 @@ def test_items_are_plain_frozen_records():
 def test_every_trigger_reason_has_chinese_wording():
     from rules.annual_plan import REASON_NAMES
 
-    assert set(REASON_NAMES) == {*TIME_TRIGGERS, *EVENT_KINDS}
+    assert set(REASON_NAMES) == {"decision_plan", *TIME_TRIGGERS, *EVENT_KINDS}
 
 
 # --- the approver's changes to single items (minhang 4: the plan sets each item's 评估时限) ------------
@@ -1169,3 +1171,24 @@ def test_an_item_changed_twice_is_refused_once():
     assert check_item_changes(twice, {"A": D("2026-03-10")}, D("2026-01-05")) == [
         "决策 A 的调整写了不止一次，请合并为一项"
     ]
+
+
+# --- the evaluation a decision planned for itself (changli 12 ¶2; the decision procedure writes it) ----
+
+
+@pytest.mark.rule("CL-47", "MH-4")
+def test_the_evaluation_planned_with_the_decision_is_listed_in_its_year_until_done():
+    planned = facts(planned_evaluation_year=2027, planned_evaluation_type="ordinary", starts_on="2026-09-01")
+    # No time trigger of its own (a narrow policy under a year old): only its own plan lists it, and only from 2027.
+    assert annual_plan(2026, D("2026-11-22"), [planned], {"test": policy()}).items == []
+    (item,) = annual_plan(2027, D("2027-01-05"), [planned], {"test": policy()}).items
+    assert (item.reason, item.type, item.trigger_date) == ("decision_plan", "ordinary", D("2027-01-01"))
+    # Not done in 2027: still listed in 2028; an evaluation completed since 1 January 2027 satisfies it.
+    assert [i.reason for i in annual_plan(2028, D("2028-01-05"), [planned], {"test": policy()}).items] == [
+        "decision_plan"
+    ]
+    finished = [done("ordinary", "2027-06-30")]
+    assert annual_plan(2028, D("2028-01-05"), [planned], {"test": policy()}, completed=finished).items == []
+    midterm = facts(planned_evaluation_year=2027, planned_evaluation_type="midterm", starts_on="2026-09-01")
+    (item,) = annual_plan(2027, D("2027-01-05"), [midterm], {"test": policy()}).items
+    assert item.type == "midterm"

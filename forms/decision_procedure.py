@@ -1,0 +1,62 @@
+"""The decision procedure's forms: each step's answer (rules.decision_procedure) as a Prefect RunInput, so the
+run suspends with it and the Prefect UI shows it with Chinese labels and the choices as drop-downs."""
+
+from __future__ import annotations
+
+from prefect.input import RunInput
+
+from rules.decision_procedure import (
+    CatalogAnswer,
+    ExpertsAnswer,
+    LaunchAnswer,
+    LegalityAnswer,
+    MeetingAnswer,
+    ParticipationAnswer,
+    ProcedureStep,
+    PublicationAnswer,
+    RiskAnswer,
+)
+
+
+class LaunchForm(RunInput, LaunchAnswer):  # type: ignore[misc]  # pydantic models combined; mypy cannot merge their constructors
+    """决策启动：是否属于重大行政决策（第三条）、事项建议的研究论证（第八条）。"""
+
+
+class CatalogForm(RunInput, CatalogAnswer):  # type: ignore[misc]  # pydantic models combined; mypy cannot merge their constructors
+    """纳入决策事项目录（第九条、第十条）。"""
+
+
+class ParticipationForm(RunInput, ParticipationAnswer):  # type: ignore[misc]  # pydantic models combined; mypy cannot merge their constructors
+    """公众参与和民意调查（第十四条至第二十二条）。"""
+
+
+class ExpertsForm(RunInput, ExpertsAnswer):  # type: ignore[misc]  # pydantic models combined; mypy cannot merge their constructors
+    """专家论证（第三十条至第三十二条）。"""
+
+
+class RiskForm(RunInput, RiskAnswer):  # type: ignore[misc]  # pydantic models combined; mypy cannot merge their constructors
+    """风险评估（第三十四条至第三十七条）。"""
+
+
+class LegalityForm(RunInput, LegalityAnswer):  # type: ignore[misc]  # pydantic models combined; mypy cannot merge their constructors
+    """合法性审查和综合会审（第三十九条至第四十四条）。"""
+
+
+class MeetingForm(RunInput, MeetingAnswer):  # type: ignore[misc]  # pydantic models combined; mypy cannot merge their constructors
+    """集体讨论决定（第四十五条、第四十六条）。"""
+
+
+class PublicationForm(RunInput, PublicationAnswer):  # type: ignore[misc]  # pydantic models combined; mypy cannot merge their constructors
+    """决策公布、归档和实施后评估计划（第四十七条、第四十八条、第十二条第二款）。"""
+
+
+FORMS: dict[ProcedureStep, type[RunInput]] = {
+    ProcedureStep.launch: LaunchForm,
+    ProcedureStep.catalog: CatalogForm,
+    ProcedureStep.participation: ParticipationForm,
+    ProcedureStep.experts: ExpertsForm,
+    ProcedureStep.risk: RiskForm,
+    ProcedureStep.legality: LegalityForm,
+    ProcedureStep.meeting: MeetingForm,
+    ProcedureStep.publication: PublicationForm,
+}

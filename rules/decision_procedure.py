@@ -1,0 +1,679 @@
+"""How a major decision is made (changli chapters 2–8) as plain rules: the vocabulary of each step, what an
+answer at each step says, and the judgement of it against the profile's numbers (CL-3 … CL-47).
+
+Each step of the procedure is a human step: the lead unit, the 决策咨询服务中心, the 司法局 or the county
+government records what was done, and the judge here says whether the seed's conditions hold (a list of
+Chinese problems: the answer is refused and asked again) and what follows (go on, do that step again, or
+end the procedure). Pure Python and pydantic: no Prefect, no database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, Field, field_validator
+
+from rules.calendar import OfficialCalendar
+from rules.periods import Period, add_period
+
+if TYPE_CHECKING:
+    from rules.profiles.schema import DecisionProcedureRules
+
+
+class ProcedureStep(StrEnum):
+    """The steps of the procedure, in order (changli chapters 2–7)."""
+
+    launch = "launch"
+    catalog = "catalog"
+    participation = "participation"
+    experts = "experts"
+    risk = "risk"
+    legality = "legality"
+    meeting = "meeting"
+    publication = "publication"
+
+
+STEP_NAMES = {
+    ProcedureStep.launch: "决策启动（是否属于重大行政决策）",
+    ProcedureStep.catalog: "纳入决策事项目录",
+    ProcedureStep.participation: "公众参与和民意调查",
+    ProcedureStep.experts: "专家论证",
+    ProcedureStep.risk: "风险评估",
+    ProcedureStep.legality: "合法性审查和综合会审",
+    ProcedureStep.meeting: "集体讨论决定",
+    ProcedureStep.publication: "决策公布、归档和实施后评估计划",
+}
+
+
+class Outcome(StrEnum):
+    """What follows an accepted answer."""
+
+    proceed = "proceed"
+    again = "again"  # the same step is done again (risk reduced and re-assessed; revised and resubmitted)
+    not_major = "not_major"  # ends: not a major decision (changli 3)
+    not_adopted = "not_adopted"  # ends: the meeting did not adopt it
+    not_implemented = "not_implemented"  # ends: high risk, not to be implemented (changli 37)
+    deferred = "deferred"  # ends: the meeting deferred it
+
+
+ENDINGS = {
+    Outcome.not_major: "不属于重大行政决策，不适用本规定",
+    Outcome.not_adopted: "县政府审议未通过",
+    Outcome.not_implemented: "风险评估为高风险，决定不实施",
+    Outcome.deferred: "县政府决定暂缓",
+}
+
+
+class MatterCategory(StrEnum):
+    """What counts as a major decision (CL-3: changli 3 ¶1), by the catalog's category names."""
+
+    public_policy = "重大公共政策"
+    plan = "重要规划"
+    resources = "资源保护政策"
+    project = "重大公共建设项目"
+    other = "其他重大事项"
+
+
+class Exclusion(StrEnum):
+    """Decisions the procedure does not govern (CL-3: changli 3 ¶2, ¶4)."""
+
+    none = "无"
+    emergency = "突发事件应急处置决策"
+    internal = "机关内部管理事务"
+    secret = "依法应当保密的决策活动"
+    department = "县政府工作部门能够依职权决策或者决策更有效的事项"
+
+
+class ParticipationMeans(StrEnum):
+    """How the public is heard (CL-14: changli 14 ¶3)."""
+
+    symposium = "座谈会"
+    hearing = "听证会"
+    visit = "实地走访"
+    written = "书面征求意见"
+    public_comment = "向社会公开征求意见"
+    questionnaire = "问卷调查"
+    poll = "民意调查"
+
+
+POLL_MEANS = frozenset({ParticipationMeans.questionnaire, ParticipationMeans.poll})
+
+
+class RiskKind(StrEnum):
+    """The kinds of risk assessed (changli 34 ¶2)."""
+
+    stability = "社会稳定风险"
+    safety = "公共安全风险"
+    environment = "环境风险"
+    economy = "经济风险"
+
+
+class RiskContent(StrEnum):
+    """What a risk assessment report contains (CL-36: changli 36(4))."""
+
+    matter = "评估事项和评估过程"
+    opinions = "各方意见及其采纳情况"
+    risks = "决策可能引发的风险"
+    level = "风险等级"
+    conclusion = "评估结论和对策建议"
+    measures = "风险防范和化解措施"
+    contingency = "应急处置预案"
+
+
+class RiskSituation(StrEnum):
+    """The fixed criteria of the risk levels (CL-36: changli 36(4))."""
+
+    broad_support = "绝大多数群众理解支持、个别人员持有分歧意见"
+    support_unreasonable_dissent = "大多数群众理解支持、部分群众持有分歧意见但诉求不合理"
+    strong_dissent = "部分群众持有强烈分歧意见"
+    assessors_divided = "参与评估的部门、单位和专业机构对重大风险处理意见存在较大分歧，可能引发较大矛盾冲突"
+    widespread_opposition = (
+        "大部分群众有意见、反映特别强烈，可能引发重大风险隐患、大规模集体上访、群体事件或者重大舆情事件"
+    )
+
+
+class RiskLevel(StrEnum):
+    """Low, medium or high (CL-36)."""
+
+    low = "低风险"
+    medium = "中风险"
+    high = "高风险"
+
+
+class HighRiskChoice(StrEnum):
+    """What the lead unit does with a high risk (CL-37: changli 37)."""
+
+    not_implement = "不实施"
+    adjust = "调整决策方案后重新评估"
+
+
+class Material(StrEnum):
+    """The submission materials (CL-40: changli 40 ¶3)."""
+
+    draft = "决策草案及其说明（涉及市场主体经济活动的，含公平竞争审查情况）"
+    basis = "有关法律、法规、规章和政策依据以及其他地方经验做法"
+    participation = "公众参与全程资料"
+    experts = "专家论证意见、意见处理情况和理由的说明"
+    risk = "风险评估情况及有关材料"
+    departments = "征求部门（乡镇）意见及反馈采纳情况"
+    unit_review = "承办单位法制机构的合法性初审意见"
+    leadership = "领导班子集体讨论记录"
+    other = "需要报送的其他材料"
+
+
+class LegalityVerdict(StrEnum):
+    """A legality review's finding (CL-39: changli 39, 43)."""
+
+    lawful = "合法"
+    unlawful = "不合法"
+    exploratory = "国家尚无明确规定的探索性改革事项（明示法律风险）"
+
+
+class MeetingKind(StrEnum):
+    """Where the draft is decided (CL-45: changli 45)."""
+
+    executive = "县政府常务会议"
+    plenary = "县政府全体会议"
+
+
+class MeetingOutcome(StrEnum):
+    """The meeting's decision (changli 46 ¶4)."""
+
+    adopt = "通过"
+    adopt_revised = "作一般性修改后通过"
+    resubmit = "作重大修改后再次审议"
+    reject = "不通过"
+    defer = "暂缓决策"
+
+
+class PublicationChannel(StrEnum):
+    """Where the decision is published (CL-47: changli 47)."""
+
+    website = "政府网站"
+    wechat = "微信公众号"
+    press = "新闻发布会"
+    newspaper = "昌黎日报"
+    broadcast = "昌黎广播电视台"
+
+
+class PlannedEvaluation(StrEnum):
+    """The decision's follow-up evaluation, planned with it (changli 12 ¶2 评估计划, 62)."""
+
+    ordinary = "一般程序（执行评估）"
+    midterm = "中期评估"
+    final = "终期评估"
+
+
+PLANNED_TYPES = {
+    PlannedEvaluation.ordinary: "ordinary",
+    PlannedEvaluation.midterm: "midterm",
+    PlannedEvaluation.final: "final",
+}
+
+
+def basis_of(step: ProcedureStep, rules: DecisionProcedureRules) -> str:
+    """The articles a step rests on, as the profile cites them."""
+    return {
+        ProcedureStep.launch: rules.scope_basis,
+        ProcedureStep.catalog: rules.catalog_basis,
+        ProcedureStep.participation: rules.participation_basis,
+        ProcedureStep.experts: rules.experts_basis,
+        ProcedureStep.risk: rules.risk_basis,
+        ProcedureStep.legality: rules.legality_basis,
+        ProcedureStep.meeting: rules.meeting_basis,
+        ProcedureStep.publication: rules.publication_basis,
+    }[step]
+
+
+# --- what each step's answer says ----------------------------------------------------------------
+
+
+class _Answer(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    answered_by: str = Field(title="记录人（单位、姓名）")
+
+    @field_validator("answered_by")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("请填写记录人")
+        return value.strip()
+
+
+class LaunchAnswer(_Answer):
+    """决策启动：谁提出、属于哪一类重大行政决策（或属于不适用的情形）、研究论证的要点（第三条、第八条）。"""
+
+    proposer: str = Field(title="提出决策事项建议的单位或个人")
+    proposed_on: date = Field(title="提出日期")
+    category: MatterCategory | None = Field(default=None, title="决策事项类别（第三条第一款）")
+    exclusion: Exclusion = Field(default=Exclusion.none, title="不适用本规定的情形（第三条第二款、第四款）")
+    reasons: str = Field(default="", title="拟解决的主要问题、建议理由、依据、初步方案及其必要性、可行性")
+
+
+class CatalogAnswer(_Answer):
+    """纳入决策事项目录：县政府审定、县委同意、向社会公布（第九条、第十条）。"""
+
+    adjustment: bool = Field(default=False, title="目录调整（年度目录公布后增加的事项）")
+    approved_on: date = Field(title="县政府审定日期")
+    party_consent_on: date = Field(title="县委同意日期")
+    published_on: date = Field(title="向社会公布日期")
+    planned_on: date = Field(title="时间计划：拟提请审议的日期")
+
+
+class OralOpinion(BaseModel):
+    """An expert's oral opinion and when its written form followed (changli 32(3))."""
+
+    expert: str = Field(title="专家姓名")
+    oral_at: datetime = Field(title="口头意见时间")
+    written_at: datetime | None = Field(default=None, title="书面意见时间")
+
+
+class Expert(BaseModel):
+    """A member of the argumentation panel."""
+
+    name: str = Field(title="姓名")
+    unit: str = Field(title="单位")
+    from_pool: bool = Field(default=True, title="来自县专家库")
+    interested: bool = Field(default=False, title="与决策事项有直接利害关系")
+
+
+class ParticipationAnswer(_Answer):
+    """公众参与和民意调查（第十四条至第二十二条）。"""
+
+    means: list[ParticipationMeans] = Field(min_length=1, title="听取意见的方式")
+    affects_groups: bool = Field(default=False, title="涉及特定群体利益")
+    groups_heard: str = Field(default="", title="与人民团体、社会组织和群众代表沟通协商的情况")
+    affects_enterprises: bool = Field(default=False, title="与企业生产经营活动密切相关")
+    enterprises_heard: str = Field(default="", title="听取企业和行业协会、商会意见的情况")
+    comment_from: date | None = Field(default=None, title="公开征求意见起始日")
+    comment_until: date | None = Field(default=None, title="公开征求意见截止日")
+    shortened_reason: str = Field(default="", title="缩短征求意见期限的理由")
+    hearing_on: date | None = Field(default=None, title="听证会日期")
+    hearing_materials_sent_on: date | None = Field(default=None, title="听证材料送达听证参加人的日期")
+    participants_published_on: date | None = Field(default=None, title="听证参加人名单公布日期")
+    survey_file: str = Field(default="", title="问卷数据文件（问卷调查、民意调查时）")
+    population_file: str = Field(default="", title="总体比例表（检验样本代表性）")
+    not_adopted: int = Field(default=0, ge=0, title="未予采纳的相对集中意见（条数）")
+    feedback: str = Field(default="", title="对未采纳的相对集中意见的反馈和理由")
+
+
+class ExpertsAnswer(_Answer):
+    """专家论证（第三十条至第三十二条）。"""
+
+    experts: list[Expert] = Field(title="论证专家")
+    wide_or_complex: bool = Field(default=False, title="涉及面较广、争议较大或内容特别复杂、敏感")
+    materials_sent_on: date = Field(title="向专家提供材料的日期")
+    opinions_due_on: date = Field(title="要求提出书面论证意见的日期")
+    oral_opinions: list[OralOpinion] = Field(default_factory=list, title="因情况紧急提供的口头论证意见")
+
+
+class RiskAnswer(_Answer):
+    """风险评估（第三十四条至第三十七条）。"""
+
+    kinds: list[RiskKind] = Field(min_length=1, title="评估的风险种类")
+    report_contents: list[RiskContent] = Field(title="风险评估报告包含的内容")
+    situation: RiskSituation = Field(title="评估查明的情况（按第三十六条（四）的标准）")
+    measures: str = Field(default="", title="风险防范和化解措施")
+    high_risk_choice: HighRiskChoice | None = Field(default=None, title="高风险时的决定")
+
+
+class LegalityAnswer(_Answer):
+    """合法性审查和综合会审（第三十九条至第四十四条）。"""
+
+    unit_review: LegalityVerdict = Field(title="承办单位法制审核机构初审意见")
+    unit_review_on: date = Field(title="初审日期")
+    materials: list[Material] = Field(title="已报送的材料")
+    returned_on: date | None = Field(default=None, title="材料不全、退回补充的日期")
+    supplemented_on: date | None = Field(default=None, title="补送材料的日期")
+    joint_review_from: date = Field(title="综合会审开始日期")
+    joint_review_until: date = Field(title="综合会审结束日期")
+    opinions_on: date = Field(title="参与会审部门提出书面审查意见的日期（最晚一家）")
+    complex_reason: str = Field(default="", title="情况复杂、延长审查意见期限的理由")
+    justice_task_on: date = Field(title="县司法局接到审查任务的日期")
+    justice_review: LegalityVerdict = Field(title="县司法局合法性审查意见")
+    justice_review_on: date = Field(title="县司法局提出意见的日期")
+    legal_risk: str = Field(default="", title="明示的法律风险（探索性改革事项）")
+
+
+class MeetingAnswer(_Answer):
+    """集体讨论决定（第四十五条、第四十六条）。"""
+
+    kind: MeetingKind = Field(title="会议")
+    meeting_on: date = Field(title="会议日期")
+    materials_delivered_on: date = Field(title="材料送达与会人员的日期")
+    dissent: str = Field(title="不同意见（如实载明；没有的写“无不同意见”）")
+    outcome: MeetingOutcome = Field(title="会议决定")
+    presided_by: str = Field(title="会议主持人")
+
+
+class PublicationAnswer(_Answer):
+    """决策公布、归档和实施后评估计划（第四十七条、第四十八条、第十二条第二款）。"""
+
+    published_on: date = Field(title="公布日期")
+    channels: list[PublicationChannel] = Field(min_length=1, title="公布途径")
+    widely_concerned: bool = Field(default=False, title="社会公众普遍关心或者专业性、技术性较强")
+    interpretation: str = Field(default="", title="宣传解读（新闻发布会、访谈等）")
+    adoption_published: bool = Field(default=False, title="已一并公布公众意见、专家论证意见的采纳情况")
+    starts_on: date = Field(title="实施起始日")
+    ends_on: date | None = Field(default=None, title="实施终止日（长期执行的可不填）")
+    evaluation_year: int = Field(ge=2000, le=2100, title="实施后评估计划：评估年度")
+    evaluation_type: PlannedEvaluation = Field(title="实施后评估计划：评估类型")
+    archived_on: date = Field(title="决策过程材料归档日期")
+
+
+ANSWERS: dict[ProcedureStep, type[_Answer]] = {
+    ProcedureStep.launch: LaunchAnswer,
+    ProcedureStep.catalog: CatalogAnswer,
+    ProcedureStep.participation: ParticipationAnswer,
+    ProcedureStep.experts: ExpertsAnswer,
+    ProcedureStep.risk: RiskAnswer,
+    ProcedureStep.legality: LegalityAnswer,
+    ProcedureStep.meeting: MeetingAnswer,
+    ProcedureStep.publication: PublicationAnswer,
+}
+
+
+# --- judging an answer --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """Problems (refused, asked again) or what follows, with a note for the record."""
+
+    problems: tuple[str, ...] = ()
+    outcome: Outcome = Outcome.proceed
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Context:
+    """What earlier steps recorded that a later judgement needs."""
+
+    catalog_year: int
+    today: date
+    proposed_on: date | None = None
+    meeting_on: date | None = None
+
+
+def _by(period: Period, start: date, calendar: OfficialCalendar | None) -> date:
+    return add_period(start, period, calendar).due
+
+
+def judge_launch(answer: LaunchAnswer, rules: DecisionProcedureRules, ctx: Context) -> Judgement:
+    """CL-3: a major decision of one of the categories, unless an exclusion applies."""
+    if answer.exclusion is not Exclusion.none:
+        return Judgement(outcome=Outcome.not_major, note=f"属于“{answer.exclusion.value}”（{rules.scope_basis}）")
+    problems = []
+    if answer.category is None or answer.category not in rules.categories:
+        problems.append(f"请选择决策事项类别（{'、'.join(c.value for c in rules.categories)}），或选择不适用的情形")
+    if not answer.reasons.strip():
+        problems.append("请写明拟解决的主要问题、建议理由、依据和初步方案（第八条）")
+    if answer.proposed_on > ctx.today:
+        problems.append(f"提出日期 {answer.proposed_on} 晚于今天")
+    return Judgement(tuple(problems))
+
+
+def judge_catalog(answer: CatalogAnswer, rules: DecisionProcedureRules, ctx: Context) -> Judgement:
+    """CL-9: proposals by 31 January, the approved catalog published by 31 March; later additions are
+    adjustments, approved and consented to the same way (changli 10 ¶1)."""
+    problems = []
+    year = ctx.catalog_year
+    proposals_by = date(year, rules.proposals_by.month, rules.proposals_by.day)
+    published_by = date(year, rules.published_by.month, rules.published_by.day)
+    if ctx.proposed_on and ctx.proposed_on > proposals_by and not answer.adjustment:
+        problems.append(
+            f"事项建议于 {ctx.proposed_on} 提出，晚于 {proposals_by}：只能作为目录调整（勾选“目录调整”）纳入（{rules.catalog_basis}）"
+        )
+    if not answer.approved_on <= answer.party_consent_on <= answer.published_on:
+        problems.append("应先经县政府审定，再报县委同意，然后向社会公布：日期顺序不对")
+    if not answer.adjustment and answer.published_on > published_by:
+        problems.append(
+            f"年度决策事项目录应于 {published_by} 前向社会公布，实际 {answer.published_on}（{rules.catalog_basis}）"
+        )
+    if answer.published_on > ctx.today:
+        problems.append(f"公布日期 {answer.published_on} 晚于今天：公布后再记录")
+    if answer.planned_on < answer.published_on:
+        problems.append("时间计划（拟提请审议的日期）不能早于目录公布日期")
+    return Judgement(tuple(problems))
+
+
+def judge_participation(
+    answer: ParticipationAnswer, rules: DecisionProcedureRules, ctx: Context, calendar: OfficialCalendar | None = None
+) -> Judgement:
+    """CL-14, CL-15, CL-15-FEEDBACK, CL-16 (the poll's sample is checked by the service, E-SAMPLE)."""
+    problems = []
+    means = set(answer.means)
+    outside = [m.value for m in answer.means if m not in rules.participation_means]
+    if outside:
+        problems.append(f"{'、'.join(outside)}不是本规定列出的听取意见方式")
+    if answer.affects_groups and not answer.groups_heard.strip():
+        problems.append(
+            "涉及特定群体利益的，应当写明与相关人民团体、社会组织以及群众代表沟通协商的情况（第十四条第五款）"
+        )
+    if answer.affects_enterprises and not answer.enterprises_heard.strip():
+        problems.append("与企业生产经营活动密切相关的，应当写明听取企业和行业协会、商会意见的情况（第十四条第六款）")
+    if ParticipationMeans.public_comment in means:
+        if answer.comment_from is None or answer.comment_until is None:
+            problems.append("向社会公开征求意见的，请填写起始日和截止日")
+        else:
+            # 《民法典》第二百零一条: the day of publication is not counted; 30 days end on the 30th day after it.
+            least = answer.comment_from + timedelta(days=rules.comment_period.amount)
+            if answer.comment_until < least and not answer.shortened_reason.strip():
+                problems.append(
+                    f"公开征求意见期限一般不少于{rules.comment_period}（自 {answer.comment_from} 起至少到 {least}）；"
+                    "因情况紧急等原因缩短的，须说明理由（第十五条第三款）"
+                )
+    if ParticipationMeans.hearing in means:
+        if (
+            answer.hearing_on is None
+            or answer.hearing_materials_sent_on is None
+            or answer.participants_published_on is None
+        ):
+            problems.append("召开听证会的，请填写听证会日期、材料送达日期和听证参加人名单公布日期")
+        else:
+            latest = answer.hearing_on - timedelta(days=rules.hearing_materials_before.amount)
+            if answer.hearing_materials_sent_on > latest:
+                problems.append(
+                    f"听证会材料应当于召开听证会{rules.hearing_materials_before}前（{latest} 前）送达听证参加人，"
+                    f"实际 {answer.hearing_materials_sent_on}（第十六条第五款）"
+                )
+            if answer.participants_published_on >= answer.hearing_on:
+                problems.append("听证参加人名单应当在听证会前向社会公布（第十六条第四款）")
+    if means & POLL_MEANS and not answer.survey_file.strip():
+        problems.append("采用问卷调查或民意调查的，请提交问卷数据文件（检验样本代表性，第二十一条（二））")
+    if answer.not_adopted and not answer.feedback.strip():
+        problems.append("对相对集中的意见未予采纳的，应当写明反馈方式和理由（第十五条第七款）")
+    return Judgement(tuple(problems))
+
+
+def judge_experts(
+    answer: ExpertsAnswer, rules: DecisionProcedureRules, ctx: Context, calendar: OfficialCalendar | None = None
+) -> Judgement:
+    """CL-31: at least 5 experts (9 for wide, controversial or complex matters), none with a direct interest;
+    CL-32: at least 5 working days for them; an oral opinion followed by a written one within 24 hours."""
+    problems = []
+    least = rules.experts_min_complex if answer.wide_or_complex else rules.experts_min
+    if len(answer.experts) < least:
+        why = "涉及面较广、争议较大或内容特别复杂、敏感的" if answer.wide_or_complex else ""
+        problems.append(f"{why}论证专家一般不少于 {least} 人，实际 {len(answer.experts)} 人（第三十一条）")
+    interested = [e.name for e in answer.experts if e.interested]
+    if interested:
+        problems.append(f"{'、'.join(interested)}与决策事项有直接利害关系，应当回避（第二十八条（四）、第三十条）")
+    names = [e.name for e in answer.experts]
+    if len(set(names)) != len(names):
+        problems.append("论证专家名单有重复")
+    earliest = _by(rules.expert_time, answer.materials_sent_on, calendar)
+    if answer.opinions_due_on < earliest:
+        problems.append(
+            f"应给予专家不少于{rules.expert_time}的研究时间：{answer.materials_sent_on} 提供材料，"
+            f"书面意见最早应于 {earliest} 提出，实际要求 {answer.opinions_due_on}（第三十二条（二））"
+        )
+    window = timedelta(hours=rules.oral_to_written_hours)
+    for oral in answer.oral_opinions:
+        if oral.expert not in names:
+            problems.append(f"口头意见的专家 {oral.expert} 不在论证专家名单中")
+        elif oral.written_at is None or oral.written_at - oral.oral_at > window or oral.written_at < oral.oral_at:
+            problems.append(
+                f"{oral.expert}提供口头论证意见的，应当在 {rules.oral_to_written_hours} 小时之内提供书面意见"
+                f"（口头意见 {oral.oral_at:%Y-%m-%d %H:%M}，第三十二条（三））"
+            )
+    return Judgement(tuple(problems))
+
+
+def risk_level(situation: RiskSituation, rules: DecisionProcedureRules) -> RiskLevel:
+    """CL-36: the level the profile's fixed criteria give the situation found."""
+    return next(c.level for c in rules.risk_criteria if c.situation is situation)
+
+
+def judge_risk(answer: RiskAnswer, rules: DecisionProcedureRules, ctx: Context) -> Judgement:
+    """CL-36: the report's contents and the level by the fixed criteria; CL-37: what the level allows."""
+    problems = []
+    missing = [c.value for c in rules.risk_report_contents if c not in answer.report_contents]
+    if missing:
+        problems.append(f"风险评估报告缺少：{'、'.join(missing)}（第三十六条（四））")
+    level = risk_level(answer.situation, rules)
+    if level is not RiskLevel.high and not answer.measures.strip():
+        problems.append(f"评估为{level.value}的，应写明风险防范和化解措施（第三十七条）")
+    if level is RiskLevel.high and answer.high_risk_choice is None:
+        problems.append("评估为高风险的，应当作出不实施的决定，或者调整决策方案后重新评估（第三十七条）")
+    if problems:
+        return Judgement(tuple(problems))
+    if level is RiskLevel.low:
+        return Judgement(note=f"{level.value}：可予实施，并采取措施应对潜在风险（{rules.risk_basis}）")
+    if level is RiskLevel.medium:
+        return Judgement(
+            outcome=Outcome.again,
+            note=f"{level.value}：采取防范化解措施降低风险等级后重新评估，再予实施（{rules.risk_basis}）",
+        )
+    if answer.high_risk_choice is HighRiskChoice.not_implement:
+        return Judgement(outcome=Outcome.not_implemented, note=f"{level.value}：决定不实施（{rules.risk_basis}）")
+    return Judgement(
+        outcome=Outcome.again, note=f"{level.value}：调整决策方案、降低风险等级后重新评估（{rules.risk_basis}）"
+    )
+
+
+REQUIRED_MATERIALS = tuple(m for m in Material if m is not Material.other)
+
+
+def judge_legality(
+    answer: LegalityAnswer, rules: DecisionProcedureRules, ctx: Context, calendar: OfficialCalendar | None = None
+) -> Judgement:
+    """CL-39 dual legality review; CL-40 the materials; CL-41 supplements within 3 working days; CL-42 the
+    joint review's length and the departments' opinions."""
+    problems = []
+    missing = [m.value for m in rules.submission_materials if m not in answer.materials]
+    if missing:
+        problems.append(f"报送材料不齐：缺少{'；'.join(missing)}（第四十条第三款）")
+    if answer.returned_on is not None:
+        if answer.supplemented_on is None:
+            problems.append("材料退回补充的，请填写补送日期")
+        else:
+            latest = _by(rules.supplement_within, answer.returned_on, calendar)
+            if answer.supplemented_on > latest:
+                problems.append(
+                    f"要求补充材料的，应当在{rules.supplement_within}内（{latest} 前）完成补送，实际 {answer.supplemented_on}（第四十一条）"
+                )
+    review_start = (
+        answer.supplemented_on
+        if answer.supplemented_on and answer.supplemented_on > answer.joint_review_from
+        else answer.joint_review_from
+    )
+    least = _by(rules.joint_review_min, answer.joint_review_from, calendar)
+    if answer.joint_review_until < least:
+        problems.append(
+            f"综合会审时间一般不少于{rules.joint_review_min}（自 {answer.joint_review_from} 起至少到 {least}）（第四十二条）"
+        )
+    within = rules.review_opinions_within_complex if answer.complex_reason.strip() else rules.review_opinions_within
+    latest_opinion = _by(within, review_start, calendar)
+    if answer.opinions_on > latest_opinion:
+        extra = "" if answer.complex_reason.strip() else "；情况复杂需要延长的，请写明理由（原则上不超过 10 个工作日）"
+        problems.append(
+            f"参与会审部门应当在{within}内（{latest_opinion} 前）提出书面审查意见，实际 {answer.opinions_on}{extra}（第四十二条）"
+        )
+    justice_by = _by(rules.justice_review_within, answer.justice_task_on, None)
+    if answer.justice_review_on > justice_by:
+        problems.append(
+            f"县司法局应在接到任务后{rules.justice_review_within}内（{justice_by} 前）提出合法性审查意见（第四十三条第二款）"
+        )
+    if answer.unit_review_on > answer.justice_task_on:
+        problems.append("承办单位法制审核机构初审在先，县司法局审查在后：日期顺序不对（第三十九条、第四十条）")
+    if problems:
+        return Judgement(tuple(problems))
+    verdicts = (answer.unit_review, answer.justice_review)
+    if LegalityVerdict.unlawful in verdicts:
+        return Judgement(
+            outcome=Outcome.again,
+            note=f"经审查不合法，不能形成综合咨询建议、不得提交县政府审议：修改草案后重新审查（{rules.legality_basis}）",
+        )
+    if LegalityVerdict.exploratory in verdicts and not answer.legal_risk.strip():
+        return Judgement(("国家尚无明确规定的探索性改革事项，须明示法律风险后方可提交县政府讨论（第三十九条）",))
+    return Judgement(note=f"双重合法性审查通过（{rules.legality_basis}）")
+
+
+def judge_meeting(answer: MeetingAnswer, rules: DecisionProcedureRules, ctx: Context) -> Judgement:
+    """CL-45: an executive or plenary meeting, materials delivered at least a day before, dissent recorded;
+    the decision: adopt, reject, revise and resubmit, or defer (changli 46)."""
+    problems = []
+    if answer.kind not in rules.meeting_kinds:
+        problems.append(f"应当经{'或'.join(k.value for k in rules.meeting_kinds)}审议决定（第四十五条）")
+    latest = answer.meeting_on - timedelta(days=rules.meeting_materials_before.amount)
+    if answer.materials_delivered_on > latest:
+        problems.append(
+            f"材料应当至少于会前{rules.meeting_materials_before}（{latest} 前）送达与会人员（第四十六条第一款）"
+        )
+    if not answer.dissent.strip():
+        problems.append("集体讨论中的不同意见应当如实载明；没有的请写“无不同意见”（第四十六条第三款）")
+    if answer.meeting_on > ctx.today:
+        problems.append(f"会议日期 {answer.meeting_on} 晚于今天：会后再记录")
+    if problems:
+        return Judgement(tuple(problems))
+    follows = {
+        MeetingOutcome.adopt: Outcome.proceed,
+        MeetingOutcome.adopt_revised: Outcome.proceed,
+        MeetingOutcome.resubmit: Outcome.again,
+        MeetingOutcome.reject: Outcome.not_adopted,
+        MeetingOutcome.defer: Outcome.deferred,
+    }
+    return Judgement(outcome=follows[answer.outcome], note=f"{answer.kind.value}{answer.outcome.value}")
+
+
+def judge_publication(answer: PublicationAnswer, rules: DecisionProcedureRules, ctx: Context) -> Judgement:
+    """CL-47: published by the usual channels (with interpretation and the adoption of opinions where the
+    public cares), archived; the follow-up evaluation plan (changli 12 ¶2) written into the catalog."""
+    problems = []
+    outside = [c.value for c in answer.channels if c not in rules.publication_channels]
+    if outside:
+        problems.append(f"{'、'.join(outside)}不是本规定列出的公布途径")
+    if ctx.meeting_on and answer.published_on < ctx.meeting_on:
+        problems.append(f"公布日期 {answer.published_on} 早于审议决定的日期 {ctx.meeting_on}")
+    if answer.widely_concerned and (not answer.interpretation.strip() or not answer.adoption_published):
+        problems.append(
+            "社会公众普遍关心或者专业性、技术性较强的，应当一并公布意见采纳情况并进行宣传解读（第四十七条）"
+        )
+    if answer.ends_on is not None and answer.ends_on < answer.starts_on:
+        problems.append("实施终止日早于起始日")
+    if answer.evaluation_year < answer.starts_on.year:
+        problems.append("实施后评估的年度不能早于实施起始年度")
+    if answer.evaluation_type is PlannedEvaluation.final and answer.ends_on is None:
+        problems.append("计划终期评估的，请填写实施终止日")
+    if answer.published_on > ctx.today or answer.archived_on > ctx.today:
+        problems.append("公布日期和归档日期不能晚于今天：公布、归档后再记录")
+    return Judgement(tuple(problems), note=f"已公布（{rules.publication_basis}）")
+
+
+Judge = Callable[[Any, "DecisionProcedureRules", Context], Judgement]
+JUDGES: dict[ProcedureStep, Judge] = {
+    ProcedureStep.launch: judge_launch,
+    ProcedureStep.catalog: judge_catalog,
+    ProcedureStep.participation: judge_participation,
+    ProcedureStep.experts: judge_experts,
+    ProcedureStep.risk: judge_risk,
+    ProcedureStep.legality: judge_legality,
+    ProcedureStep.meeting: judge_meeting,
+    ProcedureStep.publication: judge_publication,
+}
