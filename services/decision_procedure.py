@@ -336,13 +336,28 @@ def _shown(step: ProcedureStep, answer: dict[str, Any]) -> list[tuple[str, str]]
         if name == "answered_by" or name not in fields or value in (None, "", [], False):
             continue
         if isinstance(value, list):
-            text = "；".join(
-                "，".join(f"{v}" for v in item.values()) if isinstance(item, dict) else str(item) for item in value
-            )
+            text = "；".join(_item_text(item) for item in value)
         else:
-            text = "是" if value is True else str(value)
+            text = "是" if value is True else _moment(value)
         shown.append((fields[name].title or name, text))
     return shown
+
+
+def _moment(value: Any) -> str:
+    """A datetime as an office writes it (2026-06-05 10:00), anything else as it is."""
+    text = str(value)
+    return text[:16].replace("T", " ") if len(text) >= 19 and text[10] == "T" else text
+
+
+def _item_text(item: Any) -> str:
+    """An expert (王建国（燕山大学）), an oral opinion (赵磊：口头 … 书面 …), or a plain value."""
+    if not isinstance(item, dict):
+        return str(item)
+    if "oral_at" in item:
+        written = _moment(item["written_at"]) if item.get("written_at") else "未提供"
+        return f"{item['expert']}：口头 {_moment(item['oral_at'])}，书面 {written}"
+    marks = [] if item.get("from_pool", True) else ["非专家库"]
+    return f"{item['name']}（{item['unit']}{'，' + '、'.join(marks) if marks else ''}）"
 
 
 def procedure_of(decision_code: str) -> DecisionProcedure | None:
