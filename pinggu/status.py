@@ -154,12 +154,32 @@ def decision_status(code: str) -> dict[str, Any]:
             for e in evaluations
         ],
         "tracking": tracking_history(code),
+        "procedure": _procedure(code),
     }
+
+
+def _procedure(code: str) -> dict[str, Any] | None:
+    """How the decision was made, when it went through the decision procedure (changli chapters 2–7)."""
+    from rules.decision_procedure import ENDINGS
+    from services.decision_procedure import procedure_of
+
+    procedure = procedure_of(code)
+    if procedure is None:
+        return None
+    ending = next((text for outcome, text in ENDINGS.items() if outcome.value == procedure.status), None)
+    state = ending or ("已作出决定并向社会公布" if procedure.status == "published" else "办理中")
+    return {"status": state, "steps": len(procedure.answers), "record": procedure.record_path}
 
 
 def render_decision_text(data: dict[str, Any]) -> str:
     """Chinese plain-text rendering of decision_status."""
     lines = [f"《{data['title']}》（{data['decision']}）· 承办单位 {data['lead_unit']}"]
+    if data.get("procedure"):
+        made = data["procedure"]
+        lines.append(
+            f"决策程序：{made['status']}（记录 {made['steps']} 次填报）"
+            + (f"，过程记录 {made['record']}" if made["record"] else "")
+        )
     lines += [f"评估 {e['evaluation']}  {e['type_name']}  {e['status_name']}" for e in data["evaluations"]]
     history = data["tracking"]
     if history is None:
