@@ -12,6 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from core.document_store import StoredObject, keep
 from core.errors import ReportError
 
 BODY_FONT, HEADING_FONT = "宋体", "黑体"
@@ -135,3 +136,10 @@ def write_pdf_and_docx(html: str, stem: Path) -> dict[str, tuple[Path, str]]:
 
     pdf, docx = stem.with_name(stem.name + ".pdf"), stem.with_name(stem.name + ".docx")
     return {"pdf": (pdf, write_pdf(html, pdf)), "docx": (docx, write_docx(html, docx))}
+
+
+def keep_pdf_and_docx(html: str, name: str) -> tuple[StoredObject, StoredObject]:
+    """Render the report in a scratch folder and keep the PDF and the Word file in the document store."""
+    with tempfile.TemporaryDirectory(prefix="pinggu-render-") as work:
+        written = write_pdf_and_docx(html, Path(work) / name)
+        return keep(written["pdf"][0]), keep(written["docx"][0])

@@ -147,18 +147,24 @@ def parse_input(kind: str, data: dict, **context: str) -> _Input:
         ) from None
 
 
-def render_document(
-    kind: str, decision: dict, report_input: _Input, directory: Path, today: date, **context: object
-) -> tuple[Path, Path]:
-    """Write the report as PDF and Word in `directory`; return both paths. `context` adds what was recorded
-    beside the input (the period, the unit, the milestones, the supervisor)."""
-    from reporting.docx import write_pdf_and_docx
+def document_html(kind: str, decision: dict, report_input: _Input, today: date, **context: object) -> str:
+    """The report as HTML; `context` adds what was recorded beside the input (the period, the unit, the
+    milestones, the supervisor)."""
     from reporting.pdf import render_html
 
-    _, template, title = KINDS[kind]
-    html = render_html(
+    _, template, _ = KINDS[kind]
+    return render_html(
         template,
         {"decision": decision, "input": report_input.model_dump(), "generated_on": today.isoformat(), **context},
     )
-    written = write_pdf_and_docx(html, directory / f"{decision['code']}-{title}-{today.isoformat()}")
+
+
+def render_document(
+    kind: str, decision: dict, report_input: _Input, directory: Path, today: date, **context: object
+) -> tuple[Path, Path]:
+    """Write the report as PDF and Word in `directory`; return both paths."""
+    from reporting.docx import write_pdf_and_docx
+
+    html = document_html(kind, decision, report_input, today, **context)
+    written = write_pdf_and_docx(html, directory / f"{decision['code']}-{KINDS[kind][2]}-{today.isoformat()}")
     return written["pdf"][0], written["docx"][0]

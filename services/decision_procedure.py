@@ -13,16 +13,14 @@ What an accepted answer writes into the catalog:
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 from sqlmodel import Session, select
 
-from core.document_store import keep, local_file
+from core.document_store import local_file
 from core.errors import InputFileError, NotFound, StateConflict
 from models import audit
 from models.db import read_session, transaction
@@ -279,7 +277,7 @@ def _apply(session: Session, procedure: DecisionProcedure, answer: Any, judgemen
 
 def write_record(procedure_id: int, today: date) -> str:
     """The whole-process record (changli 48: 过程记录和材料归档) as PDF and Word, once; the PDF's location."""
-    from reporting.docx import write_pdf_and_docx
+    from reporting.docx import keep_pdf_and_docx
     from reporting.pdf import render_html
 
     with read_session() as session:
@@ -304,11 +302,7 @@ def write_record(procedure_id: int, today: date) -> str:
             "title": profile.title,
             "generated_on": today.isoformat(),
         }
-    with tempfile.TemporaryDirectory(prefix="pinggu-procedure-") as work:
-        html = render_html("decision_record.html.j2", context)
-        written = write_pdf_and_docx(html, Path(work) / f"决策过程记录-{procedure_id}")
-        kept_pdf = keep(written["pdf"][0])
-        keep(written["docx"][0])
+    kept_pdf, _ = keep_pdf_and_docx(render_html("decision_record.html.j2", context), f"决策过程记录-{procedure_id}")
 
     def record(session: Session) -> str:
         current = _get(session, procedure_id)

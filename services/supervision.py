@@ -8,21 +8,19 @@ recorded under its pause key, so a resumed run finds what was answered and never
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from sqlmodel import Session, select
 
-from core.document_store import keep
 from core.errors import InputFileError, NotFound, Problem, RuleViolation, StateConflict
 from models import audit
 from models import tracking as store
 from models.db import read_session, transaction
 from models.evaluations import get_decision
 from models.tables import Rectification, SupervisionRound, now_beijing
-from reporting.other_documents import SupervisionInput, render_document
+from reporting.docx import keep_pdf_and_docx
+from reporting.other_documents import SupervisionInput, document_html
 from rules.profiles import Profile, load_profiles
 from rules.tracking import RECTIFICATION_STATUS_NAMES, RectificationStatus, ReviewVerdict, next_status
 
@@ -111,9 +109,8 @@ def render_round(round_id: int, today: date) -> str:
             "rectification_basis": profile.citation(profile.tracking.rectification_basis),
         }
         decision_row = decision.model_dump(mode="json")
-    with tempfile.TemporaryDirectory(prefix="pinggu-supervision-") as work:
-        pdf, docx = render_document("supervision", decision_row, findings, Path(work), today, **context)
-        kept_pdf, kept_docx = keep(pdf), keep(docx)
+    html = document_html("supervision", decision_row, findings, today, **context)
+    kept_pdf, kept_docx = keep_pdf_and_docx(html, f"{round_.decision_code}-督查报告")
 
     def record(session: Session) -> str:
         current = session.get(SupervisionRound, round_id)

@@ -9,14 +9,12 @@ flow (or at once by the CLI), so a renderer fault never loses a report.
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from core.document_store import keep
 from core.errors import NotFound, OrchestrationError, StateConflict
 from models import audit
 from models import tracking as store
@@ -32,7 +30,8 @@ from models.tables import (
     TrackingReport,
     now_beijing,
 )
-from reporting.other_documents import TrackingInput, render_document
+from reporting.docx import keep_pdf_and_docx
+from reporting.other_documents import TrackingInput, document_html
 from rules.profiles import Profile, load_profiles
 from rules.tracking import (
     OpinionChannel,
@@ -265,9 +264,8 @@ def render_report(report_id: int, today: date) -> str | None:
             "milestones": milestones,
             "trigger_note": "已按规定记录为评估情形，由办公室决定或启动评估。" if row.trigger_id else "",
         }
-    with tempfile.TemporaryDirectory(prefix="pinggu-tracking-") as work:
-        pdf, docx = render_document("tracking", decision_row, content, Path(work), today, **context)
-        kept_pdf, kept_docx = keep(pdf), keep(docx)
+    html = document_html("tracking", decision_row, content, today, **context)
+    kept_pdf, kept_docx = keep_pdf_and_docx(html, f"{row.decision_code}-跟踪反馈报告")
 
     def record(session: Session) -> str | None:
         current = session.get(TrackingReport, report_id)
