@@ -9,7 +9,7 @@ spot checks), changli 49–53 (the same at county level). Pure Python: no Prefec
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -234,9 +234,12 @@ def _day(text: str) -> date | None:
         return None
 
 
-def read_tracking_plans(path: Path, known_decisions: set[str]) -> list[TrackingPlanSpec]:
+def read_tracking_plans(path: Path, ends: Mapping[str, date | None], today: date) -> list[TrackingPlanSpec]:
     """Every decision's plan in the file (one row per milestone; the plan's own columns on the decision's
-    first row, blank or the same on the others), or InputFileError naming every bad row and column."""
+    first row, blank or the same on the others), or InputFileError naming every bad row and column.
+
+    `ends` gives each catalog decision's last day of execution (None: open-ended); a decision that
+    ended before today is not tracked any more."""
     what = "跟踪反馈工作方案"
     header, rows = read_grid(path, what)
     where = locate_columns(path, header, PLAN_COLUMNS, what=what, expected="、".join(PLAN_COLUMNS))
@@ -255,8 +258,10 @@ def read_tracking_plans(path: Path, known_decisions: set[str]) -> list[TrackingP
         row_problems = [
             Problem("不能为空", number, c) for c in ("决策编号", "节点目标", "完成时限", "责任单位") if not cell(c)
         ]
-        if code and code not in known_decisions:
+        if code and code not in ends:
             row_problems.append(Problem(f"决策目录中没有编号为 {code} 的决策，请先导入目录", number, "决策编号"))
+        elif code and (ended := ends[code]) is not None and ended < today:
+            row_problems.append(Problem(f"决策 {code} 已于 {ended} 实施终止，不再跟踪反馈", number, "决策编号"))
         due = _day(cell("完成时限")) if cell("完成时限") else None
         if cell("完成时限") and due is None:
             row_problems.append(

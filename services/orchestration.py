@@ -19,6 +19,7 @@ FLOW_NAME = "post-evaluation"
 DEPLOYMENTS = {evaluation_type: f"{FLOW_NAME}/{evaluation_type}" for evaluation_type in EVALUATION_TYPE_NAMES}
 ANNUAL_PLAN = "annual-plan/yearly"
 SUPERVISION = "supervision/round"
+TRACKING = "tracking/monthly"
 
 
 def _start(deployment: str, parameters: dict[str, Any], what: str) -> UUID:
@@ -36,6 +37,11 @@ def _start(deployment: str, parameters: dict[str, Any], what: str) -> UUID:
 def start_annual_plan(year: int, profile: str | None, decision: str | None = None) -> UUID:
     """Create a run of the annual-plan deployment for a year (one profile, all decisions, or one decision)."""
     return _start(ANNUAL_PLAN, {"year": year, "profile": profile, "decision": decision}, "年度计划")
+
+
+def start_tracking(as_of: str | None, decision: str | None) -> UUID:
+    """Create a run of the monthly tracking deployment now (as of a day, for one decision or all)."""
+    return _start(TRACKING, {"as_of": as_of, "decision": decision}, "跟踪反馈")
 
 
 def start_supervision(decision: str, findings: dict[str, Any], recorded_by: str) -> UUID:

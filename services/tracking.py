@@ -58,8 +58,8 @@ def _decision_and_profile(session: Session, code: str) -> tuple[Decision, Profil
 def import_plans(path: Path, recorded_by: str, today: date) -> list[str]:
     """Import the tracking plans of a file (all or none); a new plan asks for reports from this month on."""
     with read_session() as session:
-        known = {d.code for d in session.exec(select(Decision))}
-    specs = read_tracking_plans(path, known)
+        ends = {d.code: d.ends_on for d in session.exec(select(Decision))}
+    specs = read_tracking_plans(path, ends, today)
 
     def write(session: Session) -> list[str]:
         lines = []

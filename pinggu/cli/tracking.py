@@ -46,6 +46,20 @@ def import_plans(
     typer.echo(f"已导入 {len(lines)} 项决策的跟踪反馈工作方案；每月 1 日起请承办单位报送上一期跟踪反馈报告")
 
 
+@tracking_app.command("run")
+@friendly
+def run_now(
+    as_of: Annotated[str | None, typer.Option(help="基准日期 YYYY-MM-DD，默认今天")] = None,
+    decision: Annotated[str | None, typer.Option(help="只处理这一项决策")] = None,
+) -> None:
+    """立即运行一次跟踪反馈（与每月 1 日的定时运行相同）：开出已结束期间的报告要求，生成已报送的报告文书。"""
+    from core.settings import get_settings
+    from services.orchestration import start_tracking
+
+    run_id = start_tracking(_day(as_of, "基准日期").isoformat(), decision)
+    typer.echo(f"已启动跟踪反馈：{get_settings().prefect_ui_url}/runs/flow-run/{run_id}")
+
+
 @tracking_app.command("report")
 @friendly
 def submit(

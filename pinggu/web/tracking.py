@@ -123,11 +123,11 @@ def _problems(error: PingguError) -> tuple[str, list[str]]:
 
 def _render_soon(decision: str) -> str:
     """Start a tracking run for the decision, which renders its reports; what the office reads."""
-    from prefect.deployments import run_deployment
+    from services.orchestration import start_tracking
 
     try:
-        run_deployment("tracking/monthly", parameters={"decision": decision}, timeout=0)
-    except Exception as error:  # the server is down: the report is recorded, the next run renders it
+        start_tracking(None, decision)
+    except OrchestrationError as error:  # the server is down: the report is recorded, the next run renders it
         raise OrchestrationError(f"报告已记录；报告文书将在服务恢复后的下一次跟踪反馈运行中生成（{error}）") from error
     return "报告文书（PDF 和 Word）正在生成。"
 

@@ -52,7 +52,9 @@ def test_the_monthly_run_asks_for_the_report_and_renders_it_once_handed_in(prefe
     today = now_beijing().date()
     first_of_next = date(today.year + today.month // 12, today.month % 12 + 1, 1)
     key = f"{today:%Y-%m}"
-    result = _completed(_run("tracking/monthly", {"as_of": first_of_next.isoformat(), "decision": code}))
+    started = CliRunner().invoke(app, ["tracking", "run", "--as-of", first_of_next.isoformat(), "--decision", code])
+    assert started.exit_code == 0, started.output
+    result = _completed(re.search(r"/runs/flow-run/([0-9a-f-]{36})", started.output).group(1))
     assert result.name == "跟踪反馈"
     with read_session() as session:
         (asked,) = session.exec(select(TrackingReport).where(TrackingReport.decision_code == code)).all()

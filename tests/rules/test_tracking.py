@@ -26,6 +26,7 @@ from rules.tracking import (
 )
 
 MONTH = Period(1, PeriodUnit.months)
+TODAY = date(2026, 11, 28)
 HEADER = "决策编号,责任机构,责任人员,方法步骤,节点目标,完成时限,责任单位\n"
 
 
@@ -120,7 +121,7 @@ def test_a_tracking_plan_file_gives_body_people_methods_and_dated_milestones(tmp
         "D-1,,,,完成选址,2026/3/31,区规划局\n"
         "D-2,区民政局,王五,月报,完成摸底,2026-04-30,区民政局\n",
     )
-    plans = {plan.decision_code: plan for plan in read_tracking_plans(path, {"D-1", "D-2"})}
+    plans = {plan.decision_code: plan for plan in read_tracking_plans(path, {"D-1": None, "D-2": None}, TODAY)}
     one = plans["D-1"]
     assert (one.responsible_body, one.responsible_people, one.methods) == (
         "区住建委决策跟踪小组",
@@ -142,10 +143,11 @@ def test_every_bad_row_of_a_plan_file_is_named_and_nothing_is_read(tmp_path):
         "D-1,区民政局,,,完成选址,明年三月,区规划局\n"  # another body for the same plan; a bad date
         "D-9,区民政局,王五,月报,完成摸底,2026-04-30,区民政局\n"  # not in the catalog
         "D-2,,,,完成摸底,2026-04-30,\n"  # first row of D-2 without the plan; no unit
-        "D-1,,,,开工建设,2026-06-30,区住建委\n",  # the same milestone twice
+        "D-1,,,,开工建设,2026-06-30,区住建委\n"  # the same milestone twice
+        "D-3,区民政局,王五,月报,完成摸底,2026-04-30,区民政局\n",  # ended last year: not tracked
     )
     with pytest.raises(InputFileError) as refused:
-        read_tracking_plans(path, {"D-1", "D-2"})
+        read_tracking_plans(path, {"D-1": None, "D-2": date(2027, 12, 31), "D-3": date(2025, 12, 31)}, TODAY)
     problems = {(p.row, p.column) for p in refused.value.problems}
     assert problems == {
         (3, "责任机构"),
@@ -156,7 +158,9 @@ def test_every_bad_row_of_a_plan_file_is_named_and_nothing_is_read(tmp_path):
         (5, "责任人员"),
         (5, "方法步骤"),
         (6, "节点目标"),
+        (7, "决策编号"),
     }
+    assert "决策 D-3 已于 2025-12-31 实施终止，不再跟踪反馈" in "".join(str(p) for p in refused.value.problems)
     assert "未导入任何方案" in str(refused.value)
 
 
@@ -164,7 +168,7 @@ def test_a_plan_file_without_its_columns_is_refused_with_the_expected_header(tmp
     path = tmp_path / "方案.csv"
     path.write_text("决策编号,节点\nD-1,开工\n", encoding="utf-8")
     with pytest.raises(InputFileError, match="第 1 行应为 决策编号、责任机构、责任人员"):
-        read_tracking_plans(path, {"D-1"})
+        read_tracking_plans(path, {"D-1": None}, TODAY)
 
 
 # --- each profile's tracking section, against its seed ----------------------------------------------
@@ -248,10 +252,13 @@ def test_the_sample_plan_covers_three_catalog_decisions():
     from core.settings import SAMPLES_DIR
 
     with (SAMPLES_DIR / "catalog.csv").open(encoding="utf-8") as handle:
-        codes = {row["编号"] for row in csv.DictReader(handle)}
-    plans = read_tracking_plans(SAMPLES_DIR / "tracking_plan.csv", codes)
+        ends = {
+            row["编号"]: date.fromisoformat(row["实施终止日"]) if row["实施终止日"] else None
+            for row in csv.DictReader(handle)
+        }
+    plans = read_tracking_plans(SAMPLES_DIR / "tracking_plan.csv", ends, TODAY)
     assert [(p.decision_code, len(p.milestones)) for p in plans] == [
         ("S-2024-001", 3),
-        ("S-2022-009", 2),
-        ("S-2021-004", 2),
+        ("S-2025-017", 2),
+        ("S-2021-006", 2),
     ]
