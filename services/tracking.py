@@ -9,6 +9,7 @@ flow (or at once by the CLI), so a renderer fault never loses a report.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -88,26 +89,28 @@ class Requested:
 
 def open_requests(as_of: date, decision: str | None = None) -> list[Requested]:
     """Ask for every ended period's report of each decision under tracking, once (the profile sets the period
-    and how long the unit has after it ends)."""
-
-    def write(session: Session) -> list[Requested]:
-        query = select(TrackingPlan)
+    and how long the unit has after it ends); one short transaction per decision."""
+    with read_session() as session:
+        query = select(TrackingPlan.decision_code)
         if decision is not None:
             query = query.where(TrackingPlan.decision_code == decision)
-        asked = []
-        for plan in session.exec(query.order_by(col(TrackingPlan.decision_code))):
-            row, profile = _decision_and_profile(session, plan.decision_code)
-            rules = profile.tracking
-            for period in ended_periods(plan.tracking_from, row.ends_on, as_of, rules.period):
-                due = report_due(period, rules.report_within)
-                made = store.request_report(
-                    session=session, decision=row, period=period, due=due.due, provisional=not due.calendar_complete
-                )
-                if made is not None:
-                    asked.append(Requested(row.code, period.label, due.due, row.lead_unit))
+        codes = list(session.exec(query.order_by(col(TrackingPlan.decision_code))))
+
+    def ask(session: Session, code: str) -> list[Requested]:
+        plan = session.get(TrackingPlan, code)
+        assert plan is not None
+        row, profile = _decision_and_profile(session, code)
+        rules, asked = profile.tracking, []
+        for period in ended_periods(plan.tracking_from, row.ends_on, as_of, rules.period):
+            due = report_due(period, rules.report_within)
+            made = store.request_report(
+                session=session, decision=row, period=period, due=due.due, provisional=not due.calendar_complete
+            )
+            if made is not None:
+                asked.append(Requested(row.code, period.label, due.due, row.lead_unit))
         return asked
 
-    return transaction(write)
+    return [item for code in codes for item in transaction(functools.partial(ask, code=code))]
 
 
 @dataclass(frozen=True)
