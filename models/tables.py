@@ -45,10 +45,6 @@ class Decision(SQLModel, table=True):
     last_evaluation_on: date | None = None
     # Experts/agencies who did the main pre-decision argumentation (TEAM-CONFLICT).
     pre_decision_assessors: list[str] = Field(default_factory=list, sa_column=Column(JSON))
-    # The follow-up evaluation planned with the decision (changli 12 ¶2 决策实施后评估计划): the annual plan
-    # of that year lists it.
-    planned_evaluation_year: int | None = None
-    planned_evaluation_type: str | None = None
     updated_at: datetime = Field(default_factory=now_beijing)
 
 
@@ -490,6 +486,16 @@ class Rectification(SQLModel, table=True):
     reported_by: str | None = None
     reviews: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
     closed_on: date | None = None
+
+
+class DecisionEvaluationPlan(SQLModel, table=True):
+    """The follow-up evaluation planned with the decision (changli 12 ¶2 决策实施后评估计划), written when the
+    decision procedure publishes it: the annual plan of that year lists the decision."""
+
+    decision_code: str = Field(foreign_key="decision.code", primary_key=True)
+    year: int
+    type: str  # ordinary / midterm / final
+    recorded_at: datetime = Field(default_factory=now_beijing)
 
 
 class DecisionProcedure(SQLModel, table=True):

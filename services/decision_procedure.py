@@ -24,7 +24,7 @@ from core.document_store import local_file
 from core.errors import InputFileError, NotFound, StateConflict
 from models import audit
 from models.db import read_session, transaction
-from models.tables import Decision, DecisionProcedure, now_beijing
+from models.tables import Decision, DecisionEvaluationPlan, DecisionProcedure, now_beijing
 from rules.decision_procedure import (
     ANSWERS,
     ENDINGS,
@@ -260,18 +260,21 @@ def _apply(session: Session, procedure: DecisionProcedure, answer: Any, judgemen
         assert decision is not None
         meeting = MeetingAnswer.model_validate(_accepted(procedure, ProcedureStep.meeting)[-1]["answer"])
         decision.decided_on, decision.starts_on, decision.ends_on = meeting.meeting_on, answer.starts_on, answer.ends_on
-        decision.planned_evaluation_year = answer.evaluation_year
-        decision.planned_evaluation_type = PLANNED_TYPES[answer.evaluation_type]
         decision.updated_at = now_beijing()
         session.add(decision)
+        plan = session.get(DecisionEvaluationPlan, decision.code) or DecisionEvaluationPlan(
+            decision_code=decision.code, year=answer.evaluation_year, type=PLANNED_TYPES[answer.evaluation_type]
+        )
+        plan.year, plan.type = answer.evaluation_year, PLANNED_TYPES[answer.evaluation_type]
+        session.add(plan)
         procedure.status, procedure.closed_at = PUBLISHED, now_beijing()
         audit.record(
             session=session,
             action="decision_published",
             decision_code=decision.code,
             published_on=answer.published_on,
-            evaluation_year=answer.evaluation_year,
-            evaluation_type=decision.planned_evaluation_type,
+            evaluation_year=plan.year,
+            evaluation_type=plan.type,
         )
 
 

@@ -10,7 +10,7 @@ from core.errors import OrchestrationError, RuleViolation, StateConflict
 from models.db import session_scope
 from models.decisions import assisted_decisions, list_decisions, list_triggers, record_trigger
 from models.evaluations import get_decision
-from models.tables import BEIJING, Evaluation
+from models.tables import BEIJING, DecisionEvaluationPlan, Evaluation
 from rules.annual_plan import AnnualPlan, annual_plan
 from rules.planning_types import (
     EVENT_KINDS,
@@ -21,8 +21,10 @@ from rules.planning_types import (
 from rules.profiles import load_profiles
 from rules.vocabulary import EVENT_KIND_NAMES, EvaluationStatus
 
-# The catalog's own columns; assists_superior is kept in its own table (models.decisions.assisted_decisions).
-_FACT_FIELDS = tuple(name for name in DecisionFacts.__dataclass_fields__ if name != "assists_superior")
+# The catalog's own columns; assists_superior and the decision's own evaluation plan are kept in tables of
+# their own (models.decisions.assisted_decisions, decisionevaluationplan).
+_OWN_TABLES = ("assists_superior", "planned_evaluation_year", "planned_evaluation_type")
+_FACT_FIELDS = tuple(name for name in DecisionFacts.__dataclass_fields__ if name not in _OWN_TABLES)
 
 
 def build_plan(year: int, as_of: date, profile: str | None = None, decision: str | None = None) -> AnnualPlan:
@@ -35,8 +37,14 @@ def build_plan(year: int, as_of: date, profile: str | None = None, decision: str
         if decision is not None:
             get_decision(session=session, code=decision)  # an unknown code is refused, in Chinese
         assisted = assisted_decisions(session=session)
+        planned = {p.decision_code: p for p in session.exec(select(DecisionEvaluationPlan))}
         decisions = [
-            DecisionFacts(**{name: getattr(d, name) for name in _FACT_FIELDS}, assists_superior=d.code in assisted)
+            DecisionFacts(
+                **{name: getattr(d, name) for name in _FACT_FIELDS},
+                assists_superior=d.code in assisted,
+                planned_evaluation_year=planned[d.code].year if d.code in planned else None,
+                planned_evaluation_type=planned[d.code].type if d.code in planned else None,
+            )
             for d in list_decisions(session=session)
             if (profile is None or d.profile == profile) and (decision is None or d.code == decision)
         ]

@@ -1,5 +1,5 @@
 """The decision procedure (issue 18, changli chapters 2–7): the decisionprocedure table, and the follow-up
-evaluation a decision plans for itself (decision.planned_evaluation_year / _type, changli 12 ¶2).
+evaluation a decision plans for itself (decisionevaluationplan, changli 12 ¶2).
 
 Revision ID: 0007
 Revises: 0006
@@ -18,10 +18,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    """One new table, two new columns."""
-    with op.batch_alter_table("decision") as batch:
-        batch.add_column(sa.Column("planned_evaluation_year", sa.Integer(), nullable=True))
-        batch.add_column(sa.Column("planned_evaluation_type", sa.String(), nullable=True))
+    """Two new tables."""
+    op.create_table(
+        "decisionevaluationplan",
+        sa.Column("decision_code", sa.String(), sa.ForeignKey("decision.code"), primary_key=True),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("type", sa.String(), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+    )
     op.create_table(
         "decisionprocedure",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -44,6 +48,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Reverse of upgrade()."""
     op.drop_table("decisionprocedure")
-    with op.batch_alter_table("decision") as batch:
-        batch.drop_column("planned_evaluation_type")
-        batch.drop_column("planned_evaluation_year")
+    op.drop_table("decisionevaluationplan")

@@ -12,7 +12,7 @@ from driving import pdf_text
 from sqlmodel import select
 
 from models.db import read_session
-from models.tables import Decision, DecisionProcedure
+from models.tables import Decision, DecisionEvaluationPlan, DecisionProcedure
 
 pytestmark = pytest.mark.e2e
 
@@ -122,7 +122,9 @@ def test_a_decision_goes_from_proposal_to_publication_and_into_the_plan(prefect_
     assert decision is not None
     assert (decision.profile, decision.category, decision.lead_unit) == ("changli", "重大公共建设项目", "县城管局")
     assert (decision.decided_on.isoformat(), decision.starts_on.isoformat()) == ("2026-08-20", "2026-09-01")
-    assert (decision.planned_evaluation_year, decision.planned_evaluation_type) == (2027, "ordinary")
+    with read_session() as session:
+        planned = session.get(DecisionEvaluationPlan, decision.code)
+    assert planned is not None and (planned.year, planned.type) == (2027, "ordinary")
     # TEAM-CONFLICT: who argued the decision may not evaluate it.
     assert set(decision.pre_decision_assessors) == {e["name"] for e in EXPERTS}
 

@@ -90,11 +90,10 @@ def make_legacy(engine) -> None:
     """What build_engine made before there were migrations: create_all and, on SQLite, its audit triggers."""
     SQLModel.metadata.create_all(engine)
     with engine.begin() as connection:
-        # The index 0002 adds, the tables 0003 adds, the columns 0004 adds, the tables 0005 and 0006 add and
-        # what 0007 adds did not exist then.
+        # The index 0002 adds, the tables 0003 adds, the columns 0004 adds and the tables 0005, 0006 and 0007
+        # add did not exist then.
         connection.execute(text("DROP TABLE decisionprocedure"))
-        connection.execute(text("ALTER TABLE decision DROP COLUMN planned_evaluation_year"))
-        connection.execute(text("ALTER TABLE decision DROP COLUMN planned_evaluation_type"))
+        connection.execute(text("DROP TABLE decisionevaluationplan"))
         for table in ("rectification", "supervisionround", "opinioncontact", "publicopinion", "trackingreport"):
             connection.execute(text(f"DROP TABLE {table}"))
         connection.execute(text("DROP TABLE trackingmilestone"))
@@ -395,8 +394,6 @@ def test_differences_empty_at_head_and_listed_for_an_extra_column(open_engine):
 
     downgrade(engine, migrate.BASELINE_REVISION)
     assert sorted(migrate.differences(engine)) == [
-        "列 decision.planned_evaluation_type：模型有而数据库没有",
-        "列 decision.planned_evaluation_year：模型有而数据库没有",
         "列 decisionoutcome.evaluation_code：数据库不可为空，模型可为空",
         "列 planentry.dropped_reason：模型有而数据库没有",
         "列 planentry.due_date_reason：模型有而数据库没有",
@@ -411,6 +408,7 @@ def test_differences_empty_at_head_and_listed_for_an_extra_column(open_engine):
         "索引 ix_trackingmilestone_decision_code（trackingmilestone.decision_code）：模型有而数据库没有",
         "索引 ix_trackingreport_decision_code（trackingreport.decision_code）：模型有而数据库没有",
         "表 decisiondeadline：模型有而数据库没有",
+        "表 decisionevaluationplan：模型有而数据库没有",
         "表 decisionprocedure：模型有而数据库没有",
         "表 opinioncontact：模型有而数据库没有",
         "表 person：模型有而数据库没有",
