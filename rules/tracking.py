@@ -303,3 +303,36 @@ def read_tracking_plans(path: Path, ends: Mapping[str, date | None], today: date
         )
         for code, fields in plans.items()
     ]
+
+
+def plan_from_form(decision_code: str, body: str, people: str, methods: str, milestones: str) -> TrackingPlanSpec:
+    """A decision's plan typed in a form: the milestones one per line (节点目标，完成时限，责任单位); InputFileError
+    names every bad line (nothing is half-read)."""
+    problems = [
+        Problem(f"请填写{title}")
+        for title, value in (("责任机构", body), ("责任人员", people), ("方法步骤", methods))
+        if not value.strip()
+    ]
+    specs: list[MilestoneSpec] = []
+    for number, line in enumerate(milestones.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [part.strip() for part in line.replace(",", "，").split("，")]
+        due = _day(parts[1]) if len(parts) == 3 else None
+        if len(parts) != 3 or not parts[0] or not parts[2] or due is None:
+            problems.append(
+                Problem(f"第 {number} 行“{line.strip()}”应写作：节点目标，完成时限（YYYY-MM-DD），责任单位")
+            )
+            continue
+        specs.append(MilestoneSpec(parts[0], due, parts[2]))
+    if not specs and not problems:
+        problems.append(Problem("请至少填写一个时间节点"))
+    if problems:
+        raise InputFileError("跟踪反馈工作方案有误，未保存：", problems=problems)
+    return TrackingPlanSpec(
+        decision_code=decision_code,
+        responsible_body=body.strip(),
+        responsible_people=people.strip(),
+        methods=methods.strip(),
+        milestones=tuple(sorted(specs, key=lambda m: m.due)),
+    )

@@ -38,6 +38,7 @@ from rules.tracking import (
     OpinionChannel,
     SeriousReport,
     TrackingPeriod,
+    TrackingPlanSpec,
     ended_periods,
     many_opinions,
     milestone_text,
@@ -70,6 +71,23 @@ def import_plans(path: Path, recorded_by: str, today: date) -> list[str]:
             )
             lines.append(f"{spec.decision_code}：{'新建' if created else '更新'}跟踪反馈工作方案，时间节点 {count} 个")
         return lines
+
+    return transaction(write)
+
+
+def set_plan(spec: TrackingPlanSpec, recorded_by: str, today: date) -> str:
+    """Save one decision's plan typed in a form (the web app's 跟踪反馈工作方案 page)."""
+    if not recorded_by.strip():
+        raise StateConflict("请填写填报人")
+
+    def write(session: Session) -> str:
+        decision = get_decision(session=session, code=spec.decision_code)
+        if decision.ends_on is not None and decision.ends_on < today:
+            raise StateConflict(f"决策 {decision.code} 已于 {decision.ends_on} 实施终止，不再跟踪反馈")
+        created, count = store.store_plan(
+            session=session, spec=spec, source="表单", recorded_by=recorded_by.strip(), tracking_from=today
+        )
+        return f"{decision.code}：{'新建' if created else '更新'}跟踪反馈工作方案，时间节点 {count} 个"
 
     return transaction(write)
 

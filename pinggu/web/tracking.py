@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from sqlmodel import col, select
 
 from core.document_store import local_file, shown_name
@@ -24,7 +25,7 @@ from models.evaluations import get_decision
 from models.tables import Rectification, SupervisionRound, TrackingReport, now_beijing
 from models.tracking import milestone_states
 from reporting.other_documents import TrackingInput, parse_input
-from rules.tracking import RectificationStatus, SeriousReport, TrackingPeriod, milestone_text
+from rules.tracking import RectificationStatus, SeriousReport, TrackingPeriod, milestone_text, plan_from_form
 from rules.vocabulary import TrackingReportStatus
 
 MILESTONE_HELP = "每行一个：节点序号，完成日期（如 1，2026-03-20）；本期没有完成的节点则留空"
@@ -140,6 +141,38 @@ def tracking_router(page: Any) -> APIRouter:
     def todo_list() -> HTMLResponse:
         return page("tracking_todo.html.j2", todos=tracking_todos(now_beijing().date()))
 
+    @router.get("/tracking/plans")
+    def find_plan(code: str = "") -> RedirectResponse:
+        return RedirectResponse(f"/tracking/plans/{quote(code.strip(), safe='')}", status_code=303)
+
+    @router.get("/tracking/plans/{code}", response_class=HTMLResponse)
+    def plan_page(code: str) -> HTMLResponse:
+        return page("tracking_plan.html.j2", **_plan_context(code), values=None, error=None, problems=[])
+
+    @router.post("/tracking/plans/{code}", response_class=HTMLResponse)
+    async def save_plan(code: str, request: Request) -> HTMLResponse:
+        from starlette.concurrency import run_in_threadpool
+
+        from services.tracking import set_plan
+
+        context = _plan_context(code)
+        posted = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        try:
+            spec = plan_from_form(
+                code,
+                posted.get("body", ""),
+                posted.get("people", ""),
+                posted.get("methods", ""),
+                posted.get("milestones", ""),
+            )
+            said = await run_in_threadpool(set_plan, spec, posted.get("recorded_by", ""), now_beijing().date())
+        except PingguError as error:
+            message, problems = _problems(error)
+            return page(
+                "tracking_plan.html.j2", status_code=422, **context, values=posted, error=message, problems=problems
+            )
+        return page("tracking_done.html.j2", lines=[said, "每个报告期结束后请承办单位报送跟踪反馈报告。"])
+
     @router.get("/tracking/reports/{report_id}", response_class=HTMLResponse)
     def report_page(report_id: int) -> HTMLResponse:
         return page("tracking_report.html.j2", **_report_context(report_id), values={}, error=None, problems=[])
@@ -221,6 +254,23 @@ def tracking_router(page: Any) -> APIRouter:
         return page("tracking_done.html.j2", lines=[said, "等待办公室审核（督查运行的审核环节）。"])
 
     return router
+
+
+def _plan_context(code: str) -> dict[str, Any]:
+    from models.tables import TrackingPlan
+
+    with read_session() as session:
+        decision = get_decision(session=session, code=code)
+        plan = session.get(TrackingPlan, code)
+        milestones = milestone_states(session=session, decision_code=code)
+    current = {
+        "body": plan.responsible_body if plan else "",
+        "people": plan.responsible_people if plan else "",
+        "methods": plan.methods if plan else "",
+        "milestones": "\n".join(f"{m.target}，{m.due}，{m.unit}" for m in milestones),
+        "recorded_by": "",
+    }
+    return {"decision": decision, "plan": plan, "current": current}
 
 
 def _pdf(location: str, title: str) -> FileResponse:

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from models.db import read_session, session_scope
-from models.tables import Rectification, TrackingReport, TriggerEvent, now_beijing
+from models.tables import Rectification, TrackingPlan, TrackingReport, TriggerEvent, now_beijing
 from reporting.other_documents import SupervisionInput
 from rules.tracking import TrackingPeriod
 from services import supervision, tracking
@@ -131,3 +131,27 @@ def test_a_rectification_is_reported_back_from_its_page(client, asked):
     assert done.status_code == 200 and f"已记录整改事项 {item.id}（补齐签约）的整改报告" in done.text
     with read_session() as session:
         assert session.get(Rectification, item.id).status == "reported"
+
+
+@pytest.mark.rule("OR-6", "MH-S6")
+def test_a_plan_is_set_from_the_page_and_bad_lines_are_named(client, settings):
+    with session_scope() as session:
+        code = builders.add_decision(session, "changli", prefix="WPL").code
+    found = client.get("/tracking/plans", params={"code": code}, follow_redirects=False)
+    assert found.status_code == 303 and found.headers["location"] == f"/tracking/plans/{code}"
+    assert "尚无方案" in client.get(f"/tracking/plans/{code}").text
+    form = {"body": "县城管局跟踪小组", "people": "李明", "methods": "每月调度", "recorded_by": "县城管局 李明"}
+    refused = client.post(
+        f"/tracking/plans/{code}", data={**form, "milestones": "建成转运站，明年三月，县城管局\n\n完成招标"}
+    )
+    assert refused.status_code == 422
+    assert "第 1 行“建成转运站，明年三月，县城管局”应写作" in refused.text and "第 3 行“完成招标”应写作" in refused.text
+    with read_session() as session:
+        assert session.get(TrackingPlan, code) is None  # nothing saved
+    saved = client.post(
+        f"/tracking/plans/{code}",
+        data={**form, "milestones": "建成转运站，2027-03-31，县城管局\n完成招标，2027-01-15，县财政局"},
+    )
+    assert saved.status_code == 200 and f"{code}：新建跟踪反馈工作方案，时间节点 2 个" in saved.text
+    page = client.get(f"/tracking/plans/{code}").text
+    assert "完成招标，2027-01-15，县财政局\n建成转运站，2027-03-31，县城管局" in page  # in date order
