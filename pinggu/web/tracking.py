@@ -25,7 +25,14 @@ from models.evaluations import get_decision
 from models.tables import Rectification, SupervisionRound, TrackingReport, now_beijing
 from models.tracking import milestone_states
 from reporting.other_documents import TrackingInput, parse_input
-from rules.tracking import RectificationStatus, SeriousReport, TrackingPeriod, milestone_text, plan_from_form
+from rules.tracking import (
+    OpinionChannel,
+    RectificationStatus,
+    SeriousReport,
+    TrackingPeriod,
+    milestone_text,
+    plan_from_form,
+)
 from rules.vocabulary import TrackingReportStatus
 
 MILESTONE_HELP = "每行一个：节点序号，完成日期（如 1，2026-03-20）；本期没有完成的节点则留空"
@@ -173,6 +180,45 @@ def tracking_router(page: Any) -> APIRouter:
             )
         return page("tracking_done.html.j2", lines=[said, "每个报告期结束后请承办单位报送跟踪反馈报告。"])
 
+    @router.get("/tracking/opinions", response_class=HTMLResponse)
+    def opinion_page(code: str = "") -> HTMLResponse:
+        return page(
+            "opinion.html.j2", code=code.strip(), channels=[c.value for c in OpinionChannel], values={}, error=None
+        )
+
+    @router.post("/tracking/opinions", response_class=HTMLResponse)
+    async def register_opinion(request: Request) -> HTMLResponse:
+        from starlette.concurrency import run_in_threadpool
+
+        from services.tracking import record_opinion
+
+        posted = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        channels = [c.value for c in OpinionChannel]
+        try:
+            if posted.get("channel") not in channels:
+                raise StateConflict(f"请选择渠道：{'、'.join(channels)}")
+            received = _posted_day(posted.get("received_on", ""), "收到日期")
+            said = await run_in_threadpool(
+                record_opinion,
+                posted.get("code", "").strip(),
+                OpinionChannel(posted["channel"]),
+                received,
+                posted.get("summary", ""),
+                posted.get("contact", ""),
+                posted.get("recorded_by", ""),
+            )
+        except PingguError as error:
+            values = {k: v for k, v in posted.items() if k != "contact"}  # the contact is not shown back
+            return page(
+                "opinion.html.j2",
+                status_code=422,
+                code=posted.get("code", ""),
+                channels=channels,
+                values=values,
+                error=str(error),
+            )
+        return page("tracking_done.html.j2", lines=said.splitlines())
+
     @router.get("/tracking/reports/{report_id}", response_class=HTMLResponse)
     def report_page(report_id: int) -> HTMLResponse:
         return page("tracking_report.html.j2", **_report_context(report_id), values={}, error=None, problems=[])
@@ -254,6 +300,13 @@ def tracking_router(page: Any) -> APIRouter:
         return page("tracking_done.html.j2", lines=[said, "等待办公室审核（督查运行的审核环节）。"])
 
     return router
+
+
+def _posted_day(text: str, what: str) -> date:
+    try:
+        return date.fromisoformat(text.strip()) if text.strip() else now_beijing().date()
+    except ValueError:
+        raise StateConflict(f"{what}“{text}”格式应为 YYYY-MM-DD") from None
 
 
 def _plan_context(code: str) -> dict[str, Any]:

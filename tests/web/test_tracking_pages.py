@@ -11,7 +11,15 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from models.db import read_session, session_scope
-from models.tables import Rectification, TrackingPlan, TrackingReport, TriggerEvent, now_beijing
+from models.tables import (
+    OpinionContact,
+    PublicOpinion,
+    Rectification,
+    TrackingPlan,
+    TrackingReport,
+    TriggerEvent,
+    now_beijing,
+)
 from reporting.other_documents import SupervisionInput
 from rules.tracking import TrackingPeriod
 from services import supervision, tracking
@@ -155,3 +163,19 @@ def test_a_plan_is_set_from_the_page_and_bad_lines_are_named(client, settings):
     assert saved.status_code == 200 and f"{code}：新建跟踪反馈工作方案，时间节点 2 个" in saved.text
     page = client.get(f"/tracking/plans/{code}").text
     assert "完成招标，2027-01-15，县财政局\n建成转运站，2027-03-31，县城管局" in page  # in date order
+
+
+@pytest.mark.rule("E-PUBLIC")
+def test_an_opinion_is_registered_from_the_page_and_its_contact_never_shown_back(client, asked):
+    code, _ = asked
+    assert 'value="' + code + '"' in client.get("/tracking/opinions", params={"code": code}).text
+    form = {"code": code, "channel": "电子邮件", "received_on": "2026-04-02", "summary": "建议增加无障碍设施",
+            "contact": "lisi@example.com", "recorded_by": "区信访办 孙丽"}  # fmt: skip
+    refused = client.post("/tracking/opinions", data={**form, "channel": "微信"})
+    assert refused.status_code == 422 and "请选择渠道：信函、电话、传真、电子邮件、网站、媒体" in refused.text
+    assert "lisi@example.com" not in refused.text
+    done = client.post("/tracking/opinions", data=form)
+    assert done.status_code == 200 and f"已登记 {code} 的公众意见（电子邮件，2026-04-02）" in done.text
+    with read_session() as session:
+        (opinion,) = session.exec(select(PublicOpinion).where(PublicOpinion.decision_code == code)).all()
+        assert session.get(OpinionContact, opinion.id).contact == "lisi@example.com"
