@@ -557,9 +557,6 @@ def judge_risk(answer: RiskAnswer, rules: DecisionProcedureRules, ctx: Context) 
     )
 
 
-REQUIRED_MATERIALS = tuple(m for m in Material if m is not Material.other)
-
-
 def judge_legality(
     answer: LegalityAnswer, rules: DecisionProcedureRules, ctx: Context, calendar: OfficialCalendar | None = None
 ) -> Judgement:

@@ -31,7 +31,7 @@ from models import evaluations as store
 from models import people
 from models.db import read_session, transaction
 from models.tables import Document, Evaluation, now_beijing
-from pinggu.web.fields import PageField, form_values, page_fields
+from pinggu.web.fields import PageField, form_values, page_fields, refusal_lines
 from pinggu.web.tracking import tracking_router
 from rules.gates import GATES, GateId
 from rules.profiles import load_profile
@@ -205,12 +205,6 @@ def _credentials_match(request: Request, login: str) -> bool:
     return secrets.compare_digest(given.encode(), login.encode())
 
 
-def _problems(error: PingguError) -> tuple[str, list[str]]:
-    if isinstance(error, InputFileError):
-        return error.message, [str(problem) for problem in error.problems]
-    return str(error), []
-
-
 def create_app() -> FastAPI:
     """The web app; `python -m pinggu.web` serves it."""
     app = FastAPI(title="pinggu 网页办理", docs_url=None, redoc_url=None, openapi_url=None)
@@ -253,7 +247,7 @@ def create_app() -> FastAPI:
         try:
             outcome = await _answer(context, texts, posted.get("file"))
         except PingguError as error:
-            message, problems = _problems(error)
+            message, problems = refusal_lines(error)
             _record_refusal(context["evaluation"], gate, message, isinstance(error, SignoffRefused))
             values = {k: v for k, v in texts.items() if k != "code"}
             return _page("gate.html.j2", status_code=422, **context, values=values, error=message, problems=problems)

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from core.errors import StateConflict
+from core.errors import InputFileError, PingguError, StateConflict
 
 # Who answers comes from the code; the page does not ask for a name.
 SIGNER_FIELDS = frozenset({"approver", "approver_role", "submitter", "submitter_role"})
@@ -121,3 +121,10 @@ def form_values(fields: list[PageField], posted: dict[str, str]) -> dict[str, An
         elif field.widget != "file":
             values[field.name] = raw
     return values
+
+
+def refusal_lines(error: PingguError) -> tuple[str, list[str]]:
+    """A refusal as a page shows it: the message, and each problem of a file or form on a line of its own."""
+    if isinstance(error, InputFileError):
+        return error.message, [str(problem) for problem in error.problems]
+    return str(error), []

@@ -24,6 +24,7 @@ from models.db import read_session
 from models.evaluations import get_decision
 from models.tables import Rectification, SupervisionRound, TrackingReport, now_beijing
 from models.tracking import milestone_states
+from pinggu.web.fields import refusal_lines
 from reporting.other_documents import TrackingInput, parse_input
 from rules.tracking import (
     OpinionChannel,
@@ -123,12 +124,6 @@ def _report_context(report_id: int) -> dict[str, Any]:
     }
 
 
-def _problems(error: PingguError) -> tuple[str, list[str]]:
-    if isinstance(error, InputFileError):
-        return error.message, [str(problem) for problem in error.problems]
-    return str(error), []
-
-
 def _render_soon(decision: str) -> str:
     """Start a tracking run for the decision, which renders its reports; what the office reads."""
     from services.orchestration import start_tracking
@@ -174,7 +169,7 @@ def tracking_router(page: Any) -> APIRouter:
             )
             said = await run_in_threadpool(set_plan, spec, posted.get("recorded_by", ""), now_beijing().date())
         except PingguError as error:
-            message, problems = _problems(error)
+            message, problems = refusal_lines(error)
             return page(
                 "tracking_plan.html.j2", status_code=422, **context, values=posted, error=message, problems=problems
             )
@@ -249,7 +244,7 @@ def tracking_router(page: Any) -> APIRouter:
                 submit_report, report_row.decision_code, report_row.period_key, report, now_beijing().date()
             )
         except PingguError as error:
-            message, problems = _problems(error)
+            message, problems = refusal_lines(error)
             return page(
                 "tracking_report.html.j2", status_code=422, **context, values=posted, error=message, problems=problems
             )
