@@ -58,7 +58,9 @@ from analysis.survey import (
     _name_set,
     _Names,
     _normalise_header,
+    _per_distinct,
     _split_personal,
+    mask_tagged,
 )
 from core.errors import InputFileError, Problem
 from core.spreadsheet import locate_columns, read_grid
@@ -190,6 +192,8 @@ def read_opinions(path: Path, names: Iterable[str] = ()) -> pd.DataFrame:
     out["收到日期"] = dates
     for name in ("渠道", "主题", "内容"):
         out[name] = _mask_personal(out[name], names, others, anywhere)
+    for name in ("主题", "内容"):  # names in no column and no list, found by the tagger (analysis.names)
+        out[name] = _per_distinct(lambda values: values.map(mask_tagged))(out[name])
     if _ID_COLUMN in out and (
         out[_ID_COLUMN].str.contains(_MASK_PATTERN).any() or _holds_names(out[_ID_COLUMN], anywhere)
     ):

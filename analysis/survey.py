@@ -48,6 +48,25 @@ Nothing is dropped silently: `summarise_survey` lists in ``SurveyFigures.unanaly
 
 A column neither of these describes — free text, an empty column with no question hint (an unused
 platform field) — is not a question the figures could use, and is not listed.
+
+Numeric satisfaction codes (E-SCALE: changli 21, minhang 13(三), ordos 17). A column under a 满意
+header whose answers are the numbers 1–5 is read only when the direction of the numbers is known,
+never guessed: 问卷星's download by option number writes 1 for the first option, usually 很满意,
+while a score (分值) writes 5 for the most satisfied. The direction comes, first match wins, from
+
+1. the file's own option texts: the header pairs a code with an option, e.g. ``Q2 满意度（1=很满意，
+   5=很不满意）``, ``5分为很满意``, ``1.很满意 2.满意 …`` (非常满意/非常不满意 read as 很满意/很不满意);
+   pairs that agree with neither direction (``3=不满意``) or with different ones refuse the column;
+2. the platform's question type where the header marks it: ``量表题`` (问卷星's 量表题 and 矩阵量表题
+   export the option's score, 很满意 5 分 … 很不满意 1 分 by default — default: seed silent; a
+   reverse-scored scale question has to say so in its header);
+3. the direction the operator states for the file (``scale``: `SatisfactionScale`, ``1=很满意`` or
+   ``5=很满意``; ``pinggu survey analyze --scale``, the survey gate's form) — for the columns 1 and 2
+   leave open.
+
+Otherwise `read_survey` refuses the file (InputFileError), naming each such column and asking for
+the direction; `summarise_survey` on a frame built by hand lists such a column in ``unanalysed``.
+Answers written as text (很满意 …) need no direction.
 """
 
 from __future__ import annotations
@@ -56,6 +75,7 @@ import csv
 import io
 import math
 import re
+import unicodedata
 import warnings
 import zipfile
 from collections.abc import Callable, Iterable
@@ -67,6 +87,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import InputFileError, Problem
+from rules.vocabulary import SatisfactionScale
 
 SATISFACTION_SCALE: dict[str, int] = {
     "很满意": 5,
@@ -224,22 +245,72 @@ _QUESTION_HINTS: tuple[str, ...] = ("满意", "是否")
 _SHOWN_VALUES = 3  # unrecognisable answers named in a reason
 _SHOWN_ROWS = 5  # rows named per answer
 _SHOWN_LENGTH = 12  # characters of an answer shown
-_LIKERT_LABELS: dict[str, str] = {str(score): label for label, score in SATISFACTION_SCALE.items()}
+# E-SCALE (module docstring): what each numeric code means, by which end of the scale is 很满意.
+_CODE_LABELS: dict[SatisfactionScale, dict[str, str]] = {
+    SatisfactionScale.last_is_best: {str(score): label for label, score in SATISFACTION_SCALE.items()},
+    SatisfactionScale.first_is_best: {str(6 - score): label for label, score in SATISFACTION_SCALE.items()},
+}
+_OPTION = r"非常不满意|很不满意|非常满意|很满意|不满意|满意|一般"
+_SAME_OPTION = {"非常满意": "很满意", "非常不满意": "很不满意"}
+# A code paired with an option in a header (NFKC-normalised): "1=很满意", "5分为很满意", "1.很满意",
+# "很满意=5"; an option followed by 度/率/吗/程 is a word of the question (满意度), not an option.
+_CODE_STATEMENT = re.compile(
+    rf"(?<![0-9A-Za-z.])(?P<code>[1-5])\s*分?\s*(?:[=:.、]|为|表示|代表)?\s*(?P<option>{_OPTION})(?![度率吗程])"
+    rf"|(?P<option2>{_OPTION})(?![度率吗程])\s*(?:[=:]|为)?\s*(?P<code2>[1-5])(?![0-9.\-–~])"
+)
+_SCALE_QUESTION = "量表题"
+_NO_DIRECTION = (
+    "答案是数字 1–5，但文件没有说明数字的方向（1 是“很满意”还是“很不满意”），不能统计；"
+    "请说明方向后重新提交：提交时选择编码方向“1=很满意”或“5=很满意”（命令行 --scale），"
+    "或在表头注明，如“（1=很满意，5=很不满意）”。问卷星按选项序号下载时，1 为第一个选项"
+)
 _Kind = Literal["satisfaction", "yes_no"]
 
 
 # --------------------------------------------------------------------------- reading
 
 
-def read_survey(path: Path, names: Iterable[str] = ()) -> pd.DataFrame:
+def read_survey(path: Path, names: Iterable[str] = (), scale: SatisfactionScale | None = None) -> pd.DataFrame:
     """Read a questionnaire export (CSV in UTF-8/UTF-8-BOM/GBK, or XLSX), validate it, and strip personal data.
 
     ``names`` (the people file's, an office's name list) are masked in every kept text cell
-    wherever they occur, two-character names included (module docstring).
+    wherever they occur, two-character names included (module docstring). ``scale`` is the
+    operator's direction of numeric satisfaction codes, for the columns the file leaves open (E-SCALE).
     """
     path = Path(path)
     raw = _read_raw(path)
-    return _validate(raw, path, _name_set(names))
+    return _validate(raw, path, _name_set(names), scale)
+
+
+def code_labels(question: str, scale: SatisfactionScale | None = None) -> dict[str, str] | str:
+    """What a satisfaction question's codes 1–5 mean (code → 很满意 …), or why that is not known (E-SCALE).
+
+    The direction comes from the header's option texts, its 量表题, then ``scale`` (module docstring);
+    the reason, when none gives it, is in Chinese and asks for the direction.
+    """
+    stated = [
+        (int(found["code"] or found["code2"]), _SAME_OPTION.get(option, option))
+        for found in _CODE_STATEMENT.finditer(unicodedata.normalize("NFKC", question))
+        for option in [found["option"] or found["option2"]]
+    ]
+    agreeing = {
+        direction
+        for direction, labels in _CODE_LABELS.items()
+        if all(labels[str(code)] == option for code, option in stated)
+    }
+    if not agreeing:
+        shown = "，".join(f"{code}={option}" for code, option in stated)
+        return (
+            f"表头对数字含义的说明（{shown}）不是“1=很满意…5=很不满意”或“5=很满意…1=很不满意”之一，"
+            "无法确定数字的方向，不能统计；请改正表头后重新提交"
+        )
+    if len(agreeing) == 1:
+        return _CODE_LABELS[agreeing.pop()]
+    if _SCALE_QUESTION in question:
+        return _CODE_LABELS[SatisfactionScale.last_is_best]
+    if scale is not None:
+        return _CODE_LABELS[SatisfactionScale(scale)]
+    return _NO_DIRECTION
 
 
 def _fail(path: Path, message: str, problems: list[Problem] | None = None) -> InputFileError:
@@ -374,7 +445,9 @@ def _excel_cell(value: Any) -> str:
     return str(value)
 
 
-def _validate(raw: pd.DataFrame, path: Path, listed: frozenset[str] = frozenset()) -> pd.DataFrame:
+def _validate(
+    raw: pd.DataFrame, path: Path, listed: frozenset[str] = frozenset(), scale: SatisfactionScale | None = None
+) -> pd.DataFrame:
     header = [str(h) for h in raw.iloc[0].tolist()]
     body = raw.iloc[1:]
     # Operator-visible row numbers: the header is row 1, so data position i is row i + 2.
@@ -437,7 +510,7 @@ def _validate(raw: pd.DataFrame, path: Path, listed: frozenset[str] = frozenset(
             out[name] = series.mask(series.isin(markers), "") if markers else series
             demographics.append(name)
             continue
-        item, bad = _as_item(series, name, listed_only)
+        item, bad = _as_item(series, name, listed_only, scale)
         if item is not None:
             out[name] = item
             continue
@@ -450,6 +523,10 @@ def _validate(raw: pd.DataFrame, path: Path, listed: frozenset[str] = frozenset(
         out[name] = series
         free_text.append(name)
 
+    if problems and all(p.reason == _NO_DIRECTION for p in problems):
+        raise _fail(
+            path, f"问卷文件有 {len(problems)} 道满意度题以数字记录答案，但没有说明数字的方向，不作推测：", problems
+        )
     if problems:
         raise _fail(path, f"问卷文件有 {len(problems)} 处问题，请修改后重新上传：", problems)
     if not any(isinstance(s.dtype, pd.CategoricalDtype) for s in out.values()):
@@ -494,7 +571,7 @@ def _normalise_header(name: str) -> str:
 
 def _looks_like_answers(header: list[str]) -> bool:
     cells = [h for h in header if h]
-    answers = set(SATISFACTION_SCALE) | {YES, NO} | set(_LIKERT_LABELS)
+    answers = set(SATISFACTION_SCALE) | {YES, NO} | set(_CODE_LABELS[SatisfactionScale.last_is_best])
     return sum(c in answers for c in cells) * 2 > len(cells)
 
 
@@ -519,10 +596,13 @@ def _duplicate_ids(series: pd.Series, column: str, listed: _Names | None = None)
     ]
 
 
-def _as_item(series: pd.Series, name: str, listed: _Names | None = None) -> tuple[pd.Series | None, list[Problem]]:
+def _as_item(
+    series: pd.Series, name: str, listed: _Names | None = None, scale: SatisfactionScale | None = None
+) -> tuple[pd.Series | None, list[Problem]]:
     """The column as an item (categorical, blanks NaN), or the problems that stop it being one.
 
     Platform blank markers are blanks (module docstring); a column that is not an item keeps them.
+    Numeric codes are read only in a known direction (E-SCALE, `code_labels`).
     """
     values = set(series.unique())
     blanks = _blank_answers(values, name)
@@ -530,7 +610,10 @@ def _as_item(series: pd.Series, name: str, listed: _Names | None = None) -> tupl
     filled = (series != "").to_numpy() if blanks <= {""} else (~series.isin(list(blanks))).to_numpy()
     answered = series[filled]
     if "满意" in name and values and all(_LIKERT_NUMBER.match(v) for v in values):
-        answered = answered.str.slice(0, 1).map(_LIKERT_LABELS)
+        labels = code_labels(name, scale)
+        if isinstance(labels, str):
+            return None, [Problem(reason=labels, column=name)]
+        answered = answered.str.slice(0, 1).map(labels)
         values = set(answered.unique())
     if values <= set(SATISFACTION_SCALE) and (values or "满意度" in name):
         return _categorical(series.index, filled, answered, list(SATISFACTION_SCALE)[::-1]), []
@@ -542,18 +625,24 @@ def _as_item(series: pd.Series, name: str, listed: _Names | None = None) -> tupl
         numeric = answered.str.match(_LIKERT_NUMBER.pattern)
         bad = answered[~answered.isin(list(SATISFACTION_SCALE)) & ~numeric]
         expected = "应为 很满意/满意/一般/不满意/很不满意 或 1–5"
-        if bad.empty:
-            labels = answered.where(~numeric, answered.str.slice(0, 1).map(_LIKERT_LABELS))
-            return _categorical(series.index, filled, labels, list(SATISFACTION_SCALE)[::-1]), []
+        labels = code_labels(name, scale) if numeric.any() else {}
+        unscaled = [Problem(reason=labels, column=name)] if isinstance(labels, str) else []
+        if bad.empty and isinstance(labels, dict):
+            read = answered.where(~numeric, answered.str.slice(0, 1).map(labels))
+            return _categorical(series.index, filled, read, list(SATISFACTION_SCALE)[::-1]), []
     elif "是否" in name:
         bad = answered[~answered.isin([YES, NO])]
         expected = "应为 是 或 否"
+        unscaled = []
     else:
         return None, []
     return None, [
         # The bad value is shown to the operator and may end in logs: mask contact data in it.
-        Problem(reason=f"答案“{_masked(value, listed)}”不在量表内，{expected}", row=int(row), column=name)
-        for row, value in bad.items()
+        *(
+            Problem(reason=f"答案“{_masked(value, listed)}”不在量表内，{expected}", row=int(row), column=name)
+            for row, value in bad.items()
+        ),
+        *unscaled,
     ]
 
 
@@ -582,9 +671,27 @@ def _categorical(index: pd.Index, filled: np.ndarray, answered: pd.Series, categ
     return pd.Series(pd.Categorical.from_codes(codes, categories=categories, ordered=True), index=index)
 
 
-def mask_text(text: str, names: Iterable[str] = ()) -> str:
-    """``text`` with contact data (phone, ID, e-mail, IP address …) and every one of ``names`` replaced by MASK."""
-    return _masked(text, _name_matcher(_name_set(names)))
+def mask_text(text: str, names: Iterable[str] = (), *, tagged: bool = True) -> str:
+    """``text`` with contact data (phone, ID, e-mail, IP address …), every one of ``names`` and (``tagged``) every
+    personal name the Chinese tagger finds (analysis.names) replaced by MASK."""
+    words = _name_set(names)
+    if tagged:
+        words |= _name_set(_tagged_names(text))
+    return _masked(text, _name_matcher(words))
+
+
+def mask_tagged(text: Any) -> Any:
+    """Free text with the personal names the Chinese tagger finds (analysis.names) masked; what is not text as it is."""
+    if not isinstance(text, str):
+        return text
+    found = _name_matcher(_name_set(_tagged_names(text)))
+    return _mask_names(text, found) if found is not None else text
+
+
+def _tagged_names(text: str) -> set[str]:
+    from analysis.names import person_names  # the tagger loads its dictionary on first use
+
+    return set().union(*(person_names(part) for part in text.split(MASK))) if text else set()
 
 
 @dataclass(frozen=True)
@@ -813,18 +920,19 @@ def wilson_interval(successes: int, n: int, z: float = 1.959963984540054) -> tup
     return (max(0.0, centre - half), min(1.0, centre + half))
 
 
-def summarise_survey(survey: pd.DataFrame) -> SurveyFigures:
+def summarise_survey(survey: pd.DataFrame, scale: SatisfactionScale | None = None) -> SurveyFigures:
     """Per-item figures, pooled awareness/satisfaction, and breakdowns by each demographic present.
 
     A question that cannot be analysed is listed in ``unanalysed`` with its reason, never dropped
-    silently (module docstring).
+    silently (module docstring); so is a numeric satisfaction column of a frame built by hand whose
+    direction neither its header nor ``scale`` gives (E-SCALE).
     """
-    kinds, unanalysed = _item_kinds(survey)
+    kinds, unanalysed, codes = _item_kinds(survey, scale)
     sat_cols = [c for c, k in kinds.items() if k == "satisfaction"]
     yn_cols = [c for c, k in kinds.items() if k == "yes_no"]
     rows = len(survey)
     # One numeric matrix per kind (NaN = blank) so every figure below is a column/row reduction.
-    sat = _score_matrix(survey, sat_cols, SATISFACTION_SCALE, rows, likert=True)
+    sat = _score_matrix(survey, sat_cols, SATISFACTION_SCALE, rows, codes)
     yn = _score_matrix(survey, yn_cols, {YES: 1, NO: 0}, rows)
 
     items: list[ItemFigures] = []
@@ -874,10 +982,14 @@ def summarise_survey(survey: pd.DataFrame) -> SurveyFigures:
     )
 
 
-def _item_kinds(survey: pd.DataFrame) -> tuple[dict[str, _Kind], list[dict[str, str]]]:
-    """The items and their kinds, and the questions that cannot be analysed with their reasons."""
+def _item_kinds(
+    survey: pd.DataFrame, scale: SatisfactionScale | None = None
+) -> tuple[dict[str, _Kind], list[dict[str, str]], dict[str, dict[str, str]]]:
+    """The items and their kinds, the questions that cannot be analysed with their reasons, and what the
+    numeric codes of each satisfaction column of text mean (E-SCALE)."""
     kinds: dict[str, _Kind] = {}
     unanalysed: list[dict[str, str]] = []
+    codes: dict[str, dict[str, str]] = {}
     for col in survey.columns:
         if col in DEMOGRAPHIC_COLUMNS or col in _ID_COLUMNS:
             continue
@@ -906,13 +1018,19 @@ def _item_kinds(survey: pd.DataFrame) -> tuple[dict[str, _Kind], list[dict[str, 
                 if answers and answers <= {YES, NO}
                 else None
             )
-            if kind is None:
+            if kind == "satisfaction" and not answers <= set(SATISFACTION_SCALE):
+                labels = code_labels(name, scale)
+                if isinstance(labels, str):
+                    kind, reason = None, labels
+                else:
+                    codes[name] = labels
+            elif kind is None:
                 reason = _unanalysed_reason(s, name, values, answers)
         if kind is not None:
             kinds[col] = kind
         elif reason is not None:
             unanalysed.append({"question": name, "reason": reason})
-    return kinds, unanalysed
+    return kinds, unanalysed, codes
 
 
 def _on_satisfaction_scale(answers: set[Any], name: str) -> bool:
@@ -984,9 +1102,13 @@ def _unanalysed_reason(s: pd.Series, name: str, values: set[Any], answers: set[A
 
 
 def _score_matrix(
-    survey: pd.DataFrame, cols: list[str], scale: dict[str, int], rows: int, likert: bool = False
+    survey: pd.DataFrame,
+    cols: list[str],
+    scale: dict[str, int],
+    rows: int,
+    codes: dict[str, dict[str, str]] | None = None,
 ) -> np.ndarray:
-    """Points per answer (NaN = blank); with ``likert``, a column under a 满意 header may hold 1–5."""
+    """Points per answer (NaN = blank); a column of ``codes`` may hold 1–5, read by its code → label map."""
     matrix = np.full((rows, len(cols)), np.nan)
     for j, col in enumerate(cols):
         s = survey[col]
@@ -995,18 +1117,18 @@ def _score_matrix(
             lut = np.array([scale[c] for c in s.cat.categories] + [np.nan], dtype=float)
             matrix[:, j] = lut[s.cat.codes.to_numpy()]
         else:
-            numbers = likert and "满意" in str(col)
-            codes, uniques = pd.factorize(s)
-            lut = np.array([_points(v, scale, numbers) for v in uniques] + [np.nan], dtype=float)
-            matrix[:, j] = lut[codes]  # code -1 (missing) picks the trailing NaN; blank markers are NaN too
+            labels = (codes or {}).get(str(col), {})
+            positions, uniques = pd.factorize(s)
+            lut = np.array([_points(v, scale, labels) for v in uniques] + [np.nan], dtype=float)
+            matrix[:, j] = lut[positions]  # position -1 (missing) picks the trailing NaN; blank markers are NaN too
     return matrix
 
 
-def _points(value: Any, scale: dict[str, int], numbers: bool) -> float:
+def _points(value: Any, scale: dict[str, int], labels: dict[str, str]) -> float:
     if value in scale:
         return float(scale[value])
-    if numbers and isinstance(value, str) and _LIKERT_NUMBER.match(value):
-        return float(value[0])
+    if labels and isinstance(value, str) and _LIKERT_NUMBER.match(value):
+        return float(scale[labels[value[0]]])
     return float("nan")
 
 

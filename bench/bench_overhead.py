@@ -67,6 +67,7 @@ for variable in (
     os.environ.pop(variable, None)
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from core.document_store import keep
 from core.settings import SAMPLES_DIR, configure_prefect_environment, get_settings
 
 configure_prefect_environment()
@@ -108,9 +109,13 @@ def forms(home: Path) -> dict[str, dict]:
             "choice": "同意",
             "comment": "方案可行",
         },
-        "survey": {"file": str(SAMPLES_DIR / "survey.csv"), "submitter": "赵敏", "submitter_role": "承办单位 科员"},
+        "survey": {
+            "file": keep(SAMPLES_DIR / "survey.csv", "uploads").location,
+            "submitter": "赵敏",
+            "submitter_role": "承办单位 科员",
+        },
         "expert_marks": {
-            "file": str(marks),
+            "file": keep(marks, "uploads").location,  # an answer names only the store (tasks.submissions)
             "data_values": "\n".join(f"{measure}：98" for measure, _ in needed["data"]),
             "submitter": "王明",
             "submitter_role": "评估小组组长",

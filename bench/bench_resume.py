@@ -20,6 +20,7 @@ for variable in ("PREFECT_API_URL", "PREFECT_HOME", "PINGGU_PREFECT_API_URL", "P
     os.environ.pop(variable, None)
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from core.document_store import keep
 from core.settings import PROJECT_ROOT, configure_prefect_environment, get_settings
 
 configure_prefect_environment()
@@ -56,7 +57,11 @@ def main() -> None:
         answer_gate(
             run_id,
             "minutes",
-            {"file": str(minutes), "summary": "座谈会情况", "code": run_code_in_outbox(run_id, "minutes", "赵敏")},
+            {
+                "file": keep(minutes, "uploads").location,
+                "summary": "座谈会情况",
+                "code": run_code_in_outbox(run_id, "minutes", "赵敏"),
+            },
         )
         _at(run_id, "approval")
         print(f"answer → next form (analysis, draft report PDF): {time.perf_counter() - clock:.1f} s")

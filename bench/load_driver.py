@@ -124,6 +124,14 @@ def start_evaluations(n: int, *, evaluation_type: str = DEFAULT_TYPE) -> list[UU
 # --- answering ---------------------------------------------------------------------------------
 
 
+def _uploaded(path: Path) -> str:
+    """The file kept in the store's uploads, as the web page and `pinggu submit` keep it: an answer names only
+    the store (tasks.submissions)."""
+    from core.document_store import keep
+
+    return keep(path, "uploads").location
+
+
 def _records_file(materials: Path, gate: str) -> Path:
     """A small minutes / field-records text file, written once per drive."""
     path = materials / ("座谈会纪要.txt" if gate == "minutes" else "实地调研记录.txt")
@@ -166,13 +174,13 @@ def form_for(gate: str, *, profile_id: str, materials: Path, description: str = 
         return {"approver": "马厅长", "approver_role": "厅长（厅务会议主持人）", "choice": "同意开展", "comment": ""}
     if gate in ("minutes", "field"):
         return {
-            "file": str(_records_file(materials, gate)),
+            "file": _uploaded(_records_file(materials, gate)),
             "summary": "召开座谈会，12家单位参加，普遍认为政策有效",
             **submitter,
         }
     if gate == "expert_marks":
         path, data = _expert_marks(materials, profile_id)
-        return {"file": str(path), "data_values": data, "submitter": "王明", "submitter_role": "评估小组组长"}
+        return {"file": _uploaded(path), "data_values": data, "submitter": "王明", "submitter_role": "评估小组组长"}
     if gate == "expert_review":
         return {
             "experts": "周立平、吴晓",

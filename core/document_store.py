@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -24,6 +25,8 @@ from core.faults import fault_point
 from core.settings import get_settings
 
 Area = Literal["documents", "uploads"]  # uploads: files as received, the quarantine; never archived
+# An object's name within the store: its area, the first two hex digits of its hash, the hash and extension.
+_OBJECT_NAME = re.compile(r"(?:uploads|documents)/([0-9a-f]{2})/\1[0-9a-f]{62}(?:\.[a-z0-9]{1,8})?")
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,21 @@ class DocumentStore:
             raise _unavailable("写入", location, error) from error
         return StoredObject(location=location, sha256=sha256, size=size)
 
+    def holds(self, location: str) -> bool:
+        """Whether `location` names an object of this store (an upload or a document, by its hash), and nothing
+        else: a path elsewhere on the server, or one that leads out of the store through `..` or a link."""
+        if is_remote(self.root) or is_remote(location):
+            prefix = self.root + "/"
+            return location.startswith(prefix) and _OBJECT_NAME.fullmatch(location[len(prefix) :]) is not None
+        path = Path(location.removeprefix("file://"))
+        if not path.is_absolute():
+            return False
+        try:
+            inside = path.resolve().relative_to(Path(self.root.removeprefix("file://")).resolve())
+        except (OSError, ValueError):
+            return False
+        return _OBJECT_NAME.fullmatch(inside.as_posix()) is not None
+
     def local_file(self, location: str) -> Path:
         """A file on this machine with the content of `location`: the file itself in a directory store, else a
         cached copy, fetched once and checked against the content hash it is named by."""
@@ -162,3 +180,8 @@ def keep(source: Path, area: Area = "documents") -> StoredObject:
 def local_file(location: str) -> Path:
     """A file on this machine with the content of a recorded location (see DocumentStore.local_file)."""
     return document_store().local_file(location)
+
+
+def in_store(location: str) -> bool:
+    """Whether a location names an object of this installation's store (see DocumentStore.holds)."""
+    return document_store().holds(location)

@@ -91,6 +91,14 @@ class SignoffRefused(PingguError):
     belongs to someone else, or its holder may not act at this gate; the run keeps waiting."""
 
 
+class LoginRefused(PingguError):
+    """A sign-in refused: wrong login name or password, a locked account, someone not in the people file."""
+
+
+class AccessDenied(PingguError):
+    """A page or document the signed-in person may not open (rules.access.may_see)."""
+
+
 class OrchestrationError(PingguError):
     """The Prefect server is unreachable or refused the request."""
 

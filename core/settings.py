@@ -52,6 +52,14 @@ class Settings(BaseSettings):
         gt=0,
         description="How often each worker started by `pinggu up --workers N` asks the work pool for runs.",
     )
+    schedules: bool = Field(
+        default=True,
+        description=(
+            "Whether the yearly plan, the daily deadline watch and monthly tracking run on their schedules "
+            "(PINGGU_SCHEDULES); false deploys them paused, to run only on demand (the test session sets it, so "
+            "that a watch at 08:00 never runs among its tests)."
+        ),
+    )
     prefect_host: str = "127.0.0.1"
     prefect_port: int = 4200
     prefect_api_url: str = Field(
@@ -70,13 +78,34 @@ class Settings(BaseSettings):
             "empty means http://<prefect_host>:<web_port>. Links in notices and artifacts use it."
         ),
     )
-    web_auth_string: str = Field(
+    secret_key: str = Field(
         default="",
         description=(
-            "user:password the web app asks every browser for (HTTP basic authentication; PINGGU_WEB_AUTH_STRING). "
-            "Required when the services listen beyond this machine (pinggu up --host); empty means no login."
+            "Signs the web app's session cookies (PINGGU_SECRET_KEY); every web app process of an installation "
+            "needs the same one. Empty means a random key kept in <home>/secret_key (made once, mode 600)."
         ),
     )
+    session_idle_minutes: float = Field(
+        default=30, gt=0, description="A signed-in session ends after this many minutes without a request."
+    )
+    login_max_failures: int = Field(
+        default=5, ge=1, description="Wrong passwords in a row that lock an account (PINGGU_LOGIN_MAX_FAILURES)."
+    )
+    login_lock_minutes: int = Field(default=15, ge=1, description="How long a locked account stays locked.")
+    oidc_issuer: str = Field(
+        default="",
+        description=(
+            "Single sign-on: the OpenID provider's issuer URL (the province's 统一身份认证, PINGGU_OIDC_ISSUER); "
+            "its /.well-known/openid-configuration is read. Empty means sign-in with passwords only."
+        ),
+    )
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_login_claim: str = Field(
+        default="preferred_username",
+        description="The ID token's claim holding the person's 登录名 in the people file.",
+    )
+    oidc_name: str = Field(default="统一身份认证", description="What the sign-in page calls the single sign-on button.")
     signoff_code_days: int = Field(
         default=30,
         ge=1,
@@ -129,6 +158,11 @@ class Settings(BaseSettings):
     @property
     def web_url(self) -> str:
         return (self.web_base_url or f"http://{self.prefect_host}:{self.web_port}").rstrip("/")
+
+    @property
+    def https(self) -> bool:
+        """Whether people's browsers reach the web app over HTTPS (its cookies are then Secure)."""
+        return self.web_url.startswith("https://")
 
     @property
     def outbox_dir(self) -> Path:

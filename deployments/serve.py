@@ -54,7 +54,9 @@ TIMEZONE = "Asia/Shanghai"
 def deployments(**options: Any) -> list:
     """The deployments this product serves: the yearly plan (5 January), the daily deadline watch
     (08:00 Beijing time), monthly tracking (the 1st, 09:00), supervision rounds, and one per evaluation type (the type fixed, read-only in the form).
-    `options` go to every `to_deployment` (deployments.workpool names the flows by module path)."""
+    `options` go to every `to_deployment` (deployments.workpool names the flows by module path). The three
+    scheduled ones are deployed paused (run only on demand) when PINGGU_SCHEDULES is false."""
+    paused = not get_settings().schedules
     return (
         [
             _chinese_titles(
@@ -62,6 +64,7 @@ def deployments(**options: Any) -> list:
                     name="yearly",
                     description="年度评估计划：每年 1 月 5 日 9:00（北京时间）按决策目录和评估情形编制当年计划，经审定后逐项启动评估（已启动的不重复启动）；也可随时手动运行，并可只计划某一规则（辖区）的决策；填写决策编号则只为该项决策编制专项计划（执行中出现较大争议或风险时须及时评估）。",
                     schedule=Cron("0 9 5 1 *", timezone=TIMEZONE),
+                    paused=paused,
                     tags=["年度计划"],
                     **options,
                 )
@@ -71,6 +74,7 @@ def deployments(**options: Any) -> list:
                     name="daily",
                     description="期限巡查：每日 8:00（北京时间）查找临期和逾期的阶段、审批环节、法定期限、后续措施、跟踪反馈报告、时间节点和督查整改事项，记录并发送提醒，更新评估总览和跟踪督查总览；也可随时手动运行。",
                     schedule=Cron("0 8 * * *", timezone=TIMEZONE),
+                    paused=paused,
                     tags=["期限巡查"],
                     **options,
                 )
@@ -80,6 +84,7 @@ def deployments(**options: Any) -> list:
                     name="monthly",
                     description="跟踪反馈：每月 1 日 9:00（北京时间）按跟踪反馈工作方案请各决策承办单位报送上一期跟踪反馈报告（周期和报送期限按适用的规定），生成已报送报告的 PDF 和 Word，更新跟踪督查总览；也可随时手动运行。",
                     schedule=Cron("0 9 1 * *", timezone=TIMEZONE),
+                    paused=paused,
                     tags=["跟踪反馈"],
                     **options,
                 )

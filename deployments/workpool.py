@@ -26,8 +26,8 @@ from deployments.serve import deployments
 
 WORK_POOL = "pinggu"
 # Each run starts as one `python -m deployments.engine` (the `python` first on the worker's PATH, which
-# `pinggu up --workers` and `pinggu worker` make the installation's own). Without a command, Prefect
-# 3.8's process worker starts a workspace supervisor that starts the engine: two interpreters a resume.
+# `pinggu up --workers` and `pinggu worker` make the installation's own). Without a command, Prefect's
+# process worker (3.8, 3.9) starts a workspace supervisor that starts the engine: two interpreters a resume.
 JOB_VARIABLES = {"command": "python -m deployments.engine"}
 
 

@@ -15,7 +15,7 @@ from prefect.runtime import flow_run
 
 from forms.decision_procedure import FORMS
 from models.tables import now_beijing
-from rules.decision_procedure import ENDINGS, STEP_NAMES, Outcome, ProcedureStep
+from rules.decision_procedure import DECIDED_BY, ENDINGS, STEP_NAMES, Outcome, ProcedureStep
 from services.decision_procedure import StepDone, step_status
 from tasks.decision_procedure import open_decision_procedure, record_procedure_answer, write_decision_record
 
@@ -43,7 +43,7 @@ def decision_procedure(matter: str, lead_unit: str, catalog_year: int | None = N
     ended = ended or ask(procedure, ProcedureStep.participation)
     # ── 第四章 专家论证 ───────────────────────────────────────────────────────────────
     ended = ended or ask(procedure, ProcedureStep.experts)
-    # ── 第五章 风险评估（中风险降低后、高风险调整方案后重新评估）─────────────────────
+    # ── 第五章 风险评估（中风险降低后、高风险调整方案后重新评估；高风险不实施由县政府决策）──
     ended = ended or ask(procedure, ProcedureStep.risk)
     # ── 第六章 合法性审查和综合会审 ───────────────────────────────────────────────────
     ended = ended or ask(procedure, ProcedureStep.legality)
@@ -55,8 +55,20 @@ def decision_procedure(matter: str, lead_unit: str, catalog_year: int | None = N
 
 
 def ask(procedure: int, step: ProcedureStep) -> Outcome | None:
-    """Suspend for the step until an answer is accepted that does not call for the step again; the ending it
-    led to (not a major decision, not adopted, not implemented, deferred), or None to go on."""
+    """Ask the step until it stands; where its answer only proposes (a high risk the lead unit refers), ask the body
+    that decides (DECIDED_BY: the county government, CL-37), and the step again if that body sends it back. The
+    ending it led to (not a major decision, not adopted, not implemented, deferred), or None to go on."""
+    while True:
+        status = wait_for_answer(procedure, step)
+        if status.outcome is not Outcome.referred:
+            return status.outcome if status.outcome in ENDINGS else None
+        decided = wait_for_answer(procedure, DECIDED_BY[step])
+        if decided.outcome in ENDINGS:
+            return decided.outcome
+
+
+def wait_for_answer(procedure: int, step: ProcedureStep) -> StepDone:
+    """Suspend for the step until an answer stands (accepted, and not calling for the step again)."""
     logger = get_run_logger()
     while not isinstance(status := step_status(procedure, step), StepDone):
         logger.info("等待办理：%s（%s）", STEP_NAMES[step], status.key)
@@ -66,4 +78,4 @@ def ask(procedure: int, step: ProcedureStep) -> Outcome | None:
         refused = record_procedure_answer(procedure, step, status.key, answer.model_dump(mode="json"))
         if refused:
             logger.warning("%s未被受理：%s", STEP_NAMES[step], refused)
-    return status.outcome if status.outcome in ENDINGS else None
+    return status

@@ -14,7 +14,15 @@ from prefect.states import Failed
 from flows.gates import ask
 from rules.gates import GATES, GateAnswer, GateId, PlanVerdict, Rework
 from rules.steps import Stage
-from tasks.conclusion import archive, complete_work, draft_report, final_report, open_follow_up, submit_report
+from tasks.conclusion import (
+    archive,
+    complete_work,
+    draft_report,
+    final_report,
+    open_follow_up,
+    reviewed_draft,
+    submit_report,
+)
 from tasks.evaluation import close_stage, end_not_started, route, send_back, start_clock
 from tasks.implementation import analyse_evidence, draw_preliminary, score_evaluation
 from tasks.preparation import form_team, write_plan
@@ -57,7 +65,8 @@ def implement(evaluation_id: int, run_id: str) -> None:
 
 
 def conclude(evaluation_id: int, run_id: str) -> GateAnswer:
-    """结论形成阶段 up to the decision body's answer: draft, expert review, acceptance, submission, approval.
+    """结论形成阶段 up to the decision body's answer: draft, expert review and the draft formed again after it,
+    acceptance, submission, approval.
 
     Returns the approval; a report sent back by the experts' acceptance gate is redrafted here, one
     sent back for more evidence is returned for the flow to collect it again.
@@ -67,6 +76,7 @@ def conclude(evaluation_id: int, run_id: str) -> GateAnswer:
         gates = route(evaluation_id).gates  # a false report ends the entrustment, and its gate
         if GateId.expert_review in gates:
             ask(evaluation_id, GateId.expert_review, run_id)
+            reviewed_draft(evaluation_id, run_id)  # what the decision body approves holds the review
         if GateId.third_party_acceptance in gates:
             accepted = ask(evaluation_id, GateId.third_party_acceptance, run_id)
             if accepted.rework:

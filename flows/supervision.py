@@ -1,8 +1,10 @@
-"""督查: record a supervision round and its written report, then review each rectification item's written
-report back until all are closed (OR-10: ordos 10, minhang 督查细则 9–11, changli 52–53).
+"""督查: record a supervision round and its written report, have the leaders approve it where the regulation says
+so, send it to the units it names, then review each rectification item's written report back until all are
+closed (OR-10, CL-53: ordos 10, minhang 督查细则 9–11, changli 52–53).
 
-The review waits for people: it suspends here, in the top-level flow, under a key that counts the
-answers given, so a resumed run re-reads them and never records one twice.
+The approval and the review wait for people: each suspends here, in the top-level flow, with its form from
+forms.gates.SUPERVISION_FORMS and under a key that counts that step's answers, so a resumed run re-reads them and
+never records one twice.
 """
 
 # No `from __future__ import annotations`: the serving process hands this flow to each run by value
@@ -12,11 +14,18 @@ from prefect import flow, get_run_logger
 from prefect.flow_runs import suspend_flow_run
 from prefect.runtime import flow_run
 
-from forms.gates import RectificationReviewForm
+from forms.gates import SUPERVISION_FORMS
 from models.tables import now_beijing
 from reporting.other_documents import SupervisionInput
-from services.supervision import review_status
-from tasks.tracking import record_rectification_review, record_supervision_round, write_supervision_report
+from rules.tracking import SUPERVISION_STEP_NAMES, SupervisionStep
+from services.supervision import approval_status, review_status
+from tasks.tracking import (
+    distribute_supervision_report,
+    record_rectification_review,
+    record_report_approval,
+    record_supervision_round,
+    write_supervision_report,
+)
 
 
 def run_name() -> str:
@@ -37,21 +46,45 @@ def supervision(decision: str, findings: SupervisionInput, recorded_by: str = "�
     # ── 记录督查情况，形成书面督查报告 ──────────────────────────────────────────────
     round_id = record_supervision_round(key, decision, findings, recorded_by, now_beijing().date())
     report = write_supervision_report(round_id, now_beijing().date())
-    # ── 整改：责任单位限期整改并书面报告，逐项审核（可抽查、可退回）──────────────────────
+    # ── 领导审定（昌黎县第五十三条：经县政府领导审定后），再将专报及批示意见反馈有关单位 ──────
+    ask_report_approval(round_id)
+    sent = distribute_supervision_report(round_id, now_beijing().date())
+    # ── 整改：责任单位限期整改并书面报告，逐项审核（应当检查、可抽查、可退回）────────────────
     reviews = ask_rectification_reviews(round_id)
-    return {"round": round_id, "report": report, "reviews": reviews}
+    return {"round": round_id, "report": report, "sent_to": [e["unit"] for e in sent], "reviews": reviews}
+
+
+def ask_report_approval(round_id: int) -> bool:
+    """Suspend for the leaders' approval until one is accepted (none where the regulation asks for none); whether
+    the report was approved here."""
+    logger = get_run_logger()
+    step = SupervisionStep.report_approval
+    approved = False
+    while (waiting := approval_status(round_id)) is not None:
+        logger.info("等待%s（%s）", SUPERVISION_STEP_NAMES[step], waiting.key)
+        answer = suspend_flow_run(
+            wait_for_input=SUPERVISION_FORMS[step].with_initial_data(description=waiting.description), key=waiting.key
+        )
+        refused = record_report_approval(round_id, waiting.key, answer.model_dump(mode="json"), now_beijing().date())
+        if refused:
+            logger.warning("督查专报审定意见未被受理：%s", refused)
+        approved = approved or not refused
+    return approved
 
 
 def ask_rectification_reviews(round_id: int) -> int:
     """Suspend for the review gate until every item of the round is closed; the number of answers accepted."""
     logger = get_run_logger()
+    step = SupervisionStep.rectification_review
     accepted = 0
     while (waiting := review_status(round_id)) is not None:
-        logger.info("等待督查整改审核（%s）", waiting.key)
+        logger.info("等待%s（%s）", SUPERVISION_STEP_NAMES[step], waiting.key)
         answer = suspend_flow_run(
-            wait_for_input=RectificationReviewForm.with_initial_data(description=waiting.description), key=waiting.key
+            wait_for_input=SUPERVISION_FORMS[step].with_initial_data(description=waiting.description), key=waiting.key
         )
-        refused = record_rectification_review(round_id, waiting.key, answer, now_beijing().date())
+        refused = record_rectification_review(
+            round_id, waiting.key, answer.model_dump(mode="json"), now_beijing().date()
+        )
         if refused:
             logger.warning("整改审核意见未被受理：%s", refused)
         else:

@@ -15,6 +15,7 @@ from rules.decision_procedure import (
     ProcedureStep,
     PublicationAnswer,
     RiskAnswer,
+    RiskDecisionAnswer,
 )
 
 
@@ -38,6 +39,10 @@ class RiskForm(RunInput, RiskAnswer):  # type: ignore[misc]  # pydantic models c
     """风险评估（第三十四条至第三十七条）。"""
 
 
+class RiskDecisionForm(RunInput, RiskDecisionAnswer):  # type: ignore[misc]  # pydantic models combined; mypy cannot merge their constructors
+    """高风险事项的决策：县政府作出不实施的决策，或者调整决策方案、降低风险等级后再行决策（第三十七条）。"""
+
+
 class LegalityForm(RunInput, LegalityAnswer):  # type: ignore[misc]  # pydantic models combined; mypy cannot merge their constructors
     """合法性审查和综合会审（第三十九条至第四十四条）。"""
 
@@ -56,6 +61,7 @@ FORMS: dict[ProcedureStep, type[RunInput]] = {
     ProcedureStep.participation: ParticipationForm,
     ProcedureStep.experts: ExpertsForm,
     ProcedureStep.risk: RiskForm,
+    ProcedureStep.risk_decision: RiskDecisionForm,
     ProcedureStep.legality: LegalityForm,
     ProcedureStep.meeting: MeetingForm,
     ProcedureStep.publication: PublicationForm,

@@ -18,8 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSche
 from core.errors import StateConflict
 from forms.parameters import TeamMemberSpec
 from rules.gates import AcceptanceVerdict, ExpertsConvened, PlanVerdict, ReportRework, ReportVerdict, StartDecision
-from rules.tracking import ReviewVerdict
-from rules.vocabulary import Conclusion
+from rules.tracking import ReportApproval, ReviewVerdict, SupervisionStep
+from rules.vocabulary import Conclusion, SatisfactionScale
 
 NON_BLANK = r"\S"  # JSON-schema pattern: at least one non-space character
 
@@ -37,7 +37,11 @@ AcceptanceChoice = Annotated[AcceptanceVerdict, _inline(AcceptanceVerdict)]
 ApprovalChoice = Annotated[ReportVerdict, _inline(ReportVerdict)]
 ReworkChoice = Annotated[ReportRework, _inline(ReportRework)]
 ConvenedChoice = Annotated[ExpertsConvened, _inline(ExpertsConvened)]
-SERVER_FILE = "评估服务器上可读取的文件完整路径（在网页办理时由上传自动填写；也可用命令 pinggu submit 提交）"
+ScaleChoice = Annotated[SatisfactionScale, _inline(SatisfactionScale)]
+SERVER_FILE = (
+    "在网页办理页面上传文件（由上传自动填写），或用命令 pinggu submit 提交；"
+    "此处只受理上传后的文档存储位置，不受理评估服务器上的其他路径"
+)
 SIGNER_NAME = "可不填：办理人按签署码记入（填写时须与签署码的持有人一致）"
 
 
@@ -106,6 +110,12 @@ class DataFileForm(SignedForm):
     """数据文件提交：问卷平台导出的问卷数据，或意见征集登记表（CSV 或 XLSX）。"""
 
     file: str = Field(title="数据文件", pattern=NON_BLANK, description="CSV 或 XLSX：" + SERVER_FILE)
+    scale: ScaleChoice | None = Field(
+        default=None,
+        title="满意度数字编码的方向",
+        description="仅问卷数据：满意度题的答案是数字 1–5、表头又未注明方向时必选——1=很满意（问卷星按选项序号下载，"
+        "第一个选项为很满意）或 5=很满意（按分值）；答案为文字的、意见征集登记表不填",
+    )
     submitter: str = Field(default="", title="提交人姓名", description=SIGNER_NAME)
     submitter_role: str = Field(default="", title="提交人单位及职务", description="可不填：按人员名单记入")
 
@@ -138,7 +148,11 @@ class ExpertReviewForm(SignedForm):
     organised: ConvenedChoice = Field(
         default=ExpertsConvened.held, title="是否组织专家论证", description="规定可以不组织时方可选择不组织，并写明理由"
     )
-    experts: str = Field(default="", title="论证专家", description="多位专家用顿号或逗号分隔")
+    experts: str = Field(
+        default="",
+        title="论证专家",
+        description="多位专家用顿号或逗号分隔；评估小组成员是报告的起草者，不能作为论证专家",
+    )
     opinion: str = Field(default="", title="论证意见")
     handling: str = Field(default="", title="意见采纳及处理情况", description="不组织专家论证时写明理由")
     submitter: str = Field(default="", title="录入人姓名", description=SIGNER_NAME)
@@ -207,3 +221,15 @@ class RectificationReviewForm(RunInput):
     reviewer: str = Field(title="审核人（姓名、职务）", pattern=NON_BLANK)
     comment: str = Field(default="", title="说明", description="退回时必填：写明理由")
     new_due: date | None = Field(default=None, title="新整改期限", description="退回时必填")
+
+
+class SupervisionApprovalForm(RunInput, ReportApproval):
+    """督查专报审定：县政府领导审定督查专报并作出批示（昌黎县规定第五十三条），审定后专报及批示意见反馈相关单位。"""
+
+
+# The supervision round's human steps (rules.tracking.SupervisionStep) and the form each suspends with: the flow
+# asks through this registry, and a web page can be built from the form as for an evaluation's gates.
+SUPERVISION_FORMS: dict[SupervisionStep, type[RunInput]] = {
+    SupervisionStep.report_approval: SupervisionApprovalForm,
+    SupervisionStep.rectification_review: RectificationReviewForm,
+}

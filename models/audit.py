@@ -164,3 +164,17 @@ def events_for(*, session: Session, evaluation_id: int, action: str | None = Non
     if action:
         query = query.where(AuditEvent.action == action)
     return list(session.exec(query.order_by(col(AuditEvent.id))))
+
+
+def events_about(*, session: Session, name: str, login: str, limit: int = 200) -> list[AuditEvent]:
+    """The latest `limit` events done by or about a person (their name or login name as actor or in the
+    detail), oldest first."""
+    wanted = [text for text in (name, login) if text]
+    found = []
+    for event in session.exec(select(AuditEvent).order_by(col(AuditEvent.id).desc())):
+        words = [event.actor, *(str(v) for v in event.detail.values())]
+        if any(text in word for word in words for text in wanted):
+            found.append(event)
+            if len(found) >= limit:
+                break
+    return list(reversed(found))

@@ -6,7 +6,7 @@ Every function takes a keyword-only `session`; callers own the transaction (mode
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, col, func, select
@@ -353,6 +353,37 @@ def open_follow_up(*, session: Session, evaluation: Evaluation, **fields: Any) -
         follow_up=item.id,
         unit=item.unit,
         due_date=item.due_date.isoformat(),
+    )
+    return item
+
+
+def get_follow_up(*, session: Session, follow_up_id: int) -> FollowUp:
+    """One follow-up measure, or NotFound in Chinese."""
+    item = session.get(FollowUp, follow_up_id)
+    if item is None:
+        raise NotFound(f"没有编号为 {follow_up_id} 的后续措施（pinggu status 评估编号 列出各项后续措施）")
+    return item
+
+
+def close_follow_up(
+    *, session: Session, item: FollowUp, reported_on: date, note: str, by: str, document_id: int | None = None
+) -> FollowUp:
+    """Record the unit's report-back on a follow-up measure and close it (C-FOLLOWUP): `closed_at` holds the day
+    it reported (the time of day is when it was recorded); who reported and its document are in the audit."""
+    assert item.id is not None  # a stored follow-up
+    recorded = now_beijing()
+    item.status, item.note = FollowUpStatus.done, note
+    item.closed_at = datetime.combine(reported_on, recorded.timetz())
+    session.add(item)
+    audit.record(
+        session=session,
+        action="follow_up_closed",
+        actor=by,
+        evaluation_id=item.evaluation_id,
+        follow_up=item.id,
+        reported_on=reported_on.isoformat(),
+        late=reported_on > item.due_date,
+        document=document_id,
     )
     return item
 

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from core.errors import SignoffRefused
 from models import audit
-from models.tables import Evaluation, Person, SignoffCode, now_beijing
+from models.tables import Account, Evaluation, Person, SignoffCode, now_beijing
 from rules.people import PersonSpec, may_act
 
 # No 0/O, 1/I/L: a code read from a phone screen and typed again is not misread.
@@ -36,6 +36,8 @@ class Signer:
     person_id: int | None
     code_id: int
     override: bool = False
+    signed_in: bool = False  # answered in the web app as the signed-in person (a session code)
+    second_factor: bool = False  # … who also gave the code sent to them
 
 
 def import_people(*, session: Session, people: Iterable[PersonSpec], source: str) -> tuple[int, int, int]:
@@ -70,6 +72,8 @@ def import_people(*, session: Session, people: Iterable[PersonSpec], source: str
             person.active, person.updated_at = False, now_beijing()
             session.add(person)
             deactivated += 1
+    session.flush()
+    _assign_logins(session, {(spec.name, spec.unit): spec.login for spec in people})
     audit.record(
         session=session,
         action="people_imported",
@@ -79,6 +83,34 @@ def import_people(*, session: Session, people: Iterable[PersonSpec], source: str
         deactivated=deactivated,
     )
     return created, updated, deactivated
+
+
+def _assign_logins(session: Session, given: dict[tuple[str, str], str]) -> None:
+    """Each listed person's login name: the file's 登录名 where it gives one (taken from whoever held it
+    before), else the one derived at an earlier import, else a new one derived from the name."""
+    from rules.access import derive_login
+
+    everyone = list(session.exec(select(Person)))
+    claimed = {login for login in given.values() if login}
+    for person in everyone:
+        wanted = given.get((person.name, person.unit))
+        if person.login and person.login in claimed and person.login != wanted:
+            person.login = None  # the file gives this login name to someone else now
+            session.add(person)
+    session.flush()
+    for person in everyone:
+        wanted = given.get((person.name, person.unit))
+        if wanted and person.login != wanted:
+            person.login = wanted
+            session.add(person)
+    session.flush()
+    taken = {person.login for person in everyone if person.login}
+    for person in sorted(everyone, key=lambda p: p.id or 0):
+        if person.login is None and (person.name, person.unit) in given:
+            person.login = derive_login(person.name, taken)
+            taken.add(person.login)
+            session.add(person)
+    session.flush()
 
 
 def people(*, session: Session) -> list[Person]:
@@ -118,11 +150,29 @@ def _live(code: SignoffCode, now: datetime) -> bool:
     return code.used_at is None and not code.closed and _utc(code.expires_at) > now
 
 
+def has_account(*, session: Session, person_id: int | None) -> bool:
+    """Whether the person signs in as themselves (a password set, or single sign-on used): such a person
+    answers in the web app, and a code sent to them is only ever a second factor."""
+    if person_id is None:
+        return False
+    account = session.get(Account, person_id)
+    return account is not None and bool(account.password_hash or account.sso_subject)
+
+
 def issue_codes(
-    *, session: Session, evaluation: Evaluation, gate: str, profile: str, actor: str, lifetime_days: int
+    *,
+    session: Session,
+    evaluation: Evaluation,
+    gate: str,
+    profile: str,
+    actor: str,
+    lifetime_days: int,
+    second_factor: bool = False,
 ) -> list[tuple[Person, str]]:
     """A new code for each entitled person who holds no live one for this gate; (person, plain code) pairs,
-    the plain code never stored. Idempotent: a run that asks the gate again issues nothing new."""
+    the plain code never stored. A person with an account gets no code (they sign in), only the notice
+    (code ""), unless the gate asks them for a second factor. Idempotent: a run that asks the gate again
+    issues nothing new."""
     assert evaluation.id is not None  # a stored evaluation
     now = now_beijing()
     held = {
@@ -137,6 +187,7 @@ def issue_codes(
         if person.id in held:
             continue
         plain = _new_code()
+        notice = has_account(session=session, person_id=person.id) and not second_factor
         session.add(
             SignoffCode(
                 evaluation_id=evaluation.id,
@@ -145,8 +196,19 @@ def issue_codes(
                 person_id=person.id,
                 issued_at=now,
                 expires_at=now + timedelta(days=lifetime_days),
+                kind="notice" if notice else "code",
             )
         )
+        if notice:  # told to sign in: nothing that could be forwarded is sent
+            audit.record(
+                session=session,
+                action="signin_notice_sent",
+                evaluation_id=evaluation.id,
+                gate=gate,
+                person=f"{person.name}（{person.unit}）",
+            )
+            issued.append((person, ""))
+            continue
         audit.record(
             session=session,
             action="signoff_code_issued",
@@ -208,9 +270,50 @@ def override_code(*, session: Session, evaluation: Evaluation, gate: str, by: st
     return plain
 
 
-def signer_of(*, session: Session, evaluation: Evaluation, gate: str, code: str, typed_name: str = "") -> Signer:
+def session_code(
+    *,
+    session: Session,
+    evaluation: Evaluation,
+    gate: str,
+    person: Person,
+    profile: str,
+    actor: str,
+    second_factor: bool,
+) -> str:
+    """A one-time code the web app makes for the signed-in person answering a gate (never shown to anyone):
+    the run is resumed with it, and the flow's own judge records the answer as this person's. Refused with
+    SignoffRefused when the person may not act at the gate."""
+    assert evaluation.id is not None and person.id is not None  # stored rows
+    if not any(p.id == person.id for p in entitled(session=session, profile=profile, actor=actor)):
+        raise SignoffRefused(f"{person.name} 不在可办理“{actor}”环节的人员之列")
+    plain, now = _new_code(), now_beijing()
+    session.add(
+        SignoffCode(
+            evaluation_id=evaluation.id,
+            gate=gate,
+            code_hash=code_hash(evaluation.code, gate, plain),
+            person_id=person.id,
+            issued_at=now,
+            expires_at=now + timedelta(hours=1),
+            kind="session",
+            second_factor=second_factor,
+        )
+    )
+    return plain
+
+
+def signer_of(
+    *,
+    session: Session,
+    evaluation: Evaluation,
+    gate: str,
+    code: str,
+    typed_name: str = "",
+    for_person: int | None = None,
+) -> Signer:
     """Whose answer this is, or SignoffRefused saying why not (missing, wrong, used, expired, not entitled,
-    not the name typed). Checks only; `use_code` spends the code when the answer is recorded."""
+    not the name typed, sent to someone who signs in). `for_person`: the signed-in person giving their own
+    code as a second factor. Checks only; `use_code` spends the code when the answer is recorded."""
     if not normalised(code):
         raise SignoffRefused("缺少签署码：请填写办理通知中发给您本人的一次性签署码")
     row = session.exec(
@@ -220,15 +323,24 @@ def signer_of(*, session: Session, evaluation: Evaluation, gate: str, code: str,
             SignoffCode.code_hash == code_hash(evaluation.code, gate, code),
         )
     ).first()
-    if row is None:
+    if row is None or row.kind == "notice":
         raise SignoffRefused("签署码不正确：它不是本评估本环节发出的签署码")
     assert row.id is not None  # a stored code
     if row.used_at is not None:
         raise SignoffRefused("签署码已使用过：每个签署码只能使用一次")
     if row.closed:
-        raise SignoffRefused("签署码已失效：本环节已由他人办理")
+        raise SignoffRefused("签署码已失效：本环节已办理，或此签署码已被作废重发")
     if _utc(row.expires_at) <= now_beijing():
-        raise SignoffRefused("签署码已过期：请联系评估办公室重新发送（pinggu people resend）")
+        raise SignoffRefused("签署码已过期：请联系评估办公室重新发送")
+    if for_person is not None and row.person_id != for_person:
+        raise SignoffRefused("签署码不属于当前登录的人员：请填写发给您本人的签署码")
+    if (
+        row.kind == "code"
+        and for_person is None
+        and row.person_id is not None
+        and has_account(session=session, person_id=row.person_id)
+    ):
+        raise SignoffRefused("此签署码的持有人已开通个人账户，请本人登录网页办理（签署码仅供没有账户的人员使用）")
     if row.person_id is None:
         return Signer(
             name=row.override_by or ADMINISTRATOR, role=ADMINISTRATOR, person_id=None, code_id=row.id, override=True
@@ -239,7 +351,14 @@ def signer_of(*, session: Session, evaluation: Evaluation, gate: str, code: str,
         raise SignoffRefused(f"{person.name} 已不在人员名单中，不能办理")
     if typed_name.strip() and typed_name.strip() != person.name:
         raise SignoffRefused(f"签署码属于 {person.name}，与填写的姓名 {typed_name.strip()} 不一致")
-    return Signer(name=person.name, role=f"{person.unit}{person.title}", person_id=person.id, code_id=row.id)
+    return Signer(
+        name=person.name,
+        role=f"{person.unit}{person.title}",
+        person_id=person.id,
+        code_id=row.id,
+        signed_in=row.kind == "session",
+        second_factor=row.second_factor,
+    )
 
 
 def use_code(*, session: Session, signer: Signer, evaluation_id: int, gate: str) -> None:

@@ -354,6 +354,26 @@ class Person(SQLModel, table=True):
     contact: str  # an Apprise URL, or rules.people.LOCAL_OUTBOX
     active: bool = True
     updated_at: datetime = Field(default_factory=now_beijing)
+    # 登录名: from the people file, or derived once at import and kept (rules.access.derive_login).
+    login: str | None = Field(default=None, unique=True)
+
+
+class Account(SQLModel, table=True):
+    """A person's own sign-in (issue 28): password hash, administrator role, failed logins and lockout.
+
+    A person has an account once a password is set or they signed in through single sign-on; only then
+    are they refused the one-time sign-off codes that people without an account still use."""
+
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+    password_hash: str | None = None  # argon2id (pwdlib); never the password
+    password_set_at: datetime | None = None
+    sso_subject: str | None = None  # the OpenID provider's `sub`, once signed in through it
+    admin: bool = False
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    lock_noted: bool = False  # a refused attempt during the lock was audited once (not once per attempt)
+    session_epoch: int = 0  # raised on password change and logout: older session cookies stop working
+    last_login_at: datetime | None = None
 
 
 class SignoffCode(SQLModel, table=True):
@@ -372,6 +392,10 @@ class SignoffCode(SQLModel, table=True):
     expires_at: datetime
     used_at: datetime | None = None
     closed: bool = False  # the gate was answered with another code: this one can no longer be used
+    # code: sent to a person without an account; session: made by the web app for a signed-in person,
+    # never shown; notice: an account holder was told to sign in (a marker, never accepted as a code).
+    kind: str = "code"
+    second_factor: bool = False  # a session code made after the person's own sent code was checked too
 
 
 # --- 跟踪反馈与督查 (OR-6, OR-8, OR-9, OR-10, MH-S6, E-PUBLIC) ------------------------------------
@@ -465,9 +489,15 @@ class SupervisionRound(SQLModel, table=True):
     sha256: str | None = None
     recorded_by: str
     recorded_at: datetime = Field(default_factory=now_beijing)
-    # Every answer at the review gate, accepted or refused, with its pause key: the next key counts them.
+    # Every answer at the round's human steps (rules.tracking.SupervisionStep: the leaders' approval, the review),
+    # accepted or refused, with its pause key and step: the next key of a step counts that step's answers.
     answers: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
     closed_at: datetime | None = None
+    # CL-53: the report is approved by the leaders before it goes out (the profile's tracking.supervision_report).
+    approval_required: bool = False
+    # Whom the report was sent to ({"as": role, "unit": unit}), once; None: not yet sent.
+    distributed_to: list[dict[str, str]] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    distributed_on: date | None = None
 
 
 class Rectification(SQLModel, table=True):

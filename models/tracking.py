@@ -17,7 +17,14 @@ from models.tables import (
     TrackingPlan,
     TrackingReport,
 )
-from rules.tracking import MilestoneSpec, MilestoneState, RectificationStatus, TrackingPeriod, TrackingPlanSpec
+from rules.tracking import (
+    MilestoneSpec,
+    MilestoneState,
+    RectificationStatus,
+    TrackingPeriod,
+    TrackingPlanSpec,
+    units_of,
+)
 from rules.vocabulary import TrackingReportStatus
 from rules.watch import Watched
 
@@ -102,10 +109,23 @@ def reports_of(*, session: Session, decision_code: str) -> list[TrackingReport]:
     return list(session.exec(query.order_by(col(TrackingReport.period_start))))
 
 
+def implementing_units(*, session: Session, decision: Decision) -> list[str]:
+    """The decision's implementing units (决策实施单位, CL-50): its tracking plan's milestone units in plan order,
+    or its lead unit when it has no plan."""
+    return units_of([m.unit for m in milestones_of(session=session, decision_code=decision.code)], decision.lead_unit)
+
+
 def request_report(
-    *, session: Session, decision: Decision, period: TrackingPeriod, due: date, provisional: bool
+    *,
+    session: Session,
+    decision: Decision,
+    period: TrackingPeriod,
+    due: date,
+    provisional: bool,
+    unit: str | None = None,
 ) -> TrackingReport | None:
-    """Ask for the period's report unless it was asked for before; the new request, or None."""
+    """Ask ``unit`` (default: the lead unit) for the period's report unless it was asked for before; the new
+    request, or None."""
     exists = session.exec(
         select(TrackingReport.id).where(
             TrackingReport.decision_code == decision.code, TrackingReport.period_key == period.key
@@ -120,7 +140,7 @@ def request_report(
         period_end=period.end,
         due_date=due,
         provisional=provisional,
-        unit=decision.lead_unit,
+        unit=unit or decision.lead_unit,
     )
     session.add(report)
     session.flush()
@@ -130,7 +150,7 @@ def request_report(
         decision_code=decision.code,
         period=period.key,
         due=due,
-        unit=decision.lead_unit,
+        unit=report.unit,
     )
     return report
 

@@ -11,36 +11,18 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlmodel import select
-
 from core.settings import get_settings
-from models.db import read_session
-from models.tables import Evaluation, now_beijing
+from models.tables import now_beijing
 from reporting.pdf import render_html
-from rules.gates import gate_stage
-from rules.steps import STAGE_NAMES
 from rules.vocabulary import EvaluationStatus, StageStatus
-from services.portfolio import evaluations_board, portfolio, tracking_board
+from services.ledger import EVALUATIONS_UNDER_WAY, LedgerFilter, evaluation_rows
+from services.portfolio import portfolio, tracking_board
 
 TEMPLATE = "dashboard.html.j2"
 
 
 def _position(day: date, start: date, span: int) -> float:
     return round(100 * (day - start).days / span, 2)
-
-
-UNDER_WAY = (EvaluationStatus.running, EvaluationStatus.waiting, EvaluationStatus.reopened)
-
-
-def waiting_stages() -> dict[str, str]:
-    """The stage (by its Chinese name) whose gate each waiting evaluation waits at, by evaluation code.
-
-    The flow marks a stage running when it enters it; an evaluation that began waiting before it did
-    so may still have that stage recorded as not started, though the wait proves it under way."""
-    with read_session() as session:
-        query = select(Evaluation.code, Evaluation.waiting_gate).where(Evaluation.status == EvaluationStatus.waiting)
-        waiting = list(session.exec(query))
-    return {code: STAGE_NAMES[stage] for code, gate in waiting if (stage := gate_stage(gate))}
 
 
 def stage_spans(row: dict, today: date, waiting_stage: str | None = None) -> list[dict]:
@@ -52,7 +34,7 @@ def stage_spans(row: dict, today: date, waiting_stage: str | None = None) -> lis
     the evaluation was opened, which the bar's title says."""
     spans: list[dict] = []
     window_start = row["started_on"]
-    under_way = row["status"] in UNDER_WAY
+    under_way = row["status"] in EVALUATIONS_UNDER_WAY
     for index, stage in enumerate(row["stages"]):
         name, target = stage["name"], stage["target"]
         status = stage["status"]
@@ -145,20 +127,22 @@ def timeline(rows: list[dict], today: date, waiting: dict[str, str] | None = Non
 def render_dashboard(year: int | None = None, today: date | None = None) -> str:
     """The dashboard page as HTML."""
     today = today or now_beijing().date()
-    rows = evaluations_board(year, today)
-    axis = timeline(rows, today, waiting_stages()) if rows else {"today": 0, "months": []}
+    evaluations = evaluation_rows(LedgerFilter(year=year), today)
+    rows = [row.model_dump() for row in evaluations]  # the timeline adds each row's bars
+    waiting = {row.evaluation: row.waiting_stage for row in evaluations if row.waiting_stage}
+    axis = timeline(rows, today, waiting) if rows else {"today": 0, "months": []}
     return render_html(
         TEMPLATE,
         {
             "rows": rows,
             "axis": axis,
-            "summary": portfolio(rows),
+            "summary": portfolio(evaluations),
             "tracking": tracking_board(today),
             "today": today,
             "generated_at": now_beijing().strftime("%Y-%m-%d %H:%M"),
             "year": year,
-            "overdue": sum(r["overdue"] for r in rows),
-            "under_way": sum(r["status"] in UNDER_WAY for r in rows),
+            "overdue": sum(r.overdue_items for r in evaluations),
+            "under_way": sum(r["status"] in EVALUATIONS_UNDER_WAY for r in rows),
             EvaluationStatus.completed: sum(r["status"] == EvaluationStatus.completed for r in rows),
         },
     )

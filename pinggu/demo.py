@@ -13,7 +13,7 @@ from uuid import UUID
 
 import typer
 
-from core.document_store import local_file
+from core.document_store import keep, local_file
 from core.settings import SAMPLES_DIR, get_settings
 from models import evaluations as store
 from models.db import session_scope
@@ -106,7 +106,7 @@ def run_demo(samples: Path = SAMPLES) -> Path:
             signed(
                 GateId.survey,
                 {
-                    "file": str((samples / "survey.csv").resolve()),
+                    "file": keep((samples / "survey.csv").resolve(), "uploads").location,
                     "submitter": "赵敏",
                     "submitter_role": "区发展和改革委员会 科员",
                 },
@@ -120,7 +120,7 @@ def run_demo(samples: Path = SAMPLES) -> Path:
             signed(
                 GateId.expert_marks,
                 {
-                    "file": str(_demo_marks(settings.home / "demo")),
+                    "file": keep(_demo_marks(settings.home / "demo"), "uploads").location,
                     "data_values": _demo_data(),
                     "submitter": "王明",
                     "submitter_role": "评估小组组长",
@@ -178,6 +178,7 @@ def run_demo(samples: Path = SAMPLES) -> Path:
         f"Prefect 界面（运行、审批输入和产物）：{settings.prefect_ui_url}/runs/flow-run/{run_id}", fg=typer.colors.GREEN
     )
     typer.secho(f"网页办理（待办、上传材料、审批、查阅文件）：{settings.web_url}", fg=typer.colors.GREEN)
+    typer.echo(_first_look_account())
     typer.echo(f"各环节的签署码（本机发件箱）：{settings.outbox_dir}")
     typer.echo("服务仍在后台运行；停止请用 .venv/bin/pinggu down")
     return report
@@ -248,3 +249,27 @@ def _import_catalog(path: Path) -> None:
 
     created, updated, _ = import_catalog(path)
     typer.echo(f"  新增 {created} 项，更新 {updated} 项")
+
+
+FIRST_LOOK = (
+    "孙丽"  # samples/people.csv: 评估办公室, who answers no gate of the demo (so her account changes none of its codes)
+)
+
+
+def _first_look_account() -> str:
+    """A password for the sample office clerk, so that a first look at the web app can sign in; made once,
+    on this machine only (a real office sets each person's own with `pinggu people password`)."""
+    import secrets
+
+    from models.db import read_session
+    from models.people import has_account
+    from services.accounts import find_person, set_password
+
+    with read_session() as session:
+        person = find_person(session, FIRST_LOOK)
+        made = has_account(session=session, person_id=person.id)
+    if made:
+        return f"网页办理登录：登录名 {person.login}（密码见首次演示的输出；重设：.venv/bin/pinggu people password {FIRST_LOOK}）"
+    password = f"Demo-{secrets.token_urlsafe(9)}-1"
+    login = set_password(FIRST_LOOK, password, by="演示")
+    return f"网页办理登录（评估办公室 {FIRST_LOOK}，仅本机演示用）：登录名 {login}，密码 {password}"

@@ -203,26 +203,26 @@ def _wait(check, seconds: float, what: str, settings: Settings, log_name: str) -
 
 def exposure_problem(host: str, environ: Mapping[str, str]) -> str | None:
     """Why the services may not listen on `host`, or None. A non-loopback address needs Prefect's basic
-    authentication (PREFECT_SERVER_API_AUTH_STRING) and the web app's own (PINGGU_WEB_AUTH_STRING), or
-    anyone on the network could read and resume runs, or read the documents under review."""
+    authentication (PREFECT_SERVER_API_AUTH_STRING: the Prefect UI is the operators' tool) and an HTTPS
+    address for the web app (PINGGU_WEB_BASE_URL, a TLS reverse proxy in front): everyone else signs in to
+    the web app as themselves, and their session cookie must not cross the network in clear."""
     try:
         loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
     except ValueError:
         loopback = False  # a host name other than localhost resolves to who knows what
     if loopback:
         return None
-    missing = [
-        name
-        for name in ("PREFECT_SERVER_API_AUTH_STRING", "PINGGU_WEB_AUTH_STRING")
-        if not environ.get(name, "").strip()
-    ]
+    missing = []
+    if not environ.get("PREFECT_SERVER_API_AUTH_STRING", "").strip():
+        missing.append("Prefect 服务的身份验证（PREFECT_SERVER_API_AUTH_STRING=用户名:密码）")
+    if not environ.get("PINGGU_WEB_BASE_URL", "").strip().startswith("https://"):
+        missing.append("网页办理的 HTTPS 地址（PINGGU_WEB_BASE_URL=https://…，由带 TLS 的反向代理提供）")
     if not missing:
         return None
     return (
-        f"Prefect 服务和网页办理服务将监听 {host}，网络上的其他机器都能访问，但未配置身份验证（{'、'.join(missing)}），"
-        "拒绝启动。请设置 PREFECT_SERVER_API_AUTH_STRING=用户名:密码 和 PINGGU_WEB_AUTH_STRING=用户名:密码（本机的 "
-        "pinggu 命令会自动使用 Prefect 的口令；其他机器上的客户端设置 PREFECT_API_AUTH_STRING），并经带 TLS 的反向代理"
-        "对外提供（见 README“Serving beyond this machine”）；只在本机使用时请用 127.0.0.1"
+        f"Prefect 服务和网页办理服务将监听 {host}，网络上的其他机器都能访问，但未配置{'、'.join(missing)}，"
+        "拒绝启动（本机的 pinggu 命令会自动使用 Prefect 的口令；其他机器上的客户端设置 PREFECT_API_AUTH_STRING；"
+        "见 README“Serving beyond this machine”）；只在本机使用时请用 127.0.0.1"
     )
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import col, select
 
-from core.errors import NotFound
+from core.errors import NotFound, OrchestrationError
 from models import evaluations as store
 from models.db import read_session
 from models.decisions import decision_deadlines
@@ -221,11 +222,36 @@ def render_decision_text(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def evaluations_overview() -> dict[str, Any]:
-    """Every evaluation in one line each."""
+def schedules_status(now: datetime | None = None) -> dict[str, Any]:
+    """Whether the scheduled deployments (yearly plan, deadline watch, tracking) ran when they should have."""
+    from services.schedules import schedule_problems
+
+    try:
+        problems = schedule_problems(now)
+    except OrchestrationError as error:
+        return {"checked": False, "reason": str(error), "problems": []}
+    return {
+        "checked": True,
+        "reason": None,
+        "problems": [
+            {
+                "deployment": p.deployment,
+                "problem": p.problem.value,
+                "expected": p.expected,
+                "state": p.state,
+                "message": p.message,
+            }
+            for p in problems
+        ],
+    }
+
+
+def evaluations_overview(now: datetime | None = None) -> dict[str, Any]:
+    """Every evaluation in one line each, and any scheduled deployment that has not run when it should have."""
     with read_session() as session:
         rows = list(session.exec(select(Evaluation).order_by(col(Evaluation.id))))
     return {
+        "schedules": schedules_status(now),
         "evaluations": [
             {
                 "evaluation": e.code,
@@ -236,8 +262,20 @@ def evaluations_overview() -> dict[str, Any]:
                 "conclusion": e.conclusion,
             }
             for e in rows
-        ]
+        ],
     }
+
+
+def render_schedules(schedules: dict[str, Any] | None) -> list[str]:
+    """Chinese lines of schedules_status: what did not run when it should have (nothing when all ran)."""
+    if schedules is None:
+        return []
+    if not schedules["checked"]:
+        return [
+            f"定时任务：{schedules['reason']}，未能检查年度计划、期限巡查和跟踪反馈是否按时运行"
+            "（服务未运行时它们不会运行；pinggu up 启动）"
+        ]
+    return [f"定时任务：{p['message']}" for p in schedules["problems"]]
 
 
 def _pad(text: object, width: int) -> str:
@@ -250,14 +288,13 @@ def _pad(text: object, width: int) -> str:
 def render_text(data: dict[str, Any]) -> str:
     """Chinese plain-text rendering of evaluation_status / evaluations_overview."""
     if "evaluations" in data:
-        if not data["evaluations"]:
-            return "暂无评估。用 pinggu evaluate 决策编号 启动一项评估。"
-        return "\n".join(
+        overview = [
             f"{e['evaluation']}  {e['decision']}  {e['type_name']}  {e['status_name']}"
             + (f"  等待：{e['waiting_for']}" if e["waiting_for"] else "")
             + (f"  结论：{e['conclusion']}" if e["conclusion"] else "")
             for e in data["evaluations"]
-        )
+        ] or ["暂无评估。用 pinggu evaluate 决策编号 启动一项评估。"]
+        return "\n".join(overview + render_schedules(data.get("schedules")))
     lines = [
         f"{data['evaluation']} · 《{data['title']}》（{data['decision']}）· {data['type_name']} · {data['status_name']}",
     ]

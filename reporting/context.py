@@ -111,7 +111,8 @@ class ReportContext(_Part):
     records: list[dict[str, Any]]
     score: dict[str, Any]
     preliminary: str
-    expert_review: dict[str, Any] | None
+    expert_review: dict[str, Any] | None  # the standing answer of the expert review gate, when there is one
+    expert_review_planned: bool  # the procedure has an expert review (held or skipped with a reason)
     type_parts: list[TypePart]
     third_party: ThirdPartyLine | None
     deadlines: list[DeadlineRow]

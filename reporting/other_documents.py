@@ -71,11 +71,17 @@ class Rectification(_Input):
 
 
 class SupervisionInput(_Input):
-    """督查报告（鄂尔多斯市办法第十条、闵行区督查细则第十条）。"""
+    """督查报告（鄂尔多斯市办法第十条、闵行区督查细则第十条、昌黎县规定第五十二条、第五十三条）。"""
 
     supervisor: Text | None = Field(default=None, title="督查单位（留空为规则规定的督查机关）")
+    supervised: Text | None = Field(default=None, title="被督查单位（留空为决策承办单位）")
     methods: list[SupervisionMethod] = Field(min_length=1, title="督查方式")
     held_on: date | None = Field(default=None, title="督查日期（留空为今天）")
+    self_inspection_due: date | None = Field(default=None, title="书面督查：要求被督查单位全面自查并书面报告情况的期限")
+    already_supervised: Text | None = Field(
+        default=None, title="已按照其他规定督查的情况（督查名称、时间、结果；没有的留空）"
+    )
+    repeat_reason: Text | None = Field(default=None, title="已督查过仍须再次督查的理由")
     execution: Text = Field(title="决策执行情况")
     effect: Text = Field(title="实施效果")
     problems: Text = Field(title="存在的问题")

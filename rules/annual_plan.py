@@ -39,7 +39,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from typing import Any
 
-from rules.periods import DueDate, Period, add_period, corresponding_day
+from rules.periods import DueDate, Period, add_period, corresponding_day, last_day_of_term
 from rules.planning_types import (
     DECISION_PLAN,
     EVENT_KINDS,
@@ -175,8 +175,7 @@ def is_long_term(facts: DecisionFacts) -> bool:
     """
     if facts.ends_on is None:
         return False  # open-ended: no period to halve or to end
-    five_years = corresponding_day(facts.starts_on, 12 * LONG_TERM_YEARS) - timedelta(days=1)
-    return facts.ends_on >= five_years
+    return facts.ends_on >= last_day_of_term(facts.starts_on, 12 * LONG_TERM_YEARS)
 
 
 def midpoint(facts: DecisionFacts) -> date:
@@ -199,7 +198,9 @@ def _time_triggers(facts: DecisionFacts, as_of: date, until: date | None = None)
     # for rest days; a decision that ended before running 12 months never "满一年".
     if facts.category == MAJOR_REFORM or facts.broad_impact:
         on = corresponding_day(facts.starts_on, 12)
-        if facts.ends_on is None or facts.ends_on >= on - timedelta(days=1):
+        # It ran the whole twelve months: to the last day of the year counted from its first day (a start on
+        # 29 February runs to 28 February, not 27 February: rules.periods.last_day_of_term).
+        if facts.ends_on is None or facts.ends_on >= last_day_of_term(facts.starts_on, 12):
             found.append(_Trigger("one_year", on, "ordinary", on))
     if is_long_term(facts):
         assert facts.ends_on is not None

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field, field_validator
 
-from rules.calendar import OfficialCalendar
-from rules.periods import Period, add_period
+from rules.calendar import OfficialCalendar, default_calendar
+from rules.periods import Period, PeriodUnit, add_period
+from rules.vocabulary import SatisfactionScale
 
 if TYPE_CHECKING:
     from rules.profiles.schema import DecisionProcedureRules
@@ -32,6 +33,7 @@ class ProcedureStep(StrEnum):
     participation = "participation"
     experts = "experts"
     risk = "risk"
+    risk_decision = "risk_decision"  # the county government decides on a high risk the lead unit refers (CL-37)
     legality = "legality"
     meeting = "meeting"
     publication = "publication"
@@ -43,6 +45,7 @@ STEP_NAMES = {
     ProcedureStep.participation: "公众参与和民意调查",
     ProcedureStep.experts: "专家论证",
     ProcedureStep.risk: "风险评估",
+    ProcedureStep.risk_decision: "高风险事项的决策（县政府）",
     ProcedureStep.legality: "合法性审查和综合会审",
     ProcedureStep.meeting: "集体讨论决定",
     ProcedureStep.publication: "决策公布、归档和实施后评估计划",
@@ -54,6 +57,9 @@ class Outcome(StrEnum):
 
     proceed = "proceed"
     again = "again"  # the same step is done again (risk reduced and re-assessed; revised and resubmitted)
+    # the step's answer only proposes: the body of DECIDED_BY decides (a high risk referred to the county
+    # government, changli 37); its "again" asks this step again
+    referred = "referred"
     not_major = "not_major"  # ends: not a major decision (changli 3)
     not_adopted = "not_adopted"  # ends: the meeting did not adopt it
     not_implemented = "not_implemented"  # ends: high risk, not to be implemented (changli 37)
@@ -63,7 +69,7 @@ class Outcome(StrEnum):
 ENDINGS = {
     Outcome.not_major: "不属于重大行政决策，不适用本规定",
     Outcome.not_adopted: "县政府审议未通过",
-    Outcome.not_implemented: "风险评估为高风险，决定不实施",
+    Outcome.not_implemented: "风险评估为高风险，县政府作出不实施的决策",
     Outcome.deferred: "县政府决定暂缓",
 }
 
@@ -145,10 +151,19 @@ class RiskLevel(StrEnum):
 
 
 class HighRiskChoice(StrEnum):
-    """What the lead unit does with a high risk (CL-37: changli 37)."""
+    """What the lead unit does with a high risk (CL-37: changli 37): it proposes not to implement — the county
+    government makes that decision (RiskDecisionAnswer) — or adjusts the draft and has the risk assessed again."""
 
-    not_implement = "不实施"
+    not_implement = "建议不实施（提请县政府作出决策）"
     adjust = "调整决策方案后重新评估"
+
+
+class RiskDecision(StrEnum):
+    """The county government's decision on a high risk the lead unit referred (CL-37: changli 37 “应当区别情况作出
+    不实施的决策，或者在调整决策方案、降低风险等级后再行决策”)."""
+
+    not_implement = "作出不实施的决策"
+    adjust = "调整决策方案、降低风险等级后再行决策"
 
 
 class Material(StrEnum):
@@ -223,6 +238,7 @@ def basis_of(step: ProcedureStep, rules: DecisionProcedureRules) -> str:
         ProcedureStep.participation: rules.participation_basis,
         ProcedureStep.experts: rules.experts_basis,
         ProcedureStep.risk: rules.risk_basis,
+        ProcedureStep.risk_decision: rules.risk_basis,
         ProcedureStep.legality: rules.legality_basis,
         ProcedureStep.meeting: rules.meeting_basis,
         ProcedureStep.publication: rules.publication_basis,
@@ -297,6 +313,12 @@ class ParticipationAnswer(_Answer):
     hearing_materials_sent_on: date | None = Field(default=None, title="听证材料送达听证参加人的日期")
     participants_published_on: date | None = Field(default=None, title="听证参加人名单公布日期")
     survey_file: str = Field(default="", title="问卷数据文件（问卷调查、民意调查时）")
+    survey_scale: SatisfactionScale | None = Field(
+        default=None,
+        title="问卷满意度数字编码的方向",
+        description="满意度题的答案是数字 1–5、表头又未注明方向时必选：1=很满意（问卷星按选项序号下载，第一个选项为很满意）"
+        "或 5=很满意（按分值）；答案为文字的不填",
+    )
     population_file: str = Field(default="", title="总体比例表（检验样本代表性）")
     not_adopted: int = Field(default=0, ge=0, title="未予采纳的相对集中意见（条数）")
     feedback: str = Field(default="", title="对未采纳的相对集中意见的反馈和理由")
@@ -319,7 +341,16 @@ class RiskAnswer(_Answer):
     report_contents: list[RiskContent] = Field(title="风险评估报告包含的内容")
     situation: RiskSituation = Field(title="评估查明的情况（按第三十六条（四）的标准）")
     measures: str = Field(default="", title="风险防范和化解措施")
-    high_risk_choice: HighRiskChoice | None = Field(default=None, title="高风险时的决定")
+    high_risk_choice: HighRiskChoice | None = Field(default=None, title="高风险时承办单位的意见")
+
+
+class RiskDecisionAnswer(_Answer):
+    """高风险事项的决策：县政府作出不实施的决策，或者调整决策方案、降低风险等级后再行决策（第三十七条）。"""
+
+    decision: RiskDecision = Field(title="县政府的决策")
+    decided_on: date = Field(title="决策日期")
+    decided_by: str = Field(title="作出决策的会议或领导（如县政府常务会议）")
+    reasons: str = Field(default="", title="决策理由")
 
 
 class LegalityAnswer(_Answer):
@@ -372,6 +403,7 @@ ANSWERS: dict[ProcedureStep, type[_Answer]] = {
     ProcedureStep.participation: ParticipationAnswer,
     ProcedureStep.experts: ExpertsAnswer,
     ProcedureStep.risk: RiskAnswer,
+    ProcedureStep.risk_decision: RiskDecisionAnswer,
     ProcedureStep.legality: LegalityAnswer,
     ProcedureStep.meeting: MeetingAnswer,
     ProcedureStep.publication: PublicationAnswer,
@@ -402,6 +434,35 @@ class Context:
 
 def _by(period: Period, start: date, calendar: OfficialCalendar | None) -> date:
     return add_period(start, period, calendar).due
+
+
+def review_due(
+    start: date, period: Period, paused: tuple[date, date] | None = None, calendar: OfficialCalendar | None = None
+) -> date:
+    """The last day of a review ``period`` from ``start``, its clock stopped while the lead unit supplements.
+
+    changli 42: 要求决策承办单位补充材料、完善程序的时间不计入审查时间; ``paused`` is (returned, supplemented).
+    The days counted are those after ``start`` up to the return, then those after the supplement: the
+    return day still counts (the review ran that day), the day the materials come back does not, as a
+    period's first day does not (《民法典》第二百零一条) — default: seed silent on the two end days.
+    """
+    if paused is None:
+        return _by(period, start, calendar)
+    returned, supplemented = paused
+    stopped = max(returned, start)  # returned before the review began: nothing was counted yet
+    if supplemented <= stopped:
+        return _by(period, start, calendar)
+    if period.unit is PeriodUnit.working_days:
+        days = default_calendar() if calendar is None else calendar
+        span = (stopped - start).days
+        counted = sum(days.is_workday(start + timedelta(days=n)) for n in range(1, span + 1))
+    elif period.unit is PeriodUnit.days:
+        counted = (stopped - start).days
+    else:
+        raise ValueError(f"审查期间应以日或工作日计，实际为{period}")
+    if counted >= period.amount:
+        return _by(period, start, calendar)  # the period had ended before the materials went back
+    return _by(Period(period.amount - counted, period.unit), supplemented, calendar)
 
 
 def judge_launch(answer: LaunchAnswer, rules: DecisionProcedureRules, ctx: Context) -> Judgement:
@@ -540,7 +601,7 @@ def judge_risk(answer: RiskAnswer, rules: DecisionProcedureRules, ctx: Context) 
     if level is not RiskLevel.high and not answer.measures.strip():
         problems.append(f"评估为{level.value}的，应写明风险防范和化解措施（第三十七条）")
     if level is RiskLevel.high and answer.high_risk_choice is None:
-        problems.append("评估为高风险的，应当作出不实施的决定，或者调整决策方案后重新评估（第三十七条）")
+        problems.append("评估为高风险的，请选择建议县政府作出不实施的决策，或者调整决策方案后重新评估（第三十七条）")
     if problems:
         return Judgement(tuple(problems))
     if level is RiskLevel.low:
@@ -551,48 +612,83 @@ def judge_risk(answer: RiskAnswer, rules: DecisionProcedureRules, ctx: Context) 
             note=f"{level.value}：采取防范化解措施降低风险等级后重新评估，再予实施（{rules.risk_basis}）",
         )
     if answer.high_risk_choice is HighRiskChoice.not_implement:
-        return Judgement(outcome=Outcome.not_implemented, note=f"{level.value}：决定不实施（{rules.risk_basis}）")
+        # 第三十七条 “应当区别情况作出不实施的决策”: the decision is the county government's, not the lead unit's.
+        return Judgement(
+            outcome=Outcome.referred,
+            note=f"{level.value}：承办单位建议不实施，提请县政府作出决策（{rules.risk_basis}）",
+        )
     return Judgement(
         outcome=Outcome.again, note=f"{level.value}：调整决策方案、降低风险等级后重新评估（{rules.risk_basis}）"
+    )
+
+
+def judge_risk_decision(answer: RiskDecisionAnswer, rules: DecisionProcedureRules, ctx: Context) -> Judgement:
+    """CL-37: on a high risk referred to it the county government decides not to implement (the procedure ends),
+    or to decide again once the draft is adjusted and the risk lowered (the risk is assessed again)."""
+    problems = []
+    if not answer.decided_by.strip():
+        problems.append("请填写作出决策的会议或领导")
+    if answer.decided_on > ctx.today:
+        problems.append(f"决策日期 {answer.decided_on} 晚于今天：作出决策后再记录")
+    if problems:
+        return Judgement(tuple(problems))
+    if answer.decision is RiskDecision.not_implement:
+        return Judgement(
+            outcome=Outcome.not_implemented,
+            note=f"高风险：{answer.decided_by}作出不实施的决策（{answer.decided_on}，{rules.risk_basis}）",
+        )
+    return Judgement(
+        outcome=Outcome.again,
+        note=f"高风险：{answer.decided_by}决定调整决策方案、降低风险等级后再行决策，重新评估风险（{rules.risk_basis}）",
     )
 
 
 def judge_legality(
     answer: LegalityAnswer, rules: DecisionProcedureRules, ctx: Context, calendar: OfficialCalendar | None = None
 ) -> Judgement:
-    """CL-39 dual legality review; CL-40 the materials; CL-41 supplements within 3 working days; CL-42 the
-    joint review's length and the departments' opinions."""
+    """CL-39 dual legality review (the unit's first, the 司法局's within 7 calendar days); CL-40 the materials;
+    CL-41 supplements within 3 working days; CL-42 the joint review's length and the departments' opinions,
+    the supplement's time not counted (`review_due`)."""
     problems = []
     missing = [m.value for m in rules.submission_materials if m not in answer.materials]
     if missing:
         problems.append(f"报送材料不齐：缺少{'；'.join(missing)}（第四十条第三款）")
+    paused: tuple[date, date] | None = None
     if answer.returned_on is not None:
         if answer.supplemented_on is None:
             problems.append("材料退回补充的，请填写补送日期")
+        elif answer.supplemented_on < answer.returned_on:
+            problems.append(f"补送日期 {answer.supplemented_on} 早于退回日期 {answer.returned_on}")
         else:
+            paused = (answer.returned_on, answer.supplemented_on)
             latest = _by(rules.supplement_within, answer.returned_on, calendar)
             if answer.supplemented_on > latest:
                 problems.append(
                     f"要求补充材料的，应当在{rules.supplement_within}内（{latest} 前）完成补送，实际 {answer.supplemented_on}（第四十一条）"
                 )
-    review_start = (
-        answer.supplemented_on
-        if answer.supplemented_on and answer.supplemented_on > answer.joint_review_from
-        else answer.joint_review_from
+    # 第四十二条: the time the lead unit takes to supplement is not counted — the clock pauses from the
+    # return to the supplement (review_due), for the least review time and the opinions' window alike.
+    not_counted = (
+        f"，{paused[0]} 退回至 {paused[1]} 补送的时间不计入"
+        if paused is not None and paused[1] > answer.joint_review_from
+        else ""
     )
-    least = _by(rules.joint_review_min, answer.joint_review_from, calendar)
+    least = review_due(answer.joint_review_from, rules.joint_review_min, paused, calendar)
     if answer.joint_review_until < least:
         problems.append(
-            f"综合会审时间一般不少于{rules.joint_review_min}（自 {answer.joint_review_from} 起至少到 {least}）（第四十二条）"
+            f"综合会审时间一般不少于{rules.joint_review_min}（自 {answer.joint_review_from} 起至少到 {least}{not_counted}）（第四十二条）"
         )
     within = rules.review_opinions_within_complex if answer.complex_reason.strip() else rules.review_opinions_within
-    latest_opinion = _by(within, review_start, calendar)
+    latest_opinion = review_due(answer.joint_review_from, within, paused, calendar)
     if answer.opinions_on > latest_opinion:
         extra = "" if answer.complex_reason.strip() else "；情况复杂需要延长的，请写明理由（原则上不超过 10 个工作日）"
         problems.append(
-            f"参与会审部门应当在{within}内（{latest_opinion} 前）提出书面审查意见，实际 {answer.opinions_on}{extra}（第四十二条）"
+            f"参与会审部门应当在{within}内（{latest_opinion} 前{not_counted}）提出书面审查意见，实际 {answer.opinions_on}{extra}（第四十二条）"
         )
-    justice_by = _by(rules.justice_review_within, answer.justice_task_on, None)
+    # 第四十三条第二款 “接到任务后7日内”: calendar days, not working days — the seed writes “个工作日” where it
+    # means them (第四十一条、第四十二条 beside it); a last day on a rest day or holiday moves to the next
+    # working day (《民法典》第二百零三条, P-HOLIDAY), on the calendar this judgement was given.
+    justice_by = _by(rules.justice_review_within, answer.justice_task_on, calendar)
     if answer.justice_review_on > justice_by:
         problems.append(
             f"县司法局应在接到任务后{rules.justice_review_within}内（{justice_by} 前）提出合法性审查意见（第四十三条第二款）"
@@ -648,9 +744,15 @@ def judge_publication(answer: PublicationAnswer, rules: DecisionProcedureRules, 
         problems.append(f"{'、'.join(outside)}不是本规定列出的公布途径")
     if ctx.meeting_on and answer.published_on < ctx.meeting_on:
         problems.append(f"公布日期 {answer.published_on} 早于审议决定的日期 {ctx.meeting_on}")
-    if answer.widely_concerned and (not answer.interpretation.strip() or not answer.adoption_published):
+    # 第四十七条: both duties, each on its own — the adoption of the public's and the experts' opinions published
+    # with the decision, and its interpretation (press conference, interviews).
+    if answer.widely_concerned and not answer.adoption_published:
         problems.append(
-            "社会公众普遍关心或者专业性、技术性较强的，应当一并公布意见采纳情况并进行宣传解读（第四十七条）"
+            "社会公众普遍关心或者专业性、技术性较强的，应当一并公布公众意见、专家论证意见的采纳情况（第四十七条）"
+        )
+    if answer.widely_concerned and not answer.interpretation.strip():
+        problems.append(
+            "社会公众普遍关心或者专业性、技术性较强的，应当通过新闻发布会、接受访谈等方式进行宣传解读（第四十七条）"
         )
     if answer.ends_on is not None and answer.ends_on < answer.starts_on:
         problems.append("实施终止日早于起始日")
@@ -663,6 +765,9 @@ def judge_publication(answer: PublicationAnswer, rules: DecisionProcedureRules, 
     return Judgement(tuple(problems), note=f"已公布（{rules.publication_basis}）")
 
 
+# A step whose answer may only propose (Outcome.referred) and the step of the body that decides (CL-37).
+DECIDED_BY: dict[ProcedureStep, ProcedureStep] = {ProcedureStep.risk: ProcedureStep.risk_decision}
+
 Judge = Callable[[Any, "DecisionProcedureRules", Context], Judgement]
 JUDGES: dict[ProcedureStep, Judge] = {
     ProcedureStep.launch: judge_launch,
@@ -670,6 +775,7 @@ JUDGES: dict[ProcedureStep, Judge] = {
     ProcedureStep.participation: judge_participation,
     ProcedureStep.experts: judge_experts,
     ProcedureStep.risk: judge_risk,
+    ProcedureStep.risk_decision: judge_risk_decision,
     ProcedureStep.legality: judge_legality,
     ProcedureStep.meeting: judge_meeting,
     ProcedureStep.publication: judge_publication,

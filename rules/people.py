@@ -26,8 +26,9 @@ PEOPLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "角色": ("角色", "可办理环节的角色"),
     "辖区": ("辖区", "规则"),
     "联系方式": ("联系方式",),
+    "登录名": ("登录名", "账号"),
 }
-_OPTIONAL = ("辖区",)
+_OPTIONAL = ("辖区", "登录名")
 _SEPARATORS = re.compile(r"[;；,，、\n]+")
 
 
@@ -41,6 +42,7 @@ class PersonSpec:
     roles: tuple[str, ...]
     profiles: tuple[str, ...]  # empty: every jurisdiction
     contact: str
+    login: str = ""  # empty: derived at import (rules.access.derive_login)
 
 
 def may_act(roles: Iterable[str], actor: str) -> bool:
@@ -66,6 +68,7 @@ def read_people(path: Path, profile_names: dict[str, str]) -> list[PersonSpec]:
     people: list[PersonSpec] = []
     problems: list[Problem] = []
     seen: dict[tuple[str, str], int] = {}
+    logins: dict[str, int] = {}
     for number, cells in rows:
 
         def cell(column: str, cells: list[str] = cells) -> str:
@@ -90,6 +93,16 @@ def read_people(path: Path, profile_names: dict[str, str]) -> list[PersonSpec]:
                     "联系方式",
                 )
             )
+        login = cell("登录名").lower()
+        if login:
+            from rules.access import login_problem
+
+            problem = login_problem(login)
+            if problem:
+                row_problems.append(Problem(problem, number, "登录名"))
+            elif login in logins:
+                row_problems.append(Problem(f"登录名 {login} 与第 {logins[login]} 行重复", number, "登录名"))
+            logins.setdefault(login, number)
         key = (cell("姓名"), cell("单位"))
         if key in seen and all(key):
             row_problems.append(Problem(f"与第 {seen[key]} 行重复（同一单位的同一姓名）", number, "姓名"))
@@ -105,6 +118,7 @@ def read_people(path: Path, profile_names: dict[str, str]) -> list[PersonSpec]:
                 roles=split_list(cell("角色")),
                 profiles=tuple(profile_of[p] for p in profiles),
                 contact=contact,
+                login=login,
             )
         )
     if problems:

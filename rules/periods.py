@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from core.errors import StateConflict
 from rules.calendar import OfficialCalendar, default_calendar
 
 _UNIT_NAMES = {"days": "日", "working_days": "个工作日", "months": "个月", "years": "年"}
@@ -111,6 +112,17 @@ def corresponding_day(start: date, months: int) -> date:
     return date(year, month, min(start.day, _month_end(year, month)))
 
 
+def last_day_of_term(first_day: date, months: int) -> date:
+    """The last day of a term of ``months`` months (12 a year) whose first day counted is ``first_day``.
+
+    《民法典》第二百零一条: the starting day is not counted, so a term that counts from ``first_day`` starts on
+    the day before it; 第二百零二条: it ends on that day's corresponding day, or the month's last day when there
+    is none. 2021-01-01 … 2025-12-31 is five years; from 2024-02-29 five years end on 2029-02-28 (the day
+    before 2024-02-29 is 2024-02-28), not on 2029-02-27. Not moved off rest days: a term, not a deadline.
+    """
+    return corresponding_day(first_day - timedelta(days=1), months)
+
+
 def add_period(start: date, period: Period, calendar: OfficialCalendar | None = None) -> DueDate:
     """The last day of ``period`` counted from ``start`` (the start day itself not counted)."""
     if isinstance(start, datetime):
@@ -157,3 +169,10 @@ def add_months(start: date, n: int, calendar: OfficialCalendar | None = None) ->
 def add_years(start: date, n: int, calendar: OfficialCalendar | None = None) -> DueDate:
     """The last day of an n-year period from ``start`` (P-MONTH, P-HOLIDAY)."""
     return add_period(start, Period(n, PeriodUnit.years), calendar)
+
+
+def check_not_after_today(day: date, today: date, what: str) -> None:
+    """Refuse the date of something that has already happened (received, held, occurred, reported) when it lies
+    after today, naming the date; ``what`` is its Chinese name (收到日期, 督查日期 …)."""
+    if day > today:
+        raise StateConflict(f"{what} {day} 晚于今天（{today}）：只能登记已经发生的事，请核对日期")

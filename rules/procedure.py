@@ -18,10 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from core.errors import RuleViolation
 from rules.gates import GATES, METHOD_SUBMISSIONS, SUBMISSION_OF_METHOD, GateId, GateKind, Rework
+from rules.periods import last_day_of_term
 from rules.profiles import Gate, Profile
 from rules.steps import Stage, StepId
 from rules.vocabulary import EVALUATION_TYPE_NAMES
@@ -117,18 +118,11 @@ def check_type_fits(evaluation_type: str, starts_on: date, ends_on: date | None,
         return
     rule = "S-MID" if evaluation_type == "midterm" else "S-FINAL"
     name = EVALUATION_TYPE_NAMES[evaluation_type]
-    if ends_on is None or ends_on < _years_later(starts_on, LONG_TERM_YEARS) - timedelta(days=1):
+    if ends_on is None or ends_on < last_day_of_term(starts_on, 12 * LONG_TERM_YEARS):
         span = f"{starts_on} 至 {ends_on}" if ends_on else f"自 {starts_on} 起，未定终止日"
         raise RuleViolation(f"{name}适用于执行期限五年以上的规划、政策、改革事项，该决策实施期间为 {span}", rule=rule)
     if evaluation_type == "final" and ends_on >= today:
         raise RuleViolation(f"终期评估在决策执行结束后开展，该决策实施终止日为 {ends_on}", rule=rule)
-
-
-def _years_later(start: date, years: int) -> date:
-    try:
-        return start.replace(year=start.year + years)
-    except ValueError:  # 29 February
-        return start.replace(year=start.year + years, day=28)
 
 
 def procedure_for(profile: Profile, evaluation_type: str, methods: Sequence[str], *, entrusted: bool) -> Procedure:
@@ -167,7 +161,9 @@ def rework_for(procedure: Procedure, target: Rework) -> ReworkScope:
     """Rework after a gate sends the evaluation back: ``plan`` (plan gate), ``report`` (rewrite the
     report: expert review, acceptance and approval again) or ``evidence`` (collect and analyse again)."""
     report_gates = tuple(g for g in procedure.gates if GATES[g].reviews is StepId.draft_report)
-    redraft = (StepId.draft_report, StepId.work_completed, StepId.report_submitted)
+    # The draft formed again after the expert review exists only where the procedure has that review.
+    reviewed = (StepId.reviewed_draft,) if procedure.expert_review is not None else ()
+    redraft = (StepId.draft_report, *reviewed, StepId.work_completed, StepId.report_submitted)
     match Rework(target):
         case Rework.plan:
             return ReworkScope(steps=(StepId.plan,), gates=(GateId.plan_approval,), stages=(Stage.preparation,))

@@ -37,6 +37,7 @@ class StepId(StrEnum):
     scoring = "scoring"
     preliminary = "preliminary"
     draft_report = "draft_report"
+    reviewed_draft = "reviewed_draft"
     work_completed = "work_completed"
     report_submitted = "report_submitted"
     follow_up = "follow_up"
@@ -62,6 +63,9 @@ STEPS: dict[StepId, StepSpec] = {
         StepSpec(StepId.scoring, "指标评分", Stage.implementation),
         StepSpec(StepId.preliminary, "形成初步结论", Stage.implementation),
         StepSpec(StepId.draft_report, "起草评估报告", Stage.conclusion),
+        # bazhou 11(3), changli 58(3)3, ningxia 10(4): after the experts argued it, the report is formed again,
+        # so what the decision body approves holds their opinion and its handling (or why none was sought).
+        StepSpec(StepId.reviewed_draft, "专家论证后形成报告送审稿", Stage.conclusion),
         StepSpec(StepId.work_completed, "评估工作完成（起算报送期限）", Stage.conclusion),
         # NX-12, OR-19: the lead unit's duty is met when it submits the report, not when the body answers.
         StepSpec(StepId.report_submitted, "报送评估报告（提请审定）", Stage.conclusion),

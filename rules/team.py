@@ -1,4 +1,4 @@
-"""Who may sit on an evaluation team or review its report (TEAM-MEMBERS, TEAM-CONFLICT)."""
+"""Who may sit on an evaluation team or review its report (TEAM-MEMBERS, TEAM-CONFLICT; S-CONCL: not its authors)."""
 
 from __future__ import annotations
 
@@ -84,16 +84,33 @@ def check_team(
         )
 
 
-def check_experts(names: list[str], assessors: Iterable[str], *, conflict_basis: str | None = "") -> None:
-    """Refuse a report reviewer who did the pre-decision argumentation (TEAM-CONFLICT, where the profile applies it)."""
-    if conflict_basis is None:
-        return
+def check_experts(
+    names: list[str],
+    assessors: Iterable[str],
+    *,
+    conflict_basis: str | None = "",
+    members: Iterable[str] = (),
+    outside_basis: str | None = None,
+) -> None:
+    """Refuse a report reviewer who did the pre-decision argumentation (TEAM-CONFLICT, where the profile applies
+    it: conflict_basis not None) or who is a member of the evaluation team that wrote the report (where the
+    profile has the report argued by experts outside the team: outside_basis not None)."""
     assessors = list(assessors)
+    authors = {_normalise(member) for member in members}
     for name in names:
-        if conflicted(name, False, assessors):
+        if conflict_basis is not None and conflicted(name, False, assessors):
             raise RuleViolation(
                 f"专家 {name} 曾参与该决策的决策前论证，不得参与本次评估报告论证，请更换专家"
                 + (f"（{conflict_basis}）" if conflict_basis else ""),
                 rule="TEAM-CONFLICT",
+                member=name,
+            )
+        # bazhou 11(2), changli 58(3)2, ningxia 10(4): 有关专家 argue the report the team wrote; its authors
+        # arguing their own report is no expert review.
+        if outside_basis is not None and _normalise(name) in authors:
+            raise RuleViolation(
+                f"{name} 是本次评估小组成员，参与起草了评估报告，不能作为论证专家论证本报告，"
+                "请由评估小组以外的有关专家论证" + (f"（{outside_basis}）" if outside_basis else ""),
+                rule="S-CONCL",
                 member=name,
             )

@@ -1,9 +1,13 @@
 """跟踪反馈与督查 as plain rules: reporting periods, report due dates, milestones, public opinions,
-rectification items, and the tracking plan file (OR-6, OR-8, OR-9, OR-10, MH-S6, E-PUBLIC).
+rectification items and their review, the supervision round's human steps, and the tracking plan file
+(OR-6, OR-8, OR-9, OR-10, MH-S6, MH-S9, MH-S2, CL-50, CL-53, E-PUBLIC).
 
 ordos 6–10 (the lead unit's tracking plan, report, immediate report; supervision and rectification),
-minhang 督查细则 5, 6, 9–11 (monthly follow-up of targets, supervision, written rectification report,
-spot checks), changli 49–53 (the same at county level). Pure Python: no Prefect, no database.
+minhang 督查细则 2, 5, 6, 9–11 (no repeated supervision, monthly follow-up of targets, supervision with an
+optional self-inspection, the report fed back, written rectification report, spot checks), changli 49–53 (the
+same at county level: the implementing units urged, a mandatory self-inspection under written supervision, the
+report approved by the county leaders and sent out, the rectification checked). Pure Python: no Prefect, no
+database.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import Path
+
+from pydantic import BaseModel, Field, field_validator
 
 from core.errors import InputFileError, Problem
 from core.spreadsheet import locate_columns, read_grid
@@ -50,10 +56,19 @@ class SeriousReport(StrEnum):
     force_majeure = "发生不可抗力"
 
 
+class Duty(StrEnum):
+    """How a regulation words a duty: 应当 (required), 可以 or 原则上 (optional), or not at all (none)."""
+
+    required = "required"
+    optional = "optional"
+    none = "none"
+
+
 class ReviewVerdict(StrEnum):
     """The office's review of a rectification report (ordos 10 ¶2 审核, minhang 督查 11 抽查, changli 53 检查)."""
 
     accept = "通过"
+    checked = "经检查整改到位，通过"
     spot_check = "通过，另行抽查"
     send_back = "退回，限期重新整改"
 
@@ -61,6 +76,7 @@ class ReviewVerdict(StrEnum):
 class RectificationStatus(StrEnum):
     """Where a rectification item stands."""
 
+    pending = "pending"  # in a report not yet approved by the leaders (CL-53): not yet assigned
     open = "open"  # waiting for the unit's written report
     reported = "reported"  # reported, waiting for the office's review
     spot_check = "spot_check"  # accepted subject to a spot check not yet recorded
@@ -68,11 +84,122 @@ class RectificationStatus(StrEnum):
 
 
 RECTIFICATION_STATUS_NAMES = {
+    RectificationStatus.pending: "督查专报待审定，尚未下达",
     RectificationStatus.open: "待整改报告",
     RectificationStatus.reported: "待审核",
     RectificationStatus.spot_check: "待抽查",
     RectificationStatus.closed: "已办结",
 }
+
+
+class SupervisionStep(StrEnum):
+    """The human steps of a supervision round, in the order the supervision flow suspends at them."""
+
+    report_approval = "report_approval"  # the leaders approve the report before it goes out (CL-53)
+    rectification_review = "rectification_review"  # the office reviews each item reported back (OR-10)
+
+
+SUPERVISION_STEP_NAMES = {
+    SupervisionStep.report_approval: "督查专报审定",
+    SupervisionStep.rectification_review: "督查整改审核",
+}
+
+
+class Recipient(StrEnum):
+    """Who the supervision report goes to, by role (CL-53: changli 53; minhang 督查 11 ¶1); a profile may also
+    name a body outright (县决策咨询服务中心)."""
+
+    supervised = "被督查单位"
+    lead_unit = "决策承办单位"
+    implementing_units = "决策实施单位"
+
+
+class ReportsFrom(StrEnum):
+    """Whom the periodic tracking report is asked of (CL-50: changli 50 督促决策实施单位; ordos 6, 8 and minhang
+    督查 5, 6: the lead unit)."""
+
+    lead_unit = "决策承办单位"
+    implementing_units = "决策实施单位"
+
+
+def units_of(milestone_units: Sequence[str], lead_unit: str) -> list[str]:
+    """The decision's implementing units (决策实施单位): the responsible units of its tracking plan's milestones
+    (changli 50: 明确目标节点、责任单位 … 督促决策实施单位), each once in plan order; the lead unit when the plan
+    names none."""
+    found = list(dict.fromkeys(unit.strip() for unit in milestone_units if unit.strip()))
+    return found or [lead_unit]
+
+
+def review_refusal(
+    check: Duty, status: RectificationStatus, verdict: ReviewVerdict, comment: str, basis: str
+) -> str | None:
+    """Why the review's verdict does not fit how the regulation has the office look at the rectification (``basis``
+    cited): it must check every item (CL-53: changli 53 应当检查), may spot-check (minhang 督查 11 ¶2 可以抽查), or
+    only reviews (ordos 10 ¶2 审核); None when the verdict fits."""
+    if verdict is ReviewVerdict.spot_check and check is Duty.none:
+        return f"本规定没有抽查整改情况的规定（{basis}）：请选择通过或退回"
+    if verdict is ReviewVerdict.spot_check and check is Duty.required:
+        return f"整改情况应当逐项检查，不是抽查（{basis}）：检查后选择“{ReviewVerdict.checked}”或退回"
+    if verdict is ReviewVerdict.spot_check and status is RectificationStatus.spot_check:
+        return "抽查已安排：请在抽查后选择“通过”或“退回”"
+    if verdict is ReviewVerdict.accept and check is Duty.required:
+        return f"县政府办公室应当对整改情况进行检查（{basis}）：检查后选择“{ReviewVerdict.checked}”，并在“说明”中写明检查情况"
+    if verdict is ReviewVerdict.checked and not comment.strip():
+        return "请在“说明”中写明检查的方式和结果"
+    return None
+
+
+def self_inspection_problem(
+    duty: Duty, methods: Iterable[SupervisionMethod], due: date | None, basis: str
+) -> str | None:
+    """MH-S9: written supervision asks the supervised unit for a full self-inspection reported in writing by a
+    deadline — changli 52 ¶2 应当 (the deadline must be given), minhang 督查 9 ¶2 可以; None when it is met."""
+    if duty is Duty.required and SupervisionMethod.written in methods and due is None:
+        return f"组织书面督查的，应当要求被督查单位全面自查，并限期书面报告情况（{basis}）：请填写书面自查报告的期限"
+    return None
+
+
+def repeat_problem(duty: Duty, already_supervised: str | None, reason: str | None, basis: str) -> str | None:
+    """MH-S2: a matter already supervised under other rules is not supervised again, the results are shared —
+    changli 52 ¶2 不再进行 (required), minhang 督查 2 ¶4 原则上不进行 (optional: only with a stated reason)."""
+    if not (already_supervised or "").strip():
+        return None
+    if duty is Duty.required:
+        return (
+            f"按照相关规定已对有关事项进行督查的，应当做好结果共享，不再进行重复督查（{basis}）："
+            f"请共享已有督查结果（{already_supervised}），不另行督查"
+        )
+    if duty is Duty.optional and not (reason or "").strip():
+        return f"按照相关规定已对有关事项进行督查的，原则上不进行重复督查（{basis}）：确须督查的，请写明理由"
+    return None
+
+
+class ReportApproval(BaseModel):
+    """The leaders' approval of a supervision report (CL-53: changli 53 经县政府领导审定) and their instructions (批示意见),
+    which go out with it."""
+
+    model_config = {"extra": "forbid"}
+
+    approver: str = Field(title="审定领导（姓名、职务）")
+    approved_on: date | None = Field(default=None, title="审定日期（留空为今天）")
+    instructions: str = Field(default="", title="批示意见（随专报一并反馈）")
+
+    @field_validator("approver")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("请填写审定领导")
+        return value.strip()
+
+
+def approval_problem(answer: ReportApproval, held_on: date, today: date) -> str | None:
+    """Why an approval cannot be recorded as given (dated before the supervision or after today); None if it can."""
+    on = answer.approved_on or today
+    if on > today:
+        return f"审定日期 {on} 晚于今天（{today}）：审定后再记录"
+    if on < held_on:
+        return f"审定日期 {on} 早于督查日期 {held_on}"
+    return None
 
 
 @dataclass(frozen=True)

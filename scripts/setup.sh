@@ -36,6 +36,18 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     "$VENV/bin/python" -m pip install -q -c constraints.txt -e ".[test,lint]" 2> >(grep -v "is ignored: it is neither" | grep -v "^ *$" >&2)
     echo "$want" > "$stamp"
 fi
+# The tests' OpenID provider (tests/oidc: panva/oidc-provider on Node, for the single sign-on tests).
+if ! command -v npm >/dev/null 2>&1; then
+    echo "[setup] 安装 Node.js 与 npm（单点登录测试用的 OpenID 服务）"
+    sudo_cmd=""
+    [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+if [ ! -d tests/oidc/node_modules/oidc-provider ] || [ tests/oidc/package-lock.json -nt tests/oidc/node_modules ]; then
+    echo "[setup] 安装测试用 OpenID 服务（tests/oidc，npm ci）"
+    (cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
 # Byte-compile the product once: with PYTHONDONTWRITEBYTECODE set (as in some shells and CI), every
 # flow-run process would otherwise compile every module from source again.
 "$VENV/bin/python" -m compileall -q -j 0 core services forms pinggu flows tasks models rules analysis reporting deployments migrations >/dev/null

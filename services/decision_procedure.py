@@ -27,6 +27,7 @@ from models.db import read_session, transaction
 from models.tables import Decision, DecisionEvaluationPlan, DecisionProcedure, now_beijing
 from rules.decision_procedure import (
     ANSWERS,
+    DECIDED_BY,
     ENDINGS,
     JUDGES,
     PLANNED_TYPES,
@@ -105,22 +106,57 @@ def _accepted(procedure: DecisionProcedure, step: ProcedureStep) -> list[dict[st
     return [a for a in procedure.answers if a["step"] == step.value and a.get("refused") is None]
 
 
+def _last(procedure: DecisionProcedure, step: ProcedureStep) -> tuple[int, dict[str, Any]] | None:
+    """The step's latest accepted answer and its place among all the procedure's answers."""
+    found = [(n, a) for n, a in enumerate(procedure.answers) if a["step"] == step.value and a.get("refused") is None]
+    return found[-1] if found else None
+
+
+def _standing(procedure: DecisionProcedure, step: ProcedureStep) -> dict[str, Any] | None:
+    """The answer the step stands on, or None when it is to be asked (again).
+
+    A step answered with 'again' is asked again. A deciding body's step (DECIDED_BY: the county government on a
+    high risk, CL-37) stands on an answer given after the latest referral to it, whatever it decided; a referring
+    step is asked again when the body's answer after its own sent it back ('again')."""
+    last = _last(procedure, step)
+    referring = next((s for s, body in DECIDED_BY.items() if body is step), None)
+    if referring is not None:
+        referral = _last(procedure, referring)
+        return last[1] if last and referral and last[0] > referral[0] else None
+    if last is None or last[1]["outcome"] == Outcome.again:
+        return None
+    body = DECIDED_BY.get(step)
+    decided = _last(procedure, body) if body is not None else None
+    if decided and decided[0] > last[0] and decided[1]["outcome"] == Outcome.again:
+        return None
+    return last[1]
+
+
 def step_status(procedure_id: int, step: ProcedureStep) -> StepDone | StepWaiting:
-    """The step's standing answer, or the key to wait under (a step answered with 'again' is asked again)."""
+    """The step's standing answer, or the key to wait under (a step answered with 'again', or sent back by the
+    body that decides on it, is asked again)."""
     with read_session() as session:
         procedure = _get(session, procedure_id)
-    accepted = _accepted(procedure, step)
-    if accepted and accepted[-1]["outcome"] != Outcome.again:
-        return StepDone(Outcome(accepted[-1]["outcome"]), accepted[-1]["note"])
+    standing = _standing(procedure, step)
+    if standing is not None:
+        return StepDone(Outcome(standing["outcome"]), standing["note"])
     _, rules = _rules(procedure.profile)
-    asked = [a for a in procedure.answers if a["step"] == step.value]
-    last = asked[-1] if asked else None
+    asked = [(n, a) for n, a in enumerate(procedure.answers) if a["step"] == step.value]
+    last_at, last = asked[-1] if asked else (-1, None)
     description = (
         f"**{STEP_NAMES[step]}**（{load_profiles()[procedure.profile].citation(basis_of(step, rules))}）\n\n"
         f"事项：{procedure.matter}（承办单位 {procedure.lead_unit}，{procedure.catalog_year} 年度目录）"
     )
+    referring = next((s for s, body in DECIDED_BY.items() if body is step), None)
+    referral = _last(procedure, referring) if referring is not None else None
+    body = DECIDED_BY.get(step)
+    decided = _last(procedure, body) if body is not None else None
+    if referral is not None:  # what the deciding body decides on: the referring step's proposal
+        description += f"\n\n{STEP_NAMES[ProcedureStep(referral[1]['step'])]}：{referral[1]['note']}"
     if last and last.get("refused"):
         description += f"\n\n⚠ 上次提交未被受理：{last['refused']}"
+    elif decided and decided[0] > last_at and decided[1]["outcome"] == Outcome.again:
+        description += f"\n\n{STEP_NAMES[ProcedureStep(decided[1]['step'])]}：{decided[1]['note']}；请办理后重新填报"
     elif last and last["outcome"] == Outcome.again:
         description += f"\n\n上次结果：{last['note']}；请办理后重新填报"
     return StepWaiting(
@@ -161,7 +197,8 @@ def _poll_problems(answer: ParticipationAnswer) -> tuple[str, ...]:
             "采用问卷调查或民意调查的，请提交总体比例表，检验样本是否按职业、年龄、性别等反映真实民意（第二十一条（二））",
         )
     try:
-        figures = summarise_survey(read_survey(local_file(answer.survey_file.strip()))).to_dict()
+        survey = read_survey(local_file(answer.survey_file.strip()), scale=answer.survey_scale)  # E-SCALE
+        figures = summarise_survey(survey).to_dict()
         check = representativeness(figures["breakdowns"], read_population(local_file(answer.population_file.strip())))
     except InputFileError as error:
         return (str(error),)
@@ -355,6 +392,23 @@ def _item_text(item: Any) -> str:
         return f"{item['expert']}：口头 {_moment(item['oral_at'])}，书面 {written}"
     marks = [] if item.get("from_pool", True) else ["非专家库"]
     return f"{item['name']}（{item['unit']}{'，' + '、'.join(marks) if marks else ''}）"
+
+
+def state_name(status: str) -> str:
+    """Where a procedure stands, as an office reads it: its ending, published, or 办理中."""
+    ending = next((text for outcome, text in ENDINGS.items() if outcome.value == status), None)
+    return ending or ("已作出决定并向社会公布" if status == PUBLISHED else "办理中")
+
+
+def next_step(procedure: DecisionProcedure) -> ProcedureStep | None:
+    """The step a procedure under way asks next (the first without a standing answer); None once it ended."""
+    if procedure.status != UNDER_WAY:
+        return None
+    for step in ProcedureStep:
+        accepted = _accepted(procedure, step)
+        if not accepted or accepted[-1]["outcome"] == Outcome.again:
+            return step
+    return None
 
 
 def procedure_of(decision_code: str) -> DecisionProcedure | None:

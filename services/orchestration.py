@@ -75,9 +75,17 @@ def start_evaluation(evaluation_type: str, parameters: dict[str, Any]) -> UUID:
 
 
 def read_flow_run(flow_run_id: UUID | str):
-    """The flow run as the server sees it now."""
-    with prefect_client() as client:
-        return client.read_flow_run(UUID(str(flow_run_id)))
+    """The flow run as the server sees it now; OrchestrationError in Chinese when the server cannot be reached."""
+    import httpx
+
+    try:
+        with prefect_client() as client:
+            return client.read_flow_run(UUID(str(flow_run_id)))
+    except (httpx.TransportError, OSError) as error:
+        raise OrchestrationError(
+            "暂时无法连接流程服务（Prefect），答复未提交；请稍后重试，或请运维人员检查服务（pinggu up）",
+            flow_run_id=str(flow_run_id),
+        ) from error
 
 
 def wait_for(

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import select
+from sqlmodel import Session, col, select
 
 from core.errors import OrchestrationError, RuleViolation, StateConflict
-from models.db import session_scope
+from models.db import session_scope, transaction
 from models.decisions import assisted_decisions, list_decisions, list_triggers, record_trigger
 from models.evaluations import get_decision
-from models.tables import BEIJING, DecisionEvaluationPlan, Evaluation
+from models.tables import BEIJING, DecisionEvaluationPlan, Evaluation, PlanEntry, now_beijing
 from rules.annual_plan import AnnualPlan, annual_plan
+from rules.periods import check_not_after_today
 from rules.planning_types import (
     EVENT_KINDS,
     CompletedEvaluation,
@@ -69,13 +70,76 @@ def build_plan(year: int, as_of: date, profile: str | None = None, decision: str
     return annual_plan(year, as_of, decisions, policies, completed=completed, events=events)
 
 
+PROMPT_SCOPE = "decision-"  # the scope of a single-item prompt plan (T-PROMPT): this, then the decision's code
+
+
+def plan_scope(profile: str | None, decision: str | None = None) -> str:
+    """The plan's scope as stored: a single decision (a prompt plan), one profile, or every decision."""
+    if decision:
+        return f"{PROMPT_SCOPE}{decision}"
+    return profile or "all"
+
+
+def scope_name(scope: str) -> str:
+    """A stored scope as an office reads it: 全部决策, a jurisdiction's name, or 专项评估计划（code）."""
+    if scope.startswith(PROMPT_SCOPE):
+        return f"专项评估计划（{scope.removeprefix(PROMPT_SCOPE)}）"
+    if scope == "all":
+        return "全部决策"
+    profiles = load_profiles()
+    return profiles[scope].name if scope in profiles else scope
+
+
+def plan_entries(session: Session, year: int, scope: str) -> list[PlanEntry]:
+    """The kept items of the year's plan of one scope, in the order they were kept."""
+    query = select(PlanEntry).where(PlanEntry.year == year, PlanEntry.scope == scope)
+    return list(session.exec(query.order_by(col(PlanEntry.id))))
+
+
+def keep_plan_items(plan: AnnualPlan, scope: str) -> int:
+    """Keep the plan's items of a scope in one transaction: new ones added, those kept before (started or
+    not) never touched; how many were added."""
+
+    def keep(session: Session) -> int:
+        known = {(e.decision_code, e.type) for e in plan_entries(session, plan.year, scope)}
+        added = [item for item in plan.items if (item.decision, item.type) not in known]
+        for item in added:
+            session.add(
+                PlanEntry(
+                    year=plan.year,
+                    scope=scope,
+                    decision_code=item.decision,
+                    type=item.type,
+                    reason=item.reason,
+                    trigger_date=item.trigger_date,
+                    due_date=item.due,
+                    evaluating_unit=item.evaluating_unit,
+                )
+            )
+        return len(added)
+
+    return transaction(keep)
+
+
 def add_trigger(
-    decision_code: str, kind: str, occurred_on: date, note: str, recorded_by: str, approved_on: date | None = None
+    decision_code: str,
+    kind: str,
+    occurred_on: date,
+    note: str,
+    recorded_by: str,
+    approved_on: date | None = None,
+    *,
+    today: date | None = None,
 ) -> str:
-    """Record an event trigger after checking the decision's profile recognises it; return a summary."""
+    """Record an event trigger after checking the decision's profile recognises it and that it has happened (its
+    dates not after `today`; None: today in Beijing); return a summary."""
     if kind not in EVENT_KINDS:
         choices = "；".join(f"{k}（{EVENT_KIND_NAMES[k]}）" for k in EVENT_KINDS)
         raise StateConflict(f"未知的触发情形 {kind}，可选：{choices}")
+    today = today or now_beijing().date()
+    check_not_after_today(occurred_on, today, "发生或申请日期")
+    if approved_on is not None:
+        check_not_after_today(approved_on, today, "同意日期")
     with session_scope() as session:
         decision = get_decision(session=session, code=decision_code)
         profile = load_profiles()[decision.profile]
@@ -88,7 +152,7 @@ def add_trigger(
         if approved_on and approved_on < occurred_on:
             raise StateConflict("同意日期不能早于申请或发生日期")
         if kind in profile.triggers.events_need_reason and not note.strip():
-            basis = profile.citation(profile.triggers.reason_basis or "")
+            basis = profile.cited(profile.triggers.reason_basis or "")
             raise RuleViolation(
                 f"“{EVENT_KIND_NAMES[kind]}”须理由充分方构成评估情形（{basis}），请在 --note 中写明理由",
                 rule="T-EVENT",

@@ -41,8 +41,12 @@ def deliver_codes(
     for person, code in issued:
         text = (
             f"【待办】评估 {evaluation_code}《{decision_title}》的“{gate_name}”等待您办理。\n"
-            f"您的签署码：{code}（{days} 日内有效，仅限本人使用一次，请勿转告他人）。\n"
-            f"办理入口：{gate_url(evaluation_code, gate)}"
+            + (
+                f"您的签署码：{code}（{days} 日内有效，仅限本人使用一次，请勿转告他人）。\n"
+                if code
+                else "请用您本人的账户登录网页办理。\n"  # an account holder: nothing that could be forwarded
+            )
+            + f"办理入口：{gate_url(evaluation_code, gate)}"
         )
         detail = {"evaluation": evaluation_code, "gate": gate, "to": person.name, "unit": person.unit}
         try:

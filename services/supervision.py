@@ -1,15 +1,19 @@
-"""督查 (OR-10: ordos 10, minhang 督查细则 9–11, changli 52–53): a supervision round's findings and
-written report, its rectification items with units and deadlines, the units' written reports back, and
-the office's review of each (accept, accept and spot-check where the rules allow, or send back).
+"""督查 (OR-10: ordos 10, minhang 督查细则 2, 9–11, changli 52–53): a supervision round's findings and written
+report (refused where the matter was supervised under other rules, MH-S2; with the self-inspection written
+supervision asks for, MH-S9), the leaders' approval of the report where the regulation requires it and its
+distribution to the units it names (CL-53), its rectification items with units and deadlines, the units' written
+reports back, and the office's review of each (accept, check, spot-check where the rules allow, or send back).
 
-The review is a gate of the supervision flow: answers are judged here, every one (accepted or refused)
-recorded under its pause key, so a resumed run finds what was answered and never records it twice.
+The approval and the review are human steps of the supervision flow (rules.tracking.SupervisionStep): answers are
+judged here, every one (accepted or refused) recorded on the round under its pause key, so a resumed run finds
+what was answered and never records it twice.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -18,11 +22,25 @@ from models import audit
 from models import tracking as store
 from models.db import read_session, transaction
 from models.evaluations import get_decision
-from models.tables import Rectification, SupervisionRound, now_beijing
+from models.tables import Escalation, Rectification, SupervisionRound, now_beijing
 from reporting.docx import keep_pdf_and_docx
 from reporting.other_documents import SupervisionInput, document_html
+from rules.periods import check_not_after_today
 from rules.profiles import Profile, load_profiles
-from rules.tracking import RECTIFICATION_STATUS_NAMES, RectificationStatus, ReviewVerdict, next_status
+from rules.tracking import (
+    RECTIFICATION_STATUS_NAMES,
+    SUPERVISION_STEP_NAMES,
+    Recipient,
+    RectificationStatus,
+    ReportApproval,
+    ReviewVerdict,
+    SupervisionStep,
+    approval_problem,
+    next_status,
+    repeat_problem,
+    review_refusal,
+    self_inspection_problem,
+)
 
 
 def _profile(decision_profile: str) -> Profile:
@@ -37,6 +55,7 @@ def record_round(key: str, decision_code: str, findings: SupervisionInput, recor
         existing = session.exec(select(SupervisionRound).where(SupervisionRound.key == key)).first()
         if existing is not None and existing.id is not None:
             return existing.id
+        check_not_after_today(held_on, today, "督查日期")
         decision = get_decision(session=session, code=decision_code)
         rules = _profile(decision.profile).tracking
         allowed = [m.value for m in rules.supervision_methods]
@@ -44,9 +63,26 @@ def record_round(key: str, decision_code: str, findings: SupervisionInput, recor
         if refused:
             raise RuleViolation(
                 f"{'、'.join(refused)}不是本规定的督查方式（可用：{'、'.join(allowed)}；"
-                f"{_profile(decision.profile).citation(rules.supervision_basis)}）",
+                f"{_profile(decision.profile).cited(rules.supervision_basis)}）",
                 rule="OR-10",
             )
+        profile = _profile(decision.profile)
+        repeated = repeat_problem(
+            rules.no_repeat.duty,
+            findings.already_supervised,
+            findings.repeat_reason,
+            profile.cited(rules.no_repeat.basis),
+        )
+        if repeated:
+            raise RuleViolation(repeated, rule="MH-S2")
+        inspection = self_inspection_problem(
+            rules.self_inspection.duty,
+            findings.methods,
+            findings.self_inspection_due,
+            profile.cited(rules.self_inspection.basis),
+        )
+        if inspection:
+            raise RuleViolation(inspection, rule="MH-S9")
         early = [
             Problem(f"整改期限 {r.deadline} 不晚于督查日期 {held_on}", row=n, column="整改期限")
             for n, r in enumerate(findings.rectifications, start=1)
@@ -62,6 +98,8 @@ def record_round(key: str, decision_code: str, findings: SupervisionInput, recor
             held_on=held_on,
             findings=findings.model_dump(mode="json"),
             recorded_by=recorded_by,
+            # CL-53: a report the leaders approve first assigns its rectification items only once approved.
+            approval_required=rules.supervision_report.approved_by is not None,
         )
         session.add(round_)
         session.flush()
@@ -75,6 +113,7 @@ def record_round(key: str, decision_code: str, findings: SupervisionInput, recor
                     item=item.item,
                     unit=item.unit,
                     due_date=item.deadline,
+                    status=RectificationStatus.pending if round_.approval_required else RectificationStatus.open,
                 )
             )
         audit.record(
@@ -102,11 +141,16 @@ def render_round(round_id: int, today: date) -> str:
         decision = get_decision(session=session, code=round_.decision_code)
         profile = _profile(decision.profile)
         findings = SupervisionInput.model_validate(round_.findings)
+        report_rules = profile.tracking.supervision_report
         context = {
             "supervisor": round_.supervisor,
             "held_on": round_.held_on,
             "reviewer": profile.tracking.rectification_reviewer,
             "rectification_basis": profile.citation(profile.tracking.rectification_basis),
+            "self_inspection_basis": profile.citation(profile.tracking.self_inspection.basis),
+            "approved_by": report_rules.approved_by or "",
+            "recipients": "、".join(report_rules.recipients),
+            "report_basis": profile.citation(report_rules.basis),
         }
         decision_row = decision.model_dump(mode="json")
     html = document_html("supervision", decision_row, findings, today, **context)
@@ -131,15 +175,19 @@ def render_round(round_id: int, today: date) -> str:
     return transaction(record)
 
 
-def report_back(item_id: int, report: str, reported_on: date, reported_by: str) -> str:
-    """The responsible unit's written report on a rectification item (ordos 10 ¶2, minhang 督查 11 ¶2)."""
+def report_back(item_id: int, report: str, reported_on: date, reported_by: str, *, today: date | None = None) -> str:
+    """The responsible unit's written report on a rectification item (ordos 10 ¶2, minhang 督查 11 ¶2); a report
+    dated after `today` (None: today in Beijing) is refused."""
     if not report.strip() or not reported_by.strip():
         raise StateConflict("请写明整改情况和报告人")
+    check_not_after_today(reported_on, today or now_beijing().date(), "报告日期")
 
     def write(session: Session) -> str:
         item = session.get(Rectification, item_id)
         if item is None:
             raise NotFound(f"没有编号为 {item_id} 的整改事项")
+        if item.status == RectificationStatus.pending:
+            raise StateConflict(f"整改事项 {item_id}（{item.item}）所在的督查专报尚未经审定，整改事项尚未下达")
         if item.status != RectificationStatus.open:
             raise StateConflict(
                 f"整改事项 {item_id}（{item.item}）当前为“{RECTIFICATION_STATUS_NAMES[RectificationStatus(item.status)]}”，"
@@ -191,10 +239,12 @@ def review_status(round_id: int) -> ReviewWaiting | None:
             )
             for i in items
         ]
-        last = round_.answers[-1] if round_.answers else None
+        asked = _answers(round_, SupervisionStep.rectification_review)
+        last = asked[-1] if asked else None
         return ReviewWaiting(
-            key=f"rectification-review-{round_id}-{len(round_.answers) + 1}",
-            description=f"**督查整改审核**（{reviewer.rectification_reviewer}；决策 {round_.decision_code}）\n\n"
+            key=f"rectification-review-{round_id}-{len(asked) + 1}",
+            description=f"**{SUPERVISION_STEP_NAMES[SupervisionStep.rectification_review]}**"
+            f"（{reviewer.rectification_reviewer}；决策 {round_.decision_code}）\n\n"
             + "\n".join(lines)
             + (f"\n\n⚠ 上次提交未被受理：{last['refused']}" if last and last.get("refused") else ""),
         )
@@ -225,6 +275,7 @@ def review(
         refused = _refusal(items.get(seq), seq, verdict, reviewer, comment, today, new_due, rules)
         answer = {
             "key": key,
+            "step": SupervisionStep.rectification_review.value,
             "item": seq,
             "verdict": verdict.value,
             "reviewer": reviewer.strip(),
@@ -278,10 +329,168 @@ def _refusal(
     status = RectificationStatus(item.status)
     if status not in (RectificationStatus.reported, RectificationStatus.spot_check):
         return f"第 {seq} 项（{item.item}）{RECTIFICATION_STATUS_NAMES[status]}，尚不能审核"
-    if verdict is ReviewVerdict.spot_check and not profile.tracking.spot_check:
-        return f"本规定没有抽查整改情况的规定（{profile.citation(profile.tracking.rectification_basis)}）：请选择通过或退回"
-    if verdict is ReviewVerdict.spot_check and status is RectificationStatus.spot_check:
-        return "抽查已安排：请在抽查后选择“通过”或“退回”"
+    rules = profile.tracking
+    refused = review_refusal(rules.check, status, verdict, comment, profile.cited(rules.rectification_basis))
+    if refused:
+        return refused
     if verdict is ReviewVerdict.send_back and (not comment.strip() or new_due is None or new_due <= today):
         return "退回时须在“说明”中写明理由，并给出晚于今天的新整改期限"
     return None
+
+
+# --- the leaders' approval and the report sent out (CL-53) ----------------------------------------
+
+
+def _answers(round_: SupervisionRound, step: SupervisionStep) -> list[dict[str, Any]]:
+    """The round's answers at one human step, oldest first (a review recorded before steps were named has none)."""
+    return [a for a in round_.answers if a.get("step", SupervisionStep.rectification_review.value) == step.value]
+
+
+def _approval(round_: SupervisionRound) -> dict[str, Any] | None:
+    """The leaders' accepted approval of the round's report, if given."""
+    return next((a for a in _answers(round_, SupervisionStep.report_approval) if a.get("refused") is None), None)
+
+
+def approval_status(round_id: int) -> ReviewWaiting | None:
+    """None when the report needs no approval (the profile names no approver) or has it; else the key to wait
+    under and what the approver reads (CL-53: 经县政府领导审定)."""
+    with read_session() as session:
+        round_ = session.get(SupervisionRound, round_id)
+        if round_ is None:
+            raise NotFound(f"没有编号为 {round_id} 的督查记录")
+        if not round_.approval_required or _approval(round_) is not None:
+            return None
+        decision = get_decision(session=session, code=round_.decision_code)
+        profile = _profile(decision.profile)
+        items = store.items_of(session=session, round_id=round_id)
+    findings = SupervisionInput.model_validate(round_.findings)
+    rules = profile.tracking.supervision_report
+    asked = _answers(round_, SupervisionStep.report_approval)
+    last = asked[-1] if asked else None
+    lines = [
+        f"决策 {decision.code}《{decision.title}》督查专报（{round_.supervisor}，{round_.held_on}）",
+        f"- 执行情况：{findings.execution}",
+        f"- 存在的问题：{findings.problems}",
+        f"- 需提请领导协调的事项：{findings.leader_matters or '无'}",
+        f"- 工作建议：{findings.suggestions or findings.proposals}",
+        *(f"- 整改事项 {i.seq}：{i.item}（{i.unit}，期限 {i.due_date}）" for i in items),
+        f"审定后反馈：{'、'.join(rules.recipients) or '无'}",
+    ]
+    return ReviewWaiting(
+        key=f"supervision-approval-{round_id}-{len(asked) + 1}",
+        description=f"**{SUPERVISION_STEP_NAMES[SupervisionStep.report_approval]}**（{rules.approved_by}；"
+        f"{profile.cited(rules.basis)}）\n\n"
+        + "\n".join(lines)
+        + (f"\n\n⚠ 上次提交未被受理：{last['refused']}" if last and last.get("refused") else ""),
+    )
+
+
+def approve(round_id: int, key: str, answer: ReportApproval, today: date) -> str | None:
+    """Judge and record the leaders' approval of the round's report (CL-53); once accepted its rectification items
+    are assigned (open). None when accepted, else why it was refused (recorded too, so the next asking has a new
+    key)."""
+
+    def write(session: Session) -> str | None:
+        round_ = session.get(SupervisionRound, round_id)
+        if round_ is None:
+            raise NotFound(f"没有编号为 {round_id} 的督查记录")
+        earlier = next((a for a in round_.answers if a["key"] == key), None)
+        if earlier is not None:
+            return earlier.get("refused")  # an earlier try committed; its answer was lost
+        if not round_.approval_required:
+            refused: str | None = "本规定的督查报告无须审定"
+        elif _approval(round_) is not None:
+            refused = "督查专报已经审定"
+        else:
+            refused = approval_problem(answer, round_.held_on, today)
+        entry = {
+            "key": key,
+            "step": SupervisionStep.report_approval.value,
+            "approver": answer.approver,
+            "approved_on": (answer.approved_on or today).isoformat(),
+            "instructions": answer.instructions.strip(),
+            "on": today.isoformat(),
+            "refused": refused,
+        }
+        round_.answers = [*round_.answers, entry]
+        if refused is None:
+            for item in store.items_of(session=session, round_id=round_id):
+                if item.status == RectificationStatus.pending:
+                    item.status = RectificationStatus.open
+                    session.add(item)
+        session.add(round_)
+        audit.record(
+            session=session,
+            action="supervision_report_approved",
+            actor=answer.approver,
+            decision_code=round_.decision_code,
+            round=round_id,
+            approved_on=entry["approved_on"],
+            refused=refused,
+        )
+        return refused
+
+    return transaction(write)
+
+
+def distribute(round_id: int, today: date) -> list[dict[str, str]]:
+    """Send the report (with the leaders' instructions, where approved) to every unit the profile names, once: a
+    notice to each through the notification channels (an escalation the deadline watch delivers), and the list
+    recorded on the round (CL-53: changli 53; minhang 督查 11 ¶1). Each entry: the role (as) and the unit."""
+
+    def write(session: Session) -> list[dict[str, str]]:
+        round_ = session.get(SupervisionRound, round_id)
+        if round_ is None:
+            raise NotFound(f"没有编号为 {round_id} 的督查记录")
+        if round_.distributed_to is not None:
+            return list(round_.distributed_to)
+        approval = _approval(round_)
+        if round_.approval_required and approval is None:
+            raise StateConflict("督查专报尚未经审定，不能反馈")
+        decision = get_decision(session=session, code=round_.decision_code)
+        profile = _profile(decision.profile)
+        findings = SupervisionInput.model_validate(round_.findings)
+        units = {
+            Recipient.supervised: [findings.supervised or decision.lead_unit],
+            Recipient.lead_unit: [decision.lead_unit],
+            Recipient.implementing_units: store.implementing_units(session=session, decision=decision),
+        }
+        sent = [
+            {"as": str(role), "unit": unit}
+            for role in profile.tracking.supervision_report.roles()
+            for unit in (units[role] if isinstance(role, Recipient) else [role])
+        ]
+        roles_of: dict[str, list[str]] = {}
+        for entry in sent:
+            roles_of.setdefault(entry["unit"], []).append(entry["as"])
+        from core.settings import get_settings
+
+        link = f"{get_settings().web_url}/tracking/supervision/{round_id}/pdf"
+        approved = f"，已经{approval['approver']}审定（{approval['approved_on']}）" if approval else ""
+        instructions = f"；批示意见：{approval['instructions'] or '无'}" if approval else ""
+        items = store.items_of(session=session, round_id=round_id)
+        for unit, roles in roles_of.items():
+            session.add(
+                Escalation(
+                    key=f"{decision.code}/supervision/{round_id}#to:{unit}",
+                    kind="supervision_report",
+                    ref=f"{decision.code}/supervision/{round_id}",
+                    level="distributed",
+                    due_date=today,
+                    text=f"【督查专报】决策 {decision.code}《{decision.title}》{round_.held_on} 督查专报{approved}，"
+                    f"送{unit}（{'、'.join(roles)}）{instructions}；要求整改的事项 {len(items)} 项"
+                    f"（{profile.cited(profile.tracking.supervision_report.basis)}）：{link}",
+                )
+            )
+        round_.distributed_to, round_.distributed_on = sent, today
+        session.add(round_)
+        audit.record(
+            session=session,
+            action="supervision_report_distributed",
+            decision_code=decision.code,
+            round=round_id,
+            recipients=[f"{e['unit']}（{e['as']}）" for e in sent],
+        )
+        return sent
+
+    return transaction(write)

@@ -1,6 +1,6 @@
 """跟踪反馈: the lead unit's tracking plan (OR-6, MH-S6), its periodic reports (OR-8), what it reports at
 once (OR-9), and the public's opinions (E-PUBLIC). Every date is given, never read from the clock here,
-so a year can be run in a test with time injected.
+so a year can be run in a test with time injected (a form that gives no "today" gets Beijing's).
 
 A report is recorded in one transaction when handed in (milestones marked, an immediate report made an
 event trigger at once); its PDF and Word are rendered afterwards from what was recorded, by the tracking
@@ -33,9 +33,11 @@ from models.tables import (
 )
 from reporting.docx import keep_pdf_and_docx
 from reporting.other_documents import TrackingInput, document_html
+from rules.periods import check_not_after_today
 from rules.profiles import Profile, load_profiles
 from rules.tracking import (
     OpinionChannel,
+    ReportsFrom,
     SeriousReport,
     TrackingPeriod,
     TrackingPlanSpec,
@@ -47,6 +49,7 @@ from rules.tracking import (
     window_start,
 )
 from rules.vocabulary import EVENT_KIND_NAMES, TRACKING_REPORT_STATUS_NAMES, TrackingReportStatus
+from services.privacy import known_names, masked
 
 
 def _decision_and_profile(session: Session, code: str) -> tuple[Decision, Profile]:
@@ -106,8 +109,9 @@ class Requested:
 
 
 def open_requests(as_of: date, decision: str | None = None) -> list[Requested]:
-    """Ask for every ended period's report of each decision under tracking, once (the profile sets the period
-    and how long the unit has after it ends); one short transaction per decision."""
+    """Ask for every ended period's report of each decision under tracking, once (the profile sets the period,
+    how long the unit has after it ends, and whether the lead unit or the implementing units report: CL-50); one
+    short transaction per decision."""
     with read_session() as session:
         query = select(TrackingPlan.decision_code)
         if decision is not None:
@@ -119,13 +123,24 @@ def open_requests(as_of: date, decision: str | None = None) -> list[Requested]:
         assert plan is not None
         row, profile = _decision_and_profile(session, code)
         rules, asked = profile.tracking, []
+        # CL-50 (changli 50): the office urges the implementing units, the milestones' units, on their tasks;
+        # elsewhere the lead unit reports (ordos 8, minhang 督查 5–6).
+        if rules.reports_from is ReportsFrom.implementing_units:
+            unit = "、".join(store.implementing_units(session=session, decision=row))
+        else:
+            unit = row.lead_unit
         for period in ended_periods(plan.tracking_from, row.ends_on, as_of, rules.period):
             due = report_due(period, rules.report_within)
             made = store.request_report(
-                session=session, decision=row, period=period, due=due.due, provisional=not due.calendar_complete
+                session=session,
+                decision=row,
+                period=period,
+                due=due.due,
+                provisional=not due.calendar_complete,
+                unit=unit,
             )
             if made is not None:
-                asked.append(Requested(row.code, period.label, due.due, row.lead_unit))
+                asked.append(Requested(row.code, period.label, due.due, made.unit))
         return asked
 
     return [item for code in codes for item in transaction(functools.partial(ask, code=code))]
@@ -146,29 +161,32 @@ class Received:
 def _serious_trigger(
     session: Session, decision: Decision, profile: Profile, kind: SeriousReport, note: str, on: date, by: str
 ) -> tuple[int, str]:
-    """OR-9: record what the unit reported at once as the event trigger its profile names."""
-    event = profile.tracking.reported_problem.event
+    """OR-9: record what the unit reported at once as the event trigger its profile names for that kind of
+    report, under that kind's own article."""
+    rule = profile.tracking.reported_problem.of(kind)
+    event = rule.event
     trigger = record_trigger(
         session=session,
         decision_code=decision.code,
         kind=event,
         occurred_on=on,
-        note=f"{kind.value}：{note}（承办单位报告，{profile.citation(profile.tracking.reported_problem.basis)}）",
+        note=f"{kind.value}：{note}（承办单位报告，{profile.cited(rule.basis)}）",
         recorded_by=by,
     )
     assert trigger.id is not None
     pending = event in profile.triggers.events_need_approval
     summary = f"已记录为评估情形“{EVENT_KIND_NAMES[event]}”（{on}）" + (
-        f"；须经同意后方启动评估（{profile.citation(profile.triggers.approval_basis or '')}），同意后请补录同意日期"
+        f"；须经同意后方启动评估（{profile.cited(profile.triggers.approval_basis or '')}），同意后请补录同意日期"
         if pending
         else ""
     )
     return trigger.id, summary
 
 
-def _propose(decision_code: str, profile: Profile, today: date) -> str | None:
-    """Propose the single-item plan where the rules say to evaluate at once; the outcome, in Chinese."""
-    if not profile.tracking.reported_problem.prompt:
+def _propose(decision_code: str, profile: Profile, kind: SeriousReport, today: date) -> str | None:
+    """Propose the single-item plan where the rules say to evaluate this kind of report at once; the outcome,
+    in Chinese."""
+    if not profile.tracking.reported_problem.of(kind).prompt:
         return None
     from services.planning import propose_prompt_plan
 
@@ -180,7 +198,16 @@ def _propose(decision_code: str, profile: Profile, today: date) -> str | None:
 
 def submit_report(decision_code: str, period_key: str, report: TrackingInput, today: date) -> Received:
     """Record the unit's report for a period (asked for before), mark the milestones it reports done, and make
-    an immediate report an event trigger at once; nothing is written if any of it is refused."""
+    an immediate report an event trigger at once; nothing is written if any of it is refused. Its free text is
+    stored masked (E-PRIVACY: services.privacy)."""
+    names = known_names()
+    report = report.model_copy(
+        update={
+            field: masked(text, names)
+            for field in ("progress", "effect", "problems", "proposals", "next_steps", "serious_note")
+            if isinstance(text := getattr(report, field), str)
+        }
+    )
 
     def write(session: Session) -> tuple[Received, Profile]:
         decision, profile = _decision_and_profile(session, decision_code)
@@ -237,7 +264,8 @@ def submit_report(decision_code: str, period_key: str, report: TrackingInput, to
     received, profile = transaction(write)
     if received.trigger is None:
         return received
-    return Received(**{**received.__dict__, "proposal": _propose(decision_code, profile, today)})
+    proposal = _propose(decision_code, profile, report.serious, today)
+    return Received(**{**received.__dict__, "proposal": proposal})
 
 
 def report_at_once(decision_code: str, kind: SeriousReport, note: str, reporter: str, today: date) -> str:
@@ -245,14 +273,15 @@ def report_at_once(decision_code: str, kind: SeriousReport, note: str, reporter:
     once and, where the rules say to evaluate at once, proposed as a single-item plan."""
     if kind is SeriousReport.none or not note.strip() or not reporter.strip():
         raise StateConflict("请写明情况类别（决策存在问题、客观情况发生重大变化或发生不可抗力）、情况说明和报告人")
+    note = masked(note)  # E-PRIVACY: stored as the trigger's note
 
     def write(session: Session) -> tuple[str, Profile]:
         decision, profile = _decision_and_profile(session, decision_code)
-        _, summary = _serious_trigger(session, decision, profile, kind, note.strip(), today, reporter.strip())
+        _, summary = _serious_trigger(session, decision, profile, kind, note, today, reporter.strip())
         return summary, profile
 
     summary, profile = transaction(write)
-    proposal = _propose(decision_code, profile, today)
+    proposal = _propose(decision_code, profile, kind, today)
     return summary + (f"\n{proposal}" if proposal else "")
 
 
@@ -322,12 +351,24 @@ def received_reports(decision: str | None = None) -> list[int]:
 
 
 def record_opinion(
-    decision_code: str, channel: OpinionChannel, received_on: date, summary: str, contact: str, recorded_by: str
+    decision_code: str,
+    channel: OpinionChannel,
+    received_on: date,
+    summary: str,
+    contact: str,
+    recorded_by: str,
+    *,
+    today: date | None = None,
 ) -> str:
     """Register an opinion (its sender's contact kept apart); when it brings the count within the profile's
-    window to the threshold, raise a many_opinions notice listing them for the office to judge."""
+    window to the threshold, raise a many_opinions notice listing them for the office to judge. An opinion
+    received after `today` (the office's day; None: today in Beijing) is refused. The summary is stored, and
+    listed in the notice, masked (E-PRIVACY: services.privacy); the contact only in its own table."""
     if not summary.strip() or not recorded_by.strip():
         raise StateConflict("请写明意见摘要和登记人")
+    check_not_after_today(received_on, today or now_beijing().date(), "收到日期")
+    names = known_names()
+    summary = masked(summary, names)
 
     def write(session: Session) -> str:
         decision, profile = _decision_and_profile(session, decision_code)
@@ -362,10 +403,11 @@ def record_opinion(
         crossing = many_opinions([o.received_on for o in window], received_on, rule.count, rule.within)
         if not crossing or len(window) != rule.count:
             return line
-        listed = "；".join(f"{o.received_on} {o.channel}：{o.summary}" for o in window)
+        # Masked again: an opinion registered before summaries were masked must not reach the notice as typed.
+        listed = "；".join(f"{o.received_on} {o.channel}：{masked(o.summary, names)}" for o in window)
         text = (
             f"【意见较多】决策 {decision.code}《{decision.title}》自 {first} 起收到公众意见 {len(window)} 件"
-            f"（达到 {rule.count} 件，{profile.citation(rule.basis)}），请办公室研判是否属“较多意见”、理由是否充分，"
+            f"（达到 {rule.count} 件，{profile.cited(rule.basis)}），请办公室研判是否属“较多意见”、理由是否充分，"
             f"确认后记录评估情形 many_opinions：{listed}"
         )
         session.add(

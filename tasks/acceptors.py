@@ -44,7 +44,7 @@ from rules.gates import (
     StartDecision,
     Submitted,
 )
-from rules.profiles import load_profile
+from rules.profiles import load_profile, printed_basis
 from rules.scoring import check_departure
 from rules.steps import StepId
 from rules.team import Member
@@ -153,12 +153,17 @@ def accept_submission(
 
 
 def accept_expert_review(session: Session, evaluation: Evaluation, form: ExpertReviewForm) -> Verdict:
-    """The experts' opinion on the draft, or why none was sought where the profile allows it (S-CONCL)."""
+    """The experts' opinion on the draft, or why none was sought where the profile allows it (S-CONCL); the
+    experts are neither the decision's pre-decision assessors (TEAM-CONFLICT) nor the team that wrote the report."""
+    assert evaluation.id is not None  # a stored evaluation
     submitter, role = form.submitter.strip(), form.submitter_role.strip()
     if form.organised is ExpertsConvened.skipped:
         gate = procedure_of(session, evaluation).expert_review
         if gate is None or gate.required:
-            raise RuleViolation(f"本评估须组织专家论证（{gate.basis if gate else ''}），不能跳过", rule="S-CONCL")
+            cited = printed_basis(gate.basis) if gate else ""
+            raise RuleViolation(
+                "本评估须组织专家论证" + (f"（{cited}）" if cited else "") + "，不能跳过", rule="S-CONCL"
+            )
         reason = _require(form.handling, "不组织专家论证时须在“意见采纳及处理情况”中写明理由", "S-CONCL")
         return Verdict(
             gate=GateId.expert_review,
@@ -177,8 +182,9 @@ def accept_expert_review(session: Session, evaluation: Evaluation, form: ExpertR
     # A space may also sit inside one name (周 立平): check each entry with its spaces removed as well.
     entries = ["".join(entry.split()) for entry in re.split(r"[、,，;；\n]+", form.experts) if entry.strip()]
     decision = store.get_decision(session=session, code=evaluation.decision_code)
+    members = [member.name for member in store.team(session=session, evaluation_id=evaluation.id)]
     load_profile(decision.profile).check_experts(
-        list(dict.fromkeys(experts + entries)), decision.pre_decision_assessors
+        list(dict.fromkeys(experts + entries)), decision.pre_decision_assessors, members
     )
     return Verdict(
         gate=GateId.expert_review,

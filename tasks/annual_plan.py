@@ -26,28 +26,16 @@ from reporting.pdf import render_html, write_pdf
 from rules.annual_plan import REASON_NAMES, AnnualPlan, ItemChange, check_item_changes
 from rules.gates import PlanVerdict
 from rules.vocabulary import EVALUATION_TYPE_NAMES, EvaluationStatus
-from services.planning import build_plan
+from services.planning import build_plan, keep_plan_items, plan_entries, plan_scope
 from tasks.evaluation import OPERATOR_REFUSALS, NotOpened
 from tasks.ledger import IO_RETRIES, STEP_TASK_OPTIONS
 
 PLAN_TEMPLATE = "annual_plan.html.j2"
 
 
-def plan_scope(profile: str | None, decision: str | None = None) -> str:
-    """The plan's scope as stored: a single decision (a prompt plan), one profile, or every decision."""
-    if decision:
-        return f"decision-{decision}"
-    return profile or "all"
-
-
 def _slug(scope: str) -> str:
     # Pause and artifact keys take lowercase letters, digits and dashes only.
     return scope.replace("_", "-").lower()
-
-
-def _entries(session: Session, year: int, scope: str) -> list[PlanEntry]:
-    query = select(PlanEntry).where(PlanEntry.year == year, PlanEntry.scope == scope)
-    return list(session.exec(query.order_by(col(PlanEntry.id))))
 
 
 @task(name="编制年度评估计划", **STEP_TASK_OPTIONS, **IO_RETRIES)
@@ -59,25 +47,7 @@ def draft_annual_plan(year: int, as_of: date, profile: str | None, decision: str
     except OPERATOR_REFUSALS as refused:
         return NotOpened(str(refused))
     scope = plan_scope(profile, decision)
-
-    def keep_items(session: Session) -> None:
-        known = {(e.decision_code, e.type) for e in _entries(session, year, scope)}
-        for item in plan.items:
-            if (item.decision, item.type) not in known:
-                session.add(
-                    PlanEntry(
-                        year=year,
-                        scope=scope,
-                        decision_code=item.decision,
-                        type=item.type,
-                        reason=item.reason,
-                        trigger_date=item.trigger_date,
-                        due_date=item.due,
-                        evaluating_unit=item.evaluating_unit,
-                    )
-                )
-
-    transaction(keep_items)
+    keep_plan_items(plan, scope)
     rows = [
         {
             "决策编号": item.decision,
@@ -149,7 +119,7 @@ def record_plan_answer(
             return None  # an earlier try committed; its answer was lost
         open_entries = {
             e.decision_code: e
-            for e in _entries(session, year, scope)
+            for e in plan_entries(session, year, scope)
             if not (e.flow_run_id or e.evaluation_code or e.dropped_reason)
         }
         refused = _refusal(answer.choice, comment, changes, open_entries)
@@ -229,7 +199,7 @@ def issue_annual_plan(year: int, as_of: date, profile: str | None, decision: str
     scope = plan_scope(profile, decision)
     plan = build_plan(year, as_of, profile, decision)  # for the exempt and pending lists
     with read_session() as session:
-        entries = _entries(session, year, scope)
+        entries = plan_entries(session, year, scope)
         titles = {d.code: d.title for d in list_decisions(session=session)}
     rows, changes = [], []
     for entry in entries:
@@ -268,7 +238,7 @@ def start_planned_evaluations(year: int, profile: str | None, decision: str | No
     scope = plan_scope(profile, decision)
     started = covered = already = scheduled = 0
     with read_session() as session:
-        entries = _entries(session, year, scope)
+        entries = plan_entries(session, year, scope)
     dropped = sum(1 for e in entries if e.dropped_reason)
     pending = [(e.id, e.decision_code, e.type, e.due_date, e.trigger_date) for e in entries if not e.dropped_reason]
     today = now_beijing().date()

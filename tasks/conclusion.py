@@ -17,7 +17,7 @@ from reporting.context import ReportContext, render_report
 from reporting.docx import write_pdf_and_docx
 from rules.gates import GATES, GateId, GateKind
 from rules.periods import add_period
-from rules.profiles import REPORT_BLOCKS, Profile, load_profile
+from rules.profiles import REPORT_BLOCKS, Profile, load_profile, printed_basis
 from rules.steps import STAGE_NAMES, StepId, step_name
 from rules.vocabulary import (
     CONCLUSIONS_NEEDING_FOLLOWUP,
@@ -128,7 +128,9 @@ def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> 
             "recommended": (approval.details.get("recommended") if approval else None) or card.get("recommended"),
             "departure_reason": approval.details.get("departure_reason") if approval and final else None,
             "follow_up": (
-                f"{follow_up.unit}应于 {follow_up.due_date} 前{follow_up.action.split('：', 1)[-1]}（{follow_up.basis}）"
+                f"{follow_up.unit}应于 {follow_up.due_date} 前{follow_up.action.split('：', 1)[-1]}"
+                # A follow-up opened before the annotations were left out of citations still holds one.
+                + (f"（{printed_basis(follow_up.basis)}）" if printed_basis(follow_up.basis) else "")
                 if follow_up
                 else None
             ),
@@ -159,6 +161,7 @@ def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> 
             "score": card,
             "preliminary": steps[StepId.preliminary].result["text"],
             "expert_review": expert.details if expert else None,
+            "expert_review_planned": procedure.expert_review is not None,
             "type_parts": [{"part": part, "where": where_in_report(part, outline)} for part in procedure.report_parts],
             "third_party": third_party,
             "deadlines": [
@@ -191,15 +194,26 @@ def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> 
     )
 
 
-def _report(evaluation_id: int, step: StepId, title: str, flow_run_id: str | None, *, final: bool) -> dict:
-    """Render the evaluation report (draft or final) as PDF and Word and record both documents.
+def _report(
+    evaluation_id: int,
+    step: StepId,
+    title: str,
+    flow_run_id: str | None,
+    *,
+    final: bool,
+    kind: StepId | None = None,
+    label: str = "报告送审稿",
+) -> dict:
+    """Render the evaluation report (draft or final) as PDF and Word and record both documents (as `kind`,
+    by default the step's own: a draft formed again after the expert review is still the draft under review).
 
     The report's content is read first, rendered with no transaction open, then recorded; a link
     artifact to the recorded PDF (opened in the web app) is published after the record commits.
     """
+    kind = kind or step
 
     def gather(session: Session, evaluation: Evaluation, attempt: int) -> dict:
-        name = f"{evaluation.code}-{'后评估报告' if final else f'报告送审稿-第{attempt}稿'}"
+        name = f"{evaluation.code}-{'后评估报告' if final else f'{label}-第{attempt}稿'}"
         context = report_context(session, evaluation, final=final)
         return {"stem": get_settings().reports_dir / evaluation.code / name, "context": context}
 
@@ -214,7 +228,7 @@ def _report(evaluation_id: int, step: StepId, title: str, flow_run_id: str | Non
         store.add_document(
             session=session,
             evaluation_id=evaluation_id,
-            kind=step,
+            kind=kind,
             title=title,
             path=rendered["path"],
             sha256=rendered["sha256"],
@@ -222,7 +236,7 @@ def _report(evaluation_id: int, step: StepId, title: str, flow_run_id: str | Non
         store.add_document(
             session=session,
             evaluation_id=evaluation_id,
-            kind=f"{step}_docx",
+            kind=f"{kind}_docx",
             title=f"{title}（Word）",
             path=rendered["docx"],
             sha256=rendered["docx_sha256"],
@@ -233,7 +247,7 @@ def _report(evaluation_id: int, step: StepId, title: str, flow_run_id: str | Non
         return {key: rendered[key] for key in ("path", "sha256", "docx")}
 
     result = run_step(evaluation_id, step, record, gather=gather, produce=produce, flow_run_id=flow_run_id)
-    publish_document_link(evaluation_id, step, "report" if final else "draft-report")
+    publish_document_link(evaluation_id, kind, "report" if final else "draft-report")
     return result
 
 
@@ -241,6 +255,21 @@ def _report(evaluation_id: int, step: StepId, title: str, flow_run_id: str | Non
 def draft_report(evaluation_id: int, flow_run_id: str | None = None) -> dict:
     """Render the draft report for expert review and approval; it presets no conclusion."""
     return _report(evaluation_id, StepId.draft_report, "评估报告送审稿", flow_run_id, final=False)
+
+
+@ledger_step(StepId.reviewed_draft, **IO_RETRIES)
+def reviewed_draft(evaluation_id: int, flow_run_id: str | None = None) -> dict:
+    """Form the draft again once the expert review is recorded (bazhou 11(3)): the draft the decision body
+    approves shows the experts, their opinion and its handling, or why none was sought."""
+    return _report(
+        evaluation_id,
+        StepId.reviewed_draft,
+        "评估报告送审稿（专家论证后）",
+        flow_run_id,
+        final=False,
+        kind=StepId.draft_report,
+        label="报告送审稿（专家论证后）",
+    )
 
 
 @ledger_step(StepId.work_completed)

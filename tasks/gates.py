@@ -14,7 +14,7 @@ from prefect import task
 from prefect.input import RunInput
 from sqlmodel import Session, select
 
-from core.errors import InputFileError, PingguError
+from core.errors import InputFileError, PingguError, SignoffRefused
 from core.links import document_url, gate_url
 from core.settings import get_settings
 from forms.gates import DataFileForm, ExpertMarksForm, RecordsForm
@@ -104,13 +104,22 @@ def gate_status(evaluation_id: int, gate: str) -> GateAnswer | Waiting:
     if evaluation.waiting_for != waiting_for:
         transaction(lambda session: _mark_waiting(session, evaluation_id, gate, key, waiting_for))
         publish_progress(evaluation_id)  # the dashboard artifact names the gate now, not at the next stage change
-    send_codes(evaluation, decision, gate, name, waits_for(procedure, gate))
+    send_codes(evaluation, decision, gate, name, waits_for(procedure, gate), second_factor(procedure, gate))
     return Waiting(attempt=attempt, key=key, description=description, name=name)
 
 
-def send_codes(evaluation: Evaluation, decision: Decision, gate: str, name: str, actor: str) -> list[str]:
-    """Issue a sign-off code to each entitled person who holds none for this gate, and send it; the names
-    of those who got one. Nobody entitled is logged: the office imports the people file or overrides."""
+def second_factor(procedure: Procedure, gate: str) -> bool:
+    """Whether a signed-in person must also give the code sent to them at this gate (profile `second_factor`)."""
+    declared = procedure.gate(gate)
+    return declared is not None and declared.second_factor == "code"
+
+
+def send_codes(
+    evaluation: Evaluation, decision: Decision, gate: str, name: str, actor: str, two_factors: bool = False
+) -> list[str]:
+    """Issue a sign-off code to each entitled person who holds none for this gate (a notice to sign in to
+    those with an account), and send it; the names of those notified. Nobody entitled is logged: the
+    office imports the people file or overrides."""
     logger = run_logger()
     issued = transaction(
         lambda session: people.issue_codes(
@@ -120,6 +129,7 @@ def send_codes(evaluation: Evaluation, decision: Decision, gate: str, name: str,
             profile=decision.profile,
             actor=actor,
             lifetime_days=get_settings().signoff_code_days,
+            second_factor=two_factors,
         )
     )
     undelivered = deliver_codes(
@@ -281,6 +291,8 @@ def judge_answer(
         signer = people.signer_of(
             session=session, evaluation=evaluation, gate=gate, code=code, typed_name=_typed_name(form)
         )
+        if signer.signed_in and not signer.second_factor and second_factor(procedure_of(session, evaluation), gate):
+            raise SignoffRefused("本环节须同时填写发给您本人的签署码（双重验证），请在网页办理页面填写后提交")
         if stored:
             assert isinstance(form, DataFileForm | RecordsForm | ExpertMarksForm)  # the forms of gates with a preparer
             verdict = accept_submission(session, evaluation, form, stored)
@@ -305,7 +317,9 @@ def judge_answer(
             choice=approval.choice,
             conclusion=approval.conclusion,
             comment=approval.comment,
-            signed="管理员代办" if signer.override else "签署码",
+            signed="管理员代办"
+            if signer.override
+            else ("登录＋签署码" if signer.second_factor else "本人登录" if signer.signed_in else "签署码"),
         )
         return answer_of(approval)
 

@@ -11,22 +11,23 @@ import json
 import math
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from core.document_store import StoredObject, is_remote, keep, local_file
-from core.errors import InputFileError, RuleViolation
+from core.document_store import StoredObject, in_store, keep, local_file
+from core.errors import InputFileError, NotFound, PingguError, RuleViolation
+from core.file_types import UPLOADED, check_file
 from core.settings import get_settings
 from core.spreadsheet import decoded_text, excel_safe
 from forms.gates import DataFileForm, ExpertMarksForm, RecordsForm
-from models.db import read_session
-from models.people import people
 from models.tables import Decision, Evaluation
 from rules.gates import GATES, GateId
 from rules.profiles import load_profile
 from rules.scoring import missing_inputs, read_expert_marks
+from services.privacy import known_names
 
 
 @dataclass(frozen=True)
@@ -44,39 +45,43 @@ class StoredSubmission:
 Preparer = Callable[[Evaluation, Decision, int, Any], StoredSubmission]
 
 
-def known_names() -> list[str]:
-    """Names masked wherever people type free text (E-PRIVACY): the people file's and the office's name
-    list (PINGGU_NAME_LIST, one name per line), two-character names included."""
-    with read_session() as session:
-        names = [person.name for person in people(session=session)]
-    listed = get_settings().name_list
-    if listed is not None:
-        try:
-            names += [line.strip() for line in listed.read_text(encoding="utf-8").splitlines() if line.strip()]
-        except (OSError, UnicodeDecodeError) as error:
-            raise InputFileError(
-                f"无法读取姓名名单 {listed}（PINGGU_NAME_LIST）：{error}；请改正该设置或文件（UTF-8，每行一个姓名）",
-                path=str(listed),
-            ) from None
-    return names
-
-
 def _shown_name(source: Path, attempt: int) -> str:
     """A submitted file as records and reports name it: which submission and what kind of file, never the
     file's own name, which can carry a respondent's name or phone number no list knows (E-PRIVACY)."""
     return f"第{attempt}次提交的 {source.suffix.lstrip('.').upper() or '无扩展名'} 文件"
 
 
+NOT_FROM_STORE = (
+    "材料文件只能通过网页办理页面上传，或用命令 pinggu submit 提交；不受理评估服务器上的其他路径。"
+    "请在网页办理页面上传文件后提交"
+)
+
+
 def _source(given: str) -> Path:
-    # A web or CLI upload is in the document store, readable from any worker; a path typed into the
-    # Prefect form must be readable on the worker that runs the evaluation.
+    """The submitted file: an upload (web page, `pinggu submit`) or a document of the store, checked by its
+    content (core.file_types). Any other server path is refused without being opened, and the refusal
+    quotes nothing of it: a resume form must not read the server's files for whoever holds a code."""
     location = given.strip()
-    source = local_file(location) if is_remote(location) else Path(location).expanduser()
-    if not source.is_file():
-        raise InputFileError(f"找不到文件 {source}，请填写评估服务器上可读取的完整路径", path=str(source))
-    if source.stat().st_size == 0:
-        raise InputFileError(f"文件 {source.name} 是空文件", path=str(source))
+    if not in_store(location):
+        raise InputFileError(NOT_FROM_STORE)
+    try:
+        source = local_file(location)
+    except NotFound:
+        raise InputFileError(f"找不到{UPLOADED}（可能已被清理），请重新上传后提交") from None
+    check_file(source)
     return source
+
+
+@contextmanager
+def _as_uploaded(source: Path) -> Iterator[None]:
+    """A refusal names the file as the person knows it (您上传的文件), never by the store's content hash."""
+    try:
+        yield
+    except PingguError as error:
+        for hashed in (str(source), source.name, source.stem):
+            error.message = error.message.replace(hashed, UPLOADED)
+        error.context.pop("path", None)
+        raise
 
 
 def _stored_copy(evaluation: Evaluation, gate: GateId, attempt: int, source: Path) -> Path:
@@ -92,17 +97,21 @@ def prepare_survey(evaluation: Evaluation, decision: Decision, attempt: int, for
 
     source = _source(form.file)
     names = known_names()
-    survey = read_survey(source, names)
+    # E-SCALE: numeric satisfaction codes are read in the direction the file or the form states, never
+    # guessed; the stored copy holds the answers as text, so the analysis re-reads it without one.
+    with _as_uploaded(source):
+        survey = read_survey(source, names, form.scale)
     stored = _stored_copy(evaluation, GateId.survey, attempt, source.with_suffix(".csv"))
     # The stored copy is archived and opened by the office: no cell of it may run as a formula.
     survey.map(excel_safe).to_csv(stored, index=False, encoding="utf-8")
     shown = _shown_name(source, attempt)
+    stated = {"scale": form.scale.value} if form.scale is not None else {}
     return StoredSubmission(
         gate=GateId.survey,
         title=f"问卷数据（{shown}，{len(survey)} 份）",
         kept=keep(stored),
-        meta={"source_name": shown, "respondents": len(survey)},
-        details={"file": shown, "respondents": len(survey)},
+        meta={"source_name": shown, "respondents": len(survey), **stated},
+        details={"file": shown, "respondents": len(survey), **stated},
     )
 
 
@@ -112,7 +121,8 @@ def prepare_opinions(evaluation: Evaluation, decision: Decision, attempt: int, f
 
     source = _source(form.file)
     names = known_names()
-    opinions = read_opinions(source, names)
+    with _as_uploaded(source):
+        opinions = read_opinions(source, names)
     stored = _stored_copy(evaluation, GateId.opinions, attempt, source.with_suffix(".csv"))
     opinions.map(excel_safe).to_csv(stored, encoding="utf-8")
     shown = _shown_name(source, attempt)
@@ -134,7 +144,8 @@ def records_preparer(gate: GateId) -> Preparer:
         source = _source(form.file)
         names = known_names()
         stored = _stored_copy(evaluation, gate, attempt, source)
-        masked_copy(source, stored, names)
+        with _as_uploaded(source):
+            masked_copy(source, stored, names)
         summary = mask_text(form.summary.strip(), names)
         shown = _shown_name(source, attempt)
         return StoredSubmission(
@@ -208,7 +219,8 @@ def prepare_expert_marks(
     """Expert marks and statistics: every input the score needs other than the questionnaire (C-NOPRESET)."""
     profile = load_profile(decision.profile)
     source = _source(form.file)
-    marks = read_expert_marks(source, profile=profile)  # bad rows named with row and column
+    with _as_uploaded(source):
+        marks = read_expert_marks(source, profile=profile)  # bad rows named with row and column
     data = parse_data_values(form.data_values or "")
     placeholder_survey = {"satisfaction_rate": 0.5, "awareness_rate": 0.5}
     missing = missing_inputs(profile, survey=placeholder_survey, expert_marks=marks, data=data)

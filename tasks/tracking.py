@@ -10,6 +10,7 @@ from prefect.artifacts import create_table_artifact
 from core.settings import get_settings
 from forms.gates import RectificationReviewForm
 from reporting.other_documents import SupervisionInput
+from rules.tracking import ReportApproval
 from services import supervision, tracking
 from tasks.ledger import IO_RETRIES, STEP_TASK_OPTIONS
 
@@ -64,8 +65,24 @@ def write_supervision_report(round_id: int, today: date) -> str:
 
 
 @task(name="记录整改审核意见", **STEP_TASK_OPTIONS)
-def record_rectification_review(round_id: int, key: str, answer: RectificationReviewForm, today: date) -> str | None:
-    """Judge and record the office's review of one item; why it was refused, or None."""
+def record_rectification_review(round_id: int, key: str, values: dict, today: date) -> str | None:
+    """Judge and record the office's review of one item (the review form's fields); why it was refused, or None."""
+    answer = RectificationReviewForm.model_validate(values)
     return supervision.review(
         round_id, key, answer.item, answer.verdict, answer.reviewer, answer.comment, today, answer.new_due
     )
+
+
+@task(name="记录督查专报审定意见", **STEP_TASK_OPTIONS)
+def record_report_approval(round_id: int, key: str, values: dict, today: date) -> str | None:
+    """Judge and record the leaders' approval of the round's report (CL-53); why it was refused, or None."""
+    return supervision.approve(round_id, key, ReportApproval.model_validate(values), today)
+
+
+@task(name="反馈督查专报", **STEP_TASK_OPTIONS)
+def distribute_supervision_report(round_id: int, today: date) -> list[dict[str, str]]:
+    """Send the report (and the instructions) to the units the regulation names, once, each notified (CL-53)."""
+    sent = supervision.distribute(round_id, today)
+    for entry in sent:
+        get_run_logger().info("督查专报已反馈 %s（%s）", entry["unit"], entry["as"])
+    return sent

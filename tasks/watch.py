@@ -120,9 +120,10 @@ def deliver_notices() -> dict:
 @task(name="更新评估总览", **STEP_TASK_OPTIONS)
 def publish_portfolio(year: int) -> int:
     """Refresh the portfolio artifact of the year: by profile and unit, status, next deadline, overdue count."""
-    from services.portfolio import evaluations_board, portfolio
+    from services.ledger import LedgerFilter, evaluation_rows
+    from services.portfolio import portfolio
 
-    summary = portfolio(evaluations_board(year))
+    summary = portfolio(evaluation_rows(LedgerFilter(year=year)))
     create_table_artifact(
         key=f"portfolio-{year}",
         table=summary or [{"说明": f"{year} 年度暂无评估"}],

@@ -211,6 +211,7 @@ def report_context(
         "departure_reason": None,
         "preliminary": "共回收有效问卷 600 份。评估结论由决策机关审定时确定。",
         "expert_review": {"experts": ["周立平", "吴晓"], "opinion": "评估方法规范", "handling": "已采纳"},
+        "expert_review_planned": evaluation_type != "simplified",
         "type_parts": [
             {"part": part, "where": where_in_report(part, outline)} for part in profile.type_parts(evaluation_type)
         ],

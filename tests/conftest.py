@@ -35,6 +35,10 @@ os.environ["PINGGU_FAULT_INJECTION"] = "1"
 # Every process of the session logs a write transaction that worked longer than this; the stress test
 # fails on any (rendering a PDF alone takes several times that, so it would show inside a transaction).
 os.environ["PINGGU_SLOW_TRANSACTION_MS"] = "750"
+# The session's server schedules runs (its scheduler is on; tests/flows/test_schedules_e2e.py checks it with a
+# deployment of its own), so the product's scheduled deployments are paused: a deadline watch at 08:00 or
+# monthly tracking on the 1st must not run among the tests.
+os.environ["PINGGU_SCHEDULES"] = "false"
 
 # PINGGU_TEST_DATABASE_URL=postgresql+psycopg://user:password@host:port/postgres runs the session on
 # PostgreSQL: a throwaway product database and a throwaway Prefect server database on that server,
@@ -105,6 +109,18 @@ def prefect_server(settings):
         stop_all(settings)
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _no_accounts_left_behind():
+    """A module that signed people in (tests/signin.py) leaves no account behind: with one, a sample
+    person would be refused the sign-off codes the next module's evaluations are answered with."""
+    yield
+    import sys
+
+    signin = sys.modules.get("signin")
+    if signin is not None and signin.ACCOUNTS_MADE:
+        signin.drop_accounts()
+
+
 def _import_sample_people() -> None:
     from pinggu.people import import_people_file
 
@@ -134,6 +150,9 @@ def pytest_report_header(config):
     return f"pinggu database: {database}; document store: {store}; deployments: {running}"
 
 
+# Last: a session stopped early (-x, a failure in a fixture) tears its session fixtures down in pytest's own
+# pytest_sessionfinish, and the server fixture's stop_all needs the pid files in the home removed here.
+@pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session, exitstatus):
     """Remove the throwaway home and databases unless asked to keep them for a look (PINGGU_KEEP_TEST_HOME=1)."""
     import shutil

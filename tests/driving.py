@@ -30,11 +30,25 @@ def code_for(evaluation_code: str, gate, name: str | None = None) -> str:
 
 
 def signed(run_id, gate, form: dict) -> dict:
-    """The form with the code of the person it names (approver or submitter), as that person would sign it."""
+    """The form with the code of the person it names (approver or submitter), as that person would sign it; a
+    file on this machine uploaded first, as the web page and `pinggu submit` do (an answer names only the store)."""
+    form = uploaded(form)
     if "code" in form:
         return form
     name = form.get("approver") or form.get("submitter")
     return {**form, "code": code_for(evaluation_of(run_id).code, gate, name)}
+
+
+def uploaded(form: dict) -> dict:
+    """The form with its file (a path on this machine) kept in the store's uploads, named by its location."""
+    from pathlib import Path
+
+    from core.document_store import in_store, keep
+
+    given = form.get("file")
+    if not given or in_store(str(given)) or not Path(str(given)).is_file():
+        return form
+    return {**form, "file": keep(Path(str(given)), "uploads").location}
 
 
 def completed(run_id, timeout: float = 120):

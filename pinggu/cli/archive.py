@@ -98,6 +98,30 @@ def audit_verify(
     raise typer.Exit(1)
 
 
+@audit_app.command("show")
+@friendly
+def audit_show(
+    person: Annotated[
+        str, typer.Option("--person", help="姓名或登录名：列出与此人有关的审计记录（登录、拒绝、查阅文件等）")
+    ],
+    limit: Annotated[int, typer.Option("--limit", help="最多列出多少条（最新的在后）")] = 200,
+) -> None:
+    """列出与某人有关的审计记录：登录、登录失败、锁定、退出、设置密码、权限拒绝、查阅文件、办理环节。"""
+    from models.audit import events_about
+    from models.db import read_session
+    from models.tables import beijing_minute
+    from services.accounts import find_person
+
+    with read_session() as session:
+        found = find_person(session, person)
+        events = events_about(session=session, name=found.name, login=found.login or "", limit=limit)
+    if not events:
+        typer.echo(f"没有与 {found.name} 有关的审计记录")
+    for event in events:
+        detail = "，".join(f"{k}={v}" for k, v in event.detail.items())
+        typer.echo(f"{beijing_minute(event.at)}  {event.action}  {event.actor}  {detail}")
+
+
 def register(app: typer.Typer) -> None:
     """Add `pinggu archive` and `pinggu audit` to the main command."""
     from rules.steps import StepId

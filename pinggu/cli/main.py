@@ -14,8 +14,10 @@ configure_prefect_environment()  # before anything imports Prefect
 
 from core.document_store import keep
 from core.errors import InputFileError, StateConflict
+from core.file_types import check_file
 from pinggu.cli.common import friendly
 from rules.gates import GATES, ExpertsConvened, GateId, GateKind, GateSpec
+from rules.vocabulary import SatisfactionScale
 
 app = typer.Typer(help="pinggu 重大行政决策跟踪反馈与后评估系统", no_args_is_help=True, add_completion=False)
 catalog_app = typer.Typer(help="决策事项目录", no_args_is_help=True)
@@ -480,6 +482,13 @@ def submit(
     data: Annotated[
         list[str], typer.Option("--data", help="统计数据“名称：数值”，可重复，例如 目标任务完成率（%）：92")
     ] = [],
+    scale: Annotated[
+        SatisfactionScale | None,
+        typer.Option(
+            "--scale",
+            help="问卷满意度题答案为数字 1–5、表头又未注明方向时：1=很满意（问卷星按选项序号下载）或 5=很满意（按分值）",
+        ),
+    ] = None,
     code: CodeOption = "",
     override_reason: OverrideOption = "",
 ) -> None:
@@ -491,10 +500,14 @@ def submit(
         raise StateConflict(f"材料类型应为 {'、'.join(SUBMISSION_GATES)} 之一，收到：{kind}")
     if not file.is_file():
         raise InputFileError(f"找不到文件 {file}")
+    check_file(file, f"文件“{file.name}”")  # by its content, as the web app's uploads (core.file_types)
     form = HANDLERS[GateId(gate)].form
-    # Into the document store's quarantine: the worker that runs the evaluation may be another machine.
+    # Into the document store's quarantine: the worker that runs the evaluation may be another machine. The
+    # run reads nothing but the store (tasks.submissions): a path on this machine would not reach it anyway.
     values = {"file": keep(file.resolve(), "uploads").location, "submitter": submitter, "submitter_role": role}
     extra = {"summary": summary, "data_values": "\n".join(data)}
+    if scale is not None:
+        extra["scale"] = scale.value
     values.update({field: value for field, value in extra.items() if field in form.model_fields})
     run_input = _validate_form(form, values)
     run_input["code"] = _signature(evaluation, gate, code, override_reason, submitter)
@@ -689,6 +702,10 @@ app.add_typer(people_app, name="people")
 from pinggu.cli.archive import register as register_archive
 
 register_archive(app)
+
+from pinggu.cli.export import register as register_export
+
+register_export(app)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -43,7 +43,7 @@ def list_people() -> None:
     for person in listed:
         contact = person.contact if person.contact == LOCAL_OUTBOX else channel_name(person.contact)
         typer.echo(
-            f"{person.name}  {person.unit}{person.title}  角色：{'、'.join(person.roles)}"
+            f"{person.name}  登录名：{person.login or '—'}  {person.unit}{person.title}  角色：{'、'.join(person.roles)}"
             f"  辖区：{'、'.join(person.profiles) or '全部'}  联系方式：{contact}"
             + ("" if person.active else "  （已停用）")
         )
@@ -63,7 +63,7 @@ def resend(
     from models.db import read_session
     from rules.profiles import load_profile
     from tasks.evaluation import procedure_of
-    from tasks.gates import send_codes, waits_for
+    from tasks.gates import second_factor, send_codes, waits_for
 
     with read_session() as session:
         found = store.get_evaluation(session=session, code=evaluation)
@@ -81,7 +81,43 @@ def resend(
             lambda session: withdraw_codes(session=session, evaluation=found, gate=gate, person_name=person)
         )
         typer.echo(f"已作废 {person} 持有的“{name}”签署码 {closed} 个")
-    sent = send_codes(found, decision, gate, name, waits_for(procedure, gate))
+    sent = send_codes(found, decision, gate, name, waits_for(procedure, gate), second_factor(procedure, gate))
     typer.echo(
         f"已向 {'、'.join(sent)} 发送“{name}”的签署码" if sent else f"“{name}”的可办理人员都持有有效签署码，未重发"
     )
+
+
+@people_app.command("password")
+@friendly
+def set_password(
+    person: Annotated[str, typer.Argument(help="姓名或登录名")],
+    unit: Annotated[str, typer.Option("--unit", help="同名人员时指明单位")] = "",
+) -> None:
+    """设置本人登录密码：从标准输入读取（终端上输入两次，不显示）；至少 10 位，含大写、小写、数字、符号中的 3 种。"""
+    import sys
+
+    from core.errors import LoginRefused
+    from services.accounts import set_password as store_password
+
+    if sys.stdin.isatty():
+        password = typer.prompt("新密码", hide_input=True, confirmation_prompt="再次输入新密码")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise LoginRefused("没有读到密码：请在标准输入中提供新密码")
+    login = store_password(person, password, unit=unit)
+    typer.echo(f"已为 {person} 设置密码，登录名：{login}（此前的登录会话已失效）")
+
+
+@people_app.command("admin")
+@friendly
+def grant_admin(
+    person: Annotated[str, typer.Argument(help="姓名或登录名")],
+    unit: Annotated[str, typer.Option("--unit", help="同名人员时指明单位")] = "",
+    revoke: Annotated[bool, typer.Option("--revoke", help="撤销管理员角色")] = False,
+) -> None:
+    """授予（或 --revoke 撤销）管理员角色：可查看其辖区内全部事项、维护人员名单、代办。"""
+    from services.accounts import set_admin
+
+    login = set_admin(person, unit=unit, grant=not revoke)
+    typer.echo(f"已{'撤销' if revoke else '授予'} {person}（{login}）管理员角色，下次登录时生效")

@@ -16,7 +16,10 @@ A satisfaction item is a column whose non-blank answers all lie on the 很满意
 很不满意 scale (scored 5…1); its rate is the share of 很满意 + 满意 among non-blank answers. A yes_no
 item has only 是/否 answers; its rate is the share of 是. Blanks never count in n: an empty cell,
 the platforms' markers ``(跳过)`` / ``(空)``, and 问卷星's ``-3`` / ``-2`` in a satisfaction or 是/否
-item. A question that cannot be analysed (every answer blank or skipped, or unrecognisable
+item. Numeric answers 1–5 under a 满意 header are read only in a known direction (E-SCALE): the
+header's own ``1=很满意`` … or its ``量表题`` (a score, 5 = 很满意), else ``--scale 1=很满意`` (问卷星's
+download by option number: 1 is the first option) or ``--scale 5=很满意``; without any, the file is
+refused naming the columns. A question that cannot be analysed (every answer blank or skipped, or unrecognisable
 answers) is in no figure but listed in ``unanalysed`` with its reason — always present, ``[]`` when
 every question was analysed — and under the table of the readable output. The figures and the rules
 are analysis.survey's (its module docstring); read_survey has already removed personal data, so
@@ -50,6 +53,7 @@ import typer
 from analysis.sample import read_population
 from core.errors import InputFileError
 from pinggu.cli.common import friendly
+from rules.vocabulary import SatisfactionScale
 
 survey_app = typer.Typer(help="问卷调查数据", no_args_is_help=True)
 
@@ -206,10 +210,20 @@ def analyze(
             help="总体比例表（CSV/XLSX，列：分组字段,类别,占比），检验样本代表性",
         ),
     ] = None,
+    scale: Annotated[
+        SatisfactionScale | None,
+        typer.Option(
+            "--scale",
+            help="满意度题答案为数字 1–5 时数字的方向：1=很满意（问卷星按选项序号下载，第一个选项为很满意）"
+            "或 5=很满意（按分值）；表头已注明方向或标明“量表题”的列以表头为准",
+        ),
+    ] = None,
 ) -> None:
     """统计问卷：各题有效回答数、满意率或“是”占比及其95%置信区间、满意度平均分、按人口特征分组的结果；可检验样本代表性。
 
     满意度题：非空答案都在“很满意/满意/一般/不满意/很不满意”量表上的列（依次计5至1分），满意率为“很满意”与“满意”占有效回答的比例。
+
+    满意度题的答案是数字 1–5 时，须知道数字的方向才统计，不作推测：表头注明的（如“（1=很满意，5=很不满意）”），或表头标明“量表题”的（按分值，5=很满意），以表头为准；其余用 --scale 说明。方向不明的，拒绝该文件并指出是哪些题。
 
     是否题：非空答案只有“是/否”的列，比例为“是”占有效回答的比例。空白答案不计入有效回答。
 
@@ -224,7 +238,7 @@ def analyze(
     from analysis.sample import representativeness
     from analysis.survey import read_survey, summarise_survey
 
-    figures = summarise_survey(read_survey(file))
+    figures = summarise_survey(read_survey(file, scale=scale))
     rounded = figures.to_dict()  # the JSON's figures, rounded to 4 decimals as in reports
     check = None
     if population is not None:

@@ -145,10 +145,14 @@ def start(
     from core.settings import get_settings
     from models.db import read_session
     from models.evaluations import get_decision
-    from reporting.other_documents import read_input
+    from reporting.other_documents import SupervisionInput, read_input
+    from rules.periods import check_not_after_today
     from services.orchestration import start_supervision
 
     findings = read_input("supervision", source)
+    assert isinstance(findings, SupervisionInput)
+    if findings.held_on is not None:  # refused here rather than by the run it would start
+        check_not_after_today(findings.held_on, _day(None, ""), "督查日期")
     with read_session() as session:
         get_decision(session=session, code=decision)  # an unknown code is refused before any run starts
     run_id = start_supervision(decision, findings.model_dump(mode="json"), by)

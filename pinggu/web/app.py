@@ -10,20 +10,35 @@ run, through the Prefect API, with the uploaded file's stored path: nobody types
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 import uuid
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.middleware.sessions import SessionMiddleware
 
 from core.document_store import document_store, keep, local_file, shown_name
-from core.errors import InputFileError, NotFound, OrchestrationError, PingguError, SignoffRefused, StateConflict
+from core.errors import (
+    AccessDenied,
+    InputFileError,
+    NotFound,
+    OrchestrationError,
+    PingguError,
+    SignoffRefused,
+    StateConflict,
+)
+from core.file_types import check_content
 from core.links import document_url, gate_url
 from core.settings import get_settings
 from forms.gates import DataFileForm, ExpertMarksForm, RecordsForm, validated
@@ -31,16 +46,35 @@ from models import evaluations as store
 from models import people
 from models.db import read_session, transaction
 from models.tables import Document, Evaluation, now_beijing
+from pinggu.web.access import allow, entitled_units, evaluation_resource
+from pinggu.web.auth import SESSION_COOKIE, SESSION_MAX_AGE, NeedsSignIn, auth_router, require, secret_key, viewer
 from pinggu.web.fields import PageField, form_values, page_fields, refusal_lines
-from pinggu.web.tracking import tracking_router
+from pinggu.web.security import (
+    CODE_PER_ADDRESS,
+    CODE_PER_GATE,
+    CSRF_FIELD,
+    FIRST_ANSWER,
+    NONCE_FIELD,
+    BodyLimit,
+    RateGate,
+    Refused,
+    SecurityHeaders,
+    check_post,
+    client_address,
+    csrf_token,
+    new_nonce,
+)
+from pinggu.web.tracking import tracking_router, tracking_todos
+from rules.access import Viewer
 from rules.gates import GATES, GateId
 from rules.profiles import load_profile
 from rules.steps import StepId
 from rules.vocabulary import EVALUATION_TYPE_NAMES, STATUS_NAMES, EvaluationStatus
 from tasks.acceptors import HANDLERS
 from tasks.evaluation import procedure_of
-from tasks.gates import gate_target, judge_answer, target_text, waits_for
+from tasks.gates import gate_target, judge_answer, second_factor, target_text, waits_for
 
+log = logging.getLogger("pinggu.web")
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 UPLOAD_TYPES: dict[type, tuple[str, ...]] = {
     DataFileForm: (".csv", ".xlsx"),
@@ -60,9 +94,13 @@ _TEMPLATES = Environment(
 )
 
 
+TABS = {"mine": "我的待办", "unit": "本单位", "all": "全部", "overdue": "逾期", "soon": "即将到期"}
+OFFICE_TABS = ("all", "overdue", "soon")
+
+
 @dataclass(frozen=True)
 class Todo:
-    """One waiting gate as the 待办 list shows it."""
+    """One waiting item as the 待办 list shows it: a gate of an evaluation, a tracking or rectification report."""
 
     evaluation: str
     evaluation_type: str
@@ -74,19 +112,31 @@ class Todo:
     overdue: bool
     documents: list[tuple[str, str]]  # (title, url)
     link: str
+    profile: str = ""
+    units: frozenset[str] = frozenset()  # the units whose people hold the item
+    due: date | None = None
 
 
-def _page(name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    html = _TEMPLATES.get_template(name).render(prefect_ui=get_settings().prefect_ui_url, **context)
+def _page(name: str, status_code: int = 200, *, request: Request | None = None, **context: Any) -> HTMLResponse:
+    guard = Markup("")
+    if request is not None:
+        token, nonce = csrf_token(request), new_nonce()
+        guard = Markup(
+            f'<input type="hidden" name="{CSRF_FIELD}" value="{Markup.escape(token)}">'
+            f'<input type="hidden" name="{NONCE_FIELD}" value="{nonce}">'
+        )
+        context.setdefault("me", getattr(request.state, "viewer", None))
+    context.setdefault("me", None)
+    html = _TEMPLATES.get_template(name).render(prefect_ui=get_settings().prefect_ui_url, guard=guard, **context)
     return HTMLResponse(html, status_code=status_code)
 
 
-def _target(session: Any, evaluation: Evaluation, gate: str, today: date) -> tuple[str, bool]:
+def _target(session: Any, evaluation: Evaluation, gate: str, today: date) -> tuple[str, bool, date | None]:
     assert evaluation.id is not None  # a stored evaluation
     record = gate_target(session, evaluation.id, gate)
     if record is None or record.target_date is None:
-        return "—", False
-    return target_text(record), record.target_date < today
+        return "—", False, None
+    return target_text(record), record.target_date < today, record.target_date
 
 
 def _under_review(session: Any, evaluation: Evaluation, gate: str) -> list[tuple[str, str]]:
@@ -95,11 +145,12 @@ def _under_review(session: Any, evaluation: Evaluation, gate: str) -> list[tuple
     documents = [store.current_document(session=session, evaluation_id=evaluation.id, kind=reviews)] if reviews else []
     if gate != GateId.plan_approval:  # the approved plan is what every later gate works to
         documents.append(store.current_document(session=session, evaluation_id=evaluation.id, kind=StepId.plan))
-    return [(d.title, document_url(d.id)) for d in documents if d is not None and d.id is not None]
+    unique = {d.id: d for d in documents if d is not None and d.id is not None}
+    return [(d.title, document_url(i)) for i, d in unique.items()]
 
 
 def todos() -> list[Todo]:
-    """Every gate an evaluation waits at, the longest overdue first."""
+    """Every waiting item: evaluation gates, tracking reports, rectification reports; the longest overdue first."""
     today = now_beijing().date()
     found: list[Todo] = []
     with read_session() as session:
@@ -108,7 +159,8 @@ def todos() -> list[Todo]:
             gate = evaluation.waiting_gate
             assert gate is not None  # evaluations_waiting returns those with a gate
             decision = store.get_decision(session=session, code=evaluation.decision_code)
-            target, overdue = _target(session, evaluation, gate, today)
+            target, overdue, due = _target(session, evaluation, gate, today)
+            actor = waits_for(procedure_of(session, evaluation), gate)
             found.append(
                 Todo(
                     evaluation=evaluation.code,
@@ -116,27 +168,67 @@ def todos() -> list[Todo]:
                     decision=f"{decision.code}《{decision.title}》",
                     gate=gate,
                     gate_name=load_profile(decision.profile).gate_title(gate),
-                    actor=waits_for(procedure_of(session, evaluation), gate),
+                    actor=actor,
                     target=target,
                     overdue=overdue,
                     documents=_under_review(session, evaluation, gate),
                     link=gate_url(evaluation.code, gate),
+                    profile=decision.profile,
+                    units=frozenset(entitled_units(session, decision.profile, actor)),
+                    due=due,
                 )
             )
+    for item in tracking_todos(today):
+        found.append(
+            Todo(
+                evaluation="—",
+                evaluation_type="跟踪反馈与督查",
+                decision=item.decision,
+                gate="",
+                gate_name=item.what,
+                actor=item.unit,
+                target=item.due.isoformat(),
+                overdue=item.overdue,
+                documents=[],
+                link=item.link,
+                profile=item.profile,
+                units=frozenset({item.unit}),
+                due=item.due,
+            )
+        )
     return sorted(found, key=lambda t: (not t.overdue, t.target, t.evaluation))
+
+
+def visible_todos(me: Viewer, tab: str, today: date) -> list[Todo]:
+    """The 待办 tab for this person: 我的 (items they may act on), 本单位 (their unit's), and for the office
+    全部, 逾期 and 即将到期 (within the watch's horizon) across their jurisdictions."""
+    horizon = max(get_settings().watch_days, default=7)
+    items = [t for t in todos() if me.covers(t.profile)]
+    if tab == "mine":
+        return [t for t in items if (me.may_act(t.actor) if t.gate else me.unit in t.units)]
+    if tab == "unit":
+        return [t for t in items if me.unit in t.units]
+    if not me.office:
+        return []
+    if tab == "overdue":
+        return [t for t in items if t.overdue]
+    if tab == "soon":
+        return [t for t in items if not t.overdue and t.due is not None and (t.due - today).days <= horizon]
+    return items
 
 
 def _gate_context(code: str, gate: str) -> dict[str, Any]:
     if gate not in {g.value for g in GateId}:
-        raise NotFound(f"没有名为 {gate} 的办理环节")
+        raise NotFound("没有这个办理环节，请从待办列表进入")
     with read_session() as session:
         evaluation = store.get_evaluation(session=session, code=code)
         decision = store.get_decision(session=session, code=evaluation.decision_code)
         procedure = procedure_of(session, evaluation)
-        target, overdue = _target(session, evaluation, gate, now_beijing().date())
+        target, overdue, _ = _target(session, evaluation, gate, now_beijing().date())
         documents = _under_review(session, evaluation, gate)
         actor = waits_for(procedure, gate)
         holders = [p.name for p in people.entitled(session=session, profile=decision.profile, actor=actor)]
+        resource = evaluation_resource(session, evaluation)
     profile = load_profile(decision.profile)
     profile_gate = procedure.gate(gate)
     form = HANDLERS[GateId(gate)].form
@@ -145,7 +237,7 @@ def _gate_context(code: str, gate: str) -> dict[str, Any]:
         "decision": decision,
         "gate": gate,
         "gate_name": profile.gate_title(gate),
-        "actor": waits_for(procedure, gate),
+        "actor": actor,
         "basis": profile_gate.basis if profile_gate else "",
         "target": target,
         "overdue": overdue,
@@ -156,7 +248,14 @@ def _gate_context(code: str, gate: str) -> dict[str, Any]:
         "max_mb": MAX_UPLOAD_BYTES // 1024 // 1024,
         "waiting_here": evaluation.status == EvaluationStatus.waiting and evaluation.waiting_gate == gate,
         "status_name": STATUS_NAMES.get(evaluation.status, evaluation.status),
+        "second_factor": second_factor(procedure, gate),
+        "resource": resource,
     }
+
+
+def _guest_of(request: Request, code: str, gate: str) -> bool:
+    """Whether this browser opened the gate with a valid sign-off code (someone without an account)."""
+    return request.session.get("guest") == [code, gate]
 
 
 def _safe_name(name: str) -> str:
@@ -176,6 +275,7 @@ async def _save_upload(upload: UploadFile, evaluation_code: str, gate: str, allo
         raise InputFileError(f"文件 {name} 超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB，请压缩或拆分后上传")
     if not data:
         raise InputFileError(f"文件 {name} 是空文件")
+    check_content(data, suffix)  # by its content, not its name: nothing else is ever stored (core.file_types)
     # Received here, then kept in the document store's quarantine, where the worker that runs the
     # evaluation (on whichever machine) reads it.
     folder = get_settings().uploads_dir / evaluation_code / f"{gate}-{uuid.uuid4().hex[:8]}"
@@ -190,77 +290,145 @@ async def _save_upload(upload: UploadFile, evaluation_code: str, gate: str, allo
             folder.rmdir()
 
 
-def _credentials_match(request: Request, login: str) -> bool:
-    import base64
-    import binascii
-    import secrets
-
-    scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "basic":
-        return False
-    try:
-        given = base64.b64decode(encoded, validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        return False
-    return secrets.compare_digest(given.encode(), login.encode())
+def _error_page(request: Request, message: str, status: int) -> HTMLResponse:
+    return _page("error.html.j2", status_code=status, request=request, message=message)
 
 
 def create_app() -> FastAPI:
     """The web app; `python -m pinggu.web` serves it."""
-    app = FastAPI(title="pinggu 网页办理", docs_url=None, redoc_url=None, openapi_url=None)
-    login = get_settings().web_auth_string.strip()
+    settings = get_settings()
+    app = FastAPI(
+        title="pinggu 网页办理", docs_url=None, redoc_url=None, openapi_url=None, dependencies=[Depends(check_post)]
+    )
+    sso_origin = settings.oidc_issuer.rstrip("/")
+    app.add_middleware(SecurityHeaders, sso_origin=sso_origin)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret_key(),
+        session_cookie=SESSION_COOKIE,
+        max_age=SESSION_MAX_AGE,
+        same_site="lax",
+        https_only=settings.https,
+    )
+    app.add_middleware(BodyLimit)
 
-    @app.middleware("http")
-    async def _authenticated(request: Request, call_next: Any) -> Any:
-        # The same user:password for every browser of the office (PINGGU_WEB_AUTH_STRING); answering
-        # still needs each person's own sign-off code. /healthz stays open for `pinggu up`'s check.
-        if login and request.url.path != "/healthz" and not _credentials_match(request, login):
-            return HTMLResponse(
-                "需要登录：请输入网页办理的用户名和密码（由评估办公室提供）",
-                status_code=401,
-                headers={"WWW-Authenticate": 'Basic realm="pinggu", charset="UTF-8"'},
-            )
-        return await call_next(request)
+    @app.exception_handler(NeedsSignIn)
+    async def _sign_in_first(request: Request, needed: NeedsSignIn) -> RedirectResponse:
+        target = "/login?next=" + quote(needed.next_path, safe="")
+        if needed.notice:
+            target += "&notice=" + quote(needed.notice)
+        return RedirectResponse(target, status_code=303)
+
+    @app.exception_handler(Refused)
+    async def _refused(request: Request, refused: Refused) -> HTMLResponse:
+        return _error_page(request, str(refused), refused.status)
 
     @app.exception_handler(PingguError)
     async def _product_error(request: Request, error: PingguError) -> HTMLResponse:
-        status = 404 if isinstance(error, NotFound) else 409
-        return _page("error.html.j2", status_code=status, message=str(error))
+        status = 404 if isinstance(error, NotFound) else 403 if isinstance(error, AccessDenied) else 409
+        return _error_page(request, str(error), status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_request(request: Request, error: RequestValidationError) -> HTMLResponse:
+        return _error_page(request, "网址或提交的内容有误，未受理：请从待办列表重新进入", 422)
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(request: Request, error: HTTPException) -> HTMLResponse:
+        messages = {404: "没有这个页面，请从待办列表进入", 405: "不支持这种请求方式"}
+        return _error_page(request, messages.get(error.status_code, "请求未受理"), error.status_code)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> HTMLResponse:
+        # Logged with its traceback for the operators; the person reads a Chinese sentence, never the trace.
+        log.exception("网页办理出现未预期的错误：%s %s", request.method, request.url.path)
+        return _error_page(request, "系统出现未预期的错误，本次操作未完成；已记录，请稍后重试或联系管理员", 500)
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:
         return JSONResponse({"ok": True})
 
+    app.include_router(auth_router(_page))
+
     @app.get("/", response_class=HTMLResponse)
-    def todo_list() -> HTMLResponse:
-        return _page("todo.html.j2", todos=todos(), now=now_beijing().strftime("%Y-%m-%d %H:%M"))
+    def todo_list(request: Request, tab: str = "mine") -> HTMLResponse:
+        me = require(request)
+        tab = tab if tab in TABS and (me.office or tab not in OFFICE_TABS) else "mine"
+        tabs = {key: name for key, name in TABS.items() if me.office or key not in OFFICE_TABS}
+        today = now_beijing().date()
+        items = visible_todos(me, tab, today)
+        return _page(
+            "todo.html.j2",
+            request=request,
+            todos=items,
+            tab=tab,
+            tabs=tabs,
+            now=now_beijing().strftime("%Y-%m-%d %H:%M"),
+        )
 
     @app.get("/evaluations/{code}/gates/{gate}", response_class=HTMLResponse)
-    def gate_page(code: str, gate: str) -> HTMLResponse:
-        return _page("gate.html.j2", **_gate_context(code, gate), values={}, error=None, problems=[])
+    def gate_page(code: str, gate: str, request: Request) -> HTMLResponse:
+        return _page("gate.html.j2", **_gate_page(request, code, gate), values={}, error=None, problems=[])
+
+    @app.post("/evaluations/{code}/gates/{gate}/unlock", response_class=HTMLResponse)
+    async def unlock(code: str, gate: str, request: Request) -> Response:
+        context = _gate_context(code, gate)
+        posted = await request.form()
+        _code_rate(request, context["evaluation"], gate)  # a burst is refused before anything is recorded
+        try:
+            with read_session() as session:
+                people.signer_of(
+                    session=session, evaluation=context["evaluation"], gate=gate, code=str(posted.get("code", ""))
+                )
+        except PingguError as error:
+            _code_failed(request, context["evaluation"], gate)
+            _record_refusal(context["evaluation"], gate, str(error), True)
+            page = _gate_page(request, code, gate)
+            return _page("gate.html.j2", status_code=422, **page, values={}, error=str(error), problems=[])
+        request.session["guest"] = [code, gate]
+        return RedirectResponse(gate_url(code, gate).removeprefix(get_settings().web_url), status_code=303)
 
     @app.post("/evaluations/{code}/gates/{gate}", response_class=HTMLResponse)
     async def answer(code: str, gate: str, request: Request) -> HTMLResponse:
-        context = _gate_context(code, gate)
+        context = _gate_page(request, code, gate)
         posted = await request.form()
         texts = {key: value for key, value in posted.items() if isinstance(value, str)}
+        if not FIRST_ANSWER.first(texts.get(NONCE_FIELD, "")):
+            return _error_page(request, "这份表单已经提交过，请勿重复提交：请回到待办查看办理结果", 409)
         try:
-            outcome = await _answer(context, texts, posted.get("file"))
+            outcome = await _answer(request, context, texts, posted.get("file"))
+        except Refused:
+            raise  # too frequent: one audit event per burst, not one refusal per try
         except PingguError as error:
             message, problems = refusal_lines(error)
+            if isinstance(error, SignoffRefused):
+                _code_failed(request, context["evaluation"], gate)
             _record_refusal(context["evaluation"], gate, message, isinstance(error, SignoffRefused))
-            values = {k: v for k, v in texts.items() if k != "code"}
+            values = {k: v for k, v in texts.items() if k not in ("code", CSRF_FIELD, NONCE_FIELD)}
             return _page("gate.html.j2", status_code=422, **context, values=values, error=message, problems=problems)
         return _page("done.html.j2", **context, outcome=outcome)
 
     app.include_router(tracking_router(_page))
 
     @app.get("/documents/{document_id}")
-    def document(document_id: int) -> FileResponse:
+    def document(document_id: str, request: Request) -> FileResponse:
+        if not document_id.isdigit():
+            raise NotFound("没有这份文件，请从待办或办理页面的链接打开")
         with read_session() as session:
-            found = session.get(Document, document_id)
-        if found is None:
-            raise NotFound(f"文件 {document_id} 不存在")
+            found = session.get(Document, int(document_id))
+            if found is None:
+                raise NotFound("没有这份文件，请从待办或办理页面的链接打开")
+            evaluation = store.get_evaluation_by_id(session=session, evaluation_id=found.evaluation_id)
+            resource = evaluation_resource(session, evaluation)
+            guest_gate = _guest_gate(request, evaluation.code)
+            shown_to_guest = guest_gate is not None and any(
+                url == document_url(int(document_id)) for _, url in _under_review(session, evaluation, guest_gate)
+            )
+        me = viewer(request)
+        if not shown_to_guest:
+            if me is None:
+                me = require(request)
+            allow(request, me, resource, f"文件“{found.title}”")
+        _record_view(found, me.name if me else "签署码持有人", client_address(request))
         path = local_file(found.path)  # NotFound if the store no longer has it
         inline = path.suffix.lower() in (".pdf", ".txt", ".json")
         return FileResponse(
@@ -273,7 +441,75 @@ def create_app() -> FastAPI:
     return app
 
 
-async def _answer(context: dict[str, Any], texts: dict[str, str], upload: Any) -> dict[str, Any]:
+def _guest_gate(request: Request, evaluation_code: str) -> str | None:
+    guest = request.session.get("guest")
+    return str(guest[1]) if isinstance(guest, list) and len(guest) == 2 and guest[0] == evaluation_code else None
+
+
+def _gate_page(request: Request, code: str, gate: str) -> dict[str, Any]:
+    """The gate's context for this request: a signed-in person who may see it, someone who opened it with
+    their sign-off code, or (without either) only the code prompt: no documents, no names."""
+    context = _gate_context(code, gate)
+    me = viewer(request)
+    if me is not None:
+        allow(request, me, context["resource"], f"评估 {code} 的办理环节")
+        context["may_act"] = me.may_act(context["actor"]) and me.covers(context["decision"].profile)
+    else:
+        context["may_act"] = True  # with a code
+        if not _guest_of(request, code, gate):
+            context.update(documents=[], holders=[], locked=True)
+    context.setdefault("locked", False)
+    context["request"] = request
+    return context
+
+
+def _code_limits(request: Request, evaluation: Evaluation, gate: str) -> list[tuple[RateGate, str]]:
+    return [(CODE_PER_ADDRESS, client_address(request)), (CODE_PER_GATE, f"{evaluation.code}/{gate}")]
+
+
+def _code_rate(request: Request, evaluation: Evaluation, gate: str) -> None:
+    """Refuse a burst of wrong sign-off codes from one address or at one gate (one audit event per burst)."""
+    assert evaluation.id is not None  # a stored evaluation
+    evaluation_id, address = evaluation.id, client_address(request)
+    for limiter, key in _code_limits(request, evaluation, gate):
+        if limiter.blocked(key):
+            if limiter.burst_started(key):
+                transaction(
+                    lambda session: audit_record(
+                        session, "signoff_rate_limited", evaluation_id=evaluation_id, gate=gate, address=address
+                    )
+                )
+            raise Refused("签署码输错次数过多，已暂停受理：请 10 分钟后再试", 429)
+
+
+def _code_failed(request: Request, evaluation: Evaluation, gate: str) -> None:
+    """Count a wrong sign-off code against the address and the gate."""
+    for limiter, key in _code_limits(request, evaluation, gate):
+        limiter.failed(key)
+
+
+def audit_record(session: Any, action: str, **detail: Any) -> None:
+    """One audit event (the web app's own: rate limits, document views)."""
+    from models import audit
+
+    audit.record(session=session, action=action, **detail)
+
+
+def _record_view(document: Document, who: str, address: str) -> None:
+    transaction(
+        lambda session: audit_record(
+            session,
+            "document_opened",
+            actor=who,
+            evaluation_id=document.evaluation_id,
+            document=document.id,
+            title=document.title,
+            address=address,
+        )
+    )
+
+
+async def _answer(request: Request, context: dict[str, Any], texts: dict[str, str], upload: Any) -> dict[str, Any]:
     """Check the answer at once; if it passes, resume the run with it and wait for the flow's verdict."""
     from starlette.concurrency import run_in_threadpool
 
@@ -285,14 +521,24 @@ async def _answer(context: dict[str, Any], texts: dict[str, str], upload: Any) -
         raise StateConflict(f"评估 {evaluation.code} 当前不在“{context['gate_name']}”环节，无需办理")
     if not evaluation.flow_run_id:
         raise StateConflict(f"评估 {evaluation.code} 没有对应的流程运行，无法在网页办理")
-    with read_session() as session:  # an outsider is refused before anything is uploaded or asked of Prefect
-        people.signer_of(session=session, evaluation=evaluation, gate=gate, code=texts.get("code", ""))
+    me = viewer(request)
+    if me is None:  # someone without an account: their code, rate-limited; an outsider is refused here
+        _code_rate(request, evaluation, gate)
+        with read_session() as session:
+            people.signer_of(session=session, evaluation=evaluation, gate=gate, code=texts.get("code", ""))
+        code = texts.get("code", "")
+    else:
+        if not context["may_act"]:
+            raise SignoffRefused(f"{me.name} 不在可办理“{context['actor']}”环节的人员之列")
+        if context["second_factor"]:
+            _code_rate(request, evaluation, gate)
+        code = await run_in_threadpool(_session_code, me, evaluation, context, texts.get("code", ""))
     flow_run = await run_in_threadpool(read_flow_run, evaluation.flow_run_id)
     if paused_at(flow_run) != gate:
         raise OrchestrationError("评估流程正在处理上一次提交，请稍候刷新页面后再办理")
     form = HANDLERS[GateId(gate)].form
     values = form_values(context["fields"], texts)
-    values["code"] = texts.get("code", "")
+    values["code"] = code
     if any(field.widget == "file" for field in context["fields"]):
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise InputFileError("请选择要上传的文件")
@@ -312,6 +558,30 @@ async def _answer(context: dict[str, Any], texts: dict[str, str], upload: Any) -
     return outcome or {"accepted": None}
 
 
+def _session_code(me: Viewer, evaluation: Evaluation, context: dict[str, Any], typed: str) -> str:
+    """The code the run is resumed with for a signed-in person (made here, never shown); at a gate that asks
+    for a second factor, only after the code sent to this very person was given too."""
+    from models.tables import Person
+
+    gate: str = context["gate"]
+
+    def make(session: Any) -> str:
+        if context["second_factor"]:
+            people.signer_of(session=session, evaluation=evaluation, gate=gate, code=typed, for_person=me.person_id)
+        person = session.get(Person, me.person_id)
+        return people.session_code(
+            session=session,
+            evaluation=evaluation,
+            gate=gate,
+            person=person,
+            profile=context["decision"].profile,
+            actor=context["actor"],
+            second_factor=bool(context["second_factor"]),
+        )
+
+    return transaction(make)
+
+
 def _discard(location: str | None) -> None:
     if location:
         document_store().delete(location)
@@ -327,4 +597,4 @@ def _record_refusal(evaluation: Evaluation, gate: str, reason: str, signature: b
     )
 
 
-__all__ = ["PageField", "create_app", "todos"]
+__all__ = ["PageField", "create_app", "todos", "visible_todos"]

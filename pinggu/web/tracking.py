@@ -24,8 +24,11 @@ from models.db import read_session
 from models.evaluations import get_decision
 from models.tables import Rectification, SupervisionRound, TrackingReport, now_beijing
 from models.tracking import milestone_states
+from pinggu.web.access import allow, tracking_resource
+from pinggu.web.auth import require
 from pinggu.web.fields import refusal_lines
 from reporting.other_documents import TrackingInput, parse_input
+from rules.access import Viewer
 from rules.tracking import (
     OpinionChannel,
     RectificationStatus,
@@ -49,6 +52,7 @@ class TrackingTodo:
     due: date
     overdue: bool
     link: str
+    profile: str = ""
 
 
 def tracking_todos(today: date) -> list[TrackingTodo]:
@@ -58,11 +62,12 @@ def tracking_todos(today: date) -> list[TrackingTodo]:
         for report in session.exec(
             select(TrackingReport).where(TrackingReport.status == TrackingReportStatus.requested)
         ):
-            title = get_decision(session=session, code=report.decision_code).title
+            decision = get_decision(session=session, code=report.decision_code)
             found.append(
                 TrackingTodo(
                     what=f"{TrackingPeriod(report.period_start, report.period_end).label}跟踪反馈报告",
-                    decision=f"{report.decision_code}《{title}》",
+                    decision=f"{report.decision_code}《{decision.title}》",
+                    profile=decision.profile,
                     unit=report.unit,
                     due=report.due_date,
                     overdue=report.due_date < today,
@@ -71,11 +76,12 @@ def tracking_todos(today: date) -> list[TrackingTodo]:
             )
         query = select(Rectification).where(Rectification.status == RectificationStatus.open)
         for item in session.exec(query.order_by(col(Rectification.id))):
-            title = get_decision(session=session, code=item.decision_code).title
+            decision = get_decision(session=session, code=item.decision_code)
             found.append(
                 TrackingTodo(
                     what=f"督查整改报告：{item.item}",
-                    decision=f"{item.decision_code}《{title}》",
+                    decision=f"{item.decision_code}《{decision.title}》",
+                    profile=decision.profile,
                     unit=item.unit,
                     due=item.due_date,
                     overdue=item.due_date < today,
@@ -140,16 +146,22 @@ def tracking_router(page: Any) -> APIRouter:
     router = APIRouter()
 
     @router.get("/tracking", response_class=HTMLResponse)
-    def todo_list() -> HTMLResponse:
-        return page("tracking_todo.html.j2", todos=tracking_todos(now_beijing().date()))
+    def todo_list(request: Request) -> HTMLResponse:
+        me = require(request)
+        mine = [
+            t for t in tracking_todos(now_beijing().date()) if me.covers(t.profile) and (me.office or me.unit == t.unit)
+        ]
+        return page("tracking_todo.html.j2", request=request, todos=mine)
 
     @router.get("/tracking/plans")
     def find_plan(code: str = "") -> RedirectResponse:
         return RedirectResponse(f"/tracking/plans/{quote(code.strip(), safe='')}", status_code=303)
 
     @router.get("/tracking/plans/{code}", response_class=HTMLResponse)
-    def plan_page(code: str) -> HTMLResponse:
-        return page("tracking_plan.html.j2", **_plan_context(code), values=None, error=None, problems=[])
+    def plan_page(code: str, request: Request) -> HTMLResponse:
+        context = _plan_context(code)
+        _allow(request, code, f"决策 {code} 的跟踪反馈方案")
+        return page("tracking_plan.html.j2", request=request, **context, values=None, error=None, problems=[])
 
     @router.post("/tracking/plans/{code}", response_class=HTMLResponse)
     async def save_plan(code: str, request: Request) -> HTMLResponse:
@@ -158,6 +170,7 @@ def tracking_router(page: Any) -> APIRouter:
         from services.tracking import set_plan
 
         context = _plan_context(code)
+        me = _allow(request, code, f"决策 {code} 的跟踪反馈方案")
         posted = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
         try:
             spec = plan_from_form(
@@ -167,18 +180,32 @@ def tracking_router(page: Any) -> APIRouter:
                 posted.get("methods", ""),
                 posted.get("milestones", ""),
             )
-            said = await run_in_threadpool(set_plan, spec, posted.get("recorded_by", ""), now_beijing().date())
+            said = await run_in_threadpool(set_plan, spec, _signed(me), now_beijing().date())
         except PingguError as error:
             message, problems = refusal_lines(error)
             return page(
-                "tracking_plan.html.j2", status_code=422, **context, values=posted, error=message, problems=problems
+                "tracking_plan.html.j2",
+                status_code=422,
+                request=request,
+                **context,
+                values=posted,
+                error=message,
+                problems=problems,
             )
-        return page("tracking_done.html.j2", lines=[said, "每个报告期结束后请承办单位报送跟踪反馈报告。"])
+        return page(
+            "tracking_done.html.j2", request=request, lines=[said, "每个报告期结束后请承办单位报送跟踪反馈报告。"]
+        )
 
     @router.get("/tracking/opinions", response_class=HTMLResponse)
-    def opinion_page(code: str = "") -> HTMLResponse:
+    def opinion_page(request: Request, code: str = "") -> HTMLResponse:
+        require(request)
         return page(
-            "opinion.html.j2", code=code.strip(), channels=[c.value for c in OpinionChannel], values={}, error=None
+            "opinion.html.j2",
+            request=request,
+            code=code.strip(),
+            channels=[c.value for c in OpinionChannel],
+            values={},
+            error=None,
         )
 
     @router.post("/tracking/opinions", response_class=HTMLResponse)
@@ -190,6 +217,7 @@ def tracking_router(page: Any) -> APIRouter:
         posted = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
         channels = [c.value for c in OpinionChannel]
         try:
+            me = _allow(request, posted.get("code", "").strip(), "该决策的意见登记")
             if posted.get("channel") not in channels:
                 raise StateConflict(f"请选择渠道：{'、'.join(channels)}")
             received = _posted_day(posted.get("received_on", ""), "收到日期")
@@ -200,23 +228,26 @@ def tracking_router(page: Any) -> APIRouter:
                 received,
                 posted.get("summary", ""),
                 posted.get("contact", ""),
-                posted.get("recorded_by", ""),
+                _signed(me),
             )
         except PingguError as error:
             values = {k: v for k, v in posted.items() if k != "contact"}  # the contact is not shown back
             return page(
                 "opinion.html.j2",
                 status_code=422,
+                request=request,
                 code=posted.get("code", ""),
                 channels=channels,
                 values=values,
                 error=str(error),
             )
-        return page("tracking_done.html.j2", lines=said.splitlines())
+        return page("tracking_done.html.j2", request=request, lines=said.splitlines())
 
     @router.get("/tracking/reports/{report_id}", response_class=HTMLResponse)
-    def report_page(report_id: int) -> HTMLResponse:
-        return page("tracking_report.html.j2", **_report_context(report_id), values={}, error=None, problems=[])
+    def report_page(report_id: int, request: Request) -> HTMLResponse:
+        context = _report_context(report_id)
+        _allow(request, context["report"].decision_code, "该跟踪反馈报告", context["report"].unit)
+        return page("tracking_report.html.j2", request=request, **context, values={}, error=None, problems=[])
 
     @router.post("/tracking/reports/{report_id}", response_class=HTMLResponse)
     async def hand_in(report_id: int, request: Request) -> HTMLResponse:
@@ -225,14 +256,17 @@ def tracking_router(page: Any) -> APIRouter:
         from services.tracking import submit_report
 
         context = _report_context(report_id)
+        me = _allow(request, context["report"].decision_code, "该跟踪反馈报告", context["report"].unit)
         posted = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
         try:
             if not context["open"]:
                 raise StateConflict("本期跟踪反馈报告已报送，无需再次报送")
+            if not me.office and me.unit != context["report"].unit:
+                raise StateConflict(f"本期报告由{context['report'].unit}报送，您（{me.unit}）不能代为报送")
             values: dict[str, Any] = {
-                k: posted.get(k, "").strip()
-                for k in ("reporter", "progress", "effect", "problems", "proposals", "next_steps")
+                k: posted.get(k, "").strip() for k in ("progress", "effect", "problems", "proposals", "next_steps")
             }
+            values["reporter"] = _signed(me)
             if posted.get("serious_note", "").strip():
                 values["serious_note"] = posted["serious_note"].strip()
             values["serious"] = posted.get("serious") or SeriousReport.none.value
@@ -246,7 +280,13 @@ def tracking_router(page: Any) -> APIRouter:
         except PingguError as error:
             message, problems = refusal_lines(error)
             return page(
-                "tracking_report.html.j2", status_code=422, **context, values=posted, error=message, problems=problems
+                "tracking_report.html.j2",
+                status_code=422,
+                request=request,
+                **context,
+                values=posted,
+                error=message,
+                problems=problems,
             )
         lines = [
             f"已记录 {received.decision} {received.period}跟踪反馈报告" + ("（逾期报送）" if received.late else "")
@@ -256,27 +296,31 @@ def tracking_router(page: Any) -> APIRouter:
             lines.append(await run_in_threadpool(_render_soon, received.decision))
         except OrchestrationError as error:
             lines.append(str(error))
-        return page("tracking_done.html.j2", lines=lines)
+        return page("tracking_done.html.j2", request=request, lines=lines)
 
     @router.get("/tracking/reports/{report_id}/pdf")
-    def report_pdf(report_id: int) -> FileResponse:
+    def report_pdf(report_id: int, request: Request) -> FileResponse:
         context = _report_context(report_id)
+        _allow(request, context["report"].decision_code, "该跟踪反馈报告", context["report"].unit)
         if not context["report"].pdf_path:
             raise NotFound("本期跟踪反馈报告的文书尚未生成")
         title = f"{context['decision'].code}-{context['period']}跟踪反馈报告"
         return _pdf(context["report"].pdf_path, title)
 
     @router.get("/tracking/supervision/{round_id}/pdf")
-    def supervision_pdf(round_id: int) -> FileResponse:
+    def supervision_pdf(round_id: int, request: Request) -> FileResponse:
         with read_session() as session:
             found = session.get(SupervisionRound, round_id)
         if found is None or not found.pdf_path:
             raise NotFound(f"没有编号为 {round_id} 的督查报告")
+        _allow(request, found.decision_code, "该督查报告")
         return _pdf(found.pdf_path, f"{found.decision_code}-{found.held_on}督查报告")
 
     @router.get("/tracking/rectifications/{item_id}", response_class=HTMLResponse)
-    def rectification_page(item_id: int) -> HTMLResponse:
-        return page("rectification.html.j2", **_item_context(item_id), values={}, error=None)
+    def rectification_page(item_id: int, request: Request) -> HTMLResponse:
+        context = _item_context(item_id)
+        _allow(request, context["item"].decision_code, "该整改事项", context["item"].unit)
+        return page("rectification.html.j2", request=request, **context, values={}, error=None)
 
     @router.post("/tracking/rectifications/{item_id}", response_class=HTMLResponse)
     async def report_back(item_id: int, request: Request) -> HTMLResponse:
@@ -285,16 +329,33 @@ def tracking_router(page: Any) -> APIRouter:
         from services.supervision import report_back as record
 
         context = _item_context(item_id)
+        me = _allow(request, context["item"].decision_code, "该整改事项", context["item"].unit)
         posted = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
         try:
-            said = await run_in_threadpool(
-                record, item_id, posted.get("report", ""), now_beijing().date(), posted.get("reporter", "")
-            )
+            if not me.office and me.unit != context["item"].unit:
+                raise StateConflict(f"本整改事项由{context['item'].unit}报告，您（{me.unit}）不能代为报告")
+            said = await run_in_threadpool(record, item_id, posted.get("report", ""), now_beijing().date(), _signed(me))
         except PingguError as error:
-            return page("rectification.html.j2", status_code=422, **context, values=posted, error=str(error))
-        return page("tracking_done.html.j2", lines=[said, "等待办公室审核（督查运行的审核环节）。"])
+            return page(
+                "rectification.html.j2", status_code=422, request=request, **context, values=posted, error=str(error)
+            )
+        return page("tracking_done.html.j2", request=request, lines=[said, "等待办公室审核（督查运行的审核环节）。"])
 
     return router
+
+
+def _allow(request: Request, decision_code: str, what: str, *units: str) -> Viewer:
+    """The signed-in person, if the access policy lets them see this decision's tracking (else AccessDenied)."""
+    me = require(request)
+    with read_session() as session:
+        resource = tracking_resource(session, decision_code, *units)
+    allow(request, me, resource, what)
+    return me
+
+
+def _signed(me: Viewer) -> str:
+    """Who did it, as the record names them: the signed-in person, never a typed name."""
+    return f"{me.unit}{me.name}"
 
 
 def _posted_day(text: str, what: str) -> date:

@@ -23,7 +23,8 @@ Top-level keys (English keys, Chinese values; all required unless marked optiona
     gates                                human gates in procedure order: id, name, actor,
                                          applies_to, basis, required (default true),
                                          entrusted_only (default false: only when a third party
-                                         wrote the report)
+                                         wrote the report), second_factor (optional "code": a
+                                         signed-in person also gives the code sent to them)
     deadlines                            rule, label, period {amount, unit}, counted_from, until, basis
     default_window                       optional {amount, unit}: evaluation window when no deadline
                                          runs until evaluation_completed (exactly one of the two)
@@ -52,18 +53,31 @@ Top-level keys (English keys, Chinese values; all required unless marked optiona
     team_roles                           roles (of rules.team.TEAM_ROLES; 单位工作人员 always), basis:
                                          who may sit on the evaluation team under this regulation
     safeguards                           team_conflict, agency_qualification, agency_credit,
-                                         no_subcontracting, outcome_needs_evaluation: each
+                                         no_subcontracting, outcome_needs_evaluation,
+                                         reviewers_outside_team (the experts who argue the report
+                                         are not members of the team that wrote it): each
                                          {applies, basis}; rules only some regulations state,
                                          applied (or not) as this one says, cited from it
     third_party                          allowed, agreement_fields, basis
     tracking                             跟踪反馈与督查: period (reporting period, months or days),
                                          report_within (report due after the period ends),
-                                         report_basis, reported_problem {event (a triggers.events
-                                         kind), prompt (evaluate at once: propose a single-item
-                                         plan), basis}, supervisor, supervision_methods (书面督查 /
-                                         听取汇报 / 实地督查 / 网上信息核查), supervision_basis,
-                                         rectification_reviewer, spot_check, rectification_basis,
-                                         many_opinions {count, within, basis}
+                                         reports_from (决策承办单位, or 决策实施单位: the units of
+                                         the plan's milestones, CL-50), report_basis,
+                                         reported_problem {problem, major_change, force_majeure:
+                                         each {event (a triggers.events kind), prompt (evaluate
+                                         at once: propose a single-item plan; the same for every
+                                         kind with the same event), basis}}, supervisor,
+                                         supervision_methods (书面督查 / 听取汇报 / 实地督查 /
+                                         网上信息核查), supervision_basis, self_inspection and
+                                         no_repeat {duty (required 应当 / optional 可以、原则上 /
+                                         none), basis} (MH-S9, MH-S2), supervision_report
+                                         {approved_by (who approves the report before it goes
+                                         out; null: no approval), recipients (被督查单位 /
+                                         决策承办单位 / 决策实施单位 or a body named outright),
+                                         basis} (CL-53), rectification_reviewer, check (required:
+                                         every item checked; optional: may spot-check; none:
+                                         reviewed only), rectification_basis, many_opinions
+                                         {count, within, basis}
 
 Scoring of an indicator: ``survey_rate`` (``item``: satisfaction / awareness; score = rate × 100),
 ``expert_marks`` (the mean of the experts' marks, 0–100) or ``data_threshold`` (``measure`` names
@@ -94,6 +108,7 @@ from rules.profiles.schema import (
     Deadline,
     Gate,
     Profile,
+    printed_basis,
 )
 
 __all__ = [
@@ -110,5 +125,6 @@ __all__ = [
     "known_profile_ids",
     "load_profile",
     "load_profiles",
+    "printed_basis",
     "read_profile_file",
 ]

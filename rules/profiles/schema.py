@@ -39,7 +39,7 @@ from rules.gates import GATES, PROFILE_GATE_IDS, GateId
 from rules.periods import Period, PeriodUnit
 from rules.planning_types import EVENT_KINDS, PROMPT_EVENT_KINDS, TIME_TRIGGERS, DecisionFacts, PlanPolicy, UnitRule
 from rules.team import TEAM_ROLES, UNIT_STAFF, Member
-from rules.tracking import SupervisionMethod
+from rules.tracking import Duty, Recipient, ReportsFrom, SeriousReport, SupervisionMethod
 from rules.vocabulary import EVALUATION_TYPE_NAMES, METHODS, Conclusion
 
 MILESTONES = {
@@ -235,6 +235,82 @@ def _duplicates(values: typing.Iterable[Any]) -> list[Any]:
     return repeated
 
 
+# --- what of a basis may be printed ---------------------------------------------------------------
+
+# A basis may carry the profile's own annotations: ``default: seed silent（why）`` for a value the
+# regulation does not give, alone or inside the basis ("第十五条第一款（期限 default: seed silent）",
+# "第四条第二款（执行单位配合跟踪反馈；周期和期限 default: seed silent）"). They are notes for whoever
+# maintains the profile, never text for a document or a message.
+_ANNOTATION_MARKS = ("default:", "seed silent")
+_OPENING, _CLOSING = "（(", "）)"
+_SEPARATORS = "；;"
+
+
+def _outside_brackets(text: str) -> str:
+    """The characters of text at bracket depth 0."""
+    depth, kept = 0, list[str]()
+    for char in text:
+        if char in _OPENING:
+            depth += 1
+        elif char in _CLOSING:
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            kept.append(char)
+    return "".join(kept)
+
+
+def _clauses(text: str) -> list[str]:
+    """Text split at the semicolons outside brackets."""
+    depth, clauses, current = 0, list[str](), list[str]()
+    for char in text:
+        if char in _OPENING:
+            depth += 1
+        elif char in _CLOSING:
+            depth = max(depth - 1, 0)
+        if char in _SEPARATORS and depth == 0:
+            clauses.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    return [*clauses, "".join(current)]
+
+
+def _without_annotations(text: str) -> str:
+    kept: list[str] = []
+    for clause in _clauses(text):
+        if any(mark in _outside_brackets(clause) for mark in _ANNOTATION_MARKS):
+            continue  # the clause is the annotation (with what explains it)
+        printed: list[str] = []
+        inner: list[str] = []
+        depth, opening = 0, "（"
+        for char in clause:
+            if char in _OPENING:
+                depth += 1
+                if depth == 1:
+                    opening, inner = char, []
+                    continue
+            elif char in _CLOSING and depth:
+                depth -= 1
+                if depth == 0:
+                    cleaned = _without_annotations("".join(inner))
+                    if cleaned:
+                        printed.append(f"{opening}{cleaned}{_CLOSING[_OPENING.index(opening)]}")
+                    continue
+            (inner if depth else printed).append(char)
+        if depth:  # an unclosed bracket: what it holds, without annotations
+            cleaned = _without_annotations("".join(inner))
+            printed.append(f"{opening}{cleaned}" if cleaned else "")
+        if "".join(printed).strip():
+            kept.append("".join(printed).strip())
+    return "；".join(kept)
+
+
+def printed_basis(basis: str) -> str:
+    """A profile's basis as a document or a message may print it: without the profile's annotations
+    (``default: seed silent`` and what it explains); "" when the regulation is silent on the value."""
+    return _without_annotations(basis.strip())
+
+
 # --- the parts of a profile ---------------------------------------------------------------------
 
 
@@ -248,6 +324,8 @@ class Gate(_Model):
     basis: Text
     required: StrictBool = True  # false: the evaluating unit may skip it, recording why
     entrusted_only: StrictBool = False  # only when an entrusted third party wrote the report
+    # code: a signed-in person also gives the one-time code sent to them (等保 2.0's two factors)
+    second_factor: Literal["code"] | None = None
 
 
 class Deadline(_Model):
@@ -489,6 +567,9 @@ class Safeguards(_Model):
     agency_credit: Safeguard  # TP-CREDIT: no entrustment of an agency with a bad credit record
     no_subcontracting: Safeguard  # TP-NOSUB: no passing the matter on without consent
     outcome_needs_evaluation: Safeguard  # MH-2: no continue/adjust/suspend/terminate before the evaluation
+    # S-CONCL: the experts who argue the report are not members of the team that wrote it (bazhou 11(2)
+    # "组织有关专家对…报告进行论证"; a report argued only by its authors is not argued by experts).
+    reviewers_outside_team: Safeguard
 
 
 class TeamRoles(_Model):
@@ -527,12 +608,34 @@ class ThirdParty(_Model):
 
 
 class ReportedProblem(_Model):
-    """What a lead unit's immediate report (OR-9) becomes: the event trigger it is recorded as, and whether
-    the rules say to evaluate at once (“及时”), so that a single-item plan is proposed for approval."""
+    """What one kind of immediate report (OR-9) becomes: the event trigger it is recorded as, the article that
+    makes it one, and whether the rules say to evaluate at once (“及时”), so that a single-item plan is proposed
+    for approval."""
 
     event: EventKind
     prompt: StrictBool
     basis: Text
+
+
+class ReportedProblems(_Model):
+    """Each kind of immediate report with its own event and article (OR-9: ordos 9 and minhang 督查 5 ¶2 name
+    three — a problem in the decision, a major change of circumstances, force majeure — and each regulation
+    files them under different triggers: changli 57(1) for a major change, 62 ¶2 for a risk)."""
+
+    problem: ReportedProblem  # 决策存在问题
+    major_change: ReportedProblem  # 客观情况发生重大变化
+    force_majeure: ReportedProblem  # 发生不可抗力
+
+    def of(self, kind: SeriousReport) -> ReportedProblem:
+        """The rule for one kind of report (not for SeriousReport.none, which reports nothing)."""
+        if kind is SeriousReport.none:
+            raise ValueError("“无”不是须及时报告的情况")
+        found: ReportedProblem = getattr(self, kind.name)
+        return found
+
+    def all(self) -> tuple[tuple[SeriousReport, ReportedProblem], ...]:
+        """Every kind with its rule, in the order the form lists them."""
+        return tuple((kind, self.of(kind)) for kind in SeriousReport if kind is not SeriousReport.none)
 
 
 class ManyOpinions(_Model):
@@ -543,19 +646,50 @@ class ManyOpinions(_Model):
     basis: Text
 
 
+class DutySpec(_Model):
+    """A duty the regulation words as 应当 (required), 可以 / 原则上 (optional) or not at all (none), and where."""
+
+    duty: Duty
+    basis: Text
+
+
+class SupervisionReport(_Model):
+    """What follows the written supervision report (CL-53: changli 53; minhang 督查 11 ¶1): who approves it before
+    it goes out (none: it goes out as written), and to whom it and the approver's instructions are sent — a
+    role of rules.tracking.Recipient (被督查单位, 决策承办单位, 决策实施单位) or a body named outright."""
+
+    approved_by: Text | None = None
+    recipients: tuple[Text, ...] = ()
+    basis: Text
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SupervisionReport:
+        _check([(("recipients",), f"“{repeated}”重复") for repeated in _duplicates(self.recipients)])
+        return self
+
+    def roles(self) -> tuple[Recipient | str, ...]:
+        """Each recipient as a role where it names one, else the body it names."""
+        return tuple(Recipient(r) if r in {m.value for m in Recipient} else r for r in self.recipients)
+
+
 class Tracking(_Model):
-    """跟踪反馈与督查 (OR-6/8/9/10, MH-S6, E-PUBLIC): how often the lead unit reports and by when, what an
-    immediate report becomes, who supervises and how, who reviews rectification, when opinions are many."""
+    """跟踪反馈与督查 (OR-6/8/9/10, MH-S6, MH-S9, MH-S2, CL-50, CL-53, E-PUBLIC): how often reports are due, by when
+    and from whom, what each immediate report becomes, who supervises and how (the self-inspection, no repeated
+    supervision), what happens to the report, who reviews rectification and how closely, when opinions are many."""
 
     period: PeriodField  # one reporting period (MH-S6: 每月跟踪督办)
     report_within: PeriodField  # the report is due this long after its period ends
+    reports_from: ReportsFrom  # CL-50: the lead unit, or the implementing units (the milestones' units)
     report_basis: Text
-    reported_problem: ReportedProblem
+    reported_problem: ReportedProblems
     supervisor: Text
     supervision_methods: tuple[SupervisionMethod, ...] = Field(min_length=1)
     supervision_basis: Text
+    self_inspection: DutySpec  # MH-S9: written supervision → a self-inspection reported by a deadline
+    no_repeat: DutySpec  # MH-S2: a matter supervised under other rules is not supervised again
+    supervision_report: SupervisionReport  # CL-53: approved by the leaders, then sent to the units named
     rectification_reviewer: Text
-    spot_check: StrictBool  # the office may spot-check a reported rectification (minhang 督查 11)
+    check: Duty  # CL-53 (required: 检查 every item), minhang 督查 11 (optional: 可以抽查), none: 审核 only
     rectification_basis: Text
     many_opinions: ManyOpinions
 
@@ -569,6 +703,15 @@ class Tracking(_Model):
             issues.append((("many_opinions", "within", "unit"), "意见统计期间只能以月（months）或日（days）计"))
         for repeated in _duplicates(self.supervision_methods):
             issues.append((("supervision_methods",), f"“{repeated}”重复"))
+        prompts: dict[str, bool] = {}
+        for kind, rule in self.reported_problem.all():
+            if prompts.setdefault(rule.event, rule.prompt) is not rule.prompt:
+                issues.append(
+                    (
+                        ("reported_problem", kind.name, "prompt"),
+                        f"同一评估情形“{rule.event}”的 prompt 应当一致（是否及时启动评估按评估情形而定）",
+                    )
+                )
         _check(issues)
         return self
 
@@ -724,13 +867,14 @@ class Profile(_Model):
                 issues.append(
                     (("evaluating_unit", i, "conditions"), "无条件的规则只能放在最后（其后的规则永远用不到）")
                 )
-        if self.tracking.reported_problem.event not in self.triggers.events:
-            issues.append(
-                (
-                    ("tracking", "reported_problem", "event"),
-                    f"“{self.tracking.reported_problem.event}”不在 triggers.events 中",
+        for kind, reported in self.tracking.reported_problem.all():
+            if reported.event not in self.triggers.events:
+                issues.append(
+                    (
+                        ("tracking", "reported_problem", kind.name, "event"),
+                        f"“{reported.event}”不在 triggers.events 中",
+                    )
                 )
-            )
         if any(gate.entrusted_only for gate in self.gates) and not self.third_party.allowed:
             issues.append((("third_party", "allowed"), "有仅在委托第三方时适用的关口，却不允许委托第三方"))
         _check(issues)
@@ -864,18 +1008,30 @@ class Profile(_Model):
 
     def citation(self, article: str) -> str:
         """An article as documents cite it: 《title》article, or 《other regulation》article when the
-        article starts with that regulation's short name (other_regulations)."""
+        article starts with that regulation's short name (other_regulations); the profile's annotations
+        left out (printed_basis), and "" when the regulation is silent (a ``default:`` basis)."""
+        article = printed_basis(article)
+        if not article:
+            return ""
         for short, title in self.other_regulations.items():
             if article.startswith(short) and article[len(short) :].startswith("第"):
                 return f"《{title}》{article[len(short) :]}"
         return f"《{self.title}》{article}"
 
+    def cited(self, basis: str) -> str:
+        """A basis as a message to a person cites it: the article, or that the regulation is silent and why
+        the default applies (never the profile's annotation itself)."""
+        if basis.strip().startswith("default:"):
+            why = basis.strip().removeprefix("default:").strip().removeprefix("seed silent").strip()
+            if why[:1] in _OPENING and why[-1:] in _CLOSING:
+                why = why[1:-1]  # default: seed silent（why）
+            why = printed_basis(why)
+            return f"《{self.title}》未作规定，按本系统默认规则" + (f"：{why}" if why else "")
+        return self.citation(basis)
+
     def cite(self, safeguard: Safeguard) -> str:
         """A safeguard's basis as a refusal cites it: the article, or that the regulation is silent and the default."""
-        if safeguard.basis.startswith("default:"):
-            why = safeguard.basis.removeprefix("default:").replace("seed silent", "").strip(" （）()")
-            return f"《{self.title}》未作规定，按本系统默认规则" + (f"：{why}" if why else "")
-        return self.citation(safeguard.basis)
+        return self.cited(safeguard.basis)
 
     def check_team(self, members: list[Member], assessors: typing.Iterable[str]) -> None:
         """The evaluation team under this regulation: its roles, unit staff, and TEAM-CONFLICT where it applies."""
@@ -883,13 +1039,22 @@ class Profile(_Model):
             members,
             assessors,
             roles=self.team_roles.roles,
-            basis=self.citation(self.team_roles.basis),
+            basis=self.cited(self.team_roles.basis),
             conflict_basis=self.applied(self.safeguards.team_conflict),
         )
 
-    def check_experts(self, names: list[str], assessors: typing.Iterable[str]) -> None:
-        """The report's reviewers: none who argued the decision beforehand, where TEAM-CONFLICT applies."""
-        team.check_experts(names, assessors, conflict_basis=self.applied(self.safeguards.team_conflict))
+    def check_experts(
+        self, names: list[str], assessors: typing.Iterable[str], members: typing.Iterable[str] = ()
+    ) -> None:
+        """The report's reviewers: none who argued the decision beforehand, where TEAM-CONFLICT applies, and
+        none of the evaluation team's members (the report's authors), where reviewers_outside_team applies."""
+        team.check_experts(
+            names,
+            assessors,
+            conflict_basis=self.applied(self.safeguards.team_conflict),
+            members=members,
+            outside_basis=self.applied(self.safeguards.reviewers_outside_team),
+        )
 
     def applied(self, safeguard: Safeguard) -> str | None:
         """What a refusal under an applied safeguard cites; None where this profile does not apply it."""
@@ -910,7 +1075,7 @@ class Profile(_Model):
             exemption_basis={exemption.id: self.citation(exemption.basis) for exemption in self.triggers.exemptions},
             approval_basis=self.citation(approval) if approval else "",
             prompt_events=PROMPT_EVENT_KINDS
-            | ({self.tracking.reported_problem.event} if self.tracking.reported_problem.prompt else set()),
+            | {rule.event for _, rule in self.tracking.reported_problem.all() if rule.prompt},
         )
 
     def gates_for(self, evaluation_type: str, *, entrusted: bool = False) -> tuple[Gate, ...]:

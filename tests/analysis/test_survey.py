@@ -23,6 +23,7 @@ from analysis.survey import (
 )
 from core.errors import InputFileError
 from core.settings import SAMPLES_DIR
+from rules.vocabulary import SatisfactionScale
 
 SAMPLE = SAMPLES_DIR / "survey.csv"
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -119,7 +120,7 @@ def test_sample_frame_shape(sample_frame) -> None:
 
 
 KNOWN = [
-    ["问卷编号", "性别", "Q1 是否知晓", "Q2 满意度", "Q3 满意度（1-5分）", "备注"],
+    ["问卷编号", "性别", "Q1 是否知晓", "Q2 满意度", "Q3 满意度（1-5分，5分=很满意）", "备注"],
     ["A1", "男", "是", "很满意", "5", ""],
     ["A2", "男", " 是 ", "满意", "4", ""],
     ["A3", "男", "否", "一般", "4", ""],
@@ -133,7 +134,7 @@ def test_known_answers(tmp_path: Path) -> None:
     q1, q2, q3 = figures.items
     assert (q1.kind, q1.n, q1.rate, q1.mean) == ("yes_no", 4, 0.75, None)
     assert (q2.kind, q2.n, q2.rate, q2.mean) == ("satisfaction", 4, 0.5, 3.5)
-    # Numeric Likert 5..1 is read as 很满意..很不满意.
+    # Numeric codes, the header stating 5分=很满意 (E-SCALE): 5..1 read as 很满意..很不满意.
     assert (q3.kind, q3.n, q3.rate, q3.mean) == ("satisfaction", 5, 0.6, 3.4)
     # Wilson 95 % for 2 of 4, by hand: centre 0.5, half-width
     # 1.96·sqrt(0.25/4 + 1.96²/64) / (1 + 1.96²/4) = 0.3500 → (0.1500, 0.8500).
@@ -186,7 +187,7 @@ def test_no_answers_gives_empty_figures(tmp_path: Path) -> None:
 def test_summarise_accepts_a_plain_frame(tmp_path: Path) -> None:
     # A frame built by hand (strings, blanks as "" or None) gives the same figures.
     plain = pd.DataFrame({name: [row[i].strip() or None for row in KNOWN[1:]] for i, name in enumerate(KNOWN[0])})
-    plain["Q3 满意度（1-5分）"] = ["很满意", "满意", "满意", "很不满意", "一般"]
+    plain["Q3 满意度（1-5分，5分=很满意）"] = ["很满意", "满意", "满意", "很不满意", "一般"]
     from_file = summarise_survey(read_survey(_write_csv(tmp_path / "known.csv", KNOWN)))
     assert summarise_survey(plain).to_dict() == from_file.to_dict()
 
@@ -220,7 +221,7 @@ def test_xlsx_numeric_likert(tmp_path: Path) -> None:
     for row in [["问卷编号", "Q1 满意度"], [1, 5], [2, 4.0], [3, None], [4, 1]]:
         sheet.append(row)
     workbook.save(path)
-    frame = read_survey(path)
+    frame = read_survey(path, scale=SatisfactionScale.last_is_best)  # stated by the operator (E-SCALE)
     assert frame["Q1 满意度"].tolist()[:2] == ["很满意", "满意"]
     assert frame["Q1 满意度"].isna().tolist() == [False, False, True, False]
     assert frame["问卷编号"].tolist() == ["1", "2", "3", "4"]

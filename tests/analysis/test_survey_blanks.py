@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 
 from analysis.survey import ItemFigures, read_survey, summarise_survey, wilson_interval
+from rules.vocabulary import SatisfactionScale
 
 ALL_BLANK = "全部 {n} 份答案均为空或跳过，没有可统计的回答；请核对该题是否被跳题逻辑跳过、导出是否完整，必要时从问卷平台重新导出"
 SATISFACTION_EXPECTED = (
@@ -210,7 +211,8 @@ def test_minus_three_and_minus_two_are_blanks_on_a_rating_scale(tmp_path: Path) 
     labels = ["很满意", "-3", "满意", "满意", "-2", "一般", "很满意", "不满意", "-3", "满意"]  # n 7: 5 of 7
     for i in range(10):
         rows.append([i + 1, rating[i], cost[i], allskipped[i], labels[i]])
-    frame = read_survey(write_xlsx(tmp_path / "wjx-numbers.xlsx", rows))
+    # The rating's direction is stated (E-SCALE): 5 = 很满意.
+    frame = read_survey(write_xlsx(tmp_path / "wjx-numbers.xlsx", rows), scale=SatisfactionScale.last_is_best)
     figures = summarise_survey(frame)
     assert figures.items == [
         ItemFigures("Q1 窗口服务满意度", "satisfaction", 7, 4 / 7, wilson_interval(4, 7), pytest.approx(24 / 7)),

@@ -18,8 +18,14 @@ def test_import_then_list_shows_everyone_with_roles_and_contact():
     imported = runner.invoke(app, ["people", "import", str(SAMPLES_DIR / "people.csv")])
     assert imported.exit_code == 0 and "已导入人员名单 people.csv" in imported.output
     listed = runner.invoke(app, ["people", "list"]).output
-    assert "刘志强  人民政府主要负责人  角色：决策机关、县政府、区政府、市人民政府、厅决策机关" in listed
-    assert "马厅长  宁夏回族自治区商务厅厅长  角色：厅决策机关  辖区：ningxia_commerce  联系方式：本机发件箱" in listed
+    assert (
+        "刘志强  登录名：liuzhiqiang  人民政府主要负责人  角色：决策机关、县政府、区政府、市人民政府、厅决策机关"
+        in listed
+    )
+    assert (
+        "马厅长  登录名：matingzhang  宁夏回族自治区商务厅厅长  角色：厅决策机关  辖区：ningxia_commerce  联系方式：本机发件箱"
+        in listed
+    )
 
 
 def test_a_bad_people_file_is_refused_whole_in_chinese(tmp_path):
@@ -53,3 +59,21 @@ def test_resend_to_one_person_withdraws_their_code_and_sends_a_new_one(monkeypat
     assert "已作废 刘志强 持有的“决策机关审定”签署码 1 个" in lost.output and "已向 刘志强 发送" in lost.output
     second = outbox_messages(code, "approval")
     assert len(second) == 2 and second[-1]["code"] != first[0]["code"]
+
+
+def test_a_password_is_read_from_standard_input_checked_and_audited_with_the_admin_role():
+    import signin
+
+    assert runner.invoke(app, ["people", "import", str(SAMPLES_DIR / "people.csv")]).exit_code == 0
+    weak = runner.invoke(app, ["people", "password", "高峰"], input="gaofeng\n")
+    assert weak.exit_code == 1 and "密码不符合要求：密码至少 10 位（收到 7 位）" in weak.output and "Traceback" not in weak.output
+    set_ = runner.invoke(app, ["people", "password", "高峰"], input=f"{signin.PASSWORD}\n")
+    assert set_.exit_code == 0 and "已为 高峰 设置密码，登录名：gaofeng" in set_.output
+    signin.ACCOUNTS_MADE = True  # dropped after this module
+    granted = runner.invoke(app, ["people", "admin", "gaofeng"])
+    assert granted.exit_code == 0 and "已授予 gaofeng（gaofeng）管理员角色" in granted.output
+    nobody = runner.invoke(app, ["people", "password", "查无此人"], input=f"{signin.PASSWORD}\n")
+    assert nobody.exit_code == 1 and "人员名单中没有在册的 查无此人" in nobody.output
+    shown = runner.invoke(app, ["audit", "show", "--person", "高峰"])
+    assert shown.exit_code == 0
+    assert "password_set" in shown.output and "admin_granted" in shown.output and signin.PASSWORD not in shown.output

@@ -12,7 +12,7 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from models.db import read_session, session_scope
-from models.tables import OpinionContact, PublicOpinion, TrackingPlan, TrackingReport
+from models.tables import OpinionContact, PublicOpinion, Rectification, TrackingPlan, TrackingReport
 from services import tracking
 
 HEADER = "决策编号,责任机构,责任人员,方法步骤,节点目标,完成时限,责任单位\n"
@@ -104,3 +104,48 @@ def test_an_immediate_report_names_its_kinds_when_a_wrong_one_is_given(decision)
 def test_reporting_back_on_an_unknown_rectification_is_refused(settings):
     result = _cli("supervision", "rectified", "999999", "--report", "已整改", "--by", "某单位")
     assert result.exit_code == 1 and "没有编号为 999999 的整改事项" in result.output
+
+
+@pytest.mark.rule("E-PUBLIC", "T-EVENT", "OR-10")
+def test_dates_after_today_are_refused_naming_the_date_and_nothing_is_recorded(decision, tmp_path):
+    from models.tables import SupervisionRound
+    from reporting.other_documents import SupervisionInput
+    from services import supervision
+
+    opinion = _cli(
+        "tracking", "opinion", decision, "--channel", "信函", "--summary", "反对", "--by", "信访办",
+        "--received", "2030-01-01",
+    )  # fmt: skip
+    assert opinion.exit_code == 1 and "收到日期 2030-01-01 晚于今天（" in opinion.output
+    assert "2030-01-01" not in _cli("status", decision).output  # never the latest opinion
+    trigger = _cli("trigger", decision, "--kind", "basis_changed", "--date", "2030-01-01", "--by", "办公室")
+    assert trigger.exit_code == 1 and "发生或申请日期 2030-01-01 晚于今天（" in trigger.output
+    findings = tmp_path / "督查.yaml"
+    findings.write_text(
+        "methods: [书面督查]\nheld_on: 2030-01-01\nexecution: 按计划推进。\neffect: 成效初显。\n"
+        "problems: 进度滞后。\nproposals: 周调度。\n",
+        encoding="utf-8",
+    )
+    start = _cli("supervision", "start", decision, str(findings))  # refused before any run is started
+    assert start.exit_code == 1 and "督查日期 2030-01-01 晚于今天（" in start.output
+    round_id = supervision.record_round(
+        f"cli-{decision}",
+        decision,
+        SupervisionInput(
+            methods=["书面督查"],
+            execution="按计划推进。",
+            effect="成效初显。",
+            problems="进度滞后。",
+            proposals="周调度。",
+            rectifications=[{"item": "补齐进度", "unit": "某街道", "deadline": date(2031, 1, 1)}],
+        ),  # fmt: skip
+        "督查科",
+        date(2026, 12, 1),
+    )
+    with read_session() as session:
+        (item,) = session.exec(select(Rectification).where(Rectification.round_id == round_id)).all()
+        assert [
+            r.id for r in session.exec(select(SupervisionRound).where(SupervisionRound.decision_code == decision))
+        ] == [round_id]
+    back = _cli("supervision", "rectified", str(item.id), "--report", "已整改", "--by", "某街道", "--on", "2030-01-01")
+    assert back.exit_code == 1 and "报告日期 2030-01-01 晚于今天（" in back.output

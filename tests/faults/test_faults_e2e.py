@@ -35,7 +35,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.faults]
 TEST_WORKERS = int(os.environ.get("PINGGU_TEST_WORKERS") or 0)
 TEST_DATABASE_SERVER = os.environ.get("PINGGU_TEST_DATABASE_URL", "")
 
-EVERY_STEP = {step.value for step in StepId}  # a simplified evaluation does each of them
+# A simplified evaluation does each of them but the draft formed again after an expert review (it has none).
+EVERY_STEP = {step.value for step in StepId} - {StepId.reviewed_draft.value}
 
 
 def _decision() -> str:

@@ -342,6 +342,7 @@ def test_ordinary_runs_end_to_end_with_rework_refusals_and_an_embedded_cjk_pdf(o
         "scoring": 1,
         "preliminary": 1,
         "draft_report": 1,
+        "reviewed_draft": 1,
         "work_completed": 1,
         "report_submitted": 1,
         "final_report": 1,

@@ -83,15 +83,16 @@ def open_engine(url):
 
 
 # Every revision, oldest first (models.migrate.HEAD_REVISION is the last).
-REVISIONS = ["0001", "0002", "0003", "0004", "0005", "0006", "0007"]
+REVISIONS = ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009"]
 
 
 def make_legacy(engine) -> None:
     """What build_engine made before there were migrations: create_all and, on SQLite, its audit triggers."""
     SQLModel.metadata.create_all(engine)
     with engine.begin() as connection:
-        # The index 0002 adds, the tables 0003 adds, the columns 0004 adds and the tables 0005, 0006 and 0007
-        # add did not exist then.
+        # The index 0002 adds, the tables 0003 adds, the columns 0004 adds and the tables 0005, 0006, 0007
+        # and 0008 add did not exist then.
+        connection.execute(text("DROP TABLE account"))
         connection.execute(text("DROP TABLE decisionprocedure"))
         connection.execute(text("DROP TABLE decisionevaluationplan"))
         for table in ("rectification", "supervisionround", "opinioncontact", "publicopinion", "trackingreport"):
@@ -407,6 +408,7 @@ def test_differences_empty_at_head_and_listed_for_an_extra_column(open_engine):
         "索引 ix_supervisionround_decision_code（supervisionround.decision_code）：模型有而数据库没有",
         "索引 ix_trackingmilestone_decision_code（trackingmilestone.decision_code）：模型有而数据库没有",
         "索引 ix_trackingreport_decision_code（trackingreport.decision_code）：模型有而数据库没有",
+        "表 account：模型有而数据库没有",
         "表 decisiondeadline：模型有而数据库没有",
         "表 decisionevaluationplan：模型有而数据库没有",
         "表 decisionprocedure：模型有而数据库没有",
@@ -459,6 +461,25 @@ def test_the_audit_log_is_append_only_after_upgrade(open_engine):
     assert_append_only(engine)
 
 
+@pytest.mark.rule("TP-CREDIT")
+def test_the_credit_record_is_append_only_after_upgrade_on_every_database(open_engine):
+    # 0009: PostgreSQL refuses to rewrite, delete or truncate a credit record, as SQLite has since the baseline.
+    engine = open_engine()
+    migrate.upgrade(engine)
+    fill(engine)
+    refused = {
+        "UPDATE creditrecord SET detail = '无'": "信用记录只能追加，不能修改",
+        "DELETE FROM creditrecord": "信用记录只能追加，不能删除",
+    }
+    if engine.dialect.name == "postgresql":
+        refused["TRUNCATE creditrecord"] = "信用记录只能追加，不能删除"
+    for statement, message in refused.items():
+        with pytest.raises(DatabaseError, match=message), engine.begin() as connection:
+            connection.execute(text(statement))
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM creditrecord")).scalar() == 1
+
+
 def test_downgrade_to_baseline_removes_what_0002_added(open_engine):
     engine = open_engine()
     migrate.upgrade(engine)
@@ -483,7 +504,7 @@ def test_build_engine_creates_a_new_database_and_refuses_one_behind_or_unknown(o
     engine.dispose()
 
     downgrade(open_engine(), migrate.BASELINE_REVISION)
-    with pytest.raises(StateConflict, match="结构版本为 0001，程序需要 0007：请先备份数据库，再运行 pinggu db upgrade"):
+    with pytest.raises(StateConflict, match="结构版本为 0001，程序需要 0009：请先备份数据库，再运行 pinggu db upgrade"):
         build_engine(url)
 
     with open_engine().begin() as connection:
@@ -575,14 +596,14 @@ def test_db_upgrade_current_and_check_on_the_configured_database(configured_data
     assert result.exit_code == 0, result.output
     assert (
         "从 迁移前创建的数据库" in result.output
-        and "升级到 0007（执行迁移 0002、0003、0004、0005、0006、0007）" in result.output
+        and "升级到 0009（执行迁移 0002、0003、0004、0005、0006、0007、0008、0009）" in result.output
     )
 
     result = runner.invoke(app, ["db", "upgrade"])
-    assert result.exit_code == 0 and "已是最新版本（0007）" in result.output
+    assert result.exit_code == 0 and "已是最新版本（0009）" in result.output
 
     result = runner.invoke(app, ["db", "current"])
-    assert result.exit_code == 0 and "当前结构版本：0007" in result.output
+    assert result.exit_code == 0 and "当前结构版本：0009" in result.output
 
     result = runner.invoke(app, ["db", "check", "--database"])
     assert result.exit_code == 0, result.output

@@ -94,7 +94,7 @@ def test_a_used_code_is_refused_and_the_others_of_the_gate_are_closed(session):
     people.use_code(session=session, signer=signer, evaluation_id=evaluation.id, gate="approval")
     with pytest.raises(SignoffRefused, match="签署码已使用过：每个签署码只能使用一次"):
         people.signer_of(session=session, evaluation=evaluation, gate="approval", code=codes["刘志强"])
-    with pytest.raises(SignoffRefused, match="签署码已失效：本环节已由他人办理"):
+    with pytest.raises(SignoffRefused, match="签署码已失效：本环节已办理，或此签署码已被作废重发"):
         people.signer_of(session=session, evaluation=evaluation, gate="approval", code=codes["孙副"])
     assert sorted(p.name for p, _ in _issue(session, evaluation)) == ["刘志强", "孙副"]  # the gate asked again
 
@@ -107,7 +107,7 @@ def test_an_expired_code_is_refused_and_a_new_one_can_be_sent(session):
         stored.expires_at = stored.issued_at - timedelta(seconds=1)
         session.add(stored)
     session.flush()
-    with pytest.raises(SignoffRefused, match="签署码已过期：请联系评估办公室重新发送（pinggu people resend）"):
+    with pytest.raises(SignoffRefused, match="签署码已过期：请联系评估办公室重新发送"):
         people.signer_of(session=session, evaluation=evaluation, gate="approval", code=code)
     assert len(_issue(session, evaluation)) == 2
 
@@ -151,3 +151,87 @@ def test_a_lost_code_is_withdrawn_and_a_new_one_sent_to_that_person_only(session
     assert [p.name for p, _ in _issue(session, evaluation)] == ["刘志强"]  # 孙副 keeps the one she has
     with pytest.raises(SignoffRefused, match="人员名单中没有 无名氏"):
         people.withdraw_codes(session=session, evaluation=evaluation, gate="approval", person_name="无名氏")
+
+
+def _give_account(session, name: str) -> int:
+    from sqlmodel import select
+
+    from models.tables import Account, Person
+
+    person = session.exec(select(Person).where(Person.name == name)).one()
+    session.add(Account(person_id=person.id, password_hash="$argon2id$stand-in"))
+    session.flush()
+    return person.id
+
+
+def test_someone_who_signs_in_gets_a_notice_not_a_code_and_a_code_sent_before_is_refused(session):
+    evaluation = builders.add_evaluation(session)
+    before = dict((p.name, c) for p, c in _issue(session, evaluation))["刘志强"]
+    _give_account(session, "刘志强")
+    with pytest.raises(SignoffRefused, match="此签署码的持有人已开通个人账户，请本人登录网页办理"):
+        people.signer_of(session=session, evaluation=evaluation, gate="approval", code=before)
+    other = builders.add_evaluation(session)
+    issued = dict((p.name, c) for p, c in _issue(session, other))
+    assert issued["刘志强"] == "" and len(issued["孙副"]) == 8  # a notice to sign in; a code to someone without
+    (notice,) = events_for(session=session, evaluation_id=other.id, action="signin_notice_sent")
+    assert notice.detail["person"] == "刘志强（市人民政府）"
+
+
+def test_a_session_code_is_made_only_for_someone_entitled_and_names_them_as_signed_in(session):
+    from models.tables import Person
+
+    evaluation = builders.add_evaluation(session)
+    approver = session.get(Person, _give_account(session, "刘志强"))
+    clerk = session.get(Person, _give_account(session, "赵敏"))
+    code = people.session_code(
+        session=session, evaluation=evaluation, gate="approval", person=approver, profile="bazhou", actor=ACTOR,
+        second_factor=False,
+    )  # fmt: skip
+    signer = people.signer_of(session=session, evaluation=evaluation, gate="approval", code=code)
+    assert (signer.name, signer.signed_in, signer.second_factor) == ("刘志强", True, False)
+    with pytest.raises(SignoffRefused, match="赵敏 不在可办理“决策机关（市政府）”环节的人员之列"):
+        people.session_code(
+            session=session, evaluation=evaluation, gate="approval", person=clerk, profile="bazhou", actor=ACTOR,
+            second_factor=False,
+        )  # fmt: skip
+
+
+def test_a_second_factor_code_counts_only_for_the_signed_in_person_it_was_sent_to(session):
+    evaluation = builders.add_evaluation(session)
+    approver = _give_account(session, "刘志强")
+    deputy = _give_account(session, "孙副")
+    codes = dict(
+        (p.name, c)
+        for p, c in people.issue_codes(
+            session=session, evaluation=evaluation, gate="approval", profile="bazhou", actor=ACTOR, lifetime_days=30,
+            second_factor=True,
+        )
+    )  # fmt: skip
+    assert len(codes["刘志强"]) == 8  # sent although he signs in: the gate asks for both
+    mine = people.signer_of(
+        session=session, evaluation=evaluation, gate="approval", code=codes["刘志强"], for_person=approver
+    )
+    assert mine.name == "刘志强"
+    with pytest.raises(SignoffRefused, match="签署码不属于当前登录的人员"):
+        people.signer_of(
+            session=session, evaluation=evaluation, gate="approval", code=codes["刘志强"], for_person=deputy
+        )
+    with pytest.raises(SignoffRefused, match="请本人登录网页办理"):  # the same code typed elsewhere, without a session
+        people.signer_of(session=session, evaluation=evaluation, gate="approval", code=codes["刘志强"])
+
+
+def test_login_names_come_from_the_file_or_are_derived_once_and_kept(session):
+    from sqlmodel import select
+
+    from models.tables import Person
+
+    logins = {p.name: p.login for p in session.exec(select(Person))}
+    assert logins == {"刘志强": "liuzhiqiang", "孙副": "sunfu", "钱某": "qianmou", "赵敏": "zhaomin"}
+    renamed = PersonSpec("赵敏", "承办单位", "科员", ("评估单位",), (), LOCAL_OUTBOX, login="zhao.min")
+    namesake = PersonSpec("刘志强", "县政府", "县长", ("决策机关",), (), LOCAL_OUTBOX)
+    people.import_people(session=session, people=[APPROVER, namesake, renamed], source="people.csv")
+    logins = {(p.name, p.unit): p.login for p in session.exec(select(Person))}
+    assert logins[("赵敏", "承办单位")] == "zhao.min"  # the file's 登录名
+    assert logins[("刘志强", "市人民政府")] == "liuzhiqiang"  # kept
+    assert logins[("刘志强", "县政府")] == "liuzhiqiang2"  # a namesake numbered
+    assert logins[("孙副", "市人民政府")] == "sunfu"  # removed from the file: kept, deactivated

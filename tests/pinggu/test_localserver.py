@@ -208,12 +208,14 @@ def test_a_host_others_can_reach_is_refused_without_authentication(host):
 
     problem = exposure_problem(host, {"PREFECT_SERVER_API_AUTH_STRING": "  "})
     assert problem is not None and problem.startswith(
-        f"Prefect 服务和网页办理服务将监听 {host}，网络上的其他机器都能访问，但未配置身份验证"
-        "（PREFECT_SERVER_API_AUTH_STRING、PINGGU_WEB_AUTH_STRING），拒绝启动"
+        f"Prefect 服务和网页办理服务将监听 {host}，网络上的其他机器都能访问，但未配置"
+        "Prefect 服务的身份验证（PREFECT_SERVER_API_AUTH_STRING=用户名:密码）、网页办理的 HTTPS 地址"
     )
     only_prefect = exposure_problem(host, {"PREFECT_SERVER_API_AUTH_STRING": "pinggu:长口令"})
-    assert only_prefect is not None and "未配置身份验证（PINGGU_WEB_AUTH_STRING）" in only_prefect
-    both = {"PREFECT_SERVER_API_AUTH_STRING": "pinggu:长口令", "PINGGU_WEB_AUTH_STRING": "office:另一口令"}
+    assert only_prefect is not None and "未配置网页办理的 HTTPS 地址（PINGGU_WEB_BASE_URL" in only_prefect
+    plain_http = {"PREFECT_SERVER_API_AUTH_STRING": "pinggu:长口令", "PINGGU_WEB_BASE_URL": "http://10.1.2.3:4300"}
+    assert exposure_problem(host, plain_http) is not None
+    both = {"PREFECT_SERVER_API_AUTH_STRING": "pinggu:长口令", "PINGGU_WEB_BASE_URL": "https://pinggu.example.gov.cn"}
     assert exposure_problem(host, both) is None
 
 
@@ -234,7 +236,7 @@ def test_pinggu_up_on_an_open_host_refuses_before_changing_anything(monkeypatch,
 
     request.addfinalizer(restore)
     monkeypatch.delenv("PREFECT_SERVER_API_AUTH_STRING", raising=False)
-    monkeypatch.delenv("PINGGU_WEB_AUTH_STRING", raising=False)
+    monkeypatch.delenv("PINGGU_WEB_BASE_URL", raising=False)
     spawned = []
     monkeypatch.setattr("pinggu.localserver._spawn", lambda *args, **kwargs: spawned.append(args))
     monkeypatch.setattr("pinggu.cli.db.upgrade_configured_database", lambda: spawned.append("upgrade") or "")

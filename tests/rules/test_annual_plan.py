@@ -236,6 +236,29 @@ CASES = [
         starts_on="2025-03-01",
         ends_on="2026-02-27",
     ),
+    # cc201–202 from 29 February: the year counted from its first day ends on 28 February (the day before the
+    # start is 28 February), so a decision ending on 28 February ran the whole year and one ending on 27 February
+    # did not; the trigger stays on the anniversary, 28 February (the case above).
+    case(
+        planned("ordinary", "one_year", "2025-02-28"),
+        id="cc202 from 2024-02-29 to 2025-02-28: ran the whole year",
+        marks=[ONE_YEAR, MONTH],
+        year=2025,
+        as_of="2025-11-22",
+        category=REFORM,
+        starts_on="2024-02-29",
+        ends_on="2025-02-28",
+    ),
+    case(
+        NOTHING,
+        id="cc202 from 2024-02-29 to 2025-02-27: one day short of the year",
+        marks=[ONE_YEAR, MONTH],
+        year=2025,
+        as_of="2025-11-22",
+        category=REFORM,
+        starts_on="2024-02-29",
+        ends_on="2025-02-27",
+    ),
     case(
         NOTHING,
         id="bz15 satisfied by an evaluation of any type completed on the trigger date",
@@ -376,6 +399,38 @@ CASES = [
         marks=[ENDED, HALF],
         as_of="2026-03-01",
         **LONG,
+    ),
+    # cc201–202: five years from 2024-02-29 end on 2029-02-28 (rules.periods.last_day_of_term); the midpoint is
+    # 2024-02-29 + 1826 // 2 days. One day shorter is not a five-year decision: no midterm, no final.
+    case(
+        planned("final", "ended", "2029-03-01", ["half_term"]),
+        id="cc202 2024-02-29 to 2029-02-28 is five years: final from 1 March, over the midterm",
+        marks=[ENDED, HALF, MONTH],
+        year=2029,
+        as_of="2029-03-05",
+        category=PLANNING,
+        starts_on="2024-02-29",
+        ends_on="2029-02-28",
+    ),
+    case(
+        planned("midterm", "half_term", "2026-08-30"),
+        id="cc202 2024-02-29 to 2029-02-28: the midterm at the midpoint",
+        marks=[HALF, MONTH],
+        year=2026,
+        as_of="2026-11-22",
+        category=PLANNING,
+        starts_on="2024-02-29",
+        ends_on="2029-02-28",
+    ),
+    case(
+        NOTHING,
+        id="cc202 2024-02-29 to 2029-02-27 is not five years: neither midterm nor final",
+        marks=[ENDED, HALF, MONTH],
+        year=2029,
+        as_of="2029-03-05",
+        category=PLANNING,
+        starts_on="2024-02-29",
+        ends_on="2029-02-27",
     ),
     # Item 5 of the plan rules: a decision whose execution ends during Y is in Y's plan for its final
     # evaluation, which may not start before the day after its last day ("执行结束后"), even when the

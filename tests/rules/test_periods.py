@@ -19,7 +19,17 @@ import pytest
 from core.errors import InputFileError
 from rules import calendar as calendar_module
 from rules.calendar import CALENDAR_DIR, DayInfo, OfficialCalendar, default_calendar
-from rules.periods import DueDate, Period, PeriodUnit, add_days, add_months, add_period, add_working_days, add_years
+from rules.periods import (
+    DueDate,
+    Period,
+    PeriodUnit,
+    add_days,
+    add_months,
+    add_period,
+    add_working_days,
+    add_years,
+    last_day_of_term,
+)
 
 START = pytest.mark.rule("P-START")
 MONTH = pytest.mark.rule("P-MONTH")
@@ -167,6 +177,24 @@ def test_period_table(start, period, due, complete):
 
 def _days(start: date, end: date):
     return (start + timedelta(days=k) for k in range(1, (end - start).days + 1))
+
+
+@pytest.mark.rule("P-START", "P-MONTH")
+@pytest.mark.parametrize(
+    ("first_day", "months", "last_day"),
+    [
+        (date(2021, 1, 1), 60, date(2025, 12, 31)),  # five years, both ends counted
+        (date(2024, 2, 29), 60, date(2029, 2, 28)),  # counted from 2024-02-28: its corresponding day
+        (date(2024, 3, 1), 60, date(2029, 2, 28)),  # from 2024-02-29: 2029 has none, the month's last day
+        (date(2024, 2, 29), 12, date(2025, 2, 28)),
+        (date(2023, 3, 31), 1, date(2023, 4, 30)),  # from 30 March → 30 April
+        (date(2025, 10, 1), 12, date(2026, 9, 30)),  # a term is not moved off a holiday
+    ],
+)
+def test_the_last_day_of_a_term_counted_from_its_first_day(first_day, months, last_day):
+    # 《民法典》第二百零一条: the starting day (the day before the first day counted) is not counted;
+    # 第二百零二条: the term ends on its corresponding day, or the month's last day when there is none.
+    assert last_day_of_term(first_day, months) == last_day
 
 
 @pytest.mark.rule("P-UNKNOWN")

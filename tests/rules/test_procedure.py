@@ -333,7 +333,7 @@ def test_rework_of_the_plan_redoes_the_plan_and_asks_its_gate_again():
 def test_rework_of_the_report_asks_review_acceptance_and_approval_again():
     bazhou = procedure_for(load_profile("bazhou"), "ordinary", ["问卷调查"], entrusted=False)
     assert rework_for(bazhou, "report") == ReworkScope(
-        steps=("draft_report", "work_completed", "report_submitted"),
+        steps=("draft_report", "reviewed_draft", "work_completed", "report_submitted"),
         gates=("expert_review", "approval"),
         stages=("conclusion",),
     )
@@ -341,13 +341,23 @@ def test_rework_of_the_report_asks_review_acceptance_and_approval_again():
     assert rework_for(ordos, "report").gates == ("expert_review", "third_party_acceptance", "approval")
     simplified = procedure_for(load_profile("bazhou"), "simplified", ["座谈会"], entrusted=False)
     assert rework_for(simplified, "report").gates == ("approval",)
+    # No expert review: no draft formed again after one.
+    assert rework_for(simplified, "report").steps == ("draft_report", "work_completed", "report_submitted")
 
 
 @pytest.mark.rule("G-APPROVE")
 def test_rework_of_the_evidence_collects_scores_and_reports_again():
     procedure = procedure_for(load_profile("ordos"), "ordinary", ["问卷调查", "座谈会"], entrusted=True)
     assert rework_for(procedure, "evidence") == ReworkScope(
-        steps=("analysis", "scoring", "preliminary", "draft_report", "work_completed", "report_submitted"),
+        steps=(
+            "analysis",
+            "scoring",
+            "preliminary",
+            "draft_report",
+            "reviewed_draft",
+            "work_completed",
+            "report_submitted",
+        ),
         gates=("survey", "minutes", "expert_marks", "expert_review", "third_party_acceptance", "approval"),
         stages=("implementation", "conclusion"),
     )
@@ -440,12 +450,12 @@ def test_long_term_refusals_read_in_full():
 @pytest.mark.rule("S-MID", "S-FINAL")
 @pytest.mark.parametrize("evaluation_type", ("midterm", "final"))
 def test_a_five_year_term_starting_on_29_february(evaluation_type):
-    # bazhou 15: five years or more. A term from 2024-02-29 to 2029-02-28 is five years (2029 has no
-    # 29 February: the fifth anniversary falls at the end of February, as in 《民法典》第二百零二条);
-    # one ending 2029-02-26 is not.
+    # bazhou 15: five years or more. A term from 2024-02-29 to 2029-02-28 is five years: counted from the
+    # day before its first day (2024-02-28, 《民法典》第二百零一条), it ends on the corresponding day 2029-02-28
+    # (第二百零二条); one ending 2029-02-27 is a day short (it was accepted before: 2029-02-28 minus one day).
     check_type_fits(evaluation_type, date(2024, 2, 29), date(2029, 2, 28), date(2029, 3, 1))
     check_type_fits(evaluation_type, date(2024, 2, 29), date(2034, 2, 28), date(2034, 3, 1))
-    for ends_on in (date(2029, 2, 26), date(2028, 2, 28), date(2024, 3, 1)):
+    for ends_on in (date(2029, 2, 27), date(2029, 2, 26), date(2028, 2, 28), date(2024, 3, 1)):
         with pytest.raises(RuleViolation) as refused:
             check_type_fits(evaluation_type, date(2024, 2, 29), ends_on, date(2029, 3, 1))
         assert f"该决策实施期间为 2024-02-29 至 {ends_on}" in refused.value.message

@@ -135,22 +135,22 @@ def test_every_problem_of_a_profile_file_reads_in_full_with_its_line(tmp_path):
         (
             30,
             "键“gates[0].actr”（gates 的第 1 项）：不认识的键"
-            "（允许的键：id、name、actor、applies_to、basis、required、entrusted_only）",
+            "（允许的键：id、name、actor、applies_to、basis、required、entrusted_only、second_factor）",
         ),
         (42, "键“gates[2].required”（gates 的第 3 项）：应为 true 或 false，实际为“no”"),
-        (51, "键“deadlines[0].rule”（deadlines 的第 1 项）：“mh-a10”应为规则编号，如 NX-11"),
-        (53, "键“deadlines[0].period.amount”（deadlines 的第 1 项）：期间长度应为正整数，实际为“0”"),
+        (52, "键“deadlines[0].rule”（deadlines 的第 1 项）：“mh-a10”应为规则编号，如 NX-11"),
+        (54, "键“deadlines[0].period.amount”（deadlines 的第 1 项）：期间长度应为正整数，实际为“0”"),
         (
-            53,
+            54,
             "键“deadlines[0].period.unit”（deadlines 的第 1 项）：期间单位“fortnights”无效，"
             "应为 days、working_days、months 或 years",
         ),
-        (61, "键“stage_schedule.preparation”：应不小于 1，实际为“-5”"),
-        (78, "键“indicators[0].weight”（indicators 的第 1 项）：应为整数，实际为“二十”"),
+        (62, "键“stage_schedule.preparation”：应不小于 1，实际为“-5”"),
+        (79, "键“indicators[0].weight”（indicators 的第 1 项）：应为整数，实际为“二十”"),
         (
-            85,
+            86,
             "键“indicators[1].items[0].id”（indicators 的第 2 项，items 的第 1 项）："
             "“Task”应为小写英文字母、数字和下划线，以字母开头（如 goal_attainment）",
         ),
-        (99, "键“indicators[2].weight”（indicators 的第 3 项）：应不大于 100，实际为“101”"),
+        (100, "键“indicators[2].weight”（indicators 的第 3 项）：应不大于 100，实际为“101”"),
     ]

@@ -411,9 +411,9 @@ def test_unreadable_profile_files_are_refused_in_full_with_their_line(tmp_path):
     path = tmp_path / "minhang.yaml"
     path.write_bytes(text.encode("gbk"))
     _refusal(path, [(None, "文件应为 UTF-8 编码")])
-    # score_required is on line 107 of profiles/minhang.yaml; the second one lands on line 108.
+    # score_required is on line 108 of profiles/minhang.yaml; the second one lands on line 109.
     path.write_text(text.replace("score_required: true", "score_required: true\nscore_required: false"), "utf-8")
-    _refusal(path, [(108, "不是有效的 YAML（键“score_required”重复（第 107 行已有））")])
+    _refusal(path, [(109, "不是有效的 YAML（键“score_required”重复（第 108 行已有））")])
     path.write_text("- id\n- name\n", encoding="utf-8")
     _refusal(path, [(None, "文件内容应为键值对（id、name、gates …）")])
     other = tmp_path / "ordos.yaml"
@@ -594,8 +594,11 @@ def test_minhang_triggers(profiles):
         "negative_public_opinion",
         "unit_application",
         "body_deems_necessary",
+        # 督查 5 ¶2: a problem or force majeure the lead unit reports at once; the district government decides
+        # whether to evaluate (6(5)), so it waits for its consent like an application.
+        "serious_problem_reported",
     }
-    assert policy.events_need_approval == {"unit_application"}
+    assert policy.events_need_approval == {"unit_application", "serious_problem_reported"}
     assert policy.time_triggers == frozenset()
     assert minhang.evaluation_types == ("ordinary",)
     assert policy.exemptions == {"already_evaluated"}  # minhang 3 ¶2 (X-DONE)
@@ -775,7 +778,8 @@ def test_plan_policy_has_the_exemptions_its_seed_gives(profiles, profile_id):
 @pytest.mark.parametrize(
     ("profile_id", "article", "kinds"),
     [
-        ("minhang", "第六条（四）", {"unit_application"}),  # minhang 6(4): "并经区政府同意的"
+        # minhang 6(4): "并经区政府同意的"; 督查 5 ¶2: a reported problem or force majeure, for the district to judge
+        ("minhang", "第六条（四）", {"unit_application", "serious_problem_reported"}),
         (
             "ordos",
             "第十一条",
@@ -783,7 +787,8 @@ def test_plan_policy_has_the_exemptions_its_seed_gives(profiles, profile_id):
         ),  # ordos 11 "可组织"; 9: the lead unit's report (OR-9) too
         ("bazhou", None, set()),
         ("changli", None, set()),
-        ("ningxia_commerce", None, set()),
+        # ningxia 4 ¶1: the 厅决策机关 decides whether to evaluate what no situation of 4 ¶2 covers
+        ("ningxia_commerce", "第四条第一款", {"serious_problem_reported"}),
     ],
 )
 def test_plan_policy_cites_who_agrees_to_an_event(profiles, profile_id, article, kinds):

@@ -190,3 +190,43 @@ def test_the_profile_checks_its_team_and_experts_under_its_own_articles():
         "（《闵行区人民政府重大行政决策后评估程序实施细则》第七条第二款）"
     )
     assert expert.value.context == {"rule": "TEAM-CONFLICT", "member": "李华"}
+
+
+@pytest.mark.rule("S-CONCL")
+def test_a_member_of_the_team_that_wrote_the_report_may_not_argue_it():
+    # bazhou 11(2): 组织有关专家对…报告进行论证 — the report the team drafted (11(1)); its authors are not the experts.
+    check_experts(["周立平", "吴晓"], assessors=[], members=["王明", "李华"], outside_basis="")
+    with pytest.raises(RuleViolation) as refused:
+        check_experts(["吴晓", "李 华"], assessors=[], members=["王明", "李华"], outside_basis="某规定第十一条（二）")
+    assert refused.value.message == (
+        "李 华 是本次评估小组成员，参与起草了评估报告，不能作为论证专家论证本报告，"
+        "请由评估小组以外的有关专家论证（某规定第十一条（二））"
+    )
+    assert refused.value.context == {"rule": "S-CONCL", "member": "李 华"}
+    # Where a profile does not apply the reading (outside_basis None), the team's experts are accepted.
+    check_experts(["李华"], assessors=[], members=["王明", "李华"], outside_basis=None)
+
+
+@pytest.mark.rule("S-CONCL")
+@pytest.mark.parametrize(
+    ("profile", "cited"),
+    [
+        ("bazhou", "《霸州市重大行政决策实施情况跟踪反馈与后评估规定（征求意见稿）》第十一条（二）"),
+        ("changli", "《昌黎县人民政府重大行政决策程序规定（试行）》第五十八条（三）2"),
+        ("ningxia_commerce", "《宁夏回族自治区商务厅重大行政决策实施情况跟踪反馈与后评估办法（试行）》第十条（四）"),
+        (
+            "ordos",
+            "《鄂尔多斯市重大行政决策实施情况跟踪反馈和后评估办法》未作规定，按本系统默认规则：办法没有报告论证环节",
+        ),
+        ("minhang", "《闵行区人民政府重大行政决策后评估程序实施细则》未作规定，按本系统默认规则：细则没有报告论证环节"),
+    ],
+)
+def test_every_profile_has_the_report_argued_by_experts_outside_the_team(profile, cited):
+    rules = load_profile(profile)
+    assert rules.safeguards.reviewers_outside_team.applies
+    rules.check_experts(["周立平", "吴晓"], assessors=[], members=["王明", "李华"])
+    with pytest.raises(RuleViolation) as refused:
+        rules.check_experts(["王明", "李华"], assessors=[], members=["王明", "李华"])
+    assert refused.value.message.startswith("王明 是本次评估小组成员")
+    assert f"（{cited}" in refused.value.message
+    assert "default" not in refused.value.message and "seed silent" not in refused.value.message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -11,17 +12,28 @@ from core.errors import InputFileError
 from rules.periods import Period, PeriodUnit
 from rules.profiles import load_profiles
 from rules.tracking import (
+    Duty,
     MilestoneState,
+    Recipient,
     RectificationStatus,
+    ReportApproval,
+    ReportsFrom,
     ReviewVerdict,
+    SeriousReport,
+    SupervisionMethod,
     TrackingPeriod,
+    approval_problem,
     ended_periods,
     many_opinions,
     milestone_text,
     missed_milestones,
     next_status,
     read_tracking_plans,
+    repeat_problem,
     report_due,
+    review_refusal,
+    self_inspection_problem,
+    units_of,
     window_start,
 )
 
@@ -176,40 +188,303 @@ def test_a_plan_file_without_its_columns_is_refused_with_the_expected_header(tmp
 PROFILES = load_profiles()
 
 
-@pytest.mark.rule("OR-10")
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _seed(profile: str) -> str:
+    """The profile's regulation, without line breaks and spaces (the seeds wrap lines mid-sentence)."""
+    return re.sub(r"\s+", "", (REPO / "regulations" / PROFILES[profile].seed).read_text(encoding="utf-8"))
+
+
+@pytest.mark.rule("OR-10", "CL-53")
 @pytest.mark.parametrize(
-    ("profile", "methods", "spot_check"),
+    ("profile", "methods", "check"),
     [
         (
             "ordos",
             ("书面督查", "听取汇报", "实地督查"),
-            False,
+            Duty.none,
         ),  # ordos 10: 书面督查、听取汇报、实地督查; 报市人民政府审核
-        ("minhang", ("书面督查", "实地督查", "网上信息核查"), True),  # 督查 9; 督查 11 ¶2 可以视情抽查
-        ("changli", ("书面督查", "实地督查"), True),  # changli 52; 53 县政府办公室对整改情况进行检查
+        ("minhang", ("书面督查", "实地督查", "网上信息核查"), Duty.optional),  # 督查 9; 督查 11 ¶2 可以视情抽查
+        ("changli", ("书面督查", "实地督查"), Duty.required),  # changli 52; 53 县政府办公室对整改情况进行检查
     ],
 )
-def test_supervision_methods_and_spot_checks_are_the_seed_s(profile, methods, spot_check):
+def test_supervision_methods_and_the_check_of_rectification_are_the_seed_s(profile, methods, check):
     rules = PROFILES[profile].tracking
     assert tuple(m.value for m in rules.supervision_methods) == methods
-    assert rules.spot_check is spot_check
+    assert rules.check is check
+
+
+# The actors of tracking and supervision, and the words of the regulation that make them so (item 11). A
+# regulation without a supervision article leaves them to the profile: its basis says so (default: seed silent).
+ACTORS = [
+    # profile, supervisor, rectification reviewer, approver of the report, recipients, the seed's words
+    (
+        "changli",
+        "县政府办公室",
+        "县政府办公室",
+        "县政府领导",
+        ("被督查单位", "县决策咨询服务中心", "决策承办单位", "决策实施单位"),
+        (
+            "县政府办公室负责组织开展县政府决策事项的督查工作",  # 49
+            "县政府办公室对整改情况进行检查",  # 53
+            "经县政府领导审定后",  # 53
+            "反馈被督查单位及县决策咨询服务中心、决策承办单位、决策实施单位等相关部门",  # 53
+        ),
+    ),
+    (
+        "minhang",
+        "区政府办公室",
+        "区政府办公室",
+        None,
+        ("被督查单位",),
+        (
+            "区政府办公室负责组织开展区级层面重大行政决策事项的督查",  # 督查 4
+            "将整改情况书面报告区政府办公室。区政府办公室可以视情对整改情况进行抽查",  # 督查 11 ¶2
+            "区政府办公室应当及时将督查情况反馈被督查单位",  # 督查 11 ¶1: no approval before
+        ),
+    ),
+    (
+        "ordos",
+        "市人民政府督查室",
+        "市人民政府",
+        None,
+        (),
+        ("市人民政府督查室负责决策承办单位执行重大行政决策有关情况", "并报市人民政府审核"),  # ordos 10
+    ),
+    ("bazhou", "市人民政府办公室", "市人民政府办公室", None, (), ()),
+    ("ningxia_commerce", "厅办公室", "厅办公室", None, (), ()),
+]
+
+
+@pytest.mark.rule("OR-10", "CL-53")
+@pytest.mark.parametrize(("profile", "supervisor", "reviewer", "approver", "recipients", "words"), ACTORS)
+def test_who_supervises_reviews_approves_and_receives_is_who_the_seed_names(
+    profile, supervisor, reviewer, approver, recipients, words
+):
+    rules = PROFILES[profile].tracking
+    assert (rules.supervisor, rules.rectification_reviewer) == (supervisor, reviewer)
+    assert rules.supervision_report.approved_by == approver
+    assert rules.supervision_report.recipients == recipients
+    seed = _seed(profile)
+    for said in words:
+        assert said in seed, (profile, said)
+    if not words:  # no supervision article: every actor is the profile's default, and says so
+        assert "督查" not in seed  # (bazhou's only 整改 is 15 ¶2's 提出整改完善的意见建议 after an evaluation)
+        assert rules.supervision_basis.startswith("default: seed silent")
+        assert rules.rectification_basis.startswith("default: seed silent")
+        assert rules.supervision_report.basis.startswith("default: seed silent")
+
+
+@pytest.mark.rule("CL-53")
+def test_the_changli_report_is_approved_by_the_county_leaders_and_sent_to_the_four_units_of_article_53():
+    report = PROFILES["changli"].tracking.supervision_report
+    assert (report.approved_by, report.basis) == ("县政府领导", "第五十三条")
+    assert report.roles() == (
+        Recipient.supervised,
+        "县决策咨询服务中心",
+        Recipient.lead_unit,
+        Recipient.implementing_units,
+    )
+    # minhang 督查 11 ¶1: fed back to the supervised unit as written, no approval first.
+    minhang = PROFILES["minhang"].tracking.supervision_report
+    assert (minhang.approved_by, minhang.roles(), minhang.basis) == (
+        None,
+        (Recipient.supervised,),
+        "督查第十一条第一款",
+    )
+
+
+@pytest.mark.rule("CL-50")
+@pytest.mark.parametrize(
+    ("profile", "reports_from"),
+    [
+        ("changli", ReportsFrom.implementing_units),  # changli 50: 督促决策实施单位如期完成所承担的任务
+        ("minhang", ReportsFrom.lead_unit),  # 督查 5 ¶1: 决策承办单位……及时向区政府报告决策执行等情况
+        ("ordos", ReportsFrom.lead_unit),  # ordos 8: 重大行政决策承办单位……拟定跟踪反馈报告
+        ("bazhou", ReportsFrom.lead_unit),  # default: seed silent
+        ("ningxia_commerce", ReportsFrom.lead_unit),  # default: seed silent
+    ],
+)
+def test_tracking_reports_are_asked_of_the_units_the_seed_names(profile, reports_from):
+    assert PROFILES[profile].tracking.reports_from is reports_from
+
+
+@pytest.mark.rule("CL-50")
+def test_the_implementing_units_are_the_milestones_units_each_once_else_the_lead_unit():
+    assert units_of(["县住建局", "各乡镇", " 县住建局 ", "县财政局", ""], "县发改局") == [
+        "县住建局",
+        "各乡镇",
+        "县财政局",
+    ]
+    assert units_of([], "县发改局") == ["县发改局"]
+    assert units_of(["  "], "县发改局") == ["县发改局"]
+
+
+@pytest.mark.rule("MH-S9")
+@pytest.mark.parametrize(
+    ("profile", "duty", "basis"),
+    [
+        ("changli", Duty.required, "第五十二条第二款"),  # 应当要求被督查单位……全面自查，并限期书面报告情况
+        ("minhang", Duty.optional, "督查第九条第二款"),  # 可以要求被督查单位……全面自查，并限期书面报告情况
+        ("ordos", Duty.none, "第十条第一款（自查 default: seed silent）"),
+    ],
+)
+def test_the_self_inspection_duty_is_the_seed_s(profile, duty, basis):
+    assert (PROFILES[profile].tracking.self_inspection.duty, PROFILES[profile].tracking.self_inspection.basis) == (
+        duty,
+        basis,
+    )
+
+
+@pytest.mark.rule("MH-S9")
+def test_written_supervision_under_changli_needs_the_self_inspection_s_deadline():
+    written, field = [SupervisionMethod.written], [SupervisionMethod.on_site]
+    assert self_inspection_problem(Duty.required, written, None, "《昌黎县》第五十二条第二款") == (
+        "组织书面督查的，应当要求被督查单位全面自查，并限期书面报告情况（《昌黎县》第五十二条第二款）："
+        "请填写书面自查报告的期限"
+    )
+    assert self_inspection_problem(Duty.required, written, date(2026, 9, 30), "") is None
+    assert self_inspection_problem(Duty.required, field, None, "") is None  # 实地督查: no self-inspection asked
+    assert self_inspection_problem(Duty.optional, written, None, "") is None  # minhang: 可以
+    assert self_inspection_problem(Duty.none, written, None, "") is None
+
+
+@pytest.mark.rule("MH-S2")
+@pytest.mark.parametrize(
+    ("profile", "duty", "basis"),
+    [
+        ("changli", Duty.required, "第五十二条第二款"),  # 不再进行重复督查
+        ("minhang", Duty.optional, "督查第二条第四款"),  # 原则上不进行重复督查
+        ("ordos", Duty.none, "第十条第一款（重复督查 default: seed silent）"),
+    ],
+)
+def test_the_no_repeat_duty_is_the_seed_s(profile, duty, basis):
+    rule = PROFILES[profile].tracking.no_repeat
+    assert (rule.duty, rule.basis) == (duty, basis)
+
+
+@pytest.mark.rule("MH-S2")
+def test_a_matter_supervised_under_other_rules_is_not_supervised_again():
+    done = "2026年重点工作督查（2026-06），已整改"
+    assert repeat_problem(Duty.required, done, "进度滞后", "《昌黎县》第五十二条第二款") == (
+        "按照相关规定已对有关事项进行督查的，应当做好结果共享，不再进行重复督查（《昌黎县》第五十二条第二款）："
+        "请共享已有督查结果（2026年重点工作督查（2026-06），已整改），不另行督查"
+    )
+    assert repeat_problem(Duty.optional, done, None, "《闵行》督查第二条第四款") == (
+        "按照相关规定已对有关事项进行督查的，原则上不进行重复督查（《闵行》督查第二条第四款）：确须督查的，请写明理由"
+    )
+    assert repeat_problem(Duty.optional, done, "群众反映强烈", "") is None  # 原则上: with a reason
+    assert repeat_problem(Duty.none, done, None, "") is None
+    for duty in Duty:
+        assert repeat_problem(duty, None, None, "") is None and repeat_problem(duty, " ", None, "") is None
+
+
+@pytest.mark.rule("CL-53", "OR-10")
+def test_the_check_changli_requires_closes_an_item_only_after_it_was_checked():
+    basis = "《昌黎县》第五十三条"
+    reported, spot = RectificationStatus.reported, RectificationStatus.spot_check
+    # changli 53: 县政府办公室对整改情况进行检查 — 通过 without a check is refused, so is a spot check.
+    assert review_refusal(Duty.required, reported, ReviewVerdict.accept, "", basis) == (
+        "县政府办公室应当对整改情况进行检查（《昌黎县》第五十三条）：检查后选择“经检查整改到位，通过”，"
+        "并在“说明”中写明检查情况"
+    )
+    assert review_refusal(Duty.required, reported, ReviewVerdict.spot_check, "", basis) == (
+        "整改情况应当逐项检查，不是抽查（《昌黎县》第五十三条）：检查后选择“经检查整改到位，通过”或退回"
+    )
+    assert (
+        review_refusal(Duty.required, reported, ReviewVerdict.checked, " ", basis) == "请在“说明”中写明检查的方式和结果"
+    )
+    assert review_refusal(Duty.required, reported, ReviewVerdict.checked, "实地查看两处工地", basis) is None
+    assert review_refusal(Duty.required, reported, ReviewVerdict.send_back, "", basis) is None
+    assert next_status(reported, ReviewVerdict.checked) is RectificationStatus.closed
+    # minhang 督查 11 ¶2: may accept, may spot-check (once).
+    assert review_refusal(Duty.optional, reported, ReviewVerdict.accept, "", basis) is None
+    assert review_refusal(Duty.optional, reported, ReviewVerdict.spot_check, "", basis) is None
+    assert (
+        review_refusal(Duty.optional, spot, ReviewVerdict.spot_check, "", basis)
+        == "抽查已安排：请在抽查后选择“通过”或“退回”"
+    )
+    assert review_refusal(Duty.optional, spot, ReviewVerdict.accept, "", basis) is None
+    # ordos 10 ¶2: 审核 only.
+    assert review_refusal(Duty.none, reported, ReviewVerdict.spot_check, "", "《鄂尔多斯》第十条第二款") == (
+        "本规定没有抽查整改情况的规定（《鄂尔多斯》第十条第二款）：请选择通过或退回"
+    )
+    assert review_refusal(Duty.none, reported, ReviewVerdict.accept, "", basis) is None
+
+
+@pytest.mark.rule("CL-53")
+def test_the_leaders_approval_is_dated_between_the_supervision_and_today():
+    held, today = date(2026, 9, 15), date(2026, 9, 20)
+    assert approval_problem(ReportApproval(approver="副县长 李强"), held, today) is None  # today
+    assert approval_problem(ReportApproval(approver="副县长 李强", approved_on=held), held, today) is None
+    late = ReportApproval(approver="副县长 李强", approved_on=date(2026, 9, 21))
+    assert approval_problem(late, held, today) == "审定日期 2026-09-21 晚于今天（2026-09-20）：审定后再记录"
+    early = ReportApproval(approver="副县长 李强", approved_on=date(2026, 9, 14))
+    assert approval_problem(early, held, today) == "审定日期 2026-09-14 早于督查日期 2026-09-15"
+    with pytest.raises(ValueError, match="请填写审定领导"):
+        ReportApproval(approver=" ")
+
+
+# OR-9: each kind of immediate report becomes the trigger its regulation files it under, with its own article.
+IMMEDIATE = [
+    # changli has no immediate-report article: a problem is a risk (62 ¶2), a major change 57(1).
+    ("changli", SeriousReport.problem, "controversy_risk", True, "第六十二条第二款"),
+    ("changli", SeriousReport.major_change, "basis_changed", False, "第五十七条（一）"),
+    (
+        "changli",
+        SeriousReport.force_majeure,
+        "controversy_risk",
+        True,
+        "第六十二条第二款（不可抗力 default: seed silent）",
+    ),
+    # minhang 督查 5 ¶2 names all three; 后评估 6(1) only the major change; force majeure is not 6(1).
+    ("minhang", SeriousReport.problem, "serious_problem_reported", False, "督查第五条第二款"),
+    ("minhang", SeriousReport.major_change, "basis_changed", True, "第六条（一）"),
+    ("minhang", SeriousReport.force_majeure, "serious_problem_reported", False, "督查第五条第二款"),
+    # ordos 9: reported to the city government, whose office decides (11 “可组织”).
+    ("ordos", SeriousReport.problem, "serious_problem_reported", False, "第九条、第十一条"),
+    ("ordos", SeriousReport.major_change, "basis_changed", False, "第九条、第十一条（一）"),
+    ("ordos", SeriousReport.force_majeure, "serious_problem_reported", False, "第九条、第十一条"),
+    ("bazhou", SeriousReport.problem, "controversy_risk", True, "第十五条第二款"),
+    ("bazhou", SeriousReport.major_change, "basis_changed", False, "第七条（一）"),
+    (
+        "bazhou",
+        SeriousReport.force_majeure,
+        "controversy_risk",
+        True,
+        "第十五条第二款（不可抗力 default: seed silent）",
+    ),
+    (
+        "ningxia_commerce",
+        SeriousReport.problem,
+        "serious_problem_reported",
+        False,
+        "第四条第一款（决策存在问题 default: seed silent）",
+    ),
+    ("ningxia_commerce", SeriousReport.major_change, "basis_changed", True, "第四条第二款（一）"),
+    (
+        "ningxia_commerce",
+        SeriousReport.force_majeure,
+        "serious_problem_reported",
+        False,
+        "第四条第一款（不可抗力 default: seed silent）",
+    ),
+]
 
 
 @pytest.mark.rule("OR-9")
-@pytest.mark.parametrize(
-    ("profile", "event", "prompt"),
-    [
-        ("ordos", "serious_problem_reported", False),  # ordos 9 报告; 11 市人民政府办公室“可组织”
-        ("minhang", "basis_changed", True),  # 督查 5 ¶2; 后评估 6(1) “应当及时开展”
-        ("ningxia_commerce", "basis_changed", True),  # ningxia 4 ¶2(1) “应当及时组织”
-        ("bazhou", "controversy_risk", True),  # bazhou 15 ¶2 “应当及时启动”
-        ("changli", "controversy_risk", True),  # changli 62 ¶2 “应当及时启动”
-    ],
-)
-def test_an_immediate_report_becomes_the_trigger_the_seed_names(profile, event, prompt):
-    reported = PROFILES[profile].tracking.reported_problem
-    assert (reported.event, reported.prompt) == (event, prompt)
+@pytest.mark.parametrize(("profile", "kind", "event", "prompt", "basis"), IMMEDIATE)
+def test_each_kind_of_immediate_report_becomes_the_trigger_the_seed_names(profile, kind, event, prompt, basis):
+    reported = PROFILES[profile].tracking.reported_problem.of(kind)
+    assert (reported.event, reported.prompt, reported.basis) == (event, prompt, basis)
     assert (event in PROFILES[profile].plan_policy().prompt_events) is prompt
+    assert event in PROFILES[profile].triggers.events
+
+
+def test_none_is_not_a_kind_of_immediate_report():
+    with pytest.raises(ValueError, match="“无”不是须及时报告的情况"):
+        PROFILES["changli"].tracking.reported_problem.of(SeriousReport.none)
 
 
 @pytest.mark.rule("MH-S6")
@@ -227,11 +502,30 @@ def _profile_text(profile: str) -> str:
 def test_a_profile_whose_reported_problem_is_not_one_of_its_events_is_refused(tmp_path):
     from rules.profiles import read_profile_file
 
-    text = _profile_text("changli").replace("    event: controversy_risk", "    event: serious_problem_reported")
+    text = _profile_text("changli").replace("      event: controversy_risk", "      event: serious_problem_reported", 1)
     (tmp_path / "changli.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(InputFileError) as refused:
         read_profile_file(tmp_path / "changli.yaml")
-    assert "“serious_problem_reported”不在 triggers.events 中" in "".join(str(p) for p in refused.value.problems)
+    problems = [str(p) for p in refused.value.problems]
+    assert any(
+        "tracking.reported_problem.problem.event" in p and "“serious_problem_reported”不在 triggers.events 中" in p
+        for p in problems
+    ), problems
+
+
+def test_one_event_with_two_answers_to_whether_it_is_prompt_is_refused(tmp_path):
+    from rules.profiles import read_profile_file
+
+    text = _profile_text("changli").replace(
+        '      prompt: true\n      basis: "第六十二条第二款（不可抗力',
+        '      prompt: false\n      basis: "第六十二条第二款（不可抗力',
+        1,
+    )
+    assert text != _profile_text("changli")
+    (tmp_path / "changli.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(InputFileError) as refused:
+        read_profile_file(tmp_path / "changli.yaml")
+    assert "同一评估情形“controversy_risk”的 prompt 应当一致" in "".join(str(p) for p in refused.value.problems)
 
 
 def test_a_tracking_period_in_working_days_is_refused(tmp_path):

@@ -118,3 +118,73 @@ def test_a_poll_is_accepted_only_when_its_sample_is_representative(settings, tmp
     answers = _procedure(procedure).answers
     assert [a["refused"] is None for a in answers] == [False, False, True]
     assert [a["key"].rsplit("-", 1)[1] for a in answers] == ["1", "2", "3"]
+
+
+@pytest.mark.rule("E-SCALE")
+def test_a_poll_of_numeric_codes_is_read_only_in_the_direction_stated(settings, tmp_path):
+    procedure = _open()
+    survey = tmp_path / "问卷-按选项序号.csv"
+    survey.write_text("序号,性别,Q2 您对窗口服务满意吗\n1,男,1\n2,女,1\n3,男,2\n4,女,5\n", encoding="utf-8")
+    fair = tmp_path / "总体比例.csv"
+    fair.write_text("分组字段,类别,占比\n性别,男,50%\n性别,女,50%\n", encoding="utf-8")
+    poll = {"means": ["问卷调查"], "survey_file": str(survey), "population_file": str(fair)}
+    refused = _answer(procedure, ProcedureStep.participation, poll)
+    assert refused is not None and refused.startswith(
+        "问卷文件有 1 道满意度题以数字记录答案，但没有说明数字的方向，不作推测：\n"
+        "  - “Q2 您对窗口服务满意吗”列：答案是数字 1–5，但文件没有说明数字的方向"
+    )
+    assert _answer(procedure, ProcedureStep.participation, {**poll, "survey_scale": "1=很满意"}) is None
+
+
+HIGH_RISK = {
+    "kinds": ["社会稳定风险"],
+    "report_contents": [
+        "评估事项和评估过程",
+        "各方意见及其采纳情况",
+        "决策可能引发的风险",
+        "风险等级",
+        "评估结论和对策建议",
+        "风险防范和化解措施",
+        "应急处置预案",
+    ],
+    "situation": "大部分群众有意见、反映特别强烈，可能引发重大风险隐患、大规模集体上访、群体事件或者重大舆情事件",
+    "high_risk_choice": "建议不实施（提请县政府作出决策）",
+}
+COUNTY = {"answered_by": "县政府办公室 王芳", "decided_on": "2026-07-10", "decided_by": "县政府常务会议"}
+
+
+@pytest.mark.rule("CL-37")
+def test_a_high_risk_ends_the_procedure_only_when_the_county_government_decides_not_to_implement(settings):
+    # changli 37 “应当区别情况作出不实施的决策”: the lead unit's assessment only proposes it; the county
+    # government decides — not to implement (the end), or to decide again after the draft is adjusted.
+    procedure = _open("城区老旧市场拆除重建")
+    assert _answer(procedure, ProcedureStep.risk, HIGH_RISK) is None
+    proposed = step_status(procedure, ProcedureStep.risk)
+    assert proposed == StepDone(
+        Outcome.referred, "高风险：承办单位建议不实施，提请县政府作出决策（第三十四条至第三十七条）"
+    )
+    assert _procedure(procedure).status == "under_way"  # not ended by the lead unit's answer
+    waiting = step_status(procedure, ProcedureStep.risk_decision)
+    assert not isinstance(waiting, StepDone) and waiting.key == f"procedure-{procedure}-risk-decision-1"
+    assert "风险评估：高风险：承办单位建议不实施，提请县政府作出决策" in waiting.description
+
+    # The county government sends it back: the draft is adjusted and the risk assessed again.
+    adjust = {**COUNTY, "decision": "调整决策方案、降低风险等级后再行决策"}
+    assert answer_step(procedure, ProcedureStep.risk_decision, waiting.key, adjust, TODAY) is None
+    assert step_status(procedure, ProcedureStep.risk_decision).outcome is Outcome.again
+    again = step_status(procedure, ProcedureStep.risk)
+    assert not isinstance(again, StepDone) and again.key == f"procedure-{procedure}-risk-2"
+    assert "高风险事项的决策（县政府）：高风险：县政府常务会议决定调整决策方案" in again.description
+
+    # Assessed high again and referred again: the county government is asked anew, and ends it.
+    assert answer_step(procedure, ProcedureStep.risk, again.key, {**BY, **HIGH_RISK}, TODAY) is None
+    waiting = step_status(procedure, ProcedureStep.risk_decision)
+    assert not isinstance(waiting, StepDone) and waiting.key == f"procedure-{procedure}-risk-decision-2"
+    ended = {**COUNTY, "decision": "作出不实施的决策"}
+    assert answer_step(procedure, ProcedureStep.risk_decision, waiting.key, ended, TODAY) is None
+    assert step_status(procedure, ProcedureStep.risk_decision) == StepDone(
+        Outcome.not_implemented, "高风险：县政府常务会议作出不实施的决策（2026-07-10，第三十四条至第三十七条）"
+    )
+    assert step_status(procedure, ProcedureStep.risk).outcome is Outcome.referred  # the risk step stands
+    found = _procedure(procedure)
+    assert found.status == "not_implemented" and found.closed_at is not None

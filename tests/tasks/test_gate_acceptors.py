@@ -25,7 +25,7 @@ from models import agencies
 from models import evaluations as store
 from models.audit import events_for
 from models.db import build_engine, session_scope
-from models.tables import Approval, AuditEvent, Decision, Evaluation, StepRecord
+from models.tables import Approval, AuditEvent, Decision, Evaluation, StepRecord, TeamMember
 from rules.gates import GateId
 from rules.profiles import load_profile
 from rules.third_party import CREDIT_BAD, CREDIT_GOOD, FALSE_REPORT, Agreement
@@ -122,6 +122,40 @@ def test_an_expert_review_by_other_experts_is_recorded_with_each_name(engine):
         assert (approval.gate, approval.choice, approval.approver) == ("expert_review", "提交", "王明")
         assert approval.details["experts"] == ["吴晓", "陈静", "李强", "王芳"]
         assert approval.comment == "评估方法规范，数据可信" and approval.details["handling"] == "已采纳"
+
+
+@pytest.mark.rule("S-CONCL")
+@pytest.mark.parametrize("experts", ["王明、李华", "吴晓、李华", "吴晓，王 明"])
+@pytest.mark.parametrize(
+    ("profile", "type"),
+    [
+        ("bazhou", "ordinary"),
+        ("changli", "ordinary"),
+        ("ningxia_commerce", "ningxia_90day"),
+        ("ordos", "ordinary"),
+        ("minhang", "ordinary"),
+    ],
+)
+def test_the_teams_own_members_may_not_argue_the_report_they_wrote(engine, profile, type, experts):
+    # bazhou 11(2), changli 58(3)2, ningxia 10(4): 有关专家 argue the report the team drafted; ordos and minhang have
+    # no such step, and the program's optional review is read the same way (profiles: reviewers_outside_team).
+    with session_scope(engine) as session:
+        evaluation = make_evaluation(session, profile, type=type)
+        for member in builders.team():
+            session.add(TeamMember(evaluation_id=evaluation.id, name=member["name"], role=member["role"]))
+        session.flush()
+        refusal = refused(session, evaluation, "expert_review", builders.expert_review(experts), "S-CONCL")
+        member = refusal.context["member"]
+        assert member in ("王明", "李华")
+        assert str(refusal).startswith(
+            f"{member} 是本次评估小组成员，参与起草了评估报告，不能作为论证专家论证本报告，请由评估小组以外的有关专家论证（"
+        )
+        rules = load_profile(profile)
+        assert rules.cite(rules.safeguards.reviewers_outside_team) in str(refusal)
+        assert "default" not in str(refusal) and "seed silent" not in str(refusal)
+        # Experts from outside the team argue it.
+        approval = accept(session, evaluation, "expert_review", builders.expert_review("吴晓、陈静"))
+        assert approval.details["experts"] == ["吴晓", "陈静"]
 
 
 @pytest.mark.rule("S-CONCL")

@@ -1,8 +1,10 @@
 """An ordinary evaluation with every human step taken in Chromium through the web app (issue 14).
 
 The real Prefect server and served deployments of the session, the web app started as `pinggu up`
-starts it, and the Debian chromium driven by Playwright. Each person signs with the code the local
-outbox received for them (samples/people.csv); nobody types a server path: materials are uploaded.
+starts it, and the Debian chromium driven by Playwright. Each person has no account and signs with the
+code the local outbox received for them (samples/people.csv): the gate's page opens with the code, and the
+answer is signed with it; nobody types a server path: materials are uploaded. The office's clerk, signed
+in, reads the 待办 (tests/web/test_signin_browser.py drives signed-in answers).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import signin
 from builders import SAMPLES, bad_survey, expert_marks_submission
 from driving import code_for, completed, evaluation_of, reach
 
@@ -57,15 +60,17 @@ def _off_loop(function, *args, **kwargs):
         return pool.submit(function, *args, **kwargs).result()
 
 
-def _open_gate(page, web: str, code: str, gate: str) -> None:
-    """From the 待办 list, as an operator: follow the evaluation's link to its waiting gate."""
-    page.goto(web)
-    page.click(f"a[href$='/evaluations/{code}/gates/{gate}']")
-    page.wait_for_selector("form button[type=submit]")
+def _open_gate(page, web: str, code: str, gate: str, person: str) -> None:
+    """As someone without an account: follow the notice's link to the gate and open it with their code."""
+    page.goto(f"{web}/evaluations/{code}/gates/{gate}")
+    assert page.locator("#unlock-code").count() == 1, page.inner_text("main")
+    page.fill("#unlock-code", code_for(code, gate, person))
+    page.click("main form button[type=submit]")
+    page.wait_for_selector("form[enctype='multipart/form-data'] button[type=submit]")
 
 
 def _submit(page) -> str:
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     page.wait_for_selector("[role=alert], [role=status]")
     _look(page)
     return page.inner_text("main")
@@ -106,25 +111,38 @@ def evaluated(web, page, tmp_path_factory):
     _off_loop(reach, run_id, "plan_approval", timeout=180)
     code = evaluation_of(run_id).code
 
-    # 评估方案审定: the plan opens from the page; a made-up code is refused at once, then the head agrees
-    page.goto(web)
+    # The office's clerk, signed in, reads every item of the 待办
+    signin.give_password("孙丽")
+    office = page.context.browser.new_page()
+    office.goto(f"{web}/login")
+    office.fill("#login", "sunli")
+    office.fill("#password", signin.PASSWORD)
+    office.click("main form button[type=submit]")
+    office.goto(f"{web}/?tab=all")
+    shown["todo"] = office.inner_text("main")
+    office.close()
+
+    # 评估方案审定: a made-up code opens nothing; the head's own code opens the plan, and he agrees
+    page.goto(f"{web}/evaluations/{code}/gates/plan_approval")
     _look(page)
-    shown["todo"] = page.inner_text("main")
-    _open_gate(page, web, code, "plan_approval")
+    assert page.locator("#unlock-code").count() == 1, page.inner_text("main")
+    page.fill("#unlock-code", "ABCD-2345")
+    shown["outsider"] = _submit(page)
+    shown["outsider_key"] = _off_loop(_pause_key, run_id)
+    _open_gate(page, web, code, "plan_approval", "张建国")
     _look(page)
     shown["plan_link"] = page.get_attribute("a[href*='/documents/']", "href")
     page.select_option("#choice", "同意")
     page.fill("#comment", "方案可行")
     page.fill("#code", "ABCD-2345")
-    shown["outsider"] = _submit(page)
-    shown["outsider_key"] = _off_loop(_pause_key, run_id)
+    shown["wrong_code"] = _submit(page)
     assert page.input_value("#comment") == "方案可行"  # what was typed survives the refusal
     page.fill("#code", code_for(code, "plan_approval", "张建国"))
     shown["plan"] = _submit(page)
 
     # 调查数据提交: a bad survey is refused on the page with its row and column, then the good one is taken
     _off_loop(reach, run_id, "survey")
-    _open_gate(page, web, code, "survey")
+    _open_gate(page, web, code, "survey", "赵敏")
     page.set_input_files("#file", str(bad_survey(tmp / "问卷数据.csv")))
     page.fill("#code", code_for(code, "survey", "赵敏"))
     shown["bad_survey"] = _submit(page)
@@ -137,14 +155,14 @@ def evaluated(web, page, tmp_path_factory):
     # 专家评分及统计数据, 专家论证, 决策机关审定
     _off_loop(reach, run_id, "expert_marks")
     marks = expert_marks_submission("minhang", tmp / "专家打分表.csv")
-    _open_gate(page, web, code, "expert_marks")
+    _open_gate(page, web, code, "expert_marks", "王明")
     page.set_input_files("#file", marks["file"])
     page.fill("#data_values", marks["data_values"])
     page.fill("#code", code_for(code, "expert_marks", "王明"))
     shown["marks"] = _submit(page)
 
     _off_loop(reach, run_id, "expert_review")
-    _open_gate(page, web, code, "expert_review")
+    _open_gate(page, web, code, "expert_review", "王明")
     page.fill("#experts", "周立平、吴晓")
     page.fill("#opinion", "评估方法规范，数据可信")
     page.fill("#handling", "已采纳")
@@ -155,7 +173,7 @@ def evaluated(web, page, tmp_path_factory):
     with read_session() as session:
         evaluation = evaluation_of(run_id)
         scored = store.latest_step(session=session, evaluation_id=evaluation.id, step=StepId.scoring)
-    _open_gate(page, web, code, "approval")
+    _open_gate(page, web, code, "approval", "刘志强")
     shown["draft_link"] = page.get_attribute("a[href*='/documents/']", "href")
     page.select_option("#choice", "通过")
     page.select_option("#conclusion", scored.result["recommended"])
@@ -178,6 +196,7 @@ def test_the_todo_list_names_the_gate_and_who_acts(evaluated):
 def test_an_outsider_is_refused_on_the_page_and_the_run_keeps_waiting(evaluated):
     _, _, shown = evaluated
     assert "未受理：签署码不正确：它不是本评估本环节发出的签署码" in shown["outsider"]
+    assert "签署码不正确" in shown["wrong_code"]
     assert shown["outsider_key"] == "plan-approval-1"  # never reached the run: still its first asking
 
 

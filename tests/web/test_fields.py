@@ -18,8 +18,11 @@ def test_the_report_approval_page_asks_every_field_but_the_name_which_comes_from
     assert fields["rework"].default == "修改评估报告" and fields["comment"].widget == "textarea"
 
 
-def test_a_data_submission_page_is_one_upload():
-    assert [(f.name, f.widget, f.required) for f in page_fields(DataFileForm)] == [("file", "file", True)]
+def test_a_data_submission_page_is_one_upload_and_the_optional_direction_of_numeric_codes():
+    assert [(f.name, f.widget, f.required) for f in page_fields(DataFileForm)] == [
+        ("file", "file", True),
+        ("scale", "select", False),  # E-SCALE: only for a survey whose numeric codes the file leaves open
+    ]
 
 
 def test_posted_values_leave_an_unchosen_choice_to_the_form():

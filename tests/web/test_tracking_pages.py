@@ -7,7 +7,7 @@ from datetime import date
 
 import builders
 import pytest
-from fastapi.testclient import TestClient
+import signin
 from sqlmodel import select
 
 from models.db import read_session, session_scope
@@ -24,8 +24,8 @@ from reporting.other_documents import SupervisionInput
 from rules.tracking import TrackingPeriod
 from services import supervision, tracking
 
+OFFICE = "区人民政府办公室张建国"  # the signed-in person the records name
 FORM = {
-    "reporter": "区住房保障局 陈立",
     "progress": "新增签约 30 台。",
     "effect": "出行条件改善。",
     "problems": "低层住户意见不一。",
@@ -38,9 +38,13 @@ FORM = {
 
 @pytest.fixture(scope="module")
 def client(settings):
+    """张建国 of the 区人民政府办公室 (评估办公室), signed in."""
+    from core.settings import SAMPLES_DIR
+    from pinggu.people import import_people_file
     from pinggu.web.app import create_app
 
-    return TestClient(create_app())
+    import_people_file(SAMPLES_DIR / "people.csv")
+    return signin.signed_in_client(create_app(), "张建国")
 
 
 @pytest.fixture
@@ -74,16 +78,17 @@ def test_the_report_form_lists_the_milestones_and_a_bad_answer_is_refused_with_n
     page = client.get(f"/tracking/reports/{report_id}")
     assert page.status_code == 200 and "完成意愿摸底" in page.text and "未到期" not in page.text  # due 31 March, past
 
-    refused = client.post(
+    refused = signin.post(
+        client,
         f"/tracking/reports/{report_id}",
-        data={**FORM, "progress": " ", "serious": "发生不可抗力", "milestones_done": "第一个，三月"},
+        {**FORM, "progress": " ", "serious": "发生不可抗力", "milestones_done": "第一个，三月"},
     )
     assert refused.status_code == 422
     assert "本期完成的时间节点填写有误" in refused.text and "第 1 行“第一个，三月”应写作" in refused.text
-    refused = client.post(f"/tracking/reports/{report_id}", data={**FORM, "progress": " "})
+    refused = signin.post(client, f"/tracking/reports/{report_id}", {**FORM, "progress": " "})
     assert refused.status_code == 422 and "&#34;工作进展&#34;" not in refused.text
     assert "“工作进展”不能为空" in refused.text
-    refused = client.post(f"/tracking/reports/{report_id}", data={**FORM, "serious": "发生不可抗力"})
+    refused = signin.post(client, f"/tracking/reports/{report_id}", {**FORM, "serious": "发生不可抗力"})
     assert refused.status_code == 422 and "报告了须及时报告的情况，请在“情况说明”中写明" in refused.text
     with read_session() as session:
         report = session.get(TrackingReport, report_id)
@@ -100,9 +105,10 @@ def test_a_report_handed_in_from_the_page_is_recorded_and_an_immediate_report_is
 
     monkeypatch.setattr(prefect.deployments, "run_deployment", server_down)
     code, report_id = asked
-    handed = client.post(
+    handed = signin.post(
+        client,
         f"/tracking/reports/{report_id}",
-        data={**FORM, "serious": "客观情况发生重大变化", "serious_note": "上级补贴政策调整"},
+        {**FORM, "serious": "客观情况发生重大变化", "serious_note": "上级补贴政策调整"},
     )
     assert handed.status_code == 200, handed.text
     period = TrackingPeriod(date(2026, 3, 1), date(2026, 3, 31)).label
@@ -113,11 +119,11 @@ def test_a_report_handed_in_from_the_page_is_recorded_and_an_immediate_report_is
     assert "报告已记录；报告文书将在服务恢复后的下一次跟踪反馈运行中生成" in handed.text
     with read_session() as session:
         report = session.get(TrackingReport, report_id)
-        assert report is not None and report.status == "received" and report.reporter == "区住房保障局 陈立"
+        assert report is not None and report.status == "received" and report.reporter == OFFICE
         (trigger,) = session.exec(select(TriggerEvent).where(TriggerEvent.decision_code == code)).all()
     assert trigger.kind == "basis_changed"
     again = client.get(f"/tracking/reports/{report_id}")
-    assert "本期跟踪反馈报告已于" in again.text and "<form" not in again.text
+    assert "本期跟踪反馈报告已于" in again.text and '<form class="card" method="post"' not in again.text
 
 
 @pytest.mark.rule("OR-10")
@@ -131,11 +137,9 @@ def test_a_rectification_is_reported_back_from_its_page(client, asked):
     with read_session() as session:
         (item,) = session.exec(select(Rectification).where(Rectification.round_id == round_id)).all()
     assert f"/tracking/rectifications/{item.id}" in client.get("/tracking").text
-    refused = client.post(f"/tracking/rectifications/{item.id}", data={"reporter": "莘庄镇 吴刚", "report": " "})
+    refused = signin.post(client, f"/tracking/rectifications/{item.id}", {"report": " "})
     assert refused.status_code == 422 and "请写明整改情况和报告人" in refused.text
-    done = client.post(
-        f"/tracking/rectifications/{item.id}", data={"reporter": "莘庄镇 吴刚", "report": "已签约 40 户。"}
-    )
+    done = signin.post(client, f"/tracking/rectifications/{item.id}", {"report": "已签约 40 户。"})
     assert done.status_code == 200 and f"已记录整改事项 {item.id}（补齐签约）的整改报告" in done.text
     with read_session() as session:
         assert session.get(Rectification, item.id).status == "reported"
@@ -148,17 +152,18 @@ def test_a_plan_is_set_from_the_page_and_bad_lines_are_named(client, settings):
     found = client.get("/tracking/plans", params={"code": code}, follow_redirects=False)
     assert found.status_code == 303 and found.headers["location"] == f"/tracking/plans/{code}"
     assert "尚无方案" in client.get(f"/tracking/plans/{code}").text
-    form = {"body": "县城管局跟踪小组", "people": "李明", "methods": "每月调度", "recorded_by": "县城管局 李明"}
-    refused = client.post(
-        f"/tracking/plans/{code}", data={**form, "milestones": "建成转运站，明年三月，县城管局\n\n完成招标"}
+    form = {"body": "县城管局跟踪小组", "people": "李明", "methods": "每月调度"}
+    refused = signin.post(
+        client, f"/tracking/plans/{code}", {**form, "milestones": "建成转运站，明年三月，县城管局\n\n完成招标"}
     )
     assert refused.status_code == 422
     assert "第 1 行“建成转运站，明年三月，县城管局”应写作" in refused.text and "第 3 行“完成招标”应写作" in refused.text
     with read_session() as session:
         assert session.get(TrackingPlan, code) is None  # nothing saved
-    saved = client.post(
+    saved = signin.post(
+        client,
         f"/tracking/plans/{code}",
-        data={**form, "milestones": "建成转运站，2027-03-31，县城管局\n完成招标，2027-01-15，县财政局"},
+        {**form, "milestones": "建成转运站，2027-03-31，县城管局\n完成招标，2027-01-15，县财政局"},
     )
     assert saved.status_code == 200 and f"{code}：新建跟踪反馈工作方案，时间节点 2 个" in saved.text
     page = client.get(f"/tracking/plans/{code}").text
@@ -170,11 +175,13 @@ def test_an_opinion_is_registered_from_the_page_and_its_contact_never_shown_back
     code, _ = asked
     assert 'value="' + code + '"' in client.get("/tracking/opinions", params={"code": code}).text
     form = {"code": code, "channel": "电子邮件", "received_on": "2026-04-02", "summary": "建议增加无障碍设施",
-            "contact": "lisi@example.com", "recorded_by": "区信访办 孙丽"}  # fmt: skip
-    refused = client.post("/tracking/opinions", data={**form, "channel": "微信"})
+            "contact": "lisi@example.com"}  # fmt: skip
+    refused = signin.post(
+        client, "/tracking/opinions", {**form, "channel": "微信"}, page=f"/tracking/opinions?code={code}"
+    )
     assert refused.status_code == 422 and "请选择渠道：信函、电话、传真、电子邮件、网站、媒体" in refused.text
     assert "lisi@example.com" not in refused.text
-    done = client.post("/tracking/opinions", data=form)
+    done = signin.post(client, "/tracking/opinions", form, page=f"/tracking/opinions?code={code}")
     assert done.status_code == 200 and f"已登记 {code} 的公众意见（电子邮件，2026-04-02）" in done.text
     with read_session() as session:
         (opinion,) = session.exec(select(PublicOpinion).where(PublicOpinion.decision_code == code)).all()

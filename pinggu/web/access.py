@@ -1,0 +1,61 @@
+"""The web app's items as the access policy sees them (rules.access.Resource), and the one check every page
+and document makes: `allow(request, viewer, resource, what)` refuses with a Chinese 403 and an audit event.
+"""
+
+from __future__ import annotations
+
+from fastapi import Request
+from sqlmodel import Session, select
+
+from core.errors import AccessDenied
+from models import evaluations as store
+from models import people
+from models.db import transaction
+from models.tables import Evaluation, TeamMember
+from rules.access import Resource, ResourceKind, Viewer, may_see
+from rules.profiles import load_profile
+from tasks.evaluation import procedure_of
+from tasks.gates import waits_for
+
+
+def evaluation_resource(session: Session, evaluation: Evaluation) -> Resource:
+    """An evaluation: the actors of every gate its procedure passes, and its team."""
+    decision = store.get_decision(session=session, code=evaluation.decision_code)
+    procedure = procedure_of(session, evaluation)
+    team = tuple(m.name for m in session.exec(select(TeamMember).where(TeamMember.evaluation_id == evaluation.id)))
+    actors = tuple(dict.fromkeys(waits_for(procedure, gate) for gate in procedure.gates))
+    return Resource(ResourceKind.evaluation, decision.profile, actors=actors, team=team)
+
+
+def tracking_resource(session: Session, decision_code: str, *units: str) -> Resource:
+    """A decision's tracking, supervision or rectification: its lead unit, the units named, and the
+    profile's supervisor and rectification reviewer."""
+    decision = store.get_decision(session=session, code=decision_code)
+    tracking = load_profile(decision.profile).tracking
+    actors = (tracking.supervisor, tracking.rectification_reviewer) if tracking else ()
+    return Resource(
+        ResourceKind.tracking, decision.profile, actors=actors, units=tuple(dict.fromkeys((decision.lead_unit, *units)))
+    )
+
+
+def allow(request: Request, viewer: Viewer, resource: Resource, what: str) -> None:
+    """Let the viewer through, or record the refusal and raise AccessDenied (a Chinese 403 page)."""
+    if may_see(viewer, resource):
+        return
+    from models import audit
+
+    transaction(
+        lambda session: audit.record(
+            session=session,
+            action="access_refused",
+            actor=f"{viewer.name}（{viewer.unit}）",
+            what=what,
+            path=request.url.path,
+        )
+    )
+    raise AccessDenied(f"您（{viewer.name}，{viewer.unit}）无权查看{what}：它不属于您参与办理的事项或您所在的辖区")
+
+
+def entitled_units(session: Session, profile: str, actor: str) -> set[str]:
+    """The units of the people who may act where the profile names `actor`."""
+    return {p.unit for p in people.entitled(session=session, profile=profile, actor=actor)}

@@ -1,0 +1,41 @@
+"""E-PRIVACY for what people type: the one masking every stored opinion, summary and free-text field goes
+through (README "Privacy"), whichever face it came from.
+
+`masked` is analysis.survey.mask_text — contact data, the names of the people file and of the office's
+list (PINGGU_NAME_LIST), and the names a Chinese tagger finds (analysis.names) — with the lists read
+here, where the database is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from core.errors import InputFileError
+from core.settings import get_settings
+from models.db import read_session
+from models.people import people
+
+
+def known_names() -> list[str]:
+    """Names masked wherever people type free text (E-PRIVACY): the people file's and the office's name
+    list (PINGGU_NAME_LIST, one name per line), two-character names included."""
+    with read_session() as session:
+        names = [person.name for person in people(session=session)]
+    listed = get_settings().name_list
+    if listed is not None:
+        try:
+            names += [line.strip() for line in listed.read_text(encoding="utf-8").splitlines() if line.strip()]
+        except (OSError, UnicodeDecodeError) as error:
+            raise InputFileError(
+                f"无法读取姓名名单 {listed}（PINGGU_NAME_LIST）：{error}；请改正该设置或文件（UTF-8，每行一个姓名）",
+                path=str(listed),
+            ) from None
+    return names
+
+
+def masked(text: str, names: Iterable[str] | None = None) -> str:
+    """`text` as it may be stored: contact data and personal names replaced by [已隐去]. Read the lists once
+    (known_names) and pass them when masking several texts; the text is stripped."""
+    from analysis.survey import mask_text  # pandas is imported only where text is masked
+
+    return mask_text(text.strip(), known_names() if names is None else names)

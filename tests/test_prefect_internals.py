@@ -1,0 +1,217 @@
+"""The parts of Prefect pinggu relies on beyond its documented API (ARCHITECTURE.md "Prefect internals we
+rely on"), each checked here without a server, in seconds: an upgrade that removes or changes one fails
+by name here, not as served runs that silently start from a cold interpreter, a worker that no longer runs
+our engine, or a setting Prefect no longer reads.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import inspect
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class _Stop(Exception):
+    """Raised by a stand-in to stop a Prefect function where the check has seen what it needed."""
+
+
+def test_every_prefect_setting_we_set_is_one_prefect_reads():
+    """An environment variable Prefect no longer knows is silently ignored (a renamed poll interval would
+    only make every resume slower), so every PREFECT_* name our code, scripts and documents set must exist."""
+    import prefect.settings
+
+    sources = [
+        path
+        for folder in ("core", "pinggu", "deployments", "services", "flows", "tasks", "scripts", "tests", "bench")
+        for path in (ROOT / folder).rglob("*")
+        if path.suffix in (".py", ".sh")
+    ] + [*ROOT.glob("*.md"), *(ROOT / "docs").rglob("*.md")]
+    pattern = re.compile(r"(?<![A-Za-z0-9_])PREFECT_(?!_)[A-Z0-9_]*[A-Z0-9]")
+    names = {name for path in sources for name in pattern.findall(path.read_text(encoding="utf-8"))}
+    assert "PREFECT_RUNNER_POLL_FREQUENCY" in names  # the scan sees core/settings.py
+    assert sorted(name for name in names if not hasattr(prefect.settings, name)) == []
+
+
+def test_the_runner_starts_a_flow_registered_for_a_deployment_through_run_flow_in_subprocess():
+    """deployments/serve.py registers each served flow as Runner.add_flow does
+    (`runner._deployment_registry.register_flow`), so the runner starts its runs with
+    `prefect.flow_engine.run_flow_in_subprocess` (DirectSubprocessStarter) instead of a fresh
+    `python -m prefect.engine` that imports everything again."""
+    import prefect.flow_engine
+    import prefect.runner._starter_direct as starter_direct
+    from prefect.runner import Runner
+
+    from deployments.serve import deadline_watch
+
+    registry = Runner(limit=1)._deployment_registry
+    deployment_id = uuid4()
+    registry.register_flow(deployment_id, deadline_watch)
+    assert registry.get_flow(deployment_id) is deadline_watch
+    assert starter_direct.run_flow_in_subprocess is prefect.flow_engine.run_flow_in_subprocess
+    source = inspect.getsource(Runner)
+    assert "self._deployment_registry.get_flow(flow_run.deployment_id)" in source
+    assert "DirectSubprocessStarter(" in source
+    assert {"limit"} <= set(inspect.signature(Runner).parameters)
+    assert {"deployment"} <= set(inspect.signature(Runner.add_deployment).parameters)
+
+
+def test_run_flow_in_subprocess_takes_its_process_context_from_the_module_we_replace(monkeypatch):
+    """deployments.serve.start_runs_from_a_warm_process replaces `prefect.flow_engine.multiprocessing` so
+    that `run_flow_in_subprocess`'s `multiprocessing.get_context("spawn")` is the warm fork server."""
+    import prefect.flow_engine
+    from prefect import flow
+
+    asked = []
+
+    class _Recorder:
+        def get_context(self, method=None):
+            asked.append(method)
+            raise _Stop
+
+    @flow
+    def nothing() -> None:
+        """Never runs: the check stops where the process would be made."""
+
+    monkeypatch.setattr(prefect.flow_engine, "multiprocessing", _Recorder())
+    with pytest.raises(_Stop):
+        prefect.flow_engine.run_flow_in_subprocess(nothing)
+    assert asked == ["spawn"]
+
+
+def test_what_the_fork_server_preloads_exists():
+    """A module the fork server cannot import would make every served run start cold."""
+    from deployments.serve import WARM_MODULES
+
+    assert [name for name in WARM_MODULES if importlib.util.find_spec(name) is None] == []
+
+
+def test_every_deployment_builds_with_its_chinese_form_titles_and_runs_a_synchronous_flow():
+    """`_chinese_titles` rewrites `RunnerDeployment._parameter_openapi_schema.properties`; deployments/engine.py
+    runs flows as prefect.engine does for a synchronous, non-generator flow only."""
+    from prefect import Flow
+
+    from deployments import serve
+
+    built = serve.deployments()
+    titles = {
+        (d.flow_name, d.name, key): field.get("title")
+        for d in built
+        for key, field in d._parameter_openapi_schema.properties.items()
+    }
+    assert titles[("post-evaluation", "ordinary", "decision")] == "决策编号"
+    served = {flow.name: flow for flow in vars(serve).values() if isinstance(flow, Flow)}
+    assert {d.flow_name for d in built} == set(served)
+    assert [name for name, flow in served.items() if flow.isasync or flow.isgenerator] == []
+
+
+def test_our_engine_entry_does_what_prefect_engines_own_does_but_log_engine_errors_into_the_run():
+    """deployments/engine.py mirrors `python -m prefect.engine` (deliberately without its run-log error
+    logger, its OpenTelemetry resource metrics, which do nothing without an OTLP endpoint, and its driving
+    of async or generator flows, which we have none of). When Prefect's entry calls anything new, compare."""
+    import prefect.engine
+    from prefect._internal.control_listener import configure_from_env
+    from prefect.engine import handle_engine_signals
+    from prefect.flow_engine import load_flow, load_flow_run, run_flow
+
+    tree = ast.parse(inspect.getsource(prefect.engine))
+    entry = next(
+        node for node in tree.body if isinstance(node, ast.If) and ast.unparse(node.test) == "__name__ == '__main__'"
+    )
+    called = {ast.unparse(node.func) for node in ast.walk(entry) if isinstance(node, ast.Call)}
+    assert called == {
+        "UUID",
+        "len",
+        "os.environ.get",
+        "exit",
+        "engine_logger.error",
+        "configure_from_env",
+        "handle_engine_signals",
+        "load_flow_run",
+        "load_flow",
+        "run_flow",
+        # what deployments/engine.py leaves out, on purpose:
+        "flow_run_logger",
+        "run_logger.error",
+        "RunMetrics",
+        "_drive_run_flow_result",
+    }, "prefect.engine's entry changed: compare deployments/engine.py with it"
+    assert inspect.signature(configure_from_env).parameters == {}
+    assert list(inspect.signature(handle_engine_signals).parameters) == ["flow_run_id"]
+    assert "flow_run_id" in inspect.signature(load_flow_run).parameters
+    assert list(inspect.signature(load_flow).parameters)[:1] == ["flow_run"]
+    assert {"flow", "flow_run"} <= set(inspect.signature(run_flow).parameters)
+
+
+def test_a_process_worker_runs_the_command_our_deployments_set_itself():
+    """deployments/workpool.py sets the job variable `command`; a process worker then starts exactly that
+    command (EngineCommandStarter), not its workspace supervisor that starts the engine in turn."""
+    from prefect.client.schemas.objects import FlowRun
+    from prefect.workers.process import ProcessJobConfiguration, ProcessWorker
+
+    from deployments.workpool import JOB_VARIABLES
+
+    template = ProcessWorker.get_default_base_job_template()
+    assert template["job_configuration"]["command"] == "{{ command }}"
+    assert "command" in template["variables"]["properties"]
+    configuration = ProcessJobConfiguration(command=JOB_VARIABLES["command"])
+    configuration.prepare_for_flow_run(FlowRun(flow_id=uuid4()))
+    assert configuration.command == "python -m deployments.engine"
+    assert configuration._command_configured
+    run = inspect.getsource(ProcessWorker.run)
+    assert "if configuration._command_configured:" in run and "EngineCommandStarter(" in run
+
+
+def test_a_suspended_runs_form_is_where_services_orchestration_looks_for_it():
+    """`paused_at` reads the form's schema under `state_details.run_input_keyset["schema"]` and the gate from
+    `state_details.pause_key`; `answer_gate` and `cancel_waiting_run` use the client's resume and set-state."""
+    import prefect.flow_runs
+    from prefect.client.orchestration import SyncPrefectClient
+    from prefect.client.schemas.objects import StateDetails
+    from prefect.client.schemas.responses import OrchestrationResult
+    from prefect.input.run_input import keyset_from_paused_state
+    from prefect.states import State, Suspended
+
+    assert {"pause_key", "run_input_keyset"} <= set(StateDetails.model_fields)
+    suspended: State[None] = Suspended(pause_key="plan-approval-1")
+    assert keyset_from_paused_state(suspended)["schema"] == "suspended-plan-approval-1-schema"
+    assert "state_details.run_input_keyset = run_input_keyset" in inspect.getsource(prefect.flow_runs)
+    assert {"status", "details"} <= set(OrchestrationResult.model_fields)
+    for method, parameters in {
+        "read_flow_run_input": {"flow_run_id", "key"},
+        "resume_flow_run": {"flow_run_id", "run_input"},
+        "set_flow_run_state": {"flow_run_id", "state", "force"},
+        "read_workers_for_work_pool": {"work_pool_name", "worker_filter"},
+        "api_healthcheck": set(),
+    }.items():
+        assert parameters <= set(inspect.signature(getattr(SyncPrefectClient, method)).parameters), method
+
+
+def test_the_test_session_can_send_its_run_logs_before_it_stops_the_server():
+    """tests/conftest.py drains the run-log worker with `APILogWorker.drain_all(timeout=…)`."""
+    from prefect.logging.handlers import APILogWorker
+
+    assert "timeout" in inspect.signature(APILogWorker.drain_all).parameters
+
+
+def test_a_schedule_of_the_client_computes_its_dates_as_the_servers():
+    """services/schedules.py turns a deployment's schedule (prefect.client.schemas.schedules) into the
+    server's model of the same name and asks it for its dates (`get_dates`)."""
+    from prefect.client.schemas import schedules as client_schedules
+    from prefect.server.schemas import schedules as server_schedules
+
+    from services.schedules import last_due
+
+    for name in ("CronSchedule", "IntervalSchedule", "RRuleSchedule"):
+        assert set(getattr(client_schedules, name).model_fields) <= set(getattr(server_schedules, name).model_fields)
+        assert "end" in inspect.signature(getattr(server_schedules, name).get_dates).parameters
+    watch = client_schedules.CronSchedule(cron="0 8 * * *", timezone="Asia/Shanghai")
+    now = datetime(2026, 12, 7, 3, 0, tzinfo=UTC)  # 11:00 in Beijing
+    assert last_due(watch, since=now - timedelta(days=400), until=now) == datetime(2026, 12, 7, 0, 0, tzinfo=UTC)

@@ -1,0 +1,278 @@
+"""Personal sign-in in real Chromium (issue 28), against the session's real Prefect server and deployments
+and a real OpenID provider (panva/oidc-provider on Node, tests/oidc/) on 127.0.0.1:
+
+two people log in with passwords and each sees only their 待办; one answers a gate without a code; an
+outsider is refused a document by URL; five wrong passwords lock the account; an idle session expires; a
+login through the OpenID provider reaches the same 待办; a cross-origin POST is refused.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import signin
+from driving import evaluation_of, reach
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+DECISION = "S-2021-014"  # minhang: 评估方案审定 by 决策评估单位负责人 (张建国), then 调查数据提交 by 评估小组
+TEAM = [
+    {"name": "王明", "role": "单位工作人员", "unit": "区司法局"},
+    {"name": "李华", "role": "法律专家", "unit": "华东政法大学"},
+]
+OIDC_DIR = Path(__file__).resolve().parents[1] / "oidc"
+CLIENT_ID, CLIENT_SECRET = "pinggu-web", "test-only-oidc-secret"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_http(url: str, seconds: float = 60) -> None:
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"{url} did not answer within {seconds} s")
+
+
+def _off_loop(function, *args, **kwargs):
+    """Call Prefect off Playwright's event-loop thread."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
+
+
+@pytest.fixture(scope="module")
+def web(prefect_server, sample_catalog, settings):
+    """The session's web app, started as `pinggu up` starts it, with passwords for four sample people."""
+    from pinggu.localserver import start_web
+
+    start_web(settings)
+    for person in ("张建国", "赵敏", "刘志强", "王明"):
+        signin.give_password(person)
+    return settings.web_url
+
+
+@pytest.fixture(scope="module")
+def sso_web(prefect_server, settings, tmp_path_factory):
+    """A second web app process configured for single sign-on against a real OpenID provider, with a
+    short idle timeout (6 s); the provider and the app stop at the end of the module."""
+    node = shutil.which("node")
+    assert node, "Node.js is missing: scripts/setup.sh installs it with the OpenID provider of the tests"
+    assert (OIDC_DIR / "node_modules" / "oidc-provider").is_dir(), "scripts/setup.sh installs tests/oidc"
+    provider_port, web_port = _free_port(), _free_port()
+    web = f"http://127.0.0.1:{web_port}"
+    logs = tmp_path_factory.mktemp("sso")
+    provider = subprocess.Popen(
+        [node, "provider.mjs", str(provider_port), CLIENT_ID, CLIENT_SECRET, f"{web}/auth/oidc/callback"],
+        cwd=OIDC_DIR,
+        stdout=(logs / "provider.log").open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    environment = {
+        **os.environ,
+        "PINGGU_WEB_PORT": str(web_port),
+        "PINGGU_OIDC_ISSUER": f"http://127.0.0.1:{provider_port}",
+        "PINGGU_OIDC_CLIENT_ID": CLIENT_ID,
+        "PINGGU_OIDC_CLIENT_SECRET": CLIENT_SECRET,
+        "PINGGU_SESSION_IDLE_MINUTES": "0.1",
+    }
+    app = subprocess.Popen(
+        [sys.executable, "-m", "pinggu.web"],
+        env=environment,
+        stdout=(logs / "web.log").open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_http(f"http://127.0.0.1:{provider_port}/.well-known/openid-configuration")
+        _wait_http(f"{web}/healthz")
+        yield web
+    finally:
+        for process in (app, provider):
+            process.terminate()
+            process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium through Playwright (its own download cannot reach the internet here)."""
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert executable, "chromium is not installed: scripts/setup.sh installs Debian's chromium package"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+def _person(browser):
+    """A fresh browser profile (its own cookies), as one person's own computer."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    return page
+
+
+def _log_in(page, web: str, login: str, password: str = signin.PASSWORD) -> str:
+    page.goto(f"{web}/login")
+    page.fill("#login", login)
+    page.fill("#password", password)
+    page.click("form[action='/login'] button[type=submit]")
+    page.wait_for_load_state()
+    return page.inner_text("body")
+
+
+@pytest.fixture(scope="module")
+def waiting(web):
+    """An ordinary minhang evaluation waiting at its plan approval."""
+    from services.orchestration import start_evaluation
+
+    run_id = _off_loop(start_evaluation, "ordinary", {"decision": DECISION, "team": TEAM, "methods": ["问卷调查"]})
+    _off_loop(reach, run_id, "plan_approval", timeout=180)
+    return run_id, evaluation_of(run_id).code
+
+
+def test_two_people_each_see_only_their_own_todo_and_one_answers_without_a_code(browser, web, waiting):
+    run_id, code = waiting
+    head, clerk = _person(browser), _person(browser)
+    assert "张建国（区人民政府办公室）" in _log_in(head, web, "zhangjianguo")
+    assert code in head.inner_text("main")  # 评估方案审定 is his
+    _log_in(clerk, web, "zhaomin")
+    assert code not in clerk.inner_text("main") and "目前没有等待您办理的事项" in clerk.inner_text("main")
+
+    head.click(f"a[href$='/evaluations/{code}/gates/plan_approval']")
+    assert head.locator("#code").count() == 0  # signed in: no sign-off code asked
+    assert "将以您本人（张建国，区人民政府办公室）的名义办理并记录" in head.inner_text("main")
+    head.select_option("#choice", "同意")
+    head.fill("#comment", "方案可行")
+    head.click("main form button[type=submit]")
+    head.wait_for_selector("[role=alert], [role=status]")
+    assert "已受理" in head.inner_text("main")
+    _off_loop(reach, run_id, "survey", timeout=180)
+
+    from models import evaluations as store
+    from models.db import read_session
+
+    with read_session() as session:
+        evaluation = store.get_evaluation(session=session, code=code)
+        (approval,) = [
+            a for a in store.approvals(session=session, evaluation_id=evaluation.id) if a.gate == "plan_approval"
+        ]
+    assert approval.approver == "张建国"
+    clerk.goto(web)
+    assert code in clerk.inner_text("main")  # now the survey waits for 评估小组: hers
+    for page in (head, clerk):
+        page.context.close()
+
+
+def test_an_outsider_is_refused_a_document_by_its_url(browser, web, waiting):
+    from models import evaluations as store
+    from models.db import read_session
+    from rules.steps import StepId
+
+    _, code = waiting
+    with read_session() as session:
+        evaluation = store.get_evaluation(session=session, code=code)
+        plan = store.current_document(session=session, evaluation_id=evaluation.id, kind=StepId.plan)
+    signin.give_password("高峰")
+    outsider = _person(browser)
+    _log_in(outsider, web, "gaofeng")
+    response = outsider.goto(f"{web}/documents/{plan.id}")
+    assert response.status == 403 and "无权查看文件" in outsider.inner_text("main")
+    stranger = _person(browser)
+    stranger.goto(f"{web}/documents/{plan.id}")
+    assert stranger.url.startswith(f"{web}/login?next=") and "登录名" in stranger.inner_text("main")
+    for page in (outsider, stranger):
+        page.context.close()
+
+
+def test_five_wrong_passwords_lock_the_account(browser, web):
+    page = _person(browser)
+    for _ in range(4):
+        assert "登录名或密码不正确" in _log_in(page, web, "wangming", "Wrong-Password-1")
+    shown = _log_in(page, web, "wangming", "Wrong-Password-1")
+    assert "账户已锁定：连续 5 次输错密码" in shown
+    assert "账户已锁定" in _log_in(page, web, "wangming")  # the right password too, until the lock ends
+    page.context.close()
+    signin.give_password("王明")  # unlocked again for what follows
+
+
+def test_an_idle_session_expires(browser, sso_web):
+    page = _person(browser)
+    assert "退出登录" in _log_in(page, sso_web, "zhaomin")
+    time.sleep(7)  # this app's idle timeout is 6 s
+    page.goto(sso_web)
+    assert "/login" in page.url and "您已长时间未操作，为安全起见已自动退出" in page.inner_text("main")
+    page.context.close()
+
+
+def test_a_login_through_the_openid_provider_reaches_the_same_todo(browser, sso_web, waiting):
+    _, code = waiting
+    page = _person(browser)
+    page.goto(sso_web)
+    page.click("text=使用统一身份认证登录")
+    page.wait_for_selector("input[name=login]")  # the provider's own sign-in page
+    assert page.url.startswith("http://127.0.0.1:") and sso_web not in page.url
+    page.fill("input[name=login]", "zhaomin")
+    page.fill("input[name=password]", "province-password")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    if page.locator("input[name=prompt][value=consent]").count():
+        page.click("button[type=submit]")  # the provider asks once to share the profile with pinggu
+    page.wait_for_url(f"{sso_web}/**")
+    main = page.inner_text("main")
+    assert "赵敏（决策承办单位）" in page.inner_text("header") and code in main, main  # her survey gate
+    page.context.close()
+
+
+def test_a_cross_origin_post_is_refused(browser, web, waiting, tmp_path):
+    import http.server
+    import threading
+    from functools import partial
+
+    _, code = waiting
+    decision = DECISION
+    (tmp_path / "attack.html").write_text(
+        f'<form id="f" method="post" action="{web}/tracking/opinions">'
+        f'<input name="code" value="{decision}"><input name="channel" value="网站">'
+        '<input name="summary" value="CSRF攻击者"></form><script>document.getElementById("f").submit()</script>',
+        encoding="utf-8",
+    )
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page = _person(browser)
+        _log_in(page, web, "zhangjianguo")  # the office: allowed to register opinions, and signed in
+        response = page.goto(f"http://localhost:{server.server_address[1]}/attack.html")
+        page.wait_for_url(f"{web}/**")
+        assert "请求来自其他网站，已拒绝" in page.inner_text("main")
+        assert response is not None
+    finally:
+        server.shutdown()
+    from sqlmodel import select
+
+    from models.db import read_session
+    from models.tables import PublicOpinion
+
+    with read_session() as session:
+        assert not [o for o in session.exec(select(PublicOpinion)) if "CSRF攻击者" in o.summary]
+    page.context.close()
