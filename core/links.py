@@ -15,3 +15,8 @@ def document_url(document_id: int) -> str:
 def gate_url(evaluation_code: str, gate: str) -> str:
     """The web app's page where an evaluation's waiting gate (a rules.gates.GateId value) is answered."""
     return f"{get_settings().web_url}/evaluations/{quote(evaluation_code, safe='')}/gates/{quote(str(gate), safe='')}"
+
+
+def follow_up_url(follow_up_id: int) -> str:
+    """The web app's page where the unit reports back on a follow-up measure (C-FOLLOWUP)."""
+    return f"{get_settings().web_url}/followups/{int(follow_up_id)}"

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
+from core.links import follow_up_url
 from models import audit
 from models.tables import (
     BEIJING,
@@ -97,12 +98,14 @@ def watched_items(*, session: Session) -> list[Watched]:
         )
     for item in session.exec(select(FollowUp).where(FollowUp.status == FollowUpStatus.open)):
         code = code_of[item.evaluation_id]
+        assert item.id is not None  # a stored follow-up
         items.append(
             Watched(
                 kind="follow_up",
                 ref=f"{code}/follow-up/{item.id}",
                 evaluation=code,
-                label=f"{code} 后续措施：{item.action}",
+                # C-FOLLOWUP: open until the unit reports back (services.followups), on the page it is sent to.
+                label=f"{code} 后续措施 #{item.id}：{item.action}；落实后请报告：{follow_up_url(item.id)}",
                 due=item.due_date,
                 owner=item.unit,
             )

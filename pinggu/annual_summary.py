@@ -1,5 +1,6 @@
 """The year's evaluation work summed up for the annual law-based-administration assessment
-(R-ANNUAL: bazhou 22, ningxia 18, minhang 16): done, on time, conclusions, by unit."""
+(R-ANNUAL: bazhou 22, ningxia 18, minhang 16): done, on time, conclusions, by unit; the follow-ups those
+conclusions opened (C-FOLLOWUP: open, closed, overdue); tracking and supervision."""
 
 from __future__ import annotations
 
@@ -34,6 +35,23 @@ def _on_time(session: Session, evaluation: Evaluation) -> bool:
     return (last_target is None or completed_on <= last_target) and statutory
 
 
+def _decision_deadline_figures(session: Session, year: int, decisions: set[str]) -> dict[str, int]:
+    """The decisions' own statutory deadlines (models.tables.DecisionDeadline, e.g. MH-A10: the archive filed within
+    10 working days of issue) due in the year: how many, met by their last day, and late (met after it, or not met
+    and already past) — R-ANNUAL counts them beside the evaluations, which they do not belong to."""
+    from models.tables import DecisionDeadline
+
+    as_of = min(now_beijing().date(), date(year, 12, 31))
+    due = [
+        d for d in session.exec(select(DecisionDeadline)) if d.decision_code in decisions and d.due_date.year == year
+    ]
+    return {
+        "due": len(due),
+        "on_time": sum(d.met_on is not None and d.met_on <= d.due_date for d in due),
+        "late": sum((d.met_on or as_of) > d.due_date for d in due if d.met_on or d.due_date < as_of),
+    }
+
+
 def _tracking_figures(session: Session, year: int, decisions: set[str]) -> dict[str, int]:
     """R-ANNUAL counts tracking and supervision too (minhang 督查 6, changli 50: 纳入年度考核): reports due in the
     year, handed in, late; milestones due in the year and missed; supervision rounds, rectification items."""
@@ -65,6 +83,31 @@ def _tracking_figures(session: Session, year: int, decisions: set[str]) -> dict[
         "items": len(items),
         "items_closed": sum(i.closed_on is not None for i in items),
         "items_late": sum((i.reported_on or as_of) > i.due_date for i in items if i.reported_on or i.due_date < as_of),
+    }
+
+
+def _follow_up_figures(session: Session, year: int, decisions: set[str]) -> dict[str, int]:
+    """C-FOLLOWUP in the year: the follow-ups due in it (withdrawn ones left out), reported back and closed (late
+    among them), and still open (overdue among them, as of the year's end or today)."""
+    from models.tables import FollowUp
+    from rules.vocabulary import FollowUpStatus
+
+    as_of = min(now_beijing().date(), date(year, 12, 31))
+    items = [
+        f
+        for f in session.exec(select(FollowUp))
+        if f.decision_code in decisions and f.due_date.year == year and f.status != FollowUpStatus.withdrawn
+    ]
+    closed = [f for f in items if f.status == FollowUpStatus.done]
+    still_open = [f for f in items if f.status == FollowUpStatus.open]
+    return {
+        "due": len(items),
+        "closed": len(closed),
+        "closed_late": sum(
+            f.closed_at is not None and f.closed_at.astimezone(BEIJING).date() > f.due_date for f in closed
+        ),
+        "open": len(still_open),
+        "overdue": sum(f.due_date < as_of for f in still_open),
     }
 
 
@@ -122,9 +165,13 @@ def annual_summary(year: int, profile: str | None = None) -> dict[str, Any]:
             for e in done
         ]
         tracking = _tracking_figures(session, year, set(decisions))
+        decision_deadlines = _decision_deadline_figures(session, year, set(decisions))
+        follow_ups = _follow_up_figures(session, year, set(decisions))
     conclusions = Counter(e.conclusion for e in done if e.conclusion)
     return {
         "tracking": tracking,
+        "decision_deadlines": decision_deadlines,
+        "follow_ups": follow_ups,
         "year": year,
         "profile": names.get(profile) if profile else None,
         "planned": len(planned),

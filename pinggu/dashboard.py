@@ -124,10 +124,20 @@ def timeline(rows: list[dict], today: date, waiting: dict[str, str] | None = Non
     return {"today": _position(today, start, span), "months": months}
 
 
-def render_dashboard(year: int | None = None, today: date | None = None) -> str:
-    """The dashboard page as HTML."""
+def render_dashboard(
+    year: int | None = None,
+    today: date | None = None,
+    filters: LedgerFilter | None = None,
+    web: dict | None = None,
+) -> str:
+    """The dashboard page as HTML: the wall screen's (`pinggu dashboard`), or with `web` (the filters and
+    links of the web app's /dashboard) the same page for a signed-in office, its rows already filtered."""
     today = today or now_beijing().date()
-    evaluations = evaluation_rows(LedgerFilter(year=year), today)
+    filters = filters or LedgerFilter(year=year)
+    year = filters.year
+    evaluations = evaluation_rows(filters, today)
+    if web and web.get("profiles"):
+        evaluations = [row for row in evaluations if row.profile in web["profiles"]]
     rows = [row.model_dump() for row in evaluations]  # the timeline adds each row's bars
     waiting = {row.evaluation: row.waiting_stage for row in evaluations if row.waiting_stage}
     axis = timeline(rows, today, waiting) if rows else {"today": 0, "months": []}
@@ -142,10 +152,22 @@ def render_dashboard(year: int | None = None, today: date | None = None) -> str:
             "generated_at": now_beijing().strftime("%Y-%m-%d %H:%M"),
             "year": year,
             "overdue": sum(r.overdue_items for r in evaluations),
+            "soon": sum(
+                1
+                for r in evaluations
+                if not r.overdue and r.next_date is not None and 0 <= (r.next_date - today).days <= _horizon()
+            ),
+            "horizon": _horizon(),
+            "web": web,
             "under_way": sum(r["status"] in EVALUATIONS_UNDER_WAY for r in rows),
             EvaluationStatus.completed: sum(r["status"] == EvaluationStatus.completed for r in rows),
         },
     )
+
+
+def _horizon() -> int:
+    """即将到期: within the deadline watch's farthest warning (PINGGU_WATCH_DAYS)."""
+    return max(get_settings().watch_days, default=7)
 
 
 def write_dashboard(year: int | None = None, target: Path | None = None) -> Path:

@@ -14,6 +14,7 @@ from uuid import UUID
 import typer
 
 from core.document_store import keep, local_file
+from core.links import document_url
 from core.settings import SAMPLES_DIR, get_settings
 from models import evaluations as store
 from models.db import session_scope
@@ -173,11 +174,16 @@ def run_demo(samples: Path = SAMPLES) -> Path:
     typer.echo("各步骤耗时：" + "，".join(f"{label} {seconds:.1f}s" for label, seconds in timings))
     typer.echo(f"总耗时 {time.perf_counter() - total:.1f} 秒；流程运行：{flow_run.name}（{flow_run.state.name}）")
     typer.echo(f"评估编号：{evaluation.code}  评估结论：{evaluation.conclusion}")
-    typer.secho(f"PDF 报告：{report}", fg=typer.colors.GREEN)
+    assert evaluation.id is not None  # a stored evaluation
+    with session_scope() as session:
+        final = store.current_document(session=session, evaluation_id=evaluation.id, kind=StepId.final_report)
+    link = f"（网页查阅：{document_url(final.id)}，须登录）" if final is not None and final.id is not None else ""
+    typer.secho(f"PDF 报告：{report}{link}", fg=typer.colors.GREEN)
     typer.secho(
         f"Prefect 界面（运行、审批输入和产物）：{settings.prefect_ui_url}/runs/flow-run/{run_id}", fg=typer.colors.GREEN
     )
-    typer.secho(f"网页办理（待办、上传材料、审批、查阅文件）：{settings.web_url}", fg=typer.colors.GREEN)
+    typer.secho(f"网页办理（待办、上传材料、审批、查阅文件）：{settings.web_url}/", fg=typer.colors.GREEN)
+    typer.secho(f"进度看板（评估办公室）：{settings.web_url}/dashboard", fg=typer.colors.GREEN)
     typer.echo(_first_look_account())
     typer.echo(f"各环节的签署码（本机发件箱）：{settings.outbox_dir}")
     typer.echo("服务仍在后台运行；停止请用 .venv/bin/pinggu down")

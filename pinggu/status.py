@@ -109,6 +109,7 @@ def evaluation_status(code: str) -> dict[str, Any]:
                 "due_date": f.due_date,
                 "status": f.status,
                 "overdue": f.status == FollowUpStatus.open and f.due_date < today,
+                "reported_on": f.closed_at.astimezone(BEIJING).date() if f.closed_at else None,
             }
             for f in follow_ups
         ],
@@ -332,8 +333,12 @@ def render_text(data: dict[str, Any]) -> str:
     for f in data["follow_ups"]:
         lines.append(
             f"后续措施 #{f['id']}（{f['unit']}，{f['due_date']} 前）：{f['action']} · "
-            f"{FOLLOW_UP_STATUS_NAMES[f['status']]}" + ("  【逾期】" if f["overdue"] else "")
+            f"{FOLLOW_UP_STATUS_NAMES[f['status']]}"
+            + (f"（{f['reported_on']} 报告）" if f["reported_on"] else "")
+            + ("  【逾期】" if f["overdue"] else "")
         )
+        if f["status"] == FollowUpStatus.open:  # C-FOLLOWUP: closed by the unit's report-back
+            lines.append(f"  报告落实情况：pinggu followup close {data['evaluation']} {f['id']} --note … --by …")
     for a in data["answers"]:
         lines.append(
             f"{a['gate_name']}：{a['by']} {a['choice']}"

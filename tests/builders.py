@@ -285,3 +285,24 @@ def add_evaluation(
     )
     assert evaluation.id is not None
     return evaluation
+
+
+def open_follow_up(due, *, profile: str = "bazhou", unit: str = "区住房保障局"):
+    """An evaluation concluded 调整 with its follow-up opened today (as tasks.conclusion.open_follow_up does)."""
+    from models import evaluations as store
+    from models.db import session_scope
+
+    with session_scope() as session:
+        evaluation = add_evaluation(session, profile, prefix="FUP", lead_unit=unit)
+        evaluation.conclusion, evaluation.status = "调整", "completed"
+        session.add(evaluation)
+        item = store.open_follow_up(
+            session=session,
+            evaluation=evaluation,
+            conclusion="调整",
+            unit=unit,
+            action="评估结论为“调整”：采取有效措施，避免或者减少经济损失和不良社会影响",
+            basis="《霸州市重大行政决策跟踪反馈与后评估规定》第十五条第一款",
+            due_date=due,
+        )
+        return evaluation.code, item.id

@@ -691,11 +691,13 @@ from pinggu.cli.register import rules_command
 
 app.command(name="rules")(rules_command)
 
+from pinggu.cli.followup import followup_app
 from pinggu.cli.people import people_app
 from pinggu.cli.tracking import supervision_app, tracking_app
 
 app.add_typer(tracking_app, name="tracking")
 app.add_typer(supervision_app, name="supervision")
+app.add_typer(followup_app, name="followup")
 
 app.add_typer(people_app, name="people")
 

@@ -48,7 +48,9 @@ from models.db import read_session, transaction
 from models.tables import Document, Evaluation, now_beijing
 from pinggu.web.access import allow, entitled_units, evaluation_resource
 from pinggu.web.auth import SESSION_COOKIE, SESSION_MAX_AGE, NeedsSignIn, auth_router, require, secret_key, viewer
+from pinggu.web.dashboard import dashboard_router
 from pinggu.web.fields import PageField, form_values, page_fields, refusal_lines
+from pinggu.web.followups import follow_up_link, follow_up_todos, followups_router
 from pinggu.web.security import (
     CODE_PER_ADDRESS,
     CODE_PER_GATE,
@@ -194,6 +196,24 @@ def todos() -> list[Todo]:
                 profile=item.profile,
                 units=frozenset({item.unit}),
                 due=item.due,
+            )
+        )
+    for follow_up in follow_up_todos():  # C-FOLLOWUP: the unit reports back on what it did
+        found.append(
+            Todo(
+                evaluation=follow_up.evaluation,
+                evaluation_type="后续措施",
+                decision=f"{follow_up.decision}《{follow_up.title}》",
+                gate="",
+                gate_name=f"后续措施 #{follow_up.id}：报告落实情况",
+                actor=follow_up.unit,
+                target=follow_up.due_date.isoformat(),
+                overdue=follow_up.overdue(today),
+                documents=[],
+                link=follow_up_link(follow_up.id),
+                profile=follow_up.profile,
+                units=frozenset({follow_up.unit}),
+                due=follow_up.due_date,
             )
         )
     return sorted(found, key=lambda t: (not t.overdue, t.target, t.evaluation))
@@ -408,6 +428,8 @@ def create_app() -> FastAPI:
         return _page("done.html.j2", **context, outcome=outcome)
 
     app.include_router(tracking_router(_page))
+    app.include_router(followups_router(_page))
+    app.include_router(dashboard_router())
 
     @app.get("/documents/{document_id}")
     def document(document_id: str, request: Request) -> FileResponse:

@@ -68,10 +68,9 @@ def test_a_report_from_a_file_is_recorded_and_rendered_and_its_immediate_report_
     result = _cli("tracking", "report", decision, "2026-04", str(report))
     assert result.exit_code == 0, result.output
     assert f"已记录 {decision} 2026年4月跟踪反馈报告（逾期报送）" in result.output  # due 11 May; handed in today
-    # ordos 9 and 11: recorded as the ordos event at once; the city government's office decides whether to evaluate.
-    assert (
-        "已记录为评估情形“承办单位报告决策存在问题、客观情况重大变化或不可抗力，严重影响决策目标实现”" in result.output
-    )
+    # ordos 9 and 11(1): a major change is recorded at once as basis_changed under 11(1) (issue 30: each kind under
+    # its own trigger); the city government's office decides whether to evaluate (11 “可组织”).
+    assert "已记录为评估情形“决策依据的法律、法规、政策或客观情况发生重大变化”" in result.output
     assert "须经同意后方启动评估" in result.output and "已提出专项评估计划" not in result.output
     with read_session() as session:
         (row,) = session.exec(select(TrackingReport).where(TrackingReport.decision_code == decision)).all()

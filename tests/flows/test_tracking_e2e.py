@@ -14,7 +14,7 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from models.db import read_session, session_scope
-from models.tables import Rectification, SupervisionRound, TrackingReport, now_beijing
+from models.tables import Escalation, Rectification, SupervisionRound, TrackingReport, now_beijing
 
 pytestmark = pytest.mark.e2e
 
@@ -78,8 +78,10 @@ def test_the_monthly_run_asks_for_the_report_and_renders_it_once_handed_in(prefe
     assert f"跟踪反馈报告 {today.year}年{today.month}月" in shown.output and "已报送" in shown.output
 
 
-@pytest.mark.rule("OR-10")
+@pytest.mark.rule("OR-10", "CL-53", "MH-S9")
 def test_a_supervision_round_waits_at_the_review_gate_until_its_item_is_reported_and_accepted(prefect_server, tmp_path):
+    # changli 53: the report is approved by the county leaders first, then sent out; the rectification is
+    # assigned only then, and closed only once the office has checked it.
     from pinggu.cli import app
     from services.orchestration import answer_gate, paused_at, wait_for
 
@@ -88,7 +90,8 @@ def test_a_supervision_round_waits_at_the_review_gate_until_its_item_is_reported
     today = now_beijing().date()
     findings = tmp_path / "督查.yaml"
     findings.write_text(
-        "methods: [书面督查, 实地督查]\nexecution: 按计划推进。\neffect: 停车难有所缓解。\nproblems: 一处停车场未按期开工。\n"
+        "methods: [书面督查, 实地督查]\nsupervised: 县住建局\n"
+        f"self_inspection_due: {today}\nexecution: 按计划推进。\neffect: 停车难有所缓解。\nproblems: 一处停车场未按期开工。\n"
         f"proposals: 加快手续办理。\nrectifications:\n  - {{item: 办妥施工许可, unit: 县住建局, deadline: {date(today.year + 1, 1, 31)}}}\n",
         encoding="utf-8",
     )
@@ -96,14 +99,35 @@ def test_a_supervision_round_waits_at_the_review_gate_until_its_item_is_reported
     assert started.exit_code == 0, started.output
     run_id = re.search(r"/runs/flow-run/([0-9a-f-]{36})", started.output).group(1)
 
-    run = wait_for(run_id, lambda run: paused_at(run) is not None, timeout=120, what="督查整改审核")
+    run = wait_for(run_id, lambda run: paused_at(run) is not None, timeout=120, what="督查专报审定")
     assert run.name == f"督查·{code}"
     with read_session() as session:
         (round_,) = session.exec(select(SupervisionRound).where(SupervisionRound.decision_code == code)).all()
         (item,) = session.exec(select(Rectification).where(Rectification.round_id == round_.id)).all()
     text = pdf_text(round_.pdf_path)
     assert "执行情况督查报告" in text and "办妥施工许可县住建局" in text and "督查单位县政府办公室" in text
-    assert run.state.state_details.pause_key == f"rectification-review-{round_.id}-1"
+    assert (
+        "本专报经县政府领导审定后，连同批示意见反馈被督查单位、县决策咨询服务中心、决策承办单位、决策实施单位" in text
+    )
+    assert run.state.state_details.pause_key == f"supervision-approval-{round_.id}-1"
+    assert item.status == "pending"
+    answer_gate(run_id, paused_at(run), {"approver": "副县长 李强", "instructions": "月底前办妥。"})
+    run = wait_for(
+        run_id,
+        lambda run: run.state.state_details.pause_key == f"rectification-review-{round_.id}-1" and paused_at(run),
+        timeout=120,
+        what="督查整改审核",
+    )
+    with read_session() as session:
+        sent = session.get(SupervisionRound, round_.id)
+        notices = session.exec(select(Escalation).where(Escalation.ref == f"{code}/supervision/{round_.id}")).all()
+    assert sent is not None and [e["as"] for e in sent.distributed_to] == [
+        "被督查单位",
+        "县决策咨询服务中心",
+        "决策承办单位",
+        "决策实施单位",
+    ]
+    assert {n.key.rsplit("#to:", 1)[1] for n in notices} == {"县住建局", "县决策咨询服务中心", "区住房保障局"}
 
     review = {"item": 1, "verdict": "通过", "reviewer": "县政府办公室 王芳"}
     answer_gate(run_id, paused_at(run), review)  # before the unit reported: refused, asked again
@@ -117,9 +141,22 @@ def test_a_supervision_round_waits_at_the_review_gate_until_its_item_is_reported
         app, ["supervision", "rectified", str(item.id), "--report", "施工许可已办妥。", "--by", "县住建局 刘洋"]
     )
     assert reported.exit_code == 0, reported.output
-    answer_gate(run_id, paused_at(run), review)
+    answer_gate(run_id, paused_at(run), review)  # 通过 without the check changli 53 requires: refused
+    run = wait_for(
+        run_id,
+        lambda run: run.state.state_details.pause_key == f"rectification-review-{round_.id}-3" and paused_at(run),
+        timeout=120,
+        what="检查后审核",
+    )
+    answer_gate(run_id, paused_at(run), {**review, "verdict": "经检查整改到位，通过", "comment": "现场核对施工许可证"})
     _completed(run_id)
     with read_session() as session:
         closed = session.get(Rectification, item.id)
         assert closed is not None and closed.status == "closed" and closed.closed_on == today
-        assert [a["refused"] is None for a in session.get(SupervisionRound, round_.id).answers] == [False, True]
+        answers = session.get(SupervisionRound, round_.id).answers
+        assert [(a["step"], a["refused"] is None) for a in answers] == [
+            ("report_approval", True),
+            ("rectification_review", False),
+            ("rectification_review", False),
+            ("rectification_review", True),
+        ]

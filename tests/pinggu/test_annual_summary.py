@@ -154,3 +154,49 @@ def test_on_time_means_every_statutory_deadline_met_not_only_the_stage_targets(s
     assert on_time == {met: True, submitted_late: False, finished_late: False, never_submitted: False, redone: True}
     (row,) = [u for u in summary["units"] if u["unit"] == unit]
     assert (row["done"], row["on_time"]) == (5, 2)
+
+
+@pytest.mark.rule("R-ANNUAL", "MH-A10")
+def test_the_decisions_own_deadlines_are_counted_in_the_summary(settings):
+    # The on-time figure was the evaluations' alone: a decision's own statutory deadline (MH-A10, minhang 档案 10:
+    # its archive filed within 10 working days of issue) was left out. Counted now: due, in time, late.
+    import builders
+
+    from models.db import session_scope
+    from models.tables import DecisionDeadline
+    from pinggu.annual_summary import _decision_deadline_figures
+
+    year = now_beijing().date().year - 1  # a past year: every deadline of it is past
+    codes = []
+    with session_scope() as session:
+        for met_on in (date(year, 3, 12), date(year, 3, 13), None):  # on the last day, a day late, never
+            decision = builders.add_decision(session, "minhang", prefix="ADL")
+            codes.append(decision.code)
+            session.add(
+                DecisionDeadline(
+                    decision_code=decision.code,
+                    rule="MH-A10",
+                    label="决策档案报备",
+                    basis="档案第十条第一款",
+                    counted_from="issued",
+                    from_date=date(year, 2, 26),
+                    until="filed",
+                    due_date=date(year, 3, 12),
+                    met_on=met_on,
+                )
+            )
+        other = builders.add_decision(session, "minhang", prefix="ADL")
+        session.add(
+            DecisionDeadline(
+                decision_code=other.code,
+                rule="MH-A10",
+                label="决策档案报备",
+                basis="档案第十条第一款",
+                counted_from="issued",
+                from_date=date(year - 1, 12, 20),
+                until="filed",
+                due_date=date(year - 1, 12, 31),
+            )
+        )  # fmt: skip  (due the year before: not this year's)
+        figures = _decision_deadline_figures(session, year, {*codes, other.code})
+    assert figures == {"due": 3, "on_time": 1, "late": 2}

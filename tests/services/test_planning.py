@@ -15,6 +15,7 @@ from models.tables import TriggerEvent
 from services.planning import add_trigger
 
 NINGXIA_DECISION = "S-2022-002"  # the sample catalog's decision under the ningxia_commerce profile
+CHANGLI_DECISION = "S-2021-004"  # the sample catalog's decision under the changli profile
 
 
 def _recorded(kind: str) -> int:
@@ -116,5 +117,7 @@ def test_a_serious_problem_the_lead_unit_reports_is_an_event_the_government_may_
 
 @pytest.mark.rule("T-EVENT")
 def test_a_profile_that_does_not_list_the_report_as_a_trigger_refuses_it(sample_catalog):
+    # changli files a reported problem under 62 ¶2 (controversy_risk) and a major change under 57(1): it has no
+    # event of its own for the report (ningxia does since issue 30, for the 厅决策机关 to decide on).
     with pytest.raises(RuleViolation, match="未规定"):
-        add_trigger(NINGXIA_DECISION, "serious_problem_reported", date(2026, 10, 8), "某问题", "办公室 赵敏")
+        add_trigger(CHANGLI_DECISION, "serious_problem_reported", date(2026, 10, 8), "某问题", "办公室 赵敏")

@@ -1,6 +1,7 @@
 """One decision through a simulated year of tracking and supervision, time injected rather than slept:
-twelve monthly reports (one late and escalated), a missed milestone shown, a force-majeure report that
-becomes a trigger and proposes an evaluation, public opinions reaching the count, and a supervision
+twelve monthly reports (one late and escalated), a missed milestone shown, a major-change report that
+becomes a trigger and proposes an evaluation (minhang 后评估 6(1): 应当及时开展; a force-majeure report would wait
+for the district government's consent instead, tests/services/test_supervision.py), public opinions reaching the count, and a supervision
 round with two rectification items, one done on time and one overdue and escalated (issue 17)."""
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def test_a_year_of_tracking_and_supervision(prefect_server, tmp_path):
     submitted_on = {month: date(2026, month + 1, 5) if month < 12 else date(2027, 1, 5) for month in range(1, 13)}
     submitted_on[4] = date(2026, 5, 20)  # the April report, due 11 May, handed in late
     done = {3: [{"seq": 1, "done_on": date(2026, 3, 20)}], 11: [{"seq": 3, "done_on": date(2026, 11, 10)}]}
-    serious = {7: {"serious": SeriousReport.force_majeure, "serious_note": "7月特大暴雨致 12 个在建井道停工"}}
+    serious = {7: {"serious": SeriousReport.major_change, "serious_note": "7月市级补贴政策调整，补贴标准下调三成"}}
     escalated = []
     proposal = None
     for month in range(1, 13):
@@ -98,7 +99,7 @@ def test_a_year_of_tracking_and_supervision(prefect_server, tmp_path):
     with pytest.raises(StateConflict, match="不能重复报送"):
         tracking.submit_report(code, "2026-03", _report(3), date(2026, 4, 6))
 
-    # ── OR-9: the force-majeure report became a trigger at once and proposed a single-item plan ────────
+    # ── OR-9: the major-change report became a trigger at once and proposed a single-item plan ─────────
     assert (
         proposal is not None
         and proposal.trigger == "已记录为评估情形“决策依据的法律、法规、政策或客观情况发生重大变化”（2026-08-05）"
@@ -107,7 +108,10 @@ def test_a_year_of_tracking_and_supervision(prefect_server, tmp_path):
     with read_session() as session:
         (trigger,) = session.exec(select(TriggerEvent).where(TriggerEvent.decision_code == code)).all()
     assert (trigger.kind, trigger.occurred_on) == ("basis_changed", date(2026, 8, 5))
-    assert trigger.note.startswith("发生不可抗力：7月特大暴雨致 12 个在建井道停工")
+    assert trigger.note == (
+        "客观情况发生重大变化：7月市级补贴政策调整，补贴标准下调三成"
+        "（承办单位报告，《闵行区人民政府重大行政决策后评估程序实施细则》第六条（一））"
+    )
     run_id = proposal.proposal.rsplit("/", 1)[-1]
     run = wait_for(run_id, lambda run: paused_at(run) is not None, timeout=120, what="专项评估计划审定")
     assert read_flow_run(run_id).name == f"专项评估计划·2026·{code}" and run.state.is_paused()
@@ -129,7 +133,7 @@ def test_a_year_of_tracking_and_supervision(prefect_server, tmp_path):
     assert "完成加装电梯意愿摸底2026-03-31区住房保障局已完成（2026-03-20）" in june
     assert "逾期报送，期限2026-05-11" in pdf_text(reports["2026-04"].pdf_path)
     july = pdf_text(reports["2026-07"].pdf_path)
-    assert "五、须及时报告的情况" in july and "发生不可抗力：7月特大暴雨致12个在建井道停工" in july
+    assert "五、须及时报告的情况" in july and "客观情况发生重大变化：7月市级补贴政策调整，补贴标准下调三成" in july
     assert "逾期完成（2026-11-10）" in pdf_text(reports["2026-11"].pdf_path)
 
     # ── E-PUBLIC: the tenth opinion within a month raises many_opinions for the office to judge ────────
@@ -211,7 +215,7 @@ def test_a_year_of_tracking_and_supervision(prefect_server, tmp_path):
     shown = render_decision_text(decision_status(code))
     assert "时间节点 2：首批 50 台开工（各街道办事处，2026-06-30 前）· 逾期未完成  【未按期】" in shown
     assert "跟踪反馈报告 2026年4月：期限 2026-05-11，2026-05-20 报送，已报送  【逾期】" in shown
-    assert "及时报告：发生不可抗力" in shown and "公众意见 10 件" in shown
+    assert "及时报告：客观情况发生重大变化" in shown and "公众意见 10 件" in shown
     (row,) = [r for r in tracking_board(date(2027, 1, 6)) if r["决策编号"] == code]
     assert row["跟踪报告"] == "应报 12，已报 12，逾期 1"
     assert row["未按期的节点"] == "2. 首批 50 台开工（2026-06-30）；3. 首批 50 台竣工验收（2026-10-31）"

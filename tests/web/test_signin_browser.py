@@ -276,3 +276,31 @@ def test_a_cross_origin_post_is_refused(browser, web, waiting, tmp_path):
     with read_session() as session:
         assert not [o for o in session.exec(select(PublicOpinion)) if "CSRF攻击者" in o.summary]
     page.context.close()
+
+
+def test_the_dashboard_and_the_todo_on_a_phone_and_the_ledger_downloaded(browser, web, waiting, tmp_path):
+    from openpyxl import load_workbook
+
+    _, code = waiting
+    signin.give_password("孙丽")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    _log_in(page, web, "sunli")
+    page.goto(f"{web}/?tab=all")
+    assert code in page.inner_text("main")
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, "the 待办 is wider than a phone's screen"
+    page.screenshot(path=str(tmp_path / "todo-phone.png"), full_page=True)
+    page.goto(f"{web}/dashboard?unit=区财政局")
+    assert "重大行政决策后评估进度看板" in page.inner_text("body")
+    page.select_option("select[name=profile]", "minhang")
+    page.click("form[action='/dashboard'] button[type=submit]")
+    assert "profile=minhang" in page.url
+    with page.expect_download() as downloaded:
+        page.click("#download")
+    path = tmp_path / "台账.xlsx"
+    downloaded.value.save_as(path)
+    book = load_workbook(path)
+    assert book.sheetnames[0] == "评估" and book.worksheets[0].freeze_panes == "A2"
+    context.close()
