@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import warnings
 from typing import Any
 
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
@@ -132,8 +133,12 @@ def _tagger() -> Any:
     global _loaded
     with _loading:
         if _loaded is None:
-            import jieba
-            import jieba.posseg
+            with warnings.catch_warnings():
+                # jieba 0.42.1's regular expressions are not raw strings: Python 3.12+ warns when it compiles
+                # them, which happens only where the install left no bytecode.
+                warnings.simplefilter("ignore", SyntaxWarning)
+                import jieba
+                import jieba.posseg
 
             jieba.setLogLevel(logging.WARNING)  # not "Building prefix dict…" on every worker's stderr
             jieba.posseg.dt.initialize()

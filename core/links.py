@@ -20,3 +20,8 @@ def gate_url(evaluation_code: str, gate: str) -> str:
 def follow_up_url(follow_up_id: int) -> str:
     """The web app's page where the unit reports back on a follow-up measure (C-FOLLOWUP)."""
     return f"{get_settings().web_url}/followups/{int(follow_up_id)}"
+
+
+def plan_url() -> str:
+    """The web app's page where an office approves the annual plans waiting for it."""
+    return f"{get_settings().web_url}/plans"

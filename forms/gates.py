@@ -82,12 +82,11 @@ class PlanItemChangeSpec(BaseModel):
 
 
 class AnnualPlanApprovalForm(RunInput):
-    """年度评估计划审定：同意（可逐项调整完成期限或不列入计划），或退回修改。
+    """年度评估计划审定：同意（可逐项调整完成期限或不列入计划），或退回修改。由审定人登录网页办理后提交，记入审定人本人。
 
-    The plan is not an evaluation's gate: it carries no sign-off code yet (issue 14 covers evaluations)."""
+    Who answered is the signed-in person the web app signed the answer for (services.signatures), never a
+    name typed here: an answer given in the Prefect UI carries no signature and is refused."""
 
-    approver: str = Field(title="审批人姓名", pattern=NON_BLANK)
-    approver_role: str = Field(title="审批人职务", pattern=NON_BLANK, description="例如：区政府办公室主任")
     choice: PlanChoice = Field(title="审定意见")
     comment: str = Field(default="", title="说明", description="退回修改时必填：写明需要修改的内容")
     changes: list[PlanItemChangeSpec] = Field(

@@ -111,6 +111,36 @@ def wait_for(
         time.sleep(0.3)
 
 
+def suspended_runs(flow_name: str) -> list[Any]:
+    """The runs of a flow that wait for a person's answer (suspended), newest first; OrchestrationError in
+    Chinese when the server cannot be reached."""
+    import httpx
+    from prefect.client.schemas.filters import (
+        FlowFilter,
+        FlowFilterName,
+        FlowRunFilter,
+        FlowRunFilterState,
+        FlowRunFilterStateType,
+    )
+    from prefect.client.schemas.objects import StateType
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    try:
+        with prefect_client() as client:
+            return list(
+                client.read_flow_runs(
+                    flow_filter=FlowFilter(name=FlowFilterName(any_=[flow_name])),
+                    flow_run_filter=FlowRunFilter(
+                        state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.PAUSED]))
+                    ),
+                    sort=FlowRunSort.START_TIME_DESC,
+                    limit=100,
+                )
+            )
+    except (httpx.TransportError, OSError) as error:
+        raise OrchestrationError("暂时无法连接流程服务（Prefect），请稍后重试，或请运维人员检查服务（pinggu up）") from error
+
+
 def gate_of_pause_key(key: str) -> str:
     """The gate id of a pause key: plan-approval-2 → plan_approval (see tasks.gates.pause_key)."""
     return key.rsplit("-", 1)[0].replace("-", "_")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from typing import Any, Protocol
 
 from sqlmodel import Session, col, select
 
@@ -11,7 +13,9 @@ from models.db import session_scope, transaction
 from models.decisions import assisted_decisions, list_decisions, list_triggers, record_trigger
 from models.evaluations import get_decision
 from models.tables import BEIJING, DecisionEvaluationPlan, Evaluation, PlanEntry, now_beijing
-from rules.annual_plan import AnnualPlan, annual_plan
+from rules.access import OFFICE_ROLES
+from rules.annual_plan import AnnualPlan, ItemChange, annual_plan, check_item_changes
+from rules.gates import PlanVerdict
 from rules.periods import check_not_after_today
 from rules.planning_types import (
     EVENT_KINDS,
@@ -26,6 +30,19 @@ from rules.vocabulary import EVENT_KIND_NAMES, EvaluationStatus
 # their own (models.decisions.assisted_decisions, decisionevaluationplan).
 _OWN_TABLES = ("assists_superior", "planned_evaluation_year", "planned_evaluation_type")
 _FACT_FIELDS = tuple(name for name in DecisionFacts.__dataclass_fields__ if name not in _OWN_TABLES)
+
+
+OFFICE_ACTOR = OFFICE_ROLES[0]  # 评估办公室: approves a plan of every jurisdiction
+
+
+class AnnualPlanAnswer(Protocol):
+    """What an approver answers (forms.gates.AnnualPlanApprovalForm; services do not import forms)."""
+
+    choice: PlanVerdict
+    comment: str
+
+    @property
+    def changes(self) -> Sequence[Any]: ...
 
 
 def build_plan(year: int, as_of: date, profile: str | None = None, decision: str | None = None) -> AnnualPlan:
@@ -94,6 +111,56 @@ def plan_entries(session: Session, year: int, scope: str) -> list[PlanEntry]:
     """The kept items of the year's plan of one scope, in the order they were kept."""
     query = select(PlanEntry).where(PlanEntry.year == year, PlanEntry.scope == scope)
     return list(session.exec(query.order_by(col(PlanEntry.id))))
+
+
+def open_plan_entries(session: Session, year: int, scope: str) -> dict[str, PlanEntry]:
+    """The plan's items an approver may still change: not started, not dropped; by decision code."""
+    return {
+        e.decision_code: e
+        for e in plan_entries(session, year, scope)
+        if not (e.flow_run_id or e.evaluation_code or e.dropped_reason)
+    }
+
+
+def plan_approver(profile: str | None, decision: str | None = None) -> str:
+    """Who approves the plan: the profile's `plan_approver` (a decision's prompt plan: its profile's), or
+    the office (评估办公室) for a plan of every jurisdiction."""
+    profiles = load_profiles()
+    if decision:
+        profile = get_decision_profile(decision)
+    chosen = profiles.get(profile) if profile else None
+    return chosen.plan_approver.actor if chosen is not None and chosen.plan_approver else OFFICE_ACTOR
+
+
+def get_decision_profile(decision: str) -> str:
+    """The profile a catalog decision follows."""
+    from models.db import read_session
+
+    with read_session() as session:
+        return get_decision(session=session, code=decision).profile
+
+
+def plan_changes(answer: AnnualPlanAnswer) -> list[ItemChange]:
+    """The approver's changes to single items, as the rules check them."""
+    return [
+        ItemChange(decision=c.decision.strip(), reason=c.reason.strip(), due=c.due_date, drop=c.drop)
+        for c in answer.changes
+    ]
+
+
+def plan_refusal(
+    choice: PlanVerdict, comment: str | None, changes: list[ItemChange], open_entries: dict[str, PlanEntry]
+) -> str | None:
+    """Why an approver's answer is not taken (退回修改 without a reason, a change the rules refuse), or None."""
+    if choice is PlanVerdict.send_back:
+        if not comment:
+            return "退回修改时须在“说明”中写明需要修改的内容"
+        if changes:
+            return "退回修改时不作逐项调整：请在“说明”中写明需要修改的内容，或选择“同意”并逐项调整"
+        return None
+    today = now_beijing().date()
+    problems = check_item_changes(changes, {code: e.trigger_date for code, e in open_entries.items()}, today)
+    return "；".join(problems) or None
 
 
 def keep_plan_items(plan: AnnualPlan, scope: str) -> int:

@@ -47,6 +47,34 @@ def _profile(decision_profile: str) -> Profile:
     return load_profiles()[decision_profile]
 
 
+def check_findings(profile_id: str, findings: SupervisionInput) -> None:
+    """Refuse (RuleViolation) what the regulation does not allow a round: a method it does not name (OR-10), a
+    matter already supervised under other rules (MH-S2), written supervision without the self-inspection's
+    deadline where it is required (MH-S9). The command line checks before it starts a run; the run again."""
+    profile = _profile(profile_id)
+    rules = profile.tracking
+    allowed = [m.value for m in rules.supervision_methods]
+    refused = [m.value for m in findings.methods if m.value not in allowed]
+    if refused:
+        raise RuleViolation(
+            f"{'、'.join(refused)}不是本规定的督查方式（可用：{'、'.join(allowed)}；{profile.cited(rules.supervision_basis)}）",
+            rule="OR-10",
+        )
+    repeated = repeat_problem(
+        rules.no_repeat.duty, findings.already_supervised, findings.repeat_reason, profile.cited(rules.no_repeat.basis)
+    )
+    if repeated:
+        raise RuleViolation(repeated, rule="MH-S2")
+    inspection = self_inspection_problem(
+        rules.self_inspection.duty,
+        findings.methods,
+        findings.self_inspection_due,
+        profile.cited(rules.self_inspection.basis),
+    )
+    if inspection:
+        raise RuleViolation(inspection, rule="MH-S9")
+
+
 def record_round(key: str, decision_code: str, findings: SupervisionInput, recorded_by: str, today: date) -> int:
     """Record a round and its rectification items once (a re-run with the same key finds it); its id."""
     held_on = findings.held_on or today
@@ -58,31 +86,7 @@ def record_round(key: str, decision_code: str, findings: SupervisionInput, recor
         check_not_after_today(held_on, today, "督查日期")
         decision = get_decision(session=session, code=decision_code)
         rules = _profile(decision.profile).tracking
-        allowed = [m.value for m in rules.supervision_methods]
-        refused = [m.value for m in findings.methods if m.value not in allowed]
-        if refused:
-            raise RuleViolation(
-                f"{'、'.join(refused)}不是本规定的督查方式（可用：{'、'.join(allowed)}；"
-                f"{_profile(decision.profile).cited(rules.supervision_basis)}）",
-                rule="OR-10",
-            )
-        profile = _profile(decision.profile)
-        repeated = repeat_problem(
-            rules.no_repeat.duty,
-            findings.already_supervised,
-            findings.repeat_reason,
-            profile.cited(rules.no_repeat.basis),
-        )
-        if repeated:
-            raise RuleViolation(repeated, rule="MH-S2")
-        inspection = self_inspection_problem(
-            rules.self_inspection.duty,
-            findings.methods,
-            findings.self_inspection_due,
-            profile.cited(rules.self_inspection.basis),
-        )
-        if inspection:
-            raise RuleViolation(inspection, rule="MH-S9")
+        check_findings(decision.profile, findings)
         early = [
             Problem(f"整改期限 {r.deadline} 不晚于督查日期 {held_on}", row=n, column="整改期限")
             for n, r in enumerate(findings.rectifications, start=1)

@@ -16,6 +16,7 @@ from prefect.artifacts import create_table_artifact
 from sqlmodel import Session, col, select
 
 from core.document_store import keep
+from core.links import plan_url
 from core.settings import get_settings
 from forms.gates import AnnualPlanApprovalForm
 from models import audit
@@ -23,10 +24,21 @@ from models.db import read_session, transaction
 from models.decisions import list_decisions
 from models.tables import BEIJING, Evaluation, PlanDecision, PlanEntry, now_beijing
 from reporting.pdf import render_html, write_pdf
-from rules.annual_plan import REASON_NAMES, AnnualPlan, ItemChange, check_item_changes
+from rules.annual_plan import REASON_NAMES, AnnualPlan, ItemChange
 from rules.gates import PlanVerdict
+from rules.people import may_act
 from rules.vocabulary import EVALUATION_TYPE_NAMES, EvaluationStatus
-from services.planning import build_plan, keep_plan_items, plan_entries, plan_scope
+from services.planning import (
+    build_plan,
+    keep_plan_items,
+    open_plan_entries,
+    plan_approver,
+    plan_changes,
+    plan_entries,
+    plan_refusal,
+    plan_scope,
+)
+from services.signatures import step_signer
 from tasks.evaluation import OPERATOR_REFUSALS, NotOpened
 from tasks.ledger import IO_RETRIES, STEP_TASK_OPTIONS
 
@@ -108,27 +120,31 @@ def record_plan_answer(
 ) -> dict:
     """Record the approver's answer; 退回修改 needs a reason; 同意 applies the changes to single items, all or none."""
     scope = plan_scope(profile, decision)
-    changes = [
-        ItemChange(decision=c.decision.strip(), reason=c.reason.strip(), due=c.due_date, drop=c.drop)
-        for c in answer.changes
-    ]
+    changes = plan_changes(answer)
     comment = answer.comment.strip() or None
+    approver_actor = plan_approver(profile, decision)
 
     def record(session: Session) -> str | None:
         if session.exec(select(PlanDecision).where(PlanDecision.pause_key == key)).first():
             return None  # an earlier try committed; its answer was lost
-        open_entries = {
-            e.decision_code: e
-            for e in plan_entries(session, year, scope)
-            if not (e.flow_run_id or e.evaluation_code or e.dropped_reason)
-        }
-        refused = _refusal(answer.choice, comment, changes, open_entries)
+        open_entries = open_plan_entries(session, year, scope)
+        # Who answered: the signed-in person the web app signed the answer for, never a name typed.
+        signer = step_signer(session, key, answer.model_dump(mode="json"))
+        if signer is None:
+            refused: str | None = (
+                f"年度评估计划须由{approver_actor}的人员登录网页办理后审定（{plan_url()}）；"
+                "流程界面中直接提交的意见没有本人签署，不予受理"
+            )
+        elif not may_act(signer.roles, approver_actor):
+            refused = f"{signer.name} 不是{approver_actor}的人员，不能审定年度评估计划"
+        else:
+            refused = plan_refusal(answer.choice, comment, changes, open_entries)
         decided = PlanDecision(
             year=year,
             scope=scope,
             pause_key=key,
-            approver=answer.approver.strip(),
-            approver_role=answer.approver_role.strip(),
+            approver=signer.name if signer else "（未经本人签署）",
+            approver_role=signer.role if signer else "—",
             choice=answer.choice.value,
             comment=comment,
             refused=refused,
@@ -153,20 +169,6 @@ def record_plan_answer(
 
     refused = transaction(record)
     return {"accepted": refused is None, "choice": answer.choice, "comment": comment, "refused": refused}
-
-
-def _refusal(
-    choice: PlanVerdict, comment: str | None, changes: list[ItemChange], open_entries: dict[str, PlanEntry]
-) -> str | None:
-    if choice is PlanVerdict.send_back:
-        if not comment:
-            return "退回修改时须在“说明”中写明需要修改的内容"
-        if changes:
-            return "退回修改时不作逐项调整：请在“说明”中写明需要修改的内容，或选择“同意”并逐项调整"
-        return None
-    today = now_beijing().date()
-    problems = check_item_changes(changes, {code: e.trigger_date for code, e in open_entries.items()}, today)
-    return "；".join(problems) or None
 
 
 def _apply(session: Session, entry: PlanEntry, change: ItemChange, actor: str) -> None:

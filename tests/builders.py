@@ -291,10 +291,11 @@ def open_follow_up(due, *, profile: str = "bazhou", unit: str = "区住房保障
     """An evaluation concluded 调整 with its follow-up opened today (as tasks.conclusion.open_follow_up does)."""
     from models import evaluations as store
     from models.db import session_scope
+    from models.tables import now_beijing
 
     with session_scope() as session:
         evaluation = add_evaluation(session, profile, prefix="FUP", lead_unit=unit)
-        evaluation.conclusion, evaluation.status = "调整", "completed"
+        evaluation.conclusion, evaluation.status, evaluation.completed_at = "调整", "completed", now_beijing()
         session.add(evaluation)
         item = store.open_follow_up(
             session=session,

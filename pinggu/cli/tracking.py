@@ -135,26 +135,30 @@ def start(
     source: Annotated[
         Path,
         typer.Argument(
-            help="YAML 或 JSON：methods 督查方式、held_on 督查日期、execution 执行情况、effect 实施效果、problems 存在的问题、"
-            "proposals 改进建议、leader_matters、suggestions、rectifications（item 事项、unit 责任单位、deadline 期限）"
+            help="YAML 或 JSON：methods 督查方式、supervised 被督查单位、held_on 督查日期、self_inspection_due 书面自查报告期限、"
+            "already_supervised 已按其他规定督查的情况、repeat_reason 再次督查的理由、execution 执行情况、effect 实施效果、"
+            "problems 存在的问题、proposals 改进建议、leader_matters、suggestions、rectifications（item 事项、unit 责任单位、"
+            "deadline 期限）"
         ),
     ],
     by: Annotated[str, typer.Option(help="记录人")] = "督查机关",
 ) -> None:
-    """启动一次督查：记录督查情况，形成督查报告；整改事项逐项审核在 Prefect 界面（督查运行）中办理。"""
+    """启动一次督查：记录督查情况，形成督查报告；须经领导审定的（如昌黎县第五十三条）先审定再反馈，整改事项逐项审核，均在 Prefect 界面（督查运行）中办理。"""
     from core.settings import get_settings
     from models.db import read_session
     from models.evaluations import get_decision
     from reporting.other_documents import SupervisionInput, read_input
     from rules.periods import check_not_after_today
     from services.orchestration import start_supervision
+    from services.supervision import check_findings
 
     findings = read_input("supervision", source)
     assert isinstance(findings, SupervisionInput)
     if findings.held_on is not None:  # refused here rather than by the run it would start
         check_not_after_today(findings.held_on, _day(None, ""), "督查日期")
     with read_session() as session:
-        get_decision(session=session, code=decision)  # an unknown code is refused before any run starts
+        profile = get_decision(session=session, code=decision).profile  # an unknown code is refused here
+    check_findings(profile, findings)  # OR-10, MH-S2, MH-S9: refused before any run starts
     run_id = start_supervision(decision, findings.model_dump(mode="json"), by)
     typer.echo(f"已启动督查：{get_settings().prefect_ui_url}/runs/flow-run/{run_id}")
 

@@ -51,6 +51,7 @@ from pinggu.web.auth import SESSION_COOKIE, SESSION_MAX_AGE, NeedsSignIn, auth_r
 from pinggu.web.dashboard import dashboard_router
 from pinggu.web.fields import PageField, form_values, page_fields, refusal_lines
 from pinggu.web.followups import follow_up_link, follow_up_todos, followups_router
+from pinggu.web.plans import plans_router
 from pinggu.web.security import (
     CODE_PER_ADDRESS,
     CODE_PER_GATE,
@@ -430,6 +431,7 @@ def create_app() -> FastAPI:
     app.include_router(tracking_router(_page))
     app.include_router(followups_router(_page))
     app.include_router(dashboard_router())
+    app.include_router(plans_router(_page))
 
     @app.get("/documents/{document_id}")
     def document(document_id: str, request: Request) -> FileResponse:

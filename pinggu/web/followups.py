@@ -13,21 +13,28 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from starlette.datastructures import UploadFile
 
-from core.errors import InputFileError, PingguError, StateConflict
+from core.document_store import local_file, shown_name
+from core.errors import InputFileError, NotFound, PingguError, StateConflict
 from core.file_types import UPLOADED
-from core.links import document_url
+from models import audit
 from models import evaluations as store
-from models.db import read_session
-from models.tables import now_beijing
+from models.db import read_session, transaction
+from models.tables import Document, now_beijing
 from pinggu.web.access import allow, evaluation_resource
 from pinggu.web.auth import require
+from pinggu.web.security import client_address
 from rules.access import Viewer
 from services.followups import DOCUMENT_TYPES, Attachment, FollowUpState, follow_up_state, open_follow_ups
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+MEDIA_TYPES = {
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".txt": "text/plain; charset=utf-8",
+}
 
 
 def follow_up_todos() -> list[FollowUpState]:
@@ -54,7 +61,7 @@ def _context(item: FollowUpState, today: date) -> dict[str, Any]:
     return {
         "item": item,
         "overdue": item.overdue(today),
-        "documents": [(title, document_url(i)) for title, i in item.documents],
+        "documents": [(title, f"{follow_up_link(item.id)}/documents/{i}") for title, i in item.documents],
         "accept": ",".join(DOCUMENT_TYPES),
         "today": today.isoformat(),
     }
@@ -114,6 +121,35 @@ def followups_router(page: Any) -> APIRouter:
                 error=str(error),
             )
         return page("tracking_done.html.j2", request=request, lines=[said])
+
+    @router.get("/followups/{item_id}/documents/{document_id}")
+    def document(item_id: int, document_id: int, request: Request) -> FileResponse:
+        # The unit reads back what it handed in, though the evaluation's own documents are not its to open.
+        item = follow_up_state(item_id)
+        me = _allow(request, item)
+        if document_id not in {i for _, i in item.documents}:
+            raise NotFound("没有这份文件，请从后续措施页面的链接打开")
+        with read_session() as session:
+            found = session.get(Document, document_id)
+        assert found is not None  # listed by follow_up_state
+        transaction(
+            lambda session: audit.record(
+                session=session,
+                action="document_opened",
+                actor=me.name,
+                evaluation_id=found.evaluation_id,
+                document=found.id,
+                title=found.title,
+                address=client_address(request),
+            )
+        )
+        path = local_file(found.path)
+        return FileResponse(
+            path,
+            media_type=MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream"),
+            filename=shown_name(found.title, found.path),
+            content_disposition_type="inline" if path.suffix.lower() in (".pdf", ".txt") else "attachment",
+        )
 
     return router
 

@@ -25,6 +25,8 @@ Top-level keys (English keys, Chinese values; all required unless marked optiona
                                          entrusted_only (default false: only when a third party
                                          wrote the report), second_factor (optional "code": a
                                          signed-in person also gives the code sent to them)
+    plan_approver                        optional {actor, basis}: who approves the annual evaluation
+                                         plan (default: the office, 评估办公室)
     deadlines                            rule, label, period {amount, unit}, counted_from, until, basis
     default_window                       optional {amount, unit}: evaluation window when no deadline
                                          runs until evaluation_completed (exactly one of the two)

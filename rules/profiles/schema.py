@@ -328,6 +328,13 @@ class Gate(_Model):
     second_factor: Literal["code"] | None = None
 
 
+class PlanApprover(_Model):
+    """Who approves the annual evaluation plan (signed in to the web app), and on which article."""
+
+    actor: Text
+    basis: Text
+
+
 class Deadline(_Model):
     """A statutory period: ``until`` must happen within ``period`` counted from ``counted_from``."""
 
@@ -825,6 +832,7 @@ class Profile(_Model):
     third_party: ThirdParty
     followup: FollowUpRule
     tracking: Tracking
+    plan_approver: PlanApprover | None = None  # None: the office (评估办公室)
     # changli chapters 2–7; only a regulation that governs how decisions are made has it.
     decision_procedure: DecisionProcedureRules | None = None
 

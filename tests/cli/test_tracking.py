@@ -148,3 +148,21 @@ def test_dates_after_today_are_refused_naming_the_date_and_nothing_is_recorded(d
         ] == [round_id]
     back = _cli("supervision", "rectified", str(item.id), "--report", "已整改", "--by", "某街道", "--on", "2030-01-01")
     assert back.exit_code == 1 and "报告日期 2030-01-01 晚于今天（" in back.output
+
+
+@pytest.mark.rule("MH-S9", "MH-S2")
+def test_a_changli_round_the_regulation_does_not_allow_is_refused_before_any_run_starts(settings, tmp_path):
+    with session_scope() as session:
+        code = builders.add_decision(session, "changli", prefix="CSUP").code
+    findings = tmp_path / "督查.yaml"
+    body = "execution: 按计划推进。\neffect: 成效初显。\nproblems: 进度滞后。\nproposals: 周调度。\n"
+    findings.write_text("methods: [书面督查]\n" + body, encoding="utf-8")
+    start = _cli("supervision", "start", code, str(findings))
+    assert start.exit_code == 1 and "Traceback" not in start.output
+    assert "组织书面督查的，应当要求被督查单位全面自查，并限期书面报告情况" in start.output  # changli 52 ¶2
+    findings.write_text(
+        "methods: [实地督查]\nalready_supervised: 2026年县重点项目督查，结果已通报\n" + body, encoding="utf-8"
+    )
+    start = _cli("supervision", "start", code, str(findings))
+    assert start.exit_code == 1 and "不再进行重复督查" in start.output  # changli 52 ¶2
+    assert "已启动督查" not in start.output

@@ -7,8 +7,8 @@ import subprocess
 from datetime import date, timedelta
 
 import pytest
-from builders import plan_approval, team
-from driving import signed
+from builders import team
+from driving import plan_answer, signed
 
 from models.tables import now_beijing
 
@@ -64,10 +64,12 @@ def test_annual_plan_is_approved_with_changes_then_starts_each_evaluation_once(p
 
     run_id = start_annual_plan(YEAR, PROFILE)
     assert _at_gate(run_id).state.state_details.pause_key == "annual-plan-2026-bazhou-1"
-    answer_gate(run_id, "annual_plan_2026_bazhou", plan_approval("退回修改", comment=""))  # refused: no reason
+    answer_gate(run_id, "annual_plan_2026_bazhou", {"choice": "同意", "comment": ""})  # refused: nobody signed it
     assert _at_gate(run_id).state.state_details.pause_key == "annual-plan-2026-bazhou-2"
-    answer_gate(run_id, "annual_plan_2026_bazhou", plan_approval("退回修改", comment="请核对评估单位"))
+    plan_answer(run_id, "退回修改", comment="")  # refused: no reason
     assert _at_gate(run_id).state.state_details.pause_key == "annual-plan-2026-bazhou-3"
+    plan_answer(run_id, "退回修改", comment="请核对评估单位")
+    assert _at_gate(run_id).state.state_details.pause_key == "annual-plan-2026-bazhou-4"
     assert _entries() and all(e.flow_run_id is None for e in _entries())  # nothing starts before approval
     # minhang 4: the approver sets an item's time limit differently and takes another out, with reasons.
     moved, dropped = sorted(_entries(), key=lambda e: e.decision_code)[:2]
@@ -76,7 +78,7 @@ def test_annual_plan_is_approved_with_changes_then_starts_each_evaluation_once(p
         {"decision": moved.decision_code, "due_date": new_due.isoformat(), "reason": "与区级预算执行评价同步开展"},
         {"decision": dropped.decision_code, "drop": True, "reason": "该事项已纳入市级专项评估"},
     ]
-    answer_gate(run_id, "annual_plan_2026_bazhou", {**plan_approval("同意"), "changes": changes})
+    plan_answer(run_id, "同意", changes=changes)
     first = _completed(run_id)
     assert first.name == "年度评估计划·2026·bazhou"
 
@@ -131,7 +133,7 @@ def test_a_controversy_proposes_a_single_item_plan_at_once_and_starts_it_on_appr
     from models.db import session_scope
     from models.tables import PlanEntry
     from pinggu.cli import app
-    from services.orchestration import answer_gate, gate_of_pause_key, paused_at, wait_for
+    from services.orchestration import paused_at, wait_for
 
     today = now_beijing().date()
     with session_scope() as session:  # an ordinary policy with no time trigger of its own
@@ -152,7 +154,7 @@ def test_a_controversy_proposes_a_single_item_plan_at_once_and_starts_it_on_appr
         f"专项评估计划·{today.year}·{code}",
         f"annual-plan-{today.year}-decision-{code.lower()}-1",
     )
-    answer_gate(run_id, gate_of_pause_key(key), plan_approval("同意"))
+    plan_answer(run_id, "同意")
     _completed(run_id)
 
     with session_scope() as session:

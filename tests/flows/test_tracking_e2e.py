@@ -31,7 +31,7 @@ def _completed(run_id: str):
     return wait_for(run_id, lambda run: run.state is not None and run.state.is_completed(), timeout=180, what="完成")
 
 
-@pytest.mark.rule("OR-6", "OR-8", "MH-S6")
+@pytest.mark.rule("OR-6", "OR-8", "MH-S6", "CL-50")
 def test_the_monthly_run_asks_for_the_report_and_renders_it_once_handed_in(prefect_server, tmp_path):
     from pinggu.cli import app
     from reporting.other_documents import TrackingInput
@@ -58,7 +58,8 @@ def test_the_monthly_run_asks_for_the_report_and_renders_it_once_handed_in(prefe
     assert result.name == "跟踪反馈"
     with read_session() as session:
         (asked,) = session.exec(select(TrackingReport).where(TrackingReport.decision_code == code)).all()
-    assert (asked.period_key, asked.status, asked.unit) == (key, "requested", "区住房保障局")
+    # CL-50 (changli 50): asked of the implementing unit, the milestone's 县城管局, not the lead unit 区住房保障局.
+    assert (asked.period_key, asked.status, asked.unit) == (key, "requested", "县城管局")
 
     report = TrackingInput(
         reporter="县城管局 张强", progress="转运站主体完工。", effect="清运率提升。", problems="资金到位慢。",

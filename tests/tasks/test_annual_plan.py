@@ -44,10 +44,32 @@ def plan():
     return scope, codes
 
 
+@pytest.fixture(autouse=True)
+def sample_people(settings):
+    from core.settings import SAMPLES_DIR
+    from pinggu.people import import_people_file
+
+    import_people_file(SAMPLES_DIR / "people.csv")
+
+
 def _answer(choice="同意", comment="", changes=()) -> AnnualPlanApprovalForm:
-    return AnnualPlanApprovalForm(
-        approver="张建国", approver_role="区政府办公室主任", choice=choice, comment=comment, changes=list(changes)
-    )
+    return AnnualPlanApprovalForm(choice=choice, comment=comment, changes=list(changes))
+
+
+def _person_id(name: str) -> int:
+    from models.tables import Person
+
+    with session_scope() as session:
+        return session.exec(select(Person).where(Person.name == name)).one().id
+
+
+def _record(scope: str, key: str, answer: AnnualPlanApprovalForm, signer: str | None = "张建国") -> dict:
+    """The answer as the web app gives it: signed for the signed-in person (评估办公室), then judged by the flow."""
+    from services.signatures import sign_step
+
+    if signer:
+        sign_step(key=key, person_id=_person_id(signer), values=answer.model_dump(mode="json"), what="年度评估计划审定")
+    return record_plan_answer.fn(YEAR, scope, key, answer)
 
 
 def _entries(scope: str) -> dict[str, PlanEntry]:
@@ -76,7 +98,7 @@ def test_agreeing_with_changes_moves_one_due_date_and_drops_another(plan):
         {"decision": first, "due_date": new_due.isoformat(), "reason": "与区级预算执行评价同步开展"},
         {"decision": second, "drop": True, "reason": "该政策已纳入市级专项评估"},
     ]
-    outcome = record_plan_answer.fn(YEAR, scope, f"{scope}-1", _answer(changes=changes))
+    outcome = _record(scope, f"{scope}-1", _answer(changes=changes))
     assert outcome["accepted"] is True
 
     entries = _entries(scope)
@@ -95,7 +117,7 @@ def test_agreeing_with_changes_moves_one_due_date_and_drops_another(plan):
 def test_all_dropped_starts_nothing_and_says_so(plan):
     scope, (first, second, _) = plan
     changes = [{"decision": code, "drop": True, "reason": "已按其他规定评估"} for code in (first, second)]
-    assert record_plan_answer.fn(YEAR, scope, f"{scope}-1", _answer(changes=changes))["accepted"]
+    assert _record(scope, f"{scope}-1", _answer(changes=changes))["accepted"]
     # The third item was started before: nothing reaches the Prefect server.
     result = start_planned_evaluations.fn(YEAR, scope)
     assert (result["started"], result["already_started"], result["dropped"]) == (0, 1, 2)
@@ -143,7 +165,7 @@ def test_a_refused_answer_changes_nothing_and_the_gate_asks_again_saying_why(pla
     refusal = refusal.format(today=now_beijing().date().isoformat()).replace("FIRST", first).replace("STARTED", started)
     before = _entries(scope)
 
-    outcome = record_plan_answer.fn(YEAR, scope, f"{scope}-1", _answer(choice, comment, changes))
+    outcome = _record(scope, f"{scope}-1", _answer(choice, comment, changes))
 
     assert (outcome["accepted"], outcome["refused"]) == (False, refusal)
     assert _entries(scope) == before and _changes_audited(scope) == []
@@ -159,5 +181,31 @@ def test_an_answer_recorded_before_a_lost_reply_is_not_recorded_twice(plan):
     scope, (first, _, _) = plan
     change = [{"decision": first, "due_date": (TODAY + timedelta(days=30)).isoformat(), "reason": "r"}]
     for _ in range(2):  # the task retried after its commit
-        record_plan_answer.fn(YEAR, scope, f"{scope}-1", _answer(changes=change))
+        _record(scope, f"{scope}-1", _answer(changes=change))
     assert len(_changes_audited(scope)) == 1
+
+
+@pytest.mark.rule("MH-4")
+def test_an_unsigned_answer_or_one_signed_by_someone_not_entitled_is_refused_and_the_signer_is_recorded(plan):
+    scope, _ = plan
+    unsigned = _record(scope, f"{scope}-1", _answer(), signer=None)
+    assert unsigned["accepted"] is False
+    assert unsigned["refused"].startswith("年度评估计划须由评估办公室的人员登录网页办理后审定（")
+    clerk = _record(scope, f"{scope}-2", _answer(), signer="赵敏")
+    assert clerk["refused"] == "赵敏 不是评估办公室的人员，不能审定年度评估计划"
+    changed = _answer()
+    from services.signatures import sign_step
+
+    sign_step(key=f"{scope}-3", person_id=_person_id("张建国"), values=changed.model_dump(mode="json"), what="审定")
+    tampered = _answer(choice="退回修改", comment="改了")  # not what was signed
+    assert record_plan_answer.fn(YEAR, scope, f"{scope}-3", tampered)["accepted"] is False
+    assert _record(scope, f"{scope}-4", _answer())["accepted"] is True
+    with session_scope() as session:
+        answers = session.exec(select(PlanDecision).where(PlanDecision.scope == scope).order_by(col(PlanDecision.id)))
+        recorded = [(a.approver, a.approver_role, a.refused is None) for a in answers]
+    assert recorded == [
+        ("（未经本人签署）", "—", False),
+        ("赵敏", "决策承办单位科员", False),
+        ("（未经本人签署）", "—", False),
+        ("张建国", "区人民政府办公室主任", True),
+    ]

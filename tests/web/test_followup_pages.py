@@ -53,7 +53,7 @@ def test_the_unit_finds_it_in_its_todo_and_reports_back(app):
     shown = unit.get(f"/followups/{item_id}")
     assert "已办结" in shown.text and "报告落实情况并办结" not in shown.text
     ((_, document_id),) = state.documents
-    assert unit.get(f"/documents/{document_id}").content == PDF
+    assert unit.get(f"/followups/{item_id}/documents/{document_id}").content == PDF
     assert code
 
 

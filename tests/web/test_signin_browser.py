@@ -304,3 +304,53 @@ def test_the_dashboard_and_the_todo_on_a_phone_and_the_ledger_downloaded(browser
     book = load_workbook(path)
     assert book.sheetnames[0] == "评估" and book.worksheets[0].freeze_panes == "A2"
     context.close()
+
+
+@pytest.mark.rule("MH-4")
+def test_an_annual_plan_is_approved_in_the_browser_by_the_person_the_profile_names(browser, web):
+    from datetime import date
+
+    import builders
+    from sqlmodel import select
+
+    from models.db import read_session, session_scope
+    from models.tables import PlanDecision, now_beijing
+    from services.orchestration import paused_at, start_annual_plan, wait_for
+
+    today = now_beijing().date()
+    with session_scope() as session:  # a decision of its own; its prompt plan is a single item
+        code = builders.add_decision(session, "bazhou", category="重大公共政策", starts_on=date(2025, 12, 1)).code
+    run_id = _off_loop(start_annual_plan, today.year, None, code)
+    _off_loop(wait_for, run_id, lambda run: paused_at(run) is not None, timeout=120, what="计划审定")
+
+    clerk = _person(browser)
+    _log_in(clerk, web, "zhaomin")
+    clerk.goto(f"{web}/plans")
+    assert "目前没有等待您审定的评估计划" in clerk.inner_text("main")
+    assert clerk.goto(f"{web}/plans/{run_id}").status == 403
+    clerk.context.close()
+
+    signin.give_password("孙丽")
+    office = _person(browser)
+    _log_in(office, web, "sunli")
+    office.goto(f"{web}/plans")
+    office.click(f"a[href='/plans/{run_id}']")
+    assert code in office.inner_text("main") and "评估办公室" in office.inner_text("main")
+    office.select_option("#choice", "退回修改")
+    office.click("main form button[type=submit]")
+    office.wait_for_selector("[role=alert]")
+    assert "退回修改时须在“说明”中写明需要修改的内容" in office.inner_text("main")  # refused at once, not recorded
+    office.select_option("#choice", "同意")
+    office.click("main form button[type=submit]")
+    office.wait_for_selector("[role=status], [role=alert]")
+    assert "已受理" in office.inner_text("main"), office.inner_text("main")
+    office.context.close()
+
+    _off_loop(
+        wait_for, run_id, lambda run: run.state is not None and run.state.is_completed(), timeout=180, what="完成"
+    )
+    with read_session() as session:
+        answers = session.exec(select(PlanDecision).where(PlanDecision.scope == f"decision-{code}")).all()
+    assert [(a.approver, a.approver_role, a.choice, a.refused) for a in answers] == [
+        ("孙丽", "区人民政府办公室科员", "同意", None)
+    ]
