@@ -138,7 +138,9 @@ def suspended_runs(flow_name: str) -> list[Any]:
                 )
             )
     except (httpx.TransportError, OSError) as error:
-        raise OrchestrationError("暂时无法连接流程服务（Prefect），请稍后重试，或请运维人员检查服务（pinggu up）") from error
+        raise OrchestrationError(
+            "暂时无法连接流程服务（Prefect），请稍后重试，或请运维人员检查服务（pinggu up）"
+        ) from error
 
 
 def gate_of_pause_key(key: str) -> str:

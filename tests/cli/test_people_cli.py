@@ -66,7 +66,11 @@ def test_a_password_is_read_from_standard_input_checked_and_audited_with_the_adm
 
     assert runner.invoke(app, ["people", "import", str(SAMPLES_DIR / "people.csv")]).exit_code == 0
     weak = runner.invoke(app, ["people", "password", "高峰"], input="gaofeng\n")
-    assert weak.exit_code == 1 and "密码不符合要求：密码至少 10 位（收到 7 位）" in weak.output and "Traceback" not in weak.output
+    assert (
+        weak.exit_code == 1
+        and "密码不符合要求：密码至少 10 位（收到 7 位）" in weak.output
+        and "Traceback" not in weak.output
+    )
     set_ = runner.invoke(app, ["people", "password", "高峰"], input=f"{signin.PASSWORD}\n")
     assert set_.exit_code == 0 and "已为 高峰 设置密码，登录名：gaofeng" in set_.output
     signin.ACCOUNTS_MADE = True  # dropped after this module
