@@ -83,7 +83,7 @@ def read_flow_run(flow_run_id: UUID | str):
             return client.read_flow_run(UUID(str(flow_run_id)))
     except (httpx.TransportError, OSError) as error:
         raise OrchestrationError(
-            "暂时无法连接流程服务（Prefect），答复未提交；请稍后重试，或请运维人员检查服务（pinggu up）",
+            "暂时无法连接流程服务（Prefect），答复未提交；请稍后重试，或请运维人员检查流程服务是否已启动",
             flow_run_id=str(flow_run_id),
         ) from error
 
@@ -139,7 +139,7 @@ def suspended_runs(flow_name: str) -> list[Any]:
             )
     except (httpx.TransportError, OSError) as error:
         raise OrchestrationError(
-            "暂时无法连接流程服务（Prefect），请稍后重试，或请运维人员检查服务（pinggu up）"
+            "暂时无法连接流程服务（Prefect），请稍后重试，或请运维人员检查流程服务是否已启动"
         ) from error
 
 

@@ -9,6 +9,7 @@ recorded and the next monthly run renders it.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -39,6 +40,7 @@ from rules.tracking import (
 )
 from rules.vocabulary import TrackingReportStatus
 
+log = logging.getLogger("pinggu.web")
 MILESTONE_HELP = "每行一个：节点序号，完成日期（如 1，2026-03-20）；本期没有完成的节点则留空"
 
 
@@ -137,7 +139,11 @@ def _render_soon(decision: str) -> str:
     try:
         start_tracking(None, decision)
     except OrchestrationError as error:  # the server is down: the report is recorded, the next run renders it
-        raise OrchestrationError(f"报告已记录；报告文书将在服务恢复后的下一次跟踪反馈运行中生成（{error}）") from error
+        # The operators read the server's error in the log; the person reads what happens to their report.
+        log.warning("跟踪反馈运行未能启动：%s", error)
+        raise OrchestrationError(
+            "报告已记录；流程服务暂时无法连接，报告文书将在服务恢复后的下一次跟踪反馈运行中生成"
+        ) from error
     return "报告文书（PDF 和 Word）正在生成。"
 
 

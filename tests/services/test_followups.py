@@ -49,7 +49,6 @@ def test_a_report_back_closes_the_follow_up_with_its_date_and_a_masked_note(sett
         report_back(item_id, reported_on=today, note="再报一次", by="区住房保障局 陈立", today=today)
 
 
-@pytest.mark.rule("C-FOLLOWUP", "P-UNKNOWN")
 def test_a_report_back_is_refused_with_nothing_written(settings):
     today = now_beijing().date()
     _, item_id = builders.open_follow_up(today + timedelta(days=30))
