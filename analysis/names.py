@@ -10,7 +10,8 @@ are read with three rules:
   or two characters after it, unless that is a title (李局长 is a title, not a name);
 * a two-character ``nr`` (three with a compound surname) joined to a one-character ``nr`` after it (范文 静 →
   范文静, 慕容雪 芳 → 慕容雪芳);
-* no word ending in 人 or 者 (申请人), and none followed by a place or an institution (文明路, 向阳中学).
+* a name starts with a common surname (楼栋 and 井道, tagged ``nr``, do not); no word ending in 人 or 者
+  (申请人), and none followed by a place or an institution (文明路, 向阳中学).
 
 What it finds and what it wrongly finds are measured on realistic minutes and opinions in
 tests/analysis/test_name_tagger.py, and what it cannot find is listed in README "Privacy". The tagger is
@@ -186,7 +187,8 @@ def _name_at(words: list[tuple[str, str]], i: int) -> tuple[str | None, int]:
             )
         ):
             candidate, after = word + given, i + 2
-    elif tag in ("nr", "nrfg") and 2 <= len(word) <= 3:
+    elif tag in ("nr", "nrfg") and 2 <= len(word) <= 3 and (word[0] in SURNAMES or word[:2] in COMPOUND_SURNAMES):
+        # A word the dictionary tags nr but no common surname starts is a word (楼栋, 井道), not a name.
         candidate = word
         longest = 4 if word[:2] in COMPOUND_SURNAMES else 3  # 范文+静, 慕容雪+芳
         if following[1] == "nr" and len(following[0]) == 1 and len(word) < longest and _HAN.match(following[0]):

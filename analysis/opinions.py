@@ -23,7 +23,8 @@ this module), and personal data typed into 内容, 主题 or 渠道 is replaced 
 address and other personal values as typed in the dropped columns; any sender's name of three or
 more characters; and every name of ``names`` (the people file's, an office's list), two-character
 names included, in every row. Names are matched as whole occurrences, longest first, but CJK text
-has no word boundaries, so a name is masked inside a longer string too (张伟 in 张伟明). A 编号
+has no word boundaries, so a name is masked inside a longer string too (张伟 in 张伟明); in 主题 and 内容
+the names the Chinese tagger finds (analysis.names) are masked as well. A 编号
 column in which any number is contact data or holds such a name (opinions numbered by the
 sender's phone) is dropped, as analysis.survey drops such a questionnaire id. The masking is
 analysis.survey's, shared so both imports mask alike; what it cannot catch (a two-character name

@@ -18,7 +18,9 @@ logs) can leak what it never received. What is typed into the kept text is repla
 
 Names are matched as whole occurrences, the longest first, but CJK text has no word boundaries:
 a name is masked inside a longer string too (张伟 in 张伟明, a listed 高峰 in 早高峰).
-`mask_text` masks any other text (file names, minutes, summaries) the same way.
+`mask_text` masks any other text (file names, minutes, summaries) the same way, and also the names the
+Chinese tagger finds (analysis.names) — not run on a questionnaire's own columns, where it would cost about a
+millisecond a comment.
 
 What cannot be caught: a two-character name that is in no list and is not the row's own (across
 the file it would match ordinary words: 高峰, 田野 …, so it is not looked for); a name in no column

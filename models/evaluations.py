@@ -361,7 +361,7 @@ def get_follow_up(*, session: Session, follow_up_id: int) -> FollowUp:
     """One follow-up measure, or NotFound in Chinese."""
     item = session.get(FollowUp, follow_up_id)
     if item is None:
-        raise NotFound(f"没有编号为 {follow_up_id} 的后续措施（pinggu status 评估编号 列出各项后续措施）")
+        raise NotFound(f"没有编号为 {follow_up_id} 的后续措施，请核对编号")
     return item
 
 

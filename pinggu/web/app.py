@@ -71,6 +71,7 @@ from pinggu.web.tracking import tracking_router, tracking_todos
 from rules.access import Viewer
 from rules.gates import GATES, GateId
 from rules.profiles import load_profile
+from rules.profiles.schema import printed_basis
 from rules.steps import StepId
 from rules.vocabulary import EVALUATION_TYPE_NAMES, STATUS_NAMES, EvaluationStatus
 from tasks.acceptors import HANDLERS
@@ -259,7 +260,7 @@ def _gate_context(code: str, gate: str) -> dict[str, Any]:
         "gate": gate,
         "gate_name": profile.gate_title(gate),
         "actor": actor,
-        "basis": profile_gate.basis if profile_gate else "",
+        "basis": printed_basis(profile_gate.basis) if profile_gate else "",
         "target": target,
         "overdue": overdue,
         "documents": documents,

@@ -87,6 +87,8 @@ PLAIN = [
     "东方红小学和向阳中学的家长委员会提交了书面意见。",
     "平安里社区反映电梯维护费用分摊不清。",
     "本次座谈会共收到书面意见十二份。",
+    "部分楼栋低层住户意见不一。",
+    "7月特大暴雨致在建井道停工。",
 ]
 HELD_OUT_NAMED = [
     "第三组讨论时，[胡玉梅]提出补贴公示期太短。",
@@ -162,7 +164,7 @@ def test_the_tagger_masks_most_names_and_few_other_words(capsys):
     caught = sum(f[1] for f in figures.values())
     false = sum(f[2] for f in figures.values())
     assert len(NAMED) + len(PLAIN) + len(HELD_OUT_NAMED) + len(HELD_OUT_PLAIN) >= 40
-    # Measured when written: 68 of 71 names (95.8 %), 1 false mask in 91 sentences (白云山 of 白云山风景区).
+    # Measured when written: 68 of 71 names (95.8 %), 1 false mask in 93 sentences (白云山 of 白云山风景区).
     assert caught / total >= 0.93
     assert false <= 2
 
