@@ -141,6 +141,23 @@ def _new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
+def _add_code(session: Session, evaluation: Evaluation, gate: str, lifetime: timedelta, **fields: Any) -> str:
+    """Store a new code's hash for the evaluation's gate, valid for `lifetime`; the plain code, never stored."""
+    assert evaluation.id is not None  # a stored evaluation
+    plain, now = _new_code(), now_beijing()
+    session.add(
+        SignoffCode(
+            evaluation_id=evaluation.id,
+            gate=gate,
+            code_hash=code_hash(evaluation.code, gate, plain),
+            issued_at=now,
+            expires_at=now + lifetime,
+            **fields,
+        )
+    )
+    return plain
+
+
 def _utc(moment: datetime) -> datetime:
     # SQLite hands stored timestamps back without their zone; they were stored as UTC.
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
@@ -180,24 +197,20 @@ def issue_codes(
         for code in session.exec(
             select(SignoffCode).where(SignoffCode.evaluation_id == evaluation.id, SignoffCode.gate == gate)
         )
-        if _live(code, now)
+        if _live(code, now) and code.kind != "session"  # a code the web app made for an answer is no notice
     }
     issued: list[tuple[Person, str]] = []
     for person in entitled(session=session, profile=profile, actor=actor):
         if person.id in held:
             continue
-        plain = _new_code()
         notice = has_account(session=session, person_id=person.id) and not second_factor
-        session.add(
-            SignoffCode(
-                evaluation_id=evaluation.id,
-                gate=gate,
-                code_hash=code_hash(evaluation.code, gate, plain),
-                person_id=person.id,
-                issued_at=now,
-                expires_at=now + timedelta(days=lifetime_days),
-                kind="notice" if notice else "code",
-            )
+        plain = _add_code(
+            session,
+            evaluation,
+            gate,
+            timedelta(days=lifetime_days),
+            person_id=person.id,
+            kind="notice" if notice else "code",
         )
         if notice:  # told to sign in: nothing that could be forwarded is sent
             audit.record(
@@ -247,17 +260,8 @@ def override_code(*, session: Session, evaluation: Evaluation, gate: str, by: st
     assert evaluation.id is not None  # a stored evaluation
     if not by.strip() or not reason.strip():
         raise SignoffRefused("管理员代办须写明代办人姓名（--approver）和书面理由（--override-reason）")
-    plain, now = _new_code(), now_beijing()
-    session.add(
-        SignoffCode(
-            evaluation_id=evaluation.id,
-            gate=gate,
-            code_hash=code_hash(evaluation.code, gate, plain),
-            override_by=by.strip(),
-            override_reason=reason.strip(),
-            issued_at=now,
-            expires_at=now + timedelta(hours=1),
-        )
+    plain = _add_code(
+        session, evaluation, gate, timedelta(hours=1), override_by=by.strip(), override_reason=reason.strip()
     )
     audit.record(
         session=session,
@@ -286,20 +290,9 @@ def session_code(
     assert evaluation.id is not None and person.id is not None  # stored rows
     if not any(p.id == person.id for p in entitled(session=session, profile=profile, actor=actor)):
         raise SignoffRefused(f"{person.name} 不在可办理“{actor}”环节的人员之列")
-    plain, now = _new_code(), now_beijing()
-    session.add(
-        SignoffCode(
-            evaluation_id=evaluation.id,
-            gate=gate,
-            code_hash=code_hash(evaluation.code, gate, plain),
-            person_id=person.id,
-            issued_at=now,
-            expires_at=now + timedelta(hours=1),
-            kind="session",
-            second_factor=second_factor,
-        )
+    return _add_code(
+        session, evaluation, gate, timedelta(hours=1), person_id=person.id, kind="session", second_factor=second_factor
     )
-    return plain
 
 
 def signer_of(
