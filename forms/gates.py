@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSche
 from core.errors import StateConflict
 from forms.parameters import TeamMemberSpec
 from rules.gates import AcceptanceVerdict, ExpertsConvened, PlanVerdict, ReportRework, ReportVerdict, StartDecision
-from rules.tracking import ReportApproval, ReviewVerdict, SupervisionStep
+from rules.tracking import ReviewVerdict, SupervisionStep
 from rules.vocabulary import Conclusion, SatisfactionScale
 
 NON_BLANK = r"\S"  # JSON-schema pattern: at least one non-space character
@@ -213,17 +213,20 @@ def _problem_of(detail: Any) -> str:
 
 
 class RectificationReviewForm(RunInput):
-    """督查整改审核：对责任单位书面报告的整改情况逐项审核（通过、通过并抽查、或退回限期重新整改）。"""
+    """督查整改审核：对责任单位书面报告的整改情况逐项审核（通过、通过并抽查、或退回限期重新整改）。由审核人登录网页办理后提交，记入审核人本人。"""
 
     item: int = Field(ge=1, title="整改事项序号", description="见上方列表中的“第 N 项”")
     verdict: ReviewVerdict = Field(title="审核意见")
-    reviewer: str = Field(title="审核人（姓名、职务）", pattern=NON_BLANK)
     comment: str = Field(default="", title="说明", description="退回时必填：写明理由")
     new_due: date | None = Field(default=None, title="新整改期限", description="退回时必填")
 
 
-class SupervisionApprovalForm(RunInput, ReportApproval):
-    """督查专报审定：县政府领导审定督查专报并作出批示（昌黎县规定第五十三条），审定后专报及批示意见反馈相关单位。"""
+class SupervisionApprovalForm(RunInput):
+    """督查专报审定：县政府领导审定督查专报并作出批示（昌黎县规定第五十三条），审定后专报及批示意见反馈相关单位。
+    由审定领导登录网页办理后提交，记入审定人本人。"""
+
+    approved_on: date | None = Field(default=None, title="审定日期（留空为今天）")
+    instructions: str = Field(default="", title="批示意见（随专报一并反馈）")
 
 
 # The supervision round's human steps (rules.tracking.SupervisionStep) and the form each suspends with: the flow

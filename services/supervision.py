@@ -263,9 +263,12 @@ def review(
     comment: str,
     today: date,
     new_due: date | None = None,
+    *,
+    refused: str | None = None,
 ) -> str | None:
     """Judge and record one answer at the review gate; None when accepted, else why it was refused (also
-    recorded, so that the next asking has a new key)."""
+    recorded, so that the next asking has a new key). `refused`: why the answer's signer may not give it."""
+    identity_refusal = refused
 
     def write(session: Session) -> str | None:
         round_ = session.get(SupervisionRound, round_id)
@@ -276,7 +279,7 @@ def review(
             return earlier.get("refused")  # an earlier try committed; its answer was lost
         items = {i.seq: i for i in store.items_of(session=session, round_id=round_id)}
         rules = _profile(get_decision(session=session, code=round_.decision_code).profile)
-        refused = _refusal(items.get(seq), seq, verdict, reviewer, comment, today, new_due, rules)
+        refused = identity_refusal or _refusal(items.get(seq), seq, verdict, reviewer, comment, today, new_due, rules)
         answer = {
             "key": key,
             "step": SupervisionStep.rectification_review.value,
@@ -389,10 +392,11 @@ def approval_status(round_id: int) -> ReviewWaiting | None:
     )
 
 
-def approve(round_id: int, key: str, answer: ReportApproval, today: date) -> str | None:
+def approve(round_id: int, key: str, answer: ReportApproval, today: date, *, refused: str | None = None) -> str | None:
     """Judge and record the leaders' approval of the round's report (CL-53); once accepted its rectification items
     are assigned (open). None when accepted, else why it was refused (recorded too, so the next asking has a new
-    key)."""
+    key). `refused`: why the answer's signer may not give it."""
+    identity_refusal = refused
 
     def write(session: Session) -> str | None:
         round_ = session.get(SupervisionRound, round_id)
@@ -401,8 +405,10 @@ def approve(round_id: int, key: str, answer: ReportApproval, today: date) -> str
         earlier = next((a for a in round_.answers if a["key"] == key), None)
         if earlier is not None:
             return earlier.get("refused")  # an earlier try committed; its answer was lost
-        if not round_.approval_required:
-            refused: str | None = "本规定的督查报告无须审定"
+        if identity_refusal:
+            refused: str | None = identity_refusal
+        elif not round_.approval_required:
+            refused = "本规定的督查报告无须审定"
         elif _approval(round_) is not None:
             refused = "督查专报已经审定"
         else:
@@ -435,6 +441,35 @@ def approve(round_id: int, key: str, answer: ReportApproval, today: date) -> str
         return refused
 
     return transaction(write)
+
+
+def step_actor(round_id: int, step: SupervisionStep, key: str, values: dict[str, Any]) -> tuple[str, str | None]:
+    """Who answered a round's human step: the person who signed exactly these values under `key` in the web app,
+    as the record names them (单位、姓名), and why they may not give it (None when they may): nobody signed it
+    (typed into the Prefect UI), or the signer is not the actor the profile names (the reviewer, the leaders)."""
+    from rules.people import may_act
+    from services.signatures import step_signer
+
+    with read_session() as session:
+        round_ = session.get(SupervisionRound, round_id)
+        if round_ is None:
+            raise NotFound(f"没有编号为 {round_id} 的督查记录")
+        signer = step_signer(session, key, values)
+        actor = step_actor_name(session, round_, step)
+    what = SUPERVISION_STEP_NAMES[step]
+    if signer is None:
+        return "", f"{what}须由{actor}的人员登录网页办理后提交；流程界面中直接提交的意见没有本人签署，不予受理"
+    if not may_act(signer.roles, actor):
+        return f"{signer.unit}{signer.name}", f"{signer.name} 不是{actor}的人员，不能办理{what}"
+    return f"{signer.unit}{signer.name}", None
+
+
+def step_actor_name(session: Session, round_: SupervisionRound, step: SupervisionStep) -> str:
+    """The actor the profile names for a round's human step: the leaders who approve, or the reviewer."""
+    tracking = _profile(get_decision(session=session, code=round_.decision_code).profile).tracking
+    if step is SupervisionStep.report_approval:
+        return tracking.supervision_report.approved_by or tracking.supervisor
+    return tracking.rectification_reviewer
 
 
 def distribute(round_id: int, today: date) -> list[dict[str, str]]:

@@ -8,9 +8,9 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_table_artifact
 
 from core.settings import get_settings
-from forms.gates import RectificationReviewForm
+from forms.gates import RectificationReviewForm, SupervisionApprovalForm
 from reporting.other_documents import SupervisionInput
-from rules.tracking import ReportApproval
+from rules.tracking import ReportApproval, SupervisionStep
 from services import supervision, tracking
 from tasks.ledger import IO_RETRIES, STEP_TASK_OPTIONS
 
@@ -66,17 +66,25 @@ def write_supervision_report(round_id: int, today: date) -> str:
 
 @task(name="记录整改审核意见", **STEP_TASK_OPTIONS)
 def record_rectification_review(round_id: int, key: str, values: dict, today: date) -> str | None:
-    """Judge and record the office's review of one item (the review form's fields); why it was refused, or None."""
+    """Judge and record the office's review of one item (the review form's fields), as the person who signed it
+    in the web app (services.signatures); why it was refused, or None."""
     answer = RectificationReviewForm.model_validate(values)
+    reviewer, unsigned = supervision.step_actor(round_id, SupervisionStep.rectification_review, key, values)
     return supervision.review(
-        round_id, key, answer.item, answer.verdict, answer.reviewer, answer.comment, today, answer.new_due
+        round_id, key, answer.item, answer.verdict, reviewer, answer.comment, today, answer.new_due, refused=unsigned
     )
 
 
 @task(name="记录督查专报审定意见", **STEP_TASK_OPTIONS)
 def record_report_approval(round_id: int, key: str, values: dict, today: date) -> str | None:
-    """Judge and record the leaders' approval of the round's report (CL-53); why it was refused, or None."""
-    return supervision.approve(round_id, key, ReportApproval.model_validate(values), today)
+    """Judge and record the leaders' approval of the round's report (CL-53), as the leader who signed it in the web
+    app; why it was refused, or None."""
+    form = SupervisionApprovalForm.model_validate(values)
+    approver, unsigned = supervision.step_actor(round_id, SupervisionStep.report_approval, key, values)
+    answer = ReportApproval(
+        approver=approver or "（未经本人签署）", approved_on=form.approved_on, instructions=form.instructions
+    )
+    return supervision.approve(round_id, key, answer, today, refused=unsigned)
 
 
 @task(name="反馈督查专报", **STEP_TASK_OPTIONS)

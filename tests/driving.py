@@ -128,24 +128,29 @@ def internal_ids_in(text: str) -> list[str]:
     return sorted({word for word in words if word in ids})
 
 
-def plan_answer(run_id, choice: str = "同意", comment: str = "", changes=(), person: str = "张建国") -> None:
-    """Answer the annual plan's approval as the web app does: signed for the signed-in person (评估办公室),
-    then the run resumed with exactly what was signed."""
+def step_answer(run_id, form, values: dict, person: str) -> None:
+    """Answer the step a run waits at (not an evaluation's gate: the annual plan's approval, a supervision round's
+    steps) as the web app does: signed for the signed-in person, then resumed with exactly what was signed."""
     from sqlmodel import select
 
-    from forms.gates import AnnualPlanApprovalForm
     from models.db import read_session
     from models.tables import Person
-    from services.orchestration import answer_gate, gate_of_pause_key, paused_at, read_flow_run, wait_for
+    from services.orchestration import answer_gate, gate_of_pause_key, paused_at, wait_for
     from services.signatures import sign_step
 
-    run = wait_for(run_id, lambda run: paused_at(run) is not None, timeout=120, what="年度计划审定")
+    run = wait_for(run_id, lambda run: paused_at(run) is not None, timeout=120, what="等待办理")
     key = run.state.state_details.pause_key
-    values = AnnualPlanApprovalForm.model_validate(
-        {"choice": choice, "comment": comment, "changes": list(changes)}
-    ).model_dump(mode="json")
+    signed_values = form.model_validate(values).model_dump(mode="json")
     with read_session() as session:
         person_id = session.exec(select(Person).where(Person.name == person)).one().id
-    sign_step(key=key, person_id=person_id, values=values, what="年度评估计划审定")
-    assert read_flow_run(run_id).state.state_details.pause_key == key
-    answer_gate(run_id, gate_of_pause_key(key), values)
+    sign_step(key=key, person_id=person_id, values=signed_values, what=key)
+    answer_gate(run_id, gate_of_pause_key(key), signed_values)
+
+
+def plan_answer(run_id, choice: str = "同意", comment: str = "", changes=(), person: str = "张建国") -> None:
+    """Answer the annual plan's approval as the web app does, signed for the person (评估办公室)."""
+    from forms.gates import AnnualPlanApprovalForm
+
+    step_answer(
+        run_id, AnnualPlanApprovalForm, {"choice": choice, "comment": comment, "changes": list(changes)}, person
+    )

@@ -67,6 +67,7 @@ from pinggu.web.security import (
     csrf_token,
     new_nonce,
 )
+from pinggu.web.supervision import supervision_router
 from pinggu.web.tracking import tracking_router, tracking_todos
 from rules.access import Viewer
 from rules.gates import GATES, GateId
@@ -188,9 +189,9 @@ def todos() -> list[Todo]:
                 evaluation="—",
                 evaluation_type="跟踪反馈与督查",
                 decision=item.decision,
-                gate="",
+                gate="supervision" if item.actor else "",
                 gate_name=item.what,
-                actor=item.unit,
+                actor=item.actor or item.unit,
                 target=item.due.isoformat(),
                 overdue=item.overdue,
                 documents=[],
@@ -433,6 +434,7 @@ def create_app() -> FastAPI:
     app.include_router(followups_router(_page))
     app.include_router(dashboard_router())
     app.include_router(plans_router(_page))
+    app.include_router(supervision_router(_page))
 
     @app.get("/documents/{document_id}")
     def document(document_id: str, request: Request) -> FileResponse:

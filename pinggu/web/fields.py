@@ -116,8 +116,12 @@ def form_values(fields: list[PageField], posted: dict[str, str]) -> dict[str, An
         raw = posted.get(field.name, "")
         if field.widget == "team":
             values[field.name] = team_members(raw)
-        elif field.widget == "select" and raw == "":
-            continue  # the form's default, or “未填写” for a required choice
+        elif (
+            field.widget in ("select", "text")
+            and raw.strip() == ""
+            and (field.widget == "select" or not field.required)
+        ):
+            continue  # the form's default (an optional date left blank), or “未填写” for a required choice
         elif field.widget != "file":
             values[field.name] = raw
     return values

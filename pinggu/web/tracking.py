@@ -24,6 +24,7 @@ from core.errors import InputFileError, NotFound, OrchestrationError, PingguErro
 from models.db import read_session
 from models.evaluations import get_decision
 from models.tables import Rectification, SupervisionRound, TrackingReport, now_beijing
+from models.tracking import items_of as store_items_of
 from models.tracking import milestone_states
 from pinggu.web.access import allow, tracking_resource
 from pinggu.web.auth import require
@@ -31,9 +32,11 @@ from pinggu.web.fields import refusal_lines
 from reporting.other_documents import TrackingInput, parse_input
 from rules.access import Viewer
 from rules.tracking import (
+    SUPERVISION_STEP_NAMES,
     OpinionChannel,
     RectificationStatus,
     SeriousReport,
+    SupervisionStep,
     TrackingPeriod,
     milestone_text,
     plan_from_form,
@@ -55,6 +58,7 @@ class TrackingTodo:
     overdue: bool
     link: str
     profile: str = ""
+    actor: str = ""  # a step the profile gives to an actor (the review, the leaders' approval), not to the unit
 
 
 def tracking_todos(today: date) -> list[TrackingTodo]:
@@ -90,7 +94,46 @@ def tracking_todos(today: date) -> list[TrackingTodo]:
                     link=f"/tracking/rectifications/{item.id}",
                 )
             )
+    found += _supervision_steps(today)
     return sorted(found, key=lambda t: (t.due, t.decision))
+
+
+def _supervision_steps(today: date) -> list[TrackingTodo]:
+    """The supervision rounds waiting for their leaders' approval, or for the review of an item reported back."""
+    from pinggu.web.supervision import waiting_step
+    from services.supervision import step_actor_name
+
+    found = []
+    with read_session() as session:
+        rounds = list(session.exec(select(SupervisionRound).where(col(SupervisionRound.closed_at).is_(None))))
+        for round_ in rounds:
+            assert round_.id is not None  # a stored round
+            waiting = waiting_step(round_.id)
+            if waiting is None:
+                continue
+            step, _ = waiting
+            reported = [
+                i
+                for i in store_items_of(session=session, round_id=round_.id)
+                if i.status in (RectificationStatus.reported, RectificationStatus.spot_check)
+            ]
+            if step is SupervisionStep.rectification_review and not reported:
+                continue  # nothing to review until a unit reports back
+            decision = get_decision(session=session, code=round_.decision_code)
+            due = min((i.due_date for i in reported), default=round_.held_on)
+            found.append(
+                TrackingTodo(
+                    what=f"{SUPERVISION_STEP_NAMES[step]}（督查记录 {round_.id}）",
+                    decision=f"{decision.code}《{decision.title}》",
+                    unit="",
+                    due=due,
+                    overdue=False,
+                    link=f"/supervision/{round_.id}",
+                    profile=decision.profile,
+                    actor=step_actor_name(session, round_, step),
+                )
+            )
+    return found
 
 
 def milestones_done(text: str) -> list[dict[str, Any]]:
@@ -155,7 +198,9 @@ def tracking_router(page: Any) -> APIRouter:
     def todo_list(request: Request) -> HTMLResponse:
         me = require(request)
         mine = [
-            t for t in tracking_todos(now_beijing().date()) if me.covers(t.profile) and (me.office or me.unit == t.unit)
+            t
+            for t in tracking_todos(now_beijing().date())
+            if me.covers(t.profile) and (me.office or me.unit == t.unit or bool(t.actor and me.may_act(t.actor)))
         ]
         return page("tracking_todo.html.j2", request=request, todos=mine)
 

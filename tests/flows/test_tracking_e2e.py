@@ -9,10 +9,11 @@ from datetime import date
 
 import builders
 import pytest
-from driving import pdf_text
+from driving import pdf_text, step_answer
 from sqlmodel import select
 from typer.testing import CliRunner
 
+from forms.gates import RectificationReviewForm, SupervisionApprovalForm
 from models.db import read_session, session_scope
 from models.tables import Escalation, Rectification, SupervisionRound, TrackingReport, now_beijing
 
@@ -112,7 +113,14 @@ def test_a_supervision_round_waits_at_the_review_gate_until_its_item_is_reported
     )
     assert run.state.state_details.pause_key == f"supervision-approval-{round_.id}-1"
     assert item.status == "pending"
-    answer_gate(run_id, paused_at(run), {"approver": "副县长 李强", "instructions": "月底前办妥。"})
+    answer_gate(run_id, paused_at(run), {"instructions": "月底前办妥。"})  # typed in the Prefect UI: nobody signed it
+    run = wait_for(
+        run_id,
+        lambda run: run.state.state_details.pause_key == f"supervision-approval-{round_.id}-2" and paused_at(run),
+        timeout=120,
+        what="再次等待审定",
+    )
+    step_answer(run_id, SupervisionApprovalForm, {"instructions": "月底前办妥。"}, "刘志强")  # 县政府领导, signed in
     run = wait_for(
         run_id,
         lambda run: run.state.state_details.pause_key == f"rectification-review-{round_.id}-1" and paused_at(run),
@@ -130,8 +138,8 @@ def test_a_supervision_round_waits_at_the_review_gate_until_its_item_is_reported
     ]
     assert {n.key.rsplit("#to:", 1)[1] for n in notices} == {"县住建局", "县决策咨询服务中心", "区住房保障局"}
 
-    review = {"item": 1, "verdict": "通过", "reviewer": "县政府办公室 王芳"}
-    answer_gate(run_id, paused_at(run), review)  # before the unit reported: refused, asked again
+    review = {"item": 1, "verdict": "通过"}
+    step_answer(run_id, RectificationReviewForm, review, "孙丽")  # before the unit reported: refused, asked again
     run = wait_for(
         run_id,
         lambda run: run.state.state_details.pause_key == f"rectification-review-{round_.id}-2" and paused_at(run),
@@ -142,20 +150,26 @@ def test_a_supervision_round_waits_at_the_review_gate_until_its_item_is_reported
         app, ["supervision", "rectified", str(item.id), "--report", "施工许可已办妥。", "--by", "县住建局 刘洋"]
     )
     assert reported.exit_code == 0, reported.output
-    answer_gate(run_id, paused_at(run), review)  # 通过 without the check changli 53 requires: refused
+    step_answer(run_id, RectificationReviewForm, review, "孙丽")  # 通过 without the check changli 53 requires: refused
     run = wait_for(
         run_id,
         lambda run: run.state.state_details.pause_key == f"rectification-review-{round_.id}-3" and paused_at(run),
         timeout=120,
         what="检查后审核",
     )
-    answer_gate(run_id, paused_at(run), {**review, "verdict": "经检查整改到位，通过", "comment": "现场核对施工许可证"})
+    step_answer(
+        run_id,
+        RectificationReviewForm,
+        {**review, "verdict": "经检查整改到位，通过", "comment": "现场核对施工许可证"},
+        "孙丽",
+    )
     _completed(run_id)
     with read_session() as session:
         closed = session.get(Rectification, item.id)
         assert closed is not None and closed.status == "closed" and closed.closed_on == today
         answers = session.get(SupervisionRound, round_.id).answers
         assert [(a["step"], a["refused"] is None) for a in answers] == [
+            ("report_approval", False),
             ("report_approval", True),
             ("rectification_review", False),
             ("rectification_review", False),

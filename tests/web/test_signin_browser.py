@@ -354,3 +354,95 @@ def test_an_annual_plan_is_approved_in_the_browser_by_the_person_the_profile_nam
     assert [(a.approver, a.approver_role, a.choice, a.refused) for a in answers] == [
         ("孙丽", "区人民政府办公室科员", "同意", None)
     ]
+
+
+@pytest.mark.rule("OR-10", "CL-53")
+def test_a_supervision_round_from_the_leaders_approval_to_an_accepted_rectification_in_the_browser(
+    browser, web, tmp_path
+):
+    import re
+    from datetime import date
+
+    import builders
+    from sqlmodel import select
+    from typer.testing import CliRunner
+
+    from models.db import read_session, session_scope
+    from models.tables import Rectification, SupervisionRound, now_beijing
+    from pinggu.cli import app
+    from services.orchestration import paused_at, wait_for
+
+    with session_scope() as session:
+        code = builders.add_decision(session, "changli", prefix="WSUP", title="昌黎县城区公厕改造方案").code
+    today = now_beijing().date()
+    findings = tmp_path / "督查.yaml"
+    findings.write_text(
+        "methods: [书面督查]\nsupervised: 决策承办单位\n"
+        f"self_inspection_due: {today}\nexecution: 按计划推进。\neffect: 如厕难有所缓解。\nproblems: 两处未按期开工。\n"
+        f"proposals: 加快手续办理。\nrectifications:\n  - {{item: 两处公厕开工, unit: 决策承办单位, deadline: {date(today.year + 1, 1, 31)}}}\n",
+        encoding="utf-8",
+    )
+    started = _off_loop(CliRunner().invoke, app, ["supervision", "start", code, str(findings), "--by", "县政府办公室"])
+    assert started.exit_code == 0, started.output
+    run_id = re.search(r"/runs/flow-run/([0-9a-f-]{36})", started.output).group(1)
+    _off_loop(wait_for, run_id, lambda run: paused_at(run) is not None, timeout=120, what="督查专报审定")
+    with read_session() as session:
+        (round_,) = session.exec(select(SupervisionRound).where(SupervisionRound.decision_code == code)).all()
+        (item,) = session.exec(select(Rectification).where(Rectification.round_id == round_.id)).all()
+
+    leader = _person(browser)  # 刘志强: 县政府领导 approves the report (changli 53)
+    _log_in(leader, web, "liuzhiqiang")
+    leader.click(f"a[href='/supervision/{round_.id}']")
+    assert "督查专报审定" in leader.inner_text("main") and "两处公厕开工" in leader.inner_text("main")
+    leader.fill("#instructions", "月底前开工。")
+    leader.click("main form button[type=submit]")
+    leader.wait_for_selector("main .ok, [role=alert]")
+    assert "已受理：督查专报审定" in leader.inner_text("main"), leader.inner_text("main")
+    leader.context.close()
+    _off_loop(
+        wait_for,
+        run_id,
+        lambda run: (run.state.state_details.pause_key or "").startswith("rectification-review") and paused_at(run),
+        timeout=120,
+        what="督查整改审核",
+    )
+
+    unit = _person(browser)  # 赵敏 of the responsible unit reports back, as herself
+    _log_in(unit, web, "zhaomin")
+    unit.click(f"a[href='/tracking/rectifications/{item.id}']")
+    unit.fill("#report", "两处公厕已开工。")
+    unit.click("main form button[type=submit]")
+    unit.wait_for_load_state()
+    assert "整改报告" in unit.inner_text("main")
+    unit.context.close()
+
+    office = _person(browser)  # 孙丽: 县政府办公室 checks and accepts
+    signin.give_password("孙丽")
+    _log_in(office, web, "sunli")
+    office.click(f"a[href='/supervision/{round_.id}']")
+    assert "两处公厕已开工。" in office.inner_text("main")  # what the unit reported is shown
+    office.fill("#item", "1")
+    office.select_option("#verdict", "通过")
+    office.click("main form button[type=submit]")
+    office.wait_for_selector("[role=alert]")
+    assert "检查" in office.inner_text("main")  # changli 53: 通过 without the check is refused
+    office.fill("#item", "1")
+    office.select_option("#verdict", "经检查整改到位，通过")
+    office.fill("#comment", "现场核对")
+    office.click("main form button[type=submit]")
+    office.wait_for_selector("main .ok, [role=alert]")
+    assert "已受理：督查整改审核" in office.inner_text("main"), office.inner_text("main")
+    office.context.close()
+
+    _off_loop(
+        wait_for, run_id, lambda run: run.state is not None and run.state.is_completed(), timeout=180, what="完成"
+    )
+    with read_session() as session:
+        answers = session.get(SupervisionRound, round_.id).answers
+        closed = session.get(Rectification, item.id)
+    assert closed.status == "closed" and closed.reported_by == "决策承办单位赵敏"
+    assert [(a["step"], a.get("approver") or a.get("reviewer"), a["refused"] is None) for a in answers] == [
+        ("report_approval", "人民政府刘志强", True),
+        ("rectification_review", "区人民政府办公室孙丽", False),
+        ("rectification_review", "区人民政府办公室孙丽", True),
+    ]
