@@ -25,3 +25,8 @@ def follow_up_url(follow_up_id: int) -> str:
 def plan_url() -> str:
     """The web app's page where an office approves the annual plans waiting for it."""
     return f"{get_settings().web_url}/plans"
+
+
+def supervision_url(round_id: int) -> str:
+    """The web app's page of a supervision round, where its approval and review are answered."""
+    return f"{get_settings().web_url}/supervision/{int(round_id)}"

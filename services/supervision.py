@@ -18,6 +18,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from core.errors import InputFileError, NotFound, Problem, RuleViolation, StateConflict
+from core.links import supervision_url
 from models import audit
 from models import tracking as store
 from models.db import read_session, transaction
@@ -250,7 +251,8 @@ def review_status(round_id: int) -> ReviewWaiting | None:
             description=f"**{SUPERVISION_STEP_NAMES[SupervisionStep.rectification_review]}**"
             f"（{reviewer.rectification_reviewer}；决策 {round_.decision_code}）\n\n"
             + "\n".join(lines)
-            + (f"\n\n⚠ 上次提交未被受理：{last['refused']}" if last and last.get("refused") else ""),
+            + (f"\n\n⚠ 上次提交未被受理：{last['refused']}" if last and last.get("refused") else "")
+            + f"\n\n请审核人登录网页办理：{supervision_url(round_id)}",
         )
 
 
@@ -388,7 +390,8 @@ def approval_status(round_id: int) -> ReviewWaiting | None:
         description=f"**{SUPERVISION_STEP_NAMES[SupervisionStep.report_approval]}**（{rules.approved_by}；"
         f"{profile.cited(rules.basis)}）\n\n"
         + "\n".join(lines)
-        + (f"\n\n⚠ 上次提交未被受理：{last['refused']}" if last and last.get("refused") else ""),
+        + (f"\n\n⚠ 上次提交未被受理：{last['refused']}" if last and last.get("refused") else "")
+        + f"\n\n请审定领导登录网页办理：{supervision_url(round_id)}",
     )
 
 

@@ -110,7 +110,8 @@ def plan_gate_status(year: int, profile: str | None, decision: str | None = None
         "key": f"annual-plan-{year}-{_slug(scope)}-{len(answers) + 1}",
         "description": f"**{year} 年度重大行政决策后评估计划**（{scope}）待审定。"
         + (f"\n\n⚠ 上次提交未被受理：{last.refused}" if last and last.refused else "")
-        + (f"\n\n上次退回修改：{last.comment}" if last and last.superseded else ""),
+        + (f"\n\n上次退回修改：{last.comment}" if last and last.superseded else "")
+        + f"\n\n请审定人登录网页办理：{plan_url()}",
     }
 
 
