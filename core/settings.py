@@ -92,6 +92,9 @@ class Settings(BaseSettings):
         default=5, ge=1, description="Wrong passwords in a row that lock an account (PINGGU_LOGIN_MAX_FAILURES)."
     )
     login_lock_minutes: int = Field(default=15, ge=1, description="How long a locked account stays locked.")
+    public_comments_per_minute: int = Field(
+        default=10, ge=1, description="How many opinions one address may send a minute on the public comment pages."
+    )
     oidc_issuer: str = Field(
         default="",
         description=(

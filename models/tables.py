@@ -467,6 +467,20 @@ class PublicOpinion(SQLModel, table=True):
     recorded_at: datetime = Field(default_factory=now_beijing)
 
 
+class CommentWindow(SQLModel, table=True):
+    """A public comment period the office opens for a decision (E-PUBLIC, changli 15): its public page at
+    /public/comments/<id> takes opinions from anyone, into the opinion register, between its two days."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    decision_code: str = Field(foreign_key="decision.code", index=True)
+    title: str  # what the public is asked about, as the page shows it
+    opens_on: date
+    closes_on: date
+    enabled: bool = True
+    opened_by: str
+    opened_at: datetime = Field(default_factory=now_beijing)
+
+
 class OpinionContact(SQLModel, table=True):
     """The sender's contact, kept apart (E-PRIVACY): never listed, reported or archived."""
 

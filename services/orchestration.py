@@ -77,10 +77,15 @@ def start_evaluation(evaluation_type: str, parameters: dict[str, Any]) -> UUID:
 def read_flow_run(flow_run_id: UUID | str):
     """The flow run as the server sees it now; OrchestrationError in Chinese when the server cannot be reached."""
     import httpx
+    from prefect.exceptions import ObjectNotFound
 
     try:
         with prefect_client() as client:
             return client.read_flow_run(UUID(str(flow_run_id)))
+    except ObjectNotFound as error:
+        raise OrchestrationError(
+            "流程服务中没有这次运行（可能已被清理）：请联系运维人员处理", flow_run_id=str(flow_run_id)
+        ) from error
     except (httpx.TransportError, OSError) as error:
         raise OrchestrationError(
             "暂时无法连接流程服务（Prefect），答复未提交；请稍后重试，或请运维人员检查流程服务是否已启动",

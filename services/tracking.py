@@ -360,7 +360,21 @@ def record_opinion(
     *,
     today: date | None = None,
 ) -> str:
-    """Register an opinion (its sender's contact kept apart); when it brings the count within the profile's
+    """Register an opinion (register_opinion); what the office reads."""
+    return register_opinion(decision_code, channel, received_on, summary, contact, recorded_by, today=today)[1]
+
+
+def register_opinion(
+    decision_code: str,
+    channel: OpinionChannel,
+    received_on: date,
+    summary: str,
+    contact: str,
+    recorded_by: str,
+    *,
+    today: date | None = None,
+) -> tuple[int, str]:
+    """Register an opinion (its sender's contact kept apart) and return its number and what the office reads; when it brings the count within the profile's
     window to the threshold, raise a many_opinions notice listing them for the office to judge. An opinion
     received after `today` (the office's day; None: today in Beijing) is refused. The summary is stored, and
     listed in the notice, masked (E-PRIVACY: services.privacy); the contact only in its own table."""
@@ -370,7 +384,7 @@ def record_opinion(
     names = known_names()
     summary = masked(summary, names)
 
-    def write(session: Session) -> str:
+    def write(session: Session) -> tuple[int, str]:
         decision, profile = _decision_and_profile(session, decision_code)
         opinion = PublicOpinion(
             decision_code=decision.code,
@@ -402,7 +416,7 @@ def record_opinion(
         line = f"已登记 {decision.code} 的公众意见（{channel.value}，{received_on}）"
         crossing = many_opinions([o.received_on for o in window], received_on, rule.count, rule.within)
         if not crossing or len(window) != rule.count:
-            return line
+            return opinion.id, line
         # Masked again: an opinion registered before summaries were masked must not reach the notice as typed.
         listed = "；".join(f"{o.received_on} {o.channel}：{masked(o.summary, names)}" for o in window)
         text = (
@@ -421,6 +435,6 @@ def record_opinion(
             )
         )
         audit.record(session=session, action="many_opinions_raised", decision_code=decision.code, count=len(window))
-        return f"{line}\n{text}"
+        return opinion.id, f"{line}\n{text}"
 
     return transaction(write)

@@ -48,6 +48,7 @@ from models.db import read_session, transaction
 from models.tables import Document, Evaluation, now_beijing
 from pinggu.web.access import allow, entitled_units, evaluation_resource
 from pinggu.web.auth import SESSION_COOKIE, SESSION_MAX_AGE, NeedsSignIn, auth_router, require, secret_key, viewer
+from pinggu.web.comments import comments_router
 from pinggu.web.dashboard import dashboard_router
 from pinggu.web.fields import PageField, form_values, page_fields, refusal_lines
 from pinggu.web.followups import follow_up_link, follow_up_todos, followups_router
@@ -435,6 +436,7 @@ def create_app() -> FastAPI:
     app.include_router(dashboard_router())
     app.include_router(plans_router(_page))
     app.include_router(supervision_router(_page))
+    app.include_router(comments_router(_page))
 
     @app.get("/documents/{document_id}")
     def document(document_id: str, request: Request) -> FileResponse:

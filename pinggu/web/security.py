@@ -189,7 +189,7 @@ class RateGate:
 LOGIN_PER_ADDRESS = RateGate("20/10 minutes")
 CODE_PER_ADDRESS = RateGate("10/10 minutes")
 CODE_PER_GATE = RateGate("20/10 minutes")
-PUBLIC_PER_ADDRESS = RateGate("30/minute")
+PUBLIC_PER_ADDRESS = RateGate(f"{get_settings().public_comments_per_minute}/minute")
 
 
 class FirstAnswer:

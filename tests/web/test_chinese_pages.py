@@ -28,7 +28,7 @@ ALLOWED = {
     "MM",
     "DD",
 }
-CODES = re.compile(r"\b[A-Z]{1,8}-(?:\d{4}-)?[0-9a-f]*\d[0-9A-Za-z]*\b|\bYYYY-MM-DD\b")
+CODES = re.compile(r"\b[A-Z]{1,10}-(?:\d{4}-)?[0-9A-Za-z]{3,}\b|\bYYYY-MM-DD\b")
 RULE_ID = re.compile(r"\b(?:[A-Z]{1,3}-)+[A-Z0-9]{1,8}\b")
 COMMAND = re.compile(r"\bpinggu\s+[a-z]")
 

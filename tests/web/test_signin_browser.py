@@ -156,7 +156,7 @@ def test_two_people_each_see_only_their_own_todo_and_one_answers_without_a_code(
     assert "张建国（区人民政府办公室）" in _log_in(head, web, "zhangjianguo")
     assert code in head.inner_text("main")  # 评估方案审定 is his
     _log_in(clerk, web, "zhaomin")
-    assert code not in clerk.inner_text("main") and "目前没有等待您办理的事项" in clerk.inner_text("main")
+    assert code not in clerk.inner_text("main")  # 赵敏 has other work in this session, not this gate
 
     head.click(f"a[href$='/evaluations/{code}/gates/plan_approval']")
     assert head.locator("#code").count() == 0  # signed in: no sign-off code asked
