@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime
+from typing import Any, Protocol
 
+from sqlalchemy import delete, insert, update
 from sqlmodel import Session, col, select
 
 from models import audit
@@ -18,46 +19,91 @@ from models.tables import (
     TriggerEvent,
     now_beijing,
 )
-from rules.deadlines import started_by
+from rules.deadlines import DueDeadline, started_by
 from rules.profiles import load_profile
 from rules.vocabulary import EvaluationStatus
 
+# A bulk INSERT writes None as NULL, so rows with different blank cells still go in one executemany
+# (by default SQLAlchemy leaves out None values and groups rows by the columns they fill).
+_ALL_COLUMNS = {"render_nulls": True}
+# Codes per `IN (…)` query: well under every backend's limit on bound parameters (SQLite's was 999).
+_CODES_PER_QUERY = 500
+
+
+class IssuedDecision(Protocol):
+    """What starting a decision's deadlines reads: a catalog row or a stored Decision."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def profile(self) -> str: ...
+
+    @property
+    def decided_on(self) -> date | None: ...
+
 
 def upsert_decisions(*, session: Session, rows: Iterable[Any], source: str) -> tuple[int, int]:
-    """Insert or update decisions by 编号 from validated catalog rows; return (created, updated)."""
+    """Insert or update decisions by 编号 from validated catalog rows; return (created, updated).
+
+    Written in bulk (a few statements, not one per row), with one audit entry for the whole import that
+    names every deadline it started (MH-A10); importing the same catalog again starts nothing twice.
+    """
     rows = list(rows)
-    existing = {d.code: d for d in session.exec(select(Decision).where(col(Decision.code).in_([r.code for r in rows])))}
-    created = updated = 0
-    assisted = {a.decision_code: a for a in session.exec(select(SuperiorAssistance))}
+    known = _stored(session, Decision.code, [row.code for row in rows])
+    now = now_beijing()
+    created: list[dict[str, Any]] = []
+    updated: list[dict[str, Any]] = []
     for row in rows:
-        values = row.model_dump()
-        assists = values.pop("assists_superior", False)
-        _set_assistance(session, row.code, assists, assisted.get(row.code), source)
-        decision = existing.get(row.code)
-        if decision is None:
-            session.add(Decision(**values, updated_at=now_beijing()))
-            created += 1
+        values = row.model_dump(exclude={"assists_superior"}) | {"updated_at": now}
+        if row.code in known:
+            updated.append(values)
         else:
-            for field, value in values.items():
-                setattr(decision, field, value)
-            decision.updated_at = now_beijing()
-            session.add(decision)
-            updated += 1
-    session.flush()
-    for decision in list(session.exec(select(Decision).where(col(Decision.code).in_([r.code for r in rows])))):
-        start_decision_deadlines(session=session, decision=decision)
-    audit.record(session=session, action="catalog_imported", source=source, created=created, updated=updated)
-    return created, updated
+            created.append(values | {"pre_decision_assessors": []})
+    # Decisions first: superiorassistance and decisiondeadline rows refer to them.
+    if created:
+        session.exec(insert(Decision), params=created, execution_options=_ALL_COLUMNS)
+    if updated:
+        session.exec(update(Decision), params=updated)
+    _set_assistance(session, rows, source, now)
+    started = _start_deadlines(session, rows)
+    audit.record(
+        session=session,
+        action="catalog_imported",
+        source=source,
+        created=len(created),
+        updated=len(updated),
+        deadlines_started=started,
+    )
+    return len(created), len(updated)
 
 
-def _set_assistance(
-    session: Session, code: str, assists: bool, recorded: SuperiorAssistance | None, source: str
-) -> None:
+def _chunks(codes: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(codes), _CODES_PER_QUERY):
+        yield codes[start : start + _CODES_PER_QUERY]
+
+
+def _stored(session: Session, column: Any, codes: Sequence[str]) -> set[str]:
+    """Which of `codes` `column` (a decision code column) already holds."""
+    found: set[str] = set()
+    for chunk in _chunks(codes):
+        found.update(session.exec(select(column).where(col(column).in_(chunk))))
+    return found
+
+
+def _set_assistance(session: Session, rows: Sequence[Any], source: str, now: datetime) -> None:
     """Keep the catalog's 协助上级评估 as a row of superiorassistance (present = 是)."""
-    if assists and recorded is None:
-        session.add(SuperiorAssistance(decision_code=code, source=source))
-    elif not assists and recorded is not None:
-        session.delete(recorded)
+    recorded = _stored(session, SuperiorAssistance.decision_code, [row.code for row in rows])
+    added = [
+        {"decision_code": row.code, "source": source, "recorded_at": now}
+        for row in rows
+        if row.assists_superior and row.code not in recorded
+    ]
+    removed = [row.code for row in rows if not row.assists_superior and row.code in recorded]
+    if added:
+        session.exec(insert(SuperiorAssistance), params=added, execution_options=_ALL_COLUMNS)
+    for chunk in _chunks(removed):
+        session.exec(delete(SuperiorAssistance).where(col(SuperiorAssistance.decision_code).in_(chunk)))
 
 
 def assisted_decisions(*, session: Session) -> set[str]:
@@ -67,41 +113,73 @@ def assisted_decisions(*, session: Session) -> set[str]:
 
 def start_decision_deadlines(*, session: Session, decision: Decision) -> list[DecisionDeadline]:
     """Start the deadlines the decision's issue starts (MH-A10) once; a corrected issue date moves one not yet met."""
-    if decision.decided_on is None:
+    started = _start_deadlines(session, [decision])
+    for entry in started:
+        audit.record(session=session, action="decision_deadline_started", **entry)
+    rules = {entry["rule"] for entry in started}
+    return [d for d in decision_deadlines(session=session, decision_code=decision.code) if d.rule in rules]
+
+
+def _start_deadlines(session: Session, decisions: Sequence[IssuedDecision]) -> list[dict[str, Any]]:
+    """Start, in bulk, the deadlines the decisions' issue starts that are not running yet, and move those not
+    yet met whose issue date was corrected; return each started or moved one (decision, rule, from, due)."""
+    issued = [d for d in decisions if d.decided_on is not None]
+    if not issued:
         return []
-    existing = {
-        d.rule: d for d in session.exec(select(DecisionDeadline).where(DecisionDeadline.decision_code == decision.code))
-    }
-    started = []
-    for due in started_by(load_profile(decision.profile), "decision_issued", decision.decided_on):
-        record = existing.get(due.rule)
-        if record is not None and (record.met_on is not None or record.from_date == due.from_date):
-            continue
-        record = record or DecisionDeadline(
-            decision_code=decision.code, rule=due.rule, label="", basis="", counted_from="", until="",
-            from_date=due.from_date, due_date=due.due.due,
-        )  # fmt: skip
-        record.label, record.basis, record.counted_from, record.until = (
-            due.label,
-            due.basis,
-            due.counted_from,
-            due.until,
-        )
-        record.from_date, record.due_date, record.provisional = (
-            due.from_date,
-            due.due.due,
-            not due.due.calendar_complete,
-        )
-        session.add(record)
-        started.append(record)
-        audit.record(
-            session=session,
-            action="decision_deadline_started",
-            decision_code=decision.code,
-            rule=due.rule,
-            from_date=due.from_date,
-            due_date=due.due.due,
-        )
+    running: dict[tuple[str, str], tuple[date, date | None]] = {}  # (decision, rule) → (from, met)
+    for chunk in _chunks([d.code for d in issued]):
+        query = select(
+            DecisionDeadline.decision_code,
+            DecisionDeadline.rule,
+            col(DecisionDeadline.from_date),
+            col(DecisionDeadline.met_on),
+        ).where(col(DecisionDeadline.decision_code).in_(chunk))
+        for code, rule, from_date, met_on in session.exec(query):
+            running[code, rule] = (from_date, met_on)
+    # Many decisions share a profile and an issue date: each pair is counted once.
+    due_of: dict[tuple[str, date], list[DueDeadline]] = {}
+    now = now_beijing()
+    new: list[dict[str, Any]] = []
+    started: list[dict[str, Any]] = []
+    for decision in issued:
+        assert decision.decided_on is not None  # filtered above
+        key = (decision.profile, decision.decided_on)
+        if key not in due_of:
+            due_of[key] = started_by(load_profile(decision.profile), "decision_issued", decision.decided_on)
+        for due in due_of[key]:
+            record = running.get((decision.code, due.rule))
+            if record is not None and (record[1] is not None or record[0] == due.from_date):
+                continue
+            values = {
+                "label": due.label,
+                "basis": due.basis,
+                "counted_from": due.counted_from,
+                "until": due.until,
+                "from_date": due.from_date,
+                "due_date": due.due.due,
+                "provisional": not due.due.calendar_complete,
+            }
+            if record is None:
+                new.append({"decision_code": decision.code, "rule": due.rule, "created_at": now} | values)
+            else:  # a corrected issue date (rare): through the session, so a loaded record sees it
+                moved = session.exec(
+                    select(DecisionDeadline).where(
+                        DecisionDeadline.decision_code == decision.code, DecisionDeadline.rule == due.rule
+                    )
+                ).one()
+                for field, value in values.items():
+                    setattr(moved, field, value)
+                session.add(moved)
+            started.append(
+                {
+                    "decision_code": decision.code,
+                    "rule": due.rule,
+                    "from_date": due.from_date,
+                    "due_date": due.due.due,
+                }
+            )
+    if new:
+        session.exec(insert(DecisionDeadline), params=new, execution_options=_ALL_COLUMNS)
     return started
 
 

@@ -68,6 +68,7 @@ from pinggu.web.security import (
     csrf_token,
     new_nonce,
 )
+from pinggu.web.start import start_router
 from pinggu.web.supervision import supervision_router
 from pinggu.web.tracking import tracking_router, tracking_todos
 from rules.access import Viewer
@@ -437,6 +438,7 @@ def create_app() -> FastAPI:
     app.include_router(plans_router(_page))
     app.include_router(supervision_router(_page))
     app.include_router(comments_router(_page))
+    app.include_router(start_router(_page))
 
     @app.get("/documents/{document_id}")
     def document(document_id: str, request: Request) -> FileResponse:

@@ -446,3 +446,34 @@ def test_a_supervision_round_from_the_leaders_approval_to_an_accepted_rectificat
         ("rectification_review", "区人民政府办公室孙丽", False),
         ("rectification_review", "区人民政府办公室孙丽", True),
     ]
+
+
+def test_the_office_starts_an_evaluation_from_the_web_app_and_reads_the_runs_refusal(browser, web):
+    import builders
+
+    from models.db import session_scope
+
+    with session_scope() as session:
+        code = builders.add_decision(session, "minhang", prefix="WST", title="网页启动评估的决策").code
+    signin.give_password("孙丽")
+    office = _person(browser)
+    _log_in(office, web, "sunli")
+    office.click("a[href='/evaluations/new']")
+    office.fill("#decision", code)
+    office.select_option("#type", "final")  # a final evaluation of a decision that has not ended: the run refuses
+    office.click("main form button[type=submit]")
+    office.wait_for_selector("[role=alert], [role=status]")
+    assert "评估未能开始" in office.inner_text("main"), office.inner_text("main")
+    office.fill("#decision", code)
+    office.select_option("#type", "ordinary")
+    office.check("input[name=methods][value=问卷调查]")
+    office.fill("#team", "王明，单位工作人员，区司法局")
+    office.click("main form button[type=submit]")
+    office.wait_for_selector("[role=alert], [role=status]")
+    assert "已启动 一般程序评估 PG-" in office.inner_text("main"), office.inner_text("main")
+    office.context.close()
+    clerk = _person(browser)
+    _log_in(clerk, web, "zhaomin")
+    refused = clerk.goto(f"{web}/evaluations/new")
+    assert refused.status == 403
+    clerk.context.close()
