@@ -88,6 +88,10 @@ def test_every_page_and_refusal_reads_in_chinese(app, waiting):
         "没有页面": office.get("/no/such/page").text,
         "伪造请求": office.post("/tracking/opinions", data={"code": "x"}).text,
         "筛选有误": office.get("/dashboard", params={"year": "明年"}).text,
+        "启动评估": office.get("/evaluations/new").text,
+        "启动评估有误": signin.post(office, "/evaluations/new", {"decision": "", "type": ""}).text,
+        "意见征集": office.get("/tracking/comments", params={"code": _decision_of(evaluation_id)}).text,
+        "没有征集": stranger.get("/public/comments/999999").text,
     }
     found = {name: problems_of(html, {"Prefect"}) for name, html in shown.items() if html}
     wrong = {name: words for name, words in found.items() if words}
@@ -97,3 +101,11 @@ def test_every_page_and_refusal_reads_in_chinese(app, waiting):
 def _server_up() -> bool:
     """The plan list asks the Prefect server; without one the page says so in Chinese (checked too)."""
     return True
+
+
+def _decision_of(evaluation_id: int) -> str:
+    from models import evaluations as store
+    from models.db import read_session
+
+    with read_session() as session:
+        return store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id).decision_code
