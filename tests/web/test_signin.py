@@ -218,3 +218,37 @@ def test_a_second_submission_of_the_same_form_gets_a_notice(app, waiting):
     body.post(gate, data=fields)  # the first answer (refused here: no run to resume)
     again = body.post(gate, data=fields)
     assert again.status_code == 409 and "这份表单已经提交过，请勿重复提交" in again.text
+
+
+def test_where_the_profile_asks_for_two_factors_a_signed_in_person_also_gives_the_code_sent_to_them(app, monkeypatch):
+    """minhang's 区政府审定 (`second_factor: code`): the page asks 刘志强, signed in, for his own code too; a code
+    that is not his is refused at once and recorded, and nothing reaches the run."""
+    import uuid
+
+    import builders
+
+    import tasks.evaluation as evaluation_tasks
+    from models.audit import events_for
+    from models.db import session_scope
+    from services.signoff import code_in_outbox
+    from tasks.gates import gate_status
+
+    monkeypatch.setattr(evaluation_tasks, "create_markdown_artifact", lambda **artifact: None)
+    body = signin.signed_in_client(app, "刘志强")  # an account first: the code sent is then a second factor
+    with session_scope() as session:
+        evaluation = builders.add_evaluation(session, "minhang", prefix="TWO", flow_run_id=str(uuid.uuid4()))
+        evaluation_id, code = evaluation.id, evaluation.code
+    gate_status.fn(evaluation_id, "approval")
+    sent = code_in_outbox(code, "approval", "刘志强")
+    assert sent and len(sent) == 8  # sent although he signs in
+    gate = f"/evaluations/{code}/gates/approval"
+    page = body.get(gate).text
+    assert "签署码（双重验证）" in page and 'name="code"' in page
+    wrong = signin.post(body, gate, {"choice": "通过", "conclusion": "继续执行", "code": "ABCD2345"})
+    assert wrong.status_code == 422 and "签署码不正确" in wrong.text
+    with session_scope() as session:
+        (refused,) = events_for(session=session, evaluation_id=evaluation_id, action="signoff_refused")
+    assert refused.detail["via"] == "网页"
+    stranger = TestClient(app)  # the same code typed without his session: refused, it only serves as his second factor
+    opened = signin.post(stranger, f"{gate}/unlock", {"code": sent}, page=gate)
+    assert opened.status_code == 422 and "此签署码的持有人已开通个人账户" in opened.text
