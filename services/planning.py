@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from core.errors import OrchestrationError, RuleViolation, StateConflict
 from models.db import session_scope, transaction
-from models.decisions import assisted_decisions, list_decisions, list_triggers, record_trigger
+from models.decisions import assisted_decisions, decision_columns, list_triggers, record_trigger
 from models.evaluations import get_decision
 from models.tables import BEIJING, DecisionEvaluationPlan, Evaluation, PlanEntry, now_beijing
 from rules.access import OFFICE_ROLES
@@ -58,13 +58,12 @@ def build_plan(year: int, as_of: date, profile: str | None = None, decision: str
         planned = {p.decision_code: p for p in session.exec(select(DecisionEvaluationPlan))}
         decisions = [
             DecisionFacts(
-                **{name: getattr(d, name) for name in _FACT_FIELDS},
-                assists_superior=d.code in assisted,
-                planned_evaluation_year=planned[d.code].year if d.code in planned else None,
-                planned_evaluation_type=planned[d.code].type if d.code in planned else None,
+                **facts,
+                assists_superior=facts["code"] in assisted,
+                planned_evaluation_year=planned[facts["code"]].year if facts["code"] in planned else None,
+                planned_evaluation_type=planned[facts["code"]].type if facts["code"] in planned else None,
             )
-            for d in list_decisions(session=session)
-            if (profile is None or d.profile == profile) and (decision is None or d.code == decision)
+            for facts in decision_columns(session=session, names=_FACT_FIELDS, profile=profile, code=decision)
         ]
         completed = []
         for e in session.exec(select(Evaluation).where(Evaluation.status == EvaluationStatus.completed)):

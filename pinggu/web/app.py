@@ -45,7 +45,7 @@ from forms.gates import DataFileForm, ExpertMarksForm, RecordsForm, validated
 from models import evaluations as store
 from models import people
 from models.db import read_session, transaction
-from models.tables import Document, Evaluation, now_beijing
+from models.tables import Document, Evaluation, beijing_minute, now_beijing
 from pinggu.web.access import allow, entitled_units, evaluation_resource
 from pinggu.web.auth import SESSION_COOKIE, SESSION_MAX_AGE, NeedsSignIn, auth_router, require, secret_key, viewer
 from pinggu.web.comments import comments_router
@@ -274,8 +274,22 @@ def _gate_context(code: str, gate: str) -> dict[str, Any]:
         "waiting_here": evaluation.status == EvaluationStatus.waiting and evaluation.waiting_gate == gate,
         "status_name": STATUS_NAMES.get(evaluation.status, evaluation.status),
         "second_factor": second_factor(procedure, gate),
+        "accepted_names": _accepted_names(profile, gate),
         "resource": resource,
     }
+
+
+def _accepted_names(profile: Any, gate: str) -> list[str]:
+    """What the expert marks table's 指标 column and the statistics accept, for the page to list (the plan's own
+    indicator names included)."""
+    if gate != GateId.expert_marks:
+        return []
+    from rules.scoring import inputs_needed
+
+    needed = inputs_needed(profile)
+    return [f"{key}（{label}）" if key != label else label for key, label in needed["expert_marks"]] + [
+        f"统计数据“{measure}：数值”（{label}）" for measure, label in needed["data"]
+    ]
 
 
 def _guest_of(request: Request, code: str, gate: str) -> bool:
@@ -439,6 +453,26 @@ def create_app() -> FastAPI:
     app.include_router(supervision_router(_page))
     app.include_router(comments_router(_page))
     app.include_router(start_router(_page))
+
+    @app.get("/evaluations/{code}", response_class=HTMLResponse)
+    def evaluation_page(code: str, request: Request) -> HTMLResponse:
+        me = require(request)
+        with read_session() as session:
+            evaluation = store.get_evaluation(session=session, code=code)
+            decision = store.get_decision(session=session, code=evaluation.decision_code)
+            allow(request, me, evaluation_resource(session, evaluation), f"评估 {code}")
+            assert evaluation.id is not None  # a stored evaluation
+            shown = [d for d in store.documents(session=session, evaluation_id=evaluation.id) if not d.superseded]
+        return _page(
+            "evaluation.html.j2",
+            request=request,
+            evaluation=evaluation,
+            decision=decision,
+            documents=[(d.title, document_url(d.id), beijing_minute(d.created_at)) for d in shown if d.id is not None],
+            type_name=EVALUATION_TYPE_NAMES.get(evaluation.type, evaluation.type),
+            status_name=STATUS_NAMES.get(evaluation.status, evaluation.status),
+            waiting=gate_url(code, evaluation.waiting_gate) if evaluation.waiting_gate else None,
+        )
 
     @app.get("/documents/{document_id}")
     def document(document_id: str, request: Request) -> FileResponse:

@@ -80,3 +80,30 @@ def test_every_page_but_the_health_check_and_the_login_asks_who_you_are(stranger
     assert stranger.get("/documents/1", follow_redirects=False).status_code == 303
     assert stranger.get("/healthz").status_code == 200
     assert "登录名" in stranger.get("/login").text
+
+
+def test_the_evaluation_page_lists_its_documents_for_those_who_may_see_it(client, app, waiting):
+    import signin
+
+    _, code, (pdf_id, docx_id) = waiting
+    page = client.get(f"/evaluations/{code}")
+    assert page.status_code == 200 and f"/documents/{pdf_id}" in page.text and f"/documents/{docx_id}" in page.text
+    assert "评估报告（送审稿）" in page.text and f"/evaluations/{code}/gates/approval" in page.text
+    assert signin.signed_in_client(app, "高峰").get(f"/evaluations/{code}").status_code == 403
+
+
+def test_the_expert_marks_page_lists_the_indicator_names_it_accepts(client, app, monkeypatch):
+    import uuid
+
+    import builders
+
+    import tasks.evaluation as evaluation_tasks
+    from tasks.gates import gate_status
+
+    monkeypatch.setattr(evaluation_tasks, "create_markdown_artifact", lambda **artifact: None)
+    with session_scope() as session:
+        evaluation = builders.add_evaluation(session, "minhang", prefix="MRK", flow_run_id=str(uuid.uuid4()))
+        evaluation_id, code = evaluation.id, evaluation.code
+    gate_status.fn(evaluation_id, "expert_marks")
+    page = signin.signed_in_client(app, "王明").get(f"/evaluations/{code}/gates/expert_marks").text
+    assert "可填写的指标名称" in page and "预期目标和效果实现程度" in page
