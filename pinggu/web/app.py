@@ -474,6 +474,15 @@ def create_app() -> FastAPI:
             waiting=gate_url(code, evaluation.waiting_gate) if evaluation.waiting_gate else None,
         )
 
+    @app.get("/evaluations/{code}/answers/{key}", response_class=HTMLResponse)
+    def answer_progress(code: str, key: str, request: Request) -> HTMLResponse:
+        from services.orchestration import outcome_of
+
+        gate = gate_of_key(key)
+        context = _gate_page(request, code, gate)
+        outcome = outcome_of(code, key, timeout=0.1) or {"accepted": None, "key": key}
+        return _page("done.html.j2", **context, outcome=outcome)
+
     @app.get("/documents/{document_id}")
     def document(document_id: str, request: Request) -> FileResponse:
         if not document_id.isdigit():
@@ -504,6 +513,16 @@ def create_app() -> FastAPI:
         )
 
     return app
+
+
+def gate_of_key(key: str) -> str:
+    """The gate a pause key belongs to (plan-approval-2 → plan_approval), or NotFound for a key of no gate."""
+    from services.orchestration import gate_of_pause_key
+
+    gate = gate_of_pause_key(key)
+    if gate not in {g.value for g in GateId}:
+        raise NotFound("没有这次办理记录，请从待办列表进入")
+    return gate
 
 
 def _guest_gate(request: Request, evaluation_code: str) -> str | None:
@@ -619,8 +638,10 @@ async def _answer(request: Request, context: dict[str, Any], texts: dict[str, st
         _discard(values.get("file"))  # a refused upload is not kept: the reason is recorded, the data not needed
         raise
     answered = await run_in_threadpool(answer_gate, evaluation.flow_run_id, gate, run_input)
-    outcome = await run_in_threadpool(outcome_of, evaluation.code, answered, timeout=60)
-    return outcome or {"accepted": None}
+    # Most answers are judged within a few seconds; a slower one shows at once that it was handed over, and
+    # the page follows the flow until it has decided (answer_progress).
+    outcome = await run_in_threadpool(outcome_of, evaluation.code, answered, timeout=4)
+    return outcome or {"accepted": None, "key": answered}
 
 
 def _session_code(me: Viewer, evaluation: Evaluation, context: dict[str, Any], typed: str) -> str:

@@ -107,3 +107,19 @@ def test_the_expert_marks_page_lists_the_indicator_names_it_accepts(client, app,
     gate_status.fn(evaluation_id, "expert_marks")
     page = signin.signed_in_client(app, "王明").get(f"/evaluations/{code}/gates/expert_marks").text
     assert "可填写的指标名称" in page and "预期目标和效果实现程度" in page
+
+
+def test_an_answer_still_being_judged_shows_progress_and_then_the_flows_verdict(client, waiting):
+    from models.tables import FormRejection
+
+    evaluation_id, code, _ = waiting
+    waiting_page = client.get(f"/evaluations/{code}/answers/approval-1")
+    assert "已提交，评估流程正在校验并继续办理" in waiting_page.text
+    assert f'http-equiv="refresh" content="2;url=/evaluations/{code}/answers/approval-1"' in waiting_page.text
+    with session_scope() as session:
+        session.add(
+            FormRejection(evaluation_id=evaluation_id, gate="approval", pause_key="approval-1", reason="缺少结论")
+        )
+    decided = client.get(f"/evaluations/{code}/answers/approval-1")
+    assert "未受理：</strong>缺少结论" in decided.text and "http-equiv" not in decided.text
+    assert client.get(f"/evaluations/{code}/answers/nothing-1").status_code == 404
