@@ -115,7 +115,8 @@ def test_a_report_handed_in_from_the_page_is_recorded_and_an_immediate_report_is
     assert f"已记录 {code} {period}跟踪反馈报告" in handed.text
     assert "已记录为评估情形“决策依据的法律、法规、政策或客观情况发生重大变化”" in handed.text
     # The server is down: the proposal and the rendering say what to do, and the report stays recorded.
-    assert f"pinggu plan --year {now_beijing().year} --decision {code} --start" in handed.text
+    assert f"服务恢复后请评估办公室为决策 {code} 提出 {now_beijing().year} 年的专项评估计划" in handed.text
+    assert "pinggu" not in handed.text
     assert "报告已记录；流程服务暂时无法连接，报告文书将在服务恢复后的下一次跟踪反馈运行中生成" in handed.text
     with read_session() as session:
         report = session.get(TrackingReport, report_id)
