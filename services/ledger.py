@@ -429,7 +429,7 @@ def evaluation_rows(filters: LedgerFilter | None = None, today: date | None = No
                 for s in own_stages
                 if under_way and s.status != StageStatus.done and s.target_date
             ],
-            *[(d.due_date, f"{d.rule} {d.label}") for d in deadlines.get(evaluation.id, []) if d.met_at is None],
+            *[(d.due_date, d.label) for d in deadlines.get(evaluation.id, []) if d.met_at is None],
             *[(f.due_date, "后续措施") for f in follow_ups.get(evaluation.id, []) if f.status == FollowUpStatus.open],
         ]
         upcoming = min(open_dates, default=None)
@@ -770,7 +770,7 @@ def decision_rows(filters: LedgerFilter | None = None, today: date | None = None
                 type_name=DECISION_TYPES["deadline"],
                 status=status,
                 status_name=DEADLINE_STATUS_NAMES[status],
-                item=f"{deadline.rule} {deadline.label}" + ("（期限暂定）" if deadline.provisional else ""),
+                item=deadline.label + ("（期限暂定）" if deadline.provisional else ""),
                 basis=deadline.basis,
                 from_date=deadline.from_date,
                 due_date=deadline.due_date,

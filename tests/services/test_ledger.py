@@ -218,7 +218,7 @@ def test_what_the_rows_say_kind_by_kind(unit):
         "下一步：决策启动（是否属于重大行政决策）",
         None,
     )
-    assert deadline.item.startswith("MH-A10") and deadline.overdue and deadline.status_name == "未完成"
+    assert deadline.item.startswith("决策档案资料扫描电子档") and deadline.overdue and deadline.status_name == "未完成"
 
 
 def test_filters_and_the_year_carry_open_items_over(unit):

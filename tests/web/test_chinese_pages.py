@@ -28,8 +28,10 @@ ALLOWED = {
     "MM",
     "DD",
 }
-CODES = re.compile(r"\b[A-Z]{1,10}-(?:\d{4}-)?[0-9A-Za-z]{3,}\b|\bYYYY-MM-DD\b")
-RULE_ID = re.compile(r"\b(?:[A-Z]{1,3}-)+[A-Z0-9]{1,8}\b")
+# Evaluation and decision numbers (PG-2026-0001, S-2024-001, a test's SUP-3f2a…) are what an office types; they
+# may stand right after a Chinese character, which counts as a word character for \b.
+CODES = re.compile(r"(?<![A-Za-z0-9])[A-Z]{1,10}-(?:\d{4}-\d{3,}|[0-9a-f]{8})(?![A-Za-z0-9])|YYYY-MM-DD")
+RULE_ID = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z]{1,3}-)+[A-Z0-9]{1,8}(?![A-Za-z0-9])")
 COMMAND = re.compile(r"\bpinggu\s+[a-z]")
 
 
