@@ -31,7 +31,7 @@ _ALL_COLUMNS = {"render_nulls": True}
 _CODES_PER_QUERY = 500
 
 
-class IssuedDecision(Protocol):
+class _IssuedDecision(Protocol):
     """What starting a decision's deadlines reads: a catalog row or a stored Decision."""
 
     @property
@@ -47,8 +47,9 @@ class IssuedDecision(Protocol):
 def upsert_decisions(*, session: Session, rows: Iterable[Any], source: str) -> tuple[int, int]:
     """Insert or update decisions by 编号 from validated catalog rows; return (created, updated).
 
-    Written in bulk (a few statements, not one per row), with one audit entry for the whole import that
-    names every deadline it started (MH-A10); importing the same catalog again starts nothing twice.
+    Written in bulk (a few statements whatever the number of rows; Decision objects already loaded in
+    `session` are not refreshed), with one audit entry for the whole import that names every deadline it
+    started or moved (MH-A10); importing the same catalog again starts nothing twice.
     """
     rows = list(rows)
     known = _stored(session, Decision.code, [row.code for row in rows])
@@ -113,7 +114,8 @@ def assisted_decisions(*, session: Session) -> set[str]:
 
 
 def start_decision_deadlines(*, session: Session, decision: Decision) -> list[DecisionDeadline]:
-    """Start the deadlines the decision's issue starts (MH-A10) once; a corrected issue date moves one not yet met."""
+    """Start the deadlines the decision's issue starts (MH-A10) once, an audit entry each; a corrected issue date
+    moves one not yet met."""
     started = _start_deadlines(session, [decision])
     for entry in started:
         audit.record(session=session, action="decision_deadline_started", **entry)
@@ -121,7 +123,7 @@ def start_decision_deadlines(*, session: Session, decision: Decision) -> list[De
     return [d for d in decision_deadlines(session=session, decision_code=decision.code) if d.rule in rules]
 
 
-def _start_deadlines(session: Session, decisions: Sequence[IssuedDecision]) -> list[dict[str, Any]]:
+def _start_deadlines(session: Session, decisions: Sequence[_IssuedDecision]) -> list[dict[str, Any]]:
     """Start, in bulk, the deadlines the decisions' issue starts that are not running yet, and move those not
     yet met whose issue date was corrected; return each started or moved one (decision, rule, from, due)."""
     issued = [d for d in decisions if d.decided_on is not None]
