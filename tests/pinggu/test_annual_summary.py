@@ -105,7 +105,7 @@ def _completed_with_deadlines(session, unit, year, deadlines):
             session=session,
             evaluation_id=evaluation.id,
             rule=rule,
-            label=rule,
+            label={"NX-11": "完成评估工作", "NX-12": "提请厅决策机关审议"}.get(rule, rule),  # as the profile words it
             basis="宁夏商务厅办法",
             counted_from="evaluation_completed" if rule == "NX-12" else "start_approved",
             from_date=due.replace(day=1),
