@@ -51,6 +51,12 @@ def _who(person: Person) -> str:
     return f"{person.name}（{person.login}）"
 
 
+def printable(text: str) -> str:
+    """What was typed, without control characters (a NUL cannot be stored in PostgreSQL text, nor is it part
+    of any login name), trimmed and at most 64 characters."""
+    return "".join(ch for ch in text if ch.isprintable()).strip()[:64]
+
+
 def find_person(session: Session, name_or_login: str, unit: str = "") -> Person:
     """The one active person with this 姓名 (and 单位, when given) or 登录名; NotFound or StateConflict in Chinese."""
     wanted = name_or_login.strip()
@@ -131,7 +137,7 @@ def sign_in(login: str, password: str, *, address: str) -> SignedIn:
     """Check a login name and password; LoginRefused in Chinese when wrong, locked or removed. The
     `login_max_failures`-th wrong password in a row locks the account for `login_lock_minutes`."""
     settings = get_settings()
-    wanted = login.strip().lower()
+    wanted = printable(login).lower()
     with read_session() as session:
         person = session.exec(select(Person).where(Person.login == wanted)).first()
         account = session.get(Account, person.id) if person is not None else None
@@ -195,7 +201,8 @@ def sign_in(login: str, password: str, *, address: str) -> SignedIn:
 def sign_in_sso(login: str, subject: str, *, address: str, provider: str) -> SignedIn:
     """Sign in a person whose identity the OpenID provider vouched for; the login claim must name an
     active person of the people file (LoginRefused otherwise). Their account is opened if new."""
-    wanted = login.strip().lower()
+    wanted = printable(login).lower()
+    subject = printable(subject)
 
     def record(session: Session) -> SignedIn | LoginRefused:
         person = session.exec(select(Person).where(Person.login == wanted)).first()

@@ -146,10 +146,14 @@ async def check_post(request: Request) -> None:
         origin is not None and origin not in _own_origins(request)
     ):
         raise Refused("请求来自其他网站，已拒绝（跨站请求伪造防护）；请在本系统的页面上办理", 403, origin=origin or "")
-    posted = (await request.form()).get(CSRF_FIELD)
+    form = await request.form()
+    posted = form.get(CSRF_FIELD)
     expected = request.session.get("csrf")
     if not expected or not isinstance(posted, str) or not secrets.compare_digest(posted, str(expected)):
         raise Refused("页面已过期或不是从本系统打开的，未受理：请刷新页面后重新提交", 403)
+    # A NUL is no part of any text a person types, and PostgreSQL cannot store one: refused before any handler.
+    if any(isinstance(value, str) and "\x00" in value for value in form.values()):
+        raise Refused("提交的内容含有无法识别的控制字符，未受理：请删除后重新填写", 422)
 
 
 class RateGate:
