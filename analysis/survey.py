@@ -284,6 +284,21 @@ def read_survey(path: Path, names: Iterable[str] = (), scale: SatisfactionScale 
     return _validate(raw, path, _name_set(names), scale)
 
 
+def write_stored_copy(table: pd.DataFrame, target: Path) -> None:
+    """Write a table read from a person's file (``read_survey``, ``read_opinions``: its index, ``行号``, the row
+    numbers of that file) as the CSV the product keeps, each row on the line it had there — a blank line of the
+    original stays an empty row — so that the copy, read again, names a row as 第 N 行 of the file the person
+    has; and with no cell that Excel or WPS would run as a formula (the copy is archived and opened by the office).
+    """
+    from core.spreadsheet import excel_safe
+
+    if table.index.name != "行号":
+        raise ValueError("write_stored_copy needs the rows' numbers in the original (index 行号)")
+    last = int(table.index.max()) if len(table) else 1
+    rows = table.map(excel_safe).reindex(pd.RangeIndex(2, last + 1, name="行号"))  # the header is line 1
+    rows.to_csv(target, index=False, encoding="utf-8")
+
+
 def code_labels(question: str, scale: SatisfactionScale | None = None) -> dict[str, str] | str:
     """What a satisfaction question's codes 1–5 mean (code → 很满意 …), or why that is not known (E-SCALE).
 

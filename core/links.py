@@ -30,3 +30,8 @@ def plan_url() -> str:
 def supervision_url(round_id: int) -> str:
     """The web app's page of a supervision round, where its approval and review are answered."""
     return f"{get_settings().web_url}/supervision/{int(round_id)}"
+
+
+def procedure_url(procedure_id: int) -> str:
+    """The web app's page of a decision procedure, where the step it waits at is answered."""
+    return f"{get_settings().web_url}/procedures/{int(procedure_id)}"

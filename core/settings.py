@@ -11,6 +11,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SAMPLES_DIR = PROJECT_ROOT / "samples"  # example inputs: the demo, the tests and the benches read them
+# Every flow run's heartbeat interval (PREFECT_FLOWS_HEARTBEAT_FREQUENCY): Prefect's minimum, so that a run
+# killed with its worker is found dead within PINGGU_ZOMBIE_MINUTES; one small event per half minute per
+# running run (a run waiting at a gate has no process and sends none).
+HEARTBEAT_SECONDS = 30
 
 
 class Settings(BaseSettings):
@@ -58,6 +62,16 @@ class Settings(BaseSettings):
             "Whether the yearly plan, the daily deadline watch and monthly tracking run on their schedules "
             "(PINGGU_SCHEDULES); false deploys them paused, to run only on demand (the test session sets it, so "
             "that a watch at 08:00 never runs among its tests)."
+        ),
+    )
+    zombie_minutes: float = Field(
+        default=10,
+        ge=1.5,
+        description=(
+            "A flow run that has sent no heartbeat for this many minutes is taken for dead with its process "
+            "(PINGGU_ZOMBIE_MINUTES): marked Crashed by the Prefect automation `pinggu up` and each worker create, "
+            "or by the deadline watch's sweep, and its evaluation continued. Runs send one every "
+            "HEARTBEAT_SECONDS, so at least three heartbeats (1.5 minutes)."
         ),
     )
     prefect_host: str = "127.0.0.1"
@@ -126,6 +140,14 @@ class Settings(BaseSettings):
     watch_days: list[int] = Field(
         default=[7, 3],
         description="Days before a date at which the deadline watch warns (PINGGU_WATCH_DAYS='[7,3]').",
+    )
+    remind_working_days: int = Field(
+        default=3,
+        ge=0,
+        description=(
+            "催办 to the person: working days (official calendar) before a waiting item's target at which the watch "
+            "reminds the people who hold it, once, and again once it is overdue (PINGGU_REMIND_WORKING_DAYS=3)."
+        ),
     )
     notify_urls: list[str] = Field(
         default=[],
@@ -221,6 +243,8 @@ def configure_prefect_environment(settings: Settings | None = None) -> dict[str,
         "PREFECT_SERVER_API_PORT": str(settings.prefect_port),
         # A resumed run waits for the serving process's next poll; 1 s keeps a gate answer snappy.
         "PREFECT_RUNNER_POLL_FREQUENCY": "1",
+        # On by default since 3.6.22 (every 180 s); set so the zombie limit always spans several heartbeats.
+        "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": str(HEARTBEAT_SECONDS),
         "PREFECT_LOGGING_LEVEL": os.environ.get("PREFECT_LOGGING_LEVEL", "WARNING"),
     }
     # The server's basic-auth string, when set, is also what this machine's clients present.

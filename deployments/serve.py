@@ -22,6 +22,7 @@ from flows.annual_plan import annual_plan
 from flows.deadline_watch import deadline_watch
 from flows.decision_procedure import decision_procedure
 from flows.post_evaluation import post_evaluation
+from flows.recovery import recovery
 from flows.supervision import supervision
 from flows.tracking import tracking
 from rules.profiles import load_profiles
@@ -53,7 +54,8 @@ TIMEZONE = "Asia/Shanghai"
 
 def deployments(**options: Any) -> list:
     """The deployments this product serves: the yearly plan (5 January), the daily deadline watch
-    (08:00 Beijing time), monthly tracking (the 1st, 09:00), supervision rounds, and one per evaluation type (the type fixed, read-only in the form).
+    (08:00 Beijing time), monthly tracking (the 1st, 09:00), supervision rounds, the continuation of crashed
+    evaluations (started by the server's automation), and one per evaluation type (the type fixed, read-only in the form).
     `options` go to every `to_deployment` (deployments.workpool names the flows by module path). The three
     scheduled ones are deployed paused (run only on demand) when PINGGU_SCHEDULES is false."""
     paused = not get_settings().schedules
@@ -89,6 +91,12 @@ def deployments(**options: Any) -> list:
                     **options,
                 )
             ),
+            recovery.to_deployment(
+                name="on-crash",
+                description="续办中断的评估：评估的流程运行中断（Crashed，包括超过 PINGGU_ZOMBIE_MINUTES 分钟无心跳被标记中断的）时，由 Prefect 自动化自动启动，在同一部署上续办，已完成的步骤不重做；同一评估一天内至多自动续办三次。也可随时手动运行（同 pinggu recover）。",
+                tags=["续办"],
+                **options,
+            ),
             _chinese_titles(
                 supervision.to_deployment(
                     name="round",
@@ -102,7 +110,7 @@ def deployments(**options: Any) -> list:
             _chinese_titles(
                 decision_procedure.to_deployment(
                     name=profile_id,
-                    description=f"重大行政决策的作出（{profile.name}）：决策启动和目录、公众参与、专家论证、风险评估、合法性审查、集体讨论决定、决策公布，每一步在此填报，按《{profile.title}》审查后记录；公布后写入决策目录及其实施后评估计划，年度评估计划据此列入。",
+                    description=f"重大行政决策的作出（{profile.name}）：决策启动和目录、公众参与、专家论证、风险评估、合法性审查、集体讨论决定、决策公布，每一步由规定的单位和人员登录网页办理（决策程序页面），按《{profile.title}》审查后记录；在此界面填写的内容不作为办理记录；公布后写入决策目录及其实施后评估计划，年度评估计划据此列入。",
                     parameters={"profile": freeze(profile_id)},
                     tags=["决策程序"],
                     **options,
@@ -133,6 +141,7 @@ WARM_MODULES = [
     "flows.post_evaluation",
     "flows.annual_plan",
     "flows.deadline_watch",
+    "flows.recovery",
     "flows.tracking",
     "flows.supervision",
     "flows.decision_procedure",
@@ -176,6 +185,19 @@ def start_runs_from_a_warm_process() -> None:
     prefect.flow_engine.multiprocessing = _WarmMultiprocessing()  # type: ignore[assignment]
 
 
+def ensure_recovery_automations_or_say_why() -> None:
+    """Create or update the zombie and continuation automations (services.recovery); a failure is printed
+    into this process's log and does not stop it: the deadline watch's sweep remains the backstop."""
+    from services.recovery import ensure_recovery_automations
+
+    try:
+        outcome = ensure_recovery_automations()
+    except Exception as error:  # the server refusing must not stop the runs from being served
+        print(f"未能创建中断运行的自动化（续办仍由每日期限巡查和 pinggu recover 完成）：{error}", flush=True)
+        return
+    print("；".join(f"{name}：{what}" for name, what in outcome.items()), flush=True)
+
+
 def main() -> None:
     """Serve every deployment until stopped, each flow run in its own process forked from a warm one."""
     import asyncio
@@ -187,7 +209,7 @@ def main() -> None:
     runner = Runner(limit=get_settings().serve_limit)
     flows = {
         flow.name: flow
-        for flow in (annual_plan, deadline_watch, post_evaluation, tracking, supervision, decision_procedure)
+        for flow in (annual_plan, deadline_watch, post_evaluation, recovery, tracking, supervision, decision_procedure)
     }
     for deployment in deployments():
         deployment_id = runner.add_deployment(deployment)
@@ -196,6 +218,7 @@ def main() -> None:
         # process (run_flow_in_subprocess) instead of `python -m prefect.engine`, which would
         # import everything again.
         runner._deployment_registry.register_flow(deployment_id, flows[deployment.flow_name])
+    ensure_recovery_automations_or_say_why()
     with contextlib.suppress(KeyboardInterrupt, TerminationSignal):
         asyncio.run(runner.start())
 

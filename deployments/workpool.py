@@ -23,6 +23,7 @@ from prefect.deployments.runner import EntrypointType
 from prefect.exceptions import ObjectAlreadyExists
 
 from deployments.serve import deployments
+from services.recovery import ensure_recovery_automations
 
 WORK_POOL = "pinggu"
 # Each run starts as one `python -m deployments.engine` (the `python` first on the worker's PATH, which
@@ -40,13 +41,15 @@ def ensure_work_pool(name: str = WORK_POOL) -> None:
 
 
 def deploy_to_work_pool(name: str = WORK_POOL) -> list[UUID]:
-    """Create the pool if needed and (re)apply every deployment to it; return the deployment ids."""
+    """Create the pool if needed, (re)apply every deployment to it and the automations that continue crashed
+    and silent runs; return the deployment ids."""
     ensure_work_pool(name)
     ids = []
     for deployment in deployments(entrypoint_type=EntrypointType.MODULE_PATH, job_variables=JOB_VARIABLES):
         deployment_id = deployment.apply(work_pool_name=name)
         assert isinstance(deployment_id, UUID)  # called from sync code, apply runs synchronously
         ids.append(deployment_id)
+    ensure_recovery_automations()  # after the deployments: the continuation automation names recovery/on-crash
     return ids
 
 

@@ -42,7 +42,7 @@ def decision_procedure(matter: str, lead_unit: str, catalog_year: int | None = N
     # ── 第三章 公众参与和民意调查 ─────────────────────────────────────────────────────
     ended = ended or ask(procedure, ProcedureStep.participation)
     # ── 第四章 专家论证 ───────────────────────────────────────────────────────────────
-    ended = ended or ask(procedure, ProcedureStep.experts)
+    ended = ended or ask(procedure, ProcedureStep.experts) or ask(procedure, ProcedureStep.expert_opinions)  # 会签
     # ── 第五章 风险评估（中风险降低后、高风险调整方案后重新评估；高风险不实施由县政府决策）──
     ended = ended or ask(procedure, ProcedureStep.risk)
     # ── 第六章 合法性审查和综合会审 ───────────────────────────────────────────────────

@@ -16,6 +16,7 @@ from prefect.input import RunInput
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema
 
 from core.errors import StateConflict
+from forms.chinese import ChineseRunInput
 from forms.parameters import TeamMemberSpec
 from rules.gates import AcceptanceVerdict, ExpertsConvened, PlanVerdict, ReportRework, ReportVerdict, StartDecision
 from rules.tracking import ReviewVerdict, SupervisionStep
@@ -45,7 +46,7 @@ SERVER_FILE = (
 SIGNER_NAME = "可不填：办理人按签署码记入（填写时须与签署码的持有人一致）"
 
 
-class SignedForm(RunInput):
+class SignedForm(ChineseRunInput):
     """Every gate's answer carries the one-time code sent to the person answering (models.people)."""
 
     code: str = Field(default="", title="签署码", description="办理通知中发给您本人的一次性签署码")
@@ -81,7 +82,7 @@ class PlanItemChangeSpec(BaseModel):
     reason: str = Field(title="理由", pattern=NON_BLANK)
 
 
-class AnnualPlanApprovalForm(RunInput):
+class AnnualPlanApprovalForm(ChineseRunInput):
     """年度评估计划审定：同意（可逐项调整完成期限或不列入计划），或退回修改。由审定人登录网页办理后提交，记入审定人本人。
 
     Who answered is the signed-in person the web app signed the answer for (services.signatures), never a
@@ -197,11 +198,28 @@ def validated(form_class: type[BaseModel], values: dict[str, Any]) -> dict[str, 
         problems = []
         for detail in error.errors():
             where = str(detail["loc"][0]) if detail["loc"] else ""
-            problems.append(f"“{fields[where].title if where in fields else where}”{_problem_of(detail)}")
+            place = f"“{fields[where].title if where in fields else where}”"
+            if len(detail["loc"]) > 1 and isinstance(detail["loc"][1], int):  # a list's record: its line
+                sub = _sub_title(fields, detail["loc"])
+                place += f"第 {detail['loc'][1] + 1} 行" + (f"“{sub}”" if sub else "")
+            problems.append(f"{place}{_problem_of(detail)}")
         raise StateConflict("表单填写不完整：" + "；".join(problems)) from None
 
 
+def _sub_title(fields: dict[str, Any], loc: tuple[Any, ...]) -> str:
+    """The title of a record's field named by an error's location (experts → 2 → name: 姓名)."""
+    import typing
+
+    if len(loc) < 3:
+        return ""
+    (item,) = typing.get_args(fields[str(loc[0])].annotation) or (None,)
+    inner = getattr(item, "model_fields", {}).get(str(loc[2]))
+    return str(inner.title) if inner is not None and inner.title else str(loc[2])
+
+
 def _problem_of(detail: Any) -> str:
+    if detail["type"] == "value_error":  # the model's own check, already worded in Chinese
+        return "：" + str(detail["msg"]).removeprefix("Value error, ")
     if detail["type"] in ("missing", "string_pattern_mismatch") or (detail["type"] == "enum" and not detail["input"]):
         return "未填写或为空"
     if detail["type"] == "enum":
@@ -212,7 +230,7 @@ def _problem_of(detail: Any) -> str:
     return "填写有误：" + str(detail["msg"])
 
 
-class RectificationReviewForm(RunInput):
+class RectificationReviewForm(ChineseRunInput):
     """督查整改审核：对责任单位书面报告的整改情况逐项审核（通过、通过并抽查、或退回限期重新整改）。由审核人登录网页办理后提交，记入审核人本人。"""
 
     item: int = Field(ge=1, title="整改事项序号", description="见上方列表中的“第 N 项”")
@@ -221,7 +239,7 @@ class RectificationReviewForm(RunInput):
     new_due: date | None = Field(default=None, title="新整改期限", description="退回时必填")
 
 
-class SupervisionApprovalForm(RunInput):
+class SupervisionApprovalForm(ChineseRunInput):
     """督查专报审定：县政府领导审定督查专报并作出批示（昌黎县规定第五十三条），审定后专报及批示意见反馈相关单位。
     由审定领导登录网页办理后提交，记入审定人本人。"""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -119,11 +120,13 @@ def edit_problem(event_id: int, action: str) -> ChainProblem:
     return ChainProblem(event_id, "edited", f"审计记录第 {event_id} 条（{action}）内容被修改：与其哈希不符")
 
 
-def chain_problems(*, session: Session, evaluation_id: int | None = None) -> list[ChainProblem]:
+def chain_problems(
+    *, session: Session, evaluation_id: int | None = None, event_ids: Collection[int] | None = None
+) -> list[ChainProblem]:
     """Every broken place in the whole chain: edited, deleted and reordered entries, in chain order.
 
-    With `evaluation_id`: only the problems from the evaluation's first entry to the entry after its last
-    (the stretch of the chain that vouches for its records).
+    With `evaluation_id` (or `event_ids`, the entries of a decision's archive): only the problems from the first
+    of those entries to the entry after the last (the stretch of the chain that vouches for those records).
     """
     problems: list[ChainProblem] = []
     links: list[tuple[int, str, int | None]] = []  # (id, prev_hash, previous id) of each broken link
@@ -141,14 +144,17 @@ def chain_problems(*, session: Session, evaluation_id: int | None = None) -> lis
         problems += [link_problem(event_id, prev, before, where) for event_id, prev, before in links]
     problems.sort(key=lambda problem: (problem.event_id, problem.kind == "edited"))
     if evaluation_id is not None:
-        ids = [i for i in session.exec(select(AuditEvent.id).where(AuditEvent.evaluation_id == evaluation_id)) if i]
-        if not ids:
+        event_ids = [
+            i for i in session.exec(select(AuditEvent.id).where(AuditEvent.evaluation_id == evaluation_id)) if i
+        ]
+    if event_ids is not None:
+        if not event_ids:
             return []
         after_last = session.exec(
-            select(AuditEvent.id).where(col(AuditEvent.id) > max(ids)).order_by(col(AuditEvent.id)).limit(1)
+            select(AuditEvent.id).where(col(AuditEvent.id) > max(event_ids)).order_by(col(AuditEvent.id)).limit(1)
         ).first()
-        end = after_last if after_last is not None else max(ids)
-        problems = [problem for problem in problems if min(ids) <= problem.event_id <= end]
+        end = after_last if after_last is not None else max(event_ids)
+        problems = [problem for problem in problems if min(event_ids) <= problem.event_id <= end]
     return problems
 
 

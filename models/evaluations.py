@@ -28,6 +28,8 @@ from models.tables import (
     now_beijing,
 )
 from rules.gates import gate_stage
+from rules.procedure import Procedure, procedure_for
+from rules.profiles import load_profile
 from rules.steps import STAGE_NAMES, STAGE_ORDER, STEPS, Stage, StepId
 from rules.vocabulary import EvaluationStatus, FollowUpStatus, StageStatus, StepStatus
 
@@ -403,7 +405,7 @@ def reopen_evaluation(*, session: Session, code: str, stage: str, reason: str, a
             f"阶段应为 {'、'.join(STAGE_ORDER)} 之一（{'、'.join(STAGE_NAMES.values())}），收到：{stage}"
         )
     if not reason.strip() or not actor.strip():
-        raise StateConflict("重新评估须写明原因（--reason）和决定人（--by）")
+        raise StateConflict("重新评估须写明原因和作出重做决定的人员")
     if evaluation.status == EvaluationStatus.not_started:
         raise StateConflict(f"评估 {code} 已决定不开展，不能重做；如需评估请重新启动", code=code)
     later = STAGE_ORDER[STAGE_ORDER.index(stage) :]
@@ -498,3 +500,19 @@ def get_evaluation_by_id(*, session: Session, evaluation_id: int) -> Evaluation:
     if evaluation is None:
         raise NotFound(f"评估记录 {evaluation_id} 不存在", evaluation_id=evaluation_id)
     return evaluation
+
+
+def procedure_of(session: Session, evaluation: Evaluation) -> Procedure:
+    """The evaluation's route: its profile, type and methods, and whether a third party reports now."""
+    from models.agencies import current_entrustment
+
+    assert evaluation.id is not None  # a stored evaluation
+    decision = get_decision(session=session, code=evaluation.decision_code)
+    entrusted = current_entrustment(session=session, evaluation_id=evaluation.id) is not None
+    return procedure_for(load_profile(decision.profile), evaluation.type, evaluation.methods, entrusted=entrusted)
+
+
+def gate_actor(session: Session, evaluation: Evaluation, gate: str) -> str:
+    """Who must act at the evaluation's gate, as its profile names them (e.g. 决策机关)."""
+    found = procedure_of(session, evaluation).gate(gate)
+    return found.actor if found else "评估单位"

@@ -481,6 +481,20 @@ class CommentWindow(SQLModel, table=True):
     opened_at: datetime = Field(default_factory=now_beijing)
 
 
+class Handover(SQLModel, table=True):
+    """A 转办 (issue 29): a waiting step handed by one person to another, who then holds it — only they answer
+    it, until they hand it on. `ref` names the step (services.handover.step_ref); the latest row is the holder."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(index=True)
+    profile: str
+    from_person_id: int | None = Field(default=None, foreign_key="person.id")  # None: nobody held it yet
+    to_person_id: int = Field(foreign_key="person.id")
+    by_person_id: int = Field(foreign_key="person.id")  # the holder, or an administrator reassigning
+    reason: str
+    at: datetime = Field(default_factory=now_beijing)
+
+
 class OpinionContact(SQLModel, table=True):
     """The sender's contact, kept apart (E-PRIVACY): never listed, reported or archived."""
 

@@ -141,6 +141,7 @@ def record_escalations(*, session: Session, alerts: list[Alert]) -> list[Escalat
 # A notice older than this is not sent any more: to a channel added later (which would otherwise get the
 # whole history at once), or to one that kept failing. Its failed delivery stays on record.
 NOTICE_LIFETIME_DAYS = 30
+PERSONAL_PREFIX = "person-"  # rules.watch.PERSONAL_DUE / PERSONAL_OVERDUE
 
 
 def undelivered(*, session: Session, channels: list[str]) -> list[tuple[Escalation, str]]:
@@ -151,7 +152,13 @@ def undelivered(*, session: Session, channels: list[str]) -> list[tuple[Escalati
     }
     since = now_beijing() - timedelta(days=NOTICE_LIFETIME_DAYS)
     escalations = session.exec(select(Escalation).where(Escalation.recorded_at >= since).order_by(col(Escalation.id)))
-    return [(e, channel) for e in escalations for channel in channels if (e.id, channel) not in sent]
+    return [
+        (e, channel)
+        for e in escalations
+        if not e.level.startswith(PERSONAL_PREFIX)  # a reminder to the person goes to them alone (services.reminders)
+        for channel in channels
+        if (e.id, channel) not in sent
+    ]
 
 
 def record_delivery(*, session: Session, escalation_id: int, channel: str, error: str | None) -> Notification:

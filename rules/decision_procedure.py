@@ -15,9 +15,10 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
 from rules.calendar import OfficialCalendar, default_calendar
+from rules.people import may_act
 from rules.periods import Period, PeriodUnit, add_period
 from rules.vocabulary import SatisfactionScale
 
@@ -32,6 +33,7 @@ class ProcedureStep(StrEnum):
     catalog = "catalog"
     participation = "participation"
     experts = "experts"
+    expert_opinions = "expert_opinions"  # each expert of the panel signs their own written opinion (会签, 32(三))
     risk = "risk"
     risk_decision = "risk_decision"  # the county government decides on a high risk the lead unit refers (CL-37)
     legality = "legality"
@@ -44,6 +46,7 @@ STEP_NAMES = {
     ProcedureStep.catalog: "纳入决策事项目录",
     ProcedureStep.participation: "公众参与和民意调查",
     ProcedureStep.experts: "专家论证",
+    ProcedureStep.expert_opinions: "专家签署书面论证意见（会签）",
     ProcedureStep.risk: "风险评估",
     ProcedureStep.risk_decision: "高风险事项的决策（县政府）",
     ProcedureStep.legality: "合法性审查和综合会审",
@@ -107,6 +110,43 @@ class ParticipationMeans(StrEnum):
 
 
 POLL_MEANS = frozenset({ParticipationMeans.questionnaire, ParticipationMeans.poll})
+
+
+class HearingOrganiser(StrEnum):
+    """Who organised a hearing (CL-16-HEARING: changli 16 ¶2 由决策承办单位或者是与决策有关的单位组织，不得委托第三方组织)."""
+
+    lead_unit = "决策承办单位"
+    related_unit = "与决策有关的单位"
+    third_party = "受委托的第三方"
+
+
+class PanelConfirmer(StrEnum):
+    """Who confirmed the expert panel the lead unit proposed (CL-32-PANEL: changli 32(一) 报县决策咨询服务中心确定)."""
+
+    centre = "县决策咨询服务中心"
+    lead_unit = "决策承办单位自行确定"
+    other = "其他单位"
+
+
+class DraftContent(StrEnum):
+    """What a decision draft contains (CL-12: changli 12 ¶2)."""
+
+    goal = "决策目标"
+    tasks = "工作任务"
+    basis = "决策依据"
+    budget = "经费预算"
+    measures = "措施方法"
+    timetable = "时间步骤"
+    implementers = "决策实施单位"
+    evaluation_plan = "决策实施后评估计划"
+
+
+class SubmissionDecision(StrEnum):
+    """The 县长's decision on the joint review's advice (CL-41-44: changli 44 报请县长审定是否将决策草案提交审议)."""
+
+    submit = "提交县政府审议"
+    # default: seed silent on what follows a "no": the draft is revised and goes through the joint review again
+    withhold = "暂不提交审议（修改完善后重新会审）"
 
 
 class RiskKind(StrEnum):
@@ -237,6 +277,7 @@ def basis_of(step: ProcedureStep, rules: DecisionProcedureRules) -> str:
         ProcedureStep.catalog: rules.catalog_basis,
         ProcedureStep.participation: rules.participation_basis,
         ProcedureStep.experts: rules.experts_basis,
+        ProcedureStep.expert_opinions: rules.experts_basis,
         ProcedureStep.risk: rules.risk_basis,
         ProcedureStep.risk_decision: rules.risk_basis,
         ProcedureStep.legality: rules.legality_basis,
@@ -249,16 +290,26 @@ def basis_of(step: ProcedureStep, rules: DecisionProcedureRules) -> str:
 
 
 class _Answer(BaseModel):
+    # Who answered is not a field: it is the signed-in person who signed the answer (services.signatures),
+    # checked against the step's actor in the profile (`may_answer`) — a typed name is never an identity.
     model_config = {"extra": "forbid"}
 
-    answered_by: str = Field(title="记录人（单位、姓名）")
 
-    @field_validator("answered_by")
-    @classmethod
-    def _named(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("请填写记录人")
-        return value.strip()
+# The actor a profile names for the steps the matter's own lead unit takes: anyone of that unit.
+LEAD_UNIT_ACTOR = "决策承办单位"
+MIN_OPINION_CHARACTERS = 10  # default: seed silent — a written opinion is more than a word of assent
+# The actor of the experts' 会签: each member of the panel the 专家论证 step named, signing for themselves.
+PANEL_ACTOR = "论证专家"
+
+
+def may_answer(roles: tuple[str, ...], unit: str, lead_unit: str, actor: str) -> bool:
+    """Whether a person (roles, unit) may answer a step the profile gives to `actor` in a matter led by `lead_unit`:
+    the lead unit's own people for 决策承办单位, otherwise the holders of the role."""
+    if actor == LEAD_UNIT_ACTOR:
+        return bool(unit.strip()) and unit.strip() == lead_unit.strip()
+    if actor == PANEL_ACTOR:
+        return False  # the panel's members, by name, sign for themselves (services.decision_procedure 会签)
+    return may_act(roles, actor)
 
 
 class LaunchAnswer(_Answer):
@@ -298,6 +349,22 @@ class Expert(BaseModel):
     interested: bool = Field(default=False, title="与决策事项有直接利害关系")
 
 
+class HearingSide(BaseModel):
+    """The participants of a hearing who hold one view (changli 16 ¶4 持不同观点的各方)."""
+
+    view: str = Field(title="观点")
+    count: int = Field(ge=0, title="参加人数")
+
+
+class PriorAssessment(BaseModel):
+    """A risk already assessed under other rules, so not assessed again (changli 34 ¶7 不作重复评估)."""
+
+    kind: RiskKind = Field(title="风险种类")
+    rules: str = Field(title="依照的规定")
+    document: str = Field(title="评价、评估文件（名称、文号）")
+    assessed_on: date = Field(title="评价、评估日期")
+
+
 class ParticipationAnswer(_Answer):
     """公众参与和民意调查（第十四条至第二十二条）。"""
 
@@ -310,8 +377,19 @@ class ParticipationAnswer(_Answer):
     comment_until: date | None = Field(default=None, title="公开征求意见截止日")
     shortened_reason: str = Field(default="", title="缩短征求意见期限的理由")
     hearing_on: date | None = Field(default=None, title="听证会日期")
+    hearing_organiser: HearingOrganiser | None = Field(default=None, title="听证会的组织者")
+    hearing_organiser_unit: str = Field(default="", title="组织听证会的与决策有关的单位（名称）")
+    hearing_closed: bool = Field(default=False, title="听证会依法不予公开（不公开举行）")
+    hearing_closed_basis: str = Field(default="", title="听证会依法不予公开的依据")
+    draft_published_on: date | None = Field(default=None, title="提前公布决策草案及其说明等材料、听证时间和地点的日期")
+    hearing_sides: list[HearingSide] = Field(default_factory=list, title="听证参加人：持不同观点的各方及人数")
+    participants_selected: bool = Field(default=False, title="需要遴选听证参加人")
+    selection_method_published_on: date | None = Field(default=None, title="听证参加人遴选办法公布日期")
     hearing_materials_sent_on: date | None = Field(default=None, title="听证材料送达听证参加人的日期")
     participants_published_on: date | None = Field(default=None, title="听证参加人名单公布日期")
+    symposium_on: date | None = Field(default=None, title="座谈会日期")
+    symposium_stakeholders: str = Field(default="", title="邀请参加座谈会的有利害关系的公民、法人或者其他组织代表")
+    symposium_materials_sent_on: date | None = Field(default=None, title="决策方案及起草说明送达与会代表的日期")
     survey_file: str = Field(default="", title="问卷数据文件（问卷调查、民意调查时）")
     survey_scale: SatisfactionScale | None = Field(
         default=None,
@@ -329,17 +407,34 @@ class ExpertsAnswer(_Answer):
 
     experts: list[Expert] = Field(title="论证专家")
     wide_or_complex: bool = Field(default=False, title="涉及面较广、争议较大或内容特别复杂、敏感")
+    panel_proposed_on: date | None = Field(default=None, title="承办单位提出拟聘请专家组建议的日期")
+    panel_confirmed_by: PanelConfirmer | None = Field(default=None, title="确定专家组的单位")
+    panel_confirmer: str = Field(default="", title="专家组的确定人（姓名、职务）")
+    panel_confirmed_on: date | None = Field(default=None, title="专家组确定日期")
     materials_sent_on: date = Field(title="向专家提供材料的日期")
     opinions_due_on: date = Field(title="要求提出书面论证意见的日期")
     oral_opinions: list[OralOpinion] = Field(default_factory=list, title="因情况紧急提供的口头论证意见")
 
 
+class ExpertOpinionAnswer(_Answer):
+    """一位论证专家的书面论证意见，由专家本人登录签署姓名（第三十二条（三））。"""
+
+    opinion: str = Field(title="书面论证意见", description="您对决策事项的研究论证意见；签署后记入决策过程记录")
+
+
 class RiskAnswer(_Answer):
     """风险评估（第三十四条至第三十七条）。"""
 
-    kinds: list[RiskKind] = Field(min_length=1, title="评估的风险种类")
-    report_contents: list[RiskContent] = Field(title="风险评估报告包含的内容")
-    situation: RiskSituation = Field(title="评估查明的情况（按第三十六条（四）的标准）")
+    kinds: list[RiskKind] = Field(default_factory=list, title="本次评估的风险种类")
+    no_adverse_effect: list[RiskKind] = Field(
+        default_factory=list, title="实施不会造成不利影响、无须评估的方面（第三十四条第一款）"
+    )
+    no_adverse_effect_reason: str = Field(default="", title="不会造成不利影响的理由")
+    assessed_elsewhere: list[PriorAssessment] = Field(
+        default_factory=list, title="依照有关规定已作评价、评估的风险（不作重复评估，第三十四条第七款）"
+    )
+    report_contents: list[RiskContent] = Field(default_factory=list, title="风险评估报告包含的内容")
+    situation: RiskSituation | None = Field(default=None, title="评估查明的情况（按第三十六条（四）的标准）")
     measures: str = Field(default="", title="风险防范和化解措施")
     high_risk_choice: HighRiskChoice | None = Field(default=None, title="高风险时承办单位的意见")
 
@@ -369,6 +464,18 @@ class LegalityAnswer(_Answer):
     justice_review: LegalityVerdict = Field(title="县司法局合法性审查意见")
     justice_review_on: date = Field(title="县司法局提出意见的日期")
     legal_risk: str = Field(default="", title="明示的法律风险（探索性改革事项）")
+    draft_contents: list[DraftContent] = Field(default_factory=list, title="决策草案包含的内容（第十二条第二款）")
+    draft_evaluation_year: int | None = Field(
+        default=None, ge=2000, le=2100, title="决策草案中的实施后评估计划：评估年度"
+    )
+    draft_evaluation_type: PlannedEvaluation | None = Field(default=None, title="决策草案中的实施后评估计划：评估类型")
+    vice_head: str = Field(default="", title="报请的相关副县长（姓名）")
+    vice_head_approved_on: date | None = Field(default=None, title="副县长同意开展综合会审的日期")
+    head_approved_on: date | None = Field(default=None, title="县长批准开展综合会审的日期")
+    head_decision: SubmissionDecision | None = Field(
+        default=None, title="县长（县决咨委主任）审定：是否将决策草案提交审议"
+    )
+    head_decided_on: date | None = Field(default=None, title="县长审定日期")
 
 
 class MeetingAnswer(_Answer):
@@ -380,6 +487,13 @@ class MeetingAnswer(_Answer):
     dissent: str = Field(title="不同意见（如实载明；没有的写“无不同意见”）")
     outcome: MeetingOutcome = Field(title="会议决定")
     presided_by: str = Field(title="会议主持人")
+    head_spoke_last: bool = Field(default=False, title="县长最后发表意见")
+    minutes_signed_by: str = Field(default="", title="会议纪要签发人")
+    minutes_signed_on: date | None = Field(default=None, title="会议纪要签发日期")
+    revised_on: date | None = Field(default=None, title="一般性修改完成日期")
+    issued_by: str = Field(default="", title="决策签发人")
+    issuer_authorised: bool = Field(default=False, title="签发人为会议主持人授权的县政府班子成员")
+    issued_on: date | None = Field(default=None, title="决策签发日期")
 
 
 class PublicationAnswer(_Answer):
@@ -402,6 +516,7 @@ ANSWERS: dict[ProcedureStep, type[_Answer]] = {
     ProcedureStep.catalog: CatalogAnswer,
     ProcedureStep.participation: ParticipationAnswer,
     ProcedureStep.experts: ExpertsAnswer,
+    ProcedureStep.expert_opinions: ExpertOpinionAnswer,
     ProcedureStep.risk: RiskAnswer,
     ProcedureStep.risk_decision: RiskDecisionAnswer,
     ProcedureStep.legality: LegalityAnswer,
@@ -430,6 +545,11 @@ class Context:
     today: date
     proposed_on: date | None = None
     meeting_on: date | None = None
+    # CL-34: a risk answer stands and lets the draft go on (assessed and allowed, not required, or assessed
+    # under other rules); until then the draft may not be submitted for deliberation.
+    risk_done: bool = False
+    submitted_on: date | None = None  # the 县长 decided to submit the draft for deliberation (changli 44)
+    issued_on: date | None = None  # the decision was signed for issue (changli 46 ¶4)
 
 
 def _by(period: Period, start: date, calendar: OfficialCalendar | None) -> date:
@@ -506,7 +626,8 @@ def judge_catalog(answer: CatalogAnswer, rules: DecisionProcedureRules, ctx: Con
 def judge_participation(
     answer: ParticipationAnswer, rules: DecisionProcedureRules, ctx: Context, calendar: OfficialCalendar | None = None
 ) -> Judgement:
-    """CL-14, CL-15, CL-15-FEEDBACK, CL-16 (the poll's sample is checked by the service, E-SAMPLE)."""
+    """CL-14, CL-15, CL-15-FEEDBACK, CL-16, CL-16-HEARING, CL-19 (the poll's sample is checked by the service,
+    E-SAMPLE)."""
     problems = []
     means = set(answer.means)
     outside = [m.value for m in answer.means if m not in rules.participation_means]
@@ -530,21 +651,9 @@ def judge_participation(
                     "因情况紧急等原因缩短的，须说明理由（第十五条第三款）"
                 )
     if ParticipationMeans.hearing in means:
-        if (
-            answer.hearing_on is None
-            or answer.hearing_materials_sent_on is None
-            or answer.participants_published_on is None
-        ):
-            problems.append("召开听证会的，请填写听证会日期、材料送达日期和听证参加人名单公布日期")
-        else:
-            latest = answer.hearing_on - timedelta(days=rules.hearing_materials_before.amount)
-            if answer.hearing_materials_sent_on > latest:
-                problems.append(
-                    f"听证会材料应当于召开听证会{rules.hearing_materials_before}前（{latest} 前）送达听证参加人，"
-                    f"实际 {answer.hearing_materials_sent_on}（第十六条第五款）"
-                )
-            if answer.participants_published_on >= answer.hearing_on:
-                problems.append("听证参加人名单应当在听证会前向社会公布（第十六条第四款）")
+        problems += _hearing_problems(answer, rules)
+    if ParticipationMeans.symposium in means:
+        problems += _symposium_problems(answer, rules)
     if means & POLL_MEANS and not answer.survey_file.strip():
         problems.append("采用问卷调查或民意调查的，请提交问卷数据文件（检验样本代表性，第二十一条（二））")
     if answer.not_adopted and not answer.feedback.strip():
@@ -552,11 +661,110 @@ def judge_participation(
     return Judgement(tuple(problems))
 
 
+def _hearing_problems(answer: ParticipationAnswer, rules: DecisionProcedureRules) -> list[str]:
+    """CL-16 and CL-16-HEARING (changli 16): who organises it, in public, the draft and the participants' list
+    published ahead, the sides about equal, the selection method published ahead, the materials 7 days ahead."""
+    problems = []
+    organisers = "或者".join(o.value for o in rules.hearing_organisers)
+    if answer.hearing_organiser is None:
+        problems.append(f"召开听证会的，请选择听证会的组织者（{organisers}，第十六条第二款）")
+    elif answer.hearing_organiser not in rules.hearing_organisers:
+        problems.append(f"听证会由{organisers}组织，不得委托第三方组织（第十六条第二款）")
+    elif answer.hearing_organiser is HearingOrganiser.related_unit and not answer.hearing_organiser_unit.strip():
+        problems.append("由与决策有关的单位组织听证会的，请写明该单位")
+    if answer.hearing_closed and not answer.hearing_closed_basis.strip():
+        problems.append("听证会应当公开举行；不公开举行的，请写明依法不予公开的依据（第十六条第二款）")
+    sides = answer.hearing_sides
+    if len(sides) < 2:
+        problems.append(
+            "听证参加人应当按照持不同观点的各方人数基本相当的原则确定：请列出各方的观点和人数（第十六条第四款）"
+        )
+    elif (
+        min(s.count for s in sides) == 0
+        or max(s.count for s in sides) > min(s.count for s in sides) * rules.hearing_sides_max_ratio
+    ):
+        counts = "、".join(f"{s.view} {s.count} 人" for s in sides)
+        problems.append(
+            f"持不同观点的各方人数应当基本相当（人数最多的一方不超过最少一方的 {rules.hearing_sides_max_ratio:g} 倍），"
+            f"实际 {counts}（第十六条第四款）"
+        )
+    if answer.participants_selected and answer.selection_method_published_on is None:
+        problems.append("需要遴选听证参加人的，应当提前公布听证参加人遴选办法：请填写公布日期（第十六条第六款）")
+    if (
+        answer.hearing_on is None
+        or answer.draft_published_on is None
+        or answer.hearing_materials_sent_on is None
+        or answer.participants_published_on is None
+    ):
+        problems.append("召开听证会的，请填写听证会日期、决策草案公布日期、材料送达日期和听证参加人名单公布日期")
+        return problems
+    ahead = rules.in_advance.amount
+    latest = answer.hearing_on - timedelta(days=ahead)
+    if answer.draft_published_on > latest:
+        problems.append(
+            f"应当提前公布决策草案及其说明等材料，明确听证时间、地点（至迟 {latest}），"
+            f"实际 {answer.draft_published_on}（第十六条第三款）"
+        )
+    if answer.participants_published_on > latest:
+        problems.append(
+            f"听证参加人名单应当在听证会前向社会公布（至迟 {latest}），实际 {answer.participants_published_on}（第十六条第四款）"
+        )
+    if answer.participants_selected and answer.selection_method_published_on is not None:
+        # 提前 to the selection, whose result is the list: published before the list is (default: seed silent).
+        before_list = answer.participants_published_on - timedelta(days=ahead)
+        if answer.selection_method_published_on > before_list:
+            problems.append(
+                f"听证参加人遴选办法应当在遴选前公布（至迟 {before_list}，名单公布之前），"
+                f"实际 {answer.selection_method_published_on}（第十六条第六款）"
+            )
+    materials_by = answer.hearing_on - timedelta(days=rules.hearing_materials_before.amount)
+    if answer.hearing_materials_sent_on > materials_by:
+        problems.append(
+            f"听证会材料应当于召开听证会{rules.hearing_materials_before}前（{materials_by} 前）送达听证参加人，"
+            f"实际 {answer.hearing_materials_sent_on}（第十六条第五款）"
+        )
+    return problems
+
+
+def _symposium_problems(answer: ParticipationAnswer, rules: DecisionProcedureRules) -> list[str]:
+    """CL-19 (changli 19): the interested parties' representatives invited, the draft and its explanation
+    delivered to them ahead of the symposium."""
+    problems = []
+    if not answer.symposium_stakeholders.strip():
+        problems.append(
+            "以座谈会方式征求公众意见的，应当邀请有利害关系的公民、法人或者其他组织代表参加：请写明邀请的代表（第十九条）"
+        )
+    if answer.symposium_on is None or answer.symposium_materials_sent_on is None:
+        problems.append(
+            "以座谈会方式征求公众意见的，请填写座谈会日期和决策方案及起草说明送达与会代表的日期（第十九条）"
+        )
+        return problems
+    latest = answer.symposium_on - timedelta(days=rules.in_advance.amount)
+    if answer.symposium_materials_sent_on > latest:
+        problems.append(
+            f"决策方案及起草说明应当提前送达与会代表（至迟 {latest}），实际 {answer.symposium_materials_sent_on}（第十九条）"
+        )
+    return problems
+
+
+def judge_expert_opinion(answer: ExpertOpinionAnswer, rules: DecisionProcedureRules, ctx: Context) -> Judgement:
+    """CL-32 (changli 32(三)): an expert signs a written opinion of their own — it must say something."""
+    if len(answer.opinion.strip()) < MIN_OPINION_CHARACTERS:
+        return Judgement((f"请填写书面论证意见（不少于 {MIN_OPINION_CHARACTERS} 个字，第三十二条（三））",))
+    return Judgement(note="签署书面论证意见")
+
+
+def countersign_minimum(experts: ExpertsAnswer, rules: DecisionProcedureRules) -> int:
+    """How many of the panel must sign their written opinions before the step stands (CL-31's numbers)."""
+    return rules.experts_min_complex if experts.wide_or_complex else rules.experts_min
+
+
 def judge_experts(
     answer: ExpertsAnswer, rules: DecisionProcedureRules, ctx: Context, calendar: OfficialCalendar | None = None
 ) -> Judgement:
     """CL-31: at least 5 experts (9 for wide, controversial or complex matters), none with a direct interest;
-    CL-32: at least 5 working days for them; an oral opinion followed by a written one within 24 hours."""
+    CL-32: at least 5 working days for them; an oral opinion followed by a written one within 24 hours;
+    CL-32-PANEL: the panel proposed by the lead unit and confirmed by the 决策咨询服务中心 before they get the materials."""
     problems = []
     least = rules.experts_min_complex if answer.wide_or_complex else rules.experts_min
     if len(answer.experts) < least:
@@ -568,6 +776,7 @@ def judge_experts(
     names = [e.name for e in answer.experts]
     if len(set(names)) != len(names):
         problems.append("论证专家名单有重复")
+    problems += _panel_problems(answer, rules)
     earliest = _by(rules.expert_time, answer.materials_sent_on, calendar)
     if answer.opinions_due_on < earliest:
         problems.append(
@@ -586,17 +795,91 @@ def judge_experts(
     return Judgement(tuple(problems))
 
 
+def _panel_problems(answer: ExpertsAnswer, rules: DecisionProcedureRules) -> list[str]:
+    """CL-32-PANEL (changli 32(一)): 决策承办单位提出拟聘请相关专家组建议报县决策咨询服务中心确定 — who confirmed
+    it and when, before the materials go to the experts (32(二)); the same day is in time (dates have no hour)."""
+    confirmer = rules.panel_confirmed_by.value
+    if (
+        answer.panel_proposed_on is None
+        or answer.panel_confirmed_by is None
+        or not answer.panel_confirmer.strip()
+        or answer.panel_confirmed_on is None
+    ):
+        return [
+            f"专家组由决策承办单位提出建议，报{confirmer}确定：请填写建议日期、确定单位、确定人和确定日期（第三十二条（一））"
+        ]
+    problems = []
+    if answer.panel_confirmed_by is not rules.panel_confirmed_by:
+        problems.append(
+            f"专家组应当报{confirmer}确定，记录的确定单位为“{answer.panel_confirmed_by.value}”（第三十二条（一））"
+        )
+    if answer.panel_confirmed_on < answer.panel_proposed_on:
+        problems.append(
+            f"专家组确定日期 {answer.panel_confirmed_on} 早于承办单位提出建议的日期 {answer.panel_proposed_on}"
+        )
+    if answer.materials_sent_on < answer.panel_confirmed_on:
+        problems.append(
+            f"专家组经{confirmer}确定（{answer.panel_confirmed_on}）后，方可向专家提供材料，"
+            f"实际 {answer.materials_sent_on}（第三十二条（一）、（二））"
+        )
+    return problems
+
+
 def risk_level(situation: RiskSituation, rules: DecisionProcedureRules) -> RiskLevel:
     """CL-36: the level the profile's fixed criteria give the situation found."""
     return next(c.level for c in rules.risk_criteria if c.situation is situation)
 
 
-def judge_risk(answer: RiskAnswer, rules: DecisionProcedureRules, ctx: Context) -> Judgement:
-    """CL-36: the report's contents and the level by the fixed criteria; CL-37: what the level allows."""
+def _risk_coverage_problems(answer: RiskAnswer, rules: DecisionProcedureRules, ctx: Context) -> list[str]:
+    """CL-34 (changli 34): 可能对社会稳定、公共安全等方面造成不利影响的 … 应当组织评估; 依照有关规定已对有关风险进行
+    评价、评估的，不作重复评估 — each kind the profile lists is assessed here, stated (with the reason) not to arise,
+    or named as assessed under other rules, and only one of the three."""
     problems = []
+    accounted = [*answer.kinds, *answer.no_adverse_effect, *(prior.kind for prior in answer.assessed_elsewhere)]
+    unaccounted = [kind.value for kind in rules.risk_kinds if kind not in accounted]
+    if unaccounted:
+        problems.append(
+            f"请说明{'、'.join(unaccounted)}：本次评估，或者写明实施不会造成不利影响的理由，"
+            "或者写明已依照哪项规定评价、评估（第三十四条）"
+        )
+    twice = [kind.value for kind in RiskKind if accounted.count(kind) > 1]
+    if twice:
+        problems.append(f"{'、'.join(twice)}只能选一种处理：本次评估、无须评估，或者已依照其他规定评估而不重复评估")
+    if answer.no_adverse_effect and not answer.no_adverse_effect_reason.strip():
+        problems.append("写明实施不会造成不利影响、无须评估的，请说明理由（第三十四条第一款）")
+    for prior in answer.assessed_elsewhere:
+        if not prior.rules.strip() or not prior.document.strip():
+            problems.append(f"不重复评估的{prior.kind.value}，请写明依照的规定和评价、评估文件（第三十四条第七款）")
+        elif prior.assessed_on > ctx.today:
+            problems.append(f"{prior.kind.value}的评价、评估日期 {prior.assessed_on} 晚于今天")
+    return problems
+
+
+def _exemption_note(answer: RiskAnswer) -> str:
+    """Why no risk is assessed here (changli 34 ¶1, ¶7), for the record."""
+    parts = []
+    if answer.no_adverse_effect:
+        kinds = "、".join(kind.value for kind in answer.no_adverse_effect)
+        parts.append(f"{kinds}：实施不会造成不利影响（{answer.no_adverse_effect_reason.strip()}）")
+    parts += [
+        f"{prior.kind.value}：已依照{prior.rules.strip()}评估（{prior.document.strip()}，{prior.assessed_on}），不作重复评估"
+        for prior in answer.assessed_elsewhere
+    ]
+    return f"无须另行风险评估：{'；'.join(parts)}（第三十四条）"
+
+
+def judge_risk(answer: RiskAnswer, rules: DecisionProcedureRules, ctx: Context) -> Judgement:
+    """CL-34: every kind of risk assessed, or stated not to arise, or already assessed under other rules (then not
+    assessed again); CL-36: the report's contents and the level by the fixed criteria; CL-37: what the level allows."""
+    problems = _risk_coverage_problems(answer, rules, ctx)
+    if not answer.kinds:  # nothing to assess here: the exemptions alone
+        return Judgement(tuple(problems)) if problems else Judgement(note=_exemption_note(answer))
     missing = [c.value for c in rules.risk_report_contents if c not in answer.report_contents]
     if missing:
         problems.append(f"风险评估报告缺少：{'、'.join(missing)}（第三十六条（四））")
+    if answer.situation is None:
+        problems.append("请选择评估查明的情况（第三十六条（四））")
+        return Judgement(tuple(problems))
     level = risk_level(answer.situation, rules)
     if level is not RiskLevel.high and not answer.measures.strip():
         problems.append(f"评估为{level.value}的，应写明风险防范和化解措施（第三十七条）")
@@ -643,12 +926,16 @@ def judge_risk_decision(answer: RiskDecisionAnswer, rules: DecisionProcedureRule
     )
 
 
+# CL-34 (changli 34 ¶1 未经风险评估的，不得提请县政府审议): refused at the 县长's submission (44) and at the meeting.
+NO_RISK_ASSESSMENT = "未经风险评估的，不得提请县政府审议：风险评估环节尚未办结（第三十四条第一款）"
+
+
 def judge_legality(
     answer: LegalityAnswer, rules: DecisionProcedureRules, ctx: Context, calendar: OfficialCalendar | None = None
 ) -> Judgement:
     """CL-39 dual legality review (the unit's first, the 司法局's within 7 calendar days); CL-40 the materials;
     CL-41 supplements within 3 working days; CL-42 the joint review's length and the departments' opinions,
-    the supplement's time not counted (`review_due`)."""
+    the supplement's time not counted (`review_due`); CL-12 the draft's contents; CL-41-44 the approvals."""
     problems = []
     missing = [m.value for m in rules.submission_materials if m not in answer.materials]
     if missing:
@@ -695,22 +982,91 @@ def judge_legality(
         )
     if answer.unit_review_on > answer.justice_task_on:
         problems.append("承办单位法制审核机构初审在先，县司法局审查在后：日期顺序不对（第三十九条、第四十条）")
+    verdicts = (answer.unit_review, answer.justice_review)
+    unlawful = LegalityVerdict.unlawful in verdicts
+    problems += _draft_problems(answer, rules, ctx)
+    problems += _approval_problems(answer, ctx, unlawful)
     if problems:
         return Judgement(tuple(problems))
-    verdicts = (answer.unit_review, answer.justice_review)
-    if LegalityVerdict.unlawful in verdicts:
+    if unlawful:
         return Judgement(
             outcome=Outcome.again,
             note=f"经审查不合法，不能形成综合咨询建议、不得提交县政府审议：修改草案后重新审查（{rules.legality_basis}）",
         )
     if LegalityVerdict.exploratory in verdicts and not answer.legal_risk.strip():
         return Judgement(("国家尚无明确规定的探索性改革事项，须明示法律风险后方可提交县政府讨论（第三十九条）",))
-    return Judgement(note=f"双重合法性审查通过（{rules.legality_basis}）")
+    if answer.head_decision is SubmissionDecision.withhold:
+        return Judgement(
+            outcome=Outcome.again,
+            note=f"县长审定暂不提交审议（{answer.head_decided_on}）：决策草案修改完善后重新会审（第四十四条）",
+        )
+    return Judgement(
+        note=f"双重合法性审查通过；县长审定提交县政府审议（{answer.head_decided_on}，{rules.legality_basis}）"
+    )
+
+
+def _draft_problems(answer: LegalityAnswer, rules: DecisionProcedureRules, ctx: Context) -> list[str]:
+    """CL-12 (changli 12 ¶2): the draft submitted (40 ¶3(一)) has every content the seed lists, among them the
+    post-evaluation plan, already planned in the draft and not first at publication."""
+    problems = []
+    missing = [c.value for c in rules.draft_contents if c not in answer.draft_contents]
+    if missing:
+        problems.append(f"决策草案缺少：{'、'.join(missing)}（第十二条第二款）")
+    if answer.draft_evaluation_year is None or answer.draft_evaluation_type is None:
+        problems.append("决策草案应当包括决策实施后评估计划：请填写计划的评估年度和评估类型（第十二条第二款）")
+    elif answer.draft_evaluation_year < ctx.catalog_year:
+        problems.append(
+            f"决策草案中实施后评估的年度 {answer.draft_evaluation_year} 早于决策事项目录年度 {ctx.catalog_year}"
+        )
+    return problems
+
+
+def _approval_problems(answer: LegalityAnswer, ctx: Context, unlawful: bool) -> list[str]:
+    """CL-41-44: 报请相关副县长，经县长批准后 … 组织 … 综合会审 (changli 41) — the 司法局's review is part of it (38,
+    41); then 报请县长（县决咨委主任）审定是否将决策草案提交审议 (44), after the advice is formed. A draft found unlawful
+    forms no advice and is not submitted (39); none unassessed for risk is submitted (34 ¶1)."""
+    problems = []
+    if not answer.vice_head.strip() or answer.vice_head_approved_on is None or answer.head_approved_on is None:
+        problems.append(
+            "初步审核符合要求的，报请相关副县长，经县长批准后方可组织综合会审：请填写副县长及其同意日期、县长批准日期（第四十一条）"
+        )
+    else:
+        approved = answer.head_approved_on
+        if approved < answer.vice_head_approved_on:
+            problems.append(
+                f"应先报请副县长，再经县长批准：县长批准 {approved} 早于副县长同意 {answer.vice_head_approved_on}（第四十一条）"
+            )
+        if answer.joint_review_from < approved:
+            problems.append(f"综合会审应在县长批准（{approved}）后开始，实际 {answer.joint_review_from}（第四十一条）")
+        if answer.justice_task_on < approved:
+            problems.append(
+                f"县司法局的合法性审查属综合会审，应在县长批准（{approved}）后交办，实际 {answer.justice_task_on}"
+                "（第四十一条、第四十三条）"
+            )
+    if unlawful:
+        if answer.head_decision is SubmissionDecision.submit:
+            problems.append("经审查不合法的，不能形成综合咨询建议，不得提交县政府审议（第三十九条）")
+        return problems
+    if answer.head_decision is None or answer.head_decided_on is None:
+        problems.append("请填写县长（县决咨委主任）是否将决策草案提交审议的审定及其日期（第四十四条）")
+        return problems
+    advised = max(answer.joint_review_until, answer.opinions_on, answer.justice_review_on)
+    if answer.head_decided_on < advised:
+        problems.append(
+            f"县长审定是否提交审议，应在综合会审形成综合决策咨询建议之后（{advised} 起），"
+            f"实际 {answer.head_decided_on}（第四十四条）"
+        )
+    if answer.head_decided_on > ctx.today:
+        problems.append(f"县长审定日期 {answer.head_decided_on} 晚于今天：审定后再记录")
+    if answer.head_decision is SubmissionDecision.submit and not ctx.risk_done:
+        problems.append(NO_RISK_ASSESSMENT)
+    return problems
 
 
 def judge_meeting(answer: MeetingAnswer, rules: DecisionProcedureRules, ctx: Context) -> Judgement:
     """CL-45: an executive or plenary meeting, materials delivered at least a day before, dissent recorded;
-    the decision: adopt, reject, revise and resubmit, or defer (changli 46)."""
+    the decision: adopt, reject, revise and resubmit, or defer (changli 46); CL-46 the 县长 last, the minutes and
+    the decision signed; CL-34 and CL-41-44: only a draft assessed for risk and submitted by the 县长."""
     problems = []
     if answer.kind not in rules.meeting_kinds:
         problems.append(f"应当经{'或'.join(k.value for k in rules.meeting_kinds)}审议决定（第四十五条）")
@@ -723,6 +1079,13 @@ def judge_meeting(answer: MeetingAnswer, rules: DecisionProcedureRules, ctx: Con
         problems.append("集体讨论中的不同意见应当如实载明；没有的请写“无不同意见”（第四十六条第三款）")
     if answer.meeting_on > ctx.today:
         problems.append(f"会议日期 {answer.meeting_on} 晚于今天：会后再记录")
+    if not ctx.risk_done:
+        problems.append(NO_RISK_ASSESSMENT)
+    if ctx.submitted_on is None:
+        problems.append("决策草案经县长（县决咨委主任）审定提交审议后，方可提请会议审议（第四十四条）")
+    elif answer.meeting_on < ctx.submitted_on:
+        problems.append(f"会议日期 {answer.meeting_on} 早于县长审定提交审议的日期 {ctx.submitted_on}（第四十四条）")
+    problems += _signing_problems(answer, ctx)
     if problems:
         return Judgement(tuple(problems))
     follows = {
@@ -735,6 +1098,58 @@ def judge_meeting(answer: MeetingAnswer, rules: DecisionProcedureRules, ctx: Con
     return Judgement(outcome=follows[answer.outcome], note=f"{answer.kind.value}{answer.outcome.value}")
 
 
+# The meeting's decisions that are signed for issue (changli 46 ¶4); the others are not signed.
+SIGNED = frozenset({MeetingOutcome.adopt, MeetingOutcome.adopt_revised})
+
+
+def _signing_problems(answer: MeetingAnswer, ctx: Context) -> list[str]:
+    """CL-46 (changli 46 ¶2–¶4): 县长最后发表意见; 会议纪要由会议主持人签发; 通过的由主持人或其授权的县政府班子成员签发;
+    一般性修改的修改后签发; 重大修改或再次审议的按程序重新审议 (not signed)."""
+    problems = []
+    if not answer.head_spoke_last:
+        problems.append("讨论决策草案，会议组成人员充分发表意见，县长最后发表意见（第四十六条第二款）")
+    chair = answer.presided_by.strip()
+    if not answer.minutes_signed_by.strip() or answer.minutes_signed_on is None:
+        problems.append(
+            "会议讨论情况和决定形成会议纪要，由会议主持人签发：请填写纪要签发人和签发日期（第四十六条第三款）"
+        )
+    else:
+        if answer.minutes_signed_by.strip() != chair:
+            problems.append(
+                f"会议纪要应由会议主持人{chair}签发，实际由{answer.minutes_signed_by.strip()}签发（第四十六条第三款）"
+            )
+        if answer.minutes_signed_on < answer.meeting_on:
+            problems.append(f"会议纪要签发日期 {answer.minutes_signed_on} 早于会议日期 {answer.meeting_on}")
+    if answer.outcome not in SIGNED:
+        if answer.issued_by.strip() or answer.issued_on is not None:
+            why = "属重大原则或实质内容修改的，应按程序重新审议，" if answer.outcome is MeetingOutcome.resubmit else ""
+            problems.append(f"会议决定“{answer.outcome.value}”：{why}决策不予签发（第四十六条第四款）")
+        return problems
+    revised = answer.outcome is MeetingOutcome.adopt_revised
+    if revised and answer.revised_on is None:
+        problems.append("作一般性修改的，修改后签发：请填写修改完成日期（第四十六条第四款）")
+    if revised and answer.revised_on is not None and answer.revised_on < answer.meeting_on:
+        problems.append(f"修改完成日期 {answer.revised_on} 早于会议日期 {answer.meeting_on}")
+    if not answer.issued_by.strip() or answer.issued_on is None:
+        problems.append(
+            "作出通过决定的，由会议主持人或其授权的县政府班子成员签发：请填写签发人和签发日期（第四十六条第四款）"
+        )
+        return problems
+    if answer.issued_by.strip() != chair and not answer.issuer_authorised:
+        problems.append(
+            f"决策由会议主持人{chair}或其授权的县政府班子成员签发：{answer.issued_by.strip()}不是主持人，也未经授权（第四十六条第四款）"
+        )
+    if revised and answer.revised_on is not None and answer.issued_on < answer.revised_on:
+        problems.append(
+            f"作一般性修改的，修改后签发：签发日期 {answer.issued_on} 早于修改完成日期 {answer.revised_on}（第四十六条第四款）"
+        )
+    elif answer.issued_on < answer.meeting_on:
+        problems.append(f"签发日期 {answer.issued_on} 早于会议日期 {answer.meeting_on}")
+    if answer.issued_on > ctx.today:
+        problems.append(f"签发日期 {answer.issued_on} 晚于今天：签发后再记录")
+    return problems
+
+
 def judge_publication(answer: PublicationAnswer, rules: DecisionProcedureRules, ctx: Context) -> Judgement:
     """CL-47: published by the usual channels (with interpretation and the adoption of opinions where the
     public cares), archived; the follow-up evaluation plan (changli 12 ¶2) written into the catalog."""
@@ -744,6 +1159,8 @@ def judge_publication(answer: PublicationAnswer, rules: DecisionProcedureRules, 
         problems.append(f"{'、'.join(outside)}不是本规定列出的公布途径")
     if ctx.meeting_on and answer.published_on < ctx.meeting_on:
         problems.append(f"公布日期 {answer.published_on} 早于审议决定的日期 {ctx.meeting_on}")
+    elif ctx.issued_on and answer.published_on < ctx.issued_on:
+        problems.append(f"公布日期 {answer.published_on} 早于决策签发日期 {ctx.issued_on}（第四十六条第四款）")
     # 第四十七条: both duties, each on its own — the adoption of the public's and the experts' opinions published
     # with the decision, and its interpretation (press conference, interviews).
     if answer.widely_concerned and not answer.adoption_published:
@@ -774,6 +1191,7 @@ JUDGES: dict[ProcedureStep, Judge] = {
     ProcedureStep.catalog: judge_catalog,
     ProcedureStep.participation: judge_participation,
     ProcedureStep.experts: judge_experts,
+    ProcedureStep.expert_opinions: judge_expert_opinion,
     ProcedureStep.risk: judge_risk,
     ProcedureStep.risk_decision: judge_risk_decision,
     ProcedureStep.legality: judge_legality,

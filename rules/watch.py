@@ -6,9 +6,9 @@ evaluation keeps waiting. Pure Python: no Prefect, no database.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 OVERDUE = "overdue"
 
@@ -63,4 +63,32 @@ def alerts(items: Iterable[Watched], today: date, thresholds: Sequence[int]) -> 
         reached = [t for t in sorted(thresholds) if days_left <= t]
         if reached:
             found.append(Alert(item, f"due-{reached[0]}", days_left))
+    return sorted(found, key=lambda a: (a.days_left, a.item.ref))
+
+
+# 催办 to the person (issue 29): the items a person or a unit holds, reminded to them once within a number of
+# working days of the target and again once overdue; the group channels keep their own summary (alerts above).
+PERSONAL_KINDS = frozenset({"gate", "follow_up", "tracking_report", "milestone", "rectification"})
+PERSONAL_DUE, PERSONAL_OVERDUE = "person-due", "person-overdue"
+
+
+def working_days_left(today: date, due: date, is_workday: Callable[[date], bool]) -> int:
+    """The working days after today up to and including the due date (0 when it is today or past)."""
+    return sum(1 for offset in range(1, (due - today).days + 1) if is_workday(today + timedelta(days=offset)))
+
+
+def personal_alerts(
+    items: Iterable[Watched], today: date, working_days: int, is_workday: Callable[[date], bool]
+) -> list[Alert]:
+    """The reminders due to the people holding each item today: within `working_days` working days of its target
+    (an item due today is within any), or overdue."""
+    found = []
+    for item in items:
+        if item.kind not in PERSONAL_KINDS:
+            continue
+        days_left = (item.due - today).days
+        if days_left < 0:
+            found.append(Alert(item, PERSONAL_OVERDUE, days_left))
+        elif working_days_left(today, item.due, is_workday) <= working_days:
+            found.append(Alert(item, PERSONAL_DUE, days_left))
     return sorted(found, key=lambda a: (a.days_left, a.item.ref))

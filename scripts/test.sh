@@ -16,23 +16,36 @@ if (($#)); then
     exec "$VENV/bin/python" -m pytest "$@"
 fi
 
-scripts/lint.sh
+# Each part says how long it took when it ends (also when it fails), and the whole run its total at exit:
+# the CI's time budget is watched pass by pass.
+started=$SECONDS
+took() { local seconds=$((SECONDS - $1)); echo "$((seconds / 60)) 分 $((seconds % 60)) 秒"; }
+timed() {
+    local name="$1" since=$SECONDS status=0
+    shift
+    "$@" || status=$?
+    echo "[test] ${name}用时 $(took "$since")$( ((status == 0)) || echo "（失败，退出码 $status）")"
+    return "$status"
+}
+trap 'echo "[test] 总用时 $(took "$started")"' EXIT
+
+timed "检查（ruff、格式、mypy、导入方向）" scripts/lint.sh
 
 echo "[test] 检查模型与数据库迁移是否一致"
 "$VENV/bin/pinggu" db check
 
 echo "[test] 第一遍：SQLite（Python $PYTHON_VERSION）；故障注入测试在第二遍"
-"$VENV/bin/python" -m pytest -m "not faults"
+timed "第一遍" "$VENV/bin/python" -m pytest -m "not faults"
 
 echo "[test] 第二遍：多机部署方式——PostgreSQL（产品数据库与 Prefect 服务）、工作池上的两个工作进程、S3 文档存储"
 server_url="$("$root/scripts/postgres.sh" | sed -n 's/^PINGGU_DATABASE_URL=\(.*\)\/pinggu$/\1\/postgres/p')"
 PINGGU_TEST_DATABASE_URL="$server_url" PINGGU_TEST_WORKERS=2 PINGGU_TEST_STORE=s3 \
-    "$VENV/bin/python" -m pytest tests/cli tests/core tests/faults tests/flows tests/models tests/tasks tests/web
+    timed "第二遍" "$VENV/bin/python" -m pytest tests/cli tests/core tests/faults tests/flows tests/models tests/tasks tests/web
 
 # The other end of the supported range: the oldest when the suite ran on the newest, else the newest.
 other="$(supported_pythons | tail -1)"
 [ "${other%% *}" != "$PYTHON_VERSION" ] || other="$(supported_pythons | head -1)"
 if [ -n "$other" ] && [ "${other%% *}" != "$PYTHON_VERSION" ]; then
     echo "[test] 第三遍：Python ${other%% *} 上的规则与分析单元测试"
-    PYTHON="${other#* }" "$root/scripts/test.sh" tests/rules tests/analysis
+    PYTHON="${other#* }" timed "第三遍" "$root/scripts/test.sh" tests/rules tests/analysis
 fi

@@ -17,7 +17,7 @@ from models.db import read_session, transaction
 from models.evaluations import get_decision
 from models.tables import CommentWindow
 from rules.tracking import OpinionChannel
-from services.tracking import register_opinion
+from services.tracking import opinion_number, register_opinion
 
 MAX_OPINION_CHARS = 2000
 MAX_CONTACT_CHARS = 100
@@ -38,8 +38,8 @@ class PublicWindow:
 
 
 def receipt_number(opinion_id: int) -> str:
-    """The number a sender keeps: YJ and the opinion's register number."""
-    return f"YJ{opinion_id:08d}"
+    """The number a sender keeps: the opinion's register number, as the tracking reports list it."""
+    return opinion_number(opinion_id)
 
 
 def open_window(decision_code: str, title: str, opens_on: date, closes_on: date, opened_by: str) -> int:

@@ -18,18 +18,21 @@ from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from core.document_store import local_file
-from core.errors import InputFileError, NotFound, StateConflict
+from core.document_store import in_store, local_file
+from core.errors import InputFileError, NotFound, SignoffRefused, StateConflict
+from core.links import procedure_url
 from models import audit
-from models.db import read_session, transaction
-from models.tables import Decision, DecisionEvaluationPlan, DecisionProcedure, now_beijing
+from models.db import hold_lock, read_session, transaction
+from models.tables import AuditEvent, Decision, DecisionEvaluationPlan, DecisionProcedure, Person, now_beijing
 from rules.decision_procedure import (
     ANSWERS,
     DECIDED_BY,
     ENDINGS,
     JUDGES,
+    LEAD_UNIT_ACTOR,
+    PANEL_ACTOR,
     PLANNED_TYPES,
     POLL_MEANS,
     STEP_NAMES,
@@ -44,9 +47,13 @@ from rules.decision_procedure import (
     ProcedureStep,
     PublicationAnswer,
     basis_of,
+    countersign_minimum,
+    may_answer,
 )
 from rules.profiles import Profile, load_profiles
 from rules.profiles.schema import DecisionProcedureRules
+from services import handover
+from services.signatures import StepSigner, step_signer
 
 UNDER_WAY, PUBLISHED = "under_way", "published"
 
@@ -159,9 +166,29 @@ def step_status(procedure_id: int, step: ProcedureStep) -> StepDone | StepWaitin
         description += f"\n\n{STEP_NAMES[ProcedureStep(decided[1]['step'])]}：{decided[1]['note']}；请办理后重新填报"
     elif last and last["outcome"] == Outcome.again:
         description += f"\n\n上次结果：{last['note']}；请办理后重新填报"
-    return StepWaiting(
-        key=f"procedure-{procedure_id}-{step.value.replace('_', '-')}-{len(asked) + 1}", description=description
-    )
+    description += f"\n\n请由{step_actor(procedure, step)}的人员登录网页办理：{procedure_url(procedure_id)}"
+    return StepWaiting(key=_waiting_key(procedure, step), description=description)
+
+
+def _waiting_key(procedure: DecisionProcedure, step: ProcedureStep) -> str:
+    """The pause key the run waits under for the step's next answer (it counts the step's answers)."""
+    asked = sum(1 for a in procedure.answers if a["step"] == step.value)
+    return f"procedure-{procedure.id}-{step.value.replace('_', '-')}-{asked + 1}"
+
+
+def step_of_key(procedure_id: int, key: str) -> ProcedureStep | None:
+    """The step a pause key of this procedure asks (procedure-<id>-<step>-<n>, as step_status builds it), or None."""
+    prefix = f"procedure-{procedure_id}-"
+    if not key.startswith(prefix) or "-" not in key[len(prefix) :]:
+        return None
+    name = key[len(prefix) :].rsplit("-", 1)[0].replace("-", "_")
+    return next((step for step in ProcedureStep if step.value == name), None)
+
+
+def procedure_actors(procedure: DecisionProcedure) -> tuple[str, ...]:
+    """Every role the profile gives a step of this procedure (决策承办单位 left out: that is the lead unit)."""
+    _, rules = _rules(procedure.profile)
+    return tuple(dict.fromkeys(actor for actor in rules.actors.values() if actor != LEAD_UNIT_ACTOR))
 
 
 def _get(session: Session, procedure_id: int) -> DecisionProcedure:
@@ -176,11 +203,25 @@ def _context(procedure: DecisionProcedure, today: date) -> Context:
         accepted = _accepted(procedure, step)
         return date.fromisoformat(accepted[-1]["answer"][name]) if accepted else None
 
+    def going_on(step: ProcedureStep) -> dict[str, Any] | None:
+        """The step's standing answer when it lets the draft go on (not one asking for it again or referring it)."""
+        standing = _standing(procedure, step)
+        return standing if standing is not None and standing["outcome"] == Outcome.proceed else None
+
+    def on(record: dict[str, Any] | None, name: str) -> date | None:
+        value = record["answer"].get(name) if record is not None else None
+        return date.fromisoformat(value) if value else None
+
+    meetings = _accepted(procedure, ProcedureStep.meeting)
     return Context(
         catalog_year=procedure.catalog_year,
         today=today,
         proposed_on=latest(ProcedureStep.launch, "proposed_on"),
         meeting_on=latest(ProcedureStep.meeting, "meeting_on"),
+        # CL-34: assessed and allowed to go on, or no assessment needed (an answer with outcome proceed).
+        risk_done=going_on(ProcedureStep.risk) is not None,
+        submitted_on=on(going_on(ProcedureStep.legality), "head_decided_on"),  # CL-41-44 (changli 44)
+        issued_on=on(meetings[-1] if meetings else None, "issued_on"),  # CL-46 (changli 46 ¶4)
     )
 
 
@@ -196,6 +237,10 @@ def _poll_problems(answer: ParticipationAnswer) -> tuple[str, ...]:
         return (
             "采用问卷调查或民意调查的，请提交总体比例表，检验样本是否按职业、年龄、性别等反映真实民意（第二十一条（二））",
         )
+    if not answer.survey_file.strip():
+        return ("采用问卷调查或民意调查的，请上传问卷数据文件（第二十一条）",)
+    if not all(in_store(location.strip()) for location in (answer.survey_file, answer.population_file)):
+        return ("问卷数据文件和总体比例表只能在决策程序页面上传；不受理服务器上的其他路径",)
     try:
         survey = read_survey(local_file(answer.survey_file.strip()), scale=answer.survey_scale)  # E-SCALE
         figures = summarise_survey(survey).to_dict()
@@ -209,6 +254,28 @@ def _poll_problems(answer: ParticipationAnswer) -> tuple[str, ...]:
     return (f"问卷样本{why}（{'、'.join(failing)}）：请补充抽样后重新提交（第二十一条（二））",)
 
 
+def _judge(
+    procedure: DecisionProcedure, step: ProcedureStep, values: dict[str, Any], today: date
+) -> tuple[Any, Judgement]:
+    """The answer read by its model (None when it does not fit) and the step's judgement of it."""
+    _, rules = _rules(procedure.profile)
+    try:
+        answer = ANSWERS[step].model_validate(values)
+    except ValidationError as error:
+        return None, Judgement(tuple(f"{'／'.join(map(str, e['loc']))}：{e['msg']}" for e in error.errors()))
+    judgement = JUDGES[step](answer, rules, _context(procedure, today))
+    if not judgement.problems and isinstance(answer, ParticipationAnswer):
+        judgement = Judgement(_poll_problems(answer), judgement.outcome, judgement.note)
+    return answer, judgement
+
+
+def preview_refusal(procedure_id: int, step: ProcedureStep, values: dict[str, Any], today: date) -> str | None:
+    """Why the flow's judge would refuse this answer now (the web page checks at once), or None; nothing recorded."""
+    with read_session() as session:
+        procedure = _get(session, procedure_id)
+    return "；".join(_judge(procedure, step, values, today)[1].problems) or None
+
+
 def answer_step(procedure_id: int, step: ProcedureStep, key: str, values: dict[str, Any], today: date) -> str | None:
     """Judge and record one answer; None when accepted, else why it was refused (recorded too)."""
     with read_session() as session:
@@ -216,17 +283,12 @@ def answer_step(procedure_id: int, step: ProcedureStep, key: str, values: dict[s
     earlier = next((a for a in procedure.answers if a["key"] == key), None)
     if earlier is not None:
         return earlier.get("refused")  # an earlier try committed; its answer was lost
-    _, rules = _rules(procedure.profile)
-    try:
-        answer = ANSWERS[step].model_validate(values)
-    except ValidationError as error:
-        judgement = Judgement(tuple(f"{'／'.join(map(str, e['loc']))}：{e['msg']}" for e in error.errors()))
-        answer = None
-    else:
-        judgement = JUDGES[step](answer, rules, _context(procedure, today))
-        if not judgement.problems and isinstance(answer, ParticipationAnswer):
-            judgement = Judgement(_poll_problems(answer), judgement.outcome, judgement.note)
-    refused = "；".join(judgement.problems) or None
+    answer, judgement = _judge(procedure, step, values, today)
+    with read_session() as session:
+        signer = step_signer(session, key, values)
+    unsigned = _unsigned(procedure, step, signer)
+    refused = "；".join((unsigned,) if unsigned else judgement.problems) or None
+    by = f"{signer.name}（{signer.unit}）" if signer is not None else "未经本人签署"
 
     def write(session: Session) -> str | None:
         current = _get(session, procedure_id)
@@ -240,15 +302,17 @@ def answer_step(procedure_id: int, step: ProcedureStep, key: str, values: dict[s
             "note": judgement.note,
             "refused": refused,
             "on": today.isoformat(),
+            "answered_by": by,
+            "person_id": signer.person_id if signer is not None else None,
         }
         current.answers = [*current.answers, record]
-        if refused is None and answer is not None:
+        if refused is None and answer is not None and signer is not None:
             _apply(session, current, answer, judgement, today)
         session.add(current)
         audit.record(
             session=session,
             action="decision_procedure_answered",
-            actor=answer.answered_by if answer is not None else "未署名",
+            actor=by,
             decision_code=current.decision_code,
             procedure=procedure_id,
             step=step.value,
@@ -260,12 +324,189 @@ def answer_step(procedure_id: int, step: ProcedureStep, key: str, values: dict[s
     return transaction(write)
 
 
+def profile_actor(procedure: DecisionProcedure, step: ProcedureStep) -> str:
+    """Who answers the step, as the profile's `actors` names them (决策承办单位 for the matter's lead unit)."""
+    _, rules = _rules(procedure.profile)
+    return rules.actors[step]
+
+
+def step_actor(procedure: DecisionProcedure, step: ProcedureStep) -> str:
+    """Who answers the step as the profile names them; the matter's own lead unit spelled out for 决策承办单位."""
+    actor = profile_actor(procedure, step)
+    return f"{procedure.lead_unit}（{LEAD_UNIT_ACTOR}）" if actor == LEAD_UNIT_ACTOR else actor
+
+
+def may_answer_step(roles: tuple[str, ...], unit: str, procedure: DecisionProcedure, step: ProcedureStep) -> bool:
+    """Whether a person with these roles, of this unit, may answer the step of this procedure."""
+    _, rules = _rules(procedure.profile)
+    return may_answer(roles, unit, procedure.lead_unit, rules.actors[step])
+
+
+def _unsigned(procedure: DecisionProcedure, step: ProcedureStep, signer: StepSigner | None) -> str | None:
+    """Why an answer does not count as the act of an entitled person, or None."""
+    if signer is None:
+        return (
+            f"未经本人登录签署：请由{step_actor(procedure, step)}的人员登录 pinggu 网页办理"
+            f"（{procedure_url(procedure.id or 0)}）；在 Prefect 界面中填写的内容不作为办理记录"
+        )
+    with read_session() as session:
+        person = session.get(Person, signer.person_id)
+        assert person is not None  # step_signer found them
+        held = handover.holder(session, handover.procedure_ref(procedure.id or 0, step.value))
+    if held is not None and held.id != signer.person_id:
+        return f"{STEP_NAMES[step]}已转办给 {held.name}（{held.unit}），由其本人办理"
+    if held is None and not may_answer_step(signer.roles, signer.unit, procedure, step):
+        return f"{signer.name}（{signer.unit}）不是{step_actor(procedure, step)}的人员，不能办理{STEP_NAMES[step]}"
+    return None
+
+
+def may_hold_step(person: Person, procedure: DecisionProcedure, step: ProcedureStep) -> bool:
+    """Whether the person may answer the step now: its holder after a 转办, else anyone the profile names; for the
+    experts' 会签, a member of the panel who has not signed yet."""
+    if profile_actor(procedure, step) == PANEL_ACTOR:
+        state = countersign_state(procedure)
+        return any(m.name == person.name and m.unit == person.unit for m in state.awaited)
+    with read_session() as session:
+        return handover.may_hold(
+            session,
+            handover.procedure_ref(procedure.id or 0, step.value),
+            person,
+            lambda p: may_answer_step(tuple(p.roles), p.unit, procedure, step),
+        )
+
+
+# --- 会签: each expert of the panel signs their own written opinion (CL-32, changli 32(三)) -------------------
+
+EXPERT_SIGNED = "expert_opinion_signed"
+COUNTERSIGN_LOCK_BASE = 0x70676373_00000000  # + the procedure's id: one signer at a time decides completion
+
+
+@dataclass(frozen=True)
+class PanelMember:
+    """An expert of the panel as the 会签 lists them."""
+
+    name: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class Countersign:
+    """Where the experts' 会签 stands: who signed (and when), who is awaited, how many must sign, and whether the
+    step stands (recorded once, under the pause key the run waits at)."""
+
+    signed: tuple[tuple[PanelMember, str], ...]
+    awaited: tuple[PanelMember, ...]
+    minimum: int
+    complete: bool
+
+
+def _panel(procedure: DecisionProcedure) -> tuple[int, ExpertsAnswer] | None:
+    """The standing 专家论证 answer (its place among the answers) that named the panel, or None."""
+    last = _last(procedure, ProcedureStep.experts)
+    return (last[0], ExpertsAnswer.model_validate(_stored(last[1]))) if last else None
+
+
+def _signatures(session: Session, procedure: DecisionProcedure, panel_at: int) -> list[dict[str, Any]]:
+    """The experts' signatures of this panel (audit events), oldest first."""
+    events = session.exec(select(AuditEvent).where(AuditEvent.action == EXPERT_SIGNED).order_by(col(AuditEvent.id)))
+    return [
+        e.detail for e in events if e.detail.get("procedure") == procedure.id and e.detail.get("panel_at") == panel_at
+    ]
+
+
+def _countersign(session: Session, procedure: DecisionProcedure) -> Countersign:
+    _, rules = _rules(procedure.profile)
+    found = _panel(procedure)
+    if found is None:
+        return Countersign((), (), 0, False)
+    panel_at, experts = found
+    signed = _signatures(session, procedure, panel_at)
+    members = [PanelMember(e.name, e.unit) for e in experts.experts if not e.interested]
+    done = {(s["name"], s["unit"]) for s in signed}
+    complete = _standing(procedure, ProcedureStep.expert_opinions) is not None
+    return Countersign(
+        signed=tuple((PanelMember(s["name"], s["unit"]), s["on"]) for s in signed),
+        awaited=() if complete else tuple(m for m in members if (m.name, m.unit) not in done),
+        minimum=countersign_minimum(experts, rules),
+        complete=complete,
+    )
+
+
+def countersign_state(procedure: DecisionProcedure) -> Countersign:
+    """Who of the panel has signed their written opinion and who is awaited (the step's page shows both)."""
+    with read_session() as session:
+        return _countersign(session, procedure)
+
+
+def sign_expert_opinion(procedure_id: int, person_id: int, opinion: str, today: date) -> bool:
+    """Record one expert's signed written opinion; True when this signature completed the 会签 (then, and only then,
+    the caller resumes the run: the completion is recorded once, under a lock, however many sign at once)."""
+    with read_session() as session:
+        _, judged = _judge(_get(session, procedure_id), ProcedureStep.expert_opinions, {"opinion": opinion}, today)
+    if judged.problems:
+        raise StateConflict("；".join(judged.problems))
+
+    def write(session: Session) -> bool:
+        hold_lock(session, COUNTERSIGN_LOCK_BASE + procedure_id)
+        procedure = _get(session, procedure_id)
+        person = session.get(Person, person_id)
+        assert person is not None  # the signed-in person
+        if next_step(procedure) is not ProcedureStep.expert_opinions:
+            raise StateConflict("专家论证意见的会签已完成或尚未开始，请刷新页面查看")
+        state = _countersign(session, procedure)
+        if not any(m.name == person.name and m.unit == person.unit for m in state.awaited):
+            raise SignoffRefused(
+                f"{person.name}（{person.unit}）不在待签署的论证专家之列（已签署，或不是本专家组成员）"
+            )
+        found = _panel(procedure)
+        assert found is not None  # next_step asks the 会签 only after a panel was named
+        audit.record(
+            session=session,
+            action=EXPERT_SIGNED,
+            actor=f"{person.name}（{person.unit}）",
+            procedure=procedure_id,
+            panel_at=found[0],
+            person_id=person_id,
+            name=person.name,
+            unit=person.unit,
+            opinion=opinion.strip(),
+            on=today.isoformat(),
+        )
+        if len(state.signed) + 1 < state.minimum:
+            return False
+        waiting = _waiting_key(procedure, ProcedureStep.expert_opinions)
+        names = "、".join([*(m.name for m, _ in state.signed), person.name])
+        procedure.answers = [
+            *procedure.answers,
+            {
+                "key": waiting,
+                "step": ProcedureStep.expert_opinions.value,
+                "answer": {"signed": names, "panel_at": found[0]},
+                "outcome": Outcome.proceed.value,
+                "note": f"{len(state.signed) + 1} 位论证专家已签署书面论证意见（{names}）（第三十二条（三））",
+                "refused": None,
+                "on": today.isoformat(),
+                "answered_by": "论证专家会签",
+                "person_id": None,
+            },
+        ]
+        session.add(procedure)
+        return True
+
+    return transaction(write)
+
+
+def _stored(record: dict[str, Any]) -> dict[str, Any]:
+    """A recorded answer's values; answers recorded before sign-in carried a typed 记录人, now kept beside them."""
+    return {name: value for name, value in record["answer"].items() if name != "answered_by"}
+
+
 def _apply(session: Session, procedure: DecisionProcedure, answer: Any, judgement: Judgement, today: date) -> None:
     """What an accepted answer does beyond being recorded."""
     if judgement.outcome in ENDINGS:
         procedure.status, procedure.closed_at = judgement.outcome.value, now_beijing()
     if isinstance(answer, CatalogAnswer):
-        launch = LaunchAnswer.model_validate(_accepted(procedure, ProcedureStep.launch)[-1]["answer"])
+        launch = LaunchAnswer.model_validate(_stored(_accepted(procedure, ProcedureStep.launch)[-1]))
         profile, _ = _rules(procedure.profile)
         assert launch.category is not None  # judged at launch
         code = f"JC-{procedure.catalog_year}-{procedure.id:04d}"
@@ -295,7 +536,7 @@ def _apply(session: Session, procedure: DecisionProcedure, answer: Any, judgemen
     elif isinstance(answer, PublicationAnswer) and procedure.decision_code:
         decision = session.get(Decision, procedure.decision_code)
         assert decision is not None
-        meeting = MeetingAnswer.model_validate(_accepted(procedure, ProcedureStep.meeting)[-1]["answer"])
+        meeting = MeetingAnswer.model_validate(_stored(_accepted(procedure, ProcedureStep.meeting)[-1]))
         decision.decided_on, decision.starts_on, decision.ends_on = meeting.meeting_on, answer.starts_on, answer.ends_on
         decision.updated_at = now_beijing()
         session.add(decision)
@@ -331,10 +572,12 @@ def write_record(procedure_id: int, today: date) -> str:
                 {
                     "name": STEP_NAMES[ProcedureStep(a["step"])],
                     "on": a["on"],
-                    "by": a["answer"].get("answered_by", ""),
+                    "by": a.get("answered_by") or a["answer"].get("answered_by", ""),
                     "note": a["note"],
                     "refused": a["refused"],
-                    "fields": _shown(ProcedureStep(a["step"]), a["answer"]),
+                    "fields": _shown(ProcedureStep(a["step"]), a["answer"])
+                    if a["step"] != ProcedureStep.expert_opinions
+                    else _opinions(session, procedure, a["answer"]),
                 }
                 for a in procedure.answers
             ],
@@ -342,7 +585,9 @@ def write_record(procedure_id: int, today: date) -> str:
             "title": profile.title,
             "generated_on": today.isoformat(),
         }
-    kept_pdf, _ = keep_pdf_and_docx(render_html("decision_record.html.j2", context), f"决策过程记录-{procedure_id}")
+    kept_pdf, kept_docx = keep_pdf_and_docx(
+        render_html("decision_record.html.j2", context), f"决策过程记录-{procedure_id}"
+    )
 
     def record(session: Session) -> str:
         current = _get(session, procedure_id)
@@ -356,6 +601,8 @@ def write_record(procedure_id: int, today: date) -> str:
             decision_code=current.decision_code,
             pdf=kept_pdf.location,
             sha256=kept_pdf.sha256,
+            docx=kept_docx.location,  # the Word copy, which the decision's archive package carries too
+            docx_sha256=kept_docx.sha256,
         )
         return kept_pdf.location
 
@@ -377,6 +624,12 @@ def _shown(step: ProcedureStep, answer: dict[str, Any]) -> list[tuple[str, str]]
     return shown
 
 
+def _opinions(session: Session, procedure: DecisionProcedure, answer: dict[str, Any]) -> list[tuple[str, str]]:
+    """Each expert's signed written opinion (会签), as the record shows it: who, when, and what they wrote."""
+    signed = _signatures(session, procedure, int(answer.get("panel_at", -1)))
+    return [(f"{s['name']}（{s['unit']}）{s['on']}签署", str(s["opinion"])) for s in signed]
+
+
 def _moment(value: Any) -> str:
     """A datetime as an office writes it (2026-06-05 10:00), anything else as it is."""
     text = str(value)
@@ -384,9 +637,14 @@ def _moment(value: Any) -> str:
 
 
 def _item_text(item: Any) -> str:
-    """An expert (王建国（燕山大学）), an oral opinion (赵磊：口头 … 书面 …), or a plain value."""
+    """An expert (王建国（燕山大学）), an oral opinion (赵磊：口头 … 书面 …), a side of a hearing (支持 5 人), a risk
+    assessed under other rules (环境风险：依照…评估（文件，日期）), or a plain value."""
     if not isinstance(item, dict):
         return str(item)
+    if "view" in item:
+        return f"{item['view']} {item['count']} 人"
+    if "document" in item:
+        return f"{item['kind']}：依照{item['rules']}评估（{item['document']}，{item['assessed_on']}）"
     if "oral_at" in item:
         written = _moment(item["written_at"]) if item.get("written_at") else "未提供"
         return f"{item['expert']}：口头 {_moment(item['oral_at'])}，书面 {written}"
@@ -401,13 +659,23 @@ def state_name(status: str) -> str:
 
 
 def next_step(procedure: DecisionProcedure) -> ProcedureStep | None:
-    """The step a procedure under way asks next (the first without a standing answer); None once it ended."""
+    """The step a procedure under way asks now, as the flow walks it (flows.decision_procedure.ask): the first step
+    without a standing answer, or the deciding body's step after a referral to it; None once it ended."""
     if procedure.status != UNDER_WAY:
         return None
     for step in ProcedureStep:
-        accepted = _accepted(procedure, step)
-        if not accepted or accepted[-1]["outcome"] == Outcome.again:
+        if step in DECIDED_BY.values():
+            continue  # asked only on a referral, below
+        standing = _standing(procedure, step)
+        if standing is None:
             return step
+        body = DECIDED_BY.get(step)
+        if standing["outcome"] == Outcome.referred and body is not None:
+            decided = _standing(procedure, body)
+            if decided is None:
+                return body
+            if Outcome(decided["outcome"]) in ENDINGS:
+                return None
     return None
 
 

@@ -45,7 +45,7 @@ from models.tables import (
     now_beijing,
 )
 from rules.annual_plan import REASON_NAMES
-from rules.decision_procedure import ENDINGS, STEP_NAMES
+from rules.decision_procedure import ENDINGS, STEP_NAMES, ProcedureStep
 from rules.gates import PlanVerdict, gate_stage
 from rules.profiles import load_profiles
 from rules.steps import STAGE_NAMES, StepId
@@ -199,6 +199,7 @@ class TrackingRow(LedgerRow):
     done_on: date | None  # the report handed in, or the milestone reported done
     reporter: str | None
     serious: str | None  # what the report said at once (OR-9), if anything
+    tracking_from: date | None = None  # the plan's tracking began (the dashboard's outline starts there)
 
 
 class RectificationRow(LedgerRow):
@@ -206,6 +207,7 @@ class RectificationRow(LedgerRow):
 
     decision: str
     item_id: int
+    round_id: int  # the stored round (the web app's /supervision/<round_id>)
     round: int  # the decision's round: 1, 2, …
     held_on: date
     supervisor: str
@@ -217,14 +219,31 @@ class RectificationRow(LedgerRow):
     closed_on: date | None
 
 
+class ProcedureDate(BaseModel):
+    """A date a decision procedure's records hold: a period (公开征求意见 from … until …), a day that happened
+    (集体讨论), or a day to be met (`target`: the catalog's planned date for deliberation) with when it was."""
+
+    model_config = ConfigDict(frozen=True)
+
+    label: str
+    start: date | None  # a period's first day; None for a single day
+    day: date
+    target: bool = False
+    met_on: date | None = None
+
+
 class DecisionRow(LedgerRow):
-    """A decision procedure (changli chapters 2–7) or a decision's own statutory deadline (MH-A10)."""
+    """A decision procedure (changli chapters 2–7) or a decision's own statutory deadline (MH-A10). A procedure's
+    due date is its catalog's planned date for deliberation (目录时间计划), met by the meeting that deliberates it."""
 
     item: str
     basis: str | None
     from_date: date
     due_date: date | None
     done_on: date | None
+    procedure: int | None = None  # the stored procedure (the web app's /procedures/<id>)
+    step: str | None = None  # the step a procedure under way asks now, as an office reads it
+    dates: tuple[ProcedureDate, ...] = ()
 
 
 # ── the filter ──────────────────────────────────────────────────────────────────────────────────────
@@ -608,6 +627,7 @@ def tracking_rows(filters: LedgerFilter | None = None, today: date | None = None
                 done_on=report.submitted_on,
                 reporter=report.reporter,
                 serious=serious if serious and serious != "无" else None,
+                tracking_from=plan.tracking_from if plan else None,
                 overdue=late(report.due_date, report.submitted_on, today),
                 overdue_days=days_late(report.due_date, report.submitted_on, today),
             )
@@ -639,6 +659,7 @@ def tracking_rows(filters: LedgerFilter | None = None, today: date | None = None
                 done_on=milestone.done_on,
                 reporter=None,
                 serious=None,
+                tracking_from=plan.tracking_from if plan else None,
                 overdue=was_missed,
                 overdue_days=days_late(milestone.due_date, milestone.done_on, today),
             )
@@ -693,6 +714,7 @@ def rectification_rows(filters: LedgerFilter | None = None, today: date | None =
                 status=item.status,
                 status_name=RECTIFICATION_STATUS_NAMES[RectificationStatus(item.status)],
                 item_id=item.id,
+                round_id=round_.id,
                 round=numbers[round_.id],
                 held_on=round_.held_on,
                 supervisor=round_.supervisor,
@@ -711,6 +733,50 @@ def rectification_rows(filters: LedgerFilter | None = None, today: date | None =
 
 
 # ── decisions ───────────────────────────────────────────────────────────────────────────────────────
+
+PLANNED_BASIS = "决策事项目录的时间计划（拟提请审议的日期）"
+
+# What a procedure's accepted answers record, per step: (label, first day's field or None, day's field, target).
+PROCEDURE_DATES: tuple[tuple[ProcedureStep, str, str | None, str, bool], ...] = (
+    (ProcedureStep.catalog, "拟提请审议（目录时间计划）", None, "planned_on", True),
+    (ProcedureStep.participation, "公开征求意见", "comment_from", "comment_until", False),
+    (ProcedureStep.participation, "听证会", None, "hearing_on", False),
+    (ProcedureStep.participation, "座谈会", None, "symposium_on", False),
+    (ProcedureStep.experts, "专家论证", "materials_sent_on", "opinions_due_on", False),
+    (ProcedureStep.legality, "综合会审", "joint_review_from", "joint_review_until", False),
+    (ProcedureStep.meeting, "集体讨论决定", None, "meeting_on", False),
+    (ProcedureStep.publication, "决策公布", None, "published_on", False),
+)
+
+
+def procedure_dates(procedure: DecisionProcedure) -> tuple[ProcedureDate, ...]:
+    """The dates a procedure's accepted answers hold (each step's latest answer): its periods, the days that
+    happened, and the catalog's planned date for deliberation, met on the day of the meeting that deliberated it."""
+    latest: dict[str, dict[str, Any]] = {}
+    for record in procedure.answers:
+        if record.get("refused") is None:
+            latest[record["step"]] = record.get("answer") or {}
+
+    def day(step: ProcedureStep, name: str | None) -> date | None:
+        value = latest.get(step.value, {}).get(name) if name else None
+        return date.fromisoformat(value) if isinstance(value, str) and value else None
+
+    met_on = day(ProcedureStep.meeting, "meeting_on")
+    found = []
+    for step, label, first, last, target in PROCEDURE_DATES:
+        end = day(step, last)
+        if end is not None:
+            start = day(step, first)
+            found.append(
+                ProcedureDate(
+                    label=label,
+                    start=start if start is not None and start <= end else None,
+                    day=end,
+                    target=target,
+                    met_on=met_on if target else None,
+                )
+            )
+    return tuple(found)
 
 
 def decision_rows(filters: LedgerFilter | None = None, today: date | None = None) -> list[DecisionRow]:
@@ -734,6 +800,11 @@ def decision_rows(filters: LedgerFilter | None = None, today: date | None = None
         assert opened is not None  # set when the procedure is opened
         made = decisions.get(procedure.decision_code or "")
         step = next_step(procedure)
+        dates = procedure_dates(procedure)
+        planned = next((d for d in dates if d.target), None)
+        # Judged like a plan item: late when deliberated after the planned date, or still under way past it; a
+        # procedure that ended before deliberation (not a major decision, not implemented) is not late.
+        counts = planned is not None and (planned.met_on is not None or procedure.status == UNDER_WAY)
         rows.append(
             DecisionRow(
                 decision=procedure.decision_code,
@@ -746,10 +817,15 @@ def decision_rows(filters: LedgerFilter | None = None, today: date | None = None
                 status=procedure.status,
                 status_name=state_name(procedure.status),
                 item=f"下一步：{STEP_NAMES[step]}" if step else f"{procedure.catalog_year} 年度目录事项",
-                basis=None,
+                basis=PLANNED_BASIS if planned else None,
                 from_date=opened,
-                due_date=None,
+                due_date=planned.day if planned else None,
                 done_on=closed,
+                procedure=procedure.id,
+                step=STEP_NAMES[step] if step else None,
+                dates=dates,
+                overdue=counts and planned is not None and late(planned.day, planned.met_on, today),
+                overdue_days=days_late(planned.day, planned.met_on, today) if counts and planned else 0,
             )
         )
     for deadline in deadlines:
@@ -780,6 +856,48 @@ def decision_rows(filters: LedgerFilter | None = None, today: date | None = None
             )
         )
     return [row for row in rows if filters.admits(row)]
+
+
+# ── open or done, across kinds ──────────────────────────────────────────────────────────────────────
+
+PLAN_STILL_OPEN = ("drafted", "approved", "scheduled", "started")
+
+
+def still_open(row: LedgerRow) -> bool:
+    """Whether the item still waits for something: an evaluation or a plan item under way, a report or a
+    milestone not yet in, a rectification item not closed, a procedure or a statutory deadline not ended."""
+    if isinstance(row, EvaluationRow):
+        return row.status in EVALUATIONS_UNDER_WAY
+    if isinstance(row, PlanRow):
+        return row.status in PLAN_STILL_OPEN
+    if isinstance(row, RectificationRow):
+        return row.status != RectificationStatus.closed
+    if isinstance(row, TrackingRow | DecisionRow):
+        return row.done_on is None
+    return False
+
+
+def standing(row: LedgerRow) -> str:
+    """Where an item stands at a glance: `overdue` (open and past a date), `open` or `done`. An item done late is
+    `done` here (the 台账 still marks it 逾期); an evaluation is `overdue` while an open item of it is late, even
+    once it is completed (a follow-up measure past its deadline)."""
+    if row.overdue and (still_open(row) or isinstance(row, EvaluationRow)):
+        return "overdue"
+    return "open" if still_open(row) else "done"
+
+
+def decisions_in_scope(filters: LedgerFilter, profiles: Sequence[str] = ()) -> set[str]:
+    """The codes of the decisions the filter's jurisdiction and unit (its lead unit) admit, within `profiles`
+    when given (a person's jurisdictions): what the dashboard's tracking table may list."""
+    with read_session() as session:
+        decisions = list(session.exec(select(Decision)))
+    return {
+        d.code
+        for d in decisions
+        if (filters.profile is None or d.profile == filters.profile)
+        and (not profiles or d.profile in profiles)
+        and (filters.unit is None or filters.unit in d.lead_unit)
+    }
 
 
 READERS: dict[LedgerKind, Callable[[LedgerFilter | None, date | None], Sequence[LedgerRow]]] = {

@@ -20,6 +20,7 @@ DEPLOYMENTS = {evaluation_type: f"{FLOW_NAME}/{evaluation_type}" for evaluation_
 ANNUAL_PLAN = "annual-plan/yearly"
 SUPERVISION = "supervision/round"
 TRACKING = "tracking/monthly"
+DECISION_PROCEDURE = "decision-procedure"  # one deployment per jurisdiction whose rules have the procedure
 
 
 def _start(deployment: str, parameters: dict[str, Any], what: str) -> UUID:
@@ -42,6 +43,12 @@ def start_annual_plan(year: int, profile: str | None, decision: str | None = Non
 def start_tracking(as_of: str | None, decision: str | None) -> UUID:
     """Create a run of the monthly tracking deployment now (as of a day, for one decision or all)."""
     return _start(TRACKING, {"as_of": as_of, "decision": decision}, "跟踪反馈")
+
+
+def start_decision_procedure(profile: str, matter: str, lead_unit: str, catalog_year: int | None) -> UUID:
+    """Create a run of a jurisdiction's decision procedure deployment for one matter."""
+    parameters = {"matter": matter, "lead_unit": lead_unit, "catalog_year": catalog_year}  # profile: frozen in it
+    return _start(f"{DECISION_PROCEDURE}/{profile}", parameters, "决策程序")
 
 
 def start_supervision(decision: str, findings: dict[str, Any], recorded_by: str) -> UUID:
@@ -237,3 +244,18 @@ def cancel_waiting_run(flow_run_id: UUID | str, reason: str) -> bool:
     with prefect_client() as client:
         client.set_flow_run_state(flow_run.id, Cancelled(message=reason), force=True)
     return True
+
+
+def reopen_evaluation(evaluation: str, stage: str, reason: str, actor: str) -> tuple[str | None, UUID]:
+    """重新评估 (minhang 12): redo the evaluation from a stage, every record of the first kept; cancel its run still
+    waiting, if any, and start a new one. (The run cancelled, or None; the new run's id.)"""
+    from models import evaluations as store
+    from models.db import transaction
+
+    def reopen(session: Any) -> tuple[str, str, str | None]:
+        found = store.reopen_evaluation(session=session, code=evaluation, stage=stage, reason=reason, actor=actor)
+        return found.type, found.decision_code, found.flow_run_id
+
+    evaluation_type, decision, old_run = transaction(reopen)
+    cancelled = old_run if old_run and cancel_waiting_run(old_run, f"评估重做：{reason}") else None
+    return cancelled, start_evaluation(evaluation_type, {"decision": decision, "evaluation": evaluation})

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel import Session, col, select
 
@@ -21,6 +22,7 @@ from models.db import transaction
 from models.tables import AuditEvent, Person
 
 STEP_SIGNED = "step_signed"
+VERDICT_WAIT_SECONDS = 60  # how long a page waits for the flow's own judge before saying it is still at work
 RECENT = 2000  # how many of the latest signatures a judge looks through (one per human step answered)
 
 
@@ -75,4 +77,31 @@ def step_signer(session: Session, key: str, values: Mapping[str, Any]) -> StepSi
             if person is None or not person.active or person.id is None:
                 return None
             return StepSigner(person.id, person.name, person.unit, person.title, tuple(person.roles))
+    return None
+
+
+Verdict = TypeVar("Verdict")
+
+
+def answer_signed(
+    *,
+    run_id: str,
+    key: str,
+    person_id: int,
+    values: Mapping[str, Any],
+    what: str,
+    verdict: Callable[[], Verdict | None],
+) -> Verdict | None:
+    """Sign the answer for the person, resume the run waiting under `key` with exactly it, and wait for the flow's
+    own judge: what `verdict()` reads once the run recorded it, or None when it is still at work."""
+    from services.orchestration import answer_gate, gate_of_pause_key
+
+    sign_step(key=key, person_id=person_id, values=values, what=what)
+    answer_gate(run_id, gate_of_pause_key(key), dict(values))
+    deadline = time.monotonic() + VERDICT_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        found = verdict()
+        if found is not None:
+            return found
+        time.sleep(0.5)
     return None

@@ -49,22 +49,35 @@ def deliver_codes(
             + f"办理入口：{gate_url(evaluation_code, gate)}"
         )
         detail = {"evaluation": evaluation_code, "gate": gate, "to": person.name, "unit": person.unit}
-        try:
-            if person.contact == LOCAL_OUTBOX:
-                _to_outbox(person, text, {**detail, "code": code, "link": gate_url(evaluation_code, gate)})
-            else:
-                notify.send(person.contact, text, detail)
-        except (NotDelivered, NotifyUrlError, OSError) as error:
-            log.warning("签署码未能送达 %s：%s", person.name, error)
-            failed.append(Undelivered(person=person.name, reason=str(error)))
+        missed = notify_person(
+            person, text, detail, outbox_only={"code": code, "link": gate_url(evaluation_code, gate)}
+        )
+        if missed is not None:
+            failed.append(missed)
     return failed
+
+
+def notify_person(person: Person, text: str, detail: dict, outbox_only: dict | None = None) -> Undelivered | None:
+    """Send one notice to a person's own contact (an Apprise URL, or the local outbox, which also keeps
+    `outbox_only`); the failure, never raised (what waits for them still waits)."""
+    try:
+        if person.contact == LOCAL_OUTBOX:
+            _to_outbox(person, text, {**detail, **(outbox_only or {})})
+        else:
+            notify.send(person.contact, text, detail)
+    except (NotDelivered, NotifyUrlError, OSError) as error:
+        log.warning("通知未能送达 %s：%s", person.name, error)
+        return Undelivered(person=person.name, reason=str(error))
+    return None
 
 
 def _to_outbox(person: Person, text: str, detail: dict) -> Path:
     outbox = get_settings().outbox_dir
     outbox.mkdir(parents=True, exist_ok=True)
     stamp = now_beijing().strftime("%Y%m%d-%H%M%S")
-    safe = re.sub(r"[^\w-]", "", f"{detail['evaluation']}-{detail['gate']}-{person.id}")
+    safe = re.sub(
+        r"[^\w-]", "", f"{detail.get('evaluation', '')}-{detail.get('gate', detail.get('ref', ''))}-{person.id}"
+    )
     path = outbox / f"{stamp}-{safe}-{len(list(outbox.iterdir()))}.json"
     payload = {"title": TITLE, "text": text, "sent_at": now_beijing().isoformat(), **detail}
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -287,7 +287,9 @@ def report_at_once(decision_code: str, kind: SeriousReport, note: str, reporter:
 
 def render_report(report_id: int, today: date) -> str | None:
     """Render a received report as PDF and Word from what was recorded and keep both; the PDF's store location,
-    or None when it was rendered before (a re-run renders nothing twice)."""
+    or None when it was rendered before (a re-run renders nothing twice). The public's opinions registered in
+    the report's period (E-PUBLIC: the web page's, letters, calls) are listed in it, masked."""
+    names = known_names()
     with read_session() as session:
         row = session.get(TrackingReport, report_id)
         if row is None or row.status != TrackingReportStatus.received:
@@ -304,6 +306,11 @@ def render_report(report_id: int, today: date) -> str | None:
             }
             for m in store.milestone_states(session=session, decision_code=row.decision_code)
         ]
+        opinions = [
+            (o.id, o.received_on, o.channel, o.summary)
+            for o in store.opinions_of(session=session, decision_code=row.decision_code)
+            if o.id is not None and row.period_start <= o.received_on <= row.period_end
+        ]
         content, decision_row = TrackingInput.model_validate(row.content), decision.model_dump(mode="json")
         context = {
             "period": TrackingPeriod(row.period_start, row.period_end).label,
@@ -314,6 +321,11 @@ def render_report(report_id: int, today: date) -> str | None:
             "milestones": milestones,
             "trigger_note": "已按规定记录为评估情形，由办公室决定或启动评估。" if row.trigger_id else "",
         }
+    # Masked again: an opinion registered before summaries were masked must not reach the report as typed.
+    context["opinions"] = [
+        {"number": opinion_number(number), "on": on, "channel": channel, "summary": masked(summary, names)}
+        for number, on, channel, summary in opinions
+    ]
     html = document_html("tracking", decision_row, content, today, **context)
     kept_pdf, kept_docx = keep_pdf_and_docx(html, f"{row.decision_code}-跟踪反馈报告")
 
@@ -348,6 +360,11 @@ def received_reports(decision: str | None = None) -> list[int]:
 
 
 # --- public opinions (E-PUBLIC) -------------------------------------------------------------------
+
+
+def opinion_number(opinion_id: int) -> str:
+    """An opinion's register number as its sender and the reports show it: YJ and eight digits (the receipt)."""
+    return f"YJ{opinion_id:08d}"
 
 
 def record_opinion(

@@ -19,26 +19,19 @@ from core.errors import InputFileError, NotFound, RuleViolation, StateConflict
 from core.links import document_url, gate_url
 from models import audit
 from models import evaluations as store
-from models.agencies import current_entrustment, entrust
+from models.agencies import entrust
 from models.db import read_session, transaction
+from models.evaluations import procedure_of
 from models.tables import BEIJING, Approval, Decision, Evaluation, beijing_minute, now_beijing
 from rules.deadlines import started_by
 from rules.gates import GateId, Rework, gate_stage
 from rules.plan import stage_targets
-from rules.procedure import Procedure, check_scope, check_type_fits, procedure_for, rework_for
+from rules.procedure import check_scope, check_type_fits, procedure_for, rework_for
 from rules.profiles import Profile, load_profile
 from rules.steps import STAGE_NAMES, Stage, StepId
 from rules.third_party import Agreement
 from rules.vocabulary import EVALUATION_TYPE_NAMES, STATUS_NAMES, EvaluationStatus, StageStatus, StepStatus
 from tasks.ledger import STEP_TASK_OPTIONS, SkipWhenDone
-
-
-def procedure_of(session: Session, evaluation: Evaluation) -> Procedure:
-    """The evaluation's route: its profile, type and methods, and whether a third party reports now."""
-    assert evaluation.id is not None  # a stored evaluation
-    decision = store.get_decision(session=session, code=evaluation.decision_code)
-    entrusted = current_entrustment(session=session, evaluation_id=evaluation.id) is not None
-    return procedure_for(load_profile(decision.profile), evaluation.type, evaluation.methods, entrusted=entrusted)
 
 
 def _check_new(decision: Decision, profile: Profile, evaluation_type: str, scope: str, scope_parts: list[str]) -> None:

@@ -21,7 +21,7 @@ from core.document_store import StoredObject, in_store, keep, local_file
 from core.errors import InputFileError, NotFound, PingguError, RuleViolation
 from core.file_types import UPLOADED, check_file
 from core.settings import get_settings
-from core.spreadsheet import decoded_text, excel_safe
+from core.spreadsheet import decoded_text
 from forms.gates import DataFileForm, ExpertMarksForm, RecordsForm
 from models.tables import Decision, Evaluation
 from rules.gates import GATES, GateId
@@ -93,7 +93,8 @@ def _stored_copy(evaluation: Evaluation, gate: GateId, attempt: int, source: Pat
 
 def prepare_survey(evaluation: Evaluation, decision: Decision, attempt: int, form: DataFileForm) -> StoredSubmission:
     """Questionnaire data: read and cleaned (InputFileError names each bad row and column)."""
-    from analysis.survey import read_survey  # pandas only where data is read: a resumed run starts faster
+    # pandas only where data is read: a resumed run starts faster
+    from analysis.survey import read_survey, write_stored_copy
 
     source = _source(form.file)
     names = known_names()
@@ -102,8 +103,7 @@ def prepare_survey(evaluation: Evaluation, decision: Decision, attempt: int, for
     with _as_uploaded(source):
         survey = read_survey(source, names, form.scale)
     stored = _stored_copy(evaluation, GateId.survey, attempt, source.with_suffix(".csv"))
-    # The stored copy is archived and opened by the office: no cell of it may run as a formula.
-    survey.map(excel_safe).to_csv(stored, index=False, encoding="utf-8")
+    write_stored_copy(survey, stored)  # rows where the original had them: 第 N 行 stays the person's line N
     shown = _shown_name(source, attempt)
     stated = {"scale": form.scale.value} if form.scale is not None else {}
     return StoredSubmission(
@@ -118,13 +118,14 @@ def prepare_survey(evaluation: Evaluation, decision: Decision, attempt: int, for
 def prepare_opinions(evaluation: Evaluation, decision: Decision, attempt: int, form: DataFileForm) -> StoredSubmission:
     """An opinions register: read, senders removed (InputFileError names each bad row and column)."""
     from analysis.opinions import read_opinions
+    from analysis.survey import write_stored_copy
 
     source = _source(form.file)
     names = known_names()
     with _as_uploaded(source):
         opinions = read_opinions(source, names)
     stored = _stored_copy(evaluation, GateId.opinions, attempt, source.with_suffix(".csv"))
-    opinions.map(excel_safe).to_csv(stored, encoding="utf-8")
+    write_stored_copy(opinions, stored)
     shown = _shown_name(source, attempt)
     return StoredSubmission(
         gate=GateId.opinions,

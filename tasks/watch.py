@@ -17,7 +17,7 @@ from models.db import read_session, transaction
 from models.tables import now_beijing
 from rules.watch import alerts
 from services.notify import channels, send
-from services.recovery import continue_crashed_runs
+from services.recovery import continue_crashed, crash_silent_runs
 from tasks.ledger import STEP_TASK_OPTIONS
 
 # Delivery attempts within one watch run; what still fails is tried again by the next run.
@@ -25,18 +25,41 @@ SEND_DELAYS = (0.5, 2.0)
 LEVEL_NAMES = {"overdue": "已逾期"}
 
 
+@task(name="标记无心跳的运行", **STEP_TASK_OPTIONS)
+def crash_silent_evaluations() -> dict:
+    """Mark Crashed each evaluation run left Running without a heartbeat past PINGGU_ZOMBIE_MINUTES: its process
+    died with its worker or machine (services.recovery; the server's automation normally does it first)."""
+    silent = crash_silent_runs()
+    for item in silent:
+        get_run_logger().warning(
+            "评估 %s 的运行 %s 已 %.1f 分钟无心跳，运行它的进程已不在：已标记为中断，随后续办",
+            item.evaluation,
+            item.run,
+            item.silent_minutes,
+        )
+    return {"silent": [item.evaluation for item in silent]}
+
+
 @task(name="续办中断的评估", **STEP_TASK_OPTIONS)
-def continue_crashed_evaluations() -> dict:
-    """Start a continuation run for each evaluation whose run died with its process (services.recovery)."""
-    continued = continue_crashed_runs()
-    for item in continued:
+def continue_crashed_evaluations(max_per_day: int | None = None) -> dict:
+    """Start a continuation run for each evaluation whose run died with its process (services.recovery);
+    with `max_per_day`, not for one continued that often in the last 24 hours."""
+    recovered = continue_crashed(max_per_day)
+    for item in recovered.continued:
         get_run_logger().warning(
             "评估 %s 的运行 %s 已中断（进程终止），已启动续办运行 %s：已完成的步骤不会重做",
             item.evaluation,
             item.crashed_run,
             item.continuation,
         )
-    return {"continued": [item.evaluation for item in continued]}
+    for code in recovered.left:
+        get_run_logger().error(
+            "评估 %s 的运行一天内已中断并续办 %s 次，不再自动续办：请查明原因（如内存不足）后运行 pinggu recover；"
+            "每日期限巡查也会再续办一次",
+            code,
+            max_per_day,
+        )
+    return {"continued": [item.evaluation for item in recovered.continued], "left": recovered.left}
 
 
 @task(name="查找临期和逾期事项", **STEP_TASK_OPTIONS)
@@ -115,6 +138,18 @@ def deliver_notices() -> dict:
         else:
             sent += 1
     return {"sent": sent, "failed": failed, "channels": len(urls)}
+
+
+@task(name="催办到人", **STEP_TASK_OPTIONS)
+def remind_people(as_of: date | None = None) -> dict:
+    """Remind the people holding each waiting item, on their own contact, within the working days before its target
+    and again once overdue (services.reminders), each once."""
+    from services.reminders import remind_holders
+
+    reminded = remind_holders(as_of or now_beijing().date())
+    if reminded.failed:
+        get_run_logger().warning("催办通知有 %d 条未送达（下次巡查重试）", reminded.failed)
+    return {"reminders": reminded.new, "reminded": reminded.sent, "reminders_failed": reminded.failed}
 
 
 @task(name="更新评估总览", **STEP_TASK_OPTIONS)

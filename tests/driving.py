@@ -154,3 +154,124 @@ def plan_answer(run_id, choice: str = "同意", comment: str = "", changes=(), p
     step_answer(
         run_id, AnnualPlanApprovalForm, {"choice": choice, "comment": comment, "changes": list(changes)}, person
     )
+
+
+# Who answers each changli decision procedure step in tests, as the profile's actors name them (the lead unit
+# of the test matters is 县城管局).
+PROCEDURE_PEOPLE = {
+    "决策承办单位": ("李明", "县城管局", ()),
+    "县决策咨询服务中心": ("陈静", "县决策咨询服务中心", ("县决策咨询服务中心",)),
+    "县政府领导": ("周强", "县人民政府", ("县政府领导",)),
+    "县政府办公室": ("王芳", "县政府办公室", ("县政府办公室",)),
+}
+
+
+def add_person(name: str, unit: str, *roles: str, profiles: tuple[str, ...] = ()) -> int:
+    """The id of a person of the people file with these roles (added once, contact: the local outbox)."""
+    from sqlmodel import select
+
+    from models.db import transaction
+    from models.tables import Person
+    from rules.people import LOCAL_OUTBOX
+
+    def ensure(session) -> int:
+        found = session.exec(select(Person).where(Person.name == name, Person.unit == unit)).first()
+        if found is None:
+            found = Person(
+                name=name, unit=unit, title="科员", roles=list(roles), profiles=list(profiles), contact=LOCAL_OUTBOX
+            )
+            session.add(found)
+            session.flush()
+        elif not found.active:  # a later people import left them out: they are back for this test
+            found.active = True
+            session.add(found)
+        return found.id
+
+    return transaction(ensure)
+
+
+def procedure_person(actor: str) -> int:
+    """The id of the test person who answers where the changli profile names `actor` (added once)."""
+    name, unit, roles = PROCEDURE_PEOPLE[actor]
+    return add_person(name, unit, *roles)
+
+
+def sign_procedure_step(key: str, step: str, values: dict, *, as_form: bool = True, actor: str | None = None) -> dict:
+    """Sign a decision procedure step's answer for the person the profile names for the step, as the web app does;
+    the values signed (the step's Prefect form's dump when `as_form`, what the run then receives)."""
+    from forms.decision_procedure import FORMS
+    from rules.decision_procedure import ProcedureStep
+    from rules.profiles import load_profile
+    from services.signatures import sign_step
+
+    procedure_step = ProcedureStep(step)
+    signed = FORMS[procedure_step].model_validate(values).model_dump(mode="json") if as_form else dict(values)
+    who = actor or load_profile("changli").decision_procedure.actors[procedure_step]
+    sign_step(key=key, person_id=procedure_person(who), values=signed, what=key)
+    return signed
+
+
+def expert_person(expert: dict) -> int:
+    """The id of a panel expert as a person of the people file (added once): who signs their own opinion."""
+    from sqlmodel import select
+
+    from models.db import transaction
+    from models.tables import Person
+    from rules.access import derive_login
+    from rules.people import LOCAL_OUTBOX
+
+    def ensure(session) -> int:
+        found = session.exec(select(Person).where(Person.name == expert["name"], Person.unit == expert["unit"])).first()
+        if found is None:
+            taken = {login for login in session.exec(select(Person.login)) if login}
+            found = Person(
+                name=expert["name"], unit=expert["unit"], title="专家", roles=["论证专家"], contact=LOCAL_OUTBOX,
+                login=derive_login(expert["name"], taken),
+            )  # fmt: skip
+            session.add(found)
+            session.flush()
+        elif not found.active or not found.login:  # left out by a later people import: back, able to sign in
+            found.active = True
+            found.login = found.login or derive_login(
+                expert["name"], {p.login for p in session.exec(select(Person)) if p.login}
+            )
+            session.add(found)
+        return found.id
+
+    return transaction(ensure)
+
+
+def sign_panel(procedure_id: int, experts: list[dict], today=None) -> list[bool]:
+    """Each expert of the panel signs their own written opinion, as the web app records it; for each, whether their
+    signature completed the 会签 (changli 32(三))."""
+    from models.tables import now_beijing
+    from services.decision_procedure import sign_expert_opinion
+
+    day = today or now_beijing().date()
+    opinion = "方案总体可行，建议分期实施并加强交通组织。"
+    return [sign_expert_opinion(procedure_id, expert_person(e), f"{e['name']}：{opinion}", day) for e in experts]
+
+
+def countersign_run(run_id: str, procedure_id: int, experts: list[dict]) -> None:
+    """The panel signs once the run asks for the 会签; the signature that completes it resumes the run, once."""
+    from services.orchestration import answer_gate, paused_at, wait_for
+
+    run = wait_for(
+        run_id,
+        lambda run: paused_at(run) is not None and "-expert-opinions-" in run.state.state_details.pause_key,
+        timeout=120,
+        what="专家会签",
+    )
+    assert sign_panel(procedure_id, experts).count(True) == 1
+    answer_gate(run_id, paused_at(run), {})
+
+
+def login_of(person_id: int) -> str:
+    """The person's login name (the people file's, or derived at import)."""
+    from models.db import read_session
+    from models.tables import Person
+
+    with read_session() as session:
+        person = session.get(Person, person_id)
+    assert person is not None and person.login, person_id
+    return person.login

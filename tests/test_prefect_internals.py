@@ -215,3 +215,36 @@ def test_a_schedule_of_the_client_computes_its_dates_as_the_servers():
     watch = client_schedules.CronSchedule(cron="0 8 * * *", timezone="Asia/Shanghai")
     now = datetime(2026, 12, 7, 3, 0, tzinfo=UTC)  # 11:00 in Beijing
     assert last_due(watch, since=now - timedelta(days=400), until=now) == datetime(2026, 12, 7, 0, 0, tzinfo=UTC)
+
+
+def test_heartbeats_state_events_and_automations_are_what_services_recovery_counts_on():
+    """services/recovery.py: the engine sends `prefect.flow-run.heartbeat` every PREFECT_FLOWS_HEARTBEAT_FREQUENCY
+    seconds (at least 30) while a flow runs; a state change's event is named by the state's *name* (a gate's wait
+    is `prefect.flow-run.Suspended`, not PAUSED), so the zombie trigger expects those names; the automations build
+    from Prefect's models, their change of state not forced (a finished run is never made Crashed); the events
+    API answers at most 50 a page and the flow-run API 200 ids a call."""
+    import prefect.flow_engine
+    import prefect.server.models.events
+    from prefect.server.events.storage import INTERACTIVE_PAGE_SIZE
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, PREFECT_SERVER_API_DEFAULT_LIMIT
+    from prefect.states import AwaitingRetry, Cancelling, Paused, Suspended
+
+    from core.settings import HEARTBEAT_SECONDS
+    from services import recovery
+
+    assert prefect.flow_engine.MINIMUM_HEARTBEAT_INTERVAL <= HEARTBEAT_SECONDS
+    assert PREFECT_FLOWS_HEARTBEAT_FREQUENCY.value() == HEARTBEAT_SECONDS  # conftest set it as core.settings does
+    assert 'event="prefect.flow-run.heartbeat"' in inspect.getsource(prefect.flow_engine)
+    assert "with _send_heartbeats(self):" in inspect.getsource(prefect.flow_engine.FlowRunEngine)
+    naming = inspect.getsource(prefect.server.models.events.flow_run_state_change_event)
+    assert 'event=f"prefect.flow-run.{validated_state.name}"' in naming
+    assert {state().name for state in (Suspended, Paused, AwaitingRetry, Cancelling)} <= set(recovery.QUIET_STATES)
+    assert '"TimedOut"' in inspect.getsource(prefect.flow_engine)  # the name of a flow run's timeout (Failed)
+    from deployments import serve
+
+    assert set(recovery.PRODUCT_FLOWS) == {deployment.flow_name for deployment in serve.deployments()}
+    zombie, continuation = recovery.recovery_automations(10, uuid4())
+    assert zombie.trigger.posture == "Proactive" and zombie.trigger.within == timedelta(minutes=10)
+    assert zombie.actions[0].force is False
+    assert continuation.actions[0].type == "run-deployment"
+    assert INTERACTIVE_PAGE_SIZE == 50 and PREFECT_SERVER_API_DEFAULT_LIMIT.value() >= recovery._PAGE

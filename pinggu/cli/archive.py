@@ -1,4 +1,5 @@
-"""`pinggu archive …` (export and verify an evaluation's archive package) and `pinggu audit verify` (minhang 档案).
+"""`pinggu archive …` (export and verify an evaluation's or a decision's archive package, file a decision's
+materials) and `pinggu audit verify` (minhang 档案).
 
 Registered in pinggu.cli.main through `register`; errors go through pinggu.cli.common.friendly.
 """
@@ -12,32 +13,82 @@ import typer
 
 from pinggu.cli.common import friendly
 
-archive_app = typer.Typer(help="评估档案包：导出、核验（闵行区档案细则第五条至第八条、第十一条）", no_args_is_help=True)
+archive_app = typer.Typer(
+    help="档案包：评估或决策全过程的档案导出、决策材料归档、核验（闵行区档案细则第五条至第八条、第十一条）",
+    no_args_is_help=True,
+)
 audit_app = typer.Typer(help="审计日志：核验哈希链（防篡改）", no_args_is_help=True)
 
 
 @archive_app.command("export")
 @friendly
 def export(
-    evaluation: Annotated[str, typer.Argument(help="评估编号，例如 PG-2026-0001")],
+    evaluation: Annotated[str | None, typer.Argument(help="评估编号，例如 PG-2026-0001")] = None,
+    decision: Annotated[
+        str | None,
+        typer.Option(
+            "--decision",
+            help="决策编号（决策事项目录中的编号，例如 JC-2026-0001）：导出该决策全过程的档案包（不给评估编号）",
+        ),
+    ] = None,
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="zip 文件路径（默认：当前目录下 <评估编号>-档案包.zip）")
+        Path | None,
+        typer.Option("-o", "--output", help="zip 文件路径（默认：当前目录下 <评估编号或决策编号>-档案包.zip）"),
     ] = None,
     actor: Annotated[str, typer.Option(help="导出人（记入审计日志）")] = "系统",
 ) -> None:
-    """导出评估档案包：全部文件（含各版本）、审批记录、审计记录及哈希链、清单（SHA-256）。"""
-    from models.archive import export_package
+    """导出档案包：评估的全部文件（含各版本）、审批记录、审计记录及哈希链、清单（SHA-256）；或用 --decision
+    导出决策全过程的档案包：过程记录、各环节填报、归档材料、审计记录、清单（昌黎县规定第四十八条、闵行区档案细则第八条）。"""
+    from core.errors import StateConflict
 
-    target = output or Path.cwd() / f"{evaluation}-档案包.zip"
-    result = export_package(code=evaluation, target=target, actor=actor)
+    if (evaluation is None) == (decision is None):
+        raise StateConflict("请给出评估编号，或用 --decision 给出决策编号（二者选一）")
+    code = evaluation or decision
+    target = output or Path.cwd() / f"{code}-档案包.zip"
+    if decision is not None:
+        from services.decision_archive import export_decision
+
+        result = export_decision(decision, target, actor)
+    else:
+        from models.archive import export_package
+
+        result = export_package(code=str(evaluation), target=target, actor=actor)
     typer.echo(f"已导出：{result.path}（{result.files} 个文件，登记文件 {result.documents} 份）")
     typer.echo(f"清单 SHA-256：{result.manifest_sha256}（已记入审计日志）")
+    basis = f"（{result.materials_basis}）" if result.materials_basis else ""
     if result.missing_materials:
-        typer.secho("档案缺少以下材料：", fg=typer.colors.YELLOW)
+        typer.secho(f"档案缺少以下材料{basis}：", fg=typer.colors.YELLOW)
         for material in result.missing_materials:
             typer.secho(f"  - {material}", fg=typer.colors.YELLOW)
     else:
-        typer.echo("应归档材料齐全")
+        typer.echo(f"应归档材料齐全{basis}")
+
+
+@archive_app.command("add")
+@friendly
+def add(
+    file: Annotated[Path, typer.Argument(help="要归档的文件：PDF、Word（.docx）、Excel（.xlsx）、CSV 或文本（.txt）")],
+    decision: Annotated[str, typer.Option("--decision", help="决策编号，例如 JC-2026-0001")],
+    material: Annotated[
+        str,
+        typer.Option(
+            "--material",
+            help="材料类别：决策草案、决策依据、征求意见、公众参与、专家论证、风险评估、合法性审查、会议纪要、公布文本、"
+            "全过程记录、其他材料（闵行区档案细则第八条）",
+        ),
+    ],
+    by: Annotated[str, typer.Option("--by", help="归档人：姓名（职务）")],
+    title: Annotated[str, typer.Option(help="材料名称（默认：文件名）")] = "",
+) -> None:
+    """将一份材料归入决策档案（昌黎县规定第四十八条）：文件按内容核验后存入文档存储，归档记入审计日志；已归档的
+    材料不能修改或删除，更正的版本再归档一次。"""
+    from models.archive import file_decision_material
+    from rules.archive import MATERIALS, material_named
+
+    kind = material_named(material)
+    kept = file_decision_material(code=decision, material=kind, source=file, by=by, title=title)
+    typer.echo(f"已归入决策 {decision} 的档案：{title.strip() or file.stem}（{MATERIALS[kind].name}）")
+    typer.echo(f"SHA-256：{kept.sha256}（已记入审计日志）")
 
 
 @archive_app.command("verify")

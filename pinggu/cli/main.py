@@ -132,10 +132,31 @@ def up(
         typer.echo(f"工作池 {pool}：已部署；工作进程：新启动 {started_workers} 个，共 {workers} 个在线")
     else:
         typer.echo("部署服务进程：" + ("已启动" if start_worker(settings) else "已在运行"))
+    _ensure_recovery_automations()
     typer.echo(
         "网页办理（待办、上传材料、审批）："
         + ("已启动" if start_web(settings) else "已在运行")
         + f"  {settings.web_url}"
+    )
+
+
+def _ensure_recovery_automations() -> None:
+    """Create or update the automations that find runs dead with their process and continue them; say so."""
+    from services.recovery import ensure_recovery_automations
+
+    try:
+        outcome = ensure_recovery_automations()
+    except Exception as error:  # a worker still starts: the daily watch and `pinggu recover` remain
+        typer.secho(
+            f"未能创建中断运行的检测与续办自动化：{error}（每日期限巡查仍会检查并续办）",
+            fg=typer.colors.YELLOW,
+            err=True,
+        )
+        return
+    minutes = get_settings().zombie_minutes
+    typer.echo(
+        f"中断运行的检测与续办（超过 {minutes:g} 分钟无心跳即标记中断并续办）："
+        + "、".join(sorted(set(outcome.values())))
     )
 
 
@@ -151,6 +172,7 @@ def worker(
     from pinggu.localserver import service_environment, worker_environment
 
     settings = get_settings()
+    _ensure_recovery_automations()  # at each worker's start, as at `pinggu up`: idempotent
     environment = {**service_environment(settings), **worker_environment(settings)}
     command = [sys.executable, "-m", "prefect", "worker", "start", "--pool", pool, "--type", "process"]
     os.execve(sys.executable, command, environment)  # Prefect's worker in this process's place (Ctrl-C stops it)
@@ -554,16 +576,11 @@ def reopen(
     by: Annotated[str, typer.Option(help="作出重做决定的人员及职务")] = "",
 ) -> None:
     """重新评估（闵行区细则第十二条）：从指定阶段起重做，第一次评估的记录全部保留。"""
-    from models import evaluations as store
-    from models.db import session_scope
-    from services.orchestration import cancel_waiting_run, start_evaluation
+    from services.orchestration import reopen_evaluation
 
-    with session_scope() as session:
-        reopened = store.reopen_evaluation(session=session, code=evaluation, stage=stage, reason=reason, actor=by)
-        decision, evaluation_type, old_run = reopened.decision_code, reopened.type, reopened.flow_run_id
-    if old_run and cancel_waiting_run(old_run, f"评估重做：{reason}"):
-        typer.echo(f"已取消仍在等待的流程运行 {old_run}")
-    run_id = start_evaluation(evaluation_type, {"decision": decision, "evaluation": evaluation})
+    cancelled, run_id = reopen_evaluation(evaluation, stage, reason, by)
+    if cancelled:
+        typer.echo(f"已取消仍在等待的流程运行 {cancelled}")
     typer.echo(f"评估 {evaluation} 已从{stage}阶段起重做，新的流程运行 {run_id}")
 
 
@@ -629,6 +646,8 @@ def watch(
         f"{result['as_of']} 临期或逾期 {result['due_or_overdue']} 项（逾期 {result['overdue']} 项），新提醒 {result['new']} 项；"
         f"发送成功 {result['sent']} 条，未送达 {result['failed']} 条（下次巡查重试），提醒渠道 {result['channels']} 个"
     )
+    if result["silent"]:
+        typer.echo(f"运行长时间无心跳、已标记为中断的评估：{'、'.join(result['silent'])}")
     if result["continued"]:
         typer.echo(f"运行中断后已续办的评估：{'、'.join(result['continued'])}")
 
@@ -636,9 +655,11 @@ def watch(
 @app.command()
 @friendly
 def recover() -> None:
-    """续办运行中断的评估：流程运行因进程被终止、机器宕机而中断（Crashed）的，在同一部署上启动续办运行，已完成的步骤不重做（每日期限巡查也会自动续办）。"""
-    from services.recovery import continue_crashed_runs
+    """续办运行中断的评估：流程运行因进程被终止、机器宕机而中断（Crashed），或超过 PINGGU_ZOMBIE_MINUTES 分钟无心跳的，在同一部署上启动续办运行，已完成的步骤不重做（通常已自动续办；每日期限巡查也会续办）。"""
+    from services.recovery import continue_crashed_runs, crash_silent_runs
 
+    for silent in crash_silent_runs():
+        typer.echo(f"评估 {silent.evaluation}：运行 {silent.run} 已 {silent.silent_minutes:g} 分钟无心跳，已标记为中断")
     continued = continue_crashed_runs()
     if not continued:
         typer.echo("没有运行中断的评估")

@@ -11,7 +11,7 @@ from core.errors import AccessDenied
 from models import evaluations as store
 from models import people
 from models.db import transaction
-from models.tables import Evaluation, TeamMember
+from models.tables import DecisionProcedure, Evaluation, TeamMember
 from rules.access import Resource, ResourceKind, Viewer, may_see
 from rules.profiles import load_profile
 from tasks.evaluation import procedure_of
@@ -35,6 +35,15 @@ def tracking_resource(session: Session, decision_code: str, *units: str) -> Reso
     actors = (tracking.supervisor, tracking.rectification_reviewer) if tracking else ()
     return Resource(
         ResourceKind.tracking, decision.profile, actors=actors, units=tuple(dict.fromkeys((decision.lead_unit, *units)))
+    )
+
+
+def procedure_resource(procedure: DecisionProcedure) -> Resource:
+    """A decision procedure: the roles its profile gives the steps, and the matter's lead unit."""
+    from services.decision_procedure import procedure_actors
+
+    return Resource(
+        ResourceKind.procedure, procedure.profile, actors=procedure_actors(procedure), units=(procedure.lead_unit,)
     )
 
 

@@ -9,10 +9,7 @@ run, through the Prefect API, with the uploaded file's stored path: nobody types
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import re
-import uuid
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -28,7 +25,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from core.document_store import document_store, keep, local_file, shown_name
+from core.document_store import local_file, shown_name
 from core.errors import (
     AccessDenied,
     InputFileError,
@@ -38,8 +35,7 @@ from core.errors import (
     SignoffRefused,
     StateConflict,
 )
-from core.file_types import check_content
-from core.links import document_url, gate_url
+from core.links import document_url, gate_url, procedure_url
 from core.settings import get_settings
 from forms.gates import DataFileForm, ExpertMarksForm, RecordsForm, validated
 from models import evaluations as store
@@ -50,9 +46,11 @@ from pinggu.web.access import allow, entitled_units, evaluation_resource
 from pinggu.web.auth import SESSION_COOKIE, SESSION_MAX_AGE, NeedsSignIn, auth_router, require, secret_key, viewer
 from pinggu.web.comments import comments_router
 from pinggu.web.dashboard import dashboard_router
+from pinggu.web.decisions import decisions_router
 from pinggu.web.fields import PageField, form_values, page_fields, refusal_lines
 from pinggu.web.followups import follow_up_link, follow_up_todos, followups_router
 from pinggu.web.plans import plans_router
+from pinggu.web.procedures import procedure_todos, procedures_router
 from pinggu.web.security import (
     CODE_PER_ADDRESS,
     CODE_PER_GATE,
@@ -71,18 +69,18 @@ from pinggu.web.security import (
 from pinggu.web.start import start_router
 from pinggu.web.supervision import supervision_router
 from pinggu.web.tracking import tracking_router, tracking_todos
+from pinggu.web.uploads import MAX_UPLOAD_BYTES, discard, save_upload
 from rules.access import Viewer
 from rules.gates import GATES, GateId
 from rules.profiles import load_profile
 from rules.profiles.schema import printed_basis
-from rules.steps import StepId
+from rules.steps import STAGE_NAMES, StepId
 from rules.vocabulary import EVALUATION_TYPE_NAMES, STATUS_NAMES, EvaluationStatus
 from tasks.acceptors import HANDLERS
 from tasks.evaluation import procedure_of
 from tasks.gates import gate_target, judge_answer, second_factor, target_text, waits_for
 
 log = logging.getLogger("pinggu.web")
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 UPLOAD_TYPES: dict[type, tuple[str, ...]] = {
     DataFileForm: (".csv", ".xlsx"),
     ExpertMarksForm: (".csv", ".xlsx"),
@@ -122,6 +120,7 @@ class Todo:
     profile: str = ""
     units: frozenset[str] = frozenset()  # the units whose people hold the item
     due: date | None = None
+    holder: int | None = None  # the one person holding it after a 转办 (services.handover)
 
 
 def _page(name: str, status_code: int = 200, *, request: Request | None = None, **context: Any) -> HTMLResponse:
@@ -203,6 +202,28 @@ def todos() -> list[Todo]:
                 due=item.due,
             )
         )
+    for asked in procedure_todos():  # the decision procedure's step, for its lead unit or the role that answers
+        procedure = asked.procedure
+        assert procedure.id is not None  # a stored procedure
+        with read_session() as session:
+            units = {asked.actor} if asked.by_lead_unit else entitled_units(session, procedure.profile, asked.actor)
+        found.append(
+            Todo(
+                evaluation="—",
+                evaluation_type="决策程序",
+                decision=procedure.decision_code or procedure.matter,
+                gate="" if asked.by_lead_unit else "procedure",
+                gate_name=f"{asked.step_name}：{procedure.matter}",
+                actor=asked.actor,
+                target="",
+                overdue=False,
+                documents=[],
+                link=procedure_url(procedure.id),
+                profile=procedure.profile,
+                units=frozenset(units),
+                holder=asked.holder,
+            )
+        )
     for follow_up in follow_up_todos():  # C-FOLLOWUP: the unit reports back on what it did
         found.append(
             Todo(
@@ -224,13 +245,20 @@ def todos() -> list[Todo]:
     return sorted(found, key=lambda t: (not t.overdue, t.target, t.evaluation))
 
 
+def _mine(me: Viewer, todo: Todo) -> bool:
+    """Whether the item waits for this person: its holder after a 转办, else by role (a gate) or by unit."""
+    if todo.holder is not None:
+        return todo.holder == me.person_id
+    return me.may_act(todo.actor) if todo.gate else me.unit in todo.units
+
+
 def visible_todos(me: Viewer, tab: str, today: date) -> list[Todo]:
     """The 待办 tab for this person: 我的 (items they may act on), 本单位 (their unit's), and for the office
     全部, 逾期 and 即将到期 (within the watch's horizon) across their jurisdictions."""
     horizon = max(get_settings().watch_days, default=7)
     items = [t for t in todos() if me.covers(t.profile)]
     if tab == "mine":
-        return [t for t in items if (me.may_act(t.actor) if t.gate else me.unit in t.units)]
+        return [t for t in items if _mine(me, t)]
     if tab == "unit":
         return [t for t in items if me.unit in t.units]
     if not me.office:
@@ -297,40 +325,15 @@ def _guest_of(request: Request, code: str, gate: str) -> bool:
     return request.session.get("guest") == [code, gate]
 
 
-def _safe_name(name: str) -> str:
-    base = Path(name.replace("\\", "/")).name
-    cleaned = re.sub(r"[^\w.\-（）()]", "_", base).lstrip(".")
-    return cleaned[:120] or "upload"
-
-
-async def _save_upload(upload: UploadFile, evaluation_code: str, gate: str, allowed: tuple[str, ...]) -> str:
-    # A file name can carry a name or a phone number (E-PRIVACY): the upload is kept under a neutral one.
-    name = f"{GATES[GateId(gate)].name}{Path(_safe_name(upload.filename or '')).suffix.lower()}"
-    suffix = Path(name).suffix.lower()
-    if suffix not in allowed:
-        raise InputFileError(f"不支持的文件类型“{suffix or name}”：本环节可上传 {'、'.join(allowed)} 文件")
-    data = await upload.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise InputFileError(f"文件 {name} 超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB，请压缩或拆分后上传")
-    if not data:
-        raise InputFileError(f"文件 {name} 是空文件")
-    check_content(data, suffix)  # by its content, not its name: nothing else is ever stored (core.file_types)
-    # Received here, then kept in the document store's quarantine, where the worker that runs the
-    # evaluation (on whichever machine) reads it.
-    folder = get_settings().uploads_dir / evaluation_code / f"{gate}-{uuid.uuid4().hex[:8]}"
-    folder.mkdir(parents=True, exist_ok=True)
-    received = folder / name
-    try:
-        received.write_bytes(data)
-        return keep(received, "uploads").location
-    finally:
-        received.unlink(missing_ok=True)
-        with contextlib.suppress(OSError):
-            folder.rmdir()
+PUBLIC_PREFIX = "/public/"
 
 
 def _error_page(request: Request, message: str, status: int) -> HTMLResponse:
-    return _page("error.html.j2", status_code=status, request=request, message=message)
+    # The public pages (意见征集) face the internet: their errors show nothing of the office's app (no 登录).
+    public = request.url.path.startswith(PUBLIC_PREFIX)
+    return _page(
+        "public_error.html.j2" if public else "error.html.j2", status_code=status, request=request, message=message
+    )
 
 
 def create_app() -> FastAPI:
@@ -373,7 +376,10 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(HTTPException)
     async def _http_error(request: Request, error: HTTPException) -> HTMLResponse:
-        messages = {404: "没有这个页面，请从待办列表进入", 405: "不支持这种请求方式"}
+        entry = (
+            "请从政府网站公布的意见征集链接进入" if request.url.path.startswith(PUBLIC_PREFIX) else "请从待办列表进入"
+        )
+        messages = {404: f"没有这个页面，{entry}", 405: "不支持这种请求方式"}
         return _error_page(request, messages.get(error.status_code, "请求未受理"), error.status_code)
 
     @app.exception_handler(Exception)
@@ -451,6 +457,8 @@ def create_app() -> FastAPI:
     app.include_router(dashboard_router())
     app.include_router(plans_router(_page))
     app.include_router(supervision_router(_page))
+    app.include_router(procedures_router(_page))
+    app.include_router(decisions_router(_page))
     app.include_router(comments_router(_page))
     app.include_router(start_router(_page))
 
@@ -472,6 +480,7 @@ def create_app() -> FastAPI:
             type_name=EVALUATION_TYPE_NAMES.get(evaluation.type, evaluation.type),
             status_name=STATUS_NAMES.get(evaluation.status, evaluation.status),
             waiting=gate_url(code, evaluation.waiting_gate) if evaluation.waiting_gate else None,
+            stages=STAGE_NAMES,
         )
 
     @app.get("/evaluations/{code}/answers/{key}", response_class=HTMLResponse)
@@ -626,7 +635,9 @@ async def _answer(request: Request, context: dict[str, Any], texts: dict[str, st
     if any(field.widget == "file" for field in context["fields"]):
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise InputFileError("请选择要上传的文件")
-        values["file"] = await _save_upload(upload, evaluation.code, gate, UPLOAD_TYPES[form])
+        values["file"] = await save_upload(
+            upload, title=GATES[GateId(gate)].name, folder=f"{evaluation.code}/{gate}", allowed=UPLOAD_TYPES[form]
+        )
     key = flow_run.state.state_details.pause_key
     attempt = int(key.rsplit("-", 1)[1])
     assert evaluation.id is not None  # a stored evaluation
@@ -635,7 +646,7 @@ async def _answer(request: Request, context: dict[str, Any], texts: dict[str, st
         # The flow's own check, recorded nowhere: what it would refuse is refused here, before the run resumes.
         await run_in_threadpool(judge_answer, evaluation.id, gate, attempt, key, run_input, None, commit=False)
     except PingguError:
-        _discard(values.get("file"))  # a refused upload is not kept: the reason is recorded, the data not needed
+        discard(values.get("file"))  # a refused upload is not kept: the reason is recorded, the data not needed
         raise
     answered = await run_in_threadpool(answer_gate, evaluation.flow_run_id, gate, run_input)
     # Most answers are judged within a few seconds; a slower one shows at once that it was handed over, and
@@ -666,11 +677,6 @@ def _session_code(me: Viewer, evaluation: Evaluation, context: dict[str, Any], t
         )
 
     return transaction(make)
-
-
-def _discard(location: str | None) -> None:
-    if location:
-        document_store().delete(location)
 
 
 def _record_refusal(evaluation: Evaluation, gate: str, reason: str, signature: bool) -> None:

@@ -6,19 +6,26 @@ masked and the contact kept apart (services.comments). Only /public/ is meant to
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Coroutine
 from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
+from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
 
-from core.errors import PingguError, StateConflict
+from core.errors import NotFound, PingguError, StateConflict
 from core.settings import get_settings
 from models.tables import now_beijing
 from pinggu.web.auth import require
-from pinggu.web.security import PUBLIC_PER_ADDRESS, client_address
+from pinggu.web.security import PUBLIC_PER_ADDRESS, Refused, client_address
 from services import comments
+
+log = logging.getLogger("pinggu.web")
 
 
 def _day(text: str, what: str) -> date:
@@ -28,9 +35,43 @@ def _day(text: str, what: str) -> date:
         raise StateConflict(f"{what}“{text}”格式应为 YYYY-MM-DD") from None
 
 
+def public_route(page: Any) -> type[APIRoute]:
+    """The route class of the public pages: whatever refuses a request there (a period turned off or unknown, a form
+    expired or posted from another site, an address that is no period's, an unexpected failure) is answered with
+    the public error page. The app's own handlers would answer with the office's page, whose header leads inside
+    (登录), which the reverse proxy is meant to keep from the internet."""
+
+    class PublicRoute(APIRoute):
+        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+            """FastAPI's handler of the route, its refusals answered with the public error page."""
+            handler = super().get_route_handler()
+
+            async def answer(request: Request) -> Response:
+                try:
+                    return await handler(request)
+                except Refused as refused:
+                    return page("public_error.html.j2", refused.status, request=request, message=str(refused))
+                except PingguError as error:
+                    status = 404 if isinstance(error, NotFound) else 409
+                    return page("public_error.html.j2", status, request=request, message=str(error))
+                except RequestValidationError:
+                    message = "没有这个意见征集，请核对网址"
+                    return page("public_error.html.j2", 404, request=request, message=message)
+                except Exception:
+                    # Logged with its traceback for the operators, as the app's handler does; the public reads a sentence.
+                    log.exception("意见征集页面出现未预期的错误：%s %s", request.method, request.url.path)
+                    message = "系统出现未预期的错误，您的意见未提交；请稍后重试"
+                    return page("public_error.html.j2", 500, request=request, message=message)
+
+            return answer
+
+    return PublicRoute
+
+
 def comments_router(page: Any) -> APIRouter:
     """The office's page of comment periods and the public page of each."""
     router = APIRouter()
+    public = APIRouter(route_class=public_route(page))
 
     @router.get("/tracking/comments", response_class=HTMLResponse)
     def office_page(request: Request, code: str = "") -> HTMLResponse:
@@ -60,12 +101,12 @@ def comments_router(page: Any) -> APIRouter:
             )
         return page("comments.html.j2", request=request, **_listing(code), values={}, error=None)
 
-    @router.get("/public/comments/{window_id}", response_class=HTMLResponse)
+    @public.get("/public/comments/{window_id}", response_class=HTMLResponse)
     def public_page(window_id: int, request: Request) -> HTMLResponse:
         window = comments.public_window(window_id, now_beijing().date())
         return page("public_comment.html.j2", request=request, window=window, values={}, error=None, receipt=None)
 
-    @router.post("/public/comments/{window_id}", response_class=HTMLResponse)
+    @public.post("/public/comments/{window_id}", response_class=HTMLResponse)
     async def public_submit(window_id: int, request: Request) -> HTMLResponse:
         today = now_beijing().date()
         window = comments.public_window(window_id, today)
@@ -94,6 +135,7 @@ def comments_router(page: Any) -> APIRouter:
             )  # fmt: skip
         return page("public_comment.html.j2", request=request, window=window, values={}, error=None, receipt=receipt)
 
+    router.include_router(public)
     return router
 
 

@@ -5,7 +5,6 @@ checked at once by the flow's own rules, then handed to the run, whose judge fin
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -19,12 +18,13 @@ from starlette.concurrency import run_in_threadpool
 from core.errors import AccessDenied, InputFileError, NotFound, PingguError, Problem, StateConflict
 from forms.gates import AnnualPlanApprovalForm
 from models.db import read_session
-from models.tables import PlanDecision, PlanEntry
+from models.tables import PlanDecision, PlanEntry, now_beijing
 from pinggu.web.auth import require
 from pinggu.web.fields import refusal_lines
 from pinggu.web.security import FIRST_ANSWER, NONCE_FIELD
 from rules.access import Viewer
 from rules.gates import PlanVerdict
+from rules.profiles import load_profiles
 from services.planning import (
     open_plan_entries,
     plan_approver,
@@ -120,7 +120,19 @@ def plans_router(page: Any) -> APIRouter:
     def plan_list(request: Request) -> HTMLResponse:
         me = require(request)
         plans = [plan for plan in waiting_plans() if _mine(me, plan) or me.admin]
-        return page("plans.html.j2", request=request, plans=plans)
+        profiles = {pid: p.name for pid, p in load_profiles().items() if me.covers(pid)} if me.office else {}
+        return page("plans.html.j2", request=request, plans=plans, profiles=profiles, year=now_beijing().year)
+
+    @router.post("/plans/new", response_class=HTMLResponse)
+    async def start_plan(request: Request) -> HTMLResponse:
+        me = require(request)
+        posted = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        try:
+            lines = await run_in_threadpool(_start_plan, request, me, posted)
+        except PingguError as error:
+            message, _ = refusal_lines(error)
+            return page("error.html.j2", status_code=422, request=request, message=message)
+        return page("tracking_done.html.j2", request=request, lines=lines, back="/plans")
 
     @router.get("/plans/{run_id}", response_class=HTMLResponse)
     def plan_page(run_id: str, request: Request) -> HTMLResponse:
@@ -151,6 +163,27 @@ def plans_router(page: Any) -> APIRouter:
     return router
 
 
+def _start_plan(request: Request, me: Viewer, posted: dict[str, str]) -> list[str]:
+    """The office runs the annual plan of a year now, for one jurisdiction (as `pinggu plan run` does)."""
+    from pinggu.web.access import allow
+    from rules.access import Resource, ResourceKind
+    from services.orchestration import start_annual_plan
+
+    profile = posted.get("profile", "")
+    profiles = load_profiles()
+    if profile not in profiles:
+        raise StateConflict(f"请选择规则（辖区）：{'、'.join(p.name for p in profiles.values())}")
+    allow(request, me, Resource(ResourceKind.office, profile), "启动年度评估计划")
+    year_text = posted.get("year", "").strip()
+    if not (year_text.isdigit() and 2000 <= int(year_text) <= 2100):
+        raise StateConflict(f"年度应为四位年份，收到：{year_text or '（空）'}")
+    start_annual_plan(int(year_text), profile)
+    return [
+        f"已启动 {year_text} 年度评估计划（{profiles[profile].name}），启动人 {me.name}",
+        "计划生成后等待审定，出现在“计划审定”页面。",
+    ]
+
+
 def _context(request: Request, run_id: str) -> dict[str, Any]:
     me = require(request)
     plan = next((p for p in waiting_plans() if p.run_id == run_id), None)
@@ -179,8 +212,8 @@ def _context(request: Request, run_id: str) -> dict[str, Any]:
 
 def _answer(context: dict[str, Any], posted: dict[str, str]) -> dict[str, Any]:
     """Check at once by the flow's rules; sign for the signed-in person; resume; wait for the flow's verdict."""
-    from services.orchestration import answer_gate, gate_of_pause_key, read_flow_run
-    from services.signatures import sign_step
+    from services.orchestration import read_flow_run
+    from services.signatures import answer_signed
 
     plan: WaitingPlan = context["plan"]
     me: Viewer = context["me"]
@@ -208,16 +241,20 @@ def _answer(context: dict[str, Any], posted: dict[str, str]) -> dict[str, Any]:
     key = run.state.state_details.pause_key if run.state else None
     if key != plan.key:
         raise StateConflict("这份评估计划已有人提交审定意见，请刷新页面查看")
-    sign_step(key=key, person_id=me.person_id, values=values, what=plan.name)
-    answer_gate(plan.run_id, gate_of_pause_key(key), values)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+
+    def decided() -> dict[str, Any] | None:
         with read_session() as session:
-            decided = session.exec(select(PlanDecision).where(PlanDecision.pause_key == key)).first()
-        if decided is not None:
-            return {"accepted": decided.refused is None, "reason": decided.refused, "choice": decided.choice}
-        time.sleep(0.5)
-    return {"accepted": None}
+            found = session.exec(select(PlanDecision).where(PlanDecision.pause_key == key)).first()
+        return (
+            None
+            if found is None
+            else {"accepted": found.refused is None, "reason": found.refused, "choice": found.choice}
+        )
+
+    outcome = answer_signed(
+        run_id=plan.run_id, key=key, person_id=me.person_id, values=values, what=plan.name, verdict=decided
+    )
+    return outcome or {"accepted": None}
 
 
 __all__ = ["PlanEntry", "plans_router", "waiting_plans"]

@@ -12,11 +12,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from pydantic import ValidationError
+from sqlmodel import select
 from starlette.concurrency import run_in_threadpool
 
 from core.errors import NotFound, PingguError, SignoffRefused, StateConflict
-from forms.gates import SUPERVISION_FORMS
+from core.links import supervision_url
+from forms.gates import SUPERVISION_FORMS, validated
 from models.db import read_session
 from models.tables import SupervisionRound, now_beijing
 from models.tracking import items_of
@@ -24,7 +25,8 @@ from pinggu.web.access import allow, tracking_resource
 from pinggu.web.auth import require
 from pinggu.web.fields import form_values, page_fields, refusal_lines
 from pinggu.web.security import FIRST_ANSWER, NONCE_FIELD
-from rules.access import Viewer
+from reporting.other_documents import SupervisionInput
+from rules.access import ResourceKind, Viewer
 from rules.tracking import RECTIFICATION_STATUS_NAMES, SUPERVISION_STEP_NAMES, RectificationStatus, SupervisionStep
 from services import supervision
 
@@ -68,6 +70,32 @@ def supervision_router(page: Any) -> APIRouter:
     """/supervision/{round_id}: the round's page and the answer to the step it waits at."""
     router = APIRouter()
 
+    @router.get("/supervision/new", response_class=HTMLResponse)
+    def start_page(request: Request, decision: str = "") -> HTMLResponse:
+        require(request)
+        values = {"decision": decision}
+        return page("supervision_start.html.j2", request=request, fields=START_FIELDS, values=values, error=None)
+
+    @router.post("/supervision/new", response_class=HTMLResponse)
+    async def start(request: Request) -> HTMLResponse:
+        me = require(request)
+        form = await request.form()
+        posted = {k: v for k, v in form.items() if isinstance(v, str)}
+        chosen = {
+            f.name: [v for v in form.getlist(f.name) if isinstance(v, str)]
+            for f in START_FIELDS
+            if f.widget == "checks"
+        }
+        try:
+            lines = await run_in_threadpool(_start, request, me, posted, chosen)
+        except PingguError as error:
+            message, _ = refusal_lines(error)
+            return page(
+                "supervision_start.html.j2", status_code=422, request=request, fields=START_FIELDS,
+                values={**posted, **chosen}, error=message,
+            )  # fmt: skip
+        return page("tracking_done.html.j2", request=request, lines=lines)
+
     @router.get("/supervision/{round_id}", response_class=HTMLResponse)
     def round_page(round_id: int, request: Request) -> HTMLResponse:
         return page("supervision.html.j2", request=request, **_context(request, round_id), values={}, error=None)
@@ -100,8 +128,7 @@ def supervision_router(page: Any) -> APIRouter:
 
 def _answer(context: dict[str, Any], posted: dict[str, str]) -> dict[str, Any]:
     """Sign the answer for the signed-in person, resume the run with exactly it, and wait for the flow's verdict."""
-    from services.orchestration import answer_gate, gate_of_pause_key
-    from services.signatures import sign_step
+    from services.signatures import answer_signed
 
     step: SupervisionStep | None = context["step"]
     me: Viewer = context["me"]
@@ -110,22 +137,66 @@ def _answer(context: dict[str, Any], posted: dict[str, str]) -> dict[str, Any]:
         raise StateConflict("本次督查当前没有等待办理的环节")
     if not context["may_act"]:
         raise SignoffRefused(f"{me.name} 不是{context['actor']}的人员，不能办理{context['step_name']}")
-    try:
-        form = SUPERVISION_FORMS[step].model_validate(form_values(context["fields"], posted))
-    except ValidationError as error:
-        fields = {field.name: field.title for field in context["fields"]}
-        wrong = "、".join(dict.fromkeys(fields.get(str(e["loc"][0]), str(e["loc"][0])) for e in error.errors()))
-        raise StateConflict(f"请检查填写的内容：{wrong}") from None
-    values = form.model_dump(mode="json")
+    values = validated(SUPERVISION_FORMS[step], form_values(context["fields"], posted))
     key: str = context["key"]
-    sign_step(key=key, person_id=me.person_id, values=values, what=context["step_name"])
-    answer_gate(round_.key.removeprefix("run-"), gate_of_pause_key(key), values)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+
+    def judged() -> dict[str, Any] | None:
         with read_session() as session:
             current = session.get(SupervisionRound, round_.id)
             answered = next((a for a in (current.answers if current else []) if a["key"] == key), None)
-        if answered is not None:
-            return {"accepted": answered.get("refused") is None, "reason": answered.get("refused")}
+        return (
+            None
+            if answered is None
+            else {"accepted": answered.get("refused") is None, "reason": answered.get("refused")}
+        )
+
+    outcome = answer_signed(
+        run_id=round_.key.removeprefix("run-"),
+        key=key,
+        person_id=me.person_id,
+        values=values,
+        what=context["step_name"],
+        verdict=judged,
+    )
+    return outcome or {"accepted": False, "reason": None, "at": now_beijing().isoformat()}
+
+
+START_FIELDS = page_fields(SupervisionInput)
+
+
+def _start(request: Request, me: Viewer, posted: dict[str, str], chosen: dict[str, list[str]]) -> list[str]:
+    """Start a supervision round as `pinggu supervision start` does, recorded by the signed-in person; who may:
+    the office, or the profile's supervisor."""
+    from models.evaluations import get_decision
+    from rules.periods import check_not_after_today
+    from services.orchestration import start_supervision
+
+    code = posted.get("decision", "").strip()
+    if not code:
+        raise StateConflict("请填写决策编号")
+    with read_session() as session:
+        decision = get_decision(session=session, code=code)  # NotFound in Chinese
+        resource = tracking_resource(session, code)
+    from rules.profiles import load_profile
+
+    supervisor = load_profile(decision.profile).tracking.supervisor
+    if not me.may_act(supervisor):
+        allow(request, me, replace(resource, kind=ResourceKind.office), f"启动督查（决策 {code}）")
+    findings = SupervisionInput.model_validate(
+        validated(SupervisionInput, form_values(START_FIELDS, posted, chosen, SupervisionInput))
+    )
+    if findings.held_on is not None:
+        check_not_after_today(findings.held_on, now_beijing().date(), "督查日期")
+    supervision.check_findings(decision.profile, findings)  # OR-10, MH-S2, MH-S9: refused before any run starts
+    run_id = start_supervision(code, findings.model_dump(mode="json"), f"{me.name}（{me.unit}）")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with read_session() as session:
+            found = session.exec(select(SupervisionRound).where(SupervisionRound.key == f"run-{run_id}")).first()
+        if found is not None:
+            return [
+                f"已启动督查：决策 {code}，督查记录 {found.id}（{supervision_url(found.id or 0)}）",
+                f"记录人 {me.name}",
+            ]
         time.sleep(0.5)
-    return {"accepted": False, "reason": None, "at": now_beijing().isoformat()}
+    return [f"已启动督查：决策 {code}；督查报告生成后出现在跟踪反馈与督查页面", f"记录人 {me.name}"]

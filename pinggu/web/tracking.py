@@ -356,7 +356,7 @@ def tracking_router(page: Any) -> APIRouter:
         if not context["report"].pdf_path:
             raise NotFound("本期跟踪反馈报告的文书尚未生成")
         title = f"{context['decision'].code}-{context['period']}跟踪反馈报告"
-        return _pdf(context["report"].pdf_path, title)
+        return pdf_response(context["report"].pdf_path, title)
 
     @router.get("/tracking/supervision/{round_id}/pdf")
     def supervision_pdf(round_id: int, request: Request) -> FileResponse:
@@ -365,7 +365,7 @@ def tracking_router(page: Any) -> APIRouter:
         if found is None or not found.pdf_path:
             raise NotFound(f"没有编号为 {round_id} 的督查报告")
         _allow(request, found.decision_code, "该督查报告")
-        return _pdf(found.pdf_path, f"{found.decision_code}-{found.held_on}督查报告")
+        return pdf_response(found.pdf_path, f"{found.decision_code}-{found.held_on}督查报告")
 
     @router.get("/tracking/rectifications/{item_id}", response_class=HTMLResponse)
     def rectification_page(item_id: int, request: Request) -> HTMLResponse:
@@ -433,7 +433,8 @@ def _plan_context(code: str) -> dict[str, Any]:
     return {"decision": decision, "plan": plan, "current": current}
 
 
-def _pdf(location: str, title: str) -> FileResponse:
+def pdf_response(location: str, title: str) -> FileResponse:
+    """A stored PDF shown in the browser under a title a person recognises."""
     return FileResponse(
         local_file(location),
         media_type="application/pdf",

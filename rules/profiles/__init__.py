@@ -80,6 +80,14 @@ Top-level keys (English keys, Chinese values; all required unless marked optiona
                                          every item checked; optional: may spot-check; none:
                                          reviewed only), rectification_basis, many_opinions
                                          {count, within, basis}
+    decision_procedure                   optional: how a major decision is made (changli chapters 2–7,
+                                         CL-3 … CL-47; rules.profiles.schema.DecisionProcedureRules),
+                                         each number with its article — among them hearing_organisers
+                                         and hearing_sides_max_ratio (CL-16-HEARING), in_advance (what
+                                         提前 means: hearing draft, list, selection method, symposium
+                                         materials, CL-19), panel_confirmed_by (CL-32-PANEL),
+                                         risk_kinds (CL-34: each assessed, not arising or assessed
+                                         under other rules), draft_contents (CL-12)
 
 Scoring of an indicator: ``survey_rate`` (``item``: satisfaction / awareness; score = rate × 100),
 ``expert_marks`` (the mean of the experts' marks, 0–100) or ``data_threshold`` (``measure`` names

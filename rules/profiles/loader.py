@@ -40,6 +40,10 @@ class _Loader(_SafeLoader):
             for key_node, _ in node.value:
                 key = self.construct_object(key_node, deep=True)
                 line = key_node.start_mark.line + 1
+                if not isinstance(key, Hashable):  # ? [a, b] or {a: 1}: as a key (the base class would raise TypeError)
+                    raise yaml.constructor.ConstructorError(
+                        None, None, "键应为文本，不能是列表或键值对", key_node.start_mark
+                    )
                 if key in seen:
                     raise yaml.constructor.ConstructorError(
                         None, None, f"键“{key}”重复（第 {seen[key]} 行已有）", key_node.start_mark

@@ -28,8 +28,13 @@ def key_path(loc: Loc) -> str:
 
 
 def describe_key(loc: Loc) -> str:
-    # The key path, plus list positions counted from 1 for people who count entries in the file.
-    positions = [f"{loc[i - 1]} 的第 {part + 1} 项" for i, part in enumerate(loc) if isinstance(part, int) and i]
+    # The key path, plus list positions counted from 1 for people who count entries in the file; a list
+    # inside a list is named by its path (report_sections[0] 的第 8 项).
+    positions = [
+        f"{loc[i - 1] if isinstance(loc[i - 1], str) else key_path(loc[:i])} 的第 {part + 1} 项"
+        for i, part in enumerate(loc)
+        if isinstance(part, int) and i
+    ]
     return f"键“{key_path(loc)}”" + (f"（{'，'.join(positions)}）" if positions else "")
 
 
@@ -41,6 +46,8 @@ _REASONS = {
     "int_type": "应为整数",
     "int_parsing": "应为整数",
     "int_from_float": "应为整数",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
     "bool_type": "应为 true 或 false",
     "bool_parsing": "应为 true 或 false",
     "tuple_type": "应为列表",
@@ -132,7 +139,14 @@ def problems_of(exc: ValidationError, root: yaml.Node | None) -> list[tuple[Loc,
         here = tuple(err["loc"])
         if err["type"] == "too_short" and any(len(other) > len(here) and other[: len(here)] == here for other in locs):
             continue
-        loc: Loc = tuple(part for part in err["loc"] if not (isinstance(part, str) and "[" in part))
+        # pydantic's own markers ("[key]", "function-after[…]") left out; a mapping's key written as a number
+        # (pydantic marks an error in the key itself with "[key]") is a key, not a list position.
+        parts = err["loc"]
+        loc: Loc = tuple(
+            str(part) if parts[i + 1 : i + 2] == ("[key]",) else part
+            for i, part in enumerate(parts)
+            if not (isinstance(part, str) and "[" in part)
+        )
         error = (err.get("ctx") or {}).get("error")
         if err["type"] == "value_error" and isinstance(error, Issues):
             found = [(loc + sub, reason) for sub, reason in error.issues]

@@ -26,12 +26,18 @@ from pydantic import (
 
 from rules import team
 from rules.decision_procedure import (
+    STEP_NAMES,
+    DraftContent,
+    HearingOrganiser,
     Material,
     MatterCategory,
     MeetingKind,
+    PanelConfirmer,
     ParticipationMeans,
+    ProcedureStep,
     PublicationChannel,
     RiskContent,
+    RiskKind,
     RiskLevel,
     RiskSituation,
 )
@@ -749,16 +755,22 @@ class DecisionProcedureRules(_Model):
     participation_means: tuple[ParticipationMeans, ...] = Field(min_length=1)
     comment_period: PeriodField
     hearing_materials_before: PeriodField
+    hearing_organisers: tuple[HearingOrganiser, ...] = Field(min_length=1)  # CL-16-HEARING
+    hearing_sides_max_ratio: Annotated[float, Field(ge=1)]  # 持不同观点的各方人数基本相当: largest ≤ smallest × this
+    in_advance: PeriodField  # 提前 (hearing draft, list, selection method; symposium materials): at least this before
     participation_basis: Text
     experts_min: Annotated[StrictInt, Field(ge=1)]
     experts_min_complex: Annotated[StrictInt, Field(ge=1)]
     expert_time: PeriodField
     oral_to_written_hours: Annotated[StrictInt, Field(ge=1)]
+    panel_confirmed_by: PanelConfirmer  # CL-32-PANEL: who confirms the panel the lead unit proposes
     experts_basis: Text
+    risk_kinds: tuple[RiskKind, ...] = Field(min_length=1)  # CL-34: each assessed, not arising, or assessed elsewhere
     risk_report_contents: tuple[RiskContent, ...] = Field(min_length=1)
     risk_criteria: tuple[RiskCriterion, ...] = Field(min_length=1)
     risk_basis: Text
     submission_materials: tuple[Material, ...] = Field(min_length=1)
+    draft_contents: tuple[DraftContent, ...] = Field(min_length=1)  # CL-12: what the submitted draft contains
     supplement_within: PeriodField
     joint_review_min: PeriodField
     review_opinions_within: PeriodField
@@ -770,17 +782,28 @@ class DecisionProcedureRules(_Model):
     meeting_basis: Text
     publication_channels: tuple[PublicationChannel, ...] = Field(min_length=1)
     publication_basis: Text
+    # Who answers each step in the web app: a role of the people file, or 决策承办单位 (the matter's own lead unit).
+    actors: dict[ProcedureStep, Text]
 
     @model_validator(mode="after")
     def _consistent(self) -> DecisionProcedureRules:
         issues: list[tuple[Loc, str]] = []
         if self.experts_min_complex < self.experts_min:
             issues.append((("experts_min_complex",), "复杂事项的专家人数不能少于一般事项"))
+        for step in ProcedureStep:
+            if step not in self.actors:
+                issues.append((("actors",), f"请写明“{STEP_NAMES[step]}”（{step.value}）环节由谁办理"))
         situations = [c.situation for c in self.risk_criteria]
         for situation in RiskSituation:
             if situations.count(situation) != 1:
                 issues.append((("risk_criteria",), f"“{situation.value}”应当恰好出现一次"))
-        for key in ("comment_period", "hearing_materials_before", "meeting_materials_before", "justice_review_within"):
+        for key in (
+            "comment_period",
+            "hearing_materials_before",
+            "in_advance",
+            "meeting_materials_before",
+            "justice_review_within",
+        ):
             if getattr(self, key).unit is not PeriodUnit.days:
                 issues.append(((key, "unit"), "此期间以日（days）计"))
         for key in (
@@ -835,6 +858,8 @@ class Profile(_Model):
     plan_approver: PlanApprover | None = None  # None: the office (评估办公室)
     # changli chapters 2–7; only a regulation that governs how decisions are made has it.
     decision_procedure: DecisionProcedureRules | None = None
+    # 转办 (services.handover): whether a step may be handed to a colleague of the same unit who lacks the role.
+    handover_to_colleague: StrictBool = False
 
     @model_validator(mode="after")
     def _consistent(self) -> Profile:

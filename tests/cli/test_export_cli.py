@@ -18,7 +18,7 @@ YEAR = now_beijing().year
 
 
 def test_the_ledger_is_written_with_a_sheet_per_kind_and_what_it_counted(tmp_path):
-    unit = f"导出测试局{uuid.uuid4().hex[:6]}"
+    unit = f"导出测试局{uuid.uuid4().int % 10**6:06d}"
     with session_scope() as session:
         code = builders.add_evaluation(session, "minhang", prefix="EXP", lead_unit=unit).code
     target = tmp_path / "台账.xlsx"

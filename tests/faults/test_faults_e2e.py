@@ -3,7 +3,8 @@ evaluation completes, each step is done exactly once, no record is lost, the aud
 and the report says what an undisturbed run's says.
 
 Faults: the flow-run process killed (-9) inside each stage's slowest step; a worker killed while it
-holds a run (work pool sessions); the Prefect server restarted while ten runs are suspended; the
+holds a run (work pool sessions); a worker (or the serving process) killed together with its flow run, which
+nothing then reports dead but its missing heartbeats; the Prefect server restarted while ten runs are suspended; the
 PDF renderer failing twice; the document store read-only for a minute; PostgreSQL restarted in the
 middle of a step (PostgreSQL sessions). A notification endpoint that is down is the watch's concern:
 tests/services/test_notify.py sends to a closed port and checks the watch records it and tries again.
@@ -20,6 +21,7 @@ import signal
 import subprocess
 import time
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -90,15 +92,46 @@ def _kill_inside(point: str) -> None:
 
 
 def _continue(evaluation_code: str, crashed_run) -> str:
-    """Continue the evaluation whose run was killed, as the daily watch (or `pinggu recover`) would."""
+    """Continue the evaluation whose run was killed, as the daily watch (or `pinggu recover`) would. The
+    server's automation may have started the recovery deployment on the Crashed event and continued it
+    first: either way it is continued once, by one run."""
     from services.orchestration import wait_for
     from services.recovery import continue_crashed_runs
 
     wait_for(crashed_run, lambda run: run.state is not None and run.state.is_crashed(), timeout=60, what="Crashed")
     continued = continue_crashed_runs()
-    assert [item.evaluation for item in continued] == [evaluation_code]
+    assert [item.evaluation for item in continued] in ([evaluation_code], [])
     assert continue_crashed_runs() == []  # continued once, not again
-    return continued[0].continuation
+    continuation = _bound_run(evaluation_code)
+    assert continuation != str(crashed_run)
+    return continuation
+
+
+def _bound_run(evaluation_code: str) -> str:
+    """The run the evaluation is bound to now."""
+    from models import evaluations as store
+    from models.db import read_session
+
+    with read_session() as session:
+        return str(store.get_evaluation(session=session, code=evaluation_code).flow_run_id)
+
+
+def _heartbeats_heard(run_id, count: int, timeout: float = 180) -> None:
+    """Wait until the server holds `count` heartbeats of the run: what the zombie automation counts from."""
+    from prefect import get_client
+    from prefect.events.filters import EventFilter, EventNameFilter, EventResourceFilter
+
+    deadline = time.monotonic() + timeout
+    with get_client(sync_client=True) as client:
+        while True:
+            heartbeats = EventFilter(  # made anew each time: its window ends when it is made
+                event=EventNameFilter(name=["prefect.flow-run.heartbeat"]),
+                resource=EventResourceFilter(id=[f"prefect.flow-run.{run_id}"]),
+            )
+            if len(client.read_events(filter=heartbeats, limit=count).events) >= count:
+                return
+            assert time.monotonic() < deadline, f"fewer than {count} heartbeats of the run reached the server"
+            time.sleep(0.5)
 
 
 def _steps_done_once(evaluation_id: int) -> Counter:
@@ -197,6 +230,98 @@ def test_a_worker_killed_while_it_holds_a_run_loses_nothing_and_another_worker_r
         start_workers(settings, TEST_WORKERS)  # the session's other tests want both workers
     evaluation = evaluation_of(run_id)
     assert evaluation.decision_code == decision
+    _whole(evaluation, undisturbed)
+
+
+def _what_happened(run_id) -> str:
+    """The killed run's state and events, and what the automations did: for the failure message."""
+    from prefect import get_client
+    from prefect.events.filters import EventFilter, EventNameFilter, EventResourceFilter
+
+    with get_client(sync_client=True) as client:
+        state = client.read_flow_run(run_id).state
+        of_run = client.read_events(
+            filter=EventFilter(resource=EventResourceFilter(id=[f"prefect.flow-run.{run_id}"])), limit=50
+        ).events
+        automations = client.read_events(
+            filter=EventFilter(event=EventNameFilter(prefix=["prefect.automation."])), limit=50
+        ).events
+        recoveries = [
+            (run.name, run.state_name) for run in client.read_flow_runs(limit=200) if run.name == "续办中断的评估"
+        ]
+    return (
+        f"state {state.name if state else None}; run events {[(e.occurred.time().isoformat(), e.event) for e in of_run]}; "
+        f"automation events {[(e.occurred.time().isoformat(), e.event, e.resource.get('prefect.resource.name'), e.payload) for e in automations]}; "
+        f"recovery runs {recoveries}"
+    )
+
+
+ZOMBIE_MINUTES = 1.5  # PINGGU_ZOMBIE_MINUTES for this test: three heartbeats (the product's default is 10)
+
+
+def test_a_worker_killed_with_its_run_mid_step_is_found_dead_and_continued_by_nobody(undisturbed, settings, tmp_path):
+    """kill -9 of the whole process group of the worker (work pool sessions) or serving process that runs the
+    flow run, inside the plan step: nothing is left to say the run died, so it stays Running. The server's
+    automation sees no heartbeat for PINGGU_ZOMBIE_MINUTES and marks it Crashed, the continuation automation
+    starts recovery/on-crash, which continues the evaluation; nobody runs `pinggu recover` or the watch. The
+    serving process, the only one there is, is started again at once, as its service manager would."""
+    from prefect import get_client
+
+    from pinggu.localserver import _group, _running, start_worker, start_workers, stop_service
+    from services.recovery import ensure_recovery_automations
+
+    os.environ["PINGGU_ZOMBIE_MINUTES"] = f"{ZOMBIE_MINUTES:g}"  # what a serving process started now reads
+    ensure_recovery_automations(ZOMBIE_MINUTES)
+    try:
+        arm("step-plan", "pause:600")
+        decision, run_id = _start()
+        flow_run_process = _reached("step-plan")
+        # The automation was just changed to this test's limit, and the server gives a changed automation's
+        # trigger a new identity: a heartbeat it handled before it loaded the change counts for nothing. The
+        # second, 30 s on, is counted by the new one.
+        _heartbeats_heard(run_id, 2)
+        group = os.getpgid(flow_run_process)
+        assert group not in (os.getpgid(0), flow_run_process)  # the worker's or serving process's group, not ours
+        killed_at = datetime.now(UTC)
+        os.killpg(group, signal.SIGKILL)
+        disarm("step-plan")
+        gone = time.monotonic() + 30  # on a busy machine a killed process takes a moment to be gone
+        while _running(group) or _group(group):
+            assert time.monotonic() < gone, f"process group {group} still runs after SIGKILL"
+            time.sleep(0.1)
+        if not TEST_WORKERS:
+            start_worker(settings)  # else `_alive` could still see the killed one and start none
+
+        code = evaluation_of(run_id).code
+        deadline = time.monotonic() + ZOMBIE_MINUTES * 60 + 240  # generous on a busy machine, but bounded
+        while _bound_run(code) == str(run_id):
+            assert time.monotonic() < deadline, f"the killed run was never continued: {_what_happened(run_id)}"
+            time.sleep(1)
+        continued_at = datetime.now(UTC)
+        with get_client(sync_client=True) as client:
+            crashed = client.read_flow_run(run_id).state
+        assert crashed.is_crashed() and "未收到心跳" in (crashed.message or ""), crashed
+        # found dead within the limit of its last heartbeat, which came before the kill (plus the server's
+        # evaluation round, seconds, and a busy machine's delay), and continued seconds later
+        found_dead = (crashed.timestamp - killed_at).total_seconds()
+        assert found_dead <= ZOMBIE_MINUTES * 60 + 60, found_dead
+        print(f"kill → Crashed {found_dead:.0f} s, → continued {(continued_at - killed_at).total_seconds():.0f} s")
+
+        continuation = _bound_run(code)
+        _answer_minutes(continuation, tmp_path)
+        _answer_approval(continuation)
+        completed(continuation, timeout=300)
+    finally:
+        disarm("step-plan")
+        del os.environ["PINGGU_ZOMBIE_MINUTES"]
+        if TEST_WORKERS:
+            start_workers(settings, TEST_WORKERS)  # the killed worker; and the session's limit again
+        else:
+            stop_service(settings, "serve")  # started above with this test's limit
+            start_worker(settings)
+        ensure_recovery_automations()
+    evaluation = evaluation_of(continuation)
+    assert evaluation.decision_code == decision and evaluation.status == "completed"
     _whole(evaluation, undisturbed)
 
 

@@ -111,9 +111,15 @@ def test_watch_flags_an_overdue_gate_and_a_local_webhook_receives_it(
         notifications = session.exec(
             select(Notification).where(Notification.escalation_id.in_([e.id for e in escalations]))
         ).all()
-    assert sorted(e.kind for e in escalations) == ["gate", "stage"]
+    personal = [e for e in escalations if e.level.startswith("person-")]
+    group = [e for e in escalations if not e.level.startswith("person-")]
+    assert sorted(e.kind for e in group) == ["gate", "stage"]
+    # 催办 to the person: the gate's own people are reminded on their contact, never through the group channels.
+    assert [(e.kind, e.level) for e in personal] == [("gate", "person-overdue")]
+    reminded = [n for n in notifications if n.escalation_id == personal[0].id]
+    assert reminded and all(n.channel.startswith("本人：") and n.status == "sent" for n in reminded)
     by_channel = {(n.escalation_id, n.channel): n for n in notifications}
-    for escalation in escalations:
+    for escalation in group:
         sent = by_channel[(escalation.id, webhook.split("?")[0])]
         failed = by_channel[(escalation.id, down)]
         assert (sent.status, sent.attempts) == ("sent", 1)  # not sent twice

@@ -83,7 +83,7 @@ def open_engine(url):
 
 
 # Every revision, oldest first (models.migrate.HEAD_REVISION is the last).
-REVISIONS = ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010"]
+REVISIONS = ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011"]
 
 
 def make_legacy(engine) -> None:
@@ -94,6 +94,7 @@ def make_legacy(engine) -> None:
         # and 0008 add did not exist then.
         connection.execute(text("DROP TABLE account"))
         connection.execute(text("DROP TABLE commentwindow"))
+        connection.execute(text("DROP TABLE handover"))
         connection.execute(text("DROP TABLE decisionprocedure"))
         connection.execute(text("DROP TABLE decisionevaluationplan"))
         for table in ("rectification", "supervisionround", "opinioncontact", "publicopinion", "trackingreport"):
@@ -403,6 +404,7 @@ def test_differences_empty_at_head_and_listed_for_an_extra_column(open_engine):
         "索引 ix_commentwindow_decision_code（commentwindow.decision_code）：模型有而数据库没有",
         "索引 ix_decisiondeadline_decision_code（decisiondeadline.decision_code）：模型有而数据库没有",
         "索引 ix_decisionprocedure_decision_code（decisionprocedure.decision_code）：模型有而数据库没有",
+        "索引 ix_handover_ref（handover.ref）：模型有而数据库没有",
         "索引 ix_publicopinion_decision_code（publicopinion.decision_code）：模型有而数据库没有",
         "索引 ix_rectification_decision_code（rectification.decision_code）：模型有而数据库没有",
         "索引 ix_rectification_round_id（rectification.round_id）：模型有而数据库没有",
@@ -415,6 +417,7 @@ def test_differences_empty_at_head_and_listed_for_an_extra_column(open_engine):
         "表 decisiondeadline：模型有而数据库没有",
         "表 decisionevaluationplan：模型有而数据库没有",
         "表 decisionprocedure：模型有而数据库没有",
+        "表 handover：模型有而数据库没有",
         "表 opinioncontact：模型有而数据库没有",
         "表 person：模型有而数据库没有",
         "表 publicopinion：模型有而数据库没有",
@@ -507,7 +510,7 @@ def test_build_engine_creates_a_new_database_and_refuses_one_behind_or_unknown(o
     engine.dispose()
 
     downgrade(open_engine(), migrate.BASELINE_REVISION)
-    with pytest.raises(StateConflict, match="结构版本为 0001，程序需要 0010：请先备份数据库，再运行 pinggu db upgrade"):
+    with pytest.raises(StateConflict, match="结构版本为 0001，程序需要 0011：请先备份数据库，再运行 pinggu db upgrade"):
         build_engine(url)
 
     with open_engine().begin() as connection:
@@ -599,14 +602,14 @@ def test_db_upgrade_current_and_check_on_the_configured_database(configured_data
     assert result.exit_code == 0, result.output
     assert (
         "从 迁移前创建的数据库" in result.output
-        and "升级到 0010（执行迁移 0002、0003、0004、0005、0006、0007、0008、0009、0010）" in result.output
+        and "升级到 0011（执行迁移 0002、0003、0004、0005、0006、0007、0008、0009、0010、0011）" in result.output
     )
 
     result = runner.invoke(app, ["db", "upgrade"])
-    assert result.exit_code == 0 and "已是最新版本（0010）" in result.output
+    assert result.exit_code == 0 and "已是最新版本（0011）" in result.output
 
     result = runner.invoke(app, ["db", "current"])
-    assert result.exit_code == 0 and "当前结构版本：0010" in result.output
+    assert result.exit_code == 0 and "当前结构版本：0011" in result.output
 
     result = runner.invoke(app, ["db", "check", "--database"])
     assert result.exit_code == 0, result.output

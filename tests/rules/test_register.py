@@ -76,7 +76,7 @@ def test_a_source_that_cannot_be_cited_is_refused(source, message):
 
 def test_the_register_loads_with_unique_ids_and_every_source_citable():
     register = load_register()
-    assert len(register) == len(registered_ids()) == 80
+    assert len(register) == len(registered_ids()) == 88
     assert {"T-PROMPT", "MH-4", "NX-12", "P-HOLIDAY", "CL-47", "E-SCALE"} <= registered_ids()
     assert [rule.id for rule in register if rule.phase == 2][:2] == ["CL-15", "CL-16"]
 

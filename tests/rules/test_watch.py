@@ -82,3 +82,36 @@ def test_the_nearest_threshold_reached_names_the_level_whatever_their_order():
     # Overdue whatever the thresholds; items at the same distance in the order of their refs.
     found = alerts([_item(-1, "b"), _item(-1, "a"), _item(2, "c")], TODAY, [])
     assert [(a.item.ref, a.level, a.days_left) for a in found] == [("a", "overdue", -1), ("b", "overdue", -1)]
+
+
+# 催办 to the person (issue 29): within N working days of the target, and again once overdue.
+def _weekdays(day: date) -> bool:
+    return day.weekday() < 5
+
+
+@pytest.mark.parametrize(
+    ("due", "level"),
+    [
+        (date(2026, 12, 9), "person-due"),  # Wednesday: 2 working days after Monday 7 December
+        (date(2026, 12, 10), "person-due"),  # Thursday: 3 working days, the limit
+        (date(2026, 12, 11), None),  # Friday: 4 working days
+        (date(2026, 12, 7), "person-due"),  # today: 0 working days left
+        (date(2026, 12, 6), "person-overdue"),  # yesterday
+    ],
+)
+def test_a_holder_is_reminded_within_the_working_days_and_again_once_overdue(due, level):
+    from rules.watch import personal_alerts
+
+    item = Watched(kind="gate", ref="PG-1/gate/approval", label="审定", due=due)
+    found = personal_alerts([item], date(2026, 12, 7), 3, _weekdays)
+    assert [a.level for a in found] == ([level] if level else [])
+
+
+def test_working_days_count_the_calendar_and_only_held_items_are_reminded():
+    from rules.watch import personal_alerts, working_days_left
+
+    friday = date(2026, 12, 11)
+    assert working_days_left(friday, date(2026, 12, 15), _weekdays) == 2  # the weekend between counts for nothing
+    assert working_days_left(friday, friday, _weekdays) == 0
+    held = [Watched(kind=k, ref=k, label=k, due=friday) for k in ("stage", "deadline", "follow_up", "rectification")]
+    assert sorted(a.item.kind for a in personal_alerts(held, friday, 3, _weekdays)) == ["follow_up", "rectification"]

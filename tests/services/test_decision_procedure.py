@@ -8,6 +8,8 @@ import uuid
 from datetime import date
 
 import pytest
+from changli_answers import EXPERTS, accepted
+from driving import sign_procedure_step
 
 from core.errors import StateConflict
 from core.settings import SAMPLES_DIR
@@ -17,7 +19,27 @@ from rules.decision_procedure import Outcome, ProcedureStep
 from services.decision_procedure import StepDone, answer_step, open_procedure, step_status
 
 TODAY = date(2026, 11, 28)
-BY = {"answered_by": "县城管局 李明"}
+# CL-32-PANEL: the panel the lead unit proposed, confirmed by the 县决策咨询服务中心 before the materials went out.
+PANEL = {
+    "panel_proposed_on": "2026-05-25",
+    "panel_confirmed_by": "县决策咨询服务中心",
+    "panel_confirmer": "陈静（主任）",
+    "panel_confirmed_on": "2026-05-28",
+}
+BY: dict = {}  # who answers is the person who signed (driving.sign_procedure_step)
+
+
+def _signed(procedure: int, step: ProcedureStep, key: str, values: dict, today: date = TODAY) -> str | None:
+    """Answer as the web app does: signed first by the person the profile names for the step."""
+    sign_procedure_step(key, step.value, values, as_form=False)
+    return answer_step(procedure, step, key, values, today)
+
+
+def _uploaded(path) -> str:
+    """A file as the procedure's page receives it: kept in the document store's uploads."""
+    from core.document_store import keep
+
+    return keep(path, "uploads").location
 
 
 def _open(matter: str = "昌黎县城区公共自行车系统建设") -> int:
@@ -27,7 +49,7 @@ def _open(matter: str = "昌黎县城区公共自行车系统建设") -> int:
 def _answer(procedure: int, step: ProcedureStep, values: dict) -> str | None:
     waiting = step_status(procedure, step)
     assert not isinstance(waiting, StepDone)
-    return answer_step(procedure, step, waiting.key, {**BY, **values}, TODAY)
+    return _signed(procedure, step, waiting.key, {**BY, **values}, TODAY)
 
 
 def _procedure(procedure: int) -> DecisionProcedure:
@@ -75,9 +97,9 @@ def test_the_catalog_answer_creates_the_decision_and_the_experts_become_its_asse
         "planned_on": "2026-09-01",
     }
     waiting = step_status(procedure, ProcedureStep.catalog)
-    assert answer_step(procedure, ProcedureStep.catalog, waiting.key, {**BY, **catalog}, TODAY) is None
+    assert _signed(procedure, ProcedureStep.catalog, waiting.key, {**BY, **catalog}, TODAY) is None
     # The same key again (a retried task after a lost answer): found, nothing recorded twice.
-    assert answer_step(procedure, ProcedureStep.catalog, waiting.key, {**BY, **catalog}, TODAY) is None
+    assert _signed(procedure, ProcedureStep.catalog, waiting.key, {**BY, **catalog}, TODAY) is None
     recorded = _procedure(procedure)
     assert [a["step"] for a in recorded.answers] == ["launch", "catalog"]
     code = recorded.decision_code
@@ -87,7 +109,7 @@ def test_the_catalog_answer_creates_the_decision_and_the_experts_become_its_asse
         _answer(
             procedure,
             ProcedureStep.experts,
-            {"experts": experts, "materials_sent_on": "2026-06-01", "opinions_due_on": "2026-06-08"},
+            {"experts": experts, "materials_sent_on": "2026-06-01", "opinions_due_on": "2026-06-08", **PANEL},
         )
         is None
     )
@@ -110,14 +132,17 @@ def test_a_poll_is_accepted_only_when_its_sample_is_representative(settings, tmp
     skewed.write_text("分组字段,类别,占比\n性别,男,20%\n性别,女,80%\n", encoding="utf-8")
     fair = tmp_path / "总体比例.csv"
     fair.write_text("分组字段,类别,占比\n性别,男,50%\n性别,女,50%\n", encoding="utf-8")
-    poll = {"means": ["问卷调查"], "survey_file": str(SAMPLES_DIR / "survey.csv")}
+    poll = {"means": ["问卷调查"], "survey_file": _uploaded(SAMPLES_DIR / "survey.csv")}
     assert "请提交总体比例表" in _answer(procedure, ProcedureStep.participation, poll)
-    refused = _answer(procedure, ProcedureStep.participation, {**poll, "population_file": str(skewed)})
+    refused = _answer(procedure, ProcedureStep.participation, {**poll, "population_file": _uploaded(skewed)})
     assert refused == "问卷样本不具有代表性（性别）：请补充抽样后重新提交（第二十一条（二））"
-    assert _answer(procedure, ProcedureStep.participation, {**poll, "population_file": str(fair)}) is None
+    # A path on the server is never opened: the files come through the page's upload (kept in the store).
+    on_server = _answer(procedure, ProcedureStep.participation, {**poll, "population_file": str(fair)})
+    assert on_server == "问卷数据文件和总体比例表只能在决策程序页面上传；不受理服务器上的其他路径"
+    assert _answer(procedure, ProcedureStep.participation, {**poll, "population_file": _uploaded(fair)}) is None
     answers = _procedure(procedure).answers
-    assert [a["refused"] is None for a in answers] == [False, False, True]
-    assert [a["key"].rsplit("-", 1)[1] for a in answers] == ["1", "2", "3"]
+    assert [a["refused"] is None for a in answers] == [False, False, False, True]
+    assert [a["key"].rsplit("-", 1)[1] for a in answers] == ["1", "2", "3", "4"]
 
 
 @pytest.mark.rule("E-SCALE")
@@ -127,7 +152,7 @@ def test_a_poll_of_numeric_codes_is_read_only_in_the_direction_stated(settings, 
     survey.write_text("序号,性别,Q2 您对窗口服务满意吗\n1,男,1\n2,女,1\n3,男,2\n4,女,5\n", encoding="utf-8")
     fair = tmp_path / "总体比例.csv"
     fair.write_text("分组字段,类别,占比\n性别,男,50%\n性别,女,50%\n", encoding="utf-8")
-    poll = {"means": ["问卷调查"], "survey_file": str(survey), "population_file": str(fair)}
+    poll = {"means": ["问卷调查"], "survey_file": _uploaded(survey), "population_file": _uploaded(fair)}
     refused = _answer(procedure, ProcedureStep.participation, poll)
     assert refused is not None and refused.startswith(
         "问卷文件有 1 道满意度题以数字记录答案，但没有说明数字的方向，不作推测：\n"
@@ -149,8 +174,11 @@ HIGH_RISK = {
     ],
     "situation": "大部分群众有意见、反映特别强烈，可能引发重大风险隐患、大规模集体上访、群体事件或者重大舆情事件",
     "high_risk_choice": "建议不实施（提请县政府作出决策）",
+    # CL-34: the other kinds stated not to arise (the stall owners' opposition is the risk here).
+    "no_adverse_effect": ["公共安全风险", "环境风险", "经济风险"],
+    "no_adverse_effect_reason": "原址重建，不新增用地和财政投入",
 }
-COUNTY = {"answered_by": "县政府办公室 王芳", "decided_on": "2026-07-10", "decided_by": "县政府常务会议"}
+COUNTY = {"decided_on": "2026-07-10", "decided_by": "县政府常务会议"}
 
 
 @pytest.mark.rule("CL-37")
@@ -170,21 +198,183 @@ def test_a_high_risk_ends_the_procedure_only_when_the_county_government_decides_
 
     # The county government sends it back: the draft is adjusted and the risk assessed again.
     adjust = {**COUNTY, "decision": "调整决策方案、降低风险等级后再行决策"}
-    assert answer_step(procedure, ProcedureStep.risk_decision, waiting.key, adjust, TODAY) is None
+    assert _signed(procedure, ProcedureStep.risk_decision, waiting.key, adjust, TODAY) is None
     assert step_status(procedure, ProcedureStep.risk_decision).outcome is Outcome.again
     again = step_status(procedure, ProcedureStep.risk)
     assert not isinstance(again, StepDone) and again.key == f"procedure-{procedure}-risk-2"
     assert "高风险事项的决策（县政府）：高风险：县政府常务会议决定调整决策方案" in again.description
 
     # Assessed high again and referred again: the county government is asked anew, and ends it.
-    assert answer_step(procedure, ProcedureStep.risk, again.key, {**BY, **HIGH_RISK}, TODAY) is None
+    assert _signed(procedure, ProcedureStep.risk, again.key, {**BY, **HIGH_RISK}, TODAY) is None
     waiting = step_status(procedure, ProcedureStep.risk_decision)
     assert not isinstance(waiting, StepDone) and waiting.key == f"procedure-{procedure}-risk-decision-2"
     ended = {**COUNTY, "decision": "作出不实施的决策"}
-    assert answer_step(procedure, ProcedureStep.risk_decision, waiting.key, ended, TODAY) is None
+    assert _signed(procedure, ProcedureStep.risk_decision, waiting.key, ended, TODAY) is None
     assert step_status(procedure, ProcedureStep.risk_decision) == StepDone(
         Outcome.not_implemented, "高风险：县政府常务会议作出不实施的决策（2026-07-10，第三十四条至第三十七条）"
     )
     assert step_status(procedure, ProcedureStep.risk).outcome is Outcome.referred  # the risk step stands
     found = _procedure(procedure)
     assert found.status == "not_implemented" and found.closed_at is not None
+
+
+def test_an_answer_counts_only_as_the_signed_act_of_the_person_the_profile_names(settings):
+    """Issue 29: an answer typed into Prefect's form carries no signature, and a signer outside the step's actor is
+    refused; both are recorded as refused, and the step is asked again."""
+    procedure = _open("昌黎县城区公园提升改造")
+    launch = {"proposer": "县城管局", "proposed_on": "2026-01-20", "category": "重大公共建设项目", "reasons": "……"}
+    waiting = step_status(procedure, ProcedureStep.launch)
+    unsigned = answer_step(procedure, ProcedureStep.launch, waiting.key, launch, TODAY)
+    assert unsigned is not None and unsigned.startswith("未经本人登录签署：请由县城管局（决策承办单位）的人员登录")
+    assert f"/procedures/{procedure}" in unsigned
+    again = step_status(procedure, ProcedureStep.launch)
+    sign_procedure_step(again.key, "launch", launch, as_form=False, actor="县政府办公室")  # not of the lead unit
+    outsider = answer_step(procedure, ProcedureStep.launch, again.key, launch, TODAY)
+    assert (
+        outsider == "王芳（县政府办公室）不是县城管局（决策承办单位）的人员，不能办理决策启动（是否属于重大行政决策）"
+    )
+    third = step_status(procedure, ProcedureStep.launch)
+    assert _signed(procedure, ProcedureStep.launch, third.key, launch) is None
+    answers = _procedure(procedure).answers
+    assert [a["answered_by"] for a in answers] == ["未经本人签署", "王芳（县政府办公室）", "李明（县城管局）"]
+    assert [a["refused"] is None for a in answers] == [False, False, True]
+
+
+# Issue 30 item 8: what the later steps are judged against comes from the answers recorded before them.
+EXEMPT = {
+    "no_adverse_effect": ["社会稳定风险", "公共安全风险", "经济风险"],
+    "no_adverse_effect_reason": "仅调整收费时段",
+    "assessed_elsewhere": [
+        {
+            "kind": "环境风险",
+            "rules": "《环境影响评价法》",
+            "document": "昌环评〔2026〕12号",
+            "assessed_on": "2026-05-10",
+        }
+    ],
+}
+SUBMISSION = accepted("legality")  # the draft submitted with its evaluation plan, approved before the review
+MEETING = {
+    "kind": "县政府常务会议",
+    "meeting_on": "2026-08-20",
+    "materials_delivered_on": "2026-08-18",
+    "dissent": "无不同意见",
+    "outcome": "通过",
+    "presided_by": "县长",
+    "head_spoke_last": True,
+    "minutes_signed_by": "县长",
+    "minutes_signed_on": "2026-08-21",
+    "issued_by": "县长",
+    "issued_on": "2026-08-24",
+}
+PUBLICATION = {
+    "published_on": "2026-08-23",
+    "channels": ["政府网站"],
+    "starts_on": "2026-09-01",
+    "evaluation_year": 2027,
+    "evaluation_type": "一般程序（执行评估）",
+    "archived_on": "2026-08-28",
+}
+
+
+@pytest.mark.rule("CL-34", "CL-41-44", "CL-46")
+def test_only_a_draft_done_with_its_risk_and_submitted_by_the_head_is_deliberated_and_published_once_signed(settings):
+    procedure = _open("昌黎县城区路内停车收费时段调整")
+    no_risk = "未经风险评估的，不得提请县政府审议：风险评估环节尚未办结（第三十四条第一款）"
+    assert _answer(procedure, ProcedureStep.legality, SUBMISSION) == no_risk
+    assert _answer(procedure, ProcedureStep.meeting, MEETING) == (
+        f"{no_risk}；决策草案经县长（县决咨委主任）审定提交审议后，方可提请会议审议（第四十四条）"
+    )
+    # CL-34: no risk arises or it was assessed under other rules: the step is done without an assessment.
+    assert _answer(procedure, ProcedureStep.risk, EXEMPT) is None
+    assert step_status(procedure, ProcedureStep.risk) == StepDone(
+        Outcome.proceed,
+        "无须另行风险评估：社会稳定风险、公共安全风险、经济风险：实施不会造成不利影响（仅调整收费时段）；"
+        "环境风险：已依照《环境影响评价法》评估（昌环评〔2026〕12号，2026-05-10），不作重复评估（第三十四条）",
+    )
+    assert _answer(procedure, ProcedureStep.legality, SUBMISSION) is None
+    early = {**MEETING, "meeting_on": "2026-07-14", "materials_delivered_on": "2026-07-13",
+             "minutes_signed_on": "2026-07-14", "issued_on": "2026-07-14"}  # fmt: skip
+    assert _answer(procedure, ProcedureStep.meeting, early) == (
+        "会议日期 2026-07-14 早于县长审定提交审议的日期 2026-07-15（第四十四条）"
+    )
+    assert _answer(procedure, ProcedureStep.meeting, MEETING) is None
+    assert _answer(procedure, ProcedureStep.publication, PUBLICATION) == (
+        "公布日期 2026-08-23 早于决策签发日期 2026-08-24（第四十六条第四款）"
+    )
+    assert _answer(procedure, ProcedureStep.publication, {**PUBLICATION, "published_on": "2026-08-24"}) is None
+
+
+def test_the_record_shows_the_sides_of_a_hearing_and_the_risks_assessed_under_other_rules():
+    from services.decision_procedure import _shown
+
+    shown = dict(_shown(ProcedureStep.risk, EXEMPT))
+    assert shown["依照有关规定已作评价、评估的风险（不作重复评估，第三十四条第七款）"] == (
+        "环境风险：依照《环境影响评价法》评估（昌环评〔2026〕12号，2026-05-10）"
+    )
+    sides = {"means": ["听证会"], "hearing_sides": [{"view": "支持", "count": 5}, {"view": "反对", "count": 4}]}
+    assert (
+        dict(_shown(ProcedureStep.participation, sides))["听证参加人：持不同观点的各方及人数"] == "支持 5 人；反对 4 人"
+    )
+
+
+SIX_EXPERTS = [*EXPERTS, {"name": "吴迪", "unit": "县交通运输局", "from_pool": True, "interested": False}]
+
+
+@pytest.mark.rule("CL-31", "CL-32")
+def test_the_panel_signs_one_by_one_and_the_last_needed_signature_completes_the_step_once(settings):
+    """会签 (issue 29): each expert signs their own written opinion; at the seed's minimum (5 of a panel of 6) the
+    step stands, recorded once, and of two experts signing at the same moment exactly one completes it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from driving import expert_person, sign_panel
+
+    from core.errors import SignoffRefused
+    from services.decision_procedure import countersign_state, next_step, sign_expert_opinion
+
+    procedure = _open("昌黎县城区道路改造（会签）")
+    launch = {"proposer": "县城管局", "proposed_on": "2026-01-20", "category": "重大公共建设项目", "reasons": "……"}
+    catalog = {
+        "approved_on": "2026-03-10",
+        "party_consent_on": "2026-03-20",
+        "published_on": "2026-03-30",
+        "planned_on": "2026-09-01",
+    }
+    experts = {"experts": SIX_EXPERTS, "materials_sent_on": "2026-06-01", "opinions_due_on": "2026-06-08", **PANEL}
+    for step, values in (("launch", launch), ("catalog", catalog), ("participation", {"means": ["实地走访"]})):
+        assert _answer(procedure, ProcedureStep(step), values) is None, step
+    assert _answer(procedure, ProcedureStep.experts, experts) is None
+    assert next_step(_procedure(procedure)) is ProcedureStep.expert_opinions
+
+    assert sign_panel(procedure, SIX_EXPERTS[:3]) == [False, False, False]
+    with pytest.raises(StateConflict, match="请填写书面论证意见（不少于 10 个字"):
+        sign_expert_opinion(procedure, expert_person(SIX_EXPERTS[3]), "同意", TODAY)
+    with pytest.raises(SignoffRefused, match="王建国（燕山大学）不在待签署的论证专家之列"):
+        sign_panel(procedure, SIX_EXPERTS[:1])  # signed already
+    stranger = {"name": "钱进", "unit": "县财政局"}
+    with pytest.raises(SignoffRefused, match="钱进（县财政局）不在待签署的论证专家之列"):
+        sign_panel(procedure, [stranger])
+    state = countersign_state(_procedure(procedure))
+    assert (len(state.signed), state.minimum, [m.name for m in state.awaited]) == (3, 5, ["孙伟", "周敏", "吴迪"])
+
+    assert sign_panel(procedure, SIX_EXPERTS[3:4]) == [False]
+    with ThreadPoolExecutor(max_workers=2) as pool:  # the fifth and sixth sign at once
+        racing = list(pool.map(lambda expert: _sign_or_refused(procedure, expert), SIX_EXPERTS[4:6]))
+    assert sorted(racing, key=str) == sorted([True, "已完成"], key=str), racing
+    done = _procedure(procedure)
+    completions = [a for a in done.answers if a["step"] == "expert_opinions"]
+    assert len(completions) == 1 and completions[0]["note"].startswith(
+        "5 位论证专家已签署书面论证意见（王建国、刘芳、赵磊、孙伟、"
+    )
+    assert completions[0]["key"] == f"procedure-{procedure}-expert-opinions-1"
+    assert next_step(done) is ProcedureStep.risk
+
+
+def _sign_or_refused(procedure: int, expert: dict):
+    from driving import sign_panel
+
+    try:
+        return sign_panel(procedure, [expert])[0]
+    except StateConflict as refused:
+        assert "会签已完成" in str(refused)
+        return "已完成"

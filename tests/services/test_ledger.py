@@ -35,7 +35,7 @@ FILL = "FFFFC7CE"
 @pytest.fixture(scope="module")
 def unit(settings) -> str:
     """Items of every kind whose units are a unit of their own (so the filter shows only these); its name."""
-    unit = f"台账测试局{uuid.uuid4().hex[:6]}"
+    unit = f"台账测试局{uuid.uuid4().int % 10**6:06d}"
     with session_scope() as session:
         # Evaluations: one past its 准备阶段 target by 10 days, one completed.
         late = builders.add_evaluation(

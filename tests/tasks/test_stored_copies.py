@@ -69,3 +69,44 @@ def test_the_stored_survey_neutralises_formulas(tmp_path, settings):
     cells = _cells(stored)
     assert '\'=HYPERLINK("http://x";"点击")' in cells
     assert not any(cell.startswith("=") for cell in cells)
+
+
+def test_a_row_of_the_stored_survey_is_named_by_its_line_in_the_original_blank_lines_included(tmp_path, settings):
+    # The analysis reads the stored copy, not the upload: a problem it finds there (an answer on no scale) is
+    # reported as 第 N 行, which must be the line the person sees in their own file, blank lines counted.
+    from analysis.survey import read_survey, summarise_survey
+
+    source = tmp_path / "问卷导出.csv"
+    source.write_text(
+        "问卷编号,性别,Q1 您对窗口服务满意吗,Q2 您对办事环境满意吗\n"
+        "1,男,满意,满意\n"
+        "\n"
+        "2,女,满意,满意\n"
+        "\n"
+        "\n"
+        "3,男,很好,满意\n"  # line 7 of the file
+        "4,女,很满意,一般\n",
+        encoding="utf-8",
+    )
+    evaluation = SimpleNamespace(code=f"PG-T-{tmp_path.name[-6:]}")
+
+    stored = local_file(prepare_survey(evaluation, None, 1, _form(source)).kept.location)  # type: ignore[arg-type]
+
+    again = read_survey(stored)
+    assert again.index.tolist() == [2, 4, 7, 8]
+    (unanalysed,) = summarise_survey(again).to_dict()["unanalysed"]
+    assert unanalysed["question"] == "Q1 您对窗口服务满意吗"
+    assert unanalysed["reason"].startswith("含无法识别的答案“很好”（第 7 行），共 1 份，整题未统计")
+
+
+def test_a_row_of_the_stored_opinions_register_keeps_its_line_in_the_original(tmp_path, settings):
+    from analysis.opinions import read_opinions
+
+    header, first, second = (SAMPLES_DIR / "opinions.csv").read_text(encoding="utf-8").splitlines()[:3]
+    source = tmp_path / "意见登记.csv"
+    source.write_text("\n".join([header, "", first, "", "", second]) + "\n", encoding="utf-8")
+    evaluation = SimpleNamespace(code=f"PG-T-{tmp_path.name[-6:]}")
+
+    stored = local_file(prepare_opinions(evaluation, None, 1, _form(source)).kept.location)  # type: ignore[arg-type]
+
+    assert read_opinions(stored).index.tolist() == read_opinions(source).index.tolist() == [3, 6]

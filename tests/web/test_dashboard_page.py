@@ -19,7 +19,7 @@ from models.tables import now_beijing
 @pytest.fixture(scope="module")
 def unit(app) -> str:
     """Three evaluations of one unit of their own, in different stages: one overdue, one due soon, one later."""
-    unit = f"看板测试局{uuid.uuid4().hex[:6]}"
+    unit = f"看板测试局{uuid.uuid4().int % 10**6:06d}"
     today = now_beijing().date()
     with session_scope() as session:
         builders.add_evaluation(

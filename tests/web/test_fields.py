@@ -28,7 +28,7 @@ def test_a_data_submission_page_is_one_upload_and_the_optional_direction_of_nume
 def test_posted_values_leave_an_unchosen_choice_to_the_form():
     fields = page_fields(ReportApprovalForm)
     posted = {"choice": "通过", "conclusion": "", "rework": "", "comment": "同意", "departure_reason": ""}
-    assert form_values(fields, posted) == {"choice": "通过", "comment": "同意", "departure_reason": ""}
+    assert form_values(fields, posted) == {"choice": "通过", "comment": "同意"}  # a blank text: the form's default
 
 
 def test_a_team_is_typed_one_member_per_line():
@@ -49,3 +49,29 @@ def test_a_team_is_typed_one_member_per_line():
 def test_a_bad_team_line_is_named(text, message):
     with pytest.raises(StateConflict, match=message):
         team_members(text)
+
+
+def test_a_list_of_records_starts_empty_and_is_read_one_record_per_line():
+    from forms.decision_procedure import FORMS
+    from rules.decision_procedure import ANSWERS, ProcedureStep
+
+    fields = {f.name: f for f in page_fields(ANSWERS[ProcedureStep.experts])}
+    assert (fields["experts"].widget, fields["oral_opinions"].widget, fields["oral_opinions"].default) == (
+        "rows",
+        "rows",
+        "",
+    )
+    assert fields["experts"].help == "每行一项：姓名，单位，来自县专家库（是/否），与决策事项有直接利害关系（是/否）"
+    assert (fields["materials_sent_on"].widget, fields["wide_or_complex"].widget) == ("date", "check")
+    posted = {
+        "experts": "王建国，燕山大学，是，否\n\n刘芳，河北科技师范学院",
+        "oral_opinions": "",
+        "wide_or_complex": "",
+    }
+    values = form_values(list(fields.values()), posted, {}, ANSWERS[ProcedureStep.experts])
+    assert values["experts"] == [
+        {"name": "王建国", "unit": "燕山大学", "from_pool": True, "interested": False},
+        {"name": "刘芳", "unit": "河北科技师范学院"},
+    ]
+    assert values["oral_opinions"] == [] and values["wide_or_complex"] is False
+    assert "experts" in FORMS[ProcedureStep.experts].model_fields

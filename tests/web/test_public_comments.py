@@ -102,3 +102,8 @@ def test_the_public_page_is_rate_limited_per_address_and_escapes_what_it_shows(a
     refused = signin.post(public, f"/public/comments/{window}", {"opinion": hostile})
     assert "提交过于频繁" in refused.text and hostile not in refused.text and "&lt;script&gt;" in refused.text
     PUBLIC_PER_ADDRESS.reset()
+
+
+def test_an_unknown_public_address_shows_the_public_error_page_without_the_offices_app(app):
+    page = TestClient(app).get("/public/没有这个页面")
+    assert page.status_code == 404 and "登录" not in page.text and "待办" not in page.text

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 import signin
-from driving import evaluation_of, reach
+from changli_answers import EXPERTS
+from driving import evaluation_of, expert_person, login_of, reach
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -357,37 +358,38 @@ def test_an_annual_plan_is_approved_in_the_browser_by_the_person_the_profile_nam
 
 
 @pytest.mark.rule("OR-10", "CL-53")
-def test_a_supervision_round_from_the_leaders_approval_to_an_accepted_rectification_in_the_browser(
-    browser, web, tmp_path
-):
-    import re
+def test_a_supervision_round_from_its_start_to_an_accepted_rectification_in_the_browser(browser, web, tmp_path):
     from datetime import date
 
     import builders
     from sqlmodel import select
-    from typer.testing import CliRunner
 
     from models.db import read_session, session_scope
     from models.tables import Rectification, SupervisionRound, now_beijing
-    from pinggu.cli import app
     from services.orchestration import paused_at, wait_for
 
     with session_scope() as session:
         code = builders.add_decision(session, "changli", prefix="WSUP", title="昌黎县城区公厕改造方案").code
     today = now_beijing().date()
-    findings = tmp_path / "督查.yaml"
-    findings.write_text(
-        "methods: [书面督查]\nsupervised: 决策承办单位\n"
-        f"self_inspection_due: {today}\nexecution: 按计划推进。\neffect: 如厕难有所缓解。\nproblems: 两处未按期开工。\n"
-        f"proposals: 加快手续办理。\nrectifications:\n  - {{item: 两处公厕开工, unit: 决策承办单位, deadline: {date(today.year + 1, 1, 31)}}}\n",
-        encoding="utf-8",
-    )
-    started = _off_loop(CliRunner().invoke, app, ["supervision", "start", code, str(findings), "--by", "县政府办公室"])
-    assert started.exit_code == 0, started.output
-    run_id = re.search(r"/runs/flow-run/([0-9a-f-]{36})", started.output).group(1)
-    _off_loop(wait_for, run_id, lambda run: paused_at(run) is not None, timeout=120, what="督查专报审定")
+    signin.give_password("孙丽")
+    starter = _person(browser)  # 孙丽 (县政府办公室, the office) starts the round from the web app
+    _log_in(starter, web, "sunli")
+    starter.goto(f"{web}/tracking")
+    starter.click("a[href='/supervision/new']")
+    _fill(starter, {
+        "decision": code, "methods": ["书面督查"], "supervised": "决策承办单位", "self_inspection_due": today.isoformat(),
+        "execution": "按计划推进。", "effect": "如厕难有所缓解。", "problems": "两处未按期开工。", "proposals": "加快手续办理。",
+        "rectifications": f"两处公厕开工，决策承办单位，{date(today.year + 1, 1, 31)}",
+    })  # fmt: skip
+    starter.click("main form button[type=submit]")
+    starter.wait_for_selector("main .ok, [role=alert]")
+    assert "已启动督查" in starter.inner_text("main") and "记录人 孙丽" in starter.inner_text("main")
+    starter.context.close()
     with read_session() as session:
         (round_,) = session.exec(select(SupervisionRound).where(SupervisionRound.decision_code == code)).all()
+    run_id = round_.key.removeprefix("run-")
+    _off_loop(wait_for, run_id, lambda run: paused_at(run) is not None, timeout=120, what="督查专报审定")
+    with read_session() as session:
         (item,) = session.exec(select(Rectification).where(Rectification.round_id == round_.id)).all()
 
     leader = _person(browser)  # 刘志强: 县政府领导 approves the report (changli 53)
@@ -477,3 +479,190 @@ def test_the_office_starts_an_evaluation_from_the_web_app_and_reads_the_runs_ref
     refused = clerk.goto(f"{web}/evaluations/new")
     assert refused.status == 403
     clerk.context.close()
+
+
+# A changli decision from proposal to publication in the browser (issue 29): each step answered by the person the
+# profile names, as themselves. (login, {field: value}) in order: a list ticks boxes, True ticks one, a text fills
+# the input or picks the option.
+PROCEDURE_STEPS = [
+    ("zhaomin", "决策启动", {"proposer": "决策承办单位", "proposed_on": "2026-03-10", "category": "重大公共建设项目",
+                            "reasons": "城区停车位缺口约 3000 个；拟建 4 处立体停车场。"}),
+    ("zhangjianguo", "纳入决策事项目录", {"adjustment": True, "approved_on": "2026-03-20",
+                                         "party_consent_on": "2026-03-25", "published_on": "2026-03-28",
+                                         "planned_on": "2026-08-31"}),
+    ("zhaomin", "公众参与和民意调查", {
+        "means": ["向社会公开征求意见", "听证会", "座谈会"], "comment_from": "2026-04-01", "comment_until": "2026-05-01",
+        "hearing_on": "2026-05-20", "hearing_materials_sent_on": "2026-05-13", "participants_published_on": "2026-05-10",
+        "affects_groups": True, "groups_heard": "与个体工商户协会、社区居民代表座谈两次", "not_adopted": "2",
+        "feedback": "书面函告：收费标准由价格主管部门核定", "hearing_organiser": "决策承办单位",
+        "draft_published_on": "2026-05-06", "hearing_sides": "支持建设，6\n反对占用绿地，5", "symposium_on": "2026-04-15",
+        "symposium_stakeholders": "沿街商户代表 3 名、周边小区业主代表 4 名", "symposium_materials_sent_on": "2026-04-10"}),
+    ("zhaomin", "专家论证", {
+        "experts": "\n".join(f"{e['name']}，{e['unit']}，是，否" for e in EXPERTS),
+        "materials_sent_on": "2026-06-01", "opinions_due_on": "2026-06-08", "panel_proposed_on": "2026-05-25",
+        "panel_confirmed_by": "县决策咨询服务中心", "panel_confirmer": "陈静（县决策咨询服务中心主任）",
+        "panel_confirmed_on": "2026-05-28"}),
+    ("zhaomin", "风险评估", {
+        "kinds": ["社会稳定风险", "经济风险"],
+        "report_contents": ["评估事项和评估过程", "各方意见及其采纳情况", "决策可能引发的风险", "风险等级",
+                            "评估结论和对策建议", "风险防范和化解措施", "应急处置预案"],
+        "situation": "绝大多数群众理解支持、个别人员持有分歧意见", "measures": "建设期错峰施工，设临时停车点",
+        "no_adverse_effect": ["公共安全风险", "环境风险"],
+        "no_adverse_effect_reason": "立体停车场在既有停车场原址建设，不新增用地"}),
+    ("zhangjianguo", "合法性审查和综合会审", {
+        "unit_review": "合法", "unit_review_on": "2026-06-25",
+        "materials": ["决策草案及其说明（涉及市场主体经济活动的，含公平竞争审查情况）",
+                      "有关法律、法规、规章和政策依据以及其他地方经验做法", "公众参与全程资料",
+                      "专家论证意见、意见处理情况和理由的说明", "风险评估情况及有关材料",
+                      "征求部门（乡镇）意见及反馈采纳情况", "承办单位法制机构的合法性初审意见", "领导班子集体讨论记录"],
+        "joint_review_from": "2026-07-01", "joint_review_until": "2026-07-10", "opinions_on": "2026-07-09",
+        "justice_task_on": "2026-07-01", "justice_review": "合法", "justice_review_on": "2026-07-06",
+        "draft_contents": ["决策目标", "工作任务", "决策依据", "经费预算", "措施方法", "时间步骤", "决策实施单位",
+                           "决策实施后评估计划"],
+        "draft_evaluation_year": "2027", "draft_evaluation_type": "一般程序（执行评估）", "vice_head": "张华",
+        "vice_head_approved_on": "2026-06-29", "head_approved_on": "2026-06-30", "head_decision": "提交县政府审议",
+        "head_decided_on": "2026-07-15"}),
+    ("sunli", "集体讨论决定", {"kind": "县政府常务会议", "meeting_on": "2026-08-20", "materials_delivered_on": "2026-08-18",
+                            "dissent": "一位副县长建议分期建设，已记录", "outcome": "通过", "presided_by": "县长",
+                            "head_spoke_last": True, "minutes_signed_by": "县长", "minutes_signed_on": "2026-08-21",
+                            "issued_by": "县长", "issued_on": "2026-08-22"}),
+    ("sunli", "决策公布", {"published_on": "2026-08-25", "channels": ["政府网站", "昌黎日报"], "starts_on": "2026-09-01",
+                          "evaluation_year": "2027", "evaluation_type": "一般程序（执行评估）", "archived_on": "2026-08-28"}),
+]  # fmt: skip
+
+
+PANEL = [{"name": e["name"], "unit": e["unit"]} for e in EXPERTS]  # each signs their own opinion (会签)
+
+
+def _open_step(browser, web: str, login: str, procedure_id: int, step: str):
+    """A person signed in, on the procedure's page once it asks them the step (the run records the step before
+    it asks the next)."""
+    page = _person(browser)
+    _log_in(page, web, login)
+    page.goto(f"{web}/procedures")
+    page.click(f"a[href='/procedures/{procedure_id}']")
+    deadline = time.monotonic() + 120
+    while step not in _asked(page) and time.monotonic() < deadline:
+        time.sleep(1)
+        page.reload()
+    assert step in _asked(page), page.inner_text("main")
+    return page
+
+
+def _asked(page) -> str:
+    """The heading of the step the page asks its reader to answer, or "" when it asks nothing of them."""
+    heading = page.query_selector("main form h3")
+    return heading.inner_text() if heading else ""
+
+
+def _fill(page, values: dict) -> None:
+    """Fill a step page's inputs as a person would: tick boxes, pick options, type text and dates."""
+    for name, value in values.items():
+        if isinstance(value, list):
+            for choice in value:
+                page.check(f"input[name='{name}'][value='{choice}']")
+        elif value is True:
+            page.check(f"#{name}")
+        elif page.eval_on_selector(f"#{name}", "e => e.tagName") == "SELECT":
+            page.select_option(f"#{name}", value)
+        else:
+            page.fill(f"#{name}", value)
+
+
+@pytest.mark.rule("CL-9", "CL-31", "CL-45", "CL-47")
+def test_a_decision_is_made_from_proposal_to_publication_in_the_browser_by_the_people_of_each_step(browser, web):
+    from sqlmodel import select
+
+    from models.db import read_session
+    from models.tables import DecisionProcedure
+    from services.orchestration import wait_for
+
+    matter = "昌黎县城区立体停车场建设（网页办理）"
+    for person in ("孙丽", "张建国"):
+        signin.give_password(person)
+    office = _person(browser)  # 孙丽 of the office starts the procedure
+    _log_in(office, web, "sunli")
+    office.goto(f"{web}/procedures/new")
+    office.fill("#matter", matter)
+    office.fill("#lead_unit", "决策承办单位")
+    office.fill("#catalog_year", "2026")
+    office.click("main form button[type=submit]")
+    office.wait_for_selector("main .ok, [role=alert]")
+    assert "已启动决策程序" in office.inner_text("main"), office.inner_text("main")
+    office.context.close()
+
+    def opened() -> DecisionProcedure | None:
+        with read_session() as session:
+            return session.exec(select(DecisionProcedure).where(DecisionProcedure.matter == matter)).first()
+
+    deadline = time.monotonic() + 120
+    while (procedure := opened()) is None and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert procedure is not None, "the procedure's run did not open it"
+    run_id = procedure.key.removeprefix("run-")
+
+    outsider = _person(browser)  # 王明 takes no part in the procedure: refused by URL
+    _log_in(outsider, web, "wangming")
+    assert outsider.goto(f"{web}/procedures/{procedure.id}").status == 403
+    outsider.context.close()
+
+    for login, step, values in PROCEDURE_STEPS:
+        if step == "风险评估":  # 转办: 赵敏 hands the step to her colleague 高峰, who then answers it as himself
+            signin.give_password("高峰")
+            page = _open_step(browser, web, "zhaomin", procedure.id, step)
+            page.select_option("#to_person", label="高峰（决策承办单位，负责人）")
+            page.fill("#reason", "本人参加培训，由高峰办理")
+            page.click("form[action$='/handover'] button[type=submit]")
+            page.wait_for_selector("main .ok, [role=alert]")
+            assert "已转办" in page.inner_text("main"), page.inner_text("main")
+            page.goto(f"{web}/procedures/{procedure.id}")
+            assert "本环节现由 高峰（决策承办单位）办理" in page.inner_text("main") and not _asked(page)
+            page.context.close()
+            login = "gaofeng"
+        page = _open_step(browser, web, login, procedure.id, step)
+        if step == "纳入决策事项目录":  # proposed after 1 月 31 日: only an adjustment of the catalog (changli 9, 10)
+            _fill(page, {k: v for k, v in values.items() if k != "adjustment"})
+            page.click("main form button[type=submit]")
+            page.wait_for_selector("[role=alert]")
+            assert "只能作为目录调整" in page.inner_text("[role=alert]")  # refused at once, the run still waits
+            _fill(page, {"adjustment": True})
+        else:
+            _fill(page, values)
+        page.click("main form button[type=submit]")
+        page.wait_for_selector("main .ok, [role=alert]")
+        alert = page.query_selector("[role=alert]")
+        assert "已受理" in page.inner_text("main"), (step, alert.inner_text() if alert else page.inner_text("main"))
+        page.context.close()
+        if step == "专家论证":  # 会签: each expert of the panel signs their own written opinion, as themselves
+            for number, expert in enumerate(PANEL, start=1):
+                login = signin.give_password(login_of(expert_person(expert)))
+                page = _open_step(browser, web, login, procedure.id, "会签")
+                if number == 1:
+                    awaited = "、".join(f"{e['name']}（{e['unit']}）" for e in PANEL)
+                    assert f"待签署：{awaited}" in page.inner_text("main"), page.inner_text("main")
+                page.fill("#opinion", f"{expert['name']}：方案总体可行，建议分期实施并加强交通组织。")
+                page.click("main form button[type=submit]")
+                page.wait_for_selector("main .ok, [role=alert]")
+                said = page.inner_text("main")
+                assert ("还需至少 1 位专家签署" in said) if number == 4 else ("已受理" in said), said
+                page.context.close()
+
+    _off_loop(
+        wait_for, run_id, lambda run: run.state is not None and run.state.is_completed(), timeout=180, what="完成"
+    )
+    done = opened()
+    assert done is not None and done.status == "published" and done.decision_code
+    accepted = [a["answered_by"] for a in done.answers if a["refused"] is None]
+    assert accepted == [
+        "赵敏（决策承办单位）", "张建国（区人民政府办公室）", "赵敏（决策承办单位）", "赵敏（决策承办单位）",
+        "论证专家会签", "高峰（决策承办单位）", "张建国（区人民政府办公室）", "孙丽（区人民政府办公室）",
+        "孙丽（区人民政府办公室）",
+    ]  # fmt: skip
+    office = _person(browser)
+    _log_in(office, web, "sunli")
+    office.goto(f"{web}/procedures/{procedure.id}")
+    assert "已作出决定并向社会公布" in office.inner_text("main") and "决策过程记录（PDF）" in office.inner_text("main")
+    with office.expect_popup() as shown:
+        office.click(f"a[href='/procedures/{procedure.id}/record']")
+    assert shown.value.url.endswith("/record")
+    office.context.close()

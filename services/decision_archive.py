@@ -1,0 +1,96 @@
+"""A decision's archive package (CL-48: changli 48, minhang 档案 8): the files its procedure's answers name, made
+fit to archive, then the package itself (models.archive.export_decision_package).
+
+The participation step's answer names the poll's survey data and population table as they were handed in — an
+upload (the raw-import quarantine) or a path — and survey data as received can hold respondents' names, phone
+numbers and ID numbers (E-PRIVACY), which no archive may: the package gets the copy pinggu keeps of any survey,
+read again and cleaned with the office's name lists, each row on its line of the original (as tasks.submissions
+keeps an evaluation's), and the population table as the shares read from it.
+"""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from core.document_store import local_file
+from core.errors import InputFileError, NotFound
+from models.archive import ExportResult, PreparedDocument, export_decision_package, procedure_of
+from models.db import read_session
+from rules.archive import STEP_MATERIALS
+from rules.decision_procedure import STEP_NAMES, ProcedureStep
+from rules.vocabulary import SatisfactionScale
+from services.privacy import known_names
+
+GONE = "答案所指的文件已不存在或无法读取，未能打包"
+
+
+def _survey_copy(location: str, target: Path, *, scale: SatisfactionScale | None, names: list[str]) -> str:
+    """The survey data cleaned into `target`; how many answers it holds, as the title says it."""
+    from analysis.survey import read_survey, write_stored_copy
+
+    survey = read_survey(local_file(location), names, scale)
+    write_stored_copy(survey, target)
+    return f"{len(survey)} 份"
+
+
+def _population_copy(location: str, target: Path) -> str:
+    """The population shares read from the table, written to `target`; how many groups they are."""
+    from analysis.sample import read_population
+
+    shares = read_population(local_file(location))
+    with target.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["分组字段", "类别", "占比"])
+        writer.writerows(
+            [field, group, f"{share:g}"] for field, groups in shares.items() for group, share in groups.items()
+        )
+    return f"{sum(len(groups) for groups in shares.values())} 个类别"
+
+
+def prepared_documents(code: str, work: Path) -> list[PreparedDocument]:
+    """The files the accepted answers of decision `code`'s procedure name, each made into `work` fit to archive
+    (none for a decision made outside pinggu); one whose file is gone is listed without a copy."""
+    with read_session() as session:
+        procedure = procedure_of(session, code)
+    if procedure is None:
+        return []
+    names = known_names()
+    prepared = []
+    for number, answer in enumerate(procedure.answers, start=1):
+        values: dict[str, Any] = answer["answer"]
+        if answer.get("refused") is not None or not isinstance(values, dict):
+            continue
+        step = ProcedureStep(answer["step"])
+        scale = SatisfactionScale(values["survey_scale"]) if values.get("survey_scale") else None
+        files: tuple[tuple[str, str, Callable[[str, Path], str]], ...] = (
+            ("survey_file", "问卷调查数据（已去除个人信息）", partial(_survey_copy, scale=scale, names=names)),
+            ("population_file", "总体比例表（检验样本代表性）", _population_copy),
+        )
+        for key, what, make in files:
+            location = str(values.get(key) or "").strip()
+            if not location:
+                continue
+            target = work / f"{number:03d}-{key}.csv"
+            meta: dict[str, Any] = {"step": STEP_NAMES[step], "answered_on": answer["on"], "answer_key": answer["key"]}
+            try:
+                size: str | None = make(location, target)
+            except (NotFound, InputFileError):
+                size, meta["note"] = None, GONE
+            # Named by step and date, never by the file's own name (it can carry a respondent's name, E-PRIVACY).
+            title = f"{what}（{STEP_NAMES[step]}，{answer['on']} 填报" + (f"，{size}）" if size else "）")
+            copy = target if size else None
+            prepared.append(PreparedDocument(STEP_MATERIALS[step], title, location, copy, meta))
+    return prepared
+
+
+def export_decision(code: str, target: Path, actor: str = "系统") -> ExportResult:
+    """Export decision `code`'s archive (CL-48) to the zip `target`, with the files its answers name made fit to
+    archive; the export audited with the manifest's SHA-256."""
+    with tempfile.TemporaryDirectory(prefix="pinggu-archive-") as work:
+        prepared = prepared_documents(code, Path(work))
+        return export_decision_package(code=code, target=target, actor=actor, prepared=prepared)
