@@ -1,9 +1,19 @@
 """What an operator waits for: from starting an evaluation to its first form, and from answering a
-form to the next one, on the real served deployments (each resume starts a new flow-run process).
+form to the next one, on the real deployments — served by one process, and on a work pool with a worker
+(each resume starts a new flow-run process: forked from a warm process in both, deployments.warm_worker).
 
-Runs a simplified evaluation (two gates) against a throwaway local Prefect server and product
-database and prints the figures with the state timeline of the run.
-Usage: .venv/bin/python bench/bench_resume.py
+Runs a simplified evaluation (two gates) against a throwaway local Prefect server and product database,
+once served and once on a worker, each in its own process, and prints the figures beside their goals with
+the state timeline of each run (issue 32: answer → next form p50 ≤ 1.5 s alone; a resume on a worker within
+20 % of a resume under serve).
+Usage: .venv/bin/python bench/bench_resume.py            (both, compared)
+       .venv/bin/python bench/bench_resume.py --workers  (on a worker only; --serve: served only)
+
+2026-12-07, the 2-core machine, idle (SQLite; warm workers): start → first form 2.2 s served, 2.0 s on a
+worker; answer → next form 4.33 s served, 4.03 s on a worker — the goal of 1.5 s is NOT met: about 3 s of it
+is the step's own work (the analysis and the draft report's PDF, Running → Suspended in the timeline), and
+Prefect's share (Resuming → Running) is 0.6–1.1 s; worker ÷ served 0.93 (goal ≤ 1.20: met; before the warm
+server a worker's resume started a fresh interpreter, ~3.5 CPU-seconds more).
 """
 
 from __future__ import annotations
@@ -15,7 +25,8 @@ import time
 from pathlib import Path
 
 HOME = Path(tempfile.mkdtemp(prefix="pinggu-bench-"))
-os.environ.update(PINGGU_HOME=str(HOME), PINGGU_PREFECT_PORT="4392")
+WORKERS = "--workers" in sys.argv
+os.environ.update(PINGGU_HOME=str(HOME), PINGGU_PREFECT_PORT="4393" if WORKERS else "4392")
 for variable in ("PREFECT_API_URL", "PREFECT_HOME", "PINGGU_PREFECT_API_URL", "PINGGU_DATABASE_URL"):
     os.environ.pop(variable, None)
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -26,7 +37,7 @@ from core.settings import PROJECT_ROOT, configure_prefect_environment, get_setti
 configure_prefect_environment()
 
 from pinggu.catalog import import_catalog
-from pinggu.localserver import start_server, start_worker, stop_all
+from pinggu.localserver import start_server, start_worker, start_workers, stop_all
 from pinggu.people import import_people_file
 from services.orchestration import answer_gate, paused_at, start_evaluation, wait_for
 from services.signoff import run_code_in_outbox
@@ -42,8 +53,13 @@ def main() -> None:
     settings = get_settings()
     started = time.perf_counter()
     start_server(settings)
-    start_worker(settings)
-    print(f"local Prefect server + serving process start: {time.perf_counter() - started:.1f} s")
+    if WORKERS:
+        start_workers(settings, 1)
+    else:
+        start_worker(settings)
+    print(
+        f"local Prefect server + {'a worker' if WORKERS else 'serving process'} start: {time.perf_counter() - started:.1f} s"
+    )
     try:
         import_catalog(PROJECT_ROOT / "samples" / "catalog.csv")
         import_people_file(PROJECT_ROOT / "samples" / "people.csv")
@@ -64,7 +80,7 @@ def main() -> None:
             },
         )
         _at(run_id, "approval")
-        print(f"answer → next form (analysis, draft report PDF): {time.perf_counter() - clock:.1f} s")
+        print(f"answer → next form (analysis, draft report PDF): {time.perf_counter() - clock:.2f} s (goal ≤ 1.5 s)")
         clock = time.perf_counter()
         answer_gate(
             run_id,
@@ -86,5 +102,24 @@ def main() -> None:
         stop_all(settings)
 
 
+def compare() -> None:
+    """Run the bench served, then on a worker, each in a process of its own; print both and their ratio."""
+    import re
+    import subprocess
+
+    figures = {}
+    for mode in ("--serve", "--workers"):
+        done = subprocess.run([sys.executable, __file__, mode], capture_output=True, text=True, check=True)
+        print(f"── {mode.removeprefix('--')} ──\n{done.stdout}", end="")
+        found = re.search(r"answer → next form \(analysis, draft report PDF\): ([0-9.]+) s", done.stdout)
+        assert found, done.stdout + done.stderr
+        figures[mode] = float(found.group(1))
+    ratio = figures["--workers"] / figures["--serve"]
+    print(f"a resume on a worker ÷ a resume served: {ratio:.2f} (goal ≤ 1.20)")
+
+
 if __name__ == "__main__":
-    main()
+    if "--workers" in sys.argv or "--serve" in sys.argv:
+        main()
+    else:
+        compare()

@@ -26,10 +26,12 @@ from deployments.serve import deployments
 from services.recovery import ensure_recovery_automations
 
 WORK_POOL = "pinggu"
-# Each run starts as one `python -m deployments.engine` (the `python` first on the worker's PATH, which
-# `pinggu up --workers` and `pinggu worker` make the installation's own). Without a command, Prefect's
-# process worker (3.8, 3.9) starts a workspace supervisor that starts the engine: two interpreters a resume.
-JOB_VARIABLES = {"command": "python -m deployments.engine"}
+# Each run starts as `python -m deployments.warm_run` (the `python` first on the worker's PATH, which
+# `pinggu up --workers` and `pinggu worker` make the installation's own): a client of the worker's warm
+# server that starts in milliseconds, the run itself forked from a process that has imported Prefect and
+# the flows (deployments.warm_worker). Without a command, Prefect's process worker (3.8, 3.9) starts a
+# workspace supervisor that starts the engine: two cold interpreters a resume.
+JOB_VARIABLES = {"command": "python -m deployments.warm_run"}
 
 
 def ensure_work_pool(name: str = WORK_POOL) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -40,7 +40,9 @@ class Signer:
     second_factor: bool = False  # … who also gave the code sent to them
 
 
-def import_people(*, session: Session, people: Iterable[PersonSpec], source: str) -> tuple[int, int, int]:
+def import_people(
+    *, session: Session, people: Iterable[PersonSpec], source: str, actor: str = "系统"
+) -> tuple[int, int, int]:
     """Replace the people list with the file's (by 姓名+单位); people no longer listed are deactivated,
     never deleted (their past answers keep naming them). Returns (created, updated, deactivated)."""
     existing = {(p.name, p.unit): p for p in session.exec(select(Person))}
@@ -77,6 +79,7 @@ def import_people(*, session: Session, people: Iterable[PersonSpec], source: str
     audit.record(
         session=session,
         action="people_imported",
+        actor=actor,
         source=source,
         created=created,
         updated=updated,
@@ -118,13 +121,14 @@ def people(*, session: Session) -> list[Person]:
     return sorted(session.exec(select(Person)), key=lambda p: (not p.active, p.unit, p.name))
 
 
+def is_entitled(person: Person, *, profile: str, actor: str) -> bool:
+    """Whether the person is active, of the profile's jurisdiction, and may act where it names `actor`."""
+    return person.active and (not person.profiles or profile in person.profiles) and may_act(person.roles, actor)
+
+
 def entitled(*, session: Session, profile: str, actor: str) -> list[Person]:
     """The active people who may act where the profile names `actor`."""
-    return [
-        person
-        for person in people(session=session)
-        if person.active and (not person.profiles or profile in person.profiles) and may_act(person.roles, actor)
-    ]
+    return [person for person in people(session=session) if is_entitled(person, profile=profile, actor=actor)]
 
 
 def code_hash(evaluation_code: str, gate: str, code: str) -> str:
@@ -185,11 +189,12 @@ def issue_codes(
     actor: str,
     lifetime_days: int,
     second_factor: bool = False,
+    holder: Person | None = None,
 ) -> list[tuple[Person, str]]:
-    """A new code for each entitled person who holds no live one for this gate; (person, plain code) pairs,
-    the plain code never stored. A person with an account gets no code (they sign in), only the notice
-    (code ""), unless the gate asks them for a second factor. Idempotent: a run that asks the gate again
-    issues nothing new."""
+    """A new code for each entitled person (only the `holder`, after a 转办) who holds no live one for this
+    gate; (person, plain code) pairs, the plain code never stored. A person with an account gets no code (they
+    sign in), only the notice (code ""), unless the gate asks them for a second factor. Idempotent: a run that
+    asks the gate again issues nothing new."""
     assert evaluation.id is not None  # a stored evaluation
     now = now_beijing()
     held = {
@@ -200,7 +205,7 @@ def issue_codes(
         if _live(code, now) and code.kind != "session"  # a code the web app made for an answer is no notice
     }
     issued: list[tuple[Person, str]] = []
-    for person in entitled(session=session, profile=profile, actor=actor):
+    for person in [holder] if holder is not None else entitled(session=session, profile=profile, actor=actor):
         if person.id in held:
             continue
         notice = has_account(session=session, person_id=person.id) and not second_factor
@@ -234,24 +239,43 @@ def issue_codes(
     return issued
 
 
-def withdraw_codes(*, session: Session, evaluation: Evaluation, gate: str, person_name: str) -> int:
+def withdraw_codes(
+    *, session: Session, evaluation: Evaluation, gate: str, person_name: str, person_id: int | None = None
+) -> int:
     """Close the live codes a person holds for a gate (lost, or sent to an old contact), so that the next
-    sending issues a new one; how many were closed. Audited."""
+    sending issues a new one; how many were closed. Audited. `person_id` picks one of namesakes."""
     assert evaluation.id is not None  # a stored evaluation
-    holders = [p for p in people(session=session) if p.name == person_name]
+    holders = [p for p in people(session=session) if p.name == person_name and (person_id is None or p.id == person_id)]
     if not holders:
         raise SignoffRefused(f"人员名单中没有 {person_name}")
-    now, closed, holder_ids = now_beijing(), 0, {p.id for p in holders}
-    for code in session.exec(
-        select(SignoffCode).where(SignoffCode.evaluation_id == evaluation.id, SignoffCode.gate == gate)
-    ):
-        if code.person_id in holder_ids and _live(code, now):
-            code.closed = True
-            session.add(code)
-            closed += 1
+    closed = _close_codes(session, evaluation, gate, lambda whose: whose in {p.id for p in holders})
     audit.record(
         session=session, action="signoff_code_withdrawn", evaluation_id=evaluation.id, gate=gate, person=person_name
     )
+    return closed
+
+
+def withdraw_others(*, session: Session, evaluation: Evaluation, gate: str, holder_id: int) -> int:
+    """Close the live codes of a gate that people other than its holder hold (a 转办, services.handover);
+    how many were closed. Audited."""
+    assert evaluation.id is not None  # a stored evaluation
+    closed = _close_codes(session, evaluation, gate, lambda whose: whose is not None and whose != holder_id)
+    audit.record(
+        session=session, action="signoff_code_withdrawn", evaluation_id=evaluation.id, gate=gate, holder=holder_id
+    )
+    return closed
+
+
+def _close_codes(session: Session, evaluation: Evaluation, gate: str, whose: Callable[[int | None], bool]) -> int:
+    """Close the gate's live codes held by the people `whose` picks; how many were closed."""
+    now, closed = now_beijing(), 0
+    for code in session.exec(
+        select(SignoffCode).where(SignoffCode.evaluation_id == evaluation.id, SignoffCode.gate == gate)
+    ):
+        if whose(code.person_id) and _live(code, now):
+            code.closed = True
+            session.add(code)
+            closed += 1
     return closed
 
 
@@ -283,12 +307,16 @@ def session_code(
     profile: str,
     actor: str,
     second_factor: bool,
+    holder: Person | None = None,
 ) -> str:
     """A one-time code the web app makes for the signed-in person answering a gate (never shown to anyone):
     the run is resumed with it, and the flow's own judge records the answer as this person's. Refused with
-    SignoffRefused when the person may not act at the gate."""
+    SignoffRefused when the person may not act at the gate: after a 转办 only its `holder` may, whatever
+    their role."""
     assert evaluation.id is not None and person.id is not None  # stored rows
-    if not any(p.id == person.id for p in entitled(session=session, profile=profile, actor=actor)):
+    if holder is not None and holder.id != person.id:
+        raise SignoffRefused(f"本环节已转办给 {holder.name}（{holder.unit}），由其本人办理")
+    if holder is None and not is_entitled(person, profile=profile, actor=actor):
         raise SignoffRefused(f"{person.name} 不在可办理“{actor}”环节的人员之列")
     return _add_code(
         session, evaluation, gate, timedelta(hours=1), person_id=person.id, kind="session", second_factor=second_factor

@@ -483,7 +483,7 @@ class CommentWindow(SQLModel, table=True):
 
 class Handover(SQLModel, table=True):
     """A 转办 (issue 29): a waiting step handed by one person to another, who then holds it — only they answer
-    it, until they hand it on. `ref` names the step (services.handover.step_ref); the latest row is the holder."""
+    it, until they hand it on. `ref` names the step or gate (services.handover.procedure_ref, gate_ref); the latest row is the holder."""
 
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(index=True)

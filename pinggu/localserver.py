@@ -34,6 +34,9 @@ _COMMANDS: dict[str, tuple[str, ...]] = {
     "web": ("-m", "pinggu.web"),
     "worker": ("-m", "prefect", "worker", "start"),  # pid files worker-1 … worker-N
 }
+# What `_spawn` starts where that differs from what then runs: a worker is started through
+# deployments.warm_worker, which forks its warm server and becomes `prefect worker start` (same pid).
+_LAUNCHERS: dict[str, tuple[str, ...]] = {"worker": ("-m", "deployments.warm_worker")}
 # `down` stops the web app, the workers and the serving process (and their flow runs) first, then the
 # server they talk to.
 STOP_ORDER = ("web", "worker-*", "serve", "prefect-server")
@@ -180,7 +183,7 @@ def _spawn(
     _pid_file(settings, name).parent.mkdir(parents=True, exist_ok=True)
     with (log_dir / f"{name}.log").open("ab") as log:
         process = subprocess.Popen(
-            [sys.executable, *_command(name), *arguments],
+            [sys.executable, *_LAUNCHERS.get(name.split("-")[0], _command(name)), *arguments],
             cwd=cwd,
             env=env,
             stdout=log,

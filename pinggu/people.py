@@ -10,7 +10,9 @@ from rules.people import read_people
 from rules.profiles import load_profiles
 
 
-def import_people_file(path: Path) -> tuple[int, int, int]:
-    """Validate and import a people file; return (created, updated, deactivated)."""
+def import_people_file(path: Path, *, source: str = "", actor: str = "系统") -> tuple[int, int, int]:
+    """Validate and import a people file (audited as `actor`); return (created, updated, deactivated)."""
     specs = read_people(path, {pid: profile.name for pid, profile in load_profiles().items()})
-    return transaction(lambda session: import_people(session=session, people=specs, source=path.name))
+    return transaction(
+        lambda session: import_people(session=session, people=specs, source=source or path.name, actor=actor)
+    )

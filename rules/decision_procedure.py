@@ -407,10 +407,9 @@ class ExpertsAnswer(_Answer):
 
     experts: list[Expert] = Field(title="论证专家")
     wide_or_complex: bool = Field(default=False, title="涉及面较广、争议较大或内容特别复杂、敏感")
+    # Who confirmed the panel, and when, is not typed here: it is the 决策咨询服务中心's own signed act
+    # (PanelConfirmation, recorded on the procedure's page), which the judge reads from the context.
     panel_proposed_on: date | None = Field(default=None, title="承办单位提出拟聘请专家组建议的日期")
-    panel_confirmed_by: PanelConfirmer | None = Field(default=None, title="确定专家组的单位")
-    panel_confirmer: str = Field(default="", title="专家组的确定人（姓名、职务）")
-    panel_confirmed_on: date | None = Field(default=None, title="专家组确定日期")
     materials_sent_on: date = Field(title="向专家提供材料的日期")
     opinions_due_on: date = Field(title="要求提出书面论证意见的日期")
     oral_opinions: list[OralOpinion] = Field(default_factory=list, title="因情况紧急提供的口头论证意见")
@@ -538,6 +537,17 @@ class Judgement:
 
 
 @dataclass(frozen=True)
+class PanelConfirmation:
+    """The panel as the confirming unit's own person signed it (CL-32-PANEL, changli 32(一)): in which role they
+    acted, who they are (姓名（单位）), the date they confirmed it, and the experts' names."""
+
+    confirmed_as: str
+    confirmer: str
+    confirmed_on: date
+    experts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Context:
     """What earlier steps recorded that a later judgement needs."""
 
@@ -550,6 +560,7 @@ class Context:
     risk_done: bool = False
     submitted_on: date | None = None  # the 县长 decided to submit the draft for deliberation (changli 44)
     issued_on: date | None = None  # the decision was signed for issue (changli 46 ¶4)
+    panel: PanelConfirmation | None = None  # CL-32-PANEL: the centre's latest signed confirmation of the panel
 
 
 def _by(period: Period, start: date, calendar: OfficialCalendar | None) -> date:
@@ -776,7 +787,7 @@ def judge_experts(
     names = [e.name for e in answer.experts]
     if len(set(names)) != len(names):
         problems.append("论证专家名单有重复")
-    problems += _panel_problems(answer, rules)
+    problems += _panel_problems(answer, rules, ctx.panel)
     earliest = _by(rules.expert_time, answer.materials_sent_on, calendar)
     if answer.opinions_due_on < earliest:
         problems.append(
@@ -795,32 +806,35 @@ def judge_experts(
     return Judgement(tuple(problems))
 
 
-def _panel_problems(answer: ExpertsAnswer, rules: DecisionProcedureRules) -> list[str]:
-    """CL-32-PANEL (changli 32(一)): 决策承办单位提出拟聘请相关专家组建议报县决策咨询服务中心确定 — who confirmed
-    it and when, before the materials go to the experts (32(二)); the same day is in time (dates have no hour)."""
+def _panel_problems(answer: ExpertsAnswer, rules: DecisionProcedureRules, panel: PanelConfirmation | None) -> list[str]:
+    """CL-32-PANEL (changli 32(一)): 决策承办单位提出拟聘请相关专家组建议报县决策咨询服务中心确定 — the centre's own
+    signed confirmation, no earlier than the proposal, before the materials go to the experts (32(二)), and
+    only experts it confirmed; the same day is in time (dates have no hour)."""
     confirmer = rules.panel_confirmed_by.value
-    if (
-        answer.panel_proposed_on is None
-        or answer.panel_confirmed_by is None
-        or not answer.panel_confirmer.strip()
-        or answer.panel_confirmed_on is None
-    ):
+    if panel is None:
         return [
-            f"专家组由决策承办单位提出建议，报{confirmer}确定：请填写建议日期、确定单位、确定人和确定日期（第三十二条（一））"
+            f"专家组由决策承办单位提出建议，报{confirmer}确定：请{confirmer}的人员登录本决策程序页面确定专家组后，"
+            "再提交专家论证（第三十二条（一））"
         ]
+    if answer.panel_proposed_on is None:
+        return ["请填写承办单位提出拟聘请专家组建议的日期（第三十二条（一））"]
     problems = []
-    if answer.panel_confirmed_by is not rules.panel_confirmed_by:
+    if panel.confirmed_as != confirmer:
         problems.append(
-            f"专家组应当报{confirmer}确定，记录的确定单位为“{answer.panel_confirmed_by.value}”（第三十二条（一））"
+            f"专家组应当报{confirmer}确定，确定人 {panel.confirmer} 以“{panel.confirmed_as}”确定（第三十二条（一））"
         )
-    if answer.panel_confirmed_on < answer.panel_proposed_on:
+    if panel.confirmed_on < answer.panel_proposed_on:
+        problems.append(f"专家组确定日期 {panel.confirmed_on} 早于承办单位提出建议的日期 {answer.panel_proposed_on}")
+    if answer.materials_sent_on < panel.confirmed_on:
         problems.append(
-            f"专家组确定日期 {answer.panel_confirmed_on} 早于承办单位提出建议的日期 {answer.panel_proposed_on}"
-        )
-    if answer.materials_sent_on < answer.panel_confirmed_on:
-        problems.append(
-            f"专家组经{confirmer}确定（{answer.panel_confirmed_on}）后，方可向专家提供材料，"
+            f"专家组经{confirmer}确定（{panel.confirmed_on}）后，方可向专家提供材料，"
             f"实际 {answer.materials_sent_on}（第三十二条（一）、（二））"
+        )
+    outside = [e.name for e in answer.experts if e.name not in panel.experts]
+    if outside:
+        problems.append(
+            f"{'、'.join(outside)}不在{confirmer}确定的专家组中（{panel.confirmer}，{panel.confirmed_on}确定："
+            f"{'、'.join(panel.experts)}；第三十二条（一））"
         )
     return problems
 

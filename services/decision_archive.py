@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import tempfile
 from collections.abc import Callable
+from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -94,3 +95,23 @@ def export_decision(code: str, target: Path, actor: str = "系统") -> ExportRes
     with tempfile.TemporaryDirectory(prefix="pinggu-archive-") as work:
         prepared = prepared_documents(code, Path(work))
         return export_decision_package(code=code, target=target, actor=actor, prepared=prepared)
+
+
+def record_filing(decision_code: str, on: date, by: str) -> list[tuple[str, str]]:
+    """登记决策档案已报备 (MH-A10, minhang 档案 10) on `on` as `by` (姓名（单位）); for each deadline met, its rule and
+    a Chinese line (what, when filed, when due, on time or how late) the command line and the web page print."""
+    from models.db import transaction
+    from models.decisions import record_archive_filed
+
+    met = transaction(
+        lambda session: [
+            (d.rule, d.label, d.met_on or on, d.due_date)
+            for d in record_archive_filed(session=session, decision_code=decision_code, on=on, by=by)
+        ]
+    )
+    said = []
+    for rule, label, met_on, due_date in met:
+        late = (met_on - due_date).days
+        timing = f"逾期 {late} 天" if late > 0 else "按期"
+        said.append((rule, f"{label}，{met_on} 报备，{due_date} 届满（{timing}）"))
+    return said

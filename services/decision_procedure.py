@@ -43,6 +43,7 @@ from rules.decision_procedure import (
     LaunchAnswer,
     MeetingAnswer,
     Outcome,
+    PanelConfirmation,
     ParticipationAnswer,
     ProcedureStep,
     PublicationAnswer,
@@ -50,6 +51,7 @@ from rules.decision_procedure import (
     countersign_minimum,
     may_answer,
 )
+from rules.people import may_act
 from rules.profiles import Profile, load_profiles
 from rules.profiles.schema import DecisionProcedureRules
 from services import handover
@@ -186,9 +188,11 @@ def step_of_key(procedure_id: int, key: str) -> ProcedureStep | None:
 
 
 def procedure_actors(procedure: DecisionProcedure) -> tuple[str, ...]:
-    """Every role the profile gives a step of this procedure (决策承办单位 left out: that is the lead unit)."""
+    """Every role the profile gives a step of this procedure (决策承办单位 left out: that is the lead unit), and the
+    unit that confirms the expert panel (CL-32-PANEL)."""
     _, rules = _rules(procedure.profile)
-    return tuple(dict.fromkeys(actor for actor in rules.actors.values() if actor != LEAD_UNIT_ACTOR))
+    roles = [actor for actor in rules.actors.values() if actor != LEAD_UNIT_ACTOR]
+    return tuple(dict.fromkeys([*roles, rules.panel_confirmed_by.value]))
 
 
 def _get(session: Session, procedure_id: int) -> DecisionProcedure:
@@ -213,6 +217,8 @@ def _context(procedure: DecisionProcedure, today: date) -> Context:
         return date.fromisoformat(value) if value else None
 
     meetings = _accepted(procedure, ProcedureStep.meeting)
+    with read_session() as session:
+        panel = panel_confirmation(session, procedure)
     return Context(
         catalog_year=procedure.catalog_year,
         today=today,
@@ -222,6 +228,7 @@ def _context(procedure: DecisionProcedure, today: date) -> Context:
         risk_done=going_on(ProcedureStep.risk) is not None,
         submitted_on=on(going_on(ProcedureStep.legality), "head_decided_on"),  # CL-41-44 (changli 44)
         issued_on=on(meetings[-1] if meetings else None, "issued_on"),  # CL-46 (changli 46 ¶4)
+        panel=panel,
     )
 
 
@@ -305,6 +312,9 @@ def answer_step(procedure_id: int, step: ProcedureStep, key: str, values: dict[s
             "answered_by": by,
             "person_id": signer.person_id if signer is not None else None,
         }
+        panel = panel_confirmation(session, current) if step is ProcedureStep.experts else None
+        if panel is not None:  # the record shows which confirmation the experts answer stood on
+            record["panel"] = _panel_record(panel)
         current.answers = [*current.answers, record]
         if refused is None and answer is not None and signer is not None:
             _apply(session, current, answer, judgement, today)
@@ -373,6 +383,90 @@ def may_hold_step(person: Person, procedure: DecisionProcedure, step: ProcedureS
             person,
             lambda p: may_answer_step(tuple(p.roles), p.unit, procedure, step),
         )
+
+
+# --- 专家组确定: the 决策咨询服务中心's own signed act (CL-32-PANEL, changli 32(一)) ------------------------------
+
+PANEL_CONFIRMED = "panel_confirmed"
+
+
+def panel_confirmation(session: Session, procedure: DecisionProcedure) -> PanelConfirmation | None:
+    """The latest confirmation of the procedure's expert panel by the confirming unit's person, or None."""
+    query = select(AuditEvent).where(AuditEvent.action == PANEL_CONFIRMED).order_by(col(AuditEvent.id).desc())
+    for event in session.exec(query):
+        if event.detail.get("procedure") == procedure.id:
+            return PanelConfirmation(
+                confirmed_as=str(event.detail["confirmed_as"]),
+                confirmer=event.actor,
+                confirmed_on=date.fromisoformat(event.detail["on"]),
+                experts=tuple(event.detail["experts"]),
+            )
+    return None
+
+
+def _panel_record(panel: PanelConfirmation) -> dict[str, Any]:
+    return {
+        "by": panel.confirmer,
+        "as": panel.confirmed_as,
+        "on": panel.confirmed_on.isoformat(),
+        "experts": list(panel.experts),
+    }
+
+
+def panel_confirmer(procedure: DecisionProcedure) -> str:
+    """The unit the profile names to confirm the expert panel (县决策咨询服务中心 in changli)."""
+    _, rules = _rules(procedure.profile)
+    return rules.panel_confirmed_by.value
+
+
+def may_confirm_panel(person: Person, procedure: DecisionProcedure) -> bool:
+    """Whether the person may confirm the panel now: of the confirming unit, while the procedure is under way and
+    its 专家论证 does not stand yet."""
+    return (
+        procedure.status == UNDER_WAY
+        and may_act(tuple(person.roles), panel_confirmer(procedure))
+        and _standing(procedure, ProcedureStep.experts) is None
+    )
+
+
+def confirm_panel(
+    procedure_id: int, person_id: int, experts: str, confirmed_on: date, today: date
+) -> PanelConfirmation:
+    """Record the confirming unit's person confirming the panel (names one per line, or separated by 、，；) on
+    `confirmed_on` (not after today), an audit event signed by them; a later confirmation replaces it until the
+    专家论证 stands."""
+    from rules.people import split_list
+
+    names = split_list(experts)
+    if not names:
+        raise StateConflict("请填写确定的专家组成员姓名（每行一位）")
+    if len(set(names)) != len(names):
+        raise StateConflict("专家组名单有重复")
+    if confirmed_on > today:
+        raise StateConflict(f"专家组确定日期 {confirmed_on} 晚于今天，请填写实际确定的日期")
+
+    def write(session: Session) -> PanelConfirmation:
+        procedure = _get(session, procedure_id)
+        person = session.get(Person, person_id)
+        assert person is not None  # the signed-in person
+        confirmer = panel_confirmer(procedure)
+        if not may_act(tuple(person.roles), confirmer):
+            raise SignoffRefused(f"{person.name}（{person.unit}）不是{confirmer}的人员，不能确定专家组")
+        if not may_confirm_panel(person, procedure):
+            raise StateConflict("专家论证已经受理或决策程序已结束，专家组不能再确定或更改")
+        audit.record(
+            session=session,
+            action=PANEL_CONFIRMED,
+            actor=f"{person.name}（{person.unit}）",
+            procedure=procedure_id,
+            person_id=person_id,
+            experts=list(names),
+            on=confirmed_on.isoformat(),
+            confirmed_as=confirmer,
+        )
+        return PanelConfirmation(confirmer, f"{person.name}（{person.unit}）", confirmed_on, names)
+
+    return transaction(write)
 
 
 # --- 会签: each expert of the panel signs their own written opinion (CL-32, changli 32(三)) -------------------
@@ -496,9 +590,14 @@ def sign_expert_opinion(procedure_id: int, person_id: int, opinion: str, today: 
     return transaction(write)
 
 
+# Fields older answers carried that are now signed acts: the typed 记录人 (before sign-in), and the panel's typed
+# confirmer (before the centre signed its own confirmation). The record keeps them; the models no longer read them.
+_SIGNED_SINCE = frozenset({"answered_by", "panel_confirmed_by", "panel_confirmer", "panel_confirmed_on"})
+
+
 def _stored(record: dict[str, Any]) -> dict[str, Any]:
-    """A recorded answer's values; answers recorded before sign-in carried a typed 记录人, now kept beside them."""
-    return {name: value for name, value in record["answer"].items() if name != "answered_by"}
+    """A recorded answer's values, without the fields that have become signed acts."""
+    return {name: value for name, value in record["answer"].items() if name not in _SIGNED_SINCE}
 
 
 def _apply(session: Session, procedure: DecisionProcedure, answer: Any, judgement: Judgement, today: date) -> None:
@@ -575,7 +674,7 @@ def write_record(procedure_id: int, today: date) -> str:
                     "by": a.get("answered_by") or a["answer"].get("answered_by", ""),
                     "note": a["note"],
                     "refused": a["refused"],
-                    "fields": _shown(ProcedureStep(a["step"]), a["answer"])
+                    "fields": _shown(ProcedureStep(a["step"]), a["answer"]) + _confirmed(a.get("panel"))
                     if a["step"] != ProcedureStep.expert_opinions
                     else _opinions(session, procedure, a["answer"]),
                 }
@@ -622,6 +721,13 @@ def _shown(step: ProcedureStep, answer: dict[str, Any]) -> list[tuple[str, str]]
             text = "是" if value is True else _moment(value)
         shown.append((fields[name].title or name, text))
     return shown
+
+
+def _confirmed(panel: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """The centre's confirmation an accepted 专家论证 stood on, as the record shows it."""
+    if not panel:
+        return []
+    return [("专家组确定", f"{panel['by']}（{panel['as']}）于 {panel['on']} 确定：{'、'.join(panel['experts'])}")]
 
 
 def _opinions(session: Session, procedure: DecisionProcedure, answer: dict[str, Any]) -> list[tuple[str, str]]:

@@ -1,6 +1,7 @@
-"""转办 (issue 29): the holder of a waiting step hands it to another person, who then holds it — only they answer
-it, until they hand it on. Until the first handover anyone entitled by role holds it (或签). The new holder is
-sent a notice; the step's page shows every handover; an administrator may reassign any step.
+"""转办 (issue 29): the holder of a waiting step (a decision procedure's step, an evaluation's gate) hands it to
+another person, who then holds it — only they answer it, until they hand it on. Until the first handover anyone
+entitled by role holds it (或签). The new holder is sent a notice; the step's page shows every handover; an
+administrator may reassign any step.
 
 Who may receive it: a person entitled to the step by role, or — where the profile says `handover_to_colleague`
 — a colleague of the same unit as the one handing it over.
@@ -37,6 +38,18 @@ class Handed:
 def procedure_ref(procedure_id: int, step: str) -> str:
     """The name of a decision procedure's step, under which its handovers are kept (every ask of the step)."""
     return f"procedure:{procedure_id}:{step}"
+
+
+def gate_ref(evaluation_code: str, gate: str) -> str:
+    """The name of an evaluation's gate, under which its handovers are kept (every ask of the gate)."""
+    return f"gate:{evaluation_code}:{gate}"
+
+
+def gate_holders(session: Session, evaluation_code: str) -> list[Person]:
+    """Everyone who has held a gate of the evaluation after a handover (they may open its pages)."""
+    rows = session.exec(select(Handover).where(col(Handover.ref).startswith(gate_ref(evaluation_code, ""))))
+    found = {row.to_person_id: session.get(Person, row.to_person_id) for row in rows}
+    return [person for person in found.values() if person is not None]
 
 
 def holder(session: Session, ref: str) -> Person | None:
@@ -76,9 +89,11 @@ def hand_over(
     to_person_id: int,
     reason: str,
     entitled: Callable[[Person], bool],
+    also: Callable[[Session, Person], None] | None = None,
 ) -> Handed:
-    """Hand the step to another person (or reassign it, as an administrator), recorded and audited, then send
-    them a notice; SignoffRefused or StateConflict, in Chinese, when it may not be handed so."""
+    """Hand the step to another person (or reassign it, as an administrator), recorded and audited (with `also`,
+    in the same transaction), then send them a notice; SignoffRefused or StateConflict, in Chinese, when it may
+    not be handed so."""
     if not reason.strip():
         raise StateConflict("请写明转办理由")
 
@@ -119,6 +134,8 @@ def hand_over(
             reassigned=bool(by_admin and not holds),
         )
         session.flush()
+        if also is not None:
+            also(session, taker)
         return history(session, ref)[-1], taker
 
     handed, taker = transaction(write)

@@ -1,9 +1,9 @@
 """催办 to the person (issue 29): the deadline watch reminds the people who hold a waiting item — a gate's entitled
-people, the unit that owes a report, a rectification or a follow-up — once within PINGGU_REMIND_WORKING_DAYS working
-days of its target and again once it is overdue, on their own contact (services.signoff.notify_person). Each
-reminder is an escalation of its own level (rules.watch.PERSONAL_DUE / PERSONAL_OVERDUE), recorded before anything
-is sent, and each person's delivery is recorded under a channel naming them, so a reminder reaches each person
-once and a failed one is tried again by the next watch. The group channels keep their summary (tasks.watch).
+people (its holder alone after a 转办), the unit that owes a report, a rectification or a follow-up — once within
+PINGGU_REMIND_WORKING_DAYS working days of its target and again once it is overdue, on their own contact
+(services.signoff.notify_person). Each reminder is an escalation of its own level (rules.watch.PERSONAL_DUE /
+PERSONAL_OVERDUE), recorded before anything is sent, and each person's delivery is recorded under a channel naming
+them, so a reminder reaches each person once and a failed one is tried again by the next watch. The group channels keep their summary (tasks.watch).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from models.tables import Escalation, Notification, Person
 from rules.calendar import default_calendar
 from rules.vocabulary import DeliveryStatus
 from rules.watch import Watched, personal_alerts
+from services import handover
 
 
 @dataclass(frozen=True)
@@ -40,12 +41,16 @@ def person_channel(person: Person) -> str:
 
 
 def holders(session: Session, escalation: Escalation, item: Watched) -> list[Person]:
-    """The people who hold the reminded item: a gate's entitled people, else the people of the unit that owes it."""
+    """The people who hold the reminded item: a gate's holder after a 转办, else its entitled people; else the people
+    of the unit that owes it."""
     if escalation.kind == "gate" and escalation.evaluation_code:
         evaluation = store.get_evaluation(session=session, code=escalation.evaluation_code)
+        gate = escalation.ref.rsplit("/", 1)[-1]
+        held = handover.holder(session, handover.gate_ref(evaluation.code, gate))
+        if held is not None:
+            return [held]
         profile = store.get_decision(session=session, code=evaluation.decision_code).profile
-        actor = store.gate_actor(session, evaluation, escalation.ref.rsplit("/", 1)[-1])
-        return entitled(session=session, profile=profile, actor=actor)
+        return entitled(session=session, profile=profile, actor=store.gate_actor(session, evaluation, gate))
     if not item.owner:
         return []
     return list(session.exec(select(Person).where(Person.unit == item.owner, col(Person.active).is_(True))))

@@ -13,12 +13,17 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.errors import NotDelivered, NotifyUrlError
+from core.errors import NotDelivered, NotifyUrlError, StateConflict
 from core.links import gate_url
 from core.settings import get_settings
-from models.tables import Person, now_beijing
+from models import audit, people
+from models import evaluations as store
+from models.db import read_session, transaction
+from models.tables import Decision, Evaluation, Person, now_beijing
 from rules.people import LOCAL_OUTBOX
-from services import notify
+from rules.procedure import Procedure
+from rules.profiles import load_profile
+from services import handover, notify
 
 log = logging.getLogger("pinggu.signoff")
 TITLE = "重大行政决策后评估待办"
@@ -55,6 +60,141 @@ def deliver_codes(
         if missed is not None:
             failed.append(missed)
     return failed
+
+
+def waits_for(procedure: Procedure, gate: str) -> str:
+    """Who must act at a gate, from the profile (e.g. 厅决策机关（厅党组会议、厅务会议或厅专题会议）)."""
+    profile_gate = procedure.gate(gate)
+    return profile_gate.actor if profile_gate else "评估单位"
+
+
+def second_factor(procedure: Procedure, gate: str) -> bool:
+    """Whether a signed-in person must also give the code sent to them at this gate (profile `second_factor`)."""
+    declared = procedure.gate(gate)
+    return declared is not None and declared.second_factor == "code"
+
+
+def send_codes(
+    evaluation: Evaluation,
+    decision: Decision,
+    gate: str,
+    name: str,
+    actor: str,
+    two_factors: bool = False,
+    *,
+    logger: logging.Logger | logging.LoggerAdapter = log,
+) -> list[str]:
+    """Issue a sign-off code to each entitled person (its holder only, after a 转办) who holds none for this gate
+    (a notice to sign in to those with an account), and send it; the names of those notified. Nobody entitled is
+    logged: the office imports the people file or overrides."""
+    issued = transaction(
+        lambda session: people.issue_codes(
+            session=session,
+            evaluation=evaluation,
+            gate=gate,
+            profile=decision.profile,
+            actor=actor,
+            lifetime_days=get_settings().signoff_code_days,
+            second_factor=two_factors,
+            holder=handover.holder(session, handover.gate_ref(evaluation.code, gate)),  # after a 转办: theirs only
+        )
+    )
+    undelivered = deliver_codes(
+        issued, evaluation_code=evaluation.code, decision_title=decision.title, gate=gate, gate_name=name
+    )
+    for failure in undelivered:
+        logger.warning("签署码未能送达 %s：%s（可用 pinggu people resend 重发）", failure.person, failure.reason)
+    if not issued:
+        with read_session() as session:
+            nobody = not people.entitled(session=session, profile=decision.profile, actor=actor)
+        if nobody:
+            logger.warning(
+                "人员名单中没有可办理“%s”（%s）的人员：请导入人员名单（pinggu people import）后运行 "
+                "pinggu people resend %s，或由管理员代办（--override-reason）",
+                name,
+                actor,
+                evaluation.code,
+            )
+    if issued:
+        logger.info("已向 %s 发送“%s”的签署码", "、".join(person.name for person, _ in issued), name)
+    return [person.name for person, _ in issued]
+
+
+@dataclass(frozen=True)
+class WaitingGate:
+    """An evaluation's gate waiting now, as a resend sees it: its name and who is entitled to answer it."""
+
+    evaluation: Evaluation
+    decision: Decision
+    gate: str
+    name: str
+    actor: str
+    two_factors: bool
+    entitled: list[Person]
+
+
+def waiting_gate(evaluation_code: str) -> WaitingGate:
+    """The gate the evaluation waits at now and its entitled people; StateConflict in Chinese when none waits."""
+    with read_session() as session:
+        found = store.get_evaluation(session=session, code=evaluation_code)
+        decision = store.get_decision(session=session, code=found.decision_code)
+        procedure = store.procedure_of(session, found)
+        gate = found.waiting_gate
+        if not gate:
+            raise StateConflict(f"评估 {evaluation_code} 当前不在等待办理的环节")
+        actor = waits_for(procedure, gate)
+        entitled = people.entitled(session=session, profile=decision.profile, actor=actor)
+    name = load_profile(decision.profile).gate_title(gate)
+    return WaitingGate(found, decision, gate, name, actor, second_factor(procedure, gate), entitled)
+
+
+@dataclass(frozen=True)
+class Resent:
+    """What a resend did: the gate's name, the codes withdrawn from one person, and who was sent a code."""
+
+    gate_name: str
+    withdrawn_from: str
+    withdrawn: int
+    sent: list[str]
+
+    def lines(self) -> list[str]:
+        """The outcome in Chinese, as the command line and the web page say it."""
+        said = [f"已作废 {self.withdrawn_from} 持有的“{self.gate_name}”签署码 {self.withdrawn} 个"]
+        sent = (
+            f"已向 {'、'.join(self.sent)} 发送“{self.gate_name}”的签署码"
+            if self.sent
+            else f"“{self.gate_name}”的可办理人员都持有有效签署码，未重发"
+        )
+        return [*(said if self.withdrawn_from else []), sent]
+
+
+def resend_codes(evaluation_code: str, *, person: str = "", person_id: int | None = None, by: str = "系统") -> Resent:
+    """Send the waiting gate's code to each entitled person without a live one (`pinggu people resend`); for
+    `person` (by name) or `person_id`, first withdraw the codes they hold so a new one is sent. Audited as `by`."""
+    waiting = waiting_gate(evaluation_code)
+    withdrawn_from, withdrawn = person, 0
+    if person_id is not None:
+        chosen = next((p for p in waiting.entitled if p.id == person_id), None)
+        if chosen is None:
+            raise StateConflict(f"所选人员不能办理“{waiting.name}”（{waiting.actor}），请从可办理人员中选择")
+        person, withdrawn_from = chosen.name, f"{chosen.name}（{chosen.unit}）"
+    if person:
+        withdrawn = transaction(
+            lambda session: people.withdraw_codes(
+                session=session, evaluation=waiting.evaluation, gate=waiting.gate, person_name=person,
+                person_id=person_id,
+            )
+        )  # fmt: skip
+    sent = send_codes(
+        waiting.evaluation, waiting.decision, waiting.gate, waiting.name, waiting.actor, waiting.two_factors
+    )
+    transaction(
+        lambda session: audit.record(
+            session=session, action="signoff_codes_resent", actor=by, evaluation_id=waiting.evaluation.id,
+            gate=waiting.gate, withdrawn_from=withdrawn_from, withdrawn=withdrawn, sent=sent,
+        )
+    )  # fmt: skip
+    return Resent(waiting.name, withdrawn_from, withdrawn, sent)
 
 
 def notify_person(person: Person, text: str, detail: dict, outbox_only: dict | None = None) -> Undelivered | None:

@@ -16,7 +16,6 @@ from sqlmodel import Session, select
 
 from core.errors import InputFileError, PingguError, SignoffRefused
 from core.links import document_url, gate_url
-from core.settings import get_settings
 from forms.gates import DataFileForm, ExpertMarksForm, RecordsForm
 from models import audit, people
 from models import evaluations as store
@@ -27,7 +26,8 @@ from rules.procedure import Procedure
 from rules.profiles import load_profile
 from rules.steps import StepId
 from rules.vocabulary import Conclusion, EvaluationStatus, StepStatus
-from services.signoff import deliver_codes
+from services import gate_handover, signoff
+from services.signoff import second_factor, waits_for
 from tasks.acceptors import HANDLERS, accept_submission
 from tasks.evaluation import procedure_of, publish_approvals, publish_progress
 from tasks.ledger import STEP_TASK_OPTIONS, SkipWhenDone, run_logger
@@ -70,12 +70,6 @@ def answer_of(approval: Approval) -> GateAnswer:
     )
 
 
-def waits_for(procedure: Procedure, gate: str) -> str:
-    """Who must act at a gate, from the profile (e.g. 厅决策机关（厅党组会议、厅务会议或厅专题会议）)."""
-    profile_gate = procedure.gate(gate)
-    return profile_gate.actor if profile_gate else "评估单位"
-
-
 def _answered(evaluation_id: int, gate: str) -> tuple[bool, GateAnswer | None]:
     with read_session() as session:
         standing = store.current_approval(session=session, evaluation_id=evaluation_id, gate=gate)
@@ -108,49 +102,11 @@ def gate_status(evaluation_id: int, gate: str) -> GateAnswer | Waiting:
     return Waiting(attempt=attempt, key=key, description=description, name=name)
 
 
-def second_factor(procedure: Procedure, gate: str) -> bool:
-    """Whether a signed-in person must also give the code sent to them at this gate (profile `second_factor`)."""
-    declared = procedure.gate(gate)
-    return declared is not None and declared.second_factor == "code"
-
-
 def send_codes(
     evaluation: Evaluation, decision: Decision, gate: str, name: str, actor: str, two_factors: bool = False
 ) -> list[str]:
-    """Issue a sign-off code to each entitled person who holds none for this gate (a notice to sign in to
-    those with an account), and send it; the names of those notified. Nobody entitled is logged: the
-    office imports the people file or overrides."""
-    logger = run_logger()
-    issued = transaction(
-        lambda session: people.issue_codes(
-            session=session,
-            evaluation=evaluation,
-            gate=gate,
-            profile=decision.profile,
-            actor=actor,
-            lifetime_days=get_settings().signoff_code_days,
-            second_factor=two_factors,
-        )
-    )
-    undelivered = deliver_codes(
-        issued, evaluation_code=evaluation.code, decision_title=decision.title, gate=gate, gate_name=name
-    )
-    for failure in undelivered:
-        logger.warning("签署码未能送达 %s：%s（可用 pinggu people resend 重发）", failure.person, failure.reason)
-    if not issued:
-        with read_session() as session:
-            nobody = not people.entitled(session=session, profile=decision.profile, actor=actor)
-        if nobody:
-            logger.warning(
-                "人员名单中没有可办理“%s”（%s）的人员：请导入人员名单（pinggu people import）后运行 "
-                "pinggu people resend %s，或由管理员代办（--override-reason）",
-                name,
-                actor,
-                evaluation.code,
-            )
-    if issued:
-        logger.info("已向 %s 发送“%s”的签署码", "、".join(person.name for person, _ in issued), name)
-    return [person.name for person, _ in issued]
+    """Issue and send the gate's sign-off codes (services.signoff.send_codes), logged in the task run's log."""
+    return signoff.send_codes(evaluation, decision, gate, name, actor, two_factors, logger=run_logger())
 
 
 def _mark_waiting(session: Session, evaluation_id: int, gate: str, key: str, waiting_for: str) -> None:
@@ -257,6 +213,16 @@ def _typed_name(form: RunInput) -> str:
     return str(getattr(form, "approver", "") or getattr(form, "submitter", "") or "")
 
 
+def _signer(session: Session, evaluation: Evaluation, gate: str, code: str, form: RunInput) -> people.Signer:
+    """The code's person (models.people.signer_of), refused unless they may answer the gate now: its holder after a
+    转办, else anyone entitled by role (services.gate_handover); an administrator's override passes."""
+    signer = people.signer_of(
+        session=session, evaluation=evaluation, gate=gate, code=code, typed_name=_typed_name(form)
+    )
+    gate_handover.check_signer(session, evaluation, gate, signer)
+    return signer
+
+
 def judge_answer(
     evaluation_id: int,
     gate: str,
@@ -277,7 +243,7 @@ def judge_answer(
         evaluation = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id)
         decision = store.get_decision(session=session, code=evaluation.decision_code)
         # Refused before a file is read: an outsider's upload is never opened.
-        people.signer_of(session=session, evaluation=evaluation, gate=gate, code=code, typed_name=_typed_name(form))
+        _signer(session, evaluation, gate, code, form)
     stored = handler.prepare(evaluation, decision, attempt, form) if handler.prepare else None
 
     def record(session: Session) -> GateAnswer:
@@ -288,9 +254,7 @@ def judge_answer(
             return answer_of(earlier)
         evaluation = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id)
         # Again inside the transaction: two answers signed with one code cannot both be recorded.
-        signer = people.signer_of(
-            session=session, evaluation=evaluation, gate=gate, code=code, typed_name=_typed_name(form)
-        )
+        signer = _signer(session, evaluation, gate, code, form)
         if signer.signed_in and not signer.second_factor and second_factor(procedure_of(session, evaluation), gate):
             raise SignoffRefused("本环节须同时填写发给您本人的签署码（双重验证），请在网页办理页面填写后提交")
         if stored:

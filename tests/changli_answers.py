@@ -24,13 +24,10 @@ HEARD = {
     "symposium_stakeholders": "沿街商户代表 3 名、周边小区业主代表 4 名",
     "symposium_materials_sent_on": "2026-04-10",
 }
-# CL-32-PANEL: the panel proposed by the lead unit, confirmed by the 县决策咨询服务中心 before the materials went out.
-PANEL = {
-    "panel_proposed_on": "2026-05-25",
-    "panel_confirmed_by": "县决策咨询服务中心",
-    "panel_confirmer": "陈静（县决策咨询服务中心主任）",
-    "panel_confirmed_on": "2026-05-28",
-}
+# CL-32-PANEL: the panel proposed by the lead unit; the 县决策咨询服务中心's person confirms it in their own name
+# (driving.confirm_panel) before the materials went out.
+PANEL = {"panel_proposed_on": "2026-05-25"}
+PANEL_CONFIRMED_ON = "2026-05-28"
 # CL-34: the kinds not assessed, stated not to arise.
 OTHER_RISKS = {
     "no_adverse_effect": ["公共安全风险", "环境风险"],

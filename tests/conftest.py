@@ -127,6 +127,12 @@ def _import_sample_people() -> None:
     import_people_file(SAMPLES / "people.csv")
 
 
+@pytest.fixture
+def people_listed(settings) -> None:
+    """The sample people file imported (a command's --by names one of them by 登录名, e.g. zhaomin)."""
+    _import_sample_people()
+
+
 @pytest.fixture(scope="session")
 def sample_catalog(settings):
     """The sample catalog imported into the test database."""

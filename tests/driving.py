@@ -252,6 +252,17 @@ def sign_panel(procedure_id: int, experts: list[dict], today=None) -> list[bool]
     return [sign_expert_opinion(procedure_id, expert_person(e), f"{e['name']}：{opinion}", day) for e in experts]
 
 
+def confirm_panel(procedure_id: int, experts: list[dict], on: str = "2026-05-28") -> None:
+    """The 县决策咨询服务中心's person confirms the panel the lead unit proposed, in their own name (CL-32-PANEL)."""
+    from datetime import date
+
+    from models.tables import now_beijing
+    from services.decision_procedure import confirm_panel as confirm
+
+    names = "\n".join(e["name"] for e in experts)
+    confirm(procedure_id, procedure_person("县决策咨询服务中心"), names, date.fromisoformat(on), now_beijing().date())
+
+
 def countersign_run(run_id: str, procedure_id: int, experts: list[dict]) -> None:
     """The panel signs once the run asks for the 会签; the signature that completes it resumes the run, once."""
     from services.orchestration import answer_gate, paused_at, wait_for

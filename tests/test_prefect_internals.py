@@ -163,10 +163,19 @@ def test_a_process_worker_runs_the_command_our_deployments_set_itself():
     assert "command" in template["variables"]["properties"]
     configuration = ProcessJobConfiguration(command=JOB_VARIABLES["command"])
     configuration.prepare_for_flow_run(FlowRun(flow_id=uuid4()))
-    assert configuration.command == "python -m deployments.engine"
+    assert configuration.command == "python -m deployments.warm_run"
     assert configuration._command_configured
     run = inspect.getsource(ProcessWorker.run)
     assert "if configuration._command_configured:" in run and "EngineCommandStarter(" in run
+    # deployments.warm_worker: the command stays in the worker's process group (its run, forked by the warm
+    # server, is in that group too), so killing the group kills them all; and its environment carries the
+    # worker's own (PINGGU_WARM_SOCKET) beside the run's.
+    configured = run[run.index("if configuration._command_configured:") :].split("else:")[0]
+    assert "isolate_process_group" not in configured
+    from prefect.runner._starter_engine import EngineCommandStarter
+
+    start = inspect.getsource(EngineCommandStarter.start)
+    assert "env.update(os.environ)" in start and '"PREFECT__FLOW_RUN_ID"' in start
 
 
 def test_a_suspended_runs_form_is_where_services_orchestration_looks_for_it():

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from pinggu.cli.common import friendly
+from pinggu.cli.common import BY_LOGIN, friendly
 from rules.third_party import AGENCY_KINDS, CREDIT_GOOD, CREDIT_STATUSES
 
 agency_app = typer.Typer(help="第三方评估机构", no_args_is_help=True)
@@ -33,11 +33,14 @@ def register(
         bool,
         typer.Option("--qualified-staff/--no-qualified-staff", help="指定的评估人员是否具备相应专业素质"),
     ] = True,
-    by: Annotated[str, typer.Option(help="登记人")] = "系统",
+    by: Annotated[str, typer.Option(help=f"登记人：{BY_LOGIN}；不填记为“系统”")] = "",
 ) -> None:
     """登记第三方评估机构，或按名称更新其类别、信用记录、设备和人员条件。"""
     from models import agencies
     from models.db import session_scope
+    from services.accounts import actor_by_login
+
+    actor = actor_by_login(by) if by.strip() else "系统"
 
     with session_scope() as session:
         agency, created = agencies.register_agency(
@@ -47,7 +50,7 @@ def register(
             credit_status=credit,
             has_equipment=equipment,
             qualified_staff=qualified_staff,
-            actor=by,
+            actor=actor,
         )
     typer.echo(
         f"{'已登记' if created else '已更新'}评估机构 {agency.name}（{agency.kind}，信用记录{agency.credit_status}）"
@@ -99,15 +102,18 @@ def false_report(
     name: Annotated[str, typer.Argument(help="受委托评估机构名称")],
     evaluation: Annotated[str, typer.Option(help="评估编号，例如 PG-2026-0001")],
     detail: Annotated[str, typer.Option(help="违背客观事实的具体情况及造成的后果")],
-    by: Annotated[str, typer.Option(help="记录人")],
+    by: Annotated[str, typer.Option(help=f"记录人：{BY_LOGIN}")],
 ) -> None:
     """将受委托评估机构违背客观事实提出评估报告的行为记入其不良信用记录（依评估所属决策适用的规定）。"""
     from models import agencies
     from models.db import session_scope
+    from services.accounts import actor_by_login
+
+    actor = actor_by_login(by)
 
     with session_scope() as session:
         entry = agencies.record_false_report(
-            session=session, agency_name=name, evaluation_code=evaluation, detail=detail, recorded_by=by
+            session=session, agency_name=name, evaluation_code=evaluation, detail=detail, recorded_by=actor
         )
     typer.echo(f"已将评估 {entry.evaluation_code} 的虚假报告记入 {' '.join(name.split())} 的信用记录，其信用记录为不良")
 
@@ -117,15 +123,18 @@ def false_report(
 def subcontract(
     evaluation: Annotated[str, typer.Argument(help="评估编号，例如 PG-2026-0001")],
     to: Annotated[str, typer.Option("--to", help="拟转委托的单位或个人")],
-    by: Annotated[str, typer.Option(help="登记人")],
+    by: Annotated[str, typer.Option(help=f"登记人：{BY_LOGIN}")],
 ) -> None:
     """登记受托机构将评估转委托他人；委托协议未同意转委托的，不予登记（TP-NOSUB）。"""
     from models import agencies
     from models import evaluations as store
     from models.db import session_scope
+    from services.accounts import actor_by_login
+
+    actor = actor_by_login(by)
 
     with session_scope() as session:
         target = store.get_evaluation(session=session, code=evaluation)
         assert target.id is not None  # a stored evaluation
-        entrustment = agencies.request_subcontract(session=session, evaluation_id=target.id, to_name=to, actor=by)
+        entrustment = agencies.request_subcontract(session=session, evaluation_id=target.id, to_name=to, actor=actor)
         typer.echo(f"已登记：评估 {evaluation} 经委托方同意转委托 {entrustment.subcontracted_to}")

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from pinggu.cli.common import friendly
+from pinggu.cli.common import BY_LOGIN, friendly
 
 archive_app = typer.Typer(
     help="档案包：评估或决策全过程的档案导出、决策材料归档、核验（闵行区档案细则第五条至第八条、第十一条）",
@@ -77,16 +77,17 @@ def add(
             "全过程记录、其他材料（闵行区档案细则第八条）",
         ),
     ],
-    by: Annotated[str, typer.Option("--by", help="归档人：姓名（职务）")],
+    by: Annotated[str, typer.Option("--by", help=f"归档人：{BY_LOGIN}")],
     title: Annotated[str, typer.Option(help="材料名称（默认：文件名）")] = "",
 ) -> None:
     """将一份材料归入决策档案（昌黎县规定第四十八条）：文件按内容核验后存入文档存储，归档记入审计日志；已归档的
     材料不能修改或删除，更正的版本再归档一次。"""
     from models.archive import file_decision_material
     from rules.archive import MATERIALS, material_named
+    from services.accounts import actor_by_login
 
     kind = material_named(material)
-    kept = file_decision_material(code=decision, material=kind, source=file, by=by, title=title)
+    kept = file_decision_material(code=decision, material=kind, source=file, by=actor_by_login(by), title=title)
     typer.echo(f"已归入决策 {decision} 的档案：{title.strip() or file.stem}（{MATERIALS[kind].name}）")
     typer.echo(f"SHA-256：{kept.sha256}（已记入审计日志）")
 

@@ -10,6 +10,7 @@ import typer
 
 from core.errors import PingguError
 
+BY_LOGIN = "办理人的登录名（人员名单中的登录名，见 pinggu people list）；记为其 姓名（单位）"
 P = ParamSpec("P")
 R = TypeVar("R")
 

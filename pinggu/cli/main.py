@@ -15,7 +15,7 @@ configure_prefect_environment()  # before anything imports Prefect
 from core.document_store import keep
 from core.errors import InputFileError, StateConflict
 from core.file_types import check_file
-from pinggu.cli.common import friendly
+from pinggu.cli.common import BY_LOGIN, friendly
 from rules.gates import GATES, ExpertsConvened, GateId, GateKind, GateSpec
 from rules.vocabulary import SatisfactionScale
 
@@ -174,8 +174,9 @@ def worker(
     settings = get_settings()
     _ensure_recovery_automations()  # at each worker's start, as at `pinggu up`: idempotent
     environment = {**service_environment(settings), **worker_environment(settings)}
-    command = [sys.executable, "-m", "prefect", "worker", "start", "--pool", pool, "--type", "process"]
-    os.execve(sys.executable, command, environment)  # Prefect's worker in this process's place (Ctrl-C stops it)
+    # Prefect's worker in this process's place (Ctrl-C stops it), with its warm server (deployments.warm_worker).
+    command = [sys.executable, "-m", "deployments.warm_worker", "--pool", pool, "--type", "process"]
+    os.execve(sys.executable, command, environment)
 
 
 @app.command()
@@ -223,25 +224,18 @@ def catalog_import(
 @friendly
 def catalog_archived(
     decision: Annotated[str, typer.Argument(help="决策编号")],
-    by: Annotated[str, typer.Option(help="报备人姓名及职务")] = "",
+    by: Annotated[str, typer.Option(help=f"报备人：{BY_LOGIN}")] = "",
     on: Annotated[str | None, typer.Option(help="报备日期 YYYY-MM-DD，默认今天")] = None,
 ) -> None:
-    """登记决策档案已报备（闵行档案细则第十条：决策出台后10个工作日内报备电子档）。"""
-    from models.db import transaction
-    from models.decisions import record_archive_filed
+    """登记决策档案已报备（闵行档案细则第十条：决策出台后10个工作日内报备电子档）；网页办理：评估页面的办公室操作。"""
     from models.tables import now_beijing
+    from services.accounts import actor_by_login
+    from services.decision_archive import record_filing
 
+    by = actor_by_login(by)
     day = _date(on, "报备日期") if on else now_beijing().date()
-    met = transaction(
-        lambda session: [
-            (d.rule, d.label, d.met_on or day, d.due_date)
-            for d in record_archive_filed(session=session, decision_code=decision, on=day, by=by)
-        ]
-    )
-    for rule, label, met_on, due_date in met:
-        late = (met_on - due_date).days
-        timing = f"逾期 {late} 天" if late > 0 else "按期"
-        typer.echo(f"已登记：{decision} {rule} {label}，{met_on} 报备，{due_date} 届满（{timing}）")
+    for rule, line in record_filing(decision, day, by):
+        typer.echo(f"已登记：{decision} {rule} {line}")
 
 
 # ── periods ──────────────────────────────────────────────────────────────────

@@ -58,33 +58,10 @@ def resend(
     ] = "",
 ) -> None:
     """向评估当前等待环节的可办理人员发送签署码：新加入名单或原签署码已过期的人；--person 为某人作废原签署码并重发。"""
-    from core.errors import StateConflict
-    from models import evaluations as store
-    from models.db import read_session
-    from rules.profiles import load_profile
-    from tasks.evaluation import procedure_of
-    from tasks.gates import second_factor, send_codes, waits_for
+    from services.signoff import resend_codes
 
-    with read_session() as session:
-        found = store.get_evaluation(session=session, code=evaluation)
-        decision = store.get_decision(session=session, code=found.decision_code)
-        procedure = procedure_of(session, found)
-    if not found.waiting_gate:
-        raise StateConflict(f"评估 {evaluation} 当前不在等待办理的环节")
-    gate = found.waiting_gate
-    name = load_profile(decision.profile).gate_title(gate)
-    if person:
-        from models.db import transaction
-        from models.people import withdraw_codes
-
-        closed = transaction(
-            lambda session: withdraw_codes(session=session, evaluation=found, gate=gate, person_name=person)
-        )
-        typer.echo(f"已作废 {person} 持有的“{name}”签署码 {closed} 个")
-    sent = send_codes(found, decision, gate, name, waits_for(procedure, gate), second_factor(procedure, gate))
-    typer.echo(
-        f"已向 {'、'.join(sent)} 发送“{name}”的签署码" if sent else f"“{name}”的可办理人员都持有有效签署码，未重发"
-    )
+    for line in resend_codes(evaluation, person=person).lines():
+        typer.echo(line)
 
 
 @people_app.command("password")

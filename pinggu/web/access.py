@@ -4,6 +4,8 @@ and document makes: `allow(request, viewer, resource, what)` refuses with a Chin
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 from fastapi import Request
 from sqlmodel import Session, select
 
@@ -14,15 +16,17 @@ from models.db import transaction
 from models.tables import DecisionProcedure, Evaluation, TeamMember
 from rules.access import Resource, ResourceKind, Viewer, may_see
 from rules.profiles import load_profile
+from services.handover import gate_holders
 from tasks.evaluation import procedure_of
 from tasks.gates import waits_for
 
 
 def evaluation_resource(session: Session, evaluation: Evaluation) -> Resource:
-    """An evaluation: the actors of every gate its procedure passes, and its team."""
+    """An evaluation: the actors of every gate its procedure passes, its team, and whoever a gate was handed to."""
     decision = store.get_decision(session=session, code=evaluation.decision_code)
     procedure = procedure_of(session, evaluation)
     team = tuple(m.name for m in session.exec(select(TeamMember).where(TeamMember.evaluation_id == evaluation.id)))
+    team += tuple(person.name for person in gate_holders(session, evaluation.code))  # 转办 (services.handover)
     actors = tuple(dict.fromkeys(waits_for(procedure, gate) for gate in procedure.gates))
     return Resource(ResourceKind.evaluation, decision.profile, actors=actors, team=team)
 
@@ -51,6 +55,16 @@ def allow(request: Request, viewer: Viewer, resource: Resource, what: str) -> No
     """Let the viewer through, or record the refusal and raise AccessDenied (a Chinese 403 page)."""
     if may_see(viewer, resource):
         return
+    refuse(
+        request,
+        viewer,
+        what,
+        f"您（{viewer.name}，{viewer.unit}）无权查看{what}：它不属于您参与办理的事项或您所在的辖区",
+    )
+
+
+def refuse(request: Request, viewer: Viewer, what: str, message: str) -> NoReturn:
+    """Record the viewer's refused access to `what` in the audit log and raise AccessDenied(message): a 403 page."""
     from models import audit
 
     transaction(
@@ -62,7 +76,7 @@ def allow(request: Request, viewer: Viewer, resource: Resource, what: str) -> No
             path=request.url.path,
         )
     )
-    raise AccessDenied(f"您（{viewer.name}，{viewer.unit}）无权查看{what}：它不属于您参与办理的事项或您所在的辖区")
+    raise AccessDenied(message)
 
 
 def entitled_units(session: Session, profile: str, actor: str) -> set[str]:

@@ -41,14 +41,15 @@ from forms.gates import DataFileForm, ExpertMarksForm, RecordsForm, validated
 from models import evaluations as store
 from models import people
 from models.db import read_session, transaction
-from models.tables import Document, Evaluation, beijing_minute, now_beijing
-from pinggu.web.access import allow, entitled_units, evaluation_resource
+from models.tables import Document, Evaluation, Person, beijing_minute, now_beijing
+from pinggu.web.access import allow, entitled_units, evaluation_resource, refuse
 from pinggu.web.auth import SESSION_COOKIE, SESSION_MAX_AGE, NeedsSignIn, auth_router, require, secret_key, viewer
 from pinggu.web.comments import comments_router
 from pinggu.web.dashboard import dashboard_router
 from pinggu.web.decisions import decisions_router
 from pinggu.web.fields import PageField, form_values, page_fields, refusal_lines
 from pinggu.web.followups import follow_up_link, follow_up_todos, followups_router
+from pinggu.web.operations import operations_router
 from pinggu.web.plans import plans_router
 from pinggu.web.procedures import procedure_todos, procedures_router
 from pinggu.web.security import (
@@ -76,6 +77,7 @@ from rules.profiles import load_profile
 from rules.profiles.schema import printed_basis
 from rules.steps import STAGE_NAMES, StepId
 from rules.vocabulary import EVALUATION_TYPE_NAMES, STATUS_NAMES, EvaluationStatus
+from services import gate_handover, handover
 from tasks.acceptors import HANDLERS
 from tasks.evaluation import procedure_of
 from tasks.gates import gate_target, judge_answer, second_factor, target_text, waits_for
@@ -167,6 +169,8 @@ def todos() -> list[Todo]:
             decision = store.get_decision(session=session, code=evaluation.decision_code)
             target, overdue, due = _target(session, evaluation, gate, today)
             actor = waits_for(procedure_of(session, evaluation), gate)
+            held = gate_handover.hold_of(session, evaluation, gate).holder  # after a 转办: theirs alone
+            units = entitled_units(session, decision.profile, actor) | ({held.unit} if held is not None else set())
             found.append(
                 Todo(
                     evaluation=evaluation.code,
@@ -180,8 +184,9 @@ def todos() -> list[Todo]:
                     documents=_under_review(session, evaluation, gate),
                     link=gate_url(evaluation.code, gate),
                     profile=decision.profile,
-                    units=frozenset(entitled_units(session, decision.profile, actor)),
+                    units=frozenset(units),
                     due=due,
+                    holder=held.id if held is not None else None,
                 )
             )
     for item in tracking_todos(today):
@@ -280,7 +285,10 @@ def _gate_context(code: str, gate: str) -> dict[str, Any]:
         target, overdue, _ = _target(session, evaluation, gate, now_beijing().date())
         documents = _under_review(session, evaluation, gate)
         actor = waits_for(procedure, gate)
-        holders = [p.name for p in people.entitled(session=session, profile=decision.profile, actor=actor)]
+        hold = gate_handover.hold_of(session, evaluation, gate)
+        held, handed = hold.holder, handover.history(session, hold.ref)
+        entitled = people.entitled(session=session, profile=decision.profile, actor=actor)
+        holders = [held.name] if held is not None else [p.name for p in entitled]
         resource = evaluation_resource(session, evaluation)
     profile = load_profile(decision.profile)
     profile_gate = procedure.gate(gate)
@@ -304,6 +312,10 @@ def _gate_context(code: str, gate: str) -> dict[str, Any]:
         "second_factor": second_factor(procedure, gate),
         "accepted_names": _accepted_names(profile, gate),
         "resource": resource,
+        "holder": held,
+        "handovers": handed,
+        "receivers": [],
+        "refusal": "",
     }
 
 
@@ -421,9 +433,10 @@ def create_app() -> FastAPI:
         _code_rate(request, context["evaluation"], gate)  # a burst is refused before anything is recorded
         try:
             with read_session() as session:
-                people.signer_of(
+                signer = people.signer_of(
                     session=session, evaluation=context["evaluation"], gate=gate, code=str(posted.get("code", ""))
                 )
+                gate_handover.check_signer(session, context["evaluation"], gate, signer)
         except PingguError as error:
             _code_failed(request, context["evaluation"], gate)
             _record_refusal(context["evaluation"], gate, str(error), True)
@@ -431,6 +444,27 @@ def create_app() -> FastAPI:
             return _page("gate.html.j2", status_code=422, **page, values={}, error=str(error), problems=[])
         request.session["guest"] = [code, gate]
         return RedirectResponse(gate_url(code, gate).removeprefix(get_settings().web_url), status_code=303)
+
+    @app.post("/evaluations/{code}/gates/{gate}/handover", response_class=HTMLResponse)
+    async def hand_over(code: str, gate: str, request: Request) -> HTMLResponse:
+        from starlette.concurrency import run_in_threadpool
+
+        me = require(request)
+        context = _gate_page(request, code, gate)
+        posted = {key: value for key, value in (await request.form()).items() if isinstance(value, str)}
+        if not FIRST_ANSWER.first(posted.get(NONCE_FIELD, "")):
+            return _error_page(request, "这份表单已经提交过，请勿重复提交：请回到办理页面查看转办结果", 409)
+        what = f"转办“{context['gate_name']}”（评估 {code}）"
+        if not context["may_act"] and not me.admin:
+            refuse(request, me, what, f"您（{me.name}，{me.unit}）不能{what}：{context['refusal']}")
+        try:
+            handed = await run_in_threadpool(_hand_over, me, context, posted)
+        except PingguError as error:
+            message, _ = refusal_lines(error)
+            return _page("gate.html.j2", status_code=422, **context, values={}, error=message, problems=[])
+        lines = [f"已{what}：由 {handed.from_name} 转交 {handed.to_name}", handed.reason]
+        back = gate_url(code, gate).removeprefix(get_settings().web_url)
+        return _page("tracking_done.html.j2", request=request, lines=lines, back=back)
 
     @app.post("/evaluations/{code}/gates/{gate}", response_class=HTMLResponse)
     async def answer(code: str, gate: str, request: Request) -> HTMLResponse:
@@ -461,6 +495,7 @@ def create_app() -> FastAPI:
     app.include_router(decisions_router(_page))
     app.include_router(comments_router(_page))
     app.include_router(start_router(_page))
+    app.include_router(operations_router(_page))
 
     @app.get("/evaluations/{code}", response_class=HTMLResponse)
     def evaluation_page(code: str, request: Request) -> HTMLResponse:
@@ -546,7 +581,13 @@ def _gate_page(request: Request, code: str, gate: str) -> dict[str, Any]:
     me = viewer(request)
     if me is not None:
         allow(request, me, context["resource"], f"评估 {code} 的办理环节")
-        context["may_act"] = me.may_act(context["actor"]) and me.covers(context["decision"].profile)
+        with read_session() as session:
+            person = session.get(Person, me.person_id)
+            assert person is not None  # the signed-in person
+            refused = gate_handover.refusal(session, context["evaluation"], gate, person)
+            if context["waiting_here"] and (refused is None or me.admin):  # the holder, or an administrator
+                context["receivers"] = gate_handover.receivers(session, context["evaluation"], gate, person)
+        context["may_act"], context["refusal"] = refused is None, refused or ""
     else:
         context["may_act"] = True  # with a code
         if not _guest_of(request, code, gate):
@@ -622,7 +663,7 @@ async def _answer(request: Request, context: dict[str, Any], texts: dict[str, st
         code = texts.get("code", "")
     else:
         if not context["may_act"]:
-            raise SignoffRefused(f"{me.name} 不在可办理“{context['actor']}”环节的人员之列")
+            raise SignoffRefused(context["refusal"])
         if context["second_factor"]:
             _code_rate(request, evaluation, gate)
         code = await run_in_threadpool(_session_code, me, evaluation, context, texts.get("code", ""))
@@ -655,11 +696,24 @@ async def _answer(request: Request, context: dict[str, Any], texts: dict[str, st
     return outcome or {"accepted": None, "key": answered}
 
 
+def _hand_over(me: Viewer, context: dict[str, Any], posted: dict[str, str]) -> handover.Handed:
+    """转办 the waiting gate to the person chosen, as its holder or an administrator."""
+    chosen = posted.get("to_person", "")
+    if not chosen.isdigit():
+        raise StateConflict("请选择转办给谁")
+    return gate_handover.hand_over_gate(
+        context["evaluation"].code,
+        context["gate"],
+        by_person_id=me.person_id,
+        by_admin=me.admin,
+        to_person_id=int(chosen),
+        reason=posted.get("reason", ""),
+    )
+
+
 def _session_code(me: Viewer, evaluation: Evaluation, context: dict[str, Any], typed: str) -> str:
     """The code the run is resumed with for a signed-in person (made here, never shown); at a gate that asks
     for a second factor, only after the code sent to this very person was given too."""
-    from models.tables import Person
-
     gate: str = context["gate"]
 
     def make(session: Any) -> str:
@@ -674,6 +728,7 @@ def _session_code(me: Viewer, evaluation: Evaluation, context: dict[str, Any], t
             profile=context["decision"].profile,
             actor=context["actor"],
             second_factor=bool(context["second_factor"]),
+            holder=context["holder"],
         )
 
     return transaction(make)

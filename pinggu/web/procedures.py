@@ -32,7 +32,7 @@ from pinggu.web.security import FIRST_ANSWER, NONCE_FIELD, client_address
 from pinggu.web.tracking import pdf_response
 from pinggu.web.uploads import discard, save_upload
 from rules.access import Resource, ResourceKind, Viewer
-from rules.decision_procedure import ANSWERS, LEAD_UNIT_ACTOR, STEP_NAMES, ProcedureStep
+from rules.decision_procedure import ANSWERS, LEAD_UNIT_ACTOR, STEP_NAMES, PanelConfirmation, ProcedureStep
 from rules.profiles import load_profiles
 from services import decision_procedure as procedures
 from services import handover
@@ -114,6 +114,11 @@ def _context(request: Request, procedure_id: int) -> dict[str, Any]:
     step = waiting.step if waiting else None
     actor = procedures.step_actor(procedure, step) if step else ""
     held, handed, receivers, may_act = None, [], [], False
+    with read_session() as session:
+        person = session.get(Person, me.person_id)
+        assert person is not None  # the signed-in person
+        panel = procedures.panel_confirmation(session, procedure)
+        may_confirm = procedures.may_confirm_panel(person, procedure)
     if step is not None:
         ref = handover.procedure_ref(procedure_id, step.value)
         with read_session() as session:
@@ -136,6 +141,10 @@ def _context(request: Request, procedure_id: int) -> dict[str, Any]:
         "receivers": receivers,
         "fields": page_fields(ANSWERS[step]) if step else [],
         "countersign": procedures.countersign_state(procedure) if step is ProcedureStep.expert_opinions else None,
+        "panel": panel,
+        "panel_confirmer": procedures.panel_confirmer(procedure),
+        "may_confirm": may_confirm,
+        "today": now_beijing().date().isoformat(),
         "me": me,
     }
 
@@ -231,6 +240,23 @@ def procedures_router(page: Any) -> APIRouter:
         lines = [
             f"已转办：{context['step_name']}（{procedure_id}）由 {handed.from_name} 转交 {handed.to_name}",
             handed.reason,
+        ]
+        return page("tracking_done.html.j2", request=request, lines=lines, back=f"/procedures/{procedure_id}")
+
+    @router.post("/procedures/{procedure_id}/panel", response_class=HTMLResponse)
+    async def confirm_panel(procedure_id: int, request: Request) -> HTMLResponse:
+        context = _context(request, procedure_id)
+        posted = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        if not FIRST_ANSWER.first(posted.get(NONCE_FIELD, "")):
+            return page("error.html.j2", status_code=409, request=request, message="这份表单已经提交过，请勿重复提交")
+        try:
+            confirmed = await run_in_threadpool(_confirm_panel, context, posted)
+        except PingguError as error:
+            message, _ = refusal_lines(error)
+            return page("procedure.html.j2", status_code=422, request=request, **context, values={}, error=message)
+        lines = [
+            f"已确定专家组（决策程序 {procedure_id}）：{'、'.join(confirmed.experts)}",
+            f"确定人 {confirmed.confirmer}，{confirmed.confirmed_on}；承办单位可据此提交专家论证。",
         ]
         return page("tracking_done.html.j2", request=request, lines=lines, back=f"/procedures/{procedure_id}")
 
@@ -371,6 +397,26 @@ def _countersign(
             return ""
         time.sleep(0.5)
     return None
+
+
+def _confirm_panel(context: dict[str, Any], posted: dict[str, str]) -> PanelConfirmation:
+    """The confirming unit's signed-in person confirms the expert panel (CL-32-PANEL)."""
+    from datetime import date
+
+    me: Viewer = context["me"]
+    procedure: DecisionProcedure = context["procedure"]
+    assert procedure.id is not None  # a stored procedure
+    if not context["may_confirm"]:
+        raise SignoffRefused(
+            f"{me.name}（{me.unit}）不能确定专家组：须为{context['panel_confirmer']}的人员，且专家论证尚未受理"
+        )
+    try:
+        confirmed_on = date.fromisoformat(posted.get("confirmed_on", "").strip())
+    except ValueError:
+        raise StateConflict("请填写专家组确定日期（YYYY-MM-DD）") from None
+    return procedures.confirm_panel(
+        procedure.id, me.person_id, posted.get("experts", ""), confirmed_on, now_beijing().date()
+    )
 
 
 def _hand_over(context: dict[str, Any], posted: dict[str, str]) -> handover.Handed:

@@ -93,30 +93,61 @@ def test_bad_registrations_are_refused_in_chinese_without_a_traceback(args, mess
 
 
 @pytest.mark.rule("TP-CREDIT")
-def test_a_false_report_is_recorded_and_shown_in_the_list():
+def test_a_false_report_is_recorded_and_shown_in_the_list(people_listed):
     name = unique("某咨询公司")
     assert runner.invoke(agency_app, ["register", name, "--kind", "咨询机构"]).exit_code == 0
     code = entrusted_evaluation(name)
 
     result = runner.invoke(
-        agency_app, ["false-report", name, "--evaluation", code, "--detail", "编造入户调查数据", "--by", "王明"]
+        agency_app, ["false-report", name, "--evaluation", code, "--detail", "编造入户调查数据", "--by", "wangming"]
     )
     assert result.exit_code == 0, result.output
     assert f"已将评估 {code} 的虚假报告记入 {name} 的信用记录" in result.output
     listed = runner.invoke(agency_app, ["list"]).output
     assert f"{name}  咨询机构  信用记录不良" in listed
-    assert f"虚假报告（评估 {code}，记录人 王明）：编造入户调查数据" in listed
+    assert f"虚假报告（评估 {code}，记录人 王明（评估小组））：编造入户调查数据" in listed
 
     relaundered = runner.invoke(agency_app, ["register", name, "--kind", "咨询机构", "--credit", "良好"])
     assert relaundered.exit_code == 1 and "规则 TP-CREDIT" in relaundered.output
 
 
-def test_a_false_report_about_an_unknown_agency_or_evaluation_is_refused():
+def test_a_false_report_about_an_unknown_agency_or_evaluation_is_refused(people_listed):
     result = runner.invoke(
-        agency_app, ["false-report", unique("无名"), "--evaluation", "PG-X", "--detail", "x", "--by", "王明"]
+        agency_app, ["false-report", unique("无名"), "--evaluation", "PG-X", "--detail", "x", "--by", "wangming"]
     )
     assert result.exit_code == 1 and "未登记" in result.output
     name = unique("某律师事务所")
     runner.invoke(agency_app, ["register", name, "--kind", "律师事务所"])
-    result = runner.invoke(agency_app, ["false-report", name, "--evaluation", "PG-X", "--detail", "x", "--by", "王明"])
+    result = runner.invoke(
+        agency_app, ["false-report", name, "--evaluation", "PG-X", "--detail", "x", "--by", "wangming"]
+    )
     assert result.exit_code == 1 and "评估 PG-X 不存在" in result.output
+
+
+def test_by_is_the_login_of_an_active_person_of_the_people_list(people_listed, tmp_path):
+    from sqlmodel import col, select
+
+    from core.settings import SAMPLES_DIR
+    from models.tables import AuditEvent, Person
+    from pinggu.people import import_people_file
+
+    name = unique("某评估中心")
+    args = ["register", name, "--kind", "咨询机构", "--by"]
+    unknown = runner.invoke(agency_app, [*args, "王明"])
+    assert unknown.exit_code == 1 and "人员名单中没有登录名为“王明”的人员" in unknown.output
+    listed = tmp_path / "名单.csv"
+    sample = (SAMPLES_DIR / "people.csv").read_text(encoding="utf-8")
+    listed.write_text(sample + "周新,区司法局,科员,评估单位,,本机发件箱\n", encoding="utf-8")
+    import_people_file(listed)
+    import_people_file(SAMPLES_DIR / "people.csv")  # 周新 is no longer listed: deactivated
+    with session_scope() as session:
+        login = session.exec(select(Person.login).where(Person.name == "周新", Person.unit == "区司法局")).one()
+    gone = runner.invoke(agency_app, [*args, login])
+    assert gone.exit_code == 1 and f"登录名为“{login}”的人员（周新，区司法局）已停用" in gone.output
+    done = runner.invoke(agency_app, [*args, "WangMing"])
+    assert done.exit_code == 0, done.output
+    with session_scope() as session:
+        event = session.exec(
+            select(AuditEvent).where(AuditEvent.action == "agency_registered").order_by(col(AuditEvent.id).desc())
+        ).first()
+    assert event is not None and (event.actor, event.detail["agency"]) == ("王明（评估小组）", name)

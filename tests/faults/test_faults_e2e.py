@@ -220,7 +220,10 @@ def test_a_worker_killed_while_it_holds_a_run_loses_nothing_and_another_worker_r
     arm("step-plan", "pause:5")
     decision, run_id = _start()
     flow_run_process = _reached("step-plan")
-    worker = int(Path(f"/proc/{flow_run_process}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    worker = _worker_of(flow_run_process)
+    server = _parent(_parent(flow_run_process))  # run ← keeper ← warm server (deployments.warm_worker)
+    assert b"deployments.warm_worker" in Path(f"/proc/{server}/cmdline").read_bytes()
+    assert _parent(server) == worker and os.getpgid(flow_run_process) == os.getpgid(worker)
     os.kill(worker, signal.SIGKILL)  # the worker dies; the run it started goes on and reports itself
     try:
         _answer_minutes(run_id, tmp_path)  # resumed by the worker left
@@ -231,6 +234,21 @@ def test_a_worker_killed_while_it_holds_a_run_loses_nothing_and_another_worker_r
     evaluation = evaluation_of(run_id)
     assert evaluation.decision_code == decision
     _whole(evaluation, undisturbed)
+
+
+def _parent(process: int) -> int:
+    return int(Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def _worker_of(process: int) -> int:
+    """The Prefect worker a flow-run process belongs to: its nearest ancestor running `prefect worker start`
+    (the run is forked by the worker's warm server, deployments.warm_worker, not started by the worker)."""
+    pid = process
+    while pid > 1:
+        if b"worker\0start" in Path(f"/proc/{pid}/cmdline").read_bytes():
+            return pid
+        pid = _parent(pid)
+    raise AssertionError(f"flow-run process {process} has no worker among its ancestors")
 
 
 def _what_happened(run_id) -> str:

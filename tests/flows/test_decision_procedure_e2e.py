@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 from changli_answers import ANSWERS, EXPERTS
-from driving import countersign_run, pdf_text, sign_procedure_step
+from driving import confirm_panel, countersign_run, pdf_text, sign_procedure_step
 from sqlmodel import select
 
 from models.db import read_session
@@ -57,6 +57,8 @@ def test_a_decision_goes_from_proposal_to_publication_and_into_the_plan(prefect_
         key = run.state.state_details.pause_key
         assert f"-{step}-" in key, (step, key)
         asked.append(key)
+        if step == "experts" and len([k for k in asked if "-experts-" in k]) == 1:  # the centre confirms the panel
+            confirm_panel(_procedure().id, EXPERTS)
         answer_gate(run_id, paused_at(run), sign_procedure_step(key, step, answer))
         if step == "experts" and refusal is None:  # each expert of the panel signs their own opinion (会签)
             countersign_run(run_id, _procedure().id, answer["experts"])

@@ -61,7 +61,7 @@ def test_a_profile_without_the_duty_starts_nothing_and_a_reimport_starts_nothing
 
 
 @pytest.mark.rule("MH-A10")
-def test_a_running_archive_deadline_is_watched_and_a_recorded_filing_meets_it(settings, tmp_path):
+def test_a_running_archive_deadline_is_watched_and_a_recorded_filing_meets_it(settings, tmp_path, people_listed):
     today = now_beijing().date()
     code = _catalog(tmp_path, "minhang", today)
     with session_scope() as session:
@@ -69,21 +69,23 @@ def test_a_running_archive_deadline_is_watched_and_a_recorded_filing_meets_it(se
         (due,) = [d.due_date for d in decision_deadlines(session=session, decision_code=code)]
     assert [item.due for item in watched] == [due] and "MH-A10" in watched[0].label
 
-    result = CliRunner().invoke(app, ["catalog", "archived", code, "--by", "赵敏（办公室科员）"])
+    unknown = CliRunner().invoke(app, ["catalog", "archived", code, "--by", "赵敏（办公室科员）"])
+    assert unknown.exit_code == 1 and "人员名单中没有登录名为“赵敏（办公室科员）”的人员" in unknown.output
+    result = CliRunner().invoke(app, ["catalog", "archived", code, "--by", "zhaomin"])
     assert result.exit_code == 0, result.output
     assert f"已登记：{code} MH-A10" in result.output and "按期" in result.output
     with session_scope() as session:
         (deadline,) = decision_deadlines(session=session, decision_code=code)
-        assert (deadline.met_on, deadline.recorded_by) == (today, "赵敏（办公室科员）")
+        assert (deadline.met_on, deadline.recorded_by) == (today, "赵敏（决策承办单位）")
         assert not [item for item in watched_items(session=session) if item.ref == f"{code}/deadline/MH-A10"]
 
 
 @pytest.mark.rule("MH-A10")
-def test_a_late_filing_says_how_late_and_a_deadline_past_at_import_is_not_escalated(settings, tmp_path):
+def test_a_late_filing_says_how_late_and_a_deadline_past_at_import_is_not_escalated(settings, tmp_path, people_listed):
     code = _catalog(tmp_path, "minhang", date(2026, 3, 2))  # due 2026-03-16, long past
     with session_scope() as session:
         assert not [item for item in watched_items(session=session) if item.ref == f"{code}/deadline/MH-A10"]
-    result = CliRunner().invoke(app, ["catalog", "archived", code, "--on", "2026-03-20", "--by", "赵敏"])
+    result = CliRunner().invoke(app, ["catalog", "archived", code, "--on", "2026-03-20", "--by", "zhaomin"])
     assert result.exit_code == 0, result.output
     assert "2026-03-20 报备，2026-03-16 届满（逾期 4 天）" in result.output
 
@@ -96,9 +98,9 @@ def test_a_late_filing_says_how_late_and_a_deadline_past_at_import_is_not_escala
         ((now_beijing().date() + timedelta(days=9)).isoformat(), "与今天之间"),
     ],
 )
-def test_a_filing_date_before_the_issue_or_in_the_future_is_refused(settings, tmp_path, on, message):
+def test_a_filing_date_before_the_issue_or_in_the_future_is_refused(settings, tmp_path, on, message, people_listed):
     code = _catalog(tmp_path, "minhang", date(2026, 3, 2))
-    result = CliRunner().invoke(app, ["catalog", "archived", code, "--on", on, "--by", "赵敏"])
+    result = CliRunner().invoke(app, ["catalog", "archived", code, "--on", on, "--by", "zhaomin"])
     assert result.exit_code == 1 and message in result.output
     with session_scope() as session:
         assert decision_deadlines(session=session, decision_code=code)[0].met_on is None

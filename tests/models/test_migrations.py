@@ -11,12 +11,11 @@ import os
 import subprocess
 import sys
 import uuid
-from datetime import date, datetime
 
-import builders
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
+from realistic_database import fill, snapshot
 from sqlalchemy import Column, MetaData, String, inspect, text
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import SQLModel, select
@@ -24,23 +23,9 @@ from typer.testing import CliRunner
 
 from core.errors import StateConflict
 from core.settings import get_settings
-from models import agencies, audit, evaluations, migrate
+from models import agencies, audit, migrate
 from models.db import build_engine, session_scope
-from models.tables import (
-    BEIJING,
-    Approval,
-    Decision,
-    DecisionOutcome,
-    Escalation,
-    Evaluation,
-    FormRejection,
-    Notification,
-    PlanDecision,
-    PlanEntry,
-    StepRecord,
-    TeamMember,
-    TriggerEvent,
-)
+from models.tables import Evaluation
 from pinggu.cli import app
 
 runner = CliRunner()
@@ -129,211 +114,7 @@ def downgrade(engine, revision: str) -> None:
         command.downgrade(migrate._config(connection), revision)
 
 
-# ── a realistic evaluation ───────────────────────────────────────────────────
-
-AGREEMENT = builders.agreement_terms()
-
-
-def fill(engine) -> None:
-    """One evaluation with a row in every table, written through the product's own functions where it has them."""
-    moment = datetime(2026, 3, 5, 9, 30, tzinfo=BEIJING)
-    with session_scope(engine) as session:
-        decision = Decision(
-            code="MH-2024-007",
-            title="某区老旧小区加装电梯补贴政策",
-            profile="minhang",
-            decision_body="区政府",
-            lead_unit="区住房保障局",
-            category="公共政策",
-            broad_impact=True,
-            starts_on=date(2024, 1, 1),
-            uses_fiscal_funds=True,
-            pre_decision_assessors=["某城市规划研究院"],
-        )
-        session.add(decision)
-        session.flush()
-        evaluation = evaluations.create_evaluation(
-            session=session,
-            decision=decision,
-            type="ordinary",
-            scope="whole",
-            scope_parts=[],
-            methods=["问卷调查", "座谈会"],
-            stage_targets={"preparation": (date(2026, 4, 30), False), "conclusion": (date(2026, 9, 30), True)},
-            flow_run_id="2f0c7a4e-run",
-            reason="实施满两年",
-        )
-        evaluations.mark_stage(session=session, evaluation_id=evaluation.id, stage="preparation", status="running")
-        session.add(TeamMember(evaluation_id=evaluation.id, name="王明", role="单位工作人员", unit="区司法局"))
-        session.add(
-            StepRecord(
-                evaluation_id=evaluation.id,
-                stage="preparation",
-                step="plan",
-                status="done",
-                result={"方案": "已批准", "指标": [1, 2, 3]},
-                started_at=moment,
-                finished_at=moment,
-            )
-        )
-        session.add(
-            Approval(
-                evaluation_id=evaluation.id,
-                gate="plan_approval",
-                attempt=1,
-                pause_key="plan_approval-1",
-                approver="张建国",
-                approver_role="区政府办公室主任",
-                choice="同意",
-                comment="按方案开展",
-                details={"意见": "同意"},
-                decided_at=moment,
-            )
-        )
-        session.add(
-            FormRejection(
-                evaluation_id=evaluation.id,
-                gate="survey",
-                pause_key="survey-1",
-                reason="第 5 行“Q3 满意度”列有误",
-            )
-        )
-        evaluations.add_document(
-            session=session,
-            evaluation_id=evaluation.id,
-            kind="plan",
-            title="评估方案",
-            path="documents/PG-2026-0001/plan.pdf",
-            sha256="ab" * 32,
-            pages=12,
-        )
-        evaluations.start_deadline(
-            session=session,
-            evaluation_id=evaluation.id,
-            rule="MH-9",
-            label="评估完成期限",
-            basis="闵行 9",
-            counted_from="plan_approved",
-            from_date=date(2026, 3, 5),
-            until="evaluation_completed",
-            due_date=date(2026, 9, 5),
-        )
-        evaluations.open_follow_up(
-            session=session,
-            evaluation=evaluation,
-            conclusion="调整",
-            unit="区住房保障局",
-            action="修订补贴标准",
-            basis="闵行 13",
-            due_date=date(2026, 12, 31),
-        )
-        session.add(
-            TriggerEvent(
-                decision_code=decision.code,
-                kind="实施满两年",
-                occurred_on=date(2026, 1, 1),
-                note="年度计划",
-                recorded_by="赵敏",
-            )
-        )
-        session.add(
-            DecisionOutcome(
-                decision_code=decision.code,
-                outcome="调整",
-                evaluation_code=evaluation.code,
-                decided_by="刘志强",
-                decided_by_role="区长",
-                decided_on=date(2026, 10, 8),
-            )
-        )
-        escalation = Escalation(
-            key="stage:PG-2026-0001:preparation:due-7",
-            evaluation_code=evaluation.code,
-            kind="stage",
-            ref="preparation",
-            level="due-7",
-            due_date=date(2026, 4, 30),
-            text="准备阶段 7 日后届满",
-        )
-        session.add(escalation)
-        session.flush()
-        session.add(
-            Notification(
-                escalation_id=escalation.id,
-                channel="https://oapi.dingtalk.com/robot",
-                status="sent",
-                attempts=1,
-                sent_at=moment,
-            )
-        )
-        # Core, naming only the columns every revision has (the model has 0004's too).
-        session.execute(
-            PlanEntry.__table__.insert().values(  # type: ignore[attr-defined]
-                year=2026,
-                scope="all",
-                decision_code=decision.code,
-                type="ordinary",
-                reason="实施满两年",
-                trigger_date=date(2026, 1, 1),
-                due_date=date(2026, 9, 30),
-                evaluating_unit="区司法局",
-                evaluation_code=evaluation.code,
-            )
-        )
-        session.add(
-            PlanDecision(
-                year=2026,
-                pause_key="annual-plan-2026-1",
-                approver="张建国",
-                approver_role="区政府办公室主任",
-                choice="同意",
-            )
-        )
-        agencies.register_agency(session=session, name="某大学公共管理学院", kind="高等学校", actor="王明")
-        agencies.entrust(
-            session=session,
-            evaluation_id=evaluation.id,
-            agency_name="某大学公共管理学院",
-            agreement=AGREEMENT,
-            required_fields=("matter", "quality", "deadline", "fee", "ownership", "confidentiality", "liability"),
-            allowed=True,
-            actor="王明",
-        )
-        agencies.record_false_report(
-            session=session,
-            agency_name="某大学公共管理学院",
-            evaluation_code=evaluation.code,
-            detail="报告所列问卷数量与原始记录不符",
-            recorded_by="王明",
-        )
-        audit.record(
-            session=session,
-            action="gate_answered",
-            actor="张建国",
-            evaluation_id=evaluation.id,
-            gate="plan_approval",
-            choice="同意",
-        )
-
-
-def snapshot(engine, like: dict[str, list[tuple]] | None = None) -> dict[str, list[tuple]]:
-    """Every row of every product table, in primary-key order, over the columns the database has
-    (a later revision adds tables and columns) or, with `like`, over the tables and columns of that
-    earlier snapshot, so the two compare."""
-    rows = {}
-    with engine.connect() as connection:
-        inspector = inspect(connection)
-        present = set(inspector.get_table_names())
-        for name, table in SQLModel.metadata.tables.items():
-            if name not in present or (like is not None and name not in like):
-                continue
-            have = {column["name"] for column in inspector.get_columns(name)}
-            columns = [column for column in table.columns if column.name in have]
-            if like is not None:
-                columns = [column for column in columns if column.name in like[name][0]]
-            query = table.select().with_only_columns(*columns).order_by(*table.primary_key.columns)
-            rows[name] = [tuple(column.name for column in columns), *(tuple(row) for row in connection.execute(query))]
-    return rows
+# ── a realistic evaluation: tests/realistic_database.py ─────────────────────
 
 
 def assert_append_only(engine) -> None:

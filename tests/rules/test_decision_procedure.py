@@ -3,9 +3,11 @@ exact numbers the seed gives, with the changli profile's `decision_procedure` se
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pytest
+from pydantic import ValidationError
 
 from rules.calendar import OfficialCalendar
 from rules.decision_procedure import (
@@ -22,6 +24,7 @@ from rules.decision_procedure import (
     MeetingAnswer,
     MeetingKind,
     Outcome,
+    PanelConfirmation,
     PanelConfirmer,
     ParticipationAnswer,
     ParticipationMeans,
@@ -58,18 +61,17 @@ CTX = Context(
     meeting_on=date(2026, 8, 20),
     risk_done=True,
     submitted_on=date(2026, 8, 10),
+    # CL-32-PANEL: confirmed by the 县决策咨询服务中心's own person before the materials go out (1 June).
+    panel=PanelConfirmation(
+        "县决策咨询服务中心", "陈静（县决策咨询服务中心）", date(2026, 5, 28), tuple(f"专家{i}" for i in range(1, 10))
+    ),
 )
 BY: dict = {}  # who answered is not a field: the signed-in person (services.signatures)
 EXPERTS = [{"name": f"专家{i}", "unit": "某大学"} for i in range(1, 10)]
 ALL_CONTENTS = list(RiskContent)
 MATERIALS = [m for m in Material if m is not Material.other]
-# CL-32-PANEL: proposed by the lead unit, confirmed by the 县决策咨询服务中心 before the materials go out (1 June).
-PANEL = {
-    "panel_proposed_on": date(2026, 5, 25),
-    "panel_confirmed_by": "县决策咨询服务中心",
-    "panel_confirmer": "县决策咨询服务中心 陈静（主任）",
-    "panel_confirmed_on": date(2026, 5, 28),
-}
+# CL-32-PANEL: proposed by the lead unit; the centre's confirmation is its own signed act (CTX.panel).
+PANEL = {"panel_proposed_on": date(2026, 5, 25)}
 # CL-34: the kinds not assessed in a test's answer, stated not to arise.
 OTHER_RISKS = {
     "no_adverse_effect": ["公共安全风险", "环境风险", "经济风险"],
@@ -747,33 +749,50 @@ def _experts(**changes) -> ExpertsAnswer:
     return ExpertsAnswer(**BY, **{**values, **changes})
 
 
+def _confirmed(**changes) -> Context:
+    """CTX with the centre's confirmation changed."""
+    return replace(CTX, panel=replace(CTX.panel, **changes))
+
+
 @pytest.mark.rule("CL-32-PANEL")
 def test_the_expert_panel_is_confirmed_by_the_centre_before_the_materials_go_out():
     assert judge_experts(_experts(), RULES, CTX).problems == ()
     # 第三十二条（一）then（二）: confirmed on the day the materials go out is in order; a day later is not.
-    assert judge_experts(_experts(panel_confirmed_on=date(2026, 6, 1)), RULES, CTX).problems == ()
-    assert judge_experts(_experts(panel_confirmed_on=date(2026, 6, 2)), RULES, CTX).problems == (
+    assert judge_experts(_experts(), RULES, _confirmed(confirmed_on=date(2026, 6, 1))).problems == ()
+    assert judge_experts(_experts(), RULES, _confirmed(confirmed_on=date(2026, 6, 2))).problems == (
         "专家组经县决策咨询服务中心确定（2026-06-02）后，方可向专家提供材料，实际 2026-06-01（第三十二条（一）、（二））",
     )
-    assert judge_experts(_experts(panel_confirmed_by="决策承办单位自行确定"), RULES, CTX).problems == (
-        "专家组应当报县决策咨询服务中心确定，记录的确定单位为“决策承办单位自行确定”（第三十二条（一））",
+    assert judge_experts(_experts(), RULES, _confirmed(confirmed_as="决策承办单位")).problems == (
+        "专家组应当报县决策咨询服务中心确定，确定人 陈静（县决策咨询服务中心） 以“决策承办单位”确定（第三十二条（一））",
     )
-    assert judge_experts(_experts(panel_confirmed_on=date(2026, 5, 24)), RULES, CTX).problems == (
+    assert judge_experts(_experts(), RULES, _confirmed(confirmed_on=date(2026, 5, 24))).problems == (
         "专家组确定日期 2026-05-24 早于承办单位提出建议的日期 2026-05-25",
     )
-    assert judge_experts(_experts(panel_confirmed_on=date(2026, 5, 25)), RULES, CTX).problems == ()
+    assert judge_experts(_experts(), RULES, _confirmed(confirmed_on=date(2026, 5, 25))).problems == ()
     assert RULES.panel_confirmed_by is PanelConfirmer.centre
 
 
 @pytest.mark.rule("CL-32-PANEL")
-@pytest.mark.parametrize(
-    "missing", ["panel_proposed_on", "panel_confirmed_by", "panel_confirmer", "panel_confirmed_on"]
-)
-def test_a_panel_without_its_confirmation_is_refused(missing):
-    blank = {missing: "" if missing == "panel_confirmer" else None}
-    assert judge_experts(_experts(**blank), RULES, CTX).problems == (
-        "专家组由决策承办单位提出建议，报县决策咨询服务中心确定：请填写建议日期、确定单位、确定人和确定日期（第三十二条（一））",
+def test_only_experts_the_centre_confirmed_may_argue():
+    four = _confirmed(experts=("专家1", "专家2", "专家3", "专家4"))
+    assert judge_experts(_experts(), RULES, four).problems == (
+        "专家5不在县决策咨询服务中心确定的专家组中（陈静（县决策咨询服务中心），2026-05-28确定：专家1、专家2、专家3、专家4；"
+        "第三十二条（一））",
     )
+
+
+@pytest.mark.rule("CL-32-PANEL")
+def test_a_panel_without_its_confirmation_is_refused():
+    assert judge_experts(_experts(), RULES, replace(CTX, panel=None)).problems == (
+        "专家组由决策承办单位提出建议，报县决策咨询服务中心确定：请县决策咨询服务中心的人员登录本决策程序页面确定专家组后，"
+        "再提交专家论证（第三十二条（一））",
+    )
+    assert judge_experts(_experts(panel_proposed_on=None), RULES, CTX).problems == (
+        "请填写承办单位提出拟聘请专家组建议的日期（第三十二条（一））",
+    )
+    # The confirmer is no longer typed into the lead unit's answer.
+    with pytest.raises(ValidationError):
+        _experts(panel_confirmer="陈静")
 
 
 def _exempt(**changes) -> RiskAnswer:
@@ -1149,9 +1168,7 @@ def test_the_experts_numbers_names_and_oral_opinions_exactly():
 @pytest.mark.rule("CL-32", "P-WORKDAY")
 def test_the_experts_5_working_days_are_counted_on_the_calendar_given(odd_calendar):
     # From Wed 1 July: 2, 3, 6, 7, 8 July by default; with 8 July a holiday, 9 July.
-    due = _experts(
-        materials_sent_on=date(2026, 7, 1), opinions_due_on=date(2026, 7, 8), panel_confirmed_on=date(2026, 6, 30)
-    )
+    due = _experts(materials_sent_on=date(2026, 7, 1), opinions_due_on=date(2026, 7, 8))
     assert judge_experts(due, RULES, CTX).problems == ()
     assert judge_experts(due, RULES, CTX, odd_calendar).problems == (
         "应给予专家不少于5个工作日的研究时间：2026-07-01 提供材料，书面意见最早应于 2026-07-09 提出，"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import changli_answers
 import pytest
-from driving import sign_panel, sign_procedure_step
+from driving import confirm_panel, sign_panel, sign_procedure_step
 from typer.testing import CliRunner
 
 from core.document_store import keep
@@ -68,6 +68,8 @@ def _make_decision(tmp_path: Path) -> tuple[str, int]:
             values = {**values, "means": [*values["means"], "问卷调查"], **poll}
         waiting = step_status(procedure, ProcedureStep(step))
         assert not isinstance(waiting, StepDone), step
+        if step == "experts" and refusal is not None:  # first asked: the centre confirms the proposed panel
+            confirm_panel(procedure, changli_answers.EXPERTS)
         signed = sign_procedure_step(waiting.key, step, values)
         refused = answer_step(procedure, ProcedureStep(step), waiting.key, signed, today)
         assert (refused is None) if refusal is None else (refused is not None and refusal in refused), (step, refused)
@@ -189,13 +191,25 @@ def test_a_tampered_decision_package_fails_verification(decision, tmp_path):
 
 
 @pytest.mark.rule("CL-48")
-def test_the_commands_file_a_material_export_and_verify_in_chinese(decision, tmp_path):
+def test_the_commands_file_a_material_export_and_verify_in_chinese(decision, tmp_path, people_listed):
     code, _ = decision
     notice = tmp_path / "公布.pdf"
     notice.write_bytes(b"%PDF-1.4 notice")
     filed = runner.invoke(
         app,
-        ["archive", "add", str(notice), "--decision", code, "--material", "公布文本", "--by", FILER, "--title", "公告"],
+        [
+            "archive",
+            "add",
+            str(notice),
+            "--decision",
+            code,
+            "--material",
+            "公布文本",
+            "--by",
+            "zhaomin",
+            "--title",
+            "公告",
+        ],
     )
     assert filed.exit_code == 0, filed.output
     assert f"已归入决策 {code} 的档案：公告（正式印发公布的文本和相关解读材料）" in filed.output
@@ -214,7 +228,9 @@ def test_the_commands_file_a_material_export_and_verify_in_chinese(decision, tmp
     assert "完整：" in verified.output and "不完整" not in verified.output
 
     both = runner.invoke(app, ["archive", "export", "PG-2026-0001", "--decision", code])
-    wrong = runner.invoke(app, ["archive", "add", str(notice), "--decision", code, "--material", "草稿", "--by", FILER])
+    wrong = runner.invoke(
+        app, ["archive", "add", str(notice), "--decision", code, "--material", "草稿", "--by", "zhaomin"]
+    )
     assert (both.exit_code, wrong.exit_code) == (1, 1)
     assert "请给出评估编号，或用 --decision 给出决策编号（二者选一）" in both.output
     assert "没有名为“草稿”的归档材料，可选：决策草案、决策依据、征求意见" in wrong.output

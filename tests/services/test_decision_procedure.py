@@ -8,8 +8,9 @@ import uuid
 from datetime import date
 
 import pytest
-from changli_answers import EXPERTS, accepted
-from driving import sign_procedure_step
+from changli_answers import EXPERTS, PANEL, accepted
+from driving import confirm_panel, sign_procedure_step
+from sqlmodel import select
 
 from core.errors import StateConflict
 from core.settings import SAMPLES_DIR
@@ -19,13 +20,6 @@ from rules.decision_procedure import Outcome, ProcedureStep
 from services.decision_procedure import StepDone, answer_step, open_procedure, step_status
 
 TODAY = date(2026, 11, 28)
-# CL-32-PANEL: the panel the lead unit proposed, confirmed by the 县决策咨询服务中心 before the materials went out.
-PANEL = {
-    "panel_proposed_on": "2026-05-25",
-    "panel_confirmed_by": "县决策咨询服务中心",
-    "panel_confirmer": "陈静（主任）",
-    "panel_confirmed_on": "2026-05-28",
-}
 BY: dict = {}  # who answers is the person who signed (driving.sign_procedure_step)
 
 
@@ -105,6 +99,7 @@ def test_the_catalog_answer_creates_the_decision_and_the_experts_become_its_asse
     code = recorded.decision_code
     assert code == f"JC-2026-{procedure:04d}"
     experts = [{"name": f"专家{i}", "unit": "某大学"} for i in range(5)]
+    confirm_panel(procedure, experts)
     assert (
         _answer(
             procedure,
@@ -343,6 +338,7 @@ def test_the_panel_signs_one_by_one_and_the_last_needed_signature_completes_the_
     experts = {"experts": SIX_EXPERTS, "materials_sent_on": "2026-06-01", "opinions_due_on": "2026-06-08", **PANEL}
     for step, values in (("launch", launch), ("catalog", catalog), ("participation", {"means": ["实地走访"]})):
         assert _answer(procedure, ProcedureStep(step), values) is None, step
+    confirm_panel(procedure, SIX_EXPERTS)
     assert _answer(procedure, ProcedureStep.experts, experts) is None
     assert next_step(_procedure(procedure)) is ProcedureStep.expert_opinions
 
@@ -378,3 +374,60 @@ def _sign_or_refused(procedure: int, expert: dict):
     except StateConflict as refused:
         assert "会签已完成" in str(refused)
         return "已完成"
+
+
+@pytest.mark.rule("CL-32-PANEL")
+def test_the_panel_is_confirmed_by_the_centres_own_person_before_the_lead_unit_answers(settings):
+    """The 县决策咨询服务中心's confirmation is its person's own signed act (audited, in the record), never a name
+    typed by the lead unit: refused before it, refused from anyone else, and closed once 专家论证 stands."""
+    from driving import add_person, procedure_person
+
+    from core.errors import SignoffRefused
+    from models.tables import AuditEvent
+    from services.decision_procedure import confirm_panel as confirm
+    from services.decision_procedure import may_confirm_panel, panel_confirmation
+
+    procedure = _open("昌黎县城区公园改造（专家组确定）")
+    launch = {"proposer": "县城管局", "proposed_on": "2026-01-20", "category": "重大公共建设项目", "reasons": "……"}
+    catalog = {"approved_on": "2026-03-10", "party_consent_on": "2026-03-20", "published_on": "2026-03-30",
+               "planned_on": "2026-09-01"}  # fmt: skip
+    for step, values in (("launch", launch), ("catalog", catalog), ("participation", {"means": ["实地走访"]})):
+        assert _answer(procedure, ProcedureStep(step), values) is None, step
+    five = {"experts": EXPERTS, "materials_sent_on": "2026-06-01", "opinions_due_on": "2026-06-08", **PANEL}
+    assert "请县决策咨询服务中心的人员登录本决策程序页面确定专家组" in (
+        _answer(procedure, ProcedureStep.experts, five) or ""
+    )
+
+    lead = procedure_person("决策承办单位")
+    with pytest.raises(SignoffRefused, match="不是县决策咨询服务中心的人员，不能确定专家组"):
+        confirm(procedure, lead, "王建国", date(2026, 5, 28), TODAY)
+    with pytest.raises(StateConflict, match="晚于今天"):
+        confirm(procedure, procedure_person("县决策咨询服务中心"), "王建国", date(2026, 11, 29), TODAY)
+    with pytest.raises(StateConflict, match="专家组名单有重复"):
+        confirm(procedure, procedure_person("县决策咨询服务中心"), "王建国\n王建国", date(2026, 5, 28), TODAY)
+    confirm_panel(procedure, EXPERTS[:4])  # four of the five the lead unit names
+    assert "周敏不在县决策咨询服务中心确定的专家组中" in (_answer(procedure, ProcedureStep.experts, five) or "")
+    confirm_panel(procedure, EXPERTS)  # confirmed again, with all five: the latest counts
+    assert _answer(procedure, ProcedureStep.experts, five) is None
+
+    recorded = _procedure(procedure)
+    accepted_experts = [a for a in recorded.answers if a["step"] == "experts" and a["refused"] is None][-1]
+    assert accepted_experts["panel"] == {
+        "by": "陈静（县决策咨询服务中心）",
+        "as": "县决策咨询服务中心",
+        "on": "2026-05-28",
+        "experts": [e["name"] for e in EXPERTS],
+    }
+    centre = add_person("陈静", "县决策咨询服务中心", "县决策咨询服务中心")
+    with read_session() as session:
+        from models.tables import Person
+
+        person = session.get(Person, centre)
+        assert person is not None
+        assert not may_confirm_panel(person, recorded)  # 专家论证 stands: the panel is closed
+        found = panel_confirmation(session, recorded)
+        events = [e for e in session.exec(select(AuditEvent).where(AuditEvent.action == "panel_confirmed"))]
+    assert found is not None and found.experts == tuple(e["name"] for e in EXPERTS)
+    assert [e.actor for e in events if e.detail["procedure"] == procedure] == ["陈静（县决策咨询服务中心）"] * 2
+    with pytest.raises(StateConflict, match="专家组不能再确定或更改"):
+        confirm(procedure, centre, "王建国", date(2026, 5, 28), TODAY)

@@ -48,8 +48,14 @@ def test_the_automations_are_made_once_and_changed_only_when_the_limit_changes(p
 
     from services.recovery import CONTINUE_AUTOMATION, ZOMBIE_AUTOMATION, ensure_recovery_automations
 
+    # The serving process (or start_workers) makes them as it starts, with the default limit: a test run early
+    # in the session waits for it, rather than racing it to create them (which would make two of each).
+    deadline = time.monotonic() + 90
+    with get_client(sync_client=True) as client:
+        while not all(client.read_automations_by_name(name) for name in (ZOMBIE_AUTOMATION, CONTINUE_AUTOMATION)):
+            assert time.monotonic() < deadline, "the serving process or the workers made no automations"
+            time.sleep(0.5)
     try:
-        # The serving process (or start_workers) made them at the session's start, with the default limit.
         assert ensure_recovery_automations() == {ZOMBIE_AUTOMATION: "无变化", CONTINUE_AUTOMATION: "无变化"}
         assert ensure_recovery_automations(2) == {ZOMBIE_AUTOMATION: "已更新", CONTINUE_AUTOMATION: "无变化"}
         with get_client(sync_client=True) as client:

@@ -109,6 +109,9 @@ def test_every_page_and_refusal_reads_in_chinese(app, waiting):
         "启动评估有误": signin.post(office, "/evaluations/new", {"decision": "", "type": ""}).text,
         "意见征集": office.get("/tracking/comments", params={"code": _decision_of(evaluation_id)}).text,
         "没有征集": stranger.get("/public/comments/999999").text,
+        "重发签署码": office.get(f"/evaluations/{code}/resend").text,
+        "档案报备登记": office.get(f"/decisions/{_decision_of(evaluation_id)}/archived").text,
+        "人员名单导入无权": office.get("/people/import").text,
     }
     numbers = _numbers()
     found = {name: problems_of(html, {"Prefect"}, numbers) for name, html in shown.items() if html}
