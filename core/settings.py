@@ -80,6 +80,21 @@ class Settings(BaseSettings):
         default="",
         description="An existing Prefect server's API; empty means the local one started by `pinggu up`.",
     )
+    ha_api_ports: str = Field(
+        default="",
+        description=(
+            "The ports of the two Prefect API servers `pinggu up --ha` starts behind its load balancer "
+            "(PINGGU_HA_API_PORTS=4201,4202); empty means prefect_port + 1 and + 2."
+        ),
+    )
+    redis_url: str = Field(
+        default="",
+        description=(
+            "The Redis of a highly available Prefect server (PINGGU_REDIS_URL=redis://host:6379): events and "
+            "background-service coordination. Empty means the one `pinggu up --ha` starts on 127.0.0.1:redis_port."
+        ),
+    )
+    redis_port: int = Field(default=6380, description="Port of the Redis `pinggu up --ha` starts itself.")
 
     web_port: int = Field(
         default=4300,

@@ -64,6 +64,7 @@ def serve(path: str, worker_pid: int) -> None:
     for module in WARM_MODULES:
         importlib.import_module(module)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # keepers are reaped by the kernel
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # `pinggu down`: leave no socket file behind
     sys.stdout.flush()
     sys.stderr.flush()
     try:
@@ -73,8 +74,13 @@ def serve(path: str, worker_pid: int) -> None:
                 continue
             connection, _ = listener.accept()
             if os.fork() == 0:
-                listener.close()
-                _keep(connection)  # never returns
+                code = 1
+                try:  # whatever happens in a keeper ends there, never back in this loop (or its clean-up)
+                    listener.close()
+                    _keep(connection)
+                    code = 0
+                finally:
+                    os._exit(code)
             connection.close()
     finally:
         listener.close()
@@ -98,6 +104,7 @@ def _receive(connection: socket.socket) -> tuple[dict, list[int]]:
 def _keep(connection: socket.socket) -> None:
     """The keeper: fork the run, tell the client its pid, then its exit code; kill it if the client is killed."""
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         request, fds = _receive(connection)
     except (OSError, ValueError, ConnectionError):
@@ -111,19 +118,21 @@ def _keep(connection: socket.socket) -> None:
         _run(request)  # never returns
     for fd in fds:
         os.close(fd)
-    connection.sendall(f"pid {run}\n".encode())
-    ended = os.pidfd_open(run)
-    while True:
-        ready, _, _ = select.select([connection.fileno(), ended], [], [])
-        if ended in ready:
-            _, status = os.waitpid(run, 0)
-            code = os.waitstatus_to_exitcode(status)
-            connection.sendall(f"exit {code}\n".encode())
-            os._exit(0)
-        if not connection.recv(64):  # the client is gone (killed): so is its run
-            os.kill(run, signal.SIGKILL)
-            os.waitpid(run, 0)
-            os._exit(0)
+    try:
+        connection.sendall(f"pid {run}\n".encode())
+        ended = os.pidfd_open(run)
+        while True:
+            ready, _, _ = select.select([connection.fileno(), ended], [], [])
+            if ended in ready:
+                _, status = os.waitpid(run, 0)
+                connection.sendall(f"exit {os.waitstatus_to_exitcode(status)}\n".encode())
+                return
+            if not connection.recv(64):  # the client is gone (killed): so is its run
+                break
+    except OSError:  # the client went away mid-reply
+        pass
+    os.kill(run, signal.SIGKILL)
+    os.waitpid(run, 0)
 
 
 def _run(request: dict) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -33,25 +34,45 @@ _COMMANDS: dict[str, tuple[str, ...]] = {
     "prefect-server": ("-m", "prefect", "server", "start"),
     "web": ("-m", "pinggu.web"),
     "worker": ("-m", "prefect", "worker", "start"),  # pid files worker-1 … worker-N
+    # `pinggu up --ha`: two API servers (pid files prefect-api-1, prefect-api-2) and one services process.
+    "prefect-api": ("-m", "prefect", "server", "start"),
+    "prefect-services": ("-m", "prefect", "server", "services", "start"),
 }
+# What `_spawn` runs that is not Python: Debian's programs (scripts/setup.sh installs them), by pid file name.
+_PROGRAMS: dict[str, str] = {"redis": "redis-server", "haproxy": "haproxy"}
 # What `_spawn` starts where that differs from what then runs: a worker is started through
 # deployments.warm_worker, which forks its warm server and becomes `prefect worker start` (same pid).
 _LAUNCHERS: dict[str, tuple[str, ...]] = {"worker": ("-m", "deployments.warm_worker")}
 # `down` stops the web app, the workers and the serving process (and their flow runs) first, then the
-# server they talk to.
-STOP_ORDER = ("web", "worker-*", "serve", "prefect-server")
-SERVICE_NAMES = {"web": "网页办理服务", "serve": "部署服务进程", "prefect-server": "Prefect 服务"}
+# server they talk to: with `--ha`, its load balancer, API servers and services process, Redis last.
+STOP_ORDER = ("web", "worker-*", "serve", "haproxy", "prefect-api-*", "prefect-services", "prefect-server", "redis")
+SERVICE_NAMES = {
+    "web": "网页办理服务",
+    "serve": "部署服务进程",
+    "prefect-server": "Prefect 服务",
+    "haproxy": "负载均衡（haproxy）",
+    "prefect-services": "Prefect 后台服务进程",
+    "redis": "Redis（Prefect 事件与后台服务协调）",
+}
+
+
+def _kind(name: str) -> str:
+    """The kind of service of pid file `name`: worker-3 → worker, prefect-api-1 → prefect-api."""
+    stem, _, number = name.rpartition("-")
+    return stem if stem and number.isdigit() else name
 
 
 def service_name(name: str) -> str:
     """What an operator calls the service of pid file `name`."""
     if name.startswith("worker-"):
         return f"工作进程 {name.removeprefix('worker-')}"
+    if name.startswith("prefect-api-"):
+        return f"Prefect API 服务 {name.removeprefix('prefect-api-')}"
     return SERVICE_NAMES[name]
 
 
 def _command(name: str) -> tuple[str, ...]:
-    return _COMMANDS["worker" if name.startswith("worker-") else name]
+    return _COMMANDS[_kind(name)]
 
 
 STOP_GRACE_SECONDS = 5.0  # after SIGTERM, before SIGKILL to the whole process group
@@ -128,6 +149,8 @@ def _is_ours(pid: int, name: str) -> bool | None:
     argv = _cmdline(pid)
     if argv is None:
         return None
+    if name in _PROGRAMS:  # redis-server rewrites its command line to "redis-server 127.0.0.1:6380"
+        return bool(argv) and Path(argv[0].split(" ")[0]).name == _PROGRAMS[name] and (_stat(pid) or ("", 0))[1] == pid
     expected = _command(name)
     return (
         bool(argv)
@@ -176,14 +199,16 @@ def _spawn(
     cwd: Path = PROJECT_ROOT,
     extra_env: Mapping[str, str] | None = None,
 ) -> int:
-    """Start `python <_COMMANDS[name]> <arguments>` in a session of its own; record its pid."""
+    """Start `python <_COMMANDS[name]> <arguments>` (or Debian's `_PROGRAMS[name]`) in a session of its own; record its pid."""
     env = {**service_environment(settings), **(extra_env or {})}
     log_dir = settings.home / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     _pid_file(settings, name).parent.mkdir(parents=True, exist_ok=True)
     with (log_dir / f"{name}.log").open("ab") as log:
         process = subprocess.Popen(
-            [sys.executable, *_LAUNCHERS.get(name.split("-")[0], _command(name)), *arguments],
+            [_program(name)] + list(arguments)
+            if name in _PROGRAMS
+            else [sys.executable, *_LAUNCHERS.get(_kind(name), _command(name)), *arguments],
             cwd=cwd,
             env=env,
             stdout=log,
@@ -192,6 +217,16 @@ def _spawn(
         )
     _pid_file(settings, name).write_text(str(process.pid))
     return process.pid
+
+
+def _program(name: str) -> str:
+    """The path of Debian's program for pid file `name`; a Chinese error naming setup.sh if it is missing."""
+    found = shutil.which(_PROGRAMS[name], path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/usr/bin"]))
+    if not found:
+        raise OrchestrationError(
+            f"未找到 {_PROGRAMS[name]}，请先运行 scripts/setup.sh 安装（apt 软件包 {_PROGRAMS[name]}）"
+        )
+    return found
 
 
 def _wait(check, seconds: float, what: str, settings: Settings, log_name: str) -> None:
@@ -249,6 +284,194 @@ def start_server(settings: Settings | None = None) -> bool:
     return True
 
 
+# ── `pinggu up --ha`: Prefect's self-hosted scaling (docs.prefect.io/v3/advanced/self-hosted) on one machine ──
+# Redis, two API servers (`prefect server start --no-services`), haproxy in front of them on the Prefect
+# port, and one `prefect server services start`, all on one PostgreSQL database.
+HA_HEALTH_INTERVAL_MS = 1000  # haproxy checks /api/health this often; two failures take a server out
+
+
+def ha_api_ports(settings: Settings) -> list[int]:
+    """The ports of the API servers behind the load balancer (PINGGU_HA_API_PORTS, else prefect_port + 1, + 2)."""
+    if settings.ha_api_ports.strip():
+        return [int(port) for port in settings.ha_api_ports.replace(" ", "").split(",") if port]
+    return [settings.prefect_port + 1, settings.prefect_port + 2]
+
+
+def redis_url(settings: Settings) -> str:
+    """The Redis the highly available server uses: PINGGU_REDIS_URL, else the one `up --ha` starts."""
+    return settings.redis_url.strip() or f"redis://127.0.0.1:{settings.redis_port}/0"
+
+
+def ha_problem(environ: Mapping[str, str]) -> str | None:
+    """Why `up --ha` may not start here, or None: two API servers need PostgreSQL for Prefect's database."""
+    url = environ.get("PREFECT_SERVER_DATABASE_CONNECTION_URL") or environ.get("PREFECT_API_DATABASE_CONNECTION_URL")
+    if not (url or "").startswith("postgresql"):
+        return (
+            "高可用方式（--ha）要求 Prefect 服务使用 PostgreSQL：两个 API 服务不能共用一个 SQLite 文件。"
+            "请先设置 PREFECT_SERVER_DATABASE_CONNECTION_URL=postgresql+asyncpg://…（见 README“PostgreSQL”）"
+        )
+    return None
+
+
+def ha_server_environment(settings: Settings) -> dict[str, str]:
+    """The settings Prefect's self-hosted scaling guide gives every API server and the services process."""
+    from urllib.parse import urlsplit
+
+    url = urlsplit(redis_url(settings))
+    database = (url.path.strip("/") or "0").split("/")[0]
+    environment = {
+        "PREFECT_MESSAGING_BROKER": "prefect_redis.messaging",
+        "PREFECT_MESSAGING_CACHE": "prefect_redis.messaging",
+        "PREFECT_SERVER_EVENTS_CAUSAL_ORDERING": "prefect_redis.ordering",
+        "PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE": "prefect_redis.lease_storage",
+        "PREFECT_REDIS_MESSAGING_HOST": url.hostname or "127.0.0.1",
+        "PREFECT_REDIS_MESSAGING_PORT": str(url.port or 6379),
+        "PREFECT_REDIS_MESSAGING_DB": database,
+        # Docket (the background services' scheduler) in the next Redis database, as the guide suggests.
+        "PREFECT_SERVER_DOCKET_URL": url._replace(path=f"/{int(database) + 1}").geturl(),
+        "PREFECT_API_DATABASE_MIGRATE_ON_START": "false",  # migrated once, before the servers start
+        "PREFECT_UI_API_URL": settings.resolved_prefect_api_url,  # the UI calls the load balancer
+    }
+    if url.username and url.username != "default":
+        environment["PREFECT_REDIS_MESSAGING_USERNAME"] = url.username
+    if url.password:
+        environment["PREFECT_REDIS_MESSAGING_PASSWORD"] = url.password
+    return environment
+
+
+def redis_healthy(url: str) -> bool:
+    """True if Redis answers PING at `url`."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        try:
+            return bool(client.ping())
+        finally:
+            client.close()
+    except redis.RedisError:
+        return False
+
+
+def start_redis(settings: Settings | None = None) -> bool:
+    """Start this installation's Redis (config, data and log under PINGGU_HOME/redis) unless it runs or
+    PINGGU_REDIS_URL names another; return True if started."""
+    settings = settings or get_settings()
+    url = redis_url(settings)
+    if settings.redis_url.strip():
+        if not redis_healthy(url):
+            raise OrchestrationError(f"无法连接到已配置的 Redis {url}，请检查 PINGGU_REDIS_URL")
+        return False
+    if _alive(settings, "redis") and redis_healthy(url):
+        return False
+    folder = settings.home / "redis"
+    folder.mkdir(parents=True, exist_ok=True)
+    config = folder / "redis.conf"
+    config.write_text(
+        "# Written by pinggu up --ha (pinggu/localserver.py); rewritten at each start.\n"
+        f"bind 127.0.0.1\nport {settings.redis_port}\nprotected-mode yes\ndaemonize no\n"
+        f'dir "{folder}"\nlogfile ""\nappendonly yes\nsave ""\n'
+    )
+    _spawn(settings, "redis", [str(config)])
+    _wait(lambda: redis_healthy(url), 30, "Redis", settings, "redis")
+    return True
+
+
+def haproxy_config(settings: Settings, environ: Mapping[str, str]) -> str:
+    """haproxy's configuration: the Prefect port in front of the API servers, each checked on /api/health."""
+    import base64
+
+    check = "http-check send meth GET uri /api/health"
+    if environ.get("PREFECT_SERVER_API_AUTH_STRING"):
+        token = base64.b64encode(environ["PREFECT_SERVER_API_AUTH_STRING"].encode()).decode()
+        check += f' hdr Authorization "Basic {token}"'
+    servers = "".join(
+        f"    server api-{index} 127.0.0.1:{port} check\n" for index, port in enumerate(ha_api_ports(settings), 1)
+    )
+    return (
+        "# Written by pinggu up --ha (pinggu/localserver.py); rewritten at each start.\n"
+        "global\n    log stdout format raw local0 notice\n    maxconn 2000\n\n"
+        "defaults\n    mode http\n    log global\n"
+        # A request whose connection to a dead server fails is sent to the other one (retries, redispatch).
+        "    option redispatch\n    retries 3\n"
+        "    timeout connect 2s\n    timeout client 5m\n    timeout server 5m\n"
+        "    timeout tunnel 1h\n    timeout http-keep-alive 10s\n\n"
+        f"frontend prefect\n    bind {settings.prefect_host}:{settings.prefect_port}\n"
+        "    default_backend prefect_api\n\n"
+        "backend prefect_api\n    balance leastconn\n    option httpchk\n"
+        f"    {check}\n    http-check expect status 200\n"
+        f"    default-server inter {HA_HEALTH_INTERVAL_MS}ms fall 2 rise 2\n" + servers
+    )
+
+
+def _up_or_gone(settings: Settings, name: str, api_url: str) -> bool:
+    """True once the server of pid file `name` answers at `api_url`; a Chinese error if it has exited."""
+    if server_healthy(api_url):
+        return True
+    if not _alive(settings, name):
+        raise OrchestrationError(
+            f"{service_name(name)}启动后退出，请查看日志 {settings.home / 'logs' / (name + '.log')}"
+        )
+    return False
+
+
+def start_ha_server(settings: Settings | None = None) -> dict[str, bool]:
+    """Start Redis, the API servers, the services process and haproxy, each unless it runs; say which started.
+
+    Refused before anything starts on SQLite (ha_problem) or on an exposed host without authentication."""
+    settings = settings or get_settings()
+    for problem in (ha_problem(os.environ), exposure_problem(settings.prefect_host, os.environ)):
+        if problem:
+            raise StateConflict(problem, host=settings.prefect_host)
+    if settings.prefect_api_url:
+        raise StateConflict("高可用方式（--ha）在本机启动 Prefect 服务，不能同时设置 PINGGU_PREFECT_API_URL")
+    settings.prefect_home.mkdir(parents=True, exist_ok=True)
+    started = {"redis": start_redis(settings)}
+    stop_service(settings, "prefect-server")  # a single server of an earlier `pinggu up` holds the port
+    environment = ha_server_environment(settings)
+    ports = ha_api_ports(settings)
+    to_start = [index for index in range(1, len(ports) + 1) if not _alive(settings, f"prefect-api-{index}")]
+    if to_start or not _alive(settings, "prefect-services"):
+        upgrade = subprocess.run(
+            [sys.executable, "-m", "prefect", "server", "database", "upgrade", "-y"],
+            env={**service_environment(settings), **environment},
+            capture_output=True,
+            text=True,
+        )
+        if upgrade.returncode:
+            raise OrchestrationError(f"Prefect 数据库升级失败：{(upgrade.stderr or upgrade.stdout).strip()[-500:]}")
+    # One after another: each API server registers Prefect's block types at its start, and two doing so at
+    # once on a fresh database collide (duplicate key "uq_block_type__slug", and the second exits).
+    for index in to_start:
+        arguments = ["--no-services", "--host", "127.0.0.1", "--port", str(ports[index - 1])]
+        _spawn(settings, f"prefect-api-{index}", arguments, extra_env=environment)
+        api = f"http://127.0.0.1:{ports[index - 1]}/api"
+        name = f"prefect-api-{index}"
+        _wait(lambda api=api, name=name: _up_or_gone(settings, name, api), 120, service_name(name), settings, name)
+    started["prefect-api"] = bool(to_start)
+    started["prefect-services"] = not _alive(settings, "prefect-services")
+    if started["prefect-services"]:
+        _spawn(settings, "prefect-services", extra_env=environment)
+    folder = settings.home / "haproxy"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "haproxy.cfg").write_text(haproxy_config(settings, os.environ))
+    started["haproxy"] = not _alive(settings, "haproxy")
+    if started["haproxy"]:
+        check = subprocess.run(
+            [_program("haproxy"), "-c", "-q", "-f", str(folder / "haproxy.cfg")], capture_output=True
+        )
+        if check.returncode:
+            raise OrchestrationError(f"haproxy 配置有误：{check.stderr.decode(errors='replace').strip()[-500:]}")
+        _spawn(settings, "haproxy", ["-db", "-f", str(folder / "haproxy.cfg")])
+    _wait(lambda: server_healthy(settings.resolved_prefect_api_url), 30, "负载均衡（haproxy）", settings, "haproxy")
+    time.sleep(0.1)
+    if not _alive(settings, "prefect-services"):
+        raise OrchestrationError(
+            f"Prefect 后台服务进程启动后退出，请查看日志 {settings.home / 'logs' / 'prefect-services.log'}"
+        )
+    return started
+
+
 def _deployments_ready(names: list[str]) -> bool:
     from prefect import get_client
 
@@ -299,8 +522,14 @@ def worker_environment(settings: Settings) -> dict[str, str]:
 
 def worker_pid_names(settings: Settings) -> list[str]:
     """The pid file names of the workers `start_workers` started (worker-1, worker-2 …), in order."""
-    found = (settings.home / "run").glob("worker-*.pid")
-    return sorted((path.stem for path in found), key=lambda name: int(name.removeprefix("worker-") or 0))
+    return _numbered_pid_names(settings, "worker-")
+
+
+def _numbered_pid_names(settings: Settings, prefix: str) -> list[str]:
+    """The pid file names `<prefix>1`, `<prefix>2` … in this home's run directory, in order."""
+    found = (settings.home / "run").glob(f"{prefix}*.pid")
+    numbered = [path.stem for path in found if path.stem.removeprefix(prefix).isdigit()]
+    return sorted(numbered, key=lambda name: int(name.removeprefix(prefix)))
 
 
 def start_workers(settings: Settings | None = None, count: int = 2, pool: str = "pinggu") -> int:
@@ -435,5 +664,9 @@ def stop_all(settings: Settings | None = None) -> list[StopResult]:
     while a flow run is in progress and can linger: that is what the SIGKILL is for.)
     """
     settings = settings or get_settings()
-    names = [item for name in STOP_ORDER for item in (worker_pid_names(settings) if name == "worker-*" else [name])]
+    names = [
+        item
+        for name in STOP_ORDER
+        for item in (_numbered_pid_names(settings, name.removesuffix("*")) if name.endswith("*") else [name])
+    ]
     return [result for name in names if (result := _stop(settings, name)) is not None]

@@ -338,7 +338,7 @@ def render_text(data: dict[str, Any]) -> str:
             + ("  【逾期】" if f["overdue"] else "")
         )
         if f["status"] == FollowUpStatus.open:  # C-FOLLOWUP: closed by the unit's report-back
-            lines.append(f"  报告落实情况：pinggu followup close {data['evaluation']} {f['id']} --note … --by …")
+            lines.append(f"  报告落实情况：pinggu followup close {data['evaluation']} {f['id']} --note … --by 登录名")
     for a in data["answers"]:
         lines.append(
             f"{a['gate_name']}：{a['by']} {a['choice']}"

@@ -121,8 +121,9 @@ def _reason(model: type[BaseModel], error: ErrorDetails) -> str:
     return f"“{_title_of(model, tuple(error['loc']))}”{what}"
 
 
-def read_input(kind: str, path: Path) -> _Input:
-    """The report's input from a YAML or JSON file, validated; InputFileError names every problem."""
+def read_input(kind: str, path: Path, **signed: str) -> _Input:
+    """The report's input from a YAML or JSON file, validated; InputFileError names every problem. `signed`: values
+    that are not the file's to say (who reports: the person the command names by login), set over the file's."""
     model = KINDS[kind][0]
     try:
         raw = path.read_text(encoding="utf-8")
@@ -138,7 +139,7 @@ def read_input(kind: str, path: Path) -> _Input:
         raise InputFileError(
             f"文件 {path.name} 应为“键: 内容”的形式，可用的键：{'、'.join(model.model_fields)}", path=str(path)
         )
-    return parse_input(kind, data, path=str(path))
+    return parse_input(kind, {**data, **signed}, path=str(path))
 
 
 def parse_input(kind: str, data: dict, **context: str) -> _Input:

@@ -7,8 +7,9 @@ cd "$root"
 
 # fonts-noto-cjk: the PDF's Chinese glyphs; libharfbuzz-subset0: WeasyPrint subsets fonts in <1 s
 # instead of 30+ s through fontTools; poppler-utils: pdftotext/pdftoppm for checking reports;
-# chromium: the dashboard's test renders the page in a real browser.
-debs=(fonts-noto-cjk libharfbuzz-subset0 poppler-utils chromium)
+# chromium: the dashboard's test renders the page in a real browser; redis-server, haproxy: `pinggu up --ha`
+# (Redis for the Prefect servers' events, haproxy in front of the two API servers; both started by pinggu itself).
+debs=(fonts-noto-cjk libharfbuzz-subset0 poppler-utils chromium redis-server haproxy)
 missing=()
 for pkg in "${debs[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

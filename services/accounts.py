@@ -73,17 +73,24 @@ def find_person(session: Session, name_or_login: str, unit: str = "") -> Person:
     return found[0]
 
 
-def actor_by_login(login: str) -> str:
-    """The actor an act is recorded as, 姓名（单位）, of the active person with this 登录名; NotFound in Chinese."""
+def viewer_by_login(login: str) -> Viewer:
+    """The active person with this 登录名 as the access policy sees them (roles, units, administrator), for an
+    act done from the command line in their name; NotFound in Chinese when unknown or no longer active."""
     wanted = printable(login).lower()
     if not wanted:
         raise NotFound("请用 --by 给出办理人的登录名（人员名单中的登录名，见 pinggu people list）")
     with read_session() as session:
         person = session.exec(select(Person).where(Person.login == wanted)).first()
-    if person is None:
-        raise NotFound(f"人员名单中没有登录名为“{wanted}”的人员（见 pinggu people list）")
-    if not person.active:
-        raise NotFound(f"登录名为“{wanted}”的人员（{person.name}，{person.unit}）已停用，不能以其名义办理")
+        if person is None:
+            raise NotFound(f"人员名单中没有登录名为“{wanted}”的人员（见 pinggu people list）")
+        if not person.active:
+            raise NotFound(f"登录名为“{wanted}”的人员（{person.name}，{person.unit}）已停用，不能以其名义办理")
+        return viewer_of(person, session.get(Account, person.id))
+
+
+def actor_by_login(login: str) -> str:
+    """The actor an act is recorded as, 姓名（单位）, of the active person with this 登录名; NotFound in Chinese."""
+    person = viewer_by_login(login)
     return f"{person.name}（{person.unit}）"
 
 

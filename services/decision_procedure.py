@@ -727,7 +727,7 @@ def _confirmed(panel: dict[str, Any] | None) -> list[tuple[str, str]]:
     """The centre's confirmation an accepted 专家论证 stood on, as the record shows it."""
     if not panel:
         return []
-    return [("专家组确定", f"{panel['by']}（{panel['as']}）于 {panel['on']} 确定：{'、'.join(panel['experts'])}")]
+    return [(f"专家组确定（{panel['as']}）", f"{panel['by']} 于 {panel['on']} 确定：{'、'.join(panel['experts'])}")]
 
 
 def _opinions(session: Session, procedure: DecisionProcedure, answer: dict[str, Any]) -> list[tuple[str, str]]:

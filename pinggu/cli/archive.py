@@ -35,14 +35,16 @@ def export(
         Path | None,
         typer.Option("-o", "--output", help="zip 文件路径（默认：当前目录下 <评估编号或决策编号>-档案包.zip）"),
     ] = None,
-    actor: Annotated[str, typer.Option(help="导出人（记入审计日志）")] = "系统",
+    actor: Annotated[str, typer.Option(help=f"导出人（记入审计日志）：{BY_LOGIN}；不填记为“系统”")] = "",
 ) -> None:
     """导出档案包：评估的全部文件（含各版本）、审批记录、审计记录及哈希链、清单（SHA-256）；或用 --decision
     导出决策全过程的档案包：过程记录、各环节填报、归档材料、审计记录、清单（昌黎县规定第四十八条、闵行区档案细则第八条）。"""
     from core.errors import StateConflict
+    from services.accounts import actor_by_login
 
     if (evaluation is None) == (decision is None):
         raise StateConflict("请给出评估编号，或用 --decision 给出决策编号（二者选一）")
+    actor = actor_by_login(actor) if actor.strip() else "系统"
     code = evaluation or decision
     target = output or Path.cwd() / f"{code}-档案包.zip"
     if decision is not None:

@@ -10,7 +10,9 @@ import typer
 
 from core.errors import PingguError
 
-BY_LOGIN = "办理人的登录名（人员名单中的登录名，见 pinggu people list）；记为其 姓名（单位）"
+LOGIN = "办理人的登录名（人员名单中的登录名，见 pinggu people list）"
+BY_LOGIN = f"{LOGIN}；记为其 姓名（单位）"
+UNIT_REPORTER = f"{LOGIN}；须是{{unit}}或评估办公室的人员，记为其 单位姓名"
 P = ParamSpec("P")
 R = TypeVar("R")
 

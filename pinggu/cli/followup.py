@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from core.errors import InputFileError, StateConflict
-from pinggu.cli.common import friendly
+from pinggu.cli.common import UNIT_REPORTER, friendly
 
 followup_app = typer.Typer(
     help="后续措施：评估结论为调整、中止或终止执行后，执行单位采取措施并报告落实情况", no_args_is_help=True
@@ -66,7 +66,7 @@ def close(
     evaluation: Annotated[str, typer.Argument(help="评估编号")],
     item: Annotated[int, typer.Argument(help="后续措施编号（pinggu followup list 或 pinggu status 评估编号 列出）")],
     note: Annotated[str, typer.Option(help="落实情况：采取的措施及其效果")],
-    by: Annotated[str, typer.Option(help="报告人（单位、姓名）")],
+    by: Annotated[str, typer.Option(help="报告人：" + UNIT_REPORTER.format(unit="责任单位"))],
     on: Annotated[str | None, typer.Option("--date", help="书面报告日期 YYYY-MM-DD，默认今天；不能晚于今天")] = None,
     file: Annotated[Path | None, typer.Option(help="落实情况报告文件（PDF、Word 或文本，可不提供）")] = None,
 ) -> None:
@@ -74,6 +74,7 @@ def close(
     from models import evaluations as store
     from models.db import read_session
     from models.tables import now_beijing
+    from services.actors import follow_up_reporter
     from services.followups import Attachment, report_back
 
     with read_session() as session:
@@ -82,6 +83,7 @@ def close(
             raise StateConflict(
                 f"后续措施 #{item} 不属于评估 {evaluation}：请用 pinggu followup list {evaluation} 查看编号"
             )
+    reporter = follow_up_reporter(by, item)
     document = None
     if file is not None:
         if not file.is_file():
@@ -89,6 +91,11 @@ def close(
         document = Attachment(file.read_bytes(), file.suffix, f"文件“{file.name}”")
     typer.echo(
         report_back(
-            item, reported_on=_day(on, "报告日期"), note=note, by=by, today=now_beijing().date(), document=document
+            item,
+            reported_on=_day(on, "报告日期"),
+            note=note,
+            by=reporter,
+            today=now_beijing().date(),
+            document=document,
         )
     )

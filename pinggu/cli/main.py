@@ -13,9 +13,9 @@ from core.settings import configure_prefect_environment, get_settings
 configure_prefect_environment()  # before anything imports Prefect
 
 from core.document_store import keep
-from core.errors import InputFileError, StateConflict
+from core.errors import InputFileError, SignoffRefused, StateConflict
 from core.file_types import check_file
-from pinggu.cli.common import BY_LOGIN, friendly
+from pinggu.cli.common import BY_LOGIN, LOGIN, friendly
 from rules.gates import GATES, ExpertsConvened, GateId, GateKind, GateSpec
 from rules.vocabulary import SatisfactionScale
 
@@ -50,21 +50,29 @@ OverrideOption = Annotated[
     str,
     typer.Option(
         "--override-reason",
-        help="管理员代办：无人可办理时由管理员代为办理，须写明书面理由（记入审计日志），并用 --approver/--submitter 写明代办人",
+        help="管理员代办：无人可办理时由管理员代为办理，须写明书面理由（记入审计日志），并用 --approver/--submitter "
+        "给出代办管理员的登录名",
     ),
 ]
 
 
 def _signature(evaluation: str, gate: str, code: str, override_reason: str, by: str) -> str:
-    """The code the answer is signed with: the one typed, or an administrator's one-time override code."""
+    """The code the answer is signed with: the one typed, or an administrator's one-time override code — the
+    administrator named by their 登录名 (`by`), never a typed name."""
     if override_reason.strip():
         from models import evaluations as store
         from models.db import transaction
         from models.people import override_code
+        from services.accounts import viewer_by_login
+
+        admin = viewer_by_login(by)
+        if not admin.admin:
+            raise SignoffRefused(f"管理员代办须由管理员办理：{admin.name}（{admin.unit}）不是管理员")
+        actor = f"{admin.name}（{admin.unit}）"
 
         def issue(session):
             found = store.get_evaluation(session=session, code=evaluation)
-            return override_code(session=session, evaluation=found, gate=gate, by=by, reason=override_reason)
+            return override_code(session=session, evaluation=found, gate=gate, by=actor, reason=override_reason)
 
         return transaction(issue)
     if not code.strip():
@@ -104,8 +112,15 @@ def up(
         ),
     ] = 0,
     pool: Annotated[str, typer.Option(help="工作池名称（与 --workers 一起使用）")] = "pinggu",
+    ha: Annotated[
+        bool,
+        typer.Option(
+            "--ha",
+            help="高可用方式：Redis、两个 Prefect API 服务、haproxy 负载均衡和一个后台服务进程（Prefect 须用 PostgreSQL；见 README“一台机器不够用时”）",
+        ),
+    ] = False,
 ) -> None:
-    """升级产品数据库，再启动本地 Prefect 服务（127.0.0.1，SQLite）、部署服务进程（或 --workers 个工作进程）和网页办理服务，在后台运行。"""
+    """升级产品数据库，再启动本地 Prefect 服务（127.0.0.1，SQLite；--ha 时为高可用的一组服务）、部署服务进程（或 --workers 个工作进程）和网页办理服务，在后台运行。"""
     if host:  # as PINGGU_PREFECT_HOST would: the server listens there and this machine's clients call it there
         import os
 
@@ -118,11 +133,16 @@ def up(
     from pinggu.localserver import KILLED, STOPPED, start_server, start_web, start_worker, start_workers, stop_service
 
     settings = get_settings()
-    # The server first: an exposed host without authentication is refused before anything is changed.
-    started = start_server(settings)
+    # The server first: an exposed host without authentication (or --ha on SQLite) is refused before anything
+    # is changed.
+    if ha:
+        _up_ha(settings)
+    else:
+        started = start_server(settings)
     # Before the worker starts: its flow runs refuse a database that is not at the program's version.
     typer.echo(upgrade_configured_database())
-    typer.echo("Prefect 服务：" + ("已启动" if started else "已在运行") + f"  {settings.prefect_ui_url}")
+    if not ha:
+        typer.echo("Prefect 服务：" + ("已启动" if started else "已在运行") + f"  {settings.prefect_ui_url}")
     if workers:
         # A deployment is either served or in the pool: the serving process would compete for its runs.
         stopped = stop_service(settings, "serve")
@@ -138,6 +158,22 @@ def up(
         + ("已启动" if start_web(settings) else "已在运行")
         + f"  {settings.web_url}"
     )
+
+
+def _up_ha(settings) -> None:
+    """Start the highly available Prefect server (pinggu.localserver.start_ha_server) and say what runs where."""
+    from pinggu.localserver import ha_api_ports, redis_url, start_ha_server
+
+    started = start_ha_server(settings)
+
+    def said(key: str) -> str:
+        return "已启动" if started[key] else "已在运行"
+
+    ports = "、".join(str(port) for port in ha_api_ports(settings))
+    typer.echo(f"Redis：{said('redis')}  {redis_url(settings)}")
+    typer.echo(f"Prefect API 服务（端口 {ports}）：{said('prefect-api')}")
+    typer.echo(f"Prefect 后台服务进程：{said('prefect-services')}")
+    typer.echo(f"负载均衡（haproxy）：{said('haproxy')}  {settings.prefect_ui_url}")
 
 
 def _ensure_recovery_automations() -> None:
@@ -309,16 +345,18 @@ def trigger(
     ],
     date: Annotated[str, typer.Option(help="发生或申请日期 YYYY-MM-DD")],
     note: Annotated[str, typer.Option(help="情况说明")] = "",
-    by: Annotated[str, typer.Option(help="记录人")] = "",
+    by: Annotated[str, typer.Option(help=f"记录人：{BY_LOGIN}；须是该辖区评估办公室的人员")] = "",
     approved_on: Annotated[str | None, typer.Option(help="上级同意日期（执行单位申请须经同意的情形）")] = None,
 ) -> None:
     """记录一项触发评估的情形（决策依据变化、效果未达预期、意见较多、争议风险等）；
     较大争议或风险（controversy_risk）须及时评估：记录后立即提出该项决策的专项评估计划，审定后启动。"""
     from models.tables import now_beijing
     from rules.planning_types import PROMPT_EVENT_KINDS
+    from services.actors import office_actor
     from services.planning import add_trigger, propose_prompt_plan
 
-    typer.echo(add_trigger(decision, kind, _date(date, "日期"), note, by, _date(approved_on, "同意日期")))
+    recorder = office_actor(by, decision, f"决策 {decision} 的触发情形")
+    typer.echo(add_trigger(decision, kind, _date(date, "日期"), note, recorder, _date(approved_on, "同意日期")))
     if kind in PROMPT_EVENT_KINDS:
         typer.echo(propose_prompt_plan(decision, now_beijing().date()))
 
@@ -567,12 +605,14 @@ def reopen(
         str, typer.Option(help="从哪个阶段重做：preparation 准备、implementation 实施、conclusion 结论形成")
     ],
     reason: Annotated[str, typer.Option(help="重做原因，例如 严重违反评估程序的情形")] = "",
-    by: Annotated[str, typer.Option(help="作出重做决定的人员及职务")] = "",
+    by: Annotated[str, typer.Option(help=f"作出重做决定的人员：{BY_LOGIN}；须是该辖区评估办公室的人员")] = "",
 ) -> None:
     """重新评估（闵行区细则第十二条）：从指定阶段起重做，第一次评估的记录全部保留。"""
+    from services.actors import evaluation_decision, office_actor
     from services.orchestration import reopen_evaluation
 
-    cancelled, run_id = reopen_evaluation(evaluation, stage, reason, by)
+    decider = office_actor(by, evaluation_decision(evaluation), f"重新评估 {evaluation}")
+    cancelled, run_id = reopen_evaluation(evaluation, stage, reason, decider)
     if cancelled:
         typer.echo(f"已取消仍在等待的流程运行 {cancelled}")
     typer.echo(f"评估 {evaluation} 已从{stage}阶段起重做，新的流程运行 {run_id}")
@@ -583,8 +623,8 @@ def reopen(
 def decide(
     decision: Annotated[str, typer.Argument(help="决策编号")],
     outcome: Annotated[str, typer.Option(help="决定：继续执行 / 调整 / 中止执行 / 终止执行")],
-    by: Annotated[str, typer.Option(help="作出决定的人员姓名")] = "",
-    role: Annotated[str, typer.Option(help="职务或会议，例如 区政府常务会议")] = "",
+    by: Annotated[str, typer.Option(help=f"作出决定的人员：{LOGIN}；须是决策机关的人员，记为其姓名")] = "",
+    role: Annotated[str, typer.Option(help="职务或会议，例如 区政府常务会议；不填记为其单位")] = "",
     on: Annotated[str | None, typer.Option(help="决定日期 YYYY-MM-DD，默认今天")] = None,
     note: Annotated[str, typer.Option(help="说明")] = "",
 ) -> None:
@@ -592,14 +632,16 @@ def decide(
     from models.db import session_scope
     from models.decisions import record_outcome
     from models.tables import now_beijing
+    from services.actors import decision_maker
 
+    person = decision_maker(by, decision)
     with session_scope() as session:
         entry = record_outcome(
             session=session,
             decision_code=decision,
             outcome=outcome,
-            decided_by=by,
-            decided_by_role=role,
+            decided_by=person.name,
+            decided_by_role=role.strip() or person.unit,
             decided_on=_date(on, "决定日期") if on else now_beijing().date(),
             note=note,
         )

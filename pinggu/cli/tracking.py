@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from core.errors import StateConflict
-from pinggu.cli.common import friendly
+from pinggu.cli.common import LOGIN, UNIT_REPORTER, friendly
 
 tracking_app = typer.Typer(help="跟踪反馈：跟踪反馈工作方案、跟踪反馈报告、及时报告、公众意见", no_args_is_help=True)
 supervision_app = typer.Typer(help="督查：督查情况和督查报告、整改报告", no_args_is_help=True)
@@ -36,12 +36,15 @@ def import_plans(
             help="CSV 或 XLSX，每行一个时间节点：决策编号、责任机构、责任人员、方法步骤、节点目标、完成时限、责任单位"
         ),
     ],
-    by: Annotated[str, typer.Option(help="导入人")] = "办公室",
+    by: Annotated[str, typer.Option(help=f"导入人：{LOGIN}；记为其 单位姓名；不填记为“办公室”")] = "",
 ) -> None:
     """导入跟踪反馈工作方案（全年决策目录的时间节点）：有任何一行有误则全部不导入，并逐行列出问题。"""
+    from services.accounts import viewer_by_login
+    from services.actors import unit_and_name
     from services.tracking import import_plans as run_import
 
-    lines = run_import(source, by, _day(None, ""))
+    recorded_by = unit_and_name(viewer_by_login(by)) if by.strip() else "办公室"
+    lines = run_import(source, recorded_by, _day(None, ""))
     typer.echo("\n".join(lines))
     typer.echo(f"已导入 {len(lines)} 项决策的跟踪反馈工作方案；每月 1 日起请承办单位报送上一期跟踪反馈报告")
 
@@ -68,17 +71,19 @@ def submit(
     source: Annotated[
         Path,
         typer.Argument(
-            help="YAML 或 JSON：reporter 填报人、progress 工作进展、effect 执行效果、problems 存在问题、proposals 解决建议、"
+            help="YAML 或 JSON：progress 工作进展、effect 执行效果、problems 存在问题、proposals 解决建议、"
             "next_steps 下一步工作安排、milestones_done 本期完成的节点（seq、done_on）、serious 须及时报告的情况"
             "（无／决策存在问题／客观情况发生重大变化／发生不可抗力）、serious_note 情况说明"
         ),
     ],
+    by: Annotated[str, typer.Option(help="填报人：" + UNIT_REPORTER.format(unit="决策承办单位"))],
 ) -> None:
     """报送一期跟踪反馈报告：记录后生成 PDF 和 Word；报告了严重问题、重大变化或不可抗力的，立即记为评估情形。"""
     from reporting.other_documents import TrackingInput, read_input
+    from services.actors import urgent_reporter
     from services.tracking import render_report, submit_report
 
-    report = read_input("tracking", source)
+    report = read_input("tracking", source, reporter=urgent_reporter(by, decision))
     assert isinstance(report, TrackingInput)
     today = _day(None, "")
     received = submit_report(decision, period, report, today)
@@ -96,16 +101,18 @@ def urgent(
     decision: Annotated[str, typer.Argument(help="决策编号")],
     kind: Annotated[str, typer.Option(help="决策存在问题／客观情况发生重大变化／发生不可抗力")],
     note: Annotated[str, typer.Option(help="情况说明")],
-    by: Annotated[str, typer.Option(help="报告人（单位、姓名）")],
+    by: Annotated[str, typer.Option(help="报告人：" + UNIT_REPORTER.format(unit="决策承办单位"))],
 ) -> None:
     """及时报告：决策存在问题、客观情况发生重大变化或发生不可抗力，严重影响决策目标实现（不等到下一期报告）。"""
     from rules.tracking import SeriousReport
+    from services.actors import urgent_reporter
     from services.tracking import report_at_once
 
     choices = [k.value for k in SeriousReport if k is not SeriousReport.none]
     if kind not in choices:
         raise StateConflict(f"情况类别“{kind}”无效，可选：{'、'.join(choices)}")
-    typer.echo(report_at_once(decision, SeriousReport(kind), note, by, _day(None, "")))
+    reporter = urgent_reporter(by, decision)
+    typer.echo(report_at_once(decision, SeriousReport(kind), note, reporter, _day(None, "")))
 
 
 @tracking_app.command("opinion")
@@ -114,18 +121,25 @@ def opinion(
     decision: Annotated[str, typer.Argument(help="决策编号")],
     channel: Annotated[str, typer.Option(help="信函／电话／传真／电子邮件／网站／媒体")],
     summary: Annotated[str, typer.Option(help="意见摘要（不写姓名、电话等个人信息）")],
-    by: Annotated[str, typer.Option(help="登记人")],
+    by: Annotated[
+        str,
+        typer.Option(help=f"登记人：{LOGIN}；须参与该决策的跟踪反馈（承办单位、督查或评估办公室），记为其 单位姓名"),
+    ],
     received: Annotated[str | None, typer.Option(help="收到日期 YYYY-MM-DD，默认今天")] = None,
     contact: Annotated[str, typer.Option(help="来信人联系方式：单独保存，不进入任何报告和档案")] = "",
 ) -> None:
     """登记一条公众意见；达到规定的数量时提示办公室研判是否属“较多意见”。"""
     from rules.tracking import OpinionChannel
+    from services.actors import opinion_recorder
     from services.tracking import record_opinion
 
     channels = [c.value for c in OpinionChannel]
     if channel not in channels:
         raise StateConflict(f"渠道“{channel}”无效，可选：{'、'.join(channels)}")
-    typer.echo(record_opinion(decision, OpinionChannel(channel), _day(received, "收到日期"), summary, contact, by))
+    recorder = opinion_recorder(by, decision)
+    typer.echo(
+        record_opinion(decision, OpinionChannel(channel), _day(received, "收到日期"), summary, contact, recorder)
+    )
 
 
 @supervision_app.command("start")
@@ -141,7 +155,9 @@ def start(
             "deadline 期限）"
         ),
     ],
-    by: Annotated[str, typer.Option(help="记录人")] = "督查机关",
+    by: Annotated[
+        str, typer.Option(help=f"记录人：{LOGIN}；须是督查或评估办公室的人员，记为其 姓名（单位）；不填记为“督查机关”")
+    ] = "",
 ) -> None:
     """启动一次督查：记录督查情况，形成督查报告；须经领导审定的（如昌黎县第五十三条）先审定再反馈，整改事项逐项审核，均在 Prefect 界面（督查运行）中办理。"""
     from core.settings import get_settings
@@ -149,6 +165,7 @@ def start(
     from models.evaluations import get_decision
     from reporting.other_documents import SupervisionInput, read_input
     from rules.periods import check_not_after_today
+    from services.actors import supervision_recorder
     from services.orchestration import start_supervision
     from services.supervision import check_findings
 
@@ -159,7 +176,8 @@ def start(
     with read_session() as session:
         profile = get_decision(session=session, code=decision).profile  # an unknown code is refused here
     check_findings(profile, findings)  # OR-10, MH-S2, MH-S9: refused before any run starts
-    run_id = start_supervision(decision, findings.model_dump(mode="json"), by)
+    recorder = supervision_recorder(by, decision) if by.strip() else "督查机关"
+    run_id = start_supervision(decision, findings.model_dump(mode="json"), recorder)
     typer.echo(f"已启动督查：{get_settings().prefect_ui_url}/runs/flow-run/{run_id}")
 
 
@@ -168,10 +186,12 @@ def start(
 def rectified(
     item: Annotated[int, typer.Argument(help="整改事项编号（pinggu status 决策编号 列出）")],
     report: Annotated[str, typer.Option(help="整改情况")],
-    by: Annotated[str, typer.Option(help="报告人（责任单位、姓名）")],
+    by: Annotated[str, typer.Option(help="报告人：" + UNIT_REPORTER.format(unit="整改事项的责任单位"))],
     on: Annotated[str | None, typer.Option(help="报告日期 YYYY-MM-DD，默认今天")] = None,
 ) -> None:
     """责任单位书面报告整改情况，等待办公室审核。"""
+    from services.actors import rectification_reporter
     from services.supervision import report_back
 
-    typer.echo(report_back(item, report, _day(on, "报告日期"), by))
+    reported_on = _day(on, "报告日期")
+    typer.echo(report_back(item, report, reported_on, rectification_reporter(by, item)))

@@ -15,7 +15,6 @@ from models import people
 from models.db import transaction
 from models.tables import DecisionProcedure, Evaluation, TeamMember
 from rules.access import Resource, ResourceKind, Viewer, may_see
-from rules.profiles import load_profile
 from services.handover import gate_holders
 from tasks.evaluation import procedure_of
 from tasks.gates import waits_for
@@ -29,17 +28,6 @@ def evaluation_resource(session: Session, evaluation: Evaluation) -> Resource:
     team += tuple(person.name for person in gate_holders(session, evaluation.code))  # 转办 (services.handover)
     actors = tuple(dict.fromkeys(waits_for(procedure, gate) for gate in procedure.gates))
     return Resource(ResourceKind.evaluation, decision.profile, actors=actors, team=team)
-
-
-def tracking_resource(session: Session, decision_code: str, *units: str) -> Resource:
-    """A decision's tracking, supervision or rectification: its lead unit, the units named, and the
-    profile's supervisor and rectification reviewer."""
-    decision = store.get_decision(session=session, code=decision_code)
-    tracking = load_profile(decision.profile).tracking
-    actors = (tracking.supervisor, tracking.rectification_reviewer) if tracking else ()
-    return Resource(
-        ResourceKind.tracking, decision.profile, actors=actors, units=tuple(dict.fromkeys((decision.lead_unit, *units)))
-    )
 
 
 def procedure_resource(procedure: DecisionProcedure) -> Resource:

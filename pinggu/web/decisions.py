@@ -23,17 +23,10 @@ from pinggu.web.auth import require
 from pinggu.web.fields import refusal_lines
 from pinggu.web.security import FIRST_ANSWER, NONCE_FIELD
 from rules.access import Resource, ResourceKind, Viewer
-from rules.gates import GateId
 from rules.periods import check_not_after_today
-from rules.profiles import load_profile
 from rules.steps import STAGE_NAMES
 from rules.vocabulary import EVENT_KIND_NAMES, Conclusion
-
-
-def decision_body(decision: Decision) -> str:
-    """Who decides on the decision's future: the actor of its profile's report approval (the decision body)."""
-    profile = load_profile(decision.profile)
-    return next((g.actor for g in profile.gates if g.id == GateId.approval), profile.issuer)
+from services.actors import decision_body
 
 
 def decisions_router(page: Any) -> APIRouter:

@@ -21,7 +21,7 @@ from forms.gates import SUPERVISION_FORMS, validated
 from models.db import read_session
 from models.tables import SupervisionRound, now_beijing
 from models.tracking import items_of
-from pinggu.web.access import allow, tracking_resource
+from pinggu.web.access import allow
 from pinggu.web.auth import require
 from pinggu.web.fields import form_values, page_fields, refusal_lines
 from pinggu.web.security import FIRST_ANSWER, NONCE_FIELD
@@ -29,6 +29,7 @@ from reporting.other_documents import SupervisionInput
 from rules.access import ResourceKind, Viewer
 from rules.tracking import RECTIFICATION_STATUS_NAMES, SUPERVISION_STEP_NAMES, RectificationStatus, SupervisionStep
 from services import supervision
+from services.actors import tracking_resource
 
 
 def waiting_step(round_id: int) -> tuple[SupervisionStep, str] | None:

@@ -26,7 +26,7 @@ from models.evaluations import get_decision
 from models.tables import Rectification, SupervisionRound, TrackingReport, now_beijing
 from models.tracking import items_of as store_items_of
 from models.tracking import milestone_states
-from pinggu.web.access import allow, tracking_resource
+from pinggu.web.access import allow
 from pinggu.web.auth import require
 from pinggu.web.fields import refusal_lines
 from reporting.other_documents import TrackingInput, parse_input
@@ -42,6 +42,7 @@ from rules.tracking import (
     plan_from_form,
 )
 from rules.vocabulary import TrackingReportStatus
+from services.actors import tracking_resource
 
 log = logging.getLogger("pinggu.web")
 MILESTONE_HELP = "每行一个：节点序号，完成日期（如 1，2026-03-20）；本期没有完成的节点则留空"

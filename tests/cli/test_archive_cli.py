@@ -117,3 +117,19 @@ def test_audit_verify_of_one_evaluation_on_the_session_database(tmp_path):
     result = runner.invoke(app, ["audit", "verify", "--evaluation", code])
     assert result.exit_code == 0, result.output
     assert f"审计链完整（评估 {code} 所在链段）" in result.output
+
+
+def test_the_exporter_is_the_person_of_a_login_or_the_system(tmp_path, people_listed):
+    from models import audit
+
+    code = _evaluation(tmp_path)
+    package = tmp_path / "档案包.zip"
+    unknown = runner.invoke(app, ["archive", "export", code, "-o", str(package), "--actor", "档案员"])
+    assert unknown.exit_code == 1 and "人员名单中没有登录名为“档案员”的人员" in unknown.output
+    assert not package.exists()
+    assert runner.invoke(app, ["archive", "export", code, "-o", str(package)]).exit_code == 0
+    assert runner.invoke(app, ["archive", "export", code, "-o", str(package), "--actor", "sunli"]).exit_code == 0
+    with session_scope() as session:
+        evaluation = store.get_evaluation(session=session, code=code)
+        events = audit.events_for(session=session, evaluation_id=evaluation.id, action="archive_exported")
+        assert [e.actor for e in events] == ["系统", "孙丽（区人民政府办公室）"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 from typer.testing import CliRunner
@@ -68,13 +69,48 @@ def test_submit_of_minutes_without_summary_is_refused(tmp_path):
 
 @pytest.mark.rule("MH-12")
 def test_reopen_of_an_unknown_evaluation_says_so():
-    _refused(["reopen", "PG-1999-0001", "--stage", "conclusion", "--reason", "程序违法", "--by", "张三"], "不存在")
+    _refused(["reopen", "PG-1999-0001", "--stage", "conclusion", "--reason", "程序违法", "--by", "sunli"], "不存在")
 
 
 @pytest.mark.rule("MH-2")
-def test_decide_without_a_completed_evaluation_is_refused(sample_catalog):
-    _refused(["decide", "S-2019-011", "--outcome", "终止执行", "--by", "张三", "--role", "区长"], "MH-2")
+def test_decide_without_a_completed_evaluation_is_refused(sample_catalog, people_listed):
+    _refused(["decide", "S-2019-011", "--outcome", "终止执行", "--by", "liuzhiqiang", "--role", "区长"], "MH-2")
 
 
-def test_decide_with_an_unknown_outcome_is_refused(sample_catalog):
-    _refused(["decide", "S-2019-011", "--outcome", "暂停", "--by", "张三", "--role", "区长"], "继续执行")
+def test_decide_with_an_unknown_outcome_is_refused(sample_catalog, people_listed):
+    _refused(["decide", "S-2019-011", "--outcome", "暂停", "--by", "liuzhiqiang", "--role", "区长"], "继续执行")
+
+
+def test_decide_is_recorded_only_by_a_login_of_the_decision_body(sample_catalog, people_listed):
+    args = ["decide", "S-2019-011", "--outcome", "继续执行", "--by"]
+    _refused([*args, "刘志强"], "人员名单中没有登录名为“刘志强”的人员")
+    _refused([*args, "sunli"], "孙丽（区人民政府办公室）不能记录")  # the office is not the decision body
+
+
+def test_an_administrators_override_names_a_login_of_an_administrator(people_listed):
+    """管理员代办 (--override-reason): the administrator is named by their 登录名 and must be one; the override code
+    is audited in their name, 姓名（单位）, never in a typed one."""
+    import builders
+    from sqlmodel import select
+
+    from models.db import read_session, session_scope
+    from models.tables import AuditEvent
+    from services.accounts import set_admin
+
+    with session_scope() as session:
+        evaluation = builders.add_evaluation(session, prefix="OVR", flow_run_id=str(uuid.uuid4()))
+        code, evaluation_id = evaluation.code, evaluation.id
+    args = ["approve", code, "--gate", "approval", "--choice", "通过", "--conclusion", "继续执行"]
+    override = ["--override-reason", "负责人出差，书面授权", "--approver"]
+    _refused([*args, *override, "王管理"], "人员名单中没有登录名为“王管理”的人员")
+    _refused([*args, *override, "zhaomin"], "管理员代办须由管理员办理：赵敏（决策承办单位）不是管理员")
+    set_admin("sunli")
+    try:
+        runner.invoke(app, [*args, *override, "sunli"])  # no run waits for it here: only the code is issued
+    finally:
+        set_admin("sunli", grant=False)
+    with read_session() as session:
+        overrides = session.exec(
+            select(AuditEvent).where(AuditEvent.action == "signoff_override", AuditEvent.evaluation_id == evaluation_id)
+        ).all()
+    assert [(e.actor, e.detail["reason"]) for e in overrides] == [("孙丽（区人民政府办公室）", "负责人出差，书面授权")]

@@ -36,21 +36,24 @@ def test_plan_json_lists_required_evaluations_of_the_catalog(sample_catalog):
 
 
 @pytest.mark.rule("T-EVENT")
-def test_an_event_trigger_recorded_from_the_cli_enters_the_plan(sample_catalog):
+def test_an_event_trigger_recorded_from_the_cli_enters_the_plan(sample_catalog, people_listed):
     # S-2019-010 (ningxia_commerce, open-ended) has no time trigger: ningxia 4 plans on events only,
     # and every evaluation there is the 90-day procedure (ningxia 10–12). No other test evaluates it, so
     # no evaluation done this year keeps it out of the plan, whatever ran before on the database.
     assert "S-2019-010" not in {item["decision"] for item in _plan()["items"]}
     result = runner.invoke(
-        app, ["trigger", "S-2019-010", "--kind", "effect_not_met", "--date", "2026-10-09", "--note", "年度目标未完成"]
+        app,
+        ["trigger", "S-2019-010", "--kind", "effect_not_met", "--date", "2026-10-09", "--note", "年度目标未完成"]
+        + ["--by", "sunli"],
     )
     assert result.exit_code == 0, result.output
     item = {item["decision"]: item for item in _plan()["items"]}["S-2019-010"]
     assert (item["type"], item["reason"], item["trigger_date"]) == ("ningxia_90day", "effect_not_met", "2026-10-09")
 
 
-def test_an_unknown_trigger_kind_is_refused_in_chinese(sample_catalog):
-    result = runner.invoke(app, ["trigger", "S-2024-001", "--kind", "rainy_day", "--date", "2026-10-09"])
+def test_an_unknown_trigger_kind_is_refused_in_chinese(sample_catalog, people_listed):
+    args = ["trigger", "S-2024-001", "--kind", "rainy_day", "--date", "2026-10-09", "--by", "sunli"]
+    result = runner.invoke(app, args)
     assert result.exit_code == 1 and "未知的触发情形" in result.output
 
 

@@ -142,7 +142,7 @@ def test_a_controversy_proposes_a_single_item_plan_at_once_and_starts_it_on_appr
     result = CliRunner().invoke(
         app,
         ["trigger", code, "--kind", "controversy_risk", "--date", today.isoformat()]
-        + ["--note", "补贴发放引发集中信访，舆情持续发酵", "--by", "办公室 赵敏"],
+        + ["--note", "补贴发放引发集中信访，舆情持续发酵", "--by", "sunli"],
     )
     assert result.exit_code == 0, result.output
     assert f"已提出专项评估计划：{code}（一般程序），完成期限 " in result.output

@@ -106,7 +106,8 @@ def test_a_decision_goes_from_proposal_to_publication_and_into_the_plan(prefect_
         "已作出决定并向社会公布",
         # issue 30 item 8: the new facts are in the record
         "支持建设6人；反对占用绿地5人",  # whitespace is dropped from the PDF text
-        "确定专家组的单位",
+        "专家组确定（县决策咨询服务中心）",  # CL-32-PANEL: the centre's own signed confirmation
+        "2026-05-28确定：王建国、刘芳、赵磊、孙伟、周敏",
         "公共安全风险；环境风险",
         "决策实施后评估计划",
         "审定：是否将决策草案提交审议",

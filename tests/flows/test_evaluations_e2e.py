@@ -178,7 +178,7 @@ def _reopen(flow_run):
             "--reason",
             "专家论证程序严重违法",
             "--by",
-            "刘志强（区长）",
+            "zhangjianguo",
         ],
     )
     assert result.exit_code == 0, result.output

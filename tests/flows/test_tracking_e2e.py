@@ -46,7 +46,7 @@ def test_the_monthly_run_asks_for_the_report_and_renders_it_once_handed_in(prefe
         f"{code},县城管局,局长 李明,每月调度,建成转运站,2027-03-31,县城管局\n",
         encoding="utf-8",
     )
-    imported = CliRunner().invoke(app, ["tracking", "import", str(plan), "--by", "县政府办公室 王芳"])
+    imported = CliRunner().invoke(app, ["tracking", "import", str(plan), "--by", "sunli"])
     assert imported.exit_code == 0, imported.output
     assert f"{code}：新建跟踪反馈工作方案，时间节点 1 个" in imported.output
 
@@ -97,7 +97,7 @@ def test_a_supervision_round_waits_at_the_review_gate_until_its_item_is_reported
         f"proposals: 加快手续办理。\nrectifications:\n  - {{item: 办妥施工许可, unit: 县住建局, deadline: {date(today.year + 1, 1, 31)}}}\n",
         encoding="utf-8",
     )
-    started = CliRunner().invoke(app, ["supervision", "start", code, str(findings), "--by", "县政府办公室 王芳"])
+    started = CliRunner().invoke(app, ["supervision", "start", code, str(findings), "--by", "sunli"])
     assert started.exit_code == 0, started.output
     run_id = re.search(r"/runs/flow-run/([0-9a-f-]{36})", started.output).group(1)
 
@@ -147,7 +147,7 @@ def test_a_supervision_round_waits_at_the_review_gate_until_its_item_is_reported
         what="再次等待审核",
     )
     reported = CliRunner().invoke(
-        app, ["supervision", "rectified", str(item.id), "--report", "施工许可已办妥。", "--by", "县住建局 刘洋"]
+        app, ["supervision", "rectified", str(item.id), "--report", "施工许可已办妥。", "--by", "sunli"]
     )
     assert reported.exit_code == 0, reported.output
     step_answer(run_id, RectificationReviewForm, review, "孙丽")  # 通过 without the check changli 53 requires: refused

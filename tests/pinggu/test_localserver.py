@@ -281,3 +281,18 @@ def test_down_stops_every_worker_in_order_and_names_them_in_chinese(home):
     ]
     assert [localserver.service_name(result.name) for result in results] == ["工作进程 1", "工作进程 2", "工作进程 10"]
     assert localserver.worker_pid_names(settings) == []
+
+
+def test_up_ha_is_refused_on_sqlite_and_its_haproxy_config_checks_each_api_server(tmp_path):
+    """`up --ha` needs PostgreSQL for Prefect; haproxy's generated config is valid and checks /api/health."""
+    import shutil as shell
+
+    settings = Settings(home=tmp_path, prefect_port=4700, ha_api_ports="4701,4702")
+    assert "PostgreSQL" in (localserver.ha_problem({}) or "")
+    assert localserver.ha_problem({"PREFECT_SERVER_DATABASE_CONNECTION_URL": "postgresql+asyncpg://u@h/p"}) is None
+    config = localserver.haproxy_config(settings, {})
+    assert "uri /api/health" in config and "127.0.0.1:4701 check" in config and "127.0.0.1:4702 check" in config
+    haproxy = shell.which("haproxy", path="/usr/sbin:/usr/bin")
+    if haproxy:
+        (tmp_path / "haproxy.cfg").write_text(config)
+        assert subprocess.run([haproxy, "-c", "-q", "-f", str(tmp_path / "haproxy.cfg")]).returncode == 0

@@ -96,7 +96,7 @@ def test_the_watch_escalates_an_overdue_follow_up_until_it_is_closed(settings):
     assert follow_up_state(item_id).overdue(today)  # closed late: still counted as overdue
 
 
-def test_the_command_line_closes_a_follow_up_with_a_document(settings, tmp_path):
+def test_the_command_line_closes_a_follow_up_with_a_document(people_listed, tmp_path):
     from pinggu.cli import app
 
     today = now_beijing().date()
@@ -108,12 +108,18 @@ def test_the_command_line_closes_a_follow_up_with_a_document(settings, tmp_path)
     assert f"pinggu followup close {code} {item_id}" in listed.output
     fake = tmp_path / "落实情况.pdf"
     fake.write_bytes(ELF)
-    args = ["followup", "close", code, str(item_id), "--note", "已调整补贴标准", "--by", "区住房保障局 陈立"]
+    args = ["followup", "close", code, str(item_id), "--note", "已调整补贴标准", "--by"]
+    unknown = runner.invoke(app, [*args, "区住房保障局 陈立"])  # a typed name is no login
+    assert unknown.exit_code == 1 and "人员名单中没有登录名为“区住房保障局 陈立”的人员" in unknown.output
+    other_unit = runner.invoke(app, [*args, "gaofeng"])  # 决策承办单位: neither the unit responsible nor the office
+    assert other_unit.exit_code == 1
+    assert "本项后续措施由区住房保障局报告落实情况，高峰（决策承办单位）不能代为报告" in other_unit.output
+    args.append("sunli")  # the office reports for the unit
     refused = runner.invoke(app, [*args, "--file", str(fake)])
     assert refused.exit_code == 1 and "文件“落实情况.pdf”不是有效的PDF 文件" in refused.output
     future = runner.invoke(app, [*args, "--date", (today + timedelta(days=1)).isoformat()])
     assert future.exit_code == 1 and "晚于今天" in future.output
-    wrong = runner.invoke(app, ["followup", "close", "PG-0000-0000", str(item_id), "--note", "x", "--by", "y"])
+    wrong = runner.invoke(app, ["followup", "close", "PG-0000-0000", str(item_id), "--note", "x", "--by", "sunli"])
     assert wrong.exit_code == 1 and f"后续措施 #{item_id} 不属于评估 PG-0000-0000" in wrong.output
     report = tmp_path / "落实情况.txt"
     report.write_text("补贴标准已调整\n", encoding="utf-8")
