@@ -1,4 +1,5 @@
-"""Addresses of the product's web app pages, built from the settings; the web app routes by the same functions."""
+"""Addresses of the product's web app pages, and of a flow run in the Prefect UI, built from the settings; the web
+app routes by the same functions."""
 
 from __future__ import annotations
 
@@ -35,3 +36,8 @@ def supervision_url(round_id: int) -> str:
 def procedure_url(procedure_id: int) -> str:
     """The web app's page of a decision procedure, where the step it waits at is answered."""
     return f"{get_settings().web_url}/procedures/{int(procedure_id)}"
+
+
+def flow_run_url(run_id: object) -> str:
+    """The Prefect UI's page of a flow run (its states, logs, artifacts and resume form), for the operators."""
+    return f"{get_settings().prefect_ui_url}/runs/flow-run/{quote(str(run_id), safe='')}"

@@ -14,7 +14,7 @@ from uuid import UUID
 import typer
 
 from core.document_store import keep, local_file
-from core.links import document_url
+from core.links import document_url, flow_run_url
 from core.settings import SAMPLES_DIR, get_settings
 from models import evaluations as store
 from models.db import session_scope
@@ -179,9 +179,7 @@ def run_demo(samples: Path = SAMPLES) -> Path:
         final = store.current_document(session=session, evaluation_id=evaluation.id, kind=StepId.final_report)
     link = f"（网页查阅：{document_url(final.id)}，须登录）" if final is not None and final.id is not None else ""
     typer.secho(f"PDF 报告：{report}{link}", fg=typer.colors.GREEN)
-    typer.secho(
-        f"Prefect 界面（运行、审批输入和产物）：{settings.prefect_ui_url}/runs/flow-run/{run_id}", fg=typer.colors.GREEN
-    )
+    typer.secho(f"Prefect 界面（运行、审批输入和产物）：{flow_run_url(run_id)}", fg=typer.colors.GREEN)
     typer.secho(f"网页办理（待办、上传材料、审批、查阅文件）：{settings.web_url}/", fg=typer.colors.GREEN)
     typer.secho(f"进度看板（评估办公室）：{settings.web_url}/dashboard", fg=typer.colors.GREEN)
     typer.echo(_first_look_account())

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from sqlmodel import Session, col, select
 
 from core.errors import OrchestrationError, RuleViolation, StateConflict
+from core.links import flow_run_url
 from models.db import session_scope, transaction
 from models.decisions import assisted_decisions, decision_columns, list_triggers, record_trigger
 from models.evaluations import get_decision
@@ -245,7 +246,6 @@ def propose_prompt_plan(decision_code: str, today: date) -> str:
     Nothing is started when the plan rules give the decision no prompt item (the event still awaits
     the agreement its profile requires, or an evaluation since the event covers it).
     """
-    from core.settings import get_settings
     from rules.vocabulary import EVALUATION_TYPE_NAMES
     from services.orchestration import start_annual_plan
 
@@ -265,5 +265,5 @@ def propose_prompt_plan(decision_code: str, today: date) -> str:
         ) from error
     return (
         f"已提出专项评估计划：{decision_code}（{EVALUATION_TYPE_NAMES[item.type]}），完成期限 {item.due}；"
-        f"审定后立即启动评估：{get_settings().prefect_ui_url}/runs/flow-run/{run_id}"
+        f"审定后立即启动评估：{flow_run_url(run_id)}"
     )

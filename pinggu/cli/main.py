@@ -15,6 +15,7 @@ configure_prefect_environment()  # before anything imports Prefect
 from core.document_store import keep
 from core.errors import InputFileError, SignoffRefused, StateConflict
 from core.file_types import check_file
+from core.links import flow_run_url
 from pinggu.cli.common import BY_LOGIN, LOGIN, friendly
 from rules.gates import GATES, ExpertsConvened, GateId, GateKind, GateSpec
 from rules.vocabulary import SatisfactionScale
@@ -391,7 +392,7 @@ def plan(
         run_id = start_annual_plan(year, profile, decision)
         typer.echo(
             f"已启动{'专项' if decision else '年度'}计划流程运行 {run_id}；计划生成后在界面审定"
-            f"（可逐项调整完成期限或不列入计划）：{get_settings().prefect_ui_url}/runs/flow-run/{run_id}"
+            f"（可逐项调整完成期限或不列入计划）：{flow_run_url(run_id)}"
         )
         return
     result = build_plan(year, _date(as_of, "基准日") or now_beijing().date(), profile, decision)
@@ -459,7 +460,7 @@ def evaluate(
         get_decision(session=session, code=parameters["decision"])
     run_id = start_evaluation(type, parameters)
     typer.echo(f"已启动评估流程运行 {run_id}")
-    typer.echo(f"在界面查看：{get_settings().prefect_ui_url}/runs/flow-run/{run_id}")
+    typer.echo(f"在界面查看：{flow_run_url(run_id)}")
 
 
 def _agreement(path: Path) -> dict:

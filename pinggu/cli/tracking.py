@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from core.errors import StateConflict
+from core.links import flow_run_url
 from pinggu.cli.common import LOGIN, UNIT_REPORTER, friendly
 
 tracking_app = typer.Typer(help="跟踪反馈：跟踪反馈工作方案、跟踪反馈报告、及时报告、公众意见", no_args_is_help=True)
@@ -56,11 +57,10 @@ def run_now(
     decision: Annotated[str | None, typer.Option(help="只处理这一项决策")] = None,
 ) -> None:
     """立即运行一次跟踪反馈（与每月 1 日的定时运行相同）：开出已结束期间的报告要求，生成已报送的报告文书。"""
-    from core.settings import get_settings
     from services.orchestration import start_tracking
 
     run_id = start_tracking(_day(as_of, "基准日期").isoformat(), decision)
-    typer.echo(f"已启动跟踪反馈：{get_settings().prefect_ui_url}/runs/flow-run/{run_id}")
+    typer.echo(f"已启动跟踪反馈：{flow_run_url(run_id)}")
 
 
 @tracking_app.command("report")
@@ -160,7 +160,6 @@ def start(
     ] = "",
 ) -> None:
     """启动一次督查：记录督查情况，形成督查报告；须经领导审定的（如昌黎县第五十三条）先审定再反馈，整改事项逐项审核，均在 Prefect 界面（督查运行）中办理。"""
-    from core.settings import get_settings
     from models.db import read_session
     from models.evaluations import get_decision
     from reporting.other_documents import SupervisionInput, read_input
@@ -178,7 +177,7 @@ def start(
     check_findings(profile, findings)  # OR-10, MH-S2, MH-S9: refused before any run starts
     recorder = supervision_recorder(by, decision) if by.strip() else "督查机关"
     run_id = start_supervision(decision, findings.model_dump(mode="json"), recorder)
-    typer.echo(f"已启动督查：{get_settings().prefect_ui_url}/runs/flow-run/{run_id}")
+    typer.echo(f"已启动督查：{flow_run_url(run_id)}")
 
 
 @supervision_app.command("rectified")
