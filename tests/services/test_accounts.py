@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 import signin
-from sqlmodel import select
+from sqlmodel import col, select
 
 from core.errors import LoginRefused
 from core.settings import SAMPLES_DIR
@@ -28,7 +28,8 @@ def sample_people(settings):
 
 def _events(action: str, actor_part: str) -> list[AuditEvent]:
     with read_session() as session:
-        return [e for e in session.exec(select(AuditEvent).where(AuditEvent.action == action)) if actor_part in e.actor]
+        found = session.exec(select(AuditEvent).where(AuditEvent.action == action).order_by(col(AuditEvent.id)))
+        return [e for e in found if actor_part in e.actor]
 
 
 def test_a_weak_password_is_refused_with_every_reason_and_nothing_is_stored():

@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 from driving import add_person, procedure_person, sign_procedure_step
-from sqlmodel import select
+from sqlmodel import col, select
 
 from core.errors import SignoffRefused, StateConflict
 from models.db import read_session
@@ -84,7 +84,9 @@ def test_a_step_handed_to_a_colleague_is_theirs_alone_and_the_history_names_both
     assert (reassigned.from_name, reassigned.to_name) == ("张伟（县城管局）", "李明（县城管局）")
     with read_session() as session:
         shown = handover.history(session, handover.procedure_ref(procedure, "launch"))
-        audited = session.exec(select(AuditEvent).where(AuditEvent.action == handover.HANDED_OVER)).all()
+        audited = session.exec(
+            select(AuditEvent).where(AuditEvent.action == handover.HANDED_OVER).order_by(col(AuditEvent.id))
+        ).all()
     assert [(h.from_name, h.to_name) for h in shown] == [
         ("李明（县城管局）", "张伟（县城管局）"),
         ("张伟（县城管局）", "李明（县城管局）"),

@@ -10,7 +10,7 @@ import time
 import pytest
 import signin
 from fastapi.testclient import TestClient
-from sqlmodel import select
+from sqlmodel import col, select
 
 from models.db import read_session
 from models.tables import AuditEvent
@@ -20,7 +20,8 @@ HOSTILE = ["<script>alert(1)</script>", '"><img src=x onerror=alert(2)>']
 
 def _events(action: str) -> list[AuditEvent]:
     with read_session() as session:
-        return list(session.exec(select(AuditEvent).where(AuditEvent.action == action)))
+        # In the order they were recorded: without ORDER BY, PostgreSQL may return them in any order.
+        return list(session.exec(select(AuditEvent).where(AuditEvent.action == action).order_by(col(AuditEvent.id))))
 
 
 def test_each_person_sees_their_own_todo_and_the_office_sees_every_tab(app, waiting):
