@@ -390,18 +390,24 @@ def may_hold_step(person: Person, procedure: DecisionProcedure, step: ProcedureS
 PANEL_CONFIRMED = "panel_confirmed"
 
 
+def _procedure_events(session: Session, procedure: DecisionProcedure, action: str) -> list[AuditEvent]:
+    """The procedure's audit events of one kind (a panel confirmed, an expert's signature), oldest first."""
+    events = session.exec(select(AuditEvent).where(AuditEvent.action == action).order_by(col(AuditEvent.id)))
+    return [e for e in events if e.detail.get("procedure") == procedure.id]
+
+
 def panel_confirmation(session: Session, procedure: DecisionProcedure) -> PanelConfirmation | None:
     """The latest confirmation of the procedure's expert panel by the confirming unit's person, or None."""
-    query = select(AuditEvent).where(AuditEvent.action == PANEL_CONFIRMED).order_by(col(AuditEvent.id).desc())
-    for event in session.exec(query):
-        if event.detail.get("procedure") == procedure.id:
-            return PanelConfirmation(
-                confirmed_as=str(event.detail["confirmed_as"]),
-                confirmer=event.actor,
-                confirmed_on=date.fromisoformat(event.detail["on"]),
-                experts=tuple(event.detail["experts"]),
-            )
-    return None
+    confirmed = _procedure_events(session, procedure, PANEL_CONFIRMED)
+    if not confirmed:
+        return None
+    latest = confirmed[-1]
+    return PanelConfirmation(
+        confirmed_as=str(latest.detail["confirmed_as"]),
+        confirmer=latest.actor,
+        confirmed_on=date.fromisoformat(latest.detail["on"]),
+        experts=tuple(latest.detail["experts"]),
+    )
 
 
 def _panel_record(panel: PanelConfirmation) -> dict[str, Any]:
@@ -502,9 +508,8 @@ def _panel(procedure: DecisionProcedure) -> tuple[int, ExpertsAnswer] | None:
 
 def _signatures(session: Session, procedure: DecisionProcedure, panel_at: int) -> list[dict[str, Any]]:
     """The experts' signatures of this panel (audit events), oldest first."""
-    events = session.exec(select(AuditEvent).where(AuditEvent.action == EXPERT_SIGNED).order_by(col(AuditEvent.id)))
     return [
-        e.detail for e in events if e.detail.get("procedure") == procedure.id and e.detail.get("panel_at") == panel_at
+        e.detail for e in _procedure_events(session, procedure, EXPERT_SIGNED) if e.detail.get("panel_at") == panel_at
     ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from datetime import date
 
@@ -67,3 +68,17 @@ def waiting(monkeypatch, tmp_path):
         evaluation_id, code, ids = evaluation.id, evaluation.code, (pdf.id, docx.id)
     gate_status.fn(evaluation_id, GateId.approval)
     return evaluation_id, code, ids
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One Chromium per browser test module: Debian's, through Playwright (its own download cannot reach the
+    internet here)."""
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert executable, "chromium is not installed: scripts/setup.sh installs Debian's chromium package"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        yield browser
+        browser.close()

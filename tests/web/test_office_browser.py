@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import socket
 import threading
 import time
@@ -61,19 +60,6 @@ def web(app):
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's chromium through Playwright (its own download cannot reach the internet here)."""
-    from playwright.sync_api import sync_playwright
-
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert executable, "chromium is not installed: scripts/setup.sh installs Debian's chromium package"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        yield browser
-        browser.close()
 
 
 def _look(page, name: str) -> None:

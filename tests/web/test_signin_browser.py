@@ -111,19 +111,6 @@ def sso_web(prefect_server, settings, tmp_path_factory):
             process.wait(timeout=20)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's chromium through Playwright (its own download cannot reach the internet here)."""
-    from playwright.sync_api import sync_playwright
-
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert executable, "chromium is not installed: scripts/setup.sh installs Debian's chromium package"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        yield browser
-        browser.close()
-
-
 def _person(browser):
     """A fresh browser profile (its own cookies), as one person's own computer."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
