@@ -14,7 +14,7 @@ are read with three rules:
   (申请人), and none followed by a place or an institution (文明路, 向阳中学).
 
 What it finds and what it wrongly finds are measured on realistic minutes and opinions in
-tests/analysis/test_name_tagger.py, and what it cannot find is listed in README "Privacy". The tagger is
+tests/analysis/test_name_tagger.py, and what it cannot find is listed in docs/privacy-audit.md "Privacy". The tagger is
 loaded once per process, on first use (about a second).
 """
 

@@ -17,7 +17,7 @@ opinion (CSV in UTF-8/GBK, or XLSX):
 channel, topic, handling and month, and gives the share handled.
 
 Privacy (E-PRIVACY: bazhou 19, ordos 21, ningxia 15, changli 22) is enforced at the border, as in
-analysis.survey: only the columns above are kept (a 来信人, 联系电话 or IP地址 column never leaves
+analysis.survey_reading: only the columns above are kept (a 来信人, 联系电话 or IP地址 column never leaves
 this module), and personal data typed into 内容, 主题 or 渠道 is replaced by ``MASK``: contact data
 (phone, ID, e-mail, bank-card numbers, IPv4 and IPv6 addresses); the row's own sender name,
 address and other personal values as typed in the dropped columns; any sender's name of three or
@@ -26,10 +26,10 @@ names included, in every row. Names are matched as whole occurrences, longest fi
 has no word boundaries, so a name is masked inside a longer string too (张伟 in 张伟明); in 主题 and 内容
 the names the Chinese tagger finds (analysis.names) are masked as well. A 编号
 column in which any number is contact data or holds such a name (opinions numbered by the
-sender's phone) is dropped, as analysis.survey drops such a questionnaire id. The masking is
-analysis.survey's, shared so both imports mask alike; what it cannot catch (a two-character name
+sender's phone) is dropped, as analysis.survey_reading drops such a questionnaire id. The masking is
+analysis.privacy's, shared so both imports mask alike; what it cannot catch (a two-character name
 in no list that is not the row's own sender's, a name with spaces between its characters, personal
-data in images or attachments …) is listed in analysis.survey's docstring.
+data in images or attachments …) is listed in analysis.privacy's docstring.
 
 Pure pandas (openpyxl for XLSX): no Prefect, no database.
 """
@@ -45,8 +45,8 @@ from typing import Any
 
 import pandas as pd
 
-# The survey module's masking, so opinions and questionnaires mask personal data identically.
-from analysis.survey import (
+# The questionnaire's masking, so opinions and questionnaires mask personal data identically.
+from analysis.privacy import (
     _MASK_PATTERN,
     _PERSONAL_KEYWORDS,
     MASK,

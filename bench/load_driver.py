@@ -126,7 +126,7 @@ def start_evaluations(n: int, *, evaluation_type: str = DEFAULT_TYPE) -> list[UU
 
 def _uploaded(path: Path) -> str:
     """The file kept in the store's uploads, as the web page and `pinggu submit` keep it: an answer names only
-    the store (tasks.submissions)."""
+    the store (services.evaluation.submissions)."""
     from core.document_store import keep
 
     return keep(path, "uploads").location

@@ -147,7 +147,8 @@ WARM_MODULES = [
     "flows.decision_procedure",
     "weasyprint",
     "reporting.docx",
-    "analysis.survey",
+    "analysis.survey_reading",
+    "analysis.survey_figures",
     "analysis.opinions",
     "deployments.warm",
 ]

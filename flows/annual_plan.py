@@ -18,6 +18,7 @@ from flows.stages import refuse
 from forms.gates import AnnualPlanApprovalForm
 from models.tables import now_beijing
 from rules.gates import PlanVerdict
+from services.evaluation.lifecycle import NotOpened
 from tasks.annual_plan import (
     draft_annual_plan,
     issue_annual_plan,
@@ -25,7 +26,6 @@ from tasks.annual_plan import (
     record_plan_answer,
     start_planned_evaluations,
 )
-from tasks.evaluation import NotOpened
 
 
 def run_name() -> str:

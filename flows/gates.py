@@ -10,8 +10,8 @@ from __future__ import annotations
 from prefect import get_run_logger
 from prefect.flow_runs import suspend_flow_run
 
+from forms.gates import GATE_FORMS
 from rules.gates import GateAnswer, GateId
-from tasks.acceptors import HANDLERS
 from tasks.gates import Refused, accept_answer, gate_status
 
 
@@ -23,7 +23,7 @@ def ask(evaluation_id: int, gate: GateId, flow_run_id: str) -> GateAnswer:
         if isinstance(status, GateAnswer):
             return status
         logger.info("等待人工环节：%s（%s）", status.name, status.key)
-        form = HANDLERS[gate].form.with_initial_data(description=status.description)
+        form = GATE_FORMS[gate].with_initial_data(description=status.description)
         # After a resume the flow re-runs from the top; the same key then returns the given input.
         answer = suspend_flow_run(wait_for_input=form, key=status.key)
         outcome = accept_answer(evaluation_id, gate, status.attempt, status.key, answer, flow_run_id)

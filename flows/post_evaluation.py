@@ -20,7 +20,8 @@ from forms.parameters import (
     ThirdPartySpec,
 )
 from rules.gates import Rework
-from tasks.evaluation import NotOpened, complete_evaluation, open_evaluation, send_back
+from services.evaluation.lifecycle import NotOpened
+from tasks.evaluation import complete_evaluation, open_evaluation, send_back
 
 
 def run_name() -> str:

@@ -14,6 +14,7 @@ from prefect.states import Failed
 from flows.gates import ask
 from rules.gates import GATES, GateAnswer, GateId, PlanVerdict, Rework
 from rules.steps import Stage
+from services.evaluation.lifecycle import route
 from tasks.conclusion import (
     archive,
     complete_work,
@@ -23,7 +24,7 @@ from tasks.conclusion import (
     reviewed_draft,
     submit_report,
 )
-from tasks.evaluation import close_stage, end_not_started, route, send_back, start_clock
+from tasks.evaluation import close_stage, end_not_started, send_back, start_clock
 from tasks.implementation import analyse_evidence, draw_preliminary, score_evaluation
 from tasks.preparation import form_team, write_plan
 

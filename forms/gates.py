@@ -18,7 +18,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSche
 from core.errors import StateConflict
 from forms.chinese import ChineseRunInput
 from forms.parameters import TeamMemberSpec
-from rules.gates import AcceptanceVerdict, ExpertsConvened, PlanVerdict, ReportRework, ReportVerdict, StartDecision
+from rules.gates import (
+    AcceptanceVerdict,
+    ExpertsConvened,
+    GateId,
+    PlanVerdict,
+    ReportRework,
+    ReportVerdict,
+    StartDecision,
+)
 from rules.tracking import ReviewVerdict, SupervisionStep
 from rules.vocabulary import Conclusion, SatisfactionScale
 
@@ -186,6 +194,23 @@ class ReportApprovalForm(SignedForm):
         default=ReportRework.report, title="退回至", description="退回修改时选择：修改报告，或补充调查材料后重新分析"
     )
     comment: str = Field(default="", title="审定意见说明", description="退回修改时必填")
+
+
+# Each evaluation gate (rules.gates.GATES) and the form its run suspends with: the flow asks through this registry,
+# the web page and the command line build their fields from it; how an answer is judged is services.evaluation.
+GATE_FORMS: dict[GateId, type[RunInput]] = {
+    GateId.team: TeamForm,
+    GateId.plan_approval: PlanApprovalForm,
+    GateId.start_approval: StartApprovalForm,
+    GateId.survey: DataFileForm,
+    GateId.minutes: RecordsForm,
+    GateId.field: RecordsForm,
+    GateId.opinions: DataFileForm,
+    GateId.expert_marks: ExpertMarksForm,
+    GateId.expert_review: ExpertReviewForm,
+    GateId.third_party_acceptance: ThirdPartyAcceptanceForm,
+    GateId.approval: ReportApprovalForm,
+}
 
 
 def validated(form_class: type[BaseModel], values: dict[str, Any]) -> dict[str, Any]:

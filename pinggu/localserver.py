@@ -260,7 +260,7 @@ def exposure_problem(host: str, environ: Mapping[str, str]) -> str | None:
     return (
         f"Prefect 服务和网页办理服务将监听 {host}，网络上的其他机器都能访问，但未配置{'、'.join(missing)}，"
         "拒绝启动（本机的 pinggu 命令会自动使用 Prefect 的口令；其他机器上的客户端设置 PREFECT_API_AUTH_STRING；"
-        "见 README“Serving beyond this machine”）；只在本机使用时请用 127.0.0.1"
+        "见 docs/deploy.md“Serving beyond this machine”）；只在本机使用时请用 127.0.0.1"
     )
 
 
@@ -308,7 +308,7 @@ def ha_problem(environ: Mapping[str, str]) -> str | None:
     if not (url or "").startswith("postgresql"):
         return (
             "高可用方式（--ha）要求 Prefect 服务使用 PostgreSQL：两个 API 服务不能共用一个 SQLite 文件。"
-            "请先设置 PREFECT_SERVER_DATABASE_CONNECTION_URL=postgresql+asyncpg://…（见 README“PostgreSQL”）"
+            "请先设置 PREFECT_SERVER_DATABASE_CONNECTION_URL=postgresql+asyncpg://…（见 docs/deploy.md“PostgreSQL”）"
         )
     return None
 

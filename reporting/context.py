@@ -1,6 +1,6 @@
 """The evaluation report's contract: everything report_templates/evaluation_report.html.j2 shows.
 
-tasks.conclusion.report_context builds it from the product database; the template and its blocks
+services.evaluation.report_context builds it from the product database; the template and its blocks
 (blocks.html.j2, which read it as ``c``) may use only these fields, which
 tests/reporting/test_report_context.py checks without a server. Figures computed elsewhere
 (survey, opinions, score, plan) keep the shapes their own modules give them.

@@ -2,8 +2,9 @@
 
 Everything else derives from ``GATES``: the gate ids a profile may declare (rules.profiles), the
 order submissions are asked for (rules.procedure), the names operators read, the stage whose
-target date a gate carries. The form of each gate is in forms/gates.py and its acceptor is bound
-in tasks/acceptors.py (``HANDLERS``); tests/rules/test_gates.py fails when a gate lacks either.
+target date a gate carries. The form of each gate is bound in forms/gates.py (``GATE_FORMS``) and its
+acceptor or preparer in services/evaluation/acceptors.py (``HANDLERS``); tests/services/evaluation/test_acceptors.py
+fails when a gate lacks either.
 
 Pure Python: no Prefect, no database.
 """

@@ -3,7 +3,7 @@
 A profile names each gate's actor as its regulation words it, e.g. 厅决策机关（厅党组会议、厅务会议或
 厅专题会议）; a person listed with the role 厅决策机关 may act there: a role matches an actor that is the
 same text, or the same text followed by a parenthetical. Gates a profile does not declare are answered
-by the 评估单位 (tasks.gates.waits_for). Pure: reading the file and checking its rows.
+by the 评估单位 (services.signoff.waits_for). Pure: reading the file and checking its rows.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ or is scored itself. Three scorings:
 
 * ``survey_rate``: the questionnaire's rate × 100 (``item: satisfaction`` →
   ``survey["satisfaction_rate"]``, ``awareness`` → ``survey["awareness_rate"]``; ``survey`` is
-  ``analysis.survey.SurveyFigures.to_dict()``);
+  ``analysis.survey_figures.SurveyFigures.to_dict()``);
 * ``expert_marks``: the experts' marks 0–100, averaged when a list is given;
 * ``data_threshold``: the score of the highest threshold whose ``min`` the value reaches (0 below
   all of them).

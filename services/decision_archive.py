@@ -4,7 +4,7 @@ fit to archive, then the package itself (models.archive.export_decision_package)
 The participation step's answer names the poll's survey data and population table as they were handed in — an
 upload (the raw-import quarantine) or a path — and survey data as received can hold respondents' names, phone
 numbers and ID numbers (E-PRIVACY), which no archive may: the package gets the copy pinggu keeps of any survey,
-read again and cleaned with the office's name lists, each row on its line of the original (as tasks.submissions
+read again and cleaned with the office's name lists, each row on its line of the original (as services.evaluation.submissions
 keeps an evaluation's), and the population table as the shares read from it.
 """
 
@@ -32,7 +32,7 @@ GONE = "答案所指的文件已不存在或无法读取，未能打包"
 
 def _survey_copy(location: str, target: Path, *, scale: SatisfactionScale | None, names: list[str]) -> str:
     """The survey data cleaned into `target`; how many answers it holds, as the title says it."""
-    from analysis.survey import read_survey, write_stored_copy
+    from analysis.survey_reading import read_survey, write_stored_copy
 
     survey = read_survey(local_file(location), names, scale)
     write_stored_copy(survey, target)

@@ -238,7 +238,8 @@ def _poll_problems(answer: ParticipationAnswer) -> tuple[str, ...]:
     if not set(answer.means) & POLL_MEANS:
         return ()
     from analysis.sample import read_population, representativeness
-    from analysis.survey import read_survey, summarise_survey
+    from analysis.survey_figures import summarise_survey
+    from analysis.survey_reading import read_survey
 
     if not answer.population_file.strip():
         return (

@@ -1,5 +1,5 @@
 """转办 of an evaluation's gate (issue 29, services/handover.py under `gate_ref`): who may answer the gate now —
-its holder after a handover, else anyone entitled by role — as the flow's judge (tasks.gates.judge_answer), the
+its holder after a handover, else anyone entitled by role — as the flow's judge (services.evaluation.gates.judge_answer), the
 web app and the reminders ask it; and handing it over, which withdraws the codes others hold for it
 (models.people.withdraw_others) and sends the new holder their own code when they answer with one.
 """

@@ -156,7 +156,8 @@ def suspended_runs(flow_name: str) -> list[Any]:
 
 
 def gate_of_pause_key(key: str) -> str:
-    """The gate id of a pause key: plan-approval-2 → plan_approval (see tasks.gates.pause_key)."""
+    """The gate or step a pause key of any run waits at: plan-approval-2 → plan_approval (an evaluation gate's key is
+    services.evaluation.gates.GateKey)."""
     return key.rsplit("-", 1)[0].replace("-", "_")
 
 

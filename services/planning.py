@@ -257,7 +257,7 @@ def propose_prompt_plan(decision_code: str, today: date) -> str:
     try:
         run_id = start_annual_plan(today.year, None, decision=decision_code)
     except OrchestrationError as error:
-        # What the person reads names no command (it may be a web page); the operator's command is in the README.
+        # What the person reads names no command (it may be a web page); the operator's command is in docs/procedures.md.
         raise OrchestrationError(
             f"流程服务暂时无法连接，专项评估计划尚未提出；触发情形已记录，服务恢复后请评估办公室为决策 {decision_code} "
             f"提出 {today.year} 年的专项评估计划",

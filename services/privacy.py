@@ -1,7 +1,7 @@
 """E-PRIVACY for what people type: the one masking every stored opinion, summary and free-text field goes
-through (README "Privacy"), whichever face it came from.
+through (docs/privacy-audit.md "Privacy"), whichever face it came from.
 
-`masked` is analysis.survey.mask_text — contact data, the names of the people file and of the office's
+`masked` is analysis.privacy.mask_text — contact data, the names of the people file and of the office's
 list (PINGGU_NAME_LIST), and the names a Chinese tagger finds (analysis.names) — with the lists read
 here, where the database is.
 """
@@ -36,6 +36,6 @@ def known_names() -> list[str]:
 def masked(text: str, names: Iterable[str] | None = None) -> str:
     """`text` as it may be stored: contact data and personal names replaced by [已隐去]. Read the lists once
     (known_names) and pass them when masking several texts; the text is stripped."""
-    from analysis.survey import mask_text  # pandas is imported only where text is masked
+    from analysis.privacy import mask_text  # pandas is imported only where text is masked
 
     return mask_text(text.strip(), known_names() if names is None else names)

@@ -28,6 +28,7 @@ from rules.annual_plan import REASON_NAMES, AnnualPlan, ItemChange
 from rules.gates import PlanVerdict
 from rules.people import may_act
 from rules.vocabulary import EVALUATION_TYPE_NAMES, EvaluationStatus
+from services.evaluation.lifecycle import OPERATOR_REFUSALS, NotOpened
 from services.planning import (
     build_plan,
     keep_plan_items,
@@ -39,7 +40,6 @@ from services.planning import (
     plan_scope,
 )
 from services.signatures import step_signer
-from tasks.evaluation import OPERATOR_REFUSALS, NotOpened
 from tasks.ledger import IO_RETRIES, STEP_TASK_OPTIONS
 
 PLAN_TEMPLATE = "annual_plan.html.j2"

@@ -10,13 +10,14 @@ from sqlmodel import Session
 from core.document_store import local_file
 from core.errors import RuleViolation
 from models import evaluations as store
+from models.evaluations import procedure_of
 from models.tables import Evaluation
 from rules.findings import preliminary_finding
 from rules.gates import GateId
 from rules.profiles import load_profile
 from rules.scoring import missing_inputs, score
 from rules.steps import StepId
-from tasks.evaluation import artifact_key, procedure_of
+from services.evaluation.artifacts import artifact_key
 from tasks.ledger import IO_RETRIES, keep_produced, ledger_step, run_step
 
 
@@ -43,7 +44,8 @@ def analyse_evidence(evaluation_id: int, flow_run_id: str | None = None) -> dict
     """Analyse every accepted submission: survey figures, opinion counts, minutes and field records."""
 
     from analysis.opinions import read_opinions, summarise_opinions  # pandas only when analysing
-    from analysis.survey import read_survey, summarise_survey
+    from analysis.survey_figures import summarise_survey
+    from analysis.survey_reading import read_survey
 
     def gather(session: Session, evaluation: Evaluation, _attempt: int) -> dict:
         procedure = procedure_of(session, evaluation)

@@ -132,15 +132,16 @@ def agreement(agency: str) -> dict:
 def report_context(
     profile_id: str, evaluation_type: str = "ordinary", *, final: bool = True, repeats: int = 1
 ) -> ReportContext:
-    """A complete report context (as tasks.conclusion.report_context builds it) from the sample
+    """A complete report context (as services.evaluation.report_context builds it) from the sample
     survey and opinions, scored against the profile; `repeats` multiplies the breakdown tables."""
     from analysis.opinions import read_opinions, summarise_opinions
-    from analysis.survey import read_survey, summarise_survey
+    from analysis.survey_figures import summarise_survey
+    from analysis.survey_reading import read_survey
     from reporting.context import ReportContext
     from rules.profiles import load_profile
     from rules.scoring import inputs_needed, score
     from rules.vocabulary import EVALUATION_TYPE_NAMES
-    from tasks.conclusion import outline_of, where_in_report
+    from services.evaluation.report_context import outline_of, where_in_report
 
     profile = load_profile(profile_id)
     survey = summarise_survey(read_survey(SAMPLES / "survey.csv")).to_dict()

@@ -1,4 +1,4 @@
-"""The house rules a reviewer would otherwise check by eye (README "How it is built").
+"""The house rules a reviewer would otherwise check by eye (ARCHITECTURE.md, docs/contributing.md "How it is built").
 
 Gate and step ids are written once, in their registries (rules/gates.py, rules/steps.py), and
 everywhere else named through GateId / StepId. The same spellings also name other things (the

@@ -13,11 +13,11 @@ from core.errors import AccessDenied
 from models import evaluations as store
 from models import people
 from models.db import transaction
+from models.evaluations import procedure_of
 from models.tables import DecisionProcedure, Evaluation, TeamMember
 from rules.access import Resource, ResourceKind, Viewer, may_see
 from services.handover import gate_holders
-from tasks.evaluation import procedure_of
-from tasks.gates import waits_for
+from services.signoff import waits_for
 
 
 def evaluation_resource(session: Session, evaluation: Evaluation) -> Resource:

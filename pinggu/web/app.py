@@ -1,7 +1,7 @@
 """The web app: 待办 (every waiting gate), a page per gate where materials are uploaded and approvals
 given, and the documents under review (PDF inline, Word downloaded).
 
-An answer is checked at once by the very code the flow runs (tasks.gates.judge_answer, in a
+An answer is checked at once by the very code the flow runs (services.evaluation.gates.judge_answer, in a
 transaction that is rolled back): a refusal is shown on the page in Chinese with the row, column and
 reason, recorded in the audit log, and never reaches the run. Only an accepted answer resumes the
 run, through the Prefect API, with the uploaded file's stored path: nobody types a server path.
@@ -37,10 +37,11 @@ from core.errors import (
 )
 from core.links import document_url, gate_url, procedure_url
 from core.settings import get_settings
-from forms.gates import DataFileForm, ExpertMarksForm, RecordsForm, validated
+from forms.gates import GATE_FORMS, DataFileForm, ExpertMarksForm, RecordsForm, validated
 from models import evaluations as store
 from models import people
 from models.db import read_session, transaction
+from models.evaluations import procedure_of
 from models.tables import Document, Evaluation, Person, beijing_minute, now_beijing
 from pinggu.web.access import allow, entitled_units, evaluation_resource, refuse
 from pinggu.web.auth import SESSION_COOKIE, SESSION_MAX_AGE, NeedsSignIn, auth_router, require, secret_key, viewer
@@ -78,9 +79,8 @@ from rules.profiles.schema import printed_basis
 from rules.steps import STAGE_NAMES, StepId
 from rules.vocabulary import EVALUATION_TYPE_NAMES, STATUS_NAMES, EvaluationStatus
 from services import gate_handover, handover
-from tasks.acceptors import HANDLERS
-from tasks.evaluation import procedure_of
-from tasks.gates import gate_target, judge_answer, second_factor, target_text, waits_for
+from services.evaluation.gates import GateKey, gate_target, judge_answer, target_text
+from services.signoff import second_factor, waits_for
 
 log = logging.getLogger("pinggu.web")
 UPLOAD_TYPES: dict[type, tuple[str, ...]] = {
@@ -292,7 +292,7 @@ def _gate_context(code: str, gate: str) -> dict[str, Any]:
         resource = evaluation_resource(session, evaluation)
     profile = load_profile(decision.profile)
     profile_gate = procedure.gate(gate)
-    form = HANDLERS[GateId(gate)].form
+    form = GATE_FORMS[GateId(gate)]
     return {
         "evaluation": evaluation,
         "decision": decision,
@@ -522,8 +522,10 @@ def create_app() -> FastAPI:
     def answer_progress(code: str, key: str, request: Request) -> HTMLResponse:
         from services.orchestration import outcome_of
 
-        gate = gate_of_key(key)
-        context = _gate_page(request, code, gate)
+        asked = GateKey.parse(key)
+        if asked is None:
+            raise NotFound("没有这次办理记录，请从待办列表进入")
+        context = _gate_page(request, code, asked.gate.value)
         outcome = outcome_of(code, key, timeout=0.1) or {"accepted": None, "key": key}
         return _page("done.html.j2", **context, outcome=outcome)
 
@@ -557,16 +559,6 @@ def create_app() -> FastAPI:
         )
 
     return app
-
-
-def gate_of_key(key: str) -> str:
-    """The gate a pause key belongs to (plan-approval-2 → plan_approval), or NotFound for a key of no gate."""
-    from services.orchestration import gate_of_pause_key
-
-    gate = gate_of_pause_key(key)
-    if gate not in {g.value for g in GateId}:
-        raise NotFound("没有这次办理记录，请从待办列表进入")
-    return gate
 
 
 def _guest_gate(request: Request, evaluation_code: str) -> str | None:
@@ -670,7 +662,7 @@ async def _answer(request: Request, context: dict[str, Any], texts: dict[str, st
     flow_run = await run_in_threadpool(read_flow_run, evaluation.flow_run_id)
     if paused_at(flow_run) != gate:
         raise OrchestrationError("评估流程正在处理上一次提交，请稍候刷新页面后再办理")
-    form = HANDLERS[GateId(gate)].form
+    form = GATE_FORMS[GateId(gate)]
     values = form_values(context["fields"], texts)
     values["code"] = code
     if any(field.widget == "file" for field in context["fields"]):
@@ -679,13 +671,15 @@ async def _answer(request: Request, context: dict[str, Any], texts: dict[str, st
         values["file"] = await save_upload(
             upload, title=GATES[GateId(gate)].name, folder=f"{evaluation.code}/{gate}", allowed=UPLOAD_TYPES[form]
         )
-    key = flow_run.state.state_details.pause_key
-    attempt = int(key.rsplit("-", 1)[1])
+    asked = GateKey.parse(flow_run.state.state_details.pause_key)
+    assert asked is not None  # paused_at found the run waiting at this gate, under this gate's key
+    key, attempt = asked.key, asked.attempt
     assert evaluation.id is not None  # a stored evaluation
     try:
         run_input = validated(form, values)
         # The flow's own check, recorded nowhere: what it would refuse is refused here, before the run resumes.
-        await run_in_threadpool(judge_answer, evaluation.id, gate, attempt, key, run_input, None, commit=False)
+        answer = form.model_validate(run_input)
+        await run_in_threadpool(judge_answer, evaluation.id, gate, attempt, key, answer, None, commit=False)
     except PingguError:
         discard(values.get("file"))  # a refused upload is not kept: the reason is recorded, the data not needed
         raise

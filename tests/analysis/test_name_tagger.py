@@ -14,7 +14,7 @@ import re
 import pytest
 
 from analysis.names import person_names
-from analysis.survey import MASK, mask_text
+from analysis.privacy import MASK, mask_text
 
 pytestmark = pytest.mark.rule("E-PRIVACY")
 

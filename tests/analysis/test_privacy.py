@@ -19,7 +19,9 @@ import pytest
 from typer.testing import CliRunner
 
 from analysis.opinions import MASK, read_opinions, summarise_opinions
-from analysis.survey import mask_text, read_survey, summarise_survey
+from analysis.privacy import mask_text
+from analysis.survey_figures import summarise_survey
+from analysis.survey_reading import read_survey
 from pinggu.cli import app
 
 pytestmark = pytest.mark.rule("E-PRIVACY")
@@ -291,7 +293,7 @@ def test_the_id_column_screen_never_misses_contact_data() -> None:
 
     import pandas as pd
 
-    from analysis.survey import _MASK_PATTERN, _holds_contact_data
+    from analysis.privacy import _MASK_PATTERN, _holds_contact_data
 
     typed = [
         "13812345678",
@@ -332,7 +334,7 @@ def test_the_id_column_screen_never_misses_contact_data() -> None:
 
 # --- IP addresses, names from a list, mask_text --------------------------------------------------
 
-# A name the file does not hold: the people file's or an office's list names it (tasks.submissions).
+# A name the file does not hold: the people file's or an office's list names it (services.evaluation.submissions).
 LISTED = "钱坤"
 
 

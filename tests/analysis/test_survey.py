@@ -12,15 +12,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis.survey import (
-    DEMOGRAPHIC_COLUMNS,
-    PERSONAL_DATA_COLUMNS,
-    SATISFACTION_SCALE,
-    ItemFigures,
-    read_survey,
-    summarise_survey,
-    wilson_interval,
-)
+from analysis.privacy import PERSONAL_DATA_COLUMNS
+from analysis.survey_figures import ItemFigures, summarise_survey, wilson_interval
+from analysis.survey_reading import DEMOGRAPHIC_COLUMNS, SATISFACTION_SCALE, read_survey
 from core.errors import InputFileError
 from core.settings import SAMPLES_DIR
 from rules.vocabulary import SatisfactionScale

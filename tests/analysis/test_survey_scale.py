@@ -15,7 +15,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis.survey import code_labels, read_survey, summarise_survey, wilson_interval
+from analysis.survey_figures import summarise_survey, wilson_interval
+from analysis.survey_reading import code_labels, read_survey
 from core.errors import InputFileError, Problem
 from rules.vocabulary import SatisfactionScale
 

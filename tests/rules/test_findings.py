@@ -16,7 +16,7 @@ CLOSING = "评估结论由决策机关审定时确定。"
 
 
 def _survey(*items: dict, awareness: float | None = 0.7167, satisfaction: float | None = 0.5759) -> dict:
-    """SurveyFigures.to_dict() as analysis/survey.py gives it (only the keys the finding reads)."""
+    """SurveyFigures.to_dict() as analysis/survey_figures.py gives it (only the keys the finding reads)."""
     return {
         "respondents": 600,
         "awareness_rate": awareness,

@@ -876,7 +876,7 @@ def test_the_detector_finds_a_branch_on_a_name():
 
 
 def test_no_code_under_rules_names_a_profile():
-    # STYLE.md: profiles are validated data; the engine never branches on a jurisdiction's name.
+    # House rule (docs/contributing.md): profiles are validated data; the engine never branches on a jurisdiction's name.
     # Comments and docstrings may cite a seed ("minhang 6(4)"). There is no exception: the list of
     # profiles is the files themselves (known_profile_ids()).
     offenders = {}

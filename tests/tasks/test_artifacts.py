@@ -78,7 +78,8 @@ def test_links_are_built_from_the_web_apps_address(monkeypatch):
 
 
 def test_the_approvals_table_lists_every_accepted_answer_and_marks_the_one_a_send_back_set_aside(published):
-    from tasks.evaluation import approvals_markdown, artifact_key, publish_approvals
+    from services.evaluation.artifacts import approvals_markdown, artifact_key
+    from tasks.evaluation import publish_approvals
 
     with session_scope() as session:
         evaluation = builders.add_evaluation(session, "changli", prefix="APPROVALS")
@@ -126,7 +127,7 @@ def test_the_approvals_table_lists_every_accepted_answer_and_marks_the_one_a_sen
 
 
 def test_an_evaluation_without_answers_says_so():
-    from tasks.evaluation import approvals_markdown
+    from services.evaluation.artifacts import approvals_markdown
 
     with session_scope() as session:
         evaluation_id = builders.add_evaluation(session, prefix="APPROVALS").id
@@ -137,7 +138,7 @@ def test_an_evaluation_without_answers_says_so():
 
 
 def test_waiting_at_a_gate_the_progress_links_to_the_gates_web_page():
-    from tasks.evaluation import progress_markdown
+    from services.evaluation.artifacts import progress_markdown
 
     with session_scope() as session:
         evaluation = builders.add_evaluation(session, "changli", prefix="PROGRESS")
@@ -153,7 +154,7 @@ def test_waiting_at_a_gate_the_progress_links_to_the_gates_web_page():
 
 
 def test_a_finished_evaluation_links_its_final_report_not_its_server_path():
-    from tasks.evaluation import progress_markdown
+    from services.evaluation.artifacts import progress_markdown
 
     with session_scope() as session:
         evaluation = builders.add_evaluation(session, prefix="PROGRESS")
@@ -169,12 +170,12 @@ def test_a_finished_evaluation_links_its_final_report_not_its_server_path():
     assert "/srv/" not in markdown and "办理入口" not in markdown
 
 
-# ── the gate form's description (tasks/gates.py) ──────────────────────────────
+# ── the gate form's description (services/evaluation/gates.py) ──────────────────────────────
 
 
 def test_the_gate_forms_description_links_the_material_under_review_and_the_gates_web_page():
-    from tasks.evaluation import procedure_of
-    from tasks.gates import _description
+    from models.evaluations import procedure_of
+    from services.evaluation.gates import _description
 
     with session_scope() as session:
         evaluation = builders.add_evaluation(session, prefix="GATELINK")

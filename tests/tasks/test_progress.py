@@ -40,8 +40,10 @@ def _statuses(evaluation_id: int) -> dict[str, str]:
 
 
 def test_waiting_at_the_survey_gate_the_implementation_stage_is_running_and_the_gate_is_named(published):
-    from tasks.evaluation import close_stage, progress_markdown
-    from tasks.gates import Waiting, gate_status
+    from services.evaluation.artifacts import progress_markdown
+    from services.evaluation.gates import Waiting
+    from tasks.evaluation import close_stage
+    from tasks.gates import gate_status
 
     with session_scope() as session:
         evaluation = builders.add_evaluation(session, stage_targets=TARGETS, prefix="PROGRESS")
@@ -73,7 +75,7 @@ def test_waiting_at_the_survey_gate_the_implementation_stage_is_running_and_the_
 def test_an_evaluation_already_waiting_with_its_stage_recorded_pending_is_shown_running_without_a_start():
     """An evaluation that began waiting before the flow marked stages on entry: the wait shows the
     stage is under way; its start was never recorded, so none is shown."""
-    from tasks.evaluation import progress_markdown
+    from services.evaluation.artifacts import progress_markdown
 
     with session_scope() as session:
         evaluation = builders.add_evaluation(session, stage_targets=TARGETS, prefix="PROGRESS")

@@ -23,7 +23,7 @@ from models.db import session_scope
 from models.tables import Approval, FollowUp, StepRecord, now_beijing
 from reporting.context import render_report
 from rules.gates import GateId
-from tasks.conclusion import report_context
+from services.evaluation.report_context import report_context
 
 ANNOTATIONS = ("default", "seed silent", "seedsilent")  # pdf_text drops spaces
 NOT_IN_PROCEDURE = "本次评估程序不设专家论证"

@@ -1,4 +1,4 @@
-"""The copies of submitted data files kept in the evaluation's archive (tasks/submissions.py): an office
+"""The copies of submitted data files kept in the evaluation's archive (services/evaluation/submissions.py): an office
 opens them in Excel or WPS, so no cell may run as a formula there (issue 13 item 8, OWASP CSV injection)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from core.document_store import local_file
 from core.settings import SAMPLES_DIR
 from core.spreadsheet import excel_safe
 from forms.gates import DataFileForm
-from tasks.submissions import prepare_opinions, prepare_survey
+from services.evaluation.submissions import prepare_opinions, prepare_survey
 
 PAYLOADS = ["=cmd|'/C calc'!A0", '+HYPERLINK("http://x")', "-2+3", "@SUM(A1:A9)", "\t=1+1"]
 
@@ -30,7 +30,7 @@ def test_other_cells_are_left_as_they_are(value):
 def _form(path) -> DataFileForm:
     from core.document_store import keep
 
-    # An answer names an upload of the store, as the web page and `pinggu submit` make it (tasks.submissions).
+    # An answer names an upload of the store, as the web page and `pinggu submit` make it (services.evaluation.submissions).
     return DataFileForm(file=keep(path, "uploads").location, submitter="赵敏", submitter_role="科员")
 
 
@@ -74,7 +74,8 @@ def test_the_stored_survey_neutralises_formulas(tmp_path, settings):
 def test_a_row_of_the_stored_survey_is_named_by_its_line_in_the_original_blank_lines_included(tmp_path, settings):
     # The analysis reads the stored copy, not the upload: a problem it finds there (an answer on no scale) is
     # reported as 第 N 行, which must be the line the person sees in their own file, blank lines counted.
-    from analysis.survey import read_survey, summarise_survey
+    from analysis.survey_figures import summarise_survey
+    from analysis.survey_reading import read_survey
 
     source = tmp_path / "问卷导出.csv"
     source.write_text(

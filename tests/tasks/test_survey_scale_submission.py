@@ -9,13 +9,14 @@ from types import SimpleNamespace
 
 import pytest
 
-from analysis.survey import read_survey, summarise_survey
+from analysis.survey_figures import summarise_survey
+from analysis.survey_reading import read_survey
 from core.document_store import keep, local_file
 from core.errors import InputFileError
 from forms.gates import DataFileForm
 from pinggu.web.fields import page_fields
 from rules.vocabulary import SatisfactionScale
-from tasks.submissions import prepare_survey
+from services.evaluation.submissions import prepare_survey
 
 
 def _export(tmp_path):

@@ -20,11 +20,10 @@ def _registries() -> dict[str, tuple[str, list[type[BaseModel]], type[BaseModel]
     """What each suspend point asks (the name in its `wait_for_input=` expression) → the web page that answers it,
     the forms the run may suspend with, and the model the page is built from (None: the form itself)."""
     from forms.decision_procedure import FORMS
-    from forms.gates import SUPERVISION_FORMS, AnnualPlanApprovalForm
-    from tasks.acceptors import HANDLERS
+    from forms.gates import GATE_FORMS, SUPERVISION_FORMS, AnnualPlanApprovalForm
 
     return {
-        "HANDLERS": ("/evaluations/{code}/gates/{gate}", [h.form for h in HANDLERS.values()], None),
+        "GATE_FORMS": ("/evaluations/{code}/gates/{gate}", list(GATE_FORMS.values()), None),
         "AnnualPlanApprovalForm": ("/plans/{run_id}", [AnnualPlanApprovalForm], None),
         "FORMS": ("/procedures/{procedure_id}", list(FORMS.values()), None),
         "SUPERVISION_FORMS": ("/supervision/{round_id}", list(SUPERVISION_FORMS.values()), None),
@@ -43,14 +42,14 @@ def _suspend_points() -> list[tuple[str, int, str]]:
                 continue
             given = next((k.value for k in node.keywords if k.arg == "wait_for_input"), None)
             assert given is not None, f"{path.name}:{node.lineno} waits without a form: nobody could answer it"
-            if isinstance(given, ast.Name):  # `form = HANDLERS[gate].form…` a line above (flows/gates.py)
+            if isinstance(given, ast.Name):  # `form = GATE_FORMS[gate]…` a line above (flows/gates.py)
                 given = _assigned(path, given.id)
             found.append((path.name, node.lineno, _root(given)))
     return found
 
 
 def _root(expr: ast.expr) -> str:
-    """The name a form expression starts from: HANDLERS in `HANDLERS[gate].form.with_initial_data(…)`."""
+    """The name a form expression starts from: GATE_FORMS in `GATE_FORMS[gate].with_initial_data(…)`."""
     while not isinstance(expr, ast.Name):
         if isinstance(expr, ast.Call):
             expr = expr.func
@@ -89,7 +88,7 @@ def test_every_suspend_point_of_every_flow_asks_a_form_a_web_page_is_built_from(
         assert forms, asked
 
 
-@pytest.mark.parametrize("registry", ["HANDLERS", "AnnualPlanApprovalForm", "FORMS", "SUPERVISION_FORMS"])
+@pytest.mark.parametrize("registry", ["GATE_FORMS", "AnnualPlanApprovalForm", "FORMS", "SUPERVISION_FORMS"])
 def test_every_form_renders_as_a_page_and_shows_prefect_no_english(registry):
     from pinggu.web.fields import page_fields
 

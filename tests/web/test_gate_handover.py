@@ -17,6 +17,7 @@ from driving import add_person
 from sqlmodel import select
 
 from core.errors import SignoffRefused
+from forms.gates import GATE_FORMS
 from models.db import read_session, session_scope, transaction
 from models.tables import Approval, AuditEvent, Person, SignoffCode
 from services import handover
@@ -57,14 +58,15 @@ def plan_waiting(monkeypatch):
 
 def _play_the_run(monkeypatch, evaluation_id: int, key: str, attempt: int) -> list[str]:
     """The run as the web app sees it: waiting at the gate; an answer resumes it and the flow's own judge records
-    it (tasks.gates.judge_answer, committed). The names the judge recorded."""
+    it (services.evaluation.gates.judge_answer, committed). The names the judge recorded."""
     import services.orchestration as orchestration
-    from tasks.gates import judge_answer
+    from services.evaluation.gates import judge_answer
 
     recorded: list[str] = []
 
     def resume(run_id, gate, run_input) -> str:
-        recorded.append(judge_answer(evaluation_id, gate, attempt, key, run_input, str(run_id)).approver)
+        answer = GATE_FORMS[gate].model_validate(run_input)  # the form the run resumes with
+        recorded.append(judge_answer(evaluation_id, gate, attempt, key, answer, str(run_id)).approver)
         return key
 
     run = SimpleNamespace(state=SimpleNamespace(state_details=SimpleNamespace(pause_key=key)))
@@ -76,8 +78,8 @@ def _play_the_run(monkeypatch, evaluation_id: int, key: str, attempt: int) -> li
 
 
 def test_the_holder_hands_a_gate_to_a_colleague_who_alone_answers_it(app, plan_waiting, monkeypatch):
+    from services.evaluation.gates import judge_answer
     from services.reminders import holders
-    from tasks.gates import judge_answer
 
     evaluation_id, code, key, attempt = plan_waiting
     page = f"/evaluations/{code}/gates/{GATE}"
@@ -127,7 +129,8 @@ def test_the_holder_hands_a_gate_to_a_colleague_who_alone_answers_it(app, plan_w
 
     stray = transaction(issue)
     with pytest.raises(SignoffRefused, match="已转办给 钱卫东（区人民政府办公室），由其本人办理"):
-        judge_answer(evaluation_id, GATE, attempt, key, {"choice": "同意", "code": stray}, None, commit=False)
+        answer = GATE_FORMS[GATE].model_validate({"choice": "同意", "code": stray})
+        judge_answer(evaluation_id, GATE, attempt, key, answer, None, commit=False)
 
     recorded = _play_the_run(monkeypatch, evaluation_id, key, attempt)
     mine = taker.get(page).text

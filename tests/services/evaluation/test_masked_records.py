@@ -1,6 +1,6 @@
-"""E-PRIVACY for what people hand in besides data files (tasks/submissions.py): the names to mask come
+"""E-PRIVACY for what people hand in besides data files (services/evaluation/submissions.py): the names to mask come
 from the people file and the office's name list, and minutes are stored with contact data and those
-names masked; a PDF is stored as submitted (README "Privacy")."""
+names masked; a PDF is stored as submitted (docs/privacy-audit.md "Privacy")."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import pytest
 
 from core.errors import InputFileError
 from core.settings import SAMPLES_DIR
-from tasks.submissions import known_names, masked_copy
+from services.evaluation.submissions import masked_copy
+from services.privacy import known_names
 
 pytestmark = pytest.mark.rule("E-PRIVACY")
 

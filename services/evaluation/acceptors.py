@@ -1,9 +1,10 @@
-"""What each gate's answer must satisfy, and the record it becomes; the binding of every gate.
+"""What each gate's answer must satisfy, and the record it becomes; the binding of every gate to its judge.
 
-An acceptor checks a typed form against the rules inside the short write transaction and returns
+An acceptor checks a typed answer against the rules inside the short write transaction and returns
 the Approval to store, or raises a PingguError that the flow shows the operator before asking
-again. ``HANDLERS`` binds each gate of the registry (rules.gates.GATES) to its form and to either
-an acceptor or a preparer (tasks.submissions); tests/tasks/test_acceptors.py fails on a gap.
+again. ``HANDLERS`` binds each gate of the registry (rules.gates.GATES) to what its answer carries
+(services.evaluation.answers) and to either an acceptor or a preparer (services.evaluation.submissions);
+the gate's form is bound in forms.gates.GATE_FORMS. tests/services/evaluation/test_acceptors.py fails on a gap.
 """
 
 from __future__ import annotations
@@ -14,23 +15,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from prefect.input import RunInput
 from sqlmodel import Session
 
 from core.errors import RuleViolation
-from forms.gates import (
-    DataFileForm,
-    ExpertMarksForm,
-    ExpertReviewForm,
-    PlanApprovalForm,
-    RecordsForm,
-    ReportApprovalForm,
-    StartApprovalForm,
-    TeamForm,
-    ThirdPartyAcceptanceForm,
-)
 from models import evaluations as store
 from models.agencies import Agency, current_entrustment, end_entrustment, record_false_report
+from models.evaluations import procedure_of
 from models.tables import Evaluation
 from rules.gates import (
     REWORK_OF,
@@ -49,8 +39,19 @@ from rules.scoring import check_departure
 from rules.steps import StepId
 from rules.team import Member
 from rules.vocabulary import Conclusion, StepStatus
-from tasks.evaluation import procedure_of
-from tasks.submissions import (
+from services.evaluation.answers import (
+    DataFileAnswer,
+    ExpertMarksAnswer,
+    ExpertReviewAnswer,
+    PlanApprovalAnswer,
+    RecordsAnswer,
+    ReportApprovalAnswer,
+    StartApprovalAnswer,
+    Submission,
+    TeamAnswer,
+    ThirdPartyAcceptanceAnswer,
+)
+from services.evaluation.submissions import (
     Preparer,
     StoredSubmission,
     prepare_expert_marks,
@@ -62,7 +63,7 @@ from tasks.submissions import (
 
 @dataclass(frozen=True)
 class Verdict:
-    """What an accepted answer says; tasks.gates records it as an Approval with where and when."""
+    """What an accepted answer says; services.evaluation.gates records it as an Approval with where and when."""
 
     gate: GateId
     approver: str
@@ -83,7 +84,7 @@ def _require(text: str | None, message: str, rule: str) -> str:
     return (text or "").strip()
 
 
-def accept_team(session: Session, evaluation: Evaluation, form: TeamForm) -> Verdict:
+def accept_team(session: Session, evaluation: Evaluation, form: TeamAnswer) -> Verdict:
     """The evaluation team: at least one staff member, no one who argued for the decision (TEAM-MEMBERS, TEAM-CONFLICT)."""
     decision = store.get_decision(session=session, code=evaluation.decision_code)
     members = [Member(**member.model_dump()) for member in form.members]
@@ -97,7 +98,7 @@ def accept_team(session: Session, evaluation: Evaluation, form: TeamForm) -> Ver
     )
 
 
-def accept_plan_approval(session: Session, evaluation: Evaluation, form: PlanApprovalForm) -> Verdict:
+def accept_plan_approval(session: Session, evaluation: Evaluation, form: PlanApprovalAnswer) -> Verdict:
     """方案审定: a plan sent back says what to change (S-PREP)."""
     sent_back = form.choice is PlanVerdict.send_back
     if sent_back:
@@ -112,7 +113,7 @@ def accept_plan_approval(session: Session, evaluation: Evaluation, form: PlanApp
     )
 
 
-def accept_start_approval(session: Session, evaluation: Evaluation, form: StartApprovalForm) -> Verdict:
+def accept_start_approval(session: Session, evaluation: Evaluation, form: StartApprovalAnswer) -> Verdict:
     """Ningxia's start decision: declining says why (NX-10)."""
     if form.choice is StartDecision.decline:
         _require(form.comment, "决定不开展评估时须在“说明”中写明理由", "NX-10")
@@ -128,7 +129,7 @@ def accept_start_approval(session: Session, evaluation: Evaluation, form: StartA
 def accept_submission(
     session: Session,
     evaluation: Evaluation,
-    form: DataFileForm | RecordsForm | ExpertMarksForm,
+    form: Submission,
     stored: StoredSubmission,
 ) -> Verdict:
     """Record a prepared submission: its document and who handed it in."""
@@ -152,7 +153,7 @@ def accept_submission(
     )
 
 
-def accept_expert_review(session: Session, evaluation: Evaluation, form: ExpertReviewForm) -> Verdict:
+def accept_expert_review(session: Session, evaluation: Evaluation, form: ExpertReviewAnswer) -> Verdict:
     """The experts' opinion on the draft, or why none was sought where the profile allows it (S-CONCL); the
     experts are neither the decision's pre-decision assessors (TEAM-CONFLICT) nor the team that wrote the report."""
     assert evaluation.id is not None  # a stored evaluation
@@ -196,7 +197,9 @@ def accept_expert_review(session: Session, evaluation: Evaluation, form: ExpertR
     )
 
 
-def accept_third_party_acceptance(session: Session, evaluation: Evaluation, form: ThirdPartyAcceptanceForm) -> Verdict:
+def accept_third_party_acceptance(
+    session: Session, evaluation: Evaluation, form: ThirdPartyAcceptanceAnswer
+) -> Verdict:
     """The lead unit's acceptance of an entrusted report (OR-14); a false report is put on the agency's credit record (TP-CREDIT)."""
     assert evaluation.id is not None  # a stored evaluation
     approver, role = form.approver.strip(), form.approver_role.strip()
@@ -233,7 +236,7 @@ def accept_third_party_acceptance(session: Session, evaluation: Evaluation, form
     )
 
 
-def accept_report_approval(session: Session, evaluation: Evaluation, form: ReportApprovalForm) -> Verdict:
+def accept_report_approval(session: Session, evaluation: Evaluation, form: ReportApprovalAnswer) -> Verdict:
     """决策机关审定: a conclusion only after the analysis (C-NOPRESET), chosen when approving (C-CONCLUSION),
     a departure from the recommended one explained (C-DEPART); a send-back says what to change (G-APPROVE)."""
     assert evaluation.id is not None  # a stored evaluation
@@ -268,23 +271,23 @@ def accept_report_approval(session: Session, evaluation: Evaluation, form: Repor
 
 @dataclass(frozen=True)
 class GateHandler:
-    """How one gate's answer arrives (its form) and is taken in (an acceptor, or a preparer for a file)."""
+    """How one gate's answer is taken in: what it carries, and an acceptor or a preparer for a file."""
 
-    form: type[RunInput]
+    answer: type  # the protocol of services.evaluation.answers the gate's form satisfies
     accept: Acceptor | None = None
     prepare: Preparer | None = None
 
 
 HANDLERS: dict[GateId, GateHandler] = {
-    GateId.team: GateHandler(TeamForm, accept=accept_team),
-    GateId.plan_approval: GateHandler(PlanApprovalForm, accept=accept_plan_approval),
-    GateId.start_approval: GateHandler(StartApprovalForm, accept=accept_start_approval),
-    GateId.survey: GateHandler(DataFileForm, prepare=prepare_survey),
-    GateId.minutes: GateHandler(RecordsForm, prepare=records_preparer(GateId.minutes)),
-    GateId.field: GateHandler(RecordsForm, prepare=records_preparer(GateId.field)),
-    GateId.opinions: GateHandler(DataFileForm, prepare=prepare_opinions),
-    GateId.expert_marks: GateHandler(ExpertMarksForm, prepare=prepare_expert_marks),
-    GateId.expert_review: GateHandler(ExpertReviewForm, accept=accept_expert_review),
-    GateId.third_party_acceptance: GateHandler(ThirdPartyAcceptanceForm, accept=accept_third_party_acceptance),
-    GateId.approval: GateHandler(ReportApprovalForm, accept=accept_report_approval),
+    GateId.team: GateHandler(TeamAnswer, accept=accept_team),
+    GateId.plan_approval: GateHandler(PlanApprovalAnswer, accept=accept_plan_approval),
+    GateId.start_approval: GateHandler(StartApprovalAnswer, accept=accept_start_approval),
+    GateId.survey: GateHandler(DataFileAnswer, prepare=prepare_survey),
+    GateId.minutes: GateHandler(RecordsAnswer, prepare=records_preparer(GateId.minutes)),
+    GateId.field: GateHandler(RecordsAnswer, prepare=records_preparer(GateId.field)),
+    GateId.opinions: GateHandler(DataFileAnswer, prepare=prepare_opinions),
+    GateId.expert_marks: GateHandler(ExpertMarksAnswer, prepare=prepare_expert_marks),
+    GateId.expert_review: GateHandler(ExpertReviewAnswer, accept=accept_expert_review),
+    GateId.third_party_acceptance: GateHandler(ThirdPartyAcceptanceAnswer, accept=accept_third_party_acceptance),
+    GateId.approval: GateHandler(ReportApprovalAnswer, accept=accept_report_approval),
 }

@@ -1,7 +1,7 @@
-"""Accepting or refusing the answer given at a human gate (tasks/acceptors.py HANDLERS), without Prefect.
+"""Accepting or refusing the answer given at a human gate (services/evaluation/acceptors.py HANDLERS), without Prefect.
 
 The acceptors are plain functions of (session, evaluation, answer): they run here on a throwaway
-SQLite database of this module. `open_evaluation.fn` (the task's own function) runs on the test
+SQLite database of this module. `open_evaluation` (services.evaluation.lifecycle) runs on the test
 home's database with the sample catalog; its decisions (S-2024-033, S-2025-036) are evaluated by
 no other test.
 
@@ -21,17 +21,19 @@ from pydantic import ValidationError
 from sqlmodel import select
 
 from core.errors import InputFileError, RuleViolation
+from forms.gates import GATE_FORMS
 from models import agencies
 from models import evaluations as store
 from models.audit import events_for
 from models.db import build_engine, session_scope
+from models.evaluations import procedure_of
 from models.tables import Approval, AuditEvent, Decision, Evaluation, StepRecord, TeamMember
 from rules.gates import GateId
 from rules.profiles import load_profile
 from rules.third_party import CREDIT_BAD, CREDIT_GOOD, FALSE_REPORT, Agreement
-from tasks.acceptors import HANDLERS
-from tasks.evaluation import NotOpened, open_evaluation, procedure_of
-from tasks.submissions import parse_data_values
+from services.evaluation.acceptors import HANDLERS
+from services.evaluation.lifecycle import NotOpened, open_evaluation
+from services.evaluation.submissions import parse_data_values
 
 ASSESSOR = "周立平"  # did the decision's main pre-decision argumentation
 
@@ -80,8 +82,7 @@ def done_step(session, evaluation: Evaluation, step: str, result: dict | None = 
 
 
 def accept(session, evaluation: Evaluation, gate: str, answer: dict) -> Approval:
-    handler = HANDLERS[gate]
-    return handler.accept(session, evaluation, handler.form.model_validate(answer))
+    return HANDLERS[gate].accept(session, evaluation, GATE_FORMS[gate].model_validate(answer))
 
 
 def refused(session, evaluation: Evaluation, gate: str, answer: dict, rule: str) -> RuleViolation:
@@ -229,7 +230,7 @@ def test_passing_the_report_needs_a_conclusion(engine):
 @pytest.mark.parametrize("conclusion", ["", "基本满意", "继续"])
 def test_the_approval_form_offers_only_the_four_conclusions(conclusion):
     with pytest.raises(ValidationError, match="继续执行"):
-        HANDLERS[GateId.approval].form.model_validate(builders.report_approval(conclusion=conclusion))
+        GATE_FORMS[GateId.approval].model_validate(builders.report_approval(conclusion=conclusion))
 
 
 @pytest.mark.rule("G-APPROVE", "C-CONCLUSION")
@@ -433,7 +434,7 @@ def test_a_false_report_goes_into_the_credit_record_and_ends_the_entrustment(eng
 
 
 def _open(decision_code: str, third_party: dict | None, flow_run_id: str | None = None) -> int | NotOpened:
-    return open_evaluation.fn(
+    return open_evaluation(
         decision_code=decision_code,
         evaluation_code=None,
         flow_run_id=flow_run_id or str(uuid.uuid4()),

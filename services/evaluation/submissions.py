@@ -1,7 +1,7 @@
 """Submitted material: each file is read, checked and stored before any transaction opens.
 
 A large survey takes seconds to read; the short write transaction then only records what its
-preparer returned (tasks.acceptors.accept_submission). E-PRIVACY: only the cleaned copy of a
+preparer returned (services.evaluation.acceptors.accept_submission). E-PRIVACY: only the cleaned copy of a
 survey or an opinions register, without personal data, is kept by the product.
 """
 
@@ -22,11 +22,11 @@ from core.errors import InputFileError, NotFound, PingguError, RuleViolation
 from core.file_types import UPLOADED, check_file
 from core.settings import get_settings
 from core.spreadsheet import decoded_text
-from forms.gates import DataFileForm, ExpertMarksForm, RecordsForm
 from models.tables import Decision, Evaluation
 from rules.gates import GATES, GateId
 from rules.profiles import load_profile
 from rules.scoring import missing_inputs, read_expert_marks
+from services.evaluation.answers import DataFileAnswer, ExpertMarksAnswer, RecordsAnswer
 from services.privacy import known_names
 
 
@@ -91,10 +91,10 @@ def _stored_copy(evaluation: Evaluation, gate: GateId, attempt: int, source: Pat
     return stored
 
 
-def prepare_survey(evaluation: Evaluation, decision: Decision, attempt: int, form: DataFileForm) -> StoredSubmission:
+def prepare_survey(evaluation: Evaluation, decision: Decision, attempt: int, form: DataFileAnswer) -> StoredSubmission:
     """Questionnaire data: read and cleaned (InputFileError names each bad row and column)."""
     # pandas only where data is read: a resumed run starts faster
-    from analysis.survey import read_survey, write_stored_copy
+    from analysis.survey_reading import read_survey, write_stored_copy
 
     source = _source(form.file)
     names = known_names()
@@ -115,10 +115,12 @@ def prepare_survey(evaluation: Evaluation, decision: Decision, attempt: int, for
     )
 
 
-def prepare_opinions(evaluation: Evaluation, decision: Decision, attempt: int, form: DataFileForm) -> StoredSubmission:
+def prepare_opinions(
+    evaluation: Evaluation, decision: Decision, attempt: int, form: DataFileAnswer
+) -> StoredSubmission:
     """An opinions register: read, senders removed (InputFileError names each bad row and column)."""
     from analysis.opinions import read_opinions
-    from analysis.survey import write_stored_copy
+    from analysis.survey_reading import write_stored_copy
 
     source = _source(form.file)
     names = known_names()
@@ -139,8 +141,8 @@ def prepare_opinions(evaluation: Evaluation, decision: Decision, attempt: int, f
 def records_preparer(gate: GateId) -> Preparer:
     """Meeting minutes or field-research records: stored as submitted, with the submitter's summary."""
 
-    def prepare(evaluation: Evaluation, decision: Decision, attempt: int, form: RecordsForm) -> StoredSubmission:
-        from analysis.survey import mask_text
+    def prepare(evaluation: Evaluation, decision: Decision, attempt: int, form: RecordsAnswer) -> StoredSubmission:
+        from analysis.privacy import mask_text
 
         source = _source(form.file)
         names = known_names()
@@ -164,8 +166,8 @@ def records_preparer(gate: GateId) -> Preparer:
 def masked_copy(source: Path, stored: Path, names: list[str]) -> None:
     """Store minutes or records with contact data and known names masked (E-PRIVACY): a text file line by
     line, a Word file paragraph by paragraph (tables included; a masked paragraph loses its run styling).
-    A PDF is stored as submitted: its text cannot be rewritten in place (README, "Privacy")."""
-    from analysis.survey import mask_text
+    A PDF is stored as submitted: its text cannot be rewritten in place (docs/privacy-audit.md, "Privacy")."""
+    from analysis.privacy import mask_text
 
     suffix = source.suffix.lower()
     if suffix == ".txt":
@@ -215,7 +217,7 @@ _STATISTIC = re.compile(r"^(.*\S)\s*[:：]\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*[%
 
 
 def prepare_expert_marks(
-    evaluation: Evaluation, decision: Decision, attempt: int, form: ExpertMarksForm
+    evaluation: Evaluation, decision: Decision, attempt: int, form: ExpertMarksAnswer
 ) -> StoredSubmission:
     """Expert marks and statistics: every input the score needs other than the questionnaire (C-NOPRESET)."""
     profile = load_profile(decision.profile)

@@ -1,0 +1,19 @@
+"""Every registered step is run by a task named after it (tasks/preparation.py, implementation.py, conclusion.py)."""
+
+from __future__ import annotations
+
+import tasks.conclusion
+import tasks.implementation
+import tasks.preparation
+from rules.steps import STEPS, StepId
+from tasks.ledger import SkipWhenDone
+
+
+def test_every_registered_step_is_run_by_a_task_named_after_it():
+    tasks_by_step = {
+        obj.task.name: obj
+        for module in (tasks.preparation, tasks.implementation, tasks.conclusion)
+        for obj in vars(module).values()
+        if isinstance(obj, SkipWhenDone)
+    }
+    assert set(tasks_by_step) == {STEPS[step].name for step in StepId}
