@@ -22,7 +22,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from core.errors import InputFileError, Problem
-from rules.vocabulary import EVALUATION_TYPE_NAMES
+from rules.vocabulary import EVALUATION_TYPE_NAMES, EVALUATION_TYPES
 
 CATALOG_COLUMNS: dict[str, str] = {
     "编号": "code",
@@ -52,12 +52,9 @@ _REQUIRED_FIELDS = frozenset({"code", "title", "profile", "decision_body", "lead
 # Columns added after the template was first published: a catalog without them reads them as blank.
 _OPTIONAL_HEADERS = frozenset({"协助上级评估"})
 
-# 执行评估 (after one year) runs the ordinary procedure (SPEC §2); operators write either name.
-_EVALUATION_TYPES = {
-    **{code: code for code in EVALUATION_TYPE_NAMES},
-    **{name: code for code, name in EVALUATION_TYPE_NAMES.items()},
-    "执行评估": "ordinary",
-    "宁夏商务厅九十日评估": "ningxia_90day",
+# A catalog may write a type's id, its Chinese name or another name its spreadsheets use (执行评估: SPEC §2).
+_EVALUATION_TYPES: dict[str, str] = {
+    name: spec.id.value for spec in EVALUATION_TYPES.values() for name in (spec.id, spec.name, *spec.aliases)
 }
 _YES_NO = {"是": True, "否": False, "": False}
 _Attention = Literal["高", "中", "低"]
@@ -325,7 +322,8 @@ def _parse_attention(raw: pd.Series) -> _Parsed:
 
 
 def _parse_evaluation_type(raw: pd.Series) -> _Parsed:
-    known = "、".join([*EVALUATION_TYPE_NAMES.values(), "执行评估", *EVALUATION_TYPE_NAMES])
+    specs = EVALUATION_TYPES.values()
+    known = "、".join([*(s.name for s in specs), *(a for s in specs for a in s.aliases), *EVALUATION_TYPES])
     return _parse_choice(
         raw.str.lower(),
         _EVALUATION_TYPES,

@@ -75,7 +75,8 @@ configure_prefect_environment()
 from pinggu.catalog import import_catalog
 from pinggu.localserver import start_server, start_worker, stop_all
 from pinggu.people import import_people_file
-from rules.gates import gate_name
+from rules.gates import GateId, gate_name
+from rules.vocabulary import EvaluationType
 from services.orchestration import answer_gate, gate_of_pause_key, paused_at, start_evaluation, wait_for
 from services.signoff import outbox_messages, run_code_in_outbox
 
@@ -103,31 +104,31 @@ def forms(home: Path) -> dict[str, dict]:
         for key, _ in needed["expert_marks"]:
             writer.writerows([[key, "周立平", 95], [key, "吴晓", 95]])
     return {
-        "plan_approval": {
+        GateId.plan_approval: {
             "approver": "张建国",
             "approver_role": "区政府办公室主任",
             "choice": "同意",
             "comment": "方案可行",
         },
-        "survey": {
+        GateId.survey: {
             "file": keep(SAMPLES_DIR / "survey.csv", "uploads").location,
             "submitter": "赵敏",
             "submitter_role": "承办单位 科员",
         },
-        "expert_marks": {
+        GateId.expert_marks: {
             "file": keep(marks, "uploads").location,  # an answer names only the store (services.evaluation.submissions)
             "data_values": "\n".join(f"{measure}：98" for measure, _ in needed["data"]),
             "submitter": "王明",
             "submitter_role": "评估小组组长",
         },
-        "expert_review": {
+        GateId.expert_review: {
             "experts": "周立平、吴晓",
             "opinion": "评估方法规范，数据可信",
             "handling": "已采纳",
             "submitter": "王明",
             "submitter_role": "评估小组组长",
         },
-        "approval": {
+        GateId.approval: {
             "approver": "刘志强",
             "approver_role": "区长",
             "choice": "通过",
@@ -178,7 +179,7 @@ def drive_served(answers: dict[str, dict]) -> tuple[UUID, list[Answer], float]:
     order = list(answers)
     started = time.perf_counter()
     moves = [Answer(START, datetime.now(UTC), started)]
-    run_id = start_evaluation("ordinary", {"decision": DECISION, "team": TEAM, "budget_yuan": BUDGET_YUAN})
+    run_id = start_evaluation(EvaluationType.ordinary, {"decision": DECISION, "team": TEAM, "budget_yuan": BUDGET_YUAN})
     key = None
     while True:
 

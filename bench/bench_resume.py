@@ -39,6 +39,8 @@ configure_prefect_environment()
 from pinggu.catalog import import_catalog
 from pinggu.localserver import start_server, start_worker, start_workers, stop_all
 from pinggu.people import import_people_file
+from rules.gates import GateId
+from rules.vocabulary import EvaluationType
 from services.orchestration import answer_gate, paused_at, start_evaluation, wait_for
 from services.signoff import run_code_in_outbox
 
@@ -66,26 +68,28 @@ def main() -> None:
         minutes = HOME / "座谈会纪要.txt"
         minutes.write_text("座谈会纪要\n", encoding="utf-8")
         clock = time.perf_counter()
-        run_id = start_evaluation("simplified", {"decision": "S-2021-018", "team": TEAM, "methods": ["座谈会"]})
-        _at(run_id, "minutes")
+        run_id = start_evaluation(
+            EvaluationType.simplified, {"decision": "S-2021-018", "team": TEAM, "methods": ["座谈会"]}
+        )
+        _at(run_id, GateId.minutes)
         print(f"start → first form (team, plan PDF): {time.perf_counter() - clock:.1f} s")
         clock = time.perf_counter()
         answer_gate(
             run_id,
-            "minutes",
+            GateId.minutes,
             {
                 "file": keep(minutes, "uploads").location,
                 "summary": "座谈会情况",
-                "code": run_code_in_outbox(run_id, "minutes", "赵敏"),
+                "code": run_code_in_outbox(run_id, GateId.minutes, "赵敏"),
             },
         )
-        _at(run_id, "approval")
+        _at(run_id, GateId.approval)
         print(f"answer → next form (analysis, draft report PDF): {time.perf_counter() - clock:.2f} s (goal ≤ 1.5 s)")
         clock = time.perf_counter()
         answer_gate(
             run_id,
-            "approval",
-            {"choice": "通过", "conclusion": "继续执行", "code": run_code_in_outbox(run_id, "approval", "刘志强")},
+            GateId.approval,
+            {"choice": "通过", "conclusion": "继续执行", "code": run_code_in_outbox(run_id, GateId.approval, "刘志强")},
         )
         wait_for(run_id, lambda run: run.state is not None and run.state.is_completed(), timeout=180, what="完成")
         print(f"approval → completed (final report PDF, archive): {time.perf_counter() - clock:.1f} s")

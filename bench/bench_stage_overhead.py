@@ -30,6 +30,7 @@ from prefect import flow
 from core.settings import PROJECT_ROOT
 from pinggu.catalog import import_catalog
 from pinggu.localserver import start_server, stop_all
+from rules.vocabulary import EvaluationType, Scope
 from tasks.evaluation import open_evaluation
 from tasks.preparation import form_team, write_plan
 
@@ -43,7 +44,7 @@ def preparation(decision: str, rounds: int) -> dict:
 
     run_id = str(flow_run.id)
     started = time.perf_counter()
-    evaluation_id = open_evaluation(decision, None, run_id, "ordinary", "whole", [], ["问卷调查"])
+    evaluation_id = open_evaluation(decision, None, run_id, EvaluationType.ordinary, Scope.whole, [], ["问卷调查"])
     assert isinstance(evaluation_id, int), evaluation_id  # not refused
     form_team(evaluation_id, TEAM, run_id)
     write_plan(evaluation_id, None, run_id)

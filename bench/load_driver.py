@@ -36,6 +36,9 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from rules.gates import GateId
+from rules.vocabulary import EVALUATION_TYPE_BY_NAME, EvaluationType
+
 POLL_S = 0.5
 
 TEAM = [
@@ -55,14 +58,14 @@ class TypeSetup:
 
 
 # Mid-term and final evaluations need decisions of five years or more (bazhou 15); a final one, ended.
-SETUPS = {
-    "ordinary": TypeSetup("bazhou", ("座谈会",), 2, 3),
-    "simplified": TypeSetup("bazhou", ("座谈会",), 2, 3),
-    "midterm": TypeSetup("bazhou", ("座谈会",), 3, 4),
-    "final": TypeSetup("bazhou", ("座谈会",), 7, -1),
-    "ningxia_90day": TypeSetup("ningxia_commerce", ("座谈会",), 2, 3),
+SETUPS: dict[str, TypeSetup] = {
+    EvaluationType.ordinary: TypeSetup("bazhou", ("座谈会",), 2, 3),
+    EvaluationType.simplified: TypeSetup("bazhou", ("座谈会",), 2, 3),
+    EvaluationType.midterm: TypeSetup("bazhou", ("座谈会",), 3, 4),
+    EvaluationType.final: TypeSetup("bazhou", ("座谈会",), 7, -1),
+    EvaluationType.ningxia_90day: TypeSetup("ningxia_commerce", ("座谈会",), 2, 3),
 }
-DEFAULT_TYPE = "ordinary"
+DEFAULT_TYPE: str = EvaluationType.ordinary
 
 
 # --- starting ----------------------------------------------------------------------------------
@@ -134,7 +137,7 @@ def _uploaded(path: Path) -> str:
 
 def _records_file(materials: Path, gate: str) -> Path:
     """A small minutes / field-records text file, written once per drive."""
-    path = materials / ("座谈会纪要.txt" if gate == "minutes" else "实地调研记录.txt")
+    path = materials / ("座谈会纪要.txt" if gate == GateId.minutes else "实地调研记录.txt")
     if not path.exists():
         path.write_text(
             "会议纪要\n时间：2026年3月5日\n参加人员：各街道代表\n主要意见：政策总体有效\n", encoding="utf-8"
@@ -166,22 +169,22 @@ RECOMMENDED = re.compile(r"按得分推荐的结论：\*\*(.+?)\*\*")
 def form_for(gate: str, *, profile_id: str, materials: Path, description: str = "") -> dict[str, Any]:
     """A valid answer to `gate`; the approval follows the conclusion the form says the score recommends."""
     submitter = {"submitter": "赵敏", "submitter_role": "承办单位 科员"}
-    if gate == "team":
+    if gate == GateId.team:
         return {"members": TEAM, **submitter}
-    if gate == "plan_approval":
+    if gate == GateId.plan_approval:
         return {"approver": "张建国", "approver_role": "区政府办公室主任", "choice": "同意", "comment": ""}
-    if gate == "start_approval":
+    if gate == GateId.start_approval:
         return {"approver": "马厅长", "approver_role": "厅长（厅务会议主持人）", "choice": "同意开展", "comment": ""}
-    if gate in ("minutes", "field"):
+    if gate in (GateId.minutes, GateId.field):
         return {
             "file": _uploaded(_records_file(materials, gate)),
             "summary": "召开座谈会，12家单位参加，普遍认为政策有效",
             **submitter,
         }
-    if gate == "expert_marks":
+    if gate == GateId.expert_marks:
         path, data = _expert_marks(materials, profile_id)
         return {"file": _uploaded(path), "data_values": data, "submitter": "王明", "submitter_role": "评估小组组长"}
-    if gate == "expert_review":
+    if gate == GateId.expert_review:
         return {
             "experts": "周立平、吴晓",
             "opinion": "评估方法规范，数据可信",
@@ -189,9 +192,9 @@ def form_for(gate: str, *, profile_id: str, materials: Path, description: str = 
             "submitter": "王明",
             "submitter_role": "评估小组组长",
         }
-    if gate == "third_party_acceptance":
+    if gate == GateId.third_party_acceptance:
         return {"approver": "高峰", "approver_role": "承办单位负责人", "choice": "验收通过", "comment": ""}
-    if gate == "approval":
+    if gate == GateId.approval:
         recommended = RECOMMENDED.search(description)
         return {
             "approver": "刘志强",
@@ -340,10 +343,7 @@ def _description(client, run) -> str | None:
 
 def _profile_of(run) -> str:
     """The profile of the decisions `start_evaluations` made for the run's evaluation type."""
-    from rules.vocabulary import EVALUATION_TYPE_NAMES
-
-    type_ids = {name: type_id for type_id, name in EVALUATION_TYPE_NAMES.items()}
-    return SETUPS[type_ids.get(run.parameters.get("evaluation_type"), DEFAULT_TYPE)].profile
+    return SETUPS[EVALUATION_TYPE_BY_NAME.get(run.parameters.get("evaluation_type"), DEFAULT_TYPE)].profile
 
 
 def drive(run_ids: list, *, deadline_s: float, poll_s: float = POLL_S) -> LoadResult:
@@ -423,7 +423,7 @@ def _follow(client, run, track: _Track, result: LoadResult, seen: float, since_s
     if key == track.answered_key:
         return
     gate = gate_of_pause_key(key)
-    description = _description(client, run) if gate == "approval" else ""
+    description = _description(client, run) if gate == GateId.approval else ""
     if description is None:  # the schema is stored a moment before the description
         return
     try:

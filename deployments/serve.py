@@ -26,15 +26,7 @@ from flows.recovery import recovery
 from flows.supervision import supervision
 from flows.tracking import tracking
 from rules.profiles import load_profiles
-from rules.vocabulary import EVALUATION_TYPE_NAMES
-
-DESCRIPTIONS = {
-    "ordinary": "一般程序后评估（含执行满一年的执行评估）：方案审定、材料提交、专家论证、决策机关审定。",
-    "simplified": "简易程序后评估：不另设方案审定，只选一种方法（座谈会、问卷调查、意见征询或论证会），形成报告后报决策机关审定。",
-    "midterm": "中期评估：执行期限五年以上的规划、政策在期限或进度过半时评估，报告说明实施以来的效果、问题和建议。",
-    "final": "终期评估：执行期限五年以上的规划、政策、改革事项执行结束后评估，报告总结经验、不足和教训。",
-    "ningxia_90day": "九十日评估（宁夏商务厅）：厅决策机关决定开展之日起九十日内完成，完成后十五日内提请审议。",
-}
+from rules.vocabulary import EVALUATION_TYPES
 
 
 def _chinese_titles(deployment):
@@ -122,15 +114,14 @@ def deployments(**options: Any) -> list:
         + [
             _chinese_titles(
                 post_evaluation.to_deployment(
-                    name=evaluation_type,
-                    description=DESCRIPTIONS[evaluation_type]
-                    + "在 Prefect 界面点击 Run 填写决策编号和评估小组即可启动。",
-                    parameters={"evaluation_type": freeze(type_name)},
-                    tags=["后评估", type_name],
+                    name=spec.id.value,
+                    description=spec.description + "在 Prefect 界面点击 Run 填写决策编号和评估小组即可启动。",
+                    parameters={"evaluation_type": freeze(spec.name)},
+                    tags=["后评估", spec.name],
                     **options,
                 )
             )
-            for evaluation_type, type_name in EVALUATION_TYPE_NAMES.items()
+            for spec in EVALUATION_TYPES.values()
         ]
     )
 

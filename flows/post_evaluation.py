@@ -11,8 +11,6 @@ from prefect.runtime import flow_run
 
 from flows.stages import conclude, finish, implement, prepare, refuse
 from forms.parameters import (
-    SCOPE_IDS,
-    TYPE_IDS,
     EvaluationTypeChoice,
     MethodChoice,
     ScopeChoice,
@@ -20,6 +18,7 @@ from forms.parameters import (
     ThirdPartySpec,
 )
 from rules.gates import Rework
+from rules.vocabulary import EVALUATION_TYPE_BY_NAME, SCOPE_BY_NAME, EvaluationType, Scope
 from services.evaluation.lifecycle import NotOpened
 from tasks.evaluation import complete_evaluation, open_evaluation, send_back
 
@@ -27,7 +26,7 @@ from tasks.evaluation import complete_evaluation, open_evaluation, send_back
 def run_name() -> str:
     """后评估·<decision>·<type>, e.g. 后评估·S-2024-001·一般程序."""
     parameters = flow_run.parameters
-    return f"后评估·{parameters['decision']}·{parameters.get('evaluation_type', '一般程序')}"
+    return f"后评估·{parameters['decision']}·{parameters.get('evaluation_type', EvaluationType.ordinary.name_zh)}"
 
 
 @flow(
@@ -39,10 +38,10 @@ def run_name() -> str:
 )
 def post_evaluation(
     decision: str,
-    evaluation_type: EvaluationTypeChoice = "一般程序",
+    evaluation_type: EvaluationTypeChoice = EvaluationType.ordinary.name_zh,
     team: list[TeamMemberSpec] | None = None,
     evaluation: str | None = None,
-    scope: ScopeChoice = "整体评估",
+    scope: ScopeChoice = Scope.whole.name_zh,
     scope_parts: list[str] | None = None,
     methods: list[MethodChoice] | None = None,
     third_party: ThirdPartySpec | None = None,
@@ -68,8 +67,8 @@ def post_evaluation(
         decision,
         evaluation,
         run_id,
-        TYPE_IDS[evaluation_type],
-        SCOPE_IDS[scope],
+        EVALUATION_TYPE_BY_NAME[evaluation_type],
+        SCOPE_BY_NAME[scope],
         scope_parts or [],
         list(methods or []),
         third_party.model_dump(mode="json") if third_party else None,

@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from core.choices import OneOf
 from rules.team import TEAM_ROLES
-from rules.vocabulary import EVALUATION_TYPE_NAMES, METHODS
+from rules.vocabulary import EVALUATION_TYPE_NAMES, METHODS, SCOPE_NAMES
 
-if TYPE_CHECKING:
-    # Built at run time from the rules' registries (the one source of their values); mypy sees text.
-    TeamRole = str
-    MethodChoice = str
-    EvaluationTypeChoice = str
-else:
-    TeamRole = Literal[TEAM_ROLES]
-    MethodChoice = Literal[METHODS]
-    EvaluationTypeChoice = Literal[tuple(EVALUATION_TYPE_NAMES.values())]
-ScopeChoice = Literal["整体评估", "部分评估"]
-SCOPE_IDS = {"整体评估": "whole", "部分评估": "partial"}
-TYPE_IDS = {name: type_id for type_id, name in EVALUATION_TYPE_NAMES.items()}
+# The Chinese names of a registry (rules.team, rules.vocabulary), as the run form offers them.
+TeamRole = Annotated[str, OneOf(TEAM_ROLES)]
+MethodChoice = Annotated[str, OneOf(METHODS)]
+EvaluationTypeChoice = Annotated[str, OneOf(EVALUATION_TYPE_NAMES.values())]
+ScopeChoice = Annotated[str, OneOf(SCOPE_NAMES.values())]
 
 
 class TeamMemberSpec(BaseModel):

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from rules.vocabulary import DeliveryStatus, EvaluationStatus, FollowUpStatus, StageStatus, StepStatus
+from rules.vocabulary import DeliveryStatus, EvaluationStatus, FollowUpStatus, Scope, StageStatus, StepStatus
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 
@@ -54,9 +54,9 @@ class Evaluation(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(unique=True, index=True)
     decision_code: str = Field(foreign_key="decision.code", index=True)
-    type: str  # ordinary / simplified / midterm / final / ningxia_90day
+    type: str  # a rules.vocabulary.EvaluationType
     reason: str | None = None
-    scope: str = "whole"
+    scope: str = Scope.whole
     scope_parts: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     methods: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     status: str = EvaluationStatus.running  # running / waiting / completed / not_started / reopened

@@ -21,6 +21,7 @@ from models.db import session_scope
 from models.tables import now_beijing
 from rules.gates import GateId, PlanVerdict, ReportVerdict
 from rules.steps import StepId
+from rules.vocabulary import EvaluationType
 
 SAMPLES = SAMPLES_DIR
 DEMO_DECISION = "S-2024-001"
@@ -70,12 +71,14 @@ def run_demo(samples: Path = SAMPLES) -> Path:
         _import_tracking_plans(samples / "tracking_plan.csv")
 
     with session_scope() as session:
-        unfinished = store.unfinished_evaluations(session=session, decision_code=DEMO_DECISION, type="ordinary")
+        unfinished = store.unfinished_evaluations(
+            session=session, decision_code=DEMO_DECISION, type=EvaluationType.ordinary
+        )
     parameters = {"decision": DEMO_DECISION, "team": DEMO_TEAM, "budget_yuan": 80000}
     if unfinished:
         parameters["evaluation"] = unfinished[0].code
     with timed(f"启动一般程序评估（{DEMO_DECISION}）", timings):
-        run_id = start_evaluation("ordinary", parameters)
+        run_id = start_evaluation(EvaluationType.ordinary, parameters)
 
     def reach(gate: GateId) -> Any:
         return wait_for(run_id, lambda run: paused_at(run) == gate, timeout=180, what=f"“{gate}”环节")

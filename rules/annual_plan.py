@@ -50,7 +50,7 @@ from rules.planning_types import (
     EventTrigger,
     PlanPolicy,
 )
-from rules.vocabulary import EVALUATION_TYPE_NAMES, EVENT_KIND_NAMES
+from rules.vocabulary import EVALUATION_TYPE_NAMES, EVENT_KIND_NAMES, EvaluationType
 
 MAJOR_REFORM = "重大改革事项"
 LONG_TERM_YEARS = 5  # "五年以上长期执行的" (bazhou 15, ordos 12(3)(4), changli 62)
@@ -70,10 +70,10 @@ REASON_NAMES = {
 # since it is the only type that profile plans.
 _SATISFIED_BY: dict[str, frozenset[str] | None] = {
     "one_year": None,
-    "half_term": frozenset({"midterm", "final"}),
-    "ended": frozenset({"final"}),
+    "half_term": frozenset({EvaluationType.midterm, EvaluationType.final}),
+    "ended": frozenset({EvaluationType.final}),
 }
-_RANK = {"final": 0, "midterm": 1, "ordinary": 2}
+_RANK: dict[str, int] = {EvaluationType.final: 0, EvaluationType.midterm: 1, EvaluationType.ordinary: 2}
 _REASON_ORDER = {reason: index for index, reason in enumerate((DECISION_PLAN, *TIME_TRIGGERS, *EVENT_KINDS))}
 _FACT_FIELDS = frozenset(f.name for f in fields(DecisionFacts))
 
@@ -201,7 +201,7 @@ def _time_triggers(facts: DecisionFacts, as_of: date, until: date | None = None)
         # It ran the whole twelve months: to the last day of the year counted from its first day (a start on
         # 29 February runs to 28 February, not 27 February: rules.periods.last_day_of_term).
         if facts.ends_on is None or facts.ends_on >= last_day_of_term(facts.starts_on, 12):
-            found.append(_Trigger("one_year", on, "ordinary", on))
+            found.append(_Trigger("one_year", on, EvaluationType.ordinary, on))
     if is_long_term(facts):
         assert facts.ends_on is not None
         # bazhou 15 ¶4, ordos 12(3), changli 62 ¶4: "执行期限或进度过半" → midterm, on the midpoint or,
@@ -211,11 +211,11 @@ def _time_triggers(facts: DecisionFacts, as_of: date, until: date | None = None)
         half = midpoint(facts)
         progressed = facts.progress_percent is not None and facts.progress_percent >= HALF_PROGRESS
         on = min(half, as_of) if progressed else half
-        found.append(_Trigger("half_term", on, "midterm", facts.starts_on if progressed else on))
+        found.append(_Trigger("half_term", on, EvaluationType.midterm, facts.starts_on if progressed else on))
         # bazhou 15 ¶5, ordos 12(4), changli 62 ¶5: ended → final, from the day after the last day.
         if facts.ends_on < (until + timedelta(days=1) if until else as_of):
             on = facts.ends_on + timedelta(days=1)
-            found.append(_Trigger("ended", on, "final", on, arises=facts.ends_on))
+            found.append(_Trigger("ended", on, EvaluationType.final, on, arises=facts.ends_on))
     return found
 
 
@@ -294,11 +294,15 @@ def annual_plan(
             if event.kind in policy.events_need_approval:
                 # minhang 6(4), ordos 11: such an event counts only once it is agreed to.
                 if event.approved_on is None:
-                    if on <= year_end and not _satisfied(_Trigger(event.kind, on, "ordinary", on), latest, policy):
+                    if on <= year_end and not _satisfied(
+                        _Trigger(event.kind, on, EvaluationType.ordinary, on), latest, policy
+                    ):
                         pending.append(_awaiting_approval(facts, event, policy))
                     continue
                 on = event.approved_on
-            triggers.append(_Trigger(event.kind, on, "ordinary", on, prompt=event.kind in policy.prompt_events))
+            triggers.append(
+                _Trigger(event.kind, on, EvaluationType.ordinary, on, prompt=event.kind in policy.prompt_events)
+            )
 
         counting = [t for t in triggers if t.listed_by <= year_end and not _satisfied(t, latest, policy)]
         if not counting:

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from rules.calendar import OfficialCalendar, default_calendar
 from rules.people import may_act
 from rules.periods import Period, PeriodUnit, add_period
-from rules.vocabulary import SatisfactionScale
+from rules.vocabulary import EvaluationType, SatisfactionScale
 
 if TYPE_CHECKING:
     from rules.profiles.schema import DecisionProcedureRules
@@ -263,10 +263,10 @@ class PlannedEvaluation(StrEnum):
     final = "终期评估"
 
 
-PLANNED_TYPES = {
-    PlannedEvaluation.ordinary: "ordinary",
-    PlannedEvaluation.midterm: "midterm",
-    PlannedEvaluation.final: "final",
+PLANNED_TYPES: dict[PlannedEvaluation, str] = {
+    PlannedEvaluation.ordinary: EvaluationType.ordinary,
+    PlannedEvaluation.midterm: EvaluationType.midterm,
+    PlannedEvaluation.final: EvaluationType.final,
 }
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from rules.periods import DueDate, add_days, add_period
 from rules.profiles import MILESTONES, Profile
 from rules.steps import STAGE_NAMES
-from rules.vocabulary import EVALUATION_TYPE_NAMES, SCOPE_NAMES
+from rules.vocabulary import EVALUATION_TYPE_NAMES, SCOPE_NAMES, Scope
 
 
 def stage_targets(start: date, profile: Profile, due: date | None = None) -> dict[str, DueDate]:
@@ -56,7 +56,7 @@ def draft_plan(
     """The plan with the contents S-PREP requires (bazhou 9(2), changli 58(1), ordos 14(1)): purpose,
     object and content, scope, indicators, standards and methods with the survey outline and
     questionnaire, steps and schedule with the statutory deadlines, budget, organisation, entrustment."""
-    covered = f"，重点评估：{'、'.join(scope_parts)}" if scope == "partial" and scope_parts else ""
+    covered = f"，重点评估：{'、'.join(scope_parts)}" if scope == Scope.partial and scope_parts else ""
     survey_items = [
         item.item
         for indicator in profile.indicators

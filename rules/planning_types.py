@@ -10,28 +10,17 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from rules.periods import Period
+from rules.vocabulary import EventKind
 
 TIME_TRIGGERS = ("one_year", "half_term", "ended")
 # changli 12 ¶2: the decision draft includes 决策实施后评估计划; the decision procedure writes it into the
 # catalog, and the plan of that year lists the decision for it, whatever the profile's time triggers.
 DECISION_PLAN = "decision_plan"
-# T-EVENT (bazhou 7, ordos 11, ningxia 4, changli 57, minhang 6) and T-PROMPT (controversy_risk).
-EVENT_KINDS = (
-    "basis_changed",
-    "effect_not_met",
-    "many_opinions",
-    "negative_public_opinion",
-    "unit_application",
-    "body_deems_necessary",
-    "controversy_risk",
-    "superior_request",
-    "other_division_request",
-    "special_provision",
-    "serious_problem_reported",
-)
+# T-EVENT and T-PROMPT: the situations rules.vocabulary.EventKind registers, in its order.
+EVENT_KINDS: tuple[str, ...] = tuple(EventKind)
 # T-PROMPT (bazhou 15, ordos 12(1), changli 62): a major controversy or risk during execution is to be
 # evaluated promptly ("及时"), not at next year's plan: recording it proposes a single-item plan at once.
-PROMPT_EVENT_KINDS = frozenset({"controversy_risk"})
+PROMPT_EVENT_KINDS: frozenset[str] = frozenset({EventKind.controversy_risk})
 # X-12M (bazhou 16 ¶1, changli 63 ¶1), X-SUPERIOR (bazhou 16 ¶2, changli 63 ¶2), X-DONE (minhang 3 ¶2).
 EXEMPTION_KINDS = ("within_12_months", "superior_evaluates", "already_evaluated")
 

@@ -25,7 +25,7 @@ from rules.gates import GATES, METHOD_SUBMISSIONS, SUBMISSION_OF_METHOD, GateId,
 from rules.periods import last_day_of_term
 from rules.profiles import Gate, Profile
 from rules.steps import Stage, StepId
-from rules.vocabulary import EVALUATION_TYPE_NAMES
+from rules.vocabulary import EVALUATION_TYPE_NAMES, EvaluationType, Scope
 
 # bazhou 15 第四款、第五款: mid-term and final evaluations concern plans and policies of five years or more.
 LONG_TERM_YEARS = 5
@@ -81,7 +81,7 @@ class Procedure:
 def choose_methods(profile: Profile, evaluation_type: str, methods: Sequence[str]) -> tuple[str, ...]:
     """The methods the evaluation uses, checked against the profile (E-METHODS, S-SIMPLE)."""
     chosen = tuple(dict.fromkeys(m.strip() for m in methods if m.strip()))
-    if evaluation_type == "simplified":
+    if evaluation_type == EvaluationType.simplified:
         offered = profile.simplified_methods
         if not chosen:
             chosen = (DEFAULT_METHOD,) if DEFAULT_METHOD in offered else offered[:1]
@@ -106,22 +106,22 @@ def choose_methods(profile: Profile, evaluation_type: str, methods: Sequence[str
 def check_scope(scope: str, scope_parts: Sequence[str]) -> None:
     """A partial evaluation names the parts it covers; a whole one names none (S-SCOPE)."""
     named = [part for part in scope_parts if part.strip()]
-    if scope == "partial" and not named:
+    if scope == Scope.partial and not named:
         raise RuleViolation("部分评估须逐项写明评估涉及的内容（评估范围）", rule="S-SCOPE")
-    if scope == "whole" and named:
+    if scope == Scope.whole and named:
         raise RuleViolation("整体评估不需填写“部分评估涉及的内容”；如只评估部分内容，请选择部分评估", rule="S-SCOPE")
 
 
 def check_type_fits(evaluation_type: str, starts_on: date, ends_on: date | None, today: date) -> None:
     """Mid-term and final evaluations only for decisions running five years or more (S-MID, S-FINAL)."""
-    if evaluation_type not in ("midterm", "final"):
+    if evaluation_type not in (EvaluationType.midterm, EvaluationType.final):
         return
-    rule = "S-MID" if evaluation_type == "midterm" else "S-FINAL"
+    rule = "S-MID" if evaluation_type == EvaluationType.midterm else "S-FINAL"
     name = EVALUATION_TYPE_NAMES[evaluation_type]
     if ends_on is None or ends_on < last_day_of_term(starts_on, 12 * LONG_TERM_YEARS):
         span = f"{starts_on} 至 {ends_on}" if ends_on else f"自 {starts_on} 起，未定终止日"
         raise RuleViolation(f"{name}适用于执行期限五年以上的规划、政策、改革事项，该决策实施期间为 {span}", rule=rule)
-    if evaluation_type == "final" and ends_on >= today:
+    if evaluation_type == EvaluationType.final and ends_on >= today:
         raise RuleViolation(f"终期评估在决策执行结束后开展，该决策实施终止日为 {ends_on}", rule=rule)
 
 
@@ -140,7 +140,7 @@ def procedure_for(profile: Profile, evaluation_type: str, methods: Sequence[str]
         submission_gate=submission_gate,
         submissions=submissions,
         # The simplified procedure ends in a report without an indicator score unless the profile requires one.
-        scored=profile.score_required or evaluation_type != "simplified",
+        scored=profile.score_required or evaluation_type != EvaluationType.simplified,
         expert_review=gates.get(GateId.expert_review),
         third_party_acceptance=gates.get(GateId.third_party_acceptance),
         approval=gates[GateId.approval],

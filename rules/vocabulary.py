@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -17,13 +19,69 @@ class Conclusion(StrEnum):
 # bazhou 15, ningxia 14: these conclusions oblige the executing unit to act (C-FOLLOWUP).
 CONCLUSIONS_NEEDING_FOLLOWUP = frozenset({Conclusion.adjust, Conclusion.suspend, Conclusion.terminate})
 
-EVALUATION_TYPE_NAMES = {
-    "ordinary": "一般程序",
-    "simplified": "简易程序",
-    "midterm": "中期评估",
-    "final": "终期评估",
-    "ningxia_90day": "九十日评估",
+
+class EvaluationType(StrEnum):
+    """The types of post-evaluation; the value is the id the database stores and profiles write."""
+
+    ordinary = "ordinary"
+    simplified = "simplified"
+    midterm = "midterm"
+    final = "final"
+    ningxia_90day = "ningxia_90day"
+
+    @property
+    def name_zh(self) -> str:
+        """The type's Chinese name, as operators read it and the run form offers it."""
+        return EVALUATION_TYPES[self].name
+
+
+@dataclass(frozen=True)
+class EvaluationTypeSpec:
+    """What an evaluation type is called, how its deployment describes it, and what else catalogs call it."""
+
+    id: EvaluationType
+    name: str
+    description: str  # the deployment's description in the Prefect UI (deployments/serve.py)
+    aliases: tuple[str, ...] = ()  # other names a catalog spreadsheet may write (analysis/catalog.py)
+
+
+EVALUATION_TYPES: dict[EvaluationType, EvaluationTypeSpec] = {
+    spec.id: spec
+    for spec in (
+        EvaluationTypeSpec(
+            EvaluationType.ordinary,
+            "一般程序",
+            "一般程序后评估（含执行满一年的执行评估）：方案审定、材料提交、专家论证、决策机关审定。",
+            # 执行评估 (after one year) runs the ordinary procedure (SPEC §2); operators write either name.
+            aliases=("执行评估",),
+        ),
+        EvaluationTypeSpec(
+            EvaluationType.simplified,
+            "简易程序",
+            "简易程序后评估：不另设方案审定，只选一种方法（座谈会、问卷调查、意见征询或论证会），形成报告后报决策机关审定。",
+        ),
+        EvaluationTypeSpec(
+            EvaluationType.midterm,
+            "中期评估",
+            "中期评估：执行期限五年以上的规划、政策在期限或进度过半时评估，报告说明实施以来的效果、问题和建议。",
+        ),
+        EvaluationTypeSpec(
+            EvaluationType.final,
+            "终期评估",
+            "终期评估：执行期限五年以上的规划、政策、改革事项执行结束后评估，报告总结经验、不足和教训。",
+        ),
+        EvaluationTypeSpec(
+            EvaluationType.ningxia_90day,
+            "九十日评估",
+            "九十日评估（宁夏商务厅）：厅决策机关决定开展之日起九十日内完成，完成后十五日内提请审议。",
+            aliases=("宁夏商务厅九十日评估",),
+        ),
+    )
 }
+
+# Derived views: an id (also a plain string read from the database) → its Chinese name, and back.
+EVALUATION_TYPE_NAMES: Mapping[str, str] = {spec.id: spec.name for spec in EVALUATION_TYPES.values()}
+EVALUATION_TYPE_BY_NAME: Mapping[str, EvaluationType] = {spec.name: spec.id for spec in EVALUATION_TYPES.values()}
 
 
 class EvaluationStatus(StrEnum):
@@ -87,7 +145,21 @@ FOLLOW_UP_STATUS_NAMES: dict[str, str] = {
     FollowUpStatus.withdrawn: "已撤回",
 }
 
-SCOPE_NAMES = {"whole": "整体评估", "partial": "部分评估"}
+
+class Scope(StrEnum):
+    """How much of a decision an evaluation covers (S-SCOPE); the value is the id stored on Evaluation.scope."""
+
+    whole = "whole"
+    partial = "partial"
+
+    @property
+    def name_zh(self) -> str:
+        """The scope's Chinese name, as operators read it and the run form offers it."""
+        return SCOPE_NAMES[self]
+
+
+SCOPE_NAMES: Mapping[str, str] = {Scope.whole: "整体评估", Scope.partial: "部分评估"}
+SCOPE_BY_NAME: Mapping[str, Scope] = {name: Scope(scope) for scope, name in SCOPE_NAMES.items()}
 
 
 class SatisfactionScale(StrEnum):
@@ -111,19 +183,42 @@ METHODS = (
     "专家咨询",
 )
 
-# T-EVENT / T-PROMPT kinds (ids in rules.planning_types.EVENT_KINDS) as operators read them.
-EVENT_KIND_NAMES = {
-    "basis_changed": "决策依据的法律、法规、政策或客观情况发生重大变化",
-    "effect_not_met": "实施后明显未达到预期效果",
-    "many_opinions": "公民、法人或其他组织提出较多意见",
-    "negative_public_opinion": "出现较多负面舆情",
-    "unit_application": "执行单位申请开展评估",
-    "body_deems_necessary": "决策机关认为有必要",
-    "controversy_risk": "执行中出现较大争议、风险或重大分歧",
-    "superior_request": "上级机关要求",
-    "other_division_request": "其他处室提出",
-    "special_provision": "法律法规另有规定",
-    "serious_problem_reported": "承办单位报告决策存在问题、客观情况重大变化或不可抗力，严重影响决策目标实现",
+
+class EventKind(StrEnum):
+    """A situation that calls for an evaluation (T-EVENT: bazhou 7, ordos 11, ningxia 4, changli 57, minhang 6;
+    T-PROMPT: controversy_risk); the value is the id profiles and the event table write."""
+
+    basis_changed = "basis_changed"
+    effect_not_met = "effect_not_met"
+    many_opinions = "many_opinions"
+    negative_public_opinion = "negative_public_opinion"
+    unit_application = "unit_application"
+    body_deems_necessary = "body_deems_necessary"
+    controversy_risk = "controversy_risk"
+    superior_request = "superior_request"
+    other_division_request = "other_division_request"
+    special_provision = "special_provision"
+    serious_problem_reported = "serious_problem_reported"
+
+    @property
+    def name_zh(self) -> str:
+        """The situation as operators read it."""
+        return EVENT_KIND_NAMES[self]
+
+
+# T-EVENT / T-PROMPT kinds as operators read them.
+EVENT_KIND_NAMES: Mapping[str, str] = {
+    EventKind.basis_changed: "决策依据的法律、法规、政策或客观情况发生重大变化",
+    EventKind.effect_not_met: "实施后明显未达到预期效果",
+    EventKind.many_opinions: "公民、法人或其他组织提出较多意见",
+    EventKind.negative_public_opinion: "出现较多负面舆情",
+    EventKind.unit_application: "执行单位申请开展评估",
+    EventKind.body_deems_necessary: "决策机关认为有必要",
+    EventKind.controversy_risk: "执行中出现较大争议、风险或重大分歧",
+    EventKind.superior_request: "上级机关要求",
+    EventKind.other_division_request: "其他处室提出",
+    EventKind.special_provision: "法律法规另有规定",
+    EventKind.serious_problem_reported: "承办单位报告决策存在问题、客观情况重大变化或不可抗力，严重影响决策目标实现",
 }
 
 

@@ -14,7 +14,7 @@ open items (a stage, a statutory deadline, a follow-up measure) is past its date
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -287,7 +287,7 @@ class LedgerFilter:
         return " · ".join(parts)
 
 
-def _choices(*vocabularies: dict[str, str]) -> tuple[list[str], list[str]]:
+def _choices(*vocabularies: Mapping[str, str]) -> tuple[list[str], list[str]]:
     """Every code and every Chinese name of these vocabularies (a code may mean different things in two)."""
     codes = [str(code) for vocabulary in vocabularies for code in vocabulary]
     names = [name for vocabulary in vocabularies for name in vocabulary.values()]

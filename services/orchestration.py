@@ -13,10 +13,11 @@ from uuid import UUID
 
 from core.errors import OrchestrationError, StateConflict
 from rules.gates import gate_name
-from rules.vocabulary import EVALUATION_TYPE_NAMES
+from rules.vocabulary import EVALUATION_TYPE_NAMES, EvaluationType
 
 FLOW_NAME = "post-evaluation"
-DEPLOYMENTS = {evaluation_type: f"{FLOW_NAME}/{evaluation_type}" for evaluation_type in EVALUATION_TYPE_NAMES}
+# deployments/serve.py names each evaluation type's deployment by its id.
+DEPLOYMENTS: dict[str, str] = {evaluation_type: f"{FLOW_NAME}/{evaluation_type}" for evaluation_type in EvaluationType}
 ANNUAL_PLAN = "annual-plan/yearly"
 SUPERVISION = "supervision/round"
 TRACKING = "tracking/monthly"

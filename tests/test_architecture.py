@@ -1,7 +1,8 @@
 """The house rules a reviewer would otherwise check by eye (ARCHITECTURE.md, docs/contributing.md "How it is built").
 
-Gate and step ids are written once, in their registries (rules/gates.py, rules/steps.py), and
-everywhere else named through GateId / StepId. The same spellings also name other things (the
+Every vocabulary is registered once. Gate and step ids are written once, in their registries (rules/gates.py,
+rules/steps.py), and everywhere else named through GateId / StepId; the ids of evaluation types, scopes and
+event kinds once, in rules/vocabulary.py, and everywhere else named through EvaluationType / Scope / EventKind. The same spellings also name other things (the
 report block ``survey``, the scoring kind ``expert_marks``, the flow parameter ``team``), so the
 check looks where an id is used *as* a gate or step id: a ``gate=``/``step=``/``kind=`` argument,
 a comparison with ``.gate``/``.step``/``.kind``/``.waiting_gate``, and any id no other vocabulary shares.
@@ -16,6 +17,7 @@ from pathlib import Path
 from rules.gates import GateId
 from rules.profiles import MILESTONES, REPORT_BLOCKS, SCORINGS
 from rules.steps import StepId
+from rules.vocabulary import EvaluationType, EventKind, Scope
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = (
@@ -30,6 +32,7 @@ PACKAGES = (
     "analysis",
     "models",
     "rules",
+    "bench",
 )
 REGISTRIES = {Path("rules/gates.py"), Path("rules/steps.py")}
 IDS = {gate.value for gate in GateId} | {step.value for step in StepId}
@@ -40,6 +43,13 @@ ID_ROLES = {"gate", "step", "kind", "waiting_gate"}
 ONLY_IDS = IDS - set(REPORT_BLOCKS) - set(SCORINGS) - set(MILESTONES) - {"team", "plan", "scoring"}
 # The deadline watch's item kinds (rules.watch.Watched.kind) are their own vocabulary.
 WATCH_KINDS = {"follow_up"}
+# Ids of the vocabularies rules/vocabulary.py registers; no other vocabulary spells one the same way, so any
+# literal of one outside its registry is that id written again.
+VOCABULARY = Path("rules/vocabulary.py")
+VOCABULARY_IDS = {member.value for vocabulary in (EvaluationType, Scope, EventKind) for member in vocabulary}
+# …except where it is the name of something else: the profile's tracking section has a key `many_opinions`
+# (how many opinions make the event of that name), which its validator names in a key path.
+SHARED_SPELLINGS = {(Path("rules/profiles/schema.py"), "many_opinions")}
 
 
 def _role(node: ast.expr) -> str | None:
@@ -81,6 +91,39 @@ def test_gate_and_step_ids_are_written_only_in_their_registries():
         if path.relative_to(ROOT) not in REGISTRIES and (hits := id_literals(ast.parse(path.read_text())))
     }
     assert written == {}
+
+
+def vocabulary_literals(tree: ast.AST) -> list[tuple[int, str]]:
+    """(line, id) for each evaluation type, scope or event kind id written as a string literal."""
+    return sorted(
+        {
+            (node.lineno, node.value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and node.value in VOCABULARY_IDS
+        }
+    )
+
+
+def test_evaluation_type_scope_and_event_kind_ids_are_written_only_in_their_registry():
+    written = {
+        str(relative): hits
+        for package in PACKAGES
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if (relative := path.relative_to(ROOT)) != VOCABULARY
+        and (
+            hits := [
+                (line, value)
+                for line, value in vocabulary_literals(ast.parse(path.read_text()))
+                if (relative, value) not in SHARED_SPELLINGS
+            ]
+        )
+    }
+    assert written == {}
+
+
+def test_the_check_finds_a_vocabulary_id_written_as_a_literal():
+    source = 'start_evaluation("ningxia_90day", {})\nif scope == "partial": pass\nEvaluationType.final\n'
+    assert vocabulary_literals(ast.parse(source)) == [(1, "ningxia_90day"), (2, "partial")]
 
 
 def test_the_check_finds_an_id_written_as_a_literal():

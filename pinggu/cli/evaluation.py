@@ -18,7 +18,7 @@ from core.file_types import check_file
 from core.links import flow_run_url
 from pinggu.cli.common import BY_LOGIN, LOGIN, friendly, parse_date
 from rules.gates import GATES, ExpertsConvened, GateId, GateKind, GateSpec
-from rules.vocabulary import SatisfactionScale
+from rules.vocabulary import EVALUATION_TYPES, EvaluationType, SatisfactionScale, Scope
 
 
 def _validate_form(form_class, values: dict) -> dict:
@@ -108,9 +108,9 @@ def evaluate(
         str,
         typer.Option(
             "--type",
-            help="评估类型：ordinary 一般程序、simplified 简易程序、midterm 中期评估、final 终期评估、ningxia_90day 九十日评估",
+            help="评估类型：" + "、".join(f"{spec.id} {spec.name}" for spec in EVALUATION_TYPES.values()),
         ),
-    ] = "ordinary",
+    ] = EvaluationType.ordinary,
     method: Annotated[
         list[str], typer.Option("--method", help="评估方法，可重复，例如 问卷调查、座谈会；简易程序只选一种")
     ] = [],
@@ -134,7 +134,7 @@ def evaluate(
     if method:
         parameters["methods"] = method
     if part:
-        parameters["scope"], parameters["scope_parts"] = "部分评估", part
+        parameters["scope"], parameters["scope_parts"] = Scope.partial.name_zh, part
     if third_party:
         parameters["third_party"] = _agreement(third_party)
     if due:

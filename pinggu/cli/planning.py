@@ -14,6 +14,7 @@ import typer
 from core.errors import StateConflict
 from core.links import flow_run_url
 from pinggu.cli.common import BY_LOGIN, friendly, parse_date
+from rules.vocabulary import EventKind
 
 
 @friendly
@@ -60,12 +61,19 @@ def deadline(
         typer.secho(f"注意：{warning}", fg=typer.colors.YELLOW)
 
 
+# The situations the help offers as examples (services.planning lists them all on a wrong one).
+_EXAMPLE_KINDS = (
+    EventKind.basis_changed,
+    EventKind.effect_not_met,
+    EventKind.many_opinions,
+    EventKind.controversy_risk,
+)
+
+
 @friendly
 def trigger(
     decision: Annotated[str, typer.Argument(help="决策编号")],
-    kind: Annotated[
-        str, typer.Option(help="触发情形，如 basis_changed、effect_not_met、many_opinions、controversy_risk")
-    ],
+    kind: Annotated[str, typer.Option(help=f"触发情形，如 {'、'.join(_EXAMPLE_KINDS)}")],
     date: Annotated[str, typer.Option(help="发生或申请日期 YYYY-MM-DD")],
     note: Annotated[str, typer.Option(help="情况说明")] = "",
     by: Annotated[str, typer.Option(help=f"记录人：{BY_LOGIN}；须是该辖区评估办公室的人员")] = "",

@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from core.choices import OneOf
 from core.errors import Problem
 from rules.profiles.schema import Issues, Loc, Profile
 
@@ -71,7 +72,10 @@ def _annotation_at(loc: Loc) -> Any:
         if isinstance(part, int):
             continue
         if isinstance(current, type) and issubclass(current, BaseModel) and part in current.model_fields:
-            current = current.model_fields[part].annotation
+            info = current.model_fields[part]
+            # pydantic keeps a field's own Annotated metadata (a OneOf) apart from its annotation: put it back.
+            one_of = [m for m in info.metadata if isinstance(m, OneOf)]
+            current = Annotated[info.annotation, one_of[0]] if one_of else info.annotation
         else:
             return None
     return current
@@ -80,6 +84,8 @@ def _annotation_at(loc: Loc) -> Any:
 def _unwrap(annotation: Any) -> Any:
     while True:
         origin = typing.get_origin(annotation)
+        if origin is Annotated and any(isinstance(m, OneOf) for m in annotation.__metadata__):
+            return annotation  # the values it allows are in its metadata (allowed_values)
         if origin is Annotated or origin in (tuple, list):
             annotation = typing.get_args(annotation)[0]
         elif origin in (typing.Union, types.UnionType):
@@ -89,8 +95,10 @@ def _unwrap(annotation: Any) -> Any:
 
 
 def allowed_values(annotation: Any) -> tuple[Any, ...]:
-    """The values a Literal or Enum field allows, in order; () for any other field."""
+    """The values a Literal, Enum or OneOf field allows, in order; () for any other field."""
     annotation = _unwrap(annotation)
+    if typing.get_origin(annotation) is Annotated:  # one with a OneOf, which _unwrap keeps
+        return next(m for m in annotation.__metadata__ if isinstance(m, OneOf)).values
     if typing.get_origin(annotation) is Literal:
         return typing.get_args(annotation)
     if isinstance(annotation, type) and issubclass(annotation, Enum):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import string
 import typing
 from dataclasses import fields as dataclass_fields
-from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -24,7 +24,8 @@ from pydantic import (
     model_validator,
 )
 
-from rules import team
+from core.choices import OneOf
+from rules import team, vocabulary
 from rules.decision_procedure import (
     STEP_NAMES,
     DraftContent,
@@ -43,10 +44,10 @@ from rules.decision_procedure import (
 )
 from rules.gates import GATES, PROFILE_GATE_IDS, GateId
 from rules.periods import Period, PeriodUnit
-from rules.planning_types import EVENT_KINDS, PROMPT_EVENT_KINDS, TIME_TRIGGERS, DecisionFacts, PlanPolicy, UnitRule
+from rules.planning_types import PROMPT_EVENT_KINDS, TIME_TRIGGERS, DecisionFacts, PlanPolicy, UnitRule
 from rules.team import TEAM_ROLES, UNIT_STAFF, Member
 from rules.tracking import Duty, Recipient, ReportsFrom, SeriousReport, SupervisionMethod
-from rules.vocabulary import EVALUATION_TYPE_NAMES, METHODS, Conclusion
+from rules.vocabulary import METHODS, Conclusion
 
 MILESTONES = {
     "trigger": "评估情形出现之日",
@@ -129,7 +130,11 @@ _CONDITION_FIELDS = {
     for f in dataclass_fields(DecisionFacts)
     if f.type in ("bool", "str", "str | None") and f.name not in ("code", "title", "profile", "planned_evaluation_type")
 }
-_TIME_TRIGGER_NEEDS = {"one_year": "ordinary", "half_term": "midterm", "ended": "final"}
+_TIME_TRIGGER_NEEDS = {
+    "one_year": vocabulary.EvaluationType.ordinary,
+    "half_term": vocabulary.EvaluationType.midterm,
+    "ended": vocabulary.EvaluationType.final,
+}
 
 
 # --- problems at key paths ----------------------------------------------------------------------
@@ -155,22 +160,14 @@ def _check(issues: list[tuple[Loc, str]]) -> None:
 Text = Annotated[StrictStr, StringConstraints(strip_whitespace=True, min_length=1)]
 Ident = Annotated[StrictStr, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 RuleId = Annotated[StrictStr, StringConstraints(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$")]
-if TYPE_CHECKING:
-    # Values kept in another module's registry: the runtime Literal below is built from it, so the
-    # registry stays the one source; mypy, which cannot evaluate it, sees plain text.
-    EvaluationType = str
-    TimeTrigger = str
-    EventKind = str
-    ProfileGateId = str
-    Method = str
-    TeamRole = str
-else:
-    EvaluationType = Literal[tuple(EVALUATION_TYPE_NAMES)]
-    TimeTrigger = Literal[TIME_TRIGGERS]
-    EventKind = Literal[EVENT_KINDS]
-    ProfileGateId = Literal[PROFILE_GATE_IDS]
-    Method = Literal[METHODS]
-    TeamRole = Literal[TEAM_ROLES]
+# Values kept in another module's registry: pydantic checks and lists them as it would a Literal of them,
+# and mypy sees the text they are (core.choices.OneOf).
+EvaluationType = Annotated[str, OneOf(vocabulary.EvaluationType)]
+TimeTrigger = Annotated[str, OneOf(TIME_TRIGGERS)]
+EventKind = Annotated[str, OneOf(vocabulary.EventKind)]
+ProfileGateId = Annotated[str, OneOf(PROFILE_GATE_IDS)]
+Method = Annotated[str, OneOf(METHODS)]
+TeamRole = Annotated[str, OneOf(TEAM_ROLES)]
 Milestone = Literal[
     "trigger",
     "plan_approved",
@@ -869,11 +866,15 @@ class Profile(_Model):
             for repeated in _duplicates(getattr(self, key)):
                 issues.append(((key,), f"“{repeated}”重复"))
         # simplified procedure: one method of its own list (bazhou 13, changli 60).
-        if "simplified" in types_offered and not self.simplified_methods:
+        if vocabulary.EvaluationType.simplified in types_offered and not self.simplified_methods:
             issues.append((("simplified_methods",), "提供简易程序（simplified）时须列出可选的方法"))
-        if "simplified" not in types_offered and self.simplified_methods:
+        if vocabulary.EvaluationType.simplified not in types_offered and self.simplified_methods:
             issues.append((("simplified_methods",), "evaluation_types 中没有 simplified，不写此项"))
-        for key, kind in (("midterm_parts", "midterm"), ("final_parts", "final")):
+        parts_of_types: tuple[tuple[str, str], ...] = (
+            ("midterm_parts", vocabulary.EvaluationType.midterm),
+            ("final_parts", vocabulary.EvaluationType.final),
+        )
+        for key, kind in parts_of_types:
             if kind in types_offered and not getattr(self, key):
                 issues.append(((key,), f"提供 {kind} 评估时须列出其报告增加的部分"))
             if kind not in types_offered and getattr(self, key):
@@ -1126,7 +1127,11 @@ class Profile(_Model):
 
     def type_parts(self, evaluation_type: str) -> tuple[str, ...]:
         """What a report of this type adds to report_outline (midterm / final), else ()."""
-        return {"midterm": self.midterm_parts, "final": self.final_parts}.get(evaluation_type, ())
+        parts: dict[str, tuple[str, ...]] = {
+            vocabulary.EvaluationType.midterm: self.midterm_parts,
+            vocabulary.EvaluationType.final: self.final_parts,
+        }
+        return parts.get(evaluation_type, ())
 
     def stage_offsets(self, total_days: int) -> dict[str, int]:
         """Cumulative day on which each stage should end, for a window of ``total_days`` days."""
