@@ -66,17 +66,18 @@ def main() -> None:
     senders = int(sys.argv[2]) if len(sys.argv) > 2 else 8
     from sqlmodel import select
 
-    from models.db import read_session, session_scope
+    from models.db import read_session, transaction
     from models.tables import Decision, PublicOpinion, now_beijing
     from services.comments import open_window
 
     today = now_beijing().date()
-    with session_scope() as session:
-        session.add(
+    transaction(
+        lambda session: session.add(
             Decision(code="BENCH-001", title="公开征集压力测试的决策", profile="minhang", decision_body="区政府",
                      lead_unit="区住房保障局", category="重大公共政策", decided_on=today - timedelta(days=400),
                      starts_on=today - timedelta(days=390))
-        )  # fmt: skip
+        )
+    )  # fmt: skip
     window = open_window("BENCH-001", "对施工进度的意见", today, today + timedelta(days=30), "基准测试")
     port = _free_port()
     environment = {**os.environ, "PINGGU_WEB_PORT": str(port)}

@@ -1,6 +1,6 @@
 """Tables and persistence of entrusted third-party agencies (第三方评估机构, SPEC §10).
 
-Every function takes a keyword-only `session`; callers own the transaction (models.db.session_scope).
+Every function takes a keyword-only `session`; callers own the transaction (models.db.transaction).
 Every change leaves an audit event. The rules themselves live in rules.third_party (pure).
 """
 

@@ -36,7 +36,7 @@ from core.file_types import check_file
 from models import audit
 from models import evaluations as store
 from models.agencies import current_entrustment, latest_entrustment
-from models.db import read_session, session_scope
+from models.db import read_session, transaction
 from models.tables import AuditEvent, Decision, DecisionProcedure, Document, Evaluation, now_beijing
 from rules.archive import DecisionMaterial, listed_name, required_decision_materials
 from rules.decision_procedure import ENDINGS, STEP_NAMES, ProcedureStep
@@ -359,8 +359,8 @@ def _export(contents: _Contents, target: Path, actor: str, engine: Engine | None
     """Write the package, then audit the export with the manifest's SHA-256 (what `seal_problems` looks for)."""
     manifest, data = _write_zip(contents, target)
     manifest_sha256 = hashlib.sha256(data).hexdigest()
-    with session_scope(engine) as session:
-        audit.record(
+    transaction(
+        lambda session: audit.record(
             session=session,
             action=EXPORTED,
             actor=actor,
@@ -369,7 +369,9 @@ def _export(contents: _Contents, target: Path, actor: str, engine: Engine | None
             manifest_sha256=manifest_sha256,
             files=len(manifest["files"]),
             missing_materials=manifest["missing_materials"],
-        )
+        ),
+        engine=engine,
+    )
     return ExportResult(
         path=target,
         files=len(manifest["files"]),
@@ -438,8 +440,8 @@ def file_decision_material(
     with read_session(engine) as session:
         store.get_decision(session=session, code=code)  # an unknown code: NotFound, in Chinese
     kept = keep(source)  # stored before the transaction opens; the same content is one object
-    with session_scope(engine) as session:
-        audit.record(
+    transaction(
+        lambda session: audit.record(
             session=session,
             action=FILED,
             actor=by.strip(),
@@ -449,7 +451,9 @@ def file_decision_material(
             location=kept.location,
             sha256=kept.sha256,
             size=kept.size,
-        )
+        ),
+        engine=engine,
+    )
     return kept
 
 

@@ -130,11 +130,10 @@ def get_engine() -> Engine:
 
 
 @contextmanager
-def session_scope(engine: Engine | None = None) -> Iterator[Session]:
-    """A write transaction committed on success and rolled back on any error: no half-written records.
-
-    Not retried (its body cannot be re-run): flow steps use `transaction`, which is.
-    """
+def _session_scope(engine: Engine | None = None) -> Iterator[Session]:
+    # One try of a write transaction, committed on success and rolled back on any error. Private: its body cannot
+    # be re-run on a lock conflict, so product code writes through `transaction`, which retries (tests open it
+    # through tests/builders.session_scope to arrange their data; tests/test_architecture.py keeps it so).
     with Session(engine or get_engine(), expire_on_commit=False) as session:
         try:
             yield session
@@ -185,7 +184,7 @@ def transaction(
     """
     for attempt in range(1, attempts + 1):
         try:
-            with session_scope(engine) as session:
+            with _session_scope(engine) as session:
                 session.connection().info["pinggu_work"] = getattr(work, "__qualname__", repr(work))
                 return work(session)
         except DBAPIError as error:

@@ -1,6 +1,6 @@
 """Persistence functions for evaluations, their stages, steps, gates and documents.
 
-Every function takes a keyword-only `session`; callers own the transaction (models.db.session_scope).
+Every function takes a keyword-only `session`; callers own the transaction (models.db.transaction).
 """
 
 from __future__ import annotations

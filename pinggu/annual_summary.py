@@ -11,7 +11,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from models import evaluations as store
-from models.db import session_scope
+from models.db import read_session
 from models.tables import BEIJING, Decision, Evaluation, PlanEntry, now_beijing
 from rules.profiles import load_profiles
 from rules.tracking import MilestoneState, missed
@@ -114,7 +114,7 @@ def _follow_up_figures(session: Session, year: int, decisions: set[str]) -> dict
 def annual_summary(year: int, profile: str | None = None) -> dict[str, Any]:
     """The summary's figures: totals, by unit, conclusions, the plan's items and their starts."""
     names = {pid: p.name for pid, p in load_profiles().items()}
-    with session_scope() as session:
+    with read_session() as session:
         decisions = {d.code: d for d in session.exec(select(Decision)) if profile is None or d.profile == profile}
         evaluations = [
             e

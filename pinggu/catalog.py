@@ -6,7 +6,7 @@ from pathlib import Path
 
 from analysis.catalog import CatalogParse, read_catalog
 from core.errors import InputFileError
-from models.db import session_scope
+from models.db import transaction
 from models.decisions import upsert_decisions
 from rules.profiles import known_profile_ids
 
@@ -21,6 +21,7 @@ def import_catalog(path: Path, *, skip_bad: bool = False) -> tuple[int, int, Cat
             problems=parsed.problems,
             path=str(path),
         )
-    with session_scope() as session:
-        created, updated = upsert_decisions(session=session, rows=parsed.rows, source=path.name)
+    created, updated = transaction(
+        lambda session: upsert_decisions(session=session, rows=parsed.rows, source=path.name)
+    )
     return created, updated, parsed

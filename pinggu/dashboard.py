@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, cast
 
+from core.links import app_path, evaluation_url, procedure_url, supervision_url
 from core.settings import get_settings
 from models.tables import now_beijing
 from reporting.pdf import render_html
@@ -224,7 +225,7 @@ def evaluation_lines(
             "kind": "evaluation",
             "key": row["evaluation"],
             "code": row["evaluation"],
-            "link": f"/evaluations/{row['evaluation']}",
+            "link": app_path(evaluation_url(row["evaluation"])),
             "title": row["title"],
             "unit": row["unit"],
             "profile_name": row.get("profile_name", ""),
@@ -345,7 +346,7 @@ def supervision_lines(rows: Sequence[RectificationRow], today: date, horizon: in
                 "kind": "supervision",
                 "key": f"round-{round_id}",
                 "code": first.decision,
-                "link": f"/supervision/{round_id}",
+                "link": app_path(supervision_url(round_id)),
                 "title": first.title,
                 "unit": "、".join(dict.fromkeys(r.unit for r in group)),
                 "profile_name": first.profile_name,
@@ -400,6 +401,7 @@ def procedure_lines(rows: Sequence[DecisionRow], today: date, horizon: int) -> l
     for row in rows:
         if row.type != "procedure":
             continue
+        assert row.procedure is not None  # a procedure's row is read from its stored record (services.ledger)
         under_way = row.status == UNDER_WAY
         ended = row.done_on or (today if under_way else row.from_date)
         planned = next((d for d in row.dates if d.target), None)
@@ -463,7 +465,7 @@ def procedure_lines(rows: Sequence[DecisionRow], today: date, horizon: int) -> l
                 "kind": "procedure",
                 "key": f"procedure-{row.procedure}",
                 "code": row.decision or "未入目录",
-                "link": f"/procedures/{row.procedure}",
+                "link": app_path(procedure_url(row.procedure)),
                 "title": row.title,
                 "unit": row.unit,
                 "profile_name": row.profile_name,

@@ -14,10 +14,10 @@ from uuid import UUID
 import typer
 
 from core.document_store import keep, local_file
-from core.links import document_url, flow_run_url
+from core.links import dashboard_url, document_url, flow_run_url, home_url, tracking_url
 from core.settings import SAMPLES_DIR, get_settings
 from models import evaluations as store
-from models.db import session_scope
+from models.db import read_session
 from models.tables import now_beijing
 from rules.gates import GateId, PlanVerdict, ReportVerdict
 from rules.steps import StepId
@@ -70,7 +70,7 @@ def run_demo(samples: Path = SAMPLES) -> Path:
     with timed("导入样例跟踪反馈工作方案（每月请承办单位报送跟踪反馈报告）", timings):
         _import_tracking_plans(samples / "tracking_plan.csv")
 
-    with session_scope() as session:
+    with read_session() as session:
         unfinished = store.unfinished_evaluations(
             session=session, decision_code=DEMO_DECISION, type=EvaluationType.ordinary
         )
@@ -168,7 +168,7 @@ def run_demo(samples: Path = SAMPLES) -> Path:
             run_id, lambda run: run.state is not None and run.state.is_completed(), timeout=180, what="完成"
         )
 
-    with session_scope() as session:
+    with read_session() as session:
         evaluation = store.find_by_flow_run(session=session, flow_run_id=str(run_id))
     # The run completed: it opened the evaluation and wrote the final report.
     assert evaluation is not None and evaluation.report_path is not None
@@ -178,13 +178,13 @@ def run_demo(samples: Path = SAMPLES) -> Path:
     typer.echo(f"总耗时 {time.perf_counter() - total:.1f} 秒；流程运行：{flow_run.name}（{flow_run.state.name}）")
     typer.echo(f"评估编号：{evaluation.code}  评估结论：{evaluation.conclusion}")
     assert evaluation.id is not None  # a stored evaluation
-    with session_scope() as session:
+    with read_session() as session:
         final = store.current_document(session=session, evaluation_id=evaluation.id, kind=StepId.final_report)
     link = f"（网页查阅：{document_url(final.id)}，须登录）" if final is not None and final.id is not None else ""
     typer.secho(f"PDF 报告：{report}{link}", fg=typer.colors.GREEN)
     typer.secho(f"Prefect 界面（运行、审批输入和产物）：{flow_run_url(run_id)}", fg=typer.colors.GREEN)
-    typer.secho(f"网页办理（待办、上传材料、审批、查阅文件）：{settings.web_url}/", fg=typer.colors.GREEN)
-    typer.secho(f"进度看板（评估办公室）：{settings.web_url}/dashboard", fg=typer.colors.GREEN)
+    typer.secho(f"网页办理（待办、上传材料、审批、查阅文件）：{home_url()}", fg=typer.colors.GREEN)
+    typer.secho(f"进度看板（评估办公室）：{dashboard_url()}", fg=typer.colors.GREEN)
     typer.echo(_first_look_account())
     typer.echo(f"各环节的签署码（本机发件箱）：{settings.outbox_dir}")
     typer.echo("服务仍在后台运行；停止请用 .venv/bin/pinggu down")
@@ -193,7 +193,7 @@ def run_demo(samples: Path = SAMPLES) -> Path:
 
 def _recommended(run_id: UUID) -> str:
     """The conclusion the score recommends (the demo's approver follows it; departing needs a reason)."""
-    with session_scope() as session:
+    with read_session() as session:
         evaluation = store.find_by_flow_run(session=session, flow_run_id=str(run_id))
         # The run waits at the approval: it opened the evaluation and scored it.
         assert evaluation is not None and evaluation.id is not None
@@ -206,7 +206,7 @@ def _needed() -> dict:
     from rules.profiles import load_profile
     from rules.scoring import inputs_needed
 
-    with session_scope() as session:
+    with read_session() as session:
         profile = store.get_decision(session=session, code=DEMO_DECISION).profile
     return inputs_needed(load_profile(profile))
 
@@ -248,7 +248,7 @@ def _import_tracking_plans(path: Path) -> None:
 
     for line in import_plans(path, "演示", now_beijing().date()):
         typer.echo(f"  {line}")
-    typer.echo(f"  跟踪反馈与督查待办：{get_settings().web_url}/tracking")
+    typer.echo(f"  跟踪反馈与督查待办：{tracking_url()}")
 
 
 def _import_catalog(path: Path) -> None:

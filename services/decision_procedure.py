@@ -55,6 +55,7 @@ from rules.people import may_act
 from rules.profiles import Profile, load_profiles
 from rules.profiles.schema import DecisionProcedureRules
 from services import handover
+from services.rendered import Draft, Kept, render_once
 from services.signatures import StepSigner, step_signer
 
 UNDER_WAY, PUBLISHED = "under_way", "published"
@@ -663,13 +664,9 @@ def _apply(session: Session, procedure: DecisionProcedure, answer: Any, judgemen
 
 def write_record(procedure_id: int, today: date) -> str:
     """The whole-process record (changli 48: 过程记录和材料归档) as PDF and Word, once; the PDF's location."""
-    from reporting.docx import keep_pdf_and_docx
     from reporting.pdf import render_html
 
-    with read_session() as session:
-        procedure = _get(session, procedure_id)
-        if procedure.record_path:
-            return procedure.record_path
+    def draft(session: Session, procedure: DecisionProcedure) -> Draft:
         profile, _ = _rules(procedure.profile)
         context = {
             "procedure": procedure.model_dump(mode="json"),
@@ -690,28 +687,27 @@ def write_record(procedure_id: int, today: date) -> str:
             "title": profile.title,
             "generated_on": today.isoformat(),
         }
-    kept_pdf, kept_docx = keep_pdf_and_docx(
-        render_html("decision_record.html.j2", context), f"决策过程记录-{procedure_id}"
+        return Draft(name=f"决策过程记录-{procedure_id}", html=lambda: render_html("decision_record.html.j2", context))
+
+    def mark(procedure: DecisionProcedure, kept: Kept) -> None:
+        procedure.record_path, procedure.record_sha256 = kept.pdf.location, kept.pdf.sha256
+
+    return render_once(
+        lambda session: _get(session, procedure_id),
+        pending=lambda procedure: not procedure.record_path,
+        settled=_written_record,
+        draft=draft,
+        mark=mark,
+        action="decision_record_written",
+        # the Word copy, which the decision's archive package carries too
+        details=lambda _procedure, kept: {"docx": kept.docx.location, "docx_sha256": kept.docx.sha256},
     )
 
-    def record(session: Session) -> str:
-        current = _get(session, procedure_id)
-        if current.record_path:
-            return current.record_path
-        current.record_path, current.record_sha256 = kept_pdf.location, kept_pdf.sha256
-        session.add(current)
-        audit.record(
-            session=session,
-            action="decision_record_written",
-            decision_code=current.decision_code,
-            pdf=kept_pdf.location,
-            sha256=kept_pdf.sha256,
-            docx=kept_docx.location,  # the Word copy, which the decision's archive package carries too
-            docx_sha256=kept_docx.sha256,
-        )
-        return kept_pdf.location
 
-    return transaction(record)
+def _written_record(procedure: DecisionProcedure | None) -> str:
+    """The location of a procedure's record written before (write_record's `get` raises for no procedure)."""
+    assert procedure is not None and procedure.record_path
+    return procedure.record_path
 
 
 def _shown(step: ProcedureStep, answer: dict[str, Any]) -> list[tuple[str, str]]:

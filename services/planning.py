@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from core.errors import OrchestrationError, RuleViolation, StateConflict
 from core.links import flow_run_url
-from models.db import session_scope, transaction
+from models.db import read_session, transaction
 from models.decisions import assisted_decisions, decision_columns, list_triggers, record_trigger
 from models.evaluations import get_decision
 from models.tables import BEIJING, DecisionEvaluationPlan, Evaluation, PlanEntry, now_beijing
@@ -23,6 +23,7 @@ from rules.planning_types import (
     CompletedEvaluation,
     DecisionFacts,
     EventTrigger,
+    PlanPolicy,
 )
 from rules.profiles import load_profiles
 from rules.vocabulary import EVENT_KIND_NAMES, EvaluationStatus
@@ -52,7 +53,7 @@ def build_plan(year: int, as_of: date, profile: str | None = None, decision: str
     policies = {profile_id: p.plan_policy() for profile_id, p in load_profiles().items()}
     if profile is not None and profile not in policies:
         raise StateConflict(f"未知的规则 {profile}，可选：{'、'.join(policies)}")
-    with session_scope() as session:
+    with read_session() as session:
         if decision is not None:
             get_decision(session=session, code=decision)  # an unknown code is refused, in Chinese
         assisted = assisted_decisions(session=session)
@@ -207,7 +208,8 @@ def add_trigger(
     check_not_after_today(occurred_on, today, "发生或申请日期")
     if approved_on is not None:
         check_not_after_today(approved_on, today, "同意日期")
-    with session_scope() as session:
+
+    def write(session: Session) -> tuple[str, PlanPolicy]:
         decision = get_decision(session=session, code=decision_code)
         profile = load_profiles()[decision.profile]
         policy = profile.plan_policy()
@@ -233,8 +235,11 @@ def add_trigger(
             recorded_by=recorded_by,
             approved_on=approved_on,
         )
+        return decision.code, policy
+
+    code, policy = transaction(write)
     pending = kind in policy.events_need_approval and approved_on is None
-    return f"已记录 {decision.code}：{EVENT_KIND_NAMES[kind]}（{occurred_on}）" + (
+    return f"已记录 {code}：{EVENT_KIND_NAMES[kind]}（{occurred_on}）" + (
         f"；须经同意后方启动评估（{policy.approval_basis}），同意后请补录 --approved-on" if pending else ""
     )
 

@@ -18,13 +18,12 @@ from typing import Any
 from sqlmodel import Session, select
 
 from core.errors import InputFileError, NotFound, Problem, RuleViolation, StateConflict
-from core.links import supervision_url
+from core.links import supervision_report_url, supervision_url
 from models import audit
 from models import tracking as store
 from models.db import read_session, transaction
 from models.evaluations import get_decision
 from models.tables import Escalation, Rectification, SupervisionRound, now_beijing
-from reporting.docx import keep_pdf_and_docx
 from reporting.other_documents import SupervisionInput, document_html
 from rules.periods import check_not_after_today
 from rules.profiles import Profile, load_profiles
@@ -42,6 +41,7 @@ from rules.tracking import (
     review_refusal,
     self_inspection_problem,
 )
+from services.rendered import Draft, Kept, render_once
 
 
 def _profile(decision_profile: str) -> Profile:
@@ -137,12 +137,14 @@ def record_round(key: str, decision_code: str, findings: SupervisionInput, recor
 
 def render_round(round_id: int, today: date) -> str:
     """The round's written report (PDF and Word), rendered once from what was recorded; the PDF's location."""
-    with read_session() as session:
+
+    def get(session: Session) -> SupervisionRound:
         round_ = session.get(SupervisionRound, round_id)
         if round_ is None:
             raise NotFound(f"没有编号为 {round_id} 的督查记录")
-        if round_.pdf_path:
-            return round_.pdf_path
+        return round_
+
+    def draft(session: Session, round_: SupervisionRound) -> Draft:
         decision = get_decision(session=session, code=round_.decision_code)
         profile = _profile(decision.profile)
         findings = SupervisionInput.model_validate(round_.findings)
@@ -158,26 +160,28 @@ def render_round(round_id: int, today: date) -> str:
             "report_basis": profile.citation(report_rules.basis),
         }
         decision_row = decision.model_dump(mode="json")
-    html = document_html("supervision", decision_row, findings, today, **context)
-    kept_pdf, kept_docx = keep_pdf_and_docx(html, f"{round_.decision_code}-督查报告")
-
-    def record(session: Session) -> str:
-        current = session.get(SupervisionRound, round_id)
-        assert current is not None
-        if current.pdf_path:
-            return current.pdf_path
-        current.pdf_path, current.docx_path, current.sha256 = kept_pdf.location, kept_docx.location, kept_pdf.sha256
-        session.add(current)
-        audit.record(
-            session=session,
-            action="supervision_report_written",
-            decision_code=current.decision_code,
-            pdf=kept_pdf.location,
-            sha256=kept_pdf.sha256,
+        return Draft(
+            name=f"{round_.decision_code}-督查报告",
+            html=lambda: document_html("supervision", decision_row, findings, today, **context),
         )
-        return kept_pdf.location
 
-    return transaction(record)
+    def mark(round_: SupervisionRound, kept: Kept) -> None:
+        round_.pdf_path, round_.docx_path, round_.sha256 = kept.pdf.location, kept.docx.location, kept.pdf.sha256
+
+    return render_once(
+        get,
+        pending=lambda round_: not round_.pdf_path,
+        settled=_written_report,
+        draft=draft,
+        mark=mark,
+        action="supervision_report_written",
+    )
+
+
+def _written_report(round_: SupervisionRound | None) -> str:
+    """The location of a round's report written before (render_round's `get` raises for no round)."""
+    assert round_ is not None and round_.pdf_path
+    return round_.pdf_path
 
 
 def report_back(item_id: int, report: str, reported_on: date, reported_by: str, *, today: date | None = None) -> str:
@@ -505,9 +509,7 @@ def distribute(round_id: int, today: date) -> list[dict[str, str]]:
         roles_of: dict[str, list[str]] = {}
         for entry in sent:
             roles_of.setdefault(entry["unit"], []).append(entry["as"])
-        from core.settings import get_settings
-
-        link = f"{get_settings().web_url}/tracking/supervision/{round_id}/pdf"
+        link = supervision_report_url(round_id)
         approved = f"，已经{approval['approver']}审定（{approval['approved_on']}）" if approval else ""
         instructions = f"；批示意见：{approval['instructions'] or '无'}" if approval else ""
         items = store.items_of(session=session, round_id=round_id)

@@ -31,7 +31,6 @@ from models.tables import (
     TrackingReport,
     now_beijing,
 )
-from reporting.docx import keep_pdf_and_docx
 from reporting.other_documents import TrackingInput, document_html
 from rules.periods import check_not_after_today
 from rules.profiles import Profile, load_profiles
@@ -50,6 +49,7 @@ from rules.tracking import (
 )
 from rules.vocabulary import EVENT_KIND_NAMES, TRACKING_REPORT_STATUS_NAMES, TrackingReportStatus
 from services.privacy import known_names, masked
+from services.rendered import Draft, Kept, render_once
 
 
 def _decision_and_profile(session: Session, code: str) -> tuple[Decision, Profile]:
@@ -290,10 +290,8 @@ def render_report(report_id: int, today: date) -> str | None:
     or None when it was rendered before (a re-run renders nothing twice). The public's opinions registered in
     the report's period (E-PUBLIC: the web page's, letters, calls) are listed in it, masked."""
     names = known_names()
-    with read_session() as session:
-        row = session.get(TrackingReport, report_id)
-        if row is None or row.status != TrackingReportStatus.received:
-            return None
+
+    def draft(session: Session, row: TrackingReport) -> Draft:
         decision, _ = _decision_and_profile(session, row.decision_code)
         assert row.submitted_on is not None
         milestones = [
@@ -321,33 +319,30 @@ def render_report(report_id: int, today: date) -> str | None:
             "milestones": milestones,
             "trigger_note": "已按规定记录为评估情形，由办公室决定或启动评估。" if row.trigger_id else "",
         }
-    # Masked again: an opinion registered before summaries were masked must not reach the report as typed.
-    context["opinions"] = [
-        {"number": opinion_number(number), "on": on, "channel": channel, "summary": masked(summary, names)}
-        for number, on, channel, summary in opinions
-    ]
-    html = document_html("tracking", decision_row, content, today, **context)
-    kept_pdf, kept_docx = keep_pdf_and_docx(html, f"{row.decision_code}-跟踪反馈报告")
 
-    def record(session: Session) -> str | None:
-        current = session.get(TrackingReport, report_id)
-        assert current is not None
-        if current.status != TrackingReportStatus.received:
-            return None  # another run rendered it meanwhile; its files are the same content
-        current.pdf_path, current.docx_path, current.sha256 = kept_pdf.location, kept_docx.location, kept_pdf.sha256
-        current.status, current.rendered_at = TrackingReportStatus.rendered, now_beijing()
-        session.add(current)
-        audit.record(
-            session=session,
-            action="tracking_report_rendered",
-            decision_code=current.decision_code,
-            period=current.period_key,
-            pdf=kept_pdf.location,
-            sha256=kept_pdf.sha256,
-        )
-        return kept_pdf.location
+        def html() -> str:
+            # Masked again: an opinion registered before summaries were masked must not reach the report as typed.
+            context["opinions"] = [
+                {"number": opinion_number(number), "on": on, "channel": channel, "summary": masked(summary, names)}
+                for number, on, channel, summary in opinions
+            ]
+            return document_html("tracking", decision_row, content, today, **context)
 
-    return transaction(record)
+        return Draft(name=f"{row.decision_code}-跟踪反馈报告", html=html)
+
+    def mark(row: TrackingReport, kept: Kept) -> None:
+        row.pdf_path, row.docx_path, row.sha256 = kept.pdf.location, kept.docx.location, kept.pdf.sha256
+        row.status, row.rendered_at = TrackingReportStatus.rendered, now_beijing()
+
+    return render_once(
+        lambda session: session.get(TrackingReport, report_id),
+        pending=lambda row: row.status == TrackingReportStatus.received,
+        settled=lambda _row: None,  # not handed in, or rendered before
+        draft=draft,
+        mark=mark,
+        action="tracking_report_rendered",
+        details=lambda row, _kept: {"period": row.period_key},
+    )
 
 
 def received_reports(decision: str | None = None) -> list[int]:

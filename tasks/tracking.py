@@ -7,7 +7,7 @@ from datetime import date
 from prefect import get_run_logger, task
 from prefect.artifacts import create_table_artifact
 
-from core.settings import get_settings
+from core.links import tracking_url
 from forms.gates import RectificationReviewForm, SupervisionApprovalForm
 from reporting.other_documents import SupervisionInput
 from rules.tracking import ReportApproval, SupervisionStep
@@ -19,7 +19,7 @@ from tasks.ledger import IO_RETRIES, STEP_TASK_OPTIONS
 def request_tracking_reports(as_of: date, decision: str | None) -> dict:
     """Ask each lead unit under tracking for the report of every period that has ended (once per period)."""
     asked = tracking.open_requests(as_of, decision)
-    link = f"{get_settings().web_url}/tracking"
+    link = tracking_url()
     for item in asked:
         get_run_logger().info(
             "已请 %s 报送 %s %s跟踪反馈报告，期限 %s：%s", item.unit, item.decision, item.period, item.due, link

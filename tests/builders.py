@@ -5,12 +5,25 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
+
     from reporting.context import ReportContext
 
 import csv
 from pathlib import Path
 
 from core.settings import SAMPLES_DIR as SAMPLES  # noqa: E402
+
+
+def session_scope(engine: Engine | None = None) -> AbstractContextManager[Session]:
+    """A plain write session for a test's own arrangements, committed at its end; not retried, so product code
+    writes through models.db.transaction instead (tests/test_architecture.py)."""
+    from models.db import _session_scope
+
+    return _session_scope(engine)
 
 
 def team(*extra: dict) -> list[dict]:
@@ -291,7 +304,6 @@ def add_evaluation(
 def open_follow_up(due, *, profile: str = "bazhou", unit: str = "区住房保障局"):
     """An evaluation concluded 调整 with its follow-up opened today (as tasks.conclusion.open_follow_up does)."""
     from models import evaluations as store
-    from models.db import session_scope
     from models.tables import now_beijing
 
     with session_scope() as session:

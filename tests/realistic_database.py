@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import builders
+from builders import session_scope
 from sqlalchemy import inspect
 from sqlmodel import SQLModel, select
 
 from models import agencies, audit, evaluations
-from models.db import session_scope
 from models.tables import (
     BEIJING,
     Account,

@@ -129,3 +129,37 @@ def test_the_check_finds_a_vocabulary_id_written_as_a_literal():
 def test_the_check_finds_an_id_written_as_a_literal():
     source = 'ask(1, "plan_approval")\nlatest_step(step="analysis")\nif a.gate == "survey": pass\nx = {"survey": 1}\n'
     assert id_literals(ast.parse(source)) == [(1, "plan_approval"), (2, "analysis"), (3, "survey")]
+
+
+# A write through one plain session is not retried when the database is busy: product code writes through
+# models.db.transaction (and reads through read_session); only models/db.py opens the session transaction uses.
+SESSION_SCOPES = {"session_scope", "_session_scope"}
+SESSION_SCOPE_HOME = Path("models/db.py")
+
+
+def session_scope_uses(tree: ast.AST) -> list[int]:
+    """The lines that name a plain write session (imported, called or passed on) rather than models.db.transaction."""
+    found = set()
+    for node in ast.walk(tree):
+        if (
+            (isinstance(node, ast.Name) and node.id in SESSION_SCOPES)
+            or (isinstance(node, ast.Attribute) and node.attr in SESSION_SCOPES)
+            or (isinstance(node, ast.ImportFrom) and any(alias.name in SESSION_SCOPES for alias in node.names))
+        ):
+            found.add(node.lineno)
+    return sorted(found)
+
+
+def test_product_code_writes_only_through_the_retried_transaction():
+    used = {
+        str(path.relative_to(ROOT)): lines
+        for package in PACKAGES
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if path.relative_to(ROOT) != SESSION_SCOPE_HOME and (lines := session_scope_uses(ast.parse(path.read_text())))
+    }
+    assert used == {}, "写数据库请用 models.db.transaction（可重试），读请用 models.db.read_session"
+
+
+def test_the_check_finds_a_plain_write_session():
+    source = "from models.db import session_scope\nwith models.db._session_scope() as s: pass\nf(session_scope)\n"
+    assert session_scope_uses(ast.parse(source)) == [1, 2, 3]

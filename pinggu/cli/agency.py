@@ -37,13 +37,13 @@ def register(
 ) -> None:
     """登记第三方评估机构，或按名称更新其类别、信用记录、设备和人员条件。"""
     from models import agencies
-    from models.db import session_scope
+    from models.db import transaction
     from services.accounts import actor_by_login
 
     actor = actor_by_login(by) if by.strip() else "系统"
 
-    with session_scope() as session:
-        agency, created = agencies.register_agency(
+    agency, created = transaction(
+        lambda session: agencies.register_agency(
             session=session,
             name=name,
             kind=kind,
@@ -52,6 +52,7 @@ def register(
             qualified_staff=qualified_staff,
             actor=actor,
         )
+    )
     typer.echo(
         f"{'已登记' if created else '已更新'}评估机构 {agency.name}（{agency.kind}，信用记录{agency.credit_status}）"
     )
@@ -62,9 +63,9 @@ def register(
 def list_(as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False) -> None:
     """列出已登记的第三方评估机构及其信用记录、设备和人员条件。"""
     from models import agencies
-    from models.db import session_scope
+    from models.db import read_session
 
-    with session_scope() as session:
+    with read_session() as session:
         rows: list[dict[str, Any]] = [
             {
                 "name": agency.name,
@@ -106,15 +107,16 @@ def false_report(
 ) -> None:
     """将受委托评估机构违背客观事实提出评估报告的行为记入其不良信用记录（依评估所属决策适用的规定）。"""
     from models import agencies
-    from models.db import session_scope
+    from models.db import transaction
     from services.accounts import actor_by_login
 
     actor = actor_by_login(by)
 
-    with session_scope() as session:
-        entry = agencies.record_false_report(
+    entry = transaction(
+        lambda session: agencies.record_false_report(
             session=session, agency_name=name, evaluation_code=evaluation, detail=detail, recorded_by=actor
         )
+    )
     typer.echo(f"已将评估 {entry.evaluation_code} 的虚假报告记入 {' '.join(name.split())} 的信用记录，其信用记录为不良")
 
 
@@ -126,15 +128,20 @@ def subcontract(
     by: Annotated[str, typer.Option(help=f"登记人：{BY_LOGIN}")],
 ) -> None:
     """登记受托机构将评估转委托他人；委托协议未同意转委托的，不予登记（TP-NOSUB）。"""
+    from sqlmodel import Session
+
     from models import agencies
     from models import evaluations as store
-    from models.db import session_scope
+    from models.db import transaction
     from services.accounts import actor_by_login
 
     actor = actor_by_login(by)
 
-    with session_scope() as session:
+    def write(session: Session) -> agencies.Entrustment:
         target = store.get_evaluation(session=session, code=evaluation)
         assert target.id is not None  # a stored evaluation
-        entrustment = agencies.request_subcontract(session=session, evaluation_id=target.id, to_name=to, actor=actor)
-        typer.echo(f"已登记：评估 {evaluation} 经委托方同意转委托 {entrustment.subcontracted_to}")
+        return agencies.request_subcontract(session=session, evaluation_id=target.id, to_name=to, actor=actor)
+
+    # Said once it is recorded: the transaction may run its work again, and may yet fail.
+    entrustment = transaction(write)
+    typer.echo(f"已登记：评估 {evaluation} 经委托方同意转委托 {entrustment.subcontracted_to}")

@@ -82,9 +82,9 @@ def _signature(evaluation: str, gate: str, code: str, override_reason: str, by: 
 
 def _evaluation_run(code: str):
     from models import evaluations as store
-    from models.db import session_scope
+    from models.db import read_session
 
-    with session_scope() as session:
+    with read_session() as session:
         evaluation = store.get_evaluation(session=session, code=code)
     if not evaluation.flow_run_id:
         raise StateConflict(f"评估 {code} 没有对应的流程运行")
@@ -313,28 +313,31 @@ def decide(
     note: Annotated[str, typer.Option(help="说明")] = "",
 ) -> None:
     """记录决策机关对决策继续执行、调整、中止或终止执行的决定；所适用规定要求时（如闵行区细则第二条），须已完成后评估。"""
-    from models.db import session_scope
+    from models.db import transaction
     from models.decisions import record_outcome
     from models.tables import now_beijing
     from services.actors import decision_maker
 
     person = decision_maker(by, decision)
-    with session_scope() as session:
-        entry = record_outcome(
+    decided_on = parse_date(on, "决定日期") if on else now_beijing().date()
+    entry = transaction(
+        lambda session: record_outcome(
             session=session,
             decision_code=decision,
             outcome=outcome,
             decided_by=person.name,
             decided_by_role=role.strip() or person.unit,
-            decided_on=parse_date(on, "决定日期") if on else now_beijing().date(),
+            decided_on=decided_on,
             note=note,
         )
-        grounds = (
-            f"依据评估 {entry.evaluation_code}"
-            if entry.evaluation_code
-            else "尚无已完成的后评估；所适用规定未以后评估为前提"
-        )
-        typer.echo(f"已记录：决策 {decision} {entry.outcome}（{grounds}）")
+    )
+    # Said once it is recorded: the transaction may run its work again, and may yet fail.
+    grounds = (
+        f"依据评估 {entry.evaluation_code}"
+        if entry.evaluation_code
+        else "尚无已完成的后评估；所适用规定未以后评估为前提"
+    )
+    typer.echo(f"已记录：决策 {decision} {entry.outcome}（{grounds}）")
 
 
 @friendly

@@ -35,7 +35,7 @@ from core.errors import (
     SignoffRefused,
     StateConflict,
 )
-from core.links import document_url, gate_url, procedure_url
+from core.links import app_path, document_url, gate_url, procedure_url
 from core.settings import get_settings
 from forms.gates import GATE_FORMS, DataFileForm, ExpertMarksForm, RecordsForm, validated
 from models import evaluations as store
@@ -443,7 +443,7 @@ def create_app() -> FastAPI:
             page = _gate_page(request, code, gate)
             return _page("gate.html.j2", status_code=422, **page, values={}, error=str(error), problems=[])
         request.session["guest"] = [code, gate]
-        return RedirectResponse(gate_url(code, gate).removeprefix(get_settings().web_url), status_code=303)
+        return RedirectResponse(app_path(gate_url(code, gate)), status_code=303)
 
     @app.post("/evaluations/{code}/gates/{gate}/handover", response_class=HTMLResponse)
     async def hand_over(code: str, gate: str, request: Request) -> HTMLResponse:
@@ -463,7 +463,7 @@ def create_app() -> FastAPI:
             message, _ = refusal_lines(error)
             return _page("gate.html.j2", status_code=422, **context, values={}, error=message, problems=[])
         lines = [f"已{what}：由 {handed.from_name} 转交 {handed.to_name}", handed.reason]
-        back = gate_url(code, gate).removeprefix(get_settings().web_url)
+        back = app_path(gate_url(code, gate))
         return _page("tracking_done.html.j2", request=request, lines=lines, back=back)
 
     @app.post("/evaluations/{code}/gates/{gate}", response_class=HTMLResponse)

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from core.errors import AccessDenied, PingguError, StateConflict
+from core.links import app_path, evaluation_url
 from models import evaluations as store
 from models.db import read_session, transaction
 from models.tables import Decision, now_beijing
@@ -61,7 +62,7 @@ def decisions_router(page: Any) -> APIRouter:
         except PingguError as error:
             message, _ = refusal_lines(error)
             return page("error.html.j2", status_code=422, request=request, message=message)
-        return page("tracking_done.html.j2", request=request, lines=lines, back=f"/evaluations/{code}")
+        return page("tracking_done.html.j2", request=request, lines=lines, back=app_path(evaluation_url(code)))
 
     @router.get("/decisions/{code}/outcome", response_class=HTMLResponse)
     def outcome_page(code: str, request: Request) -> HTMLResponse:

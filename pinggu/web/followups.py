@@ -19,6 +19,7 @@ from starlette.datastructures import UploadFile
 from core.document_store import local_file, shown_name
 from core.errors import InputFileError, NotFound, PingguError, StateConflict
 from core.file_types import UPLOADED
+from core.links import app_path, follow_up_document_url, follow_up_url
 from models import audit
 from models import evaluations as store
 from models.db import read_session, transaction
@@ -44,7 +45,7 @@ def follow_up_todos() -> list[FollowUpState]:
 
 def follow_up_link(item_id: int) -> str:
     """The page of a follow-up, as the 待办 list links it."""
-    return f"/followups/{int(item_id)}"
+    return app_path(follow_up_url(item_id))
 
 
 def _allow(request: Request, item: FollowUpState) -> Viewer:
@@ -61,7 +62,7 @@ def _context(item: FollowUpState, today: date) -> dict[str, Any]:
     return {
         "item": item,
         "overdue": item.overdue(today),
-        "documents": [(title, f"{follow_up_link(item.id)}/documents/{i}") for title, i in item.documents],
+        "documents": [(title, app_path(follow_up_document_url(item.id, i))) for title, i in item.documents],
         "accept": ",".join(DOCUMENT_TYPES),
         "today": today.isoformat(),
     }

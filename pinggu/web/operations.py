@@ -19,6 +19,7 @@ from starlette.datastructures import UploadFile
 
 from core.document_store import local_file
 from core.errors import InputFileError, PingguError, StateConflict
+from core.links import app_path, evaluation_url
 from models import evaluations as store
 from models.db import read_session
 from models.tables import now_beijing
@@ -140,7 +141,7 @@ def operations_router(page: Any) -> APIRouter:
         except PingguError as error:
             message, _ = refusal_lines(error)
             return page("resend.html.j2", status_code=422, request=request, **context, values=posted, error=message)
-        return page("tracking_done.html.j2", request=request, lines=lines, back=f"/evaluations/{code}")
+        return page("tracking_done.html.j2", request=request, lines=lines, back=app_path(evaluation_url(code)))
 
     return router
 

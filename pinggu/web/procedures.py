@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from core.errors import NotFound, PingguError, SignoffRefused, StateConflict
-from core.links import procedure_url
+from core.links import app_path, procedure_url
 from forms.decision_procedure import FORMS
 from forms.gates import validated
 from models import audit
@@ -241,7 +241,7 @@ def procedures_router(page: Any) -> APIRouter:
             f"已转办：{context['step_name']}（{procedure_id}）由 {handed.from_name} 转交 {handed.to_name}",
             handed.reason,
         ]
-        return page("tracking_done.html.j2", request=request, lines=lines, back=f"/procedures/{procedure_id}")
+        return page("tracking_done.html.j2", request=request, lines=lines, back=app_path(procedure_url(procedure_id)))
 
     @router.post("/procedures/{procedure_id}/panel", response_class=HTMLResponse)
     async def confirm_panel(procedure_id: int, request: Request) -> HTMLResponse:
@@ -258,7 +258,7 @@ def procedures_router(page: Any) -> APIRouter:
             f"已确定专家组（决策程序 {procedure_id}）：{'、'.join(confirmed.experts)}",
             f"确定人 {confirmed.confirmer}，{confirmed.confirmed_on}；承办单位可据此提交专家论证。",
         ]
-        return page("tracking_done.html.j2", request=request, lines=lines, back=f"/procedures/{procedure_id}")
+        return page("tracking_done.html.j2", request=request, lines=lines, back=app_path(procedure_url(procedure_id)))
 
     @router.post("/procedures/{procedure_id}", response_class=HTMLResponse)
     async def answer(procedure_id: int, request: Request) -> HTMLResponse:
@@ -307,7 +307,7 @@ def procedures_router(page: Any) -> APIRouter:
             if state is not None and not state.complete:
                 left = state.minimum - len(state.signed)
                 lines[1] = f"您的书面论证意见已签署；还需至少 {left} 位专家签署，会签完成后流程继续。"
-        return page("tracking_done.html.j2", request=request, lines=lines, back=f"/procedures/{procedure_id}")
+        return page("tracking_done.html.j2", request=request, lines=lines, back=app_path(procedure_url(procedure_id)))
 
     return router
 

@@ -21,6 +21,7 @@ from sqlmodel import col, select
 
 from core.document_store import local_file, shown_name
 from core.errors import InputFileError, NotFound, OrchestrationError, PingguError, Problem, StateConflict
+from core.links import app_path, supervision_url
 from models.db import read_session
 from models.evaluations import get_decision
 from models.tables import Rectification, SupervisionRound, TrackingReport, now_beijing
@@ -129,7 +130,7 @@ def _supervision_steps(today: date) -> list[TrackingTodo]:
                     unit="",
                     due=due,
                     overdue=False,
-                    link=f"/supervision/{round_.id}",
+                    link=app_path(supervision_url(round_.id)),
                     profile=decision.profile,
                     actor=step_actor_name(session, round_, step),
                 )

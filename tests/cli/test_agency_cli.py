@@ -7,11 +7,11 @@ import uuid
 from datetime import date
 
 import pytest
+from builders import session_scope
 from typer.main import get_command
 from typer.testing import CliRunner
 
 from models import agencies
-from models.db import session_scope
 from models.tables import Decision, Evaluation
 from pinggu.cli.agency import agency_app
 from rules.third_party import Agreement

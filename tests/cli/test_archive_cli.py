@@ -7,10 +7,10 @@ import zipfile
 
 import builders
 import pytest
+from builders import session_scope
 from typer.testing import CliRunner
 
 from models import evaluations as store
-from models.db import session_scope
 from pinggu.cli import app
 
 runner = CliRunner()

@@ -76,7 +76,8 @@ def test_deadline_bad_input_gets_a_chinese_error(args, message):
 
 
 def _decision_count():
-    from models.db import session_scope
+    from builders import session_scope
+
     from models.tables import Decision
 
     with session_scope() as session:

@@ -91,9 +91,10 @@ def test_an_administrators_override_names_a_login_of_an_administrator(people_lis
     """管理员代办 (--override-reason): the administrator is named by their 登录名 and must be one; the override code
     is audited in their name, 姓名（单位）, never in a typed one."""
     import builders
+    from builders import session_scope
     from sqlmodel import select
 
-    from models.db import read_session, session_scope
+    from models.db import read_session
     from models.tables import AuditEvent
     from services.accounts import set_admin
 

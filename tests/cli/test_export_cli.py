@@ -7,9 +7,9 @@ import uuid
 
 import builders
 import openpyxl
+from builders import session_scope
 from typer.testing import CliRunner
 
-from models.db import session_scope
 from models.tables import now_beijing
 from pinggu.cli import app
 

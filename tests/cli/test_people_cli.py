@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import builders
+from builders import session_scope
 from typer.testing import CliRunner
 
 from core.settings import SAMPLES_DIR
-from models.db import session_scope
 from pinggu.cli import app
 from rules.gates import GateId
 from services.signoff import outbox_messages

@@ -7,11 +7,12 @@ from datetime import date
 
 import builders
 import pytest
+from builders import session_scope
 from driving import pdf_text
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from models.db import read_session, session_scope
+from models.db import read_session
 from models.tables import (
     OpinionContact,
     PublicOpinion,

@@ -44,7 +44,7 @@ EVERY_STEP = {step.value for step in StepId} - {StepId.reviewed_draft.value}
 def _decision() -> str:
     from datetime import date
 
-    from models.db import session_scope
+    from builders import session_scope
 
     with session_scope() as session:
         return add_decision(

@@ -122,7 +122,8 @@ def ha_set():
 def _start() -> object:
     from datetime import date
 
-    from models.db import session_scope
+    from builders import session_scope
+
     from services.orchestration import start_evaluation
 
     with session_scope() as session:

@@ -36,9 +36,9 @@ def settings_reports():
 
 
 def _entries():
+    from builders import session_scope
     from sqlmodel import select
 
-    from models.db import session_scope
     from models.tables import PlanEntry
 
     with session_scope() as session:
@@ -127,10 +127,10 @@ def test_a_controversy_proposes_a_single_item_plan_at_once_and_starts_it_on_appr
     import re
 
     import builders
+    from builders import session_scope
     from sqlmodel import select
     from typer.testing import CliRunner
 
-    from models.db import session_scope
     from models.tables import PlanEntry
     from pinggu.cli import app
     from services.orchestration import paused_at, wait_for

@@ -9,10 +9,10 @@ from builders import team
 
 
 def _attempts(decision_code):
+    from builders import session_scope
     from sqlmodel import select
 
     from models import evaluations as store
-    from models.db import session_scope
     from models.tables import Evaluation
 
     with session_scope() as session:

@@ -48,8 +48,9 @@ def webhook():
 @pytest.fixture
 def overdue_gate(sample_catalog):
     """An evaluation waiting at the decision body's approval, its conclusion stage 3 days late."""
+    from builders import session_scope
+
     from models import evaluations as store
-    from models.db import session_scope
 
     today = now_beijing().date()
     with session_scope() as session:
@@ -78,12 +79,12 @@ def overdue_gate(sample_catalog):
 def test_watch_flags_an_overdue_gate_and_a_local_webhook_receives_it(
     prefect_server, overdue_gate, webhook, monkeypatch
 ):
+    from builders import session_scope
     from sqlmodel import select
 
     import tasks.watch
     from core.settings import get_settings
     from flows.deadline_watch import deadline_watch
-    from models.db import session_scope
     from models.tables import Escalation, Notification
 
     down = f"http://127.0.0.1:{_closed_port()}/hook"

@@ -193,8 +193,9 @@ def _reopen(flow_run):
 @pytest.fixture(scope="module")
 def outcomes(prefect_server, sample_catalog, tmp_path_factory):
     """Start every scenario's run at once and drive them all to their end."""
+    from builders import session_scope
+
     from models.agencies import register_agency
-    from models.db import session_scope
     from models.tables import Decision
     from services.orchestration import start_evaluation
 
@@ -317,9 +318,10 @@ def _ended_well(outcomes, name):
     "S-PREP", "S-IMPL", "S-CONCL", "G-APPROVE", "C-CONCLUSION", "C-FOLLOWUP", "MH-14", "R-PROCESS", "E-PRIVACY"
 )
 def test_ordinary_runs_end_to_end_with_rework_refusals_and_an_embedded_cjk_pdf(outcomes):
+    from builders import session_scope
+
     from models import audit
     from models import evaluations as store
-    from models.db import session_scope
 
     flow_run, evaluation = _ended_well(outcomes, "ordinary")
     assert flow_run.name == "后评估·S-2022-003·一般程序"
@@ -391,8 +393,9 @@ def test_ordinary_runs_end_to_end_with_rework_refusals_and_an_embedded_cjk_pdf(o
 
 def test_a_new_run_for_a_finished_evaluation_redoes_nothing(outcomes):
     flow_run, evaluation = _ended_well(outcomes, "ordinary_rerun")
+    from builders import session_scope
+
     from models import evaluations as store
-    from models.db import session_scope
 
     with session_scope() as session:
         by_rerun = [
@@ -405,9 +408,10 @@ def test_a_new_run_for_a_finished_evaluation_redoes_nothing(outcomes):
 
 @pytest.mark.rule("MH-12")
 def test_a_redo_from_the_conclusion_stage_keeps_the_first_attempt(outcomes):
+    from builders import session_scope
+
     from models import audit
     from models import evaluations as store
-    from models.db import session_scope
 
     _, first = outcomes["ordinary"]
     flow_run, redone = _ended_well(outcomes, "ordinary_redo")
@@ -432,9 +436,10 @@ def test_a_redo_from_the_conclusion_stage_keeps_the_first_attempt(outcomes):
 @pytest.mark.rule("S-SIMPLE", "G-APPROVE", "C-CONCLUSION")
 @pytest.mark.rule("MH-A5")  # who answered is recorded truly: the holder of the code, not a typed name
 def test_simplified_has_one_method_no_plan_gate_and_is_driven_from_the_cli(outcomes):
+    from builders import session_scope
+
     from models import audit
     from models import evaluations as store
-    from models.db import session_scope
 
     flow_run, evaluation = _ended_well(outcomes, "simplified")
     assert flow_run.name == "后评估·S-2021-018·简易程序"
@@ -459,9 +464,10 @@ def test_simplified_has_one_method_no_plan_gate_and_is_driven_from_the_cli(outco
 
 @pytest.mark.rule("S-MID", "OR-14", "OR-19", "TEAM-CONFLICT", "TP-AGREEMENT", "C-NOPRESET")
 def test_midterm_with_a_third_party_its_acceptance_and_the_one_month_report_deadline(outcomes):
+    from builders import session_scope
+
     from models import evaluations as store
     from models.agencies import current_entrustment
-    from models.db import session_scope
     from rules.periods import add_months
 
     flow_run, evaluation = _ended_well(outcomes, "midterm")
@@ -497,8 +503,9 @@ def test_midterm_with_a_third_party_its_acceptance_and_the_one_month_report_dead
 
 @pytest.mark.rule("S-FINAL", "C-FOLLOWUP", "G-APPROVE", "MH-14")
 def test_final_goes_back_for_more_evidence_then_terminates_with_a_follow_up(outcomes):
+    from builders import session_scope
+
     from models import evaluations as store
-    from models.db import session_scope
 
     flow_run, evaluation = _ended_well(outcomes, "final")
     assert flow_run.name == "后评估·S-2019-005·终期评估"
@@ -525,8 +532,9 @@ def test_a_refused_ningxia_start_ends_the_evaluation_as_not_started(outcomes):
 
 @pytest.mark.rule("NX-10", "NX-11", "NX-12", "G-APPROVE")
 def test_ningxia_90_and_15_day_deadlines_count_from_the_real_approval_and_completion(outcomes):
+    from builders import session_scope
+
     from models import evaluations as store
-    from models.db import session_scope
     from rules.periods import add_days
 
     flow_run, evaluation = _ended_well(outcomes, "ningxia")
@@ -549,9 +557,9 @@ def test_ningxia_90_and_15_day_deadlines_count_from_the_real_approval_and_comple
 
 @pytest.mark.rule("TP-CREDIT", "TP-QUALIFY")
 def test_a_bad_credit_agency_is_refused_and_nothing_is_written(outcomes):
+    from builders import session_scope
     from sqlmodel import select
 
-    from models.db import session_scope
     from models.tables import Evaluation
 
     flow_run, evaluation = outcomes["bad_agency"]

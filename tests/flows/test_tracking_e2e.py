@@ -9,12 +9,13 @@ from datetime import date
 
 import builders
 import pytest
+from builders import session_scope
 from driving import pdf_text, step_answer
 from sqlmodel import select
 from typer.testing import CliRunner
 
 from forms.gates import RectificationReviewForm, SupervisionApprovalForm
-from models.db import read_session, session_scope
+from models.db import read_session
 from models.tables import Escalation, Rectification, SupervisionRound, TrackingReport, now_beijing
 
 pytestmark = pytest.mark.e2e

@@ -6,6 +6,7 @@ from datetime import date
 
 import builders
 import pytest
+from builders import session_scope
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import select
@@ -13,7 +14,7 @@ from sqlmodel import select
 from core.errors import NotFound, RuleViolation, StateConflict
 from models import agencies
 from models.audit import verify_chain
-from models.db import build_engine, session_scope
+from models.db import build_engine
 from models.tables import AuditEvent, Decision, Evaluation, now_beijing
 from rules.third_party import Agreement
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import builders
 import pytest
+from builders import session_scope
 
 from models import evaluations as store
 from models.archive import AUDIT, MANIFEST, export_package, verify_package
-from models.db import session_scope
 from models.tables import Approval
 
 # Minhang, ordinary, questionnaire: team, plan approval, survey, expert marks, expert review, approval.

@@ -9,20 +9,19 @@ import textwrap
 WRITER = textwrap.dedent("""
     import sys
     from models import audit
-    from models.db import session_scope
+    from models.db import transaction
     for n in range(40):
-        with session_scope() as session:
-            audit.record(session=session, action="concurrency_probe", writer=sys.argv[1], n=n)
+        transaction(lambda session: audit.record(session=session, action="concurrency_probe", writer=sys.argv[1], n=n))
 """)
 
 
 def test_chain_survives_concurrent_writers(settings):
     from models.audit import verify_chain
-    from models.db import session_scope
+    from models.db import read_session
 
-    with session_scope() as session:  # the schema exists before the writers start
+    with read_session() as session:  # the schema exists before the writers start
         verify_chain(session=session)
     writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(i)]) for i in range(4)]
     assert [w.wait(timeout=120) for w in writers] == [0, 0, 0, 0]
-    with session_scope() as session:
+    with read_session() as session:
         assert verify_chain(session=session) is None

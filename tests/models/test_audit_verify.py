@@ -12,11 +12,12 @@ import os
 import uuid
 
 import pytest
+from builders import session_scope
 from sqlalchemy import text
 from typer.testing import CliRunner
 
 from models import audit
-from models.db import build_engine, read_session, session_scope
+from models.db import build_engine, read_session
 from pinggu.cli import app
 
 runner = CliRunner()

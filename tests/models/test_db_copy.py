@@ -12,6 +12,7 @@ import os
 import uuid
 
 import pytest
+from builders import session_scope
 from realistic_database import LONG_TEXT, NESTED, ODD_MOMENT, fill, fill_later_tables, snapshot
 from sqlalchemy import text
 from sqlmodel import select
@@ -20,7 +21,7 @@ from typer.testing import CliRunner
 from core.errors import StateConflict
 from core.settings import get_settings
 from models import audit, db_copy, migrate
-from models.db import build_engine, get_engine, read_session, session_scope
+from models.db import build_engine, get_engine, read_session
 from models.tables import Person, PublicOpinion, SupervisionRound, TrackingReport
 from pinggu.cli import app
 

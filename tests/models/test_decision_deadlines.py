@@ -10,10 +10,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from builders import SAMPLES
+from builders import SAMPLES, session_scope
 from typer.testing import CliRunner
 
-from models.db import session_scope
 from models.decisions import decision_deadlines
 from models.tables import now_beijing
 from models.watch import watched_items

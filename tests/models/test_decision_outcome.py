@@ -11,10 +11,10 @@ from datetime import date
 
 import builders
 import pytest
+from builders import session_scope
 from sqlmodel import select
 
 from core.errors import NotFound, RuleViolation, StateConflict
-from models.db import session_scope
 from models.decisions import record_outcome
 from models.evaluations import create_evaluation, get_decision
 from models.tables import AuditEvent, DecisionOutcome, Evaluation, now_beijing

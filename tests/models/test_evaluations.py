@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from builders import session_scope
 
-from models.db import session_scope
 from models.evaluations import create_evaluation, get_decision, unfinished_evaluations
 from models.tables import now_beijing
 

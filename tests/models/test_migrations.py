@@ -15,6 +15,7 @@ import uuid
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
+from builders import session_scope
 from realistic_database import fill, snapshot
 from sqlalchemy import Column, MetaData, String, inspect, text
 from sqlalchemy.exc import DatabaseError
@@ -24,7 +25,7 @@ from typer.testing import CliRunner
 from core.errors import StateConflict
 from core.settings import get_settings
 from models import agencies, audit, migrate
-from models.db import build_engine, session_scope
+from models.db import build_engine
 from models.tables import Evaluation
 from pinggu.cli import app
 

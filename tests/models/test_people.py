@@ -10,11 +10,12 @@ from datetime import timedelta
 
 import builders
 import pytest
+from builders import session_scope
 
 from core.errors import SignoffRefused
 from models import people
 from models.audit import events_for
-from models.db import build_engine, session_scope
+from models.db import build_engine
 from models.tables import SignoffCode
 from rules.people import LOCAL_OUTBOX, PersonSpec
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from builders import session_scope
 from sqlmodel import select
 
 from core.errors import NotFound, StateConflict
 from models import evaluations as store
 from models.audit import events_for, verify_chain
-from models.db import session_scope
 from models.tables import Approval, FollowUp, StepRecord, now_beijing
 from rules.gates import gate_stage
 

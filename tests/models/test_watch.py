@@ -12,10 +12,11 @@ from datetime import date, timedelta
 
 import builders
 import pytest
+from builders import session_scope
 
 from models import evaluations as store
 from models.audit import events_for
-from models.db import build_engine, session_scope
+from models.db import build_engine
 from models.tables import BEIJING, now_beijing
 from models.watch import watched_items
 from rules.watch import OVERDUE, alerts

@@ -33,7 +33,8 @@ def _evaluation(session, code, *, status, last_target, completed=None, conclusio
 
 @pytest.mark.rule("R-ANNUAL")
 def test_summary_counts_done_on_time_and_conclusions_by_unit(sample_catalog, tmp_path):
-    from models.db import session_scope
+    from builders import session_scope
+
     from pinggu.annual_summary import annual_summary
     from pinggu.cli import app
 
@@ -124,7 +125,8 @@ def test_on_time_means_every_statutory_deadline_met_not_only_the_stage_targets(s
     # SPEC §9 asks for "evaluations done, on time". Every evaluation below was completed 06-01, a month
     # before its own target date: only its statutory deadlines (ningxia 11: 90 days from the approved
     # start; ningxia 12 (2nd): 15 days from completion to the 厅决策机关) decide whether it was on time.
-    from models.db import session_scope
+    from builders import session_scope
+
     from pinggu.annual_summary import annual_summary
 
     year, unit = now_beijing().date().year, "商务厅对外贸易处（按期统计）"
@@ -161,8 +163,8 @@ def test_the_decisions_own_deadlines_are_counted_in_the_summary(settings):
     # The on-time figure was the evaluations' alone: a decision's own statutory deadline (MH-A10, minhang 档案 10:
     # its archive filed within 10 working days of issue) was left out. Counted now: due, in time, late.
     import builders
+    from builders import session_scope
 
-    from models.db import session_scope
     from models.tables import DecisionDeadline
     from pinggu.annual_summary import _decision_deadline_figures
 

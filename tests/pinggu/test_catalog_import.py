@@ -10,14 +10,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from builders import SAMPLES
+from builders import SAMPLES, session_scope
 from sqlalchemy import event
 from sqlmodel import col, select
 from typer.testing import CliRunner
 
 from analysis.catalog import CatalogRow, read_catalog
 from models import audit
-from models.db import get_engine, read_session, session_scope
+from models.db import get_engine, read_session
 from models.decisions import decision_deadlines, record_archive_filed
 from models.tables import AuditEvent, Decision, SuperiorAssistance
 from pinggu.catalog import import_catalog

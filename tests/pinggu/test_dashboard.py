@@ -39,7 +39,8 @@ def _evaluation(session, decision, *, status, targets, running=(), done=(), wait
 
 @pytest.fixture
 def board(sample_catalog, tmp_path):
-    from models.db import session_scope
+    from builders import session_scope
+
     from pinggu.dashboard import write_dashboard
 
     with session_scope() as session:
@@ -140,7 +141,7 @@ def _spans(html: str, code: str) -> dict[tuple[str, str], tuple[str, str, str]]:
 
 @pytest.fixture
 def recorded(sample_catalog):
-    from models.db import session_scope
+    from builders import session_scope
 
     with session_scope() as session:
         # Completed today within minutes, its targets weeks ahead (December to February).

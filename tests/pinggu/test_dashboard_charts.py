@@ -131,7 +131,8 @@ def test_where_an_item_stands_across_the_ledger_kinds():
 
 
 def test_the_tracking_table_keeps_to_the_persons_jurisdictions_and_the_unit_filter(sample_catalog, tmp_path):
-    from models.db import session_scope
+    from builders import session_scope
+
     from pinggu.dashboard import render_dashboard
     from services import tracking
 

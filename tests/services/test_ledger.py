@@ -11,10 +11,11 @@ from datetime import date, datetime, timedelta
 import builders
 import openpyxl
 import pytest
+from builders import session_scope
 from sqlmodel import col, select
 
 from models import evaluations as store
-from models.db import read_session, session_scope
+from models.db import read_session
 from models.decisions import start_decision_deadlines
 from models.tables import Rectification, now_beijing
 from reporting.other_documents import SupervisionInput, TrackingInput

@@ -248,6 +248,8 @@ def test_an_endpoint_that_refuses_or_is_down_raises_in_chinese_without_the_secre
 @pytest.fixture
 def watch_database(tmp_path, monkeypatch):
     """The deliveries of tasks/watch.py on a database of their own, with one escalation to send."""
+    import builders
+
     import models.db
     import tasks.watch
     from models.tables import Escalation
@@ -256,7 +258,7 @@ def watch_database(tmp_path, monkeypatch):
     monkeypatch.setattr(models.db, "get_engine", lambda: engine)
     monkeypatch.setattr(tasks.watch, "get_run_logger", lambda: logging.getLogger("pinggu.test.watch"))
     monkeypatch.setattr(tasks.watch, "SEND_DELAYS", (0.0,))
-    with models.db.session_scope(engine) as session:
+    with builders.session_scope(engine) as session:
         session.add(
             Escalation(
                 key="WATCH-2026-001/stage/conclusion/overdue",

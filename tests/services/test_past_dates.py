@@ -12,10 +12,11 @@ from datetime import date, datetime
 
 import builders
 import pytest
+from builders import session_scope
 from sqlmodel import select
 
 from core.errors import StateConflict
-from models.db import read_session, session_scope
+from models.db import read_session
 from models.tables import BEIJING, PublicOpinion, Rectification, SupervisionRound, TriggerEvent
 from reporting.other_documents import SupervisionInput
 from rules.tracking import OpinionChannel

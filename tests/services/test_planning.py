@@ -7,10 +7,10 @@ from datetime import date
 
 import builders
 import pytest
+from builders import session_scope
 from sqlmodel import select
 
 from core.errors import RuleViolation
-from models.db import session_scope
 from models.tables import TriggerEvent
 from services.planning import add_trigger
 

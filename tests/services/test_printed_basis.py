@@ -13,10 +13,11 @@ from datetime import date
 
 import builders
 import pytest
+from builders import session_scope
 from driving import pdf_text
 from sqlmodel import select
 
-from models.db import read_session, session_scope
+from models.db import read_session
 from models.tables import Escalation
 from reporting.other_documents import SupervisionInput
 from rules.tracking import OpinionChannel

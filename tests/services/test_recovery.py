@@ -11,7 +11,8 @@ from builders import add_evaluation
 
 
 def _set_status(evaluation_ids, status: str) -> None:
-    from models.db import session_scope
+    from builders import session_scope
+
     from models.tables import Evaluation, now_beijing
 
     with session_scope() as session:
@@ -24,7 +25,7 @@ def _set_status(evaluation_ids, status: str) -> None:
 
 
 def _bound_evaluation(run_id) -> int:
-    from models.db import session_scope
+    from builders import session_scope
 
     with session_scope() as session:
         evaluation_id = add_evaluation(session, prefix="R", flow_run_id=str(run_id)).id

@@ -15,10 +15,11 @@ from datetime import date
 
 import builders
 import pytest
+from builders import session_scope
 from sqlmodel import col, select
 
 from core.errors import RuleViolation, StateConflict
-from models.db import read_session, session_scope
+from models.db import read_session
 from models.tables import AuditEvent, Escalation, Rectification, SupervisionRound, TrackingReport, TriggerEvent
 from reporting.other_documents import SupervisionInput
 from rules.tracking import RectificationStatus, ReportApproval, ReviewVerdict, SeriousReport

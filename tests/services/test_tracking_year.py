@@ -10,11 +10,12 @@ from datetime import date
 
 import builders
 import pytest
+from builders import session_scope
 from driving import pdf_text
 from sqlmodel import select
 
 from core.errors import RuleViolation, StateConflict
-from models.db import read_session, session_scope, transaction
+from models.db import read_session, transaction
 from models.tables import AuditEvent, Escalation, Rectification, SupervisionRound, TrackingReport, TriggerEvent
 from reporting.other_documents import SupervisionInput, TrackingInput
 from rules.tracking import OpinionChannel, ReviewVerdict, SeriousReport

@@ -8,10 +8,10 @@ from datetime import date, timedelta
 
 import builders
 import pytest
+from builders import session_scope
 from sqlmodel import col, select
 
 from forms.gates import AnnualPlanApprovalForm
-from models.db import session_scope
 from models.tables import AuditEvent, PlanDecision, PlanEntry, now_beijing
 from tasks.annual_plan import plan_gate_status, record_plan_answer, start_planned_evaluations
 

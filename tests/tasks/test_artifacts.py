@@ -10,11 +10,11 @@ from datetime import datetime
 
 import builders
 import pytest
+from builders import session_scope
 
 from core.links import document_url, gate_url
 from core.settings import Settings, get_settings
 from models import evaluations as store
-from models.db import session_scope
 from models.tables import BEIJING, Approval, now_beijing
 from rules.gates import GateId
 from rules.steps import StepId

@@ -15,9 +15,9 @@ from datetime import date, datetime
 
 import builders
 import pytest
+from builders import session_scope
 
 from models import evaluations as store
-from models.db import session_scope
 from models.tables import BEIJING, Approval
 
 # The article each profile cites for the follow-up (its `followup.basis`).

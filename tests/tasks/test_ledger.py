@@ -8,11 +8,11 @@ from collections import Counter
 
 import builders
 import pytest
+from builders import session_scope
 from sqlite_lock import write_lock_free
 
 from models import evaluations as store
 from models.audit import events_for
-from models.db import session_scope
 from rules.steps import StepId
 
 

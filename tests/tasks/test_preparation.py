@@ -12,10 +12,10 @@ from datetime import date
 
 import builders
 import pytest
+from builders import session_scope
 from driving import pdf_text
 
 from models import evaluations as store
-from models.db import session_scope
 
 
 def _evaluation(methods: list[str]) -> int:

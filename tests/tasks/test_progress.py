@@ -9,10 +9,10 @@ from datetime import date
 
 import builders
 import pytest
+from builders import session_scope
 
 from models import evaluations as store
 from models.audit import events_for
-from models.db import session_scope
 from rules.gates import GateId
 from rules.profiles import load_profile
 from rules.steps import Stage

@@ -16,10 +16,10 @@ from types import SimpleNamespace
 
 import builders
 import pytest
+from builders import session_scope
 from driving import pdf_text
 
 from models import evaluations as store
-from models.db import session_scope
 from models.tables import Approval, FollowUp, StepRecord, now_beijing
 from reporting.context import render_report
 from rules.gates import GateId

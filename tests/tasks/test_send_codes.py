@@ -7,10 +7,10 @@ import logging
 
 import builders
 import pytest
+from builders import session_scope
 
 from core.links import gate_url
 from core.settings import SAMPLES_DIR
-from models.db import session_scope
 from models.evaluations import get_decision
 from services.signoff import outbox_messages
 from tasks.gates import send_codes

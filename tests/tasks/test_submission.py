@@ -7,9 +7,9 @@ from datetime import date, timedelta
 
 import builders
 import pytest
+from builders import session_scope
 
 from models import evaluations as store
-from models.db import session_scope
 from models.tables import BEIJING, now_beijing
 from tasks.conclusion import submit_report
 

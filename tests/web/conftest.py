@@ -9,11 +9,11 @@ from datetime import date
 import builders
 import pytest
 import signin
+from builders import session_scope
 from fastapi.testclient import TestClient
 
 from core.settings import SAMPLES_DIR
 from models import evaluations as store
-from models.db import session_scope
 from rules.gates import GateId
 
 PAST = {

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 import signin
+from builders import session_scope
 
 from models import evaluations as store
 from models.audit import events_for
-from models.db import session_scope
 
 
 def test_the_todo_list_shows_the_gate_who_acts_the_overdue_target_and_the_document_link(client, waiting):

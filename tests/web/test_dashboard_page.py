@@ -10,9 +10,9 @@ from datetime import date, timedelta
 import builders
 import pytest
 import signin
+from builders import session_scope
 from openpyxl import load_workbook
 
-from models.db import session_scope
 from models.tables import now_beijing
 
 

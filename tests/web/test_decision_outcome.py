@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import builders
 import signin
+from builders import session_scope
 from sqlmodel import select
 
-from models.db import read_session, session_scope
+from models.db import read_session
 from models.tables import DecisionOutcome
 
 

@@ -13,12 +13,13 @@ from types import SimpleNamespace
 import builders
 import pytest
 import signin
+from builders import session_scope
 from driving import add_person
 from sqlmodel import select
 
 from core.errors import SignoffRefused
 from forms.gates import GATE_FORMS
-from models.db import read_session, session_scope, transaction
+from models.db import read_session, transaction
 from models.tables import Approval, AuditEvent, Person, SignoffCode
 from services import handover
 from services.signoff import outbox_messages

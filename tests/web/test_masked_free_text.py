@@ -9,9 +9,10 @@ from datetime import date
 import builders
 import pytest
 import signin
+from builders import session_scope
 from sqlmodel import select
 
-from models.db import read_session, session_scope
+from models.db import read_session
 from models.tables import Escalation, OpinionContact, PublicOpinion
 from rules.tracking import OpinionChannel
 from services import tracking

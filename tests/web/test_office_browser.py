@@ -26,10 +26,10 @@ from urllib.parse import urlsplit
 import builders
 import pytest
 import signin
+from builders import session_scope
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from models.db import session_scope
 from models.tables import BEIJING, now_beijing
 
 pytestmark = [pytest.mark.browser]

@@ -9,10 +9,11 @@ import re
 import builders
 import pytest
 import signin
+from builders import session_scope
 from sqlmodel import col, func, select
 
 from core.settings import SAMPLES_DIR
-from models.db import read_session, session_scope
+from models.db import read_session
 from models.decisions import decision_deadlines, start_decision_deadlines
 from models.tables import AuditEvent, Person, now_beijing
 from services.signoff import outbox_messages
@@ -83,7 +84,7 @@ def test_an_administrator_imports_the_people_file_and_the_counts_and_audit_name_
 
 
 def _reactivate(people: list[tuple[str, str]]) -> None:
-    from models.db import session_scope
+    from builders import session_scope
 
     with session_scope() as session:
         for person in session.exec(select(Person)):

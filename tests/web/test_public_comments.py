@@ -9,10 +9,11 @@ from datetime import timedelta
 import builders
 import pytest
 import signin
+from builders import session_scope
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from models.db import read_session, session_scope
+from models.db import read_session
 from models.tables import OpinionContact, PublicOpinion, now_beijing
 
 

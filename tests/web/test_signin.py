@@ -51,9 +51,10 @@ def test_an_outsider_is_refused_a_document_by_url_with_a_chinese_403_and_an_audi
 def test_someone_without_an_account_opens_the_gate_and_its_documents_with_their_code(app, waiting):
     import re
 
+    from builders import session_scope
+
     from models import evaluations as store
     from models import people
-    from models.db import session_scope
     from models.tables import Account, Person
 
     evaluation_id, code, (pdf_id, _) = waiting
@@ -227,10 +228,10 @@ def test_where_the_profile_asks_for_two_factors_a_signed_in_person_also_gives_th
     import uuid
 
     import builders
+    from builders import session_scope
 
     import tasks.evaluation as evaluation_tasks
     from models.audit import events_for
-    from models.db import session_scope
     from services.signoff import code_in_outbox
     from tasks.gates import gate_status
 

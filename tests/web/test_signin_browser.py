@@ -299,9 +299,10 @@ def test_an_annual_plan_is_approved_in_the_browser_by_the_person_the_profile_nam
     from datetime import date
 
     import builders
+    from builders import session_scope
     from sqlmodel import select
 
-    from models.db import read_session, session_scope
+    from models.db import read_session
     from models.tables import PlanDecision, now_beijing
     from services.orchestration import paused_at, start_annual_plan, wait_for
 
@@ -349,9 +350,10 @@ def test_a_supervision_round_from_its_start_to_an_accepted_rectification_in_the_
     from datetime import date
 
     import builders
+    from builders import session_scope
     from sqlmodel import select
 
-    from models.db import read_session, session_scope
+    from models.db import read_session
     from models.tables import Rectification, SupervisionRound, now_beijing
     from services.orchestration import paused_at, wait_for
 
@@ -439,8 +441,7 @@ def test_a_supervision_round_from_its_start_to_an_accepted_rectification_in_the_
 
 def test_the_office_starts_an_evaluation_from_the_web_app_and_reads_the_runs_refusal(browser, web):
     import builders
-
-    from models.db import session_scope
+    from builders import session_scope
 
     with session_scope() as session:
         code = builders.add_decision(session, "minhang", prefix="WST", title="网页启动评估的决策").code

@@ -8,9 +8,10 @@ from datetime import date
 import builders
 import pytest
 import signin
+from builders import session_scope
 from sqlmodel import select
 
-from models.db import read_session, session_scope
+from models.db import read_session
 from models.tables import (
     OpinionContact,
     PublicOpinion,

@@ -11,8 +11,8 @@ from types import SimpleNamespace
 import builders
 import pytest
 import signin
+from builders import session_scope
 
-from models.db import session_scope
 from rules.gates import GateId
 
 pytestmark = pytest.mark.rule("E-PRIVACY")

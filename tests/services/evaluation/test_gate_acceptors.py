@@ -17,6 +17,7 @@ from datetime import date
 
 import builders
 import pytest
+from builders import session_scope
 from pydantic import ValidationError
 from sqlmodel import select
 
@@ -25,7 +26,7 @@ from forms.gates import GATE_FORMS
 from models import agencies
 from models import evaluations as store
 from models.audit import events_for
-from models.db import build_engine, session_scope
+from models.db import build_engine
 from models.evaluations import procedure_of
 from models.tables import Approval, AuditEvent, Decision, Evaluation, StepRecord, TeamMember
 from rules.gates import GateId
