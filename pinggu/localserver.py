@@ -236,7 +236,7 @@ def _wait(check, seconds: float, what: str, settings: Settings, log_name: str) -
             raise OrchestrationError(
                 f"{what}未能在 {seconds:.0f} 秒内就绪，请查看日志 {settings.home / 'logs' / (log_name + '.log')}"
             )
-        time.sleep(0.5)
+        time.sleep(_POLL_SECONDS)  # a local process coming up: a short poll is what `pinggu up` waits for
 
 
 def exposure_problem(host: str, environ: Mapping[str, str]) -> str | None:
@@ -264,10 +264,11 @@ def exposure_problem(host: str, environ: Mapping[str, str]) -> str | None:
     )
 
 
-def start_server(settings: Settings | None = None) -> bool:
+def start_server(settings: Settings | None = None, *, wait: bool = True) -> bool:
     """Start the local Prefect server unless one already answers; return True if started.
 
     A non-loopback host without authentication is refused before anything starts (exposure_problem).
+    With `wait=False` it returns once the server is spawned; `await_server` then waits for it to answer.
     """
     settings = settings or get_settings()
     problem = exposure_problem(settings.prefect_host, os.environ)
@@ -280,8 +281,15 @@ def start_server(settings: Settings | None = None) -> bool:
         raise OrchestrationError(f"无法连接到已配置的 Prefect 服务 {api}，请检查 PINGGU_PREFECT_API_URL")
     settings.prefect_home.mkdir(parents=True, exist_ok=True)
     _spawn(settings, "prefect-server", ["--host", settings.prefect_host, "--port", str(settings.prefect_port)])
-    _wait(lambda: server_healthy(api), 120, "Prefect 服务", settings, "prefect-server")
+    if wait:
+        await_server(settings)
     return True
+
+
+def await_server(settings: Settings) -> None:
+    """Wait until the Prefect server answers (a Chinese error naming its log after 120 s)."""
+    api = settings.resolved_prefect_api_url
+    _wait(lambda: server_healthy(api), 120, "Prefect 服务", settings, "prefect-server")
 
 
 # ── `pinggu up --ha`: Prefect's self-hosted scaling (docs.prefect.io/v3/advanced/self-hosted) on one machine ──
@@ -568,10 +576,11 @@ def web_healthy(web_url: str) -> bool:
         return False
 
 
-def start_web(settings: Settings | None = None) -> bool:
+def start_web(settings: Settings | None = None, *, wait: bool = True) -> bool:
     """Start the web app (待办, uploads, approvals, documents) unless it runs already; return True if started.
 
-    It listens on the Prefect server's host, so the same exposure rule holds (exposure_problem)."""
+    It listens on the Prefect server's host, so the same exposure rule holds (exposure_problem). With
+    `wait=False` it returns once the app is spawned; `await_web` then waits for it to answer."""
     settings = settings or get_settings()
     problem = exposure_problem(settings.prefect_host, os.environ)
     if problem:
@@ -580,8 +589,15 @@ def start_web(settings: Settings | None = None) -> bool:
     if _alive(settings, "web") and web_healthy(local):
         return False
     _spawn(settings, "web")
-    _wait(lambda: web_healthy(local), 60, "网页办理服务", settings, "web")
+    if wait:
+        await_web(settings)
     return True
+
+
+def await_web(settings: Settings) -> None:
+    """Wait until the web app answers (a Chinese error naming its log after 60 s)."""
+    local = f"http://{settings.prefect_host}:{settings.web_port}"
+    _wait(lambda: web_healthy(local), 60, "网页办理服务", settings, "web")
 
 
 def _wait_for(condition: Callable[[], bool], seconds: float) -> bool:

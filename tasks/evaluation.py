@@ -28,6 +28,15 @@ from services.evaluation.lifecycle import NotOpened
 from tasks.ledger import STEP_TASK_OPTIONS, SkipWhenDone
 
 
+def _bound(
+    decision_code: str, evaluation_code: str | None, flow_run_id: str, *_: object, **__: object
+) -> tuple[bool, int | None]:
+    evaluation_id = lifecycle.resume_bound(flow_run_id)
+    return evaluation_id is not None, evaluation_id
+
+
+# A resumed flow re-runs from the top: the evaluation its run already opened goes on without a task run.
+@functools.partial(SkipWhenDone, done=_bound)
 @task(name="开启或接续评估", **STEP_TASK_OPTIONS)
 def open_evaluation(
     decision_code: str,
@@ -69,9 +78,12 @@ def _stage_done(evaluation_id: int, stage: Stage) -> tuple[bool, None]:
 @task(name="阶段完成", **STEP_TASK_OPTIONS)
 def close_stage(evaluation_id: int, stage: Stage) -> None:
     """Mark a stage done and the next one running (the flow goes straight on into it, and may first
-    wait at one of its gates); refresh the evaluation's progress artifact."""
+    wait at one of its gates).
+
+    The progress artifact is not published here: the run publishes it once, where it stops — at the gate it
+    then waits at (tasks.gates.gate_status) or when it ends (complete_evaluation, end_not_started) — so a
+    resume that crosses a stage publishes it once, not twice (issue 32)."""
     lifecycle.close_stage(evaluation_id, stage)
-    publish_progress(evaluation_id)
 
 
 @task(name="退回修改", **STEP_TASK_OPTIONS)

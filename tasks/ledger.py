@@ -185,9 +185,9 @@ class SkipWhenDone:
         self.task, self._done = step_task, done
         self.fn = step_task.fn
 
-    def __call__(self, evaluation_id: int, *args: Any, **kwargs: Any) -> Any:
-        finished, result = self._done(evaluation_id, *args, **kwargs)
-        return result if finished else self.task(evaluation_id, *args, **kwargs)
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        finished, result = self._done(*args, **kwargs)
+        return result if finished else self.task(*args, **kwargs)
 
     def with_options(self, **options: Any) -> SkipWhenDone:
         """The same, over the task with other options (e.g. retries)."""

@@ -45,18 +45,31 @@ def up(
         get_settings.cache_clear()
         configure_prefect_environment()
     from pinggu.cli.db import upgrade_configured_database
-    from pinggu.localserver import KILLED, STOPPED, start_server, start_web, start_worker, start_workers, stop_service
+    from pinggu.localserver import (
+        KILLED,
+        STOPPED,
+        await_server,
+        await_web,
+        start_server,
+        start_web,
+        start_worker,
+        start_workers,
+        stop_service,
+    )
 
     settings = get_settings()
     # The server first: an exposed host without authentication (or --ha on SQLite) is refused before anything
-    # is changed.
+    # is changed. It comes up while the product database is upgraded and the web app starts (issue 32: ready
+    # in seconds, not the sum of each part's start).
     if ha:
         _up_ha(settings)
     else:
-        started = start_server(settings)
-    # Before the worker starts: its flow runs refuse a database that is not at the program's version.
+        started = start_server(settings, wait=False)
+    # Before the worker and the web app start: they refuse a database that is not at the program's version.
     typer.echo(upgrade_configured_database())
+    web_started = start_web(settings, wait=False)  # it needs no Prefect server to start
     if not ha:
+        await_server(settings)
         typer.echo("Prefect 服务：" + ("已启动" if started else "已在运行") + f"  {settings.prefect_ui_url}")
     if workers:
         # A deployment is either served or in the pool: the serving process would compete for its runs.
@@ -68,10 +81,9 @@ def up(
     else:
         typer.echo("部署服务进程：" + ("已启动" if start_worker(settings) else "已在运行"))
     _ensure_recovery_automations()
+    await_web(settings)
     typer.echo(
-        "网页办理（待办、上传材料、审批）："
-        + ("已启动" if start_web(settings) else "已在运行")
-        + f"  {settings.web_url}"
+        "网页办理（待办、上传材料、审批）：" + ("已启动" if web_started else "已在运行") + f"  {settings.web_url}"
     )
 
 

@@ -75,6 +75,27 @@ OPERATOR_REFUSALS = (NotFound, RuleViolation, StateConflict, InputFileError)
 CODE_ATTEMPTS = 5
 
 
+def resume_bound(flow_run_id: str) -> int | None:
+    """The evaluation this flow run already works on, marked running again as a resumed run goes on; None
+    when the run has opened none yet (then `open_evaluation` does, after every check)."""
+
+    def work(session: Session) -> int | None:
+        evaluation = store.find_by_flow_run(session=session, flow_run_id=flow_run_id)
+        if evaluation is None:
+            return None
+        _mark_running(evaluation)
+        session.add(evaluation)
+        return evaluation.id
+
+    return transaction(work)
+
+
+def _mark_running(evaluation: Evaluation) -> None:
+    """An unfinished evaluation whose run goes on is running again, waiting for no one."""
+    if evaluation.status not in (EvaluationStatus.completed, EvaluationStatus.not_started):
+        evaluation.status, evaluation.waiting_for, evaluation.waiting_gate = EvaluationStatus.running, None, None
+
+
 def open_evaluation(
     decision_code: str,
     evaluation_code: str | None,
@@ -118,8 +139,7 @@ def open_evaluation(
                 flow_run_id=flow_run_id,
             )
             evaluation.flow_run_id = flow_run_id
-        if evaluation.status not in (EvaluationStatus.completed, EvaluationStatus.not_started):
-            evaluation.status, evaluation.waiting_for, evaluation.waiting_gate = EvaluationStatus.running, None, None
+        _mark_running(evaluation)
         session.add(evaluation)
         session.flush()
         assert evaluation.id is not None  # assigned by the flush
