@@ -460,11 +460,9 @@ def _close_latency(track: _Track, result: LoadResult, seen: float) -> None:
 
 
 def _reading():
-    """A read-only session where models.db offers one (no SQLite write lock), else a plain one."""
-    try:
-        from models.db import read_session
-    except ImportError:
-        from models.db import session_scope as read_session
+    """A read-only session (no SQLite write lock)."""
+    from models.db import read_session
+
     return read_session()
 
 
