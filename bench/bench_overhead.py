@@ -33,6 +33,13 @@ Figures (2 cores, 2026-11-27, nothing else running):
   0.3–1.0 s, process start 0.5–0.8 s, resume call 0.13–0.2 s, once 2.1 s); the two resumes that
   render PDFs 5.1 and 6.8 s. Goals: p50 ≤ 4 s met, Prefect's share ≤ 2 s met, ≤ 3× not met.
 With other work on the cores (load average 3–6) the same run took 35–46 s and missed all three goals.
+2026-12-07 (2 cores, idle; a resumed run skips the task that opens the evaluation, progress published once
+per resume; four runs): through Prefect 16.5–19.7 s, direct 5.1–5.8 s (3.2–3.4×); answer→next form p50
+3.3–3.8 s, Prefect's share p50 1.1–1.7 s (resume call 0.1 s, runner poll 0.1–1.6 s, process start 0.4–0.6 s),
+pinggu's share p50 1.8–2.3 s. Issue 32's goals (1.5 s, 0.8 s, 2.5×) are NOT met: the answers after which the
+steps render PDFs (expert marks → draft report, expert review → the draft formed again, approval → final
+report) take 1.2–1.8 s even directly, so p50 ≤ 1.5 s needs those renders off the answer's path. A faster
+runner poll (PINGGU_POLL_SECONDS 0.5 and 0.2) gave no better median and stalled some resume calls 2–6 s.
 """
 
 from __future__ import annotations

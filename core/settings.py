@@ -42,6 +42,17 @@ class Settings(BaseSettings):
         ge=1,
         description="How many flow runs the serving process runs at once (a waiting evaluation holds none).",
     )
+    poll_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=10,
+        description=(
+            "How often the serving process asks the Prefect server for runs to start or resume (PINGGU_POLL_SECONDS): "
+            "a resumed gate waits for this poll. Measured on 2 cores (bench/bench_overhead.py, 2026-12-07): 0.5 s "
+            "and 0.2 s gave no better median answer→next form than 1 s, and stalled some resume calls 2–6 s (every "
+            "poll is also a write to the Prefect server's database); hence 1 s."
+        ),
+    )
     store_url: str = Field(
         default="",
         description=(

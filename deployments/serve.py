@@ -198,7 +198,10 @@ def main() -> None:
     from prefect.runner import Runner
 
     start_runs_from_a_warm_process()
-    runner = Runner(limit=get_settings().serve_limit)
+    settings = get_settings()
+    # A float below Prefect's whole-second setting (PREFECT_RUNNER_POLL_FREQUENCY): a resumed run waits for
+    # this poll before it starts again.
+    runner = Runner(limit=settings.serve_limit, query_seconds=settings.poll_seconds)
     flows = {
         flow.name: flow
         for flow in (annual_plan, deadline_watch, post_evaluation, recovery, tracking, supervision, decision_procedure)

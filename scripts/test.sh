@@ -3,8 +3,10 @@
 # every test on SQLite (the embedded default), then every test that touches the product database,
 # the document store or the Prefect server again as a multi-machine installation runs: PostgreSQL
 # (started by scripts/postgres.sh), a process work pool with two workers, documents in S3-compatible
-# object storage (a throwaway moto server, tests/object_store.py), then the unit tests on
-# the other end of the supported Python range, when one is found (scripts/python.sh).
+# object storage (a throwaway moto server, tests/object_store.py) — all but the browser tests, which
+# drive the same pages over the same services and run once, in the first pass — and, beside the first
+# pass, the unit tests on the other end of the supported Python range, when one is found
+# (scripts/python.sh).
 # With arguments, runs just `pytest ARGS` on SQLite (or on PostgreSQL when PINGGU_TEST_DATABASE_URL
 # is set); PYTHON=python3.12 runs them on that interpreter, in its own .venv-3.12.
 set -euo pipefail
@@ -27,25 +29,47 @@ timed() {
     echo "[test] ${name}用时 $(took "$since")$( ((status == 0)) || echo "（失败，退出码 $status）")"
     return "$status"
 }
-trap 'echo "[test] 总用时 $(took "$started")"' EXIT
+# A pass running beside another is stopped with all it started when the run ends early.
+other_pass=""
+stop_tree() {
+    local child
+    for child in $(pgrep -P "$1"); do stop_tree "$child"; done
+    kill "$1" 2>/dev/null || true
+}
+trap 'if [ -n "$other_pass" ]; then stop_tree "$other_pass"; fi; echo "[test] 总用时 $(took "$started")"' EXIT
 
 timed "检查（ruff、格式、mypy、导入方向）" scripts/lint.sh
 
 echo "[test] 检查模型与数据库迁移是否一致"
 "$VENV/bin/pinggu" db check
 
+# The other end of the supported range: the oldest when the suite ran on the newest, else the newest.
+# Its pass (making its venv, then the rule and analysis tests: CPU for a minute, no server) runs beside
+# the first, whose end-to-end tests mostly wait on Prefect; its output is shown after the first pass.
+other="$(supported_pythons | tail -1)"
+[ "${other%% *}" != "$PYTHON_VERSION" ] || other="$(supported_pythons | head -1)"
+other_log="$(mktemp)"
+if [ -n "$other" ] && [ "${other%% *}" != "$PYTHON_VERSION" ]; then
+    echo "[test] 第三遍（与第一遍同时运行，输出在第一遍之后显示）：Python ${other%% *} 上的规则与分析单元测试"
+    (PYTHON="${other#* }" timed "第三遍" "$root/scripts/test.sh" tests/rules tests/analysis) >"$other_log" 2>&1 &
+    other_pass=$!
+fi
+
+# Each pass lists its slowest tests at its end: where the CI's time goes, pass by pass.
 echo "[test] 第一遍：SQLite（Python $PYTHON_VERSION）；故障注入测试在第二遍"
-timed "第一遍" "$VENV/bin/python" -m pytest -m "not faults"
+timed "第一遍" "$VENV/bin/python" -m pytest -m "not faults" --durations=15
+
+if [ -n "$other_pass" ]; then
+    other_status=0
+    wait "$other_pass" || other_status=$?
+    other_pass=""
+    cat "$other_log"
+    rm -f "$other_log"
+    ((other_status == 0)) || exit "$other_status"
+fi
 
 echo "[test] 第二遍：多机部署方式——PostgreSQL（产品数据库与 Prefect 服务）、工作池上的两个工作进程、S3 文档存储"
 server_url="$("$root/scripts/postgres.sh" | sed -n 's/^PINGGU_DATABASE_URL=\(.*\)\/pinggu$/\1\/postgres/p')"
 PINGGU_TEST_DATABASE_URL="$server_url" PINGGU_TEST_WORKERS=2 PINGGU_TEST_STORE=s3 \
-    timed "第二遍" "$VENV/bin/python" -m pytest tests/cli tests/core tests/faults tests/flows tests/models tests/tasks tests/web
-
-# The other end of the supported range: the oldest when the suite ran on the newest, else the newest.
-other="$(supported_pythons | tail -1)"
-[ "${other%% *}" != "$PYTHON_VERSION" ] || other="$(supported_pythons | head -1)"
-if [ -n "$other" ] && [ "${other%% *}" != "$PYTHON_VERSION" ]; then
-    echo "[test] 第三遍：Python ${other%% *} 上的规则与分析单元测试"
-    PYTHON="${other#* }" timed "第三遍" "$root/scripts/test.sh" tests/rules tests/analysis
-fi
+    timed "第二遍" "$VENV/bin/python" -m pytest -m "not browser" --durations=15 \
+    tests/cli tests/core tests/faults tests/flows tests/models tests/tasks tests/web
