@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 
+import builders
 from sqlmodel import select
 
 from models.db import read_session, transaction
@@ -14,18 +15,24 @@ from rules.vocabulary import EvaluationStatus
 ARGUMENTS = ("whole", [], ["问卷调查"])
 
 
-def _call(flow_run_id: str, decision: str = "S-2024-001"):
+def _decision() -> str:
+    """A decision of its own: an evaluation left unfinished here stands in no other test's way."""
+    with builders.session_scope() as session:
+        return builders.add_decision(session, prefix="RERUN").code
+
+
+def _call(flow_run_id: str, decision: str):
     from tasks.evaluation import open_evaluation
 
     return open_evaluation(decision, None, flow_run_id, "ordinary", *ARGUMENTS)
 
 
-def test_a_rerun_finds_its_evaluation_marks_it_running_and_starts_no_task_run(sample_catalog, monkeypatch):
+def test_a_rerun_finds_its_evaluation_marks_it_running_and_starts_no_task_run(monkeypatch):
     import tasks.evaluation as evaluation_tasks
     from services.evaluation.lifecycle import open_evaluation
 
-    flow_run_id = str(uuid.uuid4())
-    evaluation_id = open_evaluation("S-2024-001", None, flow_run_id, "ordinary", *ARGUMENTS)
+    decision, flow_run_id = _decision(), str(uuid.uuid4())
+    evaluation_id = open_evaluation(decision, None, flow_run_id, "ordinary", *ARGUMENTS)
     assert isinstance(evaluation_id, int)
 
     def wait(session):
@@ -39,7 +46,7 @@ def test_a_rerun_finds_its_evaluation_marks_it_running_and_starts_no_task_run(sa
         raise AssertionError("a re-run started the task 开启或接续评估 again")
 
     monkeypatch.setattr(evaluation_tasks.open_evaluation, "task", no_task_run)
-    assert _call(flow_run_id) == evaluation_id
+    assert _call(flow_run_id, decision) == evaluation_id
     with read_session() as session:
         evaluation = session.get(Evaluation, evaluation_id)
         assert (evaluation.status, evaluation.waiting_gate, evaluation.waiting_for) == (
@@ -50,11 +57,11 @@ def test_a_rerun_finds_its_evaluation_marks_it_running_and_starts_no_task_run(sa
         assert len(session.exec(select(Evaluation).where(Evaluation.flow_run_id == flow_run_id)).all()) == 1
 
 
-def test_a_first_run_opens_its_evaluation_through_the_task(sample_catalog, monkeypatch):
+def test_a_first_run_opens_its_evaluation_through_the_task(monkeypatch):
     import tasks.evaluation as evaluation_tasks
 
     started: list[tuple] = []
     monkeypatch.setattr(evaluation_tasks.open_evaluation, "task", lambda *args: started.append(args) or 7)
     flow_run_id = str(uuid.uuid4())
-    assert _call(flow_run_id) == 7
+    assert _call(flow_run_id, _decision()) == 7
     assert [args[2] for args in started] == [flow_run_id]
