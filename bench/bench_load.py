@@ -29,6 +29,9 @@ Figures (2 cores, simplified evaluations: start → minutes → approval, three 
     N = 100, PostgreSQL:  100 completed, 0 failed in 769 s (start 44 s, drive 697 s, PINGGU_SERVE_LIMIT=12);
                           p50 257 s, p95 272 s; server RSS 227 MB
     Before short transactions: N = 20 on SQLite ended with 3 Failed ("database is locked"), p50 90 s.
+    2026-12-07 (2 cores, idle; ordinary evaluations, five gates each, the default type now):
+    N = 100, SQLite:      100 completed, 0 failed in 13.6 min (start 107 s, drive 710 s, 500 answers);
+                          answer→next form p50 84 s, p95 177 s; server RSS 313 MB. Goal ≤ 10 min: NOT met.
     The 10-minute goal for N = 100 is not met: about 12-15 CPU-seconds per evaluation, and the single
     Prefect API server process (~60 % of a core, the flow runs waiting on its answers) is the bottleneck;
     answer→next form under this load is queueing for it. More API servers need Redis (scale-out issue).
