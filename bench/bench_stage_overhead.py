@@ -21,18 +21,18 @@ os.environ.update(
 )
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.settings import configure_prefect_environment, get_settings
+from pinggu.core.settings import configure_prefect_environment, get_settings
 
 configure_prefect_environment()
 
 from prefect import flow
 
-from core.settings import PROJECT_ROOT
 from pinggu.catalog import import_catalog
+from pinggu.core.settings import SAMPLES_DIR
 from pinggu.localserver import start_server, stop_all
-from rules.vocabulary import EvaluationType, Scope
-from tasks.evaluation import open_evaluation
-from tasks.preparation import form_team, write_plan
+from pinggu.rules.vocabulary import EvaluationType, Scope
+from pinggu.tasks.evaluation import open_evaluation
+from pinggu.tasks.preparation import form_team, write_plan
 
 TEAM = [{"name": "王明", "role": "单位工作人员", "unit": "区司法局"}]
 
@@ -63,7 +63,7 @@ def main() -> None:
     start_server(get_settings())
     print(f"local Prefect server start: {time.perf_counter() - started:.1f} s")
     try:
-        import_catalog(PROJECT_ROOT / "samples" / "catalog.csv")
+        import_catalog(SAMPLES_DIR / "catalog.csv")
         figures = preparation("S-2024-001", rounds)
         print(f"open evaluation + team + plan (first run): {figures['first_three_steps_s'] * 1000:.0f} ms")
         print(f"a step already done (skipped), mean of {2 * rounds}: {figures['skipped_step_ms']:.1f} ms")

@@ -96,7 +96,7 @@ class LoginRefused(PingguError):
 
 
 class AccessDenied(PingguError):
-    """A page or document the signed-in person may not open (rules.access.may_see)."""
+    """A page or document the signed-in person may not open (pinggu.rules.access.may_see)."""
 
 
 class OrchestrationError(PingguError):

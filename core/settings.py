@@ -9,8 +9,11 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-SAMPLES_DIR = PROJECT_ROOT / "samples"  # example inputs: the demo, the tests and the benches read them
+from pinggu.core.resources import package_data, source_checkout
+
+SAMPLES_DIR = package_data("samples")  # example inputs: the demo, the tests and the benches read them
+# The data directory when PINGGU_HOME is not set: beside the checkout for a developer, in the home folder when installed.
+DEFAULT_HOME = (source_checkout() or Path.home()) / ".pinggu"
 # Every flow run's heartbeat interval (PREFECT_FLOWS_HEARTBEAT_FREQUENCY): Prefect's minimum, so that a run
 # killed with its worker is found dead within PINGGU_ZOMBIE_MINUTES; one small event per half minute per
 # running run (a run waiting at a gate has no process and sends none).
@@ -23,7 +26,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PINGGU_", extra="ignore")
 
     home: Path = Field(
-        default=PROJECT_ROOT / ".pinggu",
+        default=DEFAULT_HOME,
         description="Product data directory: database, stored documents, reports, server logs.",
     )
     database_url: str = Field(

@@ -4,6 +4,7 @@ the Prefect API as the people involved would."""
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,15 +14,15 @@ from uuid import UUID
 
 import typer
 
-from core.document_store import keep, local_file
-from core.links import dashboard_url, document_url, flow_run_url, home_url, tracking_url
-from core.settings import SAMPLES_DIR, get_settings
-from models import evaluations as store
-from models.db import read_session
-from models.tables import now_beijing
-from rules.gates import GateId, PlanVerdict, ReportVerdict
-from rules.steps import StepId
-from rules.vocabulary import EvaluationType
+from pinggu.core.document_store import keep, local_file
+from pinggu.core.links import dashboard_url, document_url, flow_run_url, home_url, tracking_url
+from pinggu.core.settings import SAMPLES_DIR, get_settings
+from pinggu.models import evaluations as store
+from pinggu.models.db import read_session
+from pinggu.models.tables import now_beijing
+from pinggu.rules.gates import GateId, PlanVerdict, ReportVerdict
+from pinggu.rules.steps import StepId
+from pinggu.rules.vocabulary import EvaluationType
 
 SAMPLES = SAMPLES_DIR
 DEMO_DECISION = "S-2024-001"
@@ -46,7 +47,7 @@ def timed(label: str, timings: list[tuple[str, float]]) -> Iterator[None]:
 def run_demo(samples: Path = SAMPLES) -> Path:
     """Run the demo and return the final report's path."""
     from pinggu.localserver import start_server, start_web, start_worker
-    from services.orchestration import (
+    from pinggu.services.orchestration import (
         answer_gate,
         paused_at,
         start_evaluation,
@@ -187,7 +188,7 @@ def run_demo(samples: Path = SAMPLES) -> Path:
     typer.secho(f"进度看板（评估办公室）：{dashboard_url()}", fg=typer.colors.GREEN)
     typer.echo(_first_look_account())
     typer.echo(f"各环节的签署码（本机发件箱）：{settings.outbox_dir}")
-    typer.echo("服务仍在后台运行；停止请用 .venv/bin/pinggu down")
+    typer.echo(f"服务仍在后台运行；停止请用 {Path(sys.executable).parent / 'pinggu'} down")
     return report
 
 
@@ -203,8 +204,8 @@ def _recommended(run_id: UUID) -> str:
 
 
 def _needed() -> dict:
-    from rules.profiles import load_profile
-    from rules.scoring import inputs_needed
+    from pinggu.rules.profiles import load_profile
+    from pinggu.rules.scoring import inputs_needed
 
     with read_session() as session:
         profile = store.get_decision(session=session, code=DEMO_DECISION).profile
@@ -229,7 +230,7 @@ def _demo_data() -> str:
 
 
 def _code_sent(run_id: UUID, gate: GateId, name: str) -> str:
-    from services.signoff import run_code_in_outbox
+    from pinggu.services.signoff import run_code_in_outbox
 
     code = run_code_in_outbox(run_id, gate, name)
     assert code, f"{name} 未收到“{gate}”的签署码"
@@ -244,7 +245,7 @@ def _import_people(path: Path) -> None:
 
 
 def _import_tracking_plans(path: Path) -> None:
-    from services.tracking import import_plans
+    from pinggu.services.tracking import import_plans
 
     for line in import_plans(path, "演示", now_beijing().date()):
         typer.echo(f"  {line}")
@@ -268,9 +269,9 @@ def _first_look_account() -> str:
     on this machine only (a real office sets each person's own with `pinggu people password`)."""
     import secrets
 
-    from models.db import read_session
-    from models.people import has_account
-    from services.accounts import find_person, set_password
+    from pinggu.models.db import read_session
+    from pinggu.models.people import has_account
+    from pinggu.services.accounts import find_person, set_password
 
     with read_session() as session:
         person = find_person(session, FIRST_LOOK)

@@ -18,9 +18,8 @@ from pathlib import Path
 
 import httpx
 
-from core.errors import OrchestrationError, StateConflict
-from core.settings import (
-    PROJECT_ROOT,
+from pinggu.core.errors import OrchestrationError, StateConflict
+from pinggu.core.settings import (
     Settings,
     configure_prefect_environment,
     get_settings,
@@ -30,7 +29,7 @@ from core.settings import (
 # only while its process still runs this command and leads its own process group (as `_spawn` makes
 # it): a pid that the system has since given to another process is left alone.
 _COMMANDS: dict[str, tuple[str, ...]] = {
-    "serve": ("-m", "deployments.serve"),
+    "serve": ("-m", "pinggu.deployments.serve"),
     "prefect-server": ("-m", "prefect", "server", "start"),
     "web": ("-m", "pinggu.web"),
     "worker": ("-m", "prefect", "worker", "start"),  # pid files worker-1 … worker-N
@@ -41,8 +40,8 @@ _COMMANDS: dict[str, tuple[str, ...]] = {
 # What `_spawn` runs that is not Python: Debian's programs (scripts/setup.sh installs them), by pid file name.
 _PROGRAMS: dict[str, str] = {"redis": "redis-server", "haproxy": "haproxy"}
 # What `_spawn` starts where that differs from what then runs: a worker is started through
-# deployments.warm_worker, which forks its warm server and becomes `prefect worker start` (same pid).
-_LAUNCHERS: dict[str, tuple[str, ...]] = {"worker": ("-m", "deployments.warm_worker")}
+# pinggu.deployments.warm_worker, which forks its warm server and becomes `prefect worker start` (same pid).
+_LAUNCHERS: dict[str, tuple[str, ...]] = {"worker": ("-m", "pinggu.deployments.warm_worker")}
 # `down` stops the web app, the workers and the serving process (and their flow runs) first, then the
 # server they talk to: with `--ha`, its load balancer, API servers and services process, Redis last.
 STOP_ORDER = ("web", "worker-*", "serve", "haproxy", "prefect-api-*", "prefect-services", "prefect-server", "redis")
@@ -196,11 +195,12 @@ def _spawn(
     settings: Settings,
     name: str,
     arguments: Sequence[str] = (),
-    cwd: Path = PROJECT_ROOT,
+    cwd: Path | None = None,
     extra_env: Mapping[str, str] | None = None,
 ) -> int:
     """Start `python <_COMMANDS[name]> <arguments>` (or Debian's `_PROGRAMS[name]`) in a session of its own; record its pid."""
-    env = {**service_environment(settings), **(extra_env or {})}
+    # PYTHONSAFEPATH: the working directory (PINGGU_HOME, which holds a `prefect` folder) never shadows a package.
+    env = {**service_environment(settings), "PYTHONSAFEPATH": "1", **(extra_env or {})}
     log_dir = settings.home / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     _pid_file(settings, name).parent.mkdir(parents=True, exist_ok=True)
@@ -209,7 +209,7 @@ def _spawn(
             [_program(name)] + list(arguments)
             if name in _PROGRAMS
             else [sys.executable, *_LAUNCHERS.get(_kind(name), _command(name)), *arguments],
-            cwd=cwd,
+            cwd=cwd or settings.home,  # not the checkout: an installed pinggu has none, and runs name flows by module
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -494,7 +494,7 @@ def _deployments_ready(names: list[str]) -> bool:
 
 def start_worker(settings: Settings | None = None) -> bool:
     """Start the process serving the deployments unless it runs already; return True if started."""
-    from services.orchestration import DEPLOYMENTS
+    from pinggu.services.orchestration import DEPLOYMENTS
 
     settings = settings or get_settings()
     if _alive(settings, "serve"):
@@ -520,7 +520,7 @@ def _online_workers(pool: str) -> set[str]:
 
 def worker_environment(settings: Settings) -> dict[str, str]:
     """What a worker needs beyond the services' environment: its poll interval, and this installation's
-    `python` first on PATH (the deployments' job command, deployments.workpool.JOB_VARIABLES)."""
+    `python` first on PATH (the deployments' job command, pinggu.deployments.workpool.JOB_VARIABLES)."""
     return {
         "PREFECT_WORKER_QUERY_SECONDS": f"{settings.worker_query_seconds:g}",
         "PREFECT_WORKER_HEARTBEAT_SECONDS": "5",
@@ -547,7 +547,7 @@ def start_workers(settings: Settings | None = None, count: int = 2, pool: str = 
     A worker asks the pool for runs every `worker_query_seconds`; any worker can run (or resume) any run.
     The one-process `serve` is not started beside them: a deployment is either served or in the pool.
     """
-    from deployments.workpool import deploy_to_work_pool
+    from pinggu.deployments.workpool import deploy_to_work_pool
 
     settings = settings or get_settings()
     deploy_to_work_pool(pool)

@@ -1,6 +1,6 @@
 """The evaluation report's contract: everything report_templates/evaluation_report.html.j2 shows.
 
-services.evaluation.report_context builds it from the product database; the template and its blocks
+pinggu.services.evaluation.report_context builds it from the product database; the template and its blocks
 (blocks.html.j2, which read it as ``c``) may use only these fields, which
 tests/reporting/test_report_context.py checks without a server. Figures computed elsewhere
 (survey, opinions, score, plan) keep the shapes their own modules give them.
@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from reporting.pdf import render_html
+from pinggu.reporting.pdf import render_html
 
 REPORT_TEMPLATE = "evaluation_report.html.j2"
 

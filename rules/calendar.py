@@ -28,9 +28,10 @@ import chinese_calendar
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
-from core.errors import InputFileError, Problem
+from pinggu.core.errors import InputFileError, Problem
+from pinggu.core.resources import package_data
 
-CALENDAR_DIR = Path(__file__).resolve().parent / "calendars"
+CALENDAR_DIR = package_data("rules", "calendars")
 CALENDAR_DIR_ENV = "PINGGU_CALENDAR_DIR"
 
 _SAT, _SUN = 5, 6

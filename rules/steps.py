@@ -1,8 +1,8 @@
 """The stages and the recorded steps of every evaluation, once: id, Chinese name, stage (SPEC §4).
 
-A step is work the flow does itself and the ledger records (tasks.ledger); its id is what the
+A step is work the flow does itself and the ledger records (pinggu.tasks.ledger); its id is what the
 ledger, the rework rules and the report's history refer to. A new step is added here, then run by
-a task decorated with ``tasks.ledger.ledger_step(StepId.…)``, then called from flows/stages.py.
+a task decorated with ``pinggu.tasks.ledger.ledger_step(StepId.…)``, then called from flows/stages.py.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@
 # It works on a copy in .mutation/ (git-ignored; the checkout is never changed), ends with the shares of
 # mutants killed (per module when it mutated several, and in total) and writes the survivors to
 # .mutation/survivors.txt; see one with
-#   (cd .mutation && ../.venv/bin/mutmut show 'rules.periods.x_add_period__mutmut_7')
+#   (cd .mutation && ../.venv/bin/mutmut show 'pinggu.rules.periods.x_add_period__mutmut_7')
 # The current figures per module and the survivors judged equivalent: docs/mutation.md.
 #
 # Two shares are printed. The first is the raw one: mutants detected / mutants judged. The second
@@ -53,14 +53,25 @@ rm -rf "$work"
 mkdir -p "$work"
 # The code under test, what it reads (core/, profiles/; the sample inputs in samples/ and the seed
 # regulations in regulations/, which the tests compare against) and the tests, as in the work tree now.
-cp -a core rules profiles samples regulations tests pyproject.toml "$work/"
+# mutmut names a mutant by its file's place and checks that name against the module the tests import
+# (pinggu.rules.…), so in the copy the package's folders are real folders inside pinggu/, and the checkout's
+# top-level names are links to them (the tests read profiles/ and rules/ at the top).
+mkdir -p "$work/pinggu"
+cp pinggu/__init__.py "$work/pinggu/"
+cp -a core rules profiles samples "$work/pinggu/"
+cp -a regulations tests pyproject.toml "$work/"
 find "$work" -name __pycache__ -type d -prune -exec rm -rf {} +
-# mutmut runs the tests one level down, in .mutation/mutants/: also_copy puts what they read there.
+# mutmut runs the tests one level down, in .mutation/mutants/: also_copy puts what they read there; the links
+# are made there by hand (also_copy would copy the folders behind them).
+for place in "$work" "$work/mutants"; do
+    mkdir -p "$place"
+    for linked in core rules profiles samples; do ln -s "pinggu/$linked" "$place/$linked"; done
+done
 
 {
     echo "[mutmut]"
-    echo "source_paths = rules/"
-    printf 'also_copy =\n    core/\n    profiles/\n    samples/\n    regulations/\n'
+    echo "source_paths = pinggu/rules/"
+    printf 'also_copy =\n    pinggu/__init__.py\n    pinggu/core/\n    pinggu/profiles/\n    pinggu/samples/\n    regulations/\n'
     echo "pytest_add_cli_args_test_selection = tests/rules/"
     # A wall-clock bound means nothing under mutmut's tracing and trampolines (it fails the clean run).
     printf 'pytest_add_cli_args =\n    --deselect\n    %s\n' \
@@ -70,7 +81,7 @@ find "$work" -name __pycache__ -type d -prune -exec rm -rf {} +
     done
     if ((${#only[@]})); then
         echo "only_mutate ="
-        printf '    %s\n' "${only[@]}"
+        printf '    pinggu/%s\n' "${only[@]}"
     fi
 } >"$work/setup.cfg"
 
@@ -108,7 +119,7 @@ print(
 # failed (survived), or no test reaches the changed function at all (no tests).
 DETECTED = {"killed", "timeout"}
 JUDGED = DETECTED | {"survived", "no tests", "suspicious", "segfault"}
-status = {}  # "rules.watch.xǁAlertǁtext__mutmut_8" → "survived"
+status = {}  # "pinggu.rules.watch.xǁAlertǁtext__mutmut_8" → "survived"
 for line in open("all-mutants.txt", encoding="utf-8"):
     name, sep, state = line.strip().rpartition(": ")
     if sep and "__mutmut_" in name:
@@ -169,7 +180,7 @@ def row(label, keys):
     return f"  {label}{pad} 全部 {raw_found:>4}/{raw_all:<4} {raw:5.1f}%   改变行为的 {logic_found:>4}/{logic_all:<4} {logic:5.1f}%"
 
 
-modules = {}  # "rules.tracking" → its mutants' keys
+modules = {}  # "pinggu.rules.tracking" → its mutants' keys
 for key in judged:
     modules.setdefault(key.rpartition(".")[0], []).append(key)
 print(

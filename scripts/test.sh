@@ -49,11 +49,19 @@ echo "[test] 检查模型与数据库迁移是否一致"
 other="$(supported_pythons | tail -1)"
 [ "${other%% *}" != "$PYTHON_VERSION" ] || other="$(supported_pythons | head -1)"
 other_log="$(mktemp)"
+# Beside the first pass, one after the other (so at most two jobs share the machine): the third pass, the rules and
+# analysis unit tests on the other supported Python; then the installed wheel's smoke test (scripts/wheel_smoke.sh).
+third_pass=""
 if [ -n "$other" ] && [ "${other%% *}" != "$PYTHON_VERSION" ]; then
     echo "[test] 第三遍（与第一遍同时运行，输出在第一遍之后显示）：Python ${other%% *} 上的规则与分析单元测试"
-    (PYTHON="${other#* }" timed "第三遍" "$root/scripts/test.sh" tests/rules tests/analysis) >"$other_log" 2>&1 &
-    other_pass=$!
+    third_pass="${other#* }"
 fi
+echo "[test] 安装版冒烟测试（与第一遍同时运行，输出在第一遍之后显示）：wheel 装入新虚拟环境，在检出目录外运行演示"
+(
+    if [ -n "$third_pass" ]; then PYTHON="$third_pass" timed "第三遍" "$root/scripts/test.sh" tests/rules tests/analysis; fi
+    timed "安装版冒烟测试" "$root/scripts/wheel_smoke.sh"
+) >"$other_log" 2>&1 &
+other_pass=$!
 
 # Each pass lists its slowest tests at its end: where the CI's time goes, pass by pass.
 echo "[test] 第一遍：SQLite（Python $PYTHON_VERSION）；故障注入测试在第二遍"

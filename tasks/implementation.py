@@ -7,18 +7,18 @@ import json
 from prefect.artifacts import create_table_artifact
 from sqlmodel import Session
 
-from core.document_store import local_file
-from core.errors import RuleViolation
-from models import evaluations as store
-from models.evaluations import procedure_of
-from models.tables import Evaluation
-from rules.findings import preliminary_finding
-from rules.gates import GateId
-from rules.profiles import load_profile
-from rules.scoring import missing_inputs, score
-from rules.steps import StepId
-from services.evaluation.artifacts import artifact_key
-from tasks.ledger import IO_RETRIES, keep_produced, ledger_step, run_step
+from pinggu.core.document_store import local_file
+from pinggu.core.errors import RuleViolation
+from pinggu.models import evaluations as store
+from pinggu.models.evaluations import procedure_of
+from pinggu.models.tables import Evaluation
+from pinggu.rules.findings import preliminary_finding
+from pinggu.rules.gates import GateId
+from pinggu.rules.profiles import load_profile
+from pinggu.rules.scoring import missing_inputs, score
+from pinggu.rules.steps import StepId
+from pinggu.services.evaluation.artifacts import artifact_key
+from pinggu.tasks.ledger import IO_RETRIES, keep_produced, ledger_step, run_step
 
 
 def _publish_survey(evaluation: Evaluation, figures: dict) -> None:
@@ -43,9 +43,9 @@ def _publish_survey(evaluation: Evaluation, figures: dict) -> None:
 def analyse_evidence(evaluation_id: int, flow_run_id: str | None = None) -> dict:
     """Analyse every accepted submission: survey figures, opinion counts, minutes and field records."""
 
-    from analysis.opinions import read_opinions, summarise_opinions  # pandas only when analysing
-    from analysis.survey_figures import summarise_survey
-    from analysis.survey_reading import read_survey
+    from pinggu.analysis.opinions import read_opinions, summarise_opinions  # pandas only when analysing
+    from pinggu.analysis.survey_figures import summarise_survey
+    from pinggu.analysis.survey_reading import read_survey
 
     def gather(session: Session, evaluation: Evaluation, _attempt: int) -> dict:
         procedure = procedure_of(session, evaluation)

@@ -23,14 +23,14 @@ from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import MissingContextError
 from sqlmodel import Session
 
-from core.errors import PingguError, StoreUnavailable
-from core.faults import fault_point
-from models import audit
-from models import evaluations as store
-from models.db import read_session, transaction
-from models.tables import Evaluation, StepRecord, now_beijing
-from rules.steps import STEPS, StepId, step_name
-from rules.vocabulary import StageStatus, StepStatus
+from pinggu.core.errors import PingguError, StoreUnavailable
+from pinggu.core.faults import fault_point
+from pinggu.models import audit
+from pinggu.models import evaluations as store
+from pinggu.models.db import read_session, transaction
+from pinggu.models.tables import Evaluation, StepRecord, now_beijing
+from pinggu.rules.steps import STEPS, StepId, step_name
+from pinggu.rules.vocabulary import StageStatus, StepStatus
 
 # The product database, not Prefect's cache, knows what is done: a reopened step must really run
 # again within the same flow run, which a Prefect cache hit would silently prevent.
@@ -195,7 +195,7 @@ class SkipWhenDone:
 
 
 def ledger_step(step: StepId, **task_options: Any) -> Callable[[Callable[..., Any]], SkipWhenDone]:
-    """Make a step's function its Prefect task, named from the registry (rules.steps.STEPS), which a
+    """Make a step's function its Prefect task, named from the registry (pinggu.rules.steps.STEPS), which a
     re-run from the top does not start at all once the ledger has the step done."""
 
     def done(evaluation_id: int, *_args: Any, **_kwargs: Any) -> tuple[bool, Any]:

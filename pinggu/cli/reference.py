@@ -17,9 +17,10 @@ from typing import Any
 import typer
 from typer.main import get_command
 
-from core.settings import PROJECT_ROOT
 from pinggu.cli.main import app
+from pinggu.core.resources import source_checkout
 
+PROJECT_ROOT = source_checkout() or Path.cwd()  # a developer tool: it writes the checkout's docs
 REFERENCE = PROJECT_ROOT / "docs" / "cli.md"
 REGENERATE = ".venv/bin/python -m pinggu.cli.reference"
 

@@ -10,8 +10,8 @@ import openpyxl
 from builders import session_scope
 from typer.testing import CliRunner
 
-from models.tables import now_beijing
 from pinggu.cli import app
+from pinggu.models.tables import now_beijing
 
 runner = CliRunner()
 YEAR = now_beijing().year

@@ -18,8 +18,8 @@ import pytest
 from typer.main import get_command
 from typer.testing import CliRunner
 
-from core.settings import SAMPLES_DIR
 from pinggu.cli import app
+from pinggu.core.settings import SAMPLES_DIR
 
 runner = CliRunner()
 SAMPLE = SAMPLES_DIR / "survey.csv"

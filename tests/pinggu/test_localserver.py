@@ -2,7 +2,7 @@
 pid file that no longer names one of our processes is never signalled.
 
 The background processes are started by `_spawn` itself, with the argv it gives them in production
-(`python -m deployments.serve`, `python -m prefect server start …`), but from a directory holding a
+(`python -m pinggu.deployments.serve`, `python -m prefect server start …`), but from a directory holding a
 stand-in `deployments/serve.py` and `prefect/__main__.py` (for `-m` the working directory comes first
 on sys.path). So the command line check of `stop_all` sees exactly what it sees after `pinggu up`.
 """
@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from core.settings import Settings
 from pinggu import localserver
+from pinggu.core.settings import Settings
 from pinggu.localserver import KILLED, NOT_RUNNING, NOT_STOPPED, STOPPED, _pid_file, _spawn, stop_all
 
 # Ignores SIGTERM, and so does the child it forks into its process group (as a flow run would be).
@@ -73,12 +73,16 @@ def home(tmp_path, monkeypatch):
 
 def _start(settings: Settings, fake: Path, groups: list[int], name: str, code: str) -> int:
     """Start the stand-in for `name` through `_spawn`; return the pid its ready file names."""
-    module = fake / ("deployments/serve.py" if name == "serve" else "prefect/__main__.py")
+    module = fake / ("pinggu/deployments/serve.py" if name == "serve" else "prefect/__main__.py")
     module.parent.mkdir(parents=True, exist_ok=True)
-    (module.parent / "__init__.py").touch()
+    for package in (module.parent, *module.parent.parents):
+        if package == fake:
+            break
+        (package / "__init__.py").touch()
     module.write_text(code)
     arguments = ["--host", "127.0.0.1", "--port", "1"] if name == "prefect-server" else []
-    groups.append(_spawn(settings, name, arguments, cwd=fake))
+    # The stand-ins come first on the path (a service's working directory is never on it: PYTHONSAFEPATH).
+    groups.append(_spawn(settings, name, arguments, cwd=fake, extra_env={"PYTHONPATH": str(fake)}))
     ready = fake / f"{name}.ready"
     deadline = time.monotonic() + 10
     while not ready.exists():
@@ -222,8 +226,8 @@ def test_a_host_others_can_reach_is_refused_without_authentication(host):
 def test_pinggu_up_on_an_open_host_refuses_before_changing_anything(monkeypatch, request):
     from typer.testing import CliRunner
 
-    from core.settings import get_settings
     from pinggu.cli import app
+    from pinggu.core.settings import get_settings
 
     # `up --host` rewrites the process's environment (PINGGU_PREFECT_HOST and the Prefect URLs): put the
     # whole of it back afterwards, variables it added included (monkeypatch only undoes what it changed).
@@ -266,7 +270,9 @@ def test_down_stops_every_worker_in_order_and_names_them_in_chinese(home):
     (module.parent / "__init__.py").touch()
     module.write_text(WORKER)
     for index in (10, 2, 1):
-        groups.append(_spawn(settings, f"worker-{index}", ["--name", f"w{index}"], cwd=fake))
+        groups.append(
+            _spawn(settings, f"worker-{index}", ["--name", f"w{index}"], cwd=fake, extra_env={"PYTHONPATH": str(fake)})
+        )
     deadline = time.monotonic() + 10
     while not all((fake / f"w{index}.ready").exists() for index in (1, 2, 10)):
         assert time.monotonic() < deadline
