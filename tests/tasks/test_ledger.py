@@ -13,6 +13,7 @@ from sqlite_lock import write_lock_free
 
 from models import evaluations as store
 from models.audit import events_for
+from rules.step_results import AnalysisResult, PreliminaryResult, RecordSummary
 from rules.steps import StepId
 
 
@@ -63,10 +64,10 @@ def test_a_commit_whose_answer_was_lost_is_not_written_twice(settings, monkeypat
 
     monkeypatch.setattr(ledger, "transaction", lossy)
     result = ledger.run_step(
-        evaluation_id, StepId.preliminary, lambda _s, _e, _p: {"text": "初步结论"}, flow_run_id=flow_run_id
+        evaluation_id, StepId.preliminary, lambda _s, _e, _p: PreliminaryResult(text="初步结论"), flow_run_id=flow_run_id
     )
 
-    assert result == {"text": "初步结论"}
+    assert result == PreliminaryResult(text="初步结论")
     with session_scope() as session:
         attempts = [(a.attempt, a.status) for a in store.step_attempts(session=session, evaluation_id=evaluation_id)]
         actions = Counter(e.action for e in events_for(session=session, evaluation_id=evaluation_id))
@@ -82,12 +83,16 @@ def test_work_that_fails_leaves_the_step_not_done_and_the_next_run_redoes_only_i
     def crash(_gathered):
         raise OSError("磁盘已满")
 
+    def analysis(summary: str) -> AnalysisResult:
+        record = RecordSummary(kind="minutes", title="会议纪要", summary=summary, sha256="ab" * 32)
+        return AnalysisResult(survey=None, opinions=None, records=(record,))
+
     with pytest.raises(OSError):
         ledger.run_step(evaluation_id, StepId.analysis, lambda _s, _e, p: p, produce=crash)
-    done = ledger.run_step(evaluation_id, StepId.analysis, lambda _s, _e, p: p, produce=lambda _g: {"n": 1})
-    again = ledger.run_step(evaluation_id, StepId.analysis, lambda _s, _e, p: {"n": 2})
+    done = ledger.run_step(evaluation_id, StepId.analysis, lambda _s, _e, p: p, produce=lambda _g: analysis("第一次"))
+    again = ledger.run_step(evaluation_id, StepId.analysis, lambda _s, _e, p: analysis("第二次"))
 
-    assert done == again == {"n": 1}
+    assert done == again == analysis("第一次")
     with session_scope() as session:
         attempts = [(a.attempt, a.status) for a in store.step_attempts(session=session, evaluation_id=evaluation_id)]
     assert attempts == [(1, "failed"), (2, "done")]
