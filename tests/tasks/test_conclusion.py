@@ -110,4 +110,6 @@ def test_a_follow_up_step_run_days_later_still_counts_from_the_approval(monkeypa
     # A retry or a resume must not move the lead unit's deadline: counted from the approval (09-20).
     approved_at = datetime(2026, 9, 20, 15, 30, tzinfo=BEIJING)
     evaluation_id = _approved("bazhou", "调整", approved_at)
-    assert _open_on(monkeypatch, evaluation_id, datetime(2026, 9, 25, 9, 0, tzinfo=BEIJING)).due_date == date(2026, 10, 20)
+    assert _open_on(monkeypatch, evaluation_id, datetime(2026, 9, 25, 9, 0, tzinfo=BEIJING)).due_date == date(
+        2026, 10, 20
+    )

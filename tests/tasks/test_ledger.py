@@ -64,7 +64,10 @@ def test_a_commit_whose_answer_was_lost_is_not_written_twice(settings, monkeypat
 
     monkeypatch.setattr(ledger, "transaction", lossy)
     result = ledger.run_step(
-        evaluation_id, StepId.preliminary, lambda _s, _e, _p: PreliminaryResult(text="初步结论"), flow_run_id=flow_run_id
+        evaluation_id,
+        StepId.preliminary,
+        lambda _s, _e, _p: PreliminaryResult(text="初步结论"),
+        flow_run_id=flow_run_id,
     )
 
     assert result == PreliminaryResult(text="初步结论")
