@@ -11,9 +11,11 @@ import pytest
 from builders import session_scope
 from sqlite_lock import write_lock_free
 
+from core.errors import StepResultInvalid
 from models import evaluations as store
 from models.audit import events_for
-from rules.step_results import AnalysisResult, PreliminaryResult, RecordSummary
+from models.tables import TeamMember
+from rules.step_results import AnalysisResult, PreliminaryResult, RecordSummary, TeamResult
 from rules.steps import StepId
 
 
@@ -99,3 +101,25 @@ def test_work_that_fails_leaves_the_step_not_done_and_the_next_run_redoes_only_i
     with session_scope() as session:
         attempts = [(a.attempt, a.status) for a in store.step_attempts(session=session, evaluation_id=evaluation_id)]
     assert attempts == [(1, "failed"), (2, "done")]
+
+
+def test_a_result_that_does_not_fit_its_model_is_refused_and_nothing_of_the_step_is_written(settings):
+    import tasks.ledger as ledger
+
+    evaluation_id = _evaluation(str(uuid.uuid4()))
+
+    def record(session, _evaluation, _produced):
+        session.add(TeamMember(evaluation_id=evaluation_id, name="王明", role="评估小组组长", unit=None))
+        return TeamResult.model_construct(members=[{"name": "王明"}])  # built without validation: no role, no unit
+
+    with pytest.raises(StepResultInvalid) as refused:
+        ledger.run_step(evaluation_id, StepId.team, record)
+
+    assert str(refused.value).startswith("步骤“组建评估小组”的结果不符合其格式，未予记录：")
+    assert "members.0.role：缺少此项" in str(refused.value)
+    with session_scope() as session:
+        assert store.team(session=session, evaluation_id=evaluation_id) == []  # the record's writes rolled back
+        (attempt,) = store.step_attempts(session=session, evaluation_id=evaluation_id)
+        actions = Counter(e.action for e in events_for(session=session, evaluation_id=evaluation_id))
+    assert attempt.status == "failed" and not attempt.result and "未予记录" in (attempt.error or "")
+    assert (actions["step_failed"], actions["step_done"]) == (1, 0)
