@@ -21,8 +21,8 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from core.errors import InputFileError, Problem
-from rules.vocabulary import EVALUATION_TYPE_NAMES, EVALUATION_TYPES
+from pinggu.core.errors import InputFileError, Problem
+from pinggu.rules.vocabulary import EVALUATION_TYPE_NAMES, EVALUATION_TYPES
 
 CATALOG_COLUMNS: dict[str, str] = {
     "编号": "code",

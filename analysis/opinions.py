@@ -17,19 +17,19 @@ opinion (CSV in UTF-8/GBK, or XLSX):
 channel, topic, handling and month, and gives the share handled.
 
 Privacy (E-PRIVACY: bazhou 19, ordos 21, ningxia 15, changli 22) is enforced at the border, as in
-analysis.survey_reading: only the columns above are kept (a 来信人, 联系电话 or IP地址 column never leaves
+pinggu.analysis.survey_reading: only the columns above are kept (a 来信人, 联系电话 or IP地址 column never leaves
 this module), and personal data typed into 内容, 主题 or 渠道 is replaced by ``MASK``: contact data
 (phone, ID, e-mail, bank-card numbers, IPv4 and IPv6 addresses); the row's own sender name,
 address and other personal values as typed in the dropped columns; any sender's name of three or
 more characters; and every name of ``names`` (the people file's, an office's list), two-character
 names included, in every row. Names are matched as whole occurrences, longest first, but CJK text
 has no word boundaries, so a name is masked inside a longer string too (张伟 in 张伟明); in 主题 and 内容
-the names the Chinese tagger finds (analysis.names) are masked as well. A 编号
+the names the Chinese tagger finds (pinggu.analysis.names) are masked as well. A 编号
 column in which any number is contact data or holds such a name (opinions numbered by the
-sender's phone) is dropped, as analysis.survey_reading drops such a questionnaire id. The masking is
-analysis.privacy's, shared so both imports mask alike; what it cannot catch (a two-character name
+sender's phone) is dropped, as pinggu.analysis.survey_reading drops such a questionnaire id. The masking is
+pinggu.analysis.privacy's, shared so both imports mask alike; what it cannot catch (a two-character name
 in no list that is not the row's own sender's, a name with spaces between its characters, personal
-data in images or attachments …) is listed in analysis.privacy's docstring.
+data in images or attachments …) is listed in pinggu.analysis.privacy's docstring.
 
 Pure pandas (openpyxl for XLSX): no Prefect, no database.
 """
@@ -46,7 +46,7 @@ from typing import Any
 import pandas as pd
 
 # The questionnaire's masking, so opinions and questionnaires mask personal data identically.
-from analysis.privacy import (
+from pinggu.analysis.privacy import (
     _MASK_PATTERN,
     _PERSONAL_KEYWORDS,
     MASK,
@@ -63,8 +63,8 @@ from analysis.privacy import (
     _split_personal,
     mask_tagged,
 )
-from core.errors import InputFileError, Problem
-from core.spreadsheet import locate_columns, read_grid
+from pinggu.core.errors import InputFileError, Problem
+from pinggu.core.spreadsheet import locate_columns, read_grid
 
 __all__ = [
     "HANDLING",
@@ -193,7 +193,7 @@ def read_opinions(path: Path, names: Iterable[str] = ()) -> pd.DataFrame:
     out["收到日期"] = dates
     for name in ("渠道", "主题", "内容"):
         out[name] = _mask_personal(out[name], names, others, anywhere)
-    for name in ("主题", "内容"):  # names in no column and no list, found by the tagger (analysis.names)
+    for name in ("主题", "内容"):  # names in no column and no list, found by the tagger (pinggu.analysis.names)
         out[name] = _per_distinct(lambda values: values.map(mask_tagged))(out[name])
     if _ID_COLUMN in out and (
         out[_ID_COLUMN].str.contains(_MASK_PATTERN).any() or _holds_names(out[_ID_COLUMN], anywhere)

@@ -1,7 +1,7 @@
 """Personal data in what people type (E-PRIVACY, bazhou 19 / ordos 21 / ningxia 15 / changli 22): which columns
 of an import are personal data, and the masking of contact data and names in the text that is kept.
 
-Privacy is enforced at the border: the imports (analysis.survey_reading's `read_survey`, analysis.opinions'
+Privacy is enforced at the border: the imports (pinggu.analysis.survey_reading's `read_survey`, pinggu.analysis.opinions'
 `read_opinions`) never return the personal-data columns named here, so nothing downstream (reports, artifacts,
 logs) can leak what it never received. What is typed into the kept text of a questionnaire is replaced by ``MASK``:
 
@@ -17,7 +17,7 @@ logs) can leak what it never received. What is typed into the kept text of a que
 Names are matched as whole occurrences, the longest first, but CJK text has no word boundaries:
 a name is masked inside a longer string too (张伟 in 张伟明, a listed 高峰 in 早高峰).
 `mask_text` masks any other text (file names, minutes, summaries) the same way, and also the names the
-Chinese tagger finds (analysis.names) — not run on a questionnaire's own columns, where it would cost about a
+Chinese tagger finds (pinggu.analysis.names) — not run on a questionnaire's own columns, where it would cost about a
 millisecond a comment.
 
 What cannot be caught: a two-character name that is in no list and is not the row's own (across
@@ -177,7 +177,7 @@ _DISTINCT_PROBE = 1000
 
 def mask_text(text: str, names: Iterable[str] = (), *, tagged: bool = True) -> str:
     """``text`` with contact data (phone, ID, e-mail, IP address …), every one of ``names`` and (``tagged``) every
-    personal name the Chinese tagger finds (analysis.names) replaced by MASK."""
+    personal name the Chinese tagger finds (pinggu.analysis.names) replaced by MASK."""
     words = _name_set(names)
     if tagged:
         words |= _name_set(_tagged_names(text))
@@ -185,7 +185,7 @@ def mask_text(text: str, names: Iterable[str] = (), *, tagged: bool = True) -> s
 
 
 def mask_tagged(text: Any) -> Any:
-    """Free text with the personal names the Chinese tagger finds (analysis.names) masked; what is not text as it is."""
+    """Free text with the personal names the Chinese tagger finds (pinggu.analysis.names) masked; what is not text as it is."""
     if not isinstance(text, str):
         return text
     found = _name_matcher(_name_set(_tagged_names(text)))
@@ -193,7 +193,7 @@ def mask_tagged(text: Any) -> Any:
 
 
 def _tagged_names(text: str) -> set[str]:
-    from analysis.names import person_names  # the tagger loads its dictionary on first use
+    from pinggu.analysis.names import person_names  # the tagger loads its dictionary on first use
 
     return set().union(*(person_names(part) for part in text.split(MASK))) if text else set()
 

@@ -17,7 +17,7 @@ Groups are matched by name, explicitly:
   spelt differently, cannot be placed: they are listed in ``sample_only`` and the verdict is
   None (not judged) until the shares or the labels are made to match; the test on the matched
   groups is still shown;
-* respondents who left the question blank (analysis.survey_reading's 未填写 group) are outside the test
+* respondents who left the question blank (pinggu.analysis.survey_reading's 未填写 group) are outside the test
   and counted in ``unanswered``;
 * with fewer than two groups, or no respondents, nothing can be tested (verdict None);
 * expected counts below 5 make the χ² approximation rough: such groups are listed in
@@ -36,12 +36,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from core.errors import InputFileError, Problem
+from pinggu.core.errors import InputFileError, Problem
 
 ALPHA = 0.05
 """Significance level of the test: below it the sample is not representative."""
 UNANSWERED_GROUP = "未填写"
-"""analysis.survey_reading's group of respondents who left a demographic question blank."""
+"""pinggu.analysis.survey_reading's group of respondents who left a demographic question blank."""
 
 _EPS = 1e-15
 _TINY = 1e-300
@@ -243,7 +243,7 @@ def read_population(path: Path) -> dict[str, dict[str, float]]:
 
     Every bad cell is reported with its row (the header is row 1) and column in one InputFileError.
     """
-    from core.spreadsheet import locate_columns, read_grid
+    from pinggu.core.spreadsheet import locate_columns, read_grid
 
     path = Path(path)
     if not path.exists():

@@ -1,11 +1,11 @@
 """Questionnaire figures (SPEC §7): satisfaction, awareness, Wilson intervals, demographic breakdowns —
-`summarise_survey` of a frame `read_survey` returned (analysis.survey_reading) or of one built by hand.
+`summarise_survey` of a frame `read_survey` returned (pinggu.analysis.survey_reading) or of one built by hand.
 
 Pure pandas on purpose: the flow tasks call this, but it must stay importable and testable
 without Prefect or the database.
 
 Which answers are blank and how numeric satisfaction codes are read (E-SCALE) are the rules of
-analysis.survey_reading (its module docstring); the figures apply the same rules to a frame built by hand.
+pinggu.analysis.survey_reading (its module docstring); the figures apply the same rules to a frame built by hand.
 
 Nothing is dropped silently: `summarise_survey` lists in ``SurveyFigures.unanalysed`` (``{"question",
 "reason"}``, the reason in Chinese, saying what to do) every question it cannot analyse:
@@ -30,8 +30,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from analysis.privacy import mask_text
-from analysis.survey_reading import (
+from pinggu.analysis.privacy import mask_text
+from pinggu.analysis.survey_reading import (
     _BLANK_MARKER,
     _ID_COLUMNS,
     _LIKERT_NUMBER,
@@ -43,7 +43,7 @@ from analysis.survey_reading import (
     _blank_answers,
     code_labels,
 )
-from rules.vocabulary import SatisfactionScale
+from pinggu.rules.vocabulary import SatisfactionScale
 
 _UNANSWERED_GROUP = "未填写"
 _SHOWN_VALUES = 3  # unrecognisable answers named in a reason
@@ -139,7 +139,7 @@ def summarise_survey(survey: pd.DataFrame, scale: SatisfactionScale | None = Non
 
     A question that cannot be analysed is listed in ``unanalysed`` with its reason, never dropped
     silently (module docstring); so is a numeric satisfaction column of a frame built by hand whose
-    direction neither its header nor ``scale`` gives (E-SCALE, analysis.survey_reading).
+    direction neither its header nor ``scale`` gives (E-SCALE, pinggu.analysis.survey_reading).
     """
     kinds, unanalysed, codes = _item_kinds(survey, scale)
     sat_cols = [c for c, k in kinds.items() if k == "satisfaction"]

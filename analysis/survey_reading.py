@@ -1,5 +1,5 @@
 """Questionnaire import (SPEC §7): `read_survey` reads a platform's export (CSV or Excel), validates it, drops
-personal data and types the items; the answer scales and columns the figures share (analysis.survey_figures);
+personal data and types the items; the answer scales and columns the figures share (pinggu.analysis.survey_figures);
 `code_labels`, the direction of numeric satisfaction codes; and `write_stored_copy`, the copy the product keeps.
 
 Pure pandas on purpose: the flow tasks call this, but it must stay importable and testable
@@ -7,7 +7,7 @@ without Prefect or the database.
 
 Privacy (E-PRIVACY) is enforced at the border: `read_survey` never returns personal-data columns, and what is
 typed into the text it keeps is masked. Which columns those are, what is masked and what cannot be caught:
-analysis.privacy, whose code this module calls.
+pinggu.analysis.privacy, whose code this module calls.
 
 Blank answers. An answer is blank (never counted in an item's n) when its cell is empty — 腾讯问卷
 and 金数据 leave a skipped or unanswered question empty — or holds a questionnaire platform's blank
@@ -35,7 +35,7 @@ while a score (分值) writes 5 for the most satisfied. The direction comes, fir
    leave open.
 
 Otherwise `read_survey` refuses the file (InputFileError), naming each such column and asking for
-the direction; `summarise_survey` (analysis.survey_figures) on a frame built by hand lists such a column in
+the direction; `summarise_survey` (pinggu.analysis.survey_figures) on a frame built by hand lists such a column in
 ``unanalysed``. Answers written as text (很满意 …) need no direction.
 
 The underscored names the figures read (blank answers, scale patterns) are shared within analysis/, not beyond it.
@@ -56,7 +56,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.privacy import (
+from pinggu.analysis.privacy import (
     _PERSONAL_KEYWORDS,
     PERSONAL_DATA_COLUMNS,
     _file_names,
@@ -72,8 +72,8 @@ from analysis.privacy import (
     _per_distinct,
     _split_personal,
 )
-from core.errors import InputFileError, Problem
-from rules.vocabulary import SatisfactionScale
+from pinggu.core.errors import InputFileError, Problem
+from pinggu.rules.vocabulary import SatisfactionScale
 
 SATISFACTION_SCALE: dict[str, int] = {
     "很满意": 5,
@@ -116,7 +116,7 @@ def read_survey(path: Path, names: Iterable[str] = (), scale: SatisfactionScale 
     """Read a questionnaire export (CSV in UTF-8/UTF-8-BOM/GBK, or XLSX), validate it, and strip personal data.
 
     ``names`` (the people file's, an office's name list) are masked in every kept text cell
-    wherever they occur, two-character names included (analysis.privacy). ``scale`` is the
+    wherever they occur, two-character names included (pinggu.analysis.privacy). ``scale`` is the
     operator's direction of numeric satisfaction codes, for the columns the file leaves open (E-SCALE).
     """
     path = Path(path)
@@ -130,7 +130,7 @@ def write_stored_copy(table: pd.DataFrame, target: Path) -> None:
     original stays an empty row — so that the copy, read again, names a row as 第 N 行 of the file the person
     has; and with no cell that Excel or WPS would run as a formula (the copy is archived and opened by the office).
     """
-    from core.spreadsheet import excel_safe
+    from pinggu.core.spreadsheet import excel_safe
 
     if table.index.name != "行号":
         raise ValueError("write_stored_copy needs the rows' numbers in the original (index 行号)")

@@ -2,8 +2,8 @@
 
 Generates a catalog like bench_plan.py (the sample's rows with new 编号), imports it into a throwaway home
 with `pinggu catalog import`, computes the 2026 plan over it and keeps its items as the plan's draft does
-(services.planning.keep_plan_items), then times, in one process, reading the plan rows
-(services.ledger.plan_rows) and building the workbook (services.ledger_export.ledger_workbook_bytes), and
+(pinggu.services.planning.keep_plan_items), then times, in one process, reading the plan rows
+(pinggu.services.ledger.plan_rows) and building the workbook (pinggu.services.ledger_export.ledger_workbook_bytes), and
 `pinggu export 台账 --year 2026 --kind plan` as a whole command.
 
 Measured on 2026-12-07 (two cores, a full test run going on beside it): 10,000 decisions give 3,750 plan
@@ -40,9 +40,9 @@ def main() -> None:
     generate(rows, catalog)
     subprocess.run([pinggu, "catalog", "import", str(catalog)], env=os.environ, capture_output=True, check=True)
 
-    from services.ledger import LedgerFilter, LedgerKind, plan_rows
-    from services.ledger_export import ledger_workbook_bytes
-    from services.planning import build_plan, keep_plan_items
+    from pinggu.services.ledger import LedgerFilter, LedgerKind, plan_rows
+    from pinggu.services.ledger_export import ledger_workbook_bytes
+    from pinggu.services.planning import build_plan, keep_plan_items
 
     as_of = date(2026, 11, 22)
     started = time.perf_counter()

@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
     home = _prepare_environment(args)
 
-    from core.settings import configure_prefect_environment, get_settings
+    from pinggu.core.settings import configure_prefect_environment, get_settings
 
     configure_prefect_environment()
 

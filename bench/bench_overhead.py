@@ -18,7 +18,7 @@ answering at once with the same form and their code from the outbox: every domai
 checks (gate_status, judge_answer) and the codes run as in the flow; nothing is re-run from the
 top after an answer. The progress and approval tables are still published as Prefect artifacts
 (the same functions call the API; their time is shown apart); the document link artifacts are not
-(tasks.evaluation.publish_document_link publishes only inside a run).
+(pinggu.tasks.evaluation.publish_document_link publishes only inside a run).
 
 Prints both wall times (server start excluded) and their ratio, a table per gate and issue 32's
 goals on 2 cores: answer→next form p50 ≤ 1.5 s with Prefect's share ≤ 0.8 s; the whole evaluation
@@ -74,18 +74,18 @@ for variable in (
     os.environ.pop(variable, None)
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.document_store import keep
-from core.settings import SAMPLES_DIR, configure_prefect_environment, get_settings
+from pinggu.core.document_store import keep
+from pinggu.core.settings import SAMPLES_DIR, configure_prefect_environment, get_settings
 
 configure_prefect_environment()
 
 from pinggu.catalog import import_catalog
 from pinggu.localserver import start_server, start_worker, stop_all
 from pinggu.people import import_people_file
-from rules.gates import GateId, gate_name
-from rules.vocabulary import EvaluationType
-from services.orchestration import answer_gate, gate_of_pause_key, paused_at, start_evaluation, wait_for
-from services.signoff import outbox_messages, run_code_in_outbox
+from pinggu.rules.gates import GateId, gate_name
+from pinggu.rules.vocabulary import EvaluationType
+from pinggu.services.orchestration import answer_gate, gate_of_pause_key, paused_at, start_evaluation, wait_for
+from pinggu.services.signoff import outbox_messages, run_code_in_outbox
 
 DECISION = "S-2022-003"  # 闵行区 (profile minhang): plan approval, survey, expert marks, expert review, approval
 TEAM = [
@@ -99,8 +99,8 @@ START = "(start)"
 
 def forms(home: Path) -> dict[str, dict]:
     """Each gate's answer, in the order the ordinary procedure asks them (the code is added when answering)."""
-    from rules.profiles import load_profile
-    from rules.scoring import inputs_needed
+    from pinggu.rules.profiles import load_profile
+    from pinggu.rules.scoring import inputs_needed
 
     needed = inputs_needed(load_profile("minhang"))
     marks = home / "专家评分.csv"
@@ -123,7 +123,7 @@ def forms(home: Path) -> dict[str, dict]:
             "submitter_role": "承办单位 科员",
         },
         GateId.expert_marks: {
-            "file": keep(marks, "uploads").location,  # an answer names only the store (services.evaluation.submissions)
+            "file": keep(marks, "uploads").location,  # an answer names only the store (pinggu.services.evaluation.submissions)
             "data_values": "\n".join(f"{measure}：98" for measure, _ in needed["data"]),
             "submitter": "王明",
             "submitter_role": "评估小组组长",
@@ -156,8 +156,8 @@ def fresh_product_database() -> None:
 
 def done_steps(flow_run_id: str) -> Counter:
     """How many times each step was done for the evaluation the (real or stand-in) flow run opened."""
-    from models import evaluations as store
-    from models.db import read_session
+    from pinggu.models import evaluations as store
+    from pinggu.models.db import read_session
 
     with read_session() as session:
         evaluation = store.find_by_flow_run(session=session, flow_run_id=flow_run_id)
@@ -281,13 +281,13 @@ def drive_direct(answers: dict[str, dict]) -> Direct:
     """The flow's function and stages called in this process: no task engine, no suspend, answers given at once."""
     from prefect import Task
 
-    import flows.gates
-    import flows.post_evaluation
-    import flows.stages
-    import tasks.evaluation
-    import tasks.implementation
-    from forms.parameters import TeamMemberSpec
-    from tasks.ledger import SkipWhenDone, run_logger
+    import pinggu.flows.gates
+    import pinggu.flows.post_evaluation
+    import pinggu.flows.stages
+    import pinggu.tasks.evaluation
+    import pinggu.tasks.implementation
+    from pinggu.forms.parameters import TeamMemberSpec
+    from pinggu.tasks.ledger import SkipWhenDone, run_logger
 
     def without_engine(step):
         """The step's function, behind the same ledger check a SkipWhenDone makes before starting its task."""
@@ -322,24 +322,24 @@ def drive_direct(answers: dict[str, dict]) -> Direct:
 
     run_id = str(uuid4())  # the evaluation's flow_run_id, as a run would record its own
     with contextlib.ExitStack() as patches:
-        for module in (flows.post_evaluation, flows.stages, flows.gates):
+        for module in (pinggu.flows.post_evaluation, pinggu.flows.stages, pinggu.flows.gates):
             for name, value in list(vars(module).items()):
                 if isinstance(value, Task | SkipWhenDone):
                     patches.enter_context(mock.patch.object(module, name, without_engine(value)))
-        for module in (flows.stages, flows.gates):
+        for module in (pinggu.flows.stages, pinggu.flows.gates):
             patches.enter_context(mock.patch.object(module, "get_run_logger", run_logger))
-        patches.enter_context(mock.patch.object(flows.gates, "suspend_flow_run", suspend_flow_run))
-        patches.enter_context(mock.patch.object(flows.post_evaluation, "flow_run", SimpleNamespace(id=run_id)))
+        patches.enter_context(mock.patch.object(pinggu.flows.gates, "suspend_flow_run", suspend_flow_run))
+        patches.enter_context(mock.patch.object(pinggu.flows.post_evaluation, "flow_run", SimpleNamespace(id=run_id)))
         for module, name in (
-            (tasks.evaluation, "create_markdown_artifact"),
-            (tasks.evaluation, "create_link_artifact"),
-            (tasks.implementation, "create_table_artifact"),
+            (pinggu.tasks.evaluation, "create_markdown_artifact"),
+            (pinggu.tasks.evaluation, "create_link_artifact"),
+            (pinggu.tasks.implementation, "create_table_artifact"),
         ):
             patches.enter_context(mock.patch.object(module, name, timed(getattr(module, name))))
         warnings.filterwarnings("ignore", "Artifact creation outside of a flow or task run", FutureWarning)
         started = time.perf_counter()
         marks.append((START, started))
-        report = flows.post_evaluation.post_evaluation.fn(
+        report = pinggu.flows.post_evaluation.post_evaluation.fn(
             decision=DECISION,
             evaluation_type="一般程序",
             team=[TeamMemberSpec(**member) for member in TEAM],
@@ -379,7 +379,7 @@ def main() -> None:
         parts = splits(run_id, moves)
 
         # 2. directly, on a fresh product database; the modules the fork server preloads are loaded first
-        from deployments.serve import WARM_MODULES
+        from pinggu.deployments.serve import WARM_MODULES
 
         for module in WARM_MODULES:
             importlib.import_module(module)

@@ -13,7 +13,7 @@ Measured on 2026-12-07 on the 2-core development machine, beside a full CI run (
 - before (per row a query and a Decision built through pydantic, whose default factory `list` cost an
   `inspect.signature` → `compile` each; per deadline an audit append; the plan built a Decision per row):
   import new 8.22 s (8.31 s), all updates 4.84 s (4.93 s), plan 1.15 s (1.14 s);
-- after (models.decisions.upsert_decisions in bulk: a few INSERT/UPDATE executemany statements whatever the
+- after (pinggu.models.decisions.upsert_decisions in bulk: a few INSERT/UPDATE executemany statements whatever the
   rows, one audit entry per import naming the deadlines it started; the plan reads the catalog's columns):
   import new 2.18 s (2.28 s), all updates 2.01 s (2.09 s), plan 1.07 s (1.05 s). All three goals met; the
   audit chain intact; the stored rows and the plan's JSON the same as before.

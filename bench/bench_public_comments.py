@@ -66,9 +66,9 @@ def main() -> None:
     senders = int(sys.argv[2]) if len(sys.argv) > 2 else 8
     from sqlmodel import select
 
-    from models.db import read_session, transaction
-    from models.tables import Decision, PublicOpinion, now_beijing
-    from services.comments import open_window
+    from pinggu.models.db import read_session, transaction
+    from pinggu.models.tables import Decision, PublicOpinion, now_beijing
+    from pinggu.services.comments import open_window
 
     today = now_beijing().date()
     transaction(

@@ -18,9 +18,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from builders import report_context
 
-from reporting.context import OutlineSection, ReportContext, render_report
-from reporting.docx import write_docx
-from reporting.pdf import write_pdf
+from pinggu.reporting.context import OutlineSection, ReportContext, render_report
+from pinggu.reporting.docx import write_docx
+from pinggu.reporting.pdf import write_pdf
 
 CHARTS = 10
 

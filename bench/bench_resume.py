@@ -1,6 +1,6 @@
 """What an operator waits for: from starting an evaluation to its first form, and from answering a
 form to the next one, on the real deployments — served by one process, and on a work pool with a worker
-(each resume starts a new flow-run process: forked from a warm process in both, deployments.warm_worker).
+(each resume starts a new flow-run process: forked from a warm process in both, pinggu.deployments.warm_worker).
 
 Runs a simplified evaluation (two gates) against a throwaway local Prefect server and product database,
 once served and once on a worker, each in its own process, and prints the figures beside their goals with
@@ -31,18 +31,18 @@ for variable in ("PREFECT_API_URL", "PREFECT_HOME", "PINGGU_PREFECT_API_URL", "P
     os.environ.pop(variable, None)
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.document_store import keep
-from core.settings import PROJECT_ROOT, configure_prefect_environment, get_settings
+from pinggu.core.document_store import keep
+from pinggu.core.settings import PROJECT_ROOT, configure_prefect_environment, get_settings
 
 configure_prefect_environment()
 
 from pinggu.catalog import import_catalog
 from pinggu.localserver import start_server, start_worker, start_workers, stop_all
 from pinggu.people import import_people_file
-from rules.gates import GateId
-from rules.vocabulary import EvaluationType
-from services.orchestration import answer_gate, paused_at, start_evaluation, wait_for
-from services.signoff import run_code_in_outbox
+from pinggu.rules.gates import GateId
+from pinggu.rules.vocabulary import EvaluationType
+from pinggu.services.orchestration import answer_gate, paused_at, start_evaluation, wait_for
+from pinggu.services.signoff import run_code_in_outbox
 
 TEAM = [{"name": "王明", "role": "单位工作人员", "unit": "区司法局"}]
 

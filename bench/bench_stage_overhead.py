@@ -21,18 +21,18 @@ os.environ.update(
 )
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.settings import configure_prefect_environment, get_settings
+from pinggu.core.settings import configure_prefect_environment, get_settings
 
 configure_prefect_environment()
 
 from prefect import flow
 
-from core.settings import PROJECT_ROOT
+from pinggu.core.settings import PROJECT_ROOT
 from pinggu.catalog import import_catalog
 from pinggu.localserver import start_server, stop_all
-from rules.vocabulary import EvaluationType, Scope
-from tasks.evaluation import open_evaluation
-from tasks.preparation import form_team, write_plan
+from pinggu.rules.vocabulary import EvaluationType, Scope
+from pinggu.tasks.evaluation import open_evaluation
+from pinggu.tasks.preparation import form_team, write_plan
 
 TEAM = [{"name": "王明", "role": "单位工作人员", "unit": "区司法局"}]
 

@@ -99,8 +99,8 @@ def measure(path: Path) -> dict:
     """Run in the fresh process: read + summarise, timed; peak RSS of this process."""
     import resource
 
-    from analysis.survey_figures import summarise_survey
-    from analysis.survey_reading import read_survey
+    from pinggu.analysis.survey_figures import summarise_survey
+    from pinggu.analysis.survey_reading import read_survey
 
     started = time.perf_counter()
     frame = read_survey(path)

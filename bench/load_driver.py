@@ -36,8 +36,8 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from rules.gates import GateId
-from rules.vocabulary import EVALUATION_TYPE_BY_NAME, EvaluationType
+from pinggu.rules.gates import GateId
+from pinggu.rules.vocabulary import EVALUATION_TYPE_BY_NAME, EvaluationType
 
 POLL_S = 0.5
 
@@ -73,7 +73,7 @@ DEFAULT_TYPE: str = EvaluationType.ordinary
 
 def write_catalog(path: Path, codes: list[str], evaluation_type: str) -> Path:
     """Write a catalog CSV (the template's Chinese headers) with one qualifying decision per code."""
-    from analysis.catalog import CATALOG_COLUMNS
+    from pinggu.analysis.catalog import CATALOG_COLUMNS
 
     setup = SETUPS[evaluation_type]
     today = date.today()
@@ -103,10 +103,10 @@ def write_catalog(path: Path, codes: list[str], evaluation_type: str) -> Path:
 
 def start_evaluations(n: int, *, evaluation_type: str = DEFAULT_TYPE) -> list[UUID]:
     """Import N fresh decisions and start an evaluation of each through its deployment; return the run ids."""
-    from core.settings import SAMPLES_DIR
+    from pinggu.core.settings import SAMPLES_DIR
     from pinggu.catalog import import_catalog
     from pinggu.people import import_people_file
-    from services.orchestration import start_evaluation
+    from pinggu.services.orchestration import start_evaluation
 
     import_people_file(SAMPLES_DIR / "people.csv")  # who signs: codes go to the local outbox, read at each answer
     setup = SETUPS[evaluation_type]
@@ -129,8 +129,8 @@ def start_evaluations(n: int, *, evaluation_type: str = DEFAULT_TYPE) -> list[UU
 
 def _uploaded(path: Path) -> str:
     """The file kept in the store's uploads, as the web page and `pinggu submit` keep it: an answer names only
-    the store (services.evaluation.submissions)."""
-    from core.document_store import keep
+    the store (pinggu.services.evaluation.submissions)."""
+    from pinggu.core.document_store import keep
 
     return keep(path, "uploads").location
 
@@ -147,8 +147,8 @@ def _records_file(materials: Path, gate: str) -> Path:
 
 def _expert_marks(materials: Path, profile_id: str) -> tuple[Path, str]:
     """The expert table (指标、专家、分数) for every expert-marked indicator of the profile, and the statistics."""
-    from rules.profiles import load_profile
-    from rules.scoring import inputs_needed
+    from pinggu.rules.profiles import load_profile
+    from pinggu.rules.scoring import inputs_needed
 
     needed = inputs_needed(load_profile(profile_id))
     path = materials / f"专家打分表-{profile_id}.csv"
@@ -398,7 +398,7 @@ def _follow(client, run, track: _Track, result: LoadResult, seen: float, since_s
     """One run at one poll (read at monotonic `seen`): note its end or its new form, and answer the form."""
     from prefect.client.schemas.responses import SetStateStatus
 
-    from services.orchestration import gate_of_pause_key
+    from pinggu.services.orchestration import gate_of_pause_key
 
     state = run.state
     if state is not None and state.is_final():
@@ -432,7 +432,7 @@ def _follow(client, run, track: _Track, result: LoadResult, seen: float, since_s
         track.answered_key = key
         result.refusals.append(f"{run.name}: {error}")
         return
-    from services.signoff import run_code_in_outbox
+    from pinggu.services.signoff import run_code_in_outbox
 
     form["code"] = run_code_in_outbox(run.id, gate, form.get("approver") or form.get("submitter")) or ""
     sent = time.monotonic()
@@ -461,7 +461,7 @@ def _close_latency(track: _Track, result: LoadResult, seen: float) -> None:
 
 def _reading():
     """A read-only session (no SQLite write lock)."""
-    from models.db import read_session
+    from pinggu.models.db import read_session
 
     return read_session()
 
@@ -470,7 +470,7 @@ def evaluations_of(run_ids: list) -> dict[str, int | None]:
     """The evaluation id each flow run works on (None if it opened none)."""
     from sqlmodel import col, select
 
-    from models.tables import Evaluation
+    from pinggu.models.tables import Evaluation
 
     wanted = [str(run_id) for run_id in run_ids]
     with _reading() as session:
@@ -491,7 +491,7 @@ class LedgerCheck:
 
     @property
     def chain_intact(self) -> bool:
-        """True when models.audit.verify_chain finds no broken link."""
+        """True when pinggu.models.audit.verify_chain finds no broken link."""
         return self.chain_broken_at is None
 
 
@@ -499,9 +499,9 @@ def check_ledger(evaluation_ids: list[int]) -> LedgerCheck:
     """Check that every step of these evaluations was done once and the audit chain is intact."""
     from sqlmodel import col, select
 
-    from models import audit
-    from models import evaluations as store
-    from models.tables import AuditEvent
+    from pinggu.models import audit
+    from pinggu.models import evaluations as store
+    from pinggu.models.tables import AuditEvent
 
     problems: list[str] = []
     done: dict[int, Counter] = {}

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from core.errors import NotFound, StoreUnavailable
-from core.faults import fault_point
-from core.settings import get_settings
+from pinggu.core.errors import NotFound, StoreUnavailable
+from pinggu.core.faults import fault_point
+from pinggu.core.settings import get_settings
 
 Area = Literal["documents", "uploads"]  # uploads: files as received, the quarantine; never archived
 # An object's name within the store: its area, the first two hex digits of its hash, the hash and extension.

@@ -97,7 +97,7 @@ class LoginRefused(PingguError):
 
 
 class AccessDenied(PingguError):
-    """A page or document the signed-in person may not open (rules.access.may_see)."""
+    """A page or document the signed-in person may not open (pinggu.rules.access.may_see)."""
 
 
 class OrchestrationError(PingguError):
@@ -109,7 +109,7 @@ class ReportError(PingguError):
 
 
 class StepResultInvalid(PingguError):
-    """A step's result does not fit its model (rules.steps.STEPS): the step is not recorded as done."""
+    """A step's result does not fit its model (pinggu.rules.steps.STEPS): the step is not recorded as done."""
 
 
 class DatabaseBusy(PingguError):

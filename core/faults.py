@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import time
 
-from core.settings import get_settings
+from pinggu.core.settings import get_settings
 
 ENABLED = "PINGGU_FAULT_INJECTION"
 

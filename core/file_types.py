@@ -1,6 +1,6 @@
 """What a file's content must be for its extension: the one check every face makes before a file is
 accepted (the web app's uploads, `pinggu submit`, every gate's preparer, the operator tables read by
-core.spreadsheet).
+pinggu.core.spreadsheet).
 
 An extension says what a file claims to be; the first bytes say what it is. A PDF starts with ``%PDF-``;
 a Word or Excel file is a zip holding the members of its format; a CSV or text file decodes as UTF-8 or
@@ -15,7 +15,7 @@ import io
 import zipfile
 from pathlib import Path
 
-from core.errors import InputFileError
+from pinggu.core.errors import InputFileError
 
 UPLOADED = "您上传的文件"
 

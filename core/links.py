@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from core.settings import get_settings
+from pinggu.core.settings import get_settings
 
 
 def app_path(url: str) -> str:
@@ -34,7 +34,7 @@ def document_url(document_id: int) -> str:
 
 
 def gate_url(evaluation_code: str, gate: str) -> str:
-    """The web app's page where an evaluation's waiting gate (a rules.gates.GateId value) is answered."""
+    """The web app's page where an evaluation's waiting gate (a pinggu.rules.gates.GateId value) is answered."""
     return f"{get_settings().web_url}/evaluations/{quote(evaluation_code, safe='')}/gates/{quote(str(gate), safe='')}"
 
 

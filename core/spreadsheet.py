@@ -10,7 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from core.errors import InputFileError, Problem
+from pinggu.core.errors import InputFileError, Problem
 
 
 def read_grid(path: Path, what: str) -> tuple[list[str], list[tuple[int, list[str]]]]:

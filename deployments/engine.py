@@ -1,5 +1,5 @@
-"""What a worker runs for each flow run (`python -m deployments.engine`, the deployments' job command in
-deployments.workpool): Prefect's own engine entry (`python -m prefect.engine`), with one difference.
+"""What a worker runs for each flow run (`python -m pinggu.deployments.engine`, the deployments' job command in
+pinggu.deployments.workpool): Prefect's own engine entry (`python -m prefect.engine`), with one difference.
 
 A flow that ends Failed by its own account — a run form naming a decision not in the catalog, ended
 with the Chinese reason — is not an engine error: Prefect's entry also writes "Engine execution exited

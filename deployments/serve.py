@@ -1,4 +1,4 @@
-"""Every deployment of the product, and the process that serves them (`python -m deployments.serve`).
+"""Every deployment of the product, and the process that serves them (`python -m pinggu.deployments.serve`).
 
 One flow, `post-evaluation`, serves all five evaluation types; each deployment presets the type.
 Serving keeps no process per evaluation: a suspended run holds nothing; when it is resumed the
@@ -11,22 +11,22 @@ import contextlib
 from typing import Any
 from uuid import UUID
 
-from core.settings import configure_prefect_environment, get_settings
+from pinggu.core.settings import configure_prefect_environment, get_settings
 
 configure_prefect_environment()
 
 from prefect.schedules import Cron
 from prefect.utilities.annotations import freeze
 
-from flows.annual_plan import annual_plan
-from flows.deadline_watch import deadline_watch
-from flows.decision_procedure import decision_procedure
-from flows.post_evaluation import post_evaluation
-from flows.recovery import recovery
-from flows.supervision import supervision
-from flows.tracking import tracking
-from rules.profiles import load_profiles
-from rules.vocabulary import EVALUATION_TYPES
+from pinggu.flows.annual_plan import annual_plan
+from pinggu.flows.deadline_watch import deadline_watch
+from pinggu.flows.decision_procedure import decision_procedure
+from pinggu.flows.post_evaluation import post_evaluation
+from pinggu.flows.recovery import recovery
+from pinggu.flows.supervision import supervision
+from pinggu.flows.tracking import tracking
+from pinggu.rules.profiles import load_profiles
+from pinggu.rules.vocabulary import EVALUATION_TYPES
 
 
 def _chinese_titles(deployment):
@@ -48,7 +48,7 @@ def deployments(**options: Any) -> list:
     """The deployments this product serves: the yearly plan (5 January), the daily deadline watch
     (08:00 Beijing time), monthly tracking (the 1st, 09:00), supervision rounds, the continuation of crashed
     evaluations (started by the server's automation), and one per evaluation type (the type fixed, read-only in the form).
-    `options` go to every `to_deployment` (deployments.workpool names the flows by module path). The three
+    `options` go to every `to_deployment` (pinggu.deployments.workpool names the flows by module path). The three
     scheduled ones are deployed paused (run only on demand) when PINGGU_SCHEDULES is false."""
     paused = not get_settings().schedules
     return (
@@ -129,19 +129,19 @@ def deployments(**options: Any) -> list:
 # What a flow run imports before its first step: preloaded once into the fork server (below).
 WARM_MODULES = [
     "prefect.flow_engine",
-    "flows.post_evaluation",
-    "flows.annual_plan",
-    "flows.deadline_watch",
-    "flows.recovery",
-    "flows.tracking",
-    "flows.supervision",
-    "flows.decision_procedure",
+    "pinggu.flows.post_evaluation",
+    "pinggu.flows.annual_plan",
+    "pinggu.flows.deadline_watch",
+    "pinggu.flows.recovery",
+    "pinggu.flows.tracking",
+    "pinggu.flows.supervision",
+    "pinggu.flows.decision_procedure",
     "weasyprint",
-    "reporting.docx",
-    "analysis.survey_reading",
-    "analysis.survey_figures",
-    "analysis.opinions",
-    "deployments.warm",
+    "pinggu.reporting.docx",
+    "pinggu.analysis.survey_reading",
+    "pinggu.analysis.survey_figures",
+    "pinggu.analysis.opinions",
+    "pinggu.deployments.warm",
 ]
 
 
@@ -178,9 +178,9 @@ def start_runs_from_a_warm_process() -> None:
 
 
 def ensure_recovery_automations_or_say_why() -> None:
-    """Create or update the zombie and continuation automations (services.recovery); a failure is printed
+    """Create or update the zombie and continuation automations (pinggu.services.recovery); a failure is printed
     into this process's log and does not stop it: the deadline watch's sweep remains the backstop."""
-    from services.recovery import ensure_recovery_automations
+    from pinggu.services.recovery import ensure_recovery_automations
 
     try:
         outcome = ensure_recovery_automations()

@@ -3,9 +3,9 @@ would otherwise set up again on its first step is set up here, and each forked r
 
 from sqlalchemy.orm import configure_mappers
 
-import models.agencies
-import models.tables  # noqa: F401  (with models.agencies: every table mapped before the mappers are configured)
-from rules.profiles import load_profiles
+import pinggu.models.agencies
+import pinggu.models.tables  # noqa: F401  (with pinggu.models.agencies: every table mapped before the mappers are configured)
+from pinggu.rules.profiles import load_profiles
 
 configure_mappers()  # the ORM's first query would otherwise configure every mapper (~50 ms a run)
 load_profiles()  # read and validated once, not in every run's first transaction

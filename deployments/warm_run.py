@@ -1,9 +1,9 @@
-"""The work pool's job command (`python -m deployments.warm_run`): start this flow run from the worker's warm
-server (deployments.warm_worker) and stand in for it — the worker sees this process start, forward its
+"""The work pool's job command (`python -m pinggu.deployments.warm_run`): start this flow run from the worker's warm
+server (pinggu.deployments.warm_worker) and stand in for it — the worker sees this process start, forward its
 signals, and exit with the run's code.
 
 It imports nothing but the standard library, so it starts in milliseconds. Without a warm server (a worker
-started as plain `prefect worker start`, or its server gone) it becomes deployments.engine, the cold way,
+started as plain `prefect worker start`, or its server gone) it becomes pinggu.deployments.engine, the cold way,
 and says so in the run's output.
 """
 
@@ -16,13 +16,13 @@ import signal
 import socket
 import sys
 
-from deployments.warm_worker import HEADER, SOCKET_ENV
+from pinggu.deployments.warm_worker import HEADER, SOCKET_ENV
 
 
 def _cold(why: str) -> None:
     """Run the flow run in this process, the way a worker without a warm server does."""
     print(f"预热进程不可用（{why}）：本次运行以常规方式启动，多用约 3 秒", file=sys.stderr, flush=True)
-    os.execv(sys.executable, [sys.executable, "-m", "deployments.engine", *sys.argv[1:]])
+    os.execv(sys.executable, [sys.executable, "-m", "pinggu.deployments.engine", *sys.argv[1:]])
 
 
 def main() -> None:

@@ -3,19 +3,19 @@
 Prefect's process worker starts every flow run, and every resume of a suspended one, as a command: a fresh
 interpreter that imports Prefect and the product again, about 3.5 CPU-seconds a resume on the 2-core
 machines, which is what an operator waits for after answering. Serving avoids it with a fork server
-(deployments.serve.start_runs_from_a_warm_process); a worker gets the same here, with Prefect's own worker
+(pinggu.deployments.serve.start_runs_from_a_warm_process); a worker gets the same here, with Prefect's own worker
 unchanged:
 
-* `python -m deployments.warm_worker ARGS` forks a **warm server** (this module's `serve`), which imports
-  what every run imports (deployments.serve.WARM_MODULES) and listens on a Unix socket, then becomes
+* `python -m pinggu.deployments.warm_worker ARGS` forks a **warm server** (this module's `serve`), which imports
+  what every run imports (pinggu.deployments.serve.WARM_MODULES) and listens on a Unix socket, then becomes
   `python -m prefect worker start ARGS` in the same process (same pid, same process group), with the
   socket's path in PINGGU_WARM_SOCKET for its runs;
-* the pool's job command is `python -m deployments.warm_run` (deployments.workpool.JOB_VARIABLES): a tiny
+* the pool's job command is `python -m pinggu.deployments.warm_run` (pinggu.deployments.workpool.JOB_VARIABLES): a tiny
   client that starts in milliseconds, hands its standard streams, environment, directory and arguments to
   the warm server, forwards the worker's signals (cancellation) to the run, and exits with the run's code;
 * for each client the server forks a **keeper**, which forks the **run**: the run takes the client's
   streams and environment, enters a fresh Prefect settings context from that environment (as Prefect's
-  `run_flow_in_subprocess` does) and runs deployments.engine. The keeper reports the run's exit code to the
+  `run_flow_in_subprocess` does) and runs pinggu.deployments.engine. The keeper reports the run's exit code to the
   client, and kills the run if the client is killed (a cancellation that went as far as SIGKILL).
 
 Every process stays in the worker's process group, so stopping or killing the group stops them all, as
@@ -59,7 +59,7 @@ def serve(path: str, worker_pid: int) -> None:
     listener.listen(64)
     import importlib
 
-    from deployments.serve import WARM_MODULES
+    from pinggu.deployments.serve import WARM_MODULES
 
     for module in WARM_MODULES:
         importlib.import_module(module)
@@ -137,7 +137,7 @@ def _keep(connection: socket.socket) -> None:
 
 def _run(request: dict) -> None:
     """The run: the client's directory, environment and arguments, a fresh Prefect settings context from that
-    environment, then deployments.engine; exit with its code."""
+    environment, then pinggu.deployments.engine; exit with its code."""
     for number in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(number, signal.SIG_DFL)
     code = 0
@@ -145,12 +145,12 @@ def _run(request: dict) -> None:
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
-        sys.argv = ["deployments.engine", *request["argv"]]
+        sys.argv = ["pinggu.deployments.engine", *request["argv"]]
         from prefect.context import SettingsContext, get_settings_context
         from prefect.settings import Settings
 
-        from core.settings import get_settings
-        from deployments.engine import main
+        from pinggu.core.settings import get_settings
+        from pinggu.deployments.engine import main
 
         get_settings.cache_clear()  # the product's settings, from the run's environment too
         with SettingsContext(profile=get_settings_context().profile, settings=Settings()):

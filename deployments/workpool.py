@@ -1,8 +1,8 @@
 """Every deployment on a process work pool, for Prefect workers on as many machines as needed
-(`python -m deployments.workpool [POOL]`; `pinggu up --workers N` does it and starts N local workers).
+(`python -m pinggu.deployments.workpool [POOL]`; `pinggu up --workers N` does it and starts N local workers).
 
-The same deployments as `deployments.serve` — names, schedules, parameters, Chinese forms — but
-named by module path (`flows.post_evaluation.post_evaluation`), so a worker runs them from the
+The same deployments as `pinggu.deployments.serve` — names, schedules, parameters, Chinese forms — but
+named by module path (`pinggu.flows.post_evaluation.post_evaluation`), so a worker runs them from the
 pinggu package installed on its machine, from any working directory. A suspended run that is
 resumed goes back to the pool, and whichever worker asks first runs it on.
 """
@@ -13,7 +13,7 @@ import contextlib
 import sys
 from uuid import UUID
 
-from core.settings import configure_prefect_environment
+from pinggu.core.settings import configure_prefect_environment
 
 configure_prefect_environment()
 
@@ -22,16 +22,16 @@ from prefect.client.schemas.actions import WorkPoolCreate
 from prefect.deployments.runner import EntrypointType
 from prefect.exceptions import ObjectAlreadyExists
 
-from deployments.serve import deployments
-from services.recovery import ensure_recovery_automations
+from pinggu.deployments.serve import deployments
+from pinggu.services.recovery import ensure_recovery_automations
 
 WORK_POOL = "pinggu"
-# Each run starts as `python -m deployments.warm_run` (the `python` first on the worker's PATH, which
+# Each run starts as `python -m pinggu.deployments.warm_run` (the `python` first on the worker's PATH, which
 # `pinggu up --workers` and `pinggu worker` make the installation's own): a client of the worker's warm
 # server that starts in milliseconds, the run itself forked from a process that has imported Prefect and
-# the flows (deployments.warm_worker). Without a command, Prefect's process worker (3.8, 3.9) starts a
+# the flows (pinggu.deployments.warm_worker). Without a command, Prefect's process worker (3.8, 3.9) starts a
 # workspace supervisor that starts the engine: two cold interpreters a resume.
-JOB_VARIABLES = {"command": "python -m deployments.warm_run"}
+JOB_VARIABLES = {"command": "python -m pinggu.deployments.warm_run"}
 
 
 def ensure_work_pool(name: str = WORK_POOL) -> None:

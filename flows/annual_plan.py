@@ -14,12 +14,12 @@ from prefect.client.schemas.objects import State
 from prefect.flow_runs import suspend_flow_run
 from prefect.runtime import flow_run
 
-from flows.stages import refuse
-from forms.gates import AnnualPlanApprovalForm
-from models.tables import now_beijing
-from rules.gates import PlanVerdict
-from services.evaluation.lifecycle import NotOpened
-from tasks.annual_plan import (
+from pinggu.flows.stages import refuse
+from pinggu.forms.gates import AnnualPlanApprovalForm
+from pinggu.models.tables import now_beijing
+from pinggu.rules.gates import PlanVerdict
+from pinggu.services.evaluation.lifecycle import NotOpened
+from pinggu.tasks.annual_plan import (
     draft_annual_plan,
     issue_annual_plan,
     plan_gate_status,

@@ -7,9 +7,9 @@ from datetime import date
 
 from prefect import flow
 
-from models.tables import now_beijing
-from tasks.tracking import publish_tracking_board
-from tasks.watch import (
+from pinggu.models.tables import now_beijing
+from pinggu.tasks.tracking import publish_tracking_board
+from pinggu.tasks.watch import (
     continue_crashed_evaluations,
     crash_silent_evaluations,
     deliver_notices,

@@ -13,11 +13,11 @@ from prefect import flow, get_run_logger
 from prefect.flow_runs import suspend_flow_run
 from prefect.runtime import flow_run
 
-from forms.decision_procedure import FORMS
-from models.tables import now_beijing
-from rules.decision_procedure import DECIDED_BY, ENDINGS, STEP_NAMES, Outcome, ProcedureStep
-from services.decision_procedure import StepDone, step_status
-from tasks.decision_procedure import open_decision_procedure, record_procedure_answer, write_decision_record
+from pinggu.forms.decision_procedure import FORMS
+from pinggu.models.tables import now_beijing
+from pinggu.rules.decision_procedure import DECIDED_BY, ENDINGS, STEP_NAMES, Outcome, ProcedureStep
+from pinggu.services.decision_procedure import StepDone, step_status
+from pinggu.tasks.decision_procedure import open_decision_procedure, record_procedure_answer, write_decision_record
 
 
 def run_name() -> str:

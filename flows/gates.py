@@ -10,9 +10,9 @@ from __future__ import annotations
 from prefect import get_run_logger
 from prefect.flow_runs import suspend_flow_run
 
-from forms.gates import GATE_FORMS
-from rules.gates import GateAnswer, GateId
-from tasks.gates import Refused, accept_answer, gate_status
+from pinggu.forms.gates import GATE_FORMS
+from pinggu.rules.gates import GateAnswer, GateId
+from pinggu.tasks.gates import Refused, accept_answer, gate_status
 
 
 def ask(evaluation_id: int, gate: GateId, flow_run_id: str) -> GateAnswer:

@@ -9,18 +9,18 @@ from prefect import flow
 from prefect.client.schemas.objects import State
 from prefect.runtime import flow_run
 
-from flows.stages import conclude, finish, implement, prepare, refuse
-from forms.parameters import (
+from pinggu.flows.stages import conclude, finish, implement, prepare, refuse
+from pinggu.forms.parameters import (
     EvaluationTypeChoice,
     MethodChoice,
     ScopeChoice,
     TeamMemberSpec,
     ThirdPartySpec,
 )
-from rules.gates import Rework
-from rules.vocabulary import EVALUATION_TYPE_BY_NAME, SCOPE_BY_NAME, EvaluationType, Scope
-from services.evaluation.lifecycle import NotOpened
-from tasks.evaluation import complete_evaluation, open_evaluation, send_back
+from pinggu.rules.gates import Rework
+from pinggu.rules.vocabulary import EVALUATION_TYPE_BY_NAME, SCOPE_BY_NAME, EvaluationType, Scope
+from pinggu.services.evaluation.lifecycle import NotOpened
+from pinggu.tasks.evaluation import complete_evaluation, open_evaluation, send_back
 
 
 def run_name() -> str:

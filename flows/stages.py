@@ -11,11 +11,11 @@ from prefect import get_run_logger
 from prefect.client.schemas.objects import State
 from prefect.states import Failed
 
-from flows.gates import ask
-from rules.gates import GATES, GateAnswer, GateId, PlanVerdict, Rework
-from rules.steps import Stage
-from services.evaluation.lifecycle import route
-from tasks.conclusion import (
+from pinggu.flows.gates import ask
+from pinggu.rules.gates import GATES, GateAnswer, GateId, PlanVerdict, Rework
+from pinggu.rules.steps import Stage
+from pinggu.services.evaluation.lifecycle import route
+from pinggu.tasks.conclusion import (
     archive,
     complete_work,
     draft_report,
@@ -24,9 +24,9 @@ from tasks.conclusion import (
     reviewed_draft,
     submit_report,
 )
-from tasks.evaluation import close_stage, end_not_started, send_back, start_clock
-from tasks.implementation import analyse_evidence, draw_preliminary, score_evaluation
-from tasks.preparation import form_team, write_plan
+from pinggu.tasks.evaluation import close_stage, end_not_started, send_back, start_clock
+from pinggu.tasks.implementation import analyse_evidence, draw_preliminary, score_evaluation
+from pinggu.tasks.preparation import form_team, write_plan
 
 
 def prepare(evaluation_id: int, team: list[dict], budget_yuan: float | None, run_id: str) -> bool:

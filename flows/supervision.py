@@ -3,7 +3,7 @@ so, send it to the units it names, then review each rectification item's written
 closed (OR-10, CL-53: ordos 10, minhang 督查细则 9–11, changli 52–53).
 
 The approval and the review wait for people: each suspends here, in the top-level flow, with its form from
-forms.gates.SUPERVISION_FORMS and under a key that counts that step's answers, so a resumed run re-reads them and
+pinggu.forms.gates.SUPERVISION_FORMS and under a key that counts that step's answers, so a resumed run re-reads them and
 never records one twice.
 """
 
@@ -14,12 +14,12 @@ from prefect import flow, get_run_logger
 from prefect.flow_runs import suspend_flow_run
 from prefect.runtime import flow_run
 
-from forms.gates import SUPERVISION_FORMS
-from models.tables import now_beijing
-from reporting.other_documents import SupervisionInput
-from rules.tracking import SUPERVISION_STEP_NAMES, SupervisionStep
-from services.supervision import approval_status, review_status
-from tasks.tracking import (
+from pinggu.forms.gates import SUPERVISION_FORMS
+from pinggu.models.tables import now_beijing
+from pinggu.reporting.other_documents import SupervisionInput
+from pinggu.rules.tracking import SUPERVISION_STEP_NAMES, SupervisionStep
+from pinggu.services.supervision import approval_status, review_status
+from pinggu.tasks.tracking import (
     distribute_supervision_report,
     record_rectification_review,
     record_report_approval,

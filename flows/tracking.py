@@ -1,6 +1,6 @@
 """跟踪反馈: each month, ask every lead unit under tracking for its report, render what was handed in,
 and refresh the tracking board (OR-6, OR-8, MH-S6). What a unit reports at once (OR-9) becomes an event
-trigger when it is handed in (services.tracking), not at the next run.
+trigger when it is handed in (pinggu.services.tracking), not at the next run.
 """
 
 # No `from __future__ import annotations`: the serving process hands this flow to each run by value
@@ -10,8 +10,8 @@ from datetime import date
 
 from prefect import flow
 
-from models.tables import now_beijing
-from tasks.tracking import publish_tracking_board, render_tracking_reports, request_tracking_reports
+from pinggu.models.tables import now_beijing
+from pinggu.tasks.tracking import publish_tracking_board, render_tracking_reports, request_tracking_reports
 
 
 @flow(name="tracking", flow_run_name="跟踪反馈", persist_result=False, log_prints=True)

@@ -1,12 +1,12 @@
-"""The decision procedure's forms: each step's answer (rules.decision_procedure) as a Prefect RunInput, so the
+"""The decision procedure's forms: each step's answer (pinggu.rules.decision_procedure) as a Prefect RunInput, so the
 run suspends with it and the Prefect UI shows it with Chinese labels and the choices as drop-downs."""
 
 from __future__ import annotations
 
 from prefect.input import RunInput
 
-from forms.chinese import ChineseRunInput
-from rules.decision_procedure import (
+from pinggu.forms.chinese import ChineseRunInput
+from pinggu.rules.decision_procedure import (
     CatalogAnswer,
     ExpertsAnswer,
     LaunchAnswer,

@@ -15,10 +15,10 @@ from typing import Annotated, Any
 from prefect.input import RunInput
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema
 
-from core.errors import StateConflict
-from forms.chinese import ChineseRunInput
-from forms.parameters import TeamMemberSpec
-from rules.gates import (
+from pinggu.core.errors import StateConflict
+from pinggu.forms.chinese import ChineseRunInput
+from pinggu.forms.parameters import TeamMemberSpec
+from pinggu.rules.gates import (
     AcceptanceVerdict,
     ExpertsConvened,
     GateId,
@@ -27,8 +27,8 @@ from rules.gates import (
     ReportVerdict,
     StartDecision,
 )
-from rules.tracking import ReviewVerdict, SupervisionStep
-from rules.vocabulary import Conclusion, SatisfactionScale
+from pinggu.rules.tracking import ReviewVerdict, SupervisionStep
+from pinggu.rules.vocabulary import Conclusion, SatisfactionScale
 
 NON_BLANK = r"\S"  # JSON-schema pattern: at least one non-space character
 
@@ -55,7 +55,7 @@ SIGNER_NAME = "可不填：办理人按签署码记入（填写时须与签署�
 
 
 class SignedForm(ChineseRunInput):
-    """Every gate's answer carries the one-time code sent to the person answering (models.people)."""
+    """Every gate's answer carries the one-time code sent to the person answering (pinggu.models.people)."""
 
     code: str = Field(default="", title="签署码", description="办理通知中发给您本人的一次性签署码")
 
@@ -93,7 +93,7 @@ class PlanItemChangeSpec(BaseModel):
 class AnnualPlanApprovalForm(ChineseRunInput):
     """年度评估计划审定：同意（可逐项调整完成期限或不列入计划），或退回修改。由审定人登录网页办理后提交，记入审定人本人。
 
-    Who answered is the signed-in person the web app signed the answer for (services.signatures), never a
+    Who answered is the signed-in person the web app signed the answer for (pinggu.services.signatures), never a
     name typed here: an answer given in the Prefect UI carries no signature and is refused."""
 
     choice: PlanChoice = Field(title="审定意见")
@@ -196,8 +196,8 @@ class ReportApprovalForm(SignedForm):
     comment: str = Field(default="", title="审定意见说明", description="退回修改时必填")
 
 
-# Each evaluation gate (rules.gates.GATES) and the form its run suspends with: the flow asks through this registry,
-# the web page and the command line build their fields from it; how an answer is judged is services.evaluation.
+# Each evaluation gate (pinggu.rules.gates.GATES) and the form its run suspends with: the flow asks through this registry,
+# the web page and the command line build their fields from it; how an answer is judged is pinggu.services.evaluation.
 GATE_FORMS: dict[GateId, type[RunInput]] = {
     GateId.team: TeamForm,
     GateId.plan_approval: PlanApprovalForm,
@@ -272,7 +272,7 @@ class SupervisionApprovalForm(ChineseRunInput):
     instructions: str = Field(default="", title="批示意见（随专报一并反馈）")
 
 
-# The supervision round's human steps (rules.tracking.SupervisionStep) and the form each suspends with: the flow
+# The supervision round's human steps (pinggu.rules.tracking.SupervisionStep) and the form each suspends with: the flow
 # asks through this registry, and a web page can be built from the form as for an evaluation's gates.
 SUPERVISION_FORMS: dict[SupervisionStep, type[RunInput]] = {
     SupervisionStep.report_approval: SupervisionApprovalForm,

@@ -7,11 +7,11 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from core.choices import OneOf
-from rules.team import TEAM_ROLES
-from rules.vocabulary import EVALUATION_TYPE_NAMES, METHODS, SCOPE_NAMES
+from pinggu.core.choices import OneOf
+from pinggu.rules.team import TEAM_ROLES
+from pinggu.rules.vocabulary import EVALUATION_TYPE_NAMES, METHODS, SCOPE_NAMES
 
-# The Chinese names of a registry (rules.team, rules.vocabulary), as the run form offers them.
+# The Chinese names of a registry (pinggu.rules.team, pinggu.rules.vocabulary), as the run form offers them.
 TeamRole = Annotated[str, OneOf(TEAM_ROLES)]
 MethodChoice = Annotated[str, OneOf(METHODS)]
 EvaluationTypeChoice = Annotated[str, OneOf(EVALUATION_TYPE_NAMES.values())]

@@ -1,13 +1,13 @@
-"""Alembic environment of the product database, run only through models.migrate (never the alembic CLI).
+"""Alembic environment of the product database, run only through pinggu.models.migrate (never the alembic CLI).
 
-models.migrate passes an open connection, already inside its transaction and holding the migration
+pinggu.models.migrate passes an open connection, already inside its transaction and holding the migration
 lock, in ``config.attributes["connection"]``; every revision of one upgrade runs in that transaction.
 
 A new revision: change the models, then autogenerate against a database at head and review it by hand::
 
-    .venv/bin/python -c "from models.migrate import write_revision; print(write_revision('0003', 'what changes'))"
+    .venv/bin/python -c "from pinggu.models.migrate import write_revision; print(write_revision('0003', 'what changes'))"
 
-and set models.migrate.HEAD_REVISION to the new id (tests/models/test_migrations.py checks it).
+and set pinggu.models.migrate.HEAD_REVISION to the new id (tests/models/test_migrations.py checks it).
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from alembic import context
 from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
 
-import models.agencies
-import models.tables  # noqa: F401
+import pinggu.models.agencies
+import pinggu.models.tables  # noqa: F401
 
 config = context.config
 connection = config.attributes.get("connection")
 if connection is None or context.is_offline_mode():
-    raise RuntimeError("迁移只能通过 pinggu db upgrade 运行（由 models.migrate 传入数据库连接）")
+    raise RuntimeError("迁移只能通过 pinggu db upgrade 运行（由 pinggu.models.migrate 传入数据库连接）")
 
 
 def _render_item(type_, obj, _autogen_context):

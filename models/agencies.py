@@ -1,7 +1,7 @@
 """Tables and persistence of entrusted third-party agencies (第三方评估机构, SPEC §10).
 
-Every function takes a keyword-only `session`; callers own the transaction (models.db.transaction).
-Every change leaves an audit event. The rules themselves live in rules.third_party (pure).
+Every function takes a keyword-only `session`; callers own the transaction (pinggu.models.db.transaction).
+Every change leaves an audit event. The rules themselves live in pinggu.rules.third_party (pure).
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy import DDL, event
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from core.errors import NotFound, RuleViolation, StateConflict
-from models import audit
-from models.tables import Decision, Evaluation, now_beijing
-from rules.profiles import load_profile
-from rules.third_party import (
+from pinggu.core.errors import NotFound, RuleViolation, StateConflict
+from pinggu.models import audit
+from pinggu.models.tables import Decision, Evaluation, now_beijing
+from pinggu.rules.profiles import load_profile
+from pinggu.rules.third_party import (
     CREDIT_BAD,
     CREDIT_GOOD,
     FALSE_REPORT,
@@ -33,7 +33,7 @@ from rules.third_party import (
     normalise_name,
     validate_facts,
 )
-from rules.vocabulary import EvaluationStatus
+from pinggu.rules.vocabulary import EvaluationStatus
 
 ACTIVE = "有效"
 ENDED = "终止"
@@ -44,7 +44,7 @@ class Agency(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, index=True)
-    kind: str  # rules.third_party.AGENCY_KINDS
+    kind: str  # pinggu.rules.third_party.AGENCY_KINDS
     credit_status: str = CREDIT_GOOD  # 良好 / 不良
     has_equipment: bool = True
     qualified_staff: bool = True

@@ -5,10 +5,10 @@ An evaluation's zip holds every document file of the evaluation in all its versi
 step records, the evaluation's audit entries with the stretch of the hash chain that links them, and
 ``manifest.json``: every file with its SHA-256 and size, and the materials check (which required material the
 archive lacks). A decision's zip (``export_decision_package``) holds what its archive holds — the decision
-procedure's whole-process record, the poll's survey data as cleaned for it (made by services.decision_archive:
+procedure's whole-process record, the poll's survey data as cleaned for it (made by pinggu.services.decision_archive:
 never a raw upload), and every material the office filed (``file_decision_material``: draft, basis, opinions,
 minutes, published text …) — the procedure's answers, accepted and refused (``answers.json``), the decision's
-own audit entries, and the same manifest, its materials check following 档案 8's list (rules.archive). Entries
+own audit entries, and the same manifest, its materials check following 档案 8's list (pinggu.rules.archive). Entries
 of other evaluations and decisions appear in the chain stretch by id and hashes only, never by content
 (档案 11: no leaks). One ``verify_package`` checks either zip alone; one ``seal_problems`` against the database.
 """
@@ -30,21 +30,21 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from core.document_store import StoredObject, keep, local_file, shown_name
-from core.errors import InputFileError, NotFound, StateConflict
-from core.file_types import check_file
-from models import audit
-from models import evaluations as store
-from models.agencies import current_entrustment, latest_entrustment
-from models.db import read_session, transaction
-from models.tables import AuditEvent, Decision, DecisionProcedure, Document, Evaluation, now_beijing
-from rules.archive import DecisionMaterial, listed_name, required_decision_materials
-from rules.decision_procedure import ENDINGS, STEP_NAMES, ProcedureStep
-from rules.gates import GATES, GateId, GateKind, gate_name
-from rules.procedure import procedure_for
-from rules.profiles import load_profile, load_profiles
-from rules.steps import StepId, step_name
-from rules.vocabulary import EVALUATION_TYPE_NAMES
+from pinggu.core.document_store import StoredObject, keep, local_file, shown_name
+from pinggu.core.errors import InputFileError, NotFound, StateConflict
+from pinggu.core.file_types import check_file
+from pinggu.models import audit
+from pinggu.models import evaluations as store
+from pinggu.models.agencies import current_entrustment, latest_entrustment
+from pinggu.models.db import read_session, transaction
+from pinggu.models.tables import AuditEvent, Decision, DecisionProcedure, Document, Evaluation, now_beijing
+from pinggu.rules.archive import DecisionMaterial, listed_name, required_decision_materials
+from pinggu.rules.decision_procedure import ENDINGS, STEP_NAMES, ProcedureStep
+from pinggu.rules.gates import GATES, GateId, GateKind, gate_name
+from pinggu.rules.procedure import procedure_for
+from pinggu.rules.profiles import load_profile, load_profiles
+from pinggu.rules.steps import StepId, step_name
+from pinggu.rules.vocabulary import EVALUATION_TYPE_NAMES
 
 FORMAT = "pinggu-archive/1"
 MANIFEST = "manifest.json"
@@ -56,7 +56,7 @@ ANSWERS = "answers.json"  # a decision's: the procedure and its answers
 DOCUMENTS_DIR = "documents/"
 EXPORTED = "archive_exported"
 FILED = "decision_material_filed"  # the audit entry that files a material into a decision's archive
-# The decision procedure's entries (services.decision_procedure, services.signatures.STEP_SIGNED), by action.
+# The decision procedure's entries (pinggu.services.decision_procedure, pinggu.services.signatures.STEP_SIGNED), by action.
 ANSWERED, SIGNED, RECORD_WRITTEN = "decision_procedure_answered", "step_signed", "decision_record_written"
 _CHUNK = 1 << 20
 
@@ -408,7 +408,7 @@ def decision_events(session: Session, code: str) -> list[AuditEvent]:
     )
     procedure = procedure_of(session, code)
     if procedure is not None:
-        keys = f"procedure-{procedure.id}-"  # services.decision_procedure.step_status's pause keys
+        keys = f"procedure-{procedure.id}-"  # pinggu.services.decision_procedure.step_status's pause keys
         unnamed = session.exec(
             select(AuditEvent).where(
                 col(AuditEvent.decision_code).is_(None), col(AuditEvent.action).in_((ANSWERED, SIGNED))
@@ -571,7 +571,7 @@ def export_decision_package(
     engine: Engine | None = None,
 ) -> ExportResult:
     """Export the archive of decision `code` (CL-48: its whole process) to the zip `target`; audit the export.
-    `prepared`: the files made for the package from those its answers name (services.decision_archive)."""
+    `prepared`: the files made for the package from those its answers name (pinggu.services.decision_archive)."""
     with read_session(engine) as session:
         contents = _decision_contents(session, code, prepared or [])
     return _export(contents, target, actor, engine)

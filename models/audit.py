@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from models.db import hold_lock
-from models.tables import AuditEvent, now_beijing
+from pinggu.models.db import hold_lock
+from pinggu.models.tables import AuditEvent, now_beijing
 
 GENESIS = "0" * 64
 

@@ -4,7 +4,7 @@ Writes are short: a step reads what it needs (`read_session`), does its slow wor
 transaction open, then records the result in one write transaction (`transaction`), which is
 retried with bounded, jittered backoff when the database is busy, a transaction is serialised
 out, or the connection drops. On SQLite a write transaction takes the write lock at its start;
-on PostgreSQL the audit chain serialises its appends itself (models.audit).
+on PostgreSQL the audit chain serialises its appends itself (pinggu.models.audit).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session, create_engine
 
-from core.errors import DatabaseBusy
-from core.settings import get_settings
+from pinggu.core.errors import DatabaseBusy
+from pinggu.core.settings import get_settings
 
 T = TypeVar("T")
 log = logging.getLogger("pinggu.db")
@@ -100,8 +100,8 @@ def longest_write_transaction_ms() -> float:
 
 def build_engine(url: str) -> Engine:
     """Create an engine for `url`; a new database gets the schema, an old one must be upgraded first."""
-    import models.agencies
-    import models.tables  # noqa: F401  (with models.agencies: registers the tables on SQLModel.metadata)
+    import pinggu.models.agencies
+    import pinggu.models.tables  # noqa: F401  (with pinggu.models.agencies: registers the tables on SQLModel.metadata)
 
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -113,7 +113,7 @@ def build_engine(url: str) -> Engine:
     event.listen(engine, "begin", _started)
     event.listen(engine, "commit", _ended)
     event.listen(engine, "rollback", _ended)
-    from models.migrate import ensure_current
+    from pinggu.models.migrate import ensure_current
 
     ensure_current(engine)
     return engine
@@ -151,7 +151,7 @@ def read_session(engine: Engine | None = None) -> Iterator[Session]:
     with Session(bind, expire_on_commit=False) as session:
         yield session
         if session.new or session.dirty or session.deleted:
-            raise RuntimeError("read_session used to write: use models.db.transaction")
+            raise RuntimeError("read_session used to write: use pinggu.models.db.transaction")
 
 
 def is_transient(error: BaseException) -> bool:

@@ -1,6 +1,6 @@
 """`pinggu db copy`: every record of a SQLite installation moved to an empty PostgreSQL database, then checked.
 
-The target is first migrated to the source's revision (HEAD_REVISION, with models.migrate.upgrade, committed
+The target is first migrated to the source's revision (HEAD_REVISION, with pinggu.models.migrate.upgrade, committed
 on its own: an empty schema, as `pinggu db upgrade` makes it). Then one transaction on the target copies every
 table of the models in foreign-key order, in batches, with its primary keys; resets the sequences past the
 largest id; and checks what arrived — the row count and a digest of every row of each table, read back from
@@ -29,10 +29,10 @@ from sqlalchemy.engine import URL, Connection, Engine, Row, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlmodel import Session, SQLModel
 
-from core.errors import StateConflict
-from models import migrate
-from models.audit import chain_problems
-from models.db import read_session
+from pinggu.core.errors import StateConflict
+from pinggu.models import migrate
+from pinggu.models.audit import chain_problems
+from pinggu.models.db import read_session
 
 # Rows read from the source and written to the target at a time.
 BATCH_ROWS = 1000
@@ -128,8 +128,8 @@ def copy_database(
 
 def product_tables() -> list[Table]:
     """Every table of the models, parents before the tables whose foreign keys name them."""
-    import models.agencies
-    import models.tables  # noqa: F401  (with models.agencies: registers the tables on SQLModel.metadata)
+    import pinggu.models.agencies
+    import pinggu.models.tables  # noqa: F401  (with pinggu.models.agencies: registers the tables on SQLModel.metadata)
 
     return list(SQLModel.metadata.sorted_tables)
 

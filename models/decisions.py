@@ -10,8 +10,8 @@ from sqlalchemy import delete, insert, update
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
-from models import audit
-from models.tables import (
+from pinggu.models import audit
+from pinggu.models.tables import (
     Decision,
     DecisionDeadline,
     DecisionOutcome,
@@ -20,9 +20,9 @@ from models.tables import (
     TriggerEvent,
     now_beijing,
 )
-from rules.deadlines import DueDeadline, started_by
-from rules.profiles import load_profile
-from rules.vocabulary import EvaluationStatus
+from pinggu.rules.deadlines import DueDeadline, started_by
+from pinggu.rules.profiles import load_profile
+from pinggu.rules.vocabulary import EvaluationStatus
 
 # A bulk INSERT writes None as NULL, so rows with different blank cells still go in one executemany
 # (by default SQLAlchemy leaves out None values and groups rows by the columns they fill).
@@ -194,7 +194,7 @@ def decision_deadlines(*, session: Session, decision_code: str) -> list[Decision
 
 def record_archive_filed(*, session: Session, decision_code: str, on: date, by: str) -> list[DecisionDeadline]:
     """The lead unit filed the decision's archive on `on` (MH-A10): meets the deadlines that wait for it."""
-    from core.errors import NotFound, StateConflict
+    from pinggu.core.errors import NotFound, StateConflict
 
     decision = session.get(Decision, decision_code)
     if decision is None:
@@ -296,8 +296,8 @@ def record_outcome(
     unless the decision's evaluation is complete — none may be under way, and the latest one must
     have reached an approved report. Elsewhere the latest completed evaluation, if any, is recorded.
     """
-    from core.errors import NotFound, RuleViolation, StateConflict
-    from rules.vocabulary import Conclusion
+    from pinggu.core.errors import NotFound, RuleViolation, StateConflict
+    from pinggu.rules.vocabulary import Conclusion
 
     decision = session.get(Decision, decision_code)
     if decision is None:

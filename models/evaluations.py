@@ -1,6 +1,6 @@
 """Persistence functions for evaluations, their stages, steps, gates and documents.
 
-Every function takes a keyword-only `session`; callers own the transaction (models.db.transaction).
+Every function takes a keyword-only `session`; callers own the transaction (pinggu.models.db.transaction).
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session, col, func, select
 
-from core.errors import NotFound
-from models import audit
-from models.db import hold_lock
-from models.tables import (
+from pinggu.core.errors import NotFound
+from pinggu.models import audit
+from pinggu.models.db import hold_lock
+from pinggu.models.tables import (
     Approval,
     DeadlineRecord,
     Decision,
@@ -27,12 +27,12 @@ from models.tables import (
     TeamMember,
     now_beijing,
 )
-from rules.gates import gate_stage
-from rules.procedure import Procedure, procedure_for
-from rules.profiles import load_profile
-from rules.step_results import StepResult
-from rules.steps import STAGE_NAMES, STAGE_ORDER, STEPS, Stage, StepId, read_result
-from rules.vocabulary import EvaluationStatus, FollowUpStatus, StageStatus, StepStatus
+from pinggu.rules.gates import gate_stage
+from pinggu.rules.procedure import Procedure, procedure_for
+from pinggu.rules.profiles import load_profile
+from pinggu.rules.step_results import StepResult
+from pinggu.rules.steps import STAGE_NAMES, STAGE_ORDER, STEPS, Stage, StepId, read_result
+from pinggu.rules.vocabulary import EvaluationStatus, FollowUpStatus, StageStatus, StepStatus
 
 R = TypeVar("R", bound=StepResult)
 
@@ -405,7 +405,7 @@ def close_follow_up(
 def reopen_evaluation(*, session: Session, code: str, stage: str, reason: str, actor: str) -> Evaluation:
     """Redo an evaluation from a stage on (minhang 12): set aside that stage's and later stages'
     steps and answers; every record of the first attempt stays. The team is kept."""
-    from core.errors import StateConflict
+    from pinggu.core.errors import StateConflict
 
     evaluation = get_evaluation(session=session, code=code)
     assert evaluation.id is not None  # a stored evaluation
@@ -513,7 +513,7 @@ def get_evaluation_by_id(*, session: Session, evaluation_id: int) -> Evaluation:
 
 def procedure_of(session: Session, evaluation: Evaluation) -> Procedure:
     """The evaluation's route: its profile, type and methods, and whether a third party reports now."""
-    from models.agencies import current_entrustment
+    from pinggu.models.agencies import current_entrustment
 
     assert evaluation.id is not None  # a stored evaluation
     decision = get_decision(session=session, code=evaluation.decision_code)

@@ -17,8 +17,8 @@ from sqlalchemy import MetaData, inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
-from core.errors import StateConflict
-from core.settings import PROJECT_ROOT
+from pinggu.core.errors import StateConflict
+from pinggu.core.settings import PROJECT_ROOT
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -42,7 +42,7 @@ _unchecked: ContextVar[bool] = ContextVar("pinggu_schema_unchecked", default=Fal
 
 def current_revision(engine: Engine) -> str | None:
     """The database's schema revision, or None when it has no alembic_version table (or no row)."""
-    from models.db import read_session
+    from pinggu.models.db import read_session
 
     with read_session(engine) as session:
         try:
@@ -95,7 +95,7 @@ def differences(engine: Engine, metadata: MetaData | None = None) -> list[str]:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from models.db import read_session
+    from pinggu.models.db import read_session
 
     with read_session(engine) as session:
         context = MigrationContext.configure(session.connection(), opts={"compare_type": True})
@@ -129,7 +129,7 @@ def check(engine: Engine | None = None) -> list[str]:
     heads = script_heads()
     if heads != [HEAD_REVISION]:
         problems.append(
-            f"迁移脚本的最新版本为 {'、'.join(heads) or '（无）'}，而 models.migrate.HEAD_REVISION 为 {HEAD_REVISION}"
+            f"迁移脚本的最新版本为 {'、'.join(heads) or '（无）'}，而 pinggu.models.migrate.HEAD_REVISION 为 {HEAD_REVISION}"
         )
     if engine is not None:
         revision = current_revision(engine)
@@ -149,7 +149,7 @@ def check(engine: Engine | None = None) -> list[str]:
 
 def connect(url: str) -> Engine:
     """An engine for `url` built by build_engine, but without the schema check (for the db commands)."""
-    from models.db import build_engine
+    from pinggu.models.db import build_engine
 
     # The db commands must open a database that build_engine would refuse, with the very same
     # listeners, so that migrations run under the product's transaction rules.
@@ -211,8 +211,8 @@ def _migration_lock(connection: Connection) -> Iterator[None]:
 def _models_metadata() -> MetaData:
     from sqlmodel import SQLModel
 
-    import models.agencies
-    import models.tables  # noqa: F401  (with models.agencies: registers the tables on SQLModel.metadata)
+    import pinggu.models.agencies
+    import pinggu.models.tables  # noqa: F401  (with pinggu.models.agencies: registers the tables on SQLModel.metadata)
 
     return SQLModel.metadata
 
@@ -222,7 +222,7 @@ def _has_product_tables(connection: Connection) -> bool:
 
 
 def _holds_product_tables(engine: Engine) -> bool:
-    from models.db import read_session
+    from pinggu.models.db import read_session
 
     with read_session(engine) as session:
         return _has_product_tables(session.connection())

@@ -1,6 +1,6 @@
 """The people file in the database, and the one-time sign-off codes of gates (issue 14).
 
-When a gate opens, each person entitled to answer it gets a code of their own (rules.people.may_act on
+When a gate opens, each person entitled to answer it gets a code of their own (pinggu.rules.people.may_act on
 the gate's actor); only a hash of it is stored, bound to the evaluation and gate, valid for
 `signoff_code_days`, used once. An answer names its code; `signer_of` says whose it is or refuses it.
 """
@@ -16,10 +16,10 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from core.errors import SignoffRefused
-from models import audit
-from models.tables import Account, Evaluation, Person, SignoffCode, now_beijing
-from rules.people import PersonSpec, may_act
+from pinggu.core.errors import SignoffRefused
+from pinggu.models import audit
+from pinggu.models.tables import Account, Evaluation, Person, SignoffCode, now_beijing
+from pinggu.rules.people import PersonSpec, may_act
 
 # No 0/O, 1/I/L: a code read from a phone screen and typed again is not misread.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -91,7 +91,7 @@ def import_people(
 def _assign_logins(session: Session, given: dict[tuple[str, str], str]) -> None:
     """Each listed person's login name: the file's 登录名 where it gives one (taken from whoever held it
     before), else the one derived at an earlier import, else a new one derived from the name."""
-    from rules.access import derive_login
+    from pinggu.rules.access import derive_login
 
     everyone = list(session.exec(select(Person)))
     claimed = {login for login in given.values() if login}
@@ -256,7 +256,7 @@ def withdraw_codes(
 
 
 def withdraw_others(*, session: Session, evaluation: Evaluation, gate: str, holder_id: int) -> int:
-    """Close the live codes of a gate that people other than its holder hold (a 转办, services.handover);
+    """Close the live codes of a gate that people other than its holder hold (a 转办, pinggu.services.handover);
     how many were closed. Audited."""
     assert evaluation.id is not None  # a stored evaluation
     closed = _close_codes(session, evaluation, gate, lambda whose: whose is not None and whose != holder_id)

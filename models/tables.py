@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from rules.vocabulary import DeliveryStatus, EvaluationStatus, FollowUpStatus, Scope, StageStatus, StepStatus
+from pinggu.rules.vocabulary import DeliveryStatus, EvaluationStatus, FollowUpStatus, Scope, StageStatus, StepStatus
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 
@@ -54,7 +54,7 @@ class Evaluation(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(unique=True, index=True)
     decision_code: str = Field(foreign_key="decision.code", index=True)
-    type: str  # a rules.vocabulary.EvaluationType
+    type: str  # a pinggu.rules.vocabulary.EvaluationType
     reason: str | None = None
     scope: str = Scope.whole
     scope_parts: list[str] = Field(default_factory=list, sa_column=Column(JSON))
@@ -279,7 +279,7 @@ class Escalation(SQLModel, table=True):
     """A date that needed attention, recorded once per level before anyone is notified (SPEC §6)."""
 
     id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(unique=True, index=True)  # rules.watch.Alert.key
+    key: str = Field(unique=True, index=True)  # pinggu.rules.watch.Alert.key
     evaluation_code: str | None = Field(default=None, index=True)
     kind: str  # stage / gate / deadline / follow_up / tracking_report / milestone / rectification / public_opinions
     ref: str
@@ -351,10 +351,10 @@ class Person(SQLModel, table=True):
     title: str  # 职务
     roles: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     profiles: list[str] = Field(default_factory=list, sa_column=Column(JSON))  # empty: every jurisdiction
-    contact: str  # an Apprise URL, or rules.people.LOCAL_OUTBOX
+    contact: str  # an Apprise URL, or pinggu.rules.people.LOCAL_OUTBOX
     active: bool = True
     updated_at: datetime = Field(default_factory=now_beijing)
-    # 登录名: from the people file, or derived once at import and kept (rules.access.derive_login).
+    # 登录名: from the people file, or derived once at import and kept (pinggu.rules.access.derive_login).
     login: str | None = Field(default=None, unique=True)
 
 
@@ -443,7 +443,7 @@ class TrackingReport(SQLModel, table=True):
     due_date: date
     provisional: bool = False
     unit: str
-    status: str = "requested"  # rules.vocabulary.TrackingReportStatus
+    status: str = "requested"  # pinggu.rules.vocabulary.TrackingReportStatus
     reporter: str | None = None
     submitted_on: date | None = None
     content: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
@@ -460,7 +460,7 @@ class PublicOpinion(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     decision_code: str = Field(foreign_key="decision.code", index=True)
-    channel: str  # rules.tracking.OpinionChannel
+    channel: str  # pinggu.rules.tracking.OpinionChannel
     received_on: date
     summary: str
     recorded_by: str
@@ -483,7 +483,7 @@ class CommentWindow(SQLModel, table=True):
 
 class Handover(SQLModel, table=True):
     """A 转办 (issue 29): a waiting step handed by one person to another, who then holds it — only they answer
-    it, until they hand it on. `ref` names the step or gate (services.handover.procedure_ref, gate_ref); the latest row is the holder."""
+    it, until they hand it on. `ref` names the step or gate (pinggu.services.handover.procedure_ref, gate_ref); the latest row is the holder."""
 
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(index=True)
@@ -517,7 +517,7 @@ class SupervisionRound(SQLModel, table=True):
     sha256: str | None = None
     recorded_by: str
     recorded_at: datetime = Field(default_factory=now_beijing)
-    # Every answer at the round's human steps (rules.tracking.SupervisionStep: the leaders' approval, the review),
+    # Every answer at the round's human steps (pinggu.rules.tracking.SupervisionStep: the leaders' approval, the review),
     # accepted or refused, with its pause key and step: the next key of a step counts that step's answers.
     answers: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
     closed_at: datetime | None = None
@@ -538,7 +538,7 @@ class Rectification(SQLModel, table=True):
     item: str
     unit: str
     due_date: date
-    status: str = "open"  # rules.tracking.RectificationStatus
+    status: str = "open"  # pinggu.rules.tracking.RectificationStatus
     report: str | None = None
     reported_on: date | None = None
     reported_by: str | None = None
@@ -566,7 +566,7 @@ class DecisionProcedure(SQLModel, table=True):
     matter: str
     lead_unit: str
     catalog_year: int
-    status: str = "under_way"  # rules.decision_procedure.Outcome of the ending, or under_way / published
+    status: str = "under_way"  # pinggu.rules.decision_procedure.Outcome of the ending, or under_way / published
     decision_code: str | None = Field(default=None, foreign_key="decision.code", index=True)
     answers: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
     record_path: str | None = None

@@ -7,8 +7,8 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from models import audit
-from models.tables import (
+from pinggu.models import audit
+from pinggu.models.tables import (
     Decision,
     PublicOpinion,
     Rectification,
@@ -17,7 +17,7 @@ from models.tables import (
     TrackingPlan,
     TrackingReport,
 )
-from rules.tracking import (
+from pinggu.rules.tracking import (
     MilestoneSpec,
     MilestoneState,
     RectificationStatus,
@@ -25,8 +25,8 @@ from rules.tracking import (
     TrackingPlanSpec,
     units_of,
 )
-from rules.vocabulary import TrackingReportStatus
-from rules.watch import Watched
+from pinggu.rules.vocabulary import TrackingReportStatus
+from pinggu.rules.watch import Watched
 
 
 def milestones_of(*, session: Session, decision_code: str) -> list[TrackingMilestone]:

@@ -10,9 +10,9 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
-from core.links import follow_up_url
-from models import audit
-from models.tables import (
+from pinggu.core.links import follow_up_url
+from pinggu.models import audit
+from pinggu.models.tables import (
     BEIJING,
     DeadlineRecord,
     Decision,
@@ -24,11 +24,11 @@ from models.tables import (
     StageRecord,
     now_beijing,
 )
-from models.tracking import watched_tracking
-from rules.gates import gate_stage
-from rules.steps import STAGE_NAMES
-from rules.vocabulary import DeliveryStatus, EvaluationStatus, FollowUpStatus, StageStatus
-from rules.watch import Alert, Watched
+from pinggu.models.tracking import watched_tracking
+from pinggu.rules.gates import gate_stage
+from pinggu.rules.steps import STAGE_NAMES
+from pinggu.rules.vocabulary import DeliveryStatus, EvaluationStatus, FollowUpStatus, StageStatus
+from pinggu.rules.watch import Alert, Watched
 
 UNDER_WAY = (EvaluationStatus.running, EvaluationStatus.waiting, EvaluationStatus.reopened)
 
@@ -104,7 +104,7 @@ def watched_items(*, session: Session) -> list[Watched]:
                 kind="follow_up",
                 ref=f"{code}/follow-up/{item.id}",
                 evaluation=code,
-                # C-FOLLOWUP: open until the unit reports back (services.followups), on the page it is sent to.
+                # C-FOLLOWUP: open until the unit reports back (pinggu.services.followups), on the page it is sent to.
                 label=f"{code} 后续措施 #{item.id}：{item.action}；落实后请报告：{follow_up_url(item.id)}",
                 due=item.due_date,
                 owner=item.unit,
@@ -141,7 +141,7 @@ def record_escalations(*, session: Session, alerts: list[Alert]) -> list[Escalat
 # A notice older than this is not sent any more: to a channel added later (which would otherwise get the
 # whole history at once), or to one that kept failing. Its failed delivery stays on record.
 NOTICE_LIFETIME_DAYS = 30
-PERSONAL_PREFIX = "person-"  # rules.watch.PERSONAL_DUE / PERSONAL_OVERDUE
+PERSONAL_PREFIX = "person-"  # pinggu.rules.watch.PERSONAL_DUE / PERSONAL_OVERDUE
 
 
 def undelivered(*, session: Session, channels: list[str]) -> list[tuple[Escalation, str]]:
@@ -155,7 +155,7 @@ def undelivered(*, session: Session, channels: list[str]) -> list[tuple[Escalati
     return [
         (e, channel)
         for e in escalations
-        if not e.level.startswith(PERSONAL_PREFIX)  # a reminder to the person goes to them alone (services.reminders)
+        if not e.level.startswith(PERSONAL_PREFIX)  # a reminder to the person goes to them alone (pinggu.services.reminders)
         for channel in channels
         if (e.id, channel) not in sent
     ]

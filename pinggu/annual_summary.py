@@ -10,12 +10,12 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from models import evaluations as store
-from models.db import read_session
-from models.tables import BEIJING, Decision, Evaluation, PlanEntry, now_beijing
-from rules.profiles import load_profiles
-from rules.tracking import MilestoneState, missed
-from rules.vocabulary import EVALUATION_TYPE_NAMES, Conclusion, EvaluationStatus
+from pinggu.models import evaluations as store
+from pinggu.models.db import read_session
+from pinggu.models.tables import BEIJING, Decision, Evaluation, PlanEntry, now_beijing
+from pinggu.rules.profiles import load_profiles
+from pinggu.rules.tracking import MilestoneState, missed
+from pinggu.rules.vocabulary import EVALUATION_TYPE_NAMES, Conclusion, EvaluationStatus
 
 
 def _completed_on(evaluation: Evaluation) -> date:
@@ -36,10 +36,10 @@ def _on_time(session: Session, evaluation: Evaluation) -> bool:
 
 
 def _decision_deadline_figures(session: Session, year: int, decisions: set[str]) -> dict[str, int]:
-    """The decisions' own statutory deadlines (models.tables.DecisionDeadline, e.g. MH-A10: the archive filed within
+    """The decisions' own statutory deadlines (pinggu.models.tables.DecisionDeadline, e.g. MH-A10: the archive filed within
     10 working days of issue) due in the year: how many, met by their last day, and late (met after it, or not met
     and already past) — R-ANNUAL counts them beside the evaluations, which they do not belong to."""
-    from models.tables import DecisionDeadline
+    from pinggu.models.tables import DecisionDeadline
 
     as_of = min(now_beijing().date(), date(year, 12, 31))
     due = [
@@ -55,7 +55,7 @@ def _decision_deadline_figures(session: Session, year: int, decisions: set[str])
 def _tracking_figures(session: Session, year: int, decisions: set[str]) -> dict[str, int]:
     """R-ANNUAL counts tracking and supervision too (minhang 督查 6, changli 50: 纳入年度考核): reports due in the
     year, handed in, late; milestones due in the year and missed; supervision rounds, rectification items."""
-    from models.tables import Rectification, SupervisionRound, TrackingMilestone, TrackingReport
+    from pinggu.models.tables import Rectification, SupervisionRound, TrackingMilestone, TrackingReport
 
     as_of = min(now_beijing().date(), date(year, 12, 31))
     reports = [
@@ -89,8 +89,8 @@ def _tracking_figures(session: Session, year: int, decisions: set[str]) -> dict[
 def _follow_up_figures(session: Session, year: int, decisions: set[str]) -> dict[str, int]:
     """C-FOLLOWUP in the year: the follow-ups due in it (withdrawn ones left out), reported back and closed (late
     among them), and still open (overdue among them, as of the year's end or today)."""
-    from models.tables import FollowUp
-    from rules.vocabulary import FollowUpStatus
+    from pinggu.models.tables import FollowUp
+    from pinggu.rules.vocabulary import FollowUpStatus
 
     as_of = min(now_beijing().date(), date(year, 12, 31))
     items = [

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analysis.catalog import CatalogParse, read_catalog
-from core.errors import InputFileError
-from models.db import transaction
-from models.decisions import upsert_decisions
-from rules.profiles import known_profile_ids
+from pinggu.analysis.catalog import CatalogParse, read_catalog
+from pinggu.core.errors import InputFileError
+from pinggu.models.db import transaction
+from pinggu.models.decisions import upsert_decisions
+from pinggu.rules.profiles import known_profile_ids
 
 
 def import_catalog(path: Path, *, skip_bad: bool = False) -> tuple[int, int, CatalogParse]:

@@ -3,7 +3,7 @@ the year on one time axis with today's line (an evaluation's stages: what happen
 today, over the target window drawn as an outline; a tracked decision's milestones and a supervision round's
 rectification items as marks on their due dates; a decision procedure from its opening to its publication with the
 dates its records hold), overdue items in red and those due soon in yellow, charts, the portfolio by profile and
-unit. It reads the product database only (services.ledger), never the Prefect server."""
+unit. It reads the product database only (pinggu.services.ledger), never the Prefect server."""
 
 from __future__ import annotations
 
@@ -16,15 +16,15 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, cast
 
-from core.links import app_path, evaluation_url, procedure_url, supervision_url
-from core.settings import get_settings
-from models.tables import now_beijing
-from reporting.pdf import render_html
-from rules.steps import STAGE_NAMES, STAGE_ORDER
-from rules.tracking import RectificationStatus
-from rules.vocabulary import EvaluationStatus, StageStatus
-from services.decision_procedure import PUBLISHED, UNDER_WAY
-from services.ledger import (
+from pinggu.core.links import app_path, evaluation_url, procedure_url, supervision_url
+from pinggu.core.settings import get_settings
+from pinggu.models.tables import now_beijing
+from pinggu.reporting.pdf import render_html
+from pinggu.rules.steps import STAGE_NAMES, STAGE_ORDER
+from pinggu.rules.tracking import RectificationStatus
+from pinggu.rules.vocabulary import EvaluationStatus, StageStatus
+from pinggu.services.decision_procedure import PUBLISHED, UNDER_WAY
+from pinggu.services.ledger import (
     EVALUATIONS_UNDER_WAY,
     KIND_NAMES,
     NOT_ASSIGNED,
@@ -40,7 +40,7 @@ from services.ledger import (
     ledger_rows,
     standing,
 )
-from services.portfolio import portfolio, tracking_board
+from pinggu.services.portfolio import portfolio, tracking_board
 
 TEMPLATE = "dashboard.html.j2"
 
@@ -401,7 +401,7 @@ def procedure_lines(rows: Sequence[DecisionRow], today: date, horizon: int) -> l
     for row in rows:
         if row.type != "procedure":
             continue
-        assert row.procedure is not None  # a procedure's row is read from its stored record (services.ledger)
+        assert row.procedure is not None  # a procedure's row is read from its stored record (pinggu.services.ledger)
         under_way = row.status == UNDER_WAY
         ended = row.done_on or (today if under_way else row.from_date)
         planned = next((d for d in row.dates if d.target), None)

@@ -13,16 +13,16 @@ from uuid import UUID
 
 import typer
 
-from core.document_store import keep, local_file
-from core.links import dashboard_url, document_url, flow_run_url, home_url, tracking_url
-from core.settings import SAMPLES_DIR, get_settings
-from models import evaluations as store
-from models.db import read_session
-from models.tables import now_beijing
-from rules.gates import GateId, PlanVerdict, ReportVerdict
-from rules.step_results import ScoringResult
-from rules.steps import StepId
-from rules.vocabulary import EvaluationType
+from pinggu.core.document_store import keep, local_file
+from pinggu.core.links import dashboard_url, document_url, flow_run_url, home_url, tracking_url
+from pinggu.core.settings import SAMPLES_DIR, get_settings
+from pinggu.models import evaluations as store
+from pinggu.models.db import read_session
+from pinggu.models.tables import now_beijing
+from pinggu.rules.gates import GateId, PlanVerdict, ReportVerdict
+from pinggu.rules.step_results import ScoringResult
+from pinggu.rules.steps import StepId
+from pinggu.rules.vocabulary import EvaluationType
 
 SAMPLES = SAMPLES_DIR
 DEMO_DECISION = "S-2024-001"
@@ -47,7 +47,7 @@ def timed(label: str, timings: list[tuple[str, float]]) -> Iterator[None]:
 def run_demo(samples: Path = SAMPLES) -> Path:
     """Run the demo and return the final report's path."""
     from pinggu.localserver import start_server, start_web, start_worker
-    from services.orchestration import (
+    from pinggu.services.orchestration import (
         answer_gate,
         paused_at,
         start_evaluation,
@@ -206,8 +206,8 @@ def _recommended(run_id: UUID) -> str:
 
 
 def _needed() -> dict:
-    from rules.profiles import load_profile
-    from rules.scoring import inputs_needed
+    from pinggu.rules.profiles import load_profile
+    from pinggu.rules.scoring import inputs_needed
 
     with read_session() as session:
         profile = store.get_decision(session=session, code=DEMO_DECISION).profile
@@ -232,7 +232,7 @@ def _demo_data() -> str:
 
 
 def _code_sent(run_id: UUID, gate: GateId, name: str) -> str:
-    from services.signoff import run_code_in_outbox
+    from pinggu.services.signoff import run_code_in_outbox
 
     code = run_code_in_outbox(run_id, gate, name)
     assert code, f"{name} 未收到“{gate}”的签署码"
@@ -247,7 +247,7 @@ def _import_people(path: Path) -> None:
 
 
 def _import_tracking_plans(path: Path) -> None:
-    from services.tracking import import_plans
+    from pinggu.services.tracking import import_plans
 
     for line in import_plans(path, "演示", now_beijing().date()):
         typer.echo(f"  {line}")
@@ -271,9 +271,9 @@ def _first_look_account() -> str:
     on this machine only (a real office sets each person's own with `pinggu people password`)."""
     import secrets
 
-    from models.db import read_session
-    from models.people import has_account
-    from services.accounts import find_person, set_password
+    from pinggu.models.db import read_session
+    from pinggu.models.people import has_account
+    from pinggu.services.accounts import find_person, set_password
 
     with read_session() as session:
         person = find_person(session, FIRST_LOOK)

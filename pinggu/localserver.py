@@ -18,8 +18,8 @@ from pathlib import Path
 
 import httpx
 
-from core.errors import OrchestrationError, StateConflict
-from core.settings import (
+from pinggu.core.errors import OrchestrationError, StateConflict
+from pinggu.core.settings import (
     PROJECT_ROOT,
     Settings,
     configure_prefect_environment,
@@ -30,7 +30,7 @@ from core.settings import (
 # only while its process still runs this command and leads its own process group (as `_spawn` makes
 # it): a pid that the system has since given to another process is left alone.
 _COMMANDS: dict[str, tuple[str, ...]] = {
-    "serve": ("-m", "deployments.serve"),
+    "serve": ("-m", "pinggu.deployments.serve"),
     "prefect-server": ("-m", "prefect", "server", "start"),
     "web": ("-m", "pinggu.web"),
     "worker": ("-m", "prefect", "worker", "start"),  # pid files worker-1 … worker-N
@@ -41,8 +41,8 @@ _COMMANDS: dict[str, tuple[str, ...]] = {
 # What `_spawn` runs that is not Python: Debian's programs (scripts/setup.sh installs them), by pid file name.
 _PROGRAMS: dict[str, str] = {"redis": "redis-server", "haproxy": "haproxy"}
 # What `_spawn` starts where that differs from what then runs: a worker is started through
-# deployments.warm_worker, which forks its warm server and becomes `prefect worker start` (same pid).
-_LAUNCHERS: dict[str, tuple[str, ...]] = {"worker": ("-m", "deployments.warm_worker")}
+# pinggu.deployments.warm_worker, which forks its warm server and becomes `prefect worker start` (same pid).
+_LAUNCHERS: dict[str, tuple[str, ...]] = {"worker": ("-m", "pinggu.deployments.warm_worker")}
 # `down` stops the web app, the workers and the serving process (and their flow runs) first, then the
 # server they talk to: with `--ha`, its load balancer, API servers and services process, Redis last.
 STOP_ORDER = ("web", "worker-*", "serve", "haproxy", "prefect-api-*", "prefect-services", "prefect-server", "redis")
@@ -494,7 +494,7 @@ def _deployments_ready(names: list[str]) -> bool:
 
 def start_worker(settings: Settings | None = None) -> bool:
     """Start the process serving the deployments unless it runs already; return True if started."""
-    from services.orchestration import DEPLOYMENTS
+    from pinggu.services.orchestration import DEPLOYMENTS
 
     settings = settings or get_settings()
     if _alive(settings, "serve"):
@@ -520,7 +520,7 @@ def _online_workers(pool: str) -> set[str]:
 
 def worker_environment(settings: Settings) -> dict[str, str]:
     """What a worker needs beyond the services' environment: its poll interval, and this installation's
-    `python` first on PATH (the deployments' job command, deployments.workpool.JOB_VARIABLES)."""
+    `python` first on PATH (the deployments' job command, pinggu.deployments.workpool.JOB_VARIABLES)."""
     return {
         "PREFECT_WORKER_QUERY_SECONDS": f"{settings.worker_query_seconds:g}",
         "PREFECT_WORKER_HEARTBEAT_SECONDS": "5",
@@ -547,7 +547,7 @@ def start_workers(settings: Settings | None = None, count: int = 2, pool: str = 
     A worker asks the pool for runs every `worker_query_seconds`; any worker can run (or resume) any run.
     The one-process `serve` is not started beside them: a deployment is either served or in the pool.
     """
-    from deployments.workpool import deploy_to_work_pool
+    from pinggu.deployments.workpool import deploy_to_work_pool
 
     settings = settings or get_settings()
     deploy_to_work_pool(pool)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from models.db import transaction
-from models.people import import_people
-from rules.people import read_people
-from rules.profiles import load_profiles
+from pinggu.models.db import transaction
+from pinggu.models.people import import_people
+from pinggu.rules.people import read_people
+from pinggu.rules.profiles import load_profiles
 
 
 def import_people_file(path: Path, *, source: str = "", actor: str = "系统") -> tuple[int, int, int]:

@@ -8,15 +8,15 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from core.errors import NotFound, OrchestrationError
-from models import evaluations as store
-from models.db import read_session
-from models.decisions import decision_deadlines
-from models.tables import BEIJING, Decision, Evaluation, StatutoryDeadline, beijing_minute, now_beijing
-from rules.gates import gate_stage
-from rules.profiles import load_profile
-from rules.steps import STAGE_NAMES
-from rules.vocabulary import (
+from pinggu.core.errors import NotFound, OrchestrationError
+from pinggu.models import evaluations as store
+from pinggu.models.db import read_session
+from pinggu.models.decisions import decision_deadlines
+from pinggu.models.tables import BEIJING, Decision, Evaluation, StatutoryDeadline, beijing_minute, now_beijing
+from pinggu.rules.gates import gate_stage
+from pinggu.rules.profiles import load_profile
+from pinggu.rules.steps import STAGE_NAMES
+from pinggu.rules.vocabulary import (
     EVALUATION_TYPE_NAMES,
     FOLLOW_UP_STATUS_NAMES,
     STATUS_NAMES,
@@ -140,7 +140,7 @@ def status_of(code: str) -> dict[str, Any]:
 
 def decision_status(code: str) -> dict[str, Any]:
     """A decision's evaluations and its tracking and supervision history (OR-6/8/9/10, MH-S6, E-PUBLIC)."""
-    from services.portfolio import tracking_history
+    from pinggu.services.portfolio import tracking_history
 
     with read_session() as session:
         decision = store.get_decision(session=session, code=code)  # an unknown code: NotFound, in Chinese
@@ -162,8 +162,8 @@ def decision_status(code: str) -> dict[str, Any]:
 
 def _procedure(code: str) -> dict[str, Any] | None:
     """How the decision was made, when it went through the decision procedure (changli chapters 2–7)."""
-    from rules.decision_procedure import ENDINGS
-    from services.decision_procedure import procedure_of
+    from pinggu.rules.decision_procedure import ENDINGS
+    from pinggu.services.decision_procedure import procedure_of
 
     procedure = procedure_of(code)
     if procedure is None:
@@ -225,7 +225,7 @@ def render_decision_text(data: dict[str, Any]) -> str:
 
 def schedules_status(now: datetime | None = None) -> dict[str, Any]:
     """Whether the scheduled deployments (yearly plan, deadline watch, tracking) ran when they should have."""
-    from services.schedules import schedule_problems
+    from pinggu.services.schedules import schedule_problems
 
     try:
         problems = schedule_problems(now)
@@ -354,8 +354,8 @@ def render_text(data: dict[str, Any]) -> str:
 
 
 def render_plan(plan) -> str:
-    """Chinese table of an annual plan (rules.annual_plan.AnnualPlan)."""
-    from rules.annual_plan import REASON_NAMES
+    """Chinese table of an annual plan (pinggu.rules.annual_plan.AnnualPlan)."""
+    from pinggu.rules.annual_plan import REASON_NAMES
 
     lines = [
         f"{plan.year} 年度评估计划（基准日 {plan.as_of}）：计划 {len(plan.items)} 项，免于评估 {len(plan.exempt)} 项"

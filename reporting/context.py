@@ -1,10 +1,10 @@
 """The evaluation report's contract: everything report_templates/evaluation_report.html.j2 shows.
 
-services.evaluation.report_context builds it from the product database; the template and its blocks
+pinggu.services.evaluation.report_context builds it from the product database; the template and its blocks
 (blocks.html.j2, which read it as ``c``) may use only these fields, which
 tests/reporting/test_report_context.py checks without a server. What the steps recorded (the plan, the
 survey's figures, the opinions' counts, the records, the score card) is their result models
-(rules.step_results), the very shapes the ledger stores.
+(pinggu.rules.step_results), the very shapes the ledger stores.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from reporting.pdf import render_html
-from rules.step_results import (
+from pinggu.reporting.pdf import render_html
+from pinggu.rules.step_results import (
     IndicatorScoreRow,
     OpinionsResult,
     PlanResult,

@@ -12,8 +12,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from core.document_store import StoredObject, keep
-from core.errors import ReportError
+from pinggu.core.document_store import StoredObject, keep
+from pinggu.core.errors import ReportError
 
 BODY_FONT, HEADING_FONT = "宋体", "黑体"
 
@@ -116,7 +116,7 @@ def html_to_docx(html: str):
 
 def write_docx(html: str, target: Path) -> str:
     """Write the report as .docx atomically; return its SHA-256."""
-    from reporting.pdf import file_sha256
+    from pinggu.reporting.pdf import file_sha256
 
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".docx.part")
@@ -132,7 +132,7 @@ def write_docx(html: str, target: Path) -> str:
 
 def write_pdf_and_docx(html: str, stem: Path) -> dict[str, tuple[Path, str]]:
     """One rendered report as `stem`.pdf and `stem`.docx: {"pdf": (path, sha256), "docx": (path, sha256)}."""
-    from reporting.pdf import write_pdf
+    from pinggu.reporting.pdf import write_pdf
 
     pdf, docx = stem.with_name(stem.name + ".pdf"), stem.with_name(stem.name + ".docx")
     return {"pdf": (pdf, write_pdf(html, pdf)), "docx": (docx, write_docx(html, docx))}

@@ -3,7 +3,7 @@ in a supervision round (OR-10: ordos 10, minhang 督查细则 10–11), and both
 
 They come from a web form, the Prefect run form, or an operator's YAML or JSON file: keys English (as
 below), texts Chinese; a missing or blank item is refused with its Chinese name, nothing is written.
-The documents are rendered from what was recorded (services.tracking), with the period, unit and
+The documents are rendered from what was recorded (pinggu.services.tracking), with the period, unit and
 milestones taken from the database.
 """
 
@@ -17,8 +17,8 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
-from core.errors import InputFileError, Problem
-from rules.tracking import SeriousReport, SupervisionMethod
+from pinggu.core.errors import InputFileError, Problem
+from pinggu.rules.tracking import SeriousReport, SupervisionMethod
 
 Text = str
 
@@ -157,7 +157,7 @@ def parse_input(kind: str, data: dict, **context: str) -> _Input:
 def document_html(kind: str, decision: dict, report_input: _Input, today: date, **context: object) -> str:
     """The report as HTML; `context` adds what was recorded beside the input (the period, the unit, the
     milestones, the supervisor)."""
-    from reporting.pdf import render_html
+    from pinggu.reporting.pdf import render_html
 
     _, template, _ = KINDS[kind]
     return render_html(
@@ -170,7 +170,7 @@ def render_document(
     kind: str, decision: dict, report_input: _Input, directory: Path, today: date, **context: object
 ) -> tuple[Path, Path]:
     """Write the report as PDF and Word in `directory`; return both paths."""
-    from reporting.docx import write_pdf_and_docx
+    from pinggu.reporting.docx import write_pdf_and_docx
 
     html = document_html(kind, decision, report_input, today, **context)
     written = write_pdf_and_docx(html, directory / f"{decision['code']}-{KINDS[kind][2]}-{today.isoformat()}")

@@ -10,10 +10,10 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from core.document_store import file_sha256
-from core.errors import ReportError
-from core.faults import fault_point
-from core.settings import PROJECT_ROOT
+from pinggu.core.document_store import file_sha256
+from pinggu.core.errors import ReportError
+from pinggu.core.faults import fault_point
+from pinggu.core.settings import PROJECT_ROOT
 
 TEMPLATES_DIR = PROJECT_ROOT / "report_templates"
 

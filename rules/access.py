@@ -2,7 +2,7 @@
 
 Every page and document of the web app asks `may_see(viewer, resource)`. What a person may see follows
 from the people file: the people a procedure names for its steps (their roles match a step's actor, as
-`rules.people.may_act` says), the evaluation team, the lead unit for its own decisions, and the office
+`pinggu.rules.people.may_act` says), the evaluation team, the lead unit for its own decisions, and the office
 (评估办公室 / 督查) and administrators for everything in their jurisdictions. Also here, pure: the password
 policy and how a login name is derived when the people file gives none.
 """
@@ -15,7 +15,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
-from rules.people import may_act
+from pinggu.rules.people import may_act
 
 OFFICE_ROLES = ("评估办公室", "督查")
 """Roles that see every item of their jurisdictions: the office that runs the programme and the supervisors."""

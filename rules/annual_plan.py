@@ -39,8 +39,8 @@ from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from typing import Any
 
-from rules.periods import DueDate, Period, add_period, corresponding_day, last_day_of_term
-from rules.planning_types import (
+from pinggu.rules.periods import DueDate, Period, add_period, corresponding_day, last_day_of_term
+from pinggu.rules.planning_types import (
     DECISION_PLAN,
     EVENT_KINDS,
     EXEMPTION_KINDS,
@@ -50,7 +50,7 @@ from rules.planning_types import (
     EventTrigger,
     PlanPolicy,
 )
-from rules.vocabulary import EVALUATION_TYPE_NAMES, EVENT_KIND_NAMES, EvaluationType
+from pinggu.rules.vocabulary import EVALUATION_TYPE_NAMES, EVENT_KIND_NAMES, EvaluationType
 
 MAJOR_REFORM = "重大改革事项"
 LONG_TERM_YEARS = 5  # "五年以上长期执行的" (bazhou 15, ordos 12(3)(4), changli 62)
@@ -199,7 +199,7 @@ def _time_triggers(facts: DecisionFacts, as_of: date, until: date | None = None)
     if facts.category == MAJOR_REFORM or facts.broad_impact:
         on = corresponding_day(facts.starts_on, 12)
         # It ran the whole twelve months: to the last day of the year counted from its first day (a start on
-        # 29 February runs to 28 February, not 27 February: rules.periods.last_day_of_term).
+        # 29 February runs to 28 February, not 27 February: pinggu.rules.periods.last_day_of_term).
         if facts.ends_on is None or facts.ends_on >= last_day_of_term(facts.starts_on, 12):
             found.append(_Trigger("one_year", on, EvaluationType.ordinary, on))
     if is_long_term(facts):

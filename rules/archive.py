@@ -21,8 +21,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
-from core.errors import StateConflict
-from rules.decision_procedure import ProcedureStep
+from pinggu.core.errors import StateConflict
+from pinggu.rules.decision_procedure import ProcedureStep
 
 
 class DecisionMaterial(StrEnum):

@@ -28,7 +28,7 @@ import chinese_calendar
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
-from core.errors import InputFileError, Problem
+from pinggu.core.errors import InputFileError, Problem
 
 CALENDAR_DIR = Path(__file__).resolve().parent / "calendars"
 CALENDAR_DIR_ENV = "PINGGU_CALENDAR_DIR"

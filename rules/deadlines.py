@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from rules.periods import DueDate, add_period
-from rules.profiles import MILESTONES, Deadline, Profile
+from pinggu.rules.periods import DueDate, add_period
+from pinggu.rules.profiles import MILESTONES, Deadline, Profile
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
-from rules.calendar import OfficialCalendar, default_calendar
-from rules.people import may_act
-from rules.periods import Period, PeriodUnit, add_period
-from rules.vocabulary import EvaluationType, SatisfactionScale
+from pinggu.rules.calendar import OfficialCalendar, default_calendar
+from pinggu.rules.people import may_act
+from pinggu.rules.periods import Period, PeriodUnit, add_period
+from pinggu.rules.vocabulary import EvaluationType, SatisfactionScale
 
 if TYPE_CHECKING:
-    from rules.profiles.schema import DecisionProcedureRules
+    from pinggu.rules.profiles.schema import DecisionProcedureRules
 
 
 class ProcedureStep(StrEnum):
@@ -290,7 +290,7 @@ def basis_of(step: ProcedureStep, rules: DecisionProcedureRules) -> str:
 
 
 class _Answer(BaseModel):
-    # Who answered is not a field: it is the signed-in person who signed the answer (services.signatures),
+    # Who answered is not a field: it is the signed-in person who signed the answer (pinggu.services.signatures),
     # checked against the step's actor in the profile (`may_answer`) — a typed name is never an identity.
     model_config = {"extra": "forbid"}
 
@@ -308,7 +308,7 @@ def may_answer(roles: tuple[str, ...], unit: str, lead_unit: str, actor: str) ->
     if actor == LEAD_UNIT_ACTOR:
         return bool(unit.strip()) and unit.strip() == lead_unit.strip()
     if actor == PANEL_ACTOR:
-        return False  # the panel's members, by name, sign for themselves (services.decision_procedure 会签)
+        return False  # the panel's members, by name, sign for themselves (pinggu.services.decision_procedure 会签)
     return may_act(roles, actor)
 
 

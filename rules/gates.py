@@ -1,7 +1,7 @@
 """Every human gate of the procedure, once: id, Chinese name, stage, kind, choices, what it reviews.
 
-Everything else derives from ``GATES``: the gate ids a profile may declare (rules.profiles), the
-order submissions are asked for (rules.procedure), the names operators read, the stage whose
+Everything else derives from ``GATES``: the gate ids a profile may declare (pinggu.rules.profiles), the
+order submissions are asked for (pinggu.rules.procedure), the names operators read, the stage whose
 target date a gate carries. The form of each gate is bound in forms/gates.py (``GATE_FORMS``) and its
 acceptor or preparer in services/evaluation/acceptors.py (``HANDLERS``); tests/services/evaluation/test_acceptors.py
 fails when a gate lacks either.
@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from rules.steps import Stage, StepId
-from rules.vocabulary import Conclusion
+from pinggu.rules.steps import Stage, StepId
+from pinggu.rules.vocabulary import Conclusion
 
 
 class GateId(StrEnum):
@@ -97,7 +97,7 @@ class ReportVerdict(StrEnum):
 
 
 class Rework(StrEnum):
-    """What a send-back sets aside and redoes (rules.procedure.rework_for)."""
+    """What a send-back sets aside and redoes (pinggu.rules.procedure.rework_for)."""
 
     plan = "plan"
     report = "report"

@@ -3,7 +3,7 @@
 A profile names each gate's actor as its regulation words it, e.g. 厅决策机关（厅党组会议、厅务会议或
 厅专题会议）; a person listed with the role 厅决策机关 may act there: a role matches an actor that is the
 same text, or the same text followed by a parenthetical. Gates a profile does not declare are answered
-by the 评估单位 (services.signoff.waits_for). Pure: reading the file and checking its rows.
+by the 评估单位 (pinggu.services.signoff.waits_for). Pure: reading the file and checking its rows.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.errors import InputFileError, Problem
-from core.spreadsheet import locate_columns, read_grid
+from pinggu.core.errors import InputFileError, Problem
+from pinggu.core.spreadsheet import locate_columns, read_grid
 
 LOCAL_OUTBOX = "本机发件箱"
 """The contact of a person whose messages are written as files in the product home's outbox (demo, tests)."""
@@ -42,7 +42,7 @@ class PersonSpec:
     roles: tuple[str, ...]
     profiles: tuple[str, ...]  # empty: every jurisdiction
     contact: str
-    login: str = ""  # empty: derived at import (rules.access.derive_login)
+    login: str = ""  # empty: derived at import (pinggu.rules.access.derive_login)
 
 
 def may_act(roles: Iterable[str], actor: str) -> bool:
@@ -95,7 +95,7 @@ def read_people(path: Path, profile_names: dict[str, str]) -> list[PersonSpec]:
             )
         login = cell("登录名").lower()
         if login:
-            from rules.access import login_problem
+            from pinggu.rules.access import login_problem
 
             problem = login_problem(login)
             if problem:

@@ -15,8 +15,8 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from core.errors import StateConflict
-from rules.calendar import OfficialCalendar, default_calendar
+from pinggu.core.errors import StateConflict
+from pinggu.rules.calendar import OfficialCalendar, default_calendar
 
 _UNIT_NAMES = {"days": "日", "working_days": "个工作日", "months": "个月", "years": "年"}
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from rules.periods import DueDate, add_days, add_period
-from rules.profiles import MILESTONES, Profile
-from rules.steps import STAGE_NAMES
-from rules.vocabulary import EVALUATION_TYPE_NAMES, SCOPE_NAMES, Scope
+from pinggu.rules.periods import DueDate, add_days, add_period
+from pinggu.rules.profiles import MILESTONES, Profile
+from pinggu.rules.steps import STAGE_NAMES
+from pinggu.rules.vocabulary import EVALUATION_TYPE_NAMES, SCOPE_NAMES, Scope
 
 
 def stage_targets(start: date, profile: Profile, due: date | None = None) -> dict[str, DueDate]:

@@ -1,6 +1,6 @@
 """Plain data the annual plan works on: decision facts, past evaluations, events, per-profile policy.
 
-Shared by rules.profiles (which builds a PlanPolicy from a profile file) and rules.annual_plan
+Shared by pinggu.rules.profiles (which builds a PlanPolicy from a profile file) and pinggu.rules.annual_plan
 (which applies it); pure Python, no Prefect, no database.
 """
 
@@ -9,14 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from rules.periods import Period
-from rules.vocabulary import EventKind
+from pinggu.rules.periods import Period
+from pinggu.rules.vocabulary import EventKind
 
 TIME_TRIGGERS = ("one_year", "half_term", "ended")
 # changli 12 ¶2: the decision draft includes 决策实施后评估计划; the decision procedure writes it into the
 # catalog, and the plan of that year lists the decision for it, whatever the profile's time triggers.
 DECISION_PLAN = "decision_plan"
-# T-EVENT and T-PROMPT: the situations rules.vocabulary.EventKind registers, in its order.
+# T-EVENT and T-PROMPT: the situations pinggu.rules.vocabulary.EventKind registers, in its order.
 EVENT_KINDS: tuple[str, ...] = tuple(EventKind)
 # T-PROMPT (bazhou 15, ordos 12(1), changli 62): a major controversy or risk during execution is to be
 # evaluated promptly ("及时"), not at next year's plan: recording it proposes a single-item plan at once.
@@ -90,7 +90,7 @@ class PlanPolicy:
 
     Everything that differs between jurisdictions is here, as data: the plan never asks which
     profile it is. Citations are Chinese text ready for the plan document, naming the regulation
-    (rules.profiles fills them from the profile file).
+    (pinggu.rules.profiles fills them from the profile file).
     """
 
     profile: str

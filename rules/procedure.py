@@ -20,12 +20,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from core.errors import RuleViolation
-from rules.gates import GATES, METHOD_SUBMISSIONS, SUBMISSION_OF_METHOD, GateId, GateKind, Rework
-from rules.periods import last_day_of_term
-from rules.profiles import Gate, Profile
-from rules.steps import Stage, StepId
-from rules.vocabulary import EVALUATION_TYPE_NAMES, EvaluationType, Scope
+from pinggu.core.errors import RuleViolation
+from pinggu.rules.gates import GATES, METHOD_SUBMISSIONS, SUBMISSION_OF_METHOD, GateId, GateKind, Rework
+from pinggu.rules.periods import last_day_of_term
+from pinggu.rules.profiles import Gate, Profile
+from pinggu.rules.steps import Stage, StepId
+from pinggu.rules.vocabulary import EVALUATION_TYPE_NAMES, EvaluationType, Scope
 
 # bazhou 15 第四款、第五款: mid-term and final evaluations concern plans and policies of five years or more.
 LONG_TERM_YEARS = 5

@@ -46,7 +46,7 @@ class SourcePart:
 def load_register(path: Path = REGISTER_FILE) -> tuple[Rule, ...]:
     """The register, validated against the profiles there are: unique IDs, every field present, every
     source citable; a broken file is refused in Chinese."""
-    from rules.profiles import known_profile_ids
+    from pinggu.rules.profiles import known_profile_ids
 
     profiles = frozenset(known_profile_ids())
     try:
@@ -148,7 +148,7 @@ def source_parts(source: str, profiles: Collection[str]) -> tuple[SourcePart, ..
 def citations(rule: Rule, cite: Mapping[str, object]) -> list[tuple[str, str]]:
     """(profile or "—", full citation) for each regulation the rule comes from.
 
-    ``cite`` maps profile ids to objects with a ``citation(article)`` method (rules.profiles.Profile).
+    ``cite`` maps profile ids to objects with a ``citation(article)`` method (pinggu.rules.profiles.Profile).
     """
     cited: list[tuple[str, str]] = []
     for part in source_parts(rule.source, cite.keys()):

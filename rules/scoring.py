@@ -1,13 +1,13 @@
 """The score against the indicator system and the recommended conclusion (MH-14, SPEC §8).
 
 Minhang 10 and 14 require an evaluation to be scored against an indicator system and the
-conclusion to be stated "according to the score". A profile (rules.profiles) gives the first-level
+conclusion to be stated "according to the score". A profile (pinggu.rules.profiles) gives the first-level
 indicators with their weights; an indicator either has second-level items (weights summing to 100)
 or is scored itself. Three scorings:
 
 * ``survey_rate``: the questionnaire's rate × 100 (``item: satisfaction`` →
   ``survey["satisfaction_rate"]``, ``awareness`` → ``survey["awareness_rate"]``; ``survey`` is
-  ``analysis.survey_figures.SurveyFigures.to_dict()``);
+  ``pinggu.analysis.survey_figures.SurveyFigures.to_dict()``);
 * ``expert_marks``: the experts' marks 0–100, averaged when a list is given;
 * ``data_threshold``: the score of the highest threshold whose ``min`` the value reaches (0 below
   all of them).
@@ -44,10 +44,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.errors import InputFileError, Problem, RuleViolation
-from core.spreadsheet import locate_columns, read_grid
-from rules.profiles import Profile
-from rules.vocabulary import Conclusion
+from pinggu.core.errors import InputFileError, Problem, RuleViolation
+from pinggu.core.spreadsheet import locate_columns, read_grid
+from pinggu.rules.profiles import Profile
+from pinggu.rules.vocabulary import Conclusion
 
 SURVEY_RATE_KEYS = {"satisfaction": "satisfaction_rate", "awareness": "awareness_rate"}
 """Which figure of ``SurveyFigures.to_dict()`` a ``survey_rate`` item takes."""

@@ -1,13 +1,13 @@
-"""What each recorded step leaves in the ledger: one frozen pydantic model per step (rules.steps names it).
+"""What each recorded step leaves in the ledger: one frozen pydantic model per step (pinggu.rules.steps names it).
 
-The ledger (tasks.ledger.run_step) validates a step's result against its model, stores the model's JSON in
+The ledger (pinggu.tasks.ledger.run_step) validates a step's result against its model, stores the model's JSON in
 ``StepRecord.result`` and gives it back typed; the report, the acceptors and the gate texts read these models,
 never the stored JSON. The JSON shape is the one the steps have always written (rows already in databases
 parse without a migration): a field added later has a default, and a field a result may leave out (the
 scoring step without a score) is left out of the stored JSON again (``stored_json``: only the fields set).
 
-Pure data: no Prefect, no database. Figures computed elsewhere (analysis.survey_figures, analysis.opinions,
-rules.scoring) are modelled here with exactly the keys their ``to_dict`` gives.
+Pure data: no Prefect, no database. Figures computed elsewhere (pinggu.analysis.survey_figures, pinggu.analysis.opinions,
+pinggu.rules.scoring) are modelled here with exactly the keys their ``to_dict`` gives.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ class ScheduleRow(_Row):
 
 
 class PlanResult(StepResult):
-    """制定评估方案: the plan's contents (S-PREP), as rules.plan.draft_plan writes them."""
+    """制定评估方案: the plan's contents (S-PREP), as pinggu.rules.plan.draft_plan writes them."""
 
     purpose: str
     content: str
@@ -96,7 +96,7 @@ class PlanResult(StepResult):
 
 
 class SurveyItem(_Row):
-    """One question's figures (analysis.survey_figures.ItemFigures)."""
+    """One question's figures (pinggu.analysis.survey_figures.ItemFigures)."""
 
     question: str
     kind: Literal["satisfaction", "yes_no"]
@@ -124,7 +124,7 @@ class Unanalysed(_Row):
 
 
 class SurveyResult(_Row):
-    """The questionnaire's figures (analysis.survey_figures.SurveyFigures.to_dict) and the file they came from."""
+    """The questionnaire's figures (pinggu.analysis.survey_figures.SurveyFigures.to_dict) and the file they came from."""
 
     respondents: int
     awareness_rate: float | None
@@ -139,7 +139,7 @@ class SurveyResult(_Row):
 
 
 class OpinionsResult(_Row):
-    """The opinions' counts (analysis.opinions.summarise_opinions)."""
+    """The opinions' counts (pinggu.analysis.opinions.summarise_opinions)."""
 
     total: int
     # Open mappings: the keys are the channels, topics, statuses and months the register happens to hold.
@@ -178,7 +178,7 @@ class AnalysisResult(StepResult):
 
 
 class IndicatorScoreRow(_Row):
-    """One indicator's score and where it came from (rules.scoring.IndicatorScore.to_dict)."""
+    """One indicator's score and where it came from (pinggu.rules.scoring.IndicatorScore.to_dict)."""
 
     id: str
     name: str

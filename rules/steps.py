@@ -1,9 +1,9 @@
 """The stages and the recorded steps of every evaluation, once: id, Chinese name, stage (SPEC §4).
 
-A step is work the flow does itself and the ledger records (tasks.ledger); its id is what the
-ledger, the rework rules and the report's history refer to, and its result model (rules.step_results) is
+A step is work the flow does itself and the ledger records (pinggu.tasks.ledger); its id is what the
+ledger, the rework rules and the report's history refer to, and its result model (pinggu.rules.step_results) is
 what the ledger validates, stores and gives back typed. A new step is added here with its result model,
-then run by a task decorated with ``tasks.ledger.ledger_step(StepId.…)``, then called from flows/stages.py.
+then run by a task decorated with ``pinggu.tasks.ledger.ledger_step(StepId.…)``, then called from flows/stages.py.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import Any, TypeVar, cast
 
 from pydantic import ValidationError
 
-from core.errors import StepResultInvalid
-from rules.step_results import (
+from pinggu.core.errors import StepResultInvalid
+from pinggu.rules.step_results import (
     AnalysisResult,
     ArchiveResult,
     FollowUpResult,
@@ -70,7 +70,7 @@ class StepId(StrEnum):
 @dataclass(frozen=True)
 class StepSpec:
     """What a step is called (its Prefect task's name and the report's history), where it belongs, and the
-    model of the result it records (validated and returned typed by tasks.ledger.run_step)."""
+    model of the result it records (validated and returned typed by pinggu.tasks.ledger.run_step)."""
 
     id: StepId
     name: str

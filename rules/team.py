@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from core.errors import RuleViolation
+from pinggu.core.errors import RuleViolation
 
 # Every role a team member may have under some profile; each profile lists the ones its regulation
 # provides (profiles/*.yaml team_roles, e.g. bazhou 9(1), minhang 9 and 12(1), ordos 16).

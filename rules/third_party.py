@@ -25,9 +25,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date
 
-from core.errors import RuleViolation, StateConflict
-from rules.profiles import AGREEMENT_FIELDS, Profile
-from rules.team import conflicted
+from pinggu.core.errors import RuleViolation, StateConflict
+from pinggu.rules.profiles import AGREEMENT_FIELDS, Profile
+from pinggu.rules.team import conflicted
 
 AGENCY_KINDS = ("高等学校", "科研机构", "律师事务所", "社会组织", "咨询机构")
 """Kinds of agency the seeds name (bazhou 17, changli 64; ningxia 4 and minhang 7 name fewer)."""

@@ -21,10 +21,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, field_validator
 
-from core.errors import InputFileError, Problem
-from core.spreadsheet import locate_columns, read_grid
-from rules.calendar import OfficialCalendar
-from rules.periods import DueDate, Period, PeriodUnit, add_period, corresponding_day
+from pinggu.core.errors import InputFileError, Problem
+from pinggu.core.spreadsheet import locate_columns, read_grid
+from pinggu.rules.calendar import OfficialCalendar
+from pinggu.rules.periods import DueDate, Period, PeriodUnit, add_period, corresponding_day
 
 
 class SupervisionMethod(StrEnum):

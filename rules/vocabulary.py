@@ -164,7 +164,7 @@ SCOPE_BY_NAME: Mapping[str, Scope] = {name: Scope(scope) for scope, name in SCOP
 
 class SatisfactionScale(StrEnum):
     """Which end of a numeric 1–5 satisfaction code is 很满意 (E-SCALE): stated by the operator when the
-    file does not say it (analysis.survey_reading reads no numeric code without it)."""
+    file does not say it (pinggu.analysis.survey_reading reads no numeric code without it)."""
 
     first_is_best = "1=很满意"  # 问卷星 by option number: 1 is the first option, usually 很满意
     last_is_best = "5=很满意"  # a score (分值): 5 is the most satisfied

@@ -14,7 +14,7 @@
 # It works on a copy in .mutation/ (git-ignored; the checkout is never changed), ends with the shares of
 # mutants killed (per module when it mutated several, and in total) and writes the survivors to
 # .mutation/survivors.txt; see one with
-#   (cd .mutation && ../.venv/bin/mutmut show 'rules.periods.x_add_period__mutmut_7')
+#   (cd .mutation && ../.venv/bin/mutmut show 'pinggu.rules.periods.x_add_period__mutmut_7')
 # The current figures per module and the survivors judged equivalent: docs/mutation.md.
 #
 # Two shares are printed. The first is the raw one: mutants detected / mutants judged. The second
@@ -108,7 +108,7 @@ print(
 # failed (survived), or no test reaches the changed function at all (no tests).
 DETECTED = {"killed", "timeout"}
 JUDGED = DETECTED | {"survived", "no tests", "suspicious", "segfault"}
-status = {}  # "rules.watch.xǁAlertǁtext__mutmut_8" → "survived"
+status = {}  # "pinggu.rules.watch.xǁAlertǁtext__mutmut_8" → "survived"
 for line in open("all-mutants.txt", encoding="utf-8"):
     name, sep, state = line.strip().rpartition(": ")
     if sep and "__mutmut_" in name:
@@ -169,7 +169,7 @@ def row(label, keys):
     return f"  {label}{pad} 全部 {raw_found:>4}/{raw_all:<4} {raw:5.1f}%   改变行为的 {logic_found:>4}/{logic_all:<4} {logic:5.1f}%"
 
 
-modules = {}  # "rules.tracking" → its mutants' keys
+modules = {}  # "pinggu.rules.tracking" → its mutants' keys
 for key in judged:
     modules.setdefault(key.rpartition(".")[0], []).append(key)
 print(

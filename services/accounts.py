@@ -1,5 +1,5 @@
 """Personal accounts (issue 28): passwords, the administrator role, signing in and out, lockout, single
-sign-on, and the signed-in person as the access policy sees them (rules.access.Viewer).
+sign-on, and the signed-in person as the access policy sees them (pinggu.rules.access.Viewer).
 
 The people file says who exists; an account is what lets one of them sign in as themselves. Passwords are
 kept as argon2id hashes (pwdlib); no password, hash or token is ever written to the audit log, only who
@@ -15,12 +15,12 @@ from functools import lru_cache
 from pwdlib import PasswordHash
 from sqlmodel import Session, select
 
-from core.errors import LoginRefused, NotFound, StateConflict
-from core.settings import get_settings
-from models import audit
-from models.db import read_session, transaction
-from models.tables import Account, Person, now_beijing
-from rules.access import Viewer, password_problems
+from pinggu.core.errors import LoginRefused, NotFound, StateConflict
+from pinggu.core.settings import get_settings
+from pinggu.models import audit
+from pinggu.models.db import read_session, transaction
+from pinggu.models.tables import Account, Person, now_beijing
+from pinggu.rules.access import Viewer, password_problems
 
 
 @lru_cache(maxsize=1)
@@ -280,6 +280,6 @@ def sign_out(viewer: Viewer, *, address: str, reason: str = "退出登录") -> N
 
 
 def _until(moment: datetime) -> str:
-    from models.tables import beijing_minute
+    from pinggu.models.tables import beijing_minute
 
     return beijing_minute(_utc(moment))

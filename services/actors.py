@@ -1,5 +1,5 @@
 """Who an act done from the command line is recorded as (issue 29): the person of the people register named by
-their 登录名 (services.accounts.viewer_by_login), never a typed name; where the act is reserved to a unit or a
+their 登录名 (pinggu.services.accounts.viewer_by_login), never a typed name; where the act is reserved to a unit or a
 role, the person is checked as the web app checks the signed-in person for the same act, and recorded as the
 web app records them.
 
@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from core.errors import AccessDenied, NotFound, StateConflict
-from models import evaluations as store
-from models.db import read_session
-from models.tables import Decision, Rectification
-from rules.access import Resource, ResourceKind, Viewer, may_see
-from rules.gates import GateId
-from rules.profiles import load_profile
-from services.accounts import viewer_by_login
+from pinggu.core.errors import AccessDenied, NotFound, StateConflict
+from pinggu.models import evaluations as store
+from pinggu.models.db import read_session
+from pinggu.models.tables import Decision, Rectification
+from pinggu.rules.access import Resource, ResourceKind, Viewer, may_see
+from pinggu.rules.gates import GateId
+from pinggu.rules.profiles import load_profile
+from pinggu.services.accounts import viewer_by_login
 
 
 def decision_body(decision: Decision) -> str:
@@ -62,7 +62,7 @@ def _reporter_of(login: str, unit: str, refusal: str) -> str:
 
 def follow_up_reporter(login: str, item_id: int) -> str:
     """Who reports back on a follow-up measure (C-FOLLOWUP): a person of the unit responsible, or the office."""
-    from services.followups import follow_up_state
+    from pinggu.services.followups import follow_up_state
 
     item = follow_up_state(item_id)
     return _reporter_of(login, item.unit, f"本项后续措施由{item.unit}报告落实情况")

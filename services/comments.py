@@ -1,6 +1,6 @@
 """Public comment periods (意见征集, issue 33; E-PUBLIC: ordos 7/16, minhang 9; changli 15): the office opens
 a period for a decision, the public page takes opinions from anyone while it is open, each into the same
-opinion register the reports and the many-opinions notice read (services.tracking.register_opinion: the
+opinion register the reports and the many-opinions notice read (pinggu.services.tracking.register_opinion: the
 text masked, the contact kept apart), with a receipt number for the sender.
 """
 
@@ -11,13 +11,13 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from core.errors import NotFound, StateConflict
-from models import audit
-from models.db import read_session, transaction
-from models.evaluations import get_decision
-from models.tables import CommentWindow
-from rules.tracking import OpinionChannel
-from services.tracking import opinion_number, register_opinion
+from pinggu.core.errors import NotFound, StateConflict
+from pinggu.models import audit
+from pinggu.models.db import read_session, transaction
+from pinggu.models.evaluations import get_decision
+from pinggu.models.tables import CommentWindow
+from pinggu.rules.tracking import OpinionChannel
+from pinggu.services.tracking import opinion_number, register_opinion
 
 MAX_OPINION_CHARS = 2000
 MAX_CONTACT_CHARS = 100

@@ -1,10 +1,10 @@
 """A decision's archive package (CL-48: changli 48, minhang 档案 8): the files its procedure's answers name, made
-fit to archive, then the package itself (models.archive.export_decision_package).
+fit to archive, then the package itself (pinggu.models.archive.export_decision_package).
 
 The participation step's answer names the poll's survey data and population table as they were handed in — an
 upload (the raw-import quarantine) or a path — and survey data as received can hold respondents' names, phone
 numbers and ID numbers (E-PRIVACY), which no archive may: the package gets the copy pinggu keeps of any survey,
-read again and cleaned with the office's name lists, each row on its line of the original (as services.evaluation.submissions
+read again and cleaned with the office's name lists, each row on its line of the original (as pinggu.services.evaluation.submissions
 keeps an evaluation's), and the population table as the shares read from it.
 """
 
@@ -18,21 +18,21 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from core.document_store import local_file
-from core.errors import InputFileError, NotFound
-from models.archive import ExportResult, PreparedDocument, export_decision_package, procedure_of
-from models.db import read_session
-from rules.archive import STEP_MATERIALS
-from rules.decision_procedure import STEP_NAMES, ProcedureStep
-from rules.vocabulary import SatisfactionScale
-from services.privacy import known_names
+from pinggu.core.document_store import local_file
+from pinggu.core.errors import InputFileError, NotFound
+from pinggu.models.archive import ExportResult, PreparedDocument, export_decision_package, procedure_of
+from pinggu.models.db import read_session
+from pinggu.rules.archive import STEP_MATERIALS
+from pinggu.rules.decision_procedure import STEP_NAMES, ProcedureStep
+from pinggu.rules.vocabulary import SatisfactionScale
+from pinggu.services.privacy import known_names
 
 GONE = "答案所指的文件已不存在或无法读取，未能打包"
 
 
 def _survey_copy(location: str, target: Path, *, scale: SatisfactionScale | None, names: list[str]) -> str:
     """The survey data cleaned into `target`; how many answers it holds, as the title says it."""
-    from analysis.survey_reading import read_survey, write_stored_copy
+    from pinggu.analysis.survey_reading import read_survey, write_stored_copy
 
     survey = read_survey(local_file(location), names, scale)
     write_stored_copy(survey, target)
@@ -41,7 +41,7 @@ def _survey_copy(location: str, target: Path, *, scale: SatisfactionScale | None
 
 def _population_copy(location: str, target: Path) -> str:
     """The population shares read from the table, written to `target`; how many groups they are."""
-    from analysis.sample import read_population
+    from pinggu.analysis.sample import read_population
 
     shares = read_population(local_file(location))
     with target.open("w", encoding="utf-8", newline="") as handle:
@@ -100,8 +100,8 @@ def export_decision(code: str, target: Path, actor: str = "系统") -> ExportRes
 def record_filing(decision_code: str, on: date, by: str) -> list[tuple[str, str]]:
     """登记决策档案已报备 (MH-A10, minhang 档案 10) on `on` as `by` (姓名（单位）); for each deadline met, its rule and
     a Chinese line (what, when filed, when due, on time or how late) the command line and the web page print."""
-    from models.db import transaction
-    from models.decisions import record_archive_filed
+    from pinggu.models.db import transaction
+    from pinggu.models.decisions import record_archive_filed
 
     met = transaction(
         lambda session: [

@@ -1,5 +1,5 @@
 """The decision procedure's bookkeeping (changli chapters 2–7): a procedure opened once per run, each step's
-answers judged (rules.decision_procedure) and recorded under their pause keys, what an accepted answer does
+answers judged (pinggu.rules.decision_procedure) and recorded under their pause keys, what an accepted answer does
 to pinggu's decision catalog, and the whole-process record.
 
 What an accepted answer writes into the catalog:
@@ -20,13 +20,13 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
-from core.document_store import in_store, local_file
-from core.errors import InputFileError, NotFound, SignoffRefused, StateConflict
-from core.links import procedure_url
-from models import audit
-from models.db import hold_lock, read_session, transaction
-from models.tables import AuditEvent, Decision, DecisionEvaluationPlan, DecisionProcedure, Person, now_beijing
-from rules.decision_procedure import (
+from pinggu.core.document_store import in_store, local_file
+from pinggu.core.errors import InputFileError, NotFound, SignoffRefused, StateConflict
+from pinggu.core.links import procedure_url
+from pinggu.models import audit
+from pinggu.models.db import hold_lock, read_session, transaction
+from pinggu.models.tables import AuditEvent, Decision, DecisionEvaluationPlan, DecisionProcedure, Person, now_beijing
+from pinggu.rules.decision_procedure import (
     ANSWERS,
     DECIDED_BY,
     ENDINGS,
@@ -51,12 +51,12 @@ from rules.decision_procedure import (
     countersign_minimum,
     may_answer,
 )
-from rules.people import may_act
-from rules.profiles import Profile, load_profiles
-from rules.profiles.schema import DecisionProcedureRules
-from services import handover
-from services.rendered import Draft, Kept, render_once
-from services.signatures import StepSigner, step_signer
+from pinggu.rules.people import may_act
+from pinggu.rules.profiles import Profile, load_profiles
+from pinggu.rules.profiles.schema import DecisionProcedureRules
+from pinggu.services import handover
+from pinggu.services.rendered import Draft, Kept, render_once
+from pinggu.services.signatures import StepSigner, step_signer
 
 UNDER_WAY, PUBLISHED = "under_way", "published"
 
@@ -238,9 +238,9 @@ def _poll_problems(answer: ParticipationAnswer) -> tuple[str, ...]:
     analysis and its representativeness test, as `pinggu survey analyze --population` runs them."""
     if not set(answer.means) & POLL_MEANS:
         return ()
-    from analysis.sample import read_population, representativeness
-    from analysis.survey_figures import summarise_survey
-    from analysis.survey_reading import read_survey
+    from pinggu.analysis.sample import read_population, representativeness
+    from pinggu.analysis.survey_figures import summarise_survey
+    from pinggu.analysis.survey_reading import read_survey
 
     if not answer.population_file.strip():
         return (
@@ -443,7 +443,7 @@ def confirm_panel(
     """Record the confirming unit's person confirming the panel (names one per line, or separated by 、，；) on
     `confirmed_on` (not after today), an audit event signed by them; a later confirmation replaces it until the
     专家论证 stands."""
-    from rules.people import split_list
+    from pinggu.rules.people import split_list
 
     names = split_list(experts)
     if not names:
@@ -664,7 +664,7 @@ def _apply(session: Session, procedure: DecisionProcedure, answer: Any, judgemen
 
 def write_record(procedure_id: int, today: date) -> str:
     """The whole-process record (changli 48: 过程记录和材料归档) as PDF and Word, once; the PDF's location."""
-    from reporting.pdf import render_html
+    from pinggu.reporting.pdf import render_html
 
     def draft(session: Session, procedure: DecisionProcedure) -> Draft:
         profile, _ = _rules(procedure.profile)
@@ -767,7 +767,7 @@ def state_name(status: str) -> str:
 
 
 def next_step(procedure: DecisionProcedure) -> ProcedureStep | None:
-    """The step a procedure under way asks now, as the flow walks it (flows.decision_procedure.ask): the first step
+    """The step a procedure under way asks now, as the flow walks it (pinggu.flows.decision_procedure.ask): the first step
     without a standing answer, or the deciding body's step after a referral to it; None once it ended."""
     if procedure.status != UNDER_WAY:
         return None

@@ -4,8 +4,8 @@ has passed, not before the follow-up opened), what was done, optionally a docume
 until then the deadline watch escalates it, and the annual summary counts it open, closed or overdue.
 
 Both faces call `report_back`: `pinggu followup close` and the web app's follow-up page (pinggu/web/followups.py,
-where only the office or the unit responsible may report). The note is stored masked (services.privacy) and
-a document is checked by its content (core.file_types) before it is kept.
+where only the office or the unit responsible may report). The note is stored masked (pinggu.services.privacy) and
+a document is checked by its content (pinggu.core.file_types) before it is kept.
 """
 
 from __future__ import annotations
@@ -17,15 +17,15 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from core.document_store import keep
-from core.errors import StateConflict
-from core.file_types import UPLOADED, check_content
-from models import evaluations as store
-from models.db import read_session, transaction
-from models.tables import BEIJING, Document, FollowUp
-from rules.periods import check_not_after_today
-from rules.vocabulary import FOLLOW_UP_STATUS_NAMES, FollowUpStatus
-from services.privacy import masked
+from pinggu.core.document_store import keep
+from pinggu.core.errors import StateConflict
+from pinggu.core.file_types import UPLOADED, check_content
+from pinggu.models import evaluations as store
+from pinggu.models.db import read_session, transaction
+from pinggu.models.tables import BEIJING, Document, FollowUp
+from pinggu.rules.periods import check_not_after_today
+from pinggu.rules.vocabulary import FOLLOW_UP_STATUS_NAMES, FollowUpStatus
+from pinggu.services.privacy import masked
 
 DOCUMENT_TYPES = (".pdf", ".docx", ".txt")
 

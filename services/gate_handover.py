@@ -1,7 +1,7 @@
 """转办 of an evaluation's gate (issue 29, services/handover.py under `gate_ref`): who may answer the gate now —
-its holder after a handover, else anyone entitled by role — as the flow's judge (services.evaluation.gates.judge_answer), the
+its holder after a handover, else anyone entitled by role — as the flow's judge (pinggu.services.evaluation.gates.judge_answer), the
 web app and the reminders ask it; and handing it over, which withdraws the codes others hold for it
-(models.people.withdraw_others) and sends the new holder their own code when they answer with one.
+(pinggu.models.people.withdraw_others) and sends the new holder their own code when they answer with one.
 """
 
 from __future__ import annotations
@@ -12,15 +12,15 @@ from functools import partial
 
 from sqlmodel import Session
 
-from core.errors import SignoffRefused, StateConflict
-from core.links import gate_url
-from models import evaluations as store
-from models import people
-from models.db import read_session
-from models.tables import Evaluation, Person
-from rules.profiles import load_profile
-from services import handover
-from services.signoff import second_factor, send_codes, waits_for
+from pinggu.core.errors import SignoffRefused, StateConflict
+from pinggu.core.links import gate_url
+from pinggu.models import evaluations as store
+from pinggu.models import people
+from pinggu.models.db import read_session
+from pinggu.models.tables import Evaluation, Person
+from pinggu.rules.profiles import load_profile
+from pinggu.services import handover
+from pinggu.services.signoff import second_factor, send_codes, waits_for
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class GateHold:
 
 
 def entitled(profile: str, actor: str) -> Callable[[Person], bool]:
-    """Whether a person may answer where the profile names `actor`, by role (models.people.is_entitled)."""
+    """Whether a person may answer where the profile names `actor`, by role (pinggu.models.people.is_entitled)."""
     return partial(people.is_entitled, profile=profile, actor=actor)
 
 
@@ -80,7 +80,7 @@ def check_signer(session: Session, evaluation: Evaluation, gate: str, signer: pe
 def hand_over_gate(
     evaluation_code: str, gate: str, *, by_person_id: int, by_admin: bool, to_person_id: int, reason: str
 ) -> handover.Handed:
-    """转办 the evaluation's waiting gate (services.handover.hand_over): the codes others hold are withdrawn in the
+    """转办 the evaluation's waiting gate (pinggu.services.handover.hand_over): the codes others hold are withdrawn in the
     same transaction; a new holder who answers with a code (no account, or a second factor) is sent their own."""
     with read_session() as session:
         evaluation = store.get_evaluation(session=session, code=evaluation_code)
@@ -115,6 +115,6 @@ def hand_over_gate(
 
 
 def receivers(session: Session, evaluation: Evaluation, gate: str, giver: Person) -> list[Person]:
-    """Who the gate may be handed to by this person (services.handover.candidates)."""
+    """Who the gate may be handed to by this person (pinggu.services.handover.candidates)."""
     hold = hold_of(session, evaluation, gate)
     return handover.candidates(session, hold.profile, giver, hold.entitled)

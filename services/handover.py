@@ -15,11 +15,11 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from core.errors import SignoffRefused, StateConflict
-from models import audit
-from models.db import transaction
-from models.tables import Handover, Person
-from rules.profiles import load_profile
+from pinggu.core.errors import SignoffRefused, StateConflict
+from pinggu.models import audit
+from pinggu.models.db import transaction
+from pinggu.models.tables import Handover, Person
+from pinggu.rules.profiles import load_profile
 
 HANDED_OVER = "handed_over"
 
@@ -139,7 +139,7 @@ def hand_over(
         return history(session, ref)[-1], taker
 
     handed, taker = transaction(write)
-    from services.signoff import notify_person
+    from pinggu.services.signoff import notify_person
 
     notify_person(
         taker,

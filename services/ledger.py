@@ -1,7 +1,7 @@
 """台账 (issue 33): one typed row per item of a year's work — evaluations, the annual plan's items, tracking
 reports and milestones, rectification items, the decision procedures and the decisions' own statutory
 deadlines (MH-A10) — read from the product database only (never the Prefect server), for a year and
-optional filters (jurisdiction, unit, type, status). The 台账 export (services.ledger_export), the wall-screen
+optional filters (jurisdiction, unit, type, status). The 台账 export (pinggu.services.ledger_export), the wall-screen
 dashboard (pinggu.dashboard) and the portfolio artifact read these rows. (Not the step ledger of
 tasks/ledger.py, which records each attempt at each step of one evaluation.)
 
@@ -23,9 +23,9 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import col, select
 
-from core.errors import StateConflict
-from models.db import read_session
-from models.tables import (
+from pinggu.core.errors import StateConflict
+from pinggu.models.db import read_session
+from pinggu.models.tables import (
     BEIJING,
     DeadlineRecord,
     Decision,
@@ -44,13 +44,13 @@ from models.tables import (
     TrackingReport,
     now_beijing,
 )
-from rules.annual_plan import REASON_NAMES
-from rules.decision_procedure import ENDINGS, STEP_NAMES, ProcedureStep
-from rules.gates import PlanVerdict, gate_stage
-from rules.profiles import load_profiles
-from rules.steps import STAGE_NAMES, StepId
-from rules.tracking import RECTIFICATION_STATUS_NAMES, MilestoneState, RectificationStatus, TrackingPeriod, missed
-from rules.vocabulary import (
+from pinggu.rules.annual_plan import REASON_NAMES
+from pinggu.rules.decision_procedure import ENDINGS, STEP_NAMES, ProcedureStep
+from pinggu.rules.gates import PlanVerdict, gate_stage
+from pinggu.rules.profiles import load_profiles
+from pinggu.rules.steps import STAGE_NAMES, StepId
+from pinggu.rules.tracking import RECTIFICATION_STATUS_NAMES, MilestoneState, RectificationStatus, TrackingPeriod, missed
+from pinggu.rules.vocabulary import (
     EVALUATION_TYPE_NAMES,
     STATUS_NAMES,
     TRACKING_REPORT_STATUS_NAMES,
@@ -59,8 +59,8 @@ from rules.vocabulary import (
     StageStatus,
     TrackingReportStatus,
 )
-from services.decision_procedure import PUBLISHED, UNDER_WAY, next_step, state_name
-from services.planning import scope_name
+from pinggu.services.decision_procedure import PUBLISHED, UNDER_WAY, next_step, state_name
+from pinggu.services.planning import scope_name
 
 
 class LedgerKind(StrEnum):
@@ -88,7 +88,7 @@ OVERDUE_WORDS = ("逾期", "overdue")  # a status filter of these keeps the over
 TRACKING_TYPES = {"report": "跟踪反馈报告", "milestone": "时间节点"}
 MILESTONE_STATUS_NAMES = {"pending": "未到期", "done": "已完成", "done_late": "逾期完成", "missed": "逾期未完成"}
 RECTIFICATION_TYPE = ("rectification", "督查整改事项")
-# rules.tracking.RectificationStatus.pending: an item of a report the leaders have not approved (CL-53), not yet
+# pinggu.rules.tracking.RectificationStatus.pending: an item of a report the leaders have not approved (CL-53), not yet
 # assigned to its unit, so not yet late.
 NOT_ASSIGNED = "pending"
 DECISION_TYPES = {"procedure": "决策作出程序", "deadline": "决策法定期限"}
@@ -175,7 +175,7 @@ class PlanRow(LedgerRow):
 
     decision: str
     year: int
-    scope: str  # as an office reads it (services.planning.scope_name)
+    scope: str  # as an office reads it (pinggu.services.planning.scope_name)
     reason: str
     trigger_date: date
     due_date: date
@@ -417,7 +417,7 @@ def evaluation_rows(filters: LedgerFilter | None = None, today: date | None = No
             if _in_year(filters.year, (_day(e.created_at), _day(e.completed_at)), e.status in EVALUATIONS_UNDER_WAY)
         ]
         decisions = {d.code: d for d in session.exec(select(Decision))}
-        # The same records as models.evaluations.stages / deadlines / follow_ups, read at once for all.
+        # The same records as pinggu.models.evaluations.stages / deadlines / follow_ups, read at once for all.
         stages = _grouped(
             session.exec(select(StageRecord).order_by(col(StageRecord.position))), lambda s: s.evaluation_id
         )

@@ -1,4 +1,4 @@
-"""The 台账 as an Excel workbook (issue 33, item 2): one sheet per kind of item (services.ledger's rows), with
+"""The 台账 as an Excel workbook (issue 33, item 2): one sheet per kind of item (pinggu.services.ledger's rows), with
 Chinese headers, real dates, 逾期 rows filled, the header frozen and filterable. `pinggu export 台账` writes it;
 the web app's download serves `ledger_workbook_bytes`."""
 
@@ -10,10 +10,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from models.tables import now_beijing
-from reporting.workbook import Column, Sheet, Value, workbook_bytes
-from rules.steps import STAGE_NAMES, STAGE_ORDER
-from services.ledger import (
+from pinggu.models.tables import now_beijing
+from pinggu.reporting.workbook import Column, Sheet, Value, workbook_bytes
+from pinggu.rules.steps import STAGE_NAMES, STAGE_ORDER
+from pinggu.services.ledger import (
     KIND_NAMES,
     EvaluationRow,
     LedgerFilter,

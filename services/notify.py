@@ -29,7 +29,7 @@ import apprise
 from apprise.utils.cwe312 import cwe312_word
 from apprise.utils.parse import is_hostname
 
-from core.errors import NotDelivered, NotifyUrlError
+from pinggu.core.errors import NotDelivered, NotifyUrlError
 
 TITLE = "重大行政决策后评估提醒"
 DINGTALK = "oapi.dingtalk.com"

@@ -11,9 +11,9 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-from core.errors import OrchestrationError, StateConflict
-from rules.gates import gate_name
-from rules.vocabulary import EVALUATION_TYPE_NAMES, EvaluationType
+from pinggu.core.errors import OrchestrationError, StateConflict
+from pinggu.rules.gates import gate_name
+from pinggu.rules.vocabulary import EVALUATION_TYPE_NAMES, EvaluationType
 
 FLOW_NAME = "post-evaluation"
 # deployments/serve.py names each evaluation type's deployment by its id.
@@ -158,7 +158,7 @@ def suspended_runs(flow_name: str) -> list[Any]:
 
 def gate_of_pause_key(key: str) -> str:
     """The gate or step a pause key of any run waits at: plan-approval-2 → plan_approval (an evaluation gate's key is
-    services.evaluation.gates.GateKey)."""
+    pinggu.services.evaluation.gates.GateKey)."""
     return key.rsplit("-", 1)[0].replace("-", "_")
 
 
@@ -212,9 +212,9 @@ def outcome_of(evaluation_code: str, pause_key: str, *, timeout: float = 60) -> 
     {"accepted": False, "reason": ...}; None if it has not decided within `timeout` seconds."""
     from sqlmodel import select
 
-    from models import evaluations as store
-    from models.db import read_session
-    from models.tables import Approval, FormRejection
+    from pinggu.models import evaluations as store
+    from pinggu.models.db import read_session
+    from pinggu.models.tables import Approval, FormRejection
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -251,8 +251,8 @@ def cancel_waiting_run(flow_run_id: UUID | str, reason: str) -> bool:
 def reopen_evaluation(evaluation: str, stage: str, reason: str, actor: str) -> tuple[str | None, UUID]:
     """重新评估 (minhang 12): redo the evaluation from a stage, every record of the first kept; cancel its run still
     waiting, if any, and start a new one. (The run cancelled, or None; the new run's id.)"""
-    from models import evaluations as store
-    from models.db import transaction
+    from pinggu.models import evaluations as store
+    from pinggu.models.db import transaction
 
     def reopen(session: Any) -> tuple[str, str, str | None]:
         found = store.reopen_evaluation(session=session, code=evaluation, stage=stage, reason=reason, actor=actor)

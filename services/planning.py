@@ -8,28 +8,28 @@ from typing import Any, Protocol
 
 from sqlmodel import Session, col, select
 
-from core.errors import OrchestrationError, RuleViolation, StateConflict
-from core.links import flow_run_url
-from models.db import read_session, transaction
-from models.decisions import assisted_decisions, decision_columns, list_triggers, record_trigger
-from models.evaluations import get_decision
-from models.tables import BEIJING, DecisionEvaluationPlan, Evaluation, PlanEntry, now_beijing
-from rules.access import OFFICE_ROLES
-from rules.annual_plan import AnnualPlan, ItemChange, annual_plan, check_item_changes
-from rules.gates import PlanVerdict
-from rules.periods import check_not_after_today
-from rules.planning_types import (
+from pinggu.core.errors import OrchestrationError, RuleViolation, StateConflict
+from pinggu.core.links import flow_run_url
+from pinggu.models.db import read_session, transaction
+from pinggu.models.decisions import assisted_decisions, decision_columns, list_triggers, record_trigger
+from pinggu.models.evaluations import get_decision
+from pinggu.models.tables import BEIJING, DecisionEvaluationPlan, Evaluation, PlanEntry, now_beijing
+from pinggu.rules.access import OFFICE_ROLES
+from pinggu.rules.annual_plan import AnnualPlan, ItemChange, annual_plan, check_item_changes
+from pinggu.rules.gates import PlanVerdict
+from pinggu.rules.periods import check_not_after_today
+from pinggu.rules.planning_types import (
     EVENT_KINDS,
     CompletedEvaluation,
     DecisionFacts,
     EventTrigger,
     PlanPolicy,
 )
-from rules.profiles import load_profiles
-from rules.vocabulary import EVENT_KIND_NAMES, EvaluationStatus
+from pinggu.rules.profiles import load_profiles
+from pinggu.rules.vocabulary import EVENT_KIND_NAMES, EvaluationStatus
 
 # The catalog's own columns; assists_superior and the decision's own evaluation plan are kept in tables of
-# their own (models.decisions.assisted_decisions, decisionevaluationplan).
+# their own (pinggu.models.decisions.assisted_decisions, decisionevaluationplan).
 _OWN_TABLES = ("assists_superior", "planned_evaluation_year", "planned_evaluation_type")
 _FACT_FIELDS = tuple(name for name in DecisionFacts.__dataclass_fields__ if name not in _OWN_TABLES)
 
@@ -38,7 +38,7 @@ OFFICE_ACTOR = OFFICE_ROLES[0]  # 评估办公室: approves a plan of every juri
 
 
 class AnnualPlanAnswer(Protocol):
-    """What an approver answers (forms.gates.AnnualPlanApprovalForm; services do not import forms)."""
+    """What an approver answers (pinggu.forms.gates.AnnualPlanApprovalForm; services do not import forms)."""
 
     choice: PlanVerdict
     comment: str
@@ -135,7 +135,7 @@ def plan_approver(profile: str | None, decision: str | None = None) -> str:
 
 def get_decision_profile(decision: str) -> str:
     """The profile a catalog decision follows."""
-    from models.db import read_session
+    from pinggu.models.db import read_session
 
     with read_session() as session:
         return get_decision(session=session, code=decision).profile
@@ -251,8 +251,8 @@ def propose_prompt_plan(decision_code: str, today: date) -> str:
     Nothing is started when the plan rules give the decision no prompt item (the event still awaits
     the agreement its profile requires, or an evaluation since the event covers it).
     """
-    from rules.vocabulary import EVALUATION_TYPE_NAMES
-    from services.orchestration import start_annual_plan
+    from pinggu.rules.vocabulary import EVALUATION_TYPE_NAMES
+    from pinggu.services.orchestration import start_annual_plan
 
     plan = build_plan(today.year, today, decision=decision_code)
     item = next((item for item in plan.items if item.prompt), None)

@@ -1,5 +1,5 @@
 """Where every evaluation and tracked decision stands, summed up for the portfolio artifact and the wall-screen
-dashboard (read-only); the rows themselves are services.ledger's."""
+dashboard (read-only); the rows themselves are pinggu.services.ledger's."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ from datetime import date
 
 from sqlmodel import select
 
-from models.db import read_session
-from models.tables import Decision, now_beijing
-from rules.vocabulary import EvaluationStatus
-from services.ledger import EVALUATIONS_UNDER_WAY, EvaluationRow, late
+from pinggu.models.db import read_session
+from pinggu.models.tables import Decision, now_beijing
+from pinggu.rules.vocabulary import EvaluationStatus
+from pinggu.services.ledger import EVALUATIONS_UNDER_WAY, EvaluationRow, late
 
 
 def portfolio(rows: Sequence[EvaluationRow]) -> list[dict]:
-    """The evaluations (services.ledger.evaluation_rows) summed by profile and unit: evaluations by status,
+    """The evaluations (pinggu.services.ledger.evaluation_rows) summed by profile and unit: evaluations by status,
     the next date, how many items are overdue."""
     groups: dict[tuple[str, str], list[EvaluationRow]] = defaultdict(list)
     for row in rows:
@@ -41,10 +41,10 @@ def portfolio(rows: Sequence[EvaluationRow]) -> list[dict]:
 def tracking_history(decision_code: str, today: date | None = None) -> dict | None:
     """A decision's tracking and supervision (OR-6/8/9/10, MH-S6, E-PUBLIC) as status and the dashboard show
     it; None when it has no tracking plan, no opinion and no supervision round."""
-    from models import tracking as kept
-    from models.tables import TrackingPlan
-    from rules.tracking import RECTIFICATION_STATUS_NAMES, RectificationStatus, TrackingPeriod, milestone_text, missed
-    from rules.vocabulary import TRACKING_REPORT_STATUS_NAMES, TrackingReportStatus
+    from pinggu.models import tracking as kept
+    from pinggu.models.tables import TrackingPlan
+    from pinggu.rules.tracking import RECTIFICATION_STATUS_NAMES, RectificationStatus, TrackingPeriod, milestone_text, missed
+    from pinggu.rules.vocabulary import TRACKING_REPORT_STATUS_NAMES, TrackingReportStatus
 
     today = today or now_beijing().date()
     with read_session() as session:
@@ -121,7 +121,7 @@ def tracking_history(decision_code: str, today: date | None = None) -> dict | No
 def tracking_board(today: date | None = None) -> list[dict]:
     """One row per decision under tracking or supervision: reports handed in and overdue, milestones missed,
     rectification items open and overdue (the tracking artifact and the dashboard)."""
-    from models.tables import PublicOpinion, SupervisionRound, TrackingPlan
+    from pinggu.models.tables import PublicOpinion, SupervisionRound, TrackingPlan
 
     today = today or now_beijing().date()
     with read_session() as session:

@@ -1,8 +1,8 @@
 """E-PRIVACY for what people type: the one masking every stored opinion, summary and free-text field goes
 through (docs/privacy-audit.md "Privacy"), whichever face it came from.
 
-`masked` is analysis.privacy.mask_text — contact data, the names of the people file and of the office's
-list (PINGGU_NAME_LIST), and the names a Chinese tagger finds (analysis.names) — with the lists read
+`masked` is pinggu.analysis.privacy.mask_text — contact data, the names of the people file and of the office's
+list (PINGGU_NAME_LIST), and the names a Chinese tagger finds (pinggu.analysis.names) — with the lists read
 here, where the database is.
 """
 
@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from core.errors import InputFileError
-from core.settings import get_settings
-from models.db import read_session
-from models.people import people
+from pinggu.core.errors import InputFileError
+from pinggu.core.settings import get_settings
+from pinggu.models.db import read_session
+from pinggu.models.people import people
 
 
 def known_names() -> list[str]:
@@ -36,6 +36,6 @@ def known_names() -> list[str]:
 def masked(text: str, names: Iterable[str] | None = None) -> str:
     """`text` as it may be stored: contact data and personal names replaced by [已隐去]. Read the lists once
     (known_names) and pass them when masking several texts; the text is stripped."""
-    from analysis.privacy import mask_text  # pandas is imported only where text is masked
+    from pinggu.analysis.privacy import mask_text  # pandas is imported only where text is masked
 
     return mask_text(text.strip(), known_names() if names is None else names)

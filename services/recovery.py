@@ -1,5 +1,5 @@
 """Evaluations whose flow run died with its process (killed, out of memory, its machine gone): each
-gets a continuation run on the same deployment, which skips every step already done (tasks.ledger).
+gets a continuation run on the same deployment, which skips every step already done (pinggu.tasks.ledger).
 
 A run that dies while its runner or worker lives is marked Crashed by it. A run killed together with
 its worker, or on a machine that is gone, would stay Running for ever: every running flow run sends a
@@ -28,12 +28,12 @@ from uuid import UUID
 
 from sqlmodel import Session, col, func, select
 
-from core.settings import HEARTBEAT_SECONDS, get_settings
-from models import audit
-from models.db import read_session, transaction
-from models.tables import AuditEvent, Evaluation, now_beijing
-from rules.vocabulary import EvaluationStatus
-from services.orchestration import FLOW_NAME, prefect_client
+from pinggu.core.settings import HEARTBEAT_SECONDS, get_settings
+from pinggu.models import audit
+from pinggu.models.db import read_session, transaction
+from pinggu.models.tables import AuditEvent, Evaluation, now_beijing
+from pinggu.rules.vocabulary import EvaluationStatus
+from pinggu.services.orchestration import FLOW_NAME, prefect_client
 
 UNFINISHED = (EvaluationStatus.running, EvaluationStatus.waiting, EvaluationStatus.reopened)
 HEARTBEAT_EVENT = "prefect.flow-run.heartbeat"

@@ -1,9 +1,9 @@
 """催办 to the person (issue 29): the deadline watch reminds the people who hold a waiting item — a gate's entitled
 people (its holder alone after a 转办), the unit that owes a report, a rectification or a follow-up — once within
 PINGGU_REMIND_WORKING_DAYS working days of its target and again once it is overdue, on their own contact
-(services.signoff.notify_person). Each reminder is an escalation of its own level (rules.watch.PERSONAL_DUE /
+(pinggu.services.signoff.notify_person). Each reminder is an escalation of its own level (pinggu.rules.watch.PERSONAL_DUE /
 PERSONAL_OVERDUE), recorded before anything is sent, and each person's delivery is recorded under a channel naming
-them, so a reminder reaches each person once and a failed one is tried again by the next watch. The group channels keep their summary (tasks.watch).
+them, so a reminder reaches each person once and a failed one is tried again by the next watch. The group channels keep their summary (pinggu.tasks.watch).
 """
 
 from __future__ import annotations
@@ -14,16 +14,16 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from core.settings import get_settings
-from models import evaluations as store
-from models import watch
-from models.db import read_session, transaction
-from models.people import entitled
-from models.tables import Escalation, Notification, Person
-from rules.calendar import default_calendar
-from rules.vocabulary import DeliveryStatus
-from rules.watch import Watched, personal_alerts
-from services import handover
+from pinggu.core.settings import get_settings
+from pinggu.models import evaluations as store
+from pinggu.models import watch
+from pinggu.models.db import read_session, transaction
+from pinggu.models.people import entitled
+from pinggu.models.tables import Escalation, Notification, Person
+from pinggu.rules.calendar import default_calendar
+from pinggu.rules.vocabulary import DeliveryStatus
+from pinggu.rules.watch import Watched, personal_alerts
+from pinggu.services import handover
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ def holders(session: Session, escalation: Escalation, item: Watched) -> list[Per
 def remind_holders(today: date) -> Reminded:
     """Record the reminders due today and send each, not yet sent, to every person holding its item (an item no
     longer waiting is reminded to nobody)."""
-    from services.signoff import notify_person
+    from pinggu.services.signoff import notify_person
 
     calendar = default_calendar()
 

@@ -12,10 +12,10 @@ from typing import Any, Protocol, TypeVar
 
 from sqlmodel import Session
 
-from core.document_store import StoredObject
-from models import audit
-from models.db import read_session, transaction
-from reporting.docx import keep_pdf_and_docx
+from pinggu.core.document_store import StoredObject
+from pinggu.models import audit
+from pinggu.models.db import read_session, transaction
+from pinggu.reporting.docx import keep_pdf_and_docx
 
 
 class _OfDecision(Protocol):

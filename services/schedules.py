@@ -18,8 +18,8 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from core.errors import OrchestrationError
-from services.orchestration import prefect_client
+from pinggu.core.errors import OrchestrationError
+from pinggu.services.orchestration import prefect_client
 
 GRACE = timedelta(minutes=10)  # a run this long past its time should have started
 AROUND = timedelta(minutes=30)  # a run this close to the scheduled time (a manual one too) is that time's run

@@ -17,9 +17,9 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session, col, select
 
-from models import audit
-from models.db import transaction
-from models.tables import AuditEvent, Person
+from pinggu.models import audit
+from pinggu.models.db import transaction
+from pinggu.models.tables import AuditEvent, Person
 
 STEP_SIGNED = "step_signed"
 VERDICT_WAIT_SECONDS = 60  # how long a page waits for the flow's own judge before saying it is still at work
@@ -94,7 +94,7 @@ def answer_signed(
 ) -> Verdict | None:
     """Sign the answer for the person, resume the run waiting under `key` with exactly it, and wait for the flow's
     own judge: what `verdict()` reads once the run recorded it, or None when it is still at work."""
-    from services.orchestration import answer_gate, gate_of_pause_key
+    from pinggu.services.orchestration import answer_gate, gate_of_pause_key
 
     sign_step(key=key, person_id=person_id, values=values, what=what)
     answer_gate(run_id, gate_of_pause_key(key), dict(values))

@@ -1,7 +1,7 @@
 """Sending each entitled person their one-time sign-off code when a gate opens (issue 14).
 
-A person's contact is an Apprise URL (services.notify: DingTalk, WeCom, e-mail, SMS …) or the local
-outbox (rules.people.LOCAL_OUTBOX): one JSON file per message in the product home's `outbox/`, which
+A person's contact is an Apprise URL (pinggu.services.notify: DingTalk, WeCom, e-mail, SMS …) or the local
+outbox (pinggu.rules.people.LOCAL_OUTBOX): one JSON file per message in the product home's `outbox/`, which
 the demo and the tests read, so they need no network.
 """
 
@@ -13,17 +13,17 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.errors import NotDelivered, NotifyUrlError, StateConflict
-from core.links import gate_url
-from core.settings import get_settings
-from models import audit, people
-from models import evaluations as store
-from models.db import read_session, transaction
-from models.tables import Decision, Evaluation, Person, now_beijing
-from rules.people import LOCAL_OUTBOX
-from rules.procedure import Procedure
-from rules.profiles import load_profile
-from services import handover, notify
+from pinggu.core.errors import NotDelivered, NotifyUrlError, StateConflict
+from pinggu.core.links import gate_url
+from pinggu.core.settings import get_settings
+from pinggu.models import audit, people
+from pinggu.models import evaluations as store
+from pinggu.models.db import read_session, transaction
+from pinggu.models.tables import Decision, Evaluation, Person, now_beijing
+from pinggu.rules.people import LOCAL_OUTBOX
+from pinggu.rules.procedure import Procedure
+from pinggu.rules.profiles import load_profile
+from pinggu.services import handover, notify
 
 log = logging.getLogger("pinggu.signoff")
 TITLE = "重大行政决策后评估待办"
@@ -247,8 +247,8 @@ def code_in_outbox(evaluation_code: str, gate: str, name: str | None = None) -> 
 
 def run_code_in_outbox(flow_run_id: object, gate: str, name: str | None = None) -> str | None:
     """`code_in_outbox` for the evaluation a flow run works on (the demo and the benches answer by run)."""
-    from models import evaluations as store
-    from models.db import read_session
+    from pinggu.models import evaluations as store
+    from pinggu.models.db import read_session
 
     with read_session() as session:
         evaluation = store.find_by_flow_run(session=session, flow_run_id=str(flow_run_id))

@@ -4,7 +4,7 @@ supervision asks for, MH-S9), the leaders' approval of the report where the regu
 distribution to the units it names (CL-53), its rectification items with units and deadlines, the units' written
 reports back, and the office's review of each (accept, check, spot-check where the rules allow, or send back).
 
-The approval and the review are human steps of the supervision flow (rules.tracking.SupervisionStep): answers are
+The approval and the review are human steps of the supervision flow (pinggu.rules.tracking.SupervisionStep): answers are
 judged here, every one (accepted or refused) recorded on the round under its pause key, so a resumed run finds
 what was answered and never records it twice.
 """
@@ -17,17 +17,17 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from core.errors import InputFileError, NotFound, Problem, RuleViolation, StateConflict
-from core.links import supervision_report_url, supervision_url
-from models import audit
-from models import tracking as store
-from models.db import read_session, transaction
-from models.evaluations import get_decision
-from models.tables import Escalation, Rectification, SupervisionRound, now_beijing
-from reporting.other_documents import SupervisionInput, document_html
-from rules.periods import check_not_after_today
-from rules.profiles import Profile, load_profiles
-from rules.tracking import (
+from pinggu.core.errors import InputFileError, NotFound, Problem, RuleViolation, StateConflict
+from pinggu.core.links import supervision_report_url, supervision_url
+from pinggu.models import audit
+from pinggu.models import tracking as store
+from pinggu.models.db import read_session, transaction
+from pinggu.models.evaluations import get_decision
+from pinggu.models.tables import Escalation, Rectification, SupervisionRound, now_beijing
+from pinggu.reporting.other_documents import SupervisionInput, document_html
+from pinggu.rules.periods import check_not_after_today
+from pinggu.rules.profiles import Profile, load_profiles
+from pinggu.rules.tracking import (
     RECTIFICATION_STATUS_NAMES,
     SUPERVISION_STEP_NAMES,
     Recipient,
@@ -41,7 +41,7 @@ from rules.tracking import (
     review_refusal,
     self_inspection_problem,
 )
-from services.rendered import Draft, Kept, render_once
+from pinggu.services.rendered import Draft, Kept, render_once
 
 
 def _profile(decision_profile: str) -> Profile:
@@ -454,8 +454,8 @@ def step_actor(round_id: int, step: SupervisionStep, key: str, values: dict[str,
     """Who answered a round's human step: the person who signed exactly these values under `key` in the web app,
     as the record names them (单位、姓名), and why they may not give it (None when they may): nobody signed it
     (typed into the Prefect UI), or the signer is not the actor the profile names (the reviewer, the leaders)."""
-    from rules.people import may_act
-    from services.signatures import step_signer
+    from pinggu.rules.people import may_act
+    from pinggu.services.signatures import step_signer
 
     with read_session() as session:
         round_ = session.get(SupervisionRound, round_id)

@@ -16,13 +16,13 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from core.errors import NotFound, OrchestrationError, StateConflict
-from models import audit
-from models import tracking as store
-from models.db import read_session, transaction
-from models.decisions import record_trigger
-from models.evaluations import get_decision
-from models.tables import (
+from pinggu.core.errors import NotFound, OrchestrationError, StateConflict
+from pinggu.models import audit
+from pinggu.models import tracking as store
+from pinggu.models.db import read_session, transaction
+from pinggu.models.decisions import record_trigger
+from pinggu.models.evaluations import get_decision
+from pinggu.models.tables import (
     Decision,
     Escalation,
     OpinionContact,
@@ -31,10 +31,10 @@ from models.tables import (
     TrackingReport,
     now_beijing,
 )
-from reporting.other_documents import TrackingInput, document_html
-from rules.periods import check_not_after_today
-from rules.profiles import Profile, load_profiles
-from rules.tracking import (
+from pinggu.reporting.other_documents import TrackingInput, document_html
+from pinggu.rules.periods import check_not_after_today
+from pinggu.rules.profiles import Profile, load_profiles
+from pinggu.rules.tracking import (
     OpinionChannel,
     ReportsFrom,
     SeriousReport,
@@ -47,9 +47,9 @@ from rules.tracking import (
     report_due,
     window_start,
 )
-from rules.vocabulary import EVENT_KIND_NAMES, TRACKING_REPORT_STATUS_NAMES, TrackingReportStatus
-from services.privacy import known_names, masked
-from services.rendered import Draft, Kept, render_once
+from pinggu.rules.vocabulary import EVENT_KIND_NAMES, TRACKING_REPORT_STATUS_NAMES, TrackingReportStatus
+from pinggu.services.privacy import known_names, masked
+from pinggu.services.rendered import Draft, Kept, render_once
 
 
 def _decision_and_profile(session: Session, code: str) -> tuple[Decision, Profile]:
@@ -188,7 +188,7 @@ def _propose(decision_code: str, profile: Profile, kind: SeriousReport, today: d
     in Chinese."""
     if not profile.tracking.reported_problem.of(kind).prompt:
         return None
-    from services.planning import propose_prompt_plan
+    from pinggu.services.planning import propose_prompt_plan
 
     try:
         return propose_prompt_plan(decision_code, today)
@@ -199,7 +199,7 @@ def _propose(decision_code: str, profile: Profile, kind: SeriousReport, today: d
 def submit_report(decision_code: str, period_key: str, report: TrackingInput, today: date) -> Received:
     """Record the unit's report for a period (asked for before), mark the milestones it reports done, and make
     an immediate report an event trigger at once; nothing is written if any of it is refused. Its free text is
-    stored masked (E-PRIVACY: services.privacy)."""
+    stored masked (E-PRIVACY: pinggu.services.privacy)."""
     names = known_names()
     report = report.model_copy(
         update={
@@ -389,7 +389,7 @@ def register_opinion(
     """Register an opinion (its sender's contact kept apart) and return its number and what the office reads; when it brings the count within the profile's
     window to the threshold, raise a many_opinions notice listing them for the office to judge. An opinion
     received after `today` (the office's day; None: today in Beijing) is refused. The summary is stored, and
-    listed in the notice, masked (E-PRIVACY: services.privacy); the contact only in its own table."""
+    listed in the notice, masked (E-PRIVACY: pinggu.services.privacy); the contact only in its own table."""
     if not summary.strip() or not recorded_by.strip():
         raise StateConflict("请写明意见摘要和登记人")
     check_not_after_today(received_on, today or now_beijing().date(), "收到日期")

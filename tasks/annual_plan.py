@@ -15,21 +15,21 @@ from prefect import task
 from prefect.artifacts import create_table_artifact
 from sqlmodel import Session, col, select
 
-from core.document_store import keep
-from core.links import plan_url
-from core.settings import get_settings
-from forms.gates import AnnualPlanApprovalForm
-from models import audit
-from models.db import read_session, transaction
-from models.decisions import list_decisions
-from models.tables import BEIJING, Evaluation, PlanDecision, PlanEntry, now_beijing
-from reporting.pdf import render_html, write_pdf
-from rules.annual_plan import REASON_NAMES, AnnualPlan, ItemChange
-from rules.gates import PlanVerdict
-from rules.people import may_act
-from rules.vocabulary import EVALUATION_TYPE_NAMES, EvaluationStatus
-from services.evaluation.lifecycle import OPERATOR_REFUSALS, NotOpened
-from services.planning import (
+from pinggu.core.document_store import keep
+from pinggu.core.links import plan_url
+from pinggu.core.settings import get_settings
+from pinggu.forms.gates import AnnualPlanApprovalForm
+from pinggu.models import audit
+from pinggu.models.db import read_session, transaction
+from pinggu.models.decisions import list_decisions
+from pinggu.models.tables import BEIJING, Evaluation, PlanDecision, PlanEntry, now_beijing
+from pinggu.reporting.pdf import render_html, write_pdf
+from pinggu.rules.annual_plan import REASON_NAMES, AnnualPlan, ItemChange
+from pinggu.rules.gates import PlanVerdict
+from pinggu.rules.people import may_act
+from pinggu.rules.vocabulary import EVALUATION_TYPE_NAMES, EvaluationStatus
+from pinggu.services.evaluation.lifecycle import OPERATOR_REFUSALS, NotOpened
+from pinggu.services.planning import (
     build_plan,
     keep_plan_items,
     open_plan_entries,
@@ -39,8 +39,8 @@ from services.planning import (
     plan_refusal,
     plan_scope,
 )
-from services.signatures import step_signer
-from tasks.ledger import IO_RETRIES, STEP_TASK_OPTIONS
+from pinggu.services.signatures import step_signer
+from pinggu.tasks.ledger import IO_RETRIES, STEP_TASK_OPTIONS
 
 PLAN_TEMPLATE = "annual_plan.html.j2"
 
@@ -236,7 +236,7 @@ def start_planned_evaluations(year: int, profile: str | None, decision: str | No
     from prefect.client.schemas.objects import FlowRun
     from prefect.deployments import run_deployment
 
-    from services.orchestration import DEPLOYMENTS
+    from pinggu.services.orchestration import DEPLOYMENTS
 
     scope = plan_scope(profile, decision)
     started = covered = already = scheduled = 0

@@ -1,6 +1,6 @@
 """Conclusion stage (结论形成阶段, bazhou 11): report drafts, final report, archive.
 
-What a report says is services.evaluation.report_context; these steps render, record and publish it."""
+What a report says is pinggu.services.evaluation.report_context; these steps render, record and publish it."""
 
 from __future__ import annotations
 
@@ -8,29 +8,29 @@ import json
 
 from sqlmodel import Session
 
-from core.document_store import keep
-from core.settings import get_settings
-from models import audit
-from models import evaluations as store
-from models.tables import BEIJING, Evaluation, now_beijing
-from reporting.context import render_report
-from reporting.docx import write_pdf_and_docx
-from rules.gates import GateId
-from rules.periods import add_period
-from rules.profiles import load_profile
-from rules.step_results import (
+from pinggu.core.document_store import keep
+from pinggu.core.settings import get_settings
+from pinggu.models import audit
+from pinggu.models import evaluations as store
+from pinggu.models.tables import BEIJING, Evaluation, now_beijing
+from pinggu.reporting.context import render_report
+from pinggu.reporting.docx import write_pdf_and_docx
+from pinggu.rules.gates import GateId
+from pinggu.rules.periods import add_period
+from pinggu.rules.profiles import load_profile
+from pinggu.rules.step_results import (
     ArchiveResult,
     FollowUpResult,
     ReportResult,
     ReportSubmittedResult,
     WorkCompletedResult,
 )
-from rules.steps import StepId
-from rules.vocabulary import CONCLUSIONS_NEEDING_FOLLOWUP, Conclusion
-from services.evaluation.lifecycle import start_deadlines
-from services.evaluation.report_context import report_context
-from tasks.evaluation import publish_document_link
-from tasks.ledger import IO_RETRIES, ledger_step, run_step
+from pinggu.rules.steps import StepId
+from pinggu.rules.vocabulary import CONCLUSIONS_NEEDING_FOLLOWUP, Conclusion
+from pinggu.services.evaluation.lifecycle import start_deadlines
+from pinggu.services.evaluation.report_context import report_context
+from pinggu.tasks.evaluation import publish_document_link
+from pinggu.tasks.ledger import IO_RETRIES, ledger_step, run_step
 
 
 def _report(

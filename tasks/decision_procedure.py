@@ -1,13 +1,13 @@
-"""The decision procedure flow's tasks: thin wrappers over services.decision_procedure."""
+"""The decision procedure flow's tasks: thin wrappers over pinggu.services.decision_procedure."""
 
 from __future__ import annotations
 
 from prefect import task
 
-from models.tables import now_beijing
-from rules.decision_procedure import ProcedureStep
-from services import decision_procedure
-from tasks.ledger import IO_RETRIES, STEP_TASK_OPTIONS
+from pinggu.models.tables import now_beijing
+from pinggu.rules.decision_procedure import ProcedureStep
+from pinggu.services import decision_procedure
+from pinggu.tasks.ledger import IO_RETRIES, STEP_TASK_OPTIONS
 
 
 @task(name="登记决策事项", **STEP_TASK_OPTIONS)

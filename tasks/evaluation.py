@@ -1,5 +1,5 @@
-"""Tasks that open, advance and close an evaluation record: thin wrappers over services.evaluation.lifecycle,
-each publishing the evaluation's dashboard artifacts (services.evaluation.artifacts) once its change commits."""
+"""Tasks that open, advance and close an evaluation record: thin wrappers over pinggu.services.evaluation.lifecycle,
+each publishing the evaluation's dashboard artifacts (pinggu.services.evaluation.artifacts) once its change commits."""
 
 from __future__ import annotations
 
@@ -12,20 +12,20 @@ from prefect.artifacts import create_link_artifact, create_markdown_artifact
 from prefect.context import get_run_context
 from prefect.exceptions import MissingContextError
 
-from core.links import document_url
-from models import evaluations as store
-from models.db import read_session
-from rules.gates import Rework
-from rules.steps import Stage
-from services.evaluation import lifecycle
-from services.evaluation.artifacts import (
+from pinggu.core.links import document_url
+from pinggu.models import evaluations as store
+from pinggu.models.db import read_session
+from pinggu.rules.gates import Rework
+from pinggu.rules.steps import Stage
+from pinggu.services.evaluation import lifecycle
+from pinggu.services.evaluation.artifacts import (
     approvals_markdown,
     artifact_key,
     document_link_description,
     progress_markdown,
 )
-from services.evaluation.lifecycle import NotOpened
-from tasks.ledger import STEP_TASK_OPTIONS, SkipWhenDone
+from pinggu.services.evaluation.lifecycle import NotOpened
+from pinggu.tasks.ledger import STEP_TASK_OPTIONS, SkipWhenDone
 
 
 def _bound(
@@ -50,7 +50,7 @@ def open_evaluation(
     due_on: date | None = None,
 ) -> int | NotOpened:
     """Find the evaluation this flow run works on, or open a new one after every check; its id, or why the
-    parameters were refused (services.evaluation.lifecycle.open_evaluation)."""
+    parameters were refused (pinggu.services.evaluation.lifecycle.open_evaluation)."""
     return lifecycle.open_evaluation(
         decision_code, evaluation_code, flow_run_id, evaluation_type, scope, scope_parts, methods, third_party, due_on
     )
@@ -81,7 +81,7 @@ def close_stage(evaluation_id: int, stage: Stage) -> None:
     wait at one of its gates).
 
     The progress artifact is not published here: the run publishes it once, where it stops — at the gate it
-    then waits at (tasks.gates.gate_status) or when it ends (complete_evaluation, end_not_started) — so a
+    then waits at (pinggu.tasks.gates.gate_status) or when it ends (complete_evaluation, end_not_started) — so a
     resume that crosses a stage publishes it once, not twice (issue 32)."""
     lifecycle.close_stage(evaluation_id, stage)
 

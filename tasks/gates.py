@@ -1,7 +1,7 @@
 """Human steps as the flow's tasks around a suspend: what a gate waits for, and accepting or refusing the answer.
 
-Thin wrappers over services.evaluation.gates (the key, the description, judging and recording the answer):
-here the answer is read into its form (forms.gates.GATE_FORMS), the sign-off codes are logged in the task run's
+Thin wrappers over pinggu.services.evaluation.gates (the key, the description, judging and recording the answer):
+here the answer is read into its form (pinggu.forms.gates.GATE_FORMS), the sign-off codes are logged in the task run's
 log, and the dashboard artifacts are published once a change commits.
 """
 
@@ -15,15 +15,15 @@ from prefect import task
 from prefect.input import RunInput
 from pydantic import BaseModel
 
-from core.errors import InputFileError, PingguError
-from forms.gates import GATE_FORMS
-from models.tables import Decision, Evaluation
-from rules.gates import GateAnswer, GateId
-from services import signoff
-from services.evaluation import gates
-from services.evaluation.gates import Waiting
-from tasks.evaluation import publish_approvals, publish_progress
-from tasks.ledger import STEP_TASK_OPTIONS, SkipWhenDone, run_logger
+from pinggu.core.errors import InputFileError, PingguError
+from pinggu.forms.gates import GATE_FORMS
+from pinggu.models.tables import Decision, Evaluation
+from pinggu.rules.gates import GateAnswer, GateId
+from pinggu.services import signoff
+from pinggu.services.evaluation import gates
+from pinggu.services.evaluation.gates import Waiting
+from pinggu.tasks.evaluation import publish_approvals, publish_progress
+from pinggu.tasks.ledger import STEP_TASK_OPTIONS, SkipWhenDone, run_logger
 
 
 @dataclass(frozen=True)
@@ -55,12 +55,12 @@ def gate_status(evaluation_id: int, gate: str) -> GateAnswer | Waiting:
 def send_codes(
     evaluation: Evaluation, decision: Decision, gate: str, name: str, actor: str, two_factors: bool = False
 ) -> list[str]:
-    """Issue and send the gate's sign-off codes (services.signoff.send_codes), logged in the task run's log."""
+    """Issue and send the gate's sign-off codes (pinggu.services.signoff.send_codes), logged in the task run's log."""
     return signoff.send_codes(evaluation, decision, gate, name, actor, two_factors, logger=run_logger())
 
 
 def _form(gate: str, answer: RunInput | dict[str, Any]) -> BaseModel:
-    """The answer as its gate's form (forms.gates.GATE_FORMS): the form the suspend returned, or its values read into it."""
+    """The answer as its gate's form (pinggu.forms.gates.GATE_FORMS): the form the suspend returned, or its values read into it."""
     form = GATE_FORMS[GateId(gate)]
     return answer if isinstance(answer, form) else form.model_validate(answer)
 
@@ -79,7 +79,7 @@ def accept_answer(
         refusal: PingguError = InputFileError(
             f"无法读取提交的文件：{error.strerror or error}", path=str(error.filename)
         )
-    except ValueError as error:  # rules.scoring: a value out of its range, with a Chinese message
+    except ValueError as error:  # pinggu.rules.scoring: a value out of its range, with a Chinese message
         refusal = InputFileError(str(error))
     except PingguError as error:
         refusal = error

@@ -7,16 +7,16 @@ import json
 from prefect.artifacts import create_table_artifact
 from sqlmodel import Session
 
-from core.document_store import local_file
-from core.errors import RuleViolation
-from models import evaluations as store
-from models.evaluations import procedure_of
-from models.tables import Evaluation
-from rules.findings import preliminary_finding
-from rules.gates import GateId
-from rules.profiles import load_profile
-from rules.scoring import missing_inputs, score
-from rules.step_results import (
+from pinggu.core.document_store import local_file
+from pinggu.core.errors import RuleViolation
+from pinggu.models import evaluations as store
+from pinggu.models.evaluations import procedure_of
+from pinggu.models.tables import Evaluation
+from pinggu.rules.findings import preliminary_finding
+from pinggu.rules.gates import GateId
+from pinggu.rules.profiles import load_profile
+from pinggu.rules.scoring import missing_inputs, score
+from pinggu.rules.step_results import (
     AnalysisResult,
     OpinionsResult,
     PreliminaryResult,
@@ -24,9 +24,9 @@ from rules.step_results import (
     ScoringResult,
     SurveyResult,
 )
-from rules.steps import StepId, validate_as
-from services.evaluation.artifacts import artifact_key
-from tasks.ledger import IO_RETRIES, keep_produced, ledger_step, run_step
+from pinggu.rules.steps import StepId, validate_as
+from pinggu.services.evaluation.artifacts import artifact_key
+from pinggu.tasks.ledger import IO_RETRIES, keep_produced, ledger_step, run_step
 
 
 def _publish_survey(evaluation: Evaluation, figures: SurveyResult) -> None:
@@ -51,9 +51,9 @@ def _publish_survey(evaluation: Evaluation, figures: SurveyResult) -> None:
 def analyse_evidence(evaluation_id: int, flow_run_id: str | None = None) -> AnalysisResult:
     """Analyse every accepted submission: survey figures, opinion counts, minutes and field records."""
 
-    from analysis.opinions import read_opinions, summarise_opinions  # pandas only when analysing
-    from analysis.survey_figures import summarise_survey
-    from analysis.survey_reading import read_survey
+    from pinggu.analysis.opinions import read_opinions, summarise_opinions  # pandas only when analysing
+    from pinggu.analysis.survey_figures import summarise_survey
+    from pinggu.analysis.survey_reading import read_survey
 
     def gather(session: Session, evaluation: Evaluation, _attempt: int) -> dict:
         procedure = procedure_of(session, evaluation)
@@ -117,7 +117,7 @@ def score_evaluation(evaluation_id: int, analysis: AnalysisResult, flow_run_id: 
             return ScoringResult(total=None, missing=(), note="简易程序不计分")
         profile, path = gathered["profile"], gathered["inputs_path"]
         inputs = json.loads(path.read_text(encoding="utf-8")) if path else {"marks": {}, "data": {}}
-        # The scoring rules read the survey's figures as the mapping analysis.survey_figures gives.
+        # The scoring rules read the survey's figures as the mapping pinggu.analysis.survey_figures gives.
         survey = analysis.survey.stored_json() if analysis.survey else None
         marks, data = inputs["marks"], inputs["data"]
         missing = missing_inputs(profile, survey=survey, expert_marks=marks, data=data)

@@ -11,7 +11,7 @@ transaction open (rendering, analysis, files, network), and `record` writes the 
 never half done; the redo writes its files under the same attempt's names, which the record then
 points to.
 
-What `record` returns is the step's result model (rules.steps.STEPS names it, rules.step_results holds it):
+What `record` returns is the step's result model (pinggu.rules.steps.STEPS names it, pinggu.rules.step_results holds it):
 `run_step` validates it through the JSON it is stored as, stores that JSON, and returns the model; a done
 step's stored JSON is read back into the same model.
 """
@@ -27,15 +27,15 @@ from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import MissingContextError
 from sqlmodel import Session
 
-from core.errors import PingguError, StoreUnavailable
-from core.faults import fault_point
-from models import audit
-from models import evaluations as store
-from models.db import read_session, transaction
-from models.tables import Evaluation, StepRecord, now_beijing
-from rules.step_results import StepResult
-from rules.steps import STEPS, StepId, parse_stored, step_name, validate_result
-from rules.vocabulary import StageStatus, StepStatus
+from pinggu.core.errors import PingguError, StoreUnavailable
+from pinggu.core.faults import fault_point
+from pinggu.models import audit
+from pinggu.models import evaluations as store
+from pinggu.models.db import read_session, transaction
+from pinggu.models.tables import Evaluation, StepRecord, now_beijing
+from pinggu.rules.step_results import StepResult
+from pinggu.rules.steps import STEPS, StepId, parse_stored, step_name, validate_result
+from pinggu.rules.vocabulary import StageStatus, StepStatus
 
 # The product database, not Prefect's cache, knows what is done: a reopened step must really run
 # again within the same flow run, which a Prefect cache hit would silently prevent.
@@ -118,7 +118,7 @@ def run_step(
     `gather(session, evaluation, attempt)` reads, `produce(gathered)` does the slow work outside
     any transaction, `record(session, evaluation, produced)` writes and returns the result; the last one
     alone is enough for a step that only touches the database. A result that does not fit the step's model
-    (rules.steps.STEPS) is refused (`StepResultInvalid`) and nothing of the record is written.
+    (pinggu.rules.steps.STEPS) is refused (`StepResultInvalid`) and nothing of the record is written.
     """
     logger = run_logger()
     record_id, attempt, done = _begin_attempt(evaluation_id, STEPS[step].stage, step, flow_run_id)
@@ -204,7 +204,7 @@ class SkipWhenDone:
 
 
 def ledger_step(step: StepId, **task_options: Any) -> Callable[[Callable[..., Any]], SkipWhenDone]:
-    """Make a step's function its Prefect task, named from the registry (rules.steps.STEPS), which a
+    """Make a step's function its Prefect task, named from the registry (pinggu.rules.steps.STEPS), which a
     re-run from the top does not start at all once the ledger has the step done."""
 
     def done(evaluation_id: int, *_args: Any, **_kwargs: Any) -> tuple[bool, StepResult | None]:

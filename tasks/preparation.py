@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from core.document_store import keep
-from core.settings import get_settings
-from models import evaluations as store
-from models.agencies import Agency, current_entrustment
-from models.tables import Evaluation, TeamMember
-from reporting.pdf import render_html, write_pdf
-from rules.profiles import load_profile
-from rules.step_results import PlanResult, TeamMemberRow, TeamResult
-from rules.steps import StepId, validate_as
-from rules.team import Member
-from tasks.evaluation import publish_document_link
-from tasks.ledger import IO_RETRIES, ledger_step, run_step
+from pinggu.core.document_store import keep
+from pinggu.core.settings import get_settings
+from pinggu.models import evaluations as store
+from pinggu.models.agencies import Agency, current_entrustment
+from pinggu.models.tables import Evaluation, TeamMember
+from pinggu.reporting.pdf import render_html, write_pdf
+from pinggu.rules.profiles import load_profile
+from pinggu.rules.step_results import PlanResult, TeamMemberRow, TeamResult
+from pinggu.rules.steps import StepId, validate_as
+from pinggu.rules.team import Member
+from pinggu.tasks.evaluation import publish_document_link
+from pinggu.tasks.ledger import IO_RETRIES, ledger_step, run_step
 
 PLAN_TEMPLATE = "evaluation_plan.html.j2"
 
@@ -38,7 +38,7 @@ def form_team(evaluation_id: int, members: list[dict], flow_run_id: str | None =
 @ledger_step(StepId.plan, **IO_RETRIES)
 def write_plan(evaluation_id: int, budget_yuan: float | None, flow_run_id: str | None = None) -> PlanResult:
     """Write the evaluation plan with its schedule and store it as a document (S-PREP)."""
-    from rules.plan import draft_plan
+    from pinggu.rules.plan import draft_plan
 
     def gather(session: Session, evaluation: Evaluation, attempt: int) -> dict:
         decision = store.get_decision(session=session, code=evaluation.decision_code)

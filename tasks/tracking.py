@@ -1,4 +1,4 @@
-"""The tracking and supervision flows' tasks: thin wrappers over services.tracking and services.supervision."""
+"""The tracking and supervision flows' tasks: thin wrappers over pinggu.services.tracking and pinggu.services.supervision."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from datetime import date
 from prefect import get_run_logger, task
 from prefect.artifacts import create_table_artifact
 
-from core.links import tracking_url
-from forms.gates import RectificationReviewForm, SupervisionApprovalForm
-from reporting.other_documents import SupervisionInput
-from rules.tracking import ReportApproval, SupervisionStep
-from services import supervision, tracking
-from tasks.ledger import IO_RETRIES, STEP_TASK_OPTIONS
+from pinggu.core.links import tracking_url
+from pinggu.forms.gates import RectificationReviewForm, SupervisionApprovalForm
+from pinggu.reporting.other_documents import SupervisionInput
+from pinggu.rules.tracking import ReportApproval, SupervisionStep
+from pinggu.services import supervision, tracking
+from pinggu.tasks.ledger import IO_RETRIES, STEP_TASK_OPTIONS
 
 
 @task(name="开出本期跟踪反馈报告", **STEP_TASK_OPTIONS, **IO_RETRIES)
@@ -41,7 +41,7 @@ def render_tracking_reports(as_of: date, decision: str | None) -> dict:
 @task(name="更新跟踪督查总览", **STEP_TASK_OPTIONS)
 def publish_tracking_board(as_of: date) -> int:
     """Refresh the tracking artifact: per decision under tracking, reports, milestones and rectification items."""
-    from services.portfolio import tracking_board
+    from pinggu.services.portfolio import tracking_board
 
     rows = tracking_board(as_of)
     create_table_artifact(
@@ -67,7 +67,7 @@ def write_supervision_report(round_id: int, today: date) -> str:
 @task(name="记录整改审核意见", **STEP_TASK_OPTIONS)
 def record_rectification_review(round_id: int, key: str, values: dict, today: date) -> str | None:
     """Judge and record the office's review of one item (the review form's fields), as the person who signed it
-    in the web app (services.signatures); why it was refused, or None."""
+    in the web app (pinggu.services.signatures); why it was refused, or None."""
     answer = RectificationReviewForm.model_validate(values)
     reviewer, unsigned = supervision.step_actor(round_id, SupervisionStep.rectification_review, key, values)
     return supervision.review(

@@ -10,15 +10,15 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from sqlmodel import Session
 
-from core.errors import PingguError
-from core.settings import get_settings
-from models import watch as store
-from models.db import read_session, transaction
-from models.tables import now_beijing
-from rules.watch import alerts
-from services.notify import channels, send
-from services.recovery import continue_crashed, crash_silent_runs
-from tasks.ledger import STEP_TASK_OPTIONS
+from pinggu.core.errors import PingguError
+from pinggu.core.settings import get_settings
+from pinggu.models import watch as store
+from pinggu.models.db import read_session, transaction
+from pinggu.models.tables import now_beijing
+from pinggu.rules.watch import alerts
+from pinggu.services.notify import channels, send
+from pinggu.services.recovery import continue_crashed, crash_silent_runs
+from pinggu.tasks.ledger import STEP_TASK_OPTIONS
 
 # Delivery attempts within one watch run; what still fails is tried again by the next run.
 SEND_DELAYS = (0.5, 2.0)
@@ -28,7 +28,7 @@ LEVEL_NAMES = {"overdue": "已逾期"}
 @task(name="标记无心跳的运行", **STEP_TASK_OPTIONS)
 def crash_silent_evaluations() -> dict:
     """Mark Crashed each evaluation run left Running without a heartbeat past PINGGU_ZOMBIE_MINUTES: its process
-    died with its worker or machine (services.recovery; the server's automation normally does it first)."""
+    died with its worker or machine (pinggu.services.recovery; the server's automation normally does it first)."""
     silent = crash_silent_runs()
     for item in silent:
         get_run_logger().warning(
@@ -42,7 +42,7 @@ def crash_silent_evaluations() -> dict:
 
 @task(name="续办中断的评估", **STEP_TASK_OPTIONS)
 def continue_crashed_evaluations(max_per_day: int | None = None) -> dict:
-    """Start a continuation run for each evaluation whose run died with its process (services.recovery);
+    """Start a continuation run for each evaluation whose run died with its process (pinggu.services.recovery);
     with `max_per_day`, not for one continued that often in the last 24 hours."""
     recovered = continue_crashed(max_per_day)
     for item in recovered.continued:
@@ -101,7 +101,7 @@ def _deliver(url: str, text: str, detail: dict) -> str | None:
         try:
             send(url, text, detail)
             return None
-        except PingguError as failure:  # services.notify's Chinese reason, secrets masked
+        except PingguError as failure:  # pinggu.services.notify's Chinese reason, secrets masked
             error = str(failure)
         except Exception as failure:  # an endpoint down or refusing must not stop the watch
             error = f"{type(failure).__name__}: {failure}"
@@ -143,8 +143,8 @@ def deliver_notices() -> dict:
 @task(name="催办到人", **STEP_TASK_OPTIONS)
 def remind_people(as_of: date | None = None) -> dict:
     """Remind the people holding each waiting item, on their own contact, within the working days before its target
-    and again once overdue (services.reminders), each once."""
-    from services.reminders import remind_holders
+    and again once overdue (pinggu.services.reminders), each once."""
+    from pinggu.services.reminders import remind_holders
 
     reminded = remind_holders(as_of or now_beijing().date())
     if reminded.failed:
@@ -155,8 +155,8 @@ def remind_people(as_of: date | None = None) -> dict:
 @task(name="更新评估总览", **STEP_TASK_OPTIONS)
 def publish_portfolio(year: int) -> int:
     """Refresh the portfolio artifact of the year: by profile and unit, status, next deadline, overdue count."""
-    from services.ledger import LedgerFilter, evaluation_rows
-    from services.portfolio import portfolio
+    from pinggu.services.ledger import LedgerFilter, evaluation_rows
+    from pinggu.services.portfolio import portfolio
 
     summary = portfolio(evaluation_rows(LedgerFilter(year=year)))
     create_table_artifact(

@@ -10,19 +10,19 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlmodel import Session
 
-    from reporting.context import ReportContext
+    from pinggu.reporting.context import ReportContext
 
 import csv
 from datetime import date
 from pathlib import Path
 
-from core.settings import SAMPLES_DIR as SAMPLES  # noqa: E402
+from pinggu.core.settings import SAMPLES_DIR as SAMPLES  # noqa: E402
 
 
 def session_scope(engine: Engine | None = None) -> AbstractContextManager[Session]:
     """A plain write session for a test's own arrangements, committed at its end; not retried, so product code
-    writes through models.db.transaction instead (tests/test_architecture.py)."""
-    from models.db import _session_scope
+    writes through pinggu.models.db.transaction instead (tests/test_architecture.py)."""
+    from pinggu.models.db import _session_scope
 
     return _session_scope(engine)
 
@@ -93,8 +93,8 @@ def records_submission(path: Path, summary: str = "2026年3月召开座谈会，
 
 def expert_marks_submission(profile_id: str, path: Path, mark: float = 85, completion: float = 92) -> dict:
     """An expert-marks form answer: two experts mark every expert-scored indicator of the profile."""
-    from rules.profiles import load_profile
-    from rules.scoring import inputs_needed
+    from pinggu.rules.profiles import load_profile
+    from pinggu.rules.scoring import inputs_needed
 
     needed = inputs_needed(load_profile(profile_id))
     with path.open("w", encoding="utf-8", newline="") as handle:
@@ -116,7 +116,7 @@ def agreement_terms(matter: str = "某区老旧小区加装电梯补贴政策后
     """The terms of an entrustment agreement with every field a profile may require (TP-AGREEMENT)."""
     from datetime import date
 
-    from rules.third_party import Agreement
+    from pinggu.rules.third_party import Agreement
 
     return Agreement(
         matter=matter,
@@ -146,17 +146,17 @@ def agreement(agency: str) -> dict:
 def report_context(
     profile_id: str, evaluation_type: str = "ordinary", *, final: bool = True, repeats: int = 1
 ) -> ReportContext:
-    """A complete report context (as services.evaluation.report_context builds it) from the sample
+    """A complete report context (as pinggu.services.evaluation.report_context builds it) from the sample
     survey and opinions, scored against the profile; `repeats` multiplies the breakdown tables."""
-    from analysis.opinions import read_opinions, summarise_opinions
-    from analysis.survey_figures import summarise_survey
-    from analysis.survey_reading import read_survey
-    from reporting.context import ReportContext
-    from rules.plan import draft_plan
-    from rules.profiles import load_profile
-    from rules.scoring import inputs_needed, score
-    from rules.vocabulary import EVALUATION_TYPE_NAMES
-    from services.evaluation.report_context import outline_of, where_in_report
+    from pinggu.analysis.opinions import read_opinions, summarise_opinions
+    from pinggu.analysis.survey_figures import summarise_survey
+    from pinggu.analysis.survey_reading import read_survey
+    from pinggu.reporting.context import ReportContext
+    from pinggu.rules.plan import draft_plan
+    from pinggu.rules.profiles import load_profile
+    from pinggu.rules.scoring import inputs_needed, score
+    from pinggu.rules.vocabulary import EVALUATION_TYPE_NAMES
+    from pinggu.services.evaluation.report_context import outline_of, where_in_report
 
     profile = load_profile(profile_id)
     survey = summarise_survey(read_survey(SAMPLES / "survey.csv")).to_dict()
@@ -262,7 +262,7 @@ def add_decision(session, profile: str = "bazhou", *, prefix: str = "T", **field
     import uuid
     from datetime import date
 
-    from models.tables import Decision
+    from pinggu.models.tables import Decision
 
     values = {
         "title": "某区老旧小区加装电梯补贴政策",
@@ -290,7 +290,7 @@ def add_evaluation(
     **decision_fields,
 ):
     """A new decision under `profile` that no other test touches, and an evaluation of it, in `session`."""
-    from models import evaluations as store
+    from pinggu.models import evaluations as store
 
     decision = add_decision(session, profile, prefix=prefix, **decision_fields)
     evaluation = store.create_evaluation(
@@ -308,9 +308,9 @@ def add_evaluation(
 
 
 def open_follow_up(due, *, profile: str = "bazhou", unit: str = "区住房保障局"):
-    """An evaluation concluded 调整 with its follow-up opened today (as tasks.conclusion.open_follow_up does)."""
-    from models import evaluations as store
-    from models.tables import now_beijing
+    """An evaluation concluded 调整 with its follow-up opened today (as pinggu.tasks.conclusion.open_follow_up does)."""
+    from pinggu.models import evaluations as store
+    from pinggu.models.tables import now_beijing
 
     with session_scope() as session:
         evaluation = add_evaluation(session, profile, prefix="FUP", lead_unit=unit)

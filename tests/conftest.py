@@ -74,11 +74,11 @@ TEST_WORKERS = int(os.environ.get("PINGGU_TEST_WORKERS") or 0)
 
 import pytest
 
-from core.settings import configure_prefect_environment, get_settings
+from pinggu.core.settings import configure_prefect_environment, get_settings
 
 configure_prefect_environment()
 
-from core.settings import SAMPLES_DIR as SAMPLES  # noqa: E402
+from pinggu.core.settings import SAMPLES_DIR as SAMPLES  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -172,7 +172,7 @@ def pytest_sessionfinish(session, exitstatus):
         if THROWAWAY_DATABASES:
             from pg_databases import drop_database
 
-            from models.db import get_engine
+            from pinggu.models.db import get_engine
 
             get_engine().dispose()
             for name in THROWAWAY_DATABASES:

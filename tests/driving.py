@@ -7,14 +7,14 @@ from collections import Counter
 
 def reach(run_id, gate, timeout: float = 120):
     """Wait until the run is suspended at `gate` with its form ready; return the flow run."""
-    from services.orchestration import paused_at, wait_for
+    from pinggu.services.orchestration import paused_at, wait_for
 
     return wait_for(run_id, lambda run: paused_at(run) == gate, timeout=timeout, what=gate)
 
 
 def answer(run_id, gate, form: dict):
     """Wait for `gate`, then resume the run with the form, signed with the answerer's code."""
-    from services.orchestration import answer_gate
+    from pinggu.services.orchestration import answer_gate
 
     reach(run_id, gate)
     answer_gate(run_id, gate, signed(run_id, gate, form))
@@ -22,7 +22,7 @@ def answer(run_id, gate, form: dict):
 
 def code_for(evaluation_code: str, gate, name: str | None = None) -> str:
     """The latest sign-off code sent (local outbox) for the evaluation's gate, to `name` or to anyone."""
-    from services.signoff import code_in_outbox
+    from pinggu.services.signoff import code_in_outbox
 
     code = code_in_outbox(evaluation_code, gate, name) or code_in_outbox(evaluation_code, gate)
     assert code, f"no sign-off code was sent for {evaluation_code} {gate}"
@@ -43,7 +43,7 @@ def uploaded(form: dict) -> dict:
     """The form with its file (a path on this machine) kept in the store's uploads, named by its location."""
     from pathlib import Path
 
-    from core.document_store import in_store, keep
+    from pinggu.core.document_store import in_store, keep
 
     given = form.get("file")
     if not given or in_store(str(given)) or not Path(str(given)).is_file():
@@ -53,7 +53,7 @@ def uploaded(form: dict) -> dict:
 
 def completed(run_id, timeout: float = 120):
     """Wait until the run is Completed; return the flow run."""
-    from services.orchestration import wait_for
+    from pinggu.services.orchestration import wait_for
 
     return wait_for(
         run_id, lambda run: run.state is not None and run.state.is_completed(), timeout=timeout, what="完成"
@@ -62,8 +62,8 @@ def completed(run_id, timeout: float = 120):
 
 def evaluation_of(run_id):
     """The evaluation a flow run works on."""
-    from models import evaluations as store
-    from models.db import read_session
+    from pinggu.models import evaluations as store
+    from pinggu.models.db import read_session
 
     with read_session() as session:
         return store.find_by_flow_run(session=session, flow_run_id=str(run_id))
@@ -71,8 +71,8 @@ def evaluation_of(run_id):
 
 def done_counts(evaluation_id) -> Counter:
     """How many times each step was done (including attempts later set aside by rework)."""
-    from models import evaluations as store
-    from models.db import read_session
+    from pinggu.models import evaluations as store
+    from pinggu.models.db import read_session
 
     with read_session() as session:
         attempts = store.step_attempts(session=session, evaluation_id=evaluation_id)
@@ -81,8 +81,8 @@ def done_counts(evaluation_id) -> Counter:
 
 def answers_of(evaluation_id) -> list[tuple[str, str, bool]]:
     """(gate, choice, superseded) of every accepted answer, oldest first."""
-    from models import evaluations as store
-    from models.db import read_session
+    from pinggu.models import evaluations as store
+    from pinggu.models.db import read_session
 
     with read_session() as session:
         return [(a.gate, a.choice, a.superseded) for a in store.approvals(session=session, evaluation_id=evaluation_id)]
@@ -92,7 +92,7 @@ def pdf_text(path) -> str:
     """The text of a PDF (a path, or a location in the document store), whitespace removed (CJK text extraction splits lines anywhere)."""
     from pypdf import PdfReader
 
-    from core.document_store import local_file
+    from pinggu.core.document_store import local_file
 
     return "".join("".join(page.extract_text().split()) for page in PdfReader(local_file(str(path))).pages)
 
@@ -102,11 +102,11 @@ def internal_ids_in(text: str) -> list[str]:
     as words in text an operator reads, where Chinese belongs; a file name such as survey.csv is not one."""
     import re
 
-    from rules.gates import GateId
-    from rules.planning_types import EVENT_KINDS, TIME_TRIGGERS
-    from rules.profiles import known_profile_ids
-    from rules.steps import Stage, StepId
-    from rules.vocabulary import (
+    from pinggu.rules.gates import GateId
+    from pinggu.rules.planning_types import EVENT_KINDS, TIME_TRIGGERS
+    from pinggu.rules.profiles import known_profile_ids
+    from pinggu.rules.steps import Stage, StepId
+    from pinggu.rules.vocabulary import (
         EVALUATION_TYPE_NAMES,
         EvaluationStatus,
         FollowUpStatus,
@@ -133,10 +133,10 @@ def step_answer(run_id, form, values: dict, person: str) -> None:
     steps) as the web app does: signed for the signed-in person, then resumed with exactly what was signed."""
     from sqlmodel import select
 
-    from models.db import read_session
-    from models.tables import Person
-    from services.orchestration import answer_gate, gate_of_pause_key, paused_at, wait_for
-    from services.signatures import sign_step
+    from pinggu.models.db import read_session
+    from pinggu.models.tables import Person
+    from pinggu.services.orchestration import answer_gate, gate_of_pause_key, paused_at, wait_for
+    from pinggu.services.signatures import sign_step
 
     run = wait_for(run_id, lambda run: paused_at(run) is not None, timeout=120, what="等待办理")
     key = run.state.state_details.pause_key
@@ -149,7 +149,7 @@ def step_answer(run_id, form, values: dict, person: str) -> None:
 
 def plan_answer(run_id, choice: str = "同意", comment: str = "", changes=(), person: str = "张建国") -> None:
     """Answer the annual plan's approval as the web app does, signed for the person (评估办公室)."""
-    from forms.gates import AnnualPlanApprovalForm
+    from pinggu.forms.gates import AnnualPlanApprovalForm
 
     step_answer(
         run_id, AnnualPlanApprovalForm, {"choice": choice, "comment": comment, "changes": list(changes)}, person
@@ -170,9 +170,9 @@ def add_person(name: str, unit: str, *roles: str, profiles: tuple[str, ...] = ()
     """The id of a person of the people file with these roles (added once, contact: the local outbox)."""
     from sqlmodel import select
 
-    from models.db import transaction
-    from models.tables import Person
-    from rules.people import LOCAL_OUTBOX
+    from pinggu.models.db import transaction
+    from pinggu.models.tables import Person
+    from pinggu.rules.people import LOCAL_OUTBOX
 
     def ensure(session) -> int:
         found = session.exec(select(Person).where(Person.name == name, Person.unit == unit)).first()
@@ -199,10 +199,10 @@ def procedure_person(actor: str) -> int:
 def sign_procedure_step(key: str, step: str, values: dict, *, as_form: bool = True, actor: str | None = None) -> dict:
     """Sign a decision procedure step's answer for the person the profile names for the step, as the web app does;
     the values signed (the step's Prefect form's dump when `as_form`, what the run then receives)."""
-    from forms.decision_procedure import FORMS
-    from rules.decision_procedure import ProcedureStep
-    from rules.profiles import load_profile
-    from services.signatures import sign_step
+    from pinggu.forms.decision_procedure import FORMS
+    from pinggu.rules.decision_procedure import ProcedureStep
+    from pinggu.rules.profiles import load_profile
+    from pinggu.services.signatures import sign_step
 
     procedure_step = ProcedureStep(step)
     signed = FORMS[procedure_step].model_validate(values).model_dump(mode="json") if as_form else dict(values)
@@ -215,10 +215,10 @@ def expert_person(expert: dict) -> int:
     """The id of a panel expert as a person of the people file (added once): who signs their own opinion."""
     from sqlmodel import select
 
-    from models.db import transaction
-    from models.tables import Person
-    from rules.access import derive_login
-    from rules.people import LOCAL_OUTBOX
+    from pinggu.models.db import transaction
+    from pinggu.models.tables import Person
+    from pinggu.rules.access import derive_login
+    from pinggu.rules.people import LOCAL_OUTBOX
 
     def ensure(session) -> int:
         found = session.exec(select(Person).where(Person.name == expert["name"], Person.unit == expert["unit"])).first()
@@ -244,8 +244,8 @@ def expert_person(expert: dict) -> int:
 def sign_panel(procedure_id: int, experts: list[dict], today=None) -> list[bool]:
     """Each expert of the panel signs their own written opinion, as the web app records it; for each, whether their
     signature completed the 会签 (changli 32(三))."""
-    from models.tables import now_beijing
-    from services.decision_procedure import sign_expert_opinion
+    from pinggu.models.tables import now_beijing
+    from pinggu.services.decision_procedure import sign_expert_opinion
 
     day = today or now_beijing().date()
     opinion = "方案总体可行，建议分期实施并加强交通组织。"
@@ -256,8 +256,8 @@ def confirm_panel(procedure_id: int, experts: list[dict], on: str = "2026-05-28"
     """The 县决策咨询服务中心's person confirms the panel the lead unit proposed, in their own name (CL-32-PANEL)."""
     from datetime import date
 
-    from models.tables import now_beijing
-    from services.decision_procedure import confirm_panel as confirm
+    from pinggu.models.tables import now_beijing
+    from pinggu.services.decision_procedure import confirm_panel as confirm
 
     names = "\n".join(e["name"] for e in experts)
     confirm(procedure_id, procedure_person("县决策咨询服务中心"), names, date.fromisoformat(on), now_beijing().date())
@@ -265,7 +265,7 @@ def confirm_panel(procedure_id: int, experts: list[dict], on: str = "2026-05-28"
 
 def countersign_run(run_id: str, procedure_id: int, experts: list[dict]) -> None:
     """The panel signs once the run asks for the 会签; the signature that completes it resumes the run, once."""
-    from services.orchestration import answer_gate, paused_at, wait_for
+    from pinggu.services.orchestration import answer_gate, paused_at, wait_for
 
     run = wait_for(
         run_id,
@@ -279,8 +279,8 @@ def countersign_run(run_id: str, procedure_id: int, experts: list[dict]) -> None
 
 def login_of(person_id: int) -> str:
     """The person's login name (the people file's, or derived at import)."""
-    from models.db import read_session
-    from models.tables import Person
+    from pinggu.models.db import read_session
+    from pinggu.models.tables import Person
 
     with read_session() as session:
         person = session.get(Person, person_id)

@@ -13,8 +13,8 @@ from builders import session_scope
 from sqlalchemy import inspect
 from sqlmodel import SQLModel, select
 
-from models import agencies, audit, evaluations
-from models.tables import (
+from pinggu.models import agencies, audit, evaluations
+from pinggu.models.tables import (
     BEIJING,
     Account,
     Approval,

@@ -13,7 +13,7 @@ ACCOUNTS_MADE = False  # tests/conftest.py drops every account after a module th
 
 def give_password(person: str, password: str = PASSWORD) -> str:
     """Set the person's password (姓名 or 登录名); their login name."""
-    from services.accounts import set_password
+    from pinggu.services.accounts import set_password
 
     global ACCOUNTS_MADE
     ACCOUNTS_MADE = True
@@ -24,8 +24,8 @@ def drop_accounts() -> None:
     """Remove every account: the sample people answer with their sign-off codes again (other tests do)."""
     from sqlmodel import delete
 
-    from models.db import transaction
-    from models.tables import Account
+    from pinggu.models.db import transaction
+    from pinggu.models.tables import Account
 
     global ACCOUNTS_MADE
     transaction(lambda session: session.exec(delete(Account)))

@@ -14,10 +14,10 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from rules.gates import GateId
-from rules.profiles import MILESTONES, REPORT_BLOCKS, SCORINGS
-from rules.steps import StepId
-from rules.vocabulary import EvaluationType, EventKind, Scope
+from pinggu.rules.gates import GateId
+from pinggu.rules.profiles import MILESTONES, REPORT_BLOCKS, SCORINGS
+from pinggu.rules.steps import StepId
+from pinggu.rules.vocabulary import EvaluationType, EventKind, Scope
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = (
@@ -41,7 +41,7 @@ ID_ROLES = {"gate", "step", "kind", "waiting_gate"}
 # and "plan" are also flow parameters and report fields, "scoring" an indicator's field in profiles,
 # "report_submitted" the deadline milestone the step of that name meets.)
 ONLY_IDS = IDS - set(REPORT_BLOCKS) - set(SCORINGS) - set(MILESTONES) - {"team", "plan", "scoring"}
-# The deadline watch's item kinds (rules.watch.Watched.kind) are their own vocabulary.
+# The deadline watch's item kinds (pinggu.rules.watch.Watched.kind) are their own vocabulary.
 WATCH_KINDS = {"follow_up"}
 # Ids of the vocabularies rules/vocabulary.py registers; no other vocabulary spells one the same way, so any
 # literal of one outside its registry is that id written again.
@@ -132,13 +132,13 @@ def test_the_check_finds_an_id_written_as_a_literal():
 
 
 # A write through one plain session is not retried when the database is busy: product code writes through
-# models.db.transaction (and reads through read_session); only models/db.py opens the session transaction uses.
+# pinggu.models.db.transaction (and reads through read_session); only models/db.py opens the session transaction uses.
 SESSION_SCOPES = {"session_scope", "_session_scope"}
 SESSION_SCOPE_HOME = Path("models/db.py")
 
 
 def session_scope_uses(tree: ast.AST) -> list[int]:
-    """The lines that name a plain write session (imported, called or passed on) rather than models.db.transaction."""
+    """The lines that name a plain write session (imported, called or passed on) rather than pinggu.models.db.transaction."""
     found = set()
     for node in ast.walk(tree):
         if (
@@ -157,9 +157,9 @@ def test_product_code_writes_only_through_the_retried_transaction():
         for path in sorted((ROOT / package).rglob("*.py"))
         if path.relative_to(ROOT) != SESSION_SCOPE_HOME and (lines := session_scope_uses(ast.parse(path.read_text())))
     }
-    assert used == {}, "写数据库请用 models.db.transaction（可重试），读请用 models.db.read_session"
+    assert used == {}, "写数据库请用 pinggu.models.db.transaction（可重试），读请用 pinggu.models.db.read_session"
 
 
 def test_the_check_finds_a_plain_write_session():
-    source = "from models.db import session_scope\nwith models.db._session_scope() as s: pass\nf(session_scope)\n"
+    source = "from pinggu.models.db import session_scope\nwith pinggu.models.db._session_scope() as s: pass\nf(session_scope)\n"
     assert session_scope_uses(ast.parse(source)) == [1, 2, 3]

@@ -54,7 +54,7 @@ def test_the_runner_starts_a_flow_registered_for_a_deployment_through_run_flow_i
     import prefect.runner._starter_direct as starter_direct
     from prefect.runner import Runner
 
-    from deployments.serve import deadline_watch
+    from pinggu.deployments.serve import deadline_watch
 
     registry = Runner(limit=1)._deployment_registry
     deployment_id = uuid4()
@@ -69,7 +69,7 @@ def test_the_runner_starts_a_flow_registered_for_a_deployment_through_run_flow_i
 
 
 def test_run_flow_in_subprocess_takes_its_process_context_from_the_module_we_replace(monkeypatch):
-    """deployments.serve.start_runs_from_a_warm_process replaces `prefect.flow_engine.multiprocessing` so
+    """pinggu.deployments.serve.start_runs_from_a_warm_process replaces `prefect.flow_engine.multiprocessing` so
     that `run_flow_in_subprocess`'s `multiprocessing.get_context("spawn")` is the warm fork server."""
     import prefect.flow_engine
     from prefect import flow
@@ -93,7 +93,7 @@ def test_run_flow_in_subprocess_takes_its_process_context_from_the_module_we_rep
 
 def test_what_the_fork_server_preloads_exists():
     """A module the fork server cannot import would make every served run start cold."""
-    from deployments.serve import WARM_MODULES
+    from pinggu.deployments.serve import WARM_MODULES
 
     assert [name for name in WARM_MODULES if importlib.util.find_spec(name) is None] == []
 
@@ -103,7 +103,7 @@ def test_every_deployment_builds_with_its_chinese_form_titles_and_runs_a_synchro
     runs flows as prefect.engine does for a synchronous, non-generator flow only."""
     from prefect import Flow
 
-    from deployments import serve
+    from pinggu.deployments import serve
 
     built = serve.deployments()
     titles = {
@@ -161,18 +161,18 @@ def test_a_process_worker_runs_the_command_our_deployments_set_itself():
     from prefect.client.schemas.objects import FlowRun
     from prefect.workers.process import ProcessJobConfiguration, ProcessWorker
 
-    from deployments.workpool import JOB_VARIABLES
+    from pinggu.deployments.workpool import JOB_VARIABLES
 
     template = ProcessWorker.get_default_base_job_template()
     assert template["job_configuration"]["command"] == "{{ command }}"
     assert "command" in template["variables"]["properties"]
     configuration = ProcessJobConfiguration(command=JOB_VARIABLES["command"])
     configuration.prepare_for_flow_run(FlowRun(flow_id=uuid4()))
-    assert configuration.command == "python -m deployments.warm_run"
+    assert configuration.command == "python -m pinggu.deployments.warm_run"
     assert configuration._command_configured
     run = inspect.getsource(ProcessWorker.run)
     assert "if configuration._command_configured:" in run and "EngineCommandStarter(" in run
-    # deployments.warm_worker: the command stays in the worker's process group (its run, forked by the warm
+    # pinggu.deployments.warm_worker: the command stays in the worker's process group (its run, forked by the warm
     # server, is in that group too), so killing the group kills them all; and its environment carries the
     # worker's own (PINGGU_WARM_SOCKET) beside the run's.
     configured = run[run.index("if configuration._command_configured:") :].split("else:")[0]
@@ -221,7 +221,7 @@ def test_a_schedule_of_the_client_computes_its_dates_as_the_servers():
     from prefect.client.schemas import schedules as client_schedules
     from prefect.server.schemas import schedules as server_schedules
 
-    from services.schedules import last_due
+    from pinggu.services.schedules import last_due
 
     for name in ("CronSchedule", "IntervalSchedule", "RRuleSchedule"):
         assert set(getattr(client_schedules, name).model_fields) <= set(getattr(server_schedules, name).model_fields)
@@ -243,18 +243,18 @@ def test_heartbeats_state_events_and_automations_are_what_services_recovery_coun
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, PREFECT_SERVER_API_DEFAULT_LIMIT
     from prefect.states import AwaitingRetry, Cancelling, Paused, Suspended
 
-    from core.settings import HEARTBEAT_SECONDS
-    from services import recovery
+    from pinggu.core.settings import HEARTBEAT_SECONDS
+    from pinggu.services import recovery
 
     assert prefect.flow_engine.MINIMUM_HEARTBEAT_INTERVAL <= HEARTBEAT_SECONDS
-    assert PREFECT_FLOWS_HEARTBEAT_FREQUENCY.value() == HEARTBEAT_SECONDS  # conftest set it as core.settings does
+    assert PREFECT_FLOWS_HEARTBEAT_FREQUENCY.value() == HEARTBEAT_SECONDS  # conftest set it as pinggu.core.settings does
     assert 'event="prefect.flow-run.heartbeat"' in inspect.getsource(prefect.flow_engine)
     assert "with _send_heartbeats(self):" in inspect.getsource(prefect.flow_engine.FlowRunEngine)
     naming = inspect.getsource(prefect.server.models.events.flow_run_state_change_event)
     assert 'event=f"prefect.flow-run.{validated_state.name}"' in naming
     assert {state().name for state in (Suspended, Paused, AwaitingRetry, Cancelling)} <= set(recovery.QUIET_STATES)
     assert '"TimedOut"' in inspect.getsource(prefect.flow_engine)  # the name of a flow run's timeout (Failed)
-    from deployments import serve
+    from pinggu.deployments import serve
 
     assert set(recovery.PRODUCT_FLOWS) == {deployment.flow_name for deployment in serve.deployments()}
     zombie, continuation = recovery.recovery_automations(10, uuid4())

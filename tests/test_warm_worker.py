@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from core.settings import PROJECT_ROOT
+from pinggu.core.settings import PROJECT_ROOT
 
 NO_SERVER = {"PREFECT_API_URL": "http://127.0.0.1:9/api", "PREFECT_CLIENT_MAX_RETRIES": "0"}
 
@@ -25,7 +25,7 @@ NO_SERVER = {"PREFECT_API_URL": "http://127.0.0.1:9/api", "PREFECT_CLIENT_MAX_RE
 def warm_server(tmp_path):
     """A warm server listening for this test process (it ends when the test process is gone, or at teardown)."""
     path = str(tmp_path / "warm.sock")
-    code = f"from deployments.warm_worker import serve; serve({path!r}, {os.getpid()})"
+    code = f"from pinggu.deployments.warm_worker import serve; serve({path!r}, {os.getpid()})"
     server = subprocess.Popen([sys.executable, "-c", code], cwd=PROJECT_ROOT)
     deadline = time.monotonic() + 30
     while not Path(path).exists():
@@ -38,7 +38,7 @@ def warm_server(tmp_path):
 
 def _client(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "deployments.warm_run"],
+        [sys.executable, "-m", "pinggu.deployments.warm_run"],
         cwd=cwd,
         env={**os.environ, **NO_SERVER, "PYTHONPATH": str(PROJECT_ROOT), **env},
         capture_output=True,
@@ -86,7 +86,7 @@ def test_a_client_killed_takes_its_run_with_it(warm_server, tmp_path):
         "PREFECT_API_REQUEST_TIMEOUT": "600",
     }
     client = subprocess.Popen(
-        [sys.executable, "-m", "deployments.warm_run"], cwd=tmp_path, env=env, stderr=subprocess.DEVNULL
+        [sys.executable, "-m", "pinggu.deployments.warm_run"], cwd=tmp_path, env=env, stderr=subprocess.DEVNULL
     )
     deadline = time.monotonic() + 60
     run = None

@@ -1,6 +1,6 @@
 """Baseline: the schema create_all made before there were migrations (models/tables.py, models/agencies.py).
 
-A database made by create_all is stamped at this revision, not migrated (models.migrate.upgrade).
+A database made by create_all is stamped at this revision, not migrated (pinggu.models.migrate.upgrade).
 
 Revision ID: 0001
 Revises:

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from pinggu.cli.common import BY_LOGIN, friendly
-from rules.third_party import AGENCY_KINDS, CREDIT_GOOD, CREDIT_STATUSES
+from pinggu.rules.third_party import AGENCY_KINDS, CREDIT_GOOD, CREDIT_STATUSES
 
 agency_app = typer.Typer(help="第三方评估机构", no_args_is_help=True)
 
@@ -36,9 +36,9 @@ def register(
     by: Annotated[str, typer.Option(help=f"登记人：{BY_LOGIN}；不填记为“系统”")] = "",
 ) -> None:
     """登记第三方评估机构，或按名称更新其类别、信用记录、设备和人员条件。"""
-    from models import agencies
-    from models.db import transaction
-    from services.accounts import actor_by_login
+    from pinggu.models import agencies
+    from pinggu.models.db import transaction
+    from pinggu.services.accounts import actor_by_login
 
     actor = actor_by_login(by) if by.strip() else "系统"
 
@@ -62,8 +62,8 @@ def register(
 @friendly
 def list_(as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False) -> None:
     """列出已登记的第三方评估机构及其信用记录、设备和人员条件。"""
-    from models import agencies
-    from models.db import read_session
+    from pinggu.models import agencies
+    from pinggu.models.db import read_session
 
     with read_session() as session:
         rows: list[dict[str, Any]] = [
@@ -106,9 +106,9 @@ def false_report(
     by: Annotated[str, typer.Option(help=f"记录人：{BY_LOGIN}")],
 ) -> None:
     """将受委托评估机构违背客观事实提出评估报告的行为记入其不良信用记录（依评估所属决策适用的规定）。"""
-    from models import agencies
-    from models.db import transaction
-    from services.accounts import actor_by_login
+    from pinggu.models import agencies
+    from pinggu.models.db import transaction
+    from pinggu.services.accounts import actor_by_login
 
     actor = actor_by_login(by)
 
@@ -130,10 +130,10 @@ def subcontract(
     """登记受托机构将评估转委托他人；委托协议未同意转委托的，不予登记（TP-NOSUB）。"""
     from sqlmodel import Session
 
-    from models import agencies
-    from models import evaluations as store
-    from models.db import transaction
-    from services.accounts import actor_by_login
+    from pinggu.models import agencies
+    from pinggu.models import evaluations as store
+    from pinggu.models.db import transaction
+    from pinggu.services.accounts import actor_by_login
 
     actor = actor_by_login(by)
 

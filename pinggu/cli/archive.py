@@ -39,8 +39,8 @@ def export(
 ) -> None:
     """导出档案包：评估的全部文件（含各版本）、审批记录、审计记录及哈希链、清单（SHA-256）；或用 --decision
     导出决策全过程的档案包：过程记录、各环节填报、归档材料、审计记录、清单（昌黎县规定第四十八条、闵行区档案细则第八条）。"""
-    from core.errors import StateConflict
-    from services.accounts import actor_by_login
+    from pinggu.core.errors import StateConflict
+    from pinggu.services.accounts import actor_by_login
 
     if (evaluation is None) == (decision is None):
         raise StateConflict("请给出评估编号，或用 --decision 给出决策编号（二者选一）")
@@ -48,11 +48,11 @@ def export(
     code = evaluation or decision
     target = output or Path.cwd() / f"{code}-档案包.zip"
     if decision is not None:
-        from services.decision_archive import export_decision
+        from pinggu.services.decision_archive import export_decision
 
         result = export_decision(decision, target, actor)
     else:
-        from models.archive import export_package
+        from pinggu.models.archive import export_package
 
         result = export_package(code=str(evaluation), target=target, actor=actor)
     typer.echo(f"已导出：{result.path}（{result.files} 个文件，登记文件 {result.documents} 份）")
@@ -84,9 +84,9 @@ def add(
 ) -> None:
     """将一份材料归入决策档案（昌黎县规定第四十八条）：文件按内容核验后存入文档存储，归档记入审计日志；已归档的
     材料不能修改或删除，更正的版本再归档一次。"""
-    from models.archive import file_decision_material
-    from rules.archive import MATERIALS, material_named
-    from services.accounts import actor_by_login
+    from pinggu.models.archive import file_decision_material
+    from pinggu.rules.archive import MATERIALS, material_named
+    from pinggu.services.accounts import actor_by_login
 
     kind = material_named(material)
     kept = file_decision_material(code=decision, material=kind, source=file, by=actor_by_login(by), title=title)
@@ -107,7 +107,7 @@ def verify(
     ] = False,
 ) -> None:
     """核验档案包：文件是否被修改、缺失或多出，审计链是否断开；完整时退出码 0，否则 1。"""
-    from models.archive import seal_problems, verify_package
+    from pinggu.models.archive import seal_problems, verify_package
 
     result = verify_package(package)
     if against_db:
@@ -133,10 +133,10 @@ def audit_verify(
     """核验审计日志的哈希链：记录被修改、删除或调换顺序都会指出；有问题时退出码 1。"""
     from sqlmodel import func, select
 
-    from models import audit
-    from models import evaluations as store
-    from models.db import read_session
-    from models.tables import AuditEvent
+    from pinggu.models import audit
+    from pinggu.models import evaluations as store
+    from pinggu.models.db import read_session
+    from pinggu.models.tables import AuditEvent
 
     with read_session() as session:
         evaluation_id = store.get_evaluation(session=session, code=evaluation).id if evaluation else None
@@ -161,10 +161,10 @@ def audit_show(
     limit: Annotated[int, typer.Option("--limit", help="最多列出多少条（最新的在后）")] = 200,
 ) -> None:
     """列出与某人有关的审计记录：登录、登录失败、锁定、退出、设置密码、权限拒绝、查阅文件、办理环节。"""
-    from models.audit import events_about
-    from models.db import read_session
-    from models.tables import beijing_minute
-    from services.accounts import find_person
+    from pinggu.models.audit import events_about
+    from pinggu.models.db import read_session
+    from pinggu.models.tables import beijing_minute
+    from pinggu.services.accounts import find_person
 
     with read_session() as session:
         found = find_person(session, person)
@@ -178,7 +178,7 @@ def audit_show(
 
 def register(app: typer.Typer) -> None:
     """Add `pinggu archive` and `pinggu audit` to the main command."""
-    from rules.steps import StepId
+    from pinggu.rules.steps import StepId
 
     app.add_typer(archive_app, name=StepId.archive)  # the package of what the 归档 step seals
     app.add_typer(audit_app, name="audit")

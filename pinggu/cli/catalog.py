@@ -40,9 +40,9 @@ def catalog_archived(
     on: Annotated[str | None, typer.Option(help="报备日期 YYYY-MM-DD，默认今天")] = None,
 ) -> None:
     """登记决策档案已报备（闵行档案细则第十条：决策出台后10个工作日内报备电子档）；网页办理：评估页面的办公室操作。"""
-    from models.tables import now_beijing
-    from services.accounts import actor_by_login
-    from services.decision_archive import record_filing
+    from pinggu.models.tables import now_beijing
+    from pinggu.services.accounts import actor_by_login
+    from pinggu.services.decision_archive import record_filing
 
     by = actor_by_login(by)
     day = parse_date(on, "报备日期") if on else now_beijing().date()

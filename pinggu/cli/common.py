@@ -10,7 +10,7 @@ from typing import ParamSpec, TypeVar, overload
 
 import typer
 
-from core.errors import PingguError, StateConflict
+from pinggu.core.errors import PingguError, StateConflict
 
 LOGIN = "办理人的登录名（人员名单中的登录名，见 pinggu people list）"
 BY_LOGIN = f"{LOGIN}；记为其 姓名（单位）"

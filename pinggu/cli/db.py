@@ -1,5 +1,5 @@
-"""`pinggu db …`: the product database's schema version — upgrade, check, current (models.migrate) — and
-moving a SQLite installation's records to PostgreSQL — copy (models.db_copy).
+"""`pinggu db …`: the product database's schema version — upgrade, check, current (pinggu.models.migrate) — and
+moving a SQLite installation's records to PostgreSQL — copy (pinggu.models.db_copy).
 
 Registered in pinggu.cli.main; errors go through pinggu.cli.common.friendly.
 """
@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from core.settings import get_settings
+from pinggu.core.settings import get_settings
 from pinggu.cli.common import friendly
 
 if TYPE_CHECKING:
-    from models.db_copy import CopyReport
+    from pinggu.models.db_copy import CopyReport
 
 db_app = typer.Typer(
     help="产品数据库结构版本：升级、检查、查看；把 SQLite 安装的记录复制到 PostgreSQL", no_args_is_help=True
@@ -22,7 +22,7 @@ db_app = typer.Typer(
 
 
 def _configured_engine():
-    from models.migrate import connect
+    from pinggu.models.migrate import connect
 
     return connect(get_settings().resolved_database_url)
 
@@ -33,7 +33,7 @@ def _where(engine) -> str:
 
 def upgrade_configured_database() -> str:
     """Upgrade the configured product database to the newest schema and say what was done."""
-    from models import migrate
+    from pinggu.models import migrate
 
     engine = _configured_engine()
     try:
@@ -67,7 +67,7 @@ def check(
     ] = False,
 ) -> None:
     """检查迁移得到的数据库结构与模型是否一致；不一致时列出差异，退出码 1。"""
-    from models import migrate
+    from pinggu.models import migrate
 
     if not database:
         problems = migrate.check()
@@ -92,7 +92,7 @@ def check(
 @friendly
 def current() -> None:
     """显示已配置的产品数据库的结构版本和程序需要的版本。"""
-    from models import migrate
+    from pinggu.models import migrate
 
     engine = _configured_engine()
     try:
@@ -115,7 +115,7 @@ def copy_records(
     ],
 ) -> None:
     """把当前 SQLite 产品数据库的全部记录复制到一个空的 PostgreSQL 数据库，并逐表核对（先 pinggu down）。"""
-    from models import db_copy
+    from pinggu.models import db_copy
 
     settings = get_settings()
     target = db_copy.shown(db_copy.target_url(to))

@@ -12,25 +12,25 @@ from typing import Annotated
 
 import typer
 
-from core.document_store import keep
-from core.errors import InputFileError, SignoffRefused, StateConflict
-from core.file_types import check_file
-from core.links import flow_run_url
+from pinggu.core.document_store import keep
+from pinggu.core.errors import InputFileError, SignoffRefused, StateConflict
+from pinggu.core.file_types import check_file
+from pinggu.core.links import flow_run_url
 from pinggu.cli.common import BY_LOGIN, LOGIN, friendly, parse_date
-from rules.gates import GATES, ExpertsConvened, GateId, GateKind, GateSpec
-from rules.vocabulary import EVALUATION_TYPES, EvaluationType, SatisfactionScale, Scope
+from pinggu.rules.gates import GATES, ExpertsConvened, GateId, GateKind, GateSpec
+from pinggu.rules.vocabulary import EVALUATION_TYPES, EvaluationType, SatisfactionScale, Scope
 
 
 def _validate_form(form_class, values: dict) -> dict:
     # Imported here: forms pull in Prefect, which the commands that take no form need not load.
-    from forms.gates import validated
+    from pinggu.forms.gates import validated
 
     return validated(form_class, values)
 
 
 def _answer(evaluation: str, gate: str, run_input: dict, done: str) -> None:
     """Resume the evaluation's run at `gate`, then say whether the flow accepted the answer (exit 1 if not)."""
-    from services.orchestration import answer_gate, outcome_of
+    from pinggu.services.orchestration import answer_gate, outcome_of
 
     key = answer_gate(_evaluation_run(evaluation).flow_run_id, gate, run_input)
     outcome = outcome_of(evaluation, key)
@@ -57,10 +57,10 @@ def _signature(evaluation: str, gate: str, code: str, override_reason: str, by: 
     """The code the answer is signed with: the one typed, or an administrator's one-time override code — the
     administrator named by their 登录名 (`by`), never a typed name."""
     if override_reason.strip():
-        from models import evaluations as store
-        from models.db import transaction
-        from models.people import override_code
-        from services.accounts import viewer_by_login
+        from pinggu.models import evaluations as store
+        from pinggu.models.db import transaction
+        from pinggu.models.people import override_code
+        from pinggu.services.accounts import viewer_by_login
 
         admin = viewer_by_login(by)
         if not admin.admin:
@@ -81,8 +81,8 @@ def _signature(evaluation: str, gate: str, code: str, override_reason: str, by: 
 
 
 def _evaluation_run(code: str):
-    from models import evaluations as store
-    from models.db import read_session
+    from pinggu.models import evaluations as store
+    from pinggu.models.db import read_session
 
     with read_session() as session:
         evaluation = store.get_evaluation(session=session, code=code)
@@ -126,7 +126,7 @@ def evaluate(
     evaluation: Annotated[str | None, typer.Option(help="续办已有评估时填写评估编号")] = None,
 ) -> None:
     """启动一项评估（在 Prefect 服务上创建流程运行）。"""
-    from services.orchestration import DEPLOYMENTS, start_evaluation
+    from pinggu.services.orchestration import DEPLOYMENTS, start_evaluation
 
     if type not in DEPLOYMENTS:
         raise StateConflict(f"评估类型应为 {'、'.join(DEPLOYMENTS)} 之一，收到：{type}")
@@ -141,8 +141,8 @@ def evaluate(
         parameters["due_date"] = parse_date(due, "评估完成期限").isoformat()
     if evaluation:
         parameters["evaluation"] = evaluation
-    from models.db import read_session
-    from models.evaluations import get_decision
+    from pinggu.models.db import read_session
+    from pinggu.models.evaluations import get_decision
 
     with read_session() as session:  # an unknown code is refused here, before any run exists
         get_decision(session=session, code=parameters["decision"])
@@ -152,7 +152,7 @@ def evaluate(
 
 
 def _agreement(path: Path) -> dict:
-    from forms.parameters import ThirdPartySpec
+    from pinggu.forms.parameters import ThirdPartySpec
 
     try:
         values = json.loads(path.read_text(encoding="utf-8"))
@@ -194,7 +194,7 @@ def approve(
     override_reason: OverrideOption = "",
 ) -> None:
     """在审批环节给出意见（与 Prefect 界面的恢复表单、网页办理等效）；须有本人的签署码。"""
-    from forms.gates import GATE_FORMS
+    from pinggu.forms.gates import GATE_FORMS
 
     if gate not in APPROVAL_GATES:
         raise StateConflict(f"未知的审批环节 {gate}，可选：{'、'.join(APPROVAL_GATES)}")
@@ -234,17 +234,17 @@ def submit(
     override_reason: OverrideOption = "",
 ) -> None:
     """提交评估所需的材料；材料在评估流程中校验，不合格时流程会说明原因并再次等待提交。须有本人的签署码。"""
-    from forms.gates import GATE_FORMS
+    from pinggu.forms.gates import GATE_FORMS
 
     gate = SUBMISSION_ALIASES.get(kind, kind)
     if gate not in SUBMISSION_GATES:
         raise StateConflict(f"材料类型应为 {'、'.join(SUBMISSION_GATES)} 之一，收到：{kind}")
     if not file.is_file():
         raise InputFileError(f"找不到文件 {file}")
-    check_file(file, f"文件“{file.name}”")  # by its content, as the web app's uploads (core.file_types)
+    check_file(file, f"文件“{file.name}”")  # by its content, as the web app's uploads (pinggu.core.file_types)
     form = GATE_FORMS[GateId(gate)]
     # Into the document store's quarantine: the worker that runs the evaluation may be another machine. The
-    # run reads nothing but the store (services.evaluation.submissions): a path on this machine would not reach it anyway.
+    # run reads nothing but the store (pinggu.services.evaluation.submissions): a path on this machine would not reach it anyway.
     values = {"file": keep(file.resolve(), "uploads").location, "submitter": submitter, "submitter_role": role}
     extra = {"summary": summary, "data_values": "\n".join(data)}
     if scale is not None:
@@ -268,7 +268,7 @@ def review(
     override_reason: OverrideOption = "",
 ) -> None:
     """录入专家对评估报告送审稿的论证意见；须有本人的签署码。"""
-    from forms.gates import ExpertReviewForm
+    from pinggu.forms.gates import ExpertReviewForm
 
     values = {
         "organised": ExpertsConvened.skipped if skip else ExpertsConvened.held,
@@ -293,8 +293,8 @@ def reopen(
     by: Annotated[str, typer.Option(help=f"作出重做决定的人员：{BY_LOGIN}；须是该辖区评估办公室的人员")] = "",
 ) -> None:
     """重新评估（闵行区细则第十二条）：从指定阶段起重做，第一次评估的记录全部保留。"""
-    from services.actors import evaluation_decision, office_actor
-    from services.orchestration import reopen_evaluation
+    from pinggu.services.actors import evaluation_decision, office_actor
+    from pinggu.services.orchestration import reopen_evaluation
 
     decider = office_actor(by, evaluation_decision(evaluation), f"重新评估 {evaluation}")
     cancelled, run_id = reopen_evaluation(evaluation, stage, reason, decider)
@@ -313,10 +313,10 @@ def decide(
     note: Annotated[str, typer.Option(help="说明")] = "",
 ) -> None:
     """记录决策机关对决策继续执行、调整、中止或终止执行的决定；所适用规定要求时（如闵行区细则第二条），须已完成后评估。"""
-    from models.db import transaction
-    from models.decisions import record_outcome
-    from models.tables import now_beijing
-    from services.actors import decision_maker
+    from pinggu.models.db import transaction
+    from pinggu.models.decisions import record_outcome
+    from pinggu.models.tables import now_beijing
+    from pinggu.services.actors import decision_maker
 
     person = decision_maker(by, decision)
     decided_on = parse_date(on, "决定日期") if on else now_beijing().date()

@@ -41,8 +41,8 @@ def ledger(
     ] = None,
 ) -> None:
     """导出年度台账（Excel）：评估、年度计划、跟踪反馈、督查整改、决策程序与法定期限，每类一个工作表，逾期事项标红。"""
-    from services.ledger import KIND_NAMES, ledger_filter, parse_kinds, parse_year
-    from services.ledger_export import ledger_filename, write_ledger
+    from pinggu.services.ledger import KIND_NAMES, ledger_filter, parse_kinds, parse_year
+    from pinggu.services.ledger_export import ledger_filename, write_ledger
 
     kinds = parse_kinds(kind)
     filters = ledger_filter(parse_year(year), profile, unit, type_, status)

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from core.errors import InputFileError, StateConflict
+from pinggu.core.errors import InputFileError, StateConflict
 from pinggu.cli.common import UNIT_REPORTER, friendly
 
 followup_app = typer.Typer(
@@ -18,7 +18,7 @@ followup_app = typer.Typer(
 
 
 def _day(text: str | None, what: str) -> date:
-    from models.tables import now_beijing
+    from pinggu.models.tables import now_beijing
 
     if text is None:
         return now_beijing().date()
@@ -34,11 +34,11 @@ def list_follow_ups(
     evaluation: Annotated[str | None, typer.Argument(help="评估编号；不填则列出所有未办结的后续措施")] = None,
 ) -> None:
     """列出后续措施：编号、责任单位、期限、状态（逾期标出）及在网页报告落实情况的地址。"""
-    from core.links import follow_up_url
-    from models import evaluations as store
-    from models.db import read_session
-    from models.tables import now_beijing
-    from services.followups import follow_up_state, open_follow_ups
+    from pinggu.core.links import follow_up_url
+    from pinggu.models import evaluations as store
+    from pinggu.models.db import read_session
+    from pinggu.models.tables import now_beijing
+    from pinggu.services.followups import follow_up_state, open_follow_ups
 
     today = now_beijing().date()
     if evaluation is None:
@@ -71,11 +71,11 @@ def close(
     file: Annotated[Path | None, typer.Option(help="落实情况报告文件（PDF、Word 或文本，可不提供）")] = None,
 ) -> None:
     """执行单位报告后续措施的落实情况，办结该后续措施（落实情况中的姓名、电话等个人信息自动隐去）。"""
-    from models import evaluations as store
-    from models.db import read_session
-    from models.tables import now_beijing
-    from services.actors import follow_up_reporter
-    from services.followups import Attachment, report_back
+    from pinggu.models import evaluations as store
+    from pinggu.models.db import read_session
+    from pinggu.models.tables import now_beijing
+    from pinggu.services.actors import follow_up_reporter
+    from pinggu.services.followups import Attachment, report_back
 
     with read_session() as session:
         found = store.get_follow_up(session=session, follow_up_id=item)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from core.settings import configure_prefect_environment
+from pinggu.core.settings import configure_prefect_environment
 
 configure_prefect_environment()  # before anything imports Prefect
 

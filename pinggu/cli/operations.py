@@ -18,7 +18,7 @@ def watch(
     on: Annotated[str | None, typer.Option(help="巡查日期 YYYY-MM-DD，默认今天")] = None,
 ) -> None:
     """立即进行一次期限巡查：续办运行中断的评估，查找临期和逾期事项，记录并发送提醒（每日 8:00 也会自动运行）。"""
-    from flows.deadline_watch import deadline_watch
+    from pinggu.flows.deadline_watch import deadline_watch
 
     result = deadline_watch(as_of=parse_date(on, "巡查日期"))
     typer.echo(
@@ -34,7 +34,7 @@ def watch(
 @friendly
 def recover() -> None:
     """续办运行中断的评估：流程运行因进程被终止、机器宕机而中断（Crashed），或超过 PINGGU_ZOMBIE_MINUTES 分钟无心跳的，在同一部署上启动续办运行，已完成的步骤不重做（通常已自动续办；每日期限巡查也会续办）。"""
-    from services.recovery import continue_crashed_runs, crash_silent_runs
+    from pinggu.services.recovery import continue_crashed_runs, crash_silent_runs
 
     for silent in crash_silent_runs():
         typer.echo(f"评估 {silent.evaluation}：运行 {silent.run} 已 {silent.silent_minutes:g} 分钟无心跳，已标记为中断")

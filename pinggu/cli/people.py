@@ -31,10 +31,10 @@ def import_people_file(
 @friendly
 def list_people() -> None:
     """列出人员名单：姓名、单位、职务、可办理的角色、辖区、联系方式（通知地址不显示密钥）。"""
-    from models.db import read_session
-    from models.people import people
-    from rules.people import LOCAL_OUTBOX
-    from services.notify import channel_name
+    from pinggu.models.db import read_session
+    from pinggu.models.people import people
+    from pinggu.rules.people import LOCAL_OUTBOX
+    from pinggu.services.notify import channel_name
 
     with read_session() as session:
         listed = people(session=session)
@@ -58,7 +58,7 @@ def resend(
     ] = "",
 ) -> None:
     """向评估当前等待环节的可办理人员发送签署码：新加入名单或原签署码已过期的人；--person 为某人作废原签署码并重发。"""
-    from services.signoff import resend_codes
+    from pinggu.services.signoff import resend_codes
 
     for line in resend_codes(evaluation, person=person).lines():
         typer.echo(line)
@@ -73,8 +73,8 @@ def set_password(
     """设置本人登录密码：从标准输入读取（终端上输入两次，不显示）；至少 10 位，含大写、小写、数字、符号中的 3 种。"""
     import sys
 
-    from core.errors import LoginRefused
-    from services.accounts import set_password as store_password
+    from pinggu.core.errors import LoginRefused
+    from pinggu.services.accounts import set_password as store_password
 
     if sys.stdin.isatty():
         password = typer.prompt("新密码", hide_input=True, confirmation_prompt="再次输入新密码")
@@ -94,7 +94,7 @@ def grant_admin(
     revoke: Annotated[bool, typer.Option("--revoke", help="撤销管理员角色")] = False,
 ) -> None:
     """授予（或 --revoke 撤销）管理员角色：可查看其辖区内全部事项、维护人员名单、代办。"""
-    from services.accounts import set_admin
+    from pinggu.services.accounts import set_admin
 
     login = set_admin(person, unit=unit, grant=not revoke)
     typer.echo(f"已{'撤销' if revoke else '授予'} {person}（{login}）管理员角色，下次登录时生效")

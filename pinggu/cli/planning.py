@@ -11,10 +11,10 @@ from typing import Annotated
 
 import typer
 
-from core.errors import StateConflict
-from core.links import flow_run_url
+from pinggu.core.errors import StateConflict
+from pinggu.core.links import flow_run_url
 from pinggu.cli.common import BY_LOGIN, friendly, parse_date
-from rules.vocabulary import EventKind
+from pinggu.rules.vocabulary import EventKind
 
 
 @friendly
@@ -28,7 +28,7 @@ def deadline(
     """计算期间届满日（民法典第二百零一至二百零三条，含法定节假日与调休）。"""
     from datetime import date
 
-    from rules.periods import Period, PeriodUnit, add_period
+    from pinggu.rules.periods import Period, PeriodUnit, add_period
 
     chosen = [
         (n, unit)
@@ -50,7 +50,7 @@ def deadline(
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
         return
-    from rules.calendar import default_calendar
+    from pinggu.rules.calendar import default_calendar
 
     weekday = f"星期{'一二三四五六日'[result.due.weekday()]}"
     if result.due.weekday() >= 5 and default_calendar().is_workday(result.due):
@@ -61,7 +61,7 @@ def deadline(
         typer.secho(f"注意：{warning}", fg=typer.colors.YELLOW)
 
 
-# The situations the help offers as examples (services.planning lists them all on a wrong one).
+# The situations the help offers as examples (pinggu.services.planning lists them all on a wrong one).
 _EXAMPLE_KINDS = (
     EventKind.basis_changed,
     EventKind.effect_not_met,
@@ -81,10 +81,10 @@ def trigger(
 ) -> None:
     """记录一项触发评估的情形（决策依据变化、效果未达预期、意见较多、争议风险等）；
     较大争议或风险（controversy_risk）须及时评估：记录后立即提出该项决策的专项评估计划，审定后启动。"""
-    from models.tables import now_beijing
-    from rules.planning_types import PROMPT_EVENT_KINDS
-    from services.actors import office_actor
-    from services.planning import add_trigger, propose_prompt_plan
+    from pinggu.models.tables import now_beijing
+    from pinggu.rules.planning_types import PROMPT_EVENT_KINDS
+    from pinggu.services.actors import office_actor
+    from pinggu.services.planning import add_trigger, propose_prompt_plan
 
     recorder = office_actor(by, decision, f"决策 {decision} 的触发情形")
     typer.echo(
@@ -113,12 +113,12 @@ def plan(
     """列出年度评估计划：每项决策在该年度依规应开展的评估、原因、评估单位和完成期限。"""
     if not PLAN_YEARS[0] <= year <= PLAN_YEARS[1]:
         raise StateConflict(f"计划年度 {year} 超出范围：应在 {PLAN_YEARS[0]} 至 {PLAN_YEARS[1]} 年之间")
-    from models.tables import now_beijing
+    from pinggu.models.tables import now_beijing
     from pinggu.status import render_plan
-    from services.planning import build_plan
+    from pinggu.services.planning import build_plan
 
     if start:
-        from services.orchestration import start_annual_plan
+        from pinggu.services.orchestration import start_annual_plan
 
         run_id = start_annual_plan(year, profile, decision)
         typer.echo(

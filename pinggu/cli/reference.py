@@ -17,7 +17,7 @@ from typing import Any
 import typer
 from typer.main import get_command
 
-from core.settings import PROJECT_ROOT
+from pinggu.core.settings import PROJECT_ROOT
 from pinggu.cli.main import app
 
 REFERENCE = PROJECT_ROOT / "docs" / "cli.md"

@@ -18,10 +18,10 @@ def rules_command(
     untested: Annotated[bool, typer.Option("--untested", help="只列出没有测试标记的规则")] = False,
 ) -> None:
     """列出规则登记表：每条可执行规则的编号、内容、各地规定的条款出处，以及标记它的测试。"""
-    from core.errors import NotFound
-    from core.settings import PROJECT_ROOT
-    from rules.profiles import load_profiles
-    from rules.register import citations, load_register, marked_rules
+    from pinggu.core.errors import NotFound
+    from pinggu.core.settings import PROJECT_ROOT
+    from pinggu.rules.profiles import load_profiles
+    from pinggu.rules.register import citations, load_register, marked_rules
 
     profiles = load_profiles()
     tests_dir = PROJECT_ROOT / "tests"

@@ -24,11 +24,11 @@ def annual(
     profile: Annotated[str | None, typer.Option(help="只汇总适用该规则（辖区）的决策，例如 bazhou")] = None,
 ) -> None:
     """生成年度评估工作情况（供依法行政考核）：完成、按期、结论、各单位情况，PDF 和 Word。"""
-    from core.settings import get_settings
-    from models.tables import now_beijing
+    from pinggu.core.settings import get_settings
+    from pinggu.models.tables import now_beijing
     from pinggu.annual_summary import annual_summary
-    from reporting.docx import write_pdf_and_docx
-    from reporting.pdf import render_html
+    from pinggu.reporting.docx import write_pdf_and_docx
+    from pinggu.reporting.pdf import render_html
 
     summary = annual_summary(year, profile)
     html = render_html("annual_summary.html.j2", {"s": summary, "generated_on": now_beijing().date().isoformat()})

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from core.settings import configure_prefect_environment, get_settings
+from pinggu.core.settings import configure_prefect_environment, get_settings
 from pinggu.cli.common import friendly
 
 
@@ -105,7 +105,7 @@ def _up_ha(settings) -> None:
 
 def _ensure_recovery_automations() -> None:
     """Create or update the automations that find runs dead with their process and continue them; say so."""
-    from services.recovery import ensure_recovery_automations
+    from pinggu.services.recovery import ensure_recovery_automations
 
     try:
         outcome = ensure_recovery_automations()
@@ -136,8 +136,8 @@ def worker(
     settings = get_settings()
     _ensure_recovery_automations()  # at each worker's start, as at `pinggu up`: idempotent
     environment = {**service_environment(settings), **worker_environment(settings)}
-    # Prefect's worker in this process's place (Ctrl-C stops it), with its warm server (deployments.warm_worker).
-    command = [sys.executable, "-m", "deployments.warm_worker", "--pool", pool, "--type", "process"]
+    # Prefect's worker in this process's place (Ctrl-C stops it), with its warm server (pinggu.deployments.warm_worker).
+    command = [sys.executable, "-m", "pinggu.deployments.warm_worker", "--pool", pool, "--type", "process"]
     os.execve(sys.executable, command, environment)
 
 

@@ -10,7 +10,7 @@ Registered in pinggu.cli.main; errors go through pinggu.cli.common.friendly.
      "unanalysed": [{"question": <column header>, "reason": <why, in Chinese>}, …],
      "breakdowns": {<demographic>: [{"group", "respondents", "share", "satisfaction_rate",
                                      "awareness_rate"}, …]},
-     "representativeness": {…}}          # only with --population (analysis.sample)
+     "representativeness": {…}}          # only with --population (pinggu.analysis.sample)
 
 A satisfaction item is a column whose non-blank answers all lie on the 很满意/满意/一般/不满意/
 很不满意 scale (scored 5…1); its rate is the share of 很满意 + 满意 among non-blank answers. A yes_no
@@ -22,7 +22,7 @@ download by option number: 1 is the first option) or ``--scale 5=很满意``; wi
 refused naming the columns. A question that cannot be analysed (every answer blank or skipped, or unrecognisable
 answers) is in no figure but listed in ``unanalysed`` with its reason — always present, ``[]`` when
 every question was analysed — and under the table of the readable output. The figures and the rules
-are analysis.survey_figures' and analysis.survey_reading's (their module docstrings); read_survey has already removed personal data, so
+are pinggu.analysis.survey_figures' and pinggu.analysis.survey_reading's (their module docstrings); read_survey has already removed personal data, so
 nothing here can print it.
 
 The population file (``--population``) is a CSV (UTF-8 or GBK) or XLSX table, one row per group::
@@ -50,10 +50,10 @@ from typing import Annotated, Any
 
 import typer
 
-from analysis.sample import read_population
-from core.errors import InputFileError
+from pinggu.analysis.sample import read_population
+from pinggu.core.errors import InputFileError
 from pinggu.cli.common import friendly
-from rules.vocabulary import SatisfactionScale
+from pinggu.rules.vocabulary import SatisfactionScale
 
 survey_app = typer.Typer(help="问卷调查数据", no_args_is_help=True)
 
@@ -235,9 +235,9 @@ def analyze(
 
     分组字段为问卷中的人口特征列（性别、年龄段、职业、收入水平、文化程度、街镇）；类别与问卷中的写法一致；占比可写小数、百分数或人数，同一分组字段内只看相对大小。对每个分组字段做卡方拟合优度检验，p≥0.05为具有代表性。
     """
-    from analysis.sample import representativeness
-    from analysis.survey_figures import summarise_survey
-    from analysis.survey_reading import read_survey
+    from pinggu.analysis.sample import representativeness
+    from pinggu.analysis.survey_figures import summarise_survey
+    from pinggu.analysis.survey_reading import read_survey
 
     figures = summarise_survey(read_survey(file, scale=scale))
     rounded = figures.to_dict()  # the JSON's figures, rounded to 4 decimals as in reports

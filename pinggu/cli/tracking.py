@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
-from core.errors import StateConflict
-from core.links import flow_run_url
+from pinggu.core.errors import StateConflict
+from pinggu.core.links import flow_run_url
 from pinggu.cli.common import LOGIN, UNIT_REPORTER, friendly
 
 tracking_app = typer.Typer(help="跟踪反馈：跟踪反馈工作方案、跟踪反馈报告、及时报告、公众意见", no_args_is_help=True)
@@ -18,7 +18,7 @@ supervision_app = typer.Typer(help="督查：督查情况和督查报告、整�
 
 
 def _day(text: str | None, what: str) -> date:
-    from models.tables import now_beijing
+    from pinggu.models.tables import now_beijing
 
     if text is None:
         return now_beijing().date()
@@ -40,9 +40,9 @@ def import_plans(
     by: Annotated[str, typer.Option(help=f"导入人：{LOGIN}；记为其 单位姓名；不填记为“办公室”")] = "",
 ) -> None:
     """导入跟踪反馈工作方案（全年决策目录的时间节点）：有任何一行有误则全部不导入，并逐行列出问题。"""
-    from services.accounts import viewer_by_login
-    from services.actors import unit_and_name
-    from services.tracking import import_plans as run_import
+    from pinggu.services.accounts import viewer_by_login
+    from pinggu.services.actors import unit_and_name
+    from pinggu.services.tracking import import_plans as run_import
 
     recorded_by = unit_and_name(viewer_by_login(by)) if by.strip() else "办公室"
     lines = run_import(source, recorded_by, _day(None, ""))
@@ -57,7 +57,7 @@ def run_now(
     decision: Annotated[str | None, typer.Option(help="只处理这一项决策")] = None,
 ) -> None:
     """立即运行一次跟踪反馈（与每月 1 日的定时运行相同）：开出已结束期间的报告要求，生成已报送的报告文书。"""
-    from services.orchestration import start_tracking
+    from pinggu.services.orchestration import start_tracking
 
     run_id = start_tracking(_day(as_of, "基准日期").isoformat(), decision)
     typer.echo(f"已启动跟踪反馈：{flow_run_url(run_id)}")
@@ -79,9 +79,9 @@ def submit(
     by: Annotated[str, typer.Option(help="填报人：" + UNIT_REPORTER.format(unit="决策承办单位"))],
 ) -> None:
     """报送一期跟踪反馈报告：记录后生成 PDF 和 Word；报告了严重问题、重大变化或不可抗力的，立即记为评估情形。"""
-    from reporting.other_documents import TrackingInput, read_input
-    from services.actors import urgent_reporter
-    from services.tracking import render_report, submit_report
+    from pinggu.reporting.other_documents import TrackingInput, read_input
+    from pinggu.services.actors import urgent_reporter
+    from pinggu.services.tracking import render_report, submit_report
 
     report = read_input("tracking", source, reporter=urgent_reporter(by, decision))
     assert isinstance(report, TrackingInput)
@@ -104,9 +104,9 @@ def urgent(
     by: Annotated[str, typer.Option(help="报告人：" + UNIT_REPORTER.format(unit="决策承办单位"))],
 ) -> None:
     """及时报告：决策存在问题、客观情况发生重大变化或发生不可抗力，严重影响决策目标实现（不等到下一期报告）。"""
-    from rules.tracking import SeriousReport
-    from services.actors import urgent_reporter
-    from services.tracking import report_at_once
+    from pinggu.rules.tracking import SeriousReport
+    from pinggu.services.actors import urgent_reporter
+    from pinggu.services.tracking import report_at_once
 
     choices = [k.value for k in SeriousReport if k is not SeriousReport.none]
     if kind not in choices:
@@ -129,9 +129,9 @@ def opinion(
     contact: Annotated[str, typer.Option(help="来信人联系方式：单独保存，不进入任何报告和档案")] = "",
 ) -> None:
     """登记一条公众意见；达到规定的数量时提示办公室研判是否属“较多意见”。"""
-    from rules.tracking import OpinionChannel
-    from services.actors import opinion_recorder
-    from services.tracking import record_opinion
+    from pinggu.rules.tracking import OpinionChannel
+    from pinggu.services.actors import opinion_recorder
+    from pinggu.services.tracking import record_opinion
 
     channels = [c.value for c in OpinionChannel]
     if channel not in channels:
@@ -160,13 +160,13 @@ def start(
     ] = "",
 ) -> None:
     """启动一次督查：记录督查情况，形成督查报告；须经领导审定的（如昌黎县第五十三条）先审定再反馈，整改事项逐项审核，均在 Prefect 界面（督查运行）中办理。"""
-    from models.db import read_session
-    from models.evaluations import get_decision
-    from reporting.other_documents import SupervisionInput, read_input
-    from rules.periods import check_not_after_today
-    from services.actors import supervision_recorder
-    from services.orchestration import start_supervision
-    from services.supervision import check_findings
+    from pinggu.models.db import read_session
+    from pinggu.models.evaluations import get_decision
+    from pinggu.reporting.other_documents import SupervisionInput, read_input
+    from pinggu.rules.periods import check_not_after_today
+    from pinggu.services.actors import supervision_recorder
+    from pinggu.services.orchestration import start_supervision
+    from pinggu.services.supervision import check_findings
 
     findings = read_input("supervision", source)
     assert isinstance(findings, SupervisionInput)
@@ -189,8 +189,8 @@ def rectified(
     on: Annotated[str | None, typer.Option(help="报告日期 YYYY-MM-DD，默认今天")] = None,
 ) -> None:
     """责任单位书面报告整改情况，等待办公室审核。"""
-    from services.actors import rectification_reporter
-    from services.supervision import report_back
+    from pinggu.services.actors import rectification_reporter
+    from pinggu.services.supervision import report_back
 
     reported_on = _day(on, "报告日期")
     typer.echo(report_back(item, report, reported_on, rectification_reporter(by, item)))

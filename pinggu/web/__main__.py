@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uvicorn
 
-from core.settings import configure_prefect_environment, get_settings
+from pinggu.core.settings import configure_prefect_environment, get_settings
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""The web app's items as the access policy sees them (rules.access.Resource), and the one check every page
+"""The web app's items as the access policy sees them (pinggu.rules.access.Resource), and the one check every page
 and document makes: `allow(request, viewer, resource, what)` refuses with a Chinese 403 and an audit event.
 """
 
@@ -9,15 +9,15 @@ from typing import NoReturn
 from fastapi import Request
 from sqlmodel import Session, select
 
-from core.errors import AccessDenied
-from models import evaluations as store
-from models import people
-from models.db import transaction
-from models.evaluations import procedure_of
-from models.tables import DecisionProcedure, Evaluation, TeamMember
-from rules.access import Resource, ResourceKind, Viewer, may_see
-from services.handover import gate_holders
-from services.signoff import waits_for
+from pinggu.core.errors import AccessDenied
+from pinggu.models import evaluations as store
+from pinggu.models import people
+from pinggu.models.db import transaction
+from pinggu.models.evaluations import procedure_of
+from pinggu.models.tables import DecisionProcedure, Evaluation, TeamMember
+from pinggu.rules.access import Resource, ResourceKind, Viewer, may_see
+from pinggu.services.handover import gate_holders
+from pinggu.services.signoff import waits_for
 
 
 def evaluation_resource(session: Session, evaluation: Evaluation) -> Resource:
@@ -25,14 +25,14 @@ def evaluation_resource(session: Session, evaluation: Evaluation) -> Resource:
     decision = store.get_decision(session=session, code=evaluation.decision_code)
     procedure = procedure_of(session, evaluation)
     team = tuple(m.name for m in session.exec(select(TeamMember).where(TeamMember.evaluation_id == evaluation.id)))
-    team += tuple(person.name for person in gate_holders(session, evaluation.code))  # 转办 (services.handover)
+    team += tuple(person.name for person in gate_holders(session, evaluation.code))  # 转办 (pinggu.services.handover)
     actors = tuple(dict.fromkeys(waits_for(procedure, gate) for gate in procedure.gates))
     return Resource(ResourceKind.evaluation, decision.profile, actors=actors, team=team)
 
 
 def procedure_resource(procedure: DecisionProcedure) -> Resource:
     """A decision procedure: the roles its profile gives the steps, and the matter's lead unit."""
-    from services.decision_procedure import procedure_actors
+    from pinggu.services.decision_procedure import procedure_actors
 
     return Resource(
         ResourceKind.procedure, procedure.profile, actors=procedure_actors(procedure), units=(procedure.lead_unit,)
@@ -53,7 +53,7 @@ def allow(request: Request, viewer: Viewer, resource: Resource, what: str) -> No
 
 def refuse(request: Request, viewer: Viewer, what: str, message: str) -> NoReturn:
     """Record the viewer's refused access to `what` in the audit log and raise AccessDenied(message): a 403 page."""
-    from models import audit
+    from pinggu.models import audit
 
     transaction(
         lambda session: audit.record(

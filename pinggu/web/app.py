@@ -1,7 +1,7 @@
 """The web app: 待办 (every waiting gate), a page per gate where materials are uploaded and approvals
 given, and the documents under review (PDF inline, Word downloaded).
 
-An answer is checked at once by the very code the flow runs (services.evaluation.gates.judge_answer, in a
+An answer is checked at once by the very code the flow runs (pinggu.services.evaluation.gates.judge_answer, in a
 transaction that is rolled back): a refusal is shown on the page in Chinese with the row, column and
 reason, recorded in the audit log, and never reaches the run. Only an accepted answer resumes the
 run, through the Prefect API, with the uploaded file's stored path: nobody types a server path.
@@ -25,8 +25,8 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from core.document_store import local_file, shown_name
-from core.errors import (
+from pinggu.core.document_store import local_file, shown_name
+from pinggu.core.errors import (
     AccessDenied,
     InputFileError,
     NotFound,
@@ -35,14 +35,14 @@ from core.errors import (
     SignoffRefused,
     StateConflict,
 )
-from core.links import app_path, document_url, gate_url, procedure_url
-from core.settings import get_settings
-from forms.gates import GATE_FORMS, DataFileForm, ExpertMarksForm, RecordsForm, validated
-from models import evaluations as store
-from models import people
-from models.db import read_session, transaction
-from models.evaluations import procedure_of
-from models.tables import Document, Evaluation, Person, beijing_minute, now_beijing
+from pinggu.core.links import app_path, document_url, gate_url, procedure_url
+from pinggu.core.settings import get_settings
+from pinggu.forms.gates import GATE_FORMS, DataFileForm, ExpertMarksForm, RecordsForm, validated
+from pinggu.models import evaluations as store
+from pinggu.models import people
+from pinggu.models.db import read_session, transaction
+from pinggu.models.evaluations import procedure_of
+from pinggu.models.tables import Document, Evaluation, Person, beijing_minute, now_beijing
 from pinggu.web.access import allow, entitled_units, evaluation_resource, refuse
 from pinggu.web.auth import SESSION_COOKIE, SESSION_MAX_AGE, NeedsSignIn, auth_router, require, secret_key, viewer
 from pinggu.web.comments import comments_router
@@ -72,15 +72,15 @@ from pinggu.web.start import start_router
 from pinggu.web.supervision import supervision_router
 from pinggu.web.tracking import tracking_router, tracking_todos
 from pinggu.web.uploads import MAX_UPLOAD_BYTES, discard, save_upload
-from rules.access import Viewer
-from rules.gates import GATES, GateId
-from rules.profiles import load_profile
-from rules.profiles.schema import printed_basis
-from rules.steps import STAGE_NAMES, StepId
-from rules.vocabulary import EVALUATION_TYPE_NAMES, STATUS_NAMES, EvaluationStatus
-from services import gate_handover, handover
-from services.evaluation.gates import GateKey, gate_target, judge_answer, target_text
-from services.signoff import second_factor, waits_for
+from pinggu.rules.access import Viewer
+from pinggu.rules.gates import GATES, GateId
+from pinggu.rules.profiles import load_profile
+from pinggu.rules.profiles.schema import printed_basis
+from pinggu.rules.steps import STAGE_NAMES, StepId
+from pinggu.rules.vocabulary import EVALUATION_TYPE_NAMES, STATUS_NAMES, EvaluationStatus
+from pinggu.services import gate_handover, handover
+from pinggu.services.evaluation.gates import GateKey, gate_target, judge_answer, target_text
+from pinggu.services.signoff import second_factor, waits_for
 
 log = logging.getLogger("pinggu.web")
 UPLOAD_TYPES: dict[type, tuple[str, ...]] = {
@@ -122,7 +122,7 @@ class Todo:
     profile: str = ""
     units: frozenset[str] = frozenset()  # the units whose people hold the item
     due: date | None = None
-    holder: int | None = None  # the one person holding it after a 转办 (services.handover)
+    holder: int | None = None  # the one person holding it after a 转办 (pinggu.services.handover)
 
 
 def _page(name: str, status_code: int = 200, *, request: Request | None = None, **context: Any) -> HTMLResponse:
@@ -324,7 +324,7 @@ def _accepted_names(profile: Any, gate: str) -> list[str]:
     indicator names included)."""
     if gate != GateId.expert_marks:
         return []
-    from rules.scoring import inputs_needed
+    from pinggu.rules.scoring import inputs_needed
 
     needed = inputs_needed(profile)
     return [f"{key}（{label}）" if key != label else label for key, label in needed["expert_marks"]] + [
@@ -520,7 +520,7 @@ def create_app() -> FastAPI:
 
     @app.get("/evaluations/{code}/answers/{key}", response_class=HTMLResponse)
     def answer_progress(code: str, key: str, request: Request) -> HTMLResponse:
-        from services.orchestration import outcome_of
+        from pinggu.services.orchestration import outcome_of
 
         asked = GateKey.parse(key)
         if asked is None:
@@ -616,7 +616,7 @@ def _code_failed(request: Request, evaluation: Evaluation, gate: str) -> None:
 
 def audit_record(session: Any, action: str, **detail: Any) -> None:
     """One audit event (the web app's own: rate limits, document views)."""
-    from models import audit
+    from pinggu.models import audit
 
     audit.record(session=session, action=action, **detail)
 
@@ -639,7 +639,7 @@ async def _answer(request: Request, context: dict[str, Any], texts: dict[str, st
     """Check the answer at once; if it passes, resume the run with it and wait for the flow's verdict."""
     from starlette.concurrency import run_in_threadpool
 
-    from services.orchestration import answer_gate, outcome_of, paused_at, read_flow_run
+    from pinggu.services.orchestration import answer_gate, outcome_of, paused_at, read_flow_run
 
     evaluation: Evaluation = context["evaluation"]
     gate: str = context["gate"]

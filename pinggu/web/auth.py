@@ -19,11 +19,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from core.errors import LoginRefused, PingguError
-from core.settings import get_settings
+from pinggu.core.errors import LoginRefused, PingguError
+from pinggu.core.settings import get_settings
 from pinggu.web.security import LOGIN_PER_ADDRESS, client_address
-from rules.access import Viewer
-from services import accounts
+from pinggu.rules.access import Viewer
+from pinggu.services import accounts
 
 log = logging.getLogger("pinggu.web")
 SESSION_COOKIE = "pinggu_session"
@@ -214,7 +214,7 @@ def auth_router(page: Any) -> APIRouter:
 
 
 def _audit_burst(action: str, address: str, **detail: Any) -> None:
-    from models import audit
-    from models.db import transaction
+    from pinggu.models import audit
+    from pinggu.models.db import transaction
 
     transaction(lambda session: audit.record(session=session, action=action, address=address, **detail))

@@ -1,7 +1,7 @@
 """意见征集 in the web app (issue 33): the office opens a public comment period for a decision
 (/tracking/comments), and the public page of each period (/public/comments/<id>) takes opinions from
 anyone — no sign-in — while it is open: CSRF-protected, size-limited, rate-limited per address, the text
-masked and the contact kept apart (services.comments). Only /public/ is meant to be exposed to the internet.
+masked and the contact kept apart (pinggu.services.comments). Only /public/ is meant to be exposed to the internet.
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from core.errors import NotFound, PingguError, StateConflict
-from core.settings import get_settings
-from models.tables import now_beijing
+from pinggu.core.errors import NotFound, PingguError, StateConflict
+from pinggu.core.settings import get_settings
+from pinggu.models.tables import now_beijing
 from pinggu.web.auth import require
 from pinggu.web.security import PUBLIC_PER_ADDRESS, Refused, client_address
-from services import comments
+from pinggu.services import comments
 
 log = logging.getLogger("pinggu.web")
 
@@ -142,13 +142,13 @@ def comments_router(page: Any) -> APIRouter:
 def _office(request: Request, code: str) -> Any:
     """The signed-in office person (评估办公室 / 督查) for the decision's jurisdiction."""
     from pinggu.web.access import allow
-    from rules.access import Resource, ResourceKind
+    from pinggu.rules.access import Resource, ResourceKind
 
     me = require(request)
     profile = ""
     if code:
-        from models.db import read_session
-        from models.evaluations import get_decision
+        from pinggu.models.db import read_session
+        from pinggu.models.evaluations import get_decision
 
         with read_session() as session:
             profile = get_decision(session=session, code=code).profile

@@ -11,14 +11,14 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from core.errors import AccessDenied, PingguError
-from models.tables import now_beijing
+from pinggu.core.errors import AccessDenied, PingguError
+from pinggu.models.tables import now_beijing
 from pinggu.dashboard import render_dashboard
 from pinggu.web.auth import require
-from rules.access import Viewer
-from rules.profiles import load_profiles
-from services.ledger import STATUS_CHOICES, TYPE_CHOICES, LedgerFilter, ledger_filter, parse_kinds
-from services.ledger_export import XLSX_MEDIA_TYPE, ledger_filename, ledger_workbook_bytes
+from pinggu.rules.access import Viewer
+from pinggu.rules.profiles import load_profiles
+from pinggu.services.ledger import STATUS_CHOICES, TYPE_CHOICES, LedgerFilter, ledger_filter, parse_kinds
+from pinggu.services.ledger_export import XLSX_MEDIA_TYPE, ledger_filename, ledger_workbook_bytes
 
 FIELDS = ("year", "profile", "unit", "type", "status")
 
@@ -26,7 +26,7 @@ FIELDS = ("year", "profile", "unit", "type", "status")
 def _office(request: Request, what: str) -> Viewer:
     """The signed-in office person or supervisor; anyone else is refused (and the refusal audited)."""
     from pinggu.web.access import allow
-    from rules.access import Resource, ResourceKind
+    from pinggu.rules.access import Resource, ResourceKind
 
     me = require(request)
     allow(request, me, Resource(ResourceKind.office, me.profiles[0] if me.profiles else ""), what)

@@ -14,20 +14,20 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from core.errors import AccessDenied, PingguError, StateConflict
-from core.links import app_path, evaluation_url
-from models import evaluations as store
-from models.db import read_session, transaction
-from models.tables import Decision, now_beijing
+from pinggu.core.errors import AccessDenied, PingguError, StateConflict
+from pinggu.core.links import app_path, evaluation_url
+from pinggu.models import evaluations as store
+from pinggu.models.db import read_session, transaction
+from pinggu.models.tables import Decision, now_beijing
 from pinggu.web.access import allow
 from pinggu.web.auth import require
 from pinggu.web.fields import refusal_lines
 from pinggu.web.security import FIRST_ANSWER, NONCE_FIELD
-from rules.access import Resource, ResourceKind, Viewer
-from rules.periods import check_not_after_today
-from rules.steps import STAGE_NAMES
-from rules.vocabulary import EVENT_KIND_NAMES, Conclusion
-from services.actors import decision_body
+from pinggu.rules.access import Resource, ResourceKind, Viewer
+from pinggu.rules.periods import check_not_after_today
+from pinggu.rules.steps import STAGE_NAMES
+from pinggu.rules.vocabulary import EVENT_KIND_NAMES, Conclusion
+from pinggu.services.actors import decision_body
 
 
 def decisions_router(page: Any) -> APIRouter:
@@ -114,8 +114,8 @@ def _day(text: str, what: str) -> date | None:
 def _trigger(context: dict[str, Any], posted: dict[str, str]) -> list[str]:
     """Record a trigger event as `pinggu trigger` does, by the signed-in person; a major controversy or risk
     proposes the decision's prompt plan at once (T-PROMPT)."""
-    from rules.planning_types import PROMPT_EVENT_KINDS
-    from services.planning import add_trigger, propose_prompt_plan
+    from pinggu.rules.planning_types import PROMPT_EVENT_KINDS
+    from pinggu.services.planning import add_trigger, propose_prompt_plan
 
     decision: Decision = context["decision"]
     me: Viewer = context["me"]
@@ -136,7 +136,7 @@ def _trigger(context: dict[str, Any], posted: dict[str, str]) -> list[str]:
 
 def _reopen(me: Viewer, code: str, posted: dict[str, str]) -> list[str]:
     """重新评估 from a stage (minhang 12), decided by the office and recorded as the signed-in person's decision."""
-    from services.orchestration import reopen_evaluation
+    from pinggu.services.orchestration import reopen_evaluation
 
     stage = posted.get("stage", "")
     cancelled, run_id = reopen_evaluation(code, stage, posted.get("reason", ""), f"{me.name}（{me.unit}）")
@@ -148,7 +148,7 @@ def _reopen(me: Viewer, code: str, posted: dict[str, str]) -> list[str]:
 
 def _record(context: dict[str, Any], posted: dict[str, str]) -> list[str]:
     """Record the decision body's decision as the signed-in person's (MH-2 checked by the same call as the CLI)."""
-    from models.decisions import record_outcome
+    from pinggu.models.decisions import record_outcome
 
     decision: Decision = context["decision"]
     me: Viewer = context["me"]

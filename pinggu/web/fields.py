@@ -2,7 +2,7 @@
 
 The fields come from the gate's RunInput (forms/gates.py), so a new gate gets its page without a
 template: a file field becomes an upload, an enum a drop-down, long text a text area. The name
-fields are left out: who answers is the holder of the sign-off code (models.people).
+fields are left out: who answers is the holder of the sign-off code (pinggu.models.people).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from core.errors import InputFileError, PingguError, StateConflict
+from pinggu.core.errors import InputFileError, PingguError, StateConflict
 
 # Who answers comes from the code; the page does not ask for a name.
 SIGNER_FIELDS = frozenset({"approver", "approver_role", "submitter", "submitter_role"})

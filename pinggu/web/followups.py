@@ -1,6 +1,6 @@
 """The web app's follow-up pages (C-FOLLOWUP): after an adjust, suspend or terminate conclusion the unit
 responsible reports back on what it did — the date of its report, what was done, optionally a document — and
-the follow-up is closed (services.followups.report_back, the same as `pinggu followup close`).
+the follow-up is closed (pinggu.services.followups.report_back, the same as `pinggu followup close`).
 
 Whoever may see the evaluation, and the unit responsible, may open the page; only the office or that unit may
 report. A refusal is shown on the page in Chinese and nothing is recorded.
@@ -16,19 +16,19 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from starlette.datastructures import UploadFile
 
-from core.document_store import local_file, shown_name
-from core.errors import InputFileError, NotFound, PingguError, StateConflict
-from core.file_types import UPLOADED
-from core.links import app_path, follow_up_document_url, follow_up_url
-from models import audit
-from models import evaluations as store
-from models.db import read_session, transaction
-from models.tables import Document, now_beijing
+from pinggu.core.document_store import local_file, shown_name
+from pinggu.core.errors import InputFileError, NotFound, PingguError, StateConflict
+from pinggu.core.file_types import UPLOADED
+from pinggu.core.links import app_path, follow_up_document_url, follow_up_url
+from pinggu.models import audit
+from pinggu.models import evaluations as store
+from pinggu.models.db import read_session, transaction
+from pinggu.models.tables import Document, now_beijing
 from pinggu.web.access import allow, evaluation_resource
 from pinggu.web.auth import require
 from pinggu.web.security import client_address
-from rules.access import Viewer
-from services.followups import DOCUMENT_TYPES, Attachment, FollowUpState, follow_up_state, open_follow_ups
+from pinggu.rules.access import Viewer
+from pinggu.services.followups import DOCUMENT_TYPES, Attachment, FollowUpState, follow_up_state, open_follow_ups
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 MEDIA_TYPES = {
@@ -90,7 +90,7 @@ def followups_router(page: Any) -> APIRouter:
     async def report(item_id: int, request: Request) -> HTMLResponse:
         from starlette.concurrency import run_in_threadpool
 
-        from services.followups import report_back
+        from pinggu.services.followups import report_back
 
         item = follow_up_state(item_id)
         me = _allow(request, item)

@@ -17,19 +17,19 @@ from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from core.document_store import local_file
-from core.errors import InputFileError, PingguError, StateConflict
-from core.links import app_path, evaluation_url
-from models import evaluations as store
-from models.db import read_session
-from models.tables import now_beijing
+from pinggu.core.document_store import local_file
+from pinggu.core.errors import InputFileError, PingguError, StateConflict
+from pinggu.core.links import app_path, evaluation_url
+from pinggu.models import evaluations as store
+from pinggu.models.db import read_session
+from pinggu.models.tables import now_beijing
 from pinggu.web.access import allow, refuse
 from pinggu.web.auth import require
 from pinggu.web.fields import PageField, refusal_lines
 from pinggu.web.security import FIRST_ANSWER, NONCE_FIELD
 from pinggu.web.uploads import MAX_UPLOAD_BYTES, discard, save_upload
-from rules.access import Resource, ResourceKind, Viewer
-from rules.periods import check_not_after_today
+from pinggu.rules.access import Resource, ResourceKind, Viewer
+from pinggu.rules.periods import check_not_after_today
 
 PEOPLE_TYPES = (".csv", ".xlsx")
 PEOPLE_FIELDS = [
@@ -179,7 +179,7 @@ def _archive_context(me: Viewer, decision: Any) -> dict[str, Any]:
 
 def _file_archive(me: Viewer, code: str, typed: str) -> list[str]:
     """登记决策档案已报备 (MH-A10) as `pinggu catalog archived` does, by the signed-in person; not after today."""
-    from services.decision_archive import record_filing
+    from pinggu.services.decision_archive import record_filing
 
     today = now_beijing().date()
     try:
@@ -192,7 +192,7 @@ def _file_archive(me: Viewer, code: str, typed: str) -> list[str]:
 
 def _resend_context(request: Request, code: str) -> dict[str, Any]:
     """The evaluation's waiting gate and its entitled people, for the signed-in office of its jurisdiction."""
-    from services.signoff import waiting_gate
+    from pinggu.services.signoff import waiting_gate
 
     me = require(request)
     with read_session() as session:
@@ -207,7 +207,7 @@ def _resend_context(request: Request, code: str) -> dict[str, Any]:
 
 def _resend(me: Viewer, code: str, chosen: str) -> list[str]:
     """Resend the waiting gate's codes as `pinggu people resend` does; for one chosen person, withdraw theirs first."""
-    from services.signoff import resend_codes
+    from pinggu.services.signoff import resend_codes
 
     if chosen and not chosen.isdigit():
         raise StateConflict("请从可办理人员中选择")

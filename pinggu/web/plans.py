@@ -15,17 +15,17 @@ from pydantic import ValidationError
 from sqlmodel import select
 from starlette.concurrency import run_in_threadpool
 
-from core.errors import AccessDenied, InputFileError, NotFound, PingguError, Problem, StateConflict
-from forms.gates import AnnualPlanApprovalForm
-from models.db import read_session
-from models.tables import PlanDecision, PlanEntry, now_beijing
+from pinggu.core.errors import AccessDenied, InputFileError, NotFound, PingguError, Problem, StateConflict
+from pinggu.forms.gates import AnnualPlanApprovalForm
+from pinggu.models.db import read_session
+from pinggu.models.tables import PlanDecision, PlanEntry, now_beijing
 from pinggu.web.auth import require
 from pinggu.web.fields import refusal_lines
 from pinggu.web.security import FIRST_ANSWER, NONCE_FIELD
-from rules.access import Viewer
-from rules.gates import PlanVerdict
-from rules.profiles import load_profiles
-from services.planning import (
+from pinggu.rules.access import Viewer
+from pinggu.rules.gates import PlanVerdict
+from pinggu.rules.profiles import load_profiles
+from pinggu.services.planning import (
     open_plan_entries,
     plan_approver,
     plan_changes,
@@ -53,7 +53,7 @@ class WaitingPlan:
 
 def waiting_plans() -> list[WaitingPlan]:
     """Every plan run suspended at its approval, as the Prefect server reports them."""
-    from services.orchestration import suspended_runs
+    from pinggu.services.orchestration import suspended_runs
 
     found = []
     for run in suspended_runs("annual-plan"):
@@ -85,7 +85,7 @@ def _mine(me: Viewer, plan: WaitingPlan) -> bool:
 def _decision_profile(decision: str | None) -> str | None:
     if not decision:
         return None
-    from services.planning import get_decision_profile
+    from pinggu.services.planning import get_decision_profile
 
     return get_decision_profile(decision)
 
@@ -166,8 +166,8 @@ def plans_router(page: Any) -> APIRouter:
 def _start_plan(request: Request, me: Viewer, posted: dict[str, str]) -> list[str]:
     """The office runs the annual plan of a year now, for one jurisdiction (as `pinggu plan run` does)."""
     from pinggu.web.access import allow
-    from rules.access import Resource, ResourceKind
-    from services.orchestration import start_annual_plan
+    from pinggu.rules.access import Resource, ResourceKind
+    from pinggu.services.orchestration import start_annual_plan
 
     profile = posted.get("profile", "")
     profiles = load_profiles()
@@ -191,7 +191,7 @@ def _context(request: Request, run_id: str) -> dict[str, Any]:
         raise NotFound("这份评估计划当前不在等待审定（可能已审定或已撤销），请回到计划列表查看")
     if not _mine(me, plan):
         from pinggu.web.access import allow
-        from rules.access import Resource, ResourceKind
+        from pinggu.rules.access import Resource, ResourceKind
 
         allow(request, me, Resource(ResourceKind.office, plan.profile or ""), plan.name)
         raise AccessDenied(f"{plan.name}须由{plan.actor}的人员审定")
@@ -212,8 +212,8 @@ def _context(request: Request, run_id: str) -> dict[str, Any]:
 
 def _answer(context: dict[str, Any], posted: dict[str, str]) -> dict[str, Any]:
     """Check at once by the flow's rules; sign for the signed-in person; resume; wait for the flow's verdict."""
-    from services.orchestration import read_flow_run
-    from services.signatures import answer_signed
+    from pinggu.services.orchestration import read_flow_run
+    from pinggu.services.signatures import answer_signed
 
     plan: WaitingPlan = context["plan"]
     me: Viewer = context["me"]

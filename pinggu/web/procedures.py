@@ -1,7 +1,7 @@
 """The decision procedure in the web app (issue 29): the office starts a matter's procedure; each step's page is
-built from the step's own answer model (rules.decision_procedure.ANSWERS) with uploads for its files, answered by
+built from the step's own answer model (pinggu.rules.decision_procedure.ANSWERS) with uploads for its files, answered by
 the signed-in person the profile names for the step (决策承办单位: the matter's own lead unit), checked at once by
-the flow's own judge, signed for that person (services.signatures) and handed to the run, whose judge finds the
+the flow's own judge, signed for that person (pinggu.services.signatures) and handed to the run, whose judge finds the
 signature; the whole-process record is a link.
 """
 
@@ -18,24 +18,24 @@ from sqlmodel import col, select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from core.errors import NotFound, PingguError, SignoffRefused, StateConflict
-from core.links import app_path, procedure_url
-from forms.decision_procedure import FORMS
-from forms.gates import validated
-from models import audit
-from models.db import read_session, transaction
-from models.tables import DecisionProcedure, Person, now_beijing
+from pinggu.core.errors import NotFound, PingguError, SignoffRefused, StateConflict
+from pinggu.core.links import app_path, procedure_url
+from pinggu.forms.decision_procedure import FORMS
+from pinggu.forms.gates import validated
+from pinggu.models import audit
+from pinggu.models.db import read_session, transaction
+from pinggu.models.tables import DecisionProcedure, Person, now_beijing
 from pinggu.web.access import allow, procedure_resource
 from pinggu.web.auth import require
 from pinggu.web.fields import PageField, form_values, page_fields, refusal_lines
 from pinggu.web.security import FIRST_ANSWER, NONCE_FIELD, client_address
 from pinggu.web.tracking import pdf_response
 from pinggu.web.uploads import discard, save_upload
-from rules.access import Resource, ResourceKind, Viewer
-from rules.decision_procedure import ANSWERS, LEAD_UNIT_ACTOR, STEP_NAMES, PanelConfirmation, ProcedureStep
-from rules.profiles import load_profiles
-from services import decision_procedure as procedures
-from services import handover
+from pinggu.rules.access import Resource, ResourceKind, Viewer
+from pinggu.rules.decision_procedure import ANSWERS, LEAD_UNIT_ACTOR, STEP_NAMES, PanelConfirmation, ProcedureStep
+from pinggu.rules.profiles import load_profiles
+from pinggu.services import decision_procedure as procedures
+from pinggu.services import handover
 
 RUN_CATCH_UP_SECONDS = 30  # a run records an answer, then suspends for the next step within seconds
 SURVEY_TYPES = (".csv", ".xlsx")  # a questionnaire export and a population table, as `pinggu survey` reads them
@@ -156,7 +156,7 @@ def _entitled(procedure: DecisionProcedure, step: ProcedureStep) -> Callable[[Pe
 
 def _visible(me: Viewer) -> list[dict[str, Any]]:
     """The procedures the person may see, newest first, each with the step it asks now."""
-    from rules.access import may_see
+    from pinggu.rules.access import may_see
 
     with read_session() as session:
         found = list(session.exec(select(DecisionProcedure).order_by(col(DecisionProcedure.id).desc()).limit(200)))
@@ -317,7 +317,7 @@ def _answer(
 ) -> str | None:
     """Check at once by the flow's own judge; sign for the signed-in person; resume; wait for the flow's verdict:
     "" accepted, the reason refused, None when the flow is still at it."""
-    from services.signatures import answer_signed
+    from pinggu.services.signatures import answer_signed
 
     waiting: Waiting | None = context["waiting"]
     me: Viewer = context["me"]
@@ -372,7 +372,7 @@ def _countersign(
     context: dict[str, Any], posted: dict[str, str], chosen: dict[str, list[str]], kept: dict[str, str]
 ) -> str | None:
     """One expert signs their written opinion; the signature that completes the 会签 resumes the run — once."""
-    from services.orchestration import answer_gate, gate_of_pause_key
+    from pinggu.services.orchestration import answer_gate, gate_of_pause_key
 
     waiting: Waiting | None = context["waiting"]
     me: Viewer = context["me"]
@@ -444,7 +444,7 @@ def _hand_over(context: dict[str, Any], posted: dict[str, str]) -> handover.Hand
 
 def _run_waits(run_id: str, key: str) -> bool:
     """Whether the run waits under `key`, allowing it a moment to get there after recording the step before."""
-    from services.orchestration import read_flow_run
+    from pinggu.services.orchestration import read_flow_run
 
     deadline = time.monotonic() + RUN_CATCH_UP_SECONDS
     while True:
@@ -470,7 +470,7 @@ def _start_choices() -> dict[str, Any]:
 
 def _start(me: Viewer, posted: dict[str, str]) -> list[str]:
     """Start the procedure's run as the Prefect run form would, with the same refusals."""
-    from services.orchestration import start_decision_procedure
+    from pinggu.services.orchestration import start_decision_procedure
 
     profile = posted.get("profile", "")
     matter, lead_unit = posted.get("matter", "").strip(), posted.get("lead_unit", "").strip()

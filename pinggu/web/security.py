@@ -19,8 +19,8 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from core.errors import PingguError
-from core.settings import get_settings
+from pinggu.core.errors import PingguError
+from pinggu.core.settings import get_settings
 
 MAX_BODY_BYTES = 21 * 1024 * 1024  # the 20 MB upload and the form around it
 CSRF_FIELD = "csrf_token"

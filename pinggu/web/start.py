@@ -13,14 +13,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from core.errors import PingguError, StateConflict
-from models import evaluations as store
-from models.db import read_session
+from pinggu.core.errors import PingguError, StateConflict
+from pinggu.models import evaluations as store
+from pinggu.models.db import read_session
 from pinggu.web.access import allow
 from pinggu.web.auth import require
 from pinggu.web.fields import TEAM_HELP, refusal_lines, team_members
-from rules.access import Resource, ResourceKind, Viewer
-from rules.vocabulary import EVALUATION_TYPE_NAMES, METHODS
+from pinggu.rules.access import Resource, ResourceKind, Viewer
+from pinggu.rules.vocabulary import EVALUATION_TYPE_NAMES, METHODS
 
 
 def start_router(page: Any) -> APIRouter:
@@ -69,7 +69,7 @@ def _office(request: Request, decision: str) -> Viewer:
 
 def _start(me: Viewer, posted: dict[str, str], methods: list[str]) -> list[str]:
     """Start the run as `pinggu evaluate` does; wait briefly for the evaluation to open or for the run's refusal."""
-    from services.orchestration import DEPLOYMENTS, read_flow_run, start_evaluation
+    from pinggu.services.orchestration import DEPLOYMENTS, read_flow_run, start_evaluation
 
     decision = posted.get("decision", "").strip()
     kind = posted.get("type", "")

@@ -1,6 +1,6 @@
 """A supervision round in the web app (issue 29): its report, every rectification item with what the unit
 reported, and the step the round waits at — the leaders' approval of the report (CL-53) or the office's
-review — answered by the signed-in person the profile names, signed for them (services.signatures) and
+review — answered by the signed-in person the profile names, signed for them (pinggu.services.signatures) and
 judged by the flow's own rules when the run resumes.
 """
 
@@ -15,21 +15,21 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import select
 from starlette.concurrency import run_in_threadpool
 
-from core.errors import NotFound, PingguError, SignoffRefused, StateConflict
-from core.links import supervision_url
-from forms.gates import SUPERVISION_FORMS, validated
-from models.db import read_session
-from models.tables import SupervisionRound, now_beijing
-from models.tracking import items_of
+from pinggu.core.errors import NotFound, PingguError, SignoffRefused, StateConflict
+from pinggu.core.links import supervision_url
+from pinggu.forms.gates import SUPERVISION_FORMS, validated
+from pinggu.models.db import read_session
+from pinggu.models.tables import SupervisionRound, now_beijing
+from pinggu.models.tracking import items_of
 from pinggu.web.access import allow
 from pinggu.web.auth import require
 from pinggu.web.fields import form_values, page_fields, refusal_lines
 from pinggu.web.security import FIRST_ANSWER, NONCE_FIELD
-from reporting.other_documents import SupervisionInput
-from rules.access import ResourceKind, Viewer
-from rules.tracking import RECTIFICATION_STATUS_NAMES, SUPERVISION_STEP_NAMES, RectificationStatus, SupervisionStep
-from services import supervision
-from services.actors import tracking_resource
+from pinggu.reporting.other_documents import SupervisionInput
+from pinggu.rules.access import ResourceKind, Viewer
+from pinggu.rules.tracking import RECTIFICATION_STATUS_NAMES, SUPERVISION_STEP_NAMES, RectificationStatus, SupervisionStep
+from pinggu.services import supervision
+from pinggu.services.actors import tracking_resource
 
 
 def waiting_step(round_id: int) -> tuple[SupervisionStep, str] | None:
@@ -129,7 +129,7 @@ def supervision_router(page: Any) -> APIRouter:
 
 def _answer(context: dict[str, Any], posted: dict[str, str]) -> dict[str, Any]:
     """Sign the answer for the signed-in person, resume the run with exactly it, and wait for the flow's verdict."""
-    from services.signatures import answer_signed
+    from pinggu.services.signatures import answer_signed
 
     step: SupervisionStep | None = context["step"]
     me: Viewer = context["me"]
@@ -168,9 +168,9 @@ START_FIELDS = page_fields(SupervisionInput)
 def _start(request: Request, me: Viewer, posted: dict[str, str], chosen: dict[str, list[str]]) -> list[str]:
     """Start a supervision round as `pinggu supervision start` does, recorded by the signed-in person; who may:
     the office, or the profile's supervisor."""
-    from models.evaluations import get_decision
-    from rules.periods import check_not_after_today
-    from services.orchestration import start_supervision
+    from pinggu.models.evaluations import get_decision
+    from pinggu.rules.periods import check_not_after_today
+    from pinggu.services.orchestration import start_supervision
 
     code = posted.get("decision", "").strip()
     if not code:
@@ -178,7 +178,7 @@ def _start(request: Request, me: Viewer, posted: dict[str, str], chosen: dict[st
     with read_session() as session:
         decision = get_decision(session=session, code=code)  # NotFound in Chinese
         resource = tracking_resource(session, code)
-    from rules.profiles import load_profile
+    from pinggu.rules.profiles import load_profile
 
     supervisor = load_profile(decision.profile).tracking.supervisor
     if not me.may_act(supervisor):

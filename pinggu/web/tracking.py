@@ -1,7 +1,7 @@
 """The web app's tracking pages: the lead unit hands in its period's tracking report (OR-8, with what it
 reports at once, OR-9), and a responsible unit reports back on a rectification item (OR-10).
 
-The report's fields come from reporting.other_documents.TrackingInput, checked by the same code the CLI
+The report's fields come from pinggu.reporting.other_documents.TrackingInput, checked by the same code the CLI
 uses; a refusal is shown on the page in Chinese and nothing is recorded. An accepted report starts a
 tracking run for its decision, which renders the PDF and Word; with the server down the report stays
 recorded and the next monthly run renders it.
@@ -19,20 +19,20 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from sqlmodel import col, select
 
-from core.document_store import local_file, shown_name
-from core.errors import InputFileError, NotFound, OrchestrationError, PingguError, Problem, StateConflict
-from core.links import app_path, supervision_url
-from models.db import read_session
-from models.evaluations import get_decision
-from models.tables import Rectification, SupervisionRound, TrackingReport, now_beijing
-from models.tracking import items_of as store_items_of
-from models.tracking import milestone_states
+from pinggu.core.document_store import local_file, shown_name
+from pinggu.core.errors import InputFileError, NotFound, OrchestrationError, PingguError, Problem, StateConflict
+from pinggu.core.links import app_path, supervision_url
+from pinggu.models.db import read_session
+from pinggu.models.evaluations import get_decision
+from pinggu.models.tables import Rectification, SupervisionRound, TrackingReport, now_beijing
+from pinggu.models.tracking import items_of as store_items_of
+from pinggu.models.tracking import milestone_states
 from pinggu.web.access import allow
 from pinggu.web.auth import require
 from pinggu.web.fields import refusal_lines
-from reporting.other_documents import TrackingInput, parse_input
-from rules.access import Viewer
-from rules.tracking import (
+from pinggu.reporting.other_documents import TrackingInput, parse_input
+from pinggu.rules.access import Viewer
+from pinggu.rules.tracking import (
     SUPERVISION_STEP_NAMES,
     OpinionChannel,
     RectificationStatus,
@@ -42,8 +42,8 @@ from rules.tracking import (
     milestone_text,
     plan_from_form,
 )
-from rules.vocabulary import TrackingReportStatus
-from services.actors import tracking_resource
+from pinggu.rules.vocabulary import TrackingReportStatus
+from pinggu.services.actors import tracking_resource
 
 log = logging.getLogger("pinggu.web")
 MILESTONE_HELP = "每行一个：节点序号，完成日期（如 1，2026-03-20）；本期没有完成的节点则留空"
@@ -103,7 +103,7 @@ def tracking_todos(today: date) -> list[TrackingTodo]:
 def _supervision_steps(today: date) -> list[TrackingTodo]:
     """The supervision rounds waiting for their leaders' approval, or for the review of an item reported back."""
     from pinggu.web.supervision import waiting_step
-    from services.supervision import step_actor_name
+    from pinggu.services.supervision import step_actor_name
 
     found = []
     with read_session() as session:
@@ -179,7 +179,7 @@ def _report_context(report_id: int) -> dict[str, Any]:
 
 def _render_soon(decision: str) -> str:
     """Start a tracking run for the decision, which renders its reports; what the office reads."""
-    from services.orchestration import start_tracking
+    from pinggu.services.orchestration import start_tracking
 
     try:
         start_tracking(None, decision)
@@ -220,7 +220,7 @@ def tracking_router(page: Any) -> APIRouter:
     async def save_plan(code: str, request: Request) -> HTMLResponse:
         from starlette.concurrency import run_in_threadpool
 
-        from services.tracking import set_plan
+        from pinggu.services.tracking import set_plan
 
         context = _plan_context(code)
         me = _allow(request, code, f"决策 {code} 的跟踪反馈方案")
@@ -265,7 +265,7 @@ def tracking_router(page: Any) -> APIRouter:
     async def register_opinion(request: Request) -> HTMLResponse:
         from starlette.concurrency import run_in_threadpool
 
-        from services.tracking import record_opinion
+        from pinggu.services.tracking import record_opinion
 
         posted = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
         channels = [c.value for c in OpinionChannel]
@@ -306,7 +306,7 @@ def tracking_router(page: Any) -> APIRouter:
     async def hand_in(report_id: int, request: Request) -> HTMLResponse:
         from starlette.concurrency import run_in_threadpool
 
-        from services.tracking import submit_report
+        from pinggu.services.tracking import submit_report
 
         context = _report_context(report_id)
         me = _allow(request, context["report"].decision_code, "该跟踪反馈报告", context["report"].unit)
@@ -379,7 +379,7 @@ def tracking_router(page: Any) -> APIRouter:
     async def report_back(item_id: int, request: Request) -> HTMLResponse:
         from starlette.concurrency import run_in_threadpool
 
-        from services.supervision import report_back as record
+        from pinggu.services.supervision import report_back as record
 
         context = _item_context(item_id)
         me = _allow(request, context["item"].decision_code, "该整改事项", context["item"].unit)
@@ -419,7 +419,7 @@ def _posted_day(text: str, what: str) -> date:
 
 
 def _plan_context(code: str) -> dict[str, Any]:
-    from models.tables import TrackingPlan
+    from pinggu.models.tables import TrackingPlan
 
     with read_session() as session:
         decision = get_decision(session=session, code=code)

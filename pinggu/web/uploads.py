@@ -10,10 +10,10 @@ from pathlib import Path
 
 from starlette.datastructures import UploadFile
 
-from core.document_store import document_store, keep
-from core.errors import InputFileError
-from core.file_types import check_content
-from core.settings import get_settings
+from pinggu.core.document_store import document_store, keep
+from pinggu.core.errors import InputFileError
+from pinggu.core.file_types import check_content
+from pinggu.core.settings import get_settings
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -36,7 +36,7 @@ async def save_upload(upload: UploadFile, *, title: str, folder: str, allowed: t
         raise InputFileError(f"文件 {name} 超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB，请压缩或拆分后上传")
     if not data:
         raise InputFileError(f"文件 {name} 是空文件")
-    check_content(data, suffix)  # by its content, not its name: nothing else is ever stored (core.file_types)
+    check_content(data, suffix)  # by its content, not its name: nothing else is ever stored (pinggu.core.file_types)
     # Received here, then kept in the document store's quarantine, where the worker that runs the
     # flow (on whichever machine) reads it.
     received_in = get_settings().uploads_dir / folder / uuid.uuid4().hex[:8]

@@ -18,7 +18,7 @@ Top-level keys (English keys, Chinese values; all required unless marked optiona
                                          cites; a basis starting with the short name followed by 第
                                          (档案第十条) cites that regulation's title
     evaluation_types                     of: ordinary, simplified, midterm, final, ningxia_90day
-    methods                              evidence methods of rules.vocabulary.METHODS
+    methods                              evidence methods of pinggu.rules.vocabulary.METHODS
     simplified_methods                   the simplified procedure's choices (only with simplified)
     gates                                human gates in procedure order: id, name, actor,
                                          applies_to, basis, required (default true),
@@ -52,7 +52,7 @@ Top-level keys (English keys, Chinese values; all required unless marked optiona
     planned_type                         the type of every planned evaluation, or null (by trigger)
     evaluating_unit                      ordered rules: unit, conditions, note, basis; first match
                                          wins, the last has no conditions
-    team_roles                           roles (of rules.team.TEAM_ROLES; 单位工作人员 always), basis:
+    team_roles                           roles (of pinggu.rules.team.TEAM_ROLES; 单位工作人员 always), basis:
                                          who may sit on the evaluation team under this regulation
     safeguards                           team_conflict, agency_qualification, agency_credit,
                                          no_subcontracting, outcome_needs_evaluation,
@@ -81,7 +81,7 @@ Top-level keys (English keys, Chinese values; all required unless marked optiona
                                          reviewed only), rectification_basis, many_opinions
                                          {count, within, basis}
     decision_procedure                   optional: how a major decision is made (changli chapters 2–7,
-                                         CL-3 … CL-47; rules.profiles.schema.DecisionProcedureRules),
+                                         CL-3 … CL-47; pinggu.rules.profiles.schema.DecisionProcedureRules),
                                          each number with its article — among them hearing_organisers
                                          and hearing_sides_max_ratio (CL-16-HEARING), in_advance (what
                                          提前 means: hearing draft, list, selection method, symposium
@@ -101,7 +101,7 @@ from 0, the message adds the position counted from 1) and what is wrong.
 Pure Python (pydantic, PyYAML): no Prefect, no database.
 """
 
-from rules.profiles.loader import (
+from pinggu.rules.profiles.loader import (
     PROFILES_DIR,
     clear_cache,
     known_profile_ids,
@@ -109,7 +109,7 @@ from rules.profiles.loader import (
     load_profiles,
     read_profile_file,
 )
-from rules.profiles.schema import (
+from pinggu.rules.profiles.schema import (
     AGREEMENT_FIELDS,
     EXEMPTIONS,
     MILESTONES,

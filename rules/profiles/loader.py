@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from pydantic import ValidationError
 
-from core.errors import InputFileError, NotFound, Problem
-from core.settings import PROJECT_ROOT
-from rules.profiles.messages import describe_key, key_path, line_of, problems_of
-from rules.profiles.schema import Loc, Profile
+from pinggu.core.errors import InputFileError, NotFound, Problem
+from pinggu.core.settings import PROJECT_ROOT
+from pinggu.rules.profiles.messages import describe_key, key_path, line_of, problems_of
+from pinggu.rules.profiles.schema import Loc, Profile
 
 PROFILES_DIR: Path = Path(os.environ.get("PINGGU_PROFILES_DIR") or PROJECT_ROOT / "profiles")
 """Where the profile files live: ``<repo>/profiles``, or ``$PINGGU_PROFILES_DIR``."""

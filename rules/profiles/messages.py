@@ -15,9 +15,9 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from core.choices import OneOf
-from core.errors import Problem
-from rules.profiles.schema import Issues, Loc, Profile
+from pinggu.core.choices import OneOf
+from pinggu.core.errors import Problem
+from pinggu.rules.profiles.schema import Issues, Loc, Profile
 
 
 def key_path(loc: Loc) -> str:

@@ -24,9 +24,9 @@ from pydantic import (
     model_validator,
 )
 
-from core.choices import OneOf
-from rules import team, vocabulary
-from rules.decision_procedure import (
+from pinggu.core.choices import OneOf
+from pinggu.rules import team, vocabulary
+from pinggu.rules.decision_procedure import (
     STEP_NAMES,
     DraftContent,
     HearingOrganiser,
@@ -42,12 +42,12 @@ from rules.decision_procedure import (
     RiskLevel,
     RiskSituation,
 )
-from rules.gates import GATES, PROFILE_GATE_IDS, GateId
-from rules.periods import Period, PeriodUnit
-from rules.planning_types import PROMPT_EVENT_KINDS, TIME_TRIGGERS, DecisionFacts, PlanPolicy, UnitRule
-from rules.team import TEAM_ROLES, UNIT_STAFF, Member
-from rules.tracking import Duty, Recipient, ReportsFrom, SeriousReport, SupervisionMethod
-from rules.vocabulary import METHODS, Conclusion
+from pinggu.rules.gates import GATES, PROFILE_GATE_IDS, GateId
+from pinggu.rules.periods import Period, PeriodUnit
+from pinggu.rules.planning_types import PROMPT_EVENT_KINDS, TIME_TRIGGERS, DecisionFacts, PlanPolicy, UnitRule
+from pinggu.rules.team import TEAM_ROLES, UNIT_STAFF, Member
+from pinggu.rules.tracking import Duty, Recipient, ReportsFrom, SeriousReport, SupervisionMethod
+from pinggu.rules.vocabulary import METHODS, Conclusion
 
 MILESTONES = {
     "trigger": "评估情形出现之日",
@@ -77,7 +77,7 @@ EXEMPTIONS = {
     "already_evaluated": "按照相关规定已进行评价或者评估",
 }
 """Exemptions a profile may grant (X-12M, X-SUPERIOR, X-DONE), Chinese names; ids of
-rules.planning_types.EXEMPTION_KINDS."""
+pinggu.rules.planning_types.EXEMPTION_KINDS."""
 
 REPORT_BLOCKS = {
     "decision": "决策事项概况",
@@ -161,7 +161,7 @@ Text = Annotated[StrictStr, StringConstraints(strip_whitespace=True, min_length=
 Ident = Annotated[StrictStr, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 RuleId = Annotated[StrictStr, StringConstraints(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$")]
 # Values kept in another module's registry: pydantic checks and lists them as it would a Literal of them,
-# and mypy sees the text they are (core.choices.OneOf).
+# and mypy sees the text they are (pinggu.core.choices.OneOf).
 EvaluationType = Annotated[str, OneOf(vocabulary.EvaluationType)]
 TimeTrigger = Annotated[str, OneOf(TIME_TRIGGERS)]
 EventKind = Annotated[str, OneOf(vocabulary.EventKind)]
@@ -196,7 +196,7 @@ Number = Annotated[float, BeforeValidator(_number)]
 
 
 def _period(value: Any) -> Period:
-    """``{amount: 90, unit: days}`` → rules.periods.Period, each wrong key reported on its own."""
+    """``{amount: 90, unit: days}`` → pinggu.rules.periods.Period, each wrong key reported on its own."""
     if isinstance(value, Period):
         return value
     if not isinstance(value, dict):
@@ -455,7 +455,7 @@ class GradeBand(_Model):
 
 
 class UnitRuleSpec(_Model):
-    """One evaluating-unit rule as written in the file (→ rules.planning_types.UnitRule)."""
+    """One evaluating-unit rule as written in the file (→ pinggu.rules.planning_types.UnitRule)."""
 
     unit: Text
     conditions: dict[StrictStr, Any] = {}
@@ -666,7 +666,7 @@ class DutySpec(_Model):
 class SupervisionReport(_Model):
     """What follows the written supervision report (CL-53: changli 53; minhang 督查 11 ¶1): who approves it before
     it goes out (none: it goes out as written), and to whom it and the approver's instructions are sent — a
-    role of rules.tracking.Recipient (被督查单位, 决策承办单位, 决策实施单位) or a body named outright."""
+    role of pinggu.rules.tracking.Recipient (被督查单位, 决策承办单位, 决策实施单位) or a body named outright."""
 
     approved_by: Text | None = None
     recipients: tuple[Text, ...] = ()
@@ -855,7 +855,7 @@ class Profile(_Model):
     plan_approver: PlanApprover | None = None  # None: the office (评估办公室)
     # changli chapters 2–7; only a regulation that governs how decisions are made has it.
     decision_procedure: DecisionProcedureRules | None = None
-    # 转办 (services.handover): whether a step may be handed to a colleague of the same unit who lacks the role.
+    # 转办 (pinggu.services.handover): whether a step may be handed to a colleague of the same unit who lacks the role.
     handover_to_colleague: StrictBool = False
 
     @model_validator(mode="after")
@@ -1095,7 +1095,7 @@ class Profile(_Model):
         return self.cite(safeguard) if safeguard.applies else None
 
     def plan_policy(self) -> PlanPolicy:
-        """What the annual plan needs from this profile (rules.annual_plan)."""
+        """What the annual plan needs from this profile (pinggu.rules.annual_plan)."""
         approval = self.triggers.approval_basis
         return PlanPolicy(
             profile=self.id,

@@ -4,5 +4,5 @@ gates wait for and how an answer is judged (gates, acceptors, submissions, answe
 
 tasks/ wraps these as Prefect tasks (retries, caching, artifacts, the run's log); the web app and the command
 line call them directly. Like every service, nothing here imports forms: an acceptor reads the answer through
-the protocol of services.evaluation.answers that its form (forms.gates.GATE_FORMS) satisfies.
+the protocol of pinggu.services.evaluation.answers that its form (pinggu.forms.gates.GATE_FORMS) satisfies.
 """

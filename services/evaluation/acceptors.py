@@ -2,9 +2,9 @@
 
 An acceptor checks a typed answer against the rules inside the short write transaction and returns
 the Approval to store, or raises a PingguError that the flow shows the operator before asking
-again. ``HANDLERS`` binds each gate of the registry (rules.gates.GATES) to what its answer carries
-(services.evaluation.answers) and to either an acceptor or a preparer (services.evaluation.submissions);
-the gate's form is bound in forms.gates.GATE_FORMS. tests/services/evaluation/test_acceptors.py fails on a gap.
+again. ``HANDLERS`` binds each gate of the registry (pinggu.rules.gates.GATES) to what its answer carries
+(pinggu.services.evaluation.answers) and to either an acceptor or a preparer (pinggu.services.evaluation.submissions);
+the gate's form is bound in pinggu.forms.gates.GATE_FORMS. tests/services/evaluation/test_acceptors.py fails on a gap.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from typing import Any
 
 from sqlmodel import Session
 
-from core.errors import RuleViolation
-from models import evaluations as store
-from models.agencies import Agency, current_entrustment, end_entrustment, record_false_report
-from models.evaluations import procedure_of
-from models.tables import Evaluation
-from rules.gates import (
+from pinggu.core.errors import RuleViolation
+from pinggu.models import evaluations as store
+from pinggu.models.agencies import Agency, current_entrustment, end_entrustment, record_false_report
+from pinggu.models.evaluations import procedure_of
+from pinggu.models.tables import Evaluation
+from pinggu.rules.gates import (
     REWORK_OF,
     AcceptanceVerdict,
     ExpertReviewChoice,
@@ -34,13 +34,13 @@ from rules.gates import (
     StartDecision,
     Submitted,
 )
-from rules.profiles import load_profile, printed_basis
-from rules.scoring import check_departure
-from rules.step_results import ScoringResult
-from rules.steps import StepId
-from rules.team import Member
-from rules.vocabulary import Conclusion, StepStatus
-from services.evaluation.answers import (
+from pinggu.rules.profiles import load_profile, printed_basis
+from pinggu.rules.scoring import check_departure
+from pinggu.rules.step_results import ScoringResult
+from pinggu.rules.steps import StepId
+from pinggu.rules.team import Member
+from pinggu.rules.vocabulary import Conclusion, StepStatus
+from pinggu.services.evaluation.answers import (
     DataFileAnswer,
     ExpertMarksAnswer,
     ExpertReviewAnswer,
@@ -52,7 +52,7 @@ from services.evaluation.answers import (
     TeamAnswer,
     ThirdPartyAcceptanceAnswer,
 )
-from services.evaluation.submissions import (
+from pinggu.services.evaluation.submissions import (
     Preparer,
     StoredSubmission,
     prepare_expert_marks,
@@ -64,7 +64,7 @@ from services.evaluation.submissions import (
 
 @dataclass(frozen=True)
 class Verdict:
-    """What an accepted answer says; services.evaluation.gates records it as an Approval with where and when."""
+    """What an accepted answer says; pinggu.services.evaluation.gates records it as an Approval with where and when."""
 
     gate: GateId
     approver: str
@@ -276,7 +276,7 @@ def accept_report_approval(session: Session, evaluation: Evaluation, form: Repor
 class GateHandler:
     """How one gate's answer is taken in: what it carries, and an acceptor or a preparer for a file."""
 
-    answer: type  # the protocol of services.evaluation.answers the gate's form satisfies
+    answer: type  # the protocol of pinggu.services.evaluation.answers the gate's form satisfies
     accept: Acceptor | None = None
     prepare: Preparer | None = None
 

@@ -1,7 +1,7 @@
 """What a gate's judge reads of an answer: one protocol per kind of gate form.
 
 Services do not import forms (the layers contract: forms and services are siblings), so an acceptor or a
-preparer names the fields it reads here, and the gate's form in forms.gates.GATE_FORMS has them;
+preparer names the fields it reads here, and the gate's form in pinggu.forms.gates.GATE_FORMS has them;
 tests/services/evaluation/test_acceptors.py checks every form against its gate's protocol.
 """
 
@@ -12,14 +12,14 @@ from typing import Protocol, runtime_checkable
 
 from pydantic import BaseModel
 
-from rules.gates import AcceptanceVerdict, ExpertsConvened, PlanVerdict, ReportRework, ReportVerdict, StartDecision
-from rules.vocabulary import Conclusion, SatisfactionScale
+from pinggu.rules.gates import AcceptanceVerdict, ExpertsConvened, PlanVerdict, ReportRework, ReportVerdict, StartDecision
+from pinggu.rules.vocabulary import Conclusion, SatisfactionScale
 
 
 class TeamAnswer(Protocol):
-    """The evaluation team as named (forms.gates.TeamForm)."""
+    """The evaluation team as named (pinggu.forms.gates.TeamForm)."""
 
-    members: Sequence[BaseModel]  # each a rules.team.Member's fields
+    members: Sequence[BaseModel]  # each a pinggu.rules.team.Member's fields
     submitter: str
     submitter_role: str
 
@@ -33,25 +33,25 @@ class Approver(Protocol):
 
 
 class PlanApprovalAnswer(Approver, Protocol):
-    """方案审定 (forms.gates.PlanApprovalForm)."""
+    """方案审定 (pinggu.forms.gates.PlanApprovalForm)."""
 
     choice: PlanVerdict
 
 
 class StartApprovalAnswer(Approver, Protocol):
-    """The decision body's start decision (forms.gates.StartApprovalForm)."""
+    """The decision body's start decision (pinggu.forms.gates.StartApprovalForm)."""
 
     choice: StartDecision
 
 
 class ThirdPartyAcceptanceAnswer(Approver, Protocol):
-    """The lead unit's acceptance of an entrusted report (forms.gates.ThirdPartyAcceptanceForm)."""
+    """The lead unit's acceptance of an entrusted report (pinggu.forms.gates.ThirdPartyAcceptanceForm)."""
 
     choice: AcceptanceVerdict
 
 
 class ReportApprovalAnswer(Approver, Protocol):
-    """决策机关审定 (forms.gates.ReportApprovalForm)."""
+    """决策机关审定 (pinggu.forms.gates.ReportApprovalForm)."""
 
     choice: ReportVerdict
     conclusion: Conclusion | None
@@ -70,25 +70,25 @@ class Submission(Protocol):
 
 
 class DataFileAnswer(Submission, Protocol):
-    """Questionnaire data or an opinions register (forms.gates.DataFileForm)."""
+    """Questionnaire data or an opinions register (pinggu.forms.gates.DataFileForm)."""
 
     scale: SatisfactionScale | None
 
 
 class RecordsAnswer(Submission, Protocol):
-    """Meeting minutes or field records with their summary (forms.gates.RecordsForm)."""
+    """Meeting minutes or field records with their summary (pinggu.forms.gates.RecordsForm)."""
 
     summary: str
 
 
 class ExpertMarksAnswer(Submission, Protocol):
-    """Expert marks and statistics (forms.gates.ExpertMarksForm)."""
+    """Expert marks and statistics (pinggu.forms.gates.ExpertMarksForm)."""
 
     data_values: str
 
 
 class ExpertReviewAnswer(Protocol):
-    """The experts' opinion on the draft, or why none was sought (forms.gates.ExpertReviewForm)."""
+    """The experts' opinion on the draft, or why none was sought (pinggu.forms.gates.ExpertReviewForm)."""
 
     organised: ExpertsConvened
     experts: str

@@ -1,6 +1,6 @@
 """What an evaluation's dashboard artifacts say: its stage table, its approvals, a document's link text.
 
-Read from the product database and returned as Markdown or plain text; tasks.evaluation publishes them as
+Read from the product database and returned as Markdown or plain text; pinggu.tasks.evaluation publishes them as
 Prefect artifacts (a new version each time), keyed by `artifact_key`.
 """
 
@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from core.links import document_url, gate_url
-from models import evaluations as store
-from models.db import read_session
-from models.tables import Approval, beijing_minute, now_beijing
-from rules.gates import gate_stage
-from rules.profiles import load_profile
-from rules.steps import STAGE_NAMES, StepId
-from rules.vocabulary import EVALUATION_TYPE_NAMES, STATUS_NAMES, EvaluationStatus, StageStatus
+from pinggu.core.links import document_url, gate_url
+from pinggu.models import evaluations as store
+from pinggu.models.db import read_session
+from pinggu.models.tables import Approval, beijing_minute, now_beijing
+from pinggu.rules.gates import gate_stage
+from pinggu.rules.profiles import load_profile
+from pinggu.rules.steps import STAGE_NAMES, StepId
+from pinggu.rules.vocabulary import EVALUATION_TYPE_NAMES, STATUS_NAMES, EvaluationStatus, StageStatus
 
 SUPERSEDED_MARK = "（已被退回重做取代）"
 

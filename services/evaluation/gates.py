@@ -1,7 +1,7 @@
 """Human steps: what a gate waits for, the key it waits under, and judging the answer given to it.
 
-What each answer must satisfy is in services.evaluation.acceptors, how a submitted file is read and stored
-in services.evaluation.submissions. The flow (tasks.gates, around a suspend) and the web app (an answer's
+What each answer must satisfy is in pinggu.services.evaluation.acceptors, how a submitted file is read and stored
+in pinggu.services.evaluation.submissions. The flow (pinggu.tasks.gates, around a suspend) and the web app (an answer's
 immediate check, before the run resumes) judge with the same `judge_answer`, and read the same `GateKey`.
 """
 
@@ -12,23 +12,23 @@ from dataclasses import asdict, dataclass, replace
 from pydantic import BaseModel
 from sqlmodel import Session, select
 
-from core.errors import SignoffRefused
-from core.links import document_url, gate_url
-from models import audit, people
-from models import evaluations as store
-from models.db import dry_run, read_session, transaction
-from models.evaluations import procedure_of
-from models.tables import Approval, Decision, Evaluation, FormRejection, StageRecord
-from rules.gates import GATES, GateAnswer, GateId, Rework, gate_stage
-from rules.procedure import Procedure
-from rules.profiles import load_profile
-from rules.step_results import ScoringResult
-from rules.steps import StepId
-from rules.vocabulary import Conclusion, EvaluationStatus
-from services import gate_handover
-from services.evaluation.acceptors import HANDLERS, accept_submission
-from services.evaluation.answers import Submission
-from services.signoff import second_factor, waits_for
+from pinggu.core.errors import SignoffRefused
+from pinggu.core.links import document_url, gate_url
+from pinggu.models import audit, people
+from pinggu.models import evaluations as store
+from pinggu.models.db import dry_run, read_session, transaction
+from pinggu.models.evaluations import procedure_of
+from pinggu.models.tables import Approval, Decision, Evaluation, FormRejection, StageRecord
+from pinggu.rules.gates import GATES, GateAnswer, GateId, Rework, gate_stage
+from pinggu.rules.procedure import Procedure
+from pinggu.rules.profiles import load_profile
+from pinggu.rules.step_results import ScoringResult
+from pinggu.rules.steps import StepId
+from pinggu.rules.vocabulary import Conclusion, EvaluationStatus
+from pinggu.services import gate_handover
+from pinggu.services.evaluation.acceptors import HANDLERS, accept_submission
+from pinggu.services.evaluation.answers import Submission
+from pinggu.services.signoff import second_factor, waits_for
 
 
 @dataclass(frozen=True)
@@ -73,8 +73,8 @@ class Opened:
     waiting: Waiting
     evaluation: Evaluation
     decision: Decision
-    actor: str  # who must act, as the profile names them (services.signoff.waits_for)
-    two_factors: bool  # a signed-in person also gives the code sent to them (services.signoff.second_factor)
+    actor: str  # who must act, as the profile names them (pinggu.services.signoff.waits_for)
+    two_factors: bool  # a signed-in person also gives the code sent to them (pinggu.services.signoff.second_factor)
     newly_waiting: bool  # the evaluation was just marked as waiting here: its progress artifact is out of date
 
 
@@ -214,8 +214,8 @@ def _typed_name(form: BaseModel) -> str:
 
 
 def _signer(session: Session, evaluation: Evaluation, gate: str, code: str, form: BaseModel) -> people.Signer:
-    """The code's person (models.people.signer_of), refused unless they may answer the gate now: its holder after a
-    转办, else anyone entitled by role (services.gate_handover); an administrator's override passes."""
+    """The code's person (pinggu.models.people.signer_of), refused unless they may answer the gate now: its holder after a
+    转办, else anyone entitled by role (pinggu.services.gate_handover); an administrator's override passes."""
     signer = people.signer_of(
         session=session, evaluation=evaluation, gate=gate, code=code, typed_name=_typed_name(form)
     )
@@ -233,7 +233,7 @@ def judge_answer(
     *,
     commit: bool = True,
 ) -> GateAnswer:
-    """Check an answer (the gate's form, forms.gates.GATE_FORMS, already validated) for its signature and content,
+    """Check an answer (the gate's form, pinggu.forms.gates.GATE_FORMS, already validated) for its signature and content,
     then record it in one short transaction; a refusal raises PingguError. A file is read outside any transaction.
     With commit=False nothing is recorded: the web app's immediate check, by the same code the flow runs."""
     handler = HANDLERS[GateId(gate)]

@@ -1,6 +1,6 @@
 """Opening, advancing and closing an evaluation record: each change in one short transaction.
 
-tasks.evaluation runs these as the flow's tasks and publishes the progress artifacts after each; the route
+pinggu.tasks.evaluation runs these as the flow's tasks and publishes the progress artifacts after each; the route
 the flow takes (`route`) is a plain read the flow asks again on every resume.
 """
 
@@ -13,21 +13,21 @@ from datetime import date
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from core.errors import InputFileError, NotFound, RuleViolation, StateConflict
-from models import audit
-from models import evaluations as store
-from models.agencies import entrust
-from models.db import read_session, transaction
-from models.evaluations import procedure_of
-from models.tables import BEIJING, Decision, Evaluation, now_beijing
-from rules.deadlines import started_by
-from rules.gates import GateId, Rework
-from rules.plan import stage_targets
-from rules.procedure import check_scope, check_type_fits, procedure_for, rework_for
-from rules.profiles import Profile, load_profile
-from rules.steps import Stage, StepId
-from rules.third_party import Agreement
-from rules.vocabulary import EVALUATION_TYPE_NAMES, EvaluationStatus, StageStatus, StepStatus
+from pinggu.core.errors import InputFileError, NotFound, RuleViolation, StateConflict
+from pinggu.models import audit
+from pinggu.models import evaluations as store
+from pinggu.models.agencies import entrust
+from pinggu.models.db import read_session, transaction
+from pinggu.models.evaluations import procedure_of
+from pinggu.models.tables import BEIJING, Decision, Evaluation, now_beijing
+from pinggu.rules.deadlines import started_by
+from pinggu.rules.gates import GateId, Rework
+from pinggu.rules.plan import stage_targets
+from pinggu.rules.procedure import check_scope, check_type_fits, procedure_for, rework_for
+from pinggu.rules.profiles import Profile, load_profile
+from pinggu.rules.steps import Stage, StepId
+from pinggu.rules.third_party import Agreement
+from pinggu.rules.vocabulary import EVALUATION_TYPE_NAMES, EvaluationStatus, StageStatus, StepStatus
 
 
 def _check_new(decision: Decision, profile: Profile, evaluation_type: str, scope: str, scope_parts: list[str]) -> None:

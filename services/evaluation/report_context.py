@@ -1,6 +1,6 @@
-"""The evaluation report's content, read from the product database (R-PROCESS): what reporting.context renders.
+"""The evaluation report's content, read from the product database (R-PROCESS): what pinggu.reporting.context renders.
 
-tasks.conclusion renders it as the draft and the final report (PDF and Word) and records both; the report's
+pinggu.tasks.conclusion renders it as the draft and the final report (PDF and Word) and records both; the report's
 outline is the profile's, and each part a mid-term or final report must cover is pointed to where it is shown.
 """
 
@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from models import audit
-from models import evaluations as store
-from models.agencies import Agency, latest_entrustment
-from models.evaluations import procedure_of
-from models.tables import Evaluation, beijing_minute, now_beijing
-from reporting.context import ReportContext
-from rules.gates import GATES, GateId, GateKind
-from rules.profiles import REPORT_BLOCKS, Profile, load_profile, printed_basis
-from rules.step_results import AnalysisResult, PlanResult, PreliminaryResult, ScoringResult
-from rules.steps import STAGE_NAMES, StepId, read_result, step_name
-from rules.vocabulary import EVALUATION_TYPE_NAMES, SCOPE_NAMES, FollowUpStatus, StepStatus
+from pinggu.models import audit
+from pinggu.models import evaluations as store
+from pinggu.models.agencies import Agency, latest_entrustment
+from pinggu.models.evaluations import procedure_of
+from pinggu.models.tables import Evaluation, beijing_minute, now_beijing
+from pinggu.reporting.context import ReportContext
+from pinggu.rules.gates import GATES, GateId, GateKind
+from pinggu.rules.profiles import REPORT_BLOCKS, Profile, load_profile, printed_basis
+from pinggu.rules.step_results import AnalysisResult, PlanResult, PreliminaryResult, ScoringResult
+from pinggu.rules.steps import STAGE_NAMES, StepId, read_result, step_name
+from pinggu.rules.vocabulary import EVALUATION_TYPE_NAMES, SCOPE_NAMES, FollowUpStatus, StepStatus
 
 # Which blocks hold the evidence for a part a mid-term or final report must cover (S-MID, S-FINAL).
 _PART_BLOCKS = (
@@ -150,7 +150,7 @@ def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> 
                 s.target_provisional for s in store.stages(session=session, evaluation_id=evaluation.id)
             ),
             "survey": analysis.survey,
-            "opinions": analysis.opinions,
+            "opinions": pinggu.analysis.opinions,
             "records": analysis.records,
             "score": card,
             "preliminary": preliminary.text,

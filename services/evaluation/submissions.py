@@ -1,7 +1,7 @@
 """Submitted material: each file is read, checked and stored before any transaction opens.
 
 A large survey takes seconds to read; the short write transaction then only records what its
-preparer returned (services.evaluation.acceptors.accept_submission). E-PRIVACY: only the cleaned copy of a
+preparer returned (pinggu.services.evaluation.acceptors.accept_submission). E-PRIVACY: only the cleaned copy of a
 survey or an opinions register, without personal data, is kept by the product.
 """
 
@@ -17,17 +17,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from core.document_store import StoredObject, in_store, keep, local_file
-from core.errors import InputFileError, NotFound, PingguError, RuleViolation
-from core.file_types import UPLOADED, check_file
-from core.settings import get_settings
-from core.spreadsheet import decoded_text
-from models.tables import Decision, Evaluation
-from rules.gates import GATES, GateId
-from rules.profiles import load_profile
-from rules.scoring import missing_inputs, read_expert_marks
-from services.evaluation.answers import DataFileAnswer, ExpertMarksAnswer, RecordsAnswer
-from services.privacy import known_names
+from pinggu.core.document_store import StoredObject, in_store, keep, local_file
+from pinggu.core.errors import InputFileError, NotFound, PingguError, RuleViolation
+from pinggu.core.file_types import UPLOADED, check_file
+from pinggu.core.settings import get_settings
+from pinggu.core.spreadsheet import decoded_text
+from pinggu.models.tables import Decision, Evaluation
+from pinggu.rules.gates import GATES, GateId
+from pinggu.rules.profiles import load_profile
+from pinggu.rules.scoring import missing_inputs, read_expert_marks
+from pinggu.services.evaluation.answers import DataFileAnswer, ExpertMarksAnswer, RecordsAnswer
+from pinggu.services.privacy import known_names
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ NOT_FROM_STORE = (
 
 def _source(given: str) -> Path:
     """The submitted file: an upload (web page, `pinggu submit`) or a document of the store, checked by its
-    content (core.file_types). Any other server path is refused without being opened, and the refusal
+    content (pinggu.core.file_types). Any other server path is refused without being opened, and the refusal
     quotes nothing of it: a resume form must not read the server's files for whoever holds a code."""
     location = given.strip()
     if not in_store(location):
@@ -94,7 +94,7 @@ def _stored_copy(evaluation: Evaluation, gate: GateId, attempt: int, source: Pat
 def prepare_survey(evaluation: Evaluation, decision: Decision, attempt: int, form: DataFileAnswer) -> StoredSubmission:
     """Questionnaire data: read and cleaned (InputFileError names each bad row and column)."""
     # pandas only where data is read: a resumed run starts faster
-    from analysis.survey_reading import read_survey, write_stored_copy
+    from pinggu.analysis.survey_reading import read_survey, write_stored_copy
 
     source = _source(form.file)
     names = known_names()
@@ -119,8 +119,8 @@ def prepare_opinions(
     evaluation: Evaluation, decision: Decision, attempt: int, form: DataFileAnswer
 ) -> StoredSubmission:
     """An opinions register: read, senders removed (InputFileError names each bad row and column)."""
-    from analysis.opinions import read_opinions
-    from analysis.survey_reading import write_stored_copy
+    from pinggu.analysis.opinions import read_opinions
+    from pinggu.analysis.survey_reading import write_stored_copy
 
     source = _source(form.file)
     names = known_names()
@@ -142,7 +142,7 @@ def records_preparer(gate: GateId) -> Preparer:
     """Meeting minutes or field-research records: stored as submitted, with the submitter's summary."""
 
     def prepare(evaluation: Evaluation, decision: Decision, attempt: int, form: RecordsAnswer) -> StoredSubmission:
-        from analysis.privacy import mask_text
+        from pinggu.analysis.privacy import mask_text
 
         source = _source(form.file)
         names = known_names()
@@ -167,7 +167,7 @@ def masked_copy(source: Path, stored: Path, names: list[str]) -> None:
     """Store minutes or records with contact data and known names masked (E-PRIVACY): a text file line by
     line, a Word file paragraph by paragraph (tables included; a masked paragraph loses its run styling).
     A PDF is stored as submitted: its text cannot be rewritten in place (docs/privacy-audit.md, "Privacy")."""
-    from analysis.privacy import mask_text
+    from pinggu.analysis.privacy import mask_text
 
     suffix = source.suffix.lower()
     if suffix == ".txt":

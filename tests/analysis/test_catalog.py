@@ -11,9 +11,9 @@ import openpyxl
 import pytest
 from pydantic import ValidationError
 
-from analysis.catalog import CATALOG_COLUMNS, CatalogRow, read_catalog
-from core.errors import InputFileError
-from core.settings import SAMPLES_DIR
+from pinggu.analysis.catalog import CATALOG_COLUMNS, CatalogRow, read_catalog
+from pinggu.core.errors import InputFileError
+from pinggu.core.settings import SAMPLES_DIR
 
 SAMPLE = SAMPLES_DIR / "catalog.csv"
 PROFILES = {"bazhou", "ordos", "ningxia_commerce", "changli", "minhang"}

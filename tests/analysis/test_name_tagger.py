@@ -1,10 +1,10 @@
-"""E-PRIVACY: names in no list, found by the Chinese tagger (analysis.names, jieba.posseg), measured on
+"""E-PRIVACY: names in no list, found by the Chinese tagger (pinggu.analysis.names, jieba.posseg), measured on
 realistic minutes and opinions — how many names it masks (recall) and how many words it masks that are no
 name (false masks). The figures are printed (pytest -s) and held to the floor they reached when written.
 
 In each sentence a name is written [like this]; sentences without brackets name nobody but hold words a
 tagger may take for one: places, roads, schools, units and titles (领导, 局长, 主任). The second set
-(HELD_OUT) was written after the rules of analysis.names and not used to tune them.
+(HELD_OUT) was written after the rules of pinggu.analysis.names and not used to tune them.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import re
 
 import pytest
 
-from analysis.names import person_names
-from analysis.privacy import MASK, mask_text
+from pinggu.analysis.names import person_names
+from pinggu.analysis.privacy import MASK, mask_text
 
 pytestmark = pytest.mark.rule("E-PRIVACY")
 
@@ -191,7 +191,7 @@ def test_the_lists_and_the_tagger_work_together():
 
 
 def test_the_tagger_is_loaded_once_per_process():
-    import analysis.names as names
+    import pinggu.analysis.names as names
 
     person_names("张伟说")
     loaded = names._loaded

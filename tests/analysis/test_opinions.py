@@ -13,9 +13,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis.opinions import HANDLING, MASK, read_opinions, summarise_opinions
-from core.errors import InputFileError
-from core.settings import SAMPLES_DIR
+from pinggu.analysis.opinions import HANDLING, MASK, read_opinions, summarise_opinions
+from pinggu.core.errors import InputFileError
+from pinggu.core.settings import SAMPLES_DIR
 
 SAMPLE = SAMPLES_DIR / "opinions.csv"
 HEADER = ["编号", "渠道", "主题", "收到日期", "内容", "处理情况"]

@@ -18,10 +18,10 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from analysis.opinions import MASK, read_opinions, summarise_opinions
-from analysis.privacy import mask_text
-from analysis.survey_figures import summarise_survey
-from analysis.survey_reading import read_survey
+from pinggu.analysis.opinions import MASK, read_opinions, summarise_opinions
+from pinggu.analysis.privacy import mask_text
+from pinggu.analysis.survey_figures import summarise_survey
+from pinggu.analysis.survey_reading import read_survey
 from pinggu.cli import app
 
 pytestmark = pytest.mark.rule("E-PRIVACY")
@@ -293,7 +293,7 @@ def test_the_id_column_screen_never_misses_contact_data() -> None:
 
     import pandas as pd
 
-    from analysis.privacy import _MASK_PATTERN, _holds_contact_data
+    from pinggu.analysis.privacy import _MASK_PATTERN, _holds_contact_data
 
     typed = [
         "13812345678",
@@ -334,7 +334,7 @@ def test_the_id_column_screen_never_misses_contact_data() -> None:
 
 # --- IP addresses, names from a list, mask_text --------------------------------------------------
 
-# A name the file does not hold: the people file's or an office's list names it (services.evaluation.submissions).
+# A name the file does not hold: the people file's or an office's list names it (pinggu.services.evaluation.submissions).
 LISTED = "钱坤"
 
 
@@ -401,7 +401,7 @@ def test_mask_text_masks_contact_data_ip_addresses_and_names() -> None:
     # Longest first; a shorter name inside a longer string is still masked.
     assert mask_text("张伟明和张伟", ["张伟", "张伟明"]) == f"{MASK}和{MASK}"
     assert mask_text("张伟明和张伟", ["张伟"], tagged=False) == f"{MASK}明和{MASK}"
-    assert mask_text("张伟明和张伟", ["张伟"]) == f"{MASK}和{MASK}"  # the tagger finds 张伟明 (analysis.names)
+    assert mask_text("张伟明和张伟", ["张伟"]) == f"{MASK}和{MASK}"  # the tagger finds 张伟明 (pinggu.analysis.names)
     # Entries stripped; blank, one-character and over-long ones ignored; a lone string is one name.
     assert mask_text("王先生和李四", ["", "  ", "王", "  李四 ", "李四" * 7]) == f"王先生和{MASK}"
     assert mask_text(f"{LISTED}说", LISTED) == f"{MASK}说"

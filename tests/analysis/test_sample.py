@@ -7,10 +7,10 @@ import math
 
 import pytest
 
-from analysis.sample import ALPHA, chi_square_sf, regularized_gamma_q, representativeness
-from analysis.survey_figures import summarise_survey
-from analysis.survey_reading import read_survey
-from core.settings import SAMPLES_DIR
+from pinggu.analysis.sample import ALPHA, chi_square_sf, regularized_gamma_q, representativeness
+from pinggu.analysis.survey_figures import summarise_survey
+from pinggu.analysis.survey_reading import read_survey
+from pinggu.core.settings import SAMPLES_DIR
 
 SAMPLE = SAMPLES_DIR / "survey.csv"
 

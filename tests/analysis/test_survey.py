@@ -12,12 +12,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis.privacy import PERSONAL_DATA_COLUMNS
-from analysis.survey_figures import ItemFigures, summarise_survey, wilson_interval
-from analysis.survey_reading import DEMOGRAPHIC_COLUMNS, SATISFACTION_SCALE, read_survey
-from core.errors import InputFileError
-from core.settings import SAMPLES_DIR
-from rules.vocabulary import SatisfactionScale
+from pinggu.analysis.privacy import PERSONAL_DATA_COLUMNS
+from pinggu.analysis.survey_figures import ItemFigures, summarise_survey, wilson_interval
+from pinggu.analysis.survey_reading import DEMOGRAPHIC_COLUMNS, SATISFACTION_SCALE, read_survey
+from pinggu.core.errors import InputFileError
+from pinggu.core.settings import SAMPLES_DIR
+from pinggu.rules.vocabulary import SatisfactionScale
 
 SAMPLE = SAMPLES_DIR / "survey.csv"
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -19,9 +19,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis.survey_figures import ItemFigures, summarise_survey, wilson_interval
-from analysis.survey_reading import read_survey
-from rules.vocabulary import SatisfactionScale
+from pinggu.analysis.survey_figures import ItemFigures, summarise_survey, wilson_interval
+from pinggu.analysis.survey_reading import read_survey
+from pinggu.rules.vocabulary import SatisfactionScale
 
 ALL_BLANK = "全部 {n} 份答案均为空或跳过，没有可统计的回答；请核对该题是否被跳题逻辑跳过、导出是否完整，必要时从问卷平台重新导出"
 SATISFACTION_EXPECTED = (
@@ -265,7 +265,7 @@ def test_a_frame_built_by_hand_reads_markers_alike(tmp_path: Path) -> None:
 
 
 def test_the_stored_copy_gives_the_same_figures_and_list(tmp_path: Path) -> None:
-    # services.evaluation.submissions stores read_survey's frame as CSV; the analysis step reads that copy again.
+    # pinggu.services.evaluation.submissions stores read_survey's frame as CSV; the analysis step reads that copy again.
     frame = read_survey(write_csv(tmp_path / "wjx.csv", wjx_text_rows()))
     stored = tmp_path / "stored.csv"
     frame.to_csv(stored, index=False, encoding="utf-8")
@@ -291,7 +291,7 @@ def test_an_unrecognised_answer_is_shown_masked(tmp_path: Path) -> None:
 def test_the_report_lists_the_questions_not_analysed(tmp_path: Path) -> None:
     from builders import report_context
 
-    from reporting.context import ReportContext, render_report
+    from pinggu.reporting.context import ReportContext, render_report
 
     figures = summarise_survey(read_survey(write_csv(tmp_path / "wjx.csv", wjx_text_rows()))).to_dict()
     figures.update(source_title="问卷数据（wjx.csv，15 份）", source_sha256="cd" * 32)

@@ -18,8 +18,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from analysis.survey_figures import summarise_survey
-from analysis.survey_reading import read_survey
+from pinggu.analysis.survey_figures import summarise_survey
+from pinggu.analysis.survey_reading import read_survey
 
 Z = 1.959963984540054  # the 97.5 % quantile of the standard normal distribution
 POINTS = {"很满意": 5, "满意": 4, "一般": 3, "不满意": 2, "很不满意": 1}

@@ -15,10 +15,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis.survey_figures import summarise_survey, wilson_interval
-from analysis.survey_reading import code_labels, read_survey
-from core.errors import InputFileError, Problem
-from rules.vocabulary import SatisfactionScale
+from pinggu.analysis.survey_figures import summarise_survey, wilson_interval
+from pinggu.analysis.survey_reading import code_labels, read_survey
+from pinggu.core.errors import InputFileError, Problem
+from pinggu.rules.vocabulary import SatisfactionScale
 
 FIRST, LAST = SatisfactionScale.first_is_best, SatisfactionScale.last_is_best
 ISSUE_CODES = ["1", "1", "1", "2", "5"]

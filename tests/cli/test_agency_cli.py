@@ -11,10 +11,10 @@ from builders import session_scope
 from typer.main import get_command
 from typer.testing import CliRunner
 
-from models import agencies
-from models.tables import Decision, Evaluation
+from pinggu.models import agencies
+from pinggu.models.tables import Decision, Evaluation
 from pinggu.cli.agency import agency_app
-from rules.third_party import Agreement
+from pinggu.rules.third_party import Agreement
 
 runner = CliRunner()
 
@@ -127,8 +127,8 @@ def test_a_false_report_about_an_unknown_agency_or_evaluation_is_refused(people_
 def test_by_is_the_login_of_an_active_person_of_the_people_list(people_listed, tmp_path):
     from sqlmodel import col, select
 
-    from core.settings import SAMPLES_DIR
-    from models.tables import AuditEvent, Person
+    from pinggu.core.settings import SAMPLES_DIR
+    from pinggu.models.tables import AuditEvent, Person
     from pinggu.people import import_people_file
 
     name = unique("某评估中心")

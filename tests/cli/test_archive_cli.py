@@ -10,7 +10,7 @@ import pytest
 from builders import session_scope
 from typer.testing import CliRunner
 
-from models import evaluations as store
+from pinggu.models import evaluations as store
 from pinggu.cli import app
 
 runner = CliRunner()
@@ -120,7 +120,7 @@ def test_audit_verify_of_one_evaluation_on_the_session_database(tmp_path):
 
 
 def test_the_exporter_is_the_person_of_a_login_or_the_system(tmp_path, people_listed):
-    from models import audit
+    from pinggu.models import audit
 
     code = _evaluation(tmp_path)
     package = tmp_path / "档案包.zip"

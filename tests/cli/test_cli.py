@@ -78,7 +78,7 @@ def test_deadline_bad_input_gets_a_chinese_error(args, message):
 def _decision_count():
     from builders import session_scope
 
-    from models.tables import Decision
+    from pinggu.models.tables import Decision
 
     with session_scope() as session:
         return session.exec(select(func.count()).select_from(Decision)).one()

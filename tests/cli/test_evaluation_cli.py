@@ -94,9 +94,9 @@ def test_an_administrators_override_names_a_login_of_an_administrator(people_lis
     from builders import session_scope
     from sqlmodel import select
 
-    from models.db import read_session
-    from models.tables import AuditEvent
-    from services.accounts import set_admin
+    from pinggu.models.db import read_session
+    from pinggu.models.tables import AuditEvent
+    from pinggu.services.accounts import set_admin
 
     with session_scope() as session:
         evaluation = builders.add_evaluation(session, prefix="OVR", flow_run_id=str(uuid.uuid4()))

@@ -10,7 +10,7 @@ import openpyxl
 from builders import session_scope
 from typer.testing import CliRunner
 
-from models.tables import now_beijing
+from pinggu.models.tables import now_beijing
 from pinggu.cli import app
 
 runner = CliRunner()

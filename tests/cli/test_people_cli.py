@@ -6,10 +6,10 @@ import builders
 from builders import session_scope
 from typer.testing import CliRunner
 
-from core.settings import SAMPLES_DIR
+from pinggu.core.settings import SAMPLES_DIR
 from pinggu.cli import app
-from rules.gates import GateId
-from services.signoff import outbox_messages
+from pinggu.rules.gates import GateId
+from pinggu.services.signoff import outbox_messages
 
 runner = CliRunner()
 
@@ -38,8 +38,8 @@ def test_a_bad_people_file_is_refused_whole_in_chinese(tmp_path):
 
 
 def test_resend_to_one_person_withdraws_their_code_and_sends_a_new_one(monkeypatch):
-    import tasks.evaluation as evaluation_tasks
-    from tasks.gates import gate_status
+    import pinggu.tasks.evaluation as evaluation_tasks
+    from pinggu.tasks.gates import gate_status
 
     monkeypatch.setattr(evaluation_tasks, "create_markdown_artifact", lambda **artifact: None)
     assert runner.invoke(app, ["people", "import", str(SAMPLES_DIR / "people.csv")]).exit_code == 0

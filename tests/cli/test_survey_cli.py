@@ -18,7 +18,7 @@ import pytest
 from typer.main import get_command
 from typer.testing import CliRunner
 
-from core.settings import SAMPLES_DIR
+from pinggu.core.settings import SAMPLES_DIR
 from pinggu.cli import app
 
 runner = CliRunner()

@@ -12,8 +12,8 @@ from driving import pdf_text
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from models.db import read_session
-from models.tables import (
+from pinggu.models.db import read_session
+from pinggu.models.tables import (
     OpinionContact,
     PublicOpinion,
     Rectification,
@@ -21,7 +21,7 @@ from models.tables import (
     TrackingReport,
     TriggerEvent,
 )
-from services import tracking
+from pinggu.services import tracking
 
 HEADER = "决策编号,责任机构,责任人员,方法步骤,节点目标,完成时限,责任单位\n"
 
@@ -138,9 +138,9 @@ def test_reporting_back_on_an_unknown_rectification_is_refused(people_listed):
 
 @pytest.mark.rule("E-PUBLIC", "T-EVENT", "OR-10")
 def test_dates_after_today_are_refused_naming_the_date_and_nothing_is_recorded(decision, tmp_path, people_listed):
-    from models.tables import SupervisionRound
-    from reporting.other_documents import SupervisionInput
-    from services import supervision
+    from pinggu.models.tables import SupervisionRound
+    from pinggu.reporting.other_documents import SupervisionInput
+    from pinggu.services import supervision
 
     opinion = _cli(
         "tracking", "opinion", decision, "--channel", "信函", "--summary", "反对", "--by", "sunli",

@@ -8,8 +8,8 @@ import os
 import pytest
 from object_store import BUCKET, start_s3_server, stop_s3_server
 
-from core.document_store import DocumentStore, shown_name
-from core.errors import NotFound, StoreUnavailable
+from pinggu.core.document_store import DocumentStore, shown_name
+from pinggu.core.errors import NotFound, StoreUnavailable
 
 
 @pytest.fixture(scope="module")

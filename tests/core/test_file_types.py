@@ -1,4 +1,4 @@
-"""core.file_types: a file is what its content says, not what its name says (issue 27 item 4a)."""
+"""pinggu.core.file_types: a file is what its content says, not what its name says (issue 27 item 4a)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import zipfile
 
 import pytest
 
-from core.errors import InputFileError
-from core.file_types import check_content, check_file
+from pinggu.core.errors import InputFileError
+from pinggu.core.file_types import check_content, check_file
 
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 56
 

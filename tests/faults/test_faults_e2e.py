@@ -28,8 +28,8 @@ import pytest
 from builders import add_decision, records_submission, report_approval, team
 from driving import answer, completed, done_counts, evaluation_of, pdf_text, reach
 
-from core.faults import arm, disarm
-from rules.steps import StepId
+from pinggu.core.faults import arm, disarm
+from pinggu.rules.steps import StepId
 
 pytestmark = [pytest.mark.e2e, pytest.mark.faults]
 
@@ -60,7 +60,7 @@ def _decision() -> str:
 
 
 def _start() -> tuple[str, object]:
-    from services.orchestration import start_evaluation
+    from pinggu.services.orchestration import start_evaluation
 
     code = _decision()
     return code, start_evaluation("simplified", {"decision": code, "team": team(), "methods": ["座谈会"]})
@@ -75,7 +75,7 @@ def _answer_approval(run_id) -> None:
 
 
 def _reached(point: str, timeout: float = 120) -> int:
-    from core.settings import get_settings
+    from pinggu.core.settings import get_settings
 
     marker = get_settings().home / "faults" / f"{point}.reached"
     deadline = time.monotonic() + timeout
@@ -95,8 +95,8 @@ def _continue(evaluation_code: str, crashed_run) -> str:
     """Continue the evaluation whose run was killed, as the daily watch (or `pinggu recover`) would. The
     server's automation may have started the recovery deployment on the Crashed event and continued it
     first: either way it is continued once, by one run."""
-    from services.orchestration import wait_for
-    from services.recovery import continue_crashed_runs
+    from pinggu.services.orchestration import wait_for
+    from pinggu.services.recovery import continue_crashed_runs
 
     wait_for(crashed_run, lambda run: run.state is not None and run.state.is_crashed(), timeout=60, what="Crashed")
     continued = continue_crashed_runs()
@@ -109,8 +109,8 @@ def _continue(evaluation_code: str, crashed_run) -> str:
 
 def _bound_run(evaluation_code: str) -> str:
     """The run the evaluation is bound to now."""
-    from models import evaluations as store
-    from models.db import read_session
+    from pinggu.models import evaluations as store
+    from pinggu.models.db import read_session
 
     with read_session() as session:
         return str(store.get_evaluation(session=session, code=evaluation_code).flow_run_id)
@@ -141,8 +141,8 @@ def _steps_done_once(evaluation_id: int) -> Counter:
 
 
 def _chain_intact() -> None:
-    from models.audit import verify_chain
-    from models.db import read_session
+    from pinggu.models.audit import verify_chain
+    from pinggu.models.db import read_session
 
     with read_session() as session:
         assert verify_chain(session=session) is None
@@ -177,8 +177,8 @@ def undisturbed(prefect_server, tmp_path_factory):
 
 
 def test_a_run_killed_inside_each_stage_s_slowest_step_is_continued_and_does_each_step_once(undisturbed, tmp_path):
-    from models import evaluations as store
-    from models.db import read_session
+    from pinggu.models import evaluations as store
+    from pinggu.models.db import read_session
 
     arm("step-plan", "pause:120")  # preparation: the plan, rendered as PDF
     _, run_id = _start()
@@ -221,8 +221,8 @@ def test_a_worker_killed_while_it_holds_a_run_loses_nothing_and_another_worker_r
     decision, run_id = _start()
     flow_run_process = _reached("step-plan")
     worker = _worker_of(flow_run_process)
-    server = _parent(_parent(flow_run_process))  # run ← keeper ← warm server (deployments.warm_worker)
-    assert b"deployments.warm_worker" in Path(f"/proc/{server}/cmdline").read_bytes()
+    server = _parent(_parent(flow_run_process))  # run ← keeper ← warm server (pinggu.deployments.warm_worker)
+    assert b"pinggu.deployments.warm_worker" in Path(f"/proc/{server}/cmdline").read_bytes()
     assert _parent(server) == worker and os.getpgid(flow_run_process) == os.getpgid(worker)
     os.kill(worker, signal.SIGKILL)  # the worker dies; the run it started goes on and reports itself
     try:
@@ -242,7 +242,7 @@ def _parent(process: int) -> int:
 
 def _worker_of(process: int) -> int:
     """The Prefect worker a flow-run process belongs to: its nearest ancestor running `prefect worker start`
-    (the run is forked by the worker's warm server, deployments.warm_worker, not started by the worker)."""
+    (the run is forked by the worker's warm server, pinggu.deployments.warm_worker, not started by the worker)."""
     pid = process
     while pid > 1:
         if b"worker\0start" in Path(f"/proc/{pid}/cmdline").read_bytes():
@@ -286,7 +286,7 @@ def test_a_worker_killed_with_its_run_mid_step_is_found_dead_and_continued_by_no
     from prefect import get_client
 
     from pinggu.localserver import _group, _running, start_worker, start_workers, stop_service
-    from services.recovery import ensure_recovery_automations
+    from pinggu.services.recovery import ensure_recovery_automations
 
     os.environ["PINGGU_ZOMBIE_MINUTES"] = f"{ZOMBIE_MINUTES:g}"  # what a serving process started now reads
     ensure_recovery_automations(ZOMBIE_MINUTES)
@@ -364,8 +364,8 @@ def test_the_prefect_server_restarted_while_ten_runs_are_suspended_loses_none(un
 
 
 def _failed_attempts(evaluation_id: int) -> Counter:
-    from models import evaluations as store
-    from models.db import read_session
+    from pinggu.models import evaluations as store
+    from pinggu.models.db import read_session
 
     with read_session() as session:
         attempts = store.step_attempts(session=session, evaluation_id=evaluation_id)

@@ -30,7 +30,7 @@ import pytest
 from builders import add_decision, records_submission, report_approval, team
 from driving import answer, completed, done_counts, evaluation_of, reach, signed
 
-from rules.steps import StepId
+from pinggu.rules.steps import StepId
 
 TEST_DATABASE_SERVER = os.environ.get("PINGGU_TEST_DATABASE_URL", "")
 HA_EVALUATIONS = int(os.environ.get("PINGGU_HA_TEST_N") or 6)
@@ -60,8 +60,8 @@ def ha_set():
     from pg_databases import create_database, drop_database, url_for
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    from core.settings import get_settings
-    from models.db import get_engine
+    from pinggu.core.settings import get_settings
+    from pinggu.models.db import get_engine
 
     home = Path(tempfile.mkdtemp(prefix="pinggu-ha-"))
     suffix = home.name.removeprefix("pinggu-ha-").lower().replace("-", "_")
@@ -95,7 +95,7 @@ def ha_set():
         assert up.returncode == 0, up.stdout + up.stderr
         print(f"pinggu up --ha --workers 2: {time.monotonic() - started:.0f} 秒\n{up.stdout}")
         with temporary_settings(updates={PREFECT_API_URL: api}):
-            from core.settings import SAMPLES_DIR
+            from pinggu.core.settings import SAMPLES_DIR
             from pinggu.people import import_people_file
 
             import_people_file(SAMPLES_DIR / "people.csv")
@@ -124,7 +124,7 @@ def _start() -> object:
 
     from builders import session_scope
 
-    from services.orchestration import start_evaluation
+    from pinggu.services.orchestration import start_evaluation
 
     with session_scope() as session:
         code = add_decision(
@@ -146,7 +146,7 @@ def _pid(settings, name: str) -> int:
 
 def test_an_api_server_killed_mid_flight_loses_no_evaluation_and_the_operator_notices_nothing(ha_set, tmp_path):
     from pinggu.localserver import server_healthy, start_ha_server
-    from services.orchestration import answer_gate
+    from pinggu.services.orchestration import answer_gate
 
     settings = ha_set
     runs = [_start() for _ in range(HA_EVALUATIONS)]

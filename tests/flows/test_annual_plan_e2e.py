@@ -10,7 +10,7 @@ import pytest
 from builders import team
 from driving import plan_answer, signed
 
-from models.tables import now_beijing
+from pinggu.models.tables import now_beijing
 
 pytestmark = pytest.mark.e2e
 
@@ -18,19 +18,19 @@ YEAR, PROFILE = 2026, "bazhou"
 
 
 def _at_gate(run_id):
-    from services.orchestration import paused_at, wait_for
+    from pinggu.services.orchestration import paused_at, wait_for
 
     return wait_for(run_id, lambda run: paused_at(run) is not None, timeout=120, what="年度计划审定")
 
 
 def _completed(run_id):
-    from services.orchestration import wait_for
+    from pinggu.services.orchestration import wait_for
 
     return wait_for(run_id, lambda run: run.state is not None and run.state.is_completed(), timeout=180, what="完成")
 
 
 def settings_reports():
-    from core.settings import get_settings
+    from pinggu.core.settings import get_settings
 
     return get_settings().reports_dir
 
@@ -39,7 +39,7 @@ def _entries():
     from builders import session_scope
     from sqlmodel import select
 
-    from models.tables import PlanEntry
+    from pinggu.models.tables import PlanEntry
 
     with session_scope() as session:
         return session.exec(select(PlanEntry).where(PlanEntry.year == YEAR, PlanEntry.scope == PROFILE)).all()
@@ -56,8 +56,8 @@ def _evaluation_runs() -> set[str]:
 
 @pytest.mark.rule("MH-4")
 def test_annual_plan_is_approved_with_changes_then_starts_each_evaluation_once(prefect_server, sample_catalog):
-    from services.orchestration import answer_gate, paused_at, read_flow_run, start_annual_plan, wait_for
-    from services.planning import build_plan
+    from pinggu.services.orchestration import answer_gate, paused_at, read_flow_run, start_annual_plan, wait_for
+    from pinggu.services.planning import build_plan
 
     expected = {(item.decision, item.type) for item in build_plan(YEAR, now_beijing().date(), PROFILE).items}
     assert expected  # the sample catalog gives bazhou decisions to evaluate
@@ -131,9 +131,9 @@ def test_a_controversy_proposes_a_single_item_plan_at_once_and_starts_it_on_appr
     from sqlmodel import select
     from typer.testing import CliRunner
 
-    from models.tables import PlanEntry
+    from pinggu.models.tables import PlanEntry
     from pinggu.cli import app
-    from services.orchestration import paused_at, wait_for
+    from pinggu.services.orchestration import paused_at, wait_for
 
     today = now_beijing().date()
     with session_scope() as session:  # an ordinary policy with no time trigger of its own

@@ -12,8 +12,8 @@ def _attempts(decision_code):
     from builders import session_scope
     from sqlmodel import select
 
-    from models import evaluations as store
-    from models.tables import Evaluation
+    from pinggu.models import evaluations as store
+    from pinggu.models.tables import Evaluation
 
     with session_scope() as session:
         evaluation = session.exec(select(Evaluation).where(Evaluation.decision_code == decision_code)).one()
@@ -22,15 +22,15 @@ def _attempts(decision_code):
 
 @pytest.mark.rule("S-PREP")
 def test_new_flow_run_after_a_crash_skips_finished_steps(prefect_server, sample_catalog, monkeypatch):
-    import flows.stages as stages
-    import rules.plan
-    from flows.post_evaluation import post_evaluation
+    import pinggu.flows.stages as stages
+    import pinggu.rules.plan
+    from pinggu.flows.post_evaluation import post_evaluation
 
     def crash(**_):
         raise RuntimeError("模拟：写方案时进程崩溃")
 
     # The plan step dies after the team step has finished; no retry, to keep the test quick.
-    monkeypatch.setattr(rules.plan, "draft_plan", crash)
+    monkeypatch.setattr(pinggu.rules.plan, "draft_plan", crash)
     monkeypatch.setattr(stages, "write_plan", stages.write_plan.with_options(retries=0))
     first = post_evaluation(decision="S-2021-004", team=team(), return_state=True)
     assert first.is_failed()

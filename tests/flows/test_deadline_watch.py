@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from models.tables import now_beijing
+from pinggu.models.tables import now_beijing
 
 DECISION = "S-2021-038"
 
@@ -50,7 +50,7 @@ def overdue_gate(sample_catalog):
     """An evaluation waiting at the decision body's approval, its conclusion stage 3 days late."""
     from builders import session_scope
 
-    from models import evaluations as store
+    from pinggu.models import evaluations as store
 
     today = now_beijing().date()
     with session_scope() as session:
@@ -82,14 +82,14 @@ def test_watch_flags_an_overdue_gate_and_a_local_webhook_receives_it(
     from builders import session_scope
     from sqlmodel import select
 
-    import tasks.watch
-    from core.settings import get_settings
-    from flows.deadline_watch import deadline_watch
-    from models.tables import Escalation, Notification
+    import pinggu.tasks.watch
+    from pinggu.core.settings import get_settings
+    from pinggu.flows.deadline_watch import deadline_watch
+    from pinggu.models.tables import Escalation, Notification
 
     down = f"http://127.0.0.1:{_closed_port()}/hook"
     monkeypatch.setenv("PINGGU_NOTIFY_URLS", json.dumps([webhook, down]))
-    monkeypatch.setattr(tasks.watch, "SEND_DELAYS", (0.0,))
+    monkeypatch.setattr(pinggu.tasks.watch, "SEND_DELAYS", (0.0,))
     get_settings.cache_clear()
     try:
         first = deadline_watch()

@@ -12,8 +12,8 @@ from changli_answers import ANSWERS, EXPERTS
 from driving import confirm_panel, countersign_run, pdf_text, sign_procedure_step
 from sqlmodel import select
 
-from models.db import read_session
-from models.tables import Decision, DecisionEvaluationPlan, DecisionProcedure
+from pinggu.models.db import read_session
+from pinggu.models.tables import Decision, DecisionEvaluationPlan, DecisionProcedure
 
 pytestmark = pytest.mark.e2e
 
@@ -37,8 +37,8 @@ pytestmark = pytest.mark.e2e
 def test_a_decision_goes_from_proposal_to_publication_and_into_the_plan(prefect_server):
     from prefect.deployments import run_deployment
 
-    from services.orchestration import answer_gate, paused_at, wait_for
-    from services.planning import build_plan
+    from pinggu.services.orchestration import answer_gate, paused_at, wait_for
+    from pinggu.services.planning import build_plan
 
     run = run_deployment(
         "decision-procedure/changli",

@@ -31,8 +31,8 @@ from builders import (
 from driving import answers_of, code_for, done_counts, evaluation_of, internal_ids_in, pdf_text, signed
 from typer.testing import CliRunner
 
-from core.document_store import file_sha256, local_file
-from models.tables import BEIJING
+from pinggu.core.document_store import file_sha256, local_file
+from pinggu.models.tables import BEIJING
 
 pytestmark = pytest.mark.e2e
 
@@ -103,7 +103,7 @@ def _drive(scripts: dict, then: dict, timeout: float = 400) -> dict:
     `then[name](flow_run)` is called when scenario `name` has ended and returns the next scenario
     (name, run id, steps) that continues the same evaluation.
     """
-    from services.orchestration import answer_gate, paused_at, read_flow_run
+    from pinggu.services.orchestration import answer_gate, paused_at, read_flow_run
 
     last_key: dict[str, str | None] = {name: None for name in scripts}
     finished: dict = {}
@@ -140,7 +140,7 @@ def _server_refuses_incomplete_forms_then_send_back(run_id) -> None:
     from prefect import get_client
     from prefect.client.schemas.responses import SetStateStatus
 
-    from services.orchestration import answer_gate, read_flow_run
+    from pinggu.services.orchestration import answer_gate, read_flow_run
 
     with get_client(sync_client=True) as client:
         assert (
@@ -157,7 +157,7 @@ def _server_refuses_incomplete_forms_then_send_back(run_id) -> None:
 
 def _rerun(flow_run):
     """A new flow run for the finished evaluation: it must redo nothing and suspend nowhere."""
-    from services.orchestration import start_evaluation
+    from pinggu.services.orchestration import start_evaluation
 
     code = evaluation_of(flow_run.id).code
     return "ordinary_rerun", start_evaluation("ordinary", {"decision": "S-2022-003", "evaluation": code}), []
@@ -195,9 +195,9 @@ def outcomes(prefect_server, sample_catalog, tmp_path_factory):
     """Start every scenario's run at once and drive them all to their end."""
     from builders import session_scope
 
-    from models.agencies import register_agency
-    from models.tables import Decision
-    from services.orchestration import start_evaluation
+    from pinggu.models.agencies import register_agency
+    from pinggu.models.tables import Decision
+    from pinggu.services.orchestration import start_evaluation
 
     tmp = tmp_path_factory.mktemp("types")
     with session_scope() as session:
@@ -320,8 +320,8 @@ def _ended_well(outcomes, name):
 def test_ordinary_runs_end_to_end_with_rework_refusals_and_an_embedded_cjk_pdf(outcomes):
     from builders import session_scope
 
-    from models import audit
-    from models import evaluations as store
+    from pinggu.models import audit
+    from pinggu.models import evaluations as store
 
     flow_run, evaluation = _ended_well(outcomes, "ordinary")
     assert flow_run.name == "后评估·S-2022-003·一般程序"
@@ -395,7 +395,7 @@ def test_a_new_run_for_a_finished_evaluation_redoes_nothing(outcomes):
     flow_run, evaluation = _ended_well(outcomes, "ordinary_rerun")
     from builders import session_scope
 
-    from models import evaluations as store
+    from pinggu.models import evaluations as store
 
     with session_scope() as session:
         by_rerun = [
@@ -410,8 +410,8 @@ def test_a_new_run_for_a_finished_evaluation_redoes_nothing(outcomes):
 def test_a_redo_from_the_conclusion_stage_keeps_the_first_attempt(outcomes):
     from builders import session_scope
 
-    from models import audit
-    from models import evaluations as store
+    from pinggu.models import audit
+    from pinggu.models import evaluations as store
 
     _, first = outcomes["ordinary"]
     flow_run, redone = _ended_well(outcomes, "ordinary_redo")
@@ -438,8 +438,8 @@ def test_a_redo_from_the_conclusion_stage_keeps_the_first_attempt(outcomes):
 def test_simplified_has_one_method_no_plan_gate_and_is_driven_from_the_cli(outcomes):
     from builders import session_scope
 
-    from models import audit
-    from models import evaluations as store
+    from pinggu.models import audit
+    from pinggu.models import evaluations as store
 
     flow_run, evaluation = _ended_well(outcomes, "simplified")
     assert flow_run.name == "后评估·S-2021-018·简易程序"
@@ -466,9 +466,9 @@ def test_simplified_has_one_method_no_plan_gate_and_is_driven_from_the_cli(outco
 def test_midterm_with_a_third_party_its_acceptance_and_the_one_month_report_deadline(outcomes):
     from builders import session_scope
 
-    from models import evaluations as store
-    from models.agencies import current_entrustment
-    from rules.periods import add_months
+    from pinggu.models import evaluations as store
+    from pinggu.models.agencies import current_entrustment
+    from pinggu.rules.periods import add_months
 
     flow_run, evaluation = _ended_well(outcomes, "midterm")
     assert flow_run.name == "后评估·S-2020-020·中期评估"
@@ -505,7 +505,7 @@ def test_midterm_with_a_third_party_its_acceptance_and_the_one_month_report_dead
 def test_final_goes_back_for_more_evidence_then_terminates_with_a_follow_up(outcomes):
     from builders import session_scope
 
-    from models import evaluations as store
+    from pinggu.models import evaluations as store
 
     flow_run, evaluation = _ended_well(outcomes, "final")
     assert flow_run.name == "后评估·S-2019-005·终期评估"
@@ -534,8 +534,8 @@ def test_a_refused_ningxia_start_ends_the_evaluation_as_not_started(outcomes):
 def test_ningxia_90_and_15_day_deadlines_count_from_the_real_approval_and_completion(outcomes):
     from builders import session_scope
 
-    from models import evaluations as store
-    from rules.periods import add_days
+    from pinggu.models import evaluations as store
+    from pinggu.rules.periods import add_days
 
     flow_run, evaluation = _ended_well(outcomes, "ningxia")
     with session_scope() as session:
@@ -560,7 +560,7 @@ def test_a_bad_credit_agency_is_refused_and_nothing_is_written(outcomes):
     from builders import session_scope
     from sqlmodel import select
 
-    from models.tables import Evaluation
+    from pinggu.models.tables import Evaluation
 
     flow_run, evaluation = outcomes["bad_agency"]
     assert flow_run.state.is_failed()

@@ -23,7 +23,7 @@ import pytest
 from builders import SAMPLES, expert_marks_submission, plan_approval, report_approval
 from driving import answer, completed, evaluation_of, pdf_text
 
-from core.document_store import local_file
+from pinggu.core.document_store import local_file
 
 pytestmark = [pytest.mark.e2e, pytest.mark.rule("E-PRIVACY")]
 
@@ -116,7 +116,7 @@ def _minutes(folder: Path) -> Path:
 @pytest.fixture(scope="module")
 def privacy_run(prefect_server, sample_catalog, settings, tmp_path_factory):
     """The whole evaluation on personal data, driven through the API; (evaluation, flow run id)."""
-    from services.orchestration import start_evaluation
+    from pinggu.services.orchestration import start_evaluation
 
     folder = tmp_path_factory.mktemp("privacy")
     assert OTHER_PERSON in settings.name_list.read_text(encoding="utf-8")  # the session's list (conftest)
@@ -139,9 +139,9 @@ def privacy_run(prefect_server, sample_catalog, settings, tmp_path_factory):
     )
     from driving import reach
 
-    from models import evaluations as store
-    from models.db import read_session
-    from rules.steps import StepId
+    from pinggu.models import evaluations as store
+    from pinggu.models.db import read_session
+    from pinggu.rules.steps import StepId
 
     reach(run_id, "approval")
     with read_session() as session:
@@ -169,8 +169,8 @@ def _file_text(path: Path) -> str:
 
 
 def test_no_stored_document_holds_personal_data(privacy_run):
-    from models import evaluations as store
-    from models.db import read_session
+    from pinggu.models import evaluations as store
+    from pinggu.models.db import read_session
 
     evaluation, _ = privacy_run
     with read_session() as session:
@@ -198,7 +198,7 @@ def test_no_artifact_and_no_log_line_holds_personal_data(privacy_run):
 
 
 def test_the_archive_package_holds_no_personal_data(privacy_run, tmp_path):
-    from models.archive import export_package
+    from pinggu.models.archive import export_package
 
     evaluation, _ = privacy_run
     package = export_package(code=evaluation.code, target=tmp_path / "档案包.zip").path
@@ -218,7 +218,7 @@ def test_the_archive_package_holds_no_personal_data(privacy_run, tmp_path):
 
 
 def test_no_notice_sent_holds_personal_data(privacy_run):
-    from services.signoff import outbox_messages
+    from pinggu.services.signoff import outbox_messages
 
     evaluation, _ = privacy_run
     sent = outbox_messages(evaluation.code)
@@ -230,7 +230,7 @@ def test_no_database_table_holds_personal_data(privacy_run):
     from sqlalchemy import select
     from sqlmodel import SQLModel
 
-    from models.db import read_session
+    from pinggu.models.db import read_session
 
     leaks = {}
     with read_session() as session:

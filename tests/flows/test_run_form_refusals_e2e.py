@@ -25,7 +25,7 @@ def _logs(run_id) -> list[str]:
 def test_an_unknown_decision_typed_in_the_run_form_ends_the_run_with_the_reason(prefect_server, sample_catalog):
     from prefect.deployments import run_deployment
 
-    from services.orchestration import DEPLOYMENTS, wait_for
+    from pinggu.services.orchestration import DEPLOYMENTS, wait_for
 
     # The UI's run form posts the parameters as typed; nothing checks them before the run starts.
     run = run_deployment(DEPLOYMENTS["ordinary"], parameters={"decision": "S-1999-999"}, timeout=0)
@@ -44,7 +44,7 @@ def test_an_unknown_decision_typed_in_the_run_form_ends_the_run_with_the_reason(
 def test_an_unknown_profile_typed_in_the_plans_run_form_ends_the_run_with_the_reason(prefect_server):
     from prefect.deployments import run_deployment
 
-    from services.orchestration import ANNUAL_PLAN, wait_for
+    from pinggu.services.orchestration import ANNUAL_PLAN, wait_for
 
     run = run_deployment(ANNUAL_PLAN, parameters={"year": 2026, "profile": "shanghai"}, timeout=0)
     final = wait_for(run.id, lambda r: r.state is not None and r.state.is_final(), timeout=120, what="结束")

@@ -31,7 +31,7 @@ def _scheduled_runs(deployment_id, minimum: int = 1) -> tuple[list, float]:
     """Wait until the server has created at least `minimum` runs of the deployment; (runs, seconds waited)."""
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterDeploymentId
 
-    from services.orchestration import prefect_client
+    from pinggu.services.orchestration import prefect_client
 
     started = time.monotonic()
     while True:
@@ -52,7 +52,7 @@ def daily_at_eight(prefect_server):
     from prefect.client.schemas.schedules import CronSchedule
     from prefect.exceptions import ObjectNotFound
 
-    from services.orchestration import prefect_client
+    from pinggu.services.orchestration import prefect_client
 
     with prefect_client() as client:
         flow_id = client.create_flow_from_name(FLOW)
@@ -109,8 +109,8 @@ def test_status_says_when_a_scheduled_deployment_has_not_run_when_it_should_have
     from prefect.states import Completed, Failed
 
     from pinggu.status import evaluations_overview, render_text
-    from services.orchestration import prefect_client
-    from services.schedules import SETTLE
+    from pinggu.services.orchestration import prefect_client
+    from pinggu.services.schedules import SETTLE
 
     runs, _ = _scheduled_runs(daily_at_eight.id, minimum=2)
     due = next(run for run in runs if run.expected_start_time > daily_at_eight.created + SETTLE)
@@ -153,7 +153,7 @@ def test_status_says_when_a_scheduled_deployment_has_not_run_when_it_should_have
 
 def test_status_says_when_it_could_not_check_the_schedules(monkeypatch):
     from pinggu.status import render_schedules, schedules_status
-    from services import schedules
+    from pinggu.services import schedules
 
     monkeypatch.setattr(schedules, "prefect_client", _unreachable_client)
     checked = schedules_status(datetime.now(UTC))

@@ -14,9 +14,9 @@ from driving import pdf_text, step_answer
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from forms.gates import RectificationReviewForm, SupervisionApprovalForm
-from models.db import read_session
-from models.tables import Escalation, Rectification, SupervisionRound, TrackingReport, now_beijing
+from pinggu.forms.gates import RectificationReviewForm, SupervisionApprovalForm
+from pinggu.models.db import read_session
+from pinggu.models.tables import Escalation, Rectification, SupervisionRound, TrackingReport, now_beijing
 
 pytestmark = pytest.mark.e2e
 
@@ -28,7 +28,7 @@ def _run(deployment: str, parameters: dict) -> str:
 
 
 def _completed(run_id: str):
-    from services.orchestration import wait_for
+    from pinggu.services.orchestration import wait_for
 
     return wait_for(run_id, lambda run: run.state is not None and run.state.is_completed(), timeout=180, what="完成")
 
@@ -36,8 +36,8 @@ def _completed(run_id: str):
 @pytest.mark.rule("OR-6", "OR-8", "MH-S6", "CL-50")
 def test_the_monthly_run_asks_for_the_report_and_renders_it_once_handed_in(prefect_server, tmp_path):
     from pinggu.cli import app
-    from reporting.other_documents import TrackingInput
-    from services.tracking import submit_report
+    from pinggu.reporting.other_documents import TrackingInput
+    from pinggu.services.tracking import submit_report
 
     with session_scope() as session:
         code = builders.add_decision(session, "changli", prefix="TRK", title="昌黎县农村生活垃圾治理实施方案").code
@@ -86,7 +86,7 @@ def test_a_supervision_round_waits_at_the_review_gate_until_its_item_is_reported
     # changli 53: the report is approved by the county leaders first, then sent out; the rectification is
     # assigned only then, and closed only once the office has checked it.
     from pinggu.cli import app
-    from services.orchestration import answer_gate, paused_at, wait_for
+    from pinggu.services.orchestration import answer_gate, paused_at, wait_for
 
     with session_scope() as session:
         code = builders.add_decision(session, "changli", prefix="SUP", title="昌黎县城区停车设施建设方案").code

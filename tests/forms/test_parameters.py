@@ -8,18 +8,18 @@ from pathlib import Path
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from forms.parameters import EvaluationTypeChoice, ScopeChoice
-from rules.vocabulary import EVALUATION_TYPE_BY_NAME, EVALUATION_TYPES, SCOPE_BY_NAME, EvaluationType, Scope
+from pinggu.forms.parameters import EvaluationTypeChoice, ScopeChoice
+from pinggu.rules.vocabulary import EVALUATION_TYPE_BY_NAME, EVALUATION_TYPES, SCOPE_BY_NAME, EvaluationType, Scope
 
 # The schema Prefect's run form was built from when the choices were Literals written by hand; the registry
-# (rules.vocabulary) must give it unchanged, so a served deployment's form and its frozen presets stay valid.
+# (pinggu.rules.vocabulary) must give it unchanged, so a served deployment's form and its frozen presets stay valid.
 SCHEMA = Path(__file__).with_name("post_evaluation_parameters.json")
 
 
 def test_the_flow_parameters_schema_is_the_one_the_run_form_was_built_from():
     from prefect.utilities.callables import parameter_schema
 
-    from flows.post_evaluation import post_evaluation
+    from pinggu.flows.post_evaluation import post_evaluation
 
     schema = parameter_schema(post_evaluation).model_dump()
     assert json.loads(json.dumps(schema, ensure_ascii=False)) == json.loads(SCHEMA.read_text(encoding="utf-8"))

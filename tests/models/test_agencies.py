@@ -11,12 +11,12 @@ from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import select
 
-from core.errors import NotFound, RuleViolation, StateConflict
-from models import agencies
-from models.audit import verify_chain
-from models.db import build_engine
-from models.tables import AuditEvent, Decision, Evaluation, now_beijing
-from rules.third_party import Agreement
+from pinggu.core.errors import NotFound, RuleViolation, StateConflict
+from pinggu.models import agencies
+from pinggu.models.audit import verify_chain
+from pinggu.models.db import build_engine
+from pinggu.models.tables import AuditEvent, Decision, Evaluation, now_beijing
+from pinggu.rules.third_party import Agreement
 
 MINHANG_FIELDS = ("matter", "quality", "deadline", "fee", "ownership", "confidentiality", "liability")
 AGREEMENT = builders.agreement_terms("某政策执行情况后评估")

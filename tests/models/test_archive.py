@@ -12,9 +12,9 @@ import builders
 import pytest
 from builders import session_scope
 
-from models import evaluations as store
-from models.archive import AUDIT, MANIFEST, export_package, verify_package
-from models.tables import Approval
+from pinggu.models import evaluations as store
+from pinggu.models.archive import AUDIT, MANIFEST, export_package, verify_package
+from pinggu.models.tables import Approval
 
 # Minhang, ordinary, questionnaire: team, plan approval, survey, expert marks, expert review, approval.
 ANSWERED = ("team", "plan_approval", "survey", "expert_marks", "expert_review", "approval")
@@ -181,7 +181,7 @@ def test_an_edited_audit_entry_and_a_removed_chain_link_in_the_package_are_named
 
 
 def test_a_file_that_is_not_a_zip_is_refused_in_chinese(tmp_path):
-    from core.errors import InputFileError
+    from pinggu.core.errors import InputFileError
 
     bogus = tmp_path / "not.zip"
     bogus.write_text("hello", encoding="utf-8")

@@ -8,16 +8,16 @@ import textwrap
 
 WRITER = textwrap.dedent("""
     import sys
-    from models import audit
-    from models.db import transaction
+    from pinggu.models import audit
+    from pinggu.models.db import transaction
     for n in range(40):
         transaction(lambda session: audit.record(session=session, action="concurrency_probe", writer=sys.argv[1], n=n))
 """)
 
 
 def test_chain_survives_concurrent_writers(settings):
-    from models.audit import verify_chain
-    from models.db import read_session
+    from pinggu.models.audit import verify_chain
+    from pinggu.models.db import read_session
 
     with read_session() as session:  # the schema exists before the writers start
         verify_chain(session=session)

@@ -1,4 +1,4 @@
-"""Verifying the whole audit chain (models.audit.chain_problems, `pinggu audit verify`): an edited, a deleted
+"""Verifying the whole audit chain (pinggu.models.audit.chain_problems, `pinggu audit verify`): an edited, a deleted
 and a reordered entry are each named, on SQLite and on PostgreSQL.
 
 The audit table refuses UPDATE and DELETE by trigger, so each test tampers with its own throwaway
@@ -16,8 +16,8 @@ from builders import session_scope
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from models import audit
-from models.db import build_engine, read_session
+from pinggu.models import audit
+from pinggu.models.db import build_engine, read_session
 from pinggu.cli import app
 
 runner = CliRunner()
@@ -133,9 +133,9 @@ def test_one_evaluation_sees_the_problems_of_its_stretch_only(engine):
 
 @pytest.mark.rule("MH-A11")
 def test_cli_audit_verify_exits_1_naming_each_problem(engine, monkeypatch):
-    import models.db
+    import pinggu.models.db
 
-    monkeypatch.setattr(models.db, "get_engine", lambda: engine)
+    monkeypatch.setattr(pinggu.models.db, "get_engine", lambda: engine)
     intact = runner.invoke(app, ["audit", "verify"])
     assert intact.exit_code == 0, intact.output
     assert "审计链完整：共 8 条记录" in intact.output

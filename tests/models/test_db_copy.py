@@ -18,11 +18,11 @@ from sqlalchemy import text
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from core.errors import StateConflict
-from core.settings import get_settings
-from models import audit, db_copy, migrate
-from models.db import build_engine, get_engine, read_session
-from models.tables import Person, PublicOpinion, SupervisionRound, TrackingReport
+from pinggu.core.errors import StateConflict
+from pinggu.core.settings import get_settings
+from pinggu.models import audit, db_copy, migrate
+from pinggu.models.db import build_engine, get_engine, read_session
+from pinggu.models.tables import Person, PublicOpinion, SupervisionRound, TrackingReport
 from pinggu.cli import app
 
 runner = CliRunner()

@@ -13,9 +13,9 @@ import pytest
 from builders import SAMPLES, session_scope
 from typer.testing import CliRunner
 
-from models.decisions import decision_deadlines
-from models.tables import now_beijing
-from models.watch import watched_items
+from pinggu.models.decisions import decision_deadlines
+from pinggu.models.tables import now_beijing
+from pinggu.models.watch import watched_items
 from pinggu.catalog import import_catalog
 from pinggu.cli import app
 from pinggu.status import evaluation_status, render_text
@@ -107,7 +107,7 @@ def test_a_filing_date_before_the_issue_or_in_the_future_is_refused(settings, tm
 
 @pytest.mark.rule("MH-A10")
 def test_status_shows_the_decisions_archive_deadline(settings, tmp_path, monkeypatch):
-    from models import evaluations as store
+    from pinggu.models import evaluations as store
 
     code = _catalog(tmp_path, "minhang", date(2026, 3, 2))
     with session_scope() as session:

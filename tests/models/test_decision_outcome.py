@@ -14,10 +14,10 @@ import pytest
 from builders import session_scope
 from sqlmodel import select
 
-from core.errors import NotFound, RuleViolation, StateConflict
-from models.decisions import record_outcome
-from models.evaluations import create_evaluation, get_decision
-from models.tables import AuditEvent, DecisionOutcome, Evaluation, now_beijing
+from pinggu.core.errors import NotFound, RuleViolation, StateConflict
+from pinggu.models.decisions import record_outcome
+from pinggu.models.evaluations import create_evaluation, get_decision
+from pinggu.models.tables import AuditEvent, DecisionOutcome, Evaluation, now_beijing
 
 DECIDED_ON = date(2026, 11, 20)
 

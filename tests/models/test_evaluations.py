@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from builders import session_scope
 
-from models.evaluations import create_evaluation, get_decision, unfinished_evaluations
-from models.tables import now_beijing
+from pinggu.models.evaluations import create_evaluation, get_decision, unfinished_evaluations
+from pinggu.models.tables import now_beijing
 
 
 @pytest.mark.rule("NX-10")

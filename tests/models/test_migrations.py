@@ -22,11 +22,11 @@ from sqlalchemy.exc import DatabaseError
 from sqlmodel import SQLModel, select
 from typer.testing import CliRunner
 
-from core.errors import StateConflict
-from core.settings import get_settings
-from models import agencies, audit, migrate
-from models.db import build_engine
-from models.tables import Evaluation
+from pinggu.core.errors import StateConflict
+from pinggu.core.settings import get_settings
+from pinggu.models import agencies, audit, migrate
+from pinggu.models.db import build_engine
+from pinggu.models.tables import Evaluation
 from pinggu.cli import app
 
 runner = CliRunner()
@@ -68,7 +68,7 @@ def open_engine(url):
         engine.dispose()
 
 
-# Every revision, oldest first (models.migrate.HEAD_REVISION is the last).
+# Every revision, oldest first (pinggu.models.migrate.HEAD_REVISION is the last).
 REVISIONS = ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011"]
 
 
@@ -306,7 +306,7 @@ def test_build_engine_creates_a_new_database_and_refuses_one_behind_or_unknown(o
 def test_concurrent_upgrades_of_a_new_database_queue_and_apply_once(url):
     script = (
         "import sys\n"
-        "from models.migrate import connect, upgrade\n"
+        "from pinggu.models.migrate import connect, upgrade\n"
         "engine = connect(sys.argv[1])\n"
         "print(','.join(upgrade(engine)))\n"
         "engine.dispose()\n"
@@ -326,11 +326,11 @@ def test_at_head_the_check_is_one_query_without_alembic(tmp_path):
     script = (
         "import sys\n"
         "from sqlalchemy import event\n"
-        "import models.db, models.migrate\n"
-        "engine = models.migrate.connect(sys.argv[1])\n"
+        "import pinggu.models.db, pinggu.models.migrate\n"
+        "engine = pinggu.models.migrate.connect(sys.argv[1])\n"
         "statements = []\n"
         "event.listen(engine, 'before_cursor_execute', lambda *a: statements.append(a[2]))\n"
-        "models.migrate.ensure_current(engine)\n"
+        "pinggu.models.migrate.ensure_current(engine)\n"
         "assert 'alembic' not in sys.modules, 'alembic imported'\n"
         "print(len([s for s in statements if not s.startswith(('BEGIN', 'PRAGMA'))]))\n"
     )

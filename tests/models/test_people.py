@@ -12,12 +12,12 @@ import builders
 import pytest
 from builders import session_scope
 
-from core.errors import SignoffRefused
-from models import people
-from models.audit import events_for
-from models.db import build_engine
-from models.tables import SignoffCode
-from rules.people import LOCAL_OUTBOX, PersonSpec
+from pinggu.core.errors import SignoffRefused
+from pinggu.models import people
+from pinggu.models.audit import events_for
+from pinggu.models.db import build_engine
+from pinggu.models.tables import SignoffCode
+from pinggu.rules.people import LOCAL_OUTBOX, PersonSpec
 
 pytestmark = pytest.mark.rule("MH-A5")
 
@@ -157,7 +157,7 @@ def test_a_lost_code_is_withdrawn_and_a_new_one_sent_to_that_person_only(session
 def _give_account(session, name: str) -> int:
     from sqlmodel import select
 
-    from models.tables import Account, Person
+    from pinggu.models.tables import Account, Person
 
     person = session.exec(select(Person).where(Person.name == name)).one()
     session.add(Account(person_id=person.id, password_hash="$argon2id$stand-in"))
@@ -179,7 +179,7 @@ def test_someone_who_signs_in_gets_a_notice_not_a_code_and_a_code_sent_before_is
 
 
 def test_a_session_code_is_made_only_for_someone_entitled_and_names_them_as_signed_in(session):
-    from models.tables import Person
+    from pinggu.models.tables import Person
 
     evaluation = builders.add_evaluation(session)
     approver = session.get(Person, _give_account(session, "刘志强"))
@@ -224,7 +224,7 @@ def test_a_second_factor_code_counts_only_for_the_signed_in_person_it_was_sent_t
 def test_login_names_come_from_the_file_or_are_derived_once_and_kept(session):
     from sqlmodel import select
 
-    from models.tables import Person
+    from pinggu.models.tables import Person
 
     logins = {p.name: p.login for p in session.exec(select(Person))}
     assert logins == {"刘志强": "liuzhiqiang", "孙副": "sunfu", "钱某": "qianmou", "赵敏": "zhaomin"}

@@ -13,11 +13,11 @@ import pytest
 from builders import session_scope
 from sqlmodel import select
 
-from core.errors import NotFound, StateConflict
-from models import evaluations as store
-from models.audit import events_for, verify_chain
-from models.tables import Approval, FollowUp, StepRecord, now_beijing
-from rules.gates import gate_stage
+from pinggu.core.errors import NotFound, StateConflict
+from pinggu.models import evaluations as store
+from pinggu.models.audit import events_for, verify_chain
+from pinggu.models.tables import Approval, FollowUp, StepRecord, now_beijing
+from pinggu.rules.gates import gate_stage
 
 DECISION = "S-2021-038"
 REASON = "评估小组未按方案开展问卷调查，严重违反评估程序"

@@ -1,4 +1,4 @@
-"""Short write transactions (models.db): retried when the database is busy, never written twice,
+"""Short write transactions (pinggu.models.db): retried when the database is busy, never written twice,
 reads that take no write lock, and a log of any write transaction held too long."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlite_lock import write_lock_free
 from sqlmodel import select
 
-from core.errors import DatabaseBusy
-from models import audit
-from models.db import backoff_s, is_transient, longest_write_transaction_ms, read_session, transaction
-from models.tables import AuditEvent
+from pinggu.core.errors import DatabaseBusy
+from pinggu.models import audit
+from pinggu.models.db import backoff_s, is_transient, longest_write_transaction_ms, read_session, transaction
+from pinggu.models.tables import AuditEvent
 
 
 class _PgError(Exception):
@@ -63,7 +63,7 @@ def test_backoff_is_jittered_bounded_and_grows():
 
 
 def test_a_busy_database_is_tried_again_and_the_record_written_once(settings, monkeypatch):
-    monkeypatch.setattr("models.db.backoff_s", lambda attempt: 0)
+    monkeypatch.setattr("pinggu.models.db.backoff_s", lambda attempt: 0)
     marker, tries = uuid.uuid4().hex, []
 
     def work(session):
@@ -84,7 +84,7 @@ def test_a_busy_database_is_tried_again_and_the_record_written_once(settings, mo
 
 
 def test_a_database_busy_through_every_try_says_so_in_chinese_and_writes_nothing(settings, monkeypatch):
-    monkeypatch.setattr("models.db.backoff_s", lambda attempt: 0)
+    monkeypatch.setattr("pinggu.models.db.backoff_s", lambda attempt: 0)
     tries = []
 
     def work(session):
@@ -134,7 +134,7 @@ def test_a_read_session_leaves_the_write_lock_free_and_a_transaction_holds_it(se
 def test_a_write_transaction_held_too_long_is_logged(monkeypatch, caplog):
     import time
 
-    from core.settings import get_settings
+    from pinggu.core.settings import get_settings
 
     monkeypatch.setattr(get_settings(), "slow_transaction_ms", 50)
     with caplog.at_level(logging.WARNING, logger="pinggu.db"):

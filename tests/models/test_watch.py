@@ -14,12 +14,12 @@ import builders
 import pytest
 from builders import session_scope
 
-from models import evaluations as store
-from models.audit import events_for
-from models.db import build_engine
-from models.tables import BEIJING, now_beijing
-from models.watch import watched_items
-from rules.watch import OVERDUE, alerts
+from pinggu.models import evaluations as store
+from pinggu.models.audit import events_for
+from pinggu.models.db import build_engine
+from pinggu.models.tables import BEIJING, now_beijing
+from pinggu.models.watch import watched_items
+from pinggu.rules.watch import OVERDUE, alerts
 
 
 @pytest.fixture(scope="module")
@@ -94,8 +94,8 @@ def test_an_nx12_submitted_by_its_last_day_is_recorded_in_time(engine, days_left
 
 
 def test_a_channel_added_later_gets_the_recent_notices_not_the_whole_history(engine):
-    from models.tables import Escalation
-    from models.watch import NOTICE_LIFETIME_DAYS, record_delivery, undelivered
+    from pinggu.models.tables import Escalation
+    from pinggu.models.watch import NOTICE_LIFETIME_DAYS, record_delivery, undelivered
 
     now = now_beijing()
     with session_scope(engine) as session:

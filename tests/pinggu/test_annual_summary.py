@@ -8,12 +8,12 @@ import pytest
 from driving import pdf_text
 from typer.testing import CliRunner
 
-from models.tables import now_beijing
+from pinggu.models.tables import now_beijing
 
 
 def _evaluation(session, code, *, status, last_target, completed=None, conclusion=None):
-    from models import evaluations as store
-    from models.tables import BEIJING
+    from pinggu.models import evaluations as store
+    from pinggu.models.tables import BEIJING
 
     evaluation = store.create_evaluation(
         session=session,
@@ -78,8 +78,8 @@ def _completed_with_deadlines(session, unit, year, deadlines):
     with its statutory deadlines: (rule, due, met on or None, set aside by a redo)."""
     import uuid
 
-    from models import evaluations as store
-    from models.tables import BEIJING, Decision
+    from pinggu.models import evaluations as store
+    from pinggu.models.tables import BEIJING, Decision
 
     decision = Decision(
         code=f"ANNUAL-{uuid.uuid4().hex[:8]}",
@@ -165,7 +165,7 @@ def test_the_decisions_own_deadlines_are_counted_in_the_summary(settings):
     import builders
     from builders import session_scope
 
-    from models.tables import DecisionDeadline
+    from pinggu.models.tables import DecisionDeadline
     from pinggu.annual_summary import _decision_deadline_figures
 
     year = now_beijing().date().year - 1  # a past year: every deadline of it is past

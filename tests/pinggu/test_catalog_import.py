@@ -15,14 +15,14 @@ from sqlalchemy import event
 from sqlmodel import col, select
 from typer.testing import CliRunner
 
-from analysis.catalog import CatalogRow, read_catalog
-from models import audit
-from models.db import get_engine, read_session
-from models.decisions import decision_deadlines, record_archive_filed
-from models.tables import AuditEvent, Decision, SuperiorAssistance
+from pinggu.analysis.catalog import CatalogRow, read_catalog
+from pinggu.models import audit
+from pinggu.models.db import get_engine, read_session
+from pinggu.models.decisions import decision_deadlines, record_archive_filed
+from pinggu.models.tables import AuditEvent, Decision, SuperiorAssistance
 from pinggu.catalog import import_catalog
 from pinggu.cli import app
-from rules.profiles import known_profile_ids
+from pinggu.rules.profiles import known_profile_ids
 
 
 def _write(path: Path, rows: list[dict[str, str]]) -> Path:

@@ -9,13 +9,13 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from models.tables import now_beijing
+from pinggu.models.tables import now_beijing
 
 TODAY = now_beijing().date()
 
 
 def _evaluation(session, decision, *, status, targets, running=(), done=(), waiting=None, conclusion=None):
-    from models import evaluations as store
+    from pinggu.models import evaluations as store
 
     evaluation = store.create_evaluation(
         session=session,
@@ -96,7 +96,7 @@ DAY = date(2026, 11, 27)  # the dashboard's "today" in the tests below
 
 
 def _at(day: date, hour: int, minute: int = 0):
-    from models.tables import BEIJING
+    from pinggu.models.tables import BEIJING
 
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=BEIJING)
 
@@ -107,7 +107,7 @@ def _recorded(session, decision, *, status, opened, targets, stages):
     change what other tests plan for it)."""
     import builders
 
-    from models import evaluations as store
+    from pinggu.models import evaluations as store
 
     profile = store.get_decision(session=session, code=decision).profile
     evaluation = store.create_evaluation(

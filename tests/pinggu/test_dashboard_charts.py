@@ -19,7 +19,7 @@ from pinggu.dashboard import (
     timeline,
     tracking_lines,
 )
-from services.ledger import (
+from pinggu.services.ledger import (
     DecisionRow,
     EvaluationRow,
     LedgerFilter,
@@ -134,7 +134,7 @@ def test_the_tracking_table_keeps_to_the_persons_jurisdictions_and_the_unit_filt
     from builders import session_scope
 
     from pinggu.dashboard import render_dashboard
-    from services import tracking
+    from pinggu.services import tracking
 
     with session_scope() as session:
         code = builders.add_decision(session, "minhang", prefix="TRK", lead_unit="区看板跟踪局").code
@@ -347,7 +347,7 @@ def test_a_procedure_runs_from_its_opening_with_its_recorded_periods_and_the_cat
 
 
 def test_the_dates_a_procedures_answers_hold():
-    from models.tables import DecisionProcedure
+    from pinggu.models.tables import DecisionProcedure
 
     def answer(step: str, refused: str | None = None, **values) -> dict:
         return {"step": step, "answer": values, "refused": refused, "outcome": "proceed"}

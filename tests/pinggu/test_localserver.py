@@ -2,7 +2,7 @@
 pid file that no longer names one of our processes is never signalled.
 
 The background processes are started by `_spawn` itself, with the argv it gives them in production
-(`python -m deployments.serve`, `python -m prefect server start …`), but from a directory holding a
+(`python -m pinggu.deployments.serve`, `python -m prefect server start …`), but from a directory holding a
 stand-in `deployments/serve.py` and `prefect/__main__.py` (for `-m` the working directory comes first
 on sys.path). So the command line check of `stop_all` sees exactly what it sees after `pinggu up`.
 """
@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from core.settings import Settings
+from pinggu.core.settings import Settings
 from pinggu import localserver
 from pinggu.localserver import KILLED, NOT_RUNNING, NOT_STOPPED, STOPPED, _pid_file, _spawn, stop_all
 
@@ -222,7 +222,7 @@ def test_a_host_others_can_reach_is_refused_without_authentication(host):
 def test_pinggu_up_on_an_open_host_refuses_before_changing_anything(monkeypatch, request):
     from typer.testing import CliRunner
 
-    from core.settings import get_settings
+    from pinggu.core.settings import get_settings
     from pinggu.cli import app
 
     # `up --host` rewrites the process's environment (PINGGU_PREFECT_HOST and the Prefect URLs): put the

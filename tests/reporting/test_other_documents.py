@@ -9,8 +9,8 @@ import pytest
 from docx import Document
 from driving import pdf_text
 
-from core.errors import InputFileError
-from reporting.other_documents import read_input, render_document
+from pinggu.core.errors import InputFileError
+from pinggu.reporting.other_documents import read_input, render_document
 
 DECISION = {"code": "S-2022-009", "title": "关于公共租赁住房管理的实施方案", "lead_unit": "市住建局"}
 TRACKING = """reporter: 市住建局 王强
@@ -106,7 +106,7 @@ def test_bad_rectification_deadline_is_named(tmp_path):
 
 
 def test_the_sample_inputs_an_operator_copies_are_valid():
-    from core.settings import SAMPLES_DIR
+    from pinggu.core.settings import SAMPLES_DIR
 
     report = read_input("tracking", SAMPLES_DIR / "tracking_report.yaml")
     assert [(m.seq, m.done_on) for m in report.milestones_done] == [(1, date(2027, 1, 20))]

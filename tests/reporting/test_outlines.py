@@ -6,9 +6,9 @@ import pytest
 from builders import report_context
 from driving import pdf_text
 
-from reporting.context import render_report
-from reporting.pdf import write_pdf
-from rules.profiles import load_profile
+from pinggu.reporting.context import render_report
+from pinggu.reporting.pdf import write_pdf
+from pinggu.rules.profiles import load_profile
 
 OUTLINE_RULES = {
     "bazhou": "R-BAZHOU",
@@ -59,7 +59,7 @@ def test_minhang_states_the_score_and_the_indicators_it_rests_on():
 def test_the_word_report_has_the_same_outline_and_chinese_text(profile_id, tmp_path, request):
     from docx import Document
 
-    from reporting.docx import write_docx
+    from pinggu.reporting.docx import write_docx
 
     request.node.add_marker(pytest.mark.rule(OUTLINE_RULES[profile_id]))
     profile = load_profile(profile_id)

@@ -1,4 +1,4 @@
-"""The report template against its typed contract (reporting.context.ReportContext), without a server.
+"""The report template against its typed contract (pinggu.reporting.context.ReportContext), without a server.
 
 Every name the report template reads, and every ``c.<field>`` its blocks read, must be a field of
 ReportContext; a full and a minimal context must both render. A template that reads a field the
@@ -11,8 +11,8 @@ import pytest
 from builders import report_context
 from jinja2 import nodes
 
-from reporting.context import REPORT_TEMPLATE, ReportContext, render_report
-from reporting.pdf import _environment
+from pinggu.reporting.context import REPORT_TEMPLATE, ReportContext, render_report
+from pinggu.reporting.pdf import _environment
 
 TEMPLATES = (REPORT_TEMPLATE, "blocks.html.j2")
 

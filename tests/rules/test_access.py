@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rules.access import Resource, ResourceKind, Viewer, derive_login, login_problem, may_see, password_problems
+from pinggu.rules.access import Resource, ResourceKind, Viewer, derive_login, login_problem, may_see, password_problems
 
 OFFICE = Viewer(1, "张建国", "区人民政府办公室", ("评估办公室",), ())
 SUPERVISOR = Viewer(2, "孙督", "县政府督查室", ("督查",), ("changli",))

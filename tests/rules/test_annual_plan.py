@@ -15,10 +15,10 @@ from datetime import date, timedelta
 import pytest
 from builders import SAMPLES
 
-from analysis.catalog import read_catalog
-from rules.annual_plan import AnnualPlan, ItemChange, PlanItem, annual_plan, check_item_changes, time_triggers
-from rules.periods import Period, add_period
-from rules.planning_types import (
+from pinggu.analysis.catalog import read_catalog
+from pinggu.rules.annual_plan import AnnualPlan, ItemChange, PlanItem, annual_plan, check_item_changes, time_triggers
+from pinggu.rules.periods import Period, add_period
+from pinggu.rules.planning_types import (
     EVENT_KINDS,
     EXEMPTION_KINDS,
     TIME_TRIGGERS,
@@ -75,7 +75,7 @@ def facts(**overrides) -> DecisionFacts:
     return DecisionFacts(**values)
 
 
-# Citations a test policy gives its exemptions, as rules.profiles.Profile.plan_policy() would.
+# Citations a test policy gives its exemptions, as pinggu.rules.profiles.Profile.plan_policy() would.
 BASIS = {
     "within_12_months": "《测试规定》第十六条第一款",
     "superior_evaluates": "《测试规定》第十六条第二款",
@@ -400,7 +400,7 @@ CASES = [
         as_of="2026-03-01",
         **LONG,
     ),
-    # cc201–202: five years from 2024-02-29 end on 2029-02-28 (rules.periods.last_day_of_term); the midpoint is
+    # cc201–202: five years from 2024-02-29 end on 2029-02-28 (pinggu.rules.periods.last_day_of_term); the midpoint is
     # 2024-02-29 + 1826 // 2 days. One day shorter is not a five-year decision: no midterm, no final.
     case(
         planned("final", "ended", "2029-03-01", ["half_term"]),
@@ -883,7 +883,7 @@ def test_sample_catalog_with_the_profiles_own_exemptions():
     # Of the four samples with 上级组织评估 = 是, only changli's (changli 63 ¶2) is exempt; ordos's
     # reform (ordos 12(2), no exemption in ordos) is planned one year after 2019-10-19; the ningxia
     # and minhang ones have no time trigger in their profiles, so nothing is due without an event.
-    from rules.profiles import load_profiles
+    from pinggu.rules.profiles import load_profiles
 
     profiles = load_profiles()
     policies = {profile_id: profile.plan_policy() for profile_id, profile in profiles.items()}
@@ -1176,7 +1176,7 @@ def test_items_are_plain_frozen_records():
 
 
 def test_every_trigger_reason_has_chinese_wording():
-    from rules.annual_plan import REASON_NAMES
+    from pinggu.rules.annual_plan import REASON_NAMES
 
     assert set(REASON_NAMES) == {"decision_plan", *TIME_TRIGGERS, *EVENT_KINDS}
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.errors import StateConflict
-from rules.archive import (
+from pinggu.core.errors import StateConflict
+from pinggu.rules.archive import (
     MATERIALS,
     STEP_MATERIALS,
     DecisionMaterial,
@@ -14,7 +14,7 @@ from rules.archive import (
     material_named,
     required_decision_materials,
 )
-from rules.decision_procedure import ProcedureStep
+from pinggu.rules.decision_procedure import ProcedureStep
 
 EVERY = [
     "决策草案以及起草说明（第八条（一））",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from rules.profiles import load_profile
+from pinggu.rules.profiles import load_profile
 
 
 @pytest.mark.rule("C-FOLLOWUP")
@@ -73,7 +73,7 @@ ANNOTATIONS = ("default", "seed silent")
     ],
 )
 def test_a_basis_is_printed_without_the_profiles_annotation(basis, printed):
-    from rules.profiles import printed_basis
+    from pinggu.rules.profiles import printed_basis
 
     assert printed_basis(basis) == printed
 

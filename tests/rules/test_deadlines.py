@@ -5,7 +5,7 @@ NX-11: ningxia 11, 90 days from the approved start until the evaluation is compl
 from completion until the report reaches the city government.
 
 Every due date below is worked out by hand on the State Council's 2026 calendar, counted the way
-rules.periods.add_period counts (《民法典》第二百零一条至第二百零三条): the day of the event is not
+pinggu.rules.periods.add_period counts (《民法典》第二百零一条至第二百零三条): the day of the event is not
 counted; a month ends on the corresponding day (or the month's last day); a last day that is a rest
 day or holiday moves to the next working day, and a 调休 working Saturday is a working day.
 2026: 劳动节 05-01..05-05, 端午 06-19..06-21, 国庆 10-01..10-07 (10-10 Saturday works).
@@ -17,9 +17,9 @@ from datetime import date
 
 import pytest
 
-from rules.deadlines import DueDeadline, started_by
-from rules.periods import Period, PeriodUnit, add_period
-from rules.profiles import MILESTONES, load_profile
+from pinggu.rules.deadlines import DueDeadline, started_by
+from pinggu.rules.periods import Period, PeriodUnit, add_period
+from pinggu.rules.profiles import MILESTONES, load_profile
 
 D = date.fromisoformat
 
@@ -51,7 +51,7 @@ def test_nx11_runs_90_days_from_the_approved_start(approved, due):
     assert (deadline.counted_from, deadline.until) == ("start_approved", "evaluation_completed")
     assert deadline.from_date == D(approved)
     assert deadline.due.due == D(due) and deadline.due.calendar_complete and deadline.due.warnings == ()
-    # The same day rules.periods gives for a 90-day period.
+    # The same day pinggu.rules.periods gives for a 90-day period.
     assert deadline.due == add_period(D(approved), Period(90, PeriodUnit.days))
     assert deadline.until_name == MILESTONES["evaluation_completed"] == "评估工作完成之日"
     assert deadline.label == "完成评估工作"

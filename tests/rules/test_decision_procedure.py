@@ -9,8 +9,8 @@ from datetime import date, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from rules.calendar import OfficialCalendar
-from rules.decision_procedure import (
+from pinggu.rules.calendar import OfficialCalendar
+from pinggu.rules.decision_procedure import (
     CatalogAnswer,
     Context,
     DraftContent,
@@ -49,8 +49,8 @@ from rules.decision_procedure import (
     review_due,
     risk_level,
 )
-from rules.periods import Period, PeriodUnit
-from rules.profiles import load_profiles
+from pinggu.rules.periods import Period, PeriodUnit
+from pinggu.rules.profiles import load_profiles
 
 RULES = load_profiles()["changli"].decision_procedure
 assert RULES is not None
@@ -66,7 +66,7 @@ CTX = Context(
         "县决策咨询服务中心", "陈静（县决策咨询服务中心）", date(2026, 5, 28), tuple(f"专家{i}" for i in range(1, 10))
     ),
 )
-BY: dict = {}  # who answered is not a field: the signed-in person (services.signatures)
+BY: dict = {}  # who answered is not a field: the signed-in person (pinggu.services.signatures)
 EXPERTS = [{"name": f"专家{i}", "unit": "某大学"} for i in range(1, 10)]
 ALL_CONTENTS = list(RiskContent)
 MATERIALS = [m for m in Material if m is not Material.other]

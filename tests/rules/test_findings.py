@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from rules.findings import LOW_SATISFACTION, preliminary_finding
-from rules.vocabulary import Conclusion
+from pinggu.rules.findings import LOW_SATISFACTION, preliminary_finding
+from pinggu.rules.vocabulary import Conclusion
 
 CLOSING = "评估结论由决策机关审定时确定。"
 

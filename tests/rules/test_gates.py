@@ -6,7 +6,7 @@ from enum import StrEnum
 
 import pytest
 
-from rules.gates import (
+from pinggu.rules.gates import (
     GATES,
     METHOD_SUBMISSIONS,
     PROFILE_GATE_IDS,
@@ -16,9 +16,9 @@ from rules.gates import (
     gate_name,
     gate_stage,
 )
-from rules.profiles import load_profile
-from rules.steps import STAGE_NAMES, STEPS, Stage, StepId, step_name
-from rules.vocabulary import METHODS
+from pinggu.rules.profiles import load_profile
+from pinggu.rules.steps import STAGE_NAMES, STEPS, Stage, StepId, step_name
+from pinggu.rules.vocabulary import METHODS
 
 
 @pytest.mark.parametrize("gate", list(GateId))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.errors import InputFileError
-from rules.people import LOCAL_OUTBOX, PersonSpec, may_act, read_people, split_list
+from pinggu.core.errors import InputFileError
+from pinggu.rules.people import LOCAL_OUTBOX, PersonSpec, may_act, read_people, split_list
 
 PROFILES = {"bazhou": "霸州市", "ningxia_commerce": "宁夏回族自治区商务厅"}
 HEADER = "姓名,单位,职务,角色,辖区,联系方式\n"

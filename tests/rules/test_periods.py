@@ -16,10 +16,10 @@ from pathlib import Path
 import chinese_calendar
 import pytest
 
-from core.errors import InputFileError
-from rules import calendar as calendar_module
-from rules.calendar import CALENDAR_DIR, DayInfo, OfficialCalendar, default_calendar
-from rules.periods import (
+from pinggu.core.errors import InputFileError
+from pinggu.rules import calendar as calendar_module
+from pinggu.rules.calendar import CALENDAR_DIR, DayInfo, OfficialCalendar, default_calendar
+from pinggu.rules.periods import (
     DueDate,
     Period,
     PeriodUnit,
@@ -400,7 +400,7 @@ def test_due_date_to_dict_and_helpers():
 
 def test_the_calendar_modules_stay_free_of_prefect_and_the_database():
     code = (
-        "import sys, rules.calendar, rules.periods; "
+        "import sys, pinggu.rules.calendar, pinggu.rules.periods; "
         "banned = ('prefect', 'sqlmodel', 'sqlalchemy', 'models', 'tasks', 'flows'); "
         "bad = [m for m in sys.modules if m.split('.')[0] in banned]; "
         "print(bad); sys.exit(1 if bad else 0)"

@@ -12,9 +12,9 @@ from datetime import date
 
 import pytest
 
-from rules.periods import DueDate
-from rules.plan import draft_plan, stage_targets
-from rules.profiles import load_profile
+from pinggu.rules.periods import DueDate
+from pinggu.rules.plan import draft_plan, stage_targets
+from pinggu.rules.profiles import load_profile
 
 AWARENESS = "您是否知晓该项决策（是/否）"
 SATISFACTION = "您对该项决策实施效果的总体评价（很满意/满意/一般/不满意/很不满意）"

@@ -12,17 +12,17 @@ from datetime import date
 
 import pytest
 
-from core.errors import RuleViolation
-from rules.gates import GATES, METHOD_SUBMISSIONS, SUBMISSION_OF_METHOD
-from rules.procedure import (
+from pinggu.core.errors import RuleViolation
+from pinggu.rules.gates import GATES, METHOD_SUBMISSIONS, SUBMISSION_OF_METHOD
+from pinggu.rules.procedure import (
     ReworkScope,
     check_scope,
     check_type_fits,
     procedure_for,
     rework_for,
 )
-from rules.profiles import load_profile
-from rules.vocabulary import METHODS
+from pinggu.rules.profiles import load_profile
+from pinggu.rules.vocabulary import METHODS
 
 PROFILE_IDS = ("bazhou", "ordos", "ningxia_commerce", "changli", "minhang")
 SIMPLIFIED_PROFILES = ("bazhou", "changli")  # the seeds that offer the simplified procedure

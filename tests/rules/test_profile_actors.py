@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from rules.profiles import Profile, load_profiles
-from rules.tracking import Recipient
+from pinggu.rules.profiles import Profile, load_profiles
+from pinggu.rules.tracking import Recipient
 
 REPO = Path(__file__).resolve().parents[2]
 PROFILES = load_profiles()

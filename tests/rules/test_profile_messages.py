@@ -11,9 +11,9 @@ from typing import Annotated, Literal
 import pytest
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, StringConstraints, ValidationError
 
-from core.errors import InputFileError
-from rules.profiles import PROFILES_DIR, read_profile_file
-from rules.profiles.messages import _REASONS, allowed_values
+from pinggu.core.errors import InputFileError
+from pinggu.rules.profiles import PROFILES_DIR, read_profile_file
+from pinggu.rules.profiles.messages import _REASONS, allowed_values
 
 
 class Colour(StrEnum):

@@ -19,13 +19,13 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from core.errors import InputFileError
-from rules.gates import PROFILE_GATE_IDS
-from rules.periods import Period, PeriodUnit
-from rules.profiles import PROFILES_DIR, Profile, load_profile, read_profile_file
-from rules.profiles.messages import _annotation_at, _reason, line_of, problems_of
-from rules.profiles.schema import Deadline, Indicator, Issues, Safeguard, Threshold
-from rules.tracking import Recipient
+from pinggu.core.errors import InputFileError
+from pinggu.rules.gates import PROFILE_GATE_IDS
+from pinggu.rules.periods import Period, PeriodUnit
+from pinggu.rules.profiles import PROFILES_DIR, Profile, load_profile, read_profile_file
+from pinggu.rules.profiles.messages import _annotation_at, _reason, line_of, problems_of
+from pinggu.rules.profiles.schema import Deadline, Indicator, Issues, Safeguard, Threshold
+from pinggu.rules.tracking import Recipient
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -54,8 +54,8 @@ def refusal(model: type, value: Any) -> list[tuple[str, str]]:
 
 def key(path: str) -> str:
     """How a message names a key: 键“gates[2].id”（gates 的第 3 项）."""
-    from rules.profiles.messages import describe_key
-    from rules.profiles.schema import Loc
+    from pinggu.rules.profiles.messages import describe_key
+    from pinggu.rules.profiles.schema import Loc
 
     parts: Loc = tuple(int(p) if p.isdigit() else p for p in path.replace("[", ".").replace("]", "").split("."))
     return describe_key(parts)
@@ -166,7 +166,7 @@ def test_a_period_is_a_mapping_of_amount_and_unit_and_each_wrong_key_is_named():
     ],
 )
 def test_annotations_are_cut_at_the_right_depth_of_brackets(basis, printed):
-    from rules.profiles import printed_basis
+    from pinggu.rules.profiles import printed_basis
 
     assert printed_basis(basis) == printed
 
@@ -485,7 +485,7 @@ def test_an_id_that_is_not_the_file_s_name_is_placed_on_the_id_s_own_line(tmp_pa
 
 
 def test_an_unknown_profile_lists_the_profiles_of_its_directory(tmp_path):
-    from core.errors import NotFound
+    from pinggu.core.errors import NotFound
 
     for profile_id in ("ordos", "bazhou"):
         (tmp_path / f"{profile_id}.yaml").write_text(
@@ -497,7 +497,7 @@ def test_an_unknown_profile_lists_the_profiles_of_its_directory(tmp_path):
 
 
 def test_nothing_is_not_a_kind_of_immediate_report():
-    from rules.tracking import SeriousReport
+    from pinggu.rules.tracking import SeriousReport
 
     with pytest.raises(ValueError) as refused:
         load_profile("ordos").tracking.reported_problem.of(SeriousReport.none)

@@ -21,11 +21,11 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from core.errors import InputFileError, NotFound
-from rules import profiles as profiles_module
-from rules.periods import Period, PeriodUnit, add_period
-from rules.planning_types import EVENT_KINDS, EXEMPTION_KINDS, TIME_TRIGGERS, DecisionFacts, PlanPolicy, UnitRule
-from rules.profiles import (
+from pinggu.core.errors import InputFileError, NotFound
+from pinggu.rules import profiles as profiles_module
+from pinggu.rules.periods import Period, PeriodUnit, add_period
+from pinggu.rules.planning_types import EVENT_KINDS, EXEMPTION_KINDS, TIME_TRIGGERS, DecisionFacts, PlanPolicy, UnitRule
+from pinggu.rules.profiles import (
     EXEMPTIONS,
     PROFILES_DIR,
     Profile,
@@ -34,8 +34,8 @@ from rules.profiles import (
     load_profiles,
     read_profile_file,
 )
-from rules.register import registered_ids
-from rules.vocabulary import EVALUATION_TYPE_NAMES, Conclusion
+from pinggu.rules.register import registered_ids
+from pinggu.rules.vocabulary import EVALUATION_TYPE_NAMES, Conclusion
 
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = REPO / "regulations"
@@ -905,7 +905,7 @@ def test_the_annual_plan_cites_no_jurisdiction_of_its_own(profiles):
 
 def test_profiles_module_imports_no_orchestration_or_database():
     code = (
-        "import sys, rules.profiles; "
+        "import sys, pinggu.rules.profiles; "
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'prefect', 'sqlmodel', 'models', 'tasks', 'flows'}))"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)

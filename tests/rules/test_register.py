@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from rules.register import SourcePart, chinese_number, load_register, marked_rules, registered_ids, source_parts
+from pinggu.rules.register import SourcePart, chinese_number, load_register, marked_rules, registered_ids, source_parts
 
 TESTS = Path(__file__).resolve().parents[1]
 PROFILES = frozenset({"bazhou", "ordos", "ningxia_commerce", "changli", "minhang"})

@@ -12,9 +12,9 @@ import openpyxl
 import pytest
 import yaml
 
-from core.errors import InputFileError, RuleViolation
-from rules.profiles import PROFILES_DIR, Profile, load_profile, load_profiles
-from rules.scoring import (
+from pinggu.core.errors import InputFileError, RuleViolation
+from pinggu.rules.profiles import PROFILES_DIR, Profile, load_profile, load_profiles
+from pinggu.rules.scoring import (
     IndicatorScore,
     ScoreCard,
     check_departure,
@@ -25,7 +25,7 @@ from rules.scoring import (
     score,
     threshold_score,
 )
-from rules.vocabulary import Conclusion
+from pinggu.rules.vocabulary import Conclusion
 
 MINHANG_THRESHOLDS = [(95, 100), (85, 85), (70, 70), (50, 50), (0, 20)]  # profiles/minhang.yaml
 
@@ -519,7 +519,7 @@ def test_each_score_says_where_it_came_from() -> None:
 @pytest.mark.rule("MH-14", "C-NOPRESET")
 def test_an_indicator_without_all_its_evidence_has_no_score_and_says_what_it_lacks() -> None:
     # score() refuses outright (C-NOPRESET); the evaluation behind missing_inputs() shows the parts.
-    from rules.scoring import _evaluate
+    from pinggu.rules.scoring import _evaluate
 
     inputs = _complete_minhang()
     inputs["expert_marks"] = {"legality": 80, "problems_risks": 70}  # no mark for effect yet

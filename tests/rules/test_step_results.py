@@ -1,4 +1,4 @@
-"""Each step's result model (rules/step_results.py, named by rules.steps.STEPS) reads the JSON the steps have
+"""Each step's result model (rules/step_results.py, named by pinggu.rules.steps.STEPS) reads the JSON the steps have
 always stored, and writes it back unchanged: rows already in databases parse with no migration."""
 
 from __future__ import annotations
@@ -10,20 +10,20 @@ from datetime import date
 import pytest
 from builders import SAMPLES
 
-from core.errors import StepResultInvalid
-from rules.step_results import AnalysisResult, ScoringResult, StepResult
-from rules.steps import STEPS, StepId, parse_stored, read_result, validate_as, validate_result
+from pinggu.core.errors import StepResultInvalid
+from pinggu.rules.step_results import AnalysisResult, ScoringResult, StepResult
+from pinggu.rules.steps import STEPS, StepId, parse_stored, read_result, validate_as, validate_result
 
 
 def _stored() -> dict[StepId, dict]:
     """A realistic stored result of every step, as tasks/ wrote them before the results were typed: the plan,
     figures and score card straight from the modules that compute them (samples/), through JSON as stored."""
-    from analysis.opinions import read_opinions, summarise_opinions
-    from analysis.survey_figures import summarise_survey
-    from analysis.survey_reading import read_survey
-    from rules.plan import draft_plan
-    from rules.profiles import load_profile
-    from rules.scoring import inputs_needed, score
+    from pinggu.analysis.opinions import read_opinions, summarise_opinions
+    from pinggu.analysis.survey_figures import summarise_survey
+    from pinggu.analysis.survey_reading import read_survey
+    from pinggu.rules.plan import draft_plan
+    from pinggu.rules.profiles import load_profile
+    from pinggu.rules.scoring import inputs_needed, score
 
     profile = load_profile("bazhou")
     survey = summarise_survey(read_survey(SAMPLES / "survey.csv")).to_dict()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from core.errors import RuleViolation
-from rules.profiles import load_profile, load_profiles
-from rules.team import TEAM_ROLES, Member, check_experts, check_team
+from pinggu.core.errors import RuleViolation
+from pinggu.rules.profiles import load_profile, load_profiles
+from pinggu.rules.team import TEAM_ROLES, Member, check_experts, check_team
 
 STAFF = Member("王明", "单位工作人员", "区司法局")
 

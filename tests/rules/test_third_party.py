@@ -9,9 +9,9 @@ from datetime import date
 
 import pytest
 
-from core.errors import RuleViolation, StateConflict
-from rules.profiles import load_profile
-from rules.third_party import (
+from pinggu.core.errors import RuleViolation, StateConflict
+from pinggu.rules.profiles import load_profile
+from pinggu.rules.third_party import (
     AGENCY_KINDS,
     AgencyFacts,
     Agreement,

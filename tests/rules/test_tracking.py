@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import InputFileError
-from rules.periods import Period, PeriodUnit
-from rules.profiles import load_profiles
-from rules.tracking import (
+from pinggu.core.errors import InputFileError
+from pinggu.rules.periods import Period, PeriodUnit
+from pinggu.rules.profiles import load_profiles
+from pinggu.rules.tracking import (
     Duty,
     MilestoneState,
     Recipient,
@@ -427,13 +427,13 @@ def test_where_the_seed_says_monthly_the_period_is_one_month(profile):
 
 
 def _profile_text(profile: str) -> str:
-    from rules.profiles import PROFILES_DIR
+    from pinggu.rules.profiles import PROFILES_DIR
 
     return (PROFILES_DIR / f"{profile}.yaml").read_text(encoding="utf-8")
 
 
 def test_a_profile_whose_reported_problem_is_not_one_of_its_events_is_refused(tmp_path):
-    from rules.profiles import read_profile_file
+    from pinggu.rules.profiles import read_profile_file
 
     text = _profile_text("changli").replace("      event: controversy_risk", "      event: serious_problem_reported", 1)
     (tmp_path / "changli.yaml").write_text(text, encoding="utf-8")
@@ -447,7 +447,7 @@ def test_a_profile_whose_reported_problem_is_not_one_of_its_events_is_refused(tm
 
 
 def test_one_event_with_two_answers_to_whether_it_is_prompt_is_refused(tmp_path):
-    from rules.profiles import read_profile_file
+    from pinggu.rules.profiles import read_profile_file
 
     text = _profile_text("changli").replace(
         '      prompt: true\n      basis: "第六十二条第二款（不可抗力',
@@ -462,7 +462,7 @@ def test_one_event_with_two_answers_to_whether_it_is_prompt_is_refused(tmp_path)
 
 
 def test_a_tracking_period_in_working_days_is_refused(tmp_path):
-    from rules.profiles import read_profile_file
+    from pinggu.rules.profiles import read_profile_file
 
     text = _profile_text("minhang").replace(
         "  period: {amount: 1, unit: months}", "  period: {amount: 20, unit: working_days}"
@@ -476,7 +476,7 @@ def test_a_tracking_period_in_working_days_is_refused(tmp_path):
 def test_the_sample_plan_covers_three_catalog_decisions():
     import csv
 
-    from core.settings import SAMPLES_DIR
+    from pinggu.core.settings import SAMPLES_DIR
 
     with (SAMPLES_DIR / "catalog.csv").open(encoding="utf-8") as handle:
         ends = {

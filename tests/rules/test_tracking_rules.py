@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import InputFileError, Problem
-from rules.calendar import OfficialCalendar
-from rules.periods import Period, PeriodUnit
-from rules.tracking import (
+from pinggu.core.errors import InputFileError, Problem
+from pinggu.rules.calendar import OfficialCalendar
+from pinggu.rules.periods import Period, PeriodUnit
+from pinggu.rules.tracking import (
     MilestoneSpec,
     MilestoneState,
     RectificationStatus,

@@ -1,9 +1,9 @@
-"""Every vocabulary registered once: each id of rules.vocabulary has its Chinese name, and no name is used twice."""
+"""Every vocabulary registered once: each id of pinggu.rules.vocabulary has its Chinese name, and no name is used twice."""
 
 from __future__ import annotations
 
-from rules.planning_types import EVENT_KINDS
-from rules.vocabulary import (
+from pinggu.rules.planning_types import EVENT_KINDS
+from pinggu.rules.vocabulary import (
     EVALUATION_TYPE_NAMES,
     EVALUATION_TYPES,
     EVENT_KIND_NAMES,

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from rules.watch import Watched, alerts
+from pinggu.rules.watch import Watched, alerts
 
 TODAY = date(2026, 11, 22)
 
@@ -100,7 +100,7 @@ def _weekdays(day: date) -> bool:
     ],
 )
 def test_a_holder_is_reminded_within_the_working_days_and_again_once_overdue(due, level):
-    from rules.watch import personal_alerts
+    from pinggu.rules.watch import personal_alerts
 
     item = Watched(kind="gate", ref="PG-1/gate/approval", label="审定", due=due)
     found = personal_alerts([item], date(2026, 12, 7), 3, _weekdays)
@@ -108,7 +108,7 @@ def test_a_holder_is_reminded_within_the_working_days_and_again_once_overdue(due
 
 
 def test_working_days_count_the_calendar_and_only_held_items_are_reminded():
-    from rules.watch import personal_alerts, working_days_left
+    from pinggu.rules.watch import personal_alerts, working_days_left
 
     friday = date(2026, 12, 11)
     assert working_days_left(friday, date(2026, 12, 15), _weekdays) == 2  # the weekend between counts for nothing

@@ -10,11 +10,11 @@ import pytest
 import signin
 from sqlmodel import col, select
 
-from core.errors import LoginRefused
-from core.settings import SAMPLES_DIR
-from models.db import read_session
-from models.tables import AuditEvent, now_beijing
-from services import accounts
+from pinggu.core.errors import LoginRefused
+from pinggu.core.settings import SAMPLES_DIR
+from pinggu.models.db import read_session
+from pinggu.models.tables import AuditEvent, now_beijing
+from pinggu.services import accounts
 
 
 @pytest.fixture(autouse=True)

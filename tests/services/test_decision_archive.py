@@ -1,7 +1,7 @@
 """A decision's archive package (CL-48: changli 48, minhang 档案 8; services/decision_archive.py, models/archive.py).
 
 A decision is made through the changli procedure as the flow makes it — every step signed by the person the
-profile names and judged by services.decision_procedure, with the answers of the procedure's end-to-end test
+profile names and judged by pinggu.services.decision_procedure, with the answers of the procedure's end-to-end test
 (tests/flows/test_decision_procedure_e2e.py, refusals included), a poll added — its whole-process record
 rendered, a few materials filed; its package then verifies alone and against the database, names exactly what
 it lacks by 档案 8's list, keeps no personal data of the poll, and fails verification once tampered with.
@@ -22,18 +22,18 @@ import pytest
 from driving import confirm_panel, sign_panel, sign_procedure_step
 from typer.testing import CliRunner
 
-from core.document_store import keep
-from core.errors import NotFound, StateConflict
-from core.settings import SAMPLES_DIR
-from models.archive import ANSWERS, AUDIT, MANIFEST, SIGNED, file_decision_material, seal_problems, verify_package
-from models.db import read_session
-from models.tables import DecisionProcedure, now_beijing
+from pinggu.core.document_store import keep
+from pinggu.core.errors import NotFound, StateConflict
+from pinggu.core.settings import SAMPLES_DIR
+from pinggu.models.archive import ANSWERS, AUDIT, MANIFEST, SIGNED, file_decision_material, seal_problems, verify_package
+from pinggu.models.db import read_session
+from pinggu.models.tables import DecisionProcedure, now_beijing
 from pinggu.cli import app
-from rules.archive import DecisionMaterial
-from rules.decision_procedure import ProcedureStep
-from services.decision_archive import export_decision
-from services.decision_procedure import StepDone, answer_step, open_procedure, step_status, write_record
-from services.signatures import STEP_SIGNED
+from pinggu.rules.archive import DecisionMaterial
+from pinggu.rules.decision_procedure import ProcedureStep
+from pinggu.services.decision_archive import export_decision
+from pinggu.services.decision_procedure import StepDone, answer_step, open_procedure, step_status, write_record
+from pinggu.services.signatures import STEP_SIGNED
 
 runner = CliRunner()
 FILER = "李明（县城管局科员）"

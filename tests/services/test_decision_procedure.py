@@ -12,12 +12,12 @@ from changli_answers import EXPERTS, PANEL, accepted
 from driving import confirm_panel, sign_procedure_step
 from sqlmodel import select
 
-from core.errors import StateConflict
-from core.settings import SAMPLES_DIR
-from models.db import read_session
-from models.tables import Decision, DecisionProcedure
-from rules.decision_procedure import Outcome, ProcedureStep
-from services.decision_procedure import StepDone, answer_step, open_procedure, step_status
+from pinggu.core.errors import StateConflict
+from pinggu.core.settings import SAMPLES_DIR
+from pinggu.models.db import read_session
+from pinggu.models.tables import Decision, DecisionProcedure
+from pinggu.rules.decision_procedure import Outcome, ProcedureStep
+from pinggu.services.decision_procedure import StepDone, answer_step, open_procedure, step_status
 
 TODAY = date(2026, 11, 28)
 BY: dict = {}  # who answers is the person who signed (driving.sign_procedure_step)
@@ -31,7 +31,7 @@ def _signed(procedure: int, step: ProcedureStep, key: str, values: dict, today: 
 
 def _uploaded(path) -> str:
     """A file as the procedure's page receives it: kept in the document store's uploads."""
-    from core.document_store import keep
+    from pinggu.core.document_store import keep
 
     return keep(path, "uploads").location
 
@@ -301,7 +301,7 @@ def test_only_a_draft_done_with_its_risk_and_submitted_by_the_head_is_deliberate
 
 
 def test_the_record_shows_the_sides_of_a_hearing_and_the_risks_assessed_under_other_rules():
-    from services.decision_procedure import _shown
+    from pinggu.services.decision_procedure import _shown
 
     shown = dict(_shown(ProcedureStep.risk, EXEMPT))
     assert shown["依照有关规定已作评价、评估的风险（不作重复评估，第三十四条第七款）"] == (
@@ -324,8 +324,8 @@ def test_the_panel_signs_one_by_one_and_the_last_needed_signature_completes_the_
 
     from driving import expert_person, sign_panel
 
-    from core.errors import SignoffRefused
-    from services.decision_procedure import countersign_state, next_step, sign_expert_opinion
+    from pinggu.core.errors import SignoffRefused
+    from pinggu.services.decision_procedure import countersign_state, next_step, sign_expert_opinion
 
     procedure = _open("昌黎县城区道路改造（会签）")
     launch = {"proposer": "县城管局", "proposed_on": "2026-01-20", "category": "重大公共建设项目", "reasons": "……"}
@@ -382,10 +382,10 @@ def test_the_panel_is_confirmed_by_the_centres_own_person_before_the_lead_unit_a
     typed by the lead unit: refused before it, refused from anyone else, and closed once 专家论证 stands."""
     from driving import add_person, procedure_person
 
-    from core.errors import SignoffRefused
-    from models.tables import AuditEvent
-    from services.decision_procedure import confirm_panel as confirm
-    from services.decision_procedure import may_confirm_panel, panel_confirmation
+    from pinggu.core.errors import SignoffRefused
+    from pinggu.models.tables import AuditEvent
+    from pinggu.services.decision_procedure import confirm_panel as confirm
+    from pinggu.services.decision_procedure import may_confirm_panel, panel_confirmation
 
     procedure = _open("昌黎县城区公园改造（专家组确定）")
     launch = {"proposer": "县城管局", "proposed_on": "2026-01-20", "category": "重大公共建设项目", "reasons": "……"}
@@ -420,7 +420,7 @@ def test_the_panel_is_confirmed_by_the_centres_own_person_before_the_lead_unit_a
     }
     centre = add_person("陈静", "县决策咨询服务中心", "县决策咨询服务中心")
     with read_session() as session:
-        from models.tables import Person
+        from pinggu.models.tables import Person
 
         person = session.get(Person, centre)
         assert person is not None

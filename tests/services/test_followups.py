@@ -13,10 +13,10 @@ import pytest
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from core.errors import InputFileError, StateConflict
-from models.db import read_session, transaction
-from models.tables import AuditEvent, Document, now_beijing
-from services.followups import Attachment, follow_up_state, report_back
+from pinggu.core.errors import InputFileError, StateConflict
+from pinggu.models.db import read_session, transaction
+from pinggu.models.tables import AuditEvent, Document, now_beijing
+from pinggu.services.followups import Attachment, follow_up_state, report_back
 
 pytestmark = pytest.mark.rule("C-FOLLOWUP")
 
@@ -68,8 +68,8 @@ def test_a_report_back_is_refused_with_nothing_written(settings):
 
 
 def test_the_watch_escalates_an_overdue_follow_up_until_it_is_closed(settings):
-    from models.watch import record_escalations, watched_items
-    from rules.watch import alerts
+    from pinggu.models.watch import record_escalations, watched_items
+    from pinggu.rules.watch import alerts
 
     today = now_beijing().date()
     code, item_id = builders.open_follow_up(today - timedelta(days=2))

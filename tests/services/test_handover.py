@@ -11,19 +11,19 @@ import pytest
 from driving import add_person, procedure_person, sign_procedure_step
 from sqlmodel import col, select
 
-from core.errors import SignoffRefused, StateConflict
-from models.db import read_session
-from models.tables import AuditEvent
-from rules.decision_procedure import ProcedureStep
-from services import handover
-from services.decision_procedure import answer_step, may_answer_step, open_procedure, step_status
-from services.signoff import outbox_messages
+from pinggu.core.errors import SignoffRefused, StateConflict
+from pinggu.models.db import read_session
+from pinggu.models.tables import AuditEvent
+from pinggu.rules.decision_procedure import ProcedureStep
+from pinggu.services import handover
+from pinggu.services.decision_procedure import answer_step, may_answer_step, open_procedure, step_status
+from pinggu.services.signoff import outbox_messages
 
 LAUNCH = {"proposer": "县城管局", "proposed_on": "2026-01-20", "category": "重大公共建设项目", "reasons": "……"}
 
 
 def _hand(procedure: int, by: int, to: int, reason: str = "本人出差，由同事办理", admin: bool = False):
-    from models.tables import DecisionProcedure
+    from pinggu.models.tables import DecisionProcedure
 
     with read_session() as session:
         found = session.get(DecisionProcedure, procedure)
@@ -73,7 +73,7 @@ def test_a_step_handed_to_a_colleague_is_theirs_alone_and_the_history_names_both
     refused = answer_step(procedure, ProcedureStep.launch, waiting.key, LAUNCH, date(2026, 11, 28))
     assert refused == "决策启动（是否属于重大行政决策）已转办给 张伟（县城管局），由其本人办理"
     again = step_status(procedure, ProcedureStep.launch)
-    from services.signatures import sign_step
+    from pinggu.services.signatures import sign_step
 
     sign_step(key=again.key, person_id=colleague, values=LAUNCH, what="决策启动")
     assert answer_step(procedure, ProcedureStep.launch, again.key, LAUNCH, date(2026, 11, 28)) is None

@@ -14,17 +14,17 @@ import pytest
 from builders import session_scope
 from sqlmodel import col, select
 
-from models import evaluations as store
-from models.db import read_session
-from models.decisions import start_decision_deadlines
-from models.tables import Rectification, now_beijing
-from reporting.other_documents import SupervisionInput, TrackingInput
-from reporting.workbook import DATE_FORMAT
-from rules.tracking import ReviewVerdict
-from services import decision_procedure, supervision, tracking
-from services.ledger import KIND_NAMES, LedgerFilter, LedgerKind, ledger_filter, ledger_rows
-from services.ledger_export import FIELDS, ledger_filename, ledger_workbook_bytes
-from services.planning import add_trigger, build_plan, keep_plan_items, plan_scope
+from pinggu.models import evaluations as store
+from pinggu.models.db import read_session
+from pinggu.models.decisions import start_decision_deadlines
+from pinggu.models.tables import Rectification, now_beijing
+from pinggu.reporting.other_documents import SupervisionInput, TrackingInput
+from pinggu.reporting.workbook import DATE_FORMAT
+from pinggu.rules.tracking import ReviewVerdict
+from pinggu.services import decision_procedure, supervision, tracking
+from pinggu.services.ledger import KIND_NAMES, LedgerFilter, LedgerKind, ledger_filter, ledger_rows
+from pinggu.services.ledger_export import FIELDS, ledger_filename, ledger_workbook_bytes
+from pinggu.services.planning import add_trigger, build_plan, keep_plan_items, plan_scope
 
 # Plan, tracking and supervision take every date as a parameter: their 台账 is read as of DAY of 2026. Evaluations
 # and decision procedures are opened at the clock's time: theirs is read as of today, in this year's 台账.

@@ -19,7 +19,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from services.notify import (
+from pinggu.services.notify import (
     TITLE,
     NotDelivered,
     NotifyUrlError,
@@ -250,14 +250,14 @@ def watch_database(tmp_path, monkeypatch):
     """The deliveries of tasks/watch.py on a database of their own, with one escalation to send."""
     import builders
 
-    import models.db
-    import tasks.watch
-    from models.tables import Escalation
+    import pinggu.models.db
+    import pinggu.tasks.watch
+    from pinggu.models.tables import Escalation
 
-    engine = models.db.build_engine(f"sqlite:///{tmp_path}/notify.db")
-    monkeypatch.setattr(models.db, "get_engine", lambda: engine)
-    monkeypatch.setattr(tasks.watch, "get_run_logger", lambda: logging.getLogger("pinggu.test.watch"))
-    monkeypatch.setattr(tasks.watch, "SEND_DELAYS", (0.0,))
+    engine = pinggu.models.db.build_engine(f"sqlite:///{tmp_path}/notify.db")
+    monkeypatch.setattr(pinggu.models.db, "get_engine", lambda: engine)
+    monkeypatch.setattr(pinggu.tasks.watch, "get_run_logger", lambda: logging.getLogger("pinggu.test.watch"))
+    monkeypatch.setattr(pinggu.tasks.watch, "SEND_DELAYS", (0.0,))
     with builders.session_scope(engine) as session:
         session.add(
             Escalation(
@@ -279,9 +279,9 @@ def test_the_watch_records_each_delivery_once_retries_a_failed_one_and_never_rec
 ):
     from sqlmodel import Session, select
 
-    from core.settings import get_settings
-    from models.tables import Notification
-    from tasks.watch import deliver_notices
+    from pinggu.core.settings import get_settings
+    from pinggu.models.tables import Notification
+    from pinggu.tasks.watch import deliver_notices
 
     caplog.set_level(logging.DEBUG)
     working = f"json://{webhook}/hook?-token={TOKEN}"
@@ -308,8 +308,8 @@ def test_the_watch_records_each_delivery_once_retries_a_failed_one_and_never_rec
 
 
 def test_the_watch_refuses_a_url_apprise_cannot_parse_before_sending_anything(watch_database, webhook, monkeypatch):
-    from core.settings import get_settings
-    from tasks.watch import deliver_notices
+    from pinggu.core.settings import get_settings
+    from pinggu.tasks.watch import deliver_notices
 
     monkeypatch.setenv("PINGGU_NOTIFY_URLS", json.dumps([f"json://{webhook}/hook", f"wecombot://{TOKEN}!"]))
     get_settings.cache_clear()

@@ -1,7 +1,7 @@
 """Dates of what has already happened are not after today (issue 27, 7): an opinion received, an event that
 occurred (and its agreement), a supervision round held, a rectification reported. Each is refused in Chinese,
 naming the date, with nothing written; the services take `today` as a parameter (time injected here), and a
-caller that gives none (the web app's forms) gets today in Beijing (models.tables.now_beijing).
+caller that gives none (the web app's forms) gets today in Beijing (pinggu.models.tables.now_beijing).
 
 Runs on the test home's database; each test makes a decision of its own (prefix PAST).
 """
@@ -15,12 +15,12 @@ import pytest
 from builders import session_scope
 from sqlmodel import select
 
-from core.errors import StateConflict
-from models.db import read_session
-from models.tables import BEIJING, PublicOpinion, Rectification, SupervisionRound, TriggerEvent
-from reporting.other_documents import SupervisionInput
-from rules.tracking import OpinionChannel
-from services import planning, supervision, tracking
+from pinggu.core.errors import StateConflict
+from pinggu.models.db import read_session
+from pinggu.models.tables import BEIJING, PublicOpinion, Rectification, SupervisionRound, TriggerEvent
+from pinggu.reporting.other_documents import SupervisionInput
+from pinggu.rules.tracking import OpinionChannel
+from pinggu.services import planning, supervision, tracking
 
 TODAY = date(2026, 12, 7)
 FUTURE = date(2030, 1, 1)
@@ -57,10 +57,10 @@ def test_an_opinion_received_after_today_is_refused_naming_its_date(decision):
 
 @pytest.mark.rule("E-PUBLIC")
 def test_without_a_today_an_opinion_is_judged_against_the_day_in_beijing(decision, monkeypatch):
-    import services.tracking
+    import pinggu.services.tracking
 
     # 23:30 on 7 December in Beijing is 15:30 UTC: 8 December is still tomorrow.
-    monkeypatch.setattr(services.tracking, "now_beijing", lambda: datetime(2026, 12, 7, 23, 30, tzinfo=BEIJING))
+    monkeypatch.setattr(pinggu.services.tracking, "now_beijing", lambda: datetime(2026, 12, 7, 23, 30, tzinfo=BEIJING))
     with pytest.raises(StateConflict) as refused:
         tracking.record_opinion(decision, OpinionChannel.phone, date(2026, 12, 8), "意见", "", "区信访办 孙丽")
     assert str(refused.value) == _refusal("收到日期", date(2026, 12, 8))

@@ -10,9 +10,9 @@ import pytest
 from builders import session_scope
 from sqlmodel import select
 
-from core.errors import RuleViolation
-from models.tables import TriggerEvent
-from services.planning import add_trigger
+from pinggu.core.errors import RuleViolation
+from pinggu.models.tables import TriggerEvent
+from pinggu.services.planning import add_trigger
 
 NINGXIA_DECISION = "S-2022-002"  # the sample catalog's decision under the ningxia_commerce profile
 CHANGLI_DECISION = "S-2021-004"  # the sample catalog's decision under the changli profile
@@ -81,7 +81,7 @@ def _bazhou_reform(tmp_path, code: str, assists: str) -> None:
 @pytest.mark.rule("X-SUPERIOR")
 def test_assisting_the_superiors_evaluation_keeps_the_decision_in_the_plan(settings, tmp_path):
     # bazhou 16(2): 应当由上级机关组织决策评估的，可以不重复组织执行评估，接受上级委任或根据上级要求协助评估的除外.
-    from services.planning import build_plan
+    from pinggu.services.planning import build_plan
 
     code = f"BZ-ASSIST-{uuid.uuid4().hex[:6]}"
     _bazhou_reform(tmp_path, code, "是")
@@ -109,7 +109,7 @@ def test_a_serious_problem_the_lead_unit_reports_is_an_event_the_government_may_
     assert summary.startswith(f"已记录 {code}：承办单位报告决策存在问题、客观情况重大变化或不可抗力")
     assert "须经同意后方启动评估" in summary and "第十一条" in summary
 
-    from services.planning import build_plan
+    from pinggu.services.planning import build_plan
 
     plan = build_plan(2026, date(2026, 10, 9), profile="ordos")
     assert code in {pending.decision for pending in plan.pending}

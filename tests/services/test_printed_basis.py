@@ -17,11 +17,11 @@ from builders import session_scope
 from driving import pdf_text
 from sqlmodel import select
 
-from models.db import read_session
-from models.tables import Escalation
-from reporting.other_documents import SupervisionInput
-from rules.tracking import OpinionChannel
-from services import supervision, tracking
+from pinggu.models.db import read_session
+from pinggu.models.tables import Escalation
+from pinggu.reporting.other_documents import SupervisionInput
+from pinggu.rules.tracking import OpinionChannel
+from pinggu.services import supervision, tracking
 
 ANNOTATIONS = ("default", "seed silent", "seedsilent")  # pdf_text drops spaces
 

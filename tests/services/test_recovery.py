@@ -13,7 +13,7 @@ from builders import add_evaluation
 def _set_status(evaluation_ids, status: str) -> None:
     from builders import session_scope
 
-    from models.tables import Evaluation, now_beijing
+    from pinggu.models.tables import Evaluation, now_beijing
 
     with session_scope() as session:
         for evaluation_id in evaluation_ids:
@@ -47,7 +47,7 @@ def _run_of_no_deployment(client, state):
 def test_the_automations_are_made_once_and_changed_only_when_the_limit_changes(prefect_server):
     from prefect import get_client
 
-    from services.recovery import CONTINUE_AUTOMATION, ZOMBIE_AUTOMATION, ensure_recovery_automations
+    from pinggu.services.recovery import CONTINUE_AUTOMATION, ZOMBIE_AUTOMATION, ensure_recovery_automations
 
     # The serving process (or start_workers) makes them as it starts, with the default limit: a test run early
     # in the session waits for it, rather than racing it to create them (which would make two of each).
@@ -86,7 +86,7 @@ def test_a_running_run_silent_past_the_limit_is_marked_crashed_and_one_that_beat
     from prefect.events.filters import EventFilter, EventNameFilter, EventResourceFilter
     from prefect.states import Running
 
-    from services.recovery import crash_silent_runs
+    from pinggu.services.recovery import crash_silent_runs
 
     now = datetime.now(UTC)
     with get_client(sync_client=True) as client:
@@ -126,9 +126,9 @@ def test_an_evaluation_continued_three_times_today_is_left_to_the_watch_and_the_
     from prefect import get_client
     from prefect.states import Crashed, Pending
 
-    from models import audit
-    from models.db import transaction
-    from services.recovery import AUTOMATIC_CONTINUATIONS_PER_DAY, continue_crashed
+    from pinggu.models import audit
+    from pinggu.models.db import transaction
+    from pinggu.services.recovery import AUTOMATIC_CONTINUATIONS_PER_DAY, continue_crashed
 
     with get_client(sync_client=True) as client:
         deployment = client.read_deployment_by_name("post-evaluation/simplified")
@@ -152,8 +152,8 @@ def test_an_evaluation_continued_three_times_today_is_left_to_the_watch_and_the_
 
 
 def _code_of(evaluation_id: int) -> str:
-    from models.db import read_session
-    from models.tables import Evaluation
+    from pinggu.models.db import read_session
+    from pinggu.models.tables import Evaluation
 
     with read_session() as session:
         evaluation = session.get(Evaluation, evaluation_id)

@@ -10,11 +10,11 @@ import builders
 from driving import add_person
 from sqlmodel import select
 
-from models import watch
-from models.db import read_session
-from models.tables import Escalation, now_beijing
-from services.reminders import remind_holders
-from services.signoff import outbox_messages
+from pinggu.models import watch
+from pinggu.models.db import read_session
+from pinggu.models.tables import Escalation, now_beijing
+from pinggu.services.reminders import remind_holders
+from pinggu.services.signoff import outbox_messages
 
 
 def _reminders(ref_part: str) -> list[dict]:
@@ -53,8 +53,8 @@ def test_the_unit_that_owes_a_follow_up_is_reminded_each_once_and_again_when_ove
 def test_a_waiting_gate_reminds_the_people_entitled_to_it(settings):
     from sqlmodel import Session
 
-    from models import evaluations as store
-    from models.db import get_engine
+    from pinggu.models import evaluations as store
+    from pinggu.models.db import get_engine
 
     today = now_beijing().date()
     target = today + timedelta(days=1)

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from prefect.client.schemas.schedules import CronSchedule, IntervalSchedule
 
-from core.settings import Settings
-from services.schedules import Problem, ScheduleProblem, judge, last_due
+from pinggu.core.settings import Settings
+from pinggu.services.schedules import Problem, ScheduleProblem, judge, last_due
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 EIGHT = datetime(2026, 12, 7, 8, 0, tzinfo=BEIJING)
@@ -78,7 +78,7 @@ def test_nothing_is_expected_before_the_schedule_was_set_up():
 
 
 def test_the_scheduled_deployments_are_paused_only_when_schedules_are_off(monkeypatch):
-    from deployments import serve
+    from pinggu.deployments import serve
 
     for schedules in (True, False):
         monkeypatch.setattr(serve, "get_settings", lambda schedules=schedules: Settings(schedules=schedules))

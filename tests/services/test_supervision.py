@@ -18,12 +18,12 @@ import pytest
 from builders import session_scope
 from sqlmodel import col, select
 
-from core.errors import RuleViolation, StateConflict
-from models.db import read_session
-from models.tables import AuditEvent, Escalation, Rectification, SupervisionRound, TrackingReport, TriggerEvent
-from reporting.other_documents import SupervisionInput
-from rules.tracking import RectificationStatus, ReportApproval, ReviewVerdict, SeriousReport
-from services import supervision, tracking
+from pinggu.core.errors import RuleViolation, StateConflict
+from pinggu.models.db import read_session
+from pinggu.models.tables import AuditEvent, Escalation, Rectification, SupervisionRound, TrackingReport, TriggerEvent
+from pinggu.reporting.other_documents import SupervisionInput
+from pinggu.rules.tracking import RectificationStatus, ReportApproval, ReviewVerdict, SeriousReport
+from pinggu.services import supervision, tracking
 
 HELD = date(2026, 9, 15)
 PLAN = (

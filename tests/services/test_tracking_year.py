@@ -14,12 +14,12 @@ from builders import session_scope
 from driving import pdf_text
 from sqlmodel import select
 
-from core.errors import RuleViolation, StateConflict
-from models.db import read_session, transaction
-from models.tables import AuditEvent, Escalation, Rectification, SupervisionRound, TrackingReport, TriggerEvent
-from reporting.other_documents import SupervisionInput, TrackingInput
-from rules.tracking import OpinionChannel, ReviewVerdict, SeriousReport
-from services import supervision, tracking
+from pinggu.core.errors import RuleViolation, StateConflict
+from pinggu.models.db import read_session, transaction
+from pinggu.models.tables import AuditEvent, Escalation, Rectification, SupervisionRound, TrackingReport, TriggerEvent
+from pinggu.reporting.other_documents import SupervisionInput, TrackingInput
+from pinggu.rules.tracking import OpinionChannel, ReviewVerdict, SeriousReport
+from pinggu.services import supervision, tracking
 
 pytestmark = pytest.mark.e2e  # the force-majeure report proposes its plan on the real Prefect server
 
@@ -32,8 +32,8 @@ PLAN_ROWS = (
 
 def _escalate(code: str, day: date) -> list[tuple[str, str]]:
     """What the deadline watch of `day` newly escalates for this decision (the watch's own functions)."""
-    from models.watch import record_escalations, watched_items
-    from rules.watch import alerts
+    from pinggu.models.watch import record_escalations, watched_items
+    from pinggu.rules.watch import alerts
 
     def work(session):
         found = [a for a in alerts(watched_items(session=session), day, (7, 3)) if a.item.ref.startswith(code + "/")]
@@ -56,7 +56,7 @@ def _report(month: int, **more) -> TrackingInput:
 
 @pytest.mark.rule("OR-6", "OR-8", "OR-9", "MH-S6", "E-PUBLIC", "OR-10")
 def test_a_year_of_tracking_and_supervision(prefect_server, tmp_path):
-    from services.orchestration import paused_at, read_flow_run, wait_for
+    from pinggu.services.orchestration import paused_at, read_flow_run, wait_for
 
     with session_scope() as session:
         code = builders.add_decision(session, "minhang", prefix="TRK", title="闵行区既有多层住宅加装电梯实施意见").code
@@ -211,7 +211,7 @@ def test_a_year_of_tracking_and_supervision(prefect_server, tmp_path):
     # ── visibility: status, the board, the annual figures (R-ANNUAL) ─────────────────────────────────
     from pinggu.annual_summary import _tracking_figures
     from pinggu.status import decision_status, render_decision_text
-    from services.portfolio import tracking_board
+    from pinggu.services.portfolio import tracking_board
 
     shown = render_decision_text(decision_status(code))
     assert "时间节点 2：首批 50 台开工（各街道办事处，2026-06-30 前）· 逾期未完成  【未按期】" in shown

@@ -11,9 +11,9 @@ import pytest
 from builders import session_scope
 from sqlmodel import col, select
 
-from forms.gates import AnnualPlanApprovalForm
-from models.tables import AuditEvent, PlanDecision, PlanEntry, now_beijing
-from tasks.annual_plan import plan_gate_status, record_plan_answer, start_planned_evaluations
+from pinggu.forms.gates import AnnualPlanApprovalForm
+from pinggu.models.tables import AuditEvent, PlanDecision, PlanEntry, now_beijing
+from pinggu.tasks.annual_plan import plan_gate_status, record_plan_answer, start_planned_evaluations
 
 YEAR = 2026
 TODAY = now_beijing().date()
@@ -46,7 +46,7 @@ def plan():
 
 @pytest.fixture(autouse=True)
 def sample_people(settings):
-    from core.settings import SAMPLES_DIR
+    from pinggu.core.settings import SAMPLES_DIR
     from pinggu.people import import_people_file
 
     import_people_file(SAMPLES_DIR / "people.csv")
@@ -57,7 +57,7 @@ def _answer(choice="同意", comment="", changes=()) -> AnnualPlanApprovalForm:
 
 
 def _person_id(name: str) -> int:
-    from models.tables import Person
+    from pinggu.models.tables import Person
 
     with session_scope() as session:
         return session.exec(select(Person).where(Person.name == name)).one().id
@@ -65,7 +65,7 @@ def _person_id(name: str) -> int:
 
 def _record(scope: str, key: str, answer: AnnualPlanApprovalForm, signer: str | None = "张建国") -> dict:
     """The answer as the web app gives it: signed for the signed-in person (评估办公室), then judged by the flow."""
-    from services.signatures import sign_step
+    from pinggu.services.signatures import sign_step
 
     if signer:
         sign_step(key=key, person_id=_person_id(signer), values=answer.model_dump(mode="json"), what="年度评估计划审定")
@@ -194,7 +194,7 @@ def test_an_unsigned_answer_or_one_signed_by_someone_not_entitled_is_refused_and
     clerk = _record(scope, f"{scope}-2", _answer(), signer="赵敏")
     assert clerk["refused"] == "赵敏 不是评估办公室的人员，不能审定年度评估计划"
     changed = _answer()
-    from services.signatures import sign_step
+    from pinggu.services.signatures import sign_step
 
     sign_step(key=f"{scope}-3", person_id=_person_id("张建国"), values=changed.model_dump(mode="json"), what="审定")
     tampered = _answer(choice="退回修改", comment="改了")  # not what was signed

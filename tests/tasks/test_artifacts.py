@@ -12,12 +12,12 @@ import builders
 import pytest
 from builders import session_scope
 
-from core.links import document_url, gate_url
-from core.settings import Settings, get_settings
-from models import evaluations as store
-from models.tables import BEIJING, Approval, now_beijing
-from rules.gates import GateId
-from rules.steps import StepId
+from pinggu.core.links import document_url, gate_url
+from pinggu.core.settings import Settings, get_settings
+from pinggu.models import evaluations as store
+from pinggu.models.tables import BEIJING, Approval, now_beijing
+from pinggu.rules.gates import GateId
+from pinggu.rules.steps import StepId
 
 WEB = get_settings().web_url
 
@@ -25,7 +25,7 @@ WEB = get_settings().web_url
 @pytest.fixture
 def published(monkeypatch) -> list[dict]:
     """The Markdown and link artifacts the tasks publish, caught instead of sent to a Prefect server."""
-    import tasks.evaluation as evaluation_tasks
+    import pinggu.tasks.evaluation as evaluation_tasks
 
     caught: list[dict] = []
     monkeypatch.setattr(evaluation_tasks, "create_markdown_artifact", lambda **artifact: caught.append(artifact))
@@ -58,14 +58,14 @@ def _document(session, evaluation_id: int, kind: str, title: str, name: str) -> 
 
 
 def test_links_are_built_from_the_web_apps_address(monkeypatch):
-    import core.links
+    import pinggu.core.links
 
     assert Settings(prefect_host="127.0.0.1", web_port=4300).web_url == "http://127.0.0.1:4300"
     assert document_url(7) == f"{WEB}/documents/7"
     assert gate_url("PG-2026-0001", GateId.plan_approval) == f"{WEB}/evaluations/PG-2026-0001/gates/plan_approval"
 
     behind_proxy = Settings(web_base_url="https://pinggu.example.gov.cn/web/")
-    monkeypatch.setattr(core.links, "get_settings", lambda: behind_proxy)
+    monkeypatch.setattr(pinggu.core.links, "get_settings", lambda: behind_proxy)
     assert document_url(12) == "https://pinggu.example.gov.cn/web/documents/12"
     assert gate_url("PG-2026-0001", GateId.approval) == (
         "https://pinggu.example.gov.cn/web/evaluations/PG-2026-0001/gates/approval"
@@ -78,8 +78,8 @@ def test_links_are_built_from_the_web_apps_address(monkeypatch):
 
 
 def test_the_approvals_table_lists_every_accepted_answer_and_marks_the_one_a_send_back_set_aside(published):
-    from services.evaluation.artifacts import approvals_markdown, artifact_key
-    from tasks.evaluation import publish_approvals
+    from pinggu.services.evaluation.artifacts import approvals_markdown, artifact_key
+    from pinggu.tasks.evaluation import publish_approvals
 
     with session_scope() as session:
         evaluation = builders.add_evaluation(session, "changli", prefix="APPROVALS")
@@ -127,7 +127,7 @@ def test_the_approvals_table_lists_every_accepted_answer_and_marks_the_one_a_sen
 
 
 def test_an_evaluation_without_answers_says_so():
-    from services.evaluation.artifacts import approvals_markdown
+    from pinggu.services.evaluation.artifacts import approvals_markdown
 
     with session_scope() as session:
         evaluation_id = builders.add_evaluation(session, prefix="APPROVALS").id
@@ -138,7 +138,7 @@ def test_an_evaluation_without_answers_says_so():
 
 
 def test_waiting_at_a_gate_the_progress_links_to_the_gates_web_page():
-    from services.evaluation.artifacts import progress_markdown
+    from pinggu.services.evaluation.artifacts import progress_markdown
 
     with session_scope() as session:
         evaluation = builders.add_evaluation(session, "changli", prefix="PROGRESS")
@@ -154,7 +154,7 @@ def test_waiting_at_a_gate_the_progress_links_to_the_gates_web_page():
 
 
 def test_a_finished_evaluation_links_its_final_report_not_its_server_path():
-    from services.evaluation.artifacts import progress_markdown
+    from pinggu.services.evaluation.artifacts import progress_markdown
 
     with session_scope() as session:
         evaluation = builders.add_evaluation(session, prefix="PROGRESS")
@@ -174,8 +174,8 @@ def test_a_finished_evaluation_links_its_final_report_not_its_server_path():
 
 
 def test_the_gate_forms_description_links_the_material_under_review_and_the_gates_web_page():
-    from models.evaluations import procedure_of
-    from services.evaluation.gates import _description
+    from pinggu.models.evaluations import procedure_of
+    from pinggu.services.evaluation.gates import _description
 
     with session_scope() as session:
         evaluation = builders.add_evaluation(session, prefix="GATELINK")
@@ -197,7 +197,7 @@ def test_the_gate_forms_description_links_the_material_under_review_and_the_gate
 
 
 def test_a_recorded_report_is_published_as_a_link_to_the_web_app_inside_a_run_only(published, monkeypatch):
-    import tasks.evaluation as evaluation_tasks
+    import pinggu.tasks.evaluation as evaluation_tasks
 
     with session_scope() as session:
         evaluation = builders.add_evaluation(session, prefix="LINKS")

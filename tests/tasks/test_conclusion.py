@@ -17,8 +17,8 @@ import builders
 import pytest
 from builders import session_scope
 
-from models import evaluations as store
-from models.tables import BEIJING, Approval
+from pinggu.models import evaluations as store
+from pinggu.models.tables import BEIJING, Approval
 
 # The article each profile cites for the follow-up (its `followup.basis`).
 ARTICLE = {
@@ -53,11 +53,11 @@ def _approved(profile: str, conclusion: str, approved_at: datetime) -> int:
 
 
 def _open_on(monkeypatch, evaluation_id: int, approved_at: datetime) -> dict:
-    import tasks.conclusion
+    import pinggu.tasks.conclusion
 
     # The follow-up step runs on the approval day, as in the flow (flows/stages.py).
-    monkeypatch.setattr(tasks.conclusion, "now_beijing", lambda: approved_at)
-    return tasks.conclusion.open_follow_up.fn(evaluation_id)
+    monkeypatch.setattr(pinggu.tasks.conclusion, "now_beijing", lambda: approved_at)
+    return pinggu.tasks.conclusion.open_follow_up.fn(evaluation_id)
 
 
 @pytest.mark.rule("C-FOLLOWUP", "P-START")

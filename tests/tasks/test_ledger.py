@@ -11,12 +11,12 @@ import pytest
 from builders import session_scope
 from sqlite_lock import write_lock_free
 
-from core.errors import StepResultInvalid
-from models import evaluations as store
-from models.audit import events_for
-from models.tables import TeamMember
-from rules.step_results import AnalysisResult, PreliminaryResult, RecordSummary, TeamResult
-from rules.steps import StepId
+from pinggu.core.errors import StepResultInvalid
+from pinggu.models import evaluations as store
+from pinggu.models.audit import events_for
+from pinggu.models.tables import TeamMember
+from pinggu.rules.step_results import AnalysisResult, PreliminaryResult, RecordSummary, TeamResult
+from pinggu.rules.steps import StepId
 
 
 def _evaluation(flow_run_id: str) -> int:
@@ -33,7 +33,7 @@ def sqlite_path(settings) -> str:
 
 
 def test_the_plan_is_rendered_with_no_write_transaction_open_and_recorded_once(sqlite_path, monkeypatch):
-    import tasks.preparation as preparation
+    import pinggu.tasks.preparation as preparation
 
     evaluation_id, renders = _evaluation(str(uuid.uuid4())), []
     real_write_pdf = preparation.write_pdf
@@ -54,7 +54,7 @@ def test_the_plan_is_rendered_with_no_write_transaction_open_and_recorded_once(s
 
 
 def test_a_commit_whose_answer_was_lost_is_not_written_twice(settings, monkeypatch):
-    import tasks.ledger as ledger
+    import pinggu.tasks.ledger as ledger
 
     flow_run_id = str(uuid.uuid4())
     evaluation_id = _evaluation(flow_run_id)
@@ -81,7 +81,7 @@ def test_a_commit_whose_answer_was_lost_is_not_written_twice(settings, monkeypat
 
 
 def test_work_that_fails_leaves_the_step_not_done_and_the_next_run_redoes_only_it(settings):
-    import tasks.ledger as ledger
+    import pinggu.tasks.ledger as ledger
 
     evaluation_id = _evaluation(str(uuid.uuid4()))
 
@@ -104,7 +104,7 @@ def test_work_that_fails_leaves_the_step_not_done_and_the_next_run_redoes_only_i
 
 
 def test_a_result_that_does_not_fit_its_model_is_refused_and_nothing_of_the_step_is_written(settings):
-    import tasks.ledger as ledger
+    import pinggu.tasks.ledger as ledger
 
     evaluation_id = _evaluation(str(uuid.uuid4()))
 

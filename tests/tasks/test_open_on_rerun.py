@@ -1,5 +1,5 @@
 """A resumed run re-runs its flow from the top: the evaluation it already opened goes on without a task run
-(tasks/evaluation.py open_evaluation behind SkipWhenDone, services.evaluation.lifecycle.resume_bound; issue 32)."""
+(tasks/evaluation.py open_evaluation behind SkipWhenDone, pinggu.services.evaluation.lifecycle.resume_bound; issue 32)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import uuid
 import builders
 from sqlmodel import select
 
-from models.db import read_session, transaction
-from models.tables import Evaluation
-from rules.vocabulary import EvaluationStatus
+from pinggu.models.db import read_session, transaction
+from pinggu.models.tables import Evaluation
+from pinggu.rules.vocabulary import EvaluationStatus
 
 ARGUMENTS = ("whole", [], ["问卷调查"])
 
@@ -22,14 +22,14 @@ def _decision() -> str:
 
 
 def _call(flow_run_id: str, decision: str):
-    from tasks.evaluation import open_evaluation
+    from pinggu.tasks.evaluation import open_evaluation
 
     return open_evaluation(decision, None, flow_run_id, "ordinary", *ARGUMENTS)
 
 
 def test_a_rerun_finds_its_evaluation_marks_it_running_and_starts_no_task_run(monkeypatch):
-    import tasks.evaluation as evaluation_tasks
-    from services.evaluation.lifecycle import open_evaluation
+    import pinggu.tasks.evaluation as evaluation_tasks
+    from pinggu.services.evaluation.lifecycle import open_evaluation
 
     decision, flow_run_id = _decision(), str(uuid.uuid4())
     evaluation_id = open_evaluation(decision, None, flow_run_id, "ordinary", *ARGUMENTS)
@@ -58,7 +58,7 @@ def test_a_rerun_finds_its_evaluation_marks_it_running_and_starts_no_task_run(mo
 
 
 def test_a_first_run_opens_its_evaluation_through_the_task(monkeypatch):
-    import tasks.evaluation as evaluation_tasks
+    import pinggu.tasks.evaluation as evaluation_tasks
 
     started: list[tuple] = []
     monkeypatch.setattr(evaluation_tasks.open_evaluation, "task", lambda *args: started.append(args) or 7)

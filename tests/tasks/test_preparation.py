@@ -15,7 +15,7 @@ import pytest
 from builders import session_scope
 from driving import pdf_text
 
-from models import evaluations as store
+from pinggu.models import evaluations as store
 
 
 def _evaluation(methods: list[str]) -> int:
@@ -32,7 +32,7 @@ def _plan_pdf(evaluation_id: int) -> str:
 
 @pytest.mark.rule("S-PREP", "E-METHODS")
 def test_the_written_plan_states_methods_outline_questionnaire_and_budget():
-    from tasks.preparation import form_team, write_plan
+    from pinggu.tasks.preparation import form_team, write_plan
 
     evaluation_id = _evaluation(["问卷调查", "座谈会"])
     form_team.fn(evaluation_id, builders.team())
@@ -61,7 +61,7 @@ def test_the_written_plan_states_methods_outline_questionnaire_and_budget():
 
 @pytest.mark.rule("S-PREP")
 def test_a_plan_without_a_budget_figure_still_says_who_pays():
-    from tasks.preparation import form_team, write_plan
+    from pinggu.tasks.preparation import form_team, write_plan
 
     evaluation_id = _evaluation(["座谈会"])
     form_team.fn(evaluation_id, builders.team())

@@ -11,11 +11,11 @@ import builders
 import pytest
 from builders import session_scope
 
-from models import evaluations as store
-from models.audit import events_for
-from rules.gates import GateId
-from rules.profiles import load_profile
-from rules.steps import Stage
+from pinggu.models import evaluations as store
+from pinggu.models.audit import events_for
+from pinggu.rules.gates import GateId
+from pinggu.rules.profiles import load_profile
+from pinggu.rules.steps import Stage
 
 TARGETS = {
     "preparation": (date(2026, 12, 18), False),
@@ -27,7 +27,7 @@ TARGETS = {
 @pytest.fixture
 def published(monkeypatch) -> list[dict]:
     """The progress artifacts the tasks publish, caught instead of sent to a Prefect server."""
-    import tasks.evaluation as evaluation_tasks
+    import pinggu.tasks.evaluation as evaluation_tasks
 
     caught: list[dict] = []
     monkeypatch.setattr(evaluation_tasks, "create_markdown_artifact", lambda **artifact: caught.append(artifact))
@@ -40,10 +40,10 @@ def _statuses(evaluation_id: int) -> dict[str, str]:
 
 
 def test_waiting_at_the_survey_gate_the_implementation_stage_is_running_and_the_gate_is_named(published):
-    from services.evaluation.artifacts import progress_markdown
-    from services.evaluation.gates import Waiting
-    from tasks.evaluation import close_stage
-    from tasks.gates import gate_status
+    from pinggu.services.evaluation.artifacts import progress_markdown
+    from pinggu.services.evaluation.gates import Waiting
+    from pinggu.tasks.evaluation import close_stage
+    from pinggu.tasks.gates import gate_status
 
     with session_scope() as session:
         evaluation = builders.add_evaluation(session, stage_targets=TARGETS, prefix="PROGRESS")
@@ -75,7 +75,7 @@ def test_waiting_at_the_survey_gate_the_implementation_stage_is_running_and_the_
 def test_an_evaluation_already_waiting_with_its_stage_recorded_pending_is_shown_running_without_a_start():
     """An evaluation that began waiting before the flow marked stages on entry: the wait shows the
     stage is under way; its start was never recorded, so none is shown."""
-    from services.evaluation.artifacts import progress_markdown
+    from pinggu.services.evaluation.artifacts import progress_markdown
 
     with session_scope() as session:
         evaluation = builders.add_evaluation(session, stage_targets=TARGETS, prefix="PROGRESS")
@@ -92,7 +92,7 @@ def test_an_evaluation_already_waiting_with_its_stage_recorded_pending_is_shown_
 
 
 def test_closing_a_stage_again_changes_nothing_and_records_each_mark_once(published):
-    from tasks.evaluation import close_stage
+    from pinggu.tasks.evaluation import close_stage
 
     with session_scope() as session:
         evaluation_id = builders.add_evaluation(session, stage_targets=TARGETS, prefix="PROGRESS").id
@@ -127,7 +127,7 @@ def test_closing_a_stage_again_changes_nothing_and_records_each_mark_once(publis
 def test_a_new_evaluation_is_in_its_preparation_stage_from_the_moment_it_is_opened():
     """The flow goes straight into 准备阶段; an evaluation started without a team first waits at the
     team gate, which belongs to that stage."""
-    from tasks.evaluation import open_evaluation
+    from pinggu.tasks.evaluation import open_evaluation
 
     with session_scope() as session:
         decision = builders.add_decision(session, prefix="PROGRESS").code

@@ -19,11 +19,11 @@ import pytest
 from builders import session_scope
 from driving import pdf_text
 
-from models import evaluations as store
-from models.tables import Approval, FollowUp, StepRecord, now_beijing
-from reporting.context import render_report
-from rules.gates import GateId
-from services.evaluation.report_context import report_context
+from pinggu.models import evaluations as store
+from pinggu.models.tables import Approval, FollowUp, StepRecord, now_beijing
+from pinggu.reporting.context import render_report
+from pinggu.rules.gates import GateId
+from pinggu.services.evaluation.report_context import report_context
 
 ANNOTATIONS = ("default", "seed silent", "seedsilent")  # pdf_text drops spaces
 NOT_IN_PROCEDURE = "本次评估程序不设专家论证"
@@ -127,7 +127,7 @@ def test_only_a_procedure_without_an_expert_review_says_it_has_none():
 
 @pytest.mark.rule("S-CONCL")
 def test_the_draft_under_the_decision_bodys_approval_is_formed_again_after_the_expert_review():
-    from tasks.conclusion import draft_report, reviewed_draft
+    from pinggu.tasks.conclusion import draft_report, reviewed_draft
 
     evaluation_id = _evaluation("minhang")
     draft_report.fn(evaluation_id)
@@ -148,7 +148,7 @@ def test_the_draft_under_the_decision_bodys_approval_is_formed_again_after_the_e
 
 @pytest.mark.rule("S-CONCL", "G-APPROVE")
 def test_the_conclusion_stage_forms_the_draft_again_between_the_expert_review_and_the_approval(monkeypatch):
-    import flows.stages as stages
+    import pinggu.flows.stages as stages
 
     done: list[str] = []
 
@@ -176,7 +176,7 @@ def test_the_conclusion_stage_forms_the_draft_again_between_the_expert_review_an
 
 def _followed_up(profile: str, basis: str | None = None) -> int:
     """An approved evaluation (conclusion 调整) with its follow-up opened by the step, or stored with `basis`."""
-    import tasks.conclusion
+    import pinggu.tasks.conclusion
 
     evaluation_id = _evaluation(profile)
     _reviewed(evaluation_id)
@@ -198,7 +198,7 @@ def _followed_up(profile: str, basis: str | None = None) -> int:
                 )
             )
     if basis is None:
-        tasks.conclusion.open_follow_up.fn(evaluation_id)
+        pinggu.tasks.conclusion.open_follow_up.fn(evaluation_id)
     return evaluation_id
 
 
@@ -229,7 +229,7 @@ def test_the_final_report_cites_the_follow_ups_article_without_the_profiles_anno
 def test_a_follow_up_stored_with_the_annotation_is_printed_without_it_in_the_pdf_and_the_word_report(tmp_path):
     from docx import Document
 
-    from reporting.docx import write_pdf_and_docx
+    from pinggu.reporting.docx import write_pdf_and_docx
 
     article = "《霸州市重大行政决策实施情况跟踪反馈与后评估规定（征求意见稿）》第十五条第一款"
     evaluation_id = _followed_up("bazhou", basis=f"{article}（期限 default: seed silent）")

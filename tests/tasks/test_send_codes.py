@@ -1,4 +1,4 @@
-"""Sending sign-off codes when a gate opens (tasks.gates.send_codes): once per person, through their
+"""Sending sign-off codes when a gate opens (pinggu.tasks.gates.send_codes): once per person, through their
 contact (here the local outbox), with the gate's web link; nobody entitled is said in the log."""
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ import builders
 import pytest
 from builders import session_scope
 
-from core.links import gate_url
-from core.settings import SAMPLES_DIR
-from models.evaluations import get_decision
-from services.signoff import outbox_messages
-from tasks.gates import send_codes
+from pinggu.core.links import gate_url
+from pinggu.core.settings import SAMPLES_DIR
+from pinggu.models.evaluations import get_decision
+from pinggu.services.signoff import outbox_messages
+from pinggu.tasks.gates import send_codes
 
 pytestmark = pytest.mark.rule("MH-A5")
 

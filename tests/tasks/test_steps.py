@@ -6,18 +6,18 @@ from typing import get_type_hints
 
 import pytest
 
-import tasks.conclusion
-import tasks.implementation
-import tasks.preparation
-from rules.step_results import ScoringResult
-from rules.steps import STEPS, StepId
-from tasks.ledger import SkipWhenDone, ledger_step
+import pinggu.tasks.conclusion
+import pinggu.tasks.implementation
+import pinggu.tasks.preparation
+from pinggu.rules.step_results import ScoringResult
+from pinggu.rules.steps import STEPS, StepId
+from pinggu.tasks.ledger import SkipWhenDone, ledger_step
 
 
 def test_every_registered_step_is_run_by_a_task_named_after_it():
     tasks_by_step = {
         obj.task.name: obj
-        for module in (tasks.preparation, tasks.implementation, tasks.conclusion)
+        for module in (pinggu.tasks.preparation, pinggu.tasks.implementation, pinggu.tasks.conclusion)
         for obj in vars(module).values()
         if isinstance(obj, SkipWhenDone)
     }
@@ -27,7 +27,7 @@ def test_every_registered_step_is_run_by_a_task_named_after_it():
 def test_every_steps_task_returns_its_registered_result_model():
     returned = {
         obj.task.name: get_type_hints(obj.fn)["return"]
-        for module in (tasks.preparation, tasks.implementation, tasks.conclusion)
+        for module in (pinggu.tasks.preparation, pinggu.tasks.implementation, pinggu.tasks.conclusion)
         for obj in vars(module).values()
         if isinstance(obj, SkipWhenDone)
     }

@@ -8,11 +8,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from core.document_store import local_file
-from core.settings import SAMPLES_DIR
-from core.spreadsheet import excel_safe
-from forms.gates import DataFileForm
-from services.evaluation.submissions import prepare_opinions, prepare_survey
+from pinggu.core.document_store import local_file
+from pinggu.core.settings import SAMPLES_DIR
+from pinggu.core.spreadsheet import excel_safe
+from pinggu.forms.gates import DataFileForm
+from pinggu.services.evaluation.submissions import prepare_opinions, prepare_survey
 
 PAYLOADS = ["=cmd|'/C calc'!A0", '+HYPERLINK("http://x")', "-2+3", "@SUM(A1:A9)", "\t=1+1"]
 
@@ -28,9 +28,9 @@ def test_other_cells_are_left_as_they_are(value):
 
 
 def _form(path) -> DataFileForm:
-    from core.document_store import keep
+    from pinggu.core.document_store import keep
 
-    # An answer names an upload of the store, as the web page and `pinggu submit` make it (services.evaluation.submissions).
+    # An answer names an upload of the store, as the web page and `pinggu submit` make it (pinggu.services.evaluation.submissions).
     return DataFileForm(file=keep(path, "uploads").location, submitter="赵敏", submitter_role="科员")
 
 
@@ -74,8 +74,8 @@ def test_the_stored_survey_neutralises_formulas(tmp_path, settings):
 def test_a_row_of_the_stored_survey_is_named_by_its_line_in_the_original_blank_lines_included(tmp_path, settings):
     # The analysis reads the stored copy, not the upload: a problem it finds there (an answer on no scale) is
     # reported as 第 N 行, which must be the line the person sees in their own file, blank lines counted.
-    from analysis.survey_figures import summarise_survey
-    from analysis.survey_reading import read_survey
+    from pinggu.analysis.survey_figures import summarise_survey
+    from pinggu.analysis.survey_reading import read_survey
 
     source = tmp_path / "问卷导出.csv"
     source.write_text(
@@ -101,7 +101,7 @@ def test_a_row_of_the_stored_survey_is_named_by_its_line_in_the_original_blank_l
 
 
 def test_a_row_of_the_stored_opinions_register_keeps_its_line_in_the_original(tmp_path, settings):
-    from analysis.opinions import read_opinions
+    from pinggu.analysis.opinions import read_opinions
 
     header, first, second = (SAMPLES_DIR / "opinions.csv").read_text(encoding="utf-8").splitlines()[:3]
     source = tmp_path / "意见登记.csv"

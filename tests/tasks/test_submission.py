@@ -9,9 +9,9 @@ import builders
 import pytest
 from builders import session_scope
 
-from models import evaluations as store
-from models.tables import BEIJING, now_beijing
-from tasks.conclusion import submit_report
+from pinggu.models import evaluations as store
+from pinggu.models.tables import BEIJING, now_beijing
+from pinggu.tasks.conclusion import submit_report
 
 
 def _evaluation_with_deadline(profile: str, rule: str, due: date) -> int:

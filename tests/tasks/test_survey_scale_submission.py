@@ -9,14 +9,14 @@ from types import SimpleNamespace
 
 import pytest
 
-from analysis.survey_figures import summarise_survey
-from analysis.survey_reading import read_survey
-from core.document_store import keep, local_file
-from core.errors import InputFileError
-from forms.gates import DataFileForm
+from pinggu.analysis.survey_figures import summarise_survey
+from pinggu.analysis.survey_reading import read_survey
+from pinggu.core.document_store import keep, local_file
+from pinggu.core.errors import InputFileError
+from pinggu.forms.gates import DataFileForm
 from pinggu.web.fields import page_fields
-from rules.vocabulary import SatisfactionScale
-from services.evaluation.submissions import prepare_survey
+from pinggu.rules.vocabulary import SatisfactionScale
+from pinggu.services.evaluation.submissions import prepare_survey
 
 
 def _export(tmp_path):
@@ -35,7 +35,7 @@ def test_the_form_s_direction_reaches_the_reader_and_the_stored_copy(tmp_path, s
     form = DataFileForm(file=_export(tmp_path), scale=scale, submitter="赵敏", submitter_role="科员")
     stored = prepare_survey(evaluation, None, 1, form)  # type: ignore[arg-type]
     assert stored.details == {"file": "第1次提交的 CSV 文件", "respondents": 5, "scale": scale}
-    # The analysis (tasks.implementation.analyse_evidence) re-reads the stored copy with no direction.
+    # The analysis (pinggu.tasks.implementation.analyse_evidence) re-reads the stored copy with no direction.
     (item,) = summarise_survey(read_survey(local_file(stored.kept.location))).items
     assert (item.n, item.rate, item.mean) == (5, rate, mean)
 

@@ -12,9 +12,9 @@ import signin
 from builders import session_scope
 from fastapi.testclient import TestClient
 
-from core.settings import SAMPLES_DIR
-from models import evaluations as store
-from rules.gates import GateId
+from pinggu.core.settings import SAMPLES_DIR
+from pinggu.models import evaluations as store
+from pinggu.rules.gates import GateId
 
 PAST = {
     "preparation": (date(2026, 1, 9), False),
@@ -47,8 +47,8 @@ def stranger(app):
 @pytest.fixture
 def waiting(monkeypatch, tmp_path):
     """An evaluation (bazhou) waiting at the decision body's approval, its draft report stored."""
-    import tasks.evaluation as evaluation_tasks
-    from tasks.gates import gate_status
+    import pinggu.tasks.evaluation as evaluation_tasks
+    from pinggu.tasks.gates import gate_status
 
     monkeypatch.setattr(evaluation_tasks, "create_markdown_artifact", lambda **artifact: None)
     draft = tmp_path / "评估报告（送审稿）.pdf"

@@ -8,8 +8,8 @@ import pytest
 import signin
 from builders import session_scope
 
-from models import evaluations as store
-from models.audit import events_for
+from pinggu.models import evaluations as store
+from pinggu.models.audit import events_for
 
 
 def test_the_todo_list_shows_the_gate_who_acts_the_overdue_target_and_the_document_link(client, waiting):
@@ -97,8 +97,8 @@ def test_the_expert_marks_page_lists_the_indicator_names_it_accepts(client, app,
 
     import builders
 
-    import tasks.evaluation as evaluation_tasks
-    from tasks.gates import gate_status
+    import pinggu.tasks.evaluation as evaluation_tasks
+    from pinggu.tasks.gates import gate_status
 
     monkeypatch.setattr(evaluation_tasks, "create_markdown_artifact", lambda **artifact: None)
     with session_scope() as session:
@@ -110,7 +110,7 @@ def test_the_expert_marks_page_lists_the_indicator_names_it_accepts(client, app,
 
 
 def test_an_answer_still_being_judged_shows_progress_and_then_the_flows_verdict(client, waiting):
-    from models.tables import FormRejection
+    from pinggu.models.tables import FormRejection
 
     evaluation_id, code, _ = waiting
     waiting_page = client.get(f"/evaluations/{code}/answers/approval-1")

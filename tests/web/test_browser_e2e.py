@@ -87,7 +87,7 @@ def _look(page) -> None:
 
 
 def _pause_key(run_id) -> str:
-    from services.orchestration import read_flow_run
+    from pinggu.services.orchestration import read_flow_run
 
     return read_flow_run(run_id).state.state_details.pause_key
 
@@ -95,11 +95,11 @@ def _pause_key(run_id) -> str:
 @pytest.fixture(scope="module")
 def evaluated(web, page, tmp_path_factory):
     """Drive the evaluation through the browser; return what each step showed."""
-    from core.settings import get_settings
-    from models import evaluations as store
-    from models.db import read_session
-    from rules.steps import StepId
-    from services.orchestration import start_evaluation
+    from pinggu.core.settings import get_settings
+    from pinggu.models import evaluations as store
+    from pinggu.models.db import read_session
+    from pinggu.rules.steps import StepId
+    from pinggu.services.orchestration import start_evaluation
 
     tmp = tmp_path_factory.mktemp("browser")
     shown: dict[str, str] = {}

@@ -61,8 +61,8 @@ def _numbers() -> list[str]:
     """Every decision and evaluation number in the session's database, longest first: what an office types."""
     from sqlmodel import select
 
-    from models.db import read_session
-    from models.tables import Decision, Evaluation
+    from pinggu.models.db import read_session
+    from pinggu.models.tables import Decision, Evaluation
 
     with read_session() as session:
         found = [*session.exec(select(Decision.code)), *session.exec(select(Evaluation.code))]
@@ -125,8 +125,8 @@ def _server_up() -> bool:
 
 
 def _decision_of(evaluation_id: int) -> str:
-    from models import evaluations as store
-    from models.db import read_session
+    from pinggu.models import evaluations as store
+    from pinggu.models.db import read_session
 
     with read_session() as session:
         return store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id).decision_code

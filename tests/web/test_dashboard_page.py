@@ -13,7 +13,7 @@ import signin
 from builders import session_scope
 from openpyxl import load_workbook
 
-from models.tables import now_beijing
+from pinggu.models.tables import now_beijing
 
 
 @pytest.fixture(scope="module")

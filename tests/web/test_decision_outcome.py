@@ -8,8 +8,8 @@ import signin
 from builders import session_scope
 from sqlmodel import select
 
-from models.db import read_session
-from models.tables import DecisionOutcome
+from pinggu.models.db import read_session
+from pinggu.models.tables import DecisionOutcome
 
 
 def test_the_decision_body_records_its_decision_as_itself_and_nobody_else_may(app, client):
@@ -30,7 +30,7 @@ def test_the_decision_body_records_its_decision_as_itself_and_nobody_else_may(ap
 
 
 def test_the_office_records_a_trigger_as_itself_and_a_reopen_needs_its_reason(app):
-    from models.tables import TriggerEvent
+    from pinggu.models.tables import TriggerEvent
 
     with session_scope() as session:
         code = builders.add_decision(session, "bazhou", prefix="TRG", title="城区停车收费办法").code

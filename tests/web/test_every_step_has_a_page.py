@@ -19,8 +19,8 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 def _registries() -> dict[str, tuple[str, list[type[BaseModel]], type[BaseModel] | None]]:
     """What each suspend point asks (the name in its `wait_for_input=` expression) → the web page that answers it,
     the forms the run may suspend with, and the model the page is built from (None: the form itself)."""
-    from forms.decision_procedure import FORMS
-    from forms.gates import GATE_FORMS, SUPERVISION_FORMS, AnnualPlanApprovalForm
+    from pinggu.forms.decision_procedure import FORMS
+    from pinggu.forms.gates import GATE_FORMS, SUPERVISION_FORMS, AnnualPlanApprovalForm
 
     return {
         "GATE_FORMS": ("/evaluations/{code}/gates/{gate}", list(GATE_FORMS.values()), None),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.errors import StateConflict
-from forms.gates import DataFileForm, ReportApprovalForm, TeamForm
+from pinggu.core.errors import StateConflict
+from pinggu.forms.gates import DataFileForm, ReportApprovalForm, TeamForm
 from pinggu.web.fields import form_values, page_fields, team_members
 
 
@@ -52,8 +52,8 @@ def test_a_bad_team_line_is_named(text, message):
 
 
 def test_a_list_of_records_starts_empty_and_is_read_one_record_per_line():
-    from forms.decision_procedure import FORMS
-    from rules.decision_procedure import ANSWERS, ProcedureStep
+    from pinggu.forms.decision_procedure import FORMS
+    from pinggu.rules.decision_procedure import ANSWERS, ProcedureStep
 
     fields = {f.name: f for f in page_fields(ANSWERS[ProcedureStep.experts])}
     assert (fields["experts"].widget, fields["oral_opinions"].widget, fields["oral_opinions"].default) == (

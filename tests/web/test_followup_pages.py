@@ -11,8 +11,8 @@ import builders
 import pytest
 import signin
 
-from models.tables import now_beijing
-from services.followups import follow_up_state
+from pinggu.models.tables import now_beijing
+from pinggu.services.followups import follow_up_state
 
 pytestmark = pytest.mark.rule("C-FOLLOWUP")
 

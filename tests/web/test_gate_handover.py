@@ -17,19 +17,19 @@ from builders import session_scope
 from driving import add_person
 from sqlmodel import select
 
-from core.errors import SignoffRefused
-from forms.gates import GATE_FORMS
-from models.db import read_session, transaction
-from models.tables import Approval, AuditEvent, Person, SignoffCode
-from services import handover
-from services.signoff import outbox_messages
+from pinggu.core.errors import SignoffRefused
+from pinggu.forms.gates import GATE_FORMS
+from pinggu.models.db import read_session, transaction
+from pinggu.models.tables import Approval, AuditEvent, Person, SignoffCode
+from pinggu.services import handover
+from pinggu.services.signoff import outbox_messages
 
 GATE = "plan_approval"  # changli: 承担评估具体工作的单位负责人 (张建国, 区人民政府办公室)
 
 
 def _with_login(name: str, unit: str, *roles: str) -> int:
     """A person of the people file who can sign in (a login name derived from the name)."""
-    from rules.access import derive_login
+    from pinggu.rules.access import derive_login
 
     person_id = add_person(name, unit, *roles)
 
@@ -46,8 +46,8 @@ def _with_login(name: str, unit: str, *roles: str) -> int:
 @pytest.fixture
 def plan_waiting(monkeypatch):
     """A changli evaluation whose run waits at 方案审定: (evaluation id, code, the pause key, attempt)."""
-    import tasks.evaluation as evaluation_tasks
-    from tasks.gates import gate_status
+    import pinggu.tasks.evaluation as evaluation_tasks
+    from pinggu.tasks.gates import gate_status
 
     monkeypatch.setattr(evaluation_tasks, "create_markdown_artifact", lambda **artifact: None)
     with session_scope() as session:
@@ -59,9 +59,9 @@ def plan_waiting(monkeypatch):
 
 def _play_the_run(monkeypatch, evaluation_id: int, key: str, attempt: int) -> list[str]:
     """The run as the web app sees it: waiting at the gate; an answer resumes it and the flow's own judge records
-    it (services.evaluation.gates.judge_answer, committed). The names the judge recorded."""
-    import services.orchestration as orchestration
-    from services.evaluation.gates import judge_answer
+    it (pinggu.services.evaluation.gates.judge_answer, committed). The names the judge recorded."""
+    import pinggu.services.orchestration as orchestration
+    from pinggu.services.evaluation.gates import judge_answer
 
     recorded: list[str] = []
 
@@ -79,8 +79,8 @@ def _play_the_run(monkeypatch, evaluation_id: int, key: str, attempt: int) -> li
 
 
 def test_the_holder_hands_a_gate_to_a_colleague_who_alone_answers_it(app, plan_waiting, monkeypatch):
-    from services.evaluation.gates import judge_answer
-    from services.reminders import holders
+    from pinggu.services.evaluation.gates import judge_answer
+    from pinggu.services.reminders import holders
 
     evaluation_id, code, key, attempt = plan_waiting
     page = f"/evaluations/{code}/gates/{GATE}"
@@ -117,8 +117,8 @@ def test_the_holder_hands_a_gate_to_a_colleague_who_alone_answers_it(app, plan_w
         assert session.exec(select(AuditEvent).order_by(AuditEvent.id.desc())).first().action == "access_refused"
 
     # A code made for the former holder as the handover happened (his answer in flight): the flow's judge refuses it.
-    from models import evaluations as store
-    from models import people
+    from pinggu.models import evaluations as store
+    from pinggu.models import people
 
     def issue(session):
         evaluation = store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id)
@@ -146,7 +146,7 @@ def test_the_holder_hands_a_gate_to_a_colleague_who_alone_answers_it(app, plan_w
 
 
 def test_an_administrator_reassigns_and_someone_not_holding_the_gate_is_refused(app, plan_waiting):
-    from services.accounts import set_admin
+    from pinggu.services.accounts import set_admin
 
     _, code, _, _ = plan_waiting
     page = f"/evaluations/{code}/gates/{GATE}"

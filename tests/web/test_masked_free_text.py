@@ -1,5 +1,5 @@
 """E-PRIVACY for what is typed on the web app's tracking pages (issue 27 item 5): an opinion's summary is
-stored masked — contact data and names, those of no list included (analysis.names) — and so is what the
+stored masked — contact data and names, those of no list included (pinggu.analysis.names) — and so is what the
 many-opinions notice lists; the contact goes to its own table only."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import signin
 from builders import session_scope
 from sqlmodel import select
 
-from models.db import read_session
-from models.tables import Escalation, OpinionContact, PublicOpinion
-from rules.tracking import OpinionChannel
-from services import tracking
+from pinggu.models.db import read_session
+from pinggu.models.tables import Escalation, OpinionContact, PublicOpinion
+from pinggu.rules.tracking import OpinionChannel
+from pinggu.services import tracking
 
 pytestmark = pytest.mark.rule("E-PRIVACY", "E-PUBLIC")
 
@@ -26,7 +26,7 @@ STORED = "[已隐去] [已隐去] 反映小区停车难，可回复 [已隐去]"
 @pytest.fixture(scope="module")
 def client(settings):
     """张建国 of the 区人民政府办公室 (评估办公室), signed in."""
-    from core.settings import SAMPLES_DIR
+    from pinggu.core.settings import SAMPLES_DIR
     from pinggu.people import import_people_file
     from pinggu.web.app import create_app
 
@@ -77,9 +77,9 @@ def test_the_many_opinions_notice_lists_only_masked_summaries(decision):
 
 
 def test_a_tracking_report_and_an_immediate_report_are_stored_masked(decision, tmp_path):
-    from models.tables import TrackingReport, TriggerEvent
-    from reporting.other_documents import TrackingInput
-    from rules.tracking import SeriousReport
+    from pinggu.models.tables import TrackingReport, TriggerEvent
+    from pinggu.reporting.other_documents import TrackingInput
+    from pinggu.rules.tracking import SeriousReport
 
     plan = tmp_path / "方案.csv"
     plan.write_text(

@@ -30,7 +30,7 @@ from builders import session_scope
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from models.tables import BEIJING, now_beijing
+from pinggu.models.tables import BEIJING, now_beijing
 
 pytestmark = [pytest.mark.browser]
 
@@ -86,10 +86,10 @@ def office_unit(app, settings) -> dict[str, str]:
     a tracked decision (a milestone missed, one done ahead of its date, one done late), a supervision round (a rectification item past
     its deadline, one due in four days) and a decision procedure whose catalog plans its deliberation in five
     days (即将到期), its comment period over, at 专家论证 now."""
-    from models import evaluations as store
-    from models.tables import DecisionProcedure, TrackingMilestone
-    from reporting.other_documents import SupervisionInput
-    from services import supervision, tracking
+    from pinggu.models import evaluations as store
+    from pinggu.models.tables import DecisionProcedure, TrackingMilestone
+    from pinggu.reporting.other_documents import SupervisionInput
+    from pinggu.services import supervision, tracking
 
     unit = f"区城市更新局{uuid.uuid4().int % 10**4:04d}"
     made = {}
@@ -384,11 +384,11 @@ def test_a_public_opinion_while_open_refused_after_it_closes_and_masked_in_the_t
 ):
     from driving import pdf_text
 
-    from models.db import read_session
-    from models.tables import PublicOpinion, TrackingReport
+    from pinggu.models.db import read_session
+    from pinggu.models.tables import PublicOpinion, TrackingReport
     from pinggu.web.security import PUBLIC_PER_ADDRESS
-    from reporting.other_documents import TrackingInput
-    from services import comments, tracking
+    from pinggu.reporting.other_documents import TrackingInput
+    from pinggu.services import comments, tracking
 
     PUBLIC_PER_ADDRESS.reset()
     with session_scope() as session:

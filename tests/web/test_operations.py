@@ -12,11 +12,11 @@ import signin
 from builders import session_scope
 from sqlmodel import col, func, select
 
-from core.settings import SAMPLES_DIR
-from models.db import read_session
-from models.decisions import decision_deadlines, start_decision_deadlines
-from models.tables import AuditEvent, Person, now_beijing
-from services.signoff import outbox_messages
+from pinggu.core.settings import SAMPLES_DIR
+from pinggu.models.db import read_session
+from pinggu.models.decisions import decision_deadlines, start_decision_deadlines
+from pinggu.models.tables import AuditEvent, Person, now_beijing
+from pinggu.services.signoff import outbox_messages
 
 OFFICE, CLERK = "孙丽（区人民政府办公室）", "赵敏（决策承办单位）"
 
@@ -47,7 +47,7 @@ def clerk(app):
 
 @pytest.fixture(scope="module")
 def admin(app):
-    from services.accounts import set_admin
+    from pinggu.services.accounts import set_admin
 
     signin.give_password("张建国")
     set_admin("张建国")

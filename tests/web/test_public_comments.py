@@ -13,8 +13,8 @@ from builders import session_scope
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from models.db import read_session
-from models.tables import OpinionContact, PublicOpinion, now_beijing
+from pinggu.models.db import read_session
+from pinggu.models.tables import OpinionContact, PublicOpinion, now_beijing
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def _open(app, code: str, days_ago: int = 1, days_left: int = 10) -> int:
         page=f"/tracking/comments?code={code}",
     )  # fmt: skip
     assert page.status_code == 200, page.text
-    from services.comments import windows_of
+    from pinggu.services.comments import windows_of
 
     return windows_of(code)[0].id
 
@@ -79,7 +79,7 @@ def test_outside_its_period_the_page_refuses_and_a_turned_off_period_is_gone(app
         else public.post(f"/public/comments/{ended}", data={"opinion": "还能提吗"})
     )
     assert refused.status_code == 403  # no form on a closed page: nothing to post from
-    from services.comments import close_window, submit_public_opinion
+    from pinggu.services.comments import close_window, submit_public_opinion
 
     with pytest.raises(Exception, match="当前不在征集期内"):
         submit_public_opinion(ended, "还能提吗", "", now_beijing().date())

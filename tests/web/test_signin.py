@@ -12,8 +12,8 @@ import signin
 from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
-from models.db import read_session
-from models.tables import AuditEvent
+from pinggu.models.db import read_session
+from pinggu.models.tables import AuditEvent
 
 HOSTILE = ["<script>alert(1)</script>", '"><img src=x onerror=alert(2)>']
 
@@ -53,9 +53,9 @@ def test_someone_without_an_account_opens_the_gate_and_its_documents_with_their_
 
     from builders import session_scope
 
-    from models import evaluations as store
-    from models import people
-    from models.tables import Account, Person
+    from pinggu.models import evaluations as store
+    from pinggu.models import people
+    from pinggu.models.tables import Account, Person
 
     evaluation_id, code, (pdf_id, _) = waiting
     with session_scope() as session:  # 刘志强 as someone without an account (an outside expert's case)
@@ -108,7 +108,7 @@ def test_every_page_carries_the_security_headers(app):
 
 @pytest.mark.parametrize("hostile", HOSTILE)
 def test_hostile_text_in_every_free_text_field_comes_back_escaped(app, waiting, hostile):
-    from models import evaluations as store
+    from pinggu.models import evaluations as store
 
     evaluation_id, _, _ = waiting
     with read_session() as session:
@@ -192,7 +192,7 @@ def test_the_login_page_says_when_an_account_is_locked_and_never_shows_a_traceba
 
 
 def test_an_idle_session_ends_and_says_why(app, monkeypatch):
-    from core.settings import get_settings
+    from pinggu.core.settings import get_settings
 
     client = signin.signed_in_client(app, "赵敏")
     assert client.get("/").status_code == 200
@@ -230,10 +230,10 @@ def test_where_the_profile_asks_for_two_factors_a_signed_in_person_also_gives_th
     import builders
     from builders import session_scope
 
-    import tasks.evaluation as evaluation_tasks
-    from models.audit import events_for
-    from services.signoff import code_in_outbox
-    from tasks.gates import gate_status
+    import pinggu.tasks.evaluation as evaluation_tasks
+    from pinggu.models.audit import events_for
+    from pinggu.services.signoff import code_in_outbox
+    from pinggu.tasks.gates import gate_status
 
     monkeypatch.setattr(evaluation_tasks, "create_markdown_artifact", lambda **artifact: None)
     body = signin.signed_in_client(app, "刘志强")  # an account first: the code sent is then a second factor

@@ -131,7 +131,7 @@ def _log_in(page, web: str, login: str, password: str = signin.PASSWORD) -> str:
 @pytest.fixture(scope="module")
 def waiting(web):
     """An ordinary minhang evaluation waiting at its plan approval."""
-    from services.orchestration import start_evaluation
+    from pinggu.services.orchestration import start_evaluation
 
     run_id = _off_loop(start_evaluation, "ordinary", {"decision": DECISION, "team": TEAM, "methods": ["问卷调查"]})
     _off_loop(reach, run_id, "plan_approval", timeout=180)
@@ -156,8 +156,8 @@ def test_two_people_each_see_only_their_own_todo_and_one_answers_without_a_code(
     assert "已受理" in head.inner_text("main")
     _off_loop(reach, run_id, "survey", timeout=180)
 
-    from models import evaluations as store
-    from models.db import read_session
+    from pinggu.models import evaluations as store
+    from pinggu.models.db import read_session
 
     with read_session() as session:
         evaluation = store.get_evaluation(session=session, code=code)
@@ -172,9 +172,9 @@ def test_two_people_each_see_only_their_own_todo_and_one_answers_without_a_code(
 
 
 def test_an_outsider_is_refused_a_document_by_its_url(browser, web, waiting):
-    from models import evaluations as store
-    from models.db import read_session
-    from rules.steps import StepId
+    from pinggu.models import evaluations as store
+    from pinggu.models.db import read_session
+    from pinggu.rules.steps import StepId
 
     _, code = waiting
     with read_session() as session:
@@ -258,8 +258,8 @@ def test_a_cross_origin_post_is_refused(browser, web, waiting, tmp_path):
         server.shutdown()
     from sqlmodel import select
 
-    from models.db import read_session
-    from models.tables import PublicOpinion
+    from pinggu.models.db import read_session
+    from pinggu.models.tables import PublicOpinion
 
     with read_session() as session:
         assert not [o for o in session.exec(select(PublicOpinion)) if "CSRF攻击者" in o.summary]
@@ -302,9 +302,9 @@ def test_an_annual_plan_is_approved_in_the_browser_by_the_person_the_profile_nam
     from builders import session_scope
     from sqlmodel import select
 
-    from models.db import read_session
-    from models.tables import PlanDecision, now_beijing
-    from services.orchestration import paused_at, start_annual_plan, wait_for
+    from pinggu.models.db import read_session
+    from pinggu.models.tables import PlanDecision, now_beijing
+    from pinggu.services.orchestration import paused_at, start_annual_plan, wait_for
 
     today = now_beijing().date()
     with session_scope() as session:  # a decision of its own; its prompt plan is a single item
@@ -353,9 +353,9 @@ def test_a_supervision_round_from_its_start_to_an_accepted_rectification_in_the_
     from builders import session_scope
     from sqlmodel import select
 
-    from models.db import read_session
-    from models.tables import Rectification, SupervisionRound, now_beijing
-    from services.orchestration import paused_at, wait_for
+    from pinggu.models.db import read_session
+    from pinggu.models.tables import Rectification, SupervisionRound, now_beijing
+    from pinggu.services.orchestration import paused_at, wait_for
 
     with session_scope() as session:
         code = builders.add_decision(session, "changli", prefix="WSUP", title="昌黎县城区公厕改造方案").code
@@ -559,9 +559,9 @@ def _fill(page, values: dict) -> None:
 def test_a_decision_is_made_from_proposal_to_publication_in_the_browser_by_the_people_of_each_step(browser, web):
     from sqlmodel import select
 
-    from models.db import read_session
-    from models.tables import DecisionProcedure
-    from services.orchestration import wait_for
+    from pinggu.models.db import read_session
+    from pinggu.models.tables import DecisionProcedure
+    from pinggu.services.orchestration import wait_for
 
     matter = "昌黎县城区立体停车场建设（网页办理）"
     for person in ("孙丽", "张建国"):

@@ -11,8 +11,8 @@ import signin
 from builders import session_scope
 from sqlmodel import select
 
-from models.db import read_session
-from models.tables import (
+from pinggu.models.db import read_session
+from pinggu.models.tables import (
     OpinionContact,
     PublicOpinion,
     Rectification,
@@ -21,9 +21,9 @@ from models.tables import (
     TriggerEvent,
     now_beijing,
 )
-from reporting.other_documents import SupervisionInput
-from rules.tracking import TrackingPeriod
-from services import supervision, tracking
+from pinggu.reporting.other_documents import SupervisionInput
+from pinggu.rules.tracking import TrackingPeriod
+from pinggu.services import supervision, tracking
 
 OFFICE = "区人民政府办公室张建国"  # the signed-in person the records name
 FORM = {
@@ -40,7 +40,7 @@ FORM = {
 @pytest.fixture(scope="module")
 def client(settings):
     """张建国 of the 区人民政府办公室 (评估办公室), signed in."""
-    from core.settings import SAMPLES_DIR
+    from pinggu.core.settings import SAMPLES_DIR
     from pinggu.people import import_people_file
     from pinggu.web.app import create_app
 

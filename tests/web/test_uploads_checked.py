@@ -13,7 +13,7 @@ import pytest
 import signin
 from builders import session_scope
 
-from rules.gates import GateId
+from pinggu.rules.gates import GateId
 
 pytestmark = pytest.mark.rule("E-PRIVACY")
 
@@ -24,9 +24,9 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 @pytest.fixture
 def at_minutes(monkeypatch):
     """An evaluation waiting at 座谈会纪要提交, its run (faked) paused there; what the run would be resumed with."""
-    import services.orchestration as orchestration
-    import tasks.evaluation as evaluation_tasks
-    from tasks.gates import gate_status
+    import pinggu.services.orchestration as orchestration
+    import pinggu.tasks.evaluation as evaluation_tasks
+    from pinggu.tasks.gates import gate_status
 
     monkeypatch.setattr(evaluation_tasks, "create_markdown_artifact", lambda **artifact: None)
     with session_scope() as session:
@@ -43,7 +43,7 @@ def at_minutes(monkeypatch):
 
 
 def _uploads() -> set:
-    from core.settings import get_settings
+    from pinggu.core.settings import get_settings
 
     return {p for p in (get_settings().home / "store" / "uploads").rglob("*") if p.is_file()}
 
@@ -63,7 +63,7 @@ def test_an_executable_named_pdf_is_refused_and_nothing_is_kept(app, at_minutes)
 
 
 def test_a_real_pdf_reaches_the_run_as_a_store_location(app, at_minutes):
-    from core.document_store import in_store
+    from pinggu.core.document_store import in_store
 
     code, resumed = at_minutes
     client = signin.signed_in_client(app, "赵敏")

@@ -1,13 +1,13 @@
-"""Every registered gate has a form (forms.gates.GATE_FORMS) and exactly one way in (services/evaluation/acceptors.py
-HANDLERS), and its form carries every field its judge reads (the protocol of services.evaluation.answers)."""
+"""Every registered gate has a form (pinggu.forms.gates.GATE_FORMS) and exactly one way in (services/evaluation/acceptors.py
+HANDLERS), and its form carries every field its judge reads (the protocol of pinggu.services.evaluation.answers)."""
 
 from __future__ import annotations
 
 import pytest
 
-from forms.gates import GATE_FORMS
-from rules.gates import GATES, GateId, GateKind
-from services.evaluation.acceptors import HANDLERS
+from pinggu.forms.gates import GATE_FORMS
+from pinggu.rules.gates import GATES, GateId, GateKind
+from pinggu.services.evaluation.acceptors import HANDLERS
 
 
 @pytest.mark.parametrize("gate", list(GateId))

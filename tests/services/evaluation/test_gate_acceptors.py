@@ -1,7 +1,7 @@
 """Accepting or refusing the answer given at a human gate (services/evaluation/acceptors.py HANDLERS), without Prefect.
 
 The acceptors are plain functions of (session, evaluation, answer): they run here on a throwaway
-SQLite database of this module. `open_evaluation` (services.evaluation.lifecycle) runs on the test
+SQLite database of this module. `open_evaluation` (pinggu.services.evaluation.lifecycle) runs on the test
 home's database with the sample catalog; its decisions (S-2024-033, S-2025-036) are evaluated by
 no other test.
 
@@ -21,20 +21,20 @@ from builders import session_scope
 from pydantic import ValidationError
 from sqlmodel import select
 
-from core.errors import InputFileError, RuleViolation
-from forms.gates import GATE_FORMS
-from models import agencies
-from models import evaluations as store
-from models.audit import events_for
-from models.db import build_engine
-from models.evaluations import procedure_of
-from models.tables import Approval, AuditEvent, Decision, Evaluation, StepRecord, TeamMember
-from rules.gates import GateId
-from rules.profiles import load_profile
-from rules.third_party import CREDIT_BAD, CREDIT_GOOD, FALSE_REPORT, Agreement
-from services.evaluation.acceptors import HANDLERS
-from services.evaluation.lifecycle import NotOpened, open_evaluation
-from services.evaluation.submissions import parse_data_values
+from pinggu.core.errors import InputFileError, RuleViolation
+from pinggu.forms.gates import GATE_FORMS
+from pinggu.models import agencies
+from pinggu.models import evaluations as store
+from pinggu.models.audit import events_for
+from pinggu.models.db import build_engine
+from pinggu.models.evaluations import procedure_of
+from pinggu.models.tables import Approval, AuditEvent, Decision, Evaluation, StepRecord, TeamMember
+from pinggu.rules.gates import GateId
+from pinggu.rules.profiles import load_profile
+from pinggu.rules.third_party import CREDIT_BAD, CREDIT_GOOD, FALSE_REPORT, Agreement
+from pinggu.services.evaluation.acceptors import HANDLERS
+from pinggu.services.evaluation.lifecycle import NotOpened, open_evaluation
+from pinggu.services.evaluation.submissions import parse_data_values
 
 ASSESSOR = "周立平"  # did the decision's main pre-decision argumentation
 
@@ -318,7 +318,7 @@ def test_sending_the_report_back_says_what_to_redo(engine, rework, target):
 
 @pytest.mark.rule("NX-12")
 def test_the_decision_bodys_answer_does_not_decide_whether_the_unit_submitted_in_time(engine):
-    # The unit's duty is met when it submits (tasks.conclusion.submit_report, tests/tasks/test_submission.py).
+    # The unit's duty is met when it submits (pinggu.tasks.conclusion.submit_report, tests/tasks/test_submission.py).
     with session_scope(engine) as session:
         evaluation = make_evaluation(session, "ningxia_commerce", type="ningxia_90day")
         done_step(session, evaluation, "analysis")
@@ -469,7 +469,7 @@ def test_opening_an_evaluation_with_an_unqualified_agency_leaves_nothing_behind(
     with session_scope() as session:
         agencies.register_agency(session=session, name=name, kind="咨询机构", **facts)
         events_before = session.exec(select(AuditEvent.id)).all()
-    # The run ends with the reason as its state message (flows.stages.refuse), not a traceback.
+    # The run ends with the reason as its state message (pinggu.flows.stages.refuse), not a traceback.
     refused_ = _open(decision, builders.agreement(name), flow_run_id)
     assert isinstance(refused_, NotOpened)
     assert refused_.rule == rule and message in refused_.reason and name in refused_.reason

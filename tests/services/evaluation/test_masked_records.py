@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import pytest
 
-from core.errors import InputFileError
-from core.settings import SAMPLES_DIR
-from services.evaluation.submissions import masked_copy
-from services.privacy import known_names
+from pinggu.core.errors import InputFileError
+from pinggu.core.settings import SAMPLES_DIR
+from pinggu.services.evaluation.submissions import masked_copy
+from pinggu.services.privacy import known_names
 
 pytestmark = pytest.mark.rule("E-PRIVACY")
 
 NAMES = ["钱坤", "张建国"]
 TEXT = "参会群众代表慕容雪芳（17733334444，muro@example.com，192.0.2.44）转述钱坤意见；张建国主任出席"
-# 慕容雪芳 is in no list: the Chinese tagger finds her (analysis.names), as it finds 刘建华 and 王秀英 below.
+# 慕容雪芳 is in no list: the Chinese tagger finds her (pinggu.analysis.names), as it finds 刘建华 and 王秀英 below.
 MASKED = "参会群众代表[已隐去]（[已隐去]，[已隐去]，[已隐去]）转述[已隐去]意见；[已隐去]主任出席"
 
 
@@ -30,7 +30,7 @@ def test_the_names_to_mask_are_the_people_files_and_the_name_lists(settings):
 
 def test_an_unreadable_name_list_is_refused_in_chinese(settings, monkeypatch, tmp_path):
     elsewhere = settings.model_copy(update={"name_list": tmp_path / "没有这个文件.txt"})
-    monkeypatch.setattr("services.privacy.get_settings", lambda: elsewhere)
+    monkeypatch.setattr("pinggu.services.privacy.get_settings", lambda: elsewhere)
     with pytest.raises(InputFileError, match="无法读取姓名名单 .*没有这个文件.txt（PINGGU_NAME_LIST）"):
         known_names()
 

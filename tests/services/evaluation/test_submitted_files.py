@@ -1,8 +1,8 @@
 """What an answer may name as its file (issue 27 item 4b): an upload or a document of the store, nothing else.
 Through the Prefect resume form a person with a valid code could name any file on the server; the refusal then
-quoted its cells. Every gate's preparer (services.evaluation.submissions, called by services.evaluation.gates.judge_answer for every face)
+quoted its cells. Every gate's preparer (pinggu.services.evaluation.submissions, called by pinggu.services.evaluation.gates.judge_answer for every face)
 now refuses such a path without opening it, in Chinese, quoting nothing of it; and a stored file is checked
-by its content (core.file_types) and named 您上传的文件, never by its hash."""
+by its content (pinggu.core.file_types) and named 您上传的文件, never by its hash."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from core.document_store import document_store, in_store, keep
-from core.errors import InputFileError
-from forms.gates import DataFileForm, ExpertMarksForm, RecordsForm
-from rules.gates import GateId
-from services.evaluation.submissions import (
+from pinggu.core.document_store import document_store, in_store, keep
+from pinggu.core.errors import InputFileError
+from pinggu.forms.gates import DataFileForm, ExpertMarksForm, RecordsForm
+from pinggu.rules.gates import GateId
+from pinggu.services.evaluation.submissions import (
     NOT_FROM_STORE,
     prepare_expert_marks,
     prepare_opinions,
