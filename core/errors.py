@@ -11,6 +11,7 @@ message — show them to people.
     ├── StateConflict         the action does not fit the evaluation's current state
     ├── SignoffRefused        an answer whose sign-off code is missing, wrong, used, expired or not the answerer's
     ├── ReportError           a report could not be rendered or written
+    ├── StepResultInvalid     a step's result does not fit the model its registry entry names; not recorded
     ├── OrchestrationError    the Prefect server is unreachable or refused a request
     ├── NotifyUrlError        a configured notification URL cannot be used (named without its secrets)
     ├── NotDelivered          a notice the endpoint did not take; the watch tries again
@@ -105,6 +106,10 @@ class OrchestrationError(PingguError):
 
 class ReportError(PingguError):
     """A report could not be rendered or written."""
+
+
+class StepResultInvalid(PingguError):
+    """A step's result does not fit its model (pinggu.rules.steps.STEPS): the step is not recorded as done."""
 
 
 class DatabaseBusy(PingguError):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel import Session, col, func, select
 
@@ -30,8 +30,11 @@ from pinggu.models.tables import (
 from pinggu.rules.gates import gate_stage
 from pinggu.rules.procedure import Procedure, procedure_for
 from pinggu.rules.profiles import load_profile
-from pinggu.rules.steps import STAGE_NAMES, STAGE_ORDER, STEPS, Stage, StepId
+from pinggu.rules.step_results import StepResult
+from pinggu.rules.steps import STAGE_NAMES, STAGE_ORDER, STEPS, Stage, StepId, read_result
 from pinggu.rules.vocabulary import EvaluationStatus, FollowUpStatus, StageStatus, StepStatus
+
+R = TypeVar("R", bound=StepResult)
 
 # The steps of each stage, in order; a redo (MH-12) or a rework sets aside the steps it names.
 STAGE_STEPS = {stage: tuple(step for step, spec in STEPS.items() if spec.stage is stage) for stage in Stage}
@@ -217,6 +220,12 @@ def latest_step(*, session: Session, evaluation_id: int, step: str) -> StepRecor
     """The latest attempt at a step, whatever its status."""
     query = select(StepRecord).where(StepRecord.evaluation_id == evaluation_id, StepRecord.step == step)
     return session.exec(query.order_by(col(StepRecord.attempt).desc()).limit(1)).first()
+
+
+def done_result(*, session: Session, evaluation_id: int, step: StepId, model: type[R]) -> R | None:
+    """The result of a step's latest attempt, typed as its registry's model, or None unless that attempt is done."""
+    latest = latest_step(session=session, evaluation_id=evaluation_id, step=step)
+    return read_result(step, latest.result, model) if latest is not None and latest.status == StepStatus.done else None
 
 
 def step_attempts(*, session: Session, evaluation_id: int, step: str | None = None) -> list[StepRecord]:

@@ -21,6 +21,7 @@ from pinggu.models import evaluations as store
 from pinggu.models.db import read_session
 from pinggu.models.tables import now_beijing
 from pinggu.rules.gates import GateId, PlanVerdict, ReportVerdict
+from pinggu.rules.step_results import ScoringResult
 from pinggu.rules.steps import StepId
 from pinggu.rules.vocabulary import EvaluationType
 
@@ -198,9 +199,11 @@ def _recommended(run_id: UUID) -> str:
         evaluation = store.find_by_flow_run(session=session, flow_run_id=str(run_id))
         # The run waits at the approval: it opened the evaluation and scored it.
         assert evaluation is not None and evaluation.id is not None
-        scored = store.latest_step(session=session, evaluation_id=evaluation.id, step=StepId.scoring)
+        scored = store.done_result(
+            session=session, evaluation_id=evaluation.id, step=StepId.scoring, model=ScoringResult
+        )
         assert scored is not None
-    return scored.result.get("recommended") or "继续执行"
+    return scored.recommended or "继续执行"
 
 
 def _needed() -> dict:

@@ -2,8 +2,9 @@
 
 pinggu.services.evaluation.report_context builds it from the product database; the template and its blocks
 (blocks.html.j2, which read it as ``c``) may use only these fields, which
-tests/reporting/test_report_context.py checks without a server. Figures computed elsewhere
-(survey, opinions, score, plan) keep the shapes their own modules give them.
+tests/reporting/test_report_context.py checks without a server. What the steps recorded (the plan, the
+survey's figures, the opinions' counts, the records, the score card) is their result models
+(pinggu.rules.step_results), the very shapes the ledger stores.
 """
 
 from __future__ import annotations
@@ -14,6 +15,14 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from pinggu.reporting.pdf import render_html
+from pinggu.rules.step_results import (
+    IndicatorScoreRow,
+    OpinionsResult,
+    PlanResult,
+    RecordSummary,
+    ScoringResult,
+    SurveyResult,
+)
 
 REPORT_TEMPLATE = "evaluation_report.html.j2"
 
@@ -95,7 +104,7 @@ class ReportContext(_Part):
     profile_title: str
     outline: list[OutlineSection]
     materials: list[Material]
-    indicators: dict[str, dict[str, Any]]
+    indicators: dict[str, IndicatorScoreRow]  # the score card's indicators by id
     indicator_names: dict[str, str]
     recommended: str | None
     departure_reason: str | None
@@ -103,13 +112,13 @@ class ReportContext(_Part):
     decision: dict[str, Any]
     evaluation: EvaluationHeading
     team: list[dict[str, Any]]
-    plan: dict[str, Any]
+    plan: PlanResult
     stages: list[StageRow]
     schedule_provisional: bool
-    survey: dict[str, Any] | None
-    opinions: dict[str, Any] | None
-    records: list[dict[str, Any]]
-    score: dict[str, Any]
+    survey: SurveyResult | None
+    opinions: OpinionsResult | None
+    records: list[RecordSummary]
+    score: ScoringResult
     preliminary: str
     expert_review: dict[str, Any] | None  # the standing answer of the expert review gate, when there is one
     expert_review_planned: bool  # the procedure has an expert review (held or skipped with a reason)

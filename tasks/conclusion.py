@@ -5,7 +5,6 @@ What a report says is pinggu.services.evaluation.report_context; these steps ren
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from sqlmodel import Session
 
@@ -19,6 +18,13 @@ from pinggu.reporting.docx import write_pdf_and_docx
 from pinggu.rules.gates import GateId
 from pinggu.rules.periods import add_period
 from pinggu.rules.profiles import load_profile
+from pinggu.rules.step_results import (
+    ArchiveResult,
+    FollowUpResult,
+    ReportResult,
+    ReportSubmittedResult,
+    WorkCompletedResult,
+)
 from pinggu.rules.steps import StepId
 from pinggu.rules.vocabulary import CONCLUSIONS_NEEDING_FOLLOWUP, Conclusion
 from pinggu.services.evaluation.lifecycle import start_deadlines
@@ -36,7 +42,7 @@ def _report(
     final: bool,
     kind: StepId | None = None,
     label: str = "报告送审稿",
-) -> dict:
+) -> ReportResult:
     """Render the evaluation report (draft or final) as PDF and Word and record both documents (as `kind`,
     by default the step's own: a draft formed again after the expert review is still the draft under review).
 
@@ -57,7 +63,7 @@ def _report(
         pdf, docx = keep(written["pdf"][0]), keep(written["docx"][0])
         return {"path": pdf.location, "sha256": pdf.sha256, "docx": docx.location, "docx_sha256": docx.sha256}
 
-    def record(session: Session, evaluation: Evaluation, rendered: dict) -> dict:
+    def record(session: Session, evaluation: Evaluation, rendered: dict) -> ReportResult:
         store.add_document(
             session=session,
             evaluation_id=evaluation_id,
@@ -77,7 +83,7 @@ def _report(
         if final:
             evaluation.report_path = rendered["path"]
             session.add(evaluation)
-        return {key: rendered[key] for key in ("path", "sha256", "docx")}
+        return ReportResult(path=rendered["path"], sha256=rendered["sha256"], docx=rendered["docx"])
 
     result = run_step(evaluation_id, step, record, gather=gather, produce=produce, flow_run_id=flow_run_id)
     publish_document_link(evaluation_id, kind, "report" if final else "draft-report")
@@ -85,13 +91,13 @@ def _report(
 
 
 @ledger_step(StepId.draft_report, **IO_RETRIES)
-def draft_report(evaluation_id: int, flow_run_id: str | None = None) -> dict:
+def draft_report(evaluation_id: int, flow_run_id: str | None = None) -> ReportResult:
     """Render the draft report for expert review and approval; it presets no conclusion."""
     return _report(evaluation_id, StepId.draft_report, "评估报告送审稿", flow_run_id, final=False)
 
 
 @ledger_step(StepId.reviewed_draft, **IO_RETRIES)
-def reviewed_draft(evaluation_id: int, flow_run_id: str | None = None) -> dict:
+def reviewed_draft(evaluation_id: int, flow_run_id: str | None = None) -> ReportResult:
     """Form the draft again once the expert review is recorded (bazhou 11(3)): the draft the decision body
     approves shows the experts, their opinion and its handling, or why none was sought."""
     return _report(
@@ -106,10 +112,10 @@ def reviewed_draft(evaluation_id: int, flow_run_id: str | None = None) -> dict:
 
 
 @ledger_step(StepId.work_completed)
-def complete_work(evaluation_id: int, flow_run_id: str | None = None) -> dict:
+def complete_work(evaluation_id: int, flow_run_id: str | None = None) -> WorkCompletedResult:
     """Mark the evaluation work complete: meets NX-11 and starts NX-12 / OR-19 from today."""
 
-    def record(session: Session, evaluation: Evaluation, _: None) -> dict:
+    def record(session: Session, evaluation: Evaluation, _: None) -> WorkCompletedResult:
         evaluation.work_completed_at = now_beijing()
         session.add(evaluation)
         met = store.meet_deadlines(session=session, evaluation_id=evaluation_id, milestone="evaluation_completed")
@@ -121,30 +127,30 @@ def complete_work(evaluation_id: int, flow_run_id: str | None = None) -> dict:
             "evaluation_completed",
             evaluation.work_completed_at.astimezone(BEIJING).date(),
         )
-        return {"completed_at": evaluation.work_completed_at.isoformat(), "met": [d.rule for d in met]}
+        return WorkCompletedResult(completed_at=evaluation.work_completed_at, met=tuple(d.rule for d in met))
 
     return run_step(evaluation_id, StepId.work_completed, record, flow_run_id=flow_run_id)
 
 
 @ledger_step(StepId.report_submitted)
-def submit_report(evaluation_id: int, flow_run_id: str | None = None) -> dict[str, Any]:
+def submit_report(evaluation_id: int, flow_run_id: str | None = None) -> ReportSubmittedResult:
     """The lead unit submits the report to the decision body: meets NX-12 / OR-19 on that day, whatever the body's pace."""
 
-    def record(session: Session, evaluation: Evaluation, _: None) -> dict[str, Any]:
+    def record(session: Session, evaluation: Evaluation, _: None) -> ReportSubmittedResult:
         met = store.meet_deadlines(session=session, evaluation_id=evaluation_id, milestone="report_submitted")
-        return {"submitted_at": now_beijing().isoformat(), "met": [d.rule for d in met]}
+        return ReportSubmittedResult(submitted_at=now_beijing(), met=tuple(d.rule for d in met))
 
     return run_step(evaluation_id, StepId.report_submitted, record, flow_run_id=flow_run_id)
 
 
 @ledger_step(StepId.follow_up)
-def open_follow_up(evaluation_id: int, flow_run_id: str | None = None) -> dict:
+def open_follow_up(evaluation_id: int, flow_run_id: str | None = None) -> FollowUpResult:
     """After an adjust/suspend/terminate conclusion, open the lead unit's follow-up with its deadline (C-FOLLOWUP)."""
 
-    def record(session: Session, evaluation: Evaluation, _: None) -> dict:
+    def record(session: Session, evaluation: Evaluation, _: None) -> FollowUpResult:
         assert evaluation.conclusion is not None  # the flow opens it only after the approval set it (C-CONCLUSION)
         if Conclusion(evaluation.conclusion) not in CONCLUSIONS_NEEDING_FOLLOWUP:
-            return {"opened": None}
+            return FollowUpResult(opened=None)
         decision = store.get_decision(session=session, code=evaluation.decision_code)
         rule = load_profile(decision.profile).followup
         # Counted from the decision body's approval, not from whenever this step happens to run (a retry or a
@@ -162,24 +168,24 @@ def open_follow_up(evaluation_id: int, flow_run_id: str | None = None) -> dict:
             due_date=due.due,
             provisional=not due.calendar_complete,
         )
-        return {"opened": item.id, "unit": item.unit, "due_date": item.due_date.isoformat()}
+        return FollowUpResult(opened=item.id, unit=item.unit, due_date=item.due_date)
 
     return run_step(evaluation_id, StepId.follow_up, record, flow_run_id=flow_run_id)
 
 
 @ledger_step(StepId.final_report, **IO_RETRIES)
-def final_report(evaluation_id: int, flow_run_id: str | None = None) -> dict:
+def final_report(evaluation_id: int, flow_run_id: str | None = None) -> ReportResult:
     """Render the final report with the approved conclusion and every approval."""
     return _report(evaluation_id, StepId.final_report, "后评估报告（正式）", flow_run_id, final=True)
 
 
 @ledger_step(StepId.archive, **IO_RETRIES)
-def archive(evaluation_id: int, flow_run_id: str | None = None) -> dict:
+def archive(evaluation_id: int, flow_run_id: str | None = None) -> ArchiveResult:
     """Write the archive manifest: every document with its hash and the audit chain head (minhang 档案)."""
 
     # The manifest names the audit event that seals it, so it is written inside the record's
     # transaction: a few kilobytes of JSON, not slow work.
-    def record(session: Session, evaluation: Evaluation, _: None) -> dict:
+    def record(session: Session, evaluation: Evaluation, _: None) -> ArchiveResult:
         documents = [
             {"kind": d.kind, "title": d.title, "path": d.path, "sha256": d.sha256, "superseded": d.superseded}
             for d in store.documents(session=session, evaluation_id=evaluation_id)
@@ -207,6 +213,6 @@ def archive(evaluation_id: int, flow_run_id: str | None = None) -> dict:
             path=kept.location,
             sha256=kept.sha256,
         )
-        return {"manifest": kept.location, "documents": len(documents)}
+        return ArchiveResult(manifest=kept.location, documents=len(documents))
 
     return run_step(evaluation_id, StepId.archive, record, flow_run_id=flow_run_id)

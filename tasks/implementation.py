@@ -16,31 +16,39 @@ from pinggu.rules.findings import preliminary_finding
 from pinggu.rules.gates import GateId
 from pinggu.rules.profiles import load_profile
 from pinggu.rules.scoring import missing_inputs, score
-from pinggu.rules.steps import StepId
+from pinggu.rules.step_results import (
+    AnalysisResult,
+    OpinionsResult,
+    PreliminaryResult,
+    RecordSummary,
+    ScoringResult,
+    SurveyResult,
+)
+from pinggu.rules.steps import StepId, validate_as
 from pinggu.services.evaluation.artifacts import artifact_key
 from pinggu.tasks.ledger import IO_RETRIES, keep_produced, ledger_step, run_step
 
 
-def _publish_survey(evaluation: Evaluation, figures: dict) -> None:
+def _publish_survey(evaluation: Evaluation, figures: SurveyResult) -> None:
     create_table_artifact(
         key=artifact_key(evaluation.code, GateId.survey),
         table=[
             {
-                "题目": item["question"],
-                "有效回答": item["n"],
-                "比率": f"{item['rate'] * 100:.1f}%",
-                "95%置信区间": f"{item['ci95'][0] * 100:.1f}%–{item['ci95'][1] * 100:.1f}%",
-                "平均分": "—" if item["mean"] is None else f"{item['mean']:.2f}",
+                "题目": item.question,
+                "有效回答": item.n,
+                "比率": f"{item.rate * 100:.1f}%",
+                "95%置信区间": f"{item.ci95[0] * 100:.1f}%–{item.ci95[1] * 100:.1f}%",
+                "平均分": "—" if item.mean is None else f"{item.mean:.2f}",
             }
-            for item in figures["items"]
+            for item in figures.items
         ],
-        description=f"{evaluation.code} 问卷分析：{figures['respondents']} 份有效问卷"
-        + "".join(f"；未能统计“{u['question']}”：{u['reason']}" for u in figures.get("unanalysed", [])),
+        description=f"{evaluation.code} 问卷分析：{figures.respondents} 份有效问卷"
+        + "".join(f"；未能统计“{u.question}”：{u.reason}" for u in figures.unanalysed),
     )
 
 
 @ledger_step(StepId.analysis, **IO_RETRIES)
-def analyse_evidence(evaluation_id: int, flow_run_id: str | None = None) -> dict:
+def analyse_evidence(evaluation_id: int, flow_run_id: str | None = None) -> AnalysisResult:
     """Analyse every accepted submission: survey figures, opinion counts, minutes and field records."""
 
     from pinggu.analysis.opinions import read_opinions, summarise_opinions  # pandas only when analysing
@@ -57,26 +65,29 @@ def analyse_evidence(evaluation_id: int, flow_run_id: str | None = None) -> dict
             documents[kind] = document
         return {"evaluation": evaluation, "methods": list(procedure.methods), "documents": documents}
 
-    def produce(gathered: dict) -> dict:
-        analysis: dict = {"survey": None, "opinions": None, "records": [], "methods": gathered["methods"]}
+    def produce(gathered: dict) -> AnalysisResult:
+        survey, opinions, records = None, None, []
         for kind, document in gathered["documents"].items():
             if kind == GateId.survey:
                 figures = summarise_survey(read_survey(local_file(document.path))).to_dict()
-                figures["source_title"], figures["source_sha256"] = document.title, document.sha256
-                analysis["survey"] = figures
-                _publish_survey(gathered["evaluation"], figures)
-            elif kind == GateId.opinions:
-                analysis["opinions"] = summarise_opinions(read_opinions(local_file(document.path)))
-            else:
-                analysis["records"].append(
-                    {
-                        "kind": kind,
-                        "title": document.title,
-                        "summary": document.meta.get("summary", ""),
-                        "sha256": document.sha256,
-                    }
+                survey = SurveyResult.model_validate(
+                    {**figures, "source_title": document.title, "source_sha256": document.sha256}
                 )
-        return analysis
+                _publish_survey(gathered["evaluation"], survey)
+            elif kind == GateId.opinions:
+                opinions = OpinionsResult.model_validate(summarise_opinions(read_opinions(local_file(document.path))))
+            else:
+                records.append(
+                    RecordSummary(
+                        kind=kind,
+                        title=document.title,
+                        summary=document.meta.get("summary", ""),
+                        sha256=document.sha256,
+                    )
+                )
+        return AnalysisResult(
+            survey=survey, opinions=opinions, records=tuple(records), methods=tuple(gathered["methods"])
+        )
 
     return run_step(
         evaluation_id,
@@ -89,7 +100,7 @@ def analyse_evidence(evaluation_id: int, flow_run_id: str | None = None) -> dict
 
 
 @ledger_step(StepId.scoring)
-def score_evaluation(evaluation_id: int, analysis: dict, flow_run_id: str | None = None) -> dict:
+def score_evaluation(evaluation_id: int, analysis: AnalysisResult, flow_run_id: str | None = None) -> ScoringResult:
     """Score against the profile's indicator system (MH-14); what the evidence cannot score is listed, not guessed."""
 
     def gather(session: Session, evaluation: Evaluation, _attempt: int) -> dict | None:
@@ -101,12 +112,14 @@ def score_evaluation(evaluation_id: int, analysis: dict, flow_run_id: str | None
             "inputs_path": local_file(document.path) if document else None,
         }
 
-    def produce(gathered: dict | None) -> dict:
+    def produce(gathered: dict | None) -> ScoringResult:
         if gathered is None:
-            return {"total": None, "missing": [], "note": "简易程序不计分"}
+            return ScoringResult(total=None, missing=(), note="简易程序不计分")
         profile, path = gathered["profile"], gathered["inputs_path"]
         inputs = json.loads(path.read_text(encoding="utf-8")) if path else {"marks": {}, "data": {}}
-        survey, marks, data = analysis.get("survey"), inputs["marks"], inputs["data"]
+        # The scoring rules read the survey's figures as the mapping pinggu.analysis.survey_figures gives.
+        survey = analysis.survey.stored_json() if analysis.survey else None
+        marks, data = inputs["marks"], inputs["data"]
         missing = missing_inputs(profile, survey=survey, expert_marks=marks, data=data)
         if missing:
             if profile.score_required:
@@ -115,8 +128,9 @@ def score_evaluation(evaluation_id: int, analysis: dict, flow_run_id: str | None
                     rule="MH-14",
                     missing=list(missing),
                 )
-            return {"total": None, "missing": list(missing)}
-        return score(profile, survey=survey, expert_marks=marks, data=data).to_dict()
+            return ScoringResult(total=None, missing=tuple(missing))
+        card = score(profile, survey=survey, expert_marks=marks, data=data)
+        return validate_as(StepId.scoring, card.to_dict(), ScoringResult)
 
     return run_step(
         evaluation_id,
@@ -129,12 +143,15 @@ def score_evaluation(evaluation_id: int, analysis: dict, flow_run_id: str | None
 
 
 @ledger_step(StepId.preliminary)
-def draw_preliminary(evaluation_id: int, analysis: dict, card: dict, flow_run_id: str | None = None) -> dict:
+def draw_preliminary(
+    evaluation_id: int, analysis: AnalysisResult, card: ScoringResult, flow_run_id: str | None = None
+) -> PreliminaryResult:
     """Draw the preliminary finding from the analysis (S-IMPL); it proposes no conclusion."""
 
+    # The finding's rules read the results as the mappings they are stored as.
     return run_step(
         evaluation_id,
         StepId.preliminary,
-        lambda _s, _e, _p: {"text": preliminary_finding(analysis, card)},
+        lambda _s, _e, _p: PreliminaryResult(text=preliminary_finding(analysis.stored_json(), card.stored_json())),
         flow_run_id=flow_run_id,
     )

@@ -10,13 +10,17 @@ transaction open (rendering, analysis, files, network), and `record` writes the 
 "done" mark in one short transaction. A crash before `record` commits leaves the step not done,
 never half done; the redo writes its files under the same attempt's names, which the record then
 points to.
+
+What `record` returns is the step's result model (pinggu.rules.steps.STEPS names it, pinggu.rules.step_results holds it):
+`run_step` validates it through the JSON it is stored as, stores that JSON, and returns the model; a done
+step's stored JSON is read back into the same model.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, cast, get_type_hints
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -29,7 +33,8 @@ from pinggu.models import audit
 from pinggu.models import evaluations as store
 from pinggu.models.db import read_session, transaction
 from pinggu.models.tables import Evaluation, StepRecord, now_beijing
-from pinggu.rules.steps import STEPS, StepId, step_name
+from pinggu.rules.step_results import StepResult
+from pinggu.rules.steps import STEPS, StepId, parse_stored, step_name, validate_result
 from pinggu.rules.vocabulary import StageStatus, StepStatus
 
 # The product database, not Prefect's cache, knows what is done: a reopened step must really run
@@ -52,12 +57,12 @@ IO_RETRIES: dict[str, Any] = {
     "retry_condition_fn": _transient,
 }
 
+R = TypeVar("R", bound=StepResult)
 Gather = Callable[[Session, Evaluation, int], Any]
 Produce = Callable[[Any], Any]
-Record = Callable[[Session, Evaluation, Any], dict[str, Any]]
 
 
-def keep_produced(_session: Session, _evaluation: Evaluation, produced: Any) -> Any:
+def keep_produced(_session: Session, _evaluation: Evaluation, produced: R) -> R:
     """A step's record when what it produced is its whole result (nothing else to write)."""
     return produced
 
@@ -102,33 +107,37 @@ def _begin_attempt(
 def run_step(
     evaluation_id: int,
     step: StepId,
-    record: Record,
+    record: Callable[[Session, Evaluation, Any], R],
     *,
     gather: Gather | None = None,
     produce: Produce | None = None,
     flow_run_id: str | None = None,
-) -> dict[str, Any]:
-    """Run the step unless its latest attempt is done; return the step's result.
+) -> R:
+    """Run the step unless its latest attempt is done; return the step's result as its model.
 
     `gather(session, evaluation, attempt)` reads, `produce(gathered)` does the slow work outside
-    any transaction, `record(session, evaluation, produced)` writes the result; the last one alone
-    is enough for a step that only touches the database.
+    any transaction, `record(session, evaluation, produced)` writes and returns the result; the last one
+    alone is enough for a step that only touches the database. A result that does not fit the step's model
+    (pinggu.rules.steps.STEPS) is refused (`StepResultInvalid`) and nothing of the record is written.
     """
     logger = run_logger()
     record_id, attempt, done = _begin_attempt(evaluation_id, STEPS[step].stage, step, flow_run_id)
     if done is not None:
         logger.info("已完成，跳过：%s", step_name(step))
-        return done
+        # R is the registry's model: validate_result holds every recorded result to it.
+        return cast(R, parse_stored(step, done))
 
-    def finish(session: Session, produced: Any) -> dict[str, Any]:
+    def finish(session: Session, produced: Any) -> R:
         attempt_record = session.get(StepRecord, record_id)
         assert attempt_record is not None  # opened by _begin_attempt; step records are never deleted
         if attempt_record.status == StepStatus.done:  # an earlier try committed; its answer was lost
-            return attempt_record.result
-        result = record(session, store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id), produced)
+            return cast(R, parse_stored(step, attempt_record.result))
+        written = record(session, store.get_evaluation_by_id(session=session, evaluation_id=evaluation_id), produced)
+        # Raising here rolls back the whole transaction: the record's own writes go with the refused result.
+        result = cast(R, validate_result(step, written))
         attempt_record.status, attempt_record.result, attempt_record.finished_at = (
             StepStatus.done,
-            result,
+            result.stored_json(),
             now_beijing(),
         )
         session.add(attempt_record)
@@ -198,12 +207,18 @@ def ledger_step(step: StepId, **task_options: Any) -> Callable[[Callable[..., An
     """Make a step's function its Prefect task, named from the registry (pinggu.rules.steps.STEPS), which a
     re-run from the top does not start at all once the ledger has the step done."""
 
-    def done(evaluation_id: int, *_args: Any, **_kwargs: Any) -> tuple[bool, Any]:
+    def done(evaluation_id: int, *_args: Any, **_kwargs: Any) -> tuple[bool, StepResult | None]:
         with read_session() as session:
             latest = store.latest_step(session=session, evaluation_id=evaluation_id, step=step)
-            return (True, latest.result) if latest is not None and latest.status == StepStatus.done else (False, None)
+            if latest is not None and latest.status == StepStatus.done:
+                return True, parse_stored(step, latest.result)
+            return False, None
 
     def decorate(function: Callable[..., Any]) -> SkipWhenDone:
+        # The task's declared result is its registry entry's model, so what the flow is handed is what mypy sees.
+        declared = get_type_hints(function).get("return")
+        if declared is not STEPS[step].result:
+            raise TypeError(f"{function.__qualname__} must return {STEPS[step].result.__name__}, not {declared}")
         options = {**STEP_TASK_OPTIONS, **task_options}
         return SkipWhenDone(task(name=STEPS[step].name, **options)(function), done)
 

@@ -11,7 +11,8 @@ from pinggu.models.agencies import Agency, current_entrustment
 from pinggu.models.tables import Evaluation, TeamMember
 from pinggu.reporting.pdf import render_html, write_pdf
 from pinggu.rules.profiles import load_profile
-from pinggu.rules.steps import StepId
+from pinggu.rules.step_results import PlanResult, TeamMemberRow, TeamResult
+from pinggu.rules.steps import StepId, validate_as
 from pinggu.rules.team import Member
 from pinggu.tasks.evaluation import publish_document_link
 from pinggu.tasks.ledger import IO_RETRIES, ledger_step, run_step
@@ -20,22 +21,22 @@ PLAN_TEMPLATE = "evaluation_plan.html.j2"
 
 
 @ledger_step(StepId.team)
-def form_team(evaluation_id: int, members: list[dict], flow_run_id: str | None = None) -> dict:
+def form_team(evaluation_id: int, members: list[dict], flow_run_id: str | None = None) -> TeamResult:
     """Form the evaluation team, refusing conflicted members (TEAM-MEMBERS, TEAM-CONFLICT)."""
 
-    def record(session: Session, evaluation: Evaluation, _: None) -> dict:
+    def record(session: Session, evaluation: Evaluation, _: None) -> TeamResult:
         decision = store.get_decision(session=session, code=evaluation.decision_code)
         proposed = [Member(**member) for member in members]
         load_profile(decision.profile).check_team(proposed, decision.pre_decision_assessors)
         for member in proposed:
             session.add(TeamMember(evaluation_id=evaluation_id, name=member.name, role=member.role, unit=member.unit))
-        return {"members": [{"name": m.name, "role": m.role, "unit": m.unit} for m in proposed]}
+        return TeamResult(members=tuple(TeamMemberRow(name=m.name, role=m.role, unit=m.unit) for m in proposed))
 
     return run_step(evaluation_id, StepId.team, record, flow_run_id=flow_run_id)
 
 
 @ledger_step(StepId.plan, **IO_RETRIES)
-def write_plan(evaluation_id: int, budget_yuan: float | None, flow_run_id: str | None = None) -> dict:
+def write_plan(evaluation_id: int, budget_yuan: float | None, flow_run_id: str | None = None) -> PlanResult:
     """Write the evaluation plan with its schedule and store it as a document (S-PREP)."""
     from pinggu.rules.plan import draft_plan
 
@@ -74,7 +75,7 @@ def write_plan(evaluation_id: int, budget_yuan: float | None, flow_run_id: str |
         stored = keep(path)
         return {"plan": context["plan"], "attempt": attempt, "path": stored.location, "sha256": stored.sha256}
 
-    def record(session: Session, evaluation: Evaluation, written: dict) -> dict:
+    def record(session: Session, evaluation: Evaluation, written: dict) -> PlanResult:
         store.add_document(
             session=session,
             evaluation_id=evaluation_id,
@@ -83,7 +84,7 @@ def write_plan(evaluation_id: int, budget_yuan: float | None, flow_run_id: str |
             path=written["path"],
             sha256=written["sha256"],
         )
-        return written["plan"]
+        return validate_as(StepId.plan, written["plan"], PlanResult)
 
     plan = run_step(evaluation_id, StepId.plan, record, gather=gather, produce=produce, flow_run_id=flow_run_id)
     publish_document_link(evaluation_id, StepId.plan, "plan")  # the plan's approver opens it from the run's artifacts

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from pinggu.reporting.context import ReportContext
 
 import csv
+from datetime import date
 from pathlib import Path
 
 from pinggu.core.settings import SAMPLES_DIR as SAMPLES  # noqa: E402
@@ -151,6 +152,7 @@ def report_context(
     from pinggu.analysis.survey_figures import summarise_survey
     from pinggu.analysis.survey_reading import read_survey
     from pinggu.reporting.context import ReportContext
+    from pinggu.rules.plan import draft_plan
     from pinggu.rules.profiles import load_profile
     from pinggu.rules.scoring import inputs_needed, score
     from pinggu.rules.vocabulary import EVALUATION_TYPE_NAMES
@@ -198,13 +200,17 @@ def report_context(
             "scope_parts": [],
         },
         "team": team(),
-        "plan": {
-            "purpose": "评估目的",
-            "content": "评估内容",
-            "methods": ["问卷调查", "座谈会", "意见征询"],
-            "budget": "5万元",
-            "organisation": "评估小组实施",
-        },
+        "plan": draft_plan(
+            profile=profile,
+            decision_title="关于高标准农田建设的实施方案",
+            lead_unit="发展和改革委员会",
+            evaluation_type=evaluation_type,
+            scope="whole",
+            scope_parts=[],
+            methods=["问卷调查", "座谈会", "意见征询"],
+            targets={"preparation": date(2026, 12, 12), "implementation": None, "conclusion": None},
+            budget_yuan=50000.0,
+        ),
         "stages": [stage] * 3,
         "schedule_provisional": False,
         "materials": [{"title": "问卷数据（survey.csv，600 份）", "sha256": "ab" * 32}],

@@ -36,6 +36,7 @@ from pinggu.rules.gates import (
 )
 from pinggu.rules.profiles import load_profile, printed_basis
 from pinggu.rules.scoring import check_departure
+from pinggu.rules.step_results import ScoringResult
 from pinggu.rules.steps import StepId
 from pinggu.rules.team import Member
 from pinggu.rules.vocabulary import Conclusion, StepStatus
@@ -248,8 +249,10 @@ def accept_report_approval(session: Session, evaluation: Evaluation, form: Repor
     if approved:
         if form.conclusion is None:
             raise RuleViolation("审定通过时必须选择评估结论：继续执行、调整、中止执行或终止执行", rule="C-CONCLUSION")
-        scored = store.latest_step(session=session, evaluation_id=evaluation.id, step=StepId.scoring)
-        recommended = (scored.result or {}).get("recommended") if scored and scored.status == StepStatus.done else None
+        scored = store.done_result(
+            session=session, evaluation_id=evaluation.id, step=StepId.scoring, model=ScoringResult
+        )
+        recommended = scored.recommended if scored else None
         if recommended:
             check_departure(recommended, form.conclusion, form.departure_reason)
             details.update(recommended=recommended, departure_reason=form.departure_reason.strip() or None)

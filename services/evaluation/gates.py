@@ -22,8 +22,9 @@ from pinggu.models.tables import Approval, Decision, Evaluation, FormRejection, 
 from pinggu.rules.gates import GATES, GateAnswer, GateId, Rework, gate_stage
 from pinggu.rules.procedure import Procedure
 from pinggu.rules.profiles import load_profile
+from pinggu.rules.step_results import ScoringResult
 from pinggu.rules.steps import StepId
-from pinggu.rules.vocabulary import Conclusion, EvaluationStatus, StepStatus
+from pinggu.rules.vocabulary import Conclusion, EvaluationStatus
 from pinggu.services import gate_handover
 from pinggu.services.evaluation.acceptors import HANDLERS, accept_submission
 from pinggu.services.evaluation.answers import Submission
@@ -162,11 +163,10 @@ def _description(
     if document and document.id is not None:
         lines.append(f"\n待审材料：[{document.title}]({document_url(document.id)})")
     if gate == GateId.approval:
-        scored = store.latest_step(session=session, evaluation_id=evaluation.id, step=StepId.scoring)
-        card = scored.result if scored and scored.status == StepStatus.done else {}
-        if card.get("total") is not None:
+        card = store.done_result(session=session, evaluation_id=evaluation.id, step=StepId.scoring, model=ScoringResult)
+        if card is not None and card.total is not None:
             lines.append(
-                f"\n评估得分 {card['total']:g} 分（{card['grade']}），按得分推荐的结论：**{card['recommended']}**。"
+                f"\n评估得分 {card.total:g} 分（{card.grade}），按得分推荐的结论：**{card.recommended}**。"
                 "审定结论与推荐不同时，须在“偏离推荐结论的理由”中书面说明。"
             )
     if last_refusal:

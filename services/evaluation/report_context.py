@@ -16,7 +16,8 @@ from pinggu.models.tables import Evaluation, beijing_minute, now_beijing
 from pinggu.reporting.context import ReportContext
 from pinggu.rules.gates import GATES, GateId, GateKind
 from pinggu.rules.profiles import REPORT_BLOCKS, Profile, load_profile, printed_basis
-from pinggu.rules.steps import STAGE_NAMES, StepId, step_name
+from pinggu.rules.step_results import AnalysisResult, PlanResult, PreliminaryResult, ScoringResult
+from pinggu.rules.steps import STAGE_NAMES, StepId, read_result, step_name
 from pinggu.rules.vocabulary import EVALUATION_TYPE_NAMES, SCOPE_NAMES, FollowUpStatus, StepStatus
 
 # Which blocks hold the evidence for a part a mid-term or final report must cover (S-MID, S-FINAL).
@@ -54,11 +55,16 @@ def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> 
     """Everything the report template shows, read from the product database (R-PROCESS)."""
     assert evaluation.id is not None  # a stored evaluation
     decision = store.get_decision(session=session, code=evaluation.decision_code)
-    steps = {
-        s.step: s
+    done = {
+        s.step: s.result
         for s in store.step_attempts(session=session, evaluation_id=evaluation.id)
         if s.status == StepStatus.done
     }
+    # The report is formed after these steps (flows/stages.py): each is done, and read as its model.
+    plan = read_result(StepId.plan, done[StepId.plan], PlanResult)
+    analysis = read_result(StepId.analysis, done[StepId.analysis], AnalysisResult)
+    card = read_result(StepId.scoring, done[StepId.scoring], ScoringResult)
+    preliminary = read_result(StepId.preliminary, done[StepId.preliminary], PreliminaryResult)
     answers = [a for a in store.approvals(session=session, evaluation_id=evaluation.id)]
     expert = next((a for a in reversed(answers) if a.gate == GateId.expert_review and not a.superseded), None)
     procedure = procedure_of(session, evaluation)
@@ -69,7 +75,6 @@ def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> 
         (f for f in store.follow_ups(session=session, evaluation_id=evaluation.id) if f.status == FollowUpStatus.open),
         None,
     )
-    card = steps[StepId.scoring].result
     entrustment = latest_entrustment(session=session, evaluation_id=evaluation.id)
     third_party = None
     if entrustment:
@@ -112,9 +117,9 @@ def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> 
                 for d in store.documents(session=session, evaluation_id=evaluation.id)
                 if d.kind in SUBMISSIONS and not d.superseded
             ],
-            "indicators": {indicator["id"]: indicator for indicator in card.get("indicators", [])},
+            "indicators": {indicator.id: indicator for indicator in card.indicators},
             "indicator_names": {indicator.id: indicator.name for indicator in profile.indicators},
-            "recommended": (approval.details.get("recommended") if approval else None) or card.get("recommended"),
+            "recommended": (approval.details.get("recommended") if approval else None) or card.recommended,
             "departure_reason": approval.details.get("departure_reason") if approval and final else None,
             "follow_up": (
                 f"{follow_up.unit}应于 {follow_up.due_date} 前{follow_up.action.split('：', 1)[-1]}"
@@ -131,7 +136,7 @@ def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> 
                 "scope_parts": evaluation.scope_parts,
             },
             "team": [m.model_dump() for m in store.team(session=session, evaluation_id=evaluation.id)],
-            "plan": steps[StepId.plan].result,
+            "plan": plan,
             "stages": [
                 {
                     "name": STAGE_NAMES[s.stage],
@@ -144,11 +149,11 @@ def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> 
             "schedule_provisional": any(
                 s.target_provisional for s in store.stages(session=session, evaluation_id=evaluation.id)
             ),
-            "survey": steps[StepId.analysis].result["survey"],
-            "opinions": steps[StepId.analysis].result["opinions"],
-            "records": steps[StepId.analysis].result["records"],
+            "survey": analysis.survey,
+            "opinions": analysis.opinions,
+            "records": analysis.records,
             "score": card,
-            "preliminary": steps[StepId.preliminary].result["text"],
+            "preliminary": preliminary.text,
             "expert_review": expert.details if expert else None,
             "expert_review_planned": procedure.expert_review is not None,
             "type_parts": [{"part": part, "where": where_in_report(part, outline)} for part in procedure.report_parts],

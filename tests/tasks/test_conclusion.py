@@ -68,7 +68,7 @@ def test_the_follow_up_is_due_30_days_after_the_approval(monkeypatch, profile, c
     approved_at = datetime(2026, 9, 20, 15, 30, tzinfo=BEIJING)
     evaluation_id = _approved(profile, conclusion, approved_at)
     opened = _open_on(monkeypatch, evaluation_id, approved_at)
-    assert opened["due_date"] == "2026-10-20"
+    assert opened.due_date == date(2026, 10, 20)
     with session_scope() as session:
         (item,) = store.follow_ups(session=session, evaluation_id=evaluation_id)
     assert (item.due_date, item.provisional, item.status) == (date(2026, 10, 20), False, "open")
@@ -82,7 +82,7 @@ def test_a_follow_up_ending_in_a_holiday_is_due_the_next_working_day(monkeypatch
     # Approved 2026-09-05: day 30 is 10-05, inside National Day (10-01..07) → Thursday 10-08 (Civil Code 203).
     approved_at = datetime(2026, 9, 5, 9, 0, tzinfo=BEIJING)
     evaluation_id = _approved("bazhou", "调整", approved_at)
-    assert _open_on(monkeypatch, evaluation_id, approved_at)["due_date"] == "2026-10-08"
+    assert _open_on(monkeypatch, evaluation_id, approved_at).due_date == date(2026, 10, 8)
 
 
 @pytest.mark.rule("C-FOLLOWUP", "P-UNKNOWN")
@@ -90,7 +90,7 @@ def test_a_follow_up_due_in_a_year_without_official_data_is_provisional(monkeypa
     # Approved 2026-12-15: day 30 is Thursday 2027-01-14, a year without official calendar data.
     approved_at = datetime(2026, 12, 15, 9, 0, tzinfo=BEIJING)
     evaluation_id = _approved("ningxia_commerce", "终止执行", approved_at)
-    assert _open_on(monkeypatch, evaluation_id, approved_at)["due_date"] == "2027-01-14"
+    assert _open_on(monkeypatch, evaluation_id, approved_at).due_date == date(2027, 1, 14)
     with session_scope() as session:
         (item,) = store.follow_ups(session=session, evaluation_id=evaluation_id)
     assert (item.due_date, item.provisional) == (date(2027, 1, 14), True)
@@ -100,7 +100,7 @@ def test_a_follow_up_due_in_a_year_without_official_data_is_provisional(monkeypa
 def test_continuing_opens_no_follow_up(monkeypatch):
     approved_at = datetime(2026, 9, 20, 15, 30, tzinfo=BEIJING)
     evaluation_id = _approved("bazhou", "继续执行", approved_at)
-    assert _open_on(monkeypatch, evaluation_id, approved_at) == {"opened": None}
+    assert _open_on(monkeypatch, evaluation_id, approved_at).stored_json() == {"opened": None}
     with session_scope() as session:
         assert store.follow_ups(session=session, evaluation_id=evaluation_id) == []
 
@@ -110,4 +110,6 @@ def test_a_follow_up_step_run_days_later_still_counts_from_the_approval(monkeypa
     # A retry or a resume must not move the lead unit's deadline: counted from the approval (09-20).
     approved_at = datetime(2026, 9, 20, 15, 30, tzinfo=BEIJING)
     evaluation_id = _approved("bazhou", "调整", approved_at)
-    assert _open_on(monkeypatch, evaluation_id, datetime(2026, 9, 25, 9, 0, tzinfo=BEIJING))["due_date"] == "2026-10-20"
+    assert _open_on(monkeypatch, evaluation_id, datetime(2026, 9, 25, 9, 0, tzinfo=BEIJING)).due_date == date(
+        2026, 10, 20
+    )

@@ -11,8 +11,11 @@ import pytest
 from builders import session_scope
 from sqlite_lock import write_lock_free
 
+from pinggu.core.errors import StepResultInvalid
 from pinggu.models import evaluations as store
 from pinggu.models.audit import events_for
+from pinggu.models.tables import TeamMember
+from pinggu.rules.step_results import AnalysisResult, PreliminaryResult, RecordSummary, TeamResult
 from pinggu.rules.steps import StepId
 
 
@@ -63,10 +66,13 @@ def test_a_commit_whose_answer_was_lost_is_not_written_twice(settings, monkeypat
 
     monkeypatch.setattr(ledger, "transaction", lossy)
     result = ledger.run_step(
-        evaluation_id, StepId.preliminary, lambda _s, _e, _p: {"text": "初步结论"}, flow_run_id=flow_run_id
+        evaluation_id,
+        StepId.preliminary,
+        lambda _s, _e, _p: PreliminaryResult(text="初步结论"),
+        flow_run_id=flow_run_id,
     )
 
-    assert result == {"text": "初步结论"}
+    assert result == PreliminaryResult(text="初步结论")
     with session_scope() as session:
         attempts = [(a.attempt, a.status) for a in store.step_attempts(session=session, evaluation_id=evaluation_id)]
         actions = Counter(e.action for e in events_for(session=session, evaluation_id=evaluation_id))
@@ -82,12 +88,38 @@ def test_work_that_fails_leaves_the_step_not_done_and_the_next_run_redoes_only_i
     def crash(_gathered):
         raise OSError("磁盘已满")
 
+    def analysis(summary: str) -> AnalysisResult:
+        record = RecordSummary(kind="minutes", title="会议纪要", summary=summary, sha256="ab" * 32)
+        return AnalysisResult(survey=None, opinions=None, records=(record,))
+
     with pytest.raises(OSError):
         ledger.run_step(evaluation_id, StepId.analysis, lambda _s, _e, p: p, produce=crash)
-    done = ledger.run_step(evaluation_id, StepId.analysis, lambda _s, _e, p: p, produce=lambda _g: {"n": 1})
-    again = ledger.run_step(evaluation_id, StepId.analysis, lambda _s, _e, p: {"n": 2})
+    done = ledger.run_step(evaluation_id, StepId.analysis, lambda _s, _e, p: p, produce=lambda _g: analysis("第一次"))
+    again = ledger.run_step(evaluation_id, StepId.analysis, lambda _s, _e, p: analysis("第二次"))
 
-    assert done == again == {"n": 1}
+    assert done == again == analysis("第一次")
     with session_scope() as session:
         attempts = [(a.attempt, a.status) for a in store.step_attempts(session=session, evaluation_id=evaluation_id)]
     assert attempts == [(1, "failed"), (2, "done")]
+
+
+def test_a_result_that_does_not_fit_its_model_is_refused_and_nothing_of_the_step_is_written(settings):
+    import pinggu.tasks.ledger as ledger
+
+    evaluation_id = _evaluation(str(uuid.uuid4()))
+
+    def record(session, _evaluation, _produced):
+        session.add(TeamMember(evaluation_id=evaluation_id, name="王明", role="评估小组组长", unit=None))
+        return TeamResult.model_construct(members=[{"name": "王明"}])  # built without validation: no role, no unit
+
+    with pytest.raises(StepResultInvalid) as refused:
+        ledger.run_step(evaluation_id, StepId.team, record)
+
+    assert str(refused.value).startswith("步骤“组建评估小组”的结果不符合其格式，未予记录：")
+    assert "members.0.role：缺少此项" in str(refused.value)
+    with session_scope() as session:
+        assert store.team(session=session, evaluation_id=evaluation_id) == []  # the record's writes rolled back
+        (attempt,) = store.step_attempts(session=session, evaluation_id=evaluation_id)
+        actions = Counter(e.action for e in events_for(session=session, evaluation_id=evaluation_id))
+    assert attempt.status == "failed" and not attempt.result and "未予记录" in (attempt.error or "")
+    assert (actions["step_failed"], actions["step_done"]) == (1, 0)

@@ -39,12 +39,12 @@ def test_the_written_plan_states_methods_outline_questionnaire_and_budget():
     plan = write_plan.fn(evaluation_id, 50000.0)
 
     # What the step returns and records (the plan as data, rules/plan.py).
-    assert plan["budget"] == "50,000.00 元"
-    assert plan["questionnaire"] == [
+    assert plan.budget == "50,000.00 元"
+    assert plan.questionnaire == (
         "您是否知晓该项决策（是/否）",
         "您对该项决策实施效果的总体评价（很满意/满意/一般/不满意/很不满意）",
-    ]
-    assert [row["method"] for row in plan["survey_outline"]] == ["问卷调查", "座谈会"]
+    )
+    assert [row.method for row in plan.survey_outline] == ["问卷调查", "座谈会"]
 
     # What the approver reads (whitespace removed by pdf_text).
     text = _plan_pdf(evaluation_id)
@@ -65,5 +65,5 @@ def test_a_plan_without_a_budget_figure_still_says_who_pays():
 
     evaluation_id = _evaluation(["座谈会"])
     form_team.fn(evaluation_id, builders.team())
-    assert write_plan.fn(evaluation_id, None)["budget"] == "由承担评估具体工作的单位在部门预算内统筹安排"
+    assert write_plan.fn(evaluation_id, None).budget == "由承担评估具体工作的单位在部门预算内统筹安排"
     assert "六、经费预算由承担评估具体工作的单位在部门预算内统筹安排七、组织保障" in _plan_pdf(evaluation_id)

@@ -36,7 +36,7 @@ def _evaluation_with_deadline(profile: str, rule: str, due: date) -> int:
 def test_submitting_the_report_meets_the_lead_units_deadline_that_day(settings, profile, rule):
     evaluation_id = _evaluation_with_deadline(profile, rule, date(2099, 1, 1))
     result = submit_report.fn(evaluation_id)
-    assert result["met"] == [rule]
+    assert result.met == (rule,)
     with session_scope() as session:
         (deadline,) = store.deadlines(session=session, evaluation_id=evaluation_id)
         assert deadline.met_at is not None
