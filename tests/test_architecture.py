@@ -199,7 +199,5 @@ def test_every_import_names_the_one_package():
 
 
 def test_the_check_finds_a_bare_import():
-    source = (
-        "import pinggu.core.settings\nfrom tasks import ledger\nfrom pinggu.core import links\nimport pinggu.tasks\n"
-    )
-    assert top_level_imports(ast.parse(source)) == [(1, "pinggu.core.settings"), (2, "tasks")]
+    source = "import core.settings\nfrom tasks import ledger\nfrom pinggu.core import links\nimport pinggu.tasks\n"
+    assert top_level_imports(ast.parse(source)) == [(1, "core.settings"), (2, "tasks")]
