@@ -40,6 +40,14 @@ pinggu's share p50 1.8–2.3 s. Issue 32's goals (1.5 s, 0.8 s, 2.5×) are NOT m
 steps render PDFs (expert marks → draft report, expert review → the draft formed again, approval → final
 report) take 1.2–1.8 s even directly, so p50 ≤ 1.5 s needs those renders off the answer's path. A faster
 runner poll (PINGGU_POLL_SECONDS 0.5 and 0.2) gave no better median and stalled some resume calls 2–6 s.
+2026-12-07, rendering warm (one WeasyPrint font configuration per process; templates, fonts, WeasyPrint and
+python-docx warmed in the fork server by reporting.pdf.warm_up; bench/bench_render.py), one run each, load
+average 1.8–2.5, before (880e795) then after: through Prefect 20.5 → 18.7 s, direct 7.3 → 4.3 s; the three
+answers whose steps render, pinggu's share 2.4 / 2.5 / 2.8 → 1.7 / 1.7 / 1.8 s, directly 1.9 / 2.1 / 2.1 →
+1.0 / 1.1 / 1.4 s; answer→next form p50 3.8 → 2.8 s (Prefect's share p50 1.2 / 1.3 s, its resume call once
+2.0 s). Goals still NOT met. Run this script with an absolute PYTHONPATH from a second checkout
+(PYTHONPATH=$PWD): the served processes start in PINGGU_HOME, where PYTHONPATH=. names nothing, and then
+import the editable install's checkout instead of this one.
 """
 
 from __future__ import annotations
