@@ -188,7 +188,14 @@ def server_healthy(api_url: str) -> bool:
 
 def service_environment(settings: Settings) -> dict[str, str]:
     """The environment every service of this installation runs with: ours, pointed at its server and home."""
-    return {**os.environ, **configure_prefect_environment(settings), "PINGGU_HOME": str(settings.home)}
+    environment = {**os.environ, **configure_prefect_environment(settings), "PINGGU_HOME": str(settings.home)}
+    if environment.get("PYTHONPATH"):
+        # The services run in PINGGU_HOME: a relative entry (`PYTHONPATH=.` in a second checkout) must keep
+        # naming the folder it named here, or they would import another copy of pinggu than this command.
+        environment["PYTHONPATH"] = os.pathsep.join(
+            str(Path(entry).resolve()) for entry in environment["PYTHONPATH"].split(os.pathsep) if entry
+        )
+    return environment
 
 
 def _spawn(

@@ -302,3 +302,14 @@ def test_up_ha_is_refused_on_sqlite_and_its_haproxy_config_checks_each_api_serve
     if haproxy:
         (tmp_path / "haproxy.cfg").write_text(config)
         assert subprocess.run([haproxy, "-c", "-q", "-f", str(tmp_path / "haproxy.cfg")]).returncode == 0
+
+
+def test_services_keep_the_import_path_of_the_command_that_starts_them(tmp_path, monkeypatch):
+    """They run in PINGGU_HOME with no working directory on the path: a relative PYTHONPATH entry is made absolute."""
+    checkout = tmp_path / "second-checkout"
+    checkout.mkdir()
+    monkeypatch.chdir(checkout)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([".", "", "/opt/elsewhere"]))
+    environment = localserver.service_environment(Settings(home=tmp_path / "home"))
+    assert environment["PYTHONPATH"] == os.pathsep.join([str(checkout.resolve()), "/opt/elsewhere"])
+    assert environment["PINGGU_HOME"] == str(tmp_path / "home")
