@@ -12,6 +12,7 @@ message — show them to people.
     ├── SignoffRefused        an answer whose sign-off code is missing, wrong, used, expired or not the answerer's
     ├── ReportError           a report could not be rendered or written
     ├── StepResultInvalid     a step's result does not fit the model its registry entry names; not recorded
+    ├── StoredAnswerInvalid   an answer kept as JSON on its row (decision procedure, supervision round) does not read
     ├── OrchestrationError    the Prefect server is unreachable or refused a request
     ├── NotifyUrlError        a configured notification URL cannot be used (named without its secrets)
     ├── NotDelivered          a notice the endpoint did not take; the watch tries again
@@ -110,6 +111,11 @@ class ReportError(PingguError):
 
 class StepResultInvalid(PingguError):
     """A step's result does not fit its model (pinggu.rules.steps.STEPS): the step is not recorded as done."""
+
+
+class StoredAnswerInvalid(PingguError):
+    """An answer kept as JSON on its row (a decision procedure's, a supervision round's) that does not fit its
+    record (pinggu.models.kept_answers): the row was changed by hand or by a version that wrote another shape."""
 
 
 class DatabaseBusy(PingguError):

@@ -20,6 +20,7 @@ from pinggu.models.tables import now_beijing
 from pinggu.rules.gates import PlanVerdict
 from pinggu.services.evaluation.lifecycle import NotOpened
 from pinggu.tasks.annual_plan import (
+    PlanStanding,
     draft_annual_plan,
     issue_annual_plan,
     plan_gate_status,
@@ -70,14 +71,14 @@ def ask_plan_approval(year: int, profile: str | None, decision: str | None) -> P
     logger = get_run_logger()
     while True:
         status = plan_gate_status(year, profile, decision)
-        if "answer" in status:
-            return status["answer"]["choice"]
-        logger.info("等待审定评估计划（%s）", status["key"])
+        if isinstance(status, PlanStanding):
+            return status.choice
+        logger.info("等待审定评估计划（%s）", status.key)
         answer = suspend_flow_run(
-            wait_for_input=AnnualPlanApprovalForm.with_initial_data(description=status["description"]),
-            key=status["key"],
+            wait_for_input=AnnualPlanApprovalForm.with_initial_data(description=status.description),
+            key=status.key,
         )
-        outcome = record_plan_answer(year, profile, status["key"], answer, decision)
+        outcome = record_plan_answer(year, profile, status.key, answer, decision)
         if outcome["accepted"]:
             return outcome["choice"]
         logger.warning("审定意见未被受理：%s", outcome["refused"])

@@ -126,15 +126,23 @@ _PROBLEMS = {
     "datetime_parsing": "应为时间",
     "date_from_datetime_parsing": "应为日期",
     "literal_error": "不是可用的取值",
+    "enum": "不是可用的取值",
+    "date_type": "应为日期",
+    "date_parsing": "应为日期",
     "greater_than_equal": "不能小于零",
 }
 
 
-def _invalid(step: StepId, error: ValidationError, *, stored: bool) -> StepResultInvalid:
-    problems = [
+def validation_problems(error: ValidationError) -> list[str]:
+    """Each problem pydantic found, as an operator reads it: where (the field's path) and what, in Chinese."""
+    return [
         f"{'.'.join(str(part) for part in problem['loc']) or '（整体）'}：{_PROBLEMS.get(problem['type'], problem['msg'])}"
         for problem in error.errors()
     ]
+
+
+def _invalid(step: StepId, error: ValidationError, *, stored: bool) -> StepResultInvalid:
+    problems = validation_problems(error)
     what = "已记录的结果无法读取（数据库中的记录与结果格式不符）" if stored else "结果不符合其格式，未予记录"
     return StepResultInvalid(
         f"步骤“{STEPS[step].name}”的{what}：{'；'.join(problems[:10])}"

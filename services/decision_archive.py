@@ -16,14 +16,14 @@ from collections.abc import Callable
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 from pinggu.core.document_store import local_file
 from pinggu.core.errors import InputFileError, NotFound
 from pinggu.models.archive import ExportResult, PreparedDocument, export_decision_package, procedure_of
 from pinggu.models.db import read_session
+from pinggu.models.kept_answers import procedure_answers
 from pinggu.rules.archive import STEP_MATERIALS
-from pinggu.rules.decision_procedure import STEP_NAMES, ProcedureStep
+from pinggu.rules.decision_procedure import STEP_NAMES, ParticipationAnswer, ProcedureStep
 from pinggu.rules.vocabulary import SatisfactionScale
 from pinggu.services.privacy import known_names
 
@@ -62,28 +62,33 @@ def prepared_documents(code: str, work: Path) -> list[PreparedDocument]:
         return []
     names = known_names()
     prepared = []
-    for number, answer in enumerate(procedure.answers, start=1):
-        values: dict[str, Any] = answer["answer"]
-        if answer.get("refused") is not None or not isinstance(values, dict):
+    for number, answer in enumerate(procedure_answers(procedure.answers), start=1):
+        # Only the participation step's answer names files (the poll's survey data and population table).
+        if not answer.accepted or answer.step is not ProcedureStep.participation:
             continue
-        step = ProcedureStep(answer["step"])
-        scale = SatisfactionScale(values["survey_scale"]) if values.get("survey_scale") else None
-        files: tuple[tuple[str, str, Callable[[str, Path], str]], ...] = (
-            ("survey_file", "问卷调查数据（已去除个人信息）", partial(_survey_copy, scale=scale, names=names)),
-            ("population_file", "总体比例表（检验样本代表性）", _population_copy),
+        values = answer.values_as(ParticipationAnswer)
+        step, on = answer.step, answer.on.isoformat()
+        files: tuple[tuple[str, str, str, Callable[[str, Path], str]], ...] = (
+            (
+                "survey_file",
+                values.survey_file,
+                "问卷调查数据（已去除个人信息）",
+                partial(_survey_copy, scale=values.survey_scale, names=names),
+            ),
+            ("population_file", values.population_file, "总体比例表（检验样本代表性）", _population_copy),
         )
-        for key, what, make in files:
-            location = str(values.get(key) or "").strip()
+        for key, named, what, make in files:
+            location = named.strip()
             if not location:
                 continue
             target = work / f"{number:03d}-{key}.csv"
-            meta: dict[str, Any] = {"step": STEP_NAMES[step], "answered_on": answer["on"], "answer_key": answer["key"]}
+            meta = {"step": STEP_NAMES[step], "answered_on": on, "answer_key": answer.key}
             try:
                 size: str | None = make(location, target)
             except (NotFound, InputFileError):
                 size, meta["note"] = None, GONE
             # Named by step and date, never by the file's own name (it can carry a respondent's name, E-PRIVACY).
-            title = f"{what}（{STEP_NAMES[step]}，{answer['on']} 填报" + (f"，{size}）" if size else "）")
+            title = f"{what}（{STEP_NAMES[step]}，{on} 填报" + (f"，{size}）" if size else "）")
             copy = target if size else None
             prepared.append(PreparedDocument(STEP_MATERIALS[step], title, location, copy, meta))
     return prepared

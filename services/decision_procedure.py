@@ -13,11 +13,13 @@ What an accepted answer writes into the catalog:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, JsonValue, ValidationError
+from pydantic_core import to_jsonable_python
 from sqlmodel import Session, col, select
 
 from pinggu.core.document_store import in_store, local_file
@@ -25,6 +27,7 @@ from pinggu.core.errors import InputFileError, NotFound, SignoffRefused, StateCo
 from pinggu.core.links import procedure_url
 from pinggu.models import audit
 from pinggu.models.db import hold_lock, read_session, transaction
+from pinggu.models.kept_answers import CountersignDone, PanelRecord, ProcedureAnswer, procedure_answers
 from pinggu.models.tables import AuditEvent, Decision, DecisionEvaluationPlan, DecisionProcedure, Person, now_beijing
 from pinggu.rules.decision_procedure import (
     ANSWERS,
@@ -41,6 +44,7 @@ from pinggu.rules.decision_procedure import (
     ExpertsAnswer,
     Judgement,
     LaunchAnswer,
+    LegalityAnswer,
     MeetingAnswer,
     Outcome,
     PanelConfirmation,
@@ -112,17 +116,17 @@ class StepWaiting:
     description: str
 
 
-def _accepted(procedure: DecisionProcedure, step: ProcedureStep) -> list[dict[str, Any]]:
-    return [a for a in procedure.answers if a["step"] == step.value and a.get("refused") is None]
+def _accepted(procedure: DecisionProcedure, step: ProcedureStep) -> list[ProcedureAnswer]:
+    return [a for a in procedure_answers(procedure.answers) if a.step is step and a.accepted]
 
 
-def _last(procedure: DecisionProcedure, step: ProcedureStep) -> tuple[int, dict[str, Any]] | None:
+def _last(procedure: DecisionProcedure, step: ProcedureStep) -> tuple[int, ProcedureAnswer] | None:
     """The step's latest accepted answer and its place among all the procedure's answers."""
-    found = [(n, a) for n, a in enumerate(procedure.answers) if a["step"] == step.value and a.get("refused") is None]
+    found = [(n, a) for n, a in enumerate(procedure_answers(procedure.answers)) if a.step is step and a.accepted]
     return found[-1] if found else None
 
 
-def _standing(procedure: DecisionProcedure, step: ProcedureStep) -> dict[str, Any] | None:
+def _standing(procedure: DecisionProcedure, step: ProcedureStep) -> ProcedureAnswer | None:
     """The answer the step stands on, or None when it is to be asked (again).
 
     A step answered with 'again' is asked again. A deciding body's step (DECIDED_BY: the county government on a
@@ -133,11 +137,11 @@ def _standing(procedure: DecisionProcedure, step: ProcedureStep) -> dict[str, An
     if referring is not None:
         referral = _last(procedure, referring)
         return last[1] if last and referral and last[0] > referral[0] else None
-    if last is None or last[1]["outcome"] == Outcome.again:
+    if last is None or last[1].outcome is Outcome.again:
         return None
     body = DECIDED_BY.get(step)
     decided = _last(procedure, body) if body is not None else None
-    if decided and decided[0] > last[0] and decided[1]["outcome"] == Outcome.again:
+    if decided and decided[0] > last[0] and decided[1].outcome is Outcome.again:
         return None
     return last[1]
 
@@ -149,9 +153,9 @@ def step_status(procedure_id: int, step: ProcedureStep) -> StepDone | StepWaitin
         procedure = _get(session, procedure_id)
     standing = _standing(procedure, step)
     if standing is not None:
-        return StepDone(Outcome(standing["outcome"]), standing["note"])
+        return StepDone(standing.outcome, standing.note)
     _, rules = _rules(procedure.profile)
-    asked = [(n, a) for n, a in enumerate(procedure.answers) if a["step"] == step.value]
+    asked = [(n, a) for n, a in enumerate(procedure_answers(procedure.answers)) if a.step is step]
     last_at, last = asked[-1] if asked else (-1, None)
     description = (
         f"**{STEP_NAMES[step]}**（{load_profiles()[procedure.profile].citation(basis_of(step, rules))}）\n\n"
@@ -162,20 +166,20 @@ def step_status(procedure_id: int, step: ProcedureStep) -> StepDone | StepWaitin
     body = DECIDED_BY.get(step)
     decided = _last(procedure, body) if body is not None else None
     if referral is not None:  # what the deciding body decides on: the referring step's proposal
-        description += f"\n\n{STEP_NAMES[ProcedureStep(referral[1]['step'])]}：{referral[1]['note']}"
-    if last and last.get("refused"):
-        description += f"\n\n⚠ 上次提交未被受理：{last['refused']}"
-    elif decided and decided[0] > last_at and decided[1]["outcome"] == Outcome.again:
-        description += f"\n\n{STEP_NAMES[ProcedureStep(decided[1]['step'])]}：{decided[1]['note']}；请办理后重新填报"
-    elif last and last["outcome"] == Outcome.again:
-        description += f"\n\n上次结果：{last['note']}；请办理后重新填报"
+        description += f"\n\n{STEP_NAMES[referral[1].step]}：{referral[1].note}"
+    if last and last.refused:
+        description += f"\n\n⚠ 上次提交未被受理：{last.refused}"
+    elif decided and decided[0] > last_at and decided[1].outcome is Outcome.again:
+        description += f"\n\n{STEP_NAMES[decided[1].step]}：{decided[1].note}；请办理后重新填报"
+    elif last and last.outcome is Outcome.again:
+        description += f"\n\n上次结果：{last.note}；请办理后重新填报"
     description += f"\n\n请由{step_actor(procedure, step)}的人员登录网页办理：{procedure_url(procedure_id)}"
     return StepWaiting(key=_waiting_key(procedure, step), description=description)
 
 
 def _waiting_key(procedure: DecisionProcedure, step: ProcedureStep) -> str:
     """The pause key the run waits under for the step's next answer (it counts the step's answers)."""
-    asked = sum(1 for a in procedure.answers if a["step"] == step.value)
+    asked = sum(1 for a in procedure_answers(procedure.answers) if a.step is step)
     return f"procedure-{procedure.id}-{step.value.replace('_', '-')}-{asked + 1}"
 
 
@@ -204,31 +208,26 @@ def _get(session: Session, procedure_id: int) -> DecisionProcedure:
 
 
 def _context(procedure: DecisionProcedure, today: date) -> Context:
-    def latest(step: ProcedureStep, name: str) -> Any:
-        accepted = _accepted(procedure, step)
-        return date.fromisoformat(accepted[-1]["answer"][name]) if accepted else None
-
-    def going_on(step: ProcedureStep) -> dict[str, Any] | None:
+    def going_on(step: ProcedureStep) -> ProcedureAnswer | None:
         """The step's standing answer when it lets the draft go on (not one asking for it again or referring it)."""
         standing = _standing(procedure, step)
-        return standing if standing is not None and standing["outcome"] == Outcome.proceed else None
+        return standing if standing is not None and standing.outcome is Outcome.proceed else None
 
-    def on(record: dict[str, Any] | None, name: str) -> date | None:
-        value = record["answer"].get(name) if record is not None else None
-        return date.fromisoformat(value) if value else None
-
-    meetings = _accepted(procedure, ProcedureStep.meeting)
+    launches = _accepted(procedure, ProcedureStep.launch)
+    meetings = [a.values_as(MeetingAnswer) for a in _accepted(procedure, ProcedureStep.meeting)]
+    legality = going_on(ProcedureStep.legality)
     with read_session() as session:
         panel = panel_confirmation(session, procedure)
     return Context(
         catalog_year=procedure.catalog_year,
         today=today,
-        proposed_on=latest(ProcedureStep.launch, "proposed_on"),
-        meeting_on=latest(ProcedureStep.meeting, "meeting_on"),
+        proposed_on=launches[-1].values_as(LaunchAnswer).proposed_on if launches else None,
+        meeting_on=meetings[-1].meeting_on if meetings else None,
         # CL-34: assessed and allowed to go on, or no assessment needed (an answer with outcome proceed).
         risk_done=going_on(ProcedureStep.risk) is not None,
-        submitted_on=on(going_on(ProcedureStep.legality), "head_decided_on"),  # CL-41-44 (changli 44)
-        issued_on=on(meetings[-1] if meetings else None, "issued_on"),  # CL-46 (changli 46 ¶4)
+        # CL-41-44 (changli 44)
+        submitted_on=legality.values_as(LegalityAnswer).head_decided_on if legality is not None else None,
+        issued_on=meetings[-1].issued_on if meetings else None,  # CL-46 (changli 46 ¶4)
         panel=panel,
     )
 
@@ -265,7 +264,7 @@ def _poll_problems(answer: ParticipationAnswer) -> tuple[str, ...]:
 
 def _judge(
     procedure: DecisionProcedure, step: ProcedureStep, values: dict[str, Any], today: date
-) -> tuple[Any, Judgement]:
+) -> tuple[BaseModel | None, Judgement]:
     """The answer read by its model (None when it does not fit) and the step's judgement of it."""
     _, rules = _rules(procedure.profile)
     try:
@@ -289,9 +288,9 @@ def answer_step(procedure_id: int, step: ProcedureStep, key: str, values: dict[s
     """Judge and record one answer; None when accepted, else why it was refused (recorded too)."""
     with read_session() as session:
         procedure = _get(session, procedure_id)
-    earlier = next((a for a in procedure.answers if a["key"] == key), None)
+    earlier = _answered(procedure, key)
     if earlier is not None:
-        return earlier.get("refused")  # an earlier try committed; its answer was lost
+        return earlier.refused  # an earlier try committed; its answer was lost
     answer, judgement = _judge(procedure, step, values, today)
     with read_session() as session:
         signer = step_signer(session, key, values)
@@ -301,23 +300,25 @@ def answer_step(procedure_id: int, step: ProcedureStep, key: str, values: dict[s
 
     def write(session: Session) -> str | None:
         current = _get(session, procedure_id)
-        if any(a["key"] == key for a in current.answers):
-            return next(a for a in current.answers if a["key"] == key).get("refused")
-        record = {
-            "key": key,
-            "step": step.value,
-            "answer": answer.model_dump(mode="json") if answer is not None else values,
-            "outcome": judgement.outcome.value,
-            "note": judgement.note,
-            "refused": refused,
-            "on": today.isoformat(),
-            "answered_by": by,
-            "person_id": signer.person_id if signer is not None else None,
-        }
+        found = _answered(current, key)
+        if found is not None:
+            return found.refused
         panel = panel_confirmation(session, current) if step is ProcedureStep.experts else None
+        record = ProcedureAnswer(
+            key=key,
+            step=step,
+            # a refused answer is kept as it was given, even when it fits no model
+            answer=answer.model_dump(mode="json") if answer is not None else to_jsonable_python(values),
+            outcome=judgement.outcome,
+            note=judgement.note,
+            refused=refused,
+            on=today,
+            answered_by=by,
+            person_id=signer.person_id if signer is not None else None,
+        )
         if panel is not None:  # the record shows which confirmation the experts answer stood on
-            record["panel"] = _panel_record(panel)
-        current.answers = [*current.answers, record]
+            record = record.model_copy(update={"panel": _panel_record(panel)})
+        current.answers = [*current.answers, record.stored_json()]
         if refused is None and answer is not None and signer is not None:
             _apply(session, current, answer, judgement, today)
         session.add(current)
@@ -412,13 +413,15 @@ def panel_confirmation(session: Session, procedure: DecisionProcedure) -> PanelC
     )
 
 
-def _panel_record(panel: PanelConfirmation) -> dict[str, Any]:
-    return {
-        "by": panel.confirmer,
-        "as": panel.confirmed_as,
-        "on": panel.confirmed_on.isoformat(),
-        "experts": list(panel.experts),
-    }
+def _answered(procedure: DecisionProcedure, key: str) -> ProcedureAnswer | None:
+    """The answer recorded under a pause key, if any (each key is answered once)."""
+    return next((a for a in procedure_answers(procedure.answers) if a.key == key), None)
+
+
+def _panel_record(panel: PanelConfirmation) -> PanelRecord:
+    return PanelRecord(
+        by=panel.confirmer, confirmed_as=panel.confirmed_as, on=panel.confirmed_on, experts=panel.experts
+    )
 
 
 def panel_confirmer(procedure: DecisionProcedure) -> str:
@@ -505,13 +508,27 @@ class Countersign:
 def _panel(procedure: DecisionProcedure) -> tuple[int, ExpertsAnswer] | None:
     """The standing 专家论证 answer (its place among the answers) that named the panel, or None."""
     last = _last(procedure, ProcedureStep.experts)
-    return (last[0], ExpertsAnswer.model_validate(_stored(last[1]))) if last else None
+    return (last[0], last[1].values_as(ExpertsAnswer)) if last else None
 
 
-def _signatures(session: Session, procedure: DecisionProcedure, panel_at: int) -> list[dict[str, Any]]:
+class ExpertSignature(BaseModel):
+    """An expert's signed written opinion, as its audit event keeps it."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")  # the event also names the procedure and the person
+
+    name: str
+    unit: str
+    opinion: str
+    on: str
+    panel_at: int
+
+
+def _signatures(session: Session, procedure: DecisionProcedure, panel_at: int) -> list[ExpertSignature]:
     """The experts' signatures of this panel (audit events), oldest first."""
     return [
-        e.detail for e in _procedure_events(session, procedure, EXPERT_SIGNED) if e.detail.get("panel_at") == panel_at
+        ExpertSignature.model_validate(e.detail)
+        for e in _procedure_events(session, procedure, EXPERT_SIGNED)
+        if e.detail.get("panel_at") == panel_at
     ]
 
 
@@ -523,10 +540,10 @@ def _countersign(session: Session, procedure: DecisionProcedure) -> Countersign:
     panel_at, experts = found
     signed = _signatures(session, procedure, panel_at)
     members = [PanelMember(e.name, e.unit) for e in experts.experts if not e.interested]
-    done = {(s["name"], s["unit"]) for s in signed}
+    done = {(s.name, s.unit) for s in signed}
     complete = _standing(procedure, ProcedureStep.expert_opinions) is not None
     return Countersign(
-        signed=tuple((PanelMember(s["name"], s["unit"]), s["on"]) for s in signed),
+        signed=tuple((PanelMember(s.name, s.unit), s.on) for s in signed),
         awaited=() if complete else tuple(m for m in members if (m.name, m.unit) not in done),
         minimum=countersign_minimum(experts, rules),
         complete=complete,
@@ -577,42 +594,32 @@ def sign_expert_opinion(procedure_id: int, person_id: int, opinion: str, today: 
             return False
         waiting = _waiting_key(procedure, ProcedureStep.expert_opinions)
         names = "、".join([*(m.name for m, _ in state.signed), person.name])
-        procedure.answers = [
-            *procedure.answers,
-            {
-                "key": waiting,
-                "step": ProcedureStep.expert_opinions.value,
-                "answer": {"signed": names, "panel_at": found[0]},
-                "outcome": Outcome.proceed.value,
-                "note": f"{len(state.signed) + 1} 位论证专家已签署书面论证意见（{names}）（第三十二条（三））",
-                "refused": None,
-                "on": today.isoformat(),
-                "answered_by": "论证专家会签",
-                "person_id": None,
-            },
-        ]
+        completed = ProcedureAnswer(
+            key=waiting,
+            step=ProcedureStep.expert_opinions,
+            answer=CountersignDone(signed=names, panel_at=found[0]).stored_json(),
+            outcome=Outcome.proceed,
+            note=f"{len(state.signed) + 1} 位论证专家已签署书面论证意见（{names}）（第三十二条（三））",
+            refused=None,
+            on=today,
+            answered_by="论证专家会签",
+            person_id=None,
+        )
+        procedure.answers = [*procedure.answers, completed.stored_json()]
         session.add(procedure)
         return True
 
     return transaction(write)
 
 
-# Fields older answers carried that are now signed acts: the typed 记录人 (before sign-in), and the panel's typed
-# confirmer (before the centre signed its own confirmation). The record keeps them; the models no longer read them.
-_SIGNED_SINCE = frozenset({"answered_by", "panel_confirmed_by", "panel_confirmer", "panel_confirmed_on"})
-
-
-def _stored(record: dict[str, Any]) -> dict[str, Any]:
-    """A recorded answer's values, without the fields that have become signed acts."""
-    return {name: value for name, value in record["answer"].items() if name not in _SIGNED_SINCE}
-
-
-def _apply(session: Session, procedure: DecisionProcedure, answer: Any, judgement: Judgement, today: date) -> None:
+def _apply(
+    session: Session, procedure: DecisionProcedure, answer: BaseModel, judgement: Judgement, today: date
+) -> None:
     """What an accepted answer does beyond being recorded."""
     if judgement.outcome in ENDINGS:
         procedure.status, procedure.closed_at = judgement.outcome.value, now_beijing()
     if isinstance(answer, CatalogAnswer):
-        launch = LaunchAnswer.model_validate(_stored(_accepted(procedure, ProcedureStep.launch)[-1]))
+        launch = _accepted(procedure, ProcedureStep.launch)[-1].values_as(LaunchAnswer)
         profile, _ = _rules(procedure.profile)
         assert launch.category is not None  # judged at launch
         code = f"JC-{procedure.catalog_year}-{procedure.id:04d}"
@@ -642,7 +649,7 @@ def _apply(session: Session, procedure: DecisionProcedure, answer: Any, judgemen
     elif isinstance(answer, PublicationAnswer) and procedure.decision_code:
         decision = session.get(Decision, procedure.decision_code)
         assert decision is not None
-        meeting = MeetingAnswer.model_validate(_stored(_accepted(procedure, ProcedureStep.meeting)[-1]))
+        meeting = _accepted(procedure, ProcedureStep.meeting)[-1].values_as(MeetingAnswer)
         decision.decided_on, decision.starts_on, decision.ends_on = meeting.meeting_on, answer.starts_on, answer.ends_on
         decision.updated_at = now_beijing()
         session.add(decision)
@@ -672,16 +679,16 @@ def write_record(procedure_id: int, today: date) -> str:
             "procedure": procedure.model_dump(mode="json"),
             "steps": [
                 {
-                    "name": STEP_NAMES[ProcedureStep(a["step"])],
-                    "on": a["on"],
-                    "by": a.get("answered_by") or a["answer"].get("answered_by", ""),
-                    "note": a["note"],
-                    "refused": a["refused"],
-                    "fields": _shown(ProcedureStep(a["step"]), a["answer"]) + _confirmed(a.get("panel"))
-                    if a["step"] != ProcedureStep.expert_opinions
-                    else _opinions(session, procedure, a["answer"]),
+                    "name": STEP_NAMES[a.step],
+                    "on": a.on.isoformat(),
+                    "by": a.by,
+                    "note": a.note,
+                    "refused": a.refused,
+                    "fields": _shown(a.step, a.answer) + _confirmed(a.panel)
+                    if a.step is not ProcedureStep.expert_opinions
+                    else _opinions(session, procedure, a),
                 }
-                for a in procedure.answers
+                for a in procedure_answers(procedure.answers)
             ],
             "ending": next((text for outcome, text in ENDINGS.items() if outcome.value == procedure.status), None),
             "title": profile.title,
@@ -710,8 +717,9 @@ def _written_record(procedure: DecisionProcedure | None) -> str:
     return procedure.record_path
 
 
-def _shown(step: ProcedureStep, answer: dict[str, Any]) -> list[tuple[str, str]]:
-    """Each field of an answer as (its Chinese title, its value as text), for the record."""
+def _shown(step: ProcedureStep, answer: Mapping[str, JsonValue]) -> list[tuple[str, str]]:
+    """Each field of an answer as given (refused ones too) as (its Chinese title, its value as text), for the
+    record."""
     fields = ANSWERS[step].model_fields
     shown = []
     for name, value in answer.items():
@@ -725,17 +733,20 @@ def _shown(step: ProcedureStep, answer: dict[str, Any]) -> list[tuple[str, str]]
     return shown
 
 
-def _confirmed(panel: dict[str, Any] | None) -> list[tuple[str, str]]:
+def _confirmed(panel: PanelRecord | None) -> list[tuple[str, str]]:
     """The centre's confirmation an accepted 专家论证 stood on, as the record shows it."""
-    if not panel:
+    if panel is None:
         return []
-    return [(f"专家组确定（{panel['as']}）", f"{panel['by']} 于 {panel['on']} 确定：{'、'.join(panel['experts'])}")]
+    return [(f"专家组确定（{panel.confirmed_as}）", f"{panel.by} 于 {panel.on} 确定：{'、'.join(panel.experts)}")]
 
 
-def _opinions(session: Session, procedure: DecisionProcedure, answer: dict[str, Any]) -> list[tuple[str, str]]:
-    """Each expert's signed written opinion (会签), as the record shows it: who, when, and what they wrote."""
-    signed = _signatures(session, procedure, int(answer.get("panel_at", -1)))
-    return [(f"{s['name']}（{s['unit']}）{s['on']}签署", str(s["opinion"])) for s in signed]
+def _opinions(session: Session, procedure: DecisionProcedure, record: ProcedureAnswer) -> list[tuple[str, str]]:
+    """Each expert's signed written opinion (会签), as the record shows it: who, when, and what they wrote (none for
+    an opinion typed into the Prefect UI, refused unsigned)."""
+    if not record.accepted:
+        return []
+    signed = _signatures(session, procedure, record.values_as(CountersignDone).panel_at)
+    return [(f"{s.name}（{s.unit}）{s.on}签署", s.opinion) for s in signed]
 
 
 def _moment(value: Any) -> str:
@@ -778,11 +789,11 @@ def next_step(procedure: DecisionProcedure) -> ProcedureStep | None:
         if standing is None:
             return step
         body = DECIDED_BY.get(step)
-        if standing["outcome"] == Outcome.referred and body is not None:
+        if standing.outcome is Outcome.referred and body is not None:
             decided = _standing(procedure, body)
             if decided is None:
                 return body
-            if Outcome(decided["outcome"]) in ENDINGS:
+            if decided.outcome in ENDINGS:
                 return None
     return None
 

@@ -25,6 +25,7 @@ from sqlmodel import col, select
 
 from pinggu.core.errors import StateConflict
 from pinggu.models.db import read_session
+from pinggu.models.kept_answers import ProcedureAnswer, procedure_answers
 from pinggu.models.tables import (
     BEIJING,
     DeadlineRecord,
@@ -758,14 +759,15 @@ PROCEDURE_DATES: tuple[tuple[ProcedureStep, str, str | None, str, bool], ...] = 
 def procedure_dates(procedure: DecisionProcedure) -> tuple[ProcedureDate, ...]:
     """The dates a procedure's accepted answers hold (each step's latest answer): its periods, the days that
     happened, and the catalog's planned date for deliberation, met on the day of the meeting that deliberated it."""
-    latest: dict[str, dict[str, Any]] = {}
-    for record in procedure.answers:
-        if record.get("refused") is None:
-            latest[record["step"]] = record.get("answer") or {}
+    latest: dict[ProcedureStep, ProcedureAnswer] = {}
+    for record in procedure_answers(procedure.answers):
+        if record.accepted:
+            latest[record.step] = record
 
     def day(step: ProcedureStep, name: str | None) -> date | None:
-        value = latest.get(step.value, {}).get(name) if name else None
-        return date.fromisoformat(value) if isinstance(value, str) and value else None
+        # PROCEDURE_DATES names the date fields of the step's own answer model (pinggu.rules.decision_procedure)
+        value = getattr(latest[step].values(), name) if name and step in latest else None
+        return value if isinstance(value, date) else None
 
     met_on = day(ProcedureStep.meeting, "meeting_on")
     found = []

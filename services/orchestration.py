@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -207,9 +208,19 @@ def answer_gate(flow_run_id: UUID | str, gate: str, run_input: dict[str, Any]) -
     return flow_run.state.state_details.pause_key
 
 
-def outcome_of(evaluation_code: str, pause_key: str, *, timeout: float = 60) -> dict[str, Any] | None:
-    """What the flow made of the answer given under `pause_key`: {"accepted": True} or
-    {"accepted": False, "reason": ...}; None if it has not decided within `timeout` seconds."""
+@dataclass(frozen=True)
+class AnswerOutcome:
+    """What the flow made of an answer: accepted, refused with the reason, or not decided yet (None) under `key`,
+    which the page follows until it has."""
+
+    accepted: bool | None
+    reason: str = ""
+    key: str = ""
+
+
+def outcome_of(evaluation_code: str, pause_key: str, *, timeout: float = 60) -> AnswerOutcome | None:
+    """What the flow made of the answer given under `pause_key` (accepted, or refused with the reason); None if it
+    has not decided within `timeout` seconds."""
     from sqlmodel import select
 
     from pinggu.models import evaluations as store
@@ -224,14 +235,14 @@ def outcome_of(evaluation_code: str, pause_key: str, *, timeout: float = 60) -> 
                 select(Approval).where(Approval.evaluation_id == evaluation.id, Approval.pause_key == pause_key)
             ).first()
             if accepted:
-                return {"accepted": True}
+                return AnswerOutcome(accepted=True, key=pause_key)
             refused = session.exec(
                 select(FormRejection).where(
                     FormRejection.evaluation_id == evaluation.id, FormRejection.pause_key == pause_key
                 )
             ).first()
             if refused:
-                return {"accepted": False, "reason": refused.reason}
+                return AnswerOutcome(accepted=False, reason=refused.reason, key=pause_key)
         time.sleep(0.5)
     return None
 

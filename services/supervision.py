@@ -23,6 +23,7 @@ from pinggu.models import audit
 from pinggu.models import tracking as store
 from pinggu.models.db import read_session, transaction
 from pinggu.models.evaluations import get_decision
+from pinggu.models.kept_answers import ApprovalAnswer, ReviewAnswer, round_answers
 from pinggu.models.tables import Escalation, Rectification, SupervisionRound, now_beijing
 from pinggu.reporting.other_documents import SupervisionInput, document_html
 from pinggu.rules.periods import check_not_after_today
@@ -255,7 +256,7 @@ def review_status(round_id: int) -> ReviewWaiting | None:
             description=f"**{SUPERVISION_STEP_NAMES[SupervisionStep.rectification_review]}**"
             f"（{reviewer.rectification_reviewer}；决策 {round_.decision_code}）\n\n"
             + "\n".join(lines)
-            + (f"\n\n⚠ 上次提交未被受理：{last['refused']}" if last and last.get("refused") else "")
+            + (f"\n\n⚠ 上次提交未被受理：{last.refused}" if last and last.refused else "")
             + f"\n\n请审核人登录网页办理：{supervision_url(round_id)}",
         )
 
@@ -280,22 +281,22 @@ def review(
         round_ = session.get(SupervisionRound, round_id)
         if round_ is None:
             raise NotFound(f"没有编号为 {round_id} 的督查记录")
-        earlier = next((a for a in round_.answers if a["key"] == key), None)
+        earlier = next((a for a in round_answers(round_.answers) if a.key == key), None)
         if earlier is not None:
-            return earlier.get("refused")  # an earlier try committed; its answer was lost
+            return earlier.refused  # an earlier try committed; its answer was lost
         items = {i.seq: i for i in store.items_of(session=session, round_id=round_id)}
         rules = _profile(get_decision(session=session, code=round_.decision_code).profile)
         refused = identity_refusal or _refusal(items.get(seq), seq, verdict, reviewer, comment, today, new_due, rules)
-        answer = {
-            "key": key,
-            "step": SupervisionStep.rectification_review.value,
-            "item": seq,
-            "verdict": verdict.value,
-            "reviewer": reviewer.strip(),
-            "comment": comment.strip(),
-            "on": today.isoformat(),
-            "refused": refused,
-        }
+        answer = ReviewAnswer(
+            key=key,
+            step=SupervisionStep.rectification_review,
+            item=seq,
+            verdict=verdict,
+            reviewer=reviewer.strip(),
+            comment=comment.strip(),
+            on=today,
+            refused=refused,
+        ).stored_json()
         round_.answers = [*round_.answers, answer]
         if refused is None:
             item = items[seq]
@@ -354,14 +355,14 @@ def _refusal(
 # --- the leaders' approval and the report sent out (CL-53) ----------------------------------------
 
 
-def _answers(round_: SupervisionRound, step: SupervisionStep) -> list[dict[str, Any]]:
-    """The round's answers at one human step, oldest first (a review recorded before steps were named has none)."""
-    return [a for a in round_.answers if a.get("step", SupervisionStep.rectification_review.value) == step.value]
+def _answers(round_: SupervisionRound, step: SupervisionStep) -> list[ReviewAnswer | ApprovalAnswer]:
+    """The round's answers at one human step, oldest first."""
+    return [a for a in round_answers(round_.answers) if a.step is step]
 
 
-def _approval(round_: SupervisionRound) -> dict[str, Any] | None:
+def _approval(round_: SupervisionRound) -> ApprovalAnswer | None:
     """The leaders' accepted approval of the round's report, if given."""
-    return next((a for a in _answers(round_, SupervisionStep.report_approval) if a.get("refused") is None), None)
+    return next((a for a in round_answers(round_.answers) if isinstance(a, ApprovalAnswer) and a.refused is None), None)
 
 
 def approval_status(round_id: int) -> ReviewWaiting | None:
@@ -394,7 +395,7 @@ def approval_status(round_id: int) -> ReviewWaiting | None:
         description=f"**{SUPERVISION_STEP_NAMES[SupervisionStep.report_approval]}**（{rules.approved_by}；"
         f"{profile.cited(rules.basis)}）\n\n"
         + "\n".join(lines)
-        + (f"\n\n⚠ 上次提交未被受理：{last['refused']}" if last and last.get("refused") else "")
+        + (f"\n\n⚠ 上次提交未被受理：{last.refused}" if last and last.refused else "")
         + f"\n\n请审定领导登录网页办理：{supervision_url(round_id)}",
     )
 
@@ -409,9 +410,9 @@ def approve(round_id: int, key: str, answer: ReportApproval, today: date, *, ref
         round_ = session.get(SupervisionRound, round_id)
         if round_ is None:
             raise NotFound(f"没有编号为 {round_id} 的督查记录")
-        earlier = next((a for a in round_.answers if a["key"] == key), None)
+        earlier = next((a for a in round_answers(round_.answers) if a.key == key), None)
         if earlier is not None:
-            return earlier.get("refused")  # an earlier try committed; its answer was lost
+            return earlier.refused  # an earlier try committed; its answer was lost
         if identity_refusal:
             refused: str | None = identity_refusal
         elif not round_.approval_required:
@@ -420,16 +421,16 @@ def approve(round_id: int, key: str, answer: ReportApproval, today: date, *, ref
             refused = "督查专报已经审定"
         else:
             refused = approval_problem(answer, round_.held_on, today)
-        entry = {
-            "key": key,
-            "step": SupervisionStep.report_approval.value,
-            "approver": answer.approver,
-            "approved_on": (answer.approved_on or today).isoformat(),
-            "instructions": answer.instructions.strip(),
-            "on": today.isoformat(),
-            "refused": refused,
-        }
-        round_.answers = [*round_.answers, entry]
+        entry = ApprovalAnswer(
+            key=key,
+            step=SupervisionStep.report_approval,
+            approver=answer.approver,
+            approved_on=answer.approved_on or today,
+            instructions=answer.instructions.strip(),
+            on=today,
+            refused=refused,
+        )
+        round_.answers = [*round_.answers, entry.stored_json()]
         if refused is None:
             for item in store.items_of(session=session, round_id=round_id):
                 if item.status == RectificationStatus.pending:
@@ -442,7 +443,7 @@ def approve(round_id: int, key: str, answer: ReportApproval, today: date, *, ref
             actor=answer.approver,
             decision_code=round_.decision_code,
             round=round_id,
-            approved_on=entry["approved_on"],
+            approved_on=entry.approved_on.isoformat(),
             refused=refused,
         )
         return refused
@@ -510,8 +511,8 @@ def distribute(round_id: int, today: date) -> list[dict[str, str]]:
         for entry in sent:
             roles_of.setdefault(entry["unit"], []).append(entry["as"])
         link = supervision_report_url(round_id)
-        approved = f"，已经{approval['approver']}审定（{approval['approved_on']}）" if approval else ""
-        instructions = f"；批示意见：{approval['instructions'] or '无'}" if approval else ""
+        approved = f"，已经{approval.approver}审定（{approval.approved_on}）" if approval else ""
+        instructions = f"；批示意见：{approval.instructions or '无'}" if approval else ""
         items = store.items_of(session=session, round_id=round_id)
         for unit, roles in roles_of.items():
             session.add(

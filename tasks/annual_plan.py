@@ -8,8 +8,8 @@ risk starts at once (T-PROMPT; bazhou 15, ordos 12(1), changli 62), approved at 
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any
 
 from prefect import task
 from prefect.artifacts import create_table_artifact
@@ -96,23 +96,39 @@ def _answers(session: Session, year: int, scope: str) -> list[PlanDecision]:
     return list(session.exec(query.order_by(col(PlanDecision.id))))
 
 
+@dataclass(frozen=True)
+class PlanStanding:
+    """The plan's standing approval answer: the verdict and its comment."""
+
+    choice: PlanVerdict
+    comment: str | None
+
+
+@dataclass(frozen=True)
+class PlanWaiting:
+    """The plan's approval to ask: the pause key and what the form shows."""
+
+    key: str
+    description: str
+
+
 @task(name="查询计划审批", **STEP_TASK_OPTIONS)
-def plan_gate_status(year: int, profile: str | None, decision: str | None = None) -> dict[str, Any]:
+def plan_gate_status(year: int, profile: str | None, decision: str | None = None) -> PlanStanding | PlanWaiting:
     """The plan's standing approval answer, or the pause key to wait under."""
     scope = plan_scope(profile, decision)
     with read_session() as session:
         answers = _answers(session, year, scope)
     standing = next((a for a in reversed(answers) if not a.refused and not a.superseded), None)
     if standing:
-        return {"answer": {"choice": PlanVerdict(standing.choice), "comment": standing.comment}}
+        return PlanStanding(PlanVerdict(standing.choice), standing.comment)
     last = answers[-1] if answers else None
-    return {
-        "key": f"annual-plan-{year}-{_slug(scope)}-{len(answers) + 1}",
-        "description": f"**{year} 年度重大行政决策后评估计划**（{scope}）待审定。"
+    return PlanWaiting(
+        key=f"annual-plan-{year}-{_slug(scope)}-{len(answers) + 1}",
+        description=f"**{year} 年度重大行政决策后评估计划**（{scope}）待审定。"
         + (f"\n\n⚠ 上次提交未被受理：{last.refused}" if last and last.refused else "")
         + (f"\n\n上次退回修改：{last.comment}" if last and last.superseded else "")
         + f"\n\n请审定人登录网页办理：{plan_url()}",
-    }
+    )
 
 
 @task(name="记录计划审批意见", **STEP_TASK_OPTIONS)

@@ -36,10 +36,10 @@ def _answer(evaluation: str, gate: str, run_input: dict, done: str) -> None:
     outcome = outcome_of(evaluation, key)
     if outcome is None:
         typer.echo(f"{done}；评估流程仍在处理，稍后用 pinggu status {evaluation} 查看是否受理")
-    elif outcome["accepted"]:
+    elif outcome.accepted:
         typer.echo(f"{done}，已受理")
     else:
-        raise StateConflict(f"未受理：{outcome['reason']}。评估流程仍在等待，请修改后重新提交")
+        raise StateConflict(f"未受理：{outcome.reason}。评估流程仍在等待，请修改后重新提交")
 
 
 CodeOption = Annotated[str, typer.Option("--code", help="办理通知中发给您本人的一次性签署码")]

@@ -51,6 +51,7 @@ from pinggu.rules.steps import STAGE_NAMES, StepId
 from pinggu.rules.vocabulary import EVALUATION_TYPE_NAMES, STATUS_NAMES, EvaluationStatus
 from pinggu.services import gate_handover, handover
 from pinggu.services.evaluation.gates import GateKey, gate_target, judge_answer, target_text
+from pinggu.services.orchestration import AnswerOutcome
 from pinggu.services.signoff import second_factor, waits_for
 from pinggu.web.access import allow, entitled_units, evaluation_resource, refuse
 from pinggu.web.auth import SESSION_COOKIE, SESSION_MAX_AGE, NeedsSignIn, auth_router, require, secret_key, viewer
@@ -526,7 +527,7 @@ def create_app() -> FastAPI:
         if asked is None:
             raise NotFound("没有这次办理记录，请从待办列表进入")
         context = _gate_page(request, code, asked.gate.value)
-        outcome = outcome_of(code, key, timeout=0.1) or {"accepted": None, "key": key}
+        outcome = outcome_of(code, key, timeout=0.1) or AnswerOutcome(accepted=None, key=key)
         return _page("done.html.j2", **context, outcome=outcome)
 
     @app.get("/documents/{document_id}")
@@ -635,7 +636,7 @@ def _record_view(document: Document, who: str, address: str) -> None:
     )
 
 
-async def _answer(request: Request, context: dict[str, Any], texts: dict[str, str], upload: Any) -> dict[str, Any]:
+async def _answer(request: Request, context: dict[str, Any], texts: dict[str, str], upload: Any) -> AnswerOutcome:
     """Check the answer at once; if it passes, resume the run with it and wait for the flow's verdict."""
     from starlette.concurrency import run_in_threadpool
 
@@ -687,7 +688,7 @@ async def _answer(request: Request, context: dict[str, Any], texts: dict[str, st
     # Most answers are judged within a few seconds; a slower one shows at once that it was handed over, and
     # the page follows the flow until it has decided (answer_progress).
     outcome = await run_in_threadpool(outcome_of, evaluation.code, answered, timeout=4)
-    return outcome or {"accepted": None, "key": answered}
+    return outcome or AnswerOutcome(accepted=None, key=answered)
 
 
 def _hand_over(me: Viewer, context: dict[str, Any], posted: dict[str, str]) -> handover.Handed:

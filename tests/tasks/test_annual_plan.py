@@ -13,7 +13,13 @@ from sqlmodel import col, select
 
 from pinggu.forms.gates import AnnualPlanApprovalForm
 from pinggu.models.tables import AuditEvent, PlanDecision, PlanEntry, now_beijing
-from pinggu.tasks.annual_plan import plan_gate_status, record_plan_answer, start_planned_evaluations
+from pinggu.tasks.annual_plan import (
+    PlanStanding,
+    PlanWaiting,
+    plan_gate_status,
+    record_plan_answer,
+    start_planned_evaluations,
+)
 
 YEAR = 2026
 TODAY = now_beijing().date()
@@ -110,7 +116,8 @@ def test_agreeing_with_changes_moves_one_due_date_and_drops_another(plan):
         (first, False, "2026-06-08", new_due.isoformat()),
         (second, True, "2026-06-08", None),
     ]
-    assert plan_gate_status.fn(YEAR, scope)["answer"]["choice"] == "同意"
+    standing = plan_gate_status.fn(YEAR, scope)
+    assert isinstance(standing, PlanStanding) and standing.choice == "同意"
 
 
 @pytest.mark.rule("MH-4")
@@ -173,7 +180,8 @@ def test_a_refused_answer_changes_nothing_and_the_gate_asks_again_saying_why(pla
         stored = session.exec(select(PlanDecision).where(PlanDecision.scope == scope)).one()
         assert stored.refused == refusal
     status = plan_gate_status.fn(YEAR, scope)
-    assert status["key"] == f"annual-plan-{YEAR}-{scope}-2" and refusal in status["description"]
+    assert isinstance(status, PlanWaiting)
+    assert status.key == f"annual-plan-{YEAR}-{scope}-2" and refusal in status.description
 
 
 @pytest.mark.rule("MH-4")

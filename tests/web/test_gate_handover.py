@@ -74,7 +74,9 @@ def _play_the_run(monkeypatch, evaluation_id: int, key: str, attempt: int) -> li
     monkeypatch.setattr(orchestration, "read_flow_run", lambda run_id: run)
     monkeypatch.setattr(orchestration, "paused_at", lambda flow_run: GATE)
     monkeypatch.setattr(orchestration, "answer_gate", resume)
-    monkeypatch.setattr(orchestration, "outcome_of", lambda code, key, timeout=0: {"accepted": True, "key": key})
+    monkeypatch.setattr(
+        orchestration, "outcome_of", lambda code, key, timeout=0: orchestration.AnswerOutcome(accepted=True, key=key)
+    )
     return recorded
 
 

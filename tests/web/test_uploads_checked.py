@@ -38,7 +38,7 @@ def at_minutes(monkeypatch):
     monkeypatch.setattr(orchestration, "read_flow_run", lambda run_id: run)
     monkeypatch.setattr(orchestration, "paused_at", lambda flow_run: GateId.minutes.value)
     monkeypatch.setattr(orchestration, "answer_gate", lambda run_id, gate, answer: resumed.append(answer))
-    monkeypatch.setattr(orchestration, "outcome_of", lambda *args, **kwargs: {"accepted": True})
+    monkeypatch.setattr(orchestration, "outcome_of", lambda *args, **kwargs: orchestration.AnswerOutcome(accepted=True))
     return code, resumed
 
 
