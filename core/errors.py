@@ -114,8 +114,9 @@ class StepResultInvalid(PingguError):
 
 
 class StoredAnswerInvalid(PingguError):
-    """An answer kept as JSON on its row (a decision procedure's, a supervision round's) that does not fit its
-    record (pinggu.models.kept_answers): the row was changed by hand or by a version that wrote another shape."""
+    """An answer kept as JSON on its row (a decision procedure's, a supervision round's, a gate's details, a
+    submitted file's record) that does not fit its record (pinggu.models.kept_answers, pinggu.rules.gate_details):
+    the row was changed by hand or by a version that wrote another shape."""
 
 
 class DatabaseBusy(PingguError):

@@ -12,6 +12,7 @@ from prefect.client.schemas.objects import State
 from prefect.states import Failed
 
 from pinggu.flows.gates import ask
+from pinggu.rules.gate_details import TeamDetails
 from pinggu.rules.gates import GATES, GateAnswer, GateId, PlanVerdict, Rework
 from pinggu.rules.steps import Stage
 from pinggu.services.evaluation.lifecycle import route
@@ -34,7 +35,8 @@ def prepare(evaluation_id: int, team: list[dict], budget_yuan: float | None, run
     info = route(evaluation_id)
     gates = info.gates
     if not team and not info.team_formed:  # started without a team (e.g. by the annual plan): ask for it
-        team = ask(evaluation_id, GateId.team, run_id).details["members"]
+        named = ask(evaluation_id, GateId.team, run_id).details_as(TeamDetails)
+        team = [member.model_dump() for member in named.members]
     form_team(evaluation_id, team, run_id)
     while True:
         write_plan(evaluation_id, budget_yuan, run_id)

@@ -37,9 +37,10 @@ from pinggu.models import audit
 from pinggu.models import evaluations as store
 from pinggu.models.agencies import current_entrustment, latest_entrustment
 from pinggu.models.db import read_session, transaction
+from pinggu.models.kept_answers import procedure_answers
 from pinggu.models.tables import AuditEvent, Decision, DecisionProcedure, Document, Evaluation, now_beijing
 from pinggu.rules.archive import DecisionMaterial, listed_name, required_decision_materials
-from pinggu.rules.decision_procedure import ENDINGS, STEP_NAMES, ProcedureStep
+from pinggu.rules.decision_procedure import ENDINGS, STEP_NAMES
 from pinggu.rules.gates import GATES, GateId, GateKind, gate_name
 from pinggu.rules.procedure import procedure_for
 from pinggu.rules.profiles import load_profile, load_profiles
@@ -535,9 +536,7 @@ def _decision_contents(session: Session, code: str, prepared: list[PreparedDocum
     procedure = procedure_of(session, code)
     events = decision_events(session, code)
     documents, copies = _decision_documents(events, procedure, prepared)
-    done = (
-        None if procedure is None else {ProcedureStep(a["step"]) for a in procedure.answers if a.get("refused") is None}
-    )
+    done = None if procedure is None else {a.step for a in procedure_answers(procedure.answers) if a.accepted}
     current = {d["kind"] for d in documents if not d["superseded"]}
     materials = [
         {"material": listed_name(m), "source": "document", "key": m.value, "present": m.value in current}
@@ -547,7 +546,9 @@ def _decision_contents(session: Session, code: str, prepared: list[PreparedDocum
     if procedure is not None:
         records[ANSWERS] = {
             "procedure": procedure.model_dump(mode="json", exclude={"answers"}),
-            "answers": [a | {"step_name": STEP_NAMES[ProcedureStep(a["step"])]} for a in procedure.answers],
+            "answers": [
+                a.stored_json() | {"step_name": STEP_NAMES[a.step]} for a in procedure_answers(procedure.answers)
+            ],
         }
     return _Contents(
         subject=_decision_subject(decision, procedure),

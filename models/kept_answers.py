@@ -164,3 +164,8 @@ def round_answers(stored: Sequence[Mapping[str, Any]]) -> tuple[ReviewAnswer | A
         )
         read.append(_read(model, answer, f"督查记录的第 {n} 条审定或审核记录"))
     return tuple(read)
+
+
+def item_reviews(stored: Sequence[Mapping[str, Any]]) -> tuple[ReviewAnswer, ...]:
+    """A rectification item's kept reviews (`Rectification.reviews`) read as records, oldest first."""
+    return tuple(_read(ReviewAnswer, a, f"整改事项的第 {n} 条审核记录") for n, a in enumerate(stored, start=1))

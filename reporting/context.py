@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from pinggu.reporting.pdf import render_html
+from pinggu.rules.gate_details import ExpertReviewDetails
 from pinggu.rules.step_results import (
     IndicatorScoreRow,
     OpinionsResult,
@@ -120,7 +121,7 @@ class ReportContext(_Part):
     records: list[RecordSummary]
     score: ScoringResult
     preliminary: str
-    expert_review: dict[str, Any] | None  # the standing answer of the expert review gate, when there is one
+    expert_review: ExpertReviewDetails | None  # the standing answer of the expert review gate, when there is one
     expert_review_planned: bool  # the procedure has an expert review (held or skipped with a reason)
     type_parts: list[TypePart]
     third_party: ThirdPartyLine | None

@@ -25,7 +25,7 @@ from sqlmodel import col, select
 
 from pinggu.core.errors import StateConflict
 from pinggu.models.db import read_session
-from pinggu.models.kept_answers import ProcedureAnswer, procedure_answers
+from pinggu.models.kept_answers import ProcedureAnswer, item_reviews, procedure_answers
 from pinggu.models.tables import (
     BEIJING,
     DeadlineRecord,
@@ -707,7 +707,7 @@ def rectification_rows(filters: LedgerFilter | None = None, today: date | None =
             dates = (round_.held_on, item.due_date, item.reported_on, item.closed_on)
             if not _in_year(filters.year, dates, still_open):
                 continue
-            reviewed = [r["on"] for r in item.reviews if r.get("on")]
+            reviewed = [review.on for review in item_reviews(item.reviews)]
             assigned = item.status != NOT_ASSIGNED
             assert item.id is not None  # a stored item
             row = RectificationRow(
@@ -729,7 +729,7 @@ def rectification_rows(filters: LedgerFilter | None = None, today: date | None =
                 item=item.item,
                 due_date=item.due_date,
                 reported_on=item.reported_on,
-                reviewed_on=date.fromisoformat(reviewed[-1]) if reviewed else None,
+                reviewed_on=reviewed[-1] if reviewed else None,
                 closed_on=item.closed_on,
                 overdue=assigned and late(item.due_date, item.reported_on, today),
                 overdue_days=days_late(item.due_date, item.reported_on, today) if assigned else 0,

@@ -13,7 +13,8 @@ from pinggu.models import evaluations as store
 from pinggu.models.evaluations import procedure_of
 from pinggu.models.tables import Evaluation
 from pinggu.rules.findings import preliminary_finding
-from pinggu.rules.gates import GateId
+from pinggu.rules.gate_details import RecordsMeta
+from pinggu.rules.gates import GateId, file_meta_as
 from pinggu.rules.profiles import load_profile
 from pinggu.rules.scoring import missing_inputs, score
 from pinggu.rules.step_results import (
@@ -81,7 +82,7 @@ def analyse_evidence(evaluation_id: int, flow_run_id: str | None = None) -> Anal
                     RecordSummary(
                         kind=kind,
                         title=document.title,
-                        summary=document.meta.get("summary", ""),
+                        summary=file_meta_as(kind, document.meta, RecordsMeta).summary,
                         sha256=document.sha256,
                     )
                 )

@@ -24,6 +24,7 @@ from pinggu.forms.decision_procedure import FORMS
 from pinggu.forms.gates import validated
 from pinggu.models import audit
 from pinggu.models.db import read_session, transaction
+from pinggu.models.kept_answers import procedure_answers
 from pinggu.models.tables import DecisionProcedure, Person, now_beijing
 from pinggu.rules.access import Resource, ResourceKind, Viewer
 from pinggu.rules.decision_procedure import ANSWERS, LEAD_UNIT_ACTOR, STEP_NAMES, PanelConfirmation, ProcedureStep
@@ -92,14 +93,8 @@ def procedure_todos() -> list[ProcedureTodo]:
 def _history(procedure: DecisionProcedure) -> list[dict[str, Any]]:
     """Every answer given, as the page lists them: step, date, who, and what followed or why it was refused."""
     return [
-        {
-            "name": STEP_NAMES[ProcedureStep(a["step"])],
-            "on": a["on"],
-            "by": a.get("answered_by") or a["answer"].get("answered_by", ""),
-            "note": a["note"],
-            "refused": a.get("refused"),
-        }
-        for a in procedure.answers
+        {"name": STEP_NAMES[a.step], "on": a.on.isoformat(), "by": a.by, "note": a.note, "refused": a.refused}
+        for a in procedure_answers(procedure.answers)
     ]
 
 
@@ -349,8 +344,9 @@ def _answer(
     def judged() -> str | None:
         with read_session() as session:
             current = session.get(DecisionProcedure, procedure_id)
-        answered = next((a for a in (current.answers if current else []) if a["key"] == waiting.key), None)
-        return None if answered is None else (answered.get("refused") or "")
+        kept = procedure_answers(current.answers) if current else ()
+        answered = next((a for a in kept if a.key == waiting.key), None)
+        return None if answered is None else (answered.refused or "")
 
     return answer_signed(
         run_id=procedure.key.removeprefix("run-"),

@@ -19,6 +19,7 @@ from pinggu.core.errors import NotFound, PingguError, SignoffRefused, StateConfl
 from pinggu.core.links import supervision_url
 from pinggu.forms.gates import SUPERVISION_FORMS, validated
 from pinggu.models.db import read_session
+from pinggu.models.kept_answers import round_answers
 from pinggu.models.tables import SupervisionRound, now_beijing
 from pinggu.models.tracking import items_of
 from pinggu.reporting.other_documents import SupervisionInput
@@ -149,12 +150,9 @@ def _answer(context: dict[str, Any], posted: dict[str, str]) -> dict[str, Any]:
     def judged() -> dict[str, Any] | None:
         with read_session() as session:
             current = session.get(SupervisionRound, round_.id)
-            answered = next((a for a in (current.answers if current else []) if a["key"] == key), None)
-        return (
-            None
-            if answered is None
-            else {"accepted": answered.get("refused") is None, "reason": answered.get("refused")}
-        )
+            kept = round_answers(current.answers) if current else ()
+        answered = next((a for a in kept if a.key == key), None)
+        return None if answered is None else {"accepted": answered.refused is None, "reason": answered.refused}
 
     outcome = answer_signed(
         run_id=round_.key.removeprefix("run-"),

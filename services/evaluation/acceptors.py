@@ -22,6 +22,16 @@ from pinggu.models import evaluations as store
 from pinggu.models.agencies import Agency, current_entrustment, end_entrustment, record_false_report
 from pinggu.models.evaluations import procedure_of
 from pinggu.models.tables import Evaluation
+from pinggu.rules.gate_details import (
+    ExpertReviewDetails,
+    GateDetails,
+    NoDetails,
+    PlanApprovalDetails,
+    ReportApprovalDetails,
+    TeamDetails,
+    TeamMemberDetail,
+    ThirdPartyAcceptanceDetails,
+)
 from pinggu.rules.gates import (
     REWORK_OF,
     AcceptanceVerdict,
@@ -72,7 +82,7 @@ class Verdict:
     choice: StrEnum
     comment: str | None = None
     conclusion: Conclusion | None = None
-    details: dict[str, Any] = field(default_factory=dict)
+    details: GateDetails = field(default_factory=NoDetails)  # the model the gate's registry entry names
 
 
 Acceptor = Callable[[Session, Evaluation, Any], Verdict]
@@ -95,7 +105,9 @@ def accept_team(session: Session, evaluation: Evaluation, form: TeamAnswer) -> V
         approver=form.submitter.strip(),
         approver_role=form.submitter_role.strip(),
         choice=Submitted.submitted,
-        details={"members": [member.model_dump(mode="json") for member in form.members]},
+        details=TeamDetails(
+            members=tuple(TeamMemberDetail.model_validate(member.model_dump(mode="json")) for member in form.members)
+        ),
     )
 
 
@@ -110,7 +122,7 @@ def accept_plan_approval(session: Session, evaluation: Evaluation, form: PlanApp
         approver_role=form.approver_role.strip(),
         choice=form.choice,
         comment=form.comment or None,
-        details={"rework": Rework.plan if sent_back else None},
+        details=PlanApprovalDetails(rework=Rework.plan if sent_back else None),
     )
 
 
@@ -142,7 +154,7 @@ def accept_submission(
         title=stored.title,
         path=stored.kept.location,
         sha256=stored.kept.sha256,
-        **stored.meta,
+        **stored.meta.stored_json(),
     )
     return Verdict(
         gate=stored.gate,
@@ -173,7 +185,7 @@ def accept_expert_review(session: Session, evaluation: Evaluation, form: ExpertR
             approver_role=role,
             choice=ExpertReviewChoice.skipped,
             comment=reason,
-            details={"skipped": True, "reason": reason},
+            details=ExpertReviewDetails(skipped=True, reason=reason),
         )
     names = {"experts": "论证专家", "opinion": "论证意见", "handling": "意见采纳及处理情况"}
     text = {
@@ -194,7 +206,7 @@ def accept_expert_review(session: Session, evaluation: Evaluation, form: ExpertR
         approver_role=role,
         choice=ExpertReviewChoice.held,
         comment=text["opinion"],
-        details={"experts": experts, "opinion": text["opinion"], "handling": text["handling"]},
+        details=ExpertReviewDetails(experts=tuple(experts), opinion=text["opinion"], handling=text["handling"]),
     )
 
 
@@ -207,7 +219,8 @@ def accept_third_party_acceptance(
     accepted = form.choice is AcceptanceVerdict.accepted
     if not accepted:
         _require(form.comment, f"{form.choice}时须在“说明”中写明具体情况", "OR-14")
-    details: dict[str, Any] = {"rework": None if accepted else Rework.report}
+    rework = None if accepted else Rework.report
+    details = ThirdPartyAcceptanceDetails(rework=rework)  # the agency only when a false report names one
     if form.choice is AcceptanceVerdict.false_report:
         entrustment = current_entrustment(session=session, evaluation_id=evaluation.id)
         assert entrustment is not None  # the gate is asked only while entrusted, and only this answer ends it
@@ -226,7 +239,7 @@ def accept_third_party_acceptance(
             reason=f"评估报告与事实不符：{form.comment.strip()}",
             actor=f"{approver}（{role}）",
         )
-        details["agency"] = agency.name
+        details = ThirdPartyAcceptanceDetails(rework=rework, agency=agency.name)
     return Verdict(
         gate=GateId.third_party_acceptance,
         approver=approver,
@@ -244,7 +257,7 @@ def accept_report_approval(session: Session, evaluation: Evaluation, form: Repor
     analysed = store.latest_step(session=session, evaluation_id=evaluation.id, step=StepId.analysis)
     if analysed is None or analysed.status != StepStatus.done:
         raise RuleViolation("评估分析尚未完成，不能确定评估结论", rule="C-NOPRESET")
-    details: dict[str, Any] = {"rework": None}
+    details = ReportApprovalDetails(rework=None)
     approved = form.choice is ReportVerdict.approved
     if approved:
         if form.conclusion is None:
@@ -255,12 +268,14 @@ def accept_report_approval(session: Session, evaluation: Evaluation, form: Repor
         recommended = scored.recommended if scored else None
         if recommended:
             check_departure(recommended, form.conclusion, form.departure_reason)
-            details.update(recommended=recommended, departure_reason=form.departure_reason.strip() or None)
+            details = ReportApprovalDetails(
+                rework=None, recommended=recommended, departure_reason=form.departure_reason.strip() or None
+            )
         evaluation.conclusion = form.conclusion
         session.add(evaluation)
     else:
         _require(form.comment, "退回修改时须在“审定意见说明”中写明需要修改的内容", "G-APPROVE")
-        details["rework"] = REWORK_OF[form.rework]
+        details = ReportApprovalDetails(rework=REWORK_OF[form.rework])
     return Verdict(
         gate=GateId.approval,
         approver=form.approver.strip(),

@@ -7,7 +7,7 @@ immediate check, before the run resumes) judge with the same `judge_answer`, and
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 
 from pydantic import BaseModel
 from sqlmodel import Session, select
@@ -19,7 +19,7 @@ from pinggu.models import evaluations as store
 from pinggu.models.db import dry_run, read_session, transaction
 from pinggu.models.evaluations import procedure_of
 from pinggu.models.tables import Approval, Decision, Evaluation, FormRejection, StageRecord
-from pinggu.rules.gates import GATES, GateAnswer, GateId, Rework, gate_stage
+from pinggu.rules.gates import GATES, GateAnswer, GateId, gate_details, gate_stage, rework_of
 from pinggu.rules.procedure import Procedure
 from pinggu.rules.profiles import load_profile
 from pinggu.rules.step_results import ScoringResult
@@ -81,15 +81,15 @@ class Opened:
 def answer_of(approval: Approval) -> GateAnswer:
     """The stored answer as the flow branches on it: the gate's own choice enum, the rework it asks for."""
     gate = GateId(approval.gate)
-    rework = approval.details.get("rework")
+    details = gate_details(gate, approval.details)
     return GateAnswer(
         gate=gate,
         choice=GATES[gate].choices(approval.choice),
         approver=approval.approver,
         comment=approval.comment,
         conclusion=Conclusion(approval.conclusion) if approval.conclusion else None,
-        rework=Rework(rework) if rework else None,
-        details=approval.details,
+        rework=rework_of(details),
+        details=details,
     )
 
 
@@ -264,8 +264,22 @@ def judge_answer(
             verdict = handler.accept(session, evaluation, form)
         verdict = replace(verdict, approver=signer.name, approver_role=signer.role)
         people.use_code(session=session, signer=signer, evaluation_id=evaluation_id, gate=gate)
+        if type(verdict.details) is not GATES[verdict.gate].details:  # an acceptor and the registry disagree
+            raise TypeError(
+                f"{verdict.gate} keeps {GATES[verdict.gate].details.__name__}, not {type(verdict.details).__name__}"
+            )
         approval = Approval(
-            evaluation_id=evaluation_id, attempt=attempt, pause_key=key, flow_run_id=flow_run_id, **asdict(verdict)
+            evaluation_id=evaluation_id,
+            attempt=attempt,
+            pause_key=key,
+            flow_run_id=flow_run_id,
+            gate=verdict.gate,
+            approver=verdict.approver,
+            approver_role=verdict.approver_role,
+            choice=verdict.choice,
+            comment=verdict.comment,
+            conclusion=verdict.conclusion,
+            details=verdict.details.stored_json(),
         )
         session.add(approval)
         evaluation.status, evaluation.waiting_for, evaluation.waiting_gate = EvaluationStatus.running, None, None

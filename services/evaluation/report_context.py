@@ -14,7 +14,8 @@ from pinggu.models.agencies import Agency, latest_entrustment
 from pinggu.models.evaluations import procedure_of
 from pinggu.models.tables import Evaluation, beijing_minute, now_beijing
 from pinggu.reporting.context import ReportContext
-from pinggu.rules.gates import GATES, GateId, GateKind
+from pinggu.rules.gate_details import ExpertReviewDetails, ReportApprovalDetails
+from pinggu.rules.gates import GATES, GateId, GateKind, details_as
 from pinggu.rules.profiles import REPORT_BLOCKS, Profile, load_profile, printed_basis
 from pinggu.rules.step_results import AnalysisResult, PlanResult, PreliminaryResult, ScoringResult
 from pinggu.rules.steps import STAGE_NAMES, StepId, read_result, step_name
@@ -71,6 +72,7 @@ def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> 
     profile = load_profile(decision.profile)
     outline = outline_of(profile)
     approval = next((a for a in reversed(answers) if a.gate == GateId.approval and not a.superseded), None)
+    approved = details_as(GateId.approval, approval.details, ReportApprovalDetails) if approval else None
     follow_up = next(
         (f for f in store.follow_ups(session=session, evaluation_id=evaluation.id) if f.status == FollowUpStatus.open),
         None,
@@ -119,8 +121,8 @@ def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> 
             ],
             "indicators": {indicator.id: indicator for indicator in card.indicators},
             "indicator_names": {indicator.id: indicator.name for indicator in profile.indicators},
-            "recommended": (approval.details.get("recommended") if approval else None) or card.recommended,
-            "departure_reason": approval.details.get("departure_reason") if approval and final else None,
+            "recommended": (approved.recommended if approved else None) or card.recommended,
+            "departure_reason": approved.departure_reason if approved and final else None,
             "follow_up": (
                 f"{follow_up.unit}应于 {follow_up.due_date} 前{follow_up.action.split('：', 1)[-1]}"
                 # A follow-up opened before the annotations were left out of citations still holds one.
@@ -154,7 +156,7 @@ def report_context(session: Session, evaluation: Evaluation, *, final: bool) -> 
             "records": analysis.records,
             "score": card,
             "preliminary": preliminary.text,
-            "expert_review": expert.details if expert else None,
+            "expert_review": details_as(GateId.expert_review, expert.details, ExpertReviewDetails) if expert else None,
             "expert_review_planned": procedure.expert_review is not None,
             "type_parts": [{"part": part, "where": where_in_report(part, outline)} for part in procedure.report_parts],
             "third_party": third_party,

@@ -23,6 +23,18 @@ from pinggu.core.file_types import UPLOADED, check_file
 from pinggu.core.settings import get_settings
 from pinggu.core.spreadsheet import decoded_text
 from pinggu.models.tables import Decision, Evaluation
+from pinggu.rules.gate_details import (
+    ExpertMarksDetails,
+    ExpertMarksMeta,
+    FileMeta,
+    GateDetails,
+    OpinionsDetails,
+    OpinionsMeta,
+    RecordsDetails,
+    RecordsMeta,
+    SurveyDetails,
+    SurveyMeta,
+)
 from pinggu.rules.gates import GATES, GateId
 from pinggu.rules.profiles import load_profile
 from pinggu.rules.scoring import missing_inputs, read_expert_marks
@@ -37,8 +49,8 @@ class StoredSubmission:
     gate: GateId
     title: str
     kept: StoredObject
-    meta: dict[str, Any]
-    details: dict[str, Any]
+    meta: FileMeta  # the file's record (Document.meta), the model the gate's registry entry names
+    details: GateDetails  # what the answer keeps (Approval.details)
     comment: str | None = None
 
 
@@ -105,13 +117,14 @@ def prepare_survey(evaluation: Evaluation, decision: Decision, attempt: int, for
     stored = _stored_copy(evaluation, GateId.survey, attempt, source.with_suffix(".csv"))
     write_stored_copy(survey, stored)  # rows where the original had them: 第 N 行 stays the person's line N
     shown = _shown_name(source, attempt)
-    stated = {"scale": form.scale.value} if form.scale is not None else {}
+    # The scale only when stated: the stored JSON keeps the shape it always had.
+    stated = {"scale": form.scale} if form.scale is not None else {}
     return StoredSubmission(
         gate=GateId.survey,
         title=f"问卷数据（{shown}，{len(survey)} 份）",
         kept=keep(stored),
-        meta={"source_name": shown, "respondents": len(survey), **stated},
-        details={"file": shown, "respondents": len(survey), **stated},
+        meta=SurveyMeta(source_name=shown, respondents=len(survey), **stated),
+        details=SurveyDetails(file=shown, respondents=len(survey), **stated),
     )
 
 
@@ -133,8 +146,8 @@ def prepare_opinions(
         gate=GateId.opinions,
         title=f"意见征集材料（{shown}，{len(opinions)} 条）",
         kept=keep(stored),
-        meta={"source_name": shown, "opinions": len(opinions)},
-        details={"file": shown, "opinions": len(opinions)},
+        meta=OpinionsMeta(source_name=shown, opinions=len(opinions)),
+        details=OpinionsDetails(file=shown, opinions=len(opinions)),
     )
 
 
@@ -155,8 +168,8 @@ def records_preparer(gate: GateId) -> Preparer:
             gate=gate,
             title=f"{GATES[gate].name.removesuffix('提交')}（{shown}）",
             kept=keep(stored),
-            meta={"source_name": shown, "summary": summary},
-            details={"file": shown, "summary": summary},
+            meta=RecordsMeta(source_name=shown, summary=summary),
+            details=RecordsDetails(file=shown, summary=summary),
             comment=summary,
         )
 
@@ -236,6 +249,6 @@ def prepare_expert_marks(
         gate=GateId.expert_marks,
         title=f"专家评分及统计数据（{shown}）",
         kept=keep(stored),
-        meta={"source_name": shown},
-        details={"file": shown, "marks": marks, "data": data},
+        meta=ExpertMarksMeta(source_name=shown),
+        details=ExpertMarksDetails(file=shown, marks=marks, data=data),
     )

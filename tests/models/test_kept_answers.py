@@ -15,6 +15,7 @@ from pinggu.models.kept_answers import (
     ApprovalAnswer,
     CountersignDone,
     ReviewAnswer,
+    item_reviews,
     procedure_answers,
     round_answers,
 )
@@ -163,6 +164,15 @@ def test_a_malformed_round_answer_is_a_chinese_error():
         round_answers([{k: v for k, v in ROUND[1].items() if k != "approver"}])
     with pytest.raises(StoredAnswerInvalid, match="item：应为整数"):
         round_answers([ROUND[0] | {"item": "第一项"}])
+
+
+def test_an_items_stored_reviews_read_typed_and_a_malformed_one_is_a_chinese_error():
+    reviews = [ROUND[0], ROUND[2]]  # an item keeps its own reviews, as the round does
+    records = item_reviews(copy.deepcopy(reviews))
+    assert [r.on for r in records] == [date(2026, 3, 2), date(2026, 3, 5)]
+    assert [r.stored_json() for r in records] == reviews
+    with pytest.raises(StoredAnswerInvalid, match="整改事项的第 1 条审核记录无法读取.*on："):
+        item_reviews([{k: v for k, v in ROUND[0].items() if k != "on"}])
 
 
 def test_outcomes_keep_their_enum():

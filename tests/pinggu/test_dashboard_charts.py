@@ -350,7 +350,16 @@ def test_the_dates_a_procedures_answers_hold():
     from pinggu.models.tables import DecisionProcedure
 
     def answer(step: str, refused: str | None = None, **values) -> dict:
-        return {"step": step, "answer": values, "refused": refused, "outcome": "proceed"}
+        # The envelope as the procedure keeps it (pinggu.models.kept_answers.ProcedureAnswer).
+        return {
+            "key": f"{step}-1",
+            "step": step,
+            "answer": values,
+            "outcome": "proceed",
+            "note": "",
+            "refused": refused,
+            "on": "2026-09-05",
+        }
 
     procedure = DecisionProcedure(
         key="k",
@@ -359,10 +368,35 @@ def test_the_dates_a_procedures_answers_hold():
         lead_unit="县住建局",
         catalog_year=2026,
         answers=[
-            answer("catalog", planned_on="2026-08-31", published_on="2026-03-01"),
-            answer("participation", comment_from="2026-05-01", comment_until="2026-05-31", hearing_on=None),
+            answer(
+                "catalog",
+                adjustment=False,
+                approved_on="2026-02-20",
+                party_consent_on="2026-02-25",
+                published_on="2026-03-01",
+                planned_on="2026-08-31",
+            ),
+            answer(
+                "participation",
+                means=["向社会公开征求意见"],
+                affects_groups=False,
+                affects_enterprises=False,
+                comment_from="2026-05-01",
+                comment_until="2026-05-31",
+                hearing_on=None,
+                not_adopted=0,
+                feedback="",
+            ),
             answer("legality", refused="材料不全", joint_review_from="2026-07-01", joint_review_until="2026-07-20"),
-            answer("meeting", meeting_on="2026-09-05"),
+            answer(
+                "meeting",
+                kind="县政府常务会议",
+                meeting_on="2026-09-05",
+                materials_delivered_on="2026-09-02",
+                dissent="无不同意见",
+                outcome="通过",
+                presided_by="县长",
+            ),
         ],
     )
     assert procedure_dates(procedure) == (

@@ -34,7 +34,7 @@ def test_the_form_s_direction_reaches_the_reader_and_the_stored_copy(tmp_path, s
     evaluation = SimpleNamespace(code=f"PG-T-{tmp_path.name[-6:]}")
     form = DataFileForm(file=_export(tmp_path), scale=scale, submitter="赵敏", submitter_role="科员")
     stored = prepare_survey(evaluation, None, 1, form)  # type: ignore[arg-type]
-    assert stored.details == {"file": "第1次提交的 CSV 文件", "respondents": 5, "scale": scale}
+    assert stored.details.stored_json() == {"file": "第1次提交的 CSV 文件", "respondents": 5, "scale": scale}
     # The analysis (pinggu.tasks.implementation.analyse_evidence) re-reads the stored copy with no direction.
     (item,) = summarise_survey(read_survey(local_file(stored.kept.location))).items
     assert (item.n, item.rate, item.mean) == (5, rate, mean)

@@ -13,6 +13,7 @@ MH-14 (minhang 10, 14). OR-14: ordos 14(3). TP-CREDIT: bazhou 21, ningxia 17, ch
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date
 
 import builders
@@ -28,11 +29,11 @@ from pinggu.models import evaluations as store
 from pinggu.models.audit import events_for
 from pinggu.models.db import build_engine
 from pinggu.models.evaluations import procedure_of
-from pinggu.models.tables import Approval, AuditEvent, Decision, Evaluation, StepRecord, TeamMember
+from pinggu.models.tables import AuditEvent, Decision, Evaluation, StepRecord, TeamMember
 from pinggu.rules.gates import GateId
 from pinggu.rules.profiles import load_profile
 from pinggu.rules.third_party import CREDIT_BAD, CREDIT_GOOD, FALSE_REPORT, Agreement
-from pinggu.services.evaluation.acceptors import HANDLERS
+from pinggu.services.evaluation.acceptors import HANDLERS, Verdict
 from pinggu.services.evaluation.lifecycle import NotOpened, open_evaluation
 from pinggu.services.evaluation.submissions import parse_data_values
 
@@ -82,8 +83,10 @@ def done_step(session, evaluation: Evaluation, step: str, result: dict | None = 
     session.flush()
 
 
-def accept(session, evaluation: Evaluation, gate: str, answer: dict) -> Approval:
-    return HANDLERS[gate].accept(session, evaluation, GATE_FORMS[gate].model_validate(answer))
+def accept(session, evaluation: Evaluation, gate: str, answer: dict) -> Verdict:
+    """The acceptor's verdict, its details as stored in Approval.details: the JSON shape kept rows have always had."""
+    verdict = HANDLERS[gate].accept(session, evaluation, GATE_FORMS[gate].model_validate(answer))
+    return replace(verdict, details=verdict.details.stored_json())
 
 
 def refused(session, evaluation: Evaluation, gate: str, answer: dict, rule: str) -> RuleViolation:

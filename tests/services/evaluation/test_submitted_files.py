@@ -112,4 +112,4 @@ def test_a_valid_upload_is_accepted(settings, tmp_path):
     minutes.write_text("座谈会纪要\n王秀英（13800138000）：同意\n", encoding="utf-8")
     form = RecordsForm(file=keep(minutes, "uploads").location, summary="座谈会，刘建华主持")
     stored = records_preparer(GateId.minutes)(_evaluation(tmp_path), _decision(), 1, form)
-    assert stored.details["summary"] == "座谈会，[已隐去]主持"
+    assert stored.details.summary == "座谈会，[已隐去]主持"
