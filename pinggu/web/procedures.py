@@ -18,7 +18,7 @@ from sqlmodel import col, select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from pinggu.core.errors import NotFound, PingguError, SignoffRefused, StateConflict
+from pinggu.core.errors import NotFound, PingguError, SignoffRefused, StateConflict, StoredAnswerInvalid
 from pinggu.core.links import app_path, procedure_url
 from pinggu.forms.decision_procedure import FORMS
 from pinggu.forms.gates import validated
@@ -78,7 +78,17 @@ def procedure_todos() -> list[ProcedureTodo]:
         )
     found = []
     for procedure in under_way:
-        step = procedures.next_step(procedure)
+        try:
+            step = procedures.next_step(procedure)
+        except StoredAnswerInvalid as unreadable:
+            # One row that does not read must not take every person's 待办 with it: its lead unit sees it, named,
+            # and the procedure's page says the same (nothing is answered on it until the row is mended).
+            found.append(
+                ProcedureTodo(
+                    procedure, f"办理记录无法读取，请联系系统管理员：{unreadable}", procedure.lead_unit, True, None
+                )
+            )
+            continue
         if step is None:
             continue
         actor = procedures.step_actor(procedure, step)

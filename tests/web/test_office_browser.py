@@ -144,12 +144,14 @@ def office_unit(app, settings) -> dict[str, str]:
         # days, and its public comment period (30 days) over; 专家论证 is the step it asks now.
         made_by = builders.add_decision(session, "changli", prefix="OFC", lead_unit=unit, title="城区公交线网优化")
         answers = [
-            {"step": step, "answer": values, "outcome": "proceed", "note": "", "refused": None, "key": f"k-{step}"}
-            for step, values in (
-                ("launch", {"proposer": unit, "proposed_on": str(_days(-50))}),
-                ("catalog", {"approved_on": str(_days(-45)), "party_consent_on": str(_days(-44)),
-                             "published_on": str(_days(-40)), "planned_on": str(_days(5))}),
-                ("participation", {"comment_from": str(_days(-38)), "comment_until": str(_days(-8))}),
+            {"step": step, "answer": values, "outcome": "proceed", "note": "", "refused": None, "key": f"k-{step}",
+             "on": str(on)}
+            for step, on, values in (
+                ("launch", _days(-50), {"proposer": unit, "proposed_on": str(_days(-50))}),
+                ("catalog", _days(-40), {"approved_on": str(_days(-45)), "party_consent_on": str(_days(-44)),
+                                         "published_on": str(_days(-40)), "planned_on": str(_days(5))}),
+                ("participation", _days(-8), {"means": ["向社会公开征求意见"], "comment_from": str(_days(-38)),
+                                              "comment_until": str(_days(-8))}),
             )
         ]  # fmt: skip
         procedure = DecisionProcedure(
