@@ -62,11 +62,6 @@ Gather = Callable[[Session, Evaluation, int], Any]
 Produce = Callable[[Any], Any]
 
 
-def keep_produced(_session: Session, _evaluation: Evaluation, produced: R) -> R:
-    """A step's record when what it produced is its whole result (nothing else to write)."""
-    return produced
-
-
 def run_logger() -> logging.Logger | logging.LoggerAdapter:
     """The task run's logger (shown in the Prefect UI), or the module's outside a run (tests, benches)."""
     try:

@@ -1,7 +1,8 @@
 """The evaluation report's content, read from the product database (R-PROCESS): what pinggu.reporting.context renders.
 
-pinggu.tasks.conclusion renders it as the draft and the final report (PDF and Word) and records both; the report's
-outline is the profile's, and each part a mid-term or final report must cover is pointed to where it is shown.
+pinggu.services.evaluation.steps.conclusion renders it as the draft and the final report (PDF and Word) and records
+both; the report's outline is the profile's, and each part a mid-term or final report must cover is pointed to
+where it is shown.
 """
 
 from __future__ import annotations

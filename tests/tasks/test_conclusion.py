@@ -53,10 +53,11 @@ def _approved(profile: str, conclusion: str, approved_at: datetime) -> int:
 
 
 def _open_on(monkeypatch, evaluation_id: int, approved_at: datetime) -> dict:
+    import pinggu.services.evaluation.steps.conclusion
     import pinggu.tasks.conclusion
 
     # The follow-up step runs on the approval day, as in the flow (flows/stages.py).
-    monkeypatch.setattr(pinggu.tasks.conclusion, "now_beijing", lambda: approved_at)
+    monkeypatch.setattr(pinggu.services.evaluation.steps.conclusion, "now_beijing", lambda: approved_at)
     return pinggu.tasks.conclusion.open_follow_up.fn(evaluation_id)
 
 

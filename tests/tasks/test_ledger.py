@@ -33,16 +33,17 @@ def sqlite_path(settings) -> str:
 
 
 def test_the_plan_is_rendered_with_no_write_transaction_open_and_recorded_once(sqlite_path, monkeypatch):
+    import pinggu.services.evaluation.steps.preparation as plan_work
     import pinggu.tasks.preparation as preparation
 
     evaluation_id, renders = _evaluation(str(uuid.uuid4())), []
-    real_write_pdf = preparation.write_pdf
+    real_write_pdf = plan_work.write_pdf
 
     def watched_write_pdf(html, path):
         renders.append(write_lock_free(sqlite_path))  # another process could write while this renders
         return real_write_pdf(html, path)
 
-    monkeypatch.setattr(preparation, "write_pdf", watched_write_pdf)
+    monkeypatch.setattr(plan_work, "write_pdf", watched_write_pdf)
     preparation.form_team.fn(evaluation_id, builders.team())
     first = preparation.write_plan.fn(evaluation_id, 50000.0)
     again = preparation.write_plan(evaluation_id, 50000.0)  # as a re-run from the top calls it: no task run
