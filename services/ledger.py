@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import col, select
 
-from pinggu.core.errors import StateConflict
+from pinggu.core.errors import StateConflict, StoredAnswerInvalid
 from pinggu.models.db import read_session
 from pinggu.models.kept_answers import ProcedureAnswer, item_reviews, procedure_answers
 from pinggu.models.tables import (
@@ -807,8 +807,11 @@ def decision_rows(filters: LedgerFilter | None = None, today: date | None = None
             continue
         assert opened is not None  # set when the procedure is opened
         made = decisions.get(procedure.decision_code or "")
-        step = next_step(procedure)
-        dates = procedure_dates(procedure)
+        try:
+            step, dates, unreadable = next_step(procedure), procedure_dates(procedure), None
+        except StoredAnswerInvalid as error:
+            # One row that does not read must not take the whole dashboard and 台账 with it: it is listed, named.
+            step, dates, unreadable = None, (), f"办理记录无法读取，请联系系统管理员：{error}"
         planned = next((d for d in dates if d.target), None)
         # Judged like a plan item: late when deliberated after the planned date, or still under way past it; a
         # procedure that ended before deliberation (not a major decision, not implemented) is not late.
@@ -824,7 +827,8 @@ def decision_rows(filters: LedgerFilter | None = None, today: date | None = None
                 type_name=DECISION_TYPES["procedure"],
                 status=procedure.status,
                 status_name=state_name(procedure.status),
-                item=f"下一步：{STEP_NAMES[step]}" if step else f"{procedure.catalog_year} 年度目录事项",
+                item=unreadable
+                or (f"下一步：{STEP_NAMES[step]}" if step else f"{procedure.catalog_year} 年度目录事项"),
                 basis=PLANNED_BASIS if planned else None,
                 from_date=opened,
                 due_date=planned.day if planned else None,
