@@ -19,38 +19,26 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
-from pinggu.core.errors import StoredAnswerInvalid
 from pinggu.rules.decision_procedure import ANSWERS, Outcome, ProcedureStep
-from pinggu.rules.steps import validation_problems
+from pinggu.rules.gate_details import read_kept
+from pinggu.rules.step_results import StoredModel
 from pinggu.rules.tracking import ReviewVerdict, SupervisionStep
 
 A = TypeVar("A", bound=BaseModel)
 R = TypeVar("R", bound="KeptAnswer")
 
 
-class KeptAnswer(BaseModel):
-    """The base of every kept answer: frozen, refusing a key no version wrote, written back as it was read."""
+class KeptAnswer(StoredModel):
+    """The base of every kept answer: written back as it was read, a field built by name or by its stored key."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    def stored_json(self) -> dict[str, Any]:
-        """The JSON kept on the row: the fields set, under their stored names (a record read back is unchanged)."""
-        return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
-
 
 def _read(model: type[R], stored: Mapping[str, Any], what: str) -> R:
-    """`stored` read as `model`; a row that does not fit is StoredAnswerInvalid naming what it is and why."""
-    try:
-        return model.model_validate(stored)
-    except ValidationError as error:
-        problems = validation_problems(error)
-        raise StoredAnswerInvalid(
-            f"{what}无法读取（数据库中的记录与格式不符）：{'；'.join(problems[:10])}"
-            + (f"；另有 {len(problems) - 10} 处" if len(problems) > 10 else ""),
-            problems=problems,
-        ) from None
+    """`stored` read as `model`, every key its own (an envelope holds no key a version stopped writing)."""
+    return read_kept(model, stored, what, ignore_unknown=False)
 
 
 # --- the decision procedure ------------------------------------------------------------------------
@@ -103,14 +91,7 @@ class ProcedureAnswer(KeptAnswer):
         """The answer read through its step's model (the 会签's completion for the experts' opinions); a field the
         model no longer reads (a typed 记录人 or panel confirmer, now signed acts) is ignored."""
         model = CountersignDone if self.step is ProcedureStep.expert_opinions else ANSWERS[self.step]
-        try:
-            return model.model_validate(self.answer, extra="ignore")
-        except ValidationError as error:
-            raise StoredAnswerInvalid(
-                f"决策程序的办理记录（{self.key}）的答复无法读取（数据库中的记录与格式不符）："
-                + "；".join(validation_problems(error)[:10]),
-                key=self.key,
-            ) from None
+        return read_kept(model, self.answer, f"决策程序的办理记录（{self.key}）的答复")
 
     def values_as(self, model: type[A]) -> A:
         """`values` typed as `model`, which must be the step's own model (a programming error otherwise)."""

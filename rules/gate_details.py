@@ -16,13 +16,14 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from pinggu.core.errors import StoredAnswerInvalid
-from pinggu.rules.steps import validation_problems
+from pinggu.rules.step_results import StoredModel
+from pinggu.rules.steps import problem_summary, validation_problems
 from pinggu.rules.vocabulary import Conclusion, SatisfactionScale
 
-K = TypeVar("K", bound="Kept")
+K = TypeVar("K", bound=BaseModel)
 
 
 class Rework(StrEnum):
@@ -33,14 +34,8 @@ class Rework(StrEnum):
     evidence = "evidence"
 
 
-class Kept(BaseModel):
-    """The base of a gate's details and a file's record: frozen, refusing a key no version wrote when built."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    def stored_json(self) -> dict[str, Any]:
-        """The JSON kept on the row: the fields set, as they have always been written (a model read back is unchanged)."""
-        return self.model_dump(mode="json", exclude_unset=True)
+class Kept(StoredModel):
+    """The base of a gate's details and a file's record."""
 
 
 # --- a gate's details (Approval.details) --------------------------------------------------------
@@ -169,15 +164,13 @@ class ExpertMarksMeta(FileMeta):
 # --- reading ------------------------------------------------------------------------------------
 
 
-def read_kept(model: type[K], stored: Mapping[str, Any] | None, what: str) -> K:
-    """`stored` read as `model`, a key no version writes any more ignored; a row that does not fit is
-    StoredAnswerInvalid naming what it is and why."""
+def read_kept(model: type[K], stored: Mapping[str, Any] | None, what: str, *, ignore_unknown: bool = True) -> K:
+    """`stored` read as `model` (a key no version writes any more ignored, unless `ignore_unknown` is false); a row
+    that does not fit is StoredAnswerInvalid naming what it is and why."""
     try:
-        return model.model_validate(stored or {}, extra="ignore")
+        return model.model_validate(stored or {}, extra="ignore" if ignore_unknown else None)
     except ValidationError as error:
         problems = validation_problems(error)
         raise StoredAnswerInvalid(
-            f"{what}无法读取（数据库中的记录与格式不符）：{'；'.join(problems[:10])}"
-            + (f"；另有 {len(problems) - 10} 处" if len(problems) > 10 else ""),
-            problems=problems,
+            f"{what}无法读取（数据库中的记录与格式不符）：{problem_summary(problems)}", problems=problems
         ) from None

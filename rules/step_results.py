@@ -21,14 +21,20 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 Moment = Annotated[datetime, PlainSerializer(datetime.isoformat, return_type=str, when_used="json")]
 
 
-class StepResult(BaseModel):
-    """The base of every step's result: frozen, and refusing a key its step does not write."""
+class StoredModel(BaseModel):
+    """A model of JSON kept on a row (a step's result, a gate's details, a kept answer): frozen, refusing a key
+    it does not write when built."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     def stored_json(self) -> dict[str, Any]:
-        """The JSON kept in ``StepRecord.result``: the fields the step set, as it has always written them."""
-        return self.model_dump(mode="json", exclude_unset=True)
+        """The JSON kept on the row: the fields set, under their stored names, as they have always been written
+        (a model read back is written back unchanged)."""
+        return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+
+class StepResult(StoredModel):
+    """The base of every step's result (kept in ``StepRecord.result``)."""
 
 
 class _Row(StepResult):

@@ -141,12 +141,16 @@ def validation_problems(error: ValidationError) -> list[str]:
     ]
 
 
+def problem_summary(problems: list[str]) -> str:
+    """The first ten problems, joined, and how many more there are: the part of a message an operator reads."""
+    return "；".join(problems[:10]) + (f"；另有 {len(problems) - 10} 处" if len(problems) > 10 else "")
+
+
 def _invalid(step: StepId, error: ValidationError, *, stored: bool) -> StepResultInvalid:
     problems = validation_problems(error)
     what = "已记录的结果无法读取（数据库中的记录与结果格式不符）" if stored else "结果不符合其格式，未予记录"
     return StepResultInvalid(
-        f"步骤“{STEPS[step].name}”的{what}：{'；'.join(problems[:10])}"
-        + (f"；另有 {len(problems) - 10} 处" if len(problems) > 10 else ""),
+        f"步骤“{STEPS[step].name}”的{what}：{problem_summary(problems)}",
         step=str(step),
         problems=problems,
     )
