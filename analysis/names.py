@@ -147,6 +147,11 @@ def _tagger() -> Any:
     return _loaded
 
 
+def warm_up() -> None:
+    """Load the tagger's dictionary now (the serving process's fork server does, so that no run loads its own)."""
+    _tagger()
+
+
 def person_names(text: str) -> set[str]:
     """The personal names of two to four characters the tagger finds in `text` (module docstring)."""
     if not text or not any("\u4e00" <= character <= "\u9fff" for character in text):

@@ -35,6 +35,17 @@ Figures (2 cores, simplified evaluations: start → minutes → approval, three 
     The 10-minute goal for N = 100 is not met: about 12-15 CPU-seconds per evaluation, and the single
     Prefect API server process (~60 % of a core, the flow runs waiting on its answers) is the bottleneck;
     answer→next form under this load is queueing for it. More API servers need Redis (scale-out issue).
+    2026-12-08 (2 cores, idle; this session's serving changes: runs started on the server's announcements while the
+    runner is quiet, heartbeat threads stopped at once, TLS contexts shared, the name tagger preloaded):
+    N = 20, SQLite:       20 completed, 0 failed in 2.6 min with PINGGU_START_ON_EVENTS=false, 3.6 min with every
+                          announcement read, 3.2 min with announcements only while the runner is quiet (one run each).
+    N = 100, SQLite:      stopped after 8.3 min of driving, 267 of 500 answers given, none completed: NOT met. The
+                          machine stayed at load ~1.2: the Prefect server's SQLite database answered "database is
+                          locked" 217 times (an INSERT INTO flow_run_state during state validation; the server
+                          announces a state change inside its transaction, and the zombie automation's trigger
+                          writes its bucket for that event before the transaction's own insert), each a 503 that the
+                          driver's client retried after a back-off, one answer at a time. Not yet isolated: whether
+                          this is new since 2026-12-07 (the measurement above saw one 503); PostgreSQL not measured.
 """
 
 from __future__ import annotations

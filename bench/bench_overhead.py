@@ -48,6 +48,24 @@ answers whose steps render, pinggu's share 2.4 / 2.5 / 2.8 → 1.7 / 1.7 / 1.8 s
 2.0 s). Goals still NOT met. Run this script with an absolute PYTHONPATH from a second checkout
 (PYTHONPATH=$PWD): the served processes start in PINGGU_HOME, where PYTHONPATH=. names nothing, and then
 import the editable install's checkout instead of this one.
+2026-12-08 (2 cores, idle, load average 0.6–1.0; one run after each change, in this order, each step keeping the one
+before; whole evaluation through Prefect / direct; answer→next form p50; Prefect's share p50, its poll part):
+- before (f2cf33b):                                           16.9 s / 3.9 s (4.3×); p50 2.8 s; 0.8 s, poll 0.04–1.46 s
+- runs started when the server's events stream announces them
+  (deployments/due_runs.py), TLS contexts shared, the name tagger
+  and run-time modules preloaded (deployments/warm.py):         14.8 s / 3.6 s (4.1×); p50 2.3 s; 0.9 s, poll 0.3–0.75 s
+  (the poll now waited for the run's previous process, still ending: its heartbeat thread's one-second sleep)
+- heartbeat thread stopped at once (deployments/heartbeats.py): 11.6 s / 3.7 s (3.2×); p50 2.2 s; 0.4 s, poll 0.03–0.3 s
+- a poll as soon as a process ends while an announced run waits: (the same run) p50 1.8 s; 0.4 s
+- fork server started before the serving process imports the flows (deployments/fork_server.py; the first run's
+  Pending→Running 2.6 → 1.2 s):                                10.0 s / 3.4 s (2.9×; 2.6× without the first run's
+  start); p50 1.8 s; Prefect's share 0.4 s (met), poll 0.02–0.28 s.
+- the announced runs read and handed to the runner instead of a poll of the deployments (a write that locked the
+  Prefect server's SQLite database under 100 evaluations), read again after 0.05, 0.1 and 0.2 s while one waits:
+  11.3 s / 3.8 s (3.0×; 2.9× without the first run's start, whose run_deployment call took 2.45 s that time);
+  p50 1.8 s; Prefect's share 0.5 s (met), poll 0.05–0.13 s.
+Not met: p50 ≤ 1.5 s, because three of the five answers are followed by a report rendered (PDF and Word, ~1.05 s of the
+1.2–1.3 s of pinggu's share after them; the two that render nothing take 0.8 s), and ≤ 2.5× by 0.4×.
 """
 
 from __future__ import annotations
@@ -389,7 +407,7 @@ def main() -> None:
         parts = splits(run_id, moves)
 
         # 2. directly, on a fresh product database; the modules the fork server preloads are loaded first
-        from pinggu.deployments.serve import WARM_MODULES
+        from pinggu.deployments.fork_server import WARM_MODULES
 
         for module in WARM_MODULES:
             importlib.import_module(module)

@@ -1,7 +1,7 @@
 """What rendering one evaluation report costs a resumed flow run: the draft and the final report of
 S-2022-003's profile (minhang), each rendered as the conclusion steps do it (pinggu.tasks.conclusion:
 the template, then the PDF and the Word file, written and hashed), in a process forked from a parent
-that has imported what the serving process's fork server preloads (deployments/serve.py WARM_MODULES,
+that has imported what the serving process's fork server preloads (deployments/fork_server.py WARM_MODULES,
 pinggu.deployments.warm last), as each resume of a served run is.
 
 Each report is rendered in its own fresh child, alternating draft and final; prints the medians of
@@ -61,7 +61,7 @@ def child(context, work: Path) -> dict[str, tuple[float, float]]:
 def main() -> None:
     from builders import report_context
 
-    from pinggu.deployments.serve import WARM_MODULES
+    from pinggu.deployments.fork_server import WARM_MODULES
 
     children = int(sys.argv[1]) if len(sys.argv) > 1 else 8
     clock = time.perf_counter()

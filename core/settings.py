@@ -45,13 +45,22 @@ class Settings(BaseSettings):
         ge=1,
         description="How many flow runs the serving process runs at once (a waiting evaluation holds none).",
     )
+    start_on_events: bool = Field(
+        default=True,
+        description=(
+            "Whether the serving process starts a run as soon as the Prefect server's events stream announces it "
+            "resumed or started (PINGGU_START_ON_EVENTS; pinggu.deployments.due_runs). Off: runs start at the next "
+            "poll (PINGGU_POLL_SECONDS), as before."
+        ),
+    )
     poll_seconds: float = Field(
         default=1.0,
         gt=0,
         le=10,
         description=(
-            "How often the serving process asks the Prefect server for runs to start or resume (PINGGU_POLL_SECONDS): "
-            "a resumed gate waits for this poll. Measured on 2 cores (bench/bench_overhead.py, 2026-12-07): 0.5 s "
+            "How often the serving process asks the Prefect server for runs to start or resume (PINGGU_POLL_SECONDS). "
+            "It also asks at once when the server announces a run resumed or started (pinggu.deployments.due_runs); "
+            "this poll is what a resumed gate waits for only while the server's events stream is down. Measured on 2 cores (bench/bench_overhead.py, 2026-12-07): 0.5 s "
             "and 0.2 s gave no better median answer→next form than 1 s, and stalled some resume calls 2–6 s (every "
             "poll is also a write to the Prefect server's database); hence 1 s."
         ),

@@ -12,8 +12,13 @@ from typing import Any
 from uuid import UUID
 
 from pinggu.core.settings import configure_prefect_environment, get_settings
+from pinggu.deployments.fork_server import start_fork_server, start_runs_from_the_fork_server
 
 configure_prefect_environment()
+if __name__ == "__main__":
+    # The fork server preloads what every run imports while this process imports the flows for itself: on two cores
+    # the first run no longer waits for the two one after the other.
+    start_fork_server()
 
 from prefect.schedules import Cron
 from prefect.utilities.annotations import freeze
@@ -126,55 +131,20 @@ def deployments(**options: Any) -> list:
     )
 
 
-# What a flow run imports before its first step: preloaded once into the fork server (below).
-WARM_MODULES = [
-    "prefect.flow_engine",
-    "pinggu.flows.post_evaluation",
-    "pinggu.flows.annual_plan",
-    "pinggu.flows.deadline_watch",
-    "pinggu.flows.recovery",
-    "pinggu.flows.tracking",
-    "pinggu.flows.supervision",
-    "pinggu.flows.decision_procedure",
-    "weasyprint",
-    "pinggu.reporting.docx",
-    "pinggu.analysis.survey_reading",
-    "pinggu.analysis.survey_figures",
-    "pinggu.analysis.opinions",
-    "pinggu.deployments.warm",
-]
+def wait_for_the_server(api_url: str, seconds: float = 120) -> None:
+    """Wait until the Prefect server answers: `pinggu up` starts this process beside the server, not after it."""
+    import time
 
+    import httpx
 
-def start_runs_from_a_warm_process() -> None:
-    """Fork each flow run from a process that has already imported Prefect and the flows.
-
-    Prefect's runner starts every flow run (and every resume of a suspended one) in a freshly
-    spawned interpreter that imports Prefect and the product again: about 3 CPU-seconds of a
-    resume's 6, which under load is what an operator waits for. A fork server with those modules
-    preloaded starts the same run in milliseconds; the run itself is unchanged (its own process,
-    environment and settings, as Prefect's `run_flow_in_subprocess` sets them up).
-    """
-    import multiprocessing
-    import multiprocessing.forkserver
-
-    import prefect.flow_engine
-
-    fork_server = multiprocessing.get_context("forkserver")
-    fork_server.set_forkserver_preload(WARM_MODULES)
-    # Warm now, while `pinggu up` starts, not when the first operator's evaluation starts (~6 s cold).
-    multiprocessing.forkserver.ensure_running()
-
-    class _WarmMultiprocessing:
-        """`multiprocessing` as prefect.flow_engine sees it: its "spawn" context is the fork server."""
-
-        def __getattr__(self, name: str) -> Any:
-            return getattr(multiprocessing, name)
-
-        def get_context(self, method: str | None = None) -> Any:
-            return fork_server if method == "spawn" else multiprocessing.get_context(method)
-
-    # A stand-in for the module, on purpose: mypy wants a real module there.
-    prefect.flow_engine.multiprocessing = _WarmMultiprocessing()  # type: ignore[assignment]
+    deadline = time.monotonic() + seconds
+    while True:
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{api_url}/health", timeout=2).status_code == 200:
+                return
+        if time.monotonic() > deadline:
+            raise SystemExit(f"Prefect 服务 {api_url} 在 {seconds:.0f} 秒内未应答，部署服务进程退出")
+        time.sleep(0.2)
 
 
 def ensure_recovery_automations_or_say_why() -> None:
@@ -198,8 +168,9 @@ def main() -> None:
     from prefect.exceptions import TerminationSignal
     from prefect.runner import Runner
 
-    start_runs_from_a_warm_process()
+    start_runs_from_the_fork_server()
     settings = get_settings()
+    wait_for_the_server(settings.resolved_prefect_api_url)
     # A float below Prefect's whole-second setting (PREFECT_RUNNER_POLL_FREQUENCY): a resumed run waits for
     # this poll before it starts again.
     runner = Runner(limit=settings.serve_limit, query_seconds=settings.poll_seconds)
@@ -217,7 +188,95 @@ def main() -> None:
         runner._deployment_registry.register_flow(deployment_id, flows[deployment.flow_name])
     ensure_recovery_automations_or_say_why()
     with contextlib.suppress(KeyboardInterrupt, TerminationSignal):
-        asyncio.run(runner.start())
+        asyncio.run(serve_until_stopped(runner))
+
+
+async def serve_until_stopped(runner: Any) -> None:
+    """Run the runner, and have it start a run the moment the server announces it due, or a process ends while an
+    announced run waits (pinggu.deployments.due_runs)."""
+    import anyio
+
+    from pinggu.deployments.due_runs import DueRuns, start_runs_when_they_become_due
+
+    due = DueRuns()
+    async with anyio.create_task_group() as group:
+
+        async def run_then_stop_listening() -> None:
+            await runner.start()
+            group.cancel_scope.cancel()
+
+        group.start_soon(run_then_stop_listening)
+        if not get_settings().start_on_events:
+            return
+        while not runner.started:  # its poller, client and task groups exist once it has started
+            await anyio.sleep(0.05)
+        report_processes_to(runner._scheduled_run_poller, due)
+
+        async def start(run_ids: list[UUID]) -> None:
+            due.forget(await start_announced_runs(runner, run_ids))
+
+        group.start_soon(lambda: start_runs_when_they_become_due(start, due=due))
+
+
+async def start_announced_runs(runner: Any, run_ids: list[UUID]) -> list[UUID]:
+    """Hand the runner those of `run_ids` it serves that are scheduled and due now, read in one call; return the ids
+    that are not its to start now (another deployment's, or due later).
+
+    What the runner's own poll does with what it reads (`ScheduledRunPoller._submit_scheduled_flow_runs`: skip a run
+    it is submitting, take a slot, start the process), without its query of the deployments' scheduled runs, which
+    the server records as each deployment polled: a write that, at every announcement, locked an SQLite server.
+    A run not yet read as scheduled (its announcement came before its commit) stays waiting.
+    """
+    from datetime import UTC, datetime, timedelta
+
+    from prefect.client.schemas.filters import (
+        FlowRunFilter,
+        FlowRunFilterId,
+        FlowRunFilterState,
+        FlowRunFilterStateType,
+    )
+    from prefect.client.schemas.objects import StateType
+
+    poller = runner._scheduled_run_poller
+    if poller.stopping:
+        return []
+    runs = await poller._client.read_flow_runs(
+        flow_run_filter=FlowRunFilter(
+            id=FlowRunFilterId(any_=run_ids),
+            state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.SCHEDULED])),
+        ),
+        limit=len(run_ids),
+    )
+    served = set(runner._deployment_registry.get_deployment_ids())
+    due_before = datetime.now(UTC) + timedelta(seconds=int(poller._prefetch_seconds))
+    mine = [
+        run
+        for run in runs
+        if run.deployment_id in served
+        and (run.next_scheduled_start_time is None or run.next_scheduled_start_time <= due_before)
+    ]
+    if mine:
+        await poller._submit_scheduled_flow_runs(flow_run_response=mine, task_group=poller._runs_task_group)
+    started = {run.id for run in mine}
+    return [run.id for run in runs if run.id not in started]
+
+
+def report_processes_to(poller: Any, due: Any) -> None:
+    """Tell `due` when the runner's poller takes up a run and when that run's process has ended.
+
+    `ScheduledRunPoller._submit_run` starts one run's process and returns when it has ended; the poller skips a run
+    while its previous process is still under way, so a run resumed in the meantime waits for the next poll.
+    """
+    submit = poller._submit_run
+
+    async def submit_and_report(flow_run: Any, *args: Any, **kwargs: Any) -> None:
+        due.taken(flow_run.id)
+        try:
+            await submit(flow_run, *args, **kwargs)
+        finally:
+            due.process_ended()
+
+    poller._submit_run = submit_and_report
 
 
 if __name__ == "__main__":

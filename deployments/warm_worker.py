@@ -3,11 +3,11 @@
 Prefect's process worker starts every flow run, and every resume of a suspended one, as a command: a fresh
 interpreter that imports Prefect and the product again, about 3.5 CPU-seconds a resume on the 2-core
 machines, which is what an operator waits for after answering. Serving avoids it with a fork server
-(pinggu.deployments.serve.start_runs_from_a_warm_process); a worker gets the same here, with Prefect's own worker
+(pinggu.deployments.fork_server); a worker gets the same here, with Prefect's own worker
 unchanged:
 
 * `python -m pinggu.deployments.warm_worker ARGS` forks a **warm server** (this module's `serve`), which imports
-  what every run imports (pinggu.deployments.serve.WARM_MODULES) and listens on a Unix socket, then becomes
+  what every run imports (pinggu.deployments.fork_server.WARM_MODULES) and listens on a Unix socket, then becomes
   `python -m prefect worker start ARGS` in the same process (same pid, same process group), with the
   socket's path in PINGGU_WARM_SOCKET for its runs;
 * the pool's job command is `python -m pinggu.deployments.warm_run` (pinggu.deployments.workpool.JOB_VARIABLES): a tiny
@@ -59,7 +59,7 @@ def serve(path: str, worker_pid: int) -> None:
     listener.listen(64)
     import importlib
 
-    from pinggu.deployments.serve import WARM_MODULES
+    from pinggu.deployments.fork_server import WARM_MODULES
 
     for module in WARM_MODULES:
         importlib.import_module(module)

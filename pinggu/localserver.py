@@ -499,16 +499,26 @@ def _deployments_ready(names: list[str]) -> bool:
         return False
 
 
-def start_worker(settings: Settings | None = None) -> bool:
-    """Start the process serving the deployments unless it runs already; return True if started."""
-    from pinggu.services.orchestration import DEPLOYMENTS
+def start_worker(settings: Settings | None = None, *, wait: bool = True) -> bool:
+    """Start the process serving the deployments unless it runs already; return True if started.
 
+    With `wait=False` it returns once the process is spawned (it waits for the Prefect server itself, importing the
+    flows meanwhile); `await_worker` then waits for its deployments.
+    """
     settings = settings or get_settings()
     if _alive(settings, "serve"):
         return False
     _spawn(settings, "serve")
-    _wait(lambda: _deployments_ready(list(DEPLOYMENTS.values())), 90, "部署服务进程", settings, "serve")
+    if wait:
+        await_worker(settings)
     return True
+
+
+def await_worker(settings: Settings) -> None:
+    """Wait until the served deployments exist on the Prefect server (a Chinese error naming its log after 90 s)."""
+    from pinggu.services.orchestration import DEPLOYMENTS
+
+    _wait(lambda: _deployments_ready(list(DEPLOYMENTS.values())), 90, "部署服务进程", settings, "serve")
 
 
 def _online_workers(pool: str) -> set[str]:

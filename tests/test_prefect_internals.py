@@ -69,7 +69,7 @@ def test_the_runner_starts_a_flow_registered_for_a_deployment_through_run_flow_i
 
 
 def test_run_flow_in_subprocess_takes_its_process_context_from_the_module_we_replace(monkeypatch):
-    """pinggu.deployments.serve.start_runs_from_a_warm_process replaces `prefect.flow_engine.multiprocessing` so
+    """pinggu.deployments.fork_server.start_runs_from_the_fork_server replaces `prefect.flow_engine.multiprocessing` so
     that `run_flow_in_subprocess`'s `multiprocessing.get_context("spawn")` is the warm fork server."""
     import prefect.flow_engine
     from prefect import flow
@@ -93,7 +93,7 @@ def test_run_flow_in_subprocess_takes_its_process_context_from_the_module_we_rep
 
 def test_what_the_fork_server_preloads_exists():
     """A module the fork server cannot import would make every served run start cold."""
-    from pinggu.deployments.serve import WARM_MODULES
+    from pinggu.deployments.fork_server import WARM_MODULES
 
     assert [name for name in WARM_MODULES if importlib.util.find_spec(name) is None] == []
 
@@ -264,3 +264,97 @@ def test_heartbeats_state_events_and_automations_are_what_services_recovery_coun
     assert zombie.actions[0].force is False
     assert continuation.actions[0].type == "run-deployment"
     assert INTERACTIVE_PAGE_SIZE == 50 and PREFECT_SERVER_API_DEFAULT_LIMIT.value() >= recovery._PAGE
+
+
+def test_prefect_clients_made_after_the_warm_up_share_one_verified_tls_context(monkeypatch):
+    """pinggu.deployments.shared_tls replaces `ssl` in the modules that make a TLS context per Prefect client; every
+    client then carries the one verified context loaded at the warm-up, and an unverified one is still made anew."""
+    import importlib
+    import ssl
+
+    from prefect.client.orchestration import PrefectClient, SyncPrefectClient
+
+    from pinggu.deployments import shared_tls
+
+    for name in shared_tls.TLS_CLIENT_MODULES:
+        module = importlib.import_module(name)
+        source = inspect.getsource(module)
+        assert "import ssl" in source and "ssl.create_default_context(cafile=cert_file)" in source, name
+        monkeypatch.setattr(module, "ssl", module.ssl)  # restored after the test
+    made = []
+    real = ssl.create_default_context
+    monkeypatch.setattr(ssl, "create_default_context", lambda *a, **k: made.append(k) or real(*a, **k))
+    shared_tls.share_certificate_contexts()
+    assert len(made) == 1
+    clients = [PrefectClient("http://127.0.0.1:9/api"), SyncPrefectClient("http://127.0.0.1:9/api")]
+    contexts = {id(client._client._transport._pool._ssl_context) for client in clients}
+    assert len(made) == 1 and len(contexts) == 1
+    insecure = importlib.import_module("prefect.client.orchestration").ssl.create_default_context()
+    assert len(made) == 2 and insecure.verify_mode is ssl.CERT_REQUIRED  # made anew: its caller changes it
+
+
+def test_the_runners_poll_and_its_submission_of_one_run_are_where_serve_py_hooks_them():
+    """deployments/serve.py hands the runs the server announces as due to `ScheduledRunPoller._submit_scheduled_flow_runs`
+    (what the runner's own poll does with the runs it reads), and wraps `ScheduledRunPoller._submit_run` (one run's process, from its start to its end) to poll again when a
+    process ends while an announced run waits: the poller skips a run whose previous process it still watches."""
+    from prefect.runner import Runner
+    from prefect.runner._scheduled_run_poller import ScheduledRunPoller
+
+    assert "self.started = True" in inspect.getsource(Runner) and "self._scheduled_run_poller = " in inspect.getsource(
+        Runner
+    )
+    assert list(inspect.signature(ScheduledRunPoller._submit_run).parameters) == [
+        "self",
+        "flow_run",
+        "task_group",
+        "slot_token",
+    ]
+    assert list(inspect.signature(ScheduledRunPoller._submit_scheduled_flow_runs).parameters) == [
+        "self",
+        "flow_run_response",
+        "task_group",
+    ]
+    init = inspect.getsource(ScheduledRunPoller.__init__)
+    assert all(f"self.{name}" in init for name in ("_client", "_prefetch_seconds", "_runs_task_group", "stopping"))
+    assert "def get_deployment_ids(" in inspect.getsource(type(Runner(limit=1)._deployment_registry))
+    submitting = inspect.getsource(ScheduledRunPoller._submit_scheduled_flow_runs)
+    assert "if flow_run.id in self._submitting_flow_run_ids:" in submitting
+    assert "task_group.start_soon(self._submit_run, flow_run, task_group, slot_token)" in submitting
+    submit = inspect.getsource(ScheduledRunPoller._submit_run)
+    assert "await executor.submit()" in submit and "self._submitting_flow_run_ids.discard(flow_run.id)" in submit
+
+
+def test_a_runs_heartbeat_thread_stops_at_once_with_the_stand_ins_and_sends_nothing_after(monkeypatch):
+    """pinggu.deployments.heartbeats replaces `threading` and `time` in prefect.flow_engine: `_send_heartbeats` starts its
+    thread with `threading.Thread`, sleeps in it with `time.sleep(1)` between checks of its stop event, and sets that
+    event before it joins the thread. With the stand-ins the context ends at once, not up to a second later."""
+    import time as real_time
+    from types import SimpleNamespace
+
+    import prefect.flow_engine
+
+    from pinggu.deployments import heartbeats
+
+    source = inspect.getsource(prefect.flow_engine._send_heartbeats)
+    assert "threading.Thread(" in source and "time.sleep(1)" in source
+    assert source.index("stop_event.set()") < source.index("thread.join(timeout=2)")
+    monkeypatch.setattr(prefect.flow_engine, "threading", prefect.flow_engine.threading)
+    monkeypatch.setattr(prefect.flow_engine, "time", prefect.flow_engine.time)
+    heartbeats.stop_heartbeats_at_once()
+
+    sent = []
+    engine = SimpleNamespace(
+        heartbeat_seconds=30,
+        flow_run=None,
+        logger=SimpleNamespace(debug=lambda *args, **kwargs: None),
+        _build_heartbeat_event_template=lambda: ({}, []),
+        _emit_flow_run_heartbeat=lambda resource, related: sent.append(real_time.monotonic()),
+    )
+    with prefect.flow_engine._send_heartbeats(engine):
+        real_time.sleep(0.3)  # the thread has sent its first heartbeat and sleeps
+    ended = real_time.monotonic()
+    real_time.sleep(0.2)
+    assert len(sent) == 1
+    assert ended - sent[0] < 0.6  # without the stand-ins: the thread's one-second sleep had to run out
+    # The main thread's sleeps are the standard library's.
+    assert prefect.flow_engine.time.sleep(0) is None

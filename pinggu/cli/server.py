@@ -50,6 +50,7 @@ def up(
         STOPPED,
         await_server,
         await_web,
+        await_worker,
         start_server,
         start_web,
         start_worker,
@@ -68,6 +69,9 @@ def up(
     # Before the worker and the web app start: they refuse a database that is not at the program's version.
     typer.echo(upgrade_configured_database())
     web_started = start_web(settings, wait=False)  # it needs no Prefect server to start
+    # The serving process imports the flows and warms its fork server while the Prefect server comes up; it waits
+    # for the server before it registers the deployments.
+    serve_started = None if workers else start_worker(settings, wait=False)
     if not ha:
         await_server(settings)
         typer.echo("Prefect 服务：" + ("已启动" if started else "已在运行") + f"  {settings.prefect_ui_url}")
@@ -79,7 +83,8 @@ def up(
         started_workers = start_workers(settings, workers, pool)
         typer.echo(f"工作池 {pool}：已部署；工作进程：新启动 {started_workers} 个，共 {workers} 个在线")
     else:
-        typer.echo("部署服务进程：" + ("已启动" if start_worker(settings) else "已在运行"))
+        await_worker(settings)
+        typer.echo("部署服务进程：" + ("已启动" if serve_started else "已在运行"))
     _ensure_recovery_automations()
     await_web(settings)
     typer.echo(
