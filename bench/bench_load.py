@@ -46,6 +46,11 @@ Figures (2 cores, simplified evaluations: start → minutes → approval, three 
                           writes its bucket for that event before the transaction's own insert), each a 503 that the
                           driver's client retried after a back-off, one answer at a time. Not yet isolated: whether
                           this is new since 2026-12-07 (the measurement above saw one 503); PostgreSQL not measured.
+    Then, the same harness, the day's code before (f2cf33b) and after: N = 20: 2.5 min (33 lock errors) and 2.6 min
+    (56); N = 100, f2cf33b: after 9 min of driving 422 answers given, 47 completed, load average 5.8 (121 lock
+    errors), against 267 answers and none completed above: the announcements (or the subscription they need) cost
+    throughput under load. They are off by default since (PINGGU_START_ON_EVENTS); N = 100 with them off was not
+    measured again.
 """
 
 from __future__ import annotations

@@ -46,11 +46,14 @@ class Settings(BaseSettings):
         description="How many flow runs the serving process runs at once (a waiting evaluation holds none).",
     )
     start_on_events: bool = Field(
-        default=True,
+        default=False,
         description=(
             "Whether the serving process starts a run as soon as the Prefect server's events stream announces it "
-            "resumed or started (PINGGU_START_ON_EVENTS; pinggu.deployments.due_runs). Off: runs start at the next "
-            "poll (PINGGU_POLL_SECONDS), as before."
+            "resumed or started (PINGGU_START_ON_EVENTS; pinggu.deployments.due_runs); otherwise at its next poll "
+            "(PINGGU_POLL_SECONDS). Off by default: measured 2026-12-08 on 2 cores with SQLite, it cut a quiet "
+            "office's answer→next form (runner poll 0.3–1.5 s → 0.05–0.13 s), but 20 evaluations at once took "
+            "3.2–3.6 min with it against 2.5–2.6 min without, and at 100 the Prefect server's database locked far "
+            "more often (bench/bench_load.py). Turn it on for a small office after measuring there."
         ),
     )
     poll_seconds: float = Field(
