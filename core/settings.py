@@ -268,6 +268,16 @@ def get_settings() -> Settings:
     return Settings()
 
 
+def server_healthy(api_url: str) -> bool:
+    """True if a Prefect server answers at `api_url` (`pinggu up` and the serving process it starts both wait for it)."""
+    import httpx  # not at import: most commands never ask
+
+    try:
+        return httpx.get(f"{api_url}/health", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
 def configure_prefect_environment(settings: Settings | None = None) -> dict[str, str]:
     """Point Prefect at our server and home; call before Prefect is imported.
 

@@ -135,13 +135,10 @@ def wait_for_the_server(api_url: str, seconds: float = 120) -> None:
     """Wait until the Prefect server answers: `pinggu up` starts this process beside the server, not after it."""
     import time
 
-    import httpx
+    from pinggu.core.settings import server_healthy
 
     deadline = time.monotonic() + seconds
-    while True:
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{api_url}/health", timeout=2).status_code == 200:
-                return
+    while not server_healthy(api_url):
         if time.monotonic() > deadline:
             raise SystemExit(f"Prefect 服务 {api_url} 在 {seconds:.0f} 秒内未应答，部署服务进程退出")
         time.sleep(0.2)

@@ -23,6 +23,7 @@ from pinggu.core.settings import (
     Settings,
     configure_prefect_environment,
     get_settings,
+    server_healthy,
 )
 
 # What `_spawn` runs after the Python executable, per pid file name. A pid from a pid file is signalled
@@ -176,14 +177,6 @@ def _alive(settings: Settings, name: str) -> int | None:
     except (OSError, ValueError):
         return None
     return pid if _running(pid) and _is_ours(pid, name) else None
-
-
-def server_healthy(api_url: str) -> bool:
-    """True if a Prefect server answers at `api_url`."""
-    try:
-        return httpx.get(f"{api_url}/health", timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 def service_environment(settings: Settings) -> dict[str, str]:
